@@ -1,0 +1,5 @@
+import type { CommandModule } from '../command';
+import { demoCommand } from './demo.command';
+
+/** Every CLI command, in the order `--help` lists them. Add new commands here. */
+export const commands: readonly CommandModule[] = [demoCommand];

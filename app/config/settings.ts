@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/**
+ * Every setting, with the environment variable that sets it. The config file (SE_CONFIG_FILE, JSON)
+ * uses the `key` names; environment variables win over the file. README's table is checked
+ * against this list by a test.
+ */
+export const settings = {
+  dataDir: { env: 'SE_DATA_DIR', schema: z.string().min(1), default: '.data', doc: 'Folder for the embedded SQLite store, generated keys and caches.' },
+  databasePath: { env: 'SE_DATABASE_PATH', schema: z.string().min(1).optional(), doc: 'SQLite file; defaults to `<SE_DATA_DIR>/success-engine.sqlite`.' },
+  encryptionKey: {
+    env: 'SE_ENCRYPTION_KEY',
+    schema: z
+      .string()
+      .refine((v) => decodeKey(v) !== null, 'must be 32 bytes, as 64 hex characters or base64')
+      .optional(),
+    doc: 'AES-256-GCM key for CRM tokens at rest (64 hex chars or base64). Without it, a key is generated once into `<SE_DATA_DIR>/encryption.key` (mode 600); set it from your secret manager in production.',
+  },
+  logLevel: { env: 'LOG_LEVEL', schema: logLevel, default: 'info', doc: 'pino level: fatal, error, warn, info, debug, trace, silent.' },
+  redisUrl: { env: 'REDIS_URL', schema: z.url().optional(), doc: 'Redis for BullMQ queues; without it, work runs in-process.' },
+  httpHost: { env: 'SE_HTTP_HOST', schema: z.string().min(1), default: '127.0.0.1', doc: 'Address the HTTP server binds.' },
+  httpPort: { env: 'SE_HTTP_PORT', schema: port, default: '3000', doc: 'Port the HTTP server listens on (0 picks a free one).' },
+  modelsDir: { env: 'MODELS_DIR', schema: z.string().min(1).optional(), doc: 'Local folder of transformer models for air-gapped installs.' },
+  allowRemoteModels: { env: 'SE_ALLOW_REMOTE_MODELS', schema: bool, default: 'true', doc: 'Fetch models from the Hugging Face Hub on first use (false for air-gapped installs).' },
+} as const;
+
+export type SettingKey = keyof typeof settings;
+
+export function decodeKey(value: string): Buffer | null {
+  const trimmed = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) {
+    const bytes = Buffer.from(trimmed, 'base64');
+    if (bytes.length === 32) return bytes;
+  }
+  return null;
+}

@@ -1,0 +1,15 @@
+export * from './errors';
+export * from './ids';
+export * from './data-hash';
+export * from './validation';
+export * from './redaction';
+export * from './model/common.schema';
+export * from './model/records.schema';
+export * from './model/tenant.schema';
+export * from './model/score-set.schema';
+export * from './model/build-record';
+export type * from './ports/crm-connector.port';
+export type * from './ports/record-store.port';
+export type * from './ports/text-model.port';
+export type * from './ports/alert-sink.port';
+export * from './ports/clock.port';

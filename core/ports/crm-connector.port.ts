@@ -1,0 +1,52 @@
+import type { Provider } from '../ids';
+import type { CanonicalRecordByEntity, EntityName } from '../model/records.schema';
+import type { ScoreSet } from '../model/score-set.schema';
+import type { CrmTokens } from '../model/tenant.schema';
+
+/** An opaque, serialisable position in a provider's change stream; saved after every page. */
+export type SyncCursor = Readonly<Record<string, string | number | boolean | null>>;
+
+export interface Deletion {
+  externalId: string;
+  deletedAt: string;
+}
+
+export interface PulledPage<E extends EntityName> {
+  entity: E;
+  records: CanonicalRecordByEntity[E][];
+  deletions: Deletion[];
+  /** Rows the mapper could not turn into canonical records, with the field at fault. */
+  rejected: { externalId: string; field: string; reason: string }[];
+  nextCursor: SyncCursor;
+  /** True when the stream is drained for now (the cursor still moves forward next time). */
+  done: boolean;
+}
+
+export type WriteBackResult =
+  | { accountExternalId: string; status: 'written' | 'unchanged' }
+  | { accountExternalId: string; status: 'failed'; code: string; message: string; retryable: boolean };
+
+export interface ProviderLimits {
+  provider: Provider;
+  /** Requests allowed in the current window and left in it, when the provider says. */
+  window?: { max: number; remaining: number; intervalMs: number };
+  daily?: { max: number; remaining: number };
+  observedAt: string;
+}
+
+export type AuthGrant =
+  | { kind: 'authorization-code'; code: string; redirectUri: string }
+  | { kind: 'refresh'; refreshToken: string }
+  | { kind: 'jwt-bearer'; username: string; privateKeyPem: string }
+  | { kind: 'private-app-token'; token: string };
+
+/** One contract for every CRM; `test/contract` holds the suite each implementation passes. */
+export interface CrmConnector {
+  readonly provider: Provider;
+  authorise(grant: AuthGrant): Promise<CrmTokens>;
+  /** Create or verify the fields/properties that hold our scores. */
+  ensureSchema(): Promise<{ created: string[]; verified: string[] }>;
+  pullPage<E extends EntityName>(entity: E, cursor: SyncCursor | null): Promise<PulledPage<E>>;
+  writeBack(scores: readonly ScoreSet[]): Promise<WriteBackResult[]>;
+  limits(): Promise<ProviderLimits>;
+}

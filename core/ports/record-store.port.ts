@@ -1,0 +1,107 @@
+import type { AccountId, ConnectionId, Provider, TenantId } from '../ids';
+import type { CanonicalRecordByEntity, EntityName } from '../model/records.schema';
+import type { ScoreSet } from '../model/score-set.schema';
+import type { CrmConnection, CrmTokens, Tenant } from '../model/tenant.schema';
+import type { SyncCursor } from './crm-connector.port';
+
+export interface UpsertSummary {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** Canonical ids whose content changed (inserted or updated): the ones to re-score. */
+  changedIds: string[];
+}
+
+export interface RecordQuery {
+  /** Point-in-time reads: only records whose provider modstamp is at or before this instant. */
+  modifiedAtOrBefore?: string;
+  includeDeleted?: boolean;
+  accountId?: AccountId;
+  limit?: number;
+  /** Keyset paging over canonical ids. */
+  afterId?: string;
+}
+
+export interface ModelVersion {
+  tenantId: TenantId;
+  /** e.g. `churn`, `clv`, `win-probability`. */
+  task: string;
+  version: string;
+  status: 'candidate' | 'active' | 'retired';
+  algorithm: string;
+  trainingWindow: { from: string; to: string };
+  metrics: Record<string, number>;
+  features: string[];
+  /** Serialised model (JSON), loaded by engine/. */
+  artifact: unknown;
+  createdAt: string;
+}
+
+export type AlertDeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead-lettered';
+
+export interface AlertDelivery {
+  tenantId: TenantId;
+  idempotencyKey: string;
+  accountId: AccountId;
+  rule: string;
+  target: string;
+  status: AlertDeliveryStatus;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  payload: unknown;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+export interface AuditEntry {
+  tenantId: TenantId;
+  at: string;
+  /** Who did it: a user id, `system`, or a CLI user. */
+  actor: string;
+  action: string;
+  target: string;
+  details: Record<string, unknown>;
+}
+
+export interface StoredConnection extends CrmConnection {
+  tokens: CrmTokens;
+}
+
+/** The record store: canonical records plus everything the product keeps about them. */
+export interface RecordStore {
+  upsertTenant(tenant: Tenant): void;
+  getTenant(id: TenantId): Tenant | null;
+  listTenants(): Tenant[];
+
+  saveConnection(connection: CrmConnection, tokens: CrmTokens): void;
+  getConnection(tenantId: TenantId, id: ConnectionId): StoredConnection | null;
+
+  upsertRecords<E extends EntityName>(entity: E, records: readonly CanonicalRecordByEntity[E][]): UpsertSummary;
+  markDeleted(tenantId: TenantId, entity: EntityName, provider: Provider, externalIds: readonly string[], deletedAt: string): number;
+  getRecord<E extends EntityName>(tenantId: TenantId, entity: E, id: string): CanonicalRecordByEntity[E] | null;
+  listRecords<E extends EntityName>(tenantId: TenantId, entity: E, query?: RecordQuery): CanonicalRecordByEntity[E][];
+  countRecords(tenantId: TenantId, entity: EntityName, query?: Pick<RecordQuery, 'includeDeleted'>): number;
+
+  getCursor(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName): SyncCursor | null;
+  saveCursor(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, cursor: SyncCursor): void;
+
+  appendScoreSets(scores: readonly ScoreSet[]): void;
+  scoreHistory(tenantId: TenantId, accountId: AccountId, options?: { limit?: number }): ScoreSet[];
+  latestScores(tenantId: TenantId): ScoreSet[];
+
+  registerModel(model: ModelVersion): void;
+  activateModel(tenantId: TenantId, task: string, version: string): void;
+  activeModel(tenantId: TenantId, task: string): ModelVersion | null;
+  listModels(tenantId: TenantId, task?: string): ModelVersion[];
+
+  /** Idempotent: recording the same key twice keeps the first and returns false. */
+  recordAlert(delivery: AlertDelivery): boolean;
+  updateAlert(tenantId: TenantId, idempotencyKey: string, patch: Partial<Pick<AlertDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'deliveredAt'>>): void;
+  listAlerts(tenantId: TenantId, status?: AlertDeliveryStatus): AlertDelivery[];
+
+  appendAudit(entry: AuditEntry): void;
+  listAudit(tenantId: TenantId, options?: { limit?: number }): AuditEntry[];
+
+  close(): void;
+}

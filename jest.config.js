@@ -1,0 +1,14 @@
+// Tiers: unit tests sit beside the code (*.test.ts); integration tests in test/integration;
+// connector contract tests in test/contract. `npm test` runs every tier this machine can run.
+const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] };
+const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const ignored = ['/node_modules/', '/dist/'];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{app,core,connectors,engine,store,webhooks,sandbox,ui-extension}/**/*.test.ts'], testPathIgnorePatterns: ignored },
+    { ...common, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.test.ts'], testPathIgnorePatterns: ignored },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], testPathIgnorePatterns: ignored },
+  ],
+};

@@ -1,0 +1,456 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  CrmTokensSchema,
+  SuccessEngineError,
+  parseOrThrow,
+  type AccountId,
+  type CanonicalRecordByEntity,
+  type ConnectionId,
+  type CrmConnection,
+  type CrmTokens,
+  type EntityName,
+  type Provider,
+  type ScoreSet,
+  type SyncCursor,
+  type Tenant,
+  type TenantId,
+} from '../../core';
+import type {
+  AlertDelivery,
+  AlertDeliveryStatus,
+  AuditEntry,
+  ModelVersion,
+  RecordQuery,
+  RecordStore,
+  StoredConnection,
+  UpsertSummary,
+} from '../../core/ports/record-store.port';
+import { migrations, type Migration } from './migrations';
+import { TokenCipher } from './token-cipher';
+
+export interface SqliteStoreOptions {
+  /** File path, or `:memory:`. */
+  path: string;
+  /** 32-byte key for tokens at rest; connections can't be saved or read without it. */
+  encryptionKey?: Buffer;
+  /** Records per transaction in large upserts; each batch lands whole or not at all. */
+  batchSize?: number;
+  now?: () => Date;
+}
+
+type Row = Record<string, unknown>;
+const DEFAULT_BATCH_SIZE = 2000;
+
+/** Instants are stored in UTC so that text comparison orders them correctly. */
+const utc = (iso: string): string => new Date(iso).toISOString();
+
+export class SqliteRecordStore implements RecordStore {
+  readonly db: Database.Database;
+  private readonly cipher: TokenCipher | null;
+  private readonly batchSize: number;
+  private readonly now: () => Date;
+  private readonly statements: ReturnType<SqliteRecordStore['prepareStatements']>;
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.path !== ':memory:') mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.cipher = options.encryptionKey ? new TokenCipher(options.encryptionKey) : null;
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.now = options.now ?? (() => new Date());
+    migrate(this.db, migrations);
+    this.statements = this.prepareStatements();
+  }
+
+  private prepareStatements() {
+    const db = this.db;
+    return {
+      findRecord: db.prepare('SELECT data_hash, deleted_at FROM records WHERE tenant_id = ? AND entity = ? AND provider = ? AND external_id = ?'),
+      insertRecord: db.prepare(
+        `INSERT INTO records (tenant_id, entity, provider, external_id, id, account_id, data_hash, modstamp, deleted_at, data, stored_at)
+         VALUES (@tenantId, @entity, @provider, @externalId, @id, @accountId, @dataHash, @modstamp, @deletedAt, @data, @storedAt)`,
+      ),
+      updateRecord: db.prepare(
+        `UPDATE records SET id = @id, account_id = @accountId, data_hash = @dataHash, modstamp = @modstamp, deleted_at = @deletedAt,
+           data = @data, stored_at = @storedAt
+         WHERE tenant_id = @tenantId AND entity = @entity AND provider = @provider AND external_id = @externalId`,
+      ),
+      insertVersion: db.prepare(
+        `INSERT INTO record_versions (tenant_id, entity, id, account_id, modstamp, deleted_at, data)
+         VALUES (@tenantId, @entity, @id, @accountId, @modstamp, @deletedAt, @data)`,
+      ),
+      softDelete: db.prepare(
+        `UPDATE records SET deleted_at = @deletedAt, stored_at = @storedAt
+         WHERE tenant_id = @tenantId AND entity = @entity AND provider = @provider AND external_id = @externalId AND deleted_at IS NULL
+         RETURNING id, account_id, data`,
+      ),
+    };
+  }
+
+  // Tenants ------------------------------------------------------------------------------------
+
+  upsertTenant(tenant: Tenant): void {
+    this.db
+      .prepare(
+        `INSERT INTO tenants (id, name, locale, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, locale = excluded.locale`,
+      )
+      .run(tenant.id, tenant.name, tenant.locale, utc(tenant.createdAt));
+  }
+
+  getTenant(id: TenantId): Tenant | null {
+    const row = this.db.prepare('SELECT * FROM tenants WHERE id = ?').get(id) as Row | undefined;
+    return row ? toTenant(row) : null;
+  }
+
+  listTenants(): Tenant[] {
+    return (this.db.prepare('SELECT * FROM tenants ORDER BY id').all() as Row[]).map(toTenant);
+  }
+
+  // Connections --------------------------------------------------------------------------------
+
+  saveConnection(connection: CrmConnection, tokens: CrmTokens): void {
+    const cipher = this.requireCipher();
+    const validTokens = parseOrThrow(CrmTokensSchema, tokens, `tokens for connection ${connection.id}`);
+    const blob = cipher.encrypt(JSON.stringify(validTokens), tokenAad(connection.tenantId, connection.id));
+    this.db
+      .prepare(
+        `INSERT INTO crm_connections (tenant_id, id, provider, external_org_id, base_url, token_ciphertext, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, id) DO UPDATE SET provider = excluded.provider, external_org_id = excluded.external_org_id,
+           base_url = excluded.base_url, token_ciphertext = excluded.token_ciphertext, updated_at = excluded.updated_at`,
+      )
+      .run(connection.tenantId, connection.id, connection.provider, connection.externalOrgId, connection.baseUrl, blob, utc(connection.createdAt), utc(connection.updatedAt));
+  }
+
+  getConnection(tenantId: TenantId, id: ConnectionId): StoredConnection | null {
+    const row = this.db.prepare('SELECT * FROM crm_connections WHERE tenant_id = ? AND id = ?').get(tenantId, id) as Row | undefined;
+    if (!row) return null;
+    const plaintext = this.requireCipher().decrypt(row.token_ciphertext as Buffer, tokenAad(tenantId, id));
+    return {
+      id,
+      tenantId,
+      provider: row.provider as Provider,
+      externalOrgId: row.external_org_id as string,
+      baseUrl: row.base_url as string,
+      createdAt: row.created_at as string,
+      updatedAt: row.updated_at as string,
+      tokens: CrmTokensSchema.parse(JSON.parse(plaintext)),
+    };
+  }
+
+  private requireCipher(): TokenCipher {
+    if (!this.cipher) throw new SuccessEngineError('CONFIG.INVALID', 'the store was opened without an encryption key, so CRM tokens cannot be saved or read (set SE_ENCRYPTION_KEY)');
+    return this.cipher;
+  }
+
+  // Records ------------------------------------------------------------------------------------
+
+  upsertRecords<E extends EntityName>(entity: E, records: readonly CanonicalRecordByEntity[E][]): UpsertSummary {
+    const summary: UpsertSummary = { inserted: 0, updated: 0, unchanged: 0, changedIds: [] };
+    const upsertBatch = this.db.transaction((batch: readonly CanonicalRecordByEntity[E][]) => {
+      for (const record of batch) this.upsertOne(entity, record, summary);
+    });
+    for (let start = 0; start < records.length; start += this.batchSize) {
+      upsertBatch(records.slice(start, start + this.batchSize));
+    }
+    return summary;
+  }
+
+  private upsertOne(entity: EntityName, record: CanonicalRecordByEntity[EntityName], summary: UpsertSummary): void {
+    const key = [record.tenantId, entity, record.source.provider, record.source.externalId] as const;
+    const existing = this.statements.findRecord.get(...key) as { data_hash: string; deleted_at: string | null } | undefined;
+    const deletedAt = record.deletedAt ? utc(record.deletedAt) : null;
+    if (existing && existing.data_hash === record.dataHash && existing.deleted_at === deletedAt) {
+      summary.unchanged++;
+      return;
+    }
+    const row = {
+      tenantId: record.tenantId,
+      entity,
+      provider: record.source.provider,
+      externalId: record.source.externalId,
+      id: record.id,
+      accountId: entity === 'account' ? record.id : ((record as { accountId?: string }).accountId ?? null),
+      dataHash: record.dataHash,
+      modstamp: utc(record.source.modstamp),
+      deletedAt,
+      data: JSON.stringify(record),
+      storedAt: this.now().toISOString(),
+    };
+    if (existing) {
+      this.statements.updateRecord.run(row);
+      summary.updated++;
+    } else {
+      this.statements.insertRecord.run(row);
+      summary.inserted++;
+    }
+    this.statements.insertVersion.run(row);
+    summary.changedIds.push(record.id);
+  }
+
+  markDeleted(tenantId: TenantId, entity: EntityName, provider: Provider, externalIds: readonly string[], deletedAt: string): number {
+    const at = utc(deletedAt);
+    const run = this.db.transaction(() => {
+      let count = 0;
+      for (const externalId of externalIds) {
+        const hit = this.statements.softDelete.get({ tenantId, entity, provider, externalId, deletedAt: at, storedAt: this.now().toISOString() }) as Row | undefined;
+        if (!hit) continue;
+        count++;
+        const data = { ...(JSON.parse(hit.data as string) as object), deletedAt: at };
+        this.statements.insertVersion.run({ tenantId, entity, id: hit.id, accountId: hit.account_id, modstamp: at, deletedAt: at, data: JSON.stringify(data) });
+      }
+      return count;
+    });
+    return run();
+  }
+
+  getRecord<E extends EntityName>(tenantId: TenantId, entity: E, id: string): CanonicalRecordByEntity[E] | null {
+    const row = this.db.prepare('SELECT data, deleted_at FROM records WHERE tenant_id = ? AND entity = ? AND id = ?').get(tenantId, entity, id) as Row | undefined;
+    return row ? withDeletedAt<E>(row) : null;
+  }
+
+  listRecords<E extends EntityName>(tenantId: TenantId, entity: E, query: RecordQuery = {}): CanonicalRecordByEntity[E][] {
+    const { sql, params } = query.modifiedAtOrBefore ? asOfQuery(tenantId, entity, query) : latestQuery(tenantId, entity, query);
+    return (this.db.prepare(sql).all(...params) as Row[]).map((row) => withDeletedAt<E>(row));
+  }
+
+  countRecords(tenantId: TenantId, entity: EntityName, query: Pick<RecordQuery, 'includeDeleted'> = {}): number {
+    const sql = `SELECT COUNT(*) AS n FROM records WHERE tenant_id = ? AND entity = ?${query.includeDeleted ? '' : ' AND deleted_at IS NULL'}`;
+    return (this.db.prepare(sql).get(tenantId, entity) as { n: number }).n;
+  }
+
+  // Cursors ------------------------------------------------------------------------------------
+
+  getCursor(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName): SyncCursor | null {
+    const row = this.db.prepare('SELECT cursor FROM sync_cursors WHERE tenant_id = ? AND connection_id = ? AND entity = ?').get(tenantId, connectionId, entity) as Row | undefined;
+    return row ? (JSON.parse(row.cursor as string) as SyncCursor) : null;
+  }
+
+  saveCursor(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, cursor: SyncCursor): void {
+    this.db
+      .prepare(
+        `INSERT INTO sync_cursors (tenant_id, connection_id, entity, cursor, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, connection_id, entity) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`,
+      )
+      .run(tenantId, connectionId, entity, JSON.stringify(cursor), this.now().toISOString());
+  }
+
+  // Scores -------------------------------------------------------------------------------------
+
+  appendScoreSets(scores: readonly ScoreSet[]): void {
+    const insert = this.db.prepare('INSERT INTO score_sets (tenant_id, account_id, computed_at, model_version, data) VALUES (?, ?, ?, ?, ?)');
+    const run = this.db.transaction((batch: readonly ScoreSet[]) => {
+      for (const s of batch) insert.run(s.tenantId, s.accountId, utc(s.computedAt), s.modelVersion, JSON.stringify(s));
+    });
+    for (let start = 0; start < scores.length; start += this.batchSize) run(scores.slice(start, start + this.batchSize));
+  }
+
+  scoreHistory(tenantId: TenantId, accountId: AccountId, options: { limit?: number } = {}): ScoreSet[] {
+    const rows = this.db
+      .prepare('SELECT data FROM score_sets WHERE tenant_id = ? AND account_id = ? ORDER BY computed_at DESC, seq DESC LIMIT ?')
+      .all(tenantId, accountId, options.limit ?? -1) as Row[];
+    return rows.map((r) => JSON.parse(r.data as string) as ScoreSet);
+  }
+
+  latestScores(tenantId: TenantId): ScoreSet[] {
+    const rows = this.db
+      .prepare(
+        `SELECT data FROM (
+           SELECT data, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY computed_at DESC, seq DESC) AS rn
+           FROM score_sets WHERE tenant_id = ?
+         ) WHERE rn = 1`,
+      )
+      .all(tenantId) as Row[];
+    return rows.map((r) => JSON.parse(r.data as string) as ScoreSet);
+  }
+
+  // Model registry -----------------------------------------------------------------------------
+
+  registerModel(model: ModelVersion): void {
+    this.db
+      .prepare(
+        `INSERT INTO models (tenant_id, task, version, status, algorithm, window_from, window_to, metrics, features, artifact, created_at)
+         VALUES (?, ?, ?, 'candidate', ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(model.tenantId, model.task, model.version, model.algorithm, model.trainingWindow.from, model.trainingWindow.to,
+        JSON.stringify(model.metrics), JSON.stringify(model.features), JSON.stringify(model.artifact), utc(model.createdAt));
+    if (model.status === 'active') this.activateModel(model.tenantId, model.task, model.version);
+  }
+
+  activateModel(tenantId: TenantId, task: string, version: string): void {
+    this.db.transaction(() => {
+      const exists = this.db.prepare('SELECT 1 FROM models WHERE tenant_id = ? AND task = ? AND version = ?').get(tenantId, task, version);
+      if (!exists) throw new SuccessEngineError('STORE.NOT_FOUND', `no ${task} model version ${version} for tenant ${tenantId}`);
+      this.db.prepare(`UPDATE models SET status = 'retired' WHERE tenant_id = ? AND task = ? AND status = 'active'`).run(tenantId, task);
+      this.db.prepare(`UPDATE models SET status = 'active' WHERE tenant_id = ? AND task = ? AND version = ?`).run(tenantId, task, version);
+    })();
+  }
+
+  activeModel(tenantId: TenantId, task: string): ModelVersion | null {
+    const row = this.db.prepare(`SELECT * FROM models WHERE tenant_id = ? AND task = ? AND status = 'active'`).get(tenantId, task) as Row | undefined;
+    return row ? toModel(row) : null;
+  }
+
+  listModels(tenantId: TenantId, task?: string): ModelVersion[] {
+    const rows = (task
+      ? this.db.prepare('SELECT * FROM models WHERE tenant_id = ? AND task = ? ORDER BY created_at, version').all(tenantId, task)
+      : this.db.prepare('SELECT * FROM models WHERE tenant_id = ? ORDER BY task, created_at, version').all(tenantId)) as Row[];
+    return rows.map(toModel);
+  }
+
+  // Alerts -------------------------------------------------------------------------------------
+
+  recordAlert(d: AlertDelivery): boolean {
+    const result = this.db
+      .prepare(
+        `INSERT INTO alert_deliveries (tenant_id, idempotency_key, account_id, rule, target, status, attempts, next_attempt_at, last_error, payload, created_at, delivered_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, idempotency_key) DO NOTHING`,
+      )
+      .run(d.tenantId, d.idempotencyKey, d.accountId, d.rule, d.target, d.status, d.attempts, d.nextAttemptAt, d.lastError, JSON.stringify(d.payload), utc(d.createdAt), d.deliveredAt);
+    return result.changes === 1;
+  }
+
+  updateAlert(tenantId: TenantId, idempotencyKey: string, patch: Partial<Pick<AlertDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'deliveredAt'>>): void {
+    const columns: Record<string, string> = { status: 'status', attempts: 'attempts', nextAttemptAt: 'next_attempt_at', lastError: 'last_error', deliveredAt: 'delivered_at' };
+    const entries = Object.entries(patch).filter(([k]) => k in columns);
+    if (entries.length === 0) return;
+    const result = this.db
+      .prepare(`UPDATE alert_deliveries SET ${entries.map(([k]) => `${columns[k]} = ?`).join(', ')} WHERE tenant_id = ? AND idempotency_key = ?`)
+      .run(...entries.map(([, v]) => v ?? null), tenantId, idempotencyKey);
+    if (result.changes === 0) throw new SuccessEngineError('STORE.NOT_FOUND', `no alert delivery ${idempotencyKey} for tenant ${tenantId}`);
+  }
+
+  listAlerts(tenantId: TenantId, status?: AlertDeliveryStatus): AlertDelivery[] {
+    const rows = (status
+      ? this.db.prepare('SELECT * FROM alert_deliveries WHERE tenant_id = ? AND status = ? ORDER BY created_at').all(tenantId, status)
+      : this.db.prepare('SELECT * FROM alert_deliveries WHERE tenant_id = ? ORDER BY created_at').all(tenantId)) as Row[];
+    return rows.map(toAlert);
+  }
+
+  // Audit --------------------------------------------------------------------------------------
+
+  appendAudit(entry: AuditEntry): void {
+    this.db
+      .prepare('INSERT INTO audit_log (tenant_id, at, actor, action, target, details) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(entry.tenantId, utc(entry.at), entry.actor, entry.action, entry.target, JSON.stringify(entry.details));
+  }
+
+  listAudit(tenantId: TenantId, options: { limit?: number } = {}): AuditEntry[] {
+    const rows = this.db.prepare('SELECT * FROM audit_log WHERE tenant_id = ? ORDER BY seq DESC LIMIT ?').all(tenantId, options.limit ?? -1) as Row[];
+    return rows.map((r) => ({
+      tenantId: r.tenant_id as TenantId,
+      at: r.at as string,
+      actor: r.actor as string,
+      action: r.action as string,
+      target: r.target as string,
+      details: JSON.parse(r.details as string) as Record<string, unknown>,
+    }));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+// Helpers -------------------------------------------------------------------------------------
+
+export function migrate(db: Database.Database, all: readonly Migration[]): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const applied = new Map((db.prepare('SELECT version, name FROM schema_migrations').all() as { version: number; name: string }[]).map((r) => [r.version, r.name]));
+  const known = new Set(all.map((m) => m.version));
+  const unknown = [...applied.keys()].filter((v) => !known.has(v));
+  if (unknown.length > 0) {
+    throw new SuccessEngineError('STORE.MIGRATION_FAILED', `the database has migrations this version does not know (${unknown.join(', ')}); it was written by a newer Success Engine`);
+  }
+  const ran: number[] = [];
+  for (const migration of [...all].sort((a, b) => a.version - b.version)) {
+    if (applied.has(migration.version)) continue;
+    try {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString());
+      })();
+    } catch (cause) {
+      throw new SuccessEngineError('STORE.MIGRATION_FAILED', `migration ${migration.version} (${migration.name}) failed: ${(cause as Error).message}`, {}, { cause });
+    }
+    ran.push(migration.version);
+  }
+  return ran;
+}
+
+const tokenAad = (tenantId: string, connectionId: string): string => `crm_connections/${tenantId}/${connectionId}`;
+
+function latestQuery(tenantId: TenantId, entity: EntityName, q: RecordQuery): { sql: string; params: unknown[] } {
+  const where = ['tenant_id = ?', 'entity = ?'];
+  const params: unknown[] = [tenantId, entity];
+  if (!q.includeDeleted) where.push('deleted_at IS NULL');
+  if (q.accountId) (where.push('account_id = ?'), params.push(q.accountId));
+  if (q.afterId) (where.push('id > ?'), params.push(q.afterId));
+  params.push(q.limit ?? -1);
+  return { sql: `SELECT data, deleted_at FROM records WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, params };
+}
+
+/** The latest version of each record at or before the instant, as a backtest would have seen it. */
+function asOfQuery(tenantId: TenantId, entity: EntityName, q: RecordQuery): { sql: string; params: unknown[] } {
+  const inner = ['tenant_id = ?', 'entity = ?', 'modstamp <= ?'];
+  const params: unknown[] = [tenantId, entity, utc(q.modifiedAtOrBefore as string)];
+  if (q.accountId) (inner.push('account_id = ?'), params.push(q.accountId));
+  const outer = ['rn = 1'];
+  if (!q.includeDeleted) outer.push('deleted_at IS NULL');
+  if (q.afterId) (outer.push('id > ?'), params.push(q.afterId));
+  params.push(q.limit ?? -1);
+  return {
+    sql: `SELECT data, deleted_at FROM (
+            SELECT id, data, deleted_at, ROW_NUMBER() OVER (PARTITION BY id ORDER BY modstamp DESC, seq DESC) AS rn
+            FROM record_versions WHERE ${inner.join(' AND ')}
+          ) WHERE ${outer.join(' AND ')} ORDER BY id LIMIT ?`,
+    params,
+  };
+}
+
+function withDeletedAt<E extends EntityName>(row: Row): CanonicalRecordByEntity[E] {
+  const record = JSON.parse(row.data as string) as CanonicalRecordByEntity[E];
+  return row.deleted_at ? { ...record, deletedAt: row.deleted_at as string } : record;
+}
+
+function toTenant(row: Row): Tenant {
+  return { id: row.id as TenantId, name: row.name as string, locale: row.locale as Tenant['locale'], createdAt: row.created_at as string };
+}
+
+function toModel(row: Row): ModelVersion {
+  return {
+    tenantId: row.tenant_id as TenantId,
+    task: row.task as string,
+    version: row.version as string,
+    status: row.status as ModelVersion['status'],
+    algorithm: row.algorithm as string,
+    trainingWindow: { from: row.window_from as string, to: row.window_to as string },
+    metrics: JSON.parse(row.metrics as string) as Record<string, number>,
+    features: JSON.parse(row.features as string) as string[],
+    artifact: JSON.parse(row.artifact as string) as unknown,
+    createdAt: row.created_at as string,
+  };
+}
+
+function toAlert(row: Row): AlertDelivery {
+  return {
+    tenantId: row.tenant_id as TenantId,
+    idempotencyKey: row.idempotency_key as string,
+    accountId: row.account_id as AccountId,
+    rule: row.rule as string,
+    target: row.target as string,
+    status: row.status as AlertDeliveryStatus,
+    attempts: row.attempts as number,
+    nextAttemptAt: (row.next_attempt_at as string | null) ?? null,
+    lastError: (row.last_error as string | null) ?? null,
+    payload: JSON.parse(row.payload as string) as unknown,
+    createdAt: row.created_at as string,
+    deliveredAt: (row.delivered_at as string | null) ?? null,
+  };
+}
