@@ -1,0 +1,7 @@
+import type { Benchmark } from './run';
+import { storeBench } from './store.bench';
+
+/** Every benchmark by the name given to `npm run bench -- <name>`. Add new ones here. */
+export const benchmarks: Record<string, Benchmark> = {
+  store: storeBench,
+};
