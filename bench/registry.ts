@@ -1,4 +1,4 @@
-import type { Benchmark } from './run';
+import type { Benchmark } from './bench-kit';
 import { storeBench } from './store.bench';
 
 /** Every benchmark by the name given to `npm run bench -- <name>`. Add new ones here. */

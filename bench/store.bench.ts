@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildRecord, type CanonicalAccount, type TenantId } from '../core';
 import { SqliteRecordStore } from '../store';
-import { median, type Benchmark } from './run';
+import { median, type Benchmark } from './bench-kit';
 
 /** Upsert N canonical accounts into a fresh file-backed store (WAL), then re-upsert them unchanged. */
 export const storeBench: Benchmark = async ({ flags, progress }) => {
