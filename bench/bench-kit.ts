@@ -5,7 +5,7 @@ export interface BenchArgs {
   /** Raw flags after the name, e.g. `--accounts 100000`. */
   flags: Record<string, string | boolean>;
   /** Progress to stderr; stdout is reserved for the result. */
-  progress(message: string): void;
+  progress: (message: string) => void;
 }
 
 export type Benchmark = (args: BenchArgs) => Promise<Record<string, unknown>>;

@@ -61,7 +61,7 @@ function makeAccounts(tenantId: TenantId, n: number): CanonicalAccount[] {
         status: 'active',
         seats: (i % 50) + 1,
         attributes: { region: i % 2 ? 'emea' : 'apac' },
-      } as Parameters<typeof buildRecord<'account'>>[1]),
+      }),
     );
   }
   return out;

@@ -15,7 +15,7 @@ export interface CommandModule {
 export function action<A extends unknown[]>(run: (out: Output, ...args: A) => Promise<void> | void) {
   return async (...args: A): Promise<void> => {
     const command = args[args.length - 1] as Command;
-    const json = Boolean((command.optsWithGlobals() as { json?: boolean }).json);
+    const json = Boolean(command.optsWithGlobals<{ json?: boolean }>().json);
     const out = createOutput(json);
     try {
       await run(out, ...args);

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands';
 import { ExitCode } from './exit-codes';
@@ -24,10 +26,10 @@ function applyUsageExitCode(command: Command): void {
 }
 
 function readVersion(): string {
-  // dist/app/cli/main.js and app/cli/main.ts both sit three levels below package.json.
-  for (const candidate of ['../../../package.json', '../../package.json']) {
+  // app/cli/main.ts sits two levels below package.json, dist/app/cli/main.js three.
+  for (const candidate of ['../../package.json', '../../../package.json']) {
     try {
-      return (require(candidate) as { version: string }).version;
+      return (JSON.parse(readFileSync(path.join(__dirname, candidate), 'utf8')) as { version: string }).version;
     } catch {
       /* try the next layout */
     }

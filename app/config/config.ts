@@ -29,7 +29,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   for (const [key, setting] of Object.entries(settings) as [SettingKey, (typeof settings)[SettingKey]][]) {
     const fromEnv = env[setting.env];
     const fromFile = file.values[key];
-    const value = fromEnv !== undefined && fromEnv !== '' ? fromEnv : fromFile !== undefined ? String(fromFile) : 'default' in setting ? setting.default : undefined;
+    const value = fromEnv !== undefined && fromEnv !== '' ? fromEnv : fromFile !== undefined ? fileValueText(fromFile) : 'default' in setting ? setting.default : undefined;
     const parsed = setting.schema.safeParse(value);
     if (parsed.success) raw[key] = parsed.data;
     else {
@@ -48,6 +48,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     dataDir,
     databasePath: path.resolve(cwd, (raw.databasePath as string | undefined) ?? path.join(dataDir, 'success-engine.sqlite')),
   };
+}
+
+/** File values may be JSON strings, numbers or booleans; anything else fails validation by name. */
+function fileValueText(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
 }
 
 function readConfigFile(filePath: string | undefined, cwd: string): { path: string; values: Record<string, unknown> } {

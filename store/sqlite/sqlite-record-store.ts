@@ -390,8 +390,14 @@ function latestQuery(tenantId: TenantId, entity: EntityName, q: RecordQuery): { 
   const where = ['tenant_id = ?', 'entity = ?'];
   const params: unknown[] = [tenantId, entity];
   if (!q.includeDeleted) where.push('deleted_at IS NULL');
-  if (q.accountId) (where.push('account_id = ?'), params.push(q.accountId));
-  if (q.afterId) (where.push('id > ?'), params.push(q.afterId));
+  if (q.accountId) {
+    where.push('account_id = ?');
+    params.push(q.accountId);
+  }
+  if (q.afterId) {
+    where.push('id > ?');
+    params.push(q.afterId);
+  }
   params.push(q.limit ?? -1);
   return { sql: `SELECT data, deleted_at FROM records WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, params };
 }
@@ -400,10 +406,16 @@ function latestQuery(tenantId: TenantId, entity: EntityName, q: RecordQuery): { 
 function asOfQuery(tenantId: TenantId, entity: EntityName, q: RecordQuery): { sql: string; params: unknown[] } {
   const inner = ['tenant_id = ?', 'entity = ?', 'modstamp <= ?'];
   const params: unknown[] = [tenantId, entity, utc(q.modifiedAtOrBefore as string)];
-  if (q.accountId) (inner.push('account_id = ?'), params.push(q.accountId));
+  if (q.accountId) {
+    inner.push('account_id = ?');
+    params.push(q.accountId);
+  }
   const outer = ['rn = 1'];
   if (!q.includeDeleted) outer.push('deleted_at IS NULL');
-  if (q.afterId) (outer.push('id > ?'), params.push(q.afterId));
+  if (q.afterId) {
+    outer.push('id > ?');
+    params.push(q.afterId);
+  }
   params.push(q.limit ?? -1);
   return {
     sql: `SELECT data, deleted_at FROM (

@@ -1,0 +1,71 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { main } from './main';
+
+/** Run the CLI in-process, capturing both streams. */
+async function runCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  process.exitCode = undefined;
+  try {
+    const code = await main(['node', 'success-engine', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+describe('success-engine CLI', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'se-cli-'));
+  beforeAll(() => {
+    process.env.SE_DATA_DIR = dataDir;
+    process.env.LOG_LEVEL = 'silent';
+  });
+  afterAll(() => {
+    delete process.env.SE_DATA_DIR;
+    delete process.env.LOG_LEVEL;
+  });
+
+  it('lists its commands in --help and exits 0', async () => {
+    const { code, stdout } = await runCli('--help');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Commands:[\s\S]*demo/);
+  });
+
+  it('exits 2 with a suggestion on an unknown command', async () => {
+    const { code, stderr } = await runCli('dmeo');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/unknown command 'dmeo'[\s\S]*Did you mean demo\?/);
+  });
+
+  it('exits 2 on an unknown flag, naming it', async () => {
+    const { code, stderr } = await runCli('demo', '--frobnicate');
+    expect(code).toBe(2);
+    expect(stderr).toContain("unknown option '--frobnicate'");
+  });
+
+  it('prints exactly one JSON object with --json', async () => {
+    const { code, stdout } = await runCli('demo', '--json', '--no-serve');
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ tenant: 'demo', databasePath: path.join(dataDir, 'success-engine.sqlite') });
+  });
+
+  it('exits 1 with a named error when configuration is bad, as JSON with --json', async () => {
+    process.env.SE_HTTP_PORT = 'not-a-port';
+    try {
+      const { code, stdout, stderr } = await runCli('demo', '--json', '--no-serve');
+      expect(code).toBe(1);
+      expect(JSON.parse(stdout)).toEqual({ error: { code: 'CONFIG.INVALID', message: expect.stringContaining('SE_HTTP_PORT') as unknown } });
+      expect(stderr).toContain('SE_HTTP_PORT');
+    } finally {
+      delete process.env.SE_HTTP_PORT;
+    }
+  });
+});

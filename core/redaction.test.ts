@@ -1,0 +1,18 @@
+import { redactContactDetails } from './redaction';
+
+describe('redactContactDetails', () => {
+  it.each([
+    ['mail li.wei@example.com.cn now', 'mail [email] now'],
+    ['call +86 138 0013 8000 today', 'call [phone] today'],
+    ['call 13800138000', 'call [phone]'],
+    ['office (415) 555-0100', 'office [phone]'],
+    ['+1 415 555 0100', '[phone]'],
+    ['座机 010-6552-9988', '座机 [phone]'],
+  ])('masks %s', (input, expected) => {
+    expect(redactContactDetails(input)).toBe(expected);
+  });
+
+  it.each(['renewal 2026-11-28', 'ARR 120000', 'order 42 of 100', 'version 1.2.3'])('keeps %s', (input) => {
+    expect(redactContactDetails(input)).toBe(input);
+  });
+});
