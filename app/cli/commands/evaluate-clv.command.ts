@@ -111,7 +111,7 @@ export function parseCsv(text: string, flags: Pick<EvaluateClvFlags, 'customerCo
   const dateCol = flags.dateCol;
   const amountCol = flags.amountCol;
   if (!customerCol || !dateCol || !amountCol) throw new UsageError('--customer-col, --date-col and --amount-col are required with --format csv');
-  const rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+  const rows = parse<Record<string, string>>(text, { columns: true, skip_empty_lines: true, trim: true, bom: true });
   const header = rows[0] ? Object.keys(rows[0]) : [];
   for (const [flag, col] of [['--customer-col', customerCol], ['--date-col', dateCol], ['--amount-col', amountCol]] as const) {
     if (rows.length > 0 && !header.includes(col)) throw new UsageError(`${flag} "${col}" is not a column of the input (columns: ${header.join(', ')})`);
