@@ -36,7 +36,7 @@ describe('canonical records', () => {
   it('buildRecord reports every bad field and the record it came from', () => {
     expect.assertions(4);
     try {
-      buildRecord('contact', { tenantId, id: 'salesforce:003', source, email: 'not-an-email', accountId: '' } as never);
+      buildRecord('contact', { tenantId, id: 'salesforce:003', source, email: 'not-an-email', accountId: '' });
     } catch (error) {
       expect(isSuccessEngineError(error, 'CORE.VALIDATION_FAILED')).toBe(true);
       const message = (error as Error).message;

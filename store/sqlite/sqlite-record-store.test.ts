@@ -111,7 +111,7 @@ describe('SqliteRecordStore records', () => {
     const ticket = (n: number, account: string) =>
       buildRecord('ticket', {
         tenantId: TEST_TENANT, id: `hubspot:t${n}`, source: { provider: 'hubspot', externalId: `t${n}`, modstamp: '2026-01-01T00:00:00Z' },
-        accountId: account as AccountId, subject: `Ticket ${n}`, status: 'open', priority: 'high', createdAt: '2026-01-01T00:00:00Z',
+        accountId: account, subject: `Ticket ${n}`, status: 'open', priority: 'high', createdAt: '2026-01-01T00:00:00Z',
       });
     store.upsertRecords('ticket', [ticket(1, 'hubspot:a'), ticket(2, 'hubspot:b'), ticket(3, 'hubspot:a')]);
     expect(store.listRecords(TEST_TENANT, 'ticket', { accountId: 'hubspot:a' as AccountId }).map((t) => t.id)).toEqual(['hubspot:t1', 'hubspot:t3']);

@@ -13,5 +13,5 @@ export function makeAccount(externalId: string, overrides: Partial<Parameters<ty
     arr: 12000,
     currency: 'USD',
     ...overrides,
-  } as Parameters<typeof buildRecord<'account'>>[1]);
+  });
 }
