@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { SuccessEngineError, type EmbeddingResult, type SentimentResult, type TextModel, type TextModelRef, type TopicResult } from '../../core';
+import { DEFAULT_TEXT_MODELS, onnxFileFor, type ModelDtype, type TextTask } from './model-files';
+
+// Types only: the .d.ts files are ESM, the runtime is the package's CommonJS build.
+import type * as TransformersModule from '@huggingface/transformers' with { 'resolution-mode': 'import' };
+
+type Transformers = typeof TransformersModule;
+type AnyPipeline = (input: unknown, ...rest: unknown[]) => Promise<unknown>;
+
+let transformersModule: Transformers | undefined;
+/** Loaded on first use: the built-in model must not pay for onnxruntime at start-up. */
+function transformers(): Transformers {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  transformersModule ??= require('@huggingface/transformers') as Transformers;
+  return transformersModule;
+}
+
+export interface TransformersTextModelOptions {
+  /** Folder holding `<id>/config.json`, `<id>/onnx/…`; also the download cache. */
+  modelsDir: string;
+  allowRemoteModels: boolean;
+  models?: Partial<Record<TextTask, string>>;
+  dtype?: ModelDtype;
+  batchSize?: number;
+  /** ONNX Runtime intra-op threads per session; defaults to the runtime's choice (all cores). */
+  threads?: number;
+  /** Most results kept in the text-hash cache per task. */
+  cacheSize?: number;
+}
+
+/**
+ * TextModel on transformers.js (ONNX Runtime, CPU). Text never leaves the process: with
+ * `allowRemoteModels` false only `modelsDir` is read. Results are cached by a hash of (task,
+ * model, dtype, text), so re-scoring unchanged notes costs nothing; the rest runs in batches.
+ */
+export class TransformersTextModel implements TextModel {
+  readonly ref: TextModelRef;
+  private readonly models: Record<TextTask, string>;
+  private readonly dtype: ModelDtype;
+  private readonly batchSize: number;
+  private readonly cacheSize: number;
+  private readonly pipelines = new Map<TextTask, Promise<AnyPipeline>>();
+  private readonly cache = new Map<string, unknown>();
+  private readonly refs = new Map<TextTask, TextModelRef>();
+  /** Texts actually sent through a model (cache misses), for callers and tests. */
+  inferredCount = 0;
+
+  constructor(private readonly options: TransformersTextModelOptions) {
+    this.models = { ...DEFAULT_TEXT_MODELS, ...options.models };
+    this.dtype = options.dtype ?? 'q8';
+    this.batchSize = options.batchSize ?? 32;
+    this.cacheSize = options.cacheSize ?? 50_000;
+    this.ref = this.refFor('sentiment');
+  }
+
+  refFor(task: TextTask): TextModelRef {
+    let ref = this.refs.get(task);
+    if (!ref) {
+      ref = { id: this.models[task], version: modelVersion(this.options.modelsDir, this.models[task], this.dtype), backend: 'transformers', dtype: this.dtype };
+      this.refs.set(task, ref);
+    }
+    return ref;
+  }
+
+  private pipelineFor(task: TextTask): Promise<AnyPipeline> {
+    let p = this.pipelines.get(task);
+    if (!p) {
+      const t = transformers();
+      t.env.localModelPath = this.options.modelsDir;
+      t.env.allowLocalModels = true;
+      t.env.allowRemoteModels = this.options.allowRemoteModels;
+      t.env.cacheDir = path.join(this.options.modelsDir, '.cache');
+      t.env.logLevel = t.LogLevel.ERROR;
+      const pipelineTask = task === 'sentiment' ? 'text-classification' : task === 'topics' ? 'zero-shot-classification' : 'feature-extraction';
+      const sessionOptions = this.options.threads ? { intraOpNumThreads: this.options.threads, interOpNumThreads: 1 } : {};
+      p = (t.pipeline(pipelineTask, this.models[task], { dtype: this.dtype, device: 'cpu', session_options: sessionOptions }) as unknown as Promise<AnyPipeline>).catch((error: unknown) => {
+        this.pipelines.delete(task);
+        throw new SuccessEngineError(
+          'ENGINE.MODEL_UNAVAILABLE',
+          `cannot load ${task} model "${this.models[task]}" (${this.dtype}) from ${path.join(this.options.modelsDir, this.models[task])}${this.options.allowRemoteModels ? ' or the Hugging Face Hub' : ''}: ${(error as Error).message}. Run \`success-engine models verify\` to see what is missing.`,
+          { task, model: this.models[task], dtype: this.dtype },
+          { cause: error },
+        );
+      });
+      this.pipelines.set(task, p);
+    }
+    return p;
+  }
+
+  /** Runs `infer` on the texts not in the cache, in batches, and returns results in input order. */
+  private async cached<R>(task: TextTask, salt: string, texts: readonly string[], infer: (batch: string[]) => Promise<R[]>): Promise<R[]> {
+    const ref = this.refFor(task);
+    const keys = texts.map((text) => createHash('sha256').update(`${task}\u0000${ref.id}\u0000${ref.version}\u0000${this.dtype}\u0000${salt}\u0000${text}`).digest('base64'));
+    const todo = new Map<string, string>();
+    keys.forEach((key, i) => {
+      if (!this.cache.has(key)) todo.set(key, texts[i] as string);
+    });
+    const pending = [...todo.entries()];
+    for (let start = 0; start < pending.length; start += this.batchSize) {
+      const batch = pending.slice(start, start + this.batchSize);
+      const results = await infer(batch.map(([, text]) => text));
+      this.inferredCount += batch.length;
+      batch.forEach(([key], i) => this.remember(key, results[i]));
+    }
+    return keys.map((key) => this.cache.get(key) as R);
+  }
+
+  private remember(key: string, value: unknown): void {
+    if (this.cache.size >= this.cacheSize) {
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
+    this.cache.set(key, value);
+  }
+
+  async sentiment(texts: readonly string[]): Promise<SentimentResult[]> {
+    const ref = this.refFor('sentiment');
+    return this.cached('sentiment', '', texts, async (batch) => {
+      const classify = await this.pipelineFor('sentiment');
+      const out = (await classify(batch, { top_k: null })) as { label: string; score: number }[][];
+      return out.map((scores) => toSentiment(scores, ref));
+    });
+  }
+
+  async topics(texts: readonly string[], candidateLabels: readonly string[]): Promise<TopicResult[]> {
+    if (candidateLabels.length === 0) throw new SuccessEngineError('ENGINE.BAD_INPUT', 'topics need at least one candidate label');
+    const ref = this.refFor('topics');
+    return this.cached('topics', candidateLabels.join('\u0001'), texts, async (batch) => {
+      const classify = await this.pipelineFor('topics');
+      const raw = (await classify(batch, [...candidateLabels], { multi_label: false })) as { labels: string[]; scores: number[] } | { labels: string[]; scores: number[] }[];
+      const out = Array.isArray(raw) ? raw : [raw];
+      return out.map((r) => ({ labels: r.labels.map((label, i) => ({ label, score: r.scores[i] ?? 0 })), model: ref }));
+    });
+  }
+
+  async embed(texts: readonly string[]): Promise<EmbeddingResult[]> {
+    const ref = this.refFor('embeddings');
+    return this.cached('embeddings', '', texts, async (batch) => {
+      const extract = await this.pipelineFor('embeddings');
+      const tensor = (await extract(batch, { pooling: 'mean', normalize: true })) as { dims: number[]; data: Float32Array };
+      const dim = tensor.dims[1] ?? 0;
+      return batch.map((_, i) => ({ vector: tensor.data.slice(i * dim, (i + 1) * dim), model: ref }));
+    });
+  }
+
+  async close(): Promise<void> {
+    const loaded = await Promise.allSettled(this.pipelines.values());
+    for (const p of loaded) if (p.status === 'fulfilled') await (p.value as unknown as { dispose?: () => Promise<void> }).dispose?.();
+    this.pipelines.clear();
+    this.cache.clear();
+  }
+}
+
+/** Maps a classifier's labels (positive/neg/LABEL_1/"4 stars") onto our three classes. */
+export function sentimentClassOf(label: string, labelCount: number): SentimentResult['label'] {
+  const l = label.toLowerCase();
+  if (l.startsWith('pos')) return 'positive';
+  if (l.startsWith('neg')) return 'negative';
+  if (l.startsWith('neu')) return 'neutral';
+  const stars = /^([1-5]) stars?$/.exec(l);
+  if (stars) {
+    const n = Number(stars[1]);
+    return n <= 2 ? 'negative' : n === 3 ? 'neutral' : 'positive';
+  }
+  const id = /^label_(\d+)$/.exec(l);
+  if (id) {
+    const k = Number(id[1]);
+    if (labelCount === 2) return k === 1 ? 'positive' : 'negative';
+    return k === 0 ? 'negative' : k === labelCount - 1 ? 'positive' : 'neutral';
+  }
+  return 'neutral';
+}
+
+function toSentiment(scores: readonly { label: string; score: number }[], model: TextModelRef): SentimentResult {
+  const by: Record<SentimentResult['label'], number> = { positive: 0, neutral: 0, negative: 0 };
+  for (const s of scores) by[sentimentClassOf(s.label, scores.length)] += s.score;
+  const label = (Object.keys(by) as SentimentResult['label'][]).reduce((a, b) => (by[b] > by[a] ? b : a));
+  return { label, score: by.positive - by.negative, model };
+}
+
+/** A short fingerprint of the local files, so a swapped model shows up as a new version. */
+export function modelVersion(modelsDir: string, id: string, dtype: ModelDtype): string {
+  const folder = path.join(modelsDir, id);
+  const config = path.join(folder, 'config.json');
+  const onnx = path.join(folder, onnxFileFor(dtype));
+  if (!existsSync(config) || !existsSync(onnx)) return 'remote:main';
+  const st = statSync(onnx);
+  return createHash('sha256').update(readFileSync(config)).update(`${st.size}`).digest('hex').slice(0, 12);
+}
