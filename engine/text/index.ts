@@ -4,6 +4,7 @@ export * from './hashed-features';
 export * from './lexicon-sentiment';
 export * from './logistic-regression.model';
 export * from './model-files';
+export * from './model-pull';
 export * from './ngram-classifier.model';
 export * from './pii-masking';
 export * from './sentiment-evaluation';

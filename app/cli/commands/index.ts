@@ -1,5 +1,6 @@
 import type { CommandModule } from '../command';
 import { demoCommand } from './demo.command';
+import { modelsCommand } from './models.command';
 
 /** Every CLI command, in the order `--help` lists them. Add new commands here. */
-export const commands: readonly CommandModule[] = [demoCommand];
+export const commands: readonly CommandModule[] = [demoCommand, modelsCommand];
