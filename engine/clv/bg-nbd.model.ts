@@ -1,5 +1,5 @@
 import { SuccessEngineError } from '../../core';
-import { minimize, numericHessian } from '../optim/minimize';
+import { minimize, minimizeWithWarmStart, numericHessian } from '../optim/minimize';
 import { logAddExp, logHyp2f1, logRising } from '../optim/special-functions';
 import type { Matrix } from '../optim/linear-algebra';
 
@@ -114,16 +114,33 @@ export function fitBgNbd(customers: readonly RecencyFrequency[], options: { seed
   if (!customers.some((c) => c.x > 0)) throw new SuccessEngineError('ENGINE.BAD_INPUT', 'BG/NBD needs at least one repeat transaction');
   const scale = 10 / maxT;
   const data = prepare(customers, scale);
-  const nll = (v: readonly number[]) => -totalLogLikelihood(fromLog(v), data);
-  const result = minimize(nll, [0, 0, 0, 0], { restarts: 3, seed: options.seed ?? 7, restartSpread: 1, bounds: [-20, 20] });
+  const n = data.count;
+  // Mean negative log-likelihood: gradients and tolerances do not grow with the book size.
+  const nll = (v: readonly number[]) => -totalLogLikelihood(fromLog(v), data) / n;
+  const search = { restarts: 3, seed: options.seed ?? 7, restartSpread: 1, bounds: [-20, 20] as const, tolerance: 1e-9 };
+  let result;
+  if (n > WARM_START_SUBSAMPLE) {
+    const sub = prepare(everyKth(customers, Math.ceil(n / WARM_START_SUBSAMPLE)), scale);
+    result = minimizeWithWarmStart(nll, (v) => -totalLogLikelihood(fromLog(v), sub) / sub.count, [0, 0, 0, 0], search);
+  } else result = minimize(nll, [0, 0, 0, 0], search);
   if (!Number.isFinite(result.value)) throw new SuccessEngineError('ENGINE.FIT_FAILED', 'BG/NBD likelihood could not be evaluated at any starting point');
   const scaled = fromLog(result.x);
   const params = { ...scaled, alpha: scaled.alpha / scale };
   // ln α in original units differs only by a constant, so the Hessian in log space is unchanged.
-  const logParamHessian = numericHessian(nll, result.x);
+  const logParamHessian = numericHessian(nll, result.x).map((row) => row.map((h) => h * n));
   // The likelihood has densities in tx, so report it re-evaluated in the caller's time units.
   const original = prepare(customers, 1);
-  return { params, logLik: totalLogLikelihood(params, original), logParamHessian, customers: customers.length, converged: result.converged };
+  return { params, logLik: totalLogLikelihood(params, original), logParamHessian, customers: n, converged: result.converged };
+}
+
+/** Above this many customers the optimiser searches on a subsample first, then polishes on all. */
+export const WARM_START_SUBSAMPLE = 5000;
+
+/** Every k-th row: a deterministic, order-spread subsample. */
+export function everyKth<T>(rows: readonly T[], k: number): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < rows.length; i += k) out.push(rows[i] as T);
+  return out;
 }
 
 /** P(alive at T | x, tx, T) (eq. 13). Equals 1 for x = 0 under BG/NBD. */

@@ -1,5 +1,6 @@
 import { SuccessEngineError } from '../../core';
-import { minimize, numericHessian } from '../optim/minimize';
+import { minimize, minimizeWithWarmStart, numericHessian } from '../optim/minimize';
+import { everyKth, WARM_START_SUBSAMPLE } from './bg-nbd.model';
 import { logGamma } from '../optim/special-functions';
 import type { Matrix } from '../optim/linear-algebra';
 
@@ -51,19 +52,57 @@ export function fitGammaGamma(observations: readonly SpendObservation[], options
   let mean = 0;
   for (const o of data) mean += o.monetary;
   mean /= data.length;
-  const scaled = data.map((o) => ({ x: o.x, monetary: o.monetary / mean }));
-  const nll = (v: readonly number[]) => {
-    const params = { p: Math.exp(v[0] as number), q: Math.exp(v[1] as number), gamma: Math.exp(v[2] as number) };
-    let total = 0;
-    for (const o of scaled) total += gammaGammaLogLikelihood(params, o);
-    return -total;
-  };
-  const result = minimize(nll, [0, 0, 0], { restarts: 3, seed: options.seed ?? 11, restartSpread: 1, bounds: [-20, 20] });
+  const all = prepareSpend(data, mean);
+  const n = data.length;
+  const nll = (v: readonly number[]) => -spendLogLikelihood(v, all) / n;
+  const search = { restarts: 3, seed: options.seed ?? 11, restartSpread: 1, bounds: [-20, 20] as const, tolerance: 1e-9 };
+  let result;
+  if (n > WARM_START_SUBSAMPLE) {
+    const sub = prepareSpend(everyKth(data, Math.ceil(n / WARM_START_SUBSAMPLE)), mean);
+    result = minimizeWithWarmStart(nll, (v) => -spendLogLikelihood(v, sub) / sub.count, [0, 0, 0], search);
+  } else result = minimize(nll, [0, 0, 0], search);
   if (!Number.isFinite(result.value)) throw new SuccessEngineError('ENGINE.FIT_FAILED', 'Gamma-Gamma likelihood could not be evaluated');
   const params = { p: Math.exp(result.x[0] as number), q: Math.exp(result.x[1] as number), gamma: Math.exp(result.x[2] as number) * mean };
   let logLik = 0;
   for (const o of data) logLik += gammaGammaLogLikelihood(params, o);
-  return { params, logLik, logParamHessian: numericHessian(nll, result.x), customers: data.length, converged: result.converged };
+  const logParamHessian = numericHessian(nll, result.x).map((row) => row.map((h) => h * n));
+  return { params, logLik, logParamHessian, customers: n, converged: result.converged };
+}
+
+interface PreparedSpend {
+  groups: { x: number; lnX: number; xm: Float64Array; lnM: Float64Array }[];
+  count: number;
+}
+
+function prepareSpend(rows: readonly SpendObservation[], scale: number): PreparedSpend {
+  const byX = new Map<number, SpendObservation[]>();
+  for (const o of rows) {
+    let list = byX.get(o.x);
+    if (!list) byX.set(o.x, (list = []));
+    list.push(o);
+  }
+  const groups = [...byX.entries()].map(([x, list]) => ({
+    x,
+    lnX: Math.log(x),
+    xm: Float64Array.from(list, (o) => (x * o.monetary) / scale),
+    lnM: Float64Array.from(list, (o) => Math.log(o.monetary / scale)),
+  }));
+  return { groups, count: rows.length };
+}
+
+/** Total log-likelihood at log-parameters; the Γ terms depend only on x, so once per distinct x. */
+function spendLogLikelihood(v: readonly number[], data: PreparedSpend): number {
+  const p = Math.exp(v[0] as number);
+  const q = Math.exp(v[1] as number);
+  const gamma = Math.exp(v[2] as number);
+  const lnGamma = Math.log(gamma);
+  let total = 0;
+  for (const g of data.groups) {
+    const px = p * g.x;
+    total += (logGamma(px + q) - logGamma(px) - logGamma(q) + q * lnGamma + px * g.lnX) * g.xm.length;
+    for (let i = 0; i < g.xm.length; i++) total += (px - 1) * (g.lnM[i] as number) - (px + q) * Math.log(gamma + (g.xm[i] as number));
+  }
+  return total;
 }
 
 /**

@@ -46,17 +46,41 @@ export function minimize(f: Objective, x0: readonly number[], options: MinimizeO
   let best: { x: number[]; value: number } | undefined;
   for (const start of starts) {
     if (!Number.isFinite(safe(start))) continue;
-    const nm = nelderMead(safe, start, { maxIterations: options.maxIterations ?? 1000, tolerance: 1e-10 });
-    // Restart Nelder–Mead once from its own answer: a collapsed simplex often stalls early.
-    const again = nelderMead(safe, nm.x, { maxIterations: options.maxIterations ?? 1000, tolerance: 1e-12 });
-    const cand = again.value <= nm.value ? again : nm;
+    const cand = nelderMead(safe, start, { maxIterations: options.maxIterations ?? 1000, tolerance: 1e-10 });
     if (!best || cand.value < best.value) best = cand;
   }
   if (!best) return { x: [...x0], value: Infinity, evaluations, converged: false, gradientNorm: Infinity };
+  // Restart Nelder–Mead once from the best answer: a collapsed simplex often stalls early.
+  const again = nelderMead(safe, best.x, { maxIterations: options.maxIterations ?? 1000, tolerance: 1e-12 });
+  if (again.value <= best.value) best = again;
 
   const polished = bfgs(safe, best.x, { maxIterations: 200, tolerance: options.tolerance ?? 1e-8 });
   const final = polished.value <= best.value ? polished : { ...best, gradientNorm: maxAbs(numericGradient(safe, best.x)) };
   return { x: final.x, value: final.value, evaluations, converged: final.gradientNorm < 1e-3, gradientNorm: final.gradientNorm };
+}
+
+/**
+ * For big data sets: search the basin (with restarts) on a cheap objective over a subsample, then
+ * polish on the full objective with BFGS from there. Same answer as `minimize` on the full data
+ * when the subsample lands in the same basin, at a fraction of the evaluations.
+ */
+export function minimizeWithWarmStart(full: Objective, subsample: Objective, x0: readonly number[], options: MinimizeOptions = {}): MinimizeResult {
+  const warm = minimize(subsample, x0, options);
+  const [lo, hi] = options.bounds ?? [-Infinity, Infinity];
+  let evaluations = warm.evaluations;
+  const safe: Objective = (x) => {
+    evaluations++;
+    for (const xi of x) if (!(xi >= lo && xi <= hi)) return Infinity;
+    const v = full(x);
+    return Number.isFinite(v) ? v : Infinity;
+  };
+  let polished = bfgs(safe, warm.x, { maxIterations: 200, tolerance: options.tolerance ?? 1e-6 });
+  if (!Number.isFinite(polished.value) || polished.gradientNorm > 1e-2) {
+    // Polishing stalled: fall back to the full search on all the data.
+    const fullResult = minimize(full, polished.value < Infinity ? polished.x : x0, { ...options, restarts: 1 });
+    if (fullResult.value < polished.value) polished = fullResult;
+  }
+  return { x: polished.x, value: polished.value, evaluations, converged: polished.gradientNorm < 1e-2, gradientNorm: polished.gradientNorm };
 }
 
 interface NmOptions {
