@@ -71,6 +71,28 @@ describe('evaluate clv command', () => {
   });
 });
 
+describe('CDNOW acceptance (Fader, Hardie & Lee 2005)', () => {
+  // The 1/10th CDNOW sample shipped with the workspace; the figures are the paper's.
+  const cdnow = path.resolve(__dirname, '../../../../shared/data/CDNOW_sample.txt');
+
+  it('reproduces the published BG/NBD and Gamma-Gamma estimates and holdout accuracy', async () => {
+    const { stdout, exitCode } = await run(['--input', cdnow, '--format', 'cdnow', '--calibration-end', '1997-09-30', '--holdout-end', '1998-06-30', '--json']);
+    expect(exitCode ?? 0).toBe(0);
+    const result = JSON.parse(stdout) as { bgnbd: Record<string, number>; gammaGamma: Record<string, number>; holdoutMae: number; customers: number };
+    const within = (value: number | undefined, target: number, tolerance: number) => expect(Math.abs((value ?? NaN) / target - 1)).toBeLessThan(tolerance);
+    expect(result.customers).toBe(2357);
+    within(result.bgnbd.r, 0.2426, 0.005);
+    within(result.bgnbd.alpha, 4.4136, 0.005);
+    within(result.bgnbd.a, 0.7929, 0.005);
+    within(result.bgnbd.b, 2.4259, 0.005);
+    expect(result.bgnbd.logLik).toBeCloseTo(-9582.43, 1);
+    within(result.gammaGamma.p, 6.25, 0.01);
+    within(result.gammaGamma.q, 3.74, 0.01);
+    within(result.gammaGamma.gamma, 15.44, 0.01);
+    expect(result.holdoutMae).toBeLessThanOrEqual(0.786);
+  });
+});
+
 describe('input parsers', () => {
   it('reads CDNOW lines with and without the sample-id column, keyed by the first column', () => {
     const five = parseCdnow(' 00004 0001 19970101  2   29.33\n 00004 0001 19970118  2   29.73\n');
