@@ -9,6 +9,13 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{app,core,connectors,engine,store,webhooks,sandbox,ui-extension}/**/*.test.ts'], testPathIgnorePatterns: ignored },
     { ...common, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.test.ts'], testPathIgnorePatterns: ignored },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], testPathIgnorePatterns: ignored },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      testPathIgnorePatterns: ignored,
+      globalSetup: '<rootDir>/test/helpers/redis-global-setup.js',
+      globalTeardown: '<rootDir>/test/helpers/redis-global-teardown.js',
+    },
   ],
 };
