@@ -1,5 +1,6 @@
 export * from './builtin-text.model';
 export * from './evaluate-sentiment';
+export * from './feedback-insight';
 export * from './hashed-features';
 export * from './lexicon-sentiment';
 export * from './logistic-regression.model';
@@ -8,6 +9,7 @@ export * from './model-pull';
 export * from './ngram-classifier.model';
 export * from './pii-masking';
 export * from './sentiment-evaluation';
+export * from './text-churn-features';
 export * from './text-model.factory';
 export * from './text-normalize';
 export * from './transformers-text.model';
