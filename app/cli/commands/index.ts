@@ -1,6 +1,7 @@
 import type { CommandModule } from '../command';
 import { demoCommand } from './demo.command';
 import { modelsCommand } from './models.command';
+import { evaluateCommand } from './evaluate.command';
 
 /** Every CLI command, in the order `--help` lists them. Add new commands here. */
-export const commands: readonly CommandModule[] = [demoCommand, modelsCommand];
+export const commands: readonly CommandModule[] = [demoCommand, evaluateCommand, modelsCommand];

@@ -1,0 +1,76 @@
+import { rocAuc } from '../metrics/classification.metrics';
+import { defaultGbdtParams, GbdtModel, trainGbdt, type GbdtParams } from './gbdt.model';
+import { seededRandom, sigmoid } from './random';
+
+/** y depends on x0 (non-linearly), x1 (interaction with x2), x3 is noise; x1 is sometimes missing. */
+function synthetic(n: number, seed: number) {
+  const random = seededRandom(seed);
+  const d = 4;
+  const x = new Float64Array(n * d);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const x0 = random() * 4 - 2;
+    const x1 = random() * 4 - 2;
+    const x2 = random() < 0.5 ? 1 : 0;
+    const missing = random() < 0.2;
+    x[i * d] = x0;
+    x[i * d + 1] = missing ? Number.NaN : x1;
+    x[i * d + 2] = x2;
+    x[i * d + 3] = random();
+    // Missing x1 itself signals risk, so a missing-aware model can use it.
+    const z = 2 * Math.abs(x0) - 2 + (x2 ? 2 * x1 : 0) + (missing ? 1.5 : 0);
+    y[i] = random() < sigmoid(z) ? 1 : 0;
+  }
+  return { x, y, n, d };
+}
+
+const params: GbdtParams = { ...defaultGbdtParams, nTrees: 150, learningRate: 0.1, maxDepth: 3, earlyStoppingRounds: 20 };
+
+describe('histogram GBDT', () => {
+  const train = synthetic(4000, 1);
+  const test = synthetic(2000, 2);
+
+  it('learns a non-linear signal with interactions far better than chance', () => {
+    const { model } = trainGbdt(train, train.d, params);
+    const auc = rocAuc(model.predictProbability(test.x, test.n), test.y);
+    expect(auc).toBeGreaterThan(0.8);
+  });
+
+  it('is deterministic for a seed and differs across seeds when subsampling', () => {
+    const a = trainGbdt(train, train.d, params).model.predictRaw(test.x, 50);
+    const b = trainGbdt(train, train.d, params).model.predictRaw(test.x, 50);
+    const c = trainGbdt(train, train.d, { ...params, seed: 99 }).model.predictRaw(test.x, 50);
+    expect(Array.from(a)).toEqual(Array.from(b));
+    expect(Array.from(a)).not.toEqual(Array.from(c));
+  });
+
+  it('routes missing values to a learned side and uses missingness as signal', () => {
+    const { model } = trainGbdt(train, train.d, params);
+    const row = (x1: number) => Float64Array.from([0.5, x1, 0, 0.5]);
+    const missing = model.predictRaw(row(Number.NaN), 1)[0] as number;
+    const present = model.predictRaw(row(0), 1)[0] as number;
+    expect(Number.isFinite(missing)).toBe(true);
+    expect(missing).toBeGreaterThan(present);
+  });
+
+  it('early stopping keeps the best validation iteration', () => {
+    const result = trainGbdt(train, train.d, { ...params, nTrees: 400, learningRate: 0.3 }, test);
+    expect(result.bestIteration).toBeLessThan(400);
+    expect(result.model.treeCount).toBe(result.bestIteration);
+    const best = Math.min(...result.validationLoss);
+    expect(result.validationLoss[result.bestIteration - 1]).toBe(best);
+  });
+
+  it('regularisation shrinks leaf values', () => {
+    const loose = trainGbdt(train, train.d, { ...params, nTrees: 1, lambda: 0 }).model;
+    const tight = trainGbdt(train, train.d, { ...params, nTrees: 1, lambda: 1000 }).model;
+    const maxLeaf = (m: GbdtModel) => Math.max(...Array.from(m.value).map(Math.abs));
+    expect(maxLeaf(tight)).toBeLessThan(maxLeaf(loose));
+  });
+
+  it('round-trips through its JSON state with identical predictions', () => {
+    const { model } = trainGbdt(train, train.d, params);
+    const copy = new GbdtModel(JSON.parse(JSON.stringify(model.toState())) as ReturnType<GbdtModel['toState']>);
+    expect(Array.from(copy.predictRaw(test.x, test.n))).toEqual(Array.from(model.predictRaw(test.x, test.n)));
+  });
+});
