@@ -1,0 +1,96 @@
+import { SuccessEngineError } from '../../core';
+import { cholesky, invertSpd, lowerTimes } from '../optim/linear-algebra';
+import { createRandom } from '../optim/random';
+import { intervalFrom, type ClvInterval } from './non-contractual-clv';
+import { logSurvival, retentionAfter, type SbgFit, type SbgParams } from './sbg.model';
+
+export interface ContractualAccount {
+  /** Periods completed so far. */
+  periods: number;
+  /** Revenue per billing period (e.g. MRR × months per period). */
+  revenuePerPeriod: number;
+  /** Months in one billing period (1 monthly, 3 quarterly, 12 annual). */
+  periodMonths: number;
+  /**
+   * The churn model's probability that the account does not renew at its next renewal. Optional:
+   * without it the cohort curve's own hazard (γ/(γ+δ+n)) is used.
+   */
+  churnProbability?: number;
+}
+
+export interface ContractualOptions {
+  horizonMonths: number;
+  /** Discount rate per month; compounded per billing period. */
+  monthlyDiscountRate: number;
+  draws?: number;
+  seed?: number;
+}
+
+export interface ContractualClv extends ClvInterval {
+  /** Probability of the next renewal used (1 − churn probability). */
+  nextRenewal: number;
+  expectedRenewals: number;
+}
+
+/**
+ * Discounted expected residual value over the horizon: Σ_k revenue · P(k more renewals) /
+ * (1+d)^{k·periodMonths}. P(first renewal) is 1 − the account's churn probability (the churn model
+ * knows this account); after that, the cohort's sBG curve conditioned on surviving to n+1
+ * periods, S(n+k)/S(n+1), carries the long-run shape (retention rising with tenure).
+ */
+export function contractualValue(params: SbgParams, account: ContractualAccount, options: Pick<ContractualOptions, 'horizonMonths' | 'monthlyDiscountRate'>): { value: number; expectedRenewals: number; nextRenewal: number } {
+  const { periods: n, revenuePerPeriod, periodMonths } = account;
+  const renewals = Math.floor(options.horizonMonths / periodMonths);
+  const next = account.churnProbability === undefined ? retentionAfter(params, n) : 1 - account.churnProbability;
+  const perPeriodDiscount = Math.pow(1 + options.monthlyDiscountRate, periodMonths);
+  let value = 0;
+  let expected = 0;
+  const base = logSurvival(params, n + 1);
+  for (let k = 1; k <= renewals; k++) {
+    const survive = next * Math.exp(logSurvival(params, n + k) - base);
+    expected += survive;
+    value += (revenuePerPeriod * survive) / Math.pow(perPeriodDiscount, k);
+  }
+  return { value: Math.max(0, value), expectedRenewals: expected, nextRenewal: next };
+}
+
+function validate(account: ContractualAccount, index: number): void {
+  const p = account.churnProbability;
+  const ok =
+    Number.isInteger(account.periods) && account.periods >= 0 && account.revenuePerPeriod >= 0 && Number.isFinite(account.revenuePerPeriod) && account.periodMonths > 0 && (p === undefined || (p >= 0 && p <= 1));
+  if (!ok) {
+    throw new SuccessEngineError('ENGINE.BAD_INPUT', `contract account ${index}: need whole periods ≥ 0, revenuePerPeriod ≥ 0, periodMonths > 0 and churnProbability in [0, 1]`, { index });
+  }
+}
+
+/**
+ * Point value at the MLE and P10/P50/P90 over Laplace draws of (ln γ, ln δ) (normal with the
+ * inverse-Hessian covariance). The churn probability is taken as given; its own uncertainty
+ * belongs to the churn model. The interval is widened to include the point when needed.
+ */
+export function scoreContractual(fit: SbgFit, accounts: readonly ContractualAccount[], options: ContractualOptions): ContractualClv[] {
+  if (!(options.horizonMonths > 0) || !(options.monthlyDiscountRate >= 0)) {
+    throw new SuccessEngineError('ENGINE.BAD_INPUT', 'horizonMonths must be > 0 and monthlyDiscountRate ≥ 0');
+  }
+  accounts.forEach(validate);
+  const draws = sbgDraws(fit, options.draws ?? 100, options.seed ?? 1);
+  return accounts.map((a) => {
+    const point = contractualValue(fit.params, a, options);
+    const samples = draws.map((d) => contractualValue(d, a, options).value);
+    return { ...intervalFrom(point.value, samples), nextRenewal: point.nextRenewal, expectedRenewals: point.expectedRenewals };
+  });
+}
+
+export function sbgDraws(fit: SbgFit, draws: number, seed: number): SbgParams[] {
+  const cov = invertSpd(fit.logParamHessian);
+  const l = cov ? cholesky(cov) : undefined;
+  if (!l) return [];
+  const random = createRandom(seed);
+  const mean = [Math.log(fit.params.gamma), Math.log(fit.params.delta)];
+  const out: SbgParams[] = [];
+  for (let k = 0; k < draws; k++) {
+    const shift = lowerTimes(l, [random.normal(), random.normal()]);
+    out.push({ gamma: Math.exp((mean[0] as number) + (shift[0] as number)), delta: Math.exp((mean[1] as number) + (shift[1] as number)) });
+  }
+  return out;
+}
