@@ -64,6 +64,15 @@ export interface AuditEntry {
   details: Record<string, unknown>;
 }
 
+export type ApiRole = 'admin' | 'reader';
+
+/** Who an API token speaks for: every request is scoped to this tenant. */
+export interface ApiPrincipal {
+  tenantId: TenantId;
+  role: ApiRole;
+  label: string;
+}
+
 export interface StoredConnection extends CrmConnection {
   tokens: CrmTokens;
 }
@@ -99,6 +108,10 @@ export interface RecordStore {
   recordAlert(delivery: AlertDelivery): boolean;
   updateAlert(tenantId: TenantId, idempotencyKey: string, patch: Partial<Pick<AlertDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'deliveredAt'>>): void;
   listAlerts(tenantId: TenantId, status?: AlertDeliveryStatus): AlertDelivery[];
+
+  /** Returns the new token once; only its hash is stored. Re-issuing a label replaces the old token. */
+  issueApiToken(tenantId: TenantId, role: ApiRole, label: string): string;
+  resolveApiToken(token: string): ApiPrincipal | null;
 
   appendAudit(entry: AuditEntry): void;
   listAudit(tenantId: TenantId, options?: { limit?: number }): AuditEntry[];

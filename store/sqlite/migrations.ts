@@ -130,4 +130,19 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 `,
   },
+  {
+    version: 2,
+    name: 'api-tokens',
+    sql: `
+-- API tokens for the score and admin APIs; only a SHA-256 of each token is kept.
+CREATE TABLE api_tokens (
+  token_hash TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'reader')),
+  label TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (tenant_id, label)
+);
+`,
+  },
 ];

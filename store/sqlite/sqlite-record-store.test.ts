@@ -36,10 +36,10 @@ describe('migrations', () => {
 
   it('roll back a failing migration whole', () => {
     const db = new Database(':memory:');
-    const broken = [...migrations, { version: 2, name: 'broken', sql: 'CREATE TABLE half (x INTEGER); SELECT * FROM no_such_table;' }];
-    expect(() => migrate(db, broken)).toThrow(/migration 2 \(broken\) failed/);
+    const broken = [...migrations, { version: 99, name: 'broken', sql: 'CREATE TABLE half (x INTEGER); SELECT * FROM no_such_table;' }];
+    expect(() => migrate(db, broken)).toThrow(/migration 99 \(broken\) failed/);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
-    expect(db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()).toEqual({ v: 1 });
+    expect(db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()).toEqual({ v: migrations.at(-1)?.version });
     db.close();
   });
 
@@ -147,7 +147,8 @@ describe('SqliteRecordStore connections, cursors, scores, models, alerts, audit'
   it('rejects tampered token ciphertext in the database', () => {
     store.saveConnection(connection, { accessToken: 'access-123' });
     const raw = store.db.prepare('SELECT token_ciphertext FROM crm_connections').get() as { token_ciphertext: Buffer };
-    raw.token_ciphertext[raw.token_ciphertext.length - 2] ^= 0xff;
+    const at = raw.token_ciphertext.length - 2;
+    raw.token_ciphertext.writeUInt8(raw.token_ciphertext.readUInt8(at) ^ 0xff, at);
     store.db.prepare('UPDATE crm_connections SET token_ciphertext = ?').run(raw.token_ciphertext);
     expect(() => store.getConnection(TEST_TENANT, connection.id)).toThrow(expect.objectContaining({ code: 'STORE.DECRYPT_FAILED' }));
   });
@@ -201,6 +202,17 @@ describe('SqliteRecordStore connections, cursors, scores, models, alerts, audit'
     store.updateAlert(TEST_TENANT, 'k1', { status: 'delivered', attempts: 2, deliveredAt: '2026-01-01T00:01:00Z' });
     expect(store.listAlerts(TEST_TENANT, 'delivered')).toEqual([expect.objectContaining({ attempts: 2, payload: { v: 1 } })]);
     expect(() => store.updateAlert(TEST_TENANT, 'nope', { attempts: 1 })).toThrow(/no alert delivery nope/);
+  });
+
+  it('issues API tokens scoped to a tenant and role, storing only their hash', () => {
+    const token = store.issueApiToken(TEST_TENANT, 'reader', 'card');
+    expect(token).toMatch(/^se_[A-Za-z0-9_-]{43}$/);
+    expect(store.resolveApiToken(token)).toEqual({ tenantId: TEST_TENANT, role: 'reader', label: 'card' });
+    expect(JSON.stringify(store.db.prepare('SELECT * FROM api_tokens').all())).not.toContain(token);
+    expect(store.resolveApiToken(`${token}x`)).toBeNull();
+    const replacement = store.issueApiToken(TEST_TENANT, 'admin', 'card');
+    expect(store.resolveApiToken(token)).toBeNull();
+    expect(store.resolveApiToken(replacement)?.role).toBe('admin');
   });
 
   it('keeps the audit log append-only', () => {

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -19,6 +20,8 @@ import {
 } from '../../core';
 import type {
   AlertDelivery,
+  ApiPrincipal,
+  ApiRole,
   AlertDeliveryStatus,
   AuditEntry,
   ModelVersion,
@@ -333,6 +336,22 @@ export class SqliteRecordStore implements RecordStore {
     return rows.map(toAlert);
   }
 
+  // API tokens ---------------------------------------------------------------------------------
+
+  issueApiToken(tenantId: TenantId, role: ApiRole, label: string): string {
+    const token = `se_${randomBytes(32).toString('base64url')}`;
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM api_tokens WHERE tenant_id = ? AND label = ?').run(tenantId, label);
+      this.db.prepare('INSERT INTO api_tokens (token_hash, tenant_id, role, label, created_at) VALUES (?, ?, ?, ?, ?)').run(hashToken(token), tenantId, role, label, this.now().toISOString());
+    })();
+    return token;
+  }
+
+  resolveApiToken(token: string): ApiPrincipal | null {
+    const row = this.db.prepare('SELECT tenant_id, role, label FROM api_tokens WHERE token_hash = ?').get(hashToken(token)) as Row | undefined;
+    return row ? { tenantId: row.tenant_id as TenantId, role: row.role as ApiRole, label: row.label as string } : null;
+  }
+
   // Audit --------------------------------------------------------------------------------------
 
   appendAudit(entry: AuditEntry): void {
@@ -383,6 +402,8 @@ export function migrate(db: Database.Database, all: readonly Migration[]): numbe
   }
   return ran;
 }
+
+const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 const tokenAad = (tenantId: string, connectionId: string): string => `crm_connections/${tenantId}/${connectionId}`;
 
