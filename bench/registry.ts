@@ -1,9 +1,13 @@
 import type { Benchmark } from './bench-kit';
+import { churnBench } from './churn.bench';
 import { sandboxSeedBench } from './sandbox-seed.bench';
 import { storeBench } from './store.bench';
+import { textBench } from './text.bench';
 
 /** Every benchmark by the name given to `npm run bench -- <name>`. Add new ones here. */
 export const benchmarks: Record<string, Benchmark> = {
   store: storeBench,
+  churn: churnBench,
   'sandbox-seed': sandboxSeedBench,
+  text: textBench,
 };
