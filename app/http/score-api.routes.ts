@@ -1,0 +1,66 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { RiskBandSchema, SuccessEngineError, type AccountId } from '../../core';
+import type { RecordStore } from '../../core/ports/record-store.port';
+import { principalOf, requireRole } from './auth.middleware';
+
+const limitQuery = z.coerce.number().int().min(1).max(1000);
+
+function parseQuery<S extends z.ZodType>(schema: S, value: unknown, name: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new SuccessEngineError('HTTP.BAD_REQUEST', `query parameter "${name}": ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  return parsed.data;
+}
+
+/**
+ * The score API read by cards and the console. Reads only: scoring happens in workers.
+ * Every read is scoped to the tenant of the caller's token.
+ */
+export function scoreApiRouter(store: RecordStore): Router {
+  const router = Router();
+
+  router.get('/scores', (req, res) => {
+    const { tenantId } = principalOf(res);
+    const limit = req.query.limit === undefined ? 100 : parseQuery(limitQuery, req.query.limit, 'limit');
+    const band = req.query.band === undefined ? undefined : parseQuery(RiskBandSchema, req.query.band, 'band');
+    const scores = store
+      .latestScores(tenantId)
+      .filter((s) => band === undefined || s.churn.band === band)
+      .sort((a, b) => b.churn.probability - a.churn.probability)
+      .slice(0, limit);
+    res.json({ scores });
+  });
+
+  router.get('/accounts/:accountId', (req, res) => {
+    const { tenantId } = principalOf(res);
+    const accountId = req.params.accountId as AccountId;
+    const account = store.getRecord(tenantId, 'account', accountId);
+    if (!account) throw new SuccessEngineError('HTTP.NOT_FOUND', `no account ${accountId}`);
+    const history = store.scoreHistory(tenantId, accountId, { limit: 30 });
+    res.json({
+      account: { id: account.id, name: account.name, ownerId: account.ownerId ?? null, arr: account.arr ?? null, currency: account.currency ?? null, renewalDate: account.renewalDate ?? null, status: account.status },
+      score: history[0] ?? null,
+      trend: history.map((s) => ({ computedAt: s.computedAt, probability: s.churn.probability, band: s.churn.band })).reverse(),
+    });
+  });
+
+  router.get('/accounts/:accountId/scores', (req, res) => {
+    const { tenantId } = principalOf(res);
+    const limit = req.query.limit === undefined ? 100 : parseQuery(limitQuery, req.query.limit, 'limit');
+    res.json({ scores: store.scoreHistory(tenantId, req.params.accountId as AccountId, { limit }) });
+  });
+
+  router.get('/admin/audit', requireRole('admin'), (req, res) => {
+    const { tenantId } = principalOf(res);
+    const limit = req.query.limit === undefined ? 200 : parseQuery(limitQuery, req.query.limit, 'limit');
+    res.json({ entries: store.listAudit(tenantId, { limit }) });
+  });
+
+  router.get('/admin/models', requireRole('admin'), (req, res) => {
+    const { tenantId } = principalOf(res);
+    const task = typeof req.query.task === 'string' ? req.query.task : undefined;
+    res.json({ models: store.listModels(tenantId, task).map(({ artifact: _artifact, ...model }) => model) });
+  });
+
+  return router;
+}
