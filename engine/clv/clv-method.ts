@@ -1,0 +1,149 @@
+import { ClvScoreSchema, isSuccessEngineError, type CanonicalSubscription, type CanonicalTransaction, type ClvScore, type LocalizedText } from '../../core';
+import { fitBgNbd, type BgNbdFit } from './bg-nbd.model';
+import { scoreContractual } from './contractual-clv';
+import { dayNumber, summarizeCustomers, type Purchase } from './customer-summary';
+import { fitGammaGamma, type GammaGammaFit } from './gamma-gamma.model';
+import { scoreNonContractual } from './non-contractual-clv';
+import { fitForCohort, fitSbgByCohort, type ContractHistory } from './sbg.model';
+
+export type ClvMethod = 'contractual' | 'non-contractual';
+
+/** What the tenant's data says about one account. */
+export interface AccountClvEvidence {
+  accountId: string;
+  subscriptions: readonly Pick<CanonicalSubscription, 'status' | 'startDate' | 'endDate' | 'billingPeriod' | 'mrr'>[];
+  transactions: readonly Pick<CanonicalTransaction, 'kind' | 'amount' | 'occurredAt'>[];
+  /** Churn model output for the next renewal, if scored. */
+  churnProbability?: number;
+  currency: string;
+}
+
+export type MethodChoice = { method: ClvMethod; reason: LocalizedText } | { method: 'none'; reason: LocalizedText };
+
+const PURCHASE_KINDS = new Set(['order', 'invoice', 'payment', 'usage']);
+const PERIOD_MONTHS: Record<CanonicalSubscription['billingPeriod'], number> = { monthly: 1, quarterly: 3, annual: 12, other: 1 };
+
+/**
+ * Contracts make churn observable (a renewal is either made or not), so an account with a
+ * subscription is valued contractually; an account that only buys is valued with BG/NBD, where
+ * churn is latent. Without a usable model of the preferred kind we fall back to the other one.
+ */
+export function chooseClvMethod(e: Pick<AccountClvEvidence, 'subscriptions' | 'transactions'>, available: { contractual: boolean; nonContractual: boolean }): MethodChoice {
+  const hasContract = e.subscriptions.some((s) => s.mrr > 0 && s.status !== 'trial');
+  const purchases = e.transactions.filter((t) => PURCHASE_KINDS.has(t.kind) && t.amount > 0).length;
+  if (hasContract && available.contractual) return { method: 'contractual', reason: { en: 'has a paid subscription: renewal-based (sBG) value', zh: '有付费订阅：按续约（sBG）估值' } };
+  if (purchases > 0 && available.nonContractual) {
+    return hasContract
+      ? { method: 'non-contractual', reason: { en: 'subscription history too thin for a renewal model; valued from purchases (BG/NBD)', zh: '订阅历史不足以建立续约模型；按购买记录（BG/NBD）估值' } }
+      : { method: 'non-contractual', reason: { en: 'buys without a contract: purchase-based (BG/NBD) value', zh: '无合同的购买行为：按购买记录（BG/NBD）估值' } };
+  }
+  return { method: 'none', reason: { en: 'no paid subscription or purchase history to value', zh: '没有可用于估值的付费订阅或购买记录' } };
+}
+
+/** Months between two UTC days, counting whole calendar months. */
+function wholeMonths(fromDay: number, toDay: number): number {
+  const a = new Date(fromDay * 86_400_000);
+  const b = new Date(toDay * 86_400_000);
+  let months = (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + (b.getUTCMonth() - a.getUTCMonth());
+  if (b.getUTCDate() < a.getUTCDate()) months--;
+  return Math.max(0, months);
+}
+
+/**
+ * An account's contract history in billing periods as of a day: from its first paid start to its
+ * last end (or `asOf`), churned when every paid subscription has ended by then. Cohort = start quarter.
+ */
+export function contractHistory(subscriptions: AccountClvEvidence['subscriptions'], asOf: number): (ContractHistory & { periodMonths: number; mrr: number }) | undefined {
+  const paid = subscriptions.filter((s) => s.mrr > 0 && s.status !== 'trial' && dayNumber(s.startDate) <= asOf);
+  if (paid.length === 0) return undefined;
+  const start = Math.min(...paid.map((s) => dayNumber(s.startDate)));
+  const ended = paid.every((s) => (s.status === 'cancelled' || s.status === 'expired') && s.endDate !== undefined && dayNumber(s.endDate) <= asOf);
+  const end = ended ? Math.max(...paid.map((s) => dayNumber(s.endDate as string))) : asOf;
+  const current = paid.filter((s) => !(s.endDate !== undefined && dayNumber(s.endDate) <= asOf));
+  const pricing = current.length > 0 ? current : paid;
+  const periodMonths = Math.max(...pricing.map((s) => PERIOD_MONTHS[s.billingPeriod]));
+  const periods = Math.floor(wholeMonths(start, end) / periodMonths);
+  const startDate = new Date(start * 86_400_000);
+  return {
+    periods: ended ? Math.max(1, periods) : periods,
+    churned: ended,
+    cohort: `${startDate.getUTCFullYear()}-Q${Math.floor(startDate.getUTCMonth() / 3) + 1}`,
+    periodMonths,
+    mrr: pricing.reduce((s, p) => s + p.mrr, 0),
+  };
+}
+
+export interface ClvRunOptions {
+  /** Scoring date, `YYYY-MM-DD`. */
+  asOf: string;
+  horizonMonths: number;
+  monthlyDiscountRate: number;
+  draws?: number;
+  seed?: number;
+  modelVersion?: string;
+}
+
+export type AccountClvResult = { accountId: string; choice: MethodChoice; score?: ClvScore };
+
+/**
+ * Value a tenant's book: fit sBG (by cohort) on contract histories and BG/NBD + Gamma-Gamma on
+ * purchase histories, choose a method per account from its data, and return a ClvScore (with
+ * `method` recorded) for every account that can be valued. Models that the data cannot support
+ * are simply unavailable; that is an outcome, not an error.
+ */
+export function scoreBookClv(accounts: readonly AccountClvEvidence[], options: ClvRunOptions): AccountClvResult[] {
+  const asOf = dayNumber(options.asOf);
+  const version = options.modelVersion ?? '1';
+  const histories = new Map<string, NonNullable<ReturnType<typeof contractHistory>>>();
+  for (const a of accounts) {
+    const h = contractHistory(a.subscriptions, asOf);
+    if (h) histories.set(a.accountId, h);
+  }
+  const sbg = tryFit(() => fitSbgByCohort([...histories.values()]));
+  const purchases: Purchase[] = [];
+  for (const a of accounts) {
+    for (const t of a.transactions) if (PURCHASE_KINDS.has(t.kind) && t.amount > 0) purchases.push({ customerId: a.accountId, day: dayNumber(t.occurredAt), amount: t.amount });
+  }
+  const summaries = new Map(summarizeCustomers(purchases, { calibrationEnd: asOf }).map((s) => [s.customerId, s]));
+  // Fit purchase models on accounts without contracts (contract invoices are not free choices);
+  // fall back to every purchaser if those alone cannot support a fit.
+  const free = [...summaries.values()].filter((s) => !histories.has(s.customerId));
+  const everyone = [...summaries.values()];
+  const bg = tryFit<BgNbdFit>(() => fitBgNbd(free)) ?? tryFit<BgNbdFit>(() => fitBgNbd(everyone));
+  const gg = tryFit<GammaGammaFit>(() => fitGammaGamma(free)) ?? tryFit<GammaGammaFit>(() => fitGammaGamma(everyone));
+  const available = { contractual: sbg !== undefined, nonContractual: bg !== undefined && gg !== undefined };
+  const common = { horizonMonths: options.horizonMonths, monthlyDiscountRate: options.monthlyDiscountRate, draws: options.draws ?? 100, seed: options.seed ?? 1 };
+
+  return accounts.map((a): AccountClvResult => {
+    let choice = chooseClvMethod(a, available);
+    const history = histories.get(a.accountId);
+    const summary = summaries.get(a.accountId);
+    if (choice.method === 'contractual' && sbg && history && !history.churned) {
+      const fit = fitForCohort(sbg, history.cohort);
+      const [v] = scoreContractual(fit, [{ periods: history.periods, revenuePerPeriod: history.mrr * history.periodMonths, periodMonths: history.periodMonths, ...(a.churnProbability !== undefined ? { churnProbability: a.churnProbability } : {}) }], common);
+      if (v) return { accountId: a.accountId, choice, score: toClvScore(v, 'contractual', a.currency, options.horizonMonths, { name: 'sbg', version, kind: 'sbg' }) };
+    }
+    if (choice.method === 'contractual' && history?.churned) {
+      choice = { method: 'none', reason: { en: 'contract ended: no residual value', zh: '合同已结束：无剩余价值' } };
+      return { accountId: a.accountId, choice, score: toClvScore({ point: 0, p10: 0, p50: 0, p90: 0 }, 'contractual', a.currency, options.horizonMonths, { name: 'sbg', version, kind: 'sbg' }) };
+    }
+    if (choice.method === 'non-contractual' && bg && gg && summary) {
+      const [v] = scoreNonContractual({ bgnbd: bg, gammaGamma: gg }, [summary], common);
+      if (v) return { accountId: a.accountId, choice, score: toClvScore(v, 'non-contractual', a.currency, options.horizonMonths, { name: 'bg-nbd+gamma-gamma', version, kind: 'bg-nbd' }) };
+    }
+    return { accountId: a.accountId, choice };
+  });
+}
+
+function tryFit<T>(fit: () => T): T | undefined {
+  try {
+    return fit();
+  } catch (error) {
+    if (isSuccessEngineError(error, 'ENGINE.INSUFFICIENT_DATA') || isSuccessEngineError(error, 'ENGINE.BAD_INPUT') || isSuccessEngineError(error, 'ENGINE.FIT_FAILED')) return undefined;
+    throw error;
+  }
+}
+
+export function toClvScore(v: { point: number; p10: number; p50: number; p90: number }, method: ClvMethod, currency: string, horizonMonths: number, model: ClvScore['model']): ClvScore {
+  return ClvScoreSchema.parse({ point: v.point, p10: v.p10, p50: v.p50, p90: v.p90, currency, horizonMonths, method, model });
+}
