@@ -179,7 +179,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
         invalid.push({ isValid: false, message: `Property "${name}" does not exist`, error: 'PROPERTY_DOESNT_EXIST', name, localizedErrorMessage: `Property "${name}" does not exist` });
         continue;
       }
-      const str = value === null || value === undefined ? null : typeof value === 'object' ? JSON.stringify(value) : String(value);
+      const str = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : value === null || value === undefined ? null : JSON.stringify(value);
       if (str !== null && str !== '' && def.type === 'number' && !Number.isFinite(Number(str))) invalid.push({ isValid: false, message: `${str} was not a valid number.`, error: 'INVALID_INTEGER', name });
       else out[name] = str;
     }
