@@ -102,11 +102,12 @@ export class TreeShapExplainer {
     const m = this.model;
     // Each level works on its own copy of the path, placed right after the parent's.
     const start = depth === 0 ? 0 : parentStart + depth;
-    if (depth > 0) {
-      this.pathFeature.copyWithin(start, parentStart, parentStart + depth);
-      this.pathZero.copyWithin(start, parentStart, parentStart + depth);
-      this.pathOne.copyWithin(start, parentStart, parentStart + depth);
-      this.pathWeight.copyWithin(start, parentStart, parentStart + depth);
+    // Plain loops: copyWithin's call overhead dominates for paths this short.
+    for (let k = 0; k < depth; k++) {
+      this.pathFeature[start + k] = this.pathFeature[parentStart + k] as number;
+      this.pathZero[start + k] = this.pathZero[parentStart + k] as number;
+      this.pathOne[start + k] = this.pathOne[parentStart + k] as number;
+      this.pathWeight[start + k] = this.pathWeight[parentStart + k] as number;
     }
     this.extend(start, depth, zero, one, feature);
     const split = m.feature[node] as number;
