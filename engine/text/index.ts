@@ -1,3 +1,4 @@
+export * from './batch-inferencer';
 export * from './builtin-text.model';
 export * from './evaluate-sentiment';
 export * from './feedback-insight';
@@ -13,3 +14,4 @@ export * from './text-churn-features';
 export * from './text-model.factory';
 export * from './text-normalize';
 export * from './transformers-text.model';
+export * from './worker-pool.inferencer';

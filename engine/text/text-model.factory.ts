@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { TextModel } from '../../core';
 import { BuiltinTextModel } from './builtin-text.model';
 import { checkModelFolder, DEFAULT_TEXT_MODELS, type ModelDtype, type TextTask } from './model-files';
@@ -12,6 +13,8 @@ export interface OpenTextModelOptions {
   dtype?: ModelDtype;
   models?: Partial<Record<TextTask, string>>;
   threads?: number;
+  /** Worker threads for batches; defaults to one per core (each with one ONNX thread). 0 = in-process. */
+  workers?: number;
   onNote?: (message: string) => void;
 }
 
@@ -32,7 +35,7 @@ export async function openTextModel(options: OpenTextModelOptions): Promise<Text
     note(`sentiment model ${models.sentiment} (${dtype}) is not in ${modelsDir} and remote models are off: using the built-in model. See \`success-engine models verify\`.`);
     return new BuiltinTextModel();
   }
-  const model = new TransformersTextModel({ modelsDir, allowRemoteModels: options.allowRemoteModels, dtype, models, ...(options.threads ? { threads: options.threads } : {}) });
+  const model = new TransformersTextModel({ modelsDir, allowRemoteModels: options.allowRemoteModels, dtype, models, ...(options.threads ? { threads: options.threads } : {}), workers: options.workers ?? os.availableParallelism() });
   if (backend === 'transformers') return model;
   try {
     await model.sentiment(['ok']);

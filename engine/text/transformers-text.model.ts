@@ -2,21 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { SuccessEngineError, type EmbeddingResult, type SentimentResult, type TextModel, type TextModelRef, type TopicResult } from '../../core';
+import { InProcessInferencer, type BatchInferencer, type RawBatchOutput } from './batch-inferencer';
 import { DEFAULT_TEXT_MODELS, onnxFileFor, type ModelDtype, type TextTask } from './model-files';
-
-// Types only: the .d.ts files are ESM, the runtime is the package's CommonJS build.
-import type * as TransformersModule from '@huggingface/transformers' with { 'resolution-mode': 'import' };
-
-type Transformers = typeof TransformersModule;
-type AnyPipeline = (input: unknown, ...rest: unknown[]) => Promise<unknown>;
-
-let transformersModule: Transformers | undefined;
-/** Loaded on first use: the built-in model must not pay for onnxruntime at start-up. */
-function transformers(): Transformers {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  transformersModule ??= require('@huggingface/transformers') as Transformers;
-  return transformersModule;
-}
+import { WorkerPoolInferencer } from './worker-pool.inferencer';
 
 export interface TransformersTextModelOptions {
   /** Folder holding `<id>/config.json`, `<id>/onnx/…`; also the download cache. */
@@ -29,6 +17,8 @@ export interface TransformersTextModelOptions {
   threads?: number;
   /** Most results kept in the text-hash cache per task. */
   cacheSize?: number;
+  /** Worker threads running batches in parallel; 0 runs in this thread. */
+  workers?: number;
 }
 
 /**
@@ -42,7 +32,7 @@ export class TransformersTextModel implements TextModel {
   private readonly dtype: ModelDtype;
   private readonly batchSize: number;
   private readonly cacheSize: number;
-  private readonly pipelines = new Map<TextTask, Promise<AnyPipeline>>();
+  private readonly inferencer: BatchInferencer;
   private readonly cache = new Map<string, unknown>();
   private readonly refs = new Map<TextTask, TextModelRef>();
   /** Texts actually sent through a model (cache misses), for callers and tests. */
@@ -54,6 +44,8 @@ export class TransformersTextModel implements TextModel {
     this.batchSize = options.batchSize ?? 32;
     this.cacheSize = options.cacheSize ?? 50_000;
     this.ref = this.refFor('sentiment');
+    const settings = { modelsDir: options.modelsDir, allowRemoteModels: options.allowRemoteModels, models: this.models, dtype: this.dtype, threads: options.threads };
+    this.inferencer = options.workers ? new WorkerPoolInferencer(settings, options.workers) : new InProcessInferencer(settings);
   }
 
   refFor(task: TextTask): TextModelRef {
@@ -65,31 +57,6 @@ export class TransformersTextModel implements TextModel {
     return ref;
   }
 
-  private pipelineFor(task: TextTask): Promise<AnyPipeline> {
-    let p = this.pipelines.get(task);
-    if (!p) {
-      const t = transformers();
-      t.env.localModelPath = this.options.modelsDir;
-      t.env.allowLocalModels = true;
-      t.env.allowRemoteModels = this.options.allowRemoteModels;
-      t.env.cacheDir = path.join(this.options.modelsDir, '.cache');
-      t.env.logLevel = t.LogLevel.ERROR;
-      const pipelineTask = task === 'sentiment' ? 'text-classification' : task === 'topics' ? 'zero-shot-classification' : 'feature-extraction';
-      const sessionOptions = this.options.threads ? { intraOpNumThreads: this.options.threads, interOpNumThreads: 1 } : {};
-      p = (t.pipeline(pipelineTask, this.models[task], { dtype: this.dtype, device: 'cpu', session_options: sessionOptions }) as unknown as Promise<AnyPipeline>).catch((error: unknown) => {
-        this.pipelines.delete(task);
-        throw new SuccessEngineError(
-          'ENGINE.MODEL_UNAVAILABLE',
-          `cannot load ${task} model "${this.models[task]}" (${this.dtype}) from ${path.join(this.options.modelsDir, this.models[task])}${this.options.allowRemoteModels ? ' or the Hugging Face Hub' : ''}: ${(error as Error).message}. Run \`success-engine models verify\` to see what is missing.`,
-          { task, model: this.models[task], dtype: this.dtype },
-          { cause: error },
-        );
-      });
-      this.pipelines.set(task, p);
-    }
-    return p;
-  }
-
   /** Runs `infer` on the texts not in the cache, in batches, and returns results in input order. */
   private async cached<R>(task: TextTask, salt: string, texts: readonly string[], infer: (batch: string[]) => Promise<R[]>): Promise<R[]> {
     const ref = this.refFor(task);
@@ -99,11 +66,17 @@ export class TransformersTextModel implements TextModel {
       if (!this.cache.has(key)) todo.set(key, texts[i] as string);
     });
     const pending = [...todo.entries()];
-    for (let start = 0; start < pending.length; start += this.batchSize) {
-      const batch = pending.slice(start, start + this.batchSize);
-      const results = await infer(batch.map(([, text]) => text));
-      this.inferredCount += batch.length;
-      batch.forEach(([key], i) => this.remember(key, results[i]));
+    const batches: [string, string][][] = [];
+    for (let start = 0; start < pending.length; start += this.batchSize) batches.push(pending.slice(start, start + this.batchSize));
+    // As many batches in flight as the inferencer has workers.
+    for (let wave = 0; wave < batches.length; wave += this.inferencer.concurrency) {
+      await Promise.all(
+        batches.slice(wave, wave + this.inferencer.concurrency).map(async (batch) => {
+          const results = await infer(batch.map(([, text]) => text));
+          this.inferredCount += batch.length;
+          batch.forEach(([key], i) => this.remember(key, results[i]));
+        }),
+      );
     }
     return keys.map((key) => this.cache.get(key) as R);
   }
@@ -119,9 +92,8 @@ export class TransformersTextModel implements TextModel {
   async sentiment(texts: readonly string[]): Promise<SentimentResult[]> {
     const ref = this.refFor('sentiment');
     return this.cached('sentiment', '', texts, async (batch) => {
-      const classify = await this.pipelineFor('sentiment');
-      const out = (await classify(batch, { top_k: null })) as { label: string; score: number }[][];
-      return out.map((scores) => toSentiment(scores, ref));
+      const out = (await this.inferencer.run('sentiment', batch)) as Extract<RawBatchOutput, { task: 'sentiment' }>;
+      return out.scores.map((scores) => toSentiment(scores, ref));
     });
   }
 
@@ -129,9 +101,7 @@ export class TransformersTextModel implements TextModel {
     if (candidateLabels.length === 0) throw new SuccessEngineError('ENGINE.BAD_INPUT', 'topics need at least one candidate label');
     const ref = this.refFor('topics');
     return this.cached('topics', candidateLabels.join('\u0001'), texts, async (batch) => {
-      const classify = await this.pipelineFor('topics');
-      const raw = (await classify(batch, [...candidateLabels], { multi_label: false })) as { labels: string[]; scores: number[] } | { labels: string[]; scores: number[] }[];
-      const out = Array.isArray(raw) ? raw : [raw];
+      const out = ((await this.inferencer.run('topics', batch, candidateLabels)) as Extract<RawBatchOutput, { task: 'topics' }>).results;
       return out.map((r) => ({ labels: r.labels.map((label, i) => ({ label, score: r.scores[i] ?? 0 })), model: ref }));
     });
   }
@@ -139,17 +109,14 @@ export class TransformersTextModel implements TextModel {
   async embed(texts: readonly string[]): Promise<EmbeddingResult[]> {
     const ref = this.refFor('embeddings');
     return this.cached('embeddings', '', texts, async (batch) => {
-      const extract = await this.pipelineFor('embeddings');
-      const tensor = (await extract(batch, { pooling: 'mean', normalize: true })) as { dims: number[]; data: Float32Array };
+      const tensor = (await this.inferencer.run('embeddings', batch)) as Extract<RawBatchOutput, { task: 'embeddings' }>;
       const dim = tensor.dims[1] ?? 0;
       return batch.map((_, i) => ({ vector: tensor.data.slice(i * dim, (i + 1) * dim), model: ref }));
     });
   }
 
   async close(): Promise<void> {
-    const loaded = await Promise.allSettled(this.pipelines.values());
-    for (const p of loaded) if (p.status === 'fulfilled') await (p.value as unknown as { dispose?: () => Promise<void> }).dispose?.();
-    this.pipelines.clear();
+    await this.inferencer.close();
     this.cache.clear();
   }
 }

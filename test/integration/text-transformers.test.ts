@@ -81,6 +81,33 @@ describe('transformers.js backend on generated tiny BERT models', () => {
     }
   });
 
+  it('spreads batches over worker threads with the same results as in-process', async () => {
+    const texts = Array.from({ length: 10 }, (_, i) => `ticket ${i}: 账单 billing ${i % 3 ? 'slow' : 'great'}`);
+    const inProcess = new TransformersTextModel({ modelsDir, allowRemoteModels: false, models, batchSize: 3 });
+    const pooled = new TransformersTextModel({ modelsDir, allowRemoteModels: false, models, batchSize: 3, workers: 2 });
+    try {
+      const [a, b] = [await inProcess.embed(texts), await pooled.embed(texts)];
+      expect(pooled.inferredCount).toBe(10);
+      b.forEach((e, i) => e.vector.forEach((v, j) => expect(v).toBeCloseTo(a[i]?.vector[j] as number, 4)));
+      const [sa, sb] = [await inProcess.sentiment(texts), await pooled.sentiment(texts)];
+      expect(sb.map((s) => s.label)).toEqual(sa.map((s) => s.label));
+      const tb = await pooled.topics(texts.slice(0, 2), ['billing', 'speed']);
+      expect(tb[0]?.labels).toHaveLength(2);
+    } finally {
+      await inProcess.close();
+      await pooled.close();
+    }
+  });
+
+  it('reports a missing model from a worker as ENGINE.MODEL_UNAVAILABLE', async () => {
+    const pooled = new TransformersTextModel({ modelsDir, allowRemoteModels: false, models: { ...models, sentiment: 'test/absent' }, workers: 1 });
+    try {
+      await expect(pooled.sentiment(['x'])).rejects.toMatchObject({ code: 'ENGINE.MODEL_UNAVAILABLE', message: expect.stringMatching(/test\/absent/) as unknown });
+    } finally {
+      await pooled.close();
+    }
+  });
+
   it('the factory picks transformers when the files are there, and the built-in model otherwise', async () => {
     const found = await openTextModel({ modelsDir, allowRemoteModels: false, models });
     expect(found.ref.backend).toBe('transformers');
