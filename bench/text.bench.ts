@@ -23,7 +23,7 @@ interface ShapeResult {
   onnxMiB: number;
   buildSeconds: number;
   peakRssMiB: number;
-  runs: { threads: number; batch: number; texts: number; wordsPerText: number; medianSeconds: number; textsPerSecond: number }[];
+  runs: { workers: number; threads: number; batch: number; texts: number; wordsPerText: number; medianSeconds: number; textsPerSecond: number }[];
 }
 
 const CHILD_FLAG = '--text-bench-child';
@@ -37,7 +37,7 @@ function texts(n: number, words: number, salt: string): string[] {
   });
 }
 
-async function runShape(shape: string, dtype: 'q8' | 'fp32', runs: number, words: number, threadsList: number[], batches: number[]): Promise<ShapeResult> {
+async function runShape(shape: string, dtype: 'q8' | 'fp32', runs: number, words: number, threadsList: number[], batches: number[], workers: number): Promise<ShapeResult> {
   const spec = SHAPES[shape];
   if (!spec) throw new Error(`unknown shape ${shape}`);
   const dir = mkdtempSync(path.join(os.tmpdir(), `se-text-bench-${shape}-`));
@@ -50,7 +50,7 @@ async function runShape(shape: string, dtype: 'q8' | 'fp32', runs: number, words
     const result: ShapeResult = { shape, task: spec.task, dtype, onnxMiB: Math.round(statSync(onnx).size / 2 ** 20), buildSeconds: Number(buildSeconds.toFixed(2)), peakRssMiB: 0, runs: [] };
     for (const threads of threadsList) {
       for (const batch of batches) {
-        const model = new TransformersTextModel({ modelsDir: dir, allowRemoteModels: false, models: { [spec.task]: id }, dtype, batchSize: batch, threads });
+        const model = new TransformersTextModel({ modelsDir: dir, allowRemoteModels: false, models: { [spec.task]: id }, dtype, batchSize: batch, threads, workers });
         const n = Math.max(batch, batch === 1 ? 16 : 64);
         const infer = (list: string[]) => (spec.task === 'embeddings' ? model.embed(list) : model.sentiment(list));
         await infer(texts(Math.min(batch, 4), words, 'warmup'));
@@ -64,8 +64,8 @@ async function runShape(shape: string, dtype: 'q8' | 'fp32', runs: number, words
         }
         await model.close();
         const med = median(seconds);
-        result.runs.push({ threads, batch, texts: n, wordsPerText: words + 2, medianSeconds: Number(med.toFixed(3)), textsPerSecond: Number((n / med).toFixed(1)) });
-        process.stderr.write(`${shape} ${dtype} threads ${threads} batch ${batch}: ${(n / med).toFixed(1)} texts/s\n`);
+        result.runs.push({ workers, threads, batch, texts: n, wordsPerText: words + 2, medianSeconds: Number(med.toFixed(3)), textsPerSecond: Number((n / med).toFixed(1)) });
+        process.stderr.write(`${shape} ${dtype} workers ${workers} threads ${threads} batch ${batch}: ${(n / med).toFixed(1)} texts/s\n`);
       }
     }
     result.peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -85,13 +85,15 @@ export const textBench: Benchmark = async ({ flags, progress }) => {
   const words = Number(flags.words ?? 12);
   const threads = list(flags.threads, [1, 2]);
   const batches = list(flags.batch, [1, 32, 256]);
+  // --workers N: N worker threads, each with --threads ONNX threads; 0 (default) runs in-process.
+  const workers = Number(flags.workers ?? 0);
   const shapes = typeof flags.shapes === 'string' ? flags.shapes.split(',') : Object.keys(SHAPES);
   const results: ShapeResult[] = [];
   for (const shape of shapes) {
     progress(`${shape}: building random-weight ${dtype} model and measuring in a child process`);
-    results.push(await inChild([shape, dtype, String(runs), String(words), threads.join(','), batches.join(',')]));
+    results.push(await inChild([shape, dtype, String(runs), String(words), threads.join(','), batches.join(','), String(workers)]));
   }
-  return { dtype, runsPerPoint: runs, note: 'random weights in real shapes; DistilBERT expressed as a 6-layer BERT graph of its size', models: results };
+  return { dtype, workers, runsPerPoint: runs, note: 'random weights in real shapes; DistilBERT expressed as a 6-layer BERT graph of its size', models: results };
 };
 
 function inChild(args: string[]): Promise<ShapeResult> {
@@ -105,8 +107,8 @@ function inChild(args: string[]): Promise<ShapeResult> {
 }
 
 if (require.main === module && process.argv[2] === CHILD_FLAG) {
-  const [shape, dtype, runs, words, threads, batches] = process.argv.slice(3) as [string, 'q8' | 'fp32', string, string, string, string];
-  runShape(shape, dtype, Number(runs), Number(words), threads.split(',').map(Number), batches.split(',').map(Number)).then(
+  const [shape, dtype, runs, words, threads, batches, workers] = process.argv.slice(3) as [string, 'q8' | 'fp32', string, string, string, string, string];
+  runShape(shape, dtype, Number(runs), Number(words), threads.split(',').map(Number), batches.split(',').map(Number), Number(workers)).then(
     (r) => process.send?.(r, () => process.exit(0)),
     (error: unknown) => {
       process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

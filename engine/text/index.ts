@@ -5,6 +5,7 @@ export * from './feedback-insight';
 export * from './hashed-features';
 export * from './lexicon-sentiment';
 export * from './logistic-regression.model';
+export * from './masked-text.model';
 export * from './model-files';
 export * from './model-pull';
 export * from './ngram-classifier.model';

@@ -1,6 +1,8 @@
 import os from 'node:os';
 import type { TextModel } from '../../core';
 import { BuiltinTextModel } from './builtin-text.model';
+import { MaskedTextModel } from './masked-text.model';
+import { PiiMasker } from './pii-masking';
 import { checkModelFolder, DEFAULT_TEXT_MODELS, type ModelDtype, type TextTask } from './model-files';
 import { TransformersTextModel } from './transformers-text.model';
 
@@ -15,6 +17,8 @@ export interface OpenTextModelOptions {
   threads?: number;
   /** Worker threads for batches; defaults to one per core (each with one ONNX thread). 0 = in-process. */
   workers?: number;
+  /** CRM contact names to mask besides emails, phones and ids; every model opened here masks. */
+  contactNames?: readonly string[];
   onNote?: (message: string) => void;
 }
 
@@ -24,6 +28,10 @@ export interface OpenTextModelOptions {
  * or unreachable model falls back instead of failing every later call.
  */
 export async function openTextModel(options: OpenTextModelOptions): Promise<TextModel> {
+  return new MaskedTextModel(await openUnmasked(options), new PiiMasker(options.contactNames ?? []));
+}
+
+async function openUnmasked(options: OpenTextModelOptions): Promise<TextModel> {
   const backend = options.backend ?? 'auto';
   if (backend === 'builtin') return new BuiltinTextModel();
   const modelsDir = options.modelsDir ?? options.defaultModelsDir ?? '.data/models';
