@@ -1,0 +1,69 @@
+import type { ProviderLimitProfile } from './provider-limits';
+import { connectorError, decideRetry, header, type FailedCall, type RetryReason } from './retry-policy';
+import type { RateGovernor, Sleep } from './rate-governor';
+
+/** Counts of calls sent and failed, so a run can check the share of failed calls (< 5% for HubSpot listing). */
+export interface CallStats {
+  calls: number;
+  failed: number;
+  byReason: Partial<Record<RetryReason, number>>;
+}
+export const emptyCallStats = (): CallStats => ({ calls: 0, failed: 0, byReason: {} });
+
+export interface GovernedCallOptions {
+  limits: ProviderLimitProfile;
+  governor: RateGovernor;
+  sleep: Sleep;
+  stats: CallStats;
+  /** Turn whatever the client threw into what the policy reads (status, headers, body, network code). */
+  describe(error: unknown): Omit<FailedCall, 'attempt'>;
+  /** Called on an expired token before the replay. */
+  refreshAuth?: () => Promise<void>;
+  random?: () => number;
+  /** Rate-limit waits allowed in one call before giving the wait to the queue instead. */
+  maxRateLimitWaits?: number;
+}
+
+/** Rate-limit headers seen on a response, success or failure: keep the shared bucket at or below what the provider says is left. */
+export async function observeRateHeaders(governor: RateGovernor, headers: FailedCall['headers']): Promise<void> {
+  const remaining = Number(header(headers, 'x-hubspot-ratelimit-remaining'));
+  if (header(headers, 'x-hubspot-ratelimit-remaining') !== undefined && Number.isFinite(remaining)) await governor.capTo(remaining);
+}
+
+/**
+ * Send one API call through the governor and the retry policy. Throws a SuccessEngineError with a
+ * CONNECTOR.* code when it gives up; a long rate-limit wait is handed to the queue (RATE_LIMITED + waitMs).
+ */
+export async function governedCall<T>(what: string, send: () => Promise<T>, options: GovernedCallOptions, cost = 1): Promise<T> {
+  let attempt = 0;
+  let rateLimitWaits = 0;
+  const maxWaits = options.maxRateLimitWaits ?? 10;
+  for (;;) {
+    await options.governor.acquire(cost);
+    options.stats.calls++;
+    try {
+      const result = await send();
+      return result;
+    } catch (error) {
+      options.stats.failed++;
+      const described = options.describe(error);
+      const call: FailedCall = { ...described, attempt: attempt + 1 };
+      const decision = decideRetry(options.limits, call, options.random);
+      options.stats.byReason[decision.reason] = (options.stats.byReason[decision.reason] ?? 0) + 1;
+      await observeRateHeaders(options.governor, described.headers);
+      if (decision.reason === 'rate-limited') {
+        // Everyone sharing the bucket waits, not only this caller.
+        await options.governor.penalise(decision.waitMs);
+        if (++rateLimitWaits > maxWaits) throw connectorError(decision, what, call, error);
+        continue;
+      }
+      if (!decision.retry) throw connectorError(decision, what, call, error);
+      if (decision.countsAsAttempt) attempt++;
+      if (decision.reason === 'auth-expired') {
+        if (!options.refreshAuth) throw connectorError({ ...decision, reason: 'auth-expired' }, what, call, error);
+        await options.refreshAuth();
+      }
+      if (decision.waitMs > 0) await options.sleep(decision.waitMs);
+    }
+  }
+}
