@@ -74,7 +74,7 @@ export const modelsCommand: CommandModule = {
             const report: TaskReport = { task, id: ids[task], folder: check.folder, dtype, status: check.complete ? 'ok' : check.missing.length > 0 ? 'missing' : 'broken', missing: check.missing, problems: check.problems };
             if (!check.complete) {
               const other = check.availableDtypes.length > 0 ? ` (this folder has ${check.availableDtypes.join(', ')}: pass --dtype ${check.availableDtypes[0]} to use it)` : '';
-              report.fix = `run \`success-engine models pull ${ids[task]} --dtype ${dtype}\` on a machine that can reach huggingface.co, then copy ${path.join(modelsDir, ids[task])} here; or download ${[...check.missing, ...check.problems.map((p) => p.split(' ')[0] ?? '')].join(', ')} from https://huggingface.co/${ids[task]}/tree/main into ${check.folder}${other}`;
+              report.fix = `run \`success-engine models pull ${ids[task]} --dtype ${dtype}\` (here if SE_ALLOW_REMOTE_MODELS is on, else on a machine that can reach huggingface.co, then copy its <MODELS_DIR>/${ids[task]} folder to ${check.folder}); or download ${[...check.missing, ...check.problems.map((p) => p.split(' ')[0] ?? '')].join(', ')} from https://huggingface.co/${ids[task]}/tree/main into ${check.folder}${other}`;
             } else {
               try {
                 report.smoke = await smoke(model, task);
