@@ -7,6 +7,9 @@ describe('customer summary', () => {
     expect(d('1997-01-01')).toBe(d('19970101'));
     expect(d('1997-01-01T23:59:00Z')).toBe(d('1997-01-01'));
     expect(d('1997-03-01') - d('1997-02-28')).toBe(1);
+    expect(d('2010-12-01 08:26:00')).toBe(d('2010-12-01'));
+    expect(d('2010/12/1')).toBe(d('2010-12-01'));
+    expect(d('2010-12-01T23:30:00+08:00')).toBe(d('2010-12-01'));
     expect(() => d('1997-02-30')).toThrow(/not a date/);
     expect(() => d('yesterday')).toThrow(/not a date/);
   });

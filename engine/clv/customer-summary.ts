@@ -34,20 +34,22 @@ export interface SummaryOptions {
 
 const DAYS_PER_WEEK = 7;
 
-/** Day number (days since 1970-01-01 UTC) of `YYYY-MM-DD`, `YYYYMMDD` or an ISO date-time (its UTC day). */
+/**
+ * Day number (days since 1970-01-01) of the calendar day as written: `YYYY-MM-DD`, `YYYY/MM/DD`,
+ * `YYYYMMDD`, or a date-time starting with one of those (`2010-12-01 08:26`, ISO with a zone). The
+ * written day is what "same day" means for merging purchases, so a zone suffix does not shift it.
+ */
 export function dayNumber(text: string): number {
   const t = text.trim();
-  let ms: number;
-  const compact = /^(\d{4})(\d{2})(\d{2})$/.exec(t);
-  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
-  const parts = compact ?? iso;
+  const parts = /^(\d{4})(\d{2})(\d{2})$/.exec(t) ?? /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ]\d{1,2}:\d{2}.*)?$/.exec(t);
+  let ms = NaN;
   if (parts) {
     const [y, m, d] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
     ms = Date.UTC(y, m - 1, d);
     const back = new Date(ms);
     if (back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== d) ms = NaN;
-  } else ms = /^\d{4}-\d{2}-\d{2}T/.test(t) ? Date.parse(t) : NaN;
-  if (!Number.isFinite(ms)) throw new SuccessEngineError('ENGINE.BAD_INPUT', `not a date: "${text}" (expected YYYY-MM-DD, YYYYMMDD or an ISO date-time)`, { value: text });
+  }
+  if (!Number.isFinite(ms)) throw new SuccessEngineError('ENGINE.BAD_INPUT', `not a date: "${text}" (expected YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD, optionally followed by a time)`, { value: text });
   return Math.floor(ms / 86_400_000);
 }
 
