@@ -81,7 +81,7 @@ class GraphBuilder {
     private readonly quantize: boolean,
   ) {}
 
-  private fresh(prefix: string): string {
+  fresh(prefix: string): string {
     return `${prefix}_${this.counter++}`;
   }
 
@@ -109,25 +109,35 @@ class GraphBuilder {
     return v;
   }
 
-  /** A weight matrix, stored as int8 + DequantizeLinear when quantising (weight-only q8). */
-  weight(name: string, dims: readonly number[]): string {
-    const values = this.random(name, dims);
-    if (!this.quantize) return this.floats(name, dims, values);
+  dense(prefix: string, input: string, inDim: number, outDim: number): string {
+    const b = this.floats(`${prefix}.bias`, [outDim], new Float32Array(outDim));
+    if (this.quantize) return this.op('Add', [this.dynamicQuantizedMatMul(prefix, input, inDim, outDim), b]);
+    const w = this.floats(`${prefix}.weight`, [inDim, outDim], this.random(prefix, [inDim, outDim]));
+    return this.op('Add', [this.op('MatMul', [input, w]), b]);
+  }
+
+  /**
+   * What onnxruntime's `quantize_dynamic` (and so the Hub's `model_quantized.onnx`) emits: int8
+   * weights, activations quantised to uint8 at run time, integer MatMul, rescale to float.
+   */
+  private dynamicQuantizedMatMul(prefix: string, input: string, inDim: number, outDim: number): string {
+    const values = this.random(prefix, [inDim, outDim]);
     let max = 0;
     for (const v of values) max = Math.max(max, Math.abs(v));
     const scale = max / 127 || 1;
     const q = new Int8Array(values.length);
     for (let i = 0; i < values.length; i++) q[i] = Math.max(-127, Math.min(127, Math.round((values[i] as number) / scale)));
-    this.initializers.push({ name: `${name}_q`, type: TensorType.int8, dims, raw: new Uint8Array(q.buffer) });
+    const name = `${prefix}.weight`;
+    this.initializers.push({ name: `${name}_q`, type: TensorType.int8, dims: [inDim, outDim], raw: new Uint8Array(q.buffer) });
     this.floats(`${name}_scale`, [], new Float32Array([scale]));
     this.initializers.push({ name: `${name}_zp`, type: TensorType.int8, dims: [], raw: new Uint8Array([0]) });
-    return this.op('DequantizeLinear', [`${name}_q`, `${name}_scale`, `${name}_zp`], [], name);
-  }
-
-  dense(prefix: string, input: string, inDim: number, outDim: number): string {
-    const w = this.weight(`${prefix}.weight`, [inDim, outDim]);
-    const b = this.floats(`${prefix}.bias`, [outDim], new Float32Array(outDim));
-    return this.op('Add', [this.op('MatMul', [input, w]), b]);
+    const xq = this.fresh('xq');
+    const xScale = this.fresh('x_scale');
+    const xZp = this.fresh('x_zp');
+    this.nodes.push({ op: 'DynamicQuantizeLinear', inputs: [input], outputs: [xq, xScale, xZp], name: this.fresh('n_DynamicQuantizeLinear') });
+    const integer = this.op('MatMulInteger', [xq, `${name}_q`, xZp, `${name}_zp`]);
+    const asFloat = this.op('Cast', [integer], [{ name: 'to', kind: 'int', value: TensorType.float }]);
+    return this.op('Mul', [asFloat, this.op('Mul', [xScale, `${name}_scale`])]);
   }
 
   layerNorm(prefix: string, input: string, dim: number): string {
