@@ -68,6 +68,17 @@ describe('histogram GBDT', () => {
     expect(maxLeaf(tight)).toBeLessThan(maxLeaf(loose));
   });
 
+  it('batched scoring equals walking each tree node by node, including missing values and odd batch sizes', () => {
+    const { model } = trainGbdt(train, train.d, params);
+    const n = 103;
+    const raw = model.predictRaw(test.x, n);
+    for (let i = 0; i < n; i++) {
+      let expected = model.baseScore;
+      for (let t = 0; t < model.treeCount; t++) expected += model.value[model.leafOf(t, test.x, i * test.d)] as number;
+      expect(raw[i]).toBeCloseTo(expected, 12);
+    }
+  });
+
   it('round-trips through its JSON state with identical predictions', () => {
     const { model } = trainGbdt(train, train.d, params);
     const copy = new GbdtModel(JSON.parse(JSON.stringify(model.toState())) as ReturnType<GbdtModel['toState']>);

@@ -73,6 +73,19 @@ export class GbdtModel {
   readonly value: Float64Array;
   readonly cover: Float64Array;
 
+  /**
+   * Scoring layout: per tree in breadth-first order with siblings adjacent (right = left + 1).
+   * A leaf points to itself with an infinite threshold, so every row can take exactly `depth`
+   * branch-free steps per tree, and several rows can walk the same tree side by side.
+   */
+  private readonly fastFeature: Int32Array;
+  private readonly fastThreshold: Float64Array;
+  private readonly fastChild: Int32Array;
+  private readonly fastMissingRight: Int32Array;
+  private readonly fastValue: Float64Array;
+  private readonly fastRoot: Int32Array;
+  private readonly fastDepth: Int32Array;
+
   constructor(state: GbdtState) {
     this.nFeatures = state.nFeatures;
     this.baseScore = state.baseScore;
@@ -84,6 +97,43 @@ export class GbdtModel {
     this.right = Int32Array.from(state.right);
     this.value = Float64Array.from(state.value);
     this.cover = Float64Array.from(state.cover);
+    const size = this.feature.length;
+    this.fastFeature = new Int32Array(size);
+    this.fastThreshold = new Float64Array(size);
+    this.fastChild = new Int32Array(size);
+    this.fastMissingRight = new Int32Array(size);
+    this.fastValue = new Float64Array(size);
+    this.fastRoot = new Int32Array(this.treeStart.length);
+    this.fastDepth = new Int32Array(this.treeStart.length);
+    let next = 0;
+    for (let t = 0; t < this.treeStart.length; t++) {
+      // Breadth-first: each dequeued node's children are placed together at the end.
+      const queue = [this.treeStart[t] as number];
+      const slotOf = [next++];
+      const depthOf = [0];
+      this.fastRoot[t] = slotOf[0] as number;
+      for (let q = 0; q < queue.length; q++) {
+        const node = queue[q] as number;
+        const slot = slotOf[q] as number;
+        const f = this.feature[node] as number;
+        this.fastDepth[t] = Math.max(this.fastDepth[t] as number, depthOf[q] as number);
+        if (f < 0) {
+          this.fastFeature[slot] = 0;
+          this.fastThreshold[slot] = Number.POSITIVE_INFINITY;
+          this.fastChild[slot] = slot;
+          this.fastValue[slot] = this.value[node] as number;
+          continue;
+        }
+        this.fastFeature[slot] = f;
+        this.fastThreshold[slot] = this.threshold[node] as number;
+        this.fastMissingRight[slot] = this.missingLeft[node] ? 0 : 1;
+        this.fastChild[slot] = next;
+        queue.push(this.left[node] as number, this.right[node] as number);
+        slotOf.push(next, next + 1);
+        depthOf.push((depthOf[q] as number) + 1, (depthOf[q] as number) + 1);
+        next += 2;
+      }
+    }
   }
 
   get treeCount(): number {
@@ -124,23 +174,63 @@ export class GbdtModel {
   predictRaw(x: Float64Array, n: number, out: Float64Array = new Float64Array(n)): Float64Array {
     const d = this.nFeatures;
     if (x.length < n * d) throw new SuccessEngineError('ENGINE.BAD_INPUT', `matrix has ${x.length} cells, expected ${n} × ${d}`);
-    const { feature, threshold, missingLeft, left, right, value, treeStart } = this;
-    const trees = treeStart.length;
-    for (let i = 0; i < n; i++) {
-      const offset = i * d;
-      let sum = this.baseScore;
+    const feature = this.fastFeature;
+    const threshold = this.fastThreshold;
+    const child = this.fastChild;
+    const mr = this.fastMissingRight;
+    const value = this.fastValue;
+    const roots = this.fastRoot;
+    const depths = this.fastDepth;
+    const trees = roots.length;
+    // Four rows walk each tree together: independent chains of loads the CPU can overlap.
+    // Step: right when above the threshold, or when missing (NaN fails every comparison) and missing goes right.
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o0 = i * d;
+      const o1 = o0 + d;
+      const o2 = o1 + d;
+      const o3 = o2 + d;
+      let s0 = this.baseScore;
+      let s1 = s0;
+      let s2 = s0;
+      let s3 = s0;
       for (let t = 0; t < trees; t++) {
-        let node = treeStart[t] as number;
-        let f = feature[node] as number;
-        while (f >= 0) {
-          const v = x[offset + f] as number;
-          const thr = threshold[node] as number;
-          node = v <= thr ? (left[node] as number) : v > thr ? (right[node] as number) : missingLeft[node] ? (left[node] as number) : (right[node] as number);
-          f = feature[node] as number;
+        let n0 = roots[t] as number;
+        let n1 = n0;
+        let n2 = n0;
+        let n3 = n0;
+        for (let k = depths[t] as number; k > 0; k--) {
+          const v0 = x[o0 + (feature[n0] as number)] as number;
+          const v1 = x[o1 + (feature[n1] as number)] as number;
+          const v2 = x[o2 + (feature[n2] as number)] as number;
+          const v3 = x[o3 + (feature[n3] as number)] as number;
+          n0 = (child[n0] as number) + (+(v0 > (threshold[n0] as number)) | (+(v0 !== v0) & (mr[n0] as number)));
+          n1 = (child[n1] as number) + (+(v1 > (threshold[n1] as number)) | (+(v1 !== v1) & (mr[n1] as number)));
+          n2 = (child[n2] as number) + (+(v2 > (threshold[n2] as number)) | (+(v2 !== v2) & (mr[n2] as number)));
+          n3 = (child[n3] as number) + (+(v3 > (threshold[n3] as number)) | (+(v3 !== v3) & (mr[n3] as number)));
         }
-        sum += value[node] as number;
+        s0 += value[n0] as number;
+        s1 += value[n1] as number;
+        s2 += value[n2] as number;
+        s3 += value[n3] as number;
       }
-      out[i] = sum;
+      out[i] = s0;
+      out[i + 1] = s1;
+      out[i + 2] = s2;
+      out[i + 3] = s3;
+    }
+    for (; i < n; i++) {
+      const o = i * d;
+      let s = this.baseScore;
+      for (let t = 0; t < trees; t++) {
+        let node = roots[t] as number;
+        for (let k = depths[t] as number; k > 0; k--) {
+          const v = x[o + (feature[node] as number)] as number;
+          node = (child[node] as number) + (+(v > (threshold[node] as number)) | (+(v !== v) & (mr[node] as number)));
+        }
+        s += value[node] as number;
+      }
+      out[i] = s;
     }
     return out;
   }
