@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Client } from '@hubspot/api-client';
+import { FilterOperatorEnum as Op } from '@hubspot/api-client/lib/codegen/crm/companies';
 import { fixedClock } from '../../core';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/hubspot-sandbox.server';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
@@ -89,8 +90,8 @@ describe('HubSpot sandbox through @hubspot/api-client 13.5.0', () => {
     do {
       const res = await hs.crm.companies.searchApi.doSearch({
         filterGroups: [
-          { filters: [{ propertyName: 'contract_type', operator: 'EQ', value: 'Month-to-month' }, { propertyName: 'tenure_months', operator: 'GTE', value: '12' }] },
-          { filters: [{ propertyName: 'internet_service', operator: 'IN', values: ['DSL'] }] },
+          { filters: [{ propertyName: 'contract_type', operator: Op.Eq, value: 'Month-to-month' }, { propertyName: 'tenure_months', operator: Op.Gte, value: '12' }] },
+          { filters: [{ propertyName: 'internet_service', operator: Op.In, values: ['DSL'] }] },
         ],
         sorts: [{ propertyName: 'tenure_months', direction: 'DESCENDING' } as unknown as string],
         properties: ['tenure_months'],
@@ -104,15 +105,15 @@ describe('HubSpot sandbox through @hubspot/api-client 13.5.0', () => {
     expect(found.map((f) => f.id).sort()).toEqual(expected.map((c) => c.id).sort());
     for (let i = 1; i < found.length; i++) expect(found[i - 1]!.tenure).toBeGreaterThanOrEqual(found[i]!.tenure);
 
-    const between = await hs.crm.companies.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'monthly_revenue', operator: 'BETWEEN', value: '50', highValue: '70' }, { propertyName: 'churned_at', operator: 'HAS_PROPERTY' }] }], limit: 200 });
+    const between = await hs.crm.companies.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'monthly_revenue', operator: Op.Between, value: '50', highValue: '70' }, { propertyName: 'churned_at', operator: Op.HasProperty }] }], limit: 200 });
     expect(between.total).toBe(companies.filter((c) => Number(c.properties.monthly_revenue) >= 50 && Number(c.properties.monthly_revenue) <= 70 && c.properties.churned_at).length);
-    const neq = await hs.crm.companies.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'account_status', operator: 'NEQ', value: 'churned' }, { propertyName: 'tenure_months', operator: 'LT', value: '5' }] }], limit: 200 });
+    const neq = await hs.crm.companies.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'account_status', operator: Op.Neq, value: 'churned' }, { propertyName: 'tenure_months', operator: Op.Lt, value: '5' }] }], limit: 200 });
     expect(neq.total).toBe(companies.filter((c) => c.properties.account_status !== 'churned' && Number(c.properties.tenure_months) < 5).length);
 
     const tooMany = await sdkError(hs.crm.companies.searchApi.doSearch({ limit: 201 }));
     expect(tooMany.code).toBe(400);
     expect(tooMany.body.category).toBe('VALIDATION_ERROR');
-    const badProp = await sdkError(hs.crm.companies.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'nope', operator: 'EQ', value: 'x' }] }] }));
+    const badProp = await sdkError(hs.crm.companies.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'nope', operator: Op.Eq, value: 'x' }] }] }));
     expect(badProp.code).toBe(400);
   });
 

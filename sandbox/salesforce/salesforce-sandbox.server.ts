@@ -1,0 +1,458 @@
+import { createHmac, createPublicKey, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import { systemClock, type Clock } from '../../core';
+import { FaultInjector, type FaultPlan } from '../faults';
+import { delay, listen, parseForm, parseJsonBody, Router, type SandboxRequest, type SandboxResponse } from '../http/http-kit';
+import { generateBook } from '../seed/book.generator';
+import type { Book } from '../seed/book.types';
+import type { TelcoRow } from '../seed/telco.reader';
+import { makeField, salesforceId, type SfFieldType, type SfObjectSchema } from './salesforce-schema';
+import { loadBookIntoOrg, parseSfDateTime, SalesforceState, sfDateTime, type SfRecord } from './salesforce-state';
+import { prepareQuery, renderRecord, type PreparedQuery } from './soql.executor';
+import { SoqlError } from './soql.parser';
+
+export interface SalesforceSandboxOptions {
+  seed?: number;
+  accounts?: number;
+  rows?: readonly TelcoRow[];
+  book?: Book;
+  faults?: FaultPlan;
+  clock?: Clock;
+  port?: number;
+  orgId?: string;
+  /** Connected app: client credentials, and the certificate (or public key) PEM that verifies JWT bearer assertions. */
+  connectedApp?: { clientId: string; clientSecret: string; certificatePem?: string };
+  /** Usernames that may log in (JWT `sub`), mapped to nothing else; the first is the integration user. */
+  usernames?: readonly string[];
+  /** Access tokens accepted without a login (tests that skip OAuth). */
+  staticAccessTokens?: readonly string[];
+  /** Sessions expire this long after issue (Salesforce default timeout: 2 h). */
+  sessionSeconds?: number;
+  dailyApiRequests?: number;
+  /** Managed-package namespace for the Success Engine fields, e.g. "sengine". */
+  namespace?: string;
+  /** Whether the package's custom fields are already installed on Account. */
+  packageInstalled?: boolean;
+}
+
+export interface SalesforceSandbox {
+  url: string;
+  port: number;
+  state: SalesforceSandboxState;
+  close(): Promise<void>;
+}
+
+export interface SalesforceSandboxState {
+  org: SalesforceState;
+  faults: FaultInjector;
+  clock: Clock;
+  apiUsage(): { used: number; max: number };
+  issueAuthCode(redirectUri: string): string;
+  /** Expire one access token, or every session (static tokens included) when none is given. */
+  expireAccessTokens(token?: string): void;
+}
+
+const DEFAULT_PAGE = 2000;
+const MIN_BATCH = 200;
+const COLLECTION_MAX = 200;
+const UPDATED_DAYS = 30;
+const DELETED_DAYS = 15;
+const DAY = 86_400_000;
+
+type SfErr = { errorCode: string; message: string; fields?: string[] };
+class SfHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errors: SfErr[],
+  ) {
+    super(errors[0]?.message ?? 'error');
+  }
+}
+const fail = (status: number, errorCode: string, message: string, fields?: string[]): SfHttpError => new SfHttpError(status, [{ message, errorCode, ...(fields ? { fields } : {}) }]);
+
+export async function startSalesforceSandbox(options: SalesforceSandboxOptions = {}): Promise<SalesforceSandbox> {
+  const clock = options.clock ?? systemClock;
+  const orgId = options.orgId ?? '00D8d0000000SBXEAA';
+  const usernames = options.usernames ?? ['integration@sandbox.example.com'];
+  const org = new SalesforceState(orgId, '', options.namespace ?? '');
+  if (options.packageInstalled) org.installPackageFields();
+  const book = options.book ?? (options.accounts ? generateBook({ seed: options.seed ?? 1, accounts: options.accounts, rows: options.rows ?? [] }) : undefined);
+  if (book) loadBookIntoOrg(org, book);
+  const integrationUser = org.insert('User', { FirstName: 'Integration', LastName: 'User', Name: 'Integration User', Email: usernames[0] ?? '', Username: usernames[0] ?? '', IsActive: true }, '2020-01-01T00:00:00.000Z');
+  const userIds = new Map(usernames.map((u, i) => [u, i === 0 ? integrationUser.Id : salesforceId('005', 900_000 + i)]));
+  const faults = new FaultInjector(options.faults);
+  const app = options.connectedApp ?? { clientId: 'sandbox-consumer-key', clientSecret: 'sandbox-consumer-secret' };
+  const jwtKey: KeyObject | undefined = app.certificatePem ? (app.certificatePem.includes('CERTIFICATE') ? new X509Certificate(app.certificatePem).publicKey : createPublicKey(app.certificatePem)) : undefined;
+  const sessionMs = (options.sessionSeconds ?? 7200) * 1000;
+  const maxApi = options.dailyApiRequests ?? 100_000;
+  let apiUsed = 0;
+  const sessions = new Map<string, { expiresAt: number; userId: string }>();
+  for (const t of options.staticAccessTokens ?? ['00D8d0000000SBX!sandbox-static-token']) sessions.set(t, { expiresAt: Number.POSITIVE_INFINITY, userId: integrationUser.Id });
+  const refreshTokens = new Map<string, string>();
+  const authCodes = new Map<string, { redirectUri: string; userId: string }>();
+  const cursors = new Map<string, { prepared: PreparedQuery; version: string; pageSize: number }>();
+  let counter = 0;
+  let baseUrl = '';
+
+  const state: SalesforceSandboxState = {
+    org,
+    faults,
+    clock,
+    apiUsage: () => ({ used: apiUsed, max: maxApi }),
+    issueAuthCode(redirectUri) {
+      const code = `aPrx${(++counter).toString(36).padStart(8, '0')}`;
+      authCodes.set(code, { redirectUri, userId: integrationUser.Id });
+      return code;
+    },
+    expireAccessTokens(token) {
+      const now = clock.now().getTime();
+      for (const [t, s] of sessions) if (token === undefined || t === token) s.expiresAt = Math.min(s.expiresAt, now);
+    },
+  };
+
+  const oauthError = (error: string, description: string, status = 400): SandboxResponse => ({ status, json: { error, error_description: description } });
+  const tokenResponse = (userId: string, withRefresh: string | undefined): SandboxResponse => {
+    const issuedAt = String(clock.now().getTime());
+    const accessToken = `${orgId.slice(0, 15)}!AQ${(++counter).toString(36).padStart(10, '0')}sandbox`;
+    sessions.set(accessToken, { expiresAt: clock.now().getTime() + sessionMs, userId });
+    const id = `${baseUrl}/id/${orgId}/${userId}`;
+    const signature = createHmac('sha256', app.clientSecret).update(id + issuedAt).digest('base64');
+    return { status: 200, json: { access_token: accessToken, ...(withRefresh ? { refresh_token: withRefresh } : {}), signature, scope: withRefresh ? 'refresh_token api' : 'api', instance_url: baseUrl, id, token_type: 'Bearer', issued_at: issuedAt } };
+  };
+
+  const router = new Router();
+  router.on('POST', '/services/oauth2/token', (req) => {
+    const form = parseForm(req);
+    const grant = form.get('grant_type');
+    if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') return jwtBearer(form.get('assertion') ?? '');
+    if (form.get('client_id') !== app.clientId) return oauthError('invalid_client_id', 'client identifier invalid');
+    if (form.get('client_secret') !== null && form.get('client_secret') !== app.clientSecret) return oauthError('invalid_client', 'invalid client credentials');
+    if (grant === 'authorization_code') {
+      const code = authCodes.get(form.get('code') ?? '');
+      if (!code) return oauthError('invalid_grant', 'invalid authorization code');
+      if (code.redirectUri !== form.get('redirect_uri')) return oauthError('redirect_uri_mismatch', 'redirect_uri must match configuration');
+      authCodes.delete(form.get('code') ?? '');
+      const refresh = `5Aep${(++counter).toString(36).padStart(12, '0')}`;
+      refreshTokens.set(refresh, code.userId);
+      return tokenResponse(code.userId, refresh);
+    }
+    if (grant === 'refresh_token') {
+      const userId = refreshTokens.get(form.get('refresh_token') ?? '');
+      if (!userId) return oauthError('invalid_grant', 'expired access/refresh token');
+      return tokenResponse(userId, undefined);
+    }
+    return oauthError('unsupported_grant_type', 'grant type not supported');
+  });
+  const jwtBearer = (assertion: string): SandboxResponse => {
+    const parts = assertion.split('.');
+    if (parts.length !== 3) return oauthError('invalid_grant', 'invalid assertion');
+    const [h, p, s] = parts as [string, string, string];
+    let header: { alg?: string };
+    let claims: { iss?: string; sub?: string; aud?: string; exp?: number };
+    try {
+      header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as { alg?: string };
+      claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as typeof claims;
+    } catch {
+      return oauthError('invalid_grant', 'invalid assertion');
+    }
+    if (header.alg !== 'RS256') return oauthError('invalid_grant', 'invalid assertion: algorithm must be RS256');
+    if (!jwtKey || !verify('RSA-SHA256', Buffer.from(`${h}.${p}`), jwtKey, Buffer.from(s, 'base64url'))) return oauthError('invalid_grant', 'invalid assertion');
+    if (claims.iss !== app.clientId) return oauthError('invalid_client_id', 'client identifier invalid');
+    const audiences = [baseUrl, 'https://login.salesforce.com', 'https://test.salesforce.com'];
+    if (!claims.aud || !audiences.includes(claims.aud.replace(/\/$/, ''))) return oauthError('invalid_grant', 'audience is invalid');
+    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= clock.now().getTime()) return oauthError('invalid_grant', 'expired authorization code');
+    const userId = userIds.get(claims.sub ?? '');
+    if (!userId) return oauthError('invalid_grant', "user hasn't approved this consumer");
+    return tokenResponse(userId, undefined);
+  };
+  router.on('GET', '/services/oauth2/authorize', (req) => {
+    const redirect = req.query.get('redirect_uri');
+    if (req.query.get('client_id') !== app.clientId || !redirect) return oauthError('invalid_client_id', 'client identifier invalid');
+    const target = new URL(redirect);
+    target.searchParams.set('code', state.issueAuthCode(redirect));
+    const st = req.query.get('state');
+    if (st !== null) target.searchParams.set('state', st);
+    return { status: 302, headers: { Location: target.toString() }, json: { redirect: target.toString() } };
+  });
+
+  // ---- REST API (authenticated)
+  const api = (path: string): string => `/services/data/:version${path}`;
+  const version = (req: SandboxRequest): string => {
+    const v = /^v(\d{2}\.0)$/.exec(req.params.version ?? '');
+    if (!v || Number(v[1]) < 20) throw fail(404, 'NOT_FOUND', 'The requested resource does not exist');
+    return v[1] as string;
+  };
+  const objectOf = (req: SandboxRequest): SfObjectSchema => {
+    const o = org.object(req.params.type ?? '');
+    if (!o) throw fail(404, 'NOT_FOUND', 'The requested resource does not exist');
+    return o;
+  };
+
+  router.on('GET', '/services/data', () => ({ status: 200, json: ['58.0', '59.0', '60.0', '61.0', '62.0'].map((v) => ({ label: 'Sandbox', url: `/services/data/v${v}`, version: v })) }));
+  router.on('GET', api(''), (req) => {
+    const v = version(req);
+    return { status: 200, json: Object.fromEntries(['sobjects', 'query', 'queryAll', 'limits', 'composite', 'tooling'].map((r) => [r, `/services/data/v${v}/${r}`])) };
+  });
+  router.on('GET', '/id/:orgId/:userId', (req) => {
+    const user = org.table('User').get(req.params.userId ?? '');
+    if (!user || req.params.orgId !== orgId) throw fail(404, 'NOT_FOUND', 'The requested resource does not exist');
+    return { status: 200, json: { id: `${baseUrl}/id/${orgId}/${user.Id}`, user_id: user.Id, organization_id: orgId, username: user.Username, display_name: user.Name, email: user.Email, active: true, urls: { rest: `${baseUrl}/services/data/v{version}/`, query: `${baseUrl}/services/data/v{version}/query/`, sobjects: `${baseUrl}/services/data/v{version}/sobjects/` } } };
+  });
+
+  const pageOf = (cursorId: string, offset: number): Record<string, unknown> => {
+    const cursor = cursors.get(cursorId);
+    if (!cursor) throw fail(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+    const { prepared, version: v, pageSize } = cursor;
+    const end = Math.min(offset + pageSize, prepared.rows.length);
+    const records = prepared.rows.slice(offset, end).map((r) => renderRecord(org, prepared, r, v));
+    const done = end >= prepared.rows.length;
+    if (done) cursors.delete(cursorId);
+    return { totalSize: prepared.rows.length, done, ...(done ? {} : { nextRecordsUrl: `/services/data/v${v}/query/${cursorId}-${end}` }), records };
+  };
+  const runQuery = (req: SandboxRequest, scanAll: boolean): SandboxResponse => {
+    const v = version(req);
+    const soql = req.query.get('q');
+    if (!soql) throw fail(400, 'MALFORMED_QUERY', 'A query string has to be specified');
+    const prepared = prepareQuery(org, soql, { scanAll, now: clock.now() });
+    if (prepared.query.count) return { status: 200, json: { totalSize: prepared.rows.length, done: true, records: [] } };
+    const option = /batchSize=(\d+)/i.exec(String(req.headers['sforce-query-options'] ?? ''));
+    const pageSize = option ? Math.min(DEFAULT_PAGE, Math.max(MIN_BATCH, Number(option[1]))) : DEFAULT_PAGE;
+    const cursorId = `01g8d${(++counter).toString(36).padStart(10, '0').toUpperCase()}`;
+    cursors.set(cursorId, { prepared, version: v, pageSize });
+    return { status: 200, json: pageOf(cursorId, 0) };
+  };
+  router.on('GET', api('/query'), (req) => runQuery(req, false));
+  router.on('GET', api('/queryAll'), (req) => runQuery(req, true));
+  const more = (req: SandboxRequest): SandboxResponse => {
+    version(req);
+    const m = /^(.+)-(\d+)$/.exec(req.params.locator ?? '');
+    if (!m) throw fail(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+    return { status: 200, json: pageOf(m[1] as string, Number(m[2])) };
+  };
+  router.on('GET', api('/query/:locator'), more);
+  router.on('GET', api('/queryAll/:locator'), more);
+
+  router.on('GET', api('/limits'), (req) => {
+    version(req);
+    return { status: 200, json: { DailyApiRequests: { Max: maxApi, Remaining: Math.max(0, maxApi - apiUsed) }, DailyBulkV2QueryJobs: { Max: 10000, Remaining: 10000 }, DailyBulkApiBatches: { Max: 15000, Remaining: 15000 }, DataStorageMB: { Max: 1024, Remaining: 1000 } } };
+  });
+
+  const describeField = (f: ReturnType<typeof makeField>): Record<string, unknown> => ({ ...f, soapType: `xsd:${f.type}`, filterable: true, sortable: f.type !== 'textarea', calculated: false, externalId: false, unique: false, nameField: f.name === 'Name' });
+  const describeObject = (o: SfObjectSchema, v: string, full: boolean): Record<string, unknown> => ({
+    name: o.name, label: o.label, labelPlural: o.labelPlural, keyPrefix: o.keyPrefix, custom: o.custom, queryable: true, retrieveable: true, updateable: true, createable: true, deletable: true, replicateable: true,
+    urls: { sobject: `/services/data/v${v}/sobjects/${o.name}`, describe: `/services/data/v${v}/sobjects/${o.name}/describe`, rowTemplate: `/services/data/v${v}/sobjects/${o.name}/{ID}` },
+    ...(full ? { fields: [...o.fields.values()].map(describeField), childRelationships: [] } : {}),
+  });
+  router.on('GET', api('/sobjects'), (req) => {
+    const v = version(req);
+    return { status: 200, json: { encoding: 'UTF-8', maxBatchSize: 200, sobjects: [...org.schema.values()].map((o) => describeObject(o, v, false)) } };
+  });
+  router.on('GET', api('/sobjects/:type/describe'), (req) => ({ status: 200, json: describeObject(objectOf(req), version(req), true) }));
+  router.on('GET', api('/sobjects/:type'), (req) => ({ status: 200, json: { objectDescribe: describeObject(objectOf(req), version(req), false), recentItems: [] } }));
+
+  const window = (req: SandboxRequest, days: number): { start: number; end: number; now: number } => {
+    const start = parseSfDateTime(req.query.get('start') ?? '');
+    const end = parseSfDateTime(req.query.get('end') ?? '');
+    const now = clock.now().getTime();
+    if (Number.isNaN(start) || Number.isNaN(end)) throw fail(400, 'MALFORMED_QUERY', "Both 'start' and 'end' must be valid dateTime values");
+    if (start < now - days * DAY) throw fail(400, 'INVALID_REPLICATION_DATE', `startDate cannot be more than ${days} days ago`);
+    if (end < start) throw fail(400, 'INVALID_REPLICATION_DATE', 'EndDate before StartDate');
+    return { start, end, now };
+  };
+  const floorMinute = (ms: number): number => ms - (ms % 60_000);
+  router.on('GET', api('/sobjects/:type/updated'), (req) => {
+    version(req);
+    const o = objectOf(req);
+    const { start, end, now } = window(req, UPDATED_DAYS);
+    const covered = floorMinute(Math.min(end, now));
+    const ids = [...org.table(o.name).values()].filter((r) => !r.IsDeleted && parseSfDateTime(r.SystemModstamp) >= start && parseSfDateTime(r.SystemModstamp) < covered).map((r) => r.Id);
+    if (ids.length > 600_000) throw fail(400, 'EXCEEDED_ID_LIMIT', 'too many ids: narrow the date range');
+    return { status: 200, json: { ids, latestDateCovered: sfDateTime(covered) } };
+  });
+  router.on('GET', api('/sobjects/:type/deleted'), (req) => {
+    version(req);
+    const o = objectOf(req);
+    const { start, end, now } = window(req, DELETED_DAYS);
+    const covered = floorMinute(Math.min(end, now));
+    const deletedRecords = [...org.table(o.name).values()]
+      .filter((r) => r.IsDeleted)
+      .map((r) => ({ id: r.Id, deletedDate: org.deletedAt.get(r.Id) ?? r.SystemModstamp }))
+      .filter((d) => parseSfDateTime(d.deletedDate) >= start && parseSfDateTime(d.deletedDate) < covered);
+    const earliest = [...org.deletedAt.values()].map(parseSfDateTime).reduce((a, b) => Math.min(a, b), now - DELETED_DAYS * DAY);
+    return { status: 200, json: { deletedRecords, earliestDateAvailable: sfDateTime(Math.max(earliest, now - DELETED_DAYS * DAY)), latestDateCovered: sfDateTime(covered) } };
+  });
+
+  /** Applies field values to a record, or returns the per-record errors Salesforce would give. */
+  const applyFields = (o: SfObjectSchema, record: SfRecord | undefined, fields: Record<string, unknown>, creating: boolean): SfErr[] => {
+    const errors: SfErr[] = [];
+    const changes: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(fields)) {
+      if (name === 'attributes' || name === 'Id' || name === 'id') continue;
+      const f = o.fields.get(name.toLowerCase());
+      if (!f) {
+        errors.push({ errorCode: 'INVALID_FIELD', message: `No such column '${name}' on sobject of type ${o.name}`, fields: [] });
+        continue;
+      }
+      if (creating ? !f.createable : !f.updateable) {
+        errors.push({ errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', message: `Unable to create/update fields: ${f.name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, fields: [f.name] });
+        continue;
+      }
+      if (value !== null && ['double', 'currency', 'percent', 'int'].includes(f.type) && typeof value !== 'number') {
+        errors.push({ errorCode: 'JSON_PARSER_ERROR', message: `Cannot deserialize instance of ${f.type} from VALUE_STRING value ${JSON.stringify(value)}`, fields: [f.name] });
+        continue;
+      }
+      changes[f.name] = value;
+    }
+    if (errors.length === 0 && record) {
+      Object.assign(record, changes);
+      const now = sfDateTime(clock.now());
+      record.LastModifiedDate = now;
+      record.SystemModstamp = now;
+    }
+    return errors;
+  };
+  const lockError = (id: string): SfErr => ({ errorCode: 'UNABLE_TO_LOCK_ROW', message: `unable to obtain exclusive access to this record or 1 records: ${id}`, fields: [] });
+
+  router.on('GET', api('/sobjects/:type/:id'), (req) => {
+    const v = version(req);
+    const o = objectOf(req);
+    const r = org.table(o.name).get(req.params.id ?? '');
+    if (!r || r.IsDeleted) throw fail(404, 'NOT_FOUND', 'The requested resource does not exist');
+    const wanted = req.query.get('fields')?.split(',').map((f) => f.trim()) ?? [...o.fields.values()].map((f) => f.name);
+    const prepared = prepareQuery(org, `SELECT ${wanted.join(', ')} FROM ${o.name} WHERE Id = '${r.Id}'`, { scanAll: false, now: clock.now() });
+    return { status: 200, json: renderRecord(org, prepared, r, v) };
+  });
+  router.on('PATCH', api('/sobjects/:type/:id'), (req) => {
+    version(req);
+    const o = objectOf(req);
+    const r = org.table(o.name).get(req.params.id ?? '');
+    if (!r || r.IsDeleted) throw fail(404, 'NOT_FOUND', 'The requested resource does not exist');
+    if (faults.lockRow(r.Id)) throw new SfHttpError(400, [lockError(r.Id)]);
+    const errors = applyFields(o, r, (parseJsonBody(req) ?? {}) as Record<string, unknown>, false);
+    if (errors.length) throw new SfHttpError(400, errors);
+    return { status: 204 };
+  });
+  router.on('DELETE', api('/sobjects/:type/:id'), (req) => {
+    version(req);
+    const o = objectOf(req);
+    const r = org.table(o.name).get(req.params.id ?? '');
+    if (!r) throw fail(404, 'NOT_FOUND', 'The requested resource does not exist');
+    if (r.IsDeleted) throw fail(404, 'ENTITY_IS_DELETED', 'entity is deleted');
+    const now = sfDateTime(clock.now());
+    r.IsDeleted = true;
+    r.SystemModstamp = now;
+    org.deletedAt.set(r.Id, now);
+    return { status: 204 };
+  });
+  router.on('POST', api('/sobjects/:type'), (req) => {
+    version(req);
+    const o = objectOf(req);
+    const body = (parseJsonBody(req) ?? {}) as Record<string, unknown>;
+    const probe = applyFields(o, undefined, body, true);
+    if (probe.length) throw new SfHttpError(400, probe);
+    const now = clock.now().toISOString();
+    const r = org.insert(o.name, {}, now);
+    applyFields(o, r, body, true);
+    const created = sfDateTime(now);
+    r.LastModifiedDate = created;
+    r.SystemModstamp = created;
+    return { status: 201, json: { id: r.Id, success: true, errors: [] } };
+  });
+
+  router.on('PATCH', api('/composite/sobjects'), (req) => {
+    version(req);
+    const body = (parseJsonBody(req) ?? {}) as { allOrNone?: boolean; records?: (Record<string, unknown> & { attributes?: { type?: string }; id?: string; Id?: string })[] };
+    const records = body.records ?? [];
+    if (records.length > COLLECTION_MAX) throw fail(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${COLLECTION_MAX} records into this call`);
+    // Validate every record first, so allOrNone can roll back without partial writes.
+    const plans = records.map((rec) => {
+      const id = rec.id ?? rec.Id;
+      const o = org.object(rec.attributes?.type ?? '');
+      if (!o) return { id, errors: [{ errorCode: 'INVALID_TYPE', message: 'sObject type was not specified in attributes', fields: [] }] };
+      const target = typeof id === 'string' ? org.table(o.name).get(id) : undefined;
+      if (typeof id !== 'string') return { id, errors: [{ errorCode: 'MISSING_ARGUMENT', message: 'Id not specified in an update call', fields: [] }] };
+      if (!target || target.IsDeleted) return { id, errors: [{ errorCode: target ? 'ENTITY_IS_DELETED' : 'INVALID_CROSS_REFERENCE_KEY', message: target ? 'entity is deleted' : 'invalid cross reference id', fields: [] }] };
+      if (faults.lockRow(id)) return { id, errors: [lockError(id)] };
+      const errors = applyFields(o, undefined, rec, false);
+      return { id, errors, o, target, rec };
+    });
+    const anyFailed = plans.some((p) => p.errors.length > 0);
+    const results = plans.map((p) => {
+      if (p.errors.length) return { ...(p.id !== undefined ? { id: p.id } : {}), success: false, errors: p.errors.map((e) => ({ statusCode: e.errorCode, message: e.message, fields: e.fields ?? [] })) };
+      if (body.allOrNone && anyFailed) return { id: p.id, success: false, errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }] };
+      if ('o' in p && p.o && p.target && p.rec) applyFields(p.o, p.target, p.rec, false);
+      return { id: p.id, success: true, errors: [] };
+    });
+    return { status: 200, json: results };
+  });
+
+  // sObject Collections retrieve: POST {ids, fields} (jsforce) or GET ?ids=&fields=; null for ids not found.
+  const retrieveMany = (req: SandboxRequest, ids: string[], fields: string[]): SandboxResponse => {
+    const v = version(req);
+    const o = objectOf(req);
+    if (ids.length > 2000) throw fail(400, 'EXCEEDED_ID_LIMIT', 'cannot retrieve more than 2000 records');
+    if (fields.length === 0) throw fail(400, 'MALFORMED_QUERY', 'fields must be given');
+    const prepared = prepareQuery(org, `SELECT ${fields.join(', ')} FROM ${o.name}`, { scanAll: false, now: clock.now() });
+    return { status: 200, json: ids.map((id) => {
+      const r = org.table(o.name).get(id);
+      return r && !r.IsDeleted ? renderRecord(org, prepared, r, v) : null;
+    }) };
+  };
+  router.on('POST', api('/composite/sobjects/:type'), (req) => {
+    const body = (parseJsonBody(req) ?? {}) as { ids?: string[]; fields?: string[] };
+    return retrieveMany(req, body.ids ?? [], body.fields ?? []);
+  });
+  router.on('GET', api('/composite/sobjects/:type'), (req) => retrieveMany(req, (req.query.get('ids') ?? '').split(',').filter(Boolean), (req.query.get('fields') ?? '').split(',').filter(Boolean)));
+
+  // Tooling API: what a connector uses to create the custom fields when the package is not installed.
+  router.on('POST', api('/tooling/sobjects/CustomField'), (req) => {
+    version(req);
+    const body = (parseJsonBody(req) ?? {}) as { FullName?: string; Metadata?: { label?: string; type?: string; length?: number; precision?: number; scale?: number } };
+    const [objectName, fieldName] = (body.FullName ?? '').split('.');
+    const o = org.object(objectName ?? '');
+    if (!o || !fieldName || !fieldName.endsWith('__c')) throw fail(400, 'INVALID_INPUT', `FullName must look like Account.Field_Name__c, got ${body.FullName}`);
+    if (o.fields.has(fieldName.toLowerCase())) throw fail(400, 'DUPLICATE_DEVELOPER_NAME', `There's already a field named ${fieldName} on ${o.name}.`);
+    const TYPES: Record<string, SfFieldType> = { Text: 'string', TextArea: 'textarea', LongTextArea: 'textarea', Number: 'double', Currency: 'currency', Percent: 'percent', Checkbox: 'boolean', Date: 'date', DateTime: 'datetime', Picklist: 'picklist' };
+    const type = TYPES[body.Metadata?.type ?? ''];
+    if (!type) throw fail(400, 'INVALID_INPUT', `Unsupported field type ${body.Metadata?.type}`);
+    o.fields.set(fieldName.toLowerCase(), makeField(fieldName, type, { custom: true, label: body.Metadata?.label ?? fieldName }));
+    for (const r of org.table(o.name).values()) r[fieldName] = type === 'boolean' ? false : null;
+    return { status: 201, json: { id: salesforceId('00N', ++counter), success: true, errors: [], warnings: [], infos: [] } };
+  });
+
+  const limitHeader = (): Record<string, string> => ({ 'Sforce-Limit-Info': `api-usage=${apiUsed}/${maxApi}` });
+  const errorResponse = (status: number, errors: SfErr[]): SandboxResponse => ({ status, headers: limitHeader(), json: errors.map((e) => ({ message: e.message, errorCode: e.errorCode, ...(e.fields ? { fields: e.fields } : {}) })) });
+
+  const dispatch = async (req: SandboxRequest): Promise<SandboxResponse | 'drop'> => {
+    const fault = faults.next();
+    if (fault.expireTokens) state.expireAccessTokens();
+    if (fault.latencyMs > 0) await delay(fault.latencyMs);
+    if (fault.decision.kind === 'drop') return 'drop';
+    const matched = router.match(req.method, req.path);
+    if (matched === undefined || matched === 'method') return errorResponse(matched ? 405 : 404, [{ errorCode: matched ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND', message: matched ? `HTTP Method '${req.method}' not allowed. Allowed are GET,PATCH,DELETE,POST` : 'The requested resource does not exist' }]);
+    req.params = matched.params;
+    const isOAuth = req.path.startsWith('/services/oauth2/');
+    if (!isOAuth) {
+      const auth = req.headers.authorization ?? '';
+      const token = auth.replace(/^(Bearer|OAuth)\s+/i, '').trim();
+      const session = sessions.get(token);
+      if (!session || session.expiresAt <= clock.now().getTime()) return errorResponse(401, [{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' }]);
+      if (apiUsed >= maxApi) return errorResponse(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }]);
+      apiUsed++;
+    }
+    if (fault.decision.kind === 'rate-limit') return errorResponse(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'ConcurrentPerOrgLongTxn Limit exceeded.' }]);
+    if (fault.decision.kind === 'server-error') return errorResponse(fault.decision.status, [{ errorCode: 'SERVER_UNAVAILABLE', message: 'Service temporarily unavailable (sandbox fault injection)' }]);
+    try {
+      const answer = await matched.handler(req);
+      return { ...answer, headers: { ...(isOAuth ? {} : limitHeader()), ...(answer.headers ?? {}), 'Content-Type': 'application/json;charset=UTF-8' } };
+    } catch (e) {
+      if (e instanceof SfHttpError) return errorResponse(e.status, e.errors);
+      if (e instanceof SoqlError) return errorResponse(400, [{ errorCode: e.errorCode, message: e.message }]);
+      if (e instanceof Error && 'code' in e && e.code === 'SANDBOX.BAD_JSON') return errorResponse(400, [{ errorCode: 'JSON_PARSER_ERROR', message: e.message }]);
+      throw e;
+    }
+  };
+
+  const server = await listen(dispatch, options.port ?? 0);
+  baseUrl = server.url;
+  return { url: server.url, port: server.port, state, close: () => server.close() };
+}

@@ -1,0 +1,108 @@
+import type { Book } from '../seed/book.types';
+import { buildSchema, makeField, PACKAGE_FIELDS, salesforceId, type SfObjectSchema } from './salesforce-schema';
+
+export type SfRecord = Record<string, unknown> & { Id: string; IsDeleted: boolean; SystemModstamp: string };
+
+/** Salesforce datetime format on the wire: 2026-10-01T12:00:00.000+0000. */
+export function sfDateTime(ms: number | string | Date): string {
+  const d = typeof ms === 'string' || typeof ms === 'number' ? new Date(ms) : ms;
+  return d.toISOString().replace('Z', '+0000');
+}
+
+export function parseSfDateTime(value: string): number {
+  return Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+}
+
+export class SalesforceState {
+  readonly schema = buildSchema();
+  /** Lower-cased object name → id → record (deleted records stay, flagged, for queryAll/getDeleted). */
+  readonly records = new Map<string, Map<string, SfRecord>>();
+  readonly deletedAt = new Map<string, string>();
+  private counter = 0;
+
+  constructor(
+    readonly orgId: string,
+    readonly userId: string,
+    readonly namespace: string,
+  ) {
+    for (const key of this.schema.keys()) this.records.set(key, new Map());
+  }
+
+  object(name: string): SfObjectSchema | undefined {
+    return this.schema.get(name.toLowerCase());
+  }
+
+  table(name: string): Map<string, SfRecord> {
+    return this.records.get(name.toLowerCase()) as Map<string, SfRecord>;
+  }
+
+  /** Adds the package's custom fields to Account, namespaced like a managed package install. */
+  installPackageFields(): void {
+    const account = this.object('Account') as SfObjectSchema;
+    const prefix = this.namespace ? `${this.namespace}__` : '';
+    for (const [name, type] of PACKAGE_FIELDS) account.fields.set(`${prefix}${name}`.toLowerCase(), makeField(`${prefix}${name}`, type, { custom: true }));
+  }
+
+  insert(objectName: string, fields: Record<string, unknown>, createdAt: string, modifiedAt: string = createdAt): SfRecord {
+    const schema = this.object(objectName) as SfObjectSchema;
+    const id = salesforceId(schema.keyPrefix, ++this.counter);
+    const record: SfRecord = { Id: id, IsDeleted: false, CreatedDate: sfDateTime(createdAt), LastModifiedDate: sfDateTime(modifiedAt), SystemModstamp: sfDateTime(modifiedAt) };
+    for (const field of schema.fields.values()) if (!(field.name in record)) record[field.name] = field.type === 'boolean' ? false : null;
+    Object.assign(record, fields);
+    this.table(objectName).set(id, record);
+    return record;
+  }
+
+  findById(id: string): { objectName: string; record: SfRecord } | undefined {
+    for (const [name, table] of this.records) {
+      const r = table.get(id) ?? (id.length === 15 ? [...table.values()].find((x) => x.Id.startsWith(id)) : undefined);
+      if (r) return { objectName: (this.schema.get(name) as SfObjectSchema).name, record: r };
+    }
+    return undefined;
+  }
+}
+
+const STAGE = { closedwon: 'Closed Won', closedlost: 'Closed Lost', contractsent: 'Proposal/Price Quote', qualifiedtobuy: 'Qualification' } as const;
+const CASE_STATUS = { open: 'New', pending: 'Working', closed: 'Closed' } as const;
+const PRIORITY = { low: 'Low', medium: 'Medium', high: 'High', urgent: 'High' } as const;
+
+/** Loads a generated book as Accounts, Contacts, Opportunities, Cases, Tasks/Events and Invoice__c rows. */
+export function loadBookIntoOrg(state: SalesforceState, book: Book): void {
+  const users = book.owners.map((o) => state.insert('User', { FirstName: o.firstName, LastName: o.lastName, Name: `${o.firstName} ${o.lastName}`, Email: o.email, Username: o.email, IsActive: true }, '2020-01-01T00:00:00.000Z'));
+  const owner = (i: number): string => (users[i % users.length] as SfRecord).Id;
+  const date = (iso: string): string => iso.slice(0, 10);
+  for (const { account: a, contacts, deals, tickets, activities, transactions } of book.bundles) {
+    const acc = state.insert('Account', {
+      Name: a.name, Website: `https://${a.domain}`, Industry: a.industry, BillingCountry: a.country, Type: 'Customer - Direct', AnnualRevenue: Math.round(a.monthlyRevenue * 12 * 100) / 100, OwnerId: owner(a.ownerIndex),
+      Telco_Customer_Id__c: a.key, Contract_Type__c: a.contract, Tenure_Months__c: a.tenureMonths, Monthly_Revenue__c: a.monthlyRevenue, Total_Revenue__c: a.totalRevenue, Internet_Service__c: a.internetService,
+      Services__c: a.services.join(';'), Payment_Method__c: a.paymentMethod, Paperless_Billing__c: a.paperlessBilling, Customer_Since__c: sfDateTime(a.customerSince), Renewal_Date__c: a.renewalDate,
+      Account_Status__c: a.status, Churned_At__c: a.churnedAt ? sfDateTime(a.churnedAt) : null, Language__c: a.lang,
+    }, a.customerSince, a.churnedAt ?? book.cutoff);
+    const contactIds = new Map<string, string>();
+    for (const c of contacts) {
+      const rec = state.insert('Contact', { AccountId: acc.Id, FirstName: c.firstName, LastName: c.lastName, Name: c.lang === 'zh' ? `${c.lastName}${c.firstName}` : `${c.firstName} ${c.lastName}`, Email: c.email, Phone: c.phone, Title: c.title, OwnerId: owner(a.ownerIndex), Primary_Contact__c: c.isPrimary, Language__c: c.lang }, c.createdAt);
+      contactIds.set(c.key, rec.Id);
+    }
+    for (const d of deals) {
+      state.insert('Opportunity', { AccountId: acc.Id, Name: d.name, StageName: STAGE[d.stage], Amount: d.amount, CloseDate: d.closeDate, IsClosed: d.isClosed, IsWon: d.isWon, Type: d.kind === 'new' ? 'New Business' : 'Existing Customer - Renewal', OwnerId: owner(d.ownerIndex) }, d.createdAt, d.isClosed ? `${d.closeDate}T00:00:00.000Z` : d.createdAt);
+    }
+    for (const t of tickets) {
+      state.insert('Case', { AccountId: acc.Id, ContactId: contactIds.get(t.contactKey) ?? null, Subject: t.subject, Description: t.description, Status: CASE_STATUS[t.status], Priority: PRIORITY[t.priority], IsClosed: t.status === 'closed', ClosedDate: t.closedAt ? sfDateTime(t.closedAt) : null, Origin: 'Email', Type: t.topic, Language__c: t.lang }, t.createdAt, t.closedAt ?? t.createdAt);
+    }
+    for (const act of activities) {
+      const common = { WhatId: acc.Id, AccountId: acc.Id, WhoId: contactIds.get(act.contactKey) ?? null, Subject: act.subject, Description: act.body, OwnerId: owner(act.ownerIndex) };
+      if (act.type === 'meeting') {
+        state.insert('Event', { ...common, StartDateTime: sfDateTime(act.occurredAt), EndDateTime: sfDateTime(Date.parse(act.occurredAt) + 3_600_000), ActivityDateTime: sfDateTime(act.occurredAt) }, act.occurredAt);
+      } else {
+        const subtype = act.type === 'email' ? 'Email' : act.type === 'call' ? 'Call' : 'Task';
+        state.insert('Task', { ...common, ActivityDate: date(act.occurredAt), Status: act.type === 'task' && act.taskStatus === 'open' ? 'Not Started' : 'Completed', TaskSubtype: subtype, Type: act.type === 'note' ? 'Note' : subtype, CallType: act.type === 'call' ? (act.direction === 'inbound' ? 'Inbound' : 'Outbound') : null }, act.occurredAt);
+      }
+    }
+    const payments = new Map(transactions.filter((t) => t.kind === 'payment').map((t) => [t.key.replace(/-P(\d+)$/, '-I$1'), t]));
+    for (const tx of transactions) {
+      if (tx.kind !== 'invoice') continue;
+      const paid = payments.get(tx.key);
+      state.insert('Invoice__c', { Name: tx.key, Account__c: acc.Id, Invoice_Date__c: sfDateTime(tx.occurredAt), Due_Date__c: tx.dueDate ?? null, Amount__c: tx.amount, Paid_At__c: paid ? sfDateTime(paid.occurredAt) : null, Status__c: paid ? 'paid' : 'open', CurrencyIsoCode: tx.currency }, tx.occurredAt, paid?.occurredAt ?? tx.occurredAt);
+    }
+  }
+}

@@ -1,0 +1,238 @@
+import { dateLiteralRange, parseSoql, SoqlError, type SoqlCondition, type SoqlQuery, type SoqlValue } from './soql.parser';
+import type { SfField, SfObjectSchema } from './salesforce-schema';
+import { parseSfDateTime, type SalesforceState, type SfRecord } from './salesforce-state';
+
+/** A field path resolved against the schema: relationship hops, then the leaf field. */
+interface ResolvedPath {
+  path: string;
+  hops: { field: SfField; relationshipName: string; target: SfObjectSchema }[];
+  leaf: SfField;
+}
+
+export interface PreparedQuery {
+  query: SoqlQuery;
+  object: SfObjectSchema;
+  select: ResolvedPath[];
+  rows: SfRecord[];
+}
+
+function invalidType(name: string): SoqlError {
+  return new SoqlError('INVALID_TYPE', `\n${name}\n^\nERROR at Row:1:Column:1\nsObject type '${name}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`);
+}
+
+function resolvePath(state: SalesforceState, object: SfObjectSchema, path: string): ResolvedPath {
+  const parts = path.split('.');
+  const hops: ResolvedPath['hops'] = [];
+  let current = object;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const rel = (parts[i] as string).toLowerCase();
+    const field = [...current.fields.values()].find((f) => f.relationshipName?.toLowerCase() === rel);
+    const target = field ? state.object(field.referenceTo[0] as string) : undefined;
+    if (!field || !target) throw new SoqlError('INVALID_FIELD', `\nDidn't understand relationship '${parts[i]}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`);
+    hops.push({ field, relationshipName: field.relationshipName as string, target });
+    current = target;
+  }
+  const leafName = parts[parts.length - 1] as string;
+  const leaf = current.fields.get(leafName.toLowerCase());
+  if (!leaf) throw new SoqlError('INVALID_FIELD', `\nNo such column '${leafName}' on entity '${current.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`);
+  return { path, hops, leaf };
+}
+
+function valueAt(state: SalesforceState, record: SfRecord, p: ResolvedPath): unknown {
+  let current: SfRecord | undefined = record;
+  for (const hop of p.hops) {
+    const id: unknown = current?.[hop.field.name];
+    current = typeof id === 'string' ? state.table(hop.target.name).get(id) : undefined;
+    if (!current) return null;
+  }
+  return current[p.leaf.name] ?? null;
+}
+
+function checkValueType(field: SfField, v: SoqlValue): void {
+  const numeric = ['double', 'currency', 'percent', 'int'].includes(field.type);
+  const temporal = field.type === 'date' || field.type === 'datetime';
+  const wrong =
+    (v.kind === 'string' && (numeric || temporal || field.type === 'boolean')) ||
+    ((v.kind === 'date' || v.kind === 'datetime' || v.kind === 'dateLiteral') && !temporal) ||
+    (v.kind === 'date' && field.type === 'datetime') ||
+    (v.kind === 'datetime' && field.type === 'date') ||
+    (v.kind === 'number' && !numeric) ||
+    (v.kind === 'boolean' && field.type !== 'boolean');
+  if (wrong) {
+    const expected = field.type === 'datetime' ? 'dateTime' : field.type;
+    throw new SoqlError('INVALID_FIELD', `\nvalue of filter criterion for field '${field.name}' must be of type ${expected} and should not be enclosed in quotes`);
+  }
+}
+
+type Scalar = string | number | boolean | null;
+
+function compareScalars(a: Scalar, b: Scalar): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  if (typeof a === 'string' && typeof b === 'string') {
+    const la = a.toLowerCase();
+    const lb = b.toLowerCase();
+    return la < lb ? -1 : la > lb ? 1 : 0;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A field value in comparable form: datetimes as ms, dates as YYYY-MM-DD, strings as-is. */
+function comparable(field: SfField, value: unknown): Scalar {
+  if (value === null || value === undefined) return null;
+  if (field.type === 'datetime' && typeof value === 'string') return parseSfDateTime(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
+  return JSON.stringify(value);
+}
+
+function literal(field: SfField, v: SoqlValue, now: Date): Scalar | [Scalar, Scalar] {
+  switch (v.kind) {
+    case 'null':
+      return null;
+    case 'dateLiteral': {
+      const [start, end] = dateLiteralRange(v, now);
+      if (field.type === 'date') return [new Date(start).toISOString().slice(0, 10), new Date(end).toISOString().slice(0, 10)];
+      return [start, end];
+    }
+    case 'datetime':
+      return Date.parse(v.value);
+    case 'date':
+    case 'string':
+      return v.value;
+    case 'number':
+    case 'boolean':
+      return v.value;
+  }
+}
+
+function likeToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+  return new RegExp(`^${escaped}$`, 'is');
+}
+
+function compile(state: SalesforceState, object: SfObjectSchema, cond: SoqlCondition, now: Date): (r: SfRecord) => boolean {
+  switch (cond.kind) {
+    case 'and': {
+      const l = compile(state, object, cond.left, now);
+      const r = compile(state, object, cond.right, now);
+      return (rec) => l(rec) && r(rec);
+    }
+    case 'or': {
+      const l = compile(state, object, cond.left, now);
+      const r = compile(state, object, cond.right, now);
+      return (rec) => l(rec) || r(rec);
+    }
+    case 'not': {
+      const inner = compile(state, object, cond.inner, now);
+      return (rec) => !inner(rec);
+    }
+    case 'in': {
+      const p = resolvePath(state, object, cond.field);
+      for (const v of cond.values) if (v.kind !== 'null') checkValueType(p.leaf, v);
+      const values = cond.values.map((v) => literal(p.leaf, v, now)).filter((v): v is Scalar => !Array.isArray(v));
+      return (rec) => {
+        const actual = comparable(p.leaf, valueAt(state, rec, p));
+        const found = p.leaf.type === 'multipicklist' && typeof actual === 'string' ? actual.split(';').some((part) => values.some((v) => compareScalars(part, v) === 0)) : values.some((v) => compareScalars(actual, v) === 0);
+        return cond.negated ? !found : found;
+      };
+    }
+    case 'compare': {
+      const p = resolvePath(state, object, cond.field);
+      if (cond.value.kind !== 'null') checkValueType(p.leaf, cond.value);
+      if (cond.op === 'LIKE') {
+        const re = likeToRegExp((cond.value as { value: string }).value);
+        return (rec) => {
+          const actual = valueAt(state, rec, p);
+          return typeof actual === 'string' && re.test(actual);
+        };
+      }
+      const lit = literal(p.leaf, cond.value, now);
+      const op = cond.op;
+      return (rec) => {
+        const actual = comparable(p.leaf, valueAt(state, rec, p));
+        if (Array.isArray(lit)) {
+          // Date literals denote [start, end) ranges.
+          if (actual === null) return op === '!=';
+          const [start, end] = lit;
+          switch (op) {
+            case '=':
+              return compareScalars(actual, start) >= 0 && compareScalars(actual, end) < 0;
+            case '!=':
+              return compareScalars(actual, start) < 0 || compareScalars(actual, end) >= 0;
+            case '<':
+              return compareScalars(actual, start) < 0;
+            case '<=':
+              return compareScalars(actual, end) < 0;
+            case '>':
+              return compareScalars(actual, end) >= 0;
+            case '>=':
+              return compareScalars(actual, start) >= 0;
+          }
+        }
+        if (op === '=') return compareScalars(actual, lit) === 0;
+        if (op === '!=') return compareScalars(actual, lit) !== 0;
+        if (actual === null || lit === null) return false;
+        const c = compareScalars(actual, lit);
+        return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
+      };
+    }
+  }
+}
+
+/** Parses, resolves and runs a query; returns every matching row (LIMIT/OFFSET applied) for paging. */
+export function prepareQuery(state: SalesforceState, soql: string, options: { scanAll: boolean; now: Date }): PreparedQuery {
+  const query = parseSoql(soql);
+  const object = state.object(query.from);
+  if (!object) throw invalidType(query.from);
+  const select = query.fields.map((f) => resolvePath(state, object, f));
+  const where = query.where ? compile(state, object, query.where, options.now) : () => true;
+  let rows = [...state.table(object.name).values()].filter((r) => (options.scanAll || !r.IsDeleted) && where(r));
+  if (query.orderBy.length) {
+    const keys = query.orderBy.map((o) => ({ ...o, path: resolvePath(state, object, o.field) }));
+    rows.sort((a, b) => {
+      for (const k of keys) {
+        const va = comparable(k.path.leaf, valueAt(state, a, k.path));
+        const vb = comparable(k.path.leaf, valueAt(state, b, k.path));
+        if (va === vb) continue;
+        if (va === null) return k.nullsLast ? 1 : -1;
+        if (vb === null) return k.nullsLast ? -1 : 1;
+        const c = compareScalars(va, vb);
+        if (c !== 0) return k.descending ? -c : c;
+      }
+      return 0;
+    });
+  }
+  if (query.offset) rows = rows.slice(query.offset);
+  if (query.limit !== undefined) rows = rows.slice(0, query.limit);
+  return { query, object, select, rows };
+}
+
+/** One record as the REST API renders it: attributes first, then fields in SELECT order, parents nested. */
+export function renderRecord(state: SalesforceState, prepared: PreparedQuery, record: SfRecord, version: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { attributes: { type: prepared.object.name, url: `/services/data/v${version}/sobjects/${prepared.object.name}/${record.Id}` } };
+  for (const p of prepared.select) {
+    if (p.hops.length === 0) {
+      out[p.leaf.name] = record[p.leaf.name] ?? null;
+      continue;
+    }
+    let target: Record<string, unknown> = out;
+    let source: SfRecord | undefined = record;
+    for (const [i, hop] of p.hops.entries()) {
+      const id: unknown = source?.[hop.field.name];
+      source = typeof id === 'string' ? state.table(hop.target.name).get(id) : undefined;
+      if (!source) {
+        if (!(hop.relationshipName in target)) target[hop.relationshipName] = null;
+        break;
+      }
+      let nested = target[hop.relationshipName] as Record<string, unknown> | null | undefined;
+      if (!nested) {
+        nested = { attributes: { type: hop.target.name, url: `/services/data/v${version}/sobjects/${hop.target.name}/${source.Id}` } };
+        target[hop.relationshipName] = nested;
+      }
+      if (i === p.hops.length - 1) nested[p.leaf.name] = source[p.leaf.name] ?? null;
+      target = nested;
+    }
+  }
+  return out;
+}
