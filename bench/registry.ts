@@ -1,13 +1,17 @@
 import type { Benchmark } from './bench-kit';
+import { clvBench } from './clv.bench';
 import { churnBench } from './churn.bench';
 import { sandboxSeedBench } from './sandbox-seed.bench';
 import { storeBench } from './store.bench';
 import { textBench } from './text.bench';
+import { webhooksBench } from './webhooks.bench';
 
 /** Every benchmark by the name given to `npm run bench -- <name>`. Add new ones here. */
 export const benchmarks: Record<string, Benchmark> = {
+  clv: clvBench,
   store: storeBench,
   churn: churnBench,
   'sandbox-seed': sandboxSeedBench,
   text: textBench,
+  webhooks: webhooksBench,
 };

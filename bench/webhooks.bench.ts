@@ -1,0 +1,120 @@
+import { createHmac } from 'node:crypto';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import autocannon from 'autocannon';
+import { median, type Benchmark } from './bench-kit';
+
+const SECRET = 'bench-client-secret';
+const BASE = 'https://hooks.bench.local';
+const PATH = '/webhooks/hubspot';
+
+interface RunResult {
+  requestsPerSecond: number;
+  p99Ms: number;
+  p50Ms: number;
+  accepted: number;
+  /** Accepted events whose 200 reached autocannon before the run stopped. */
+  acknowledged: number;
+  enqueued: number;
+  lost: number;
+  non2xx: number;
+  errors: number;
+}
+
+function waitFor<T extends { type: string }>(worker: Worker, type: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: T) => {
+      if (m.type !== type) return;
+      worker.off('message', onMessage);
+      resolve(m);
+    };
+    worker.on('message', onMessage);
+    worker.once('error', reject);
+  });
+}
+
+/** One autocannon run against a fresh server thread; every request is a new, validly signed batch. */
+async function runOnce(options: { seconds: number; connections: number; eventsPerBatch: number; runIndex: number }): Promise<RunResult> {
+  const worker = new Worker(path.join(__dirname, 'webhooks-bench.server.js'), { workerData: { clientSecret: SECRET, publicBaseUrl: BASE } });
+  const { port } = await waitFor<{ type: string; port: number }>(worker, 'listening');
+  let nextEventId = options.runIndex * 1e9;
+  let acknowledged = 0;
+  const events = options.eventsPerBatch;
+
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: options.connections,
+    duration: options.seconds,
+    requests: [
+      {
+        method: 'POST',
+        path: PATH,
+        setupRequest: (request) => {
+          const now = Date.now();
+          const batch = [];
+          for (let i = 0; i < events; i++) {
+            const id = nextEventId++;
+            batch.push({ eventId: id, subscriptionId: 11, portalId: 62515, appId: 7, occurredAt: now - 500, subscriptionType: 'company.propertyChange', attemptNumber: 0, objectId: 10_000 + (id % 5_000), propertyName: 'hs_lastmodifieddate', propertyValue: String(now), changeSource: 'CRM_UI' });
+          }
+          const body = JSON.stringify(batch);
+          const ts = String(now);
+          const signature = createHmac('sha256', SECRET).update(`POST${BASE}${PATH}${body}${ts}`).digest('base64');
+          return { ...request, body, headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': ts } };
+        },
+        onResponse: (status, body) => {
+          if (status === 200) acknowledged += (JSON.parse(body) as { accepted: number }).accepted;
+        },
+      },
+    ],
+  });
+  worker.postMessage({ type: 'stats' });
+  const { enqueued, accepted } = await waitFor<{ type: string; enqueued: number; accepted: number }>(worker, 'stats');
+  worker.postMessage({ type: 'close' });
+  await waitFor(worker, 'closed');
+  await worker.terminate();
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    p99Ms: result.latency.p99,
+    p50Ms: result.latency.p50,
+    accepted,
+    acknowledged,
+    enqueued,
+    // An acknowledgement the server never sent would be a bug too: count the larger gap.
+    lost: Math.max(accepted, acknowledged) - enqueued,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+/**
+ * Inbound HubSpot webhooks through the express router on loopback: autocannon posts validly
+ * signed (v3) batches with fresh event ids. lost = events the server accepted (per its answers)
+ * minus events that reached the enqueue port.
+ */
+export const webhooksBench: Benchmark = async ({ flags, progress }) => {
+  const runs = Number(flags.runs ?? 3);
+  const seconds = Number(flags.duration ?? 8);
+  const connections = Number(flags.connections ?? 16);
+  const eventsPerBatch = Number(flags.events ?? 10);
+  const results: RunResult[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await runOnce({ seconds, connections, eventsPerBatch, runIndex: i });
+    results.push(r);
+    progress(`run ${i + 1}/${runs}: ${r.requestsPerSecond} req/s, p99 ${r.p99Ms} ms, accepted ${r.accepted} events (${r.acknowledged} acknowledged before stop), enqueued ${r.enqueued}, lost ${r.lost}, non-2xx ${r.non2xx}, errors ${r.errors}`);
+  }
+  return {
+    requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
+    p99Ms: median(results.map((r) => r.p99Ms)),
+    lost: results.reduce((s, r) => s + r.lost, 0),
+    p50Ms: median(results.map((r) => r.p50Ms)),
+    eventsPerSecond: median(results.map((r) => r.requestsPerSecond)) * eventsPerBatch,
+    acceptedEvents: results.reduce((s, r) => s + r.accepted, 0),
+    non2xx: results.reduce((s, r) => s + r.non2xx, 0),
+    errors: results.reduce((s, r) => s + r.errors, 0),
+    runs,
+    secondsPerRun: seconds,
+    connections,
+    eventsPerBatch,
+    goals: { requestsPerSecond: 2_000, p99Ms: 50, lost: 0 },
+  };
+};
