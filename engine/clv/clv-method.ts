@@ -115,7 +115,7 @@ export function scoreBookClv(accounts: readonly AccountClvEvidence[], options: C
   const common = { horizonMonths: options.horizonMonths, monthlyDiscountRate: options.monthlyDiscountRate, draws: options.draws ?? 100, seed: options.seed ?? 1 };
 
   return accounts.map((a): AccountClvResult => {
-    let choice = chooseClvMethod(a, available);
+    const choice = chooseClvMethod(a, available);
     const history = histories.get(a.accountId);
     const summary = summaries.get(a.accountId);
     if (choice.method === 'contractual' && sbg && history && !history.churned) {
@@ -124,8 +124,8 @@ export function scoreBookClv(accounts: readonly AccountClvEvidence[], options: C
       if (v) return { accountId: a.accountId, choice, score: toClvScore(v, 'contractual', a.currency, options.horizonMonths, { name: 'sbg', version, kind: 'sbg' }) };
     }
     if (choice.method === 'contractual' && history?.churned) {
-      choice = { method: 'none', reason: { en: 'contract ended: no residual value', zh: '合同已结束：无剩余价值' } };
-      return { accountId: a.accountId, choice, score: toClvScore({ point: 0, p10: 0, p50: 0, p90: 0 }, 'contractual', a.currency, options.horizonMonths, { name: 'sbg', version, kind: 'sbg' }) };
+      const ended: MethodChoice = { method: 'contractual', reason: { en: 'contract ended: no residual value', zh: '合同已结束：无剩余价值' } };
+      return { accountId: a.accountId, choice: ended, score: toClvScore({ point: 0, p10: 0, p50: 0, p90: 0 }, 'contractual', a.currency, options.horizonMonths, { name: 'sbg', version, kind: 'sbg' }) };
     }
     if (choice.method === 'non-contractual' && bg && gg && summary) {
       const [v] = scoreNonContractual({ bgnbd: bg, gammaGamma: gg }, [summary], common);
