@@ -2,6 +2,7 @@ import type { CommandModule } from '../command';
 import { demoCommand } from './demo.command';
 import { modelsCommand } from './models.command';
 import { evaluateCommand } from './evaluate.command';
+import { sandboxCommand } from './sandbox.command';
 
 /** Every CLI command, in the order `--help` lists them. Add new commands here. */
-export const commands: readonly CommandModule[] = [demoCommand, evaluateCommand, modelsCommand];
+export const commands: readonly CommandModule[] = [demoCommand, evaluateCommand, modelsCommand, sandboxCommand];
