@@ -243,7 +243,7 @@ export class GbdtModel {
 }
 
 interface Binned {
-  /** Column-major bin indices, `bins[f * n + i]`. */
+  /** Row-major bin indices, `bins[i * d + f]`: a histogram pass reads each row's bins together. */
   bins: Uint8Array;
   /** Per feature: raw thresholds; bin b holds values in (t[b-1], t[b]]. */
   thresholds: Float64Array[];
@@ -286,10 +286,9 @@ function binFeatures(x: Float64Array, n: number, d: number, maxBins: number): Bi
     }
     const t = Float64Array.from(cuts);
     thresholds.push(t);
-    const base = f * n;
     for (let i = 0; i < n; i++) {
       const v = x[i * d + f] as number;
-      bins[base + i] = Number.isNaN(v) ? MISSING_BIN : binOf(t, v);
+      bins[i * d + f] = Number.isNaN(v) ? MISSING_BIN : binOf(t, v);
     }
   }
   return { bins, thresholds };
@@ -353,15 +352,17 @@ export function trainGbdt(train: MatrixData, d: number, params: GbdtParams, vali
   const mcw = params.minChildWeight;
 
   const buildHistogram = (hist: Float64Array, start: number, end: number): void => {
-    for (let a = 0; a < features.length; a++) {
-      const f = features[a] as number;
-      const base = f * 512;
-      const col = f * n;
-      for (let k = start; k < end; k++) {
-        const i = rows[k] as number;
-        const b = base + ((bins[col + i] as number) << 1);
-        hist[b] = (hist[b] as number) + (g[i] as number);
-        hist[b + 1] = (hist[b + 1] as number) + (h[i] as number);
+    const active = features.length;
+    for (let k = start; k < end; k++) {
+      const i = rows[k] as number;
+      const gi = g[i] as number;
+      const hi = h[i] as number;
+      const rowBase = i * d;
+      for (let a = 0; a < active; a++) {
+        const f = features[a] as number;
+        const b = f * 512 + ((bins[rowBase + f] as number) << 1);
+        hist[b] = (hist[b] as number) + gi;
+        hist[b + 1] = (hist[b + 1] as number) + hi;
       }
     }
   };
@@ -433,12 +434,11 @@ export function trainGbdt(train: MatrixData, d: number, params: GbdtParams, vali
       return leaf(G, H);
     }
     // Stable partition of rows[start, end) into left then right.
-    const col = bestFeature * n;
     let l = start;
     let r = 0;
     for (let k = start; k < end; k++) {
       const i = rows[k] as number;
-      const b = bins[col + i] as number;
+      const b = bins[i * d + bestFeature] as number;
       const goesLeft = b === MISSING_BIN ? bestMissingLeft === 1 : b <= bestBin;
       if (goesLeft) rows[l++] = i;
       else scratch[r++] = i;
@@ -503,7 +503,7 @@ export function trainGbdt(train: MatrixData, d: number, params: GbdtParams, vali
       let node = first;
       let nd = nodes[node] as BuildNode;
       while (nd.feature >= 0) {
-        const b = bins[nd.feature * n + i] as number;
+        const b = bins[i * d + nd.feature] as number;
         node = (b === MISSING_BIN ? nd.missingLeft === 1 : b <= nd.splitBin) ? nd.left : nd.right;
         nd = nodes[node] as BuildNode;
       }
