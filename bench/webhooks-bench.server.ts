@@ -1,21 +1,17 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parentPort, workerData } from 'node:worker_threads';
 import express from 'express';
 import { createInboundWebhooksRouter } from '../app/http/inbound-webhooks.router';
 import { systemClock } from '../core';
 import { createHubSpotWebhookHandler } from '../webhooks/inbound/hubspot-webhook.handler';
 
 /**
- * The server side of the webhooks benchmark, in its own thread so autocannon does not share its
- * event loop: the express app with the inbound router, and an enqueue port that counts events.
+ * The server side of the webhooks benchmark, in its own process so autocannon shares neither its
+ * event loop nor its CPU accounting: the express app with the inbound router, and an enqueue port
+ * that counts events. Settings come as argv: <clientSecret> <publicBaseUrl>.
  */
-interface ServerData {
-  clientSecret: string;
-  publicBaseUrl: string;
-}
-
-const data = workerData as ServerData;
+const data = { clientSecret: process.argv[2] ?? 'secret', publicBaseUrl: process.argv[3] ?? 'https://localhost' };
+const send = (message: Record<string, unknown>) => process.send?.(message);
 let enqueued = 0;
 let accepted = 0;
 const hubspot = createHubSpotWebhookHandler({
@@ -42,9 +38,21 @@ app.use(createInboundWebhooksRouter({ hubspot: handler }));
 const server = http.createServer(app);
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => {
-  parentPort?.postMessage({ type: 'listening', port: (server.address() as AddressInfo).port });
+  send({ type: 'listening', port: (server.address() as AddressInfo).port });
 });
-parentPort?.on('message', (message: { type: string }) => {
-  if (message.type === 'stats') parentPort?.postMessage({ type: 'stats', enqueued, accepted });
-  if (message.type === 'close') server.close(() => parentPort?.postMessage({ type: 'closed' }));
+let requests = 0;
+server.on('request', () => requests++);
+let cpuAtStart = process.cpuUsage();
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'reset-cpu') {
+    cpuAtStart = process.cpuUsage();
+    requests = 0;
+  }
+  if (message.type === 'stats') {
+    const cpu = process.cpuUsage(cpuAtStart);
+    send({ type: 'stats', enqueued, accepted, requests, cpuMs: (cpu.user + cpu.system) / 1000 });
+  }
+  if (message.type === 'close') server.close(() => process.exit(0));
+  // Keep-alive sockets would hold close() open; the bench is done with them.
+  if (message.type === 'close') server.closeAllConnections();
 });
