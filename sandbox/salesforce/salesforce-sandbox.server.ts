@@ -9,6 +9,7 @@ import { makeField, salesforceId, type SfFieldType, type SfObjectSchema } from '
 import { loadBookIntoOrg, parseSfDateTime, SalesforceState, sfDateTime, type SfRecord } from './salesforce-state';
 import { prepareQuery, renderRecord, type PreparedQuery } from './soql.executor';
 import { SoqlError } from './soql.parser';
+import { registerBulk2 } from './bulk2.routes';
 
 export interface SalesforceSandboxOptions {
   seed?: number;
@@ -32,6 +33,8 @@ export interface SalesforceSandboxOptions {
   namespace?: string;
   /** Whether the package's custom fields are already installed on Account. */
   packageInstalled?: boolean;
+  /** Rows per Bulk API 2.0 query result page unless maxRecords asks for fewer (default 50,000). */
+  bulkPageSize?: number;
 }
 
 export interface SalesforceSandbox {
@@ -419,6 +422,17 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     return { status: 201, json: { id: salesforceId('00N', ++counter), success: true, errors: [], warnings: [], infos: [] } };
   });
 
+  registerBulk2(router, {
+    org,
+    clock,
+    userId: integrationUser.Id,
+    pageSize: options.bulkPageSize ?? 50_000,
+    version,
+    fail,
+    apply: (objectName, record, fields, creating) => applyFields(org.object(objectName) as SfObjectSchema, record, fields, creating),
+    lockRow: (id) => faults.lockRow(id),
+  }, api);
+
   const limitHeader = (): Record<string, string> => ({ 'Sforce-Limit-Info': `api-usage=${apiUsed}/${maxApi}` });
   const errorResponse = (status: number, errors: SfErr[]): SandboxResponse => ({ status, headers: limitHeader(), json: errors.map((e) => ({ message: e.message, errorCode: e.errorCode, ...(e.fields ? { fields: e.fields } : {}) })) });
 
@@ -443,7 +457,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     if (fault.decision.kind === 'server-error') return errorResponse(fault.decision.status, [{ errorCode: 'SERVER_UNAVAILABLE', message: 'Service temporarily unavailable (sandbox fault injection)' }]);
     try {
       const answer = await matched.handler(req);
-      return { ...answer, headers: { ...(isOAuth ? {} : limitHeader()), ...(answer.headers ?? {}), 'Content-Type': 'application/json;charset=UTF-8' } };
+      return { ...answer, headers: { ...(isOAuth ? {} : limitHeader()), ...(answer.text === undefined ? { 'Content-Type': 'application/json;charset=UTF-8' } : {}), ...(answer.headers ?? {}) } };
     } catch (e) {
       if (e instanceof SfHttpError) return errorResponse(e.status, e.errors);
       if (e instanceof SoqlError) return errorResponse(400, [{ errorCode: e.errorCode, message: e.message }]);
