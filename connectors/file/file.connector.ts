@@ -42,6 +42,13 @@ export interface FileConnectorOptions {
   accountProvider?: Provider;
   pageSize?: number;
   clock?: Clock;
+  /** Where written scores are kept (the export); pass the same map to every instance of a tenant. */
+  scoreExport?: Map<string, ExportedScore>;
+}
+
+export interface ExportedScore {
+  hash: string;
+  values: ScoreFieldValues;
 }
 
 /** Cursor: which source of the entity and how many of its rows are consumed. */
@@ -62,13 +69,14 @@ function parseCursor(cursor: SyncCursor | null): FileCursor {
 export class FileConnector implements CrmConnector {
   readonly provider = 'file' as const;
   private readonly loaded = new Map<number, { rows: RawRow[]; errors: RowError[]; ctx: MapContext }>();
-  private readonly exported = new Map<string, { hash: string; values: ScoreFieldValues }>();
+  private readonly exported: Map<string, ExportedScore>;
   private readonly clock: Clock;
   private readonly pageSize: number;
 
   constructor(private readonly options: FileConnectorOptions) {
     this.clock = options.clock ?? systemClock;
     this.pageSize = options.pageSize ?? 1_000;
+    this.exported = options.scoreExport ?? new Map<string, ExportedScore>();
   }
 
   authorise(grant: AuthGrant): Promise<CrmTokens> {

@@ -37,6 +37,7 @@ export async function observeRateHeaders(governor: RateGovernor, headers: Failed
 export async function governedCall<T>(what: string, send: () => Promise<T>, options: GovernedCallOptions, cost = 1): Promise<T> {
   let attempt = 0;
   let rateLimitWaits = 0;
+  let refreshed = false;
   const maxWaits = options.maxRateLimitWaits ?? 10;
   for (;;) {
     await options.governor.acquire(cost);
@@ -60,7 +61,10 @@ export async function governedCall<T>(what: string, send: () => Promise<T>, opti
       if (!decision.retry) throw connectorError(decision, what, call, error);
       if (decision.countsAsAttempt) attempt++;
       if (decision.reason === 'auth-expired') {
-        if (!options.refreshAuth) throw connectorError({ ...decision, reason: 'auth-expired' }, what, call, error);
+        if (!options.refreshAuth) throw connectorError(decision, what, call, error);
+        // A 401 right after a fresh token means the grant itself is gone.
+        if (refreshed) throw connectorError({ ...decision, retry: false, reason: 'auth-revoked' }, what, call, error);
+        refreshed = true;
         await options.refreshAuth();
       }
       if (decision.waitMs > 0) await options.sleep(decision.waitMs);

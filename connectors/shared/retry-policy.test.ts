@@ -33,11 +33,12 @@ describe('decideRetry', () => {
     expect(decideRetry(HUBSPOT_LIMITS, { attempt: HUBSPOT_LIMITS.maxAttempts, status: 500 })).toMatchObject({ retry: false, reason: 'attempts-exhausted' });
   });
 
-  it('refreshes once on 401 and calls a second 401 revoked; 403, 404 and 400 are final', () => {
+  it('asks for a refresh on 401 (revoked once attempts run out); 403, 404 and 400 are final', () => {
     expect(decideRetry(HUBSPOT_LIMITS, { attempt: 1, status: 401, body: { category: 'EXPIRED_AUTHENTICATION' } })).toMatchObject({ retry: true, waitMs: 0, reason: 'auth-expired' });
-    const revoked = decideRetry(HUBSPOT_LIMITS, { attempt: 2, status: 401 });
+    expect(decideRetry(HUBSPOT_LIMITS, { attempt: 3, status: 401 })).toMatchObject({ retry: true, reason: 'auth-expired' });
+    const revoked = decideRetry(HUBSPOT_LIMITS, { attempt: HUBSPOT_LIMITS.maxAttempts, status: 401 });
     expect(revoked).toMatchObject({ retry: false, reason: 'auth-revoked' });
-    expect(connectorError(revoked, 'x', { attempt: 2, status: 401 }).code).toBe('CONNECTOR.AUTH_REVOKED');
+    expect(connectorError(revoked, 'x', { attempt: HUBSPOT_LIMITS.maxAttempts, status: 401 }).code).toBe('CONNECTOR.AUTH_REVOKED');
     expect(decideRetry(HUBSPOT_LIMITS, { attempt: 1, status: 403 }).reason).toBe('permission-denied');
     expect(decideRetry(HUBSPOT_LIMITS, { attempt: 1, status: 404 }).reason).toBe('not-found');
     expect(decideRetry(HUBSPOT_LIMITS, { attempt: 1, status: 400 }).reason).toBe('bad-request');

@@ -84,11 +84,8 @@ export function decideRetry(limits: ProviderLimitProfile, call: FailedCall, rand
     }
     return { retry: true, waitMs, reason: 'rate-limited', countsAsAttempt: false };
   }
-  if (status === 401) {
-    // One refresh and replay; a second 401 means the grant is gone.
-    if (text.includes('EXPIRED_AUTHENTICATION') || text.includes('INVALID_SESSION_ID') || text.includes('expired')) return call.attempt >= 2 ? final('auth-revoked') : { retry: true, waitMs: 0, reason: 'auth-expired', countsAsAttempt: true };
-    return call.attempt >= 2 ? final('auth-revoked') : { retry: true, waitMs: 0, reason: 'auth-expired', countsAsAttempt: true };
-  }
+  // Refresh and replay; the caller allows one refresh per call, so a second 401 becomes auth-revoked.
+  if (status === 401) return exhausted ? final('auth-revoked') : { retry: true, waitMs: 0, reason: 'auth-expired', countsAsAttempt: true };
   if (status === 403) return final('permission-denied');
   if (status === 404) return final('not-found');
   if (status === 408 || status === 420 || status >= 500) return transient('server-error');

@@ -1,0 +1,475 @@
+import { Client } from '@hubspot/api-client';
+import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter';
+import {
+  SuccessEngineError,
+  systemClock,
+  type AuthGrant,
+  type CanonicalRecordByEntity,
+  type Clock,
+  type CrmConnector,
+  type CrmTokens,
+  type Deletion,
+  type EntityName,
+  type ProviderLimits,
+  type PulledPage,
+  type ScoreSet,
+  type SyncCursor,
+  type TenantId,
+  type WriteBackResult,
+} from '../../core';
+import { HUBSPOT_PROPERTY_GROUP, HUBSPOT_SCORE_OBJECT, HUBSPOT_TYPES, SCORE_FIELDS, type ScoreFieldKey } from '../../manifests/field-map';
+import { mappedFields, resolveAccountMapping, type AccountFieldMapping } from '../shared/field-mapping';
+import { emptyCallStats, governedCall, observeRateHeaders, type CallStats, type GovernedCallOptions } from '../shared/governed-call';
+import {
+  HUBSPOT_ASSOCIATIONS_BATCH_MAX,
+  HUBSPOT_BATCH_MAX,
+  HUBSPOT_LIMITS,
+  HUBSPOT_LIST_PAGE_MAX,
+  HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL,
+  HUBSPOT_RATE_INTERVAL_MS,
+  HUBSPOT_SEARCH_PAGE_MAX,
+  HUBSPOT_SEARCH_REQUESTS_PER_SECOND,
+  HUBSPOT_SEARCH_RESULT_CAP,
+  type ProviderLimitProfile,
+} from '../shared/provider-limits';
+import { bucketForWindow, realSleep, sharedGovernor, type RateGovernor, type Sleep } from '../shared/rate-governor';
+import { header, type FailedCall } from '../shared/retry-policy';
+import { sameAsCrm, scoreFieldValues, scoreValuesHash, type ScoreFieldValues } from '../shared/score-values';
+import { initialCursor, parseHubSpotCursor, toSyncCursor, type HubSpotCursor } from './hubspot-cursor';
+import { HUBSPOT_TYPES_BY_ENTITY, MODIFIED_PROPERTY, READ_PROPERTIES, needsCompany, type HubSpotObjectType } from './hubspot-objects';
+import { mapHubSpotObject, type HubSpotObject } from './hubspot-record.mapper';
+import { MemoryWriteLedger, type WriteLedger } from './hubspot-write.ledger';
+
+export interface HubSpotConnectorOptions {
+  tenantId: TenantId;
+  /** Portal id or any stable tenant key: the governor is shared per key. */
+  portalKey: string;
+  /** API base, no trailing slash (the sandbox's URL in tests). */
+  basePath?: string;
+  /** A private-app token or an OAuth access token. */
+  accessToken?: string;
+  refreshToken?: string;
+  /** When the access token expires (OAuth); refreshed ahead of time. */
+  expiresAt?: string;
+  oauthClient?: { clientId: string; clientSecret: string };
+  /** Called with new tokens after a refresh, so the app can store them (encrypted). */
+  onTokens?: (tokens: CrmTokens) => void | Promise<void>;
+  accountMapping?: Parameters<typeof resolveAccountMapping>[1];
+  /** Rate governor for the 10-second window; default: in-process, shared per portalKey. Pass a RedisTokenBucketGovernor under BullMQ. */
+  governor?: RateGovernor;
+  /** Governor for the search endpoints' own per-second limit. */
+  searchGovernor?: RateGovernor;
+  /** Requests per 10 s of the app's tier (public app: 100). */
+  requestsPerInterval?: number;
+  limits?: Partial<ProviderLimitProfile>;
+  ledger?: WriteLedger;
+  /** Read current values before writing accounts the ledger does not know (first write after a restart). */
+  readBeforeWrite?: boolean;
+  clock?: Clock;
+  sleep?: Sleep;
+  random?: () => number;
+  /** Call counters; pass one object to several instances to count a whole run. */
+  stats?: CallStats;
+}
+
+const REFRESH_AHEAD_MS = 5 * 60_000;
+type SdkError = { code?: number | string; body?: unknown; headers?: Record<string, string>; message?: string };
+
+/** HubSpot through @hubspot/api-client 13.5.0; every call goes through the shared governor and the one retry policy. */
+export class HubSpotConnector implements CrmConnector {
+  readonly provider = 'hubspot' as const;
+  readonly stats: CallStats;
+  private readonly client: Client;
+  private readonly clock: Clock;
+  private readonly mapping: AccountFieldMapping;
+  private readonly ledger: WriteLedger;
+  private readonly callOptions: GovernedCallOptions;
+  private readonly searchGovernor: RateGovernor;
+  private tokens: CrmTokens | undefined;
+  private lastLimits: ProviderLimits;
+
+  constructor(private readonly options: HubSpotConnectorOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.stats = options.stats ?? emptyCallStats();
+    this.mapping = resolveAccountMapping('hubspot', options.accountMapping ?? {});
+    this.ledger = options.ledger ?? new MemoryWriteLedger();
+    // Retries are ours (one policy, shared governor); the SDK's own retry and limiter stay off.
+    this.client = new Client({ ...(options.accessToken ? { accessToken: options.accessToken } : {}), ...(options.basePath ? { basePath: options.basePath } : {}), numberOfApiCallRetries: 0 });
+    if (options.accessToken) this.tokens = { accessToken: options.accessToken, ...(options.refreshToken ? { refreshToken: options.refreshToken } : {}), ...(options.expiresAt ? { expiresAt: options.expiresAt } : {}) };
+    const sleep = options.sleep ?? realSleep;
+    const perInterval = options.requestsPerInterval ?? HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL;
+    const governor = options.governor ?? sharedGovernor(`hubspot:${options.portalKey}`, bucketForWindow(perInterval, HUBSPOT_RATE_INTERVAL_MS, { burstShare: 0.05 }), this.clock, sleep);
+    this.searchGovernor = options.searchGovernor ?? sharedGovernor(`hubspot-search:${options.portalKey}`, { capacity: 1, refillPerSecond: HUBSPOT_SEARCH_REQUESTS_PER_SECOND - 1 }, this.clock, sleep);
+    this.callOptions = {
+      limits: { ...HUBSPOT_LIMITS, ...(options.limits ?? {}) },
+      governor,
+      sleep,
+      stats: this.stats,
+      describe: describeSdkError,
+      refreshAuth: () => this.refresh(true),
+      ...(options.random ? { random: options.random } : {}),
+    };
+    this.lastLimits = { provider: 'hubspot', observedAt: this.clock.now().toISOString() };
+  }
+
+  // ---------------------------------------------------------------- auth
+
+  async authorise(grant: AuthGrant): Promise<CrmTokens> {
+    if (grant.kind === 'private-app-token') {
+      this.setTokens({ accessToken: grant.token });
+      return { accessToken: grant.token };
+    }
+    if (grant.kind === 'jwt-bearer') throw new SuccessEngineError('CONNECTOR.UNSUPPORTED_GRANT', 'HubSpot has no JWT bearer flow; use OAuth (authorization code) or a private-app token');
+    const client = this.oauthClient();
+    const response = await governedCall(
+      'HubSpot OAuth token',
+      () => (grant.kind === 'authorization-code' ? this.client.oauth.tokensApi.create('authorization_code', grant.code, grant.redirectUri, client.clientId, client.clientSecret) : this.client.oauth.tokensApi.create('refresh_token', undefined, undefined, client.clientId, client.clientSecret, grant.refreshToken)),
+      this.withoutRefresh(),
+    ).catch((error: unknown) => {
+      // A bad code or refresh token is a 400: the grant is gone, not a transient fault.
+      if (error instanceof SuccessEngineError && error.code === 'CONNECTOR.BAD_REQUEST') throw new SuccessEngineError('CONNECTOR.AUTH_REVOKED', `HubSpot rejected the ${grant.kind} grant`, error.details, { cause: error });
+      throw error;
+    });
+    const tokens: CrmTokens = { accessToken: response.accessToken, refreshToken: response.refreshToken, expiresAt: new Date(this.clock.now().getTime() + response.expiresIn * 1000).toISOString() };
+    this.setTokens(tokens);
+    await this.options.onTokens?.(tokens);
+    return tokens;
+  }
+
+  /** Token calls must not try to refresh on failure (that would recurse). */
+  private withoutRefresh(): GovernedCallOptions {
+    const { refreshAuth: _refresh, ...rest } = this.callOptions;
+    return rest;
+  }
+
+  private oauthClient(): { clientId: string; clientSecret: string } {
+    if (!this.options.oauthClient) throw new SuccessEngineError('CONFIG.INVALID', 'HubSpot OAuth needs oauthClient (clientId and clientSecret)');
+    return this.options.oauthClient;
+  }
+
+  private setTokens(tokens: CrmTokens): void {
+    this.tokens = tokens;
+    this.client.setAccessToken(tokens.accessToken);
+  }
+
+  /** Refresh ahead of expiry (HubSpot tokens last 30 minutes), or now after a 401. */
+  private async refresh(force: boolean): Promise<void> {
+    const t = this.tokens;
+    if (!t?.refreshToken || !this.options.oauthClient) {
+      if (force) throw new SuccessEngineError('CONNECTOR.AUTH_REVOKED', 'HubSpot token expired and there is no refresh token to renew it');
+      return;
+    }
+    if (!force && (!t.expiresAt || Date.parse(t.expiresAt) - this.clock.now().getTime() > REFRESH_AHEAD_MS)) return;
+    await this.authorise({ kind: 'refresh', refreshToken: t.refreshToken });
+  }
+
+  /** One API call: refresh ahead of expiry, pace, retry, watch the rate headers. */
+  private async call<T>(what: string, send: () => Promise<{ headers: Record<string, string>; data: T }>, extra?: RateGovernor): Promise<T> {
+    await this.refresh(false);
+    return governedCall(
+      what,
+      async () => {
+        if (extra) await extra.acquire();
+        const info = await send();
+        this.observe(info.headers);
+        await observeRateHeaders(this.callOptions.governor, info.headers);
+        return info.data;
+      },
+      this.callOptions,
+    );
+  }
+
+  private observe(headers: Record<string, string>): void {
+    const max = Number(header(headers, 'x-hubspot-ratelimit-max'));
+    const remaining = Number(header(headers, 'x-hubspot-ratelimit-remaining'));
+    const interval = Number(header(headers, 'x-hubspot-ratelimit-interval-milliseconds'));
+    const dailyMax = Number(header(headers, 'x-hubspot-ratelimit-daily'));
+    const dailyRemaining = Number(header(headers, 'x-hubspot-ratelimit-daily-remaining'));
+    const next: ProviderLimits = { provider: 'hubspot', observedAt: this.clock.now().toISOString() };
+    if (Number.isFinite(max) && Number.isFinite(remaining)) next.window = { max, remaining, intervalMs: Number.isFinite(interval) ? interval : HUBSPOT_RATE_INTERVAL_MS };
+    else if (this.lastLimits.window) next.window = this.lastLimits.window;
+    if (Number.isFinite(dailyMax) && Number.isFinite(dailyRemaining)) next.daily = { max: dailyMax, remaining: dailyRemaining };
+    else if (this.lastLimits.daily) next.daily = this.lastLimits.daily;
+    this.lastLimits = next;
+  }
+
+  limits(): Promise<ProviderLimits> {
+    return Promise.resolve(this.lastLimits);
+  }
+
+  // ---------------------------------------------------------------- schema
+
+  async ensureSchema(): Promise<{ created: string[]; verified: string[] }> {
+    const created: string[] = [];
+    const verified: string[] = [];
+    const type = HUBSPOT_SCORE_OBJECT;
+    const groups = await this.call('HubSpot list property groups', async () => {
+      await Promise.resolve();
+      const data = await this.client.crm.properties.groupsApi.getAll(type);
+      return { headers: {}, data };
+    });
+    if (groups.results.some((g) => g.name === HUBSPOT_PROPERTY_GROUP.name)) verified.push(`group:${HUBSPOT_PROPERTY_GROUP.name}`);
+    else {
+      await this.createIgnoringConflict(() => this.client.crm.properties.groupsApi.create(type, { name: HUBSPOT_PROPERTY_GROUP.name, label: HUBSPOT_PROPERTY_GROUP.label, displayOrder: HUBSPOT_PROPERTY_GROUP.displayOrder }));
+      created.push(`group:${HUBSPOT_PROPERTY_GROUP.name}`);
+    }
+    const existing = await this.call('HubSpot list properties', async () => ({ headers: {}, data: await this.client.crm.properties.coreApi.getAll(type) }));
+    const byName = new Map(existing.results.map((p) => [p.name, p]));
+    for (const spec of SCORE_FIELDS) {
+      const want = HUBSPOT_TYPES[spec.kind];
+      const have = byName.get(spec.hubspot);
+      if (have) {
+        if (have.type !== want.type) throw new SuccessEngineError('CONNECTOR.SCHEMA_CONFLICT', `HubSpot property ${spec.hubspot} exists with type ${have.type}; Success Engine needs ${want.type}`, { property: spec.hubspot });
+        verified.push(spec.hubspot);
+        continue;
+      }
+      const options = (spec.options ?? []).map((value, i) => ({ label: value, value, displayOrder: i, hidden: false }));
+      await this.createIgnoringConflict(() =>
+        this.client.crm.properties.coreApi.create(type, { name: spec.hubspot, label: spec.label.en, description: `${spec.description.en} / ${spec.description.zh}`, groupName: HUBSPOT_PROPERTY_GROUP.name, type: want.type as never, fieldType: want.fieldType as never, options, hasUniqueValue: false, hidden: false, formField: false }),
+      );
+      created.push(spec.hubspot);
+    }
+    return { created, verified };
+  }
+
+  /** Install is idempotent: a 409 (another worker created it first) counts as done. */
+  private async createIgnoringConflict(create: () => Promise<unknown>): Promise<void> {
+    try {
+      await this.call('HubSpot create schema item', async () => ({ headers: {}, data: await create() }));
+    } catch (error) {
+      if (error instanceof SuccessEngineError && error.details.status === 409) return;
+      throw error;
+    }
+  }
+
+  // ---------------------------------------------------------------- pull
+
+  private propertiesFor(type: HubSpotObjectType): string[] {
+    return type === 'companies' ? [...new Set([...READ_PROPERTIES.companies, ...mappedFields(this.mapping)])] : [...READ_PROPERTIES[type]];
+  }
+
+  async pullPage<E extends EntityName>(entity: E, cursorIn: SyncCursor | null): Promise<PulledPage<E>> {
+    const types = HUBSPOT_TYPES_BY_ENTITY[entity];
+    const cursor = parseHubSpotCursor(cursorIn);
+    const page: PulledPage<E> = { entity, records: [], deletions: [], rejected: [], nextCursor: toSyncCursor(cursor), done: true };
+    if (types.length === 0) return page;
+    const type = types[cursor.type];
+    if (type === undefined) throw new SuccessEngineError('CONNECTOR.BAD_CURSOR', `HubSpot cursor type index ${cursor.type} is out of range for ${entity}`);
+    const now = this.clock.now().toISOString();
+    let objects: (HubSpotObject & { companyId?: string })[];
+    let next: HubSpotCursor;
+    let typeDone: boolean;
+
+    if (cursor.phase === 'list') {
+      // The incremental pass that follows starts where this load started, so changes during the load are caught.
+      const passFrom = cursor.passFrom ?? now;
+      const res = await this.call(`HubSpot list ${type}`, () =>
+        this.client.crm.objects.basicApi.getPageWithHttpInfo(type, HUBSPOT_LIST_PAGE_MAX, cursor.after ?? undefined, this.propertiesFor(type), undefined, needsCompany(type) ? ['companies'] : undefined, false),
+      );
+      objects = res.results.map((r) => ({ ...r, ...companyFromInline(r.associations) }));
+      const after = res.paging?.next?.after;
+      typeDone = !after;
+      next = after ? { ...cursor, passFrom, after } : { ...cursor, passFrom, after: null };
+      if (typeDone) next = cursor.type + 1 < types.length ? { ...next, type: cursor.type + 1 } : { v: 1, phase: 'search', type: 0, after: null, passFrom, windowFrom: passFrom, until: null };
+      await this.mapInto(page, type, objects);
+      page.nextCursor = toSyncCursor(next);
+      page.done = typeDone && cursor.type + 1 >= types.length;
+      return page;
+    }
+
+    if (cursor.phase === 'search') {
+      const passFrom = cursor.passFrom ?? initialCursor().passFrom ?? now;
+      const until = cursor.until ?? now;
+      const windowFrom = cursor.windowFrom ?? passFrom;
+      const modified = MODIFIED_PROPERTY[type];
+      const offset = cursor.after === null ? 0 : Number(cursor.after);
+      const res = await this.call(
+        `HubSpot search ${type}`,
+        () =>
+          this.client.crm.objects.searchApi.doSearchWithHttpInfo(type, {
+            filterGroups: [{ filters: [{ propertyName: modified, operator: FilterOperatorEnum.Gte, value: windowFrom }, { propertyName: modified, operator: FilterOperatorEnum.Lte, value: until }] }],
+            sorts: [{ propertyName: modified, direction: 'ASCENDING' } as unknown as string],
+            properties: this.propertiesFor(type),
+            limit: HUBSPOT_SEARCH_PAGE_MAX,
+            ...(cursor.after === null ? {} : { after: cursor.after }),
+          }),
+        this.searchGovernor,
+      );
+      objects = res.results;
+      if (needsCompany(type)) objects = await this.attachCompanies(type, objects);
+      await this.mapInto(page, type, objects);
+      const after = res.paging?.next?.after;
+      if (after !== undefined && Number(after) + HUBSPOT_SEARCH_PAGE_MAX <= HUBSPOT_SEARCH_RESULT_CAP) next = { ...cursor, passFrom, windowFrom, until, after };
+      else if (after !== undefined) {
+        // Next page would pass the 10,000 cap: restart the window at the last stamp seen (inclusive, so ties are re-read, never lost).
+        const last = res.results.at(-1)?.properties[modified] ?? windowFrom;
+        const lastIso = new Date(last).toISOString();
+        if (lastIso === windowFrom && offset + res.results.length >= HUBSPOT_SEARCH_RESULT_CAP) throw new SuccessEngineError('CONNECTOR.WINDOW_TOO_NARROW', `more than ${HUBSPOT_SEARCH_RESULT_CAP} ${type} share the modified stamp ${windowFrom}; cannot page past the search cap`, { type, windowFrom });
+        next = { ...cursor, passFrom, windowFrom: lastIso, until, after: null };
+      } else next = { v: 1, phase: 'archived', type: cursor.type, after: null, passFrom, windowFrom: null, until };
+      page.nextCursor = toSyncCursor(next);
+      page.done = false;
+      return page;
+    }
+
+    // archived: deletions since this pass began
+    const passFrom = cursor.passFrom ?? now;
+    const until = cursor.until ?? now;
+    const res = await this.call(`HubSpot list archived ${type}`, () => this.client.crm.objects.basicApi.getPageWithHttpInfo(type, HUBSPOT_LIST_PAGE_MAX, cursor.after ?? undefined, [MODIFIED_PROPERTY[type]], undefined, undefined, true));
+    for (const r of res.results) {
+      const archivedAt = (r as { archivedAt?: Date }).archivedAt;
+      const at = archivedAt ? new Date(archivedAt).toISOString() : new Date(r.updatedAt).toISOString();
+      if (at >= passFrom) page.deletions.push({ externalId: r.id, deletedAt: at } satisfies Deletion);
+    }
+    const after = res.paging?.next?.after;
+    if (after) next = { ...cursor, after };
+    else if (cursor.type + 1 < types.length) next = { v: 1, phase: 'search', type: cursor.type + 1, after: null, passFrom, windowFrom: passFrom, until };
+    else next = { v: 1, phase: 'search', type: 0, after: null, passFrom: until, windowFrom: until, until: null };
+    page.nextCursor = toSyncCursor(next);
+    page.done = !after && cursor.type + 1 >= types.length;
+    return page;
+  }
+
+  private async mapInto<E extends EntityName>(page: PulledPage<E>, type: HubSpotObjectType, objects: (HubSpotObject & { companyId?: string })[]): Promise<void> {
+    await Promise.resolve();
+    for (const obj of objects) {
+      const outcome = mapHubSpotObject(type, obj, { tenantId: this.options.tenantId, companyId: obj.companyId, mapping: this.mapping });
+      if (outcome.ok) page.records.push(outcome.record as CanonicalRecordByEntity[E]);
+      else page.rejected.push({ externalId: outcome.externalId, field: outcome.field, reason: outcome.reason });
+    }
+  }
+
+  /** Search results carry no associations: one batch read (≤ 1,000 ids) links them to companies. */
+  private async attachCompanies(type: HubSpotObjectType, objects: HubSpotObject[]): Promise<(HubSpotObject & { companyId?: string })[]> {
+    if (objects.length === 0) return objects;
+    const companyOf = new Map<string, string>();
+    for (let i = 0; i < objects.length; i += HUBSPOT_ASSOCIATIONS_BATCH_MAX) {
+      const inputs = objects.slice(i, i + HUBSPOT_ASSOCIATIONS_BATCH_MAX).map((o) => ({ id: o.id }));
+      const res = await this.call(`HubSpot read ${type} → companies`, () => this.client.crm.associations.v4.batchApi.getPageWithHttpInfo(type, 'companies', { inputs }));
+      for (const r of res.results) {
+        const primary = r.to.find((t) => t.associationTypes.some((a) => a.label === 'Primary')) ?? r.to[0];
+        if (primary) companyOf.set(String(r._from.id), String(primary.toObjectId));
+      }
+    }
+    return objects.map((o) => {
+      const companyId = companyOf.get(o.id);
+      return companyId === undefined ? o : { ...o, companyId };
+    });
+  }
+
+  // ---------------------------------------------------------------- write back
+
+  async writeBack(scores: readonly ScoreSet[]): Promise<WriteBackResult[]> {
+    const results = new Map<string, WriteBackResult>();
+    const pending: { externalId: string; values: ScoreFieldValues; hash: string }[] = [];
+    for (const score of scores) {
+      const externalId = externalIdOf(score.accountId);
+      if (externalId === undefined) {
+        results.set(score.accountId, { accountExternalId: score.accountId, status: 'failed', code: 'CONNECTOR.NOT_HUBSPOT', message: `account ${score.accountId} is not a HubSpot company`, retryable: false });
+        continue;
+      }
+      const values = scoreFieldValues(score);
+      const hash = scoreValuesHash(values);
+      if ((await this.ledger.get(externalId)) === hash) results.set(externalId, { accountExternalId: externalId, status: 'unchanged' });
+      else pending.push({ externalId, values, hash });
+    }
+    for (let i = 0; i < pending.length; i += HUBSPOT_BATCH_MAX) {
+      const batch = pending.slice(i, i + HUBSPOT_BATCH_MAX);
+      for (const r of await this.writeBatch(batch)) results.set(r.accountExternalId, r);
+    }
+    return scores.map((s) => results.get(externalIdOf(s.accountId) ?? s.accountId) as WriteBackResult);
+  }
+
+  /** Current values of our properties, to skip records that already hold what we would write. */
+  private async readCurrent(ids: string[]): Promise<Map<string, Record<ScoreFieldKey, string | null | undefined>>> {
+    const names = SCORE_FIELDS.map((f) => f.hubspot);
+    const res = await this.call('HubSpot batch read scores', () => this.client.crm.objects.batchApi.readWithHttpInfo(HUBSPOT_SCORE_OBJECT, { inputs: ids.map((id) => ({ id })), properties: names, propertiesWithHistory: [] }, false));
+    const out = new Map<string, Record<ScoreFieldKey, string | null | undefined>>();
+    for (const r of res.results) out.set(r.id, Object.fromEntries(SCORE_FIELDS.map((f) => [f.key, r.properties[f.hubspot]])) as Record<ScoreFieldKey, string | null | undefined>);
+    return out;
+  }
+
+  private async writeBatch(batch: { externalId: string; values: ScoreFieldValues; hash: string }[]): Promise<WriteBackResult[]> {
+    const results: WriteBackResult[] = [];
+    let todo = batch;
+    if (this.options.readBeforeWrite ?? true) {
+      const unknown: string[] = [];
+      for (const b of batch) if ((await this.ledger.get(b.externalId)) === undefined) unknown.push(b.externalId);
+      if (unknown.length) {
+        const current = await this.readCurrent(unknown);
+        todo = [];
+        for (const b of batch) {
+          const have = current.get(b.externalId);
+          if (have && sameAsCrm(b.values, have)) {
+            await this.ledger.set(b.externalId, b.hash);
+            results.push({ accountExternalId: b.externalId, status: 'unchanged' });
+          } else todo.push(b);
+        }
+      }
+    }
+    if (todo.length === 0) return results;
+    let attempt = 0;
+    let remaining = todo;
+    let res: Awaited<ReturnType<Client['crm']['objects']['batchApi']['update']>>;
+    try {
+      res = await this.call('HubSpot batch update scores', async () => {
+        // After an answer we never saw (reset, 5xx), read back first: a retried batch must not apply twice.
+        if (attempt++ > 0) {
+          const current = await this.client.crm.objects.batchApi.readWithHttpInfo(HUBSPOT_SCORE_OBJECT, { inputs: remaining.map((b) => ({ id: b.externalId })), properties: SCORE_FIELDS.map((f) => f.hubspot), propertiesWithHistory: [] }, false);
+          const holds = new Map(current.data.results.map((r) => [r.id, Object.fromEntries(SCORE_FIELDS.map((f) => [f.key, r.properties[f.hubspot]])) as Record<ScoreFieldKey, string | null | undefined>]));
+          const already = remaining.filter((b) => { const h = holds.get(b.externalId); return h !== undefined && sameAsCrm(b.values, h); });
+          for (const b of already) {
+            await this.ledger.set(b.externalId, b.hash);
+            results.push({ accountExternalId: b.externalId, status: 'written' });
+          }
+          remaining = remaining.filter((b) => !already.includes(b));
+          if (remaining.length === 0) return { headers: current.headers, data: { status: 'COMPLETE', results: [], startedAt: new Date(), completedAt: new Date() } as never };
+        }
+        return this.client.crm.objects.batchApi.updateWithHttpInfo(HUBSPOT_SCORE_OBJECT, { inputs: remaining.map((b) => ({ id: b.externalId, properties: toHubSpotProperties(b.values) })) });
+      });
+    } catch (error) {
+      if (!(error instanceof SuccessEngineError)) throw error;
+      // Rate limits and revoked access are the queue's business; a bad batch becomes per-record failures.
+      if (error.code !== 'CONNECTOR.BAD_REQUEST' && error.code !== 'CONNECTOR.NOT_FOUND') throw error;
+      for (const b of remaining) results.push({ accountExternalId: b.externalId, status: 'failed', code: error.code, message: error.message, retryable: false });
+      return results;
+    }
+    const written = new Set(res.results.map((r) => r.id));
+    const missing = new Set<string>();
+    for (const e of (res as { errors?: { category?: string; message?: string; context?: Record<string, string[]> }[] }).errors ?? []) for (const id of e.context?.ids ?? []) missing.add(id);
+    for (const b of remaining) {
+      if (written.has(b.externalId)) {
+        await this.ledger.set(b.externalId, b.hash);
+        results.push({ accountExternalId: b.externalId, status: 'written' });
+      } else results.push({ accountExternalId: b.externalId, status: 'failed', code: missing.has(b.externalId) ? 'CONNECTOR.NOT_FOUND' : 'CONNECTOR.NOT_WRITTEN', message: missing.has(b.externalId) ? `HubSpot company ${b.externalId} does not exist (deleted or merged)` : `HubSpot did not confirm the write to company ${b.externalId}`, retryable: !missing.has(b.externalId) });
+    }
+    return results;
+  }
+}
+
+function toHubSpotProperties(values: ScoreFieldValues): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const spec of SCORE_FIELDS) {
+    const v = values[spec.key];
+    out[spec.hubspot] = v === null ? '' : String(v);
+  }
+  return out;
+}
+
+function externalIdOf(accountId: string): string | undefined {
+  return accountId.startsWith('hubspot:') ? accountId.slice('hubspot:'.length) : undefined;
+}
+
+function companyFromInline(associations: { [key: string]: { results: { id: string; type: string }[] } } | undefined): { companyId?: string } {
+  const results = associations?.companies?.results ?? [];
+  const primary = results.find((r) => r.type.endsWith('_primary')) ?? results[0];
+  return primary ? { companyId: primary.id } : {};
+}
+
+/** SDK errors (ApiException: numeric code, body, headers) and network errors (string code) for the retry policy. */
+export function describeSdkError(error: unknown): Omit<FailedCall, 'attempt'> {
+  const e = (error ?? {}) as SdkError;
+  if (typeof e.code === 'number') return { status: e.code, body: e.body, headers: e.headers ?? {} };
+  if (typeof e.code === 'string') return { networkCode: e.code };
+  return { networkCode: 'UNKNOWN' };
+}

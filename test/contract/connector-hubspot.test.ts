@@ -1,0 +1,151 @@
+import path from 'node:path';
+import { fixedClock, type SyncCursor, type TenantId } from '../../core';
+import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
+import { SCORE_FIELDS, type ScoreFieldKey } from '../../manifests/field-map';
+import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/hubspot-sandbox.server';
+import type { FaultPlan } from '../../sandbox/faults';
+import { generateBook, generateBundles } from '../../sandbox/seed/book.generator';
+import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
+import { emptyCallStats, type CallStats } from '../../connectors/shared/governed-call';
+import { connectorContract, makeScore, pullAll, type ContractHarness } from './connector-contract.suite';
+
+const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
+const rows = readTelcoCsv(CSV);
+const TOKEN = 'pat-na1-sandbox-0000';
+let portals = 0;
+
+interface HubSpotHarness extends ContractHarness {
+  sandbox: HubSpotSandbox;
+  clock: ReturnType<typeof fixedClock>;
+}
+
+/** A sandbox on a virtual clock: the connector's sleeps advance it, so 10-second rate waits cost no real time. */
+async function hubspotHarness(options: { accounts: number; faults?: FaultPlan; oauth?: boolean; companiesOnly?: boolean; stats?: CallStats }): Promise<HubSpotHarness> {
+  const clock = fixedClock('2026-11-01T00:00:00.000Z');
+  const seed = { seed: 7, accounts: options.accounts, rows };
+  // Companies only keeps a 10k-account portal small and quick to build.
+  const book = options.companiesOnly ? { ...generateBook({ ...seed, accounts: 0 }), bundles: [...generateBundles(seed)].map((b) => ({ account: b.account, contacts: [], deals: [], tickets: [], activities: [], transactions: [] })) } : generateBook(seed);
+  const sandbox = await startHubSpotSandbox({ book, tier: 'free', clock, ...(options.faults ? { faults: options.faults } : {}) });
+  const tenantId = 'tenant-contract-hubspot' as TenantId;
+  const portalKey = `contract-${++portals}`;
+  const sleep = (ms: number): Promise<void> => {
+    clock.advance(ms);
+    return Promise.resolve();
+  };
+  const oauthClient = { clientId: 'sandbox-client-id', clientSecret: 'sandbox-client-secret' };
+  const grant = options.oauth ? { kind: 'authorization-code' as const, code: sandbox.state.issueAuthCode('https://app.example.com/oauth', ['crm.objects.companies.read', 'crm.objects.companies.write']), redirectUri: 'https://app.example.com/oauth' } : { kind: 'private-app-token' as const, token: TOKEN };
+  let tokens: { accessToken: string; refreshToken?: string; expiresAt?: string } = { accessToken: TOKEN };
+  const companies = sandbox.state.portal.table('companies');
+  return {
+    sandbox,
+    clock,
+    tenantId,
+    grant,
+    connector: () =>
+      new HubSpotConnector({
+        tenantId,
+        portalKey,
+        basePath: sandbox.url,
+        ...(tokens.accessToken === TOKEN && options.oauth ? {} : { accessToken: tokens.accessToken }),
+        ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
+        ...(tokens.expiresAt ? { expiresAt: tokens.expiresAt } : {}),
+        oauthClient,
+        onTokens: (t) => {
+          tokens = { accessToken: t.accessToken, ...(t.refreshToken ? { refreshToken: t.refreshToken } : {}), ...(t.expiresAt ? { expiresAt: t.expiresAt } : {}) };
+        },
+        clock,
+        sleep,
+        random: () => 0.5,
+        ...(options.stats ? { stats: options.stats } : {}),
+      }),
+    accountIds: () => [...companies.values()].filter((c) => !c.archived).map((c) => c.id),
+    touchAccount: (id) => {
+      clock.advance(1_000);
+      const c = companies.get(id);
+      if (!c) return Promise.resolve(false);
+      const now = clock.now().toISOString();
+      Object.assign(c.properties, { plan_note: null, tenure_months: String(Number(c.properties.tenure_months ?? 0) + 1), hs_lastmodifieddate: now });
+      c.updatedAt = now;
+      return Promise.resolve(true);
+    },
+    deleteAccount: (id) => {
+      clock.advance(1_000);
+      const c = companies.get(id);
+      if (!c) return Promise.resolve(false);
+      c.archived = true;
+      c.archivedAt = clock.now().toISOString();
+      return Promise.resolve(true);
+    },
+    readScores: (accountId) => {
+      const c = companies.get(accountId.replace(/^hubspot:/, ''));
+      if (!c || c.properties[SCORE_FIELDS[0]?.hubspot ?? ''] === undefined) return undefined;
+      return Object.fromEntries(SCORE_FIELDS.map((f) => [f.key, c.properties[f.hubspot]])) as Record<ScoreFieldKey, string | null | undefined>;
+    },
+    close: () => sandbox.close(),
+  };
+}
+
+connectorContract('HubSpot sandbox', () => hubspotHarness({ accounts: 230 }));
+
+describe('HubSpot connector under injected faults (10k accounts)', () => {
+  it('syncs and writes back every account once through 429s, 5xx, resets and token expiry, and never trips the real rate limit', async () => {
+    const stats = emptyCallStats();
+    const injected429 = [{ afterRequest: 30, count: 3 }, { afterRequest: 150, count: 2 }, { afterRequest: 260, count: 2 }];
+    const h = await hubspotHarness({ accounts: 10_000, companiesOnly: true, oauth: true, stats, faults: { seed: 5, serverErrorRate: 0.05, dropRate: 0.03, rateLimitBursts: injected429, expireTokensAtRequest: 120 } });
+    try {
+      const installer = h.connector();
+      await installer.authorise(h.grant);
+      await installer.ensureSchema();
+      const sync = await pullAll(h);
+      const ids = sync.accounts.map((a) => a.source.externalId);
+      expect(ids).toHaveLength(10_000);
+      expect(new Set(ids).size).toBe(10_000);
+      expect([...ids].sort()).toEqual(h.accountIds().sort());
+
+      const scores = sync.accounts.map((a, i) => makeScore(h.tenantId, a.id, ((i * 37) % 100) / 100));
+      const writer = h.connector();
+      const results = await writer.writeBack(scores);
+      expect(results.filter((r) => r.status !== 'written')).toEqual([]);
+      expect(new Set(results.map((r) => r.accountExternalId)).size).toBe(10_000);
+      // Read the sandbox's state: every company holds exactly the score we sent.
+      for (const [i, a] of sync.accounts.entries()) expect(Number(h.readScores(a.id)?.churnProbability)).toBeCloseTo(((i * 37) % 100) / 100, 6);
+      // Nothing is written a second time.
+      expect((await writer.writeBack(scores)).every((r) => r.status === 'unchanged')).toBe(true);
+
+      const injectedTotal = injected429.reduce((n, b) => n + b.count, 0);
+      expect(stats.byReason['rate-limited'] ?? 0).toBeLessThanOrEqual(injectedTotal); // no 429 of our own making
+      expect(stats.byReason['auth-expired']).toBe(1);
+      expect((stats.byReason['server-error'] ?? 0) + (stats.byReason.network ?? 0)).toBeGreaterThan(0);
+      expect(stats.byReason['attempts-exhausted']).toBeUndefined();
+      process.stdout.write(`hubspot 10k under faults: ${JSON.stringify({ ...stats, requests: h.sandbox.state.faults.requestCount, failedShare: Number((stats.failed / stats.calls).toFixed(4)) })}\n`);
+    } finally {
+      await h.close();
+    }
+  }, 300_000);
+
+  it('a sync killed mid-way restarts from the saved cursor with no duplicates and no gaps', async () => {
+    // A long 5xx burst outlasts the retry budget: the pull fails like a crashed worker would.
+    const h = await hubspotHarness({ accounts: 1_000, companiesOnly: true, faults: { seed: 9, serverErrorBursts: [{ afterRequest: 4, count: 8 }] } });
+    try {
+      const seen: string[] = [];
+      let cursor: SyncCursor | null = null;
+      let crashes = 0;
+      for (let guard = 0; guard < 100; guard++) {
+        try {
+          const page = await h.connector().pullPage('account', cursor);
+          seen.push(...page.records.map((r) => r.source.externalId));
+          cursor = JSON.parse(JSON.stringify(page.nextCursor)) as SyncCursor;
+          if (page.done) break;
+        } catch (error) {
+          expect(error).toMatchObject({ code: 'CONNECTOR.UNAVAILABLE' });
+          crashes++;
+        }
+      }
+      expect(crashes).toBeGreaterThan(0);
+      expect(seen).toHaveLength(1_000);
+      expect(new Set(seen).size).toBe(1_000);
+    } finally {
+      await h.close();
+    }
+  }, 120_000);
+});
