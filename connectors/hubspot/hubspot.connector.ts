@@ -299,12 +299,14 @@ export class HubSpotConnector implements CrmConnector {
       if (needsCompany(type)) objects = await this.attachCompanies(type, objects);
       await this.mapInto(page, type, objects);
       const after = res.paging?.next?.after;
-      if (after !== undefined && Number(after) + HUBSPOT_SEARCH_PAGE_MAX <= HUBSPOT_SEARCH_RESULT_CAP) next = { ...cursor, passFrom, windowFrom, until, after };
-      else if (after !== undefined) {
-        // Next page would pass the 10,000 cap: restart the window at the last stamp seen (inclusive, so ties are re-read, never lost).
+      // HubSpot stops paging at 10,000 results even when `total` says there are more.
+      const more = offset + res.results.length < res.total;
+      if (after !== undefined && Number(after) < HUBSPOT_SEARCH_RESULT_CAP) next = { ...cursor, passFrom, windowFrom, until, after };
+      else if (more && res.results.length > 0) {
+        // Restart the window at the last stamp seen (inclusive, so ties are re-read, never lost).
         const last = res.results.at(-1)?.properties[modified] ?? windowFrom;
         const lastIso = new Date(last).toISOString();
-        if (lastIso === windowFrom && offset + res.results.length >= HUBSPOT_SEARCH_RESULT_CAP) throw new SuccessEngineError('CONNECTOR.WINDOW_TOO_NARROW', `more than ${HUBSPOT_SEARCH_RESULT_CAP} ${type} share the modified stamp ${windowFrom}; cannot page past the search cap`, { type, windowFrom });
+        if (lastIso === windowFrom) throw new SuccessEngineError('CONNECTOR.WINDOW_TOO_NARROW', `more than ${HUBSPOT_SEARCH_RESULT_CAP} ${type} share the modified stamp ${windowFrom}; cannot page past the search cap`, { type, windowFrom });
         next = { ...cursor, passFrom, windowFrom: lastIso, until, after: null };
       } else next = { v: 1, phase: 'archived', type: cursor.type, after: null, passFrom, windowFrom: null, until };
       page.nextCursor = toSyncCursor(next);
