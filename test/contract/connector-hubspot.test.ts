@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fixedClock, type SyncCursor, type TenantId } from '../../core';
+import { fixedClock, type EntityName, type PulledPage, type SyncCursor, type TenantId } from '../../core';
 import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
 import { SCORE_FIELDS, type ScoreFieldKey } from '../../manifests/field-map';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/hubspot-sandbox.server';
@@ -162,9 +162,9 @@ describe('HubSpot connector: every entity and the search cap', () => {
         const seen: { id: string; accountId?: string }[] = [];
         let cursor: SyncCursor | null = null;
         for (let guard = 0; guard < 500; guard++) {
-          const page = await h.connector().pullPage(entity, cursor);
+          const page: PulledPage<EntityName> = await h.connector().pullPage(entity, cursor);
           expect(page.rejected).toEqual([]);
-          seen.push(...page.records.map((r) => ({ id: r.id, ...(r.accountId ? { accountId: r.accountId } : {}) })));
+          seen.push(...page.records.map((r) => ({ id: r.id, ...('accountId' in r && r.accountId ? { accountId: r.accountId } : {}) })));
           cursor = page.nextCursor;
           if (page.done) break;
         }
@@ -188,7 +188,7 @@ describe('HubSpot connector: every entity and the search cap', () => {
         cursor = page.nextCursor;
         if (page.done) break;
       }
-      expect(changed).toEqual([{ id: `hubspot:${deal.id}`, amount: 4242, accountId: expect.stringMatching(/^hubspot:\d+$/) as unknown as string }]);
+      expect(changed).toEqual([{ id: `hubspot:${deal.id}`, amount: 4242, accountId: expect.stringMatching(/^hubspot:\d+$/) }]);
       expect(companyIds.has(changed[0]?.accountId ?? '')).toBe(true);
     } finally {
       await h.close();
