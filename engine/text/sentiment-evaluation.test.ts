@@ -35,6 +35,9 @@ describe('metrics', () => {
 });
 
 describe('cross-validated evaluation', () => {
+  // Generous: the CI machine is shared; nothing here asserts on time.
+  jest.setTimeout(60_000);
+
   const pos = ['great service, thank you', 'love it, works great', '非常好，很满意', '送餐很快，味道不错', 'excellent support team', '服务热情周到'];
   const neg = ['terrible, broken again', 'slow and rude support', '太慢了，很失望', '难吃，再也不点了', 'awful bug, refund please', '态度差，不回复'];
   const texts: string[] = [];

@@ -32,6 +32,9 @@ async function run(args: string[], env: Record<string, string>): Promise<{ stdou
 }
 
 describe('success-engine models', () => {
+  // Generous: the CI machine is shared; nothing here asserts on time.
+  jest.setTimeout(60_000);
+
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'se-models-cmd-'));

@@ -10,6 +10,9 @@ import { buildTinyBert } from '../helpers/tiny-bert/tiny-bert.builder';
 // Generated random-weight models: these tests check plumbing and shapes through the real
 // transformers.js pipeline() code, not meaning.
 describe('transformers.js backend on generated tiny BERT models', () => {
+  // Generous: the CI machine is shared; nothing here asserts on time.
+  jest.setTimeout(60_000);
+
   let modelsDir: string;
   const models = { sentiment: 'test/tiny-sentiment', topics: 'test/tiny-nli', embeddings: 'test/tiny-sentiment' };
 
