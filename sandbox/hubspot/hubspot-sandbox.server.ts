@@ -5,6 +5,7 @@ import { generateBook } from '../seed/book.generator';
 import type { Book } from '../seed/book.types';
 import type { TelcoRow } from '../seed/telco.reader';
 import { HubSpotRateLimiter, type HubSpotTier } from './hubspot-rate-limiter';
+import { HubSpotWebhookSender, type WebhookOptions } from './hubspot-webhooks';
 import { runSearch, SEARCH_MAX_LIMIT, SearchError, validateSearch, type SearchRequest } from './hubspot-search';
 import { DEFAULT_PROPERTIES, defaultAssociationTypeId, HubSpotState, loadBook, MODIFIED_PROPERTY, objectTypeId, resolveObjectType, type HsAssociationType, type HsObject, type HsObjectType, type HsProperty } from './hubspot-state';
 
@@ -25,6 +26,8 @@ export interface HubSpotSandboxOptions {
   oauthClient?: { clientId: string; clientSecret: string };
   /** Search requests per second per portal (HubSpot: 5). */
   searchPerSecond?: number;
+  /** Send outbound webhooks for creations, property changes and deletions. */
+  webhooks?: WebhookOptions;
 }
 
 export interface HubSpotSandbox {
@@ -43,6 +46,8 @@ export interface HubSpotSandboxState {
   issueAuthCode(redirectUri: string, scopes?: string[]): string;
   /** Make every issued access token expire now. */
   expireAccessTokens(): void;
+  /** Present when `webhooks` was configured. */
+  webhooks?: HubSpotWebhookSender;
 }
 
 const ACCESS_TOKEN_SECONDS = 1800;
@@ -75,7 +80,16 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   const authCodes = new Map<string, { redirectUri: string; scopes: string[] }>();
   let tokenCounter = 0;
 
+  const webhooks = options.webhooks ? new HubSpotWebhookSender(options.webhooks, portal.portalId, clock) : undefined;
+  const WEBHOOK_TYPES: readonly HsObjectType[] = ['companies', 'contacts', 'deals', 'tickets'];
+  const notify = (type: HsObjectType, kind: 'creation' | 'propertyChange' | 'deletion', id: string, changes: Record<string, string | null> = {}): void => {
+    if (!webhooks || !WEBHOOK_TYPES.includes(type)) return;
+    if (kind === 'propertyChange') for (const [name, value] of Object.entries(changes)) webhooks.emit(singular(type), kind, id, { name, value });
+    else webhooks.emit(singular(type), kind, id);
+  };
+
   const state: HubSpotSandboxState = {
+    ...(webhooks ? { webhooks } : {}),
     portal,
     limiter,
     faults,
@@ -189,6 +203,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
 
   const touch = (type: HsObjectType, obj: HsObject, changes: Record<string, string | null>): void => {
     const now = clock.now().toISOString();
+    notify(type, 'propertyChange', obj.id, Object.fromEntries(Object.entries(changes).filter(([k, v]) => (obj.properties[k] ?? null) !== v)));
     Object.assign(obj.properties, changes);
     obj.updatedAt = now;
     obj.properties[MODIFIED_PROPERTY[type]] = now;
@@ -239,7 +254,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   router.on('DELETE', '/crm/v3/objects/:type/:id', (req) => {
     const type = typeOf(req);
     const obj = find(type, req.params.id ?? '');
-    if (obj) archive(obj);
+    if (obj) archive(type, obj);
     return { status: 204 };
   });
 
@@ -250,6 +265,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   const create = (type: HsObjectType, properties: Record<string, string | null>, associations?: AssociationInput[]): HsObject => {
     const now = clock.now().toISOString();
     const obj = portal.insert(type, properties, now);
+    notify(type, 'creation', obj.id);
     for (const a of associations ?? []) {
       const toId = a.to?.id ?? '';
       const typeId = a.types?.[0]?.associationTypeId;
@@ -258,7 +274,8 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     }
     return obj;
   };
-  const archive = (obj: HsObject): void => {
+  const archive = (type: HsObjectType, obj: HsObject): void => {
+    notify(type, 'deletion', obj.id);
     obj.archived = true;
     obj.archivedAt = clock.now().toISOString();
   };
@@ -291,7 +308,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     if (action === 'archive') {
       for (const input of inputs) {
         const obj = find(type, idOf(input));
-        if (obj) archive(obj);
+        if (obj) archive(type, obj);
       }
       return { status: 204 };
     }
@@ -487,7 +504,15 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   let baseUrl = '';
   const server = await listen(dispatch, options.port ?? 0);
   baseUrl = server.url;
-  return { url: server.url, port: server.port, state, close: () => server.close() };
+  return {
+    url: server.url,
+    port: server.port,
+    state,
+    close: () => {
+      webhooks?.stop();
+      return server.close();
+    },
+  };
 }
 
 function idOf(input: Record<string, unknown>): string {

@@ -228,6 +228,31 @@ describe('HubSpot sandbox through @hubspot/api-client 13.5.0', () => {
     expect(bad.body.category).toBe('INVALID_AUTHENTICATION');
   });
 
+  it('serves engagements (notes, calls, emails, meetings, tasks) with their bodies and company associations', async () => {
+    const hs = client(sandbox);
+    const props = { notes: ['hs_note_body', 'hs_timestamp'], calls: ['hs_call_title', 'hs_call_body', 'hs_call_direction'], emails: ['hs_email_subject', 'hs_email_text'], meetings: ['hs_meeting_title', 'hs_meeting_start_time'], tasks: ['hs_task_subject', 'hs_task_status'] } as const;
+    const apis = { notes: hs.crm.objects.notes, calls: hs.crm.objects.calls, emails: hs.crm.objects.emails, meetings: hs.crm.objects.meetings, tasks: hs.crm.objects.tasks };
+    let chinese = 0;
+    for (const type of Object.keys(props) as (keyof typeof props)[]) {
+      const all: { createdAt: Date; properties: Record<string, string | null>; associations?: { companies?: { results: unknown[] } } }[] = [];
+      let after: string | undefined;
+      do {
+        const page = await apis[type].basicApi.getPage(100, after, [...props[type]], undefined, ['companies']);
+        all.push(...page.results);
+        after = page.paging?.next?.after;
+      } while (after);
+      expect(all.length).toBe(sandbox.state.portal.table(type).size);
+      expect(all.length).toBeGreaterThan(0);
+      for (const e of all) {
+        expect(e.createdAt).toBeInstanceOf(Date);
+        for (const p of props[type]) expect(e.properties[p]).toEqual(expect.any(String));
+        expect(e.associations?.companies?.results).toHaveLength(1);
+        if (Object.values(e.properties).some((v) => typeof v === 'string' && /[\u4e00-\u9fff]/.test(v))) chinese++;
+      }
+    }
+    expect(chinese).toBeGreaterThan(0);
+  });
+
   it('answers unknown routes with JSON too', async () => {
     const res = await fetch(`${sandbox.url}/crm/v3/nothing-here`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(404);
