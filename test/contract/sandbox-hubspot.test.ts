@@ -362,3 +362,28 @@ describe('HubSpot sandbox rate limits', () => {
     });
   });
 });
+
+describe('HubSpot sandbox fault injection', () => {
+  it('injects 429 bursts, dropped connections, latency and token expiry mid-run at chosen requests', async () => {
+    const clock = fixedClock('2026-10-01T00:00:00.000Z');
+    const sandbox = await startHubSpotSandbox({ seed: 4, accounts: 4, rows, clock, tier: 'enterprise', faults: { latencyMs: { min: 1, max: 5 }, rateLimitBursts: [{ afterRequest: 2, count: 1 }], dropRequests: [4], expireTokensAtRequest: 6 } });
+    try {
+      const code = sandbox.state.issueAuthCode('http://localhost/cb');
+      const tokens = await new Client({ basePath: sandbox.url }).oauth.tokensApi.create('authorization_code', code, 'http://localhost/cb', 'sandbox-client-id', 'sandbox-client-secret'); // request 1
+      const hs = new Client({ accessToken: tokens.accessToken, basePath: sandbox.url, numberOfApiCallRetries: 0 });
+      expect((await hs.crm.companies.basicApi.getPage(2)).results).toHaveLength(2); // 2
+      const burst = await sdkError(hs.crm.companies.basicApi.getPage(2)); // 3
+      expect(burst.code).toBe(429);
+      expect(burst.body.policyName).toBe('TEN_SECONDLY_ROLLING');
+      const dropped = await sdkError(hs.crm.companies.basicApi.getPage(2)); // 4: socket closed, no HTTP status
+      expect(dropped.code).toBe('ECONNRESET');
+      expect((await hs.crm.companies.basicApi.getPage(2)).results).toHaveLength(2); // 5
+      const expired = await sdkError(hs.crm.companies.basicApi.getPage(2)); // 6: every OAuth token expires here
+      expect(expired.code).toBe(401);
+      expect(expired.body.category).toBe('EXPIRED_AUTHENTICATION');
+      expect(sandbox.state.faults.requestCount).toBe(6);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
