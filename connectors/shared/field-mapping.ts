@@ -39,12 +39,12 @@ export const DEFAULT_ACCOUNT_MAPPINGS: Record<Provider, AccountFieldMapping> = {
   salesforce: {
     arr: { field: 'AnnualRevenue' },
     renewalDate: { field: 'Renewal_Date__c' },
-    plan: { field: 'Plan__c' },
+    plan: { field: 'Internet_Service__c' },
     contractType: { field: 'Contract_Type__c' },
     customerSince: { field: 'Customer_Since__c' },
     status: { field: 'Account_Status__c' },
     churnedAt: { field: 'Churned_At__c' },
-    attributes: [],
+    attributes: ['Tenure_Months__c', 'Total_Revenue__c', 'Monthly_Revenue__c', 'Payment_Method__c', 'Paperless_Billing__c', 'Language__c', 'Telco_Customer_Id__c'],
   },
   file: {
     arr: { field: 'arr' },

@@ -1,0 +1,326 @@
+import { createSign } from 'node:crypto';
+import { Connection, OAuth2 } from 'jsforce';
+import { z } from 'zod';
+import {
+  SuccessEngineError,
+  systemClock,
+  type AuthGrant,
+  type Clock,
+  type CrmConnector,
+  type CrmTokens,
+  type EntityName,
+  type ProviderLimits,
+  type PulledPage,
+  type ScoreSet,
+  type SyncCursor,
+  type TenantId,
+  type WriteBackResult,
+} from '../../core';
+import { SALESFORCE_DEFAULT_NAMESPACE, SALESFORCE_SCORE_OBJECT, SALESFORCE_TYPES, SCORE_FIELDS, salesforceFieldName, type ScoreFieldKey } from '../../manifests/field-map';
+import { mappedFields, resolveAccountMapping, type AccountFieldMapping } from '../shared/field-mapping';
+import { emptyCallStats, governedCall, type CallStats, type GovernedCallOptions } from '../shared/governed-call';
+import { SALESFORCE_COLLECTIONS_MAX, SALESFORCE_DEFAULT_DAILY_BUDGET_SHARE, SALESFORCE_LIMITS, SALESFORCE_QUERY_PAGE_MAX, type ProviderLimitProfile } from '../shared/provider-limits';
+import { realSleep, sharedGovernor, type RateGovernor, type Sleep } from '../shared/rate-governor';
+import { msUntilUtcMidnight, type FailedCall } from '../shared/retry-policy';
+import { sameAsCrm, scoreFieldValues, scoreValuesHash, type ScoreFieldValues } from '../shared/score-values';
+import { MemoryWriteLedger, type WriteLedger } from '../hubspot/hubspot-write.ledger';
+import { mapSalesforceAccount, type SfRow } from './salesforce-account.mapper';
+
+export interface SalesforceConnectorOptions {
+  tenantId: TenantId;
+  /** Org id or any stable key: the governor is shared per key. */
+  orgKey: string;
+  instanceUrl?: string;
+  /** Where OAuth and JWT bearer logins go (login.salesforce.com, or the sandbox URL). */
+  loginUrl?: string;
+  accessToken?: string;
+  refreshToken?: string;
+  oauthClient?: { clientId: string; clientSecret: string; redirectUri?: string };
+  onTokens?: (tokens: CrmTokens) => void | Promise<void>;
+  /** API version; jsforce defaults to 50.0, so we always pass one. */
+  version?: string;
+  /** Managed-package namespace of our fields; null in an unmanaged or scratch org. */
+  namespace?: string | null;
+  /** Share of the org's daily API allocation this connector may use (default 25%). */
+  dailyBudgetShare?: number;
+  accountMapping?: Parameters<typeof resolveAccountMapping>[1];
+  governor?: RateGovernor;
+  limits?: Partial<ProviderLimitProfile>;
+  ledger?: WriteLedger;
+  readBeforeWrite?: boolean;
+  pageSize?: number;
+  clock?: Clock;
+  sleep?: Sleep;
+  stats?: CallStats;
+}
+
+/** Keyset position over (SystemModstamp, Id): survives restarts and expired query locators. */
+const SalesforceCursorSchema = z.object({
+  v: z.literal(1),
+  /** Lower bound of this pass (exclusive); null on the first load. */
+  since: z.string().nullable(),
+  /** Upper bound of this pass (inclusive), fixed when it starts. */
+  until: z.string().nullable(),
+  lastStamp: z.string().nullable(),
+  lastId: z.string().nullable(),
+});
+type SalesforceCursor = z.infer<typeof SalesforceCursorSchema>;
+
+type JsforceError = { errorCode?: string; name?: string; code?: string; message?: string; data?: unknown };
+
+/** jsforce errors carry an errorCode, not the HTTP status: map the codes back for the retry policy. */
+export function describeJsforceError(error: unknown): Omit<FailedCall, 'attempt'> {
+  const e = (error ?? {}) as JsforceError;
+  const code = e.errorCode ?? '';
+  if (typeof e.code === 'string' && !code) return { networkCode: e.code };
+  const http = /^ERROR_HTTP_(\d{3})$/.exec(code);
+  if (http) return { status: Number(http[1]), body: e.data };
+  const status: Record<string, number> = { INVALID_SESSION_ID: 401, REQUEST_LIMIT_EXCEEDED: 403, INSUFFICIENT_ACCESS: 403, NOT_FOUND: 404, SERVER_UNAVAILABLE: 503, UNABLE_TO_LOCK_ROW: 503, MALFORMED_QUERY: 400, INVALID_FIELD: 400, INVALID_TYPE: 400, INVALID_QUERY_LOCATOR: 400 };
+  if (status[code] !== undefined) return { status: status[code], body: [{ errorCode: code, message: e.message }] };
+  if (/socket hang up|ECONNRESET|network|fetch failed/i.test(e.message ?? '')) return { networkCode: 'ECONNRESET' };
+  return code ? { status: 400, body: [{ errorCode: code, message: e.message }] } : { networkCode: 'UNKNOWN' };
+}
+
+/** SOQL datetime literal (no quotes, UTC). */
+const soqlDateTime = (iso: string): string => new Date(iso).toISOString();
+const soqlString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/**
+ * Salesforce through jsforce 3.10.16: incremental by SystemModstamp with keyset paging (queryAll,
+ * so IsDeleted rows arrive as deletions), sObject Collections write-back (200 a call), namespaced
+ * fields, and a daily budget read from Sforce-Limit-Info.
+ */
+export class SalesforceConnector implements CrmConnector {
+  readonly provider = 'salesforce' as const;
+  readonly stats: CallStats;
+  private readonly conn: Connection;
+  private readonly clock: Clock;
+  private readonly version: string;
+  private readonly namespace: string | null;
+  private readonly mapping: AccountFieldMapping;
+  private readonly ledger: WriteLedger;
+  private readonly callOptions: GovernedCallOptions;
+  private readonly budgetShare: number;
+
+  constructor(private readonly options: SalesforceConnectorOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.stats = options.stats ?? emptyCallStats();
+    this.version = options.version ?? '62.0';
+    this.namespace = options.namespace === undefined ? SALESFORCE_DEFAULT_NAMESPACE : options.namespace;
+    this.mapping = resolveAccountMapping('salesforce', options.accountMapping ?? {});
+    this.ledger = options.ledger ?? new MemoryWriteLedger();
+    this.budgetShare = options.dailyBudgetShare ?? SALESFORCE_DEFAULT_DAILY_BUDGET_SHARE;
+    this.conn = new Connection({
+      version: this.version,
+      ...(options.instanceUrl ? { instanceUrl: options.instanceUrl } : {}),
+      ...(options.loginUrl ? { loginUrl: options.loginUrl } : {}),
+      ...(options.accessToken ? { accessToken: options.accessToken } : {}),
+      ...(options.oauthClient ? { oauth2: this.oauth2() } : {}),
+    });
+    const sleep = options.sleep ?? realSleep;
+    const governor = options.governor ?? sharedGovernor(`salesforce:${options.orgKey}`, { capacity: SALESFORCE_LIMITS.requestsPerInterval, refillPerSecond: (SALESFORCE_LIMITS.requestsPerInterval * 1000) / SALESFORCE_LIMITS.intervalMs }, this.clock, sleep);
+    this.callOptions = { limits: { ...SALESFORCE_LIMITS, ...(options.limits ?? {}) }, governor, sleep, stats: this.stats, describe: describeJsforceError, refreshAuth: () => this.refresh() };
+  }
+
+  private oauth2(): OAuth2 {
+    const c = this.options.oauthClient;
+    if (!c) throw new SuccessEngineError('CONFIG.INVALID', 'Salesforce OAuth needs oauthClient (clientId and clientSecret)');
+    return new OAuth2({ clientId: c.clientId, clientSecret: c.clientSecret, ...(c.redirectUri ? { redirectUri: c.redirectUri } : {}), ...(this.options.loginUrl ? { loginUrl: this.options.loginUrl } : {}) });
+  }
+
+  private budgetCheck(): void {
+    const usage = this.conn.limitInfo?.apiUsage;
+    if (!usage || usage.limit <= 0) return;
+    // Our share is counted from our own calls; the org's total stops us too when the org runs dry.
+    if (this.stats.calls >= usage.limit * this.budgetShare || usage.used >= usage.limit) {
+      throw new SuccessEngineError('CONNECTOR.RATE_LIMITED', `Salesforce daily API budget reached (${this.stats.calls} calls of a ${Math.round(this.budgetShare * 100)}% share of ${usage.limit}; org used ${usage.used})`, { waitMs: msUntilUtcMidnight(this.clock.now()), reason: 'budget' });
+    }
+  }
+
+  private async call<T>(what: string, send: () => Promise<T>): Promise<T> {
+    this.budgetCheck();
+    return governedCall(what, send, this.callOptions);
+  }
+
+  // ---------------------------------------------------------------- auth
+
+  async authorise(grant: AuthGrant): Promise<CrmTokens> {
+    let tokens: CrmTokens;
+    if (grant.kind === 'private-app-token') {
+      this.conn.accessToken = grant.token;
+      tokens = { accessToken: grant.token };
+    } else if (grant.kind === 'authorization-code') {
+      await this.conn.authorize(grant.code);
+      tokens = this.currentTokens();
+    } else if (grant.kind === 'refresh') {
+      const res = await this.oauth2().refreshToken(grant.refreshToken);
+      this.conn.accessToken = res.access_token;
+      this.conn.instanceUrl = res.instance_url;
+      tokens = { accessToken: res.access_token, refreshToken: grant.refreshToken, instanceUrl: res.instance_url };
+    } else {
+      const c = this.options.oauthClient;
+      if (!c) throw new SuccessEngineError('CONFIG.INVALID', 'JWT bearer needs oauthClient.clientId (the connected app consumer key)');
+      const aud = this.options.loginUrl ?? 'https://login.salesforce.com';
+      const enc = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const body = `${enc({ alg: 'RS256' })}.${enc({ iss: c.clientId, sub: grant.username, aud, exp: Math.floor(this.clock.now().getTime() / 1000) + 180 })}`;
+      const assertion = `${body}.${createSign('RSA-SHA256').update(body).sign(grant.privateKeyPem).toString('base64url')}`;
+      await this.conn.authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
+      tokens = this.currentTokens();
+    }
+    await this.options.onTokens?.(tokens);
+    return tokens;
+  }
+
+  private currentTokens(): CrmTokens {
+    return { accessToken: this.conn.accessToken ?? '', ...(this.conn.refreshToken ? { refreshToken: this.conn.refreshToken } : {}), ...(this.conn.instanceUrl ? { instanceUrl: this.conn.instanceUrl } : {}) };
+  }
+
+  private async refresh(): Promise<void> {
+    const rt = this.conn.refreshToken ?? this.options.refreshToken;
+    if (!rt || !this.options.oauthClient) throw new SuccessEngineError('CONNECTOR.AUTH_REVOKED', 'Salesforce session expired and there is no refresh token (JWT bearer: log in again)');
+    await this.authorise({ kind: 'refresh', refreshToken: rt });
+  }
+
+  limits(): Promise<ProviderLimits> {
+    const usage = this.conn.limitInfo?.apiUsage;
+    return Promise.resolve({ provider: 'salesforce', observedAt: this.clock.now().toISOString(), ...(usage ? { daily: { max: usage.limit, remaining: usage.limit - usage.used } } : {}) });
+  }
+
+  // ---------------------------------------------------------------- schema
+
+  private field(key: ScoreFieldKey): string {
+    const spec = SCORE_FIELDS.find((f) => f.key === key);
+    if (!spec) throw new SuccessEngineError('CONNECTOR.SCHEMA_CONFLICT', `unknown score field ${key}`);
+    return salesforceFieldName(spec, this.namespace);
+  }
+
+  async ensureSchema(): Promise<{ created: string[]; verified: string[] }> {
+    const describe = await this.call('Salesforce describe Account', () => this.conn.request<{ fields: { name: string }[] }>(`/services/data/v${this.version}/sobjects/${SALESFORCE_SCORE_OBJECT}/describe`));
+    const have = new Set(describe.fields.map((f) => f.name));
+    const created: string[] = [];
+    const verified: string[] = [];
+    for (const spec of SCORE_FIELDS) {
+      const name = salesforceFieldName(spec, this.namespace);
+      if (have.has(name)) {
+        verified.push(name);
+        continue;
+      }
+      // Namespaced fields come with the managed package; we can only create fields in an unmanaged org.
+      if (this.namespace) throw new SuccessEngineError('CONNECTOR.SCHEMA_MISSING', `Salesforce field Account.${name} is missing: install or upgrade the Success Engine package`, { field: name });
+      const type = SALESFORCE_TYPES[spec.kind];
+      const metadata: Record<string, unknown> = { label: spec.label.en, type, description: spec.description.en };
+      if (type === 'Text') metadata.length = spec.maxLength ?? 255;
+      if (type === 'LongTextArea') Object.assign(metadata, { length: spec.maxLength ?? 32_768, visibleLines: 5 });
+      if (type === 'Number') Object.assign(metadata, { precision: 18, scale: spec.kind === 'percent' ? 4 : 2 });
+      if (type === 'Picklist') metadata.valueSet = { valueSetDefinition: { value: (spec.options ?? []).map((v) => ({ fullName: v, label: v })) } };
+      try {
+        await this.call(`Salesforce create field ${name}`, () => this.conn.tooling.sobject('CustomField').create({ FullName: `${SALESFORCE_SCORE_OBJECT}.${name}`, Metadata: metadata }));
+        created.push(name);
+      } catch (error) {
+        if ((error as { cause?: JsforceError }).cause?.errorCode === 'DUPLICATE_DEVELOPER_NAME') verified.push(name);
+        else throw error;
+      }
+    }
+    return { created, verified };
+  }
+
+  // ---------------------------------------------------------------- pull
+
+  async pullPage<E extends EntityName>(entity: E, cursorIn: SyncCursor | null): Promise<PulledPage<E>> {
+    if (entity !== 'account') throw new SuccessEngineError('CONNECTOR.UNSUPPORTED_ENTITY', `the Salesforce connector syncs accounts only so far, not ${entity}`, { entity });
+    const parsed = cursorIn === null ? { success: true as const, data: { v: 1 as const, since: null, until: null, lastStamp: null, lastId: null } } : SalesforceCursorSchema.safeParse(cursorIn);
+    if (!parsed.success) throw new SuccessEngineError('CONNECTOR.BAD_CURSOR', 'Salesforce cursor is not valid', { cursor: cursorIn });
+    const cursor: SalesforceCursor = parsed.data;
+    const until = cursor.until ?? this.clock.now().toISOString();
+    const pageSize = Math.min(this.options.pageSize ?? SALESFORCE_QUERY_PAGE_MAX, SALESFORCE_QUERY_PAGE_MAX);
+    const fields = [...new Set(['Id', 'IsDeleted', 'SystemModstamp', 'Name', 'Website', 'Industry', 'BillingCountry', 'OwnerId', ...mappedFields(this.mapping)])];
+    const where = [`SystemModstamp <= ${soqlDateTime(until)}`];
+    if (cursor.since) where.push(`SystemModstamp > ${soqlDateTime(cursor.since)}`);
+    if (cursor.lastStamp && cursor.lastId) where.push(`(SystemModstamp > ${soqlDateTime(cursor.lastStamp)} OR (SystemModstamp = ${soqlDateTime(cursor.lastStamp)} AND Id > ${soqlString(cursor.lastId)}))`);
+    const soql = `SELECT ${fields.join(', ')} FROM Account WHERE ${where.join(' AND ')} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${pageSize}`;
+    const res = await this.call('Salesforce queryAll Account', () => this.conn.request<{ records: SfRow[] }>(`/services/data/v${this.version}/queryAll?q=${encodeURIComponent(soql)}`));
+    const page: PulledPage<E> = { entity, records: [], deletions: [], rejected: [], nextCursor: {}, done: false };
+    for (const row of res.records) {
+      if (row.IsDeleted) {
+        page.deletions.push({ externalId: row.Id, deletedAt: new Date(row.SystemModstamp).toISOString() });
+        continue;
+      }
+      const outcome = mapSalesforceAccount(row, { tenantId: this.options.tenantId, mapping: this.mapping });
+      if (outcome.ok) page.records.push(outcome.record as PulledPage<E>['records'][number]);
+      else page.rejected.push({ externalId: outcome.externalId, field: outcome.field, reason: outcome.reason });
+    }
+    const last = res.records.at(-1);
+    const full = res.records.length >= pageSize;
+    const next: SalesforceCursor = full && last ? { v: 1, since: cursor.since, until, lastStamp: new Date(last.SystemModstamp).toISOString(), lastId: last.Id } : { v: 1, since: until, until: null, lastStamp: null, lastId: null };
+    page.nextCursor = { ...next };
+    page.done = !full;
+    return page;
+  }
+
+  // ---------------------------------------------------------------- write back
+
+  private toSalesforce(values: ScoreFieldValues): Record<string, string | number | null> {
+    const out: Record<string, string | number | null> = {};
+    for (const spec of SCORE_FIELDS) out[this.field(spec.key)] = values[spec.key];
+    return out;
+  }
+
+  private async readCurrent(ids: string[]): Promise<Map<string, Record<ScoreFieldKey, string | null | undefined>>> {
+    const names = SCORE_FIELDS.map((f) => this.field(f.key));
+    const soql = `SELECT Id, ${names.join(', ')} FROM Account WHERE Id IN (${ids.map(soqlString).join(', ')})`;
+    const res = await this.call('Salesforce read scores', () => this.conn.request<{ records: Record<string, unknown>[] }>(`/services/data/v${this.version}/query?q=${encodeURIComponent(soql)}`));
+    const out = new Map<string, Record<ScoreFieldKey, string | null | undefined>>();
+    for (const r of res.records) out.set(String(r.Id), Object.fromEntries(SCORE_FIELDS.map((f) => { const v = r[this.field(f.key)]; return [f.key, typeof v === 'string' || typeof v === 'number' ? String(v) : null]; })) as Record<ScoreFieldKey, string | null>);
+    return out;
+  }
+
+  async writeBack(scores: readonly ScoreSet[]): Promise<WriteBackResult[]> {
+    const results = new Map<string, WriteBackResult>();
+    const pending: { id: string; values: ScoreFieldValues; hash: string }[] = [];
+    for (const s of scores) {
+      const id = s.accountId.startsWith('salesforce:') ? s.accountId.slice('salesforce:'.length) : undefined;
+      if (!id) {
+        results.set(s.accountId, { accountExternalId: s.accountId, status: 'failed', code: 'CONNECTOR.NOT_SALESFORCE', message: `account ${s.accountId} is not a Salesforce account`, retryable: false });
+        continue;
+      }
+      const values = scoreFieldValues(s);
+      const hash = scoreValuesHash(values);
+      if ((await this.ledger.get(id)) === hash) results.set(id, { accountExternalId: id, status: 'unchanged' });
+      else pending.push({ id, values, hash });
+    }
+    for (let i = 0; i < pending.length; i += SALESFORCE_COLLECTIONS_MAX) {
+      let batch = pending.slice(i, i + SALESFORCE_COLLECTIONS_MAX);
+      if (this.options.readBeforeWrite ?? true) {
+        const unknown: string[] = [];
+        for (const b of batch) if ((await this.ledger.get(b.id)) === undefined) unknown.push(b.id);
+        if (unknown.length) {
+          const current = await this.readCurrent(unknown);
+          const keep: typeof batch = [];
+          for (const b of batch) {
+            const have = current.get(b.id);
+            if (have && sameAsCrm(b.values, have)) {
+              await this.ledger.set(b.id, b.hash);
+              results.set(b.id, { accountExternalId: b.id, status: 'unchanged' });
+            } else keep.push(b);
+          }
+          batch = keep;
+        }
+      }
+      if (batch.length === 0) continue;
+      const body = { allOrNone: false, records: batch.map((b) => ({ attributes: { type: SALESFORCE_SCORE_OBJECT }, id: b.id, ...this.toSalesforce(b.values) })) };
+      const res = await this.call('Salesforce collections update', () => this.conn.request<{ id?: string; success: boolean; errors: { statusCode?: string; message?: string }[] }[]>({ method: 'PATCH', url: `/services/data/v${this.version}/composite/sobjects`, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }));
+      for (const [j, b] of batch.entries()) {
+        const r = res[j];
+        if (r?.success) {
+          await this.ledger.set(b.id, b.hash);
+          results.set(b.id, { accountExternalId: b.id, status: 'written' });
+        } else {
+          const err = r?.errors[0];
+          const code = err?.statusCode ?? 'UNKNOWN';
+          results.set(b.id, { accountExternalId: b.id, status: 'failed', code: `CONNECTOR.${code}`, message: `Account ${b.id}: ${err?.message ?? 'not written'}`, retryable: code === 'UNABLE_TO_LOCK_ROW' });
+        }
+      }
+    }
+    return scores.map((s) => results.get(s.accountId.replace(/^salesforce:/, '')) ?? results.get(s.accountId) as WriteBackResult);
+  }
+}

@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { Connection } from 'jsforce';
+import { fixedClock, type PulledPage, type SyncCursor, type TenantId } from '../../core';
+import { SalesforceConnector } from '../../connectors/salesforce/salesforce.connector';
+import { SCORE_FIELDS, salesforceFieldName, type ScoreFieldKey } from '../../manifests/field-map';
+import { startSalesforceSandbox } from '../../sandbox/salesforce/salesforce-sandbox.server';
+import { sfDateTime } from '../../sandbox/salesforce/salesforce-state';
+import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
+import { connectorContract, makeScore } from './connector-contract.suite';
+
+const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
+const rows = readTelcoCsv(CSV);
+const STATIC = '00D8d0000000SBX!sandbox-static-token';
+
+connectorContract('Salesforce sandbox (unmanaged org)', async () => {
+  const clock = fixedClock('2026-11-01T00:00:00.000Z');
+  const sandbox = await startSalesforceSandbox({ seed: 4, accounts: 230, rows, clock });
+  const tenantId = 'tenant-contract-salesforce' as TenantId;
+  const accounts = sandbox.state.org.table('Account');
+  const bump = (id: string, change: (r: Record<string, unknown>) => void): boolean => {
+    clock.advance(1_000);
+    const r = accounts.get(id);
+    if (!r) return false;
+    change(r);
+    r.SystemModstamp = sfDateTime(clock.now().getTime());
+    r.LastModifiedDate = r.SystemModstamp;
+    return true;
+  };
+  return {
+    tenantId,
+    grant: { kind: 'private-app-token', token: STATIC },
+    connector: () => new SalesforceConnector({ tenantId, orgKey: 'contract-sf', instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, pageSize: 50, clock, sleep: (ms) => { clock.advance(ms); return Promise.resolve(); } }),
+    accountIds: () => [...accounts.values()].filter((r) => !r.IsDeleted).map((r) => r.Id),
+    touchAccount: (id) => Promise.resolve(bump(id, (r) => { r.Tenure_Months__c = Number(r.Tenure_Months__c ?? 0) + 1; })),
+    deleteAccount: (id) => Promise.resolve(bump(id, (r) => { r.IsDeleted = true; })),
+    readScores: (accountId) => {
+      const r = accounts.get(accountId.replace(/^salesforce:/, ''));
+      const first = SCORE_FIELDS[0];
+      if (!r || !first || r[salesforceFieldName(first, null)] === undefined) return undefined;
+      return Object.fromEntries(SCORE_FIELDS.map((f) => { const v = r[salesforceFieldName(f, null)]; return [f.key, typeof v === 'string' || typeof v === 'number' ? String(v) : null]; })) as Record<ScoreFieldKey, string | null>;
+    },
+    close: () => sandbox.close(),
+  };
+});
+
+describe('Salesforce connector: budget, namespace and per-record failures', () => {
+  it('stops at its share of the daily API allocation (Sforce-Limit-Info) and hands the wait to the queue', async () => {
+    const sandbox = await startSalesforceSandbox({ seed: 2, accounts: 60, rows, dailyApiRequests: 40 });
+    try {
+      const c = new SalesforceConnector({ tenantId: 't' as TenantId, orgKey: 'budget', instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, pageSize: 5 });
+      let cursor: SyncCursor | null = null;
+      let pages = 0;
+      const error = await (async () => {
+        for (;;) {
+          const page: PulledPage<'account'> = await c.pullPage('account', cursor);
+          pages++;
+          cursor = page.nextCursor;
+          if (page.done) return undefined;
+        }
+      })().catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'CONNECTOR.RATE_LIMITED', details: { reason: 'budget' } });
+      expect(pages).toBe(10); // 25% of 40
+      expect((await c.limits()).daily).toEqual({ max: 40, remaining: 30 });
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('needs the package for namespaced fields, then writes them; locked rows come back as retryable failures', async () => {
+    const probe = await startSalesforceSandbox({ seed: 3, accounts: 5, rows });
+    const ids = [...probe.state.org.table('Account').keys()];
+    await probe.close();
+    const victim = ids[2] as string;
+    const sandbox = await startSalesforceSandbox({ seed: 3, accounts: 5, rows, faults: { lockedRecordIds: [victim] } });
+    try {
+      const c = new SalesforceConnector({ tenantId: 't' as TenantId, orgKey: 'ns', instanceUrl: sandbox.url, accessToken: STATIC, namespace: 'succeng' });
+      await expect(c.ensureSchema()).rejects.toMatchObject({ code: 'CONNECTOR.SCHEMA_MISSING' });
+      // The package install creates the namespaced fields (here through the Tooling API, as a stand-in).
+      const conn = new Connection({ instanceUrl: sandbox.url, accessToken: STATIC, version: '62.0' });
+      for (const f of SCORE_FIELDS) await conn.tooling.sobject('CustomField').create({ FullName: `Account.${salesforceFieldName(f, 'succeng')}`, Metadata: { label: f.label.en, type: 'Text', length: 255 } });
+      const schema = await c.ensureSchema();
+      expect(schema.created).toEqual([]);
+      expect(schema.verified).toContain('succeng__SE_Churn_Probability__c');
+      const results = await c.writeBack(ids.map((id) => makeScore('t' as TenantId, `salesforce:${id}`, 0.3)));
+      expect(results.filter((r) => r.status === 'written')).toHaveLength(4);
+      expect(results.find((r) => r.accountExternalId === victim)).toMatchObject({ status: 'failed', code: 'CONNECTOR.UNABLE_TO_LOCK_ROW', retryable: true });
+      expect(sandbox.state.org.table('Account').get(ids[0] as string)?.succeng__SE_Risk_Band__c).toBe('medium');
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
