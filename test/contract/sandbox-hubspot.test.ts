@@ -253,6 +253,16 @@ describe('HubSpot sandbox through @hubspot/api-client 13.5.0', () => {
     expect(chinese).toBeGreaterThan(0);
   });
 
+  it('runs the OAuth authorize redirect, carrying state, with a JSON content type', async () => {
+    const res = await fetch(`${sandbox.url}/oauth/authorize?client_id=sandbox-client-id&redirect_uri=${encodeURIComponent('http://localhost/cb')}&scope=crm.objects.companies.read&state=xyz`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const location = new URL(res.headers.get('location') as string);
+    expect(location.searchParams.get('state')).toBe('xyz');
+    const tokens = await new Client({ basePath: sandbox.url }).oauth.tokensApi.create('authorization_code', location.searchParams.get('code') as string, 'http://localhost/cb', 'sandbox-client-id', 'sandbox-client-secret');
+    expect(tokens.expiresIn).toBe(1800);
+  });
+
   it('answers unknown routes with JSON too', async () => {
     const res = await fetch(`${sandbox.url}/crm/v3/nothing-here`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(404);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { startHubSpotSandbox } from '../../../sandbox/hubspot/hubspot-sandbox.server';
 import type { HubSpotTier } from '../../../sandbox/hubspot/hubspot-rate-limiter';
 import { HUBSPOT_TIERS } from '../../../sandbox/hubspot/hubspot-rate-limiter';
@@ -31,7 +31,8 @@ export const sandboxCommand: CommandModule = {
       .requiredOption('--crm <crm>', 'salesforce or hubspot')
       .option('--port <port>', 'port to listen on (0 picks a free one)', (v: string) => {
         const n = Number(v);
-        if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be an integer 0-65535, got "${v}"`);
+        // InvalidArgumentError lets commander report it as a usage error (exit 2).
+        if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`--port must be an integer 0-65535, got "${v}"`);
         return n;
       }, 0)
       .option('--seed <n>', 'seed for the generated data', positiveInt('--seed'), 42)
