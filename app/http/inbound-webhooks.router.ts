@@ -65,7 +65,8 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<BodyRe
 }
 
 function reply(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
-  res.writeHead(status, headers);
+  // An explicit length avoids chunked encoding: header and body leave in one write.
+  res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
   res.end(body);
 }
 

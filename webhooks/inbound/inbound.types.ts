@@ -43,28 +43,39 @@ export interface SeenEvents {
   release(ids: readonly string[]): void | Promise<void>;
 }
 
-/** In-process dedupe window holding the most recent `capacity` ids (insertion order). */
+/**
+ * In-process dedupe window remembering at least the last `capacity` ids: two generations of sets,
+ * the older dropped whole when the newer fills, so every operation is O(1) (evicting one by one
+ * from the front of a big Set walks its deleted slots and was the endpoint's hottest spot).
+ */
 export class MemorySeenEvents implements SeenEvents {
-  private readonly ids = new Set<string>();
+  private current = new Set<string>();
+  private previous = new Set<string>();
   constructor(private readonly capacity = 200_000) {}
+
+  has(id: string): boolean {
+    return this.current.has(id) || this.previous.has(id);
+  }
 
   claim(ids: readonly string[]): string[] {
     const fresh: string[] = [];
     for (const id of ids) {
-      if (this.ids.has(id)) continue;
-      this.ids.add(id);
+      if (this.has(id)) continue;
+      if (this.current.size >= this.capacity) {
+        this.previous = this.current;
+        this.current = new Set();
+      }
+      this.current.add(id);
       fresh.push(id);
-    }
-    while (this.ids.size > this.capacity) {
-      const oldest = this.ids.values().next().value;
-      if (oldest === undefined) break;
-      this.ids.delete(oldest);
     }
     return fresh;
   }
 
   release(ids: readonly string[]): void {
-    for (const id of ids) this.ids.delete(id);
+    for (const id of ids) {
+      this.current.delete(id);
+      this.previous.delete(id);
+    }
   }
 }
 
