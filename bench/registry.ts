@@ -1,6 +1,7 @@
 import type { Benchmark } from './bench-kit';
 import { clvBench } from './clv.bench';
 import { churnBench } from './churn.bench';
+import { connectorsBench } from './connectors.bench';
 import { sandboxSeedBench } from './sandbox-seed.bench';
 import { storeBench } from './store.bench';
 import { textBench } from './text.bench';
@@ -13,5 +14,6 @@ export const benchmarks: Record<string, Benchmark> = {
   churn: churnBench,
   'sandbox-seed': sandboxSeedBench,
   text: textBench,
+  connectors: connectorsBench,
   webhooks: webhooksBench,
 };
