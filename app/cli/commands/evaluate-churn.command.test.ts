@@ -52,6 +52,9 @@ describe('evaluate churn command', () => {
     expect(result.positives).toBe(lines.slice(1).filter((l) => l.endsWith(',Yes')).length);
     expect(result.rocAuc).toBeGreaterThan(0.7);
     expect(stderr).toContain('fold 3/3');
+    const example = result.example as { drivers: { feature: string; text: { en: string; zh: string } }[] };
+    expect(example.drivers.length).toBeGreaterThan(0);
+    for (const d of example.drivers) expect(['tenure', 'contract', 'tickets']).toContain(d.feature);
   });
 
   it('prints the metrics and a calibration table for people', async () => {

@@ -74,6 +74,12 @@ export function registerEvaluateChurn(evaluate: Command): void {
         for (const bin of r.calibration) {
           out.line(`  ${`${bin.lower.toFixed(1)}–${bin.upper.toFixed(1)}`.padEnd(11)} ${String(bin.count).padStart(6)} ${fixed(bin.meanPredicted).padStart(10)} ${fixed(bin.observedRate).padStart(10)}`);
         }
+        const example = evaluation.example;
+        if (example) {
+          out.line();
+          out.line(`${bilingual('Reasons for the riskiest held-out account', '风险最高的测试客户的原因')} (${labelled.ids[example.row] ?? example.row}, ${(example.probability * 100).toFixed(0)}%):`);
+          for (const driver of example.drivers) out.line(`  ${driver.text.en} / ${driver.text.zh}`);
+        }
         out.line();
         out.line(`${bilingual('Time', '耗时')}: ${seconds.toFixed(1)} s`);
         out.result({
@@ -89,6 +95,7 @@ export function registerEvaluateChurn(evaluate: Command): void {
           calibration: r.calibration,
           droppedColumns,
           skippedRows: skippedRows.length,
+          example: example ? { id: labelled.ids[example.row], probability: example.probability, drivers: example.drivers } : null,
           seconds: Number(seconds.toFixed(2)),
         });
       }),
