@@ -44,6 +44,7 @@ describe('success-engine sandbox', () => {
   it('exits 2 on a bad --crm or --port', async () => {
     expect((await runCli('sandbox', '--crm', 'dynamics', '--exit-after-start')).code).toBe(2);
     expect((await runCli('sandbox', '--crm', 'hubspot', '--port', '70000', '--exit-after-start')).code).toBe(2);
+    expect((await runCli('sandbox', '--crm', 'hubspot', '--accounts', '2', '--csv', CSV, '--webhook-url', 'ftp://x', '--exit-after-start')).code).toBe(2);
     const missing = await runCli('sandbox', '--crm', 'hubspot', '--csv', '/nonexistent.csv', '--exit-after-start', '--json');
     expect(missing.code).toBe(1);
     expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: 'SANDBOX.SEED_FILE_MISSING' } });

@@ -19,6 +19,7 @@ interface SandboxFlags {
   accounts: number;
   csv: string;
   tier: string;
+  webhookUrl?: string;
   exitAfterStart?: boolean;
 }
 
@@ -39,6 +40,7 @@ export const sandboxCommand: CommandModule = {
       .option('--accounts <n>', 'accounts (companies) to generate', positiveInt('--accounts'), 500)
       .option('--csv <path>', 'the Telco churn CSV the book is built from', DEFAULT_CSV)
       .option('--tier <tier>', `HubSpot rate-limit tier (${Object.keys(HUBSPOT_TIERS).join(', ')})`, 'professional')
+      .option('--webhook-url <url>', 'HubSpot only: POST signed webhook batches here (client secret sandbox-client-secret)')
       .option('--exit-after-start', 'start, print the connection details, and stop (for scripts and tests)')
       .option('--json', 'print one JSON object on stdout')
       .action(
@@ -51,7 +53,9 @@ export const sandboxCommand: CommandModule = {
           let details: Record<string, unknown>;
           let close: () => Promise<void>;
           if (flags.crm === 'hubspot') {
-            const sandbox = await startHubSpotSandbox({ book, port: flags.port, tier: flags.tier as HubSpotTier });
+            if (flags.webhookUrl !== undefined && !/^https?:\/\//.test(flags.webhookUrl)) throw new UsageError(`--webhook-url must be an http(s) URL, got "${flags.webhookUrl}"`);
+            const webhooks = flags.webhookUrl ? { webhooks: { targetUrl: flags.webhookUrl, clientSecret: 'sandbox-client-secret', autoFlushMs: 1000 } } : {};
+            const sandbox = await startHubSpotSandbox({ book, port: flags.port, tier: flags.tier as HubSpotTier, ...webhooks });
             close = () => sandbox.close();
             details = { crm: 'hubspot', url: sandbox.url, port: sandbox.port, accessToken: 'pat-na1-sandbox-0000', oauthClientId: 'sandbox-client-id', oauthClientSecret: 'sandbox-client-secret', tier: flags.tier, companies: sandbox.state.portal.table('companies').size };
             out.line(bilingual('HubSpot sandbox ready', 'HubSpot 沙箱已就绪'));
