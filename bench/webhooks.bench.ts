@@ -54,8 +54,8 @@ function buildRequests(n: number, eventsPerBatch: number, firstEventId: number):
   return out;
 }
 
-async function runOnce(options: { seconds: number; connections: number; eventsPerBatch: number; runIndex: number; poolSize: number }): Promise<RunResult> {
-  const worker = fork(path.join(__dirname, 'webhooks-bench.server.js'), [SECRET, BASE], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+async function runOnce(options: { seconds: number; connections: number; eventsPerBatch: number; runIndex: number; poolSize: number; servers: number }): Promise<RunResult> {
+  const worker = fork(path.join(__dirname, 'webhooks-bench.server.js'), [SECRET, BASE, String(options.servers)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const { port } = await waitFor<{ type: string; port: number }>(worker, 'listening');
   worker.send({ type: 'reset-cpu' });
   // Requests are built and signed before the run so the client spends its CPU on sending, not
@@ -110,10 +110,12 @@ export const webhooksBench: Benchmark = async ({ flags, progress }) => {
   // HubSpot sends at most 10 concurrent webhook requests per app by default.
   const connections = Number(flags.connections ?? 10);
   const eventsPerBatch = Number(flags.events ?? 10);
+  // Server processes sharing the port (node:cluster); 1 = a single express process.
+  const servers = Number(flags.servers ?? 1);
   const results: RunResult[] = [];
   for (let i = 0; i < runs; i++) {
     // Enough distinct batches for 8,000 req/s; beyond that, repeats come back as duplicates (still 200).
-    const r = await runOnce({ seconds, connections, eventsPerBatch, runIndex: i, poolSize: Math.min(seconds * 8_000, 80_000) });
+    const r = await runOnce({ seconds, connections, eventsPerBatch, runIndex: i, poolSize: Math.min(seconds * 8_000, 80_000), servers });
     results.push(r);
     progress(`run ${i + 1}/${runs}: ${r.requestsPerSecond} req/s, p99 ${r.p99Ms} ms, accepted ${r.accepted} events (${r.acknowledged} acknowledged before stop), enqueued ${r.enqueued}, lost ${r.lost}, non-2xx ${r.non2xx}, errors ${r.errors}, server CPU ${r.serverCpuMsPerRequest.toFixed(3)} ms/req`);
   }
@@ -131,6 +133,7 @@ export const webhooksBench: Benchmark = async ({ flags, progress }) => {
     runs,
     secondsPerRun: seconds,
     connections,
+    servers,
     eventsPerBatch,
     goals: { requestsPerSecond: 2_000, p99Ms: 50, lost: 0 },
   };
