@@ -414,7 +414,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     const to = resolveObjectType(req.params.toType ?? '');
     if (!to || !find(type, req.params.id ?? '') || !find(to, req.params.toId ?? '')) throw new HsHttpError(404, 'OBJECT_NOT_FOUND', `One of the objects ${req.params.id} / ${req.params.toId} does not exist`);
     const made = portal.associate(type, req.params.id ?? '', to, req.params.toId ?? '', types);
-    return { status: 200, json: { fromObjectTypeId: objectTypeId(type), fromObjectId: Number(req.params.id), toObjectTypeId: objectTypeId(to), toObjectId: Number(req.params.toId), labels: made.map((t) => t.label).filter((l): l is string => l !== null) } };
+    return { status: 201, json: { fromObjectTypeId: objectTypeId(type), fromObjectId: Number(req.params.id), toObjectTypeId: objectTypeId(to), toObjectId: Number(req.params.toId), labels: made.map((t) => t.label).filter((l): l is string => l !== null) } };
   };
   router.on('PUT', '/crm/v4/objects/:type/:id/associations/default/:toType/:toId', (req) => {
     // The default-association call answers in the batch shape (BatchResponsePublicDefaultAssociation).
@@ -457,7 +457,8 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     return { status: 200, json };
   });
   router.on('GET', '/crm/v3/owners/:id', (req) => {
-    const o = portal.owners.find((x) => x.id === req.params.id);
+    const byUser = req.query.get('idProperty') === 'userId';
+    const o = portal.owners.find((x) => (byUser ? String(x.userId) : x.id) === req.params.id);
     if (!o) throw new HsHttpError(404, 'OBJECT_NOT_FOUND', `Owner ${req.params.id} not found`);
     return { status: 200, json: { ...o, type: 'PERSON', userIdIncludingInactive: o.userId, teams: [] } };
   });

@@ -193,7 +193,10 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   router.on('GET', '/services/data', () => ({ status: 200, json: ['58.0', '59.0', '60.0', '61.0', '62.0'].map((v) => ({ label: 'Sandbox', url: `/services/data/v${v}`, version: v })) }));
   router.on('GET', api(''), (req) => {
     const v = version(req);
-    return { status: 200, json: Object.fromEntries(['sobjects', 'query', 'queryAll', 'limits', 'composite', 'tooling'].map((r) => [r, `/services/data/v${v}/${r}`])) };
+    const resources: Record<string, string> = Object.fromEntries(['sobjects', 'query', 'queryAll', 'limits', 'composite', 'tooling', 'jobs'].map((r) => [r, `/services/data/v${v}/${r}`]));
+    // jsforce's identity() follows this absolute URL.
+    resources.identity = `${baseUrl}/id/${orgId}/${req.params.$userId ?? integrationUser.Id}`;
+    return { status: 200, json: resources };
   });
   router.on('GET', '/id/:orgId/:userId', (req) => {
     const user = org.table('User').get(req.params.userId ?? '');
@@ -450,6 +453,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       const token = auth.replace(/^(Bearer|OAuth)\s+/i, '').trim();
       const session = sessions.get(token);
       if (!session || session.expiresAt <= clock.now().getTime()) return errorResponse(401, [{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' }]);
+      req.params.$userId = session.userId;
       if (apiUsed >= maxApi) return errorResponse(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }]);
       apiUsed++;
     }

@@ -263,6 +263,33 @@ describe('HubSpot sandbox through @hubspot/api-client 13.5.0', () => {
     expect(tokens.expiresIn).toBe(1800);
   });
 
+  it('serves the single-item reads and association writes the connector uses', async () => {
+    const hs = client(sandbox);
+    const name = await hs.crm.properties.coreApi.getByName('companies', 'contract_type');
+    expect(name).toMatchObject({ name: 'contract_type', type: 'enumeration', groupName: 'telco' });
+    const group = await hs.crm.properties.groupsApi.getByName('companies', 'telco');
+    expect(group.label).toBe('Telco customer profile');
+    const missing = await sdkError(hs.crm.properties.coreApi.getByName('companies', 'nope'));
+    expect(missing.code).toBe(404);
+    const owner = sandbox.state.portal.owners[2]!;
+    expect((await hs.crm.owners.ownersApi.getById(Number(owner.id))).email).toBe(owner.email);
+    expect((await hs.crm.owners.ownersApi.getById(owner.userId, 'userId')).id).toBe(owner.id);
+
+    const [contact] = sandbox.state.portal.table('contacts').keys();
+    const [deal] = sandbox.state.portal.table('deals').keys();
+    const labels = await hs.crm.associations.v4.basicApi.create('contacts', contact!, 'deals', deal!, [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: 4 }]);
+    expect(labels).toMatchObject({ fromObjectTypeId: '0-1', toObjectTypeId: '0-3', fromObjectId: Number(contact), toObjectId: Number(deal) });
+    const fromDeal = await hs.crm.associations.v4.basicApi.getPage('deals', deal!, 'contacts');
+    expect(fromDeal.results.map((r) => [r.toObjectId, r.associationTypes[0]?.typeId])).toContainEqual([Number(contact), 3]);
+    await hs.crm.associations.v4.basicApi.archive('contacts', contact!, 'deals', deal!);
+    expect((await hs.crm.associations.v4.basicApi.getPage('deals', deal!, 'contacts')).results.map((r) => r.toObjectId)).not.toContain(Number(contact));
+
+    const code = sandbox.state.issueAuthCode('http://localhost/cb');
+    const tokens = await new Client({ basePath: sandbox.url }).oauth.tokensApi.create('authorization_code', code, 'http://localhost/cb', 'sandbox-client-id', 'sandbox-client-secret');
+    const info = await new Client({ basePath: sandbox.url }).oauth.accessTokensApi.get(tokens.accessToken);
+    expect(info).toMatchObject({ hubId: sandbox.state.portal.portalId, expiresIn: 1800, tokenType: 'access' });
+  });
+
   it('answers unknown routes with JSON too', async () => {
     const res = await fetch(`${sandbox.url}/crm/v3/nothing-here`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(404);

@@ -207,6 +207,24 @@ describe('Salesforce sandbox through jsforce 3.10.16', () => {
     expect((record as Record<string, unknown>).sengine__Next_Best_Action__c).toBe('Call the owner');
   });
 
+  it('creates, reads and deletes single records and answers identity', async () => {
+    const conn = connect();
+    const created = await conn.sobject('Case').create({ Subject: 'Line down', Status: 'New', AccountId: table('Account')[3]!.Id });
+    expect(created).toMatchObject({ success: true });
+    const id = (created as { id: string }).id;
+    expect(id).toMatch(/^500[0-9A-Za-z]{15}$/);
+    const read = await conn.sobject('Case').retrieve(id);
+    expect(read).toMatchObject({ Id: id, Subject: 'Line down', IsDeleted: false, attributes: { type: 'Case' } });
+    const readOnly = await failure(conn.sobject('Case').create({ Subject: 'x', IsClosed: true }));
+    expect(readOnly.errorCode).toBe('INVALID_FIELD_FOR_INSERT_UPDATE');
+    await conn.sobject('Case').destroy(id);
+    const gone = await failure(conn.sobject('Case').retrieve(id));
+    expect(gone.errorCode).toBe('NOT_FOUND');
+    const me = await conn.identity();
+    expect(me.organization_id).toBe(sandbox.state.org.orgId);
+    expect(me.user_id).toMatch(/^005/);
+  });
+
   it('describes objects with custom fields, creates missing ones through the Tooling API, and reports limits', async () => {
     const conn = connect();
     const describe = await conn.sobject('Account').describe();
