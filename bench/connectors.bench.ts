@@ -6,7 +6,7 @@ import { HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL, HUBSPOT_RATE_INTERVAL_MS } fr
 import { startHubSpotSandbox } from '../sandbox/hubspot/hubspot-sandbox.server';
 import { startSalesforceSandbox } from '../sandbox/salesforce/salesforce-sandbox.server';
 import { generateBook, generateBundles } from '../sandbox/seed/book.generator';
-import type { Book } from '../sandbox/seed/book.types';
+import type { AccountBundle, Book } from '../sandbox/seed/book.types';
 import { readTelcoCsv } from '../sandbox/seed/telco.reader';
 import type { Benchmark } from './bench-kit';
 
@@ -28,7 +28,7 @@ function score(accountId: string, i: number): ScoreSet {
 /** Companies only: the benchmark measures account sync and write-back, not the generator. */
 function accountsOnlyBook(accounts: number, rows: ReturnType<typeof readTelcoCsv>): Book {
   const seed = { seed: 42, accounts, rows };
-  return { ...generateBook({ ...seed, accounts: 0 }), bundles: [...generateBundles(seed)].map((b) => ({ account: b.account, contacts: [], deals: [], tickets: [], activities: [], transactions: [] })) };
+  return { ...generateBook({ ...seed, accounts: 0 }), bundles: accountsOnly(generateBundles(seed)) };
 }
 
 async function syncAndWrite(connector: CrmConnector, progress: (m: string) => void): Promise<{ synced: number; unique: number; written: number; failed: number }> {
@@ -98,3 +98,10 @@ export const connectorsBench: Benchmark = async ({ flags, progress }) => {
   }
   throw new Error(`--crm must be hubspot or salesforce, got ${crm}`);
 };
+
+/** Keeps only the account of each generated bundle, without holding the full bundles in memory. */
+function accountsOnly(bundles: Iterable<AccountBundle>): AccountBundle[] {
+  const out: AccountBundle[] = [];
+  for (const b of bundles) out.push({ account: b.account, contacts: [], deals: [], tickets: [], activities: [], transactions: [] });
+  return out;
+}

@@ -5,6 +5,7 @@ import { SCORE_FIELDS, type ScoreFieldKey } from '../../manifests/field-map';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/hubspot-sandbox.server';
 import type { FaultPlan } from '../../sandbox/faults';
 import { generateBook, generateBundles } from '../../sandbox/seed/book.generator';
+import type { AccountBundle } from '../../sandbox/seed/book.types';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
 import { emptyCallStats, type CallStats } from '../../connectors/shared/governed-call';
 import { connectorContract, makeScore, pullAll, type ContractHarness } from './connector-contract.suite';
@@ -24,7 +25,7 @@ async function hubspotHarness(options: { accounts: number; faults?: FaultPlan; o
   const clock = fixedClock('2026-11-01T00:00:00.000Z');
   const seed = { seed: 7, accounts: options.accounts, rows };
   // Companies only keeps a 10k-account portal small and quick to build.
-  const book = options.companiesOnly ? { ...generateBook({ ...seed, accounts: 0 }), bundles: [...generateBundles(seed)].map((b) => ({ account: b.account, contacts: [], deals: [], tickets: [], activities: [], transactions: [] })) } : generateBook(seed);
+  const book = options.companiesOnly ? { ...generateBook({ ...seed, accounts: 0 }), bundles: accountsOnly(generateBundles(seed)) } : generateBook(seed);
   const sandbox = await startHubSpotSandbox({ book, tier: 'free', clock, ...(options.faults ? { faults: options.faults } : {}) });
   const tenantId = 'tenant-contract-hubspot' as TenantId;
   const portalKey = `contract-${++portals}`;
@@ -218,3 +219,10 @@ describe('HubSpot connector: every entity and the search cap', () => {
     }
   }, 120_000);
 });
+
+/** Keeps only the account of each generated bundle, without holding the full bundles in memory. */
+function accountsOnly(bundles: Iterable<AccountBundle>): AccountBundle[] {
+  const out: AccountBundle[] = [];
+  for (const b of bundles) out.push({ account: b.account, contacts: [], deals: [], tickets: [], activities: [], transactions: [] });
+  return out;
+}
