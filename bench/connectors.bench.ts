@@ -31,7 +31,8 @@ function accountsOnlyBook(accounts: number, rows: ReturnType<typeof readTelcoCsv
   return { ...generateBook({ ...seed, accounts: 0 }), bundles: accountsOnly(generateBundles(seed)) };
 }
 
-async function syncAndWrite(connector: CrmConnector, progress: (m: string) => void): Promise<{ synced: number; unique: number; written: number; failed: number }> {
+async function syncAndWrite(connector: CrmConnector, progress: (m: string) => void): Promise<{ synced: number; unique: number; written: number; failed: number; syncSeconds: number; writeSeconds: number }> {
+  const t0 = process.hrtime.bigint();
   const ids: string[] = [];
   let cursor: SyncCursor | null = null;
   for (;;) {
@@ -41,6 +42,8 @@ async function syncAndWrite(connector: CrmConnector, progress: (m: string) => vo
     if (ids.length % 10_000 < page.records.length) progress(`synced ${ids.length}`);
     if (page.done) break;
   }
+  const syncSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const t1 = process.hrtime.bigint();
   let written = 0;
   let failed = 0;
   const chunk = 1_000;
@@ -50,7 +53,8 @@ async function syncAndWrite(connector: CrmConnector, progress: (m: string) => vo
     failed += results.filter((r) => r.status === 'failed').length;
     if ((i + chunk) % 10_000 === 0) progress(`written ${written}`);
   }
-  return { synced: ids.length, unique: new Set(ids).size, written, failed };
+  const writeSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
+  return { synced: ids.length, unique: new Set(ids).size, written, failed, syncSeconds: Number(syncSeconds.toFixed(2)), writeSeconds: Number(writeSeconds.toFixed(2)) };
 }
 
 /**

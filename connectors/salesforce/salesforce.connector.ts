@@ -63,6 +63,8 @@ const SalesforceCursorSchema = z.object({
   until: z.string().nullable(),
   lastStamp: z.string().nullable(),
   lastId: z.string().nullable(),
+  /** The query locator of the running pass: cheap next pages while it lives; the keyset takes over when it expires. */
+  locator: z.string().nullable().default(null),
 });
 type SalesforceCursor = z.infer<typeof SalesforceCursorSchema>;
 
@@ -228,7 +230,7 @@ export class SalesforceConnector implements CrmConnector {
 
   async pullPage<E extends EntityName>(entity: E, cursorIn: SyncCursor | null): Promise<PulledPage<E>> {
     if (entity !== 'account') throw new SuccessEngineError('CONNECTOR.UNSUPPORTED_ENTITY', `the Salesforce connector syncs accounts only so far, not ${entity}`, { entity });
-    const parsed = cursorIn === null ? { success: true as const, data: { v: 1 as const, since: null, until: null, lastStamp: null, lastId: null } } : SalesforceCursorSchema.safeParse(cursorIn);
+    const parsed = cursorIn === null ? { success: true as const, data: { v: 1 as const, since: null, until: null, lastStamp: null, lastId: null, locator: null } } : SalesforceCursorSchema.safeParse(cursorIn);
     if (!parsed.success) throw new SuccessEngineError('CONNECTOR.BAD_CURSOR', 'Salesforce cursor is not valid', { cursor: cursorIn });
     const cursor: SalesforceCursor = parsed.data;
     const until = cursor.until ?? this.clock.now().toISOString();
@@ -237,8 +239,18 @@ export class SalesforceConnector implements CrmConnector {
     const where = [`SystemModstamp <= ${soqlDateTime(until)}`];
     if (cursor.since) where.push(`SystemModstamp > ${soqlDateTime(cursor.since)}`);
     if (cursor.lastStamp && cursor.lastId) where.push(`(SystemModstamp > ${soqlDateTime(cursor.lastStamp)} OR (SystemModstamp = ${soqlDateTime(cursor.lastStamp)} AND Id > ${soqlString(cursor.lastId)}))`);
-    const soql = `SELECT ${fields.join(', ')} FROM Account WHERE ${where.join(' AND ')} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${pageSize}`;
-    const res = await this.call('Salesforce queryAll Account', () => this.conn.request<{ records: SfRow[] }>(`/services/data/v${this.version}/queryAll?q=${encodeURIComponent(soql)}`));
+    const soql = `SELECT ${fields.join(', ')} FROM Account WHERE ${where.join(' AND ')} ORDER BY SystemModstamp ASC, Id ASC`;
+    type QueryPage = { records: SfRow[]; done: boolean; nextRecordsUrl?: string };
+    const keyset = (): Promise<QueryPage> => this.call('Salesforce queryAll Account', () => this.conn.request<QueryPage>({ method: 'GET', url: `/services/data/v${this.version}/queryAll?q=${encodeURIComponent(soql)}`, headers: { 'Sforce-Query-Options': `batchSize=${pageSize}` } }));
+    let res: QueryPage;
+    if (cursor.locator) {
+      const locator = cursor.locator;
+      res = await this.call('Salesforce queryAll next page', () => this.conn.request<QueryPage>(locator)).catch((error: unknown) => {
+        // Locators expire (15 min) or belong to a dead session: resume from the keyset instead.
+        if (error instanceof SuccessEngineError && error.code === 'CONNECTOR.BAD_REQUEST') return keyset();
+        throw error;
+      });
+    } else res = await keyset();
     const page: PulledPage<E> = { entity, records: [], deletions: [], rejected: [], nextCursor: {}, done: false };
     for (const row of res.records) {
       if (row.IsDeleted) {
@@ -250,10 +262,10 @@ export class SalesforceConnector implements CrmConnector {
       else page.rejected.push({ externalId: outcome.externalId, field: outcome.field, reason: outcome.reason });
     }
     const last = res.records.at(-1);
-    const full = res.records.length >= pageSize;
-    const next: SalesforceCursor = full && last ? { v: 1, since: cursor.since, until, lastStamp: new Date(last.SystemModstamp).toISOString(), lastId: last.Id } : { v: 1, since: until, until: null, lastStamp: null, lastId: null };
+    const more = !res.done && res.nextRecordsUrl !== undefined;
+    const next: SalesforceCursor = more && last ? { v: 1, since: cursor.since, until, lastStamp: new Date(last.SystemModstamp).toISOString(), lastId: last.Id, locator: res.nextRecordsUrl ?? null } : more ? { ...cursor, until, locator: res.nextRecordsUrl ?? null } : { v: 1, since: until, until: null, lastStamp: null, lastId: null, locator: null };
     page.nextCursor = { ...next };
-    page.done = !full;
+    page.done = !more;
     return page;
   }
 

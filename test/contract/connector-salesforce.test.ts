@@ -14,7 +14,7 @@ const STATIC = '00D8d0000000SBX!sandbox-static-token';
 
 connectorContract('Salesforce sandbox (unmanaged org)', async () => {
   const clock = fixedClock('2026-11-01T00:00:00.000Z');
-  const sandbox = await startSalesforceSandbox({ seed: 4, accounts: 230, rows, clock });
+  const sandbox = await startSalesforceSandbox({ seed: 4, accounts: 530, rows, clock });
   const tenantId = 'tenant-contract-salesforce' as TenantId;
   const accounts = sandbox.state.org.table('Account');
   const bump = (id: string, change: (r: Record<string, unknown>) => void): boolean => {
@@ -29,7 +29,7 @@ connectorContract('Salesforce sandbox (unmanaged org)', async () => {
   return {
     tenantId,
     grant: { kind: 'private-app-token', token: STATIC },
-    connector: () => new SalesforceConnector({ tenantId, orgKey: 'contract-sf', instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, pageSize: 50, clock, sleep: (ms) => { clock.advance(ms); return Promise.resolve(); } }),
+    connector: () => new SalesforceConnector({ tenantId, orgKey: 'contract-sf', instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, pageSize: 200, clock, sleep: (ms) => { clock.advance(ms); return Promise.resolve(); } }),
     accountIds: () => [...accounts.values()].filter((r) => !r.IsDeleted).map((r) => r.Id),
     touchAccount: (id) => Promise.resolve(bump(id, (r) => { r.Tenure_Months__c = Number(r.Tenure_Months__c ?? 0) + 1; })),
     deleteAccount: (id) => Promise.resolve(bump(id, (r) => { r.IsDeleted = true; })),
@@ -44,19 +44,40 @@ connectorContract('Salesforce sandbox (unmanaged org)', async () => {
 });
 
 describe('Salesforce connector: budget, namespace and per-record failures', () => {
+  it('resumes from the keyset when the saved query locator has expired: no duplicates, no gaps', async () => {
+    const sandbox = await startSalesforceSandbox({ seed: 6, accounts: 700, rows });
+    try {
+      const c = (): SalesforceConnector => new SalesforceConnector({ tenantId: 't' as TenantId, orgKey: 'locator', instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, pageSize: 200 });
+      const seen: string[] = [];
+      let cursor: SyncCursor | null = null;
+      for (let i = 0; i < 20; i++) {
+        const page: PulledPage<'account'> = await c().pullPage('account', cursor);
+        seen.push(...page.records.map((r) => r.source.externalId));
+        // Every saved locator is stale by the time the next worker picks the job up.
+        cursor = typeof page.nextCursor.locator === 'string' ? { ...page.nextCursor, locator: '/services/data/v62.0/query/01gEXPIRED-200' } : page.nextCursor;
+        if (page.done) break;
+      }
+      expect(seen).toHaveLength(700);
+      expect(new Set(seen).size).toBe(700);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
   it('stops at its share of the daily API allocation (Sforce-Limit-Info) and hands the wait to the queue', async () => {
     const sandbox = await startSalesforceSandbox({ seed: 2, accounts: 60, rows, dailyApiRequests: 40 });
     try {
-      const c = new SalesforceConnector({ tenantId: 't' as TenantId, orgKey: 'budget', instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, pageSize: 5 });
+      const c = new SalesforceConnector({ tenantId: 't' as TenantId, orgKey: 'budget', instanceUrl: sandbox.url, accessToken: STATIC, namespace: null });
       let cursor: SyncCursor | null = null;
       let pages = 0;
+      // Poll for changes again and again: every pass costs one call until the budget runs out.
       const error = await (async () => {
-        for (;;) {
+        for (let i = 0; i < 100; i++) {
           const page: PulledPage<'account'> = await c.pullPage('account', cursor);
           pages++;
           cursor = page.nextCursor;
-          if (page.done) return undefined;
         }
+        return undefined;
       })().catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'CONNECTOR.RATE_LIMITED', details: { reason: 'budget' } });
       expect(pages).toBe(10); // 25% of 40
