@@ -11,6 +11,8 @@ import { WebhookAlertSink, type WebhookEndpoint } from '../../webhooks/outbound/
 
 const TENANT = 'tenant-alerts' as TenantId;
 const SECRET = 'whsec_test_0123456789';
+// Real sockets and a real timeout per alert; a cap for slow shared machines, not a timed assertion.
+jest.setTimeout(60_000);
 
 type Verify = (rawBody: Buffer | string, header: string | undefined, secret: string, toleranceSeconds?: number, nowMs?: number) => boolean;
 
