@@ -26,12 +26,15 @@ function signals(overrides: Overrides = {}, p = 0.5, prev = 0.5): AlertSignals {
 }
 
 describe('alert rules', () => {
-  it('fires risk-threshold only when risk crosses upward', () => {
+  it('fires risk-threshold when risk crosses upward, or on a first score already above it', () => {
     const cfg = { ...quiet, riskThreshold: { enabled: true, threshold: 0.6 } };
     expect(matchRules(signals({}, 0.65, 0.55), cfg).map((c) => c.rule)).toEqual(['risk-threshold']);
     expect(matchRules(signals({}, 0.7, 0.65), cfg)).toEqual([]);
     expect(matchRules(signals({}, 0.55, 0.65), cfg)).toEqual([]);
-    expect(matchRules(signals({ previous: undefined }, 0.9), cfg)).toEqual([]);
+    const first = matchRules(signals({ previous: undefined }, 0.9), cfg);
+    expect(first.map((c) => c.rule)).toEqual(['risk-threshold']);
+    expect(first[0]?.reasons[0]?.en).toBe('First score: churn risk is 90%');
+    expect(matchRules(signals({ previous: undefined }, 0.5), cfg)).toEqual([]);
   });
 
   it('fires risk-jump at X points or more', () => {

@@ -96,12 +96,18 @@ export function matchRules(s: AlertSignals, config: AlertRulesConfig): Candidate
   const base = { churnProbability: p, previousChurnProbability: prev ?? null, band: s.current.band, clv: s.current.clv, currency: s.current.currency ?? null };
   const critical = s.current.band === 'critical';
 
-  if (config.riskThreshold.enabled && prev !== undefined && prev < config.riskThreshold.threshold && p >= config.riskThreshold.threshold) {
+  // A first score already above the threshold counts as crossing it: a new install should hear
+  // about the accounts that are at risk today (the weekly budget keeps that from becoming a storm).
+  if (config.riskThreshold.enabled && (prev === undefined || prev < config.riskThreshold.threshold) && p >= config.riskThreshold.threshold) {
     out.push({
       rule: 'risk-threshold',
       severity: critical ? 'critical' : 'warning',
       title: { en: `${name}: churn risk crossed ${pct(config.riskThreshold.threshold)}`, zh: `${name}：流失风险超过 ${pct(config.riskThreshold.threshold)}` },
-      reasons: [{ en: `Churn risk rose from ${pct(prev)} to ${pct(p)}`, zh: `流失风险从 ${pct(prev)} 升至 ${pct(p)}` }],
+      reasons: [
+        prev === undefined
+          ? { en: `First score: churn risk is ${pct(p)}`, zh: `首次评分：流失风险为 ${pct(p)}` }
+          : { en: `Churn risk rose from ${pct(prev)} to ${pct(p)}`, zh: `流失风险从 ${pct(prev)} 升至 ${pct(p)}` },
+      ],
       data: { ...base, threshold: config.riskThreshold.threshold },
     });
   }

@@ -1,40 +1,160 @@
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { type Command } from 'commander';
-import { entityNames, type TenantId } from '../../../core';
-import { openAppContext } from '../../context';
-import { action, type CommandModule } from '../command';
+import { SingleBar } from 'cli-progress';
+import pino from 'pino';
+import type { ScoreSet } from '../../../core';
+import { loadConfig } from '../../config/config';
+import { runDemo, type DemoResult, type DemoStage } from '../../demo/demo-run';
+import { createHttpApp, listen } from '../../http/server';
+import { createMetrics } from '../../observability/metrics';
+import { action, positiveInt, type CommandModule } from '../command';
+import { UsageError } from '../exit-codes';
 import { bilingual } from '../i18n';
+import type { Output } from '../output';
 
-const DEMO_TENANT = 'demo' as TenantId;
+const DEFAULT_CSV = '../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv';
 
-/**
- * The one-command demo. Today it prepares the embedded store and shows what is in it; it grows
- * into sync → score → write-back → alerts as those parts land (see the running-system issue).
- */
+const STAGES: Record<DemoStage, [string, string]> = {
+  seed: ['Seeding the sandbox CRM', '生成沙盒 CRM 数据'],
+  install: ['Installing into HubSpot', '安装到 HubSpot'],
+  sync: ['Syncing', '同步'],
+  train: ['Training on the tenant’s history', '基于租户历史训练'],
+  score: ['Scoring', '评分'],
+  writeback: ['Writing back', '回写'],
+  alerts: ['Alerting', '发送提醒'],
+};
+
+interface DemoFlags {
+  json?: boolean;
+  serve: boolean;
+  csv: string;
+  accounts: number;
+  seed: number;
+}
+
+/** `success-engine demo`: the whole product on the embedded default, then the score API until Ctrl-C. */
 export const demoCommand: CommandModule = {
   register(program: Command) {
     program
       .command('demo')
-      .description('Run the product end to end on the embedded default (sandbox CRMs, SQLite, no credentials)')
+      .description('Run the product end to end on the embedded default (sandbox CRM, SQLite, no credentials) / 用内置默认环境端到端演示')
       .option('--json', 'print one JSON object on stdout')
       .option('--no-serve', 'exit after the summary instead of serving the API')
-      .action(
-        action((out) => {
-          const ctx = openAppContext();
-          try {
-            const existing = ctx.store.getTenant(DEMO_TENANT);
-            if (!existing) ctx.store.upsertTenant({ id: DEMO_TENANT, name: 'Demo book of business', locale: 'en', createdAt: new Date().toISOString() });
-            const counts = Object.fromEntries(entityNames.map((e) => [e, ctx.store.countRecords(DEMO_TENANT, e)]));
-            out.line(bilingual('Success Engine demo', '客户成功引擎演示'));
-            out.line(`${bilingual('Store', '数据存储')}: ${ctx.config.databasePath}`);
-            out.line(`${bilingual('Tenant', '租户')}: ${DEMO_TENANT}`);
-            for (const [entity, n] of Object.entries(counts)) out.line(`  ${entity.padEnd(13)} ${n}`);
-            out.line();
-            out.line(bilingual('Available now: the canonical model, the embedded store, and `success-engine --help`.', '当前可用：规范数据模型、内嵌存储，以及 `success-engine --help`。'));
-            out.result({ databasePath: ctx.config.databasePath, tenant: DEMO_TENANT, records: counts });
-          } finally {
-            ctx.close();
-          }
-        }),
-      );
+      .option('--csv <path>', 'the Telco churn CSV the demo book is built from', DEFAULT_CSV)
+      .option('--accounts <n>', 'accounts in the demo book (the CSV has 7,043; more are resampled)', positiveInt('--accounts'), 2000)
+      .option('--seed <n>', 'seed of the generated CRM data', positiveInt('--seed'), 42)
+      .action(action(async (out, flags: DemoFlags) => runDemoCommand(out, flags)));
   },
 };
+
+async function runDemoCommand(out: Output, flags: DemoFlags): Promise<void> {
+  const config = loadConfig();
+  const csvPath = path.resolve(flags.csv);
+  if (!existsSync(csvPath)) {
+    throw new UsageError(`--csv: ${csvPath} does not exist. The demo builds its CRM data from IBM's Telco customer churn sample (WA_Fn-UseC_-Telco-Customer-Churn.csv); pass its path with --csv.`);
+  }
+  const databasePath = path.join(config.dataDir, 'demo.sqlite');
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${databasePath}${suffix}`, { force: true });
+  const started = Date.now();
+  const bar = new SingleBar({ stream: out.stderr, format: '  {bar} {percentage}% {stage}', hideCursor: true, clearOnComplete: true, barsize: 30 }, { format: '', barCompleteChar: '█', barIncompleteChar: '░' });
+  let barActive = false;
+  const result = await runDemo({
+    csvPath,
+    databasePath,
+    accounts: flags.accounts,
+    seed: flags.seed,
+    tier: 'api-add-on',
+    onStage: (stage, detail) => {
+      if (barActive && stage !== 'sync') {
+        bar.stop();
+        barActive = false;
+      }
+      const [en, zh] = STAGES[stage];
+      if (!barActive) out.note(`${bilingual(en, zh)}: ${detail}`);
+    },
+    onProgress: (stage, done, total) => {
+      if (!barActive) {
+        bar.start(total, 0, { stage: bilingual(...STAGES[stage]) });
+        barActive = true;
+      }
+      bar.update(done);
+    },
+  });
+  if (barActive) bar.stop();
+  const seconds = (Date.now() - started) / 1000;
+  try {
+    printSummary(out, result, seconds);
+    if (!flags.serve) return;
+    await serve(out, result, config.httpHost, config.httpPort);
+  } finally {
+    await result.close();
+    result.store.close();
+  }
+}
+
+function printSummary(out: Output, r: DemoResult, seconds: number): void {
+  const top = [...r.scores].sort((a, b) => b.churn.probability - a.churn.probability).slice(0, 5);
+  const names = new Map(r.store.listRecords(r.tenantId, 'account').map((a) => [a.id as string, a.name]));
+  out.line(bilingual('Success Engine demo: done', '客户成功引擎演示：完成') + ` (${seconds.toFixed(0)} s)`);
+  out.line();
+  out.line(`${bilingual('Synced from the HubSpot sandbox', '从 HubSpot 沙盒同步')}: ${Object.entries(r.synced).map(([e, n]) => `${n} ${e}`).join(', ')}`);
+  out.line(`${bilingual('Installed properties', '已安装属性')}: ${r.schema.created.length} ${bilingual('created', '新建')}, ${r.schema.verified.length} ${bilingual('verified', '已核对')}`);
+  const model = r.training.training;
+  out.line(`${bilingual('Churn model', '流失模型')}: ${model.kind === 'learned' ? `${model.model?.description ?? 'learned'} ${r.training.version ?? ''}` : bilingual('weighted health score (cold start)', '加权健康评分（冷启动）')}`);
+  out.line(`  ${model.reason.en}`);
+  out.line(`  ${model.reason.zh}`);
+  out.line();
+  out.line(bilingual('Top accounts at risk', '流失风险最高的客户'));
+  for (const s of top) printAccount(out, s, names.get(s.accountId) ?? s.accountId);
+  out.line();
+  out.line(`${bilingual('Written back to HubSpot companies', '已回写到 HubSpot 公司')}: ${r.writeBack.written} ${bilingual('written', '已写入')}, ${r.writeBack.unchanged} ${bilingual('unchanged', '未变化')}, ${r.writeBack.failed.length} ${bilingual('failed', '失败')} (${r.hubspotUrl})`);
+  out.line(`${bilingual('Alerts', '提醒')}: ${r.alerts.raised.length} ${bilingual('raised', '已触发')}, ${r.alerts.delivered} ${bilingual('delivered', '已送达')} (${r.alerts.receivedVerified} ${bilingual('signature-verified by the receiver', '接收方签名验证通过')}), ${r.alerts.suppressed} ${bilingual('held back by budgets and cooldowns', '因预算与冷却被抑制')}`);
+  const bands = countBands(r.scores);
+  out.result({
+    seconds: Math.round(seconds),
+    tenantId: r.tenantId,
+    asOf: r.asOf,
+    synced: r.synced,
+    model: { kind: model.kind, version: r.training.version, promoted: r.training.promoted, metrics: model.metrics },
+    scored: r.scores.length,
+    bands,
+    topAtRisk: top.map((s) => ({ accountId: s.accountId, name: names.get(s.accountId) ?? null, probability: s.churn.probability, band: s.churn.band, drivers: s.churn.drivers.slice(0, 3).map((d) => d.text), clv: s.clv ?? null, nextBestAction: s.nextBestActions[0]?.title ?? null })),
+    writeBack: { written: r.writeBack.written, unchanged: r.writeBack.unchanged, failed: r.writeBack.failed.length },
+    alerts: { raised: r.alerts.raised.length, delivered: r.alerts.delivered, verifiedByReceiver: r.alerts.receivedVerified, suppressed: r.alerts.suppressed },
+  });
+}
+
+function printAccount(out: Output, s: ScoreSet, name: string): void {
+  const pct = `${(s.churn.probability * 100).toFixed(0)}%`;
+  out.line(`  ${name}  ${pct} (${s.churn.band})`);
+  for (const d of s.churn.drivers.slice(0, 3)) out.line(`    - ${d.text.en} / ${d.text.zh}`);
+  if (s.clv) out.line(`    CLV / 终身价值: ${fmt(s.clv.p50)} ${s.clv.currency} (P10 ${fmt(s.clv.p10)} – P90 ${fmt(s.clv.p90)}, ${s.clv.method})`);
+  const next = s.nextBestActions[0];
+  if (next) out.line(`    ${bilingual('Next', '下一步')}: ${next.title.en} / ${next.title.zh}`);
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+function countBands(scores: readonly ScoreSet[]): Record<string, number> {
+  const counts: Record<string, number> = { low: 0, medium: 0, high: 0, critical: 0 };
+  for (const s of scores) counts[s.churn.band] = (counts[s.churn.band] ?? 0) + 1;
+  return counts;
+}
+
+async function serve(out: Output, r: DemoResult, host: string, port: number): Promise<void> {
+  const token = r.store.issueApiToken(r.tenantId, 'admin', 'demo');
+  const app = createHttpApp({ store: r.store, log: pino({ level: 'silent' }), metrics: createMetrics(), readiness: [{ name: 'store', check: () => Promise.resolve() }] });
+  const server = await listen(app, host, port);
+  const example = [...r.scores].sort((a, b) => b.churn.probability - a.churn.probability)[0]?.accountId ?? '';
+  out.note('');
+  out.note(bilingual(`Score API at ${server.url}/api/v1 (Ctrl-C to stop)`, `评分 API 地址 ${server.url}/api/v1（按 Ctrl-C 停止）`));
+  out.note(`  curl -H 'Authorization: Bearer ${token}' ${server.url}/api/v1/scores?band=critical`);
+  out.note(`  curl -H 'Authorization: Bearer ${token}' ${server.url}/api/v1/accounts/${example}`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+}

@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { entityNames, systemClock, type ConnectionId, type EntityName, type ScoreSet, type TenantId } from '../../core';
+import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
+import type { RoutedAlert } from '../../engine/alerts/alert-rules';
+import { generateBook } from '../../sandbox/seed/book.generator';
+import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
+import { startHubSpotSandbox, type HubSpotTier } from '../../sandbox';
+import { SqliteRecordStore } from '../../store';
+import { WebhookAlertSink } from '../../webhooks/outbound/webhook-alert.sink';
+import { alertsStep } from '../pipeline/alerts.step';
+import { scoreStep } from '../pipeline/score.step';
+import { syncEntity } from '../pipeline/sync.step';
+import { trainChurnStep, type TrainStepResult } from '../pipeline/train.step';
+import { writeBackStep, type WriteBackSummary } from '../pipeline/writeback.step';
+import { startAlertReceiver } from './alert-receiver';
+
+export const DEMO_TENANT = 'demo-hubspot' as TenantId;
+const CONNECTION = 'hubspot-sandbox' as ConnectionId;
+const PRIVATE_APP_TOKEN = 'pat-na1-sandbox-demo';
+
+export interface DemoOptions {
+  csvPath: string;
+  databasePath: string;
+  accounts: number;
+  seed: number;
+  tier: HubSpotTier;
+  onStage: (stage: DemoStage, detail: string) => void;
+  onProgress: (stage: DemoStage, done: number, total: number) => void;
+}
+
+export type DemoStage = 'seed' | 'install' | 'sync' | 'train' | 'score' | 'writeback' | 'alerts';
+
+export interface DemoResult {
+  tenantId: TenantId;
+  store: SqliteRecordStore;
+  asOf: string;
+  synced: Record<EntityName, number>;
+  schema: { created: string[]; verified: string[] };
+  training: TrainStepResult;
+  scores: ScoreSet[];
+  writeBack: WriteBackSummary;
+  alerts: { raised: RoutedAlert[]; delivered: number; receivedVerified: number; suppressed: number };
+  hubspotUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The product end to end on the embedded default: a HubSpot sandbox seeded with the demo book,
+ * install (our properties), sync every entity into SQLite, train on the tenant's own history,
+ * score, write back, and raise signed alerts to a local receiver. Same pipeline steps the
+ * workers run; here they run in this process, one after another.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  options.onStage('seed', `reading ${options.csvPath}`);
+  const book = generateBook({ seed: options.seed, accounts: options.accounts, rows: readTelcoCsv(options.csvPath) });
+  const sandbox = await startHubSpotSandbox({ book, tier: options.tier, privateAppTokens: [PRIVATE_APP_TOKEN] });
+  const store = new SqliteRecordStore({ path: options.databasePath, encryptionKey: randomBytes(32) });
+  const secret = randomBytes(24).toString('hex');
+  const receiver = await startAlertReceiver(secret);
+  const close = async () => {
+    await receiver.close();
+    await sandbox.close();
+  };
+  try {
+    store.upsertTenant({ id: DEMO_TENANT, name: 'Demo book of business (HubSpot sandbox)', locale: 'en', createdAt: book.asOf });
+    store.saveConnection(
+      { id: CONNECTION, tenantId: DEMO_TENANT, provider: 'hubspot', externalOrgId: 'sandbox', baseUrl: sandbox.url, createdAt: book.asOf, updatedAt: book.asOf },
+      { accessToken: PRIVATE_APP_TOKEN },
+    );
+    const connector = new HubSpotConnector({ tenantId: DEMO_TENANT, portalKey: `demo-${sandbox.url}`, basePath: sandbox.url, accessToken: PRIVATE_APP_TOKEN });
+
+    options.onStage('install', 'creating the Success Engine property group and properties');
+    const schema = await connector.ensureSchema();
+
+    const synced = {} as Record<EntityName, number>;
+    for (const [i, entity] of entityNames.entries()) {
+      options.onStage('sync', entity);
+      let pages = 0;
+      const result = await syncEntity(store, connector, { tenantId: DEMO_TENANT, connectionId: CONNECTION, entity }, () => options.onProgress('sync', i * 1000 + Math.min(999, ++pages), entityNames.length * 1000));
+      synced[entity] = result.upserted + result.unchanged;
+    }
+    options.onProgress('sync', entityNames.length * 1000, entityNames.length * 1000);
+
+    options.onStage('train', 'learning from the tenant’s own history');
+    const training = trainChurnStep(store, DEMO_TENANT, book.asOf);
+
+    options.onStage('score', 'churn, CLV and next-best-actions for every live account');
+    const scored = scoreStep(store, DEMO_TENANT, book.asOf, { currency: 'USD' });
+
+    options.onStage('writeback', `writing ${scored.scoreSets.length} score sets to HubSpot companies`);
+    const writeBack = await writeBackStep(store, connector, DEMO_TENANT, scored.scoreSets, 100);
+
+    options.onStage('alerts', 'raising alerts to the local CS webhook receiver');
+    const sink = new WebhookAlertSink({ store, clock: systemClock, endpointFor: () => ({ url: receiver.url, secret, format: 'alert.v1' }) });
+    const alerts = await alertsStep(store, sink, DEMO_TENANT, scored.alertSignals, new Date(book.asOf));
+    return {
+      tenantId: DEMO_TENANT,
+      store,
+      asOf: book.asOf,
+      synced,
+      schema,
+      training,
+      scores: scored.scoreSets,
+      writeBack,
+      alerts: {
+        raised: alerts.raised,
+        delivered: alerts.outcomes.filter((o) => o.status === 'delivered').length,
+        receivedVerified: [...receiver.received.values()].filter((r) => r.verified).length,
+        suppressed: alerts.suppressed,
+      },
+      hubspotUrl: sandbox.url,
+      close,
+    };
+  } catch (error) {
+    await close();
+    store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,47 @@
+import type { RecordStore, ScoreSet, TenantId } from '../../core';
+import { CHURN_TASK, churnModelFromVersion, churnModelRef } from '../../engine/churn/churn-registry';
+import { DEFAULT_ACTION_CATALOG } from '../../engine/nba/action-catalog';
+import type { ActionDefinition } from '../../engine/nba/nba.types';
+import { scoreBook, type BookScoringResult, type ChurnScorer } from '../../engine/scoring/book-scorer';
+import { loadTenantRecords } from './tenant-records';
+
+export interface ScoreStepOptions {
+  currency: string;
+  catalog: readonly ActionDefinition[];
+  capacityPerOwnerPerWeek: number;
+  horizonMonths: number;
+}
+
+export const defaultScoreStepOptions: ScoreStepOptions = { currency: 'USD', catalog: DEFAULT_ACTION_CATALOG, capacityPerOwnerPerWeek: 15, horizonMonths: 36 };
+
+/** The churn scorer the tenant has now: its active learned version, else the health score. */
+export function activeChurnScorer(store: RecordStore, tenantId: TenantId): ChurnScorer {
+  const active = store.activeModel(tenantId, CHURN_TASK);
+  if (!active) return { kind: 'health-score', ref: { name: 'health-score', version: 'default-1' } };
+  return { kind: 'learned', model: churnModelFromVersion(active), ref: churnModelRef(active) };
+}
+
+/**
+ * Score the tenant's live book and keep every ScoreSet (history for timelines and backtests).
+ * The whole book is scored together: CLV models are fitted across it and owners' capacity for
+ * next-best-actions is shared across accounts.
+ */
+export function scoreStep(store: RecordStore, tenantId: TenantId, now: string, options: Partial<ScoreStepOptions> = {}): BookScoringResult {
+  const opts = { ...defaultScoreStepOptions, ...options };
+  const previous = new Map<string, ScoreSet>(store.latestScores(tenantId).map((s) => [s.accountId, s]));
+  const churn = activeChurnScorer(store, tenantId);
+  const result = scoreBook({
+    tenantId,
+    now,
+    records: loadTenantRecords(store, tenantId),
+    churn,
+    currency: opts.currency,
+    clv: { horizonMonths: opts.horizonMonths, monthlyDiscountRate: 0.01, draws: 100, seed: 1, modelVersion: now.slice(0, 10) },
+    catalog: opts.catalog,
+    nba: { capacityPerOwnerPerWeek: opts.capacityPerOwnerPerWeek },
+    previous,
+    runVersion: `${now.slice(0, 10)}.${churn.ref.version}`,
+  });
+  store.appendScoreSets(result.scoreSets);
+  return result;
+}

@@ -1,0 +1,13 @@
+import type { RecordStore, TenantId } from '../../core';
+import type { AccountRecords } from '../../engine/features/account-features';
+
+/** Everything the engine reads for one tenant: the latest version of every live record. */
+export function loadTenantRecords(store: RecordStore, tenantId: TenantId): AccountRecords {
+  return {
+    accounts: store.listRecords(tenantId, 'account'),
+    tickets: store.listRecords(tenantId, 'ticket'),
+    activities: store.listRecords(tenantId, 'activity'),
+    subscriptions: store.listRecords(tenantId, 'subscription'),
+    transactions: store.listRecords(tenantId, 'transaction'),
+  };
+}
