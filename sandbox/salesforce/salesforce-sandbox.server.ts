@@ -92,7 +92,9 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   for (const t of options.staticAccessTokens ?? ['00D8d0000000SBX!sandbox-static-token']) sessions.set(t, { expiresAt: Number.POSITIVE_INFINITY, userId: integrationUser.Id });
   const refreshTokens = new Map<string, string>();
   const authCodes = new Map<string, { redirectUri: string; userId: string }>();
-  const cursors = new Map<string, { prepared: PreparedQuery; version: string; pageSize: number }>();
+  // Query locators expire after 15 minutes without use, as in Salesforce.
+  const CURSOR_IDLE_MS = 15 * 60_000;
+  const cursors = new Map<string, { prepared: PreparedQuery; version: string; pageSize: number; lastUsed: number }>();
   let counter = 0;
   let baseUrl = '';
 
@@ -206,7 +208,10 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
 
   const pageOf = (cursorId: string, offset: number): Record<string, unknown> => {
     const cursor = cursors.get(cursorId);
-    if (!cursor) throw fail(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+    const now = clock.now().getTime();
+    if (cursor && now - cursor.lastUsed > CURSOR_IDLE_MS) cursors.delete(cursorId);
+    if (!cursor || now - cursor.lastUsed > CURSOR_IDLE_MS) throw fail(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+    cursor.lastUsed = now;
     const { prepared, version: v, pageSize } = cursor;
     const end = Math.min(offset + pageSize, prepared.rows.length);
     const records = prepared.rows.slice(offset, end).map((r) => renderRecord(org, prepared, r, v));
@@ -223,7 +228,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     const option = /batchSize=(\d+)/i.exec(String(req.headers['sforce-query-options'] ?? ''));
     const pageSize = option ? Math.min(DEFAULT_PAGE, Math.max(MIN_BATCH, Number(option[1]))) : DEFAULT_PAGE;
     const cursorId = `01g8d${(++counter).toString(36).padStart(10, '0').toUpperCase()}`;
-    cursors.set(cursorId, { prepared, version: v, pageSize });
+    cursors.set(cursorId, { prepared, version: v, pageSize, lastUsed: clock.now().getTime() });
     return { status: 200, json: pageOf(cursorId, 0) };
   };
   router.on('GET', api('/query'), (req) => runQuery(req, false));

@@ -101,6 +101,14 @@ describe('Salesforce sandbox through jsforce 3.10.16', () => {
     }
     expect(page.nextRecordsUrl).toBeUndefined();
     expect(ids.size).toBe(total);
+    const finished = await failure(conn.queryMore(first.nextRecordsUrl as string));
+    expect(finished.errorCode).toBe('INVALID_QUERY_LOCATOR');
+
+    // A locator left idle for more than 15 minutes expires.
+    const idle = await conn.query('SELECT Id FROM Invoice__c', { headers: { 'Sforce-Query-Options': 'batchSize=200' } });
+    clock.advance(15 * 60_000 + 1);
+    const expired = await failure(conn.queryMore(idle.nextRecordsUrl as string));
+    expect(expired.errorCode).toBe('INVALID_QUERY_LOCATOR');
 
     const all = await conn.query('SELECT Id FROM Task', { autoFetch: true, maxFetch: 100_000 });
     expect(all.records).toHaveLength(table('Task').length);
