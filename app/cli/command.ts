@@ -1,4 +1,4 @@
-import { type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { SuccessEngineError } from '../../core';
 import { ExitCode, UsageError } from './exit-codes';
 import { createOutput, type Output } from './output';
@@ -38,11 +38,14 @@ export function reportFailure(out: Output, error: unknown): number {
   return exitCode;
 }
 
-/** Parse a positive integer flag, or throw a UsageError naming the flag. */
+/**
+ * Parse a positive integer flag. Commander turns InvalidArgumentError into a usage error
+ * (exit 2) naming the flag, like any other bad flag.
+ */
 export function positiveInt(flag: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive integer, got "${value}"`);
     return n;
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { main } from './main';
@@ -49,12 +49,21 @@ describe('success-engine CLI', () => {
     expect(stderr).toContain("unknown option '--frobnicate'");
   });
 
+  it('exits 2 on a malformed number, naming the flag', async () => {
+    const { code, stderr } = await runCli('demo', '--accounts', '0', '--no-serve');
+    expect(code).toBe(2);
+    expect(stderr).toContain('--accounts must be a positive integer, got "0"');
+  });
+
   it('prints exactly one JSON object with --json', async () => {
-    const { code, stdout } = await runCli('demo', '--json', '--no-serve');
+    const csv = path.join(dataDir, 'tiny.csv');
+    const rows = Array.from({ length: 60 }, (_, i) => `${i},${i % 7},${i % 3 === 0 ? 'yes' : 'no'}`);
+    writeFileSync(csv, ['id,tickets,churned', ...rows].join('\n'));
+    const { code, stdout } = await runCli('evaluate', 'churn', '--input', csv, '--label', 'churned', '--positive', 'yes', '--id', 'id', '--folds', '3', '--json');
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ tenant: 'demo', databasePath: path.join(dataDir, 'success-engine.sqlite') });
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ n: 60, positives: 20 });
   });
 
   it('exits 1 with a named error when configuration is bad, as JSON with --json', async () => {

@@ -4,7 +4,7 @@ import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
 import type { RoutedAlert } from '../../engine/alerts/alert-rules';
 import { generateBook } from '../../sandbox/seed/book.generator';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
-import { startHubSpotSandbox, type HubSpotTier } from '../../sandbox';
+import { startHubSpotSandbox, type HubSpotSandbox, type HubSpotTier } from '../../sandbox';
 import { SqliteRecordStore } from '../../store';
 import { WebhookAlertSink } from '../../webhooks/outbound/webhook-alert.sink';
 import { alertsStep } from '../pipeline/alerts.step';
@@ -41,6 +41,8 @@ export interface DemoResult {
   writeBack: WriteBackSummary;
   alerts: { raised: RoutedAlert[]; delivered: number; receivedVerified: number; suppressed: number };
   hubspotUrl: string;
+  sandbox: HubSpotSandbox;
+  connector: HubSpotConnector;
   close(): Promise<void>;
 }
 
@@ -109,6 +111,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         suppressed: alerts.suppressed,
       },
       hubspotUrl: sandbox.url,
+      sandbox,
+      connector,
       close,
     };
   } catch (error) {

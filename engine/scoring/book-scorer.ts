@@ -69,7 +69,7 @@ export function scoreBook(input: BookScoringInput): BookScoringResult {
       ...(account.ownerId ? { ownerId: account.ownerId } : {}),
       churnProbability: score.probability,
       riskBand: score.band,
-      clv: clvById.get(id)?.point ?? 0,
+      clv: valueIfRetained(clvById.get(id)?.point ?? 0, score.probability, account.arr),
       currency: account.currency ?? input.currency,
       segment: account.plan ?? account.contractType ?? 'default',
       openTickets: numberAt('open_tickets', row) ?? 0,
@@ -127,6 +127,17 @@ function clvEvidence(records: AccountRecords, churnById: ReadonlyMap<string, num
       currency: a.currency ?? currency,
     };
   });
+}
+
+/**
+ * Next-best-action weighs value at stake as value × churn probability, so it needs the value the
+ * account keeps if it stays, not our CLV (which already discounts churn and falls to 0 as the
+ * probability nears 1, hiding exactly the accounts that most need an action). CLV / (1 − p)
+ * undoes the discount; near p = 1 the annual revenue stands in.
+ */
+function valueIfRetained(clv: number, churnProbability: number, arr: number | undefined): number {
+  const undone = churnProbability < 0.95 && clv > 0 ? clv / (1 - churnProbability) : 0;
+  return Math.max(undone, arr ?? 0);
 }
 
 const BILLING: Record<NonNullable<CanonicalAccount['contractType']>, AccountClvEvidence['subscriptions'][number]['billingPeriod']> = {

@@ -1,8 +1,9 @@
 import type { CommandModule } from '../command';
+import { backtestCommand } from './backtest.command';
 import { demoCommand } from './demo.command';
 import { modelsCommand } from './models.command';
 import { evaluateCommand } from './evaluate.command';
 import { sandboxCommand } from './sandbox.command';
 
 /** Every CLI command, in the order `--help` lists them. Add new commands here. */
-export const commands: readonly CommandModule[] = [demoCommand, evaluateCommand, modelsCommand, sandboxCommand];
+export const commands: readonly CommandModule[] = [demoCommand, sandboxCommand, evaluateCommand, backtestCommand, modelsCommand];

@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runDemo, type DemoResult } from '../../app/demo/demo-run';
+import { writeBackStep } from '../../app/pipeline/writeback.step';
+import { CHURN_TASK } from '../../engine/churn/churn-registry';
+
+const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
+
+/** sync → train → score → write-back → alert, over the HubSpot sandbox, in one process. */
+describe('the pipeline end to end (in-process, HubSpot sandbox)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'se-demo-'));
+  let result: DemoResult;
+
+  beforeAll(async () => {
+    result = await runDemo({ csvPath: CSV, databasePath: path.join(dir, 'demo.sqlite'), accounts: 300, seed: 11, tier: 'api-add-on', onStage: () => undefined, onProgress: () => undefined });
+  }, 240_000);
+  afterAll(async () => {
+    await result.close();
+    result.store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('syncs every company and learns from the tenant’s own outcomes', () => {
+    expect(result.synced.account).toBe(300);
+    expect(result.store.countRecords(result.tenantId, 'account')).toBe(300);
+    expect(result.training.training.kind).toBe('learned');
+    expect(result.training.training.positives + result.training.training.negatives).toBe(300);
+    const active = result.store.activeModel(result.tenantId, CHURN_TASK);
+    expect(active?.version).toBe(result.training.version);
+  });
+
+  it('scores every live account with the active model version and keeps the history', () => {
+    const live = result.store.listRecords(result.tenantId, 'account').filter((a) => a.status === 'active');
+    expect(result.scores.map((s) => s.accountId).sort()).toEqual(live.map((a) => a.id).sort());
+    for (const s of result.scores) {
+      expect(s.churn.model).toEqual({ name: CHURN_TASK, version: result.training.version, kind: 'learned' });
+      expect(s.churn.drivers.length).toBeGreaterThan(0);
+      expect(s.churn.drivers[0]?.text.zh).toMatch(/[\u4e00-\u9fff]/);
+    }
+    expect(result.store.latestScores(result.tenantId)).toHaveLength(result.scores.length);
+  });
+
+  it('writes the scores into the CRM, and a second write-back changes nothing', async () => {
+    expect(result.writeBack).toEqual({ written: result.scores.length, unchanged: 0, failed: [] });
+    const companies = result.sandbox.state.portal.table('companies');
+    for (const s of result.scores.slice(0, 50)) {
+      const company = companies.get(s.accountId.replace('hubspot:', ''));
+      expect(Number(company?.properties.se_churn_probability)).toBeCloseTo(s.churn.probability, 4);
+      expect(company?.properties.se_risk_band).toBe(s.churn.band);
+    }
+    const again = await writeBackStep(result.store, result.connector, result.tenantId, result.scores, 100);
+    expect(again).toEqual({ written: 0, unchanged: result.scores.length, failed: [] });
+  });
+
+  it('delivers each alert once, signed, and records it', () => {
+    expect(result.alerts.delivered).toBe(result.alerts.raised.length);
+    expect(result.alerts.receivedVerified).toBe(result.alerts.raised.length);
+    expect(result.store.listAlerts(result.tenantId, 'delivered')).toHaveLength(result.alerts.raised.length);
+    // First run: every account at or above the 60% threshold is raised or held back by a budget.
+    const atRisk = result.scores.filter((s) => s.churn.probability >= 0.6).map((s) => s.accountId).sort();
+    const thresholdAlerts = result.alerts.raised.filter((a) => a.alert.rule === 'risk-threshold').map((a) => a.alert.accountId as string);
+    expect(thresholdAlerts.every((id) => atRisk.includes(id))).toBe(true);
+    expect(thresholdAlerts.length + result.alerts.suppressed).toBeGreaterThanOrEqual(atRisk.length);
+  });
+});
