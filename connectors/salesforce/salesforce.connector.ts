@@ -80,6 +80,8 @@ export function describeJsforceError(error: unknown): Omit<FailedCall, 'attempt'
   const status: Record<string, number> = { INVALID_SESSION_ID: 401, REQUEST_LIMIT_EXCEEDED: 403, INSUFFICIENT_ACCESS: 403, NOT_FOUND: 404, SERVER_UNAVAILABLE: 503, UNABLE_TO_LOCK_ROW: 503, MALFORMED_QUERY: 400, INVALID_FIELD: 400, INVALID_TYPE: 400, INVALID_QUERY_LOCATOR: 400 };
   if (status[code] !== undefined) return { status: status[code], body: [{ errorCode: code, message: e.message }] };
   if (/socket hang up|ECONNRESET|network|fetch failed/i.test(e.message ?? '')) return { networkCode: 'ECONNRESET' };
+  // jsforce's own refresh delegate failed: the session is gone, not the network.
+  if (/Unable to refresh session/i.test(e.message ?? '')) return { status: 401, body: [{ errorCode: 'INVALID_SESSION_ID', message: e.message }] };
   return code ? { status: 400, body: [{ errorCode: code, message: e.message }] } : { networkCode: 'UNKNOWN' };
 }
 
@@ -117,6 +119,7 @@ export class SalesforceConnector implements CrmConnector {
       ...(options.instanceUrl ? { instanceUrl: options.instanceUrl } : {}),
       ...(options.loginUrl ? { loginUrl: options.loginUrl } : {}),
       ...(options.accessToken ? { accessToken: options.accessToken } : {}),
+      ...(options.refreshToken ? { refreshToken: options.refreshToken } : {}),
       ...(options.oauthClient ? { oauth2: this.oauth2() } : {}),
     });
     const sleep = options.sleep ?? realSleep;
@@ -128,6 +131,11 @@ export class SalesforceConnector implements CrmConnector {
     const c = this.options.oauthClient;
     if (!c) throw new SuccessEngineError('CONFIG.INVALID', 'Salesforce OAuth needs oauthClient (clientId and clientSecret)');
     return new OAuth2({ clientId: c.clientId, clientSecret: c.clientSecret, ...(c.redirectUri ? { redirectUri: c.redirectUri } : {}), ...(this.options.loginUrl ? { loginUrl: this.options.loginUrl } : {}) });
+  }
+
+  /** Every REST call without jsforce's own retries (real-time backoff, GET only): the one policy retries instead. */
+  private req<T>(request: string | { method: 'GET' | 'PATCH' | 'POST'; url: string; body?: string; headers?: Record<string, string> }): Promise<T> {
+    return this.conn.request<T>(request, { retry: { maxRetries: 0 } });
   }
 
   private budgetCheck(): void {
@@ -197,7 +205,7 @@ export class SalesforceConnector implements CrmConnector {
   }
 
   async ensureSchema(): Promise<{ created: string[]; verified: string[] }> {
-    const describe = await this.call('Salesforce describe Account', () => this.conn.request<{ fields: { name: string }[] }>(`/services/data/v${this.version}/sobjects/${SALESFORCE_SCORE_OBJECT}/describe`));
+    const describe = await this.call('Salesforce describe Account', () => this.req<{ fields: { name: string }[] }>(`/services/data/v${this.version}/sobjects/${SALESFORCE_SCORE_OBJECT}/describe`));
     const have = new Set(describe.fields.map((f) => f.name));
     const created: string[] = [];
     const verified: string[] = [];
@@ -241,11 +249,11 @@ export class SalesforceConnector implements CrmConnector {
     if (cursor.lastStamp && cursor.lastId) where.push(`(SystemModstamp > ${soqlDateTime(cursor.lastStamp)} OR (SystemModstamp = ${soqlDateTime(cursor.lastStamp)} AND Id > ${soqlString(cursor.lastId)}))`);
     const soql = `SELECT ${fields.join(', ')} FROM Account WHERE ${where.join(' AND ')} ORDER BY SystemModstamp ASC, Id ASC`;
     type QueryPage = { records: SfRow[]; done: boolean; nextRecordsUrl?: string };
-    const keyset = (): Promise<QueryPage> => this.call('Salesforce queryAll Account', () => this.conn.request<QueryPage>({ method: 'GET', url: `/services/data/v${this.version}/queryAll?q=${encodeURIComponent(soql)}`, headers: { 'Sforce-Query-Options': `batchSize=${pageSize}` } }));
+    const keyset = (): Promise<QueryPage> => this.call('Salesforce queryAll Account', () => this.req<QueryPage>({ method: 'GET', url: `/services/data/v${this.version}/queryAll?q=${encodeURIComponent(soql)}`, headers: { 'Sforce-Query-Options': `batchSize=${pageSize}` } }));
     let res: QueryPage;
     if (cursor.locator) {
       const locator = cursor.locator;
-      res = await this.call('Salesforce queryAll next page', () => this.conn.request<QueryPage>(locator)).catch((error: unknown) => {
+      res = await this.call('Salesforce queryAll next page', () => this.req<QueryPage>(locator)).catch((error: unknown) => {
         // Locators expire (15 min) or belong to a dead session: resume from the keyset instead.
         if (error instanceof SuccessEngineError && error.code === 'CONNECTOR.BAD_REQUEST') return keyset();
         throw error;
@@ -280,7 +288,7 @@ export class SalesforceConnector implements CrmConnector {
   private async readCurrent(ids: string[]): Promise<Map<string, Record<ScoreFieldKey, string | null | undefined>>> {
     const names = SCORE_FIELDS.map((f) => this.field(f.key));
     const soql = `SELECT Id, ${names.join(', ')} FROM Account WHERE Id IN (${ids.map(soqlString).join(', ')})`;
-    const res = await this.call('Salesforce read scores', () => this.conn.request<{ records: Record<string, unknown>[] }>(`/services/data/v${this.version}/query?q=${encodeURIComponent(soql)}`));
+    const res = await this.call('Salesforce read scores', () => this.req<{ records: Record<string, unknown>[] }>(`/services/data/v${this.version}/query?q=${encodeURIComponent(soql)}`));
     const out = new Map<string, Record<ScoreFieldKey, string | null | undefined>>();
     for (const r of res.records) out.set(String(r.Id), Object.fromEntries(SCORE_FIELDS.map((f) => { const v = r[this.field(f.key)]; return [f.key, typeof v === 'string' || typeof v === 'number' ? String(v) : null]; })) as Record<ScoreFieldKey, string | null>);
     return out;
@@ -320,7 +328,7 @@ export class SalesforceConnector implements CrmConnector {
       }
       if (batch.length === 0) continue;
       const body = { allOrNone: false, records: batch.map((b) => ({ attributes: { type: SALESFORCE_SCORE_OBJECT }, id: b.id, ...this.toSalesforce(b.values) })) };
-      const res = await this.call('Salesforce collections update', () => this.conn.request<{ id?: string; success: boolean; errors: { statusCode?: string; message?: string }[] }[]>({ method: 'PATCH', url: `/services/data/v${this.version}/composite/sobjects`, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }));
+      const res = await this.call('Salesforce collections update', () => this.req<{ id?: string; success: boolean; errors: { statusCode?: string; message?: string }[] }[]>({ method: 'PATCH', url: `/services/data/v${this.version}/composite/sobjects`, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }));
       for (const [j, b] of batch.entries()) {
         const r = res[j];
         if (r?.success) {

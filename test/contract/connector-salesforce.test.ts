@@ -7,6 +7,7 @@ import { startSalesforceSandbox } from '../../sandbox/salesforce/salesforce-sand
 import { sfDateTime } from '../../sandbox/salesforce/salesforce-state';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
 import { connectorContract, makeScore } from './connector-contract.suite';
+import { emptyCallStats } from '../../connectors/shared/governed-call';
 
 const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
 const rows = readTelcoCsv(CSV);
@@ -110,4 +111,58 @@ describe('Salesforce connector: budget, namespace and per-record failures', () =
       await sandbox.close();
     }
   });
+});
+
+describe('Salesforce connector under injected faults (10k accounts)', () => {
+  it('syncs and writes back every account once through 5xx, resets, token expiry and locked rows', async () => {
+    const clock = fixedClock('2026-11-01T00:00:00.000Z');
+    const app = { clientId: 'se-consumer-key', clientSecret: 'se-consumer-secret' };
+    const sandbox = await startSalesforceSandbox({ seed: 8, accounts: 10_000, rows, clock, connectedApp: app, dailyApiRequests: 1_000_000, faults: { seed: 4, serverErrorRate: 0.05, dropRate: 0.03, expireTokensAtRequest: 9, lockRowRate: 0.01 } });
+    try {
+      const stats = emptyCallStats();
+      const redirectUri = 'https://app.example.com/sf/callback';
+      let tokens: { accessToken?: string; refreshToken?: string } = {};
+      const make = (): SalesforceConnector =>
+        new SalesforceConnector({
+          tenantId: 't' as TenantId, orgKey: 'faults', instanceUrl: sandbox.url, loginUrl: sandbox.url, namespace: null, clock, stats,
+          oauthClient: { ...app, redirectUri },
+          ...(tokens.accessToken ? { accessToken: tokens.accessToken } : {}),
+          ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
+          onTokens: (t) => { tokens = { accessToken: t.accessToken, refreshToken: t.refreshToken ?? tokens.refreshToken ?? '' }; },
+          sleep: (ms) => { clock.advance(ms); return Promise.resolve(); },
+        });
+      const installer = make();
+      await installer.authorise({ kind: 'authorization-code', code: sandbox.state.issueAuthCode(redirectUri), redirectUri });
+      await installer.ensureSchema();
+      const ids: string[] = [];
+      let cursor: SyncCursor | null = null;
+      for (let i = 0; i < 100; i++) {
+        const page: PulledPage<'account'> = await make().pullPage('account', cursor);
+        ids.push(...page.records.map((r) => r.id));
+        cursor = page.nextCursor;
+        if (page.done) break;
+      }
+      expect(ids).toHaveLength(10_000);
+      expect(new Set(ids).size).toBe(10_000);
+      const scores = ids.map((id, i) => makeScore('t' as TenantId, id, (i % 100) / 100));
+      const writer = make();
+      let results = await writer.writeBack(scores);
+      // Locked rows come back as retryable per-record failures; the queue retries just those.
+      for (let round = 0; round < 5 && results.some((r) => r.status === 'failed'); round++) {
+        const failed = new Set(results.filter((r) => r.status === 'failed').map((r) => r.accountExternalId));
+        expect(results.filter((r) => r.status === 'failed').every((r) => r.status === 'failed' && r.retryable)).toBe(true);
+        const retried = await writer.writeBack(scores.filter((s) => failed.has(s.accountId.replace(/^salesforce:/, ''))));
+        results = results.map((r) => retried.find((x) => x.accountExternalId === r.accountExternalId) ?? r);
+      }
+      expect(results.filter((r) => r.status === 'failed')).toEqual([]);
+      const table = sandbox.state.org.table('Account');
+      for (const [i, id] of ids.entries()) expect(Number(table.get(id.replace(/^salesforce:/, ''))?.SE_Churn_Probability__c)).toBeCloseTo((i % 100) / 100, 6);
+      expect((await writer.writeBack(scores)).every((r) => r.status === 'unchanged')).toBe(true);
+      expect(stats.byReason['attempts-exhausted']).toBeUndefined();
+      expect((stats.byReason['server-error'] ?? 0) + (stats.byReason.network ?? 0)).toBeGreaterThan(0);
+      process.stdout.write(`salesforce 10k under faults: ${JSON.stringify({ ...stats, requests: sandbox.state.faults.requestCount, failedShare: Number((stats.failed / stats.calls).toFixed(4)) })}\n`);
+    } finally {
+      await sandbox.close();
+    }
+  }, 300_000);
 });
