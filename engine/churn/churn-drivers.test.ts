@@ -38,7 +38,7 @@ describe('churn drivers', () => {
   });
 
   it('words missing values and negative contributions, and bands probabilities', () => {
-    expect(driverText('nps', null, -3.21)).toEqual({ en: 'nps is unknown (−3.2 pts)', zh: 'nps缺失（−3.2 个百分点）' });
+    expect(driverText('nps', null, -3.21)).toEqual({ en: 'nps: unknown (−3.2 pts)', zh: 'nps：未知（−3.2 个百分点）' });
     expect(riskBand(0.05)).toBe('low');
     expect(riskBand(0.2)).toBe('medium');
     expect(riskBand(0.4)).toBe('high');

@@ -30,7 +30,7 @@ export function driverText(feature: string, value: number | string | null, point
   const sign = points >= 0 ? '+' : '−';
   const magnitude = Math.abs(points).toFixed(1);
   if (value === null) {
-    return { en: `${label.en} is unknown (${sign}${magnitude} pts)`, zh: `${label.zh}缺失（${sign}${magnitude} 个百分点）` };
+    return { en: `${label.en}: unknown (${sign}${magnitude} pts)`, zh: `${label.zh}：未知（${sign}${magnitude} 个百分点）` };
   }
   const shown = wording?.format?.(value) ?? { en: typeof value === 'number' ? formatNumber(value) : value, zh: typeof value === 'number' ? formatNumber(value) : value };
   return { en: `${label.en}: ${shown.en} (${sign}${magnitude} pts)`, zh: `${label.zh}：${shown.zh}（${sign}${magnitude} 个百分点）` };
