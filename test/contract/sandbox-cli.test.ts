@@ -1,24 +1,8 @@
 import path from 'node:path';
 import { Client } from '@hubspot/api-client';
-import { main } from '../../app/cli/main';
+import { runCli } from '../helpers/run-cli';
 
 const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
-
-async function runCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  process.exitCode = undefined;
-  try {
-    const code = await main(['node', 'success-engine', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 describe('success-engine sandbox', () => {
   it('starts a HubSpot sandbox, reports one JSON object with the port it chose, and stops', async () => {
