@@ -70,19 +70,10 @@ export function buildAccountFeatures(records: AccountRecords, asOf: string, opti
   const accounts = visible(records.accounts)
     .filter((a) => a.status === 'active')
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const byAccount = <R extends { accountId: string }>(list: R[]): Map<string, R[]> => {
-    const map = new Map<string, R[]>();
-    for (const r of list) {
-      const group = map.get(r.accountId);
-      if (group) group.push(r);
-      else map.set(r.accountId, [r]);
-    }
-    return map;
-  };
-  const tickets = byAccount(visible(records.tickets).filter((x) => parseTime(x.createdAt, 'ticket.createdAt') <= t));
-  const activities = byAccount(visible(records.activities).filter((x) => parseTime(x.occurredAt, 'activity.occurredAt') <= t));
-  const subscriptions = byAccount(visible(records.subscriptions).filter((x) => parseTime(x.startDate, 'subscription.startDate') <= t));
-  const transactions = byAccount(visible(records.transactions).filter((x) => parseTime(x.occurredAt, 'transaction.occurredAt') <= t));
+  const tickets = groupByAccount(visible(records.tickets).filter((x) => parseTime(x.createdAt, 'ticket.createdAt') <= t));
+  const activities = groupByAccount(visible(records.activities).filter((x) => parseTime(x.occurredAt, 'activity.occurredAt') <= t));
+  const subscriptions = groupByAccount(visible(records.subscriptions).filter((x) => parseTime(x.startDate, 'subscription.startDate') <= t));
+  const transactions = groupByAccount(visible(records.transactions).filter((x) => parseTime(x.occurredAt, 'transaction.occurredAt') <= t));
   const texts = new Map((options.texts ?? []).map((x) => [x.accountId, x]));
 
   const n = accounts.length;
@@ -240,6 +231,17 @@ export function buildAccountFeatures(records: AccountRecords, asOf: string, opti
   const columns: FeatureColumn[] = featureCatalog.map((e) => (e.kind === 'numeric' ? numericColumn(e.name, numeric.get(e.name) as Float64Array) : categoricalColumn(e.name, categorical.get(e.name) ?? [])));
   columns.push(...attributeColumns(accounts, maxAttributes));
   return { table: { rowCount: n, columns }, accountIds: accounts.map((a) => a.id), modifiedAfterAsOf };
+}
+
+/** Records keyed by the account they belong to, in input order. */
+export function groupByAccount<R extends { accountId: string }>(list: readonly R[]): Map<string, R[]> {
+  const map = new Map<string, R[]>();
+  for (const r of list) {
+    const group = map.get(r.accountId);
+    if (group) group.push(r);
+    else map.set(r.accountId, [r]);
+  }
+  return map;
 }
 
 function numericColumn(name: string, values: Float64Array): NumericColumn {

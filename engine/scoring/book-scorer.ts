@@ -3,7 +3,7 @@ import type { AlertSignals } from '../alerts/alert-rules';
 import { scoreChurn } from '../churn/churn-drivers';
 import type { ChurnModel } from '../churn/churn-model';
 import { scoreBookClv, type AccountClvEvidence, type AccountClvResult } from '../clv/clv-method';
-import { buildAccountFeatures, type AccountFeatures, type AccountRecords } from '../features/account-features';
+import { buildAccountFeatures, groupByAccount, type AccountFeatures, type AccountRecords } from '../features/account-features';
 import { catalogWording } from '../features/feature-catalog';
 import { cellValue } from '../features/feature-table';
 import { scoreHealth } from '../health/health-score';
@@ -113,8 +113,8 @@ export function scoreBook(input: BookScoringInput): BookScoringResult {
  * of how long contracts last), so every account's history is passed, live ones with their churn.
  */
 function clvEvidence(records: AccountRecords, churnById: ReadonlyMap<string, number>, currency: string): AccountClvEvidence[] {
-  const subscriptions = groupBy(records.subscriptions ?? []);
-  const transactions = groupBy(records.transactions ?? []);
+  const subscriptions = groupByAccount(records.subscriptions ?? []);
+  const transactions = groupByAccount(records.transactions ?? []);
   return records.accounts.map((a) => {
     const churnProbability = churnById.get(a.id);
     const own = subscriptions.get(a.id);
@@ -164,14 +164,5 @@ function contractFromAccount(a: CanonicalAccount): AccountClvEvidence['subscript
   };
 }
 
-function groupBy<R extends { accountId: string }>(list: readonly R[]): Map<string, R[]> {
-  const map = new Map<string, R[]>();
-  for (const r of list) {
-    const group = map.get(r.accountId);
-    if (group) group.push(r);
-    else map.set(r.accountId, [r]);
-  }
-  return map;
-}
 
 export type { AccountId };
