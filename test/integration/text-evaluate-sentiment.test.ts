@@ -1,31 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
-import { registerEvaluateSentiment } from '../../app/cli/commands/evaluate-sentiment.command';
+import { runCliWithEnv } from '../helpers/run-cli';
 
+/** The real CLI, in-process, with this run's environment. */
 async function run(args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  const program = new Command('success-engine').exitOverride();
-  const evaluate = program.command('evaluate').exitOverride();
-  registerEvaluateSentiment(evaluate);
-  for (const c of evaluate.commands) c.exitOverride();
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  process.exitCode = undefined;
-  try {
-    await program.parseAsync(['node', 'success-engine', 'evaluate', 'sentiment', ...args]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.env = saved;
-  }
-  const exitCode = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { stdout, stderr, exitCode };
+  const { code, stdout, stderr } = await runCliWithEnv(env, 'evaluate', 'sentiment', ...args);
+  return { stdout, stderr, exitCode: code };
 }
 
 describe('success-engine evaluate sentiment', () => {

@@ -4,31 +4,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
-import { modelsCommand } from '../../app/cli/commands/models.command';
+import { runCliWithEnv } from '../helpers/run-cli';
 import { pullModel } from '../../engine/text';
 import { buildTinyBert } from '../helpers/tiny-bert/tiny-bert.builder';
 
+/** The real CLI, in-process, with this run's environment. */
 async function run(args: string[], env: Record<string, string>): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  const program = new Command('success-engine').exitOverride();
-  modelsCommand.register(program);
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  process.exitCode = undefined;
-  try {
-    await program.parseAsync(['node', 'success-engine', 'models', ...args]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.env = saved;
-  }
-  const exitCode = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { stdout, stderr, exitCode };
+  const { code, stdout, stderr } = await runCliWithEnv(env, 'models', ...args);
+  return { stdout, stderr, exitCode: code };
 }
 
 describe('success-engine models', () => {
