@@ -8,6 +8,7 @@ describe('redactContactDetails', () => {
     ['office (415) 555-0100', 'office [phone]'],
     ['+1 415 555 0100', '[phone]'],
     ['座机 010-6552-9988', '座机 [phone]'],
+    ['13000000000+1 000.000.0000 call me', '[phone][phone] call me'],
   ])('masks %s', (input, expected) => {
     expect(redactContactDetails(input)).toBe(expected);
   });

@@ -9,7 +9,7 @@ export const EMAIL_PATTERN = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-
  * (13800138000) and separated local numbers (010-6552 9988). `isPhoneNumber` then drops dates
  * and short numbers, which the loose pattern also catches.
  */
-export const PHONE_CANDIDATE_PATTERN = /(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]?\d{2,4}){1,5}(?![\w])/g;
+export const PHONE_CANDIDATE_PATTERN = /(?:\+\d{1,3}[\s.-]?|(?<![\w+]))(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]?\d{2,4}){1,5}(?![\w])/g;
 
 const DATE_LIKE = /^\d{4}[-./]\d{1,2}[-./]\d{1,2}$/;
 const CHINESE_MOBILE = /^1[3-9]\d{9}$/;
@@ -23,8 +23,25 @@ export function isPhoneNumber(candidate: string): boolean {
   return hasSeparator && digits.length >= 7 && digits.length <= 15;
 }
 
+/**
+ * Replace every phone number. A `+` starts a candidate wherever it stands, so numbers written back
+ * to back ("13800138000+1 415 555 0100") are both found; passes repeat until nothing changes, in
+ * case a replacement exposes another candidate (each pass only removes digits).
+ */
+export function replacePhoneNumbers(text: string, replacement: () => string): string {
+  let current = text;
+  for (;;) {
+    let replaced = false;
+    const next = current.replace(PHONE_CANDIDATE_PATTERN, (match) => {
+      if (!isPhoneNumber(match)) return match;
+      replaced = true;
+      return replacement();
+    });
+    if (!replaced) return next;
+    current = next;
+  }
+}
+
 export function redactContactDetails(text: string): string {
-  return text
-    .replace(EMAIL_PATTERN, '[email]')
-    .replace(PHONE_CANDIDATE_PATTERN, (match) => (isPhoneNumber(match) ? '[phone]' : match));
+  return replacePhoneNumbers(text.replace(EMAIL_PATTERN, '[email]'), () => '[phone]');
 }

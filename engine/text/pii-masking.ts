@@ -1,4 +1,4 @@
-import { isPhoneNumber, PHONE_CANDIDATE_PATTERN } from '../../core';
+import { replacePhoneNumbers } from '../../core';
 
 export type PiiKind = 'email' | 'phone' | 'card' | 'nationalId' | 'id' | 'name';
 
@@ -99,7 +99,7 @@ export class PiiMasker {
     let out = text.replace(EMAIL, () => put('email'));
     out = out.replace(CN_ID_CANDIDATE, (m) => (chineseIdValid(m) ? put('nationalId') : m));
     out = out.replace(CARD_CANDIDATE, (m) => (luhnValid(m.replace(/\D/g, '')) ? put('card') : m));
-    out = out.replace(PHONE_CANDIDATE_PATTERN, (m) => (isPhoneNumber(m) ? put('phone') : m));
+    out = replacePhoneNumbers(out, () => put('phone'));
     out = out.replace(OTHER_ID, () => put('id'));
     out = out.replace(ID_DIGIT_RUN, () => put('id'));
     if (this.namePattern) out = out.replace(this.namePattern, () => put('name'));
