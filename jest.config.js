@@ -1,5 +1,5 @@
 // Tiers: unit tests sit beside the code (*.test.ts); integration tests in test/integration;
-// connector contract tests in test/contract. `npm test` runs every tier this machine can run.
+// connector contract tests in test/contract; browser tests in test/e2e. `npm test` runs every tier this machine can run.
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] };
 const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 const ignored = ['/node_modules/', '/dist/'];
@@ -17,5 +17,7 @@ module.exports = {
       globalSetup: '<rootDir>/test/helpers/redis-global-setup.js',
       globalTeardown: '<rootDir>/test/helpers/redis-global-teardown.js',
     },
+    // Real headless Chromium (Debian's `chromium`, driven by playwright-core); screenshots go to artifacts/.
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], testPathIgnorePatterns: ignored },
   ],
 };
