@@ -1,0 +1,67 @@
+import { CardViewSchema, STALE_AFTER_HOURS, buildCardView } from './card.view-model';
+import type { AccountId, ScoreSet, TenantId } from '../../core';
+import type { CanonicalRecordByEntity } from '../../core';
+
+const tenantId = 't1' as TenantId;
+const accountId = 'hubspot:42' as AccountId;
+const account = {
+  tenantId,
+  id: accountId,
+  name: 'Acme <b>Corp</b>',
+  status: 'active',
+  ownerName: 'Ada',
+  source: { provider: 'hubspot', externalId: '42', modstamp: '2026-10-01T00:00:00Z' },
+  dataHash: 'a'.repeat(64),
+  attributes: {},
+} as CanonicalRecordByEntity['account'];
+
+function score(computedAt: string, probability: number, extra: Partial<ScoreSet> = {}): ScoreSet {
+  return {
+    tenantId,
+    accountId,
+    computedAt,
+    modelVersion: 'run-1',
+    churn: {
+      probability,
+      band: probability > 0.5 ? 'high' : 'low',
+      model: { name: 'churn', version: 'v3', kind: 'learned' },
+      drivers: [
+        { feature: 'a', contribution: 2, direction: 'raises', text: { en: 'small', zh: '小' } },
+        { feature: 'b', contribution: -9.04, direction: 'lowers', text: { en: 'big', zh: '大' } },
+      ],
+    },
+    nextBestActions: [
+      { actionId: 'training', rank: 2, score: 1, title: { en: 'Training', zh: '培训' }, reasons: [{ en: 'r', zh: 'r' }] },
+      { actionId: 'exec-call', rank: 1, score: 2, title: { en: 'Call', zh: '电话' }, reasons: [{ en: 'r', zh: 'r' }] },
+    ],
+    ...extra,
+  };
+}
+
+describe('buildCardView', () => {
+  const now = new Date('2026-10-02T00:00:00Z');
+
+  it('shows the newest score, drivers by size, actions by rank, and a rising trend', () => {
+    const view = buildCardView({ account, history: [score('2026-10-01T12:00:00Z', 0.62), score('2026-09-30T12:00:00Z', 0.4)], now });
+    expect(CardViewSchema.parse(view)).toEqual(view);
+    expect(view.churn?.percent).toBe(62);
+    expect(view.churn?.drivers.map((d) => d.points)).toEqual([-9, 2]);
+    expect(view.actions.map((a) => a.actionId)).toEqual(['exec-call', 'training']);
+    expect(view.churn?.trend).toMatchObject({ direction: 'rising', changePoints: 22 });
+    expect(view.churn?.trend.points.map((p) => p.probability)).toEqual([0.4, 0.62]);
+    expect(view.freshness).toMatchObject({ ageHours: 12, stale: false });
+    expect(view.account.name).toBe('Acme <b>Corp</b>');
+  });
+
+  it('reads small moves as steady and a single score as new', () => {
+    expect(buildCardView({ account, history: [score('2026-10-01T00:00:00Z', 0.41), score('2026-09-30T00:00:00Z', 0.4)], now }).churn?.trend.direction).toBe('steady');
+    expect(buildCardView({ account, history: [score('2026-10-01T00:00:00Z', 0.41)], now }).churn?.trend.direction).toBe('new');
+  });
+
+  it('flags stale scores and accounts that were never scored', () => {
+    const old = new Date(Date.parse('2026-10-01T00:00:00Z') - (STALE_AFTER_HOURS + 1) * 3_600_000).toISOString();
+    expect(buildCardView({ account, history: [score(old, 0.3)], now: new Date('2026-10-01T00:00:00Z') }).freshness.stale).toBe(true);
+    const empty = buildCardView({ account, history: [], now });
+    expect(empty).toMatchObject({ churn: null, clv: null, actions: [], freshness: { stale: true, computedAt: null } });
+  });
+});

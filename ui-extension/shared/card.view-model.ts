@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { LocalizedTextSchema, ModelRefSchema, RiskBandSchema, type CanonicalRecordByEntity, type LocalizedText, type RiskBand, type ScoreSet } from '../../core';
+
+/**
+ * The one card every surface shows (HubSpot app card, Salesforce LWC, web card): a JSON contract
+ * built here from the store's records and score history. Surfaces only lay it out; every word a
+ * person reads comes in English and Chinese so the card follows the CRM user's language.
+ */
+
+/** A score older than this is flagged as stale on the card (nightly re-score plus slack). */
+export const STALE_AFTER_HOURS = 36;
+/** Trend moves smaller than this, in probability points, read as "steady". */
+const STEADY_WITHIN_POINTS = 2;
+const MAX_DRIVERS = 5;
+const MAX_ACTIONS = 3;
+const MAX_TREND_POINTS = 30;
+
+export const CardViewSchema = z.object({
+  version: z.literal('card.v1'),
+  account: z.object({
+    id: z.string(),
+    name: z.string(),
+    provider: z.enum(['salesforce', 'hubspot', 'file']),
+    externalId: z.string(),
+    ownerName: z.string().nullable(),
+  }),
+  churn: z
+    .object({
+      probability: z.number().min(0).max(1),
+      percent: z.number().int().min(0).max(100),
+      band: RiskBandSchema,
+      bandLabel: LocalizedTextSchema,
+      trend: z.object({
+        direction: z.enum(['rising', 'falling', 'steady', 'new']),
+        changePoints: z.number(),
+        label: LocalizedTextSchema,
+        points: z.array(z.object({ computedAt: z.string(), probability: z.number() })),
+      }),
+      drivers: z.array(z.object({ text: LocalizedTextSchema, direction: z.enum(['raises', 'lowers']), points: z.number() })),
+      model: ModelRefSchema,
+    })
+    .nullable(),
+  clv: z
+    .object({
+      point: z.number(),
+      p10: z.number(),
+      p90: z.number(),
+      currency: z.string(),
+      horizonMonths: z.number().int(),
+      method: z.enum(['contractual', 'non-contractual']),
+      model: ModelRefSchema,
+    })
+    .nullable(),
+  actions: z.array(z.object({ actionId: z.string(), rank: z.number().int(), title: LocalizedTextSchema, reasons: z.array(LocalizedTextSchema) })),
+  freshness: z.object({
+    computedAt: z.string().nullable(),
+    ageHours: z.number().nullable(),
+    stale: z.boolean(),
+    label: LocalizedTextSchema,
+  }),
+  modelVersion: z.string().nullable(),
+});
+export type CardView = z.infer<typeof CardViewSchema>;
+
+/** Fixed words of the card, shared by every surface so they read the same everywhere. */
+export const CARD_LABELS = {
+  title: { en: 'Success Engine', zh: '客户成功引擎' },
+  churn: { en: 'Churn risk', zh: '流失风险' },
+  clv: { en: 'Lifetime value', zh: '客户终身价值' },
+  interval: { en: '80% interval', zh: '80% 区间' },
+  drivers: { en: 'Why', zh: '原因' },
+  actions: { en: 'Next best actions', zh: '下一步最佳行动' },
+  done: { en: 'Done', zh: '已完成' },
+  dismiss: { en: 'Dismiss', zh: '忽略' },
+  model: { en: 'Model', zh: '模型' },
+  notScored: { en: 'Not scored yet: scores appear after the first sync and scoring run.', zh: '尚未评分：首次同步并评分后将显示分数。' },
+  noActions: { en: 'No action recommended right now.', zh: '目前没有推荐的行动。' },
+} as const satisfies Record<string, LocalizedText>;
+
+const BAND_LABELS: Record<RiskBand, LocalizedText> = {
+  low: { en: 'Low', zh: '低' },
+  medium: { en: 'Medium', zh: '中' },
+  high: { en: 'High', zh: '高' },
+  critical: { en: 'Critical', zh: '严重' },
+};
+
+export interface CardInput {
+  account: CanonicalRecordByEntity['account'];
+  /** Score history of the account, newest first (as the store returns it). */
+  history: readonly ScoreSet[];
+  now: Date;
+}
+
+export function buildCardView(input: CardInput): CardView {
+  const latest = input.history[0] ?? null;
+  return {
+    version: 'card.v1',
+    account: {
+      id: input.account.id,
+      name: input.account.name,
+      provider: input.account.source.provider,
+      externalId: input.account.source.externalId,
+      ownerName: input.account.ownerName ?? null,
+    },
+    churn: latest ? churnView(latest, input.history) : null,
+    clv: latest?.clv ? { point: latest.clv.point, p10: latest.clv.p10, p90: latest.clv.p90, currency: latest.clv.currency, horizonMonths: latest.clv.horizonMonths, method: latest.clv.method, model: latest.clv.model } : null,
+    actions: (latest?.nextBestActions ?? [])
+      .slice()
+      .sort((a, b) => a.rank - b.rank)
+      .slice(0, MAX_ACTIONS)
+      .map((a) => ({ actionId: a.actionId, rank: a.rank, title: a.title, reasons: a.reasons })),
+    freshness: freshnessView(latest?.computedAt ?? null, input.now),
+    modelVersion: latest?.modelVersion ?? null,
+  };
+}
+
+function churnView(latest: ScoreSet, history: readonly ScoreSet[]): NonNullable<CardView['churn']> {
+  const { probability, band, drivers, model } = latest.churn;
+  return {
+    probability,
+    percent: Math.round(probability * 100),
+    band,
+    bandLabel: BAND_LABELS[band],
+    trend: trendView(history),
+    drivers: drivers
+      .slice()
+      .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))
+      .slice(0, MAX_DRIVERS)
+      .map((d) => ({ text: d.text, direction: d.direction, points: round1(d.contribution) })),
+    model,
+  };
+}
+
+function trendView(history: readonly ScoreSet[]): NonNullable<CardView['churn']>['trend'] {
+  const points = history
+    .slice(0, MAX_TREND_POINTS)
+    .map((s) => ({ computedAt: s.computedAt, probability: s.churn.probability }))
+    .reverse();
+  const [latest, previous] = history;
+  if (!latest || !previous) return { direction: 'new', changePoints: 0, label: { en: 'First score', zh: '首次评分' }, points };
+  const changePoints = round1((latest.churn.probability - previous.churn.probability) * 100);
+  const magnitude = Math.abs(changePoints);
+  if (magnitude < STEADY_WITHIN_POINTS) return { direction: 'steady', changePoints, label: { en: 'Steady since the last score', zh: '与上次评分相比持平' }, points };
+  return changePoints > 0
+    ? { direction: 'rising', changePoints, label: { en: `Up ${magnitude} points since the last score`, zh: `较上次评分上升 ${magnitude} 个百分点` }, points }
+    : { direction: 'falling', changePoints, label: { en: `Down ${magnitude} points since the last score`, zh: `较上次评分下降 ${magnitude} 个百分点` }, points };
+}
+
+function freshnessView(computedAt: string | null, now: Date): CardView['freshness'] {
+  if (computedAt === null) return { computedAt: null, ageHours: null, stale: true, label: CARD_LABELS.notScored };
+  const ageHours = Math.max(0, round1((now.getTime() - Date.parse(computedAt)) / 3_600_000));
+  const stale = ageHours > STALE_AFTER_HOURS;
+  const age = ageHours < 1 ? { en: 'less than an hour ago', zh: '不到一小时前' } : ageHours < 48 ? { en: `${Math.round(ageHours)} h ago`, zh: `${Math.round(ageHours)} 小时前` } : { en: `${Math.round(ageHours / 24)} days ago`, zh: `${Math.round(ageHours / 24)} 天前` };
+  return {
+    computedAt,
+    ageHours,
+    stale,
+    label: stale ? { en: `Scored ${age.en} (stale)`, zh: `评分于${age.zh}（已过期）` } : { en: `Scored ${age.en}`, zh: `评分于${age.zh}` },
+  };
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}
