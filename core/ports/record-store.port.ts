@@ -66,6 +66,12 @@ export interface AuditEntry {
 
 export type ApiRole = 'admin' | 'reader';
 
+export interface TenantSetting {
+  value: unknown;
+  updatedAt: string;
+  updatedBy: string;
+}
+
 /** Who an API token speaks for: every request is scoped to this tenant. */
 export interface ApiPrincipal {
   tenantId: TenantId;
@@ -112,6 +118,10 @@ export interface RecordStore {
   /** Returns the new token once; only its hash is stored. Re-issuing a label replaces the old token. */
   issueApiToken(tenantId: TenantId, role: ApiRole, label: string): string;
   resolveApiToken(token: string): ApiPrincipal | null;
+
+  /** Console settings (field mapping, alert rules, action catalog): one JSON document per key. */
+  getTenantSetting(tenantId: TenantId, key: string): TenantSetting | null;
+  putTenantSetting(tenantId: TenantId, key: string, value: unknown, updatedBy: string): void;
 
   appendAudit(entry: AuditEntry): void;
   listAudit(tenantId: TenantId, options?: { limit?: number }): AuditEntry[];

@@ -145,4 +145,20 @@ CREATE TABLE api_tokens (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'tenant-settings',
+    sql: `
+-- What admins set in the console (field mapping, alert rules and budgets, action catalog), one JSON
+-- document per key; deleted with the tenant.
+CREATE TABLE tenant_settings (
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, key)
+);
+`,
+  },
 ];

@@ -160,6 +160,13 @@ describe('SqliteRecordStore connections, cursors, scores, models, alerts, audit'
     keyless.close();
   });
 
+  it('keeps console settings per tenant, replacing a key in place', () => {
+    store.putTenantSetting(TEST_TENANT, 'alert-rules', { threshold: 0.6 }, 'admin:ada');
+    store.putTenantSetting(TEST_TENANT, 'alert-rules', { threshold: 0.7 }, 'admin:bo');
+    expect(store.getTenantSetting(TEST_TENANT, 'alert-rules')).toMatchObject({ value: { threshold: 0.7 }, updatedBy: 'admin:bo' });
+    expect(store.getTenantSetting(OTHER_TENANT, 'alert-rules')).toBeNull();
+  });
+
   it('saves and replaces sync cursors', () => {
     expect(store.getCursor(TEST_TENANT, connection.id, 'account')).toBeNull();
     store.saveCursor(TEST_TENANT, connection.id, 'account', { modstamp: '2026-01-01T00:00:00Z', lastId: '001' });

@@ -22,6 +22,7 @@ import type {
   AlertDelivery,
   ApiPrincipal,
   ApiRole,
+  TenantSetting,
   AlertDeliveryStatus,
   AuditEntry,
   ModelVersion,
@@ -350,6 +351,19 @@ export class SqliteRecordStore implements RecordStore {
   resolveApiToken(token: string): ApiPrincipal | null {
     const row = this.db.prepare('SELECT tenant_id, role, label FROM api_tokens WHERE token_hash = ?').get(hashToken(token)) as Row | undefined;
     return row ? { tenantId: row.tenant_id as TenantId, role: row.role as ApiRole, label: row.label as string } : null;
+  }
+
+  // Tenant settings ----------------------------------------------------------------------------
+
+  getTenantSetting(tenantId: TenantId, key: string): TenantSetting | null {
+    const row = this.db.prepare('SELECT value, updated_at, updated_by FROM tenant_settings WHERE tenant_id = ? AND key = ?').get(tenantId, key) as Row | undefined;
+    return row ? { value: JSON.parse(row.value as string) as unknown, updatedAt: row.updated_at as string, updatedBy: row.updated_by as string } : null;
+  }
+
+  putTenantSetting(tenantId: TenantId, key: string, value: unknown, updatedBy: string): void {
+    this.db
+      .prepare('INSERT INTO tenant_settings (tenant_id, key, value, updated_at, updated_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by')
+      .run(tenantId, key, JSON.stringify(value), this.now().toISOString(), updatedBy);
   }
 
   // Audit --------------------------------------------------------------------------------------
