@@ -161,4 +161,65 @@ CREATE TABLE tenant_settings (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'roles-lifecycle-erasure',
+    sql: `
+-- Roles: admin (console), reader (score API), rep (cards, bound to a CRM user), service (machine calls).
+CREATE TABLE api_tokens_v3 (
+  token_hash TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'reader', 'rep', 'service')),
+  label TEXT NOT NULL,
+  crm_user_id TEXT,
+  created_at TEXT NOT NULL,
+  UNIQUE (tenant_id, label),
+  CHECK (role <> 'rep' OR crm_user_id IS NOT NULL)
+);
+INSERT INTO api_tokens_v3 (token_hash, tenant_id, role, label, crm_user_id, created_at)
+  SELECT token_hash, tenant_id, role, label, NULL, created_at FROM api_tokens;
+DROP TABLE api_tokens;
+ALTER TABLE api_tokens_v3 RENAME TO api_tokens;
+
+-- Install state of a tenant: uninstalled tenants keep their data only until erasure_due_at.
+CREATE TABLE tenant_lifecycle (
+  tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+  status TEXT NOT NULL CHECK (status IN ('installed', 'uninstalled')),
+  installed_at TEXT NOT NULL,
+  uninstalled_at TEXT,
+  uninstall_reason TEXT,
+  erasure_due_at TEXT
+);
+CREATE INDEX tenant_lifecycle_due ON tenant_lifecycle (status, erasure_due_at);
+
+-- One-time OAuth state nonces (the state itself is signed; this stops a replay). No tenant yet.
+CREATE TABLE oauth_states (
+  nonce TEXT PRIMARY KEY,
+  used_at TEXT NOT NULL
+);
+
+-- Proof that a tenant was erased, without the tenant: a salted SHA-256 of its id and row counts.
+-- Whoever knows the tenant id can recompute the hash with the row's salt; nobody can read it back.
+CREATE TABLE erasure_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_hash TEXT NOT NULL,
+  salt TEXT NOT NULL,
+  erased_at TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  row_counts TEXT NOT NULL
+);
+CREATE TRIGGER erasure_log_no_update BEFORE UPDATE ON erasure_log BEGIN SELECT RAISE(ABORT, 'erasure_log is append-only'); END;
+CREATE TRIGGER erasure_log_no_delete BEFORE DELETE ON erasure_log BEGIN SELECT RAISE(ABORT, 'erasure_log is append-only'); END;
+
+-- The one exception to the append-only audit log: a tenant's rows may be deleted while that
+-- tenant's erasure is in progress (a row here exists only inside the erasure transaction).
+CREATE TABLE erasure_in_progress (
+  tenant_id TEXT PRIMARY KEY
+);
+DROP TRIGGER audit_log_no_delete;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  WHEN NOT EXISTS (SELECT 1 FROM erasure_in_progress WHERE tenant_id = OLD.tenant_id)
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+`,
+  },
 ];

@@ -339,18 +339,163 @@ export class SqliteRecordStore implements RecordStore {
 
   // API tokens ---------------------------------------------------------------------------------
 
-  issueApiToken(tenantId: TenantId, role: ApiRole, label: string): string {
+  /**
+   * Roles beyond the port's admin/reader: `rep` (a card viewer, bound to one CRM user id) and
+   * `service` (machine calls). Both are non-admin wherever the port's principal is used.
+   */
+  issueApiToken(tenantId: TenantId, role: StaffRole, label: string, options: { crmUserId?: string } = {}): string {
+    if (role === 'rep' && !options.crmUserId) throw new SuccessEngineError('CORE.VALIDATION_FAILED', `a rep token (label ${label}) must name the CRM user it speaks for (crmUserId)`);
     const token = `se_${randomBytes(32).toString('base64url')}`;
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM api_tokens WHERE tenant_id = ? AND label = ?').run(tenantId, label);
-      this.db.prepare('INSERT INTO api_tokens (token_hash, tenant_id, role, label, created_at) VALUES (?, ?, ?, ?, ?)').run(hashToken(token), tenantId, role, label, this.now().toISOString());
+      this.db
+        .prepare('INSERT INTO api_tokens (token_hash, tenant_id, role, label, crm_user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(hashToken(token), tenantId, role, label, options.crmUserId ?? null, this.now().toISOString());
     })();
     return token;
   }
 
+  /** The port's view: rep and service tokens read as `reader`, so they never pass an admin check. */
   resolveApiToken(token: string): ApiPrincipal | null {
-    const row = this.db.prepare('SELECT tenant_id, role, label FROM api_tokens WHERE token_hash = ?').get(hashToken(token)) as Row | undefined;
-    return row ? { tenantId: row.tenant_id as TenantId, role: row.role as ApiRole, label: row.label as string } : null;
+    const principal = this.resolveStaffToken(token);
+    return principal ? { tenantId: principal.tenantId, role: principal.role === 'admin' ? 'admin' : 'reader', label: principal.label } : null;
+  }
+
+  /** The full principal: role and, for reps, the CRM user whose record visibility applies. */
+  resolveStaffToken(token: string): StaffPrincipal | null {
+    const row = this.db.prepare('SELECT tenant_id, role, label, crm_user_id FROM api_tokens WHERE token_hash = ?').get(hashToken(token)) as Row | undefined;
+    return row ? { tenantId: row.tenant_id as TenantId, role: row.role as StaffRole, label: row.label as string, crmUserId: (row.crm_user_id as string | null) ?? null } : null;
+  }
+
+  revokeApiTokens(tenantId: TenantId): number {
+    return this.db.prepare('DELETE FROM api_tokens WHERE tenant_id = ?').run(tenantId).changes;
+  }
+
+  // Install lifecycle --------------------------------------------------------------------------
+
+  /** The connection (and tenant) a CRM org is installed as: how uninstall signals find their tenant. */
+  findConnectionByOrg(provider: Provider, externalOrgId: string): { tenantId: TenantId; connectionId: ConnectionId } | null {
+    const row = this.db.prepare('SELECT tenant_id, id FROM crm_connections WHERE provider = ? AND external_org_id = ? ORDER BY created_at LIMIT 1').get(provider, externalOrgId) as Row | undefined;
+    return row ? { tenantId: row.tenant_id as TenantId, connectionId: row.id as ConnectionId } : null;
+  }
+
+  listConnections(tenantId: TenantId): CrmConnection[] {
+    const rows = this.db.prepare('SELECT tenant_id, id, provider, external_org_id, base_url, created_at, updated_at FROM crm_connections WHERE tenant_id = ? ORDER BY id').all(tenantId) as Row[];
+    return rows.map((r) => ({
+      id: r.id as ConnectionId,
+      tenantId: r.tenant_id as TenantId,
+      provider: r.provider as Provider,
+      externalOrgId: r.external_org_id as string,
+      baseUrl: r.base_url as string,
+      createdAt: r.created_at as string,
+      updatedAt: r.updated_at as string,
+    }));
+  }
+
+  /** Forget a connection's tokens (after revoking them at the CRM). */
+  deleteConnection(tenantId: TenantId, id: ConnectionId): boolean {
+    return this.db.prepare('DELETE FROM crm_connections WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes === 1;
+  }
+
+  markInstalled(tenantId: TenantId, at: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO tenant_lifecycle (tenant_id, status, installed_at) VALUES (?, 'installed', ?)
+         ON CONFLICT (tenant_id) DO UPDATE SET status = 'installed', installed_at = excluded.installed_at, uninstalled_at = NULL, uninstall_reason = NULL, erasure_due_at = NULL`,
+      )
+      .run(tenantId, utc(at));
+  }
+
+  /** Uninstalled: the data stays (for the admin's export) until `erasureDueAt`, then `eraseTenant`. */
+  markUninstalled(tenantId: TenantId, at: string, reason: string, erasureDueAt: string): void {
+    const result = this.db
+      .prepare(`UPDATE tenant_lifecycle SET status = 'uninstalled', uninstalled_at = ?, uninstall_reason = ?, erasure_due_at = ? WHERE tenant_id = ? AND status = 'installed'`)
+      .run(utc(at), reason, utc(erasureDueAt), tenantId);
+    if (result.changes === 0 && !this.tenantLifecycle(tenantId)) {
+      this.db.prepare(`INSERT INTO tenant_lifecycle (tenant_id, status, installed_at, uninstalled_at, uninstall_reason, erasure_due_at) VALUES (?, 'uninstalled', ?, ?, ?, ?)`).run(tenantId, utc(at), utc(at), reason, utc(erasureDueAt));
+    }
+  }
+
+  tenantLifecycle(tenantId: TenantId): TenantLifecycle | null {
+    const row = this.db.prepare('SELECT * FROM tenant_lifecycle WHERE tenant_id = ?').get(tenantId) as Row | undefined;
+    if (!row) return null;
+    return {
+      tenantId,
+      status: row.status as TenantLifecycle['status'],
+      installedAt: row.installed_at as string,
+      uninstalledAt: (row.uninstalled_at as string | null) ?? null,
+      uninstallReason: (row.uninstall_reason as string | null) ?? null,
+      erasureDueAt: (row.erasure_due_at as string | null) ?? null,
+    };
+  }
+
+  /** Uninstalled tenants whose erasure is due at `now`. */
+  dueErasures(now: string): TenantId[] {
+    return (this.db.prepare(`SELECT tenant_id FROM tenant_lifecycle WHERE status = 'uninstalled' AND erasure_due_at <= ? ORDER BY erasure_due_at`).all(utc(now)) as Row[]).map((r) => r.tenant_id as TenantId);
+  }
+
+  /** True the first time a nonce is seen: an OAuth state can complete one install only. */
+  claimOAuthNonce(nonce: string, at: string): boolean {
+    return this.db.prepare('INSERT INTO oauth_states (nonce, used_at) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING').run(nonce, utc(at)).changes === 1;
+  }
+
+  // Export and erasure -------------------------------------------------------------------------
+
+  /** Every table holding tenant data, found from the schema (so tables added later are covered too). */
+  tenantTables(): string[] {
+    const tables = (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Row[]).map((r) => r.name as string);
+    return tables.filter((t) => t !== 'erasure_in_progress' && (this.db.pragma(`table_info(${quoteIdent(t)})`) as { name: string }[]).some((c) => c.name === 'tenant_id'));
+  }
+
+  /**
+   * Every row of the tenant, table by table, read lazily (the caller streams it out). Secrets are
+   * left out: CRM token ciphertexts and API token hashes. Blobs are base64.
+   */
+  *exportTenant(tenantId: TenantId): Generator<{ table: string; row: Record<string, unknown> }> {
+    const tenant = this.db.prepare('SELECT * FROM tenants WHERE id = ?').get(tenantId) as Row | undefined;
+    if (!tenant) throw new SuccessEngineError('STORE.NOT_FOUND', `no tenant ${tenantId}`);
+    yield { table: 'tenants', row: tenant };
+    for (const table of this.tenantTables()) {
+      for (const raw of this.db.prepare(`SELECT * FROM ${quoteIdent(table)} WHERE tenant_id = ?`).iterate(tenantId) as IterableIterator<Row>) {
+        const row: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(raw)) {
+          if (EXPORT_SECRET_COLUMNS.has(key)) continue;
+          row[key] = Buffer.isBuffer(value) ? value.toString('base64') : value;
+        }
+        yield { table, row };
+      }
+    }
+  }
+
+  /**
+   * Delete every row of the tenant in every table, in one transaction, and append a tenant-free
+   * receipt to `erasure_log`. The audit log's delete guard lets rows go only for the tenant named in
+   * `erasure_in_progress`, a row that exists only inside this transaction.
+   */
+  eraseTenant(tenantId: TenantId, reason: string): ErasureReceipt {
+    return this.db.transaction((): ErasureReceipt => {
+      const rowCounts: Record<string, number> = {};
+      this.db.prepare('INSERT INTO erasure_in_progress (tenant_id) VALUES (?)').run(tenantId);
+      for (const table of this.tenantTables()) {
+        const removed = this.db.prepare(`DELETE FROM ${quoteIdent(table)} WHERE tenant_id = ?`).run(tenantId).changes;
+        if (removed > 0) rowCounts[table] = removed;
+      }
+      const tenants = this.db.prepare('DELETE FROM tenants WHERE id = ?').run(tenantId).changes;
+      if (tenants > 0) rowCounts.tenants = tenants;
+      this.db.prepare('DELETE FROM erasure_in_progress WHERE tenant_id = ?').run(tenantId);
+      const salt = randomBytes(16).toString('hex');
+      const receipt: ErasureReceipt = { tenantHash: erasureHash(salt, tenantId), salt, erasedAt: this.now().toISOString(), reason, rowCounts };
+      this.db.prepare('INSERT INTO erasure_log (tenant_hash, salt, erased_at, reason, row_counts) VALUES (?, ?, ?, ?, ?)').run(receipt.tenantHash, salt, receipt.erasedAt, reason, JSON.stringify(rowCounts));
+      return receipt;
+    })();
+  }
+
+  /** Erasure receipts for a tenant id (recomputing each row's salted hash), oldest first. */
+  findErasures(tenantId: string): ErasureReceipt[] {
+    const rows = this.db.prepare('SELECT * FROM erasure_log ORDER BY seq').all() as Row[];
+    return rows
+      .filter((r) => erasureHash(r.salt as string, tenantId) === r.tenant_hash)
+      .map((r) => ({ tenantHash: r.tenant_hash as string, salt: r.salt as string, erasedAt: r.erased_at as string, reason: r.reason as string, rowCounts: JSON.parse(r.row_counts as string) as Record<string, number> }));
   }
 
   // Tenant settings ----------------------------------------------------------------------------
@@ -418,6 +563,41 @@ export function migrate(db: Database.Database, all: readonly Migration[]): numbe
 }
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+const erasureHash = (salt: string, tenantId: string): string => createHash('sha256').update(`${salt}:${tenantId}`).digest('hex');
+
+const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+const EXPORT_SECRET_COLUMNS = new Set(['token_ciphertext', 'token_hash']);
+
+export type StaffRole = 'admin' | 'reader' | 'rep' | 'service';
+
+/** An API token's principal with the roles the port does not name (see `resolveStaffToken`). */
+export interface StaffPrincipal {
+  tenantId: TenantId;
+  role: StaffRole;
+  label: string;
+  /** The CRM user a rep token speaks for; null for other roles. */
+  crmUserId: string | null;
+}
+
+export interface TenantLifecycle {
+  tenantId: TenantId;
+  status: 'installed' | 'uninstalled';
+  installedAt: string;
+  uninstalledAt: string | null;
+  uninstallReason: string | null;
+  erasureDueAt: string | null;
+}
+
+/** What `eraseTenant` leaves behind: no tenant id, only a salted hash of it and counts per table. */
+export interface ErasureReceipt {
+  tenantHash: string;
+  salt: string;
+  erasedAt: string;
+  reason: string;
+  rowCounts: Record<string, number>;
+}
 
 const tokenAad = (tenantId: string, connectionId: string): string => `crm_connections/${tenantId}/${connectionId}`;
 
