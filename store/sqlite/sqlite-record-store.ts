@@ -21,7 +21,6 @@ import {
 import type {
   AlertDelivery,
   ApiPrincipal,
-  ApiRole,
   TenantSetting,
   AlertDeliveryStatus,
   AuditEntry,
