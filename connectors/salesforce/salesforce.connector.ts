@@ -1,6 +1,5 @@
 import { createSign } from 'node:crypto';
 import { Connection, OAuth2 } from 'jsforce';
-import { z } from 'zod';
 import {
   SuccessEngineError,
   systemClock,
@@ -24,7 +23,10 @@ import { realSleep, sharedGovernor, type RateGovernor, type Sleep } from '../sha
 import { msUntilUtcMidnight, type FailedCall } from '../shared/retry-policy';
 import { sameAsCrm, scoreFieldValues, scoreValuesHash, type ScoreFieldValues } from '../shared/score-values';
 import { MemoryWriteLedger, type WriteLedger } from '../hubspot/hubspot-write.ledger';
-import { mapSalesforceAccount, type SfRow } from './salesforce-account.mapper';
+import type { SfRow } from './salesforce-account.mapper';
+import { initialSalesforceCursor, parseSalesforceCursor, toSyncCursor, type SalesforceCursor } from './salesforce-cursor';
+import { SALESFORCE_OBJECTS_BY_ENTITY, SALESFORCE_READ_FIELDS, type SalesforceObjectName } from './salesforce-objects';
+import { mapSalesforceRow } from './salesforce-record.mapper';
 
 export interface SalesforceConnectorOptions {
   tenantId: TenantId;
@@ -53,20 +55,6 @@ export interface SalesforceConnectorOptions {
   sleep?: Sleep;
   stats?: CallStats;
 }
-
-/** Keyset position over (SystemModstamp, Id): survives restarts and expired query locators. */
-const SalesforceCursorSchema = z.object({
-  v: z.literal(1),
-  /** Lower bound of this pass (exclusive); null on the first load. */
-  since: z.string().nullable(),
-  /** Upper bound of this pass (inclusive), fixed when it starts. */
-  until: z.string().nullable(),
-  lastStamp: z.string().nullable(),
-  lastId: z.string().nullable(),
-  /** The query locator of the running pass: cheap next pages while it lives; the keyset takes over when it expires. */
-  locator: z.string().nullable().default(null),
-});
-type SalesforceCursor = z.infer<typeof SalesforceCursorSchema>;
 
 type JsforceError = { errorCode?: string; name?: string; code?: string; message?: string; data?: unknown };
 
@@ -237,44 +225,111 @@ export class SalesforceConnector implements CrmConnector {
   // ---------------------------------------------------------------- pull
 
   async pullPage<E extends EntityName>(entity: E, cursorIn: SyncCursor | null): Promise<PulledPage<E>> {
-    if (entity !== 'account') throw new SuccessEngineError('CONNECTOR.UNSUPPORTED_ENTITY', `the Salesforce connector syncs accounts only so far, not ${entity}`, { entity });
-    const parsed = cursorIn === null ? { success: true as const, data: { v: 1 as const, since: null, until: null, lastStamp: null, lastId: null, locator: null } } : SalesforceCursorSchema.safeParse(cursorIn);
-    if (!parsed.success) throw new SuccessEngineError('CONNECTOR.BAD_CURSOR', 'Salesforce cursor is not valid', { cursor: cursorIn });
-    const cursor: SalesforceCursor = parsed.data;
+    const objects = SALESFORCE_OBJECTS_BY_ENTITY[entity];
+    const cursor = parseSalesforceCursor(cursorIn);
+    const page: PulledPage<E> = { entity, records: [], deletions: [], rejected: [], nextCursor: toSyncCursor(cursor), done: true };
+    if (objects.length === 0) return page;
+    const object = objects[cursor.type];
+    if (object === undefined) throw new SuccessEngineError('CONNECTOR.BAD_CURSOR', `Salesforce cursor type index ${cursor.type} is out of range for ${entity}`, { cursor: cursorIn });
     const until = cursor.until ?? this.clock.now().toISOString();
-    const pageSize = Math.min(this.options.pageSize ?? SALESFORCE_QUERY_PAGE_MAX, SALESFORCE_QUERY_PAGE_MAX);
-    const fields = [...new Set(['Id', 'IsDeleted', 'SystemModstamp', 'Name', 'Website', 'Industry', 'BillingCountry', 'OwnerId', ...mappedFields(this.mapping)])];
+    let step: { next: SalesforceCursor; done: boolean };
+    if (cursor.phase === 'deleted') step = await this.pullDeleted(object, cursor, until, objects.length, page);
+    else if (cursor.phase === 'bulk') step = await this.pullBulk(object, cursor, until, objects.length, page);
+    else step = await this.pullQuery(object, cursor, until, objects.length, page);
+    page.nextCursor = toSyncCursor(step.next);
+    page.done = step.done;
+    return page;
+  }
+
+  private fieldsOf(object: SalesforceObjectName): string[] {
+    return [...new Set(['Id', 'IsDeleted', 'SystemModstamp', ...SALESFORCE_READ_FIELDS[object], ...(object === 'Account' ? mappedFields(this.mapping) : [])])];
+  }
+
+  /** SOQL over the pass window, after the keyset position, in keyset order. */
+  private passSoql(object: SalesforceObjectName, cursor: SalesforceCursor, until: string): string {
     const where = [`SystemModstamp <= ${soqlDateTime(until)}`];
     if (cursor.since) where.push(`SystemModstamp > ${soqlDateTime(cursor.since)}`);
     if (cursor.lastStamp && cursor.lastId) where.push(`(SystemModstamp > ${soqlDateTime(cursor.lastStamp)} OR (SystemModstamp = ${soqlDateTime(cursor.lastStamp)} AND Id > ${soqlString(cursor.lastId)}))`);
-    const soql = `SELECT ${fields.join(', ')} FROM Account WHERE ${where.join(' AND ')} ORDER BY SystemModstamp ASC, Id ASC`;
-    type QueryPage = { records: SfRow[]; done: boolean; nextRecordsUrl?: string };
-    const keyset = (): Promise<QueryPage> => this.call('Salesforce queryAll Account', () => this.req<QueryPage>({ method: 'GET', url: `/services/data/v${this.version}/queryAll?q=${encodeURIComponent(soql)}`, headers: { 'Sforce-Query-Options': `batchSize=${pageSize}` } }));
+    return `SELECT ${this.fieldsOf(object).join(', ')} FROM ${object} WHERE ${where.join(' AND ')} ORDER BY SystemModstamp ASC, Id ASC`;
+  }
+
+  private mapRows<E extends EntityName>(object: SalesforceObjectName, rows: readonly SfRow[], page: PulledPage<E>): void {
+    for (const row of rows) {
+      if (row.IsDeleted === true || (row.IsDeleted as unknown) === 'true') {
+        page.deletions.push({ externalId: row.Id, deletedAt: new Date(row.SystemModstamp).toISOString() });
+        continue;
+      }
+      const outcome = mapSalesforceRow(object, row, { tenantId: this.options.tenantId, mapping: this.mapping });
+      if (outcome.ok) page.records.push(outcome.record as PulledPage<E>['records'][number]);
+      else page.rejected.push({ externalId: outcome.externalId, field: outcome.field, reason: outcome.reason });
+    }
+  }
+
+  /** After an object's rows: incremental passes check getDeleted next; a first load moves on. */
+  private afterRows(cursor: SalesforceCursor, until: string, count: number): { next: SalesforceCursor; done: boolean } {
+    if (cursor.since !== null) return { next: { ...cursor, phase: 'deleted', until, lastStamp: null, lastId: null, locator: null, bulkJob: null, bulkLocator: null }, done: false };
+    return this.nextObject(cursor, until, count);
+  }
+
+  private nextObject(cursor: SalesforceCursor, until: string, count: number): { next: SalesforceCursor; done: boolean } {
+    const fresh = initialSalesforceCursor();
+    if (cursor.type + 1 < count) return { next: { ...fresh, type: cursor.type + 1, since: cursor.since, until, deletedFrom: cursor.deletedFrom }, done: false };
+    return { next: { ...fresh, since: until, until: null, deletedFrom: cursor.deletedFrom }, done: true };
+  }
+
+  private async pullQuery<E extends EntityName>(object: SalesforceObjectName, cursor: SalesforceCursor, until: string, count: number, page: PulledPage<E>): Promise<{ next: SalesforceCursor; done: boolean }> {
+    const pageSize = Math.min(this.options.pageSize ?? SALESFORCE_QUERY_PAGE_MAX, SALESFORCE_QUERY_PAGE_MAX);
+    const soql = this.passSoql(object, cursor, until);
+    type QueryPage = { totalSize?: number; records: SfRow[]; done: boolean; nextRecordsUrl?: string };
+    const keyset = (): Promise<QueryPage> => this.call(`Salesforce queryAll ${object}`, () => this.req<QueryPage>({ method: 'GET', url: `/services/data/v${this.version}/queryAll?q=${encodeURIComponent(soql)}`, headers: { 'Sforce-Query-Options': `batchSize=${pageSize}` } }));
     let res: QueryPage;
     if (cursor.locator) {
       const locator = cursor.locator;
-      res = await this.call('Salesforce queryAll next page', () => this.req<QueryPage>(locator)).catch((error: unknown) => {
+      res = await this.call(`Salesforce queryAll ${object} next page`, () => this.req<QueryPage>(locator)).catch((error: unknown) => {
         // Locators expire (15 min) or belong to a dead session: resume from the keyset instead.
         if (error instanceof SuccessEngineError && error.code === 'CONNECTOR.BAD_REQUEST') return keyset();
         throw error;
       });
     } else res = await keyset();
-    const page: PulledPage<E> = { entity, records: [], deletions: [], rejected: [], nextCursor: {}, done: false };
-    for (const row of res.records) {
-      if (row.IsDeleted) {
-        page.deletions.push({ externalId: row.Id, deletedAt: new Date(row.SystemModstamp).toISOString() });
-        continue;
-      }
-      const outcome = mapSalesforceAccount(row, { tenantId: this.options.tenantId, mapping: this.mapping });
-      if (outcome.ok) page.records.push(outcome.record as PulledPage<E>['records'][number]);
-      else page.rejected.push({ externalId: outcome.externalId, field: outcome.field, reason: outcome.reason });
-    }
+    this.mapRows(object, res.records, page);
     const last = res.records.at(-1);
     const more = !res.done && res.nextRecordsUrl !== undefined;
-    const next: SalesforceCursor = more && last ? { v: 1, since: cursor.since, until, lastStamp: new Date(last.SystemModstamp).toISOString(), lastId: last.Id, locator: res.nextRecordsUrl ?? null } : more ? { ...cursor, until, locator: res.nextRecordsUrl ?? null } : { v: 1, since: until, until: null, lastStamp: null, lastId: null, locator: null };
-    page.nextCursor = { ...next };
-    page.done = !more;
-    return page;
+    if (!more) return this.afterRows(cursor, until, count);
+    const position = last ? { lastStamp: new Date(last.SystemModstamp).toISOString(), lastId: last.Id } : {};
+    return { next: { ...cursor, ...position, until, locator: res.nextRecordsUrl ?? null }, done: false };
+  }
+
+  // Replaced by the Bulk API 2.0 path; a cursor in this phase carries on through the keyset.
+  private pullBulk<E extends EntityName>(object: SalesforceObjectName, cursor: SalesforceCursor, until: string, count: number, page: PulledPage<E>): Promise<{ next: SalesforceCursor; done: boolean }> {
+    return this.pullQuery(object, { ...cursor, phase: 'query', bulkJob: null, bulkLocator: null }, until, count, page);
+  }
+
+  /**
+   * getDeleted over the pass window: rows purged from the Recycle Bin (emptied, hard-deleted) no
+   * longer show in queryAll but stay in the delete log for up to 15 days. A window the log no longer
+   * covers cannot be replayed: the caller must reload the entity and sweep what it did not see.
+   */
+  private async pullDeleted<E extends EntityName>(object: SalesforceObjectName, cursor: SalesforceCursor, until: string, count: number, page: PulledPage<E>): Promise<{ next: SalesforceCursor; done: boolean }> {
+    const start = cursor.deletedFrom[object] ?? cursor.since ?? until;
+    type Deleted = { deletedRecords: { id: string; deletedDate: string }[]; earliestDateAvailable?: string; latestDateCovered?: string };
+    let res: Deleted;
+    try {
+      res = await this.call(`Salesforce getDeleted ${object}`, () => this.req<Deleted>(`/services/data/v${this.version}/sobjects/${object}/deleted/?start=${encodeURIComponent(soqlDateTime(start))}&end=${encodeURIComponent(soqlDateTime(until))}`));
+    } catch (error) {
+      const cause = (error as { cause?: JsforceError }).cause;
+      if (error instanceof SuccessEngineError && cause?.errorCode === 'INVALID_REPLICATION_DATE') {
+        throw new SuccessEngineError('CONNECTOR.RESYNC_REQUIRED', `Salesforce ${object}: deletions since ${start} are no longer available (${cause.message ?? 'getDeleted window too old'}); reload ${page.entity} in full and sweep records not seen`, { entity: page.entity, object, since: start }, { cause: error });
+      }
+      throw error;
+    }
+    if (res.earliestDateAvailable && Date.parse(res.earliestDateAvailable.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) > Date.parse(start)) {
+      throw new SuccessEngineError('CONNECTOR.RESYNC_REQUIRED', `Salesforce ${object}: the delete log starts at ${res.earliestDateAvailable}, after ${start}; reload ${page.entity} in full and sweep records not seen`, { entity: page.entity, object, since: start });
+    }
+    for (const d of res.deletedRecords) page.deletions.push({ externalId: d.id, deletedAt: new Date(d.deletedDate.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')).toISOString() });
+    const covered = res.latestDateCovered ? new Date(res.latestDateCovered.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')).toISOString() : until;
+    // Whole minutes only: the next call starts where this one's coverage ended, never later than asked.
+    const deletedFrom = { ...cursor.deletedFrom, [object]: covered > start ? covered : start };
+    return this.nextObject({ ...cursor, deletedFrom }, until, count);
   }
 
   // ---------------------------------------------------------------- write back

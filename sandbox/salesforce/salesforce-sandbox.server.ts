@@ -10,6 +10,7 @@ import { loadBookIntoOrg, parseSfDateTime, SalesforceState, sfDateTime, type SfR
 import { prepareQuery, renderRecord, type PreparedQuery } from './soql.executor';
 import { SoqlError } from './soql.parser';
 import { registerBulk2 } from './bulk2.routes';
+import { answerUserRecordAccess, registerSalesforceInstallRoutes, type SalesforceInstallState } from './salesforce-install.routes';
 
 export interface SalesforceSandboxOptions {
   seed?: number;
@@ -52,6 +53,8 @@ export interface SalesforceSandboxState {
   issueAuthCode(redirectUri: string): string;
   /** Expire one access token, or every session (static tokens included) when none is given. */
   expireAccessTokens(token?: string): void;
+  /** Token revocation and the sharing model behind UserRecordAccess. */
+  install?: SalesforceInstallState;
 }
 
 const DEFAULT_PAGE = 2000;
@@ -125,6 +128,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   };
 
   const router = new Router();
+  const install = (state.install = registerSalesforceInstallRoutes(router, { org, sessions, refreshTokens, integrationUserId: integrationUser.Id }));
   router.on('POST', '/services/oauth2/token', (req) => {
     const form = parseForm(req);
     const grant = form.get('grant_type');
@@ -223,6 +227,8 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     const v = version(req);
     const soql = req.query.get('q');
     if (!soql) throw fail(400, 'MALFORMED_QUERY', 'A query string has to be specified');
+    const access = answerUserRecordAccess(org, install, soql, fail);
+    if (access) return { status: 200, json: access };
     const prepared = prepareQuery(org, soql, { scanAll, now: clock.now() });
     if (prepared.query.count) return { status: 200, json: { totalSize: prepared.rows.length, done: true, records: [] } };
     const option = /batchSize=(\d+)/i.exec(String(req.headers['sforce-query-options'] ?? ''));
@@ -284,12 +290,16 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     const o = objectOf(req);
     const { start, end, now } = window(req, DELETED_DAYS);
     const covered = floorMinute(Math.min(end, now));
-    const deletedRecords = [...org.table(o.name).values()]
-      .filter((r) => r.IsDeleted)
-      .map((r) => ({ id: r.Id, deletedDate: org.deletedAt.get(r.Id) ?? r.SystemModstamp }))
+    // The delete log, not the table: rows purged from the Recycle Bin are still reported here.
+    const logged = new Map(org.deletedAt);
+    for (const r of org.table(o.name).values()) if (r.IsDeleted && !logged.has(r.Id)) logged.set(r.Id, r.SystemModstamp);
+    const deletedRecords = [...logged]
+      .filter(([id]) => id.startsWith(o.keyPrefix))
+      .map(([id, deletedDate]) => ({ id, deletedDate }))
       .filter((d) => parseSfDateTime(d.deletedDate) >= start && parseSfDateTime(d.deletedDate) < covered);
-    const earliest = [...org.deletedAt.values()].map(parseSfDateTime).reduce((a, b) => Math.min(a, b), now - DELETED_DAYS * DAY);
-    return { status: 200, json: { deletedRecords, earliestDateAvailable: sfDateTime(Math.max(earliest, now - DELETED_DAYS * DAY)), latestDateCovered: sfDateTime(covered) } };
+    const earliest = Math.max(now - DELETED_DAYS * DAY, org.deleteLogPurgedBefore);
+    if (start < earliest) throw fail(400, 'INVALID_REPLICATION_DATE', `startDate is before the earliest date available (${sfDateTime(earliest)}): replicate the object again`);
+    return { status: 200, json: { deletedRecords, earliestDateAvailable: sfDateTime(earliest), latestDateCovered: sfDateTime(covered) } };
   });
 
   /** Applies field values to a record, or returns the per-record errors Salesforce would give. */

@@ -86,17 +86,28 @@ export function buildSchema(): Map<string, SfObjectSchema> {
   return out;
 }
 
-/** The fields the Success Engine package installs on Account (namespaced in a customer org). */
+/**
+ * The fields the Success Engine package installs (namespaced in a customer org). The Account names
+ * mirror `manifests/field-map.ts` (the sandbox may not import it; a contract test checks they agree);
+ * types follow its kind → CustomField type (Number → double, Picklist, Text → string,
+ * LongTextArea → textarea, DateTime → datetime).
+ */
 export const PACKAGE_FIELDS: [string, SfFieldType][] = [
-  ['Churn_Risk__c', 'percent'],
-  ['Churn_Band__c', 'picklist'],
-  ['Churn_Reasons__c', 'textarea'],
-  ['Clv__c', 'currency'],
-  ['Clv_Low__c', 'currency'],
-  ['Clv_High__c', 'currency'],
-  ['Next_Best_Action__c', 'string'],
-  ['Score_Updated__c', 'datetime'],
+  ['SE_Churn_Probability__c', 'double'],
+  ['SE_Risk_Band__c', 'picklist'],
+  ['SE_Top_Drivers_EN__c', 'textarea'],
+  ['SE_Top_Drivers_ZH__c', 'textarea'],
+  ['SE_CLV_P50__c', 'double'],
+  ['SE_CLV_P10__c', 'double'],
+  ['SE_CLV_P90__c', 'double'],
+  ['SE_CLV_Currency__c', 'string'],
+  ['SE_Next_Best_Action__c', 'string'],
+  ['SE_Model_Version__c', 'string'],
+  ['SE_Scored_At__c', 'datetime'],
 ];
+
+/** The package's field on Task (activity custom field) holding the idempotency key of a task we created. */
+export const PACKAGE_TASK_FIELDS: [string, SfFieldType][] = [['SE_Action_Key__c', 'string']];
 
 const CHECKSUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

@@ -1,5 +1,5 @@
 import type { Book } from '../seed/book.types';
-import { buildSchema, makeField, PACKAGE_FIELDS, salesforceId, type SfObjectSchema } from './salesforce-schema';
+import { buildSchema, makeField, PACKAGE_FIELDS, PACKAGE_TASK_FIELDS, salesforceId, type SfObjectSchema } from './salesforce-schema';
 
 export type SfRecord = Record<string, unknown> & { Id: string; IsDeleted: boolean; SystemModstamp: string };
 
@@ -17,7 +17,10 @@ export class SalesforceState {
   readonly schema = buildSchema();
   /** Lower-cased object name → id → record (deleted records stay, flagged, for queryAll/getDeleted). */
   readonly records = new Map<string, Map<string, SfRecord>>();
+  /** The delete log (id → deletion time) that getDeleted reads; it outlives a purged Recycle Bin. */
   readonly deletedAt = new Map<string, string>();
+  /** Delete-log entries before this instant are gone (Salesforce purges the log; getDeleted reports it as earliestDateAvailable). */
+  deleteLogPurgedBefore = 0;
   private counter = 0;
 
   constructor(
@@ -40,7 +43,47 @@ export class SalesforceState {
   installPackageFields(): void {
     const account = this.object('Account') as SfObjectSchema;
     const prefix = this.namespace ? `${this.namespace}__` : '';
-    for (const [name, type] of PACKAGE_FIELDS) account.fields.set(`${prefix}${name}`.toLowerCase(), makeField(`${prefix}${name}`, type, { custom: true }));
+    for (const [name, type] of PACKAGE_FIELDS) this.addField(account, `${prefix}${name}`, type);
+    const task = this.object('Task') as SfObjectSchema;
+    for (const [name, type] of PACKAGE_TASK_FIELDS) this.addField(task, `${prefix}${name}`, type);
+  }
+
+  private addField(o: SfObjectSchema, name: string, type: Parameters<typeof makeField>[1]): void {
+    o.fields.set(name.toLowerCase(), makeField(name, type, { custom: true }));
+    for (const r of this.table(o.name).values()) r[name] ??= type === 'boolean' ? false : null;
+  }
+
+  /** Soft delete, as the UI or API does: the row stays in the Recycle Bin (queryAll sees it) and in the delete log. */
+  softDelete(id: string, at: string): boolean {
+    const found = this.findById(id);
+    if (!found || found.record.IsDeleted) return false;
+    found.record.IsDeleted = true;
+    found.record.SystemModstamp = sfDateTime(at);
+    this.deletedAt.set(found.record.Id, sfDateTime(at));
+    return true;
+  }
+
+  /**
+   * Empty the Recycle Bin (or a hard delete): rows vanish from queryAll but stay in the delete log,
+   * so only getDeleted still reports them.
+   */
+  purgeRecycleBin(): number {
+    let n = 0;
+    for (const table of this.records.values()) {
+      for (const [id, r] of table) {
+        if (!r.IsDeleted) continue;
+        if (!this.deletedAt.has(id)) this.deletedAt.set(id, r.SystemModstamp);
+        table.delete(id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Drop delete-log entries older than `before` (ms): a window starting earlier can no longer be replicated. */
+  purgeDeleteLog(before: number): void {
+    for (const [id, at] of this.deletedAt) if (parseSfDateTime(at) < before) this.deletedAt.delete(id);
+    this.deleteLogPurgedBefore = Math.max(this.deleteLogPurgedBefore, before);
   }
 
   insert(objectName: string, fields: Record<string, unknown>, createdAt: string, modifiedAt: string = createdAt): SfRecord {
@@ -70,9 +113,16 @@ const PRIORITY = { low: 'Low', medium: 'Medium', high: 'High', urgent: 'High' } 
 export function loadBookIntoOrg(state: SalesforceState, book: Book): void {
   const users = book.owners.map((o) => state.insert('User', { FirstName: o.firstName, LastName: o.lastName, Name: `${o.firstName} ${o.lastName}`, Email: o.email, Username: o.email, IsActive: true }, '2020-01-01T00:00:00.000Z'));
   const owner = (i: number): string => (users[i % users.length] as SfRecord).Id;
+  // Generated dates can fall after the book's as-of date (planned contacts, future close dates);
+  // Salesforce never stamps a row in the future, so creation and modstamps stop at as-of.
+  const asOf = Date.parse(book.asOf);
+  const insert = (objectName: string, fields: Record<string, unknown>, createdAt: string, modifiedAt: string = createdAt): SfRecord => {
+    const clamp = (iso: string): string => (Date.parse(iso) > asOf ? book.asOf : iso);
+    return state.insert(objectName, fields, clamp(createdAt), clamp(modifiedAt));
+  };
   const date = (iso: string): string => iso.slice(0, 10);
   for (const { account: a, contacts, deals, tickets, activities, transactions } of book.bundles) {
-    const acc = state.insert('Account', {
+    const acc = insert('Account', {
       Name: a.name, Website: `https://${a.domain}`, Industry: a.industry, BillingCountry: a.country, Type: 'Customer - Direct', AnnualRevenue: Math.round(a.monthlyRevenue * 12 * 100) / 100, OwnerId: owner(a.ownerIndex),
       Telco_Customer_Id__c: a.key, Contract_Type__c: a.contract, Tenure_Months__c: a.tenureMonths, Monthly_Revenue__c: a.monthlyRevenue, Total_Revenue__c: a.totalRevenue, Internet_Service__c: a.internetService,
       Services__c: a.services.join(';'), Payment_Method__c: a.paymentMethod, Paperless_Billing__c: a.paperlessBilling, Customer_Since__c: sfDateTime(a.customerSince), Renewal_Date__c: a.renewalDate,
@@ -80,29 +130,29 @@ export function loadBookIntoOrg(state: SalesforceState, book: Book): void {
     }, a.customerSince, a.churnedAt ?? book.cutoff);
     const contactIds = new Map<string, string>();
     for (const c of contacts) {
-      const rec = state.insert('Contact', { AccountId: acc.Id, FirstName: c.firstName, LastName: c.lastName, Name: c.lang === 'zh' ? `${c.lastName}${c.firstName}` : `${c.firstName} ${c.lastName}`, Email: c.email, Phone: c.phone, Title: c.title, OwnerId: owner(a.ownerIndex), Primary_Contact__c: c.isPrimary, Language__c: c.lang }, c.createdAt);
+      const rec = insert('Contact', { AccountId: acc.Id, FirstName: c.firstName, LastName: c.lastName, Name: c.lang === 'zh' ? `${c.lastName}${c.firstName}` : `${c.firstName} ${c.lastName}`, Email: c.email, Phone: c.phone, Title: c.title, OwnerId: owner(a.ownerIndex), Primary_Contact__c: c.isPrimary, Language__c: c.lang }, c.createdAt);
       contactIds.set(c.key, rec.Id);
     }
     for (const d of deals) {
-      state.insert('Opportunity', { AccountId: acc.Id, Name: d.name, StageName: STAGE[d.stage], Amount: d.amount, CloseDate: d.closeDate, IsClosed: d.isClosed, IsWon: d.isWon, Type: d.kind === 'new' ? 'New Business' : 'Existing Customer - Renewal', OwnerId: owner(d.ownerIndex) }, d.createdAt, d.isClosed ? `${d.closeDate}T00:00:00.000Z` : d.createdAt);
+      insert('Opportunity', { AccountId: acc.Id, Name: d.name, StageName: STAGE[d.stage], Amount: d.amount, CloseDate: d.closeDate, IsClosed: d.isClosed, IsWon: d.isWon, Type: d.kind === 'new' ? 'New Business' : 'Existing Customer - Renewal', OwnerId: owner(d.ownerIndex) }, d.createdAt, d.isClosed ? `${d.closeDate}T00:00:00.000Z` : d.createdAt);
     }
     for (const t of tickets) {
-      state.insert('Case', { AccountId: acc.Id, ContactId: contactIds.get(t.contactKey) ?? null, Subject: t.subject, Description: t.description, Status: CASE_STATUS[t.status], Priority: PRIORITY[t.priority], IsClosed: t.status === 'closed', ClosedDate: t.closedAt ? sfDateTime(t.closedAt) : null, Origin: 'Email', Type: t.topic, Language__c: t.lang }, t.createdAt, t.closedAt ?? t.createdAt);
+      insert('Case', { AccountId: acc.Id, ContactId: contactIds.get(t.contactKey) ?? null, Subject: t.subject, Description: t.description, Status: CASE_STATUS[t.status], Priority: PRIORITY[t.priority], IsClosed: t.status === 'closed', ClosedDate: t.closedAt ? sfDateTime(t.closedAt) : null, Origin: 'Email', Type: t.topic, Language__c: t.lang }, t.createdAt, t.closedAt ?? t.createdAt);
     }
     for (const act of activities) {
       const common = { WhatId: acc.Id, AccountId: acc.Id, WhoId: contactIds.get(act.contactKey) ?? null, Subject: act.subject, Description: act.body, OwnerId: owner(act.ownerIndex) };
       if (act.type === 'meeting') {
-        state.insert('Event', { ...common, StartDateTime: sfDateTime(act.occurredAt), EndDateTime: sfDateTime(Date.parse(act.occurredAt) + 3_600_000), ActivityDateTime: sfDateTime(act.occurredAt) }, act.occurredAt);
+        insert('Event', { ...common, StartDateTime: sfDateTime(act.occurredAt), EndDateTime: sfDateTime(Date.parse(act.occurredAt) + 3_600_000), ActivityDateTime: sfDateTime(act.occurredAt) }, act.occurredAt);
       } else {
         const subtype = act.type === 'email' ? 'Email' : act.type === 'call' ? 'Call' : 'Task';
-        state.insert('Task', { ...common, ActivityDate: date(act.occurredAt), Status: act.type === 'task' && act.taskStatus === 'open' ? 'Not Started' : 'Completed', TaskSubtype: subtype, Type: act.type === 'note' ? 'Note' : subtype, CallType: act.type === 'call' ? (act.direction === 'inbound' ? 'Inbound' : 'Outbound') : null }, act.occurredAt);
+        insert('Task', { ...common, ActivityDate: date(act.occurredAt), Status: act.type === 'task' && act.taskStatus === 'open' ? 'Not Started' : 'Completed', TaskSubtype: subtype, Type: act.type === 'note' ? 'Note' : subtype, CallType: act.type === 'call' ? (act.direction === 'inbound' ? 'Inbound' : 'Outbound') : null }, act.occurredAt);
       }
     }
     const payments = new Map(transactions.filter((t) => t.kind === 'payment').map((t) => [t.key.replace(/-P(\d+)$/, '-I$1'), t]));
     for (const tx of transactions) {
       if (tx.kind !== 'invoice') continue;
       const paid = payments.get(tx.key);
-      state.insert('Invoice__c', { Name: tx.key, Account__c: acc.Id, Invoice_Date__c: sfDateTime(tx.occurredAt), Due_Date__c: tx.dueDate ?? null, Amount__c: tx.amount, Paid_At__c: paid ? sfDateTime(paid.occurredAt) : null, Status__c: paid ? 'paid' : 'open', CurrencyIsoCode: tx.currency }, tx.occurredAt, paid?.occurredAt ?? tx.occurredAt);
+      insert('Invoice__c', { Name: tx.key, Account__c: acc.Id, Invoice_Date__c: sfDateTime(tx.occurredAt), Due_Date__c: tx.dueDate ?? null, Amount__c: tx.amount, Paid_At__c: paid ? sfDateTime(paid.occurredAt) : null, Status__c: paid ? 'paid' : 'open', CurrencyIsoCode: tx.currency }, tx.occurredAt, paid?.occurredAt ?? tx.occurredAt);
     }
   }
 }

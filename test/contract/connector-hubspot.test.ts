@@ -77,6 +77,11 @@ async function hubspotHarness(options: { accounts: number; faults?: FaultPlan; o
       c.archivedAt = clock.now().toISOString();
       return Promise.resolve(true);
     },
+    entityCounts: () => {
+      if (options.companiesOnly) return {};
+      const live = (...types: string[]): number => types.reduce((n, t) => n + [...sandbox.state.portal.table(t as 'contacts').values()].filter((o) => !o.archived).length, 0);
+      return { contact: live('contacts'), opportunity: live('deals'), ticket: live('tickets'), activity: live('notes', 'calls', 'emails', 'meetings', 'tasks'), transaction: live('invoices') };
+    },
     readScores: (accountId) => {
       const c = companies.get(accountId.replace(/^hubspot:/, ''));
       if (!c || c.properties[SCORE_FIELDS[0]?.hubspot ?? ''] === undefined) return undefined;

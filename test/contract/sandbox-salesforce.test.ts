@@ -5,6 +5,8 @@ import { fixedClock } from '../../core';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/salesforce-sandbox.server';
 import { parseSfDateTime, type SfRecord } from '../../sandbox/salesforce/salesforce-state';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
+import { PACKAGE_FIELDS } from '../../sandbox/salesforce/salesforce-schema';
+import { SALESFORCE_TYPES, SCORE_FIELDS } from '../../manifests/field-map';
 
 const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
 const rows = readTelcoCsv(CSV);
@@ -188,8 +190,8 @@ describe('Salesforce sandbox through jsforce 3.10.16', () => {
     const [x, y, z] = table('Account');
     (sandbox.state.faults as unknown as { locked: Set<string> }).locked.add(y!.Id);
     const results = await conn.sobject('Account').update([
-      { Id: x!.Id, sengine__Churn_Risk__c: 12.5 },
-      { Id: y!.Id, sengine__Churn_Risk__c: 80 },
+      { Id: x!.Id, sengine__SE_Churn_Probability__c: 12.5 },
+      { Id: y!.Id, sengine__SE_Churn_Probability__c: 80 },
       { Id: z!.Id, Nope__c: 1 },
     ]);
     expect(results.map((r) => r.success)).toEqual([true, false, false]);
@@ -197,22 +199,22 @@ describe('Salesforce sandbox through jsforce 3.10.16', () => {
     const errs = results.map((r) => (r.success ? [] : (r.errors as unknown as { statusCode: string }[])));
     expect(errs[1]?.[0]?.statusCode).toBe('UNABLE_TO_LOCK_ROW');
     expect(errs[2]?.[0]?.statusCode).toBe('INVALID_FIELD');
-    expect(sandbox.state.org.table('Account').get(x!.Id)?.sengine__Churn_Risk__c).toBe(12.5);
+    expect(sandbox.state.org.table('Account').get(x!.Id)?.sengine__SE_Churn_Probability__c).toBe(12.5);
 
-    const rolledBack = await conn.sobject('Account').update([{ Id: x!.Id, sengine__Churn_Risk__c: 1 }, { Id: y!.Id, sengine__Churn_Risk__c: 2 }], { allOrNone: true });
+    const rolledBack = await conn.sobject('Account').update([{ Id: x!.Id, sengine__SE_Churn_Probability__c: 1 }, { Id: y!.Id, sengine__SE_Churn_Probability__c: 2 }], { allOrNone: true });
     expect(rolledBack.map((r) => !r.success && (r.errors as unknown as { statusCode: string }[])[0]?.statusCode)).toEqual(['ALL_OR_NONE_OPERATION_ROLLED_BACK', 'UNABLE_TO_LOCK_ROW']);
-    expect(sandbox.state.org.table('Account').get(x!.Id)?.sengine__Churn_Risk__c).toBe(12.5);
+    expect(sandbox.state.org.table('Account').get(x!.Id)?.sengine__SE_Churn_Probability__c).toBe(12.5);
 
     const accounts = table('Account');
     const tooMany = await failure(conn.sobject('Account').update(Array.from({ length: 201 }, (_, i) => ({ Id: accounts[i % accounts.length]!.Id, Name: `N${i}` }))));
     expect(tooMany.errorCode).toBe('EXCEEDED_ID_LIMIT');
 
-    const single = await conn.sobject('Account').update({ Id: z!.Id, sengine__Next_Best_Action__c: 'Call the owner' });
+    const single = await conn.sobject('Account').update({ Id: z!.Id, sengine__SE_Next_Best_Action__c: 'Call the owner' });
     expect(single).toEqual({ id: z!.Id, success: true, errors: [] });
     const locked = await failure(conn.sobject('Account').update({ Id: y!.Id, Name: 'x' }));
     expect(locked.errorCode).toBe('UNABLE_TO_LOCK_ROW');
     const [record] = await conn.sobject('Account').retrieve([z!.Id]);
-    expect((record as Record<string, unknown>).sengine__Next_Best_Action__c).toBe('Call the owner');
+    expect((record as Record<string, unknown>).sengine__SE_Next_Best_Action__c).toBe('Call the owner');
   });
 
   it('creates, reads and deletes single records and answers identity', async () => {
@@ -237,7 +239,7 @@ describe('Salesforce sandbox through jsforce 3.10.16', () => {
     const conn = connect();
     const describe = await conn.sobject('Account').describe();
     const names = describe.fields.map((f) => f.name);
-    expect(names).toEqual(expect.arrayContaining(['Contract_Type__c', 'Tenure_Months__c', 'sengine__Churn_Risk__c', 'sengine__Clv__c']));
+    expect(names).toEqual(expect.arrayContaining(['Contract_Type__c', 'Tenure_Months__c', 'sengine__SE_Churn_Probability__c', 'sengine__SE_CLV_P50__c']));
     expect(describe.fields.find((f) => f.name === 'OwnerId')?.relationshipName).toBe('Owner');
     const global = await conn.describeGlobal();
     expect(global.sobjects.map((s) => s.name)).toEqual(expect.arrayContaining(['Account', 'Contact', 'Opportunity', 'Case', 'Task', 'Event', 'Invoice__c']));
@@ -361,5 +363,13 @@ describe('Salesforce sandbox faults', () => {
     } finally {
       await quota.close();
     }
+  });
+});
+
+describe('Salesforce sandbox package fields', () => {
+  it('installs exactly the Account fields of the field map, with matching types', () => {
+    const TYPE_OF: Record<string, string> = { Number: 'double', Picklist: 'picklist', Text: 'string', LongTextArea: 'textarea', DateTime: 'datetime' };
+    expect(PACKAGE_FIELDS.map(([name]) => name).sort()).toEqual(SCORE_FIELDS.map((f) => f.salesforce).sort());
+    for (const spec of SCORE_FIELDS) expect([spec.salesforce, PACKAGE_FIELDS.find(([n]) => n === spec.salesforce)?.[1]]).toEqual([spec.salesforce, TYPE_OF[SALESFORCE_TYPES[spec.kind]]]);
   });
 });
