@@ -17,6 +17,16 @@ module.exports = {
       globalSetup: '<rootDir>/test/helpers/redis-global-setup.js',
       globalTeardown: '<rootDir>/test/helpers/redis-global-teardown.js',
     },
+    // The HubSpot app card (React, @hubspot/ui-extensions testing utilities); the library ships ESM, so swc compiles it too.
+    {
+      displayName: 'hubspot-card',
+      testMatch: ['<rootDir>/ui-extension/hubspot/**/*.test.tsx'],
+      testPathIgnorePatterns: ignored,
+      testEnvironment: 'node',
+      moduleFileExtensions: ['tsx', 'ts', 'js', 'json'],
+      transform: { '^.+\\.(tsx?|jsx?)$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } } }, module: { type: 'commonjs' } }] },
+      transformIgnorePatterns: ['/node_modules/(?!(@hubspot/ui-extensions|tinyspy)/)'],
+    },
     // Real headless Chromium (Debian's `chromium`, driven by playwright-core); screenshots go to artifacts/.
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], testPathIgnorePatterns: ignored },
   ],

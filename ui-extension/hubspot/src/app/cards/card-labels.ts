@@ -1,0 +1,27 @@
+import type { Localized } from './card-view.types';
+
+/**
+ * The fixed words of the card: the same as CARD_LABELS in ui-extension/shared/card.view-model.ts
+ * (checked by card-labels.test.ts), plus the words only this surface needs.
+ */
+export const CARD_LABELS = {
+  title: { en: 'Success Engine', zh: '客户成功引擎' },
+  churn: { en: 'Churn risk', zh: '流失风险' },
+  clv: { en: 'Lifetime value', zh: '客户终身价值' },
+  interval: { en: '80% interval', zh: '80% 区间' },
+  drivers: { en: 'Why', zh: '原因' },
+  actions: { en: 'Next best actions', zh: '下一步最佳行动' },
+  done: { en: 'Done', zh: '已完成' },
+  dismiss: { en: 'Dismiss', zh: '忽略' },
+  model: { en: 'Model', zh: '模型' },
+  notScored: { en: 'Not scored yet: scores appear after the first sync and scoring run.', zh: '尚未评分：首次同步并评分后将显示分数。' },
+  noActions: { en: 'No action recommended right now.', zh: '目前没有推荐的行动。' },
+} as const satisfies Record<string, Localized>;
+
+export const SURFACE_LABELS = {
+  loading: { en: 'Loading scores…', zh: '正在加载评分…' },
+  failed: { en: 'Could not load Success Engine scores. Try again in a minute.', zh: '无法加载评分，请稍后重试。' },
+  feedbackFailed: { en: 'Your feedback was not saved. Try again.', zh: '反馈未保存，请重试。' },
+  months: { en: 'months', zh: '个月' },
+  run: { en: 'Scoring run', zh: '评分批次' },
+} as const satisfies Record<string, Localized>;
