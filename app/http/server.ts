@@ -1,11 +1,14 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Router } from 'express';
+import helmet from 'helmet';
 import type { RecordStore } from '../../core/ports/record-store.port';
 import type { Logger } from '../log/logger';
+import { requestLogging } from '../observability/log-context';
 import type { Metrics } from '../observability/metrics';
-import { authenticate, requireRole } from './auth.middleware';
+import { authenticate } from './auth.middleware';
 import { errorHandler } from './http-errors';
+import { adminGate, adminLoginRouter, BOARD_PATH } from './queue-board';
 import { scoreApiRouter } from './score-api.routes';
 
 export interface ReadinessCheck {
@@ -23,7 +26,28 @@ export interface HttpDeps {
   publicRouters?: { path: string; router: Router }[];
   /** Bull Board, mounted behind admin authentication when queues run on Redis. */
   queueBoard?: Router;
+  /** Tenants whose admin tokens may open Bull Board (it shows every tenant's jobs); empty = any admin. */
+  operatorTenants?: readonly string[];
+  /** More `/api/v1` routers, mounted after authentication (each checks its own role). */
+  apiRouters?: Router[];
 }
+
+/** API responses are JSON: nothing may load from them. */
+const apiHelmet = helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
+/** Bull Board's UI and the login page: own scripts only, inline styles, Google fonts for the board. */
+const boardHelmet = helmet({
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'", 'https://fonts.googleapis.com'],
+      fontSrc: ["'self'", 'https://fonts.gstatic.com'],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+});
 
 /**
  * The HTTP surface: health and readiness, Prometheus metrics, inbound webhooks, and the score and
@@ -32,12 +56,19 @@ export interface HttpDeps {
 export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', false);
   app.set('trust proxy', 'loopback');
   app.use((req, res, next) => {
     const end = deps.metrics.httpDuration.startTimer({ method: req.method });
     res.on('finish', () => end({ route: routeLabel(req), status: String(res.statusCode) }));
     next();
   });
+  app.use(requestLogging(deps.log));
+
+  // Inbound webhooks first: machine-to-machine JSON on the hottest path, where browser security
+  // headers protect nothing (see bench/webhooks.bench.ts).
+  for (const { path, router } of deps.publicRouters ?? []) app.use(path, router);
+  app.use(apiHelmet);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -61,15 +92,18 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     res.send(await deps.metrics.registry.metrics());
   });
 
-  for (const { path, router } of deps.publicRouters ?? []) app.use(path, router);
-
   const api = express.Router();
   api.use(express.json({ limit: '1mb' }));
   api.use(authenticate(deps.store));
   api.use(scoreApiRouter(deps.store));
+  for (const router of deps.apiRouters ?? []) api.use(router);
   app.use('/api/v1', api);
 
-  if (deps.queueBoard) app.use('/admin/queues', authenticate(deps.store), requireRole('admin'), deps.queueBoard);
+  if (deps.queueBoard) {
+    const gate = { store: deps.store, operatorTenants: deps.operatorTenants ?? [] };
+    app.use('/admin', boardHelmet, adminLoginRouter(gate));
+    app.use(BOARD_PATH, boardHelmet, adminGate(gate), deps.queueBoard);
+  }
 
   app.use((req, res) => {
     res.status(404).json({ error: { code: 'HTTP.NOT_FOUND', message: `no route for ${req.method} ${req.path}` } });
