@@ -4,6 +4,7 @@ import { delay, listen, parseForm, parseJsonBody, Router, uuidSequence, type San
 import { generateBook } from '../seed/book.generator';
 import type { Book } from '../seed/book.types';
 import type { TelcoRow } from '../seed/telco.reader';
+import { registerHubSpotInstallRoutes, type HubSpotInstallState } from './hubspot-install.routes';
 import { HubSpotRateLimiter, type HubSpotTier } from './hubspot-rate-limiter';
 import { HubSpotWebhookSender, type WebhookOptions } from './hubspot-webhooks';
 import { runSearch, SEARCH_MAX_LIMIT, SearchError, validateSearch, type SearchRequest } from './hubspot-search';
@@ -48,6 +49,8 @@ export interface HubSpotSandboxState {
   expireAccessTokens(): void;
   /** Present when `webhooks` was configured. */
   webhooks?: HubSpotWebhookSender;
+  /** Users, teams, uninstall and the webhooks journal. */
+  install?: HubSpotInstallState;
 }
 
 const ACCESS_TOKEN_SECONDS = 1800;
@@ -120,6 +123,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     const form = req.headers['content-type']?.includes('json') ? new URLSearchParams(Object.entries((parseJsonBody(req) ?? {}) as Record<string, string>)) : parseForm(req);
     const grant = form.get('grant_type');
     if (form.get('client_id') !== oauthClient.clientId || form.get('client_secret') !== oauthClient.clientSecret) return { status: 400, json: { status: 'BAD_CLIENT_ID', message: 'missing or invalid client_id / client_secret', correlationId: correlationId() } };
+    if (grant === 'client_credentials') return install.clientCredentials(form);
     if (grant === 'authorization_code') {
       const code = authCodes.get(form.get('code') ?? '');
       if (!code) return { status: 400, json: { status: 'BAD_AUTH_CODE', message: 'missing or unknown auth code', correlationId: correlationId() } };
@@ -462,6 +466,9 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     if (!o) throw new HsHttpError(404, 'OBJECT_NOT_FOUND', `Owner ${req.params.id} not found`);
     return { status: 200, json: { ...o, type: 'PERSON', userIdIncludingInactive: o.userId, teams: [] } };
   });
+
+  const install = registerHubSpotInstallRoutes(router, { portal, clock, appId: options.webhooks?.appId ?? 1, accessTokens, refreshTokens, installerUserId: 1 });
+  state.install = install;
 
   const isOAuthRoute = (path: string): boolean => path.startsWith('/oauth/');
 
