@@ -10,10 +10,10 @@ import {
   HUBSPOT_PROPERTY_GROUP,
   HUBSPOT_SCORE_OBJECT,
   HUBSPOT_TYPES,
-  RISK_BANDS,
   SALESFORCE_SCORE_OBJECT,
   SALESFORCE_TYPES,
   SCORE_FIELDS,
+  type RISK_BANDS,
   type ScoreFieldKey,
   type ScoreFieldSpec,
 } from './field-map';
@@ -183,7 +183,7 @@ function fieldBody(f: ScoreFieldSpec, label: string): string {
   if (t === 'LongTextArea') body += tag('length', Math.max(256, f.maxLength ?? 32768)) + tag('visibleLines', 5);
   body += tag('type', t);
   if (t === 'Picklist') {
-    const values = (f.options ?? []).map((o, i) => `                <value>\n${tag('fullName', o, '                    ')}${tag('default', false, '                    ')}${tag('label', BAND_WORDS[o as keyof typeof BAND_WORDS]?.en ?? o, '                    ')}                </value>\n`).join('');
+    const values = (f.options ?? []).map((o) => `                <value>\n${tag('fullName', o, '                    ')}${tag('default', false, '                    ')}${tag('label', BAND_WORDS[o as keyof typeof BAND_WORDS]?.en ?? o, '                    ')}                </value>\n`).join('');
     body += `    <valueSet>\n        <restricted>true</restricted>\n        <valueSetDefinition>\n${tag('sorted', false, '            ')}${values}        </valueSetDefinition>\n    </valueSet>\n`;
   }
   return body;
