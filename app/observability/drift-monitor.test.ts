@@ -1,0 +1,57 @@
+import pino from 'pino';
+import type { ModelVersion, TenantId } from '../../core';
+import { SqliteRecordStore } from '../../store';
+import { makeAccount } from '../../test/helpers/records';
+import { computeChurnDrift, DriftMonitor } from './drift-monitor';
+import { createMetrics } from './metrics';
+
+const T = 'tenant-drift' as TenantId;
+
+function model(features: string[]): ModelVersion {
+  return { tenantId: T, task: 'churn', version: 'v1', status: 'candidate', algorithm: 'test', trainingWindow: { from: '2026-06-01T00:00:00.000Z', to: '2026-07-01T00:00:00.000Z' }, metrics: {}, features, artifact: {}, createdAt: '2026-07-01T00:00:00.000Z' };
+}
+
+describe('drift of the active churn model', () => {
+  let store: SqliteRecordStore;
+  beforeEach(() => {
+    store = new SqliteRecordStore({ path: ':memory:' });
+    store.upsertTenant({ id: T, name: 'T', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
+    // At training time every account had 10 seats; since then half grew to 100 and ARR moved too.
+    const early = '2026-05-01T00:00:00.000Z';
+    store.upsertRecords('account', Array.from({ length: 40 }, (_, i) => makeAccount(String(i), { seats: 10, arr: 10_000 + i, customerSince: '2025-01-01T00:00:00.000Z', source: { provider: 'hubspot', externalId: String(i), modstamp: early } }, T)));
+    store.upsertRecords('account', Array.from({ length: 20 }, (_, i) => makeAccount(String(i), { seats: 100, arr: 10_000 + i, customerSince: '2025-01-01T00:00:00.000Z', source: { provider: 'hubspot', externalId: String(i), modstamp: '2026-09-01T00:00:00.000Z' } }, T)));
+  });
+  afterEach(() => store.close());
+
+  it('says so when there is no active learned model', () => {
+    expect(computeChurnDrift(store, T, new Date('2026-10-01T00:00:00Z'))).toMatchObject({ status: 'no-model', task: 'churn' });
+  });
+
+  it('compares the training rows (store as of the window) with the live book, per model feature', () => {
+    store.registerModel(model(['seats', 'arr', 'not_a_feature']));
+    store.activateModel(T, 'churn', 'v1');
+    const report = computeChurnDrift(store, T, new Date('2026-10-01T00:00:00Z'));
+    if (report.status !== 'ok') throw new Error('expected a report');
+    expect(report.reference.rows).toBe(40);
+    expect(report.current.rows).toBe(40);
+    const seats = report.features.find((f) => f.feature === 'seats');
+    const arr = report.features.find((f) => f.feature === 'arr');
+    expect(seats?.level).toBe('significant');
+    expect(arr?.psi).toBeCloseTo(0, 9);
+    expect(report.features[0]?.feature).toBe('seats');
+    expect(report.skipped).toEqual(['not_a_feature']);
+  });
+
+  it('publishes PSI as the se_feature_psi gauge and caches the report', async () => {
+    store.registerModel(model(['seats']));
+    store.activateModel(T, 'churn', 'v1');
+    const metrics = createMetrics({ defaultMetrics: false });
+    let now = new Date('2026-10-01T00:00:00Z');
+    const monitor = new DriftMonitor({ store, metrics, log: pino({ level: 'silent' }), now: () => now, ttlMs: 60_000 });
+    const first = monitor.report(T);
+    expect(await metrics.registry.getSingleMetricAsString('se_feature_psi')).toMatch(/se_feature_psi\{tenant="tenant-drift",feature="seats"\} [1-9]/);
+    now = new Date('2026-10-01T00:00:30Z');
+    expect(monitor.report(T)).toBe(first);
+    expect(monitor.report(T, { refresh: true })).not.toBe(first);
+  });
+});
