@@ -1,0 +1,39 @@
+import type { Clock } from '../../core';
+import type { SqliteRecordStore } from '../../store';
+import type { JobQueue } from '../queue/job-queue';
+
+/** The OAuth apps we are in each marketplace, and what install/uninstall promise. */
+export interface InstallSettings {
+  /** Signs the OAuth `state` parameter (32 random bytes; keep it stable across restarts). */
+  stateSecret: Buffer;
+  /** Our public URL; the CRMs send the user back to `${publicBaseUrl}/install/<provider>/callback`. */
+  publicBaseUrl: string;
+  hubspot?: {
+    clientId: string;
+    clientSecret: string;
+    /** https://app.hubspot.com/oauth/authorize (the sandbox: `${url}/oauth/authorize`). */
+    authorizeUrl: string;
+    /** https://api.hubapi.com (the sandbox's URL in tests). */
+    apiBaseUrl: string;
+    scopes: readonly string[];
+  };
+  salesforce?: {
+    clientId: string;
+    clientSecret: string;
+    /** https://login.salesforce.com, test.salesforce.com, or a My Domain (the sandbox's URL in tests). */
+    loginUrl: string;
+    apiVersion?: string;
+  };
+  /** How long after an uninstall signal the tenant's data is erased (default 24 h; 0 = at once). */
+  erasureGraceMs?: number;
+}
+
+export interface InstallDeps {
+  /** The SQLite store itself: install uses lifecycle, erasure and export beyond the RecordStore port. */
+  store: SqliteRecordStore;
+  queue: JobQueue;
+  settings: InstallSettings;
+  clock: Clock;
+}
+
+export const DEFAULT_ERASURE_GRACE_MS = 24 * 3_600_000;

@@ -1,0 +1,132 @@
+import type { ConnectionId, TenantId } from '../../core';
+import { openConnector } from '../../app/install/connector-factory';
+import { eraseDueTenants, HubSpotUninstallPoller } from '../../app/install/uninstall.service';
+import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox';
+import { installThroughBrowser, rowsMentioning, smallBook, startInstallHarness, type InstallHarness } from './install-harness';
+
+const CLIENT = { clientId: 'se-hubspot-client', clientSecret: 'se-hubspot-secret' };
+
+/** Marketplace install → OAuth → encrypted tokens → schema → backfill → scores; then uninstall → erasure. */
+describe('HubSpot install and uninstall, end to end against the sandbox', () => {
+  let sandbox: HubSpotSandbox;
+  let h: InstallHarness;
+  let tenantId: TenantId;
+  let adminToken: string;
+  const book = smallBook(40, 5);
+
+  beforeAll(async () => {
+    sandbox = await startHubSpotSandbox({ book, tier: 'api-add-on', oauthClient: CLIENT });
+    h = await startInstallHarness({
+      hubspot: { ...CLIENT, authorizeUrl: `${sandbox.url}/oauth/authorize`, apiBaseUrl: sandbox.url, scopes: ['crm.objects.companies.read', 'crm.objects.companies.write', 'oauth'] },
+      erasureGraceMs: 24 * 3_600_000,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await h.close();
+    await sandbox.close();
+  });
+
+  const api = (path: string, token: string, init: RequestInit = {}) => fetch(`${h.server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}` } });
+
+  it('completes the OAuth code flow, stores the tokens encrypted, creates our properties and enqueues the backfill', async () => {
+    const { status, body, callbackUrl } = await installThroughBrowser(h.server, 'hubspot');
+    expect(status).toBe(201);
+    tenantId = body.tenantId as TenantId;
+    adminToken = body.adminToken as string;
+    expect(tenantId).toBe(`hubspot-${sandbox.state.portal.portalId}`);
+    expect((body.schema as { created: string[] }).created.length).toBeGreaterThan(0);
+    expect(body.backfillJobs).toHaveLength(7);
+    expect(h.queue.size).toBe(7);
+
+    const stored = h.store.getConnection(tenantId, 'hubspot' as ConnectionId);
+    expect(stored?.tokens.accessToken).toMatch(/^sbx-at-/);
+    const raw = h.store.db.prepare('SELECT token_ciphertext FROM crm_connections WHERE tenant_id = ?').get(tenantId) as { token_ciphertext: Buffer };
+    expect(raw.token_ciphertext.toString('latin1')).not.toContain(stored?.tokens.accessToken);
+    expect(raw.token_ciphertext.toString('latin1')).not.toContain(stored?.tokens.refreshToken);
+
+    // The same callback again (a replay) is refused: the state is one-time.
+    const replay = await fetch(callbackUrl);
+    expect(replay.status).toBe(400);
+    expect(((await replay.json()) as { error: { code: string; text: { zh: string } } }).error).toMatchObject({ code: 'INSTALL.BAD_STATE', text: { zh: expect.stringMatching(/安装/) as unknown } });
+  });
+
+  it('refuses a forged or foreign state before any code exchange', async () => {
+    const start = await fetch(`${h.server.url}/install/hubspot`, { redirect: 'manual' });
+    const state = new URL(start.headers.get('location') as string).searchParams.get('state') as string;
+    const [body] = state.split('.');
+    const forged = await fetch(`${h.server.url}/install/hubspot/callback?code=x&state=${encodeURIComponent(`${body}.AAAA`)}`);
+    expect(forged.status).toBe(400);
+    const wrongProvider = await fetch(`${h.server.url}/install/salesforce/callback?code=x&state=${encodeURIComponent(state)}`);
+    expect(wrongProvider.status).toBe(400);
+  });
+
+  it('runs the backfill through the queue and shows first scores through the score API', async () => {
+    await h.queue.drain();
+    expect(h.queue.deadLetters).toEqual([]);
+    expect(h.store.countRecords(tenantId, 'account')).toBe(book.bundles.length);
+    const res = await api('/api/v1/scores?limit=1000', adminToken);
+    expect(res.status).toBe(200);
+    const { scores } = (await res.json()) as { scores: { accountId: string; tenantId: string }[] };
+    const live = h.store.listRecords(tenantId, 'account').filter((a) => a.status === 'active');
+    expect(scores.map((s) => s.accountId).sort()).toEqual(live.map((a) => a.id).sort());
+    expect(scores.every((s) => s.tenantId === tenantId)).toBe(true);
+  }, 180_000);
+
+  it('refreshes expired tokens and stores the new ones encrypted', async () => {
+    const before = h.store.getConnection(tenantId, 'hubspot' as ConnectionId)?.tokens.accessToken;
+    sandbox.state.expireAccessTokens();
+    const page = await openConnector(h.deps, tenantId, 'hubspot' as ConnectionId).pullPage('account', h.store.getCursor(tenantId, 'hubspot' as ConnectionId, 'account'));
+    expect(page.entity).toBe('account');
+    const after = h.store.getConnection(tenantId, 'hubspot' as ConnectionId)?.tokens.accessToken;
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
+  });
+
+  it('streams an NDJSON export of every tenant table to admins only', async () => {
+    const reader = h.store.issueApiToken(tenantId, 'reader', 'card');
+    expect((await api('/api/v1/tenant/export', reader)).status).toBe(403);
+    const res = await api('/api/v1/tenant/export', adminToken);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/ndjson/);
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { table?: string; row?: Record<string, unknown>; format?: string });
+    expect(lines[0]?.format).toBe('success-engine.export.v1');
+    const tables = new Set(lines.slice(1).map((l) => l.table));
+    for (const t of ['tenants', 'crm_connections', 'records', 'record_versions', 'sync_cursors', 'score_sets', 'audit_log', 'api_tokens', 'tenant_lifecycle']) expect(tables).toContain(t);
+    expect(lines.filter((l) => l.table === 'records')).toHaveLength(h.store.db.prepare('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ?').pluck().get(tenantId) as number);
+    expect(JSON.stringify(lines)).not.toMatch(/sbx-at-|sbx-rt-/);
+  });
+
+  it('uninstalls on HubSpot’s APP_UNINSTALL journal event, keeps the data for export until the stated time, then erases every row', async () => {
+    sandbox.state.install?.uninstallFromUi();
+    const poller = new HubSpotUninstallPoller(h.deps);
+    const results = await poller.poll();
+    expect(results.map((r) => r.tenantId)).toEqual([tenantId]);
+    expect(await poller.poll()).toEqual([]);
+    expect(h.store.listConnections(tenantId)).toEqual([]);
+    const lifecycle = h.store.tenantLifecycle(tenantId);
+    expect(lifecycle?.status).toBe('uninstalled');
+    expect(Date.parse(lifecycle?.erasureDueAt ?? '') - Date.parse(lifecycle?.uninstalledAt ?? '')).toBe(24 * 3_600_000);
+
+    // Within the grace period the admin can still export; nothing is erased yet.
+    expect((await api('/api/v1/tenant/export', adminToken)).status).toBe(200);
+    expect(eraseDueTenants(h.deps)).toEqual([]);
+
+    const recordsBefore = h.store.db.prepare('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ?').pluck().get(tenantId) as number;
+    h.clock.advance(24 * 3_600_000 + 1);
+    const receipts = eraseDueTenants(h.deps);
+    expect(receipts).toHaveLength(1);
+    expect(receipts[0]?.reason).toBe('hubspot-app-uninstalled');
+    expect(receipts[0]?.rowCounts.records).toBe(recordsBefore);
+    expect(receipts[0]?.rowCounts.score_sets).toBeGreaterThan(0);
+
+    // No row of that tenant remains anywhere: by tenant_id, or any column containing the id.
+    const tables = (h.store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
+    for (const table of tables) {
+      const columns = (h.store.db.pragma(`table_info("${table}")`) as { name: string }[]).map((c) => c.name);
+      if (columns.includes('tenant_id')) expect([table, h.store.db.prepare(`SELECT COUNT(*) AS n FROM "${table}" WHERE tenant_id = ?`).pluck().get(tenantId)]).toEqual([table, 0]);
+    }
+    expect(rowsMentioning(h.store, tenantId)).toEqual([]);
+    expect(h.store.findErasures(tenantId)).toHaveLength(1);
+    expect((await api('/api/v1/tenant/export', adminToken)).status).toBe(401);
+  });
+});
