@@ -1,4 +1,6 @@
 import type { AlertSink, DeliveryOutcome, RecordStore, TenantId } from '../../core';
+import { routeOf } from '../../webhooks/outbound/webhook-alert.sink';
+import { toAlertV1 } from '../../webhooks/outbound/alert-payload.schema';
 import { DEFAULT_ALERT_RULES, evaluateAlerts, type AlertRulesConfig, type AlertSignals, type RoutedAlert } from '../../engine/alerts/alert-rules';
 
 export interface AlertsStepResult {
@@ -18,4 +20,37 @@ export async function alertsStep(store: RecordStore, sink: AlertSink, tenantId: 
   const outcomes: DeliveryOutcome[] = [];
   for (const routed of evaluation.alerts) outcomes.push(await sink.deliver({ ...routed.alert, data: { ...routed.alert.data, target: routed.target } }));
   return { raised: evaluation.alerts, suppressed: evaluation.suppressed.length, outcomes };
+}
+
+/**
+ * The queue's half of alerting: evaluate and record each alert once (by idempotency key) as a
+ * pending delivery with the exact payload the sink sends; `alert.deliver` jobs then attempt them.
+ * Returns the keys recorded now.
+ */
+export function recordAlertsStep(store: RecordStore, tenantId: TenantId, signals: readonly AlertSignals[], now: Date, recordedAt: Date, rules: AlertRulesConfig = DEFAULT_ALERT_RULES): { recorded: string[]; suppressed: number } {
+  const history = store.listAlerts(tenantId).map((d) => ({ tenantId: d.tenantId, accountId: d.accountId, rule: d.rule, target: d.target, raisedAt: d.createdAt, idempotencyKey: d.idempotencyKey }));
+  const evaluation = evaluateAlerts(signals, history, rules, now);
+  const recorded: string[] = [];
+  // Delivery bookkeeping runs on the real clock (retry windows), like the sink's own records.
+  const at = recordedAt.toISOString();
+  for (const routed of evaluation.alerts) {
+    const alert = { ...routed.alert, data: { ...routed.alert.data, target: routed.target } };
+    const route = routeOf(alert);
+    const fresh = store.recordAlert({
+      tenantId,
+      idempotencyKey: alert.idempotencyKey,
+      accountId: alert.accountId,
+      rule: alert.rule,
+      target: route,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: at,
+      lastError: null,
+      payload: { alert: toAlertV1(alert, route) },
+      createdAt: at,
+      deliveredAt: null,
+    });
+    if (fresh) recorded.push(alert.idempotencyKey);
+  }
+  return { recorded, suppressed: evaluation.suppressed.length };
 }

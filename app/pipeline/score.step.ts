@@ -24,9 +24,16 @@ export function activeChurnScorer(store: RecordStore, tenantId: TenantId): Churn
 /**
  * Score the tenant's live book and keep every ScoreSet (history for timelines and backtests).
  * The whole book is scored together: CLV models are fitted across it and owners' capacity for
- * next-best-actions is shared across accounts.
+ * next-best-actions is shared across accounts. `only` keeps the ScoreSets of those accounts.
  */
-export function scoreStep(store: RecordStore, tenantId: TenantId, now: string, options: Partial<ScoreStepOptions> = {}): BookScoringResult {
+export function scoreStep(store: RecordStore, tenantId: TenantId, now: string, options: Partial<ScoreStepOptions> = {}, only?: ReadonlySet<string>): BookScoringResult {
+  const result = computeScores(store, tenantId, now, options, only);
+  store.appendScoreSets(result.scoreSets);
+  return result;
+}
+
+/** The same, without keeping the ScoreSets: queue processors record alerts first, then keep them (see score-run.step). */
+export function computeScores(store: RecordStore, tenantId: TenantId, now: string, options: Partial<ScoreStepOptions> = {}, only?: ReadonlySet<string>): BookScoringResult {
   const opts = { ...defaultScoreStepOptions, ...options };
   const previous = new Map<string, ScoreSet>(store.latestScores(tenantId).map((s) => [s.accountId, s]));
   const churn = activeChurnScorer(store, tenantId);
@@ -42,6 +49,6 @@ export function scoreStep(store: RecordStore, tenantId: TenantId, now: string, o
     previous,
     runVersion: `${now.slice(0, 10)}.${churn.ref.version}`,
   });
-  store.appendScoreSets(result.scoreSets);
-  return result;
+  // The book is scored together; a run that changed some accounts keeps (and alerts on) only those.
+  return only ? { ...result, scoreSets: result.scoreSets.filter((s) => only.has(s.accountId)), alertSignals: result.alertSignals.filter((s) => only.has(s.accountId)) } : result;
 }

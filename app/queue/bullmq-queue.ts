@@ -1,11 +1,11 @@
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { FlowProducer, Queue, UnrecoverableError, Worker, type FlowJob, type Job, type JobsOptions } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
 import { SuccessEngineError } from '../../core';
 import type { Logger } from '../log/logger';
 import { classifyFailure } from './error-mapping';
 import { FairPriority } from './fair-priority';
 import { jobIdFor } from './job-ids';
-import { RETRY_POLICY, type EnqueueOptions, type JobQueue, type Processors } from './job-queue';
+import { RETRY_POLICY, type EnqueueOptions, type FlowNode, type FlowQueue, type ParentRef, type Processors, type StepContext } from './job-queue';
 import { queueNames, queuePayloads, type QueueName, type QueuePayload } from './queue-map';
 
 export const DEAD_LETTER_QUEUE = 'dead-letter';
@@ -24,10 +24,11 @@ export function redisConnection(url: string): Redis {
 }
 
 /** Producer side: typed, validated, idempotent enqueueing with fair priorities. */
-export class BullmqJobQueue implements JobQueue {
+export class BullmqJobQueue implements FlowQueue {
   private readonly connection: Redis;
   private readonly queues = new Map<string, Queue>();
   private readonly fairness = new FairPriority();
+  private flows: FlowProducer | undefined;
   readonly prefix: string;
 
   constructor(options: BullmqOptions) {
@@ -44,12 +45,14 @@ export class BullmqJobQueue implements JobQueue {
     return queue;
   }
 
-  async enqueue<Q extends QueueName>(name: Q, payload: QueuePayload<Q>, options: EnqueueOptions = {}): Promise<string> {
+  private parse<Q extends QueueName>(name: Q, payload: unknown): QueuePayload<Q> {
     const parsed = queuePayloads[name].safeParse(payload);
     if (!parsed.success) throw new SuccessEngineError('QUEUE.BAD_PAYLOAD', `${name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    const jobId = jobIdFor(name, parsed.data as QueuePayload<Q>);
-    const tenantId = (parsed.data as { tenantId: string }).tenantId;
-    await this.queue(name).add(name, parsed.data, {
+    return parsed.data as QueuePayload<Q>;
+  }
+
+  private jobOptions(jobId: string, tenantId: string, options: EnqueueOptions): JobsOptions {
+    return {
       jobId,
       priority: this.fairness.next(tenantId, options.lane ?? 'bulk'),
       attempts: RETRY_POLICY.attempts,
@@ -57,12 +60,68 @@ export class BullmqJobQueue implements JobQueue {
       removeOnComplete: KEEP_COMPLETED,
       removeOnFail: KEEP_FAILED,
       ...(options.delayMs ? { delay: options.delayMs } : {}),
-    });
+      // A child that fails for good (dead-lettered) must not hold its flow's parent forever.
+      ...(options.parent ? { parent: { id: options.parent.id, queue: `${this.prefix}:${options.parent.queue}` }, ignoreDependencyOnFailure: true } : {}),
+    };
+  }
+
+  async enqueue<Q extends QueueName>(name: Q, payload: QueuePayload<Q>, options: EnqueueOptions = {}): Promise<string> {
+    const data = this.parse(name, payload);
+    const jobId = jobIdFor(name, data);
+    await this.queue(name).add(name, data, this.jobOptions(jobId, (data as { tenantId: string }).tenantId, options));
     return jobId;
+  }
+
+  /** BullMQ FlowProducer: parents move to waiting-children until every child completed or failed for good. */
+  async enqueueFlow(root: FlowNode, options: Pick<EnqueueOptions, 'lane'> = {}): Promise<string> {
+    const toFlow = (node: FlowNode, isChild: boolean): FlowJob => {
+      const data = this.parse(node.queue, node.payload);
+      const jobId = jobIdFor(node.queue, data);
+      const opts = this.jobOptions(jobId, (data as { tenantId: string }).tenantId, options);
+      return {
+        name: node.queue,
+        queueName: node.queue,
+        data,
+        opts: isChild ? { ...opts, ignoreDependencyOnFailure: true } : opts,
+        ...(node.children?.length ? { children: node.children.map((c) => toFlow(c, true)) } : {}),
+      };
+    };
+    this.flows ??= new FlowProducer({ connection: this.connection, prefix: this.prefix });
+    const tree = await this.flows.add(toFlow(root, false));
+    return tree.job.id ?? '';
+  }
+
+  /** Jobs not yet finished in every queue (waiting, prioritized, delayed, active, waiting for children). */
+  async unfinished(): Promise<number> {
+    let total = 0;
+    for (const name of queueNames) {
+      const counts = await this.queue(name).getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'waiting-children');
+      total += Object.values(counts).reduce((a, b) => a + b, 0);
+    }
+    return total;
+  }
+
+  /** Resolves once every queue has been empty for two polls in a row (work enqueues more work). */
+  async waitForIdle(options: { pollMs?: number; timeoutMs?: number; onPoll?: (unfinished: number) => void } = {}): Promise<void> {
+    const deadline = Date.now() + (options.timeoutMs ?? 3_600_000);
+    let quiet = 0;
+    while (quiet < 2) {
+      if (Date.now() > deadline) throw new SuccessEngineError('QUEUE.TIMEOUT', `queues under prefix ${this.prefix} still busy after ${options.timeoutMs ?? 3_600_000} ms`);
+      let n: number;
+      try {
+        n = await this.unfinished();
+      } catch {
+        n = -1; // Redis away (restarting): not idle, keep polling
+      }
+      options.onPoll?.(n);
+      quiet = n === 0 ? quiet + 1 : 0;
+      if (quiet < 2) await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
+    }
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await this.flows?.close();
     this.connection.disconnect();
   }
 }
@@ -78,7 +137,14 @@ export interface WorkerPool {
  * calls the step, and maps our error codes to BullMQ's semantics (rate limit / unrecoverable /
  * retry). Jobs that fail for good are copied to the dead-letter queue with the reason.
  */
-export function startWorkers(options: BullmqOptions & { processors: Processors; concurrency?: number; log: Logger; producer: BullmqJobQueue }): WorkerPool {
+export interface WorkerTuning {
+  concurrency?: number;
+  /** How long a job's lock lives without renewal: a killed worker's job is taken back after about this long. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+export function startWorkers(options: BullmqOptions & WorkerTuning & { processors: Processors; log: Logger; producer: BullmqJobQueue }): WorkerPool {
   const prefix = options.prefix ?? 'se';
   const connection = redisConnection(options.redisUrl);
   const workers: Worker[] = [];
@@ -91,11 +157,16 @@ export function startWorkers(options: BullmqOptions & { processors: Processors; 
         const parsed = queuePayloads[name].safeParse(job.data);
         if (!parsed.success) throw new UnrecoverableError(`bad ${name} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
         try {
-          return await (processor as (p: unknown, c: { jobId: string; attempt: number; queue: JobQueue }) => Promise<unknown>)(parsed.data, {
+          const parent = parentOf(job, prefix);
+          const context: StepContext = {
             jobId: job.id ?? '',
             attempt: job.attemptsMade + 1,
+            enqueuedAt: new Date(job.timestamp).toISOString(),
             queue: options.producer,
-          });
+            ...(parent ? { parent } : {}),
+            childValues: async () => Object.values(await job.getChildrenValues<unknown>()),
+          };
+          return await (processor as (p: unknown, c: StepContext) => Promise<unknown>)(parsed.data, context);
         } catch (error) {
           const handling = classifyFailure(error);
           if (handling.kind === 'rate-limit') {
@@ -106,7 +177,16 @@ export function startWorkers(options: BullmqOptions & { processors: Processors; 
           throw error;
         }
       },
-      { connection, prefix, concurrency: options.concurrency ?? 4, autorun: true },
+      {
+        connection,
+        prefix,
+        concurrency: options.concurrency ?? 4,
+        autorun: true,
+        // A job may stall twice (its worker killed twice) before it fails.
+        maxStalledCount: 2,
+        ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
+        ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
+      },
     );
     worker.on('failed', (job, error) => {
       if (!job) return;
@@ -129,4 +209,12 @@ export function startWorkers(options: BullmqOptions & { processors: Processors; 
       connection.disconnect();
     },
   };
+}
+
+/** `job.parent.queueKey` is `<prefix>:<queue>`; steps only need our queue name. */
+function parentOf(job: Job, prefix: string): ParentRef | undefined {
+  const p = job.parent;
+  if (!p?.id) return undefined;
+  const name = p.queueKey.startsWith(`${prefix}:`) ? p.queueKey.slice(prefix.length + 1) : p.queueKey;
+  return (queueNames as string[]).includes(name) ? { id: p.id, queue: name as QueueName } : undefined;
 }

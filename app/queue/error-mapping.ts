@@ -9,7 +9,7 @@ import { isSuccessEngineError } from '../../core';
  */
 export type FailureHandling = { kind: 'rate-limit'; waitMs: number } | { kind: 'unrecoverable' } | { kind: 'retry' };
 
-const UNRECOVERABLE = new Set(['CORE.VALIDATION_FAILED', 'CONFIG.INVALID', 'CONNECTOR.AUTH_REVOKED', 'CONNECTOR.PERMISSION_DENIED', 'STORE.DECRYPT_FAILED', 'QUEUE.BAD_PAYLOAD']);
+const UNRECOVERABLE = new Set(['CORE.VALIDATION_FAILED', 'CONFIG.INVALID', 'CONNECTOR.AUTH_REVOKED', 'CONNECTOR.PERMISSION_DENIED', 'STORE.DECRYPT_FAILED', 'QUEUE.BAD_PAYLOAD', 'PIPELINE.UNKNOWN_CONNECTION', 'PIPELINE.UNKNOWN_ALERT', 'QUEUE.NO_PARENT']);
 
 export function classifyFailure(error: unknown): FailureHandling {
   if (!isSuccessEngineError(error)) return { kind: 'retry' };

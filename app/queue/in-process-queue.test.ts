@@ -60,4 +60,27 @@ describe('InProcessJobQueue', () => {
     await expect(queue.enqueue('sync.page', { tenantId: 't', connectionId: 'c', entity: 'planet', mode: 'backfill', runId: 'r', page: 0 } as never)).rejects.toThrow(/sync\.page: entity/);
     expect(queue.size).toBe(0);
   });
+
+  it('runs a flow parent only after every child, including children added while it waits, and hands it their values', async () => {
+    const order: string[] = [];
+    const page = (entity: 'account' | 'contact', n: number): QueuePayload<'sync.page'> => ({ tenantId: 't' as TenantId, connectionId: 'c' as never, entity, mode: 'backfill', runId: 'r', page: n });
+    const queue = new InProcessJobQueue(
+      {
+        'sync.page': async (p, ctx) => {
+          order.push(`${p.entity}${p.page}`);
+          if (p.entity === 'account' && p.page < 2) await ctx.queue.enqueue('sync.page', { ...p, page: p.page + 1 }, ctx.parent ? { parent: ctx.parent } : {});
+          return { changedAccountIds: [`${p.entity}${p.page}`] };
+        },
+        'score.tenant': async (_p, ctx) => {
+          const values = (await ctx.childValues()) as { changedAccountIds: string[] }[];
+          order.push(`score[${values.flatMap((v) => v.changedAccountIds).sort().join(',')}]`);
+        },
+      },
+      noSleep,
+    );
+    await queue.enqueueFlow({ queue: 'score.tenant', payload: { tenantId: 't' as TenantId, scope: 'changed', reason: 'sync', runId: 'r' }, children: [{ queue: 'sync.page', payload: page('account', 0) }, { queue: 'sync.page', payload: page('contact', 0) }] });
+    await queue.drain();
+    expect(order.at(-1)).toBe('score[account0,account1,account2,contact0]');
+    expect(order).toHaveLength(5);
+  });
 });

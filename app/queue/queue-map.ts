@@ -6,8 +6,23 @@ import { ConnectionIdSchema, EntityNameSchema, TenantIdSchema } from '../../core
  * (docs/architecture.md). Processors parse payloads with these schemas before doing anything.
  */
 const runId = z.string().min(1).max(100);
+/** The instant a run scores "as of" (the demo's book has its own date); the worker's clock otherwise. */
+const asOf = z.iso.datetime({ offset: true }).optional();
 
 export const queuePayloads = {
+  /** Starts one sync run of a connection: a flow whose scoring waits for every entity's pages. */
+  'sync.start': z.object({
+    tenantId: TenantIdSchema,
+    connectionId: ConnectionIdSchema,
+    mode: z.enum(['backfill', 'incremental']),
+    /** Absent in schedulers' templates: the firing job's id names the run. */
+    runId: runId.optional(),
+    /** Entities to sync (default: every entity the connector knows). */
+    entities: z.array(EntityNameSchema).min(1).optional(),
+    /** Train (promotion only without regression) after the sync, before scoring. */
+    train: z.boolean().optional(),
+    asOf,
+  }),
   'sync.page': z.object({
     tenantId: TenantIdSchema,
     connectionId: ConnectionIdSchema,
@@ -22,6 +37,21 @@ export const queuePayloads = {
     accountIds: z.array(z.string().min(1)).min(1).max(1000),
     reason: z.enum(['sync', 'on-change', 'nightly', 'manual']),
     runId,
+    /** Where the scores are written back; none = keep them in the store only. */
+    connectionId: ConnectionIdSchema.optional(),
+    asOf,
+  }),
+  /**
+   * The whole live book scored together (CLV is fitted across it; owners' capacity is shared),
+   * keeping `all` accounts or only those the flow's sync children changed.
+   */
+  'score.tenant': z.object({
+    tenantId: TenantIdSchema,
+    connectionId: ConnectionIdSchema.optional(),
+    scope: z.enum(['all', 'changed']),
+    reason: z.enum(['sync', 'nightly', 'manual']),
+    runId: runId.optional(),
+    asOf,
   }),
   'writeback.batch': z.object({
     tenantId: TenantIdSchema,
@@ -32,11 +62,14 @@ export const queuePayloads = {
   'alert.deliver': z.object({
     tenantId: TenantIdSchema,
     idempotencyKey: z.string().min(1),
+    /** Re-delivery number after a failed attempt (gives the delayed retry a job id of its own). */
+    attempt: z.number().int().positive().optional(),
   }),
   'model.train': z.object({
     tenantId: TenantIdSchema,
     task: z.enum(['churn', 'clv', 'win-probability']),
     runId,
+    asOf,
   }),
 } as const;
 

@@ -1,0 +1,111 @@
+import { SuccessEngineError, systemClock, type Clock, type ConnectionId, type CrmConnector, type RecordStore, type TenantId } from '../../core';
+import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
+import { SalesforceConnector } from '../../connectors/salesforce/salesforce.connector';
+import { HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL, HUBSPOT_RATE_INTERVAL_MS, HUBSPOT_SEARCH_REQUESTS_PER_SECOND } from '../../connectors/shared/provider-limits';
+import { bucketForWindow, RedisTokenBucketGovernor, type RateGovernor, type RedisEvalClient } from '../../connectors/shared/rate-governor';
+import { WebhookAlertSink, type WebhookEndpoint } from '../../webhooks/outbound/webhook-alert.sink';
+
+/** What processors call: the store, a connector per saved connection, an alert sink per tenant. */
+export interface PipelineAdapters {
+  store: RecordStore;
+  clock: Clock;
+  connector(tenantId: TenantId, connectionId: ConnectionId): CrmConnector;
+  alertSink(tenantId: TenantId): WebhookAlertSink;
+}
+
+export interface PipelineAdapterOptions {
+  store: RecordStore;
+  /**
+   * Redis for the rate governors: every worker of a tenant, in any process on any host, draws
+   * from one bucket per connection. Without it the bucket is per process (one-shot runs).
+   */
+  redis?: RedisEvalClient;
+  /** Key prefix of the governors' buckets (the deployment's BullMQ prefix). */
+  keyPrefix?: string;
+  /** HubSpot requests per 10 s of the app's tier (public app: 100). */
+  hubspotRequestsPerInterval?: number;
+  /** Where a tenant's alerts go, by route (`owner:<id>`, `team:<name>`). */
+  alertEndpointFor?: (tenantId: TenantId, route: string) => WebhookEndpoint | undefined;
+  clock?: Clock;
+}
+
+/**
+ * Real adapters built from the saved connections: tokens are decrypted by the store, refreshed
+ * tokens are saved back encrypted. One connector per connection per process, so its write ledger
+ * (what was last written) is shared by that process's jobs; `readBeforeWrite` covers the rest
+ * (another process, a restart), so a retried write-back batch never re-applies.
+ */
+export function createPipelineAdapters(options: PipelineAdapterOptions): PipelineAdapters {
+  const { store } = options;
+  const clock = options.clock ?? systemClock;
+  const prefix = options.keyPrefix ?? 'se';
+  const connectors = new Map<string, CrmConnector>();
+  const sinks = new Map<string, WebhookAlertSink>();
+  const redisGovernor = (key: string, config: { capacity: number; refillPerSecond: number }): RateGovernor | undefined =>
+    options.redis ? new RedisTokenBucketGovernor(options.redis, `${prefix}:rate:${key}`, config) : undefined;
+
+  const build = (tenantId: TenantId, connectionId: ConnectionId): CrmConnector => {
+    const saved = store.getConnection(tenantId, connectionId);
+    if (!saved) throw new SuccessEngineError('PIPELINE.UNKNOWN_CONNECTION', `tenant ${tenantId} has no connection ${connectionId}`, { tenantId, connectionId });
+    const { tokens } = saved;
+    const onTokens = (next: typeof tokens): void => store.saveConnection({ ...saved, updatedAt: clock.now().toISOString() }, next);
+    const key = `${tenantId}:${connectionId}`;
+    if (saved.provider === 'hubspot') {
+      const perInterval = options.hubspotRequestsPerInterval ?? HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL;
+      const governor = redisGovernor(`hubspot:${key}`, bucketForWindow(perInterval, HUBSPOT_RATE_INTERVAL_MS, { burstShare: 0.05 }));
+      const searchGovernor = redisGovernor(`hubspot-search:${key}`, { capacity: 1, refillPerSecond: HUBSPOT_SEARCH_REQUESTS_PER_SECOND - 1 });
+      return new HubSpotConnector({
+        tenantId,
+        portalKey: key,
+        basePath: saved.baseUrl,
+        accessToken: tokens.accessToken,
+        ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
+        ...(tokens.expiresAt ? { expiresAt: tokens.expiresAt } : {}),
+        onTokens,
+        requestsPerInterval: perInterval,
+        readBeforeWrite: true,
+        clock,
+        ...(governor ? { governor } : {}),
+        ...(searchGovernor ? { searchGovernor } : {}),
+      });
+    }
+    if (saved.provider === 'salesforce') {
+      // Salesforce has no request window, only a daily allocation the connector budgets itself.
+      return new SalesforceConnector({
+        tenantId,
+        orgKey: key,
+        instanceUrl: tokens.instanceUrl ?? saved.baseUrl,
+        loginUrl: saved.baseUrl,
+        accessToken: tokens.accessToken,
+        ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
+        onTokens,
+        namespace: null,
+        readBeforeWrite: true,
+        clock,
+      });
+    }
+    throw new SuccessEngineError('PIPELINE.UNKNOWN_CONNECTION', `connection ${connectionId} of tenant ${tenantId} is a ${saved.provider} connection, which has no CRM connector`, { tenantId, connectionId });
+  };
+
+  return {
+    store,
+    clock,
+    connector(tenantId, connectionId) {
+      const key = `${tenantId}\u0000${connectionId}`;
+      let connector = connectors.get(key);
+      if (!connector) {
+        connector = build(tenantId, connectionId);
+        connectors.set(key, connector);
+      }
+      return connector;
+    },
+    alertSink(tenantId) {
+      let sink = sinks.get(tenantId);
+      if (!sink) {
+        sink = new WebhookAlertSink({ store, clock, endpointFor: (route) => options.alertEndpointFor?.(tenantId, route) });
+        sinks.set(tenantId, sink);
+      }
+      return sink;
+    },
+  };
+}

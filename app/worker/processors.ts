@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { entityNames, SuccessEngineError, type AccountId, type Alert, type ScoreSet, type TenantId } from '../../core';
+import type { FlowNode, Processors, StepContext } from '../queue/job-queue';
+import type { QueuePayload } from '../queue/queue-map';
+import { recordAlertsStep } from '../pipeline/alerts.step';
+import { computeScores } from '../pipeline/score.step';
+import { syncPage, type SyncPageResult } from '../pipeline/sync.step';
+import { trainChurnStep, type TrainStepResult } from '../pipeline/train.step';
+import { writeBackStep, type WriteBackSummary } from '../pipeline/writeback.step';
+import type { PipelineAdapters } from './pipeline-adapters';
+
+/** Accounts per `writeback.batch` job (the connector writes them 100 to a call). */
+export const WRITEBACK_BATCH = 1000;
+/** Accounts per `score.batch` job from an on-change sync page. */
+const SCORE_BATCH = 1000;
+
+/** Observers for runs that want the full results in-process (the demo); jobs themselves return small summaries. */
+export interface ProcessorHooks {
+  onSyncPage?(result: SyncPageResult): void;
+  onTrain?(result: TrainStepResult): void;
+  onScore?(scoreSets: readonly ScoreSet[], alertsRecorded: number, suppressed: number): void;
+  onWriteBack?(summary: WriteBackSummary): void;
+  onAlert?(outcome: Awaited<ReturnType<ReturnType<PipelineAdapters['alertSink']>['deliver']>>): void;
+}
+
+const chunks = <T>(items: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+
+/** A run id from a job id (scheduler jobs have no run id of their own); BullMQ ids may not hold ':'. */
+const runIdOf = (jobId: string): string => `run-${createHash('sha256').update(jobId).digest('hex').slice(0, 16)}`;
+
+/**
+ * The thin processors of every queue: each parses nothing (the runner did), calls one pipeline
+ * step with real adapters, and enqueues what follows. The same processors run under BullMQ
+ * workers and in-process.
+ */
+export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHooks = {}): Processors {
+  const { store } = adapters;
+
+  /** Score, record alerts, keep ScoreSets, then hand write-back and delivery to their queues. */
+  const scoreAndFanOut = async (
+    tenantId: TenantId,
+    keep: ReadonlySet<string> | undefined,
+    p: { connectionId?: QueuePayload<'score.tenant'>['connectionId']; runId: string; asOf: string },
+    ctx: StepContext,
+  ): Promise<{ scored: number; writebackJobs: number; alerts: number }> => {
+    // A retry after the ScoreSets were kept (worker killed later on) must not score again: the
+    // stored ones are "previous" now and would change which alerts fire.
+    const already = store.latestScores(tenantId).filter((s) => s.computedAt === p.asOf && (!keep || keep.has(s.accountId)));
+    let scored: readonly ScoreSet[];
+    if (already.length > 0) scored = already;
+    else {
+      const result = computeScores(store, tenantId, p.asOf, {}, keep);
+      // Alerts are recorded before the scores are kept: a crash in between re-derives the same keys.
+      const alerts = recordAlertsStep(store, tenantId, result.alertSignals, new Date(p.asOf), adapters.clock.now());
+      store.appendScoreSets(result.scoreSets);
+      scored = result.scoreSets;
+      hooks.onScore?.(result.scoreSets, alerts.recorded.length, alerts.suppressed);
+    }
+    let writebackJobs = 0;
+    if (p.connectionId) {
+      const connectionId = p.connectionId;
+      const ids = scored.map((s) => s.accountId as string);
+      for (const accountIds of chunks(ids, WRITEBACK_BATCH)) {
+        await ctx.queue.enqueue('writeback.batch', { tenantId, connectionId, accountIds, runId: p.runId });
+        writebackJobs++;
+      }
+    }
+    // Every pending delivery of the tenant, including ones an interrupted attempt recorded; job ids dedupe.
+    const pending = store.listAlerts(tenantId, 'pending');
+    for (const d of pending) await ctx.queue.enqueue('alert.deliver', { tenantId, idempotencyKey: d.idempotencyKey }, { lane: 'interactive' });
+    return { scored: scored.length, writebackJobs, alerts: pending.length };
+  };
+
+  return {
+    'sync.start': async (p, ctx) => {
+      const runId = p.runId ?? runIdOf(ctx.jobId);
+      const entities = p.entities ?? [...entityNames];
+      const asOf = p.asOf ?? ctx.enqueuedAt;
+      const syncs: FlowNode[] = entities.map((entity) => ({ queue: 'sync.page', payload: { tenantId: p.tenantId, connectionId: p.connectionId, entity, mode: p.mode, runId, page: 0 } }));
+      const score: FlowNode = {
+        queue: 'score.tenant',
+        payload: { tenantId: p.tenantId, connectionId: p.connectionId, scope: p.mode === 'backfill' ? 'all' : 'changed', reason: 'sync', runId, asOf },
+        children: p.train ? [{ queue: 'model.train', payload: { tenantId: p.tenantId, task: 'churn', runId, asOf }, children: syncs }] : syncs,
+      };
+      const root = await ctx.queue.enqueueFlow(score);
+      return { runId, root, entities };
+    },
+
+    'sync.page': async (p, ctx) => {
+      const result = await syncPage(store, adapters.connector(p.tenantId, p.connectionId), { tenantId: p.tenantId, connectionId: p.connectionId, entity: p.entity });
+      hooks.onSyncPage?.(result);
+      if (!result.done) await ctx.queue.enqueue('sync.page', { ...p, page: p.page + 1 }, ctx.parent ? { parent: ctx.parent } : {});
+      // Outside a run (an on-change page), changed accounts are scored at once.
+      if (!ctx.parent && result.changedAccountIds.length > 0) {
+        for (const accountIds of chunks(result.changedAccountIds, SCORE_BATCH)) {
+          await ctx.queue.enqueue('score.batch', { tenantId: p.tenantId, accountIds, reason: 'on-change', runId: `${p.runId}.${p.entity}.${p.page}`, connectionId: p.connectionId }, { lane: 'interactive' });
+        }
+      }
+      return { entity: result.entity, page: p.page, done: result.done, upserted: result.upserted, unchanged: result.unchanged, deleted: result.deleted, rejected: result.rejected, changedAccountIds: result.changedAccountIds };
+    },
+
+    'model.train': (p, ctx) => {
+      if (p.task !== 'churn') return Promise.resolve({ task: p.task, skipped: 'only churn is trained per tenant' });
+      const result = trainChurnStep(store, p.tenantId, p.asOf ?? ctx.enqueuedAt);
+      hooks.onTrain?.(result);
+      return Promise.resolve({ task: p.task, version: result.version, promoted: result.promoted, decision: result.decision });
+    },
+
+    'score.tenant': async (p, ctx) => {
+      let keep: Set<string> | undefined;
+      if (p.scope === 'changed') {
+        keep = new Set<string>();
+        for (const value of await ctx.childValues()) for (const id of (value as { changedAccountIds?: string[] } | null)?.changedAccountIds ?? []) keep.add(id);
+        if (keep.size === 0) return { scored: 0, writebackJobs: 0, alerts: 0 };
+      }
+      return scoreAndFanOut(p.tenantId, keep, { ...(p.connectionId ? { connectionId: p.connectionId } : {}), runId: p.runId ?? runIdOf(ctx.jobId), asOf: p.asOf ?? ctx.enqueuedAt }, ctx);
+    },
+
+    'score.batch': (p, ctx) => scoreAndFanOut(p.tenantId, new Set(p.accountIds), { ...(p.connectionId ? { connectionId: p.connectionId } : {}), runId: p.runId, asOf: p.asOf ?? ctx.enqueuedAt }, ctx),
+
+    'writeback.batch': async (p) => {
+      const scores = p.accountIds.map((id) => store.scoreHistory(p.tenantId, id as AccountId, { limit: 1 })[0]).filter((s): s is ScoreSet => s !== undefined);
+      const summary = await writeBackStep(store, adapters.connector(p.tenantId, p.connectionId), p.tenantId, scores, p.accountIds.length);
+      hooks.onWriteBack?.(summary);
+      // Failed records make the batch retry; written ones are skipped then (the ledger, or a read first).
+      const retryable = summary.failed.filter((f) => f.code !== 'CONNECTOR.NOT_HUBSPOT');
+      if (retryable.length > 0) throw new SuccessEngineError('PIPELINE.WRITEBACK_PARTIAL', `${retryable.length} of ${scores.length} write-backs failed, first: ${retryable[0]?.accountExternalId} ${retryable[0]?.code} ${retryable[0]?.message}`, { failed: retryable.length });
+      return { written: summary.written, unchanged: summary.unchanged, failed: summary.failed.length };
+    },
+
+    'alert.deliver': async (p, ctx) => {
+      const row = store.listAlerts(p.tenantId).find((d) => d.idempotencyKey === p.idempotencyKey);
+      if (!row) throw new SuccessEngineError('PIPELINE.UNKNOWN_ALERT', `tenant ${p.tenantId} has no recorded alert ${p.idempotencyKey}`);
+      // The row holds the payload; the sink finds it by key and attempts it if due.
+      const stub: Alert = { idempotencyKey: row.idempotencyKey, tenantId: row.tenantId, accountId: row.accountId, rule: row.rule, severity: 'info', title: { en: row.rule, zh: row.rule }, reasons: [], raisedAt: row.createdAt, data: { target: row.target } };
+      const outcome = await adapters.alertSink(p.tenantId).deliver(stub);
+      hooks.onAlert?.(outcome);
+      if (outcome.status === 'retry') {
+        const waitMs = Math.max(0, Date.parse(outcome.retryAt) - adapters.clock.now().getTime());
+        await ctx.queue.enqueue('alert.deliver', { tenantId: p.tenantId, idempotencyKey: p.idempotencyKey, attempt: (p.attempt ?? 0) + 1 }, { delayMs: waitMs, lane: 'interactive' });
+      }
+      return outcome;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { bilingual } from '../cli/i18n';
+import type { Logger } from '../log/logger';
+import { openAppContext } from '../context';
+import { InProcessJobQueue } from '../queue/in-process-queue';
+import { BullmqJobQueue } from '../queue/bullmq-queue';
+import type { QueueName, QueuePayload } from '../queue/queue-map';
+import { alertEndpoints, readSettingsFile } from '../schedules/tenant-settings';
+import { createPipelineAdapters } from './pipeline-adapters';
+import { createProcessors } from './processors';
+
+/** Progress lines (stderr in the CLI). */
+type Note = (text: string) => void;
+
+export interface RunFlags {
+  prefix: string;
+  settings?: string;
+  wait?: boolean;
+}
+
+export interface RunOutcome {
+  mode: 'queued' | 'in-process';
+  jobId: string;
+  completed: Record<string, number>;
+  deadLetters: { queue: string; jobId: string; error: string }[];
+}
+
+/**
+ * Enqueue one job on Redis (workers do the rest; `--wait` waits until every queue is empty), or,
+ * without REDIS_URL, run the same processors in this process until nothing is left.
+ */
+export async function runOrEnqueue<Q extends QueueName>(note: Note, flags: RunFlags, queue: Q, payload: QueuePayload<Q>): Promise<RunOutcome> {
+  const context = openAppContext();
+  try {
+    if (context.config.redisUrl) {
+      const producer = new BullmqJobQueue({ redisUrl: context.config.redisUrl, prefix: flags.prefix });
+      try {
+        const jobId = await producer.enqueue(queue, payload, { lane: 'interactive' });
+        note(bilingual(`Queued ${queue} job ${jobId} on ${flags.prefix}; workers (success-engine worker) process it`, `已将 ${queue} 任务 ${jobId} 加入队列；由工作进程处理`));
+        if (flags.wait) await producer.waitForIdle({ pollMs: 1000, onPoll: (n) => note(`  ${bilingual('unfinished jobs', '未完成任务')}: ${n}`) });
+        return { mode: 'queued', jobId, completed: {}, deadLetters: [] };
+      } finally {
+        await producer.close();
+      }
+    }
+    return await runInProcess(note, flags, queue, payload, context.log);
+  } finally {
+    context.close();
+  }
+
+  async function runInProcess(o: Note, f: RunFlags, name: Q, data: QueuePayload<Q>, log: Logger): Promise<RunOutcome> {
+    const settings = f.settings ? readSettingsFile(f.settings) : { tenants: [] };
+    const adapters = createPipelineAdapters({ store: context.store, alertEndpointFor: alertEndpoints(settings) });
+    let pages = 0;
+    const queued = new InProcessJobQueue(
+      createProcessors(adapters, {
+        onSyncPage: (r) => {
+          pages++;
+          if (pages % 10 === 0 || r.done) o(`  ${bilingual('sync', '同步')} ${r.entity}: ${pages} ${bilingual('pages', '页')}`);
+        },
+        onScore: (s) => o(`  ${bilingual('scored', '已评分')}: ${s.length}`),
+        onWriteBack: (s) => o(`  ${bilingual('written back', '已回写')}: ${s.written} / ${bilingual('unchanged', '未变化')} ${s.unchanged} / ${bilingual('failed', '失败')} ${s.failed.length}`),
+      }),
+    );
+    o(bilingual('No REDIS_URL: running in this process', '未设置 REDIS_URL：在本进程内运行'));
+    const jobId = await queued.enqueue(name, data);
+    await queued.drain();
+    for (const d of queued.deadLetters) log.warn({ queue: d.queue, jobId: d.jobId, error: d.error }, 'job dead-lettered');
+    return { mode: 'in-process', jobId, completed: Object.fromEntries(queued.completed), deadLetters: queued.deadLetters.map((d) => ({ queue: d.queue, jobId: d.jobId, error: d.error })) };
+  }
+}

@@ -1,0 +1,65 @@
+import type { Redis } from 'ioredis';
+import type { Clock, RecordStore, TenantId } from '../../core';
+import type { WebhookEndpoint } from '../../webhooks/outbound/webhook-alert.sink';
+import type { Logger } from '../log/logger';
+import { BullmqJobQueue, redisConnection, startWorkers, type WorkerPool, type WorkerTuning } from '../queue/bullmq-queue';
+import { createPipelineAdapters, type PipelineAdapters } from './pipeline-adapters';
+import { createProcessors, type ProcessorHooks } from './processors';
+
+export interface WorkerRuntimeOptions extends WorkerTuning {
+  redisUrl: string;
+  prefix?: string;
+  store: RecordStore;
+  log: Logger;
+  hubspotRequestsPerInterval?: number;
+  alertEndpointFor?: (tenantId: TenantId, route: string) => WebhookEndpoint | undefined;
+  hooks?: ProcessorHooks;
+  clock?: Clock;
+}
+
+export interface WorkerRuntime {
+  producer: BullmqJobQueue;
+  pool: WorkerPool;
+  adapters: PipelineAdapters;
+  /** Graceful: stop taking jobs, let active ones finish, then disconnect. */
+  close(): Promise<void>;
+}
+
+/** BullMQ workers for every queue with the real processors; any number of these share one Redis. */
+export function startWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntime {
+  const prefix = options.prefix ?? 'se';
+  const governorRedis: Redis = redisConnection(options.redisUrl);
+  const producer = new BullmqJobQueue({ redisUrl: options.redisUrl, prefix });
+  const adapters = createPipelineAdapters({
+    store: options.store,
+    redis: governorRedis,
+    keyPrefix: prefix,
+    ...(options.hubspotRequestsPerInterval ? { hubspotRequestsPerInterval: options.hubspotRequestsPerInterval } : {}),
+    ...(options.alertEndpointFor ? { alertEndpointFor: options.alertEndpointFor } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const pool = startWorkers({
+    redisUrl: options.redisUrl,
+    prefix,
+    processors: createProcessors(adapters, options.hooks),
+    log: options.log,
+    producer,
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
+    ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    producer,
+    pool,
+    adapters,
+    close() {
+      closing ??= (async () => {
+        await pool.close();
+        await producer.close();
+        governorRedis.disconnect();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,152 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { ConnectionId, TenantId } from '../../core';
+import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
+import { SCORE_FIELDS } from '../../manifests/field-map';
+import { generateBook, readTelcoCsv, startHubSpotSandbox, type AccountBundle, type FaultPlan, type HubSpotSandbox, type HubSpotTier } from '../../sandbox';
+import { SqliteRecordStore } from '../../store';
+import { verifySignatureHeader } from '../../webhooks/shared/signature';
+
+/**
+ * What the pipeline tests share: a HubSpot sandbox whose state the test reads (writes per company,
+ * accepted requests per window), a SQLite store the worker processes open too, and an alert
+ * receiver that counts every POST per idempotency key.
+ */
+export const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
+export const TENANT = 'pipeline-test' as TenantId;
+export const CONNECTION = 'hubspot-main' as ConnectionId;
+const TOKEN = 'pat-na1-pipeline-test';
+const CHURN_PROPERTY = SCORE_FIELDS.find((f) => f.key === 'churnProbability')?.hubspot ?? 'se_churn_probability';
+
+export interface Harness {
+  dir: string;
+  dbPath: string;
+  keyHex: string;
+  settingsPath: string;
+  sandbox: HubSpotSandbox;
+  store: SqliteRecordStore;
+  asOf: string;
+  /** Writes of our churn property per company id (every write counts, even of the same value). */
+  writes: Map<string, number>;
+  /** Times (ms) of requests the sandbox's rate limiter accepted, and how many it refused. */
+  accepted: number[];
+  refused: { count: number };
+  /** POSTs per idempotency key at the receiver, and the verified keys it kept. */
+  alertPosts: Map<string, number>;
+  workerEnv: Record<string, string>;
+  companyIds(): string[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { accounts: number; seed?: number; companiesOnly?: boolean; tier?: HubSpotTier; faults?: FaultPlan }): Promise<Harness> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'se-pipeline-'));
+  const book = generateBook({ seed: options.seed ?? 7, accounts: options.accounts, rows: readTelcoCsv(CSV) });
+  if (options.companiesOnly) book.bundles = book.bundles.map((b): AccountBundle => ({ ...b, contacts: [], deals: [], tickets: [], activities: [], transactions: [] }));
+  const sandbox = await startHubSpotSandbox({ book, tier: options.tier ?? 'free', privateAppTokens: [TOKEN], ...(options.faults ? { faults: options.faults } : {}) });
+
+  // Count writes of our property on every company by watching its property bag.
+  const writes = new Map<string, number>();
+  for (const company of sandbox.state.portal.table('companies').values()) {
+    const id = company.id;
+    company.properties = new Proxy(company.properties, {
+      set(target, key, value: string | null) {
+        if (key === CHURN_PROPERTY) writes.set(id, (writes.get(id) ?? 0) + 1);
+        target[key as string] = value;
+        return true;
+      },
+    });
+  }
+  const accepted: number[] = [];
+  const refused = { count: 0 };
+  const limiter = sandbox.state.limiter;
+  const take = limiter.take.bind(limiter);
+  limiter.take = (o) => {
+    const verdict = take(o);
+    if (verdict.ok) accepted.push(Date.now());
+    else refused.count++;
+    return verdict;
+  };
+
+  const secret = randomBytes(24).toString('hex');
+  const alertPosts = new Map<string, number>();
+  const receiver = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const key = String(req.headers['idempotency-key'] ?? '');
+      const ok = verifySignatureHeader(req.headers['x-signature'] as string | undefined, body, secret, Date.now()).ok;
+      if (ok) alertPosts.set(key, (alertPosts.get(key) ?? 0) + 1);
+      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`;
+
+  const dbPath = path.join(dir, 'store.sqlite');
+  const key = randomBytes(32);
+  const store = new SqliteRecordStore({ path: dbPath, encryptionKey: key });
+  store.upsertTenant({ id: TENANT, name: 'Pipeline test tenant', locale: 'en', createdAt: book.asOf });
+  store.saveConnection({ id: CONNECTION, tenantId: TENANT, provider: 'hubspot', externalOrgId: String(sandbox.state.portal.portalId), baseUrl: sandbox.url, createdAt: book.asOf, updatedAt: book.asOf }, { accessToken: TOKEN });
+  // Install (our properties) as the install step would; the pipeline needs them to write.
+  await new HubSpotConnector({ tenantId: TENANT, portalKey: `install-${dir}`, basePath: sandbox.url, accessToken: TOKEN }).ensureSchema();
+
+  const settingsPath = path.join(dir, 'settings.json');
+  writeFileSync(settingsPath, JSON.stringify({ tenants: [{ tenantId: TENANT, connections: [{ id: CONNECTION, incrementalSyncMinutes: 0 }], nightlyScoreCron: '', weeklyTrainCron: '', alertWebhooks: { default: { url: receiverUrl, secret } } }] }));
+  return {
+    dir,
+    dbPath,
+    keyHex: key.toString('hex'),
+    settingsPath,
+    sandbox,
+    store,
+    asOf: book.asOf,
+    writes,
+    accepted,
+    refused,
+    alertPosts,
+    workerEnv: { SE_DATABASE_PATH: dbPath, SE_ENCRYPTION_KEY: key.toString('hex'), SE_DATA_DIR: dir, LOG_LEVEL: 'warn' },
+    companyIds: () => [...sandbox.state.portal.table('companies').values()].filter((c) => !c.archived).map((c) => c.id),
+    async close() {
+      store.close();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      await sandbox.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Most requests the sandbox accepted in any window of `windowMs`. */
+export function peakInWindow(times: readonly number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let peak = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start++;
+    peak = Math.max(peak, end - start + 1);
+  }
+  return peak;
+}
+
+/** A real `success-engine worker` process (TypeScript compiled on load, as the CLI tests do). */
+export function spawnWorker(h: Harness, redisUrl: string, prefix: string, extra: string[] = []): ChildProcess & { output: () => string } {
+  const root = path.resolve(__dirname, '../..');
+  const child = spawn(process.execPath, ['-r', path.join(root, 'test/helpers/ts-register.js'), path.join(root, 'app/cli/main.ts'), 'worker', '--prefix', prefix, '--settings', h.settingsPath, '--lock-ms', '4000', '--concurrency', '2', ...extra], {
+    cwd: root,
+    env: { ...process.env, ...h.workerEnv, REDIS_URL: redisUrl },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  return Object.assign(child, { output: () => output });
+}
+
+export function exited(child: ChildProcess): Promise<number | null> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}

@@ -1,0 +1,62 @@
+import pino from 'pino';
+import { DEAD_LETTER_QUEUE } from '../../app/queue/bullmq-queue';
+import { startWorkerRuntime, type WorkerRuntime } from '../../app/worker/worker-runtime';
+import { alertEndpoints, readSettingsFile } from '../../app/schedules/tenant-settings';
+import { CHURN_TASK } from '../../engine/churn/churn-registry';
+import { redisUrl, uniquePrefix } from '../helpers/redis';
+import { CONNECTION, TENANT, peakInWindow, startHarness, type Harness } from './pipeline-harness';
+
+/** sync → train → score → write-back → alert through BullMQ workers on real Redis, over the HubSpot sandbox. */
+describe('the pipeline through the queues (BullMQ, HubSpot sandbox)', () => {
+  let h: Harness;
+  let runtime: WorkerRuntime;
+
+  beforeAll(async () => {
+    h = await startHarness({ accounts: 300, seed: 11 });
+    runtime = startWorkerRuntime({ redisUrl: redisUrl(), prefix: uniquePrefix('pipeline'), store: h.store, log: pino({ level: 'silent' }), concurrency: 2, alertEndpointFor: alertEndpoints(readSettingsFile(h.settingsPath)) });
+    await runtime.producer.enqueue('sync.start', { tenantId: TENANT, connectionId: CONNECTION, mode: 'backfill', train: true, asOf: h.asOf, runId: 'backfill-1' });
+    await runtime.producer.waitForIdle({ timeoutMs: 240_000 });
+  }, 300_000);
+  afterAll(async () => {
+    await runtime.close();
+    await h.close();
+  });
+
+  it('syncs every entity, trains on the tenant’s history, and scores every live account once', () => {
+    expect(h.store.countRecords(TENANT, 'account')).toBe(300);
+    expect(h.store.countRecords(TENANT, 'contact')).toBeGreaterThan(300);
+    expect(h.store.activeModel(TENANT, CHURN_TASK)).not.toBeNull();
+    const live = h.store.listRecords(TENANT, 'account').filter((a) => a.status === 'active');
+    const scores = h.store.latestScores(TENANT);
+    expect(scores.map((s) => s.accountId).sort()).toEqual(live.map((a) => a.id).sort());
+    expect(new Set(scores.map((s) => s.computedAt))).toEqual(new Set([h.asOf]));
+  });
+
+  it('writes each score to its HubSpot company exactly once (read from the sandbox)', () => {
+    const scored = h.store.latestScores(TENANT).map((s) => s.accountId.replace(/^hubspot:/, ''));
+    expect([...h.writes.keys()].sort()).toEqual(scored.sort());
+    expect([...h.writes.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('delivers every recorded alert once, signed, to the receiver', () => {
+    const recorded = h.store.listAlerts(TENANT);
+    expect(recorded.length).toBeGreaterThan(0);
+    expect(recorded.every((d) => d.status === 'delivered')).toBe(true);
+    expect([...h.alertPosts.keys()].sort()).toEqual(recorded.map((d) => d.idempotencyKey).sort());
+    expect([...h.alertPosts.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('stays inside HubSpot’s 10-second window and dead-letters nothing', async () => {
+    expect(h.refused.count).toBe(0);
+    expect(peakInWindow(h.accepted, 10_000)).toBeLessThanOrEqual(100);
+    expect(await runtime.producer.queue(DEAD_LETTER_QUEUE).count()).toBe(0);
+  });
+
+  it('an incremental run after it finds nothing changed: no writes, no new alerts', async () => {
+    const alertsBefore = h.store.listAlerts(TENANT).length;
+    await runtime.producer.enqueue('sync.start', { tenantId: TENANT, connectionId: CONNECTION, mode: 'incremental', asOf: h.asOf, runId: 'incremental-1' });
+    await runtime.producer.waitForIdle({ timeoutMs: 120_000 });
+    expect([...h.writes.values()].every((n) => n === 1)).toBe(true);
+    expect(h.store.listAlerts(TENANT)).toHaveLength(alertsBefore);
+  }, 150_000);
+});
