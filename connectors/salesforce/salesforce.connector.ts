@@ -18,9 +18,11 @@ import {
 import { SALESFORCE_DEFAULT_NAMESPACE, SALESFORCE_SCORE_OBJECT, SALESFORCE_TYPES, SCORE_FIELDS, salesforceFieldName, type ScoreFieldKey } from '../../manifests/field-map';
 import { mappedFields, resolveAccountMapping, type AccountFieldMapping } from '../shared/field-mapping';
 import { emptyCallStats, governedCall, type CallStats, type GovernedCallOptions } from '../shared/governed-call';
-import { SALESFORCE_COLLECTIONS_MAX, SALESFORCE_DEFAULT_DAILY_BUDGET_SHARE, SALESFORCE_LIMITS, SALESFORCE_QUERY_PAGE_MAX, type ProviderLimitProfile } from '../shared/provider-limits';
+import { SALESFORCE_BULK_INGEST_MAX_BYTES, SALESFORCE_BULK_QUERY_PAGE_ROWS, SALESFORCE_BULK_THRESHOLD_RECORDS, SALESFORCE_RETRIEVE_MAX, SALESFORCE_COLLECTIONS_MAX, SALESFORCE_DEFAULT_DAILY_BUDGET_SHARE, SALESFORCE_LIMITS, SALESFORCE_QUERY_PAGE_MAX, type ProviderLimitProfile } from '../shared/provider-limits';
 import { realSleep, sharedGovernor, type RateGovernor, type Sleep } from '../shared/rate-governor';
-import { msUntilUtcMidnight, type FailedCall } from '../shared/retry-policy';
+import { type FailedCall } from '../shared/retry-policy';
+import { ApiBudgetExhaustedError, processBudgetCounter, type ApiBudgetCounter } from '../shared/api-budget';
+import { ingestCsv, parseBulkCsv, parseIngestResults, rawRequest, type RawRequest, type RawResponse } from './salesforce-bulk';
 import { sameAsCrm, scoreFieldValues, scoreValuesHash, type ScoreFieldValues } from '../shared/score-values';
 import { MemoryWriteLedger, type WriteLedger } from '../hubspot/hubspot-write.ledger';
 import type { SfRow } from './salesforce-account.mapper';
@@ -45,6 +47,17 @@ export interface SalesforceConnectorOptions {
   namespace?: string | null;
   /** Share of the org's daily API allocation this connector may use (default 25%). */
   dailyBudgetShare?: number;
+  /** Where our calls per org and day are counted (default: in-process, shared per orgKey). */
+  budgetCounter?: ApiBudgetCounter;
+  /** Records above which a first load uses a Bulk API 2.0 query and write-back a Bulk API 2.0 ingest job (default 2,000). */
+  bulkThreshold?: number;
+  /** Rows per Bulk API 2.0 result page (default 50,000). */
+  bulkPageSize?: number;
+  /** How often and how long to wait for a Bulk job to finish. */
+  bulkPollMs?: number;
+  bulkTimeoutMs?: number;
+  /** Collections calls in flight at once during write-back (default 1: the governor's rate still binds). */
+  writeConcurrency?: number;
   accountMapping?: Parameters<typeof resolveAccountMapping>[1];
   governor?: RateGovernor;
   limits?: Partial<ProviderLimitProfile>;
@@ -73,6 +86,12 @@ export function describeJsforceError(error: unknown): Omit<FailedCall, 'attempt'
   return code ? { status: 400, body: [{ errorCode: code, message: e.message }] } : { networkCode: 'UNKNOWN' };
 }
 
+interface PendingWrite {
+  id: string;
+  values: ScoreFieldValues;
+  hash: string;
+}
+
 /** SOQL datetime literal (no quotes, UTC). */
 const soqlDateTime = (iso: string): string => new Date(iso).toISOString();
 const soqlString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -93,6 +112,7 @@ export class SalesforceConnector implements CrmConnector {
   private readonly ledger: WriteLedger;
   private readonly callOptions: GovernedCallOptions;
   private readonly budgetShare: number;
+  private readonly budget: ApiBudgetCounter;
 
   constructor(private readonly options: SalesforceConnectorOptions) {
     this.clock = options.clock ?? systemClock;
@@ -102,6 +122,8 @@ export class SalesforceConnector implements CrmConnector {
     this.mapping = resolveAccountMapping('salesforce', options.accountMapping ?? {});
     this.ledger = options.ledger ?? new MemoryWriteLedger();
     this.budgetShare = options.dailyBudgetShare ?? SALESFORCE_DEFAULT_DAILY_BUDGET_SHARE;
+    if (!(this.budgetShare > 0 && this.budgetShare <= 1)) throw new SuccessEngineError('CONFIG.INVALID', `dailyBudgetShare must be in (0, 1], got ${this.budgetShare}`, { field: 'dailyBudgetShare' });
+    this.budget = options.budgetCounter ?? processBudgetCounter;
     this.conn = new Connection({
       version: this.version,
       ...(options.instanceUrl ? { instanceUrl: options.instanceUrl } : {}),
@@ -122,22 +144,35 @@ export class SalesforceConnector implements CrmConnector {
   }
 
   /** Every REST call without jsforce's own retries (real-time backoff, GET only): the one policy retries instead. */
-  private req<T>(request: string | { method: 'GET' | 'PATCH' | 'POST'; url: string; body?: string; headers?: Record<string, string> }): Promise<T> {
+  private req<T>(request: string | { method: 'GET' | 'PATCH' | 'POST' | 'PUT' | 'DELETE'; url: string; body?: string; headers?: Record<string, string> }): Promise<T> {
     return this.conn.request<T>(request, { retry: { maxRetries: 0 } });
   }
 
-  private budgetCheck(): void {
+  private async budgetCheck(): Promise<void> {
     const usage = this.conn.limitInfo?.apiUsage;
     if (!usage || usage.limit <= 0) return;
+    const day = this.clock.now().toISOString().slice(0, 10);
+    const used = await this.budget.used(this.options.orgKey, day);
     // Our share is counted from our own calls; the org's total stops us too when the org runs dry.
-    if (this.stats.calls >= usage.limit * this.budgetShare || usage.used >= usage.limit) {
-      throw new SuccessEngineError('CONNECTOR.RATE_LIMITED', `Salesforce daily API budget reached (${this.stats.calls} calls of a ${Math.round(this.budgetShare * 100)}% share of ${usage.limit}; org used ${usage.used})`, { waitMs: msUntilUtcMidnight(this.clock.now()), reason: 'budget' });
+    if (used >= usage.limit * this.budgetShare || usage.used >= usage.limit) throw new ApiBudgetExhaustedError('Salesforce', { used, orgLimit: usage.limit, orgUsed: usage.used, share: this.budgetShare }, this.clock.now());
+  }
+
+  private async call<T>(what: string, send: () => Promise<T>, options: GovernedCallOptions = this.callOptions): Promise<T> {
+    await this.budgetCheck();
+    const before = this.stats.calls;
+    try {
+      return await governedCall(what, send, options);
+    } finally {
+      await this.budget.add(this.options.orgKey, this.clock.now().toISOString().slice(0, 10), this.stats.calls - before);
     }
   }
 
-  private async call<T>(what: string, send: () => Promise<T>): Promise<T> {
-    this.budgetCheck();
-    return governedCall(what, send, this.callOptions);
+  /** A raw call keeping response headers (Bulk API 2.0 locators), with Sforce-Limit-Info read as jsforce does. */
+  private raw(request: RawRequest): Promise<RawResponse> {
+    return rawRequest(this.conn, request, (headers) => {
+      const m = /api-usage=(\d+)\/(\d+)/.exec(headers['sforce-limit-info'] ?? '');
+      if (m) this.conn.limitInfo = { apiUsage: { used: Number(m[1]), limit: Number(m[2]) } };
+    });
   }
 
   // ---------------------------------------------------------------- auth
@@ -296,12 +331,64 @@ export class SalesforceConnector implements CrmConnector {
     const more = !res.done && res.nextRecordsUrl !== undefined;
     if (!more) return this.afterRows(cursor, until, count);
     const position = last ? { lastStamp: new Date(last.SystemModstamp).toISOString(), lastId: last.Id } : {};
-    return { next: { ...cursor, ...position, until, locator: res.nextRecordsUrl ?? null }, done: false };
+    const next: SalesforceCursor = { ...cursor, ...position, until, locator: res.nextRecordsUrl ?? null };
+    // A backfill bigger than the threshold: the rest comes through one Bulk API 2.0 query job
+    // (a few calls per 50,000 rows instead of one per 2,000).
+    const remaining = (res.totalSize ?? 0) - res.records.length;
+    if (cursor.since === null && cursor.lastStamp === null && !cursor.locator && remaining > this.bulkThreshold) {
+      const job = await this.startBulkQuery(object, next, until);
+      return { next: { ...next, phase: 'bulk', locator: null, bulkJob: job, bulkLocator: null }, done: false };
+    }
+    return { next, done: false };
   }
 
-  // Replaced by the Bulk API 2.0 path; a cursor in this phase carries on through the keyset.
-  private pullBulk<E extends EntityName>(object: SalesforceObjectName, cursor: SalesforceCursor, until: string, count: number, page: PulledPage<E>): Promise<{ next: SalesforceCursor; done: boolean }> {
-    return this.pullQuery(object, { ...cursor, phase: 'query', bulkJob: null, bulkLocator: null }, until, count, page);
+  private get bulkThreshold(): number {
+    return this.options.bulkThreshold ?? SALESFORCE_BULK_THRESHOLD_RECORDS;
+  }
+
+  private async startBulkQuery(object: SalesforceObjectName, after: SalesforceCursor, until: string): Promise<string> {
+    // No ORDER BY: it turns off PK chunking. The job's result locator is our position instead.
+    const soql = this.passSoql(object, after, until).replace(/ ORDER BY .*$/, '');
+    const res = await this.call(`Salesforce Bulk 2.0 queryAll ${object}`, () => this.req<{ id: string }>({ method: 'POST', url: `/services/data/v${this.version}/jobs/query`, body: JSON.stringify({ operation: 'queryAll', query: soql, contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' }), headers: { 'Content-Type': 'application/json' } }));
+    return res.id;
+  }
+
+  /** Wait for a Bulk job (query or ingest) to finish; a failed or vanished job is a typed error. */
+  private async waitForJob(kind: 'query' | 'ingest', id: string): Promise<Record<string, unknown>> {
+    const pollMs = this.options.bulkPollMs ?? 1_000;
+    const deadline = this.clock.now().getTime() + (this.options.bulkTimeoutMs ?? 10 * 60_000);
+    for (;;) {
+      const info = await this.call(`Salesforce Bulk 2.0 ${kind} job ${id}`, () => this.req<Record<string, unknown>>(`/services/data/v${this.version}/jobs/${kind}/${id}`));
+      const state = String(info.state);
+      if (state === 'JobComplete') return info;
+      if (state === 'Failed' || state === 'Aborted') throw new SuccessEngineError('CONNECTOR.BULK_JOB_FAILED', `Salesforce Bulk 2.0 ${kind} job ${id} ended ${state}: ${typeof info.errorMessage === 'string' ? info.errorMessage : 'no message'}`, { job: id, state });
+      if (this.clock.now().getTime() >= deadline) throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `Salesforce Bulk 2.0 ${kind} job ${id} still ${state} after ${this.options.bulkTimeoutMs ?? 600_000} ms`, { job: id, state, waitMs: pollMs });
+      await this.callOptions.sleep(pollMs);
+    }
+  }
+
+  /** One page of a Bulk API 2.0 query job's results; the locator goes into the cursor. */
+  private async pullBulk<E extends EntityName>(object: SalesforceObjectName, cursor: SalesforceCursor, until: string, count: number, page: PulledPage<E>): Promise<{ next: SalesforceCursor; done: boolean }> {
+    const job = cursor.bulkJob;
+    if (!job) return this.pullQuery(object, { ...cursor, phase: 'query' }, until, count, page);
+    let res: RawResponse;
+    try {
+      if (cursor.bulkLocator === null) await this.waitForJob('query', job);
+      const max = Math.max(1, this.options.bulkPageSize ?? SALESFORCE_BULK_QUERY_PAGE_ROWS);
+      const locator = cursor.bulkLocator === null ? '' : `&locator=${encodeURIComponent(cursor.bulkLocator)}`;
+      res = await this.call(`Salesforce Bulk 2.0 results ${object}`, () => this.raw({ method: 'GET', url: `/services/data/v${this.version}/jobs/query/${job}/results?maxRecords=${max}${locator}`, headers: { Accept: 'text/csv' } }));
+    } catch (error) {
+      // Results are kept for days, but a deleted or failed job cannot be resumed: reload this object's
+      // window from the keyset (REST) — records already delivered come again and upsert as unchanged.
+      if (error instanceof SuccessEngineError && (error.code === 'CONNECTOR.NOT_FOUND' || error.code === 'CONNECTOR.BULK_JOB_FAILED' || error.code === 'CONNECTOR.BAD_REQUEST')) {
+        return this.pullQuery(object, { ...cursor, phase: 'query', lastStamp: null, lastId: null, locator: null, bulkJob: null, bulkLocator: null }, until, count, page);
+      }
+      throw error;
+    }
+    this.mapRows(object, parseBulkCsv(res.body), page);
+    const next = res.headers['sforce-locator'];
+    if (next === undefined || next === 'null' || next === '') return this.afterRows({ ...cursor, bulkJob: null, bulkLocator: null }, until, count);
+    return { next: { ...cursor, until, bulkLocator: next }, done: false };
   }
 
   /**
@@ -340,18 +427,25 @@ export class SalesforceConnector implements CrmConnector {
     return out;
   }
 
-  private async readCurrent(ids: string[]): Promise<Map<string, Record<ScoreFieldKey, string | null | undefined>>> {
+  /** Current score values (sObject Collections retrieve, up to 2,000 ids a call). */
+  private async readCurrent(ids: readonly string[], counted = true): Promise<Map<string, Record<ScoreFieldKey, string | null | undefined>>> {
     const names = SCORE_FIELDS.map((f) => this.field(f.key));
-    const soql = `SELECT Id, ${names.join(', ')} FROM Account WHERE Id IN (${ids.map(soqlString).join(', ')})`;
-    const res = await this.call('Salesforce read scores', () => this.req<{ records: Record<string, unknown>[] }>(`/services/data/v${this.version}/query?q=${encodeURIComponent(soql)}`));
     const out = new Map<string, Record<ScoreFieldKey, string | null | undefined>>();
-    for (const r of res.records) out.set(String(r.Id), Object.fromEntries(SCORE_FIELDS.map((f) => { const v = r[this.field(f.key)]; return [f.key, typeof v === 'string' || typeof v === 'number' ? String(v) : null]; })) as Record<ScoreFieldKey, string | null>);
+    for (let i = 0; i < ids.length; i += SALESFORCE_RETRIEVE_MAX) {
+      const chunk = ids.slice(i, i + SALESFORCE_RETRIEVE_MAX);
+      const send = (): Promise<(Record<string, unknown> | null)[]> => this.req<(Record<string, unknown> | null)[]>({ method: 'POST', url: `/services/data/v${this.version}/composite/sobjects/${SALESFORCE_SCORE_OBJECT}`, body: JSON.stringify({ ids: chunk, fields: ['Id', ...names] }), headers: { 'Content-Type': 'application/json' } });
+      const rows = counted ? await this.call('Salesforce read scores', send) : await send();
+      for (const r of rows) {
+        if (!r) continue;
+        out.set(String(r.Id), Object.fromEntries(SCORE_FIELDS.map((f) => { const v = r[this.field(f.key)]; return [f.key, typeof v === 'string' || typeof v === 'number' ? String(v) : null]; })) as Record<ScoreFieldKey, string | null>);
+      }
+    }
     return out;
   }
 
   async writeBack(scores: readonly ScoreSet[]): Promise<WriteBackResult[]> {
     const results = new Map<string, WriteBackResult>();
-    const pending: { id: string; values: ScoreFieldValues; hash: string }[] = [];
+    let pending: PendingWrite[] = [];
     for (const s of scores) {
       const id = s.accountId.startsWith('salesforce:') ? s.accountId.slice('salesforce:'.length) : undefined;
       if (!id) {
@@ -363,39 +457,149 @@ export class SalesforceConnector implements CrmConnector {
       if ((await this.ledger.get(id)) === hash) results.set(id, { accountExternalId: id, status: 'unchanged' });
       else pending.push({ id, values, hash });
     }
-    for (let i = 0; i < pending.length; i += SALESFORCE_COLLECTIONS_MAX) {
-      let batch = pending.slice(i, i + SALESFORCE_COLLECTIONS_MAX);
-      if (this.options.readBeforeWrite ?? true) {
-        const unknown: string[] = [];
-        for (const b of batch) if ((await this.ledger.get(b.id)) === undefined) unknown.push(b.id);
-        if (unknown.length) {
-          const current = await this.readCurrent(unknown);
-          const keep: typeof batch = [];
-          for (const b of batch) {
-            const have = current.get(b.id);
-            if (have && sameAsCrm(b.values, have)) {
-              await this.ledger.set(b.id, b.hash);
-              results.set(b.id, { accountExternalId: b.id, status: 'unchanged' });
-            } else keep.push(b);
-          }
-          batch = keep;
+    if (this.options.readBeforeWrite ?? true) {
+      // Accounts the ledger does not know (first write, or after a restart): skip what the CRM already holds.
+      const unknown: string[] = [];
+      for (const b of pending) if ((await this.ledger.get(b.id)) === undefined) unknown.push(b.id);
+      if (unknown.length) {
+        const current = await this.readCurrent(unknown);
+        const keep: PendingWrite[] = [];
+        for (const b of pending) {
+          const have = current.get(b.id);
+          if (have && sameAsCrm(b.values, have)) {
+            await this.ledger.set(b.id, b.hash);
+            results.set(b.id, { accountExternalId: b.id, status: 'unchanged' });
+          } else keep.push(b);
         }
-      }
-      if (batch.length === 0) continue;
-      const body = { allOrNone: false, records: batch.map((b) => ({ attributes: { type: SALESFORCE_SCORE_OBJECT }, id: b.id, ...this.toSalesforce(b.values) })) };
-      const res = await this.call('Salesforce collections update', () => this.req<{ id?: string; success: boolean; errors: { statusCode?: string; message?: string }[] }[]>({ method: 'PATCH', url: `/services/data/v${this.version}/composite/sobjects`, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }));
-      for (const [j, b] of batch.entries()) {
-        const r = res[j];
-        if (r?.success) {
-          await this.ledger.set(b.id, b.hash);
-          results.set(b.id, { accountExternalId: b.id, status: 'written' });
-        } else {
-          const err = r?.errors[0];
-          const code = err?.statusCode ?? 'UNKNOWN';
-          results.set(b.id, { accountExternalId: b.id, status: 'failed', code: `CONNECTOR.${code}`, message: `Account ${b.id}: ${err?.message ?? 'not written'}`, retryable: code === 'UNABLE_TO_LOCK_ROW' });
-        }
+        pending = keep;
       }
     }
-    return scores.map((s) => results.get(s.accountId.replace(/^salesforce:/, '')) ?? results.get(s.accountId) as WriteBackResult);
+    const written = pending.length > this.bulkThreshold ? await this.writeBulk(pending) : await this.writeCollections(pending);
+    for (const r of written) results.set(r.accountExternalId, r);
+    return scores.map((s) => results.get(s.accountId.replace(/^salesforce:/, '')) ?? (results.get(s.accountId) as WriteBackResult));
+  }
+
+  /** sObject Collections updates, 200 a call, up to `writeConcurrency` calls in flight. */
+  private async writeCollections(pending: readonly PendingWrite[]): Promise<WriteBackResult[]> {
+    const batches: PendingWrite[][] = [];
+    for (let i = 0; i < pending.length; i += SALESFORCE_COLLECTIONS_MAX) batches.push(pending.slice(i, i + SALESFORCE_COLLECTIONS_MAX));
+    const out: WriteBackResult[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) {
+        const batch = batches[next++] as PendingWrite[];
+        out.push(...(await this.writeCollection(batch)));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.options.writeConcurrency ?? 1, batches.length)) }, worker));
+    return out;
+  }
+
+  private async writeCollection(batch: readonly PendingWrite[]): Promise<WriteBackResult[]> {
+    const results: WriteBackResult[] = [];
+    let remaining = [...batch];
+    let attempt = 0;
+    type SaveResult = { id?: string; success: boolean; errors: { statusCode?: string; message?: string }[] };
+    let res: SaveResult[];
+    try {
+      res = await this.call('Salesforce collections update', async () => {
+        // After an answer we never saw (reset, 5xx): read back first, so a retried batch never applies twice.
+        if (attempt++ > 0) {
+          this.stats.calls++;
+          const current = await this.readCurrent(remaining.map((b) => b.id), false);
+          const already = new Set(remaining.filter((b) => { const h = current.get(b.id); return h !== undefined && sameAsCrm(b.values, h); }).map((b) => b.id));
+          for (const b of remaining) {
+            if (!already.has(b.id)) continue;
+            await this.ledger.set(b.id, b.hash);
+            results.push({ accountExternalId: b.id, status: 'written' });
+          }
+          remaining = remaining.filter((b) => !already.has(b.id));
+          if (remaining.length === 0) return [];
+        }
+        const body = { allOrNone: false, records: remaining.map((b) => ({ attributes: { type: SALESFORCE_SCORE_OBJECT }, id: b.id, ...this.toSalesforce(b.values) })) };
+        return this.req<SaveResult[]>({ method: 'PATCH', url: `/services/data/v${this.version}/composite/sobjects`, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+      });
+    } catch (error) {
+      if (!(error instanceof SuccessEngineError)) throw error;
+      // Rate limits, budget and revoked access are the queue's business; a bad batch becomes per-record failures.
+      if (error.code !== 'CONNECTOR.BAD_REQUEST' && error.code !== 'CONNECTOR.NOT_FOUND') throw error;
+      for (const b of remaining) results.push({ accountExternalId: b.id, status: 'failed', code: error.code, message: `Account ${b.id}: ${error.message}`, retryable: false });
+      return results;
+    }
+    for (const [j, b] of remaining.entries()) {
+      const r = res[j];
+      if (r?.success) {
+        await this.ledger.set(b.id, b.hash);
+        results.push({ accountExternalId: b.id, status: 'written' });
+      } else results.push(this.failedWrite(b.id, r?.errors[0]?.statusCode, r?.errors[0]?.message));
+    }
+    return results;
+  }
+
+  private failedWrite(id: string, statusCode: string | undefined, message: string | undefined): WriteBackResult {
+    const code = statusCode ?? 'UNKNOWN';
+    return { accountExternalId: id, status: 'failed', code: `CONNECTOR.${code}`, message: `Account ${id}: ${message ?? 'not written'}`, retryable: code === 'UNABLE_TO_LOCK_ROW' || code === 'UNPROCESSED' };
+  }
+
+  /**
+   * Bulk API 2.0 ingest (update) for large write-backs: create, upload once, close, wait, read the
+   * per-record results. The upload is never blindly retried (a second PUT could add the rows twice):
+   * on an answer we did not see, the job is aborted unclosed — an aborted job applies nothing — and
+   * the records go through Collections, which read back before any retry.
+   */
+  private async writeBulk(pending: readonly PendingWrite[]): Promise<WriteBackResult[]> {
+    const base = `/services/data/v${this.version}/jobs/ingest`;
+    const fields = SCORE_FIELDS.map((f) => this.field(f.key));
+    const csv = ingestCsv(fields, pending.map((b) => ({ id: b.id, values: this.toSalesforce(b.values) })));
+    if (Buffer.byteLength(csv) > SALESFORCE_BULK_INGEST_MAX_BYTES) {
+      const half = Math.ceil(pending.length / 2);
+      return [...(await this.writeBulk(pending.slice(0, half))), ...(await this.writeBulk(pending.slice(half)))];
+    }
+    const job = await this.call('Salesforce Bulk 2.0 create ingest job', () => this.req<{ id: string }>({ method: 'POST', url: base, body: JSON.stringify({ object: SALESFORCE_SCORE_OBJECT, operation: 'update', contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' }), headers: { 'Content-Type': 'application/json' } }));
+    try {
+      await this.call('Salesforce Bulk 2.0 upload', () => this.raw({ method: 'PUT', url: `${base}/${job.id}/batches`, body: csv, headers: { 'Content-Type': 'text/csv' } }), this.onceOptions);
+    } catch (error) {
+      if (!(error instanceof SuccessEngineError) || error.code === 'CONNECTOR.RATE_LIMITED' || error.code === 'CONNECTOR.AUTH_REVOKED') throw error;
+      await this.call('Salesforce Bulk 2.0 abort ingest job', () => this.req({ method: 'PATCH', url: `${base}/${job.id}`, body: JSON.stringify({ state: 'Aborted' }), headers: { 'Content-Type': 'application/json' } })).catch(() => undefined);
+      return this.writeCollections(await this.stillToWrite(pending));
+    }
+    let closeAttempt = 0;
+    await this.call('Salesforce Bulk 2.0 close ingest job', async () => {
+      // A close whose answer we missed may have landed: only an Open job is closed again.
+      if (closeAttempt++ > 0) {
+        this.stats.calls++;
+        const info = await this.req<{ state: string }>(`${base}/${job.id}`);
+        if (info.state !== 'Open') return info;
+      }
+      return this.req({ method: 'PATCH', url: `${base}/${job.id}`, body: JSON.stringify({ state: 'UploadComplete' }), headers: { 'Content-Type': 'application/json' } });
+    });
+    await this.waitForJob('ingest', job.id);
+    const get = async (what: string): Promise<Record<string, string>[]> => parseIngestResults((await this.call(`Salesforce Bulk 2.0 ${what}`, () => this.raw({ method: 'GET', url: `${base}/${job.id}/${what}`, headers: { Accept: 'text/csv' } }))).body);
+    const ok = new Set((await get('successfulResults')).map((r) => r.sf__Id ?? r.Id ?? ''));
+    const failed = new Map((await get('failedResults')).map((r) => [r.Id ?? r.sf__Id ?? '', r.sf__Error ?? '']));
+    const results: WriteBackResult[] = [];
+    for (const b of pending) {
+      if (ok.has(b.id)) {
+        await this.ledger.set(b.id, b.hash);
+        results.push({ accountExternalId: b.id, status: 'written' });
+        continue;
+      }
+      const error = failed.get(b.id);
+      // "CODE:message"; rows in neither list were not processed and may be retried.
+      const m = error === undefined ? null : /^([A-Z_]+):(.*)$/s.exec(error);
+      results.push(error === undefined ? this.failedWrite(b.id, 'UNPROCESSED', 'not processed by the Bulk job') : this.failedWrite(b.id, m?.[1], m?.[2] ?? error));
+    }
+    return results;
+  }
+
+  /** Records whose values the CRM does not hold yet (after an upload whose fate we do not know). */
+  private async stillToWrite(pending: readonly PendingWrite[]): Promise<PendingWrite[]> {
+    const current = await this.readCurrent(pending.map((b) => b.id));
+    return pending.filter((b) => { const h = current.get(b.id); return !(h && sameAsCrm(b.values, h)); });
+  }
+
+  /** Options for calls that must not be replayed blindly (one attempt; rate-limit answers still wait and resend, as nothing was processed). */
+  private get onceOptions(): GovernedCallOptions {
+    return { ...this.callOptions, limits: { ...this.callOptions.limits, maxAttempts: 1 } };
   }
 }

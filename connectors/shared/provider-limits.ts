@@ -28,8 +28,12 @@ export const HUBSPOT_ACCESS_TOKEN_SECONDS = 1_800;
 export const SALESFORCE_QUERY_PAGE_MAX = 2_000;
 // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections.htm (200 records per call)
 export const SALESFORCE_COLLECTIONS_MAX = 200;
+// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_retrieve.htm (POST: up to 2,000 ids)
+export const SALESFORCE_RETRIEVE_MAX = 2_000;
 // https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/asynch_api_intro.htm (Bulk 2.0 pays off above ~2,000 records)
 export const SALESFORCE_BULK_THRESHOLD_RECORDS = 2_000;
+// https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_get_job_results.htm (maxRecords per results page; we ask for 50,000)
+export const SALESFORCE_BULK_QUERY_PAGE_ROWS = 50_000;
 // https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/bulk_common_limits.htm (150 MB per ingest upload)
 export const SALESFORCE_BULK_INGEST_MAX_BYTES = 150 * 1024 * 1024;
 // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_getdeleted.htm (deleted records: 15 days back)

@@ -1,6 +1,7 @@
 import { createHmac, createPublicKey, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { systemClock, type Clock } from '../../core';
 import { FaultInjector, type FaultPlan } from '../faults';
+import { mulberry32 } from '../seed/prng';
 import { delay, listen, parseForm, parseJsonBody, Router, type SandboxRequest, type SandboxResponse } from '../http/http-kit';
 import { generateBook } from '../seed/book.generator';
 import type { Book } from '../seed/book.types';
@@ -34,6 +35,11 @@ export interface SalesforceSandboxOptions {
   namespace?: string;
   /** Whether the package's custom fields are already installed on Account. */
   packageInstalled?: boolean;
+  /**
+   * Answers lost after the work was done: the request is processed, then the connection drops
+   * (a timeout or reset on the way back). The client cannot tell whether its write landed.
+   */
+  lostAnswers?: { rate?: number; requests?: readonly number[]; seed?: number };
   /** Rows per Bulk API 2.0 query result page unless maxRecords asks for fewer (default 50,000). */
   bulkPageSize?: number;
 }
@@ -86,6 +92,8 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   const integrationUser = org.insert('User', { FirstName: 'Integration', LastName: 'User', Name: 'Integration User', Email: usernames[0] ?? '', Username: usernames[0] ?? '', IsActive: true }, '2020-01-01T00:00:00.000Z');
   const userIds = new Map(usernames.map((u, i) => [u, i === 0 ? integrationUser.Id : salesforceId('005', 900_000 + i)]));
   const faults = new FaultInjector(options.faults);
+  const lostRng = mulberry32(options.lostAnswers?.seed ?? 99);
+  const loseAnswer = (n: number): boolean => (options.lostAnswers?.requests?.includes(n) ?? false) || (options.lostAnswers?.rate !== undefined && lostRng.next() < options.lostAnswers.rate);
   const app = options.connectedApp ?? { clientId: 'sandbox-consumer-key', clientSecret: 'sandbox-consumer-secret' };
   const jwtKey: KeyObject | undefined = app.certificatePem ? (app.certificatePem.includes('CERTIFICATE') ? new X509Certificate(app.certificatePem).publicKey : createPublicKey(app.certificatePem)) : undefined;
   const sessionMs = (options.sessionSeconds ?? 7200) * 1000;
@@ -324,6 +332,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       changes[f.name] = value;
     }
     if (errors.length === 0 && record) {
+      org.writes.set(record.Id, (org.writes.get(record.Id) ?? 0) + 1);
       Object.assign(record, changes);
       const now = sfDateTime(clock.now());
       record.LastModifiedDate = now;
@@ -476,6 +485,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     if (fault.decision.kind === 'server-error') return errorResponse(fault.decision.status, [{ errorCode: 'SERVER_UNAVAILABLE', message: 'Service temporarily unavailable (sandbox fault injection)' }]);
     try {
       const answer = await matched.handler(req);
+      if (!isOAuth && loseAnswer(faults.requestCount)) return 'drop';
       return { ...answer, headers: { ...(isOAuth ? {} : limitHeader()), ...(answer.text === undefined ? { 'Content-Type': 'application/json;charset=UTF-8' } : {}), ...(answer.headers ?? {}) } };
     } catch (e) {
       if (e instanceof SfHttpError) return errorResponse(e.status, e.errors);

@@ -21,6 +21,8 @@ export class SalesforceState {
   readonly deletedAt = new Map<string, string>();
   /** Delete-log entries before this instant are gone (Salesforce purges the log; getDeleted reports it as earliestDateAvailable). */
   deleteLogPurgedBefore = 0;
+  /** Updates applied per record id (tests check a retried write never applied twice). */
+  readonly writes = new Map<string, number>();
   private counter = 0;
 
   constructor(
