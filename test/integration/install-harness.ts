@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pino from 'pino';
-import type { Clock, EntityName, TenantId } from '../../core';
+import type { Clock, EntityName } from '../../core';
 import { openConnector, backfillEntities } from '../../app/install/connector-factory';
 import { createInstallRouter, createTenantAdminRouter } from '../../app/install/install.router';
 import type { InstallDeps, InstallSettings } from '../../app/install/install.types';
@@ -60,7 +60,7 @@ export async function startInstallHarness(settings: Omit<InstallSettings, 'state
       if (run.size === 0 && accountIds.length > 0) await ctx.queue.enqueue('score.batch', { tenantId: p.tenantId, accountIds, reason: 'sync', runId: p.runId });
     },
     'score.batch': (p) => {
-      scoreStep(store, p.tenantId as TenantId, clock.now().toISOString());
+      scoreStep(store, p.tenantId, clock.now().toISOString());
       return Promise.resolve();
     },
   };
