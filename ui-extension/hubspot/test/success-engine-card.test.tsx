@@ -1,4 +1,4 @@
-import { Button, EmptyState, ErrorState, List, StatisticsItem, StatisticsTrend, Tag, Text } from '@hubspot/ui-extensions';
+import { Button, EmptyState, ErrorState, LineChart, List, StatisticsItem, StatisticsTrend, Tag, Text } from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { buildCardView, CARD_LABELS, type CardView } from '../../shared/card.view-model';
 import type { AccountId, CanonicalAccount, ScoreSet, TenantId } from '../../../core';
@@ -54,6 +54,7 @@ describe('HubSpot app card', () => {
     expect(r.find(StatisticsTrend).props).toMatchObject({ direction: 'increase', value: '32' });
     expect(r.findByTestId(Tag, 'se-band').text).toBe('High');
     expect(r.findByTestId(Text, 'se-trend').text).toBe('Up 32 points since the last score');
+    expect(r.findByTestId(LineChart, 'se-trend-chart').props.data).toEqual([{ computedAt: '2026-10-25T00:00:00Z', percent: 40 }, { computedAt: '2026-11-01T12:00:00Z', percent: 72 }]);
     expect(r.findByTestId(StatisticsItem, 'se-clv').props.number).toBe('$5,000');
     expect(r.findByTestId(Text, 'se-interval').text).toBe('80% interval: $3,000 – $8,000 (12 months)');
     expect(r.findByTestId(List, 'se-drivers').findAll(Text).map((n) => n.text)).toEqual(['▲ Support tickets (90 days): 9', '▼ Logins (30 days): 40']);

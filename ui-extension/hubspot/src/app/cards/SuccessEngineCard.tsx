@@ -8,6 +8,7 @@ import {
   Flex,
   Heading,
   hubspot,
+  LineChart,
   List,
   LoadingSpinner,
   Statistics,
@@ -127,6 +128,14 @@ export function SuccessEngineCard({ context, fetcher = hubspot.fetch as unknown 
         <Tag variant={BAND_TAG[churn.band]} testId="se-band">{t(churn.bandLabel)}</Tag>
         <Text variant="microcopy" testId="se-trend">{t(churn.trend.label)}</Text>
       </Flex>
+      {churn.trend.points.length > 1 ? (
+        <LineChart
+          testId="se-trend-chart"
+          data={churn.trend.points.map((p) => ({ computedAt: p.computedAt, percent: Math.round(p.probability * 100) }))}
+          axes={{ x: { field: 'computedAt', fieldType: 'datetime', label: t(SURFACE_LABELS.scoredAt) }, y: { field: 'percent', fieldType: 'linear', label: t(CARD_LABELS.churn) } }}
+          options={{ showLegend: false, showTooltips: true }}
+        />
+      ) : null}
       {clv ? (
         <Text variant="microcopy" testId="se-interval">
           {`${t(CARD_LABELS.interval)}: ${money(clv.p10, clv.currency, lang)} – ${money(clv.p90, clv.currency, lang)} (${clv.horizonMonths} ${t(SURFACE_LABELS.months)})`}

@@ -24,4 +24,5 @@ export const SURFACE_LABELS = {
   feedbackFailed: { en: 'Your feedback was not saved. Try again.', zh: '反馈未保存，请重试。' },
   months: { en: 'months', zh: '个月' },
   run: { en: 'Scoring run', zh: '评分批次' },
+  scoredAt: { en: 'Scored at', zh: '评分时间' },
 } as const satisfies Record<string, Localized>;
