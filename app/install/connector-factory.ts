@@ -46,7 +46,7 @@ export function openConnector(deps: InstallDeps, tenantId: TenantId, connectionI
   throw new SuccessEngineError('INSTALL.UNSUPPORTED', `no OAuth connector for provider ${connection.provider}`);
 }
 
-/** What a first backfill pulls per provider (the Salesforce connector syncs accounts only so far). */
-export function backfillEntities(provider: Provider): EntityName[] {
-  return provider === 'salesforce' ? ['account'] : [...entityNames];
+/** What a first backfill pulls: every entity (a connector answers an empty, done page for one it has no object for). */
+export function backfillEntities(_provider: Provider): EntityName[] {
+  return [...entityNames];
 }

@@ -8,12 +8,13 @@ import { uninstallTenant } from './uninstall.service';
 
 const PROVIDERS: readonly InstallProvider[] = ['hubspot', 'salesforce'];
 
-const STATUS: Record<string, number> = { 'INSTALL.BAD_STATE': 400, 'INSTALL.CODE_REJECTED': 400, 'INSTALL.NOT_CONFIGURED': 404, 'HTTP.BAD_REQUEST': 400, 'STORE.NOT_FOUND': 404 };
+const STATUS: Record<string, number> = { 'INSTALL.BAD_STATE': 400, 'INSTALL.CODE_REJECTED': 400, 'INSTALL.NOT_CONFIGURED': 404, 'HTTP.BAD_REQUEST': 400, 'STORE.NOT_FOUND': 404, 'CONNECTOR.SCHEMA_MISSING': 409 };
 
 const MESSAGES: Record<string, { en: string; zh: string }> = {
   'INSTALL.BAD_STATE': { en: 'This install link is invalid or has expired. Start the install again from the marketplace.', zh: '此安装链接无效或已过期，请从应用市场重新开始安装。' },
   'INSTALL.CODE_REJECTED': { en: 'The CRM did not accept the authorization. Start the install again.', zh: 'CRM 未接受此次授权，请重新开始安装。' },
   'INSTALL.NOT_CONFIGURED': { en: 'This CRM is not enabled on this server.', zh: '此服务器未启用该 CRM。' },
+  'CONNECTOR.SCHEMA_MISSING': { en: 'Install the Success Engine package in this Salesforce org first, then connect again.', zh: '请先在此 Salesforce 组织中安装 Success Engine 软件包，然后重新连接。' },
   'INSTALL.DENIED': { en: 'The install was cancelled in the CRM; nothing was connected.', zh: '已在 CRM 中取消安装，未建立任何连接。' },
 };
 

@@ -1,0 +1,71 @@
+import type { ConnectionId, TenantId } from '../../core';
+import { probeSalesforceInstall } from '../../app/install/uninstall.service';
+import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox';
+import { installThroughBrowser, rowsMentioning, smallBook, startInstallHarness, type InstallHarness } from './install-harness';
+
+const APP = { clientId: 'se-connected-app', clientSecret: 'se-connected-secret' };
+
+/** Install into a Salesforce org over OAuth; uninstall by an admin (our revocation) and by revocation in Setup. */
+describe('Salesforce install and uninstall, end to end against the sandbox', () => {
+  let sandbox: SalesforceSandbox;
+  let h: InstallHarness;
+  const book = smallBook(30, 7);
+
+  beforeAll(async () => {
+    // The managed package (our fields, namespace succeng) is installed from AppExchange before OAuth.
+    sandbox = await startSalesforceSandbox({ book, connectedApp: APP, packageInstalled: true, namespace: 'succeng' });
+    h = await startInstallHarness({ salesforce: { ...APP, loginUrl: sandbox.url }, erasureGraceMs: 0 });
+  }, 60_000);
+  afterAll(async () => {
+    await h.close();
+    await sandbox.close();
+  });
+
+  const install = async (): Promise<{ tenantId: TenantId; adminToken: string }> => {
+    const { status, body } = await installThroughBrowser(h.server, 'salesforce');
+    expect(status).toBe(201);
+    return { tenantId: body.tenantId as TenantId, adminToken: body.adminToken as string };
+  };
+
+  it('installs, backfills accounts and shows scores; an admin uninstall revokes our token at Salesforce and erases every row', async () => {
+    const { tenantId, adminToken } = await install();
+    expect(tenantId).toBe(`salesforce-${sandbox.state.org.orgId}`);
+    const refreshToken = h.store.getConnection(tenantId, 'salesforce' as ConnectionId)?.tokens.refreshToken;
+    expect(refreshToken).toBeDefined();
+    await h.queue.drain();
+    expect(h.queue.deadLetters).toEqual([]);
+    expect(h.store.countRecords(tenantId, 'account')).toBe(book.bundles.length);
+    const scores = (await (await fetch(`${h.server.url}/api/v1/scores?limit=1000`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { scores: unknown[] };
+    expect(scores.scores.length).toBeGreaterThan(0);
+
+    const res = await fetch(`${h.server.url}/api/v1/tenant/uninstall`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } });
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { revoked: Record<string, string>; receipt: { rowCounts: Record<string, number> } };
+    expect(body.revoked.salesforce).toBe('salesforce 200');
+    expect(sandbox.state.install?.revoked).toContain(refreshToken);
+    expect(body.receipt.rowCounts.records).toBeGreaterThanOrEqual(book.bundles.length);
+    expect(rowsMentioning(h.store, tenantId)).toEqual([]);
+    // The revoked refresh token is dead at Salesforce too.
+    const refresh = await fetch(`${sandbox.url}/services/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'refresh_token', client_id: APP.clientId, client_secret: APP.clientSecret, refresh_token: refreshToken ?? '' }).toString() });
+    expect(refresh.status).toBe(400);
+  }, 180_000);
+
+  it('treats a token revoked in Salesforce (or a package uninstall) as an uninstall', async () => {
+    const { tenantId } = await install();
+    expect(await probeSalesforceInstall(h.deps, tenantId)).toBeNull();
+    const refreshToken = h.store.getConnection(tenantId, 'salesforce' as ConnectionId)?.tokens.refreshToken ?? '';
+    // An admin revokes the app's access in Setup (the same revocation endpoint, from Salesforce's side).
+    const revoked = await fetch(`${sandbox.url}/services/oauth2/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${encodeURIComponent(refreshToken)}` });
+    expect(revoked.status).toBe(200);
+    const result = await probeSalesforceInstall(h.deps, tenantId);
+    expect(result?.receipt?.reason).toBe('salesforce-token-revoked');
+    expect(rowsMentioning(h.store, tenantId)).toEqual([]);
+    expect(h.store.findErasures(tenantId).map((r) => r.reason)).toEqual(['admin-uninstall', 'salesforce-token-revoked']);
+  }, 180_000);
+
+  it('answers an unknown token at the revocation endpoint with invalid_token', async () => {
+    const res = await fetch(`${sandbox.url}/services/oauth2/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=nope' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'invalid_token', error_description: 'Token was invalid' });
+  });
+});
