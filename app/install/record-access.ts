@@ -1,0 +1,187 @@
+import type { RequestHandler } from 'express';
+import { SuccessEngineError, type ConnectionId, type Provider, type TenantId } from '../../core';
+import { crmGet } from './crm-http';
+import { DEFAULT_SALESFORCE_API_VERSION } from './connector-factory';
+import type { InstallDeps } from './install.types';
+import { staffOf } from './staff-auth.middleware';
+
+/** A CRM record a card is about: a company/Account or a deal/Opportunity. */
+export interface RecordRef {
+  provider: Provider;
+  objectType: 'account' | 'opportunity';
+  /** The CRM's own id (HubSpot object id, Salesforce record id). */
+  externalId: string;
+}
+
+export interface AccessDecision {
+  allowed: boolean;
+  /** Why, for logs and the 403 body: owner, team, unassigned, view-all, shared, hidden, unknown-user… */
+  reason: string;
+  cached: boolean;
+}
+
+/** `hubspot:123` → provider and external id (canonical ids are `<provider>:<externalId>`). */
+export function recordRefFromCanonicalId(canonicalId: string, objectType: RecordRef['objectType'] = 'account'): RecordRef {
+  const at = canonicalId.indexOf(':');
+  const provider = canonicalId.slice(0, at);
+  if (at < 1 || (provider !== 'hubspot' && provider !== 'salesforce')) throw new SuccessEngineError('HTTP.BAD_REQUEST', `record id ${canonicalId} is not a HubSpot or Salesforce id (expected hubspot:<id> or salesforce:<id>)`);
+  return { provider, objectType, externalId: canonicalId.slice(at + 1) };
+}
+
+const SALESFORCE_ID = /^[a-zA-Z0-9]{15,18}$/;
+const HUBSPOT_ID = /^\d{1,20}$/;
+
+interface HsUser {
+  id: string;
+  superAdmin?: boolean;
+  primaryTeamId?: string;
+  secondaryTeamIds?: string[];
+}
+interface HsTeam {
+  id: string;
+  userIds?: string[];
+  secondaryUserIds?: string[];
+}
+
+/**
+ * Whether a CRM user may see a record, asked of the CRM itself and cached briefly (default 60 s:
+ * a card renders several requests; sharing changes reach us within a minute).
+ *
+ * - Salesforce: `SELECT RecordId, HasReadAccess FROM UserRecordAccess WHERE UserId = … AND RecordId = …`,
+ *   which applies the org's whole sharing model.
+ * - HubSpot has no such call. Its view permissions are "Everything", "Team only" or "Owned only",
+ *   and no API returns a user's setting, so: super admins see everything; everyone else is treated
+ *   as "Team only": records they own, records owned by a member of one of their teams, and
+ *   unassigned records. An "Everything" user who is not a super admin is therefore refused some
+ *   cards (the safe side); an "Owned only" user may see a teammate's card.
+ */
+export class RecordAccessChecker {
+  private readonly decisions = new Map<string, { allowed: boolean; reason: string; at: number }>();
+  private readonly lookups = new Map<string, { value: unknown; at: number }>();
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+
+  constructor(
+    private readonly deps: InstallDeps,
+    options: { ttlMs?: number; maxEntries?: number } = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 60_000;
+    this.maxEntries = options.maxEntries ?? 10_000;
+  }
+
+  async canUserSeeRecord(tenantId: TenantId, crmUserId: string, record: RecordRef): Promise<AccessDecision> {
+    const key = `${tenantId}|${record.provider}|${crmUserId}|${record.objectType}|${record.externalId}`;
+    const now = this.deps.clock.now().getTime();
+    const hit = this.decisions.get(key);
+    if (hit && now - hit.at < this.ttlMs) return { allowed: hit.allowed, reason: hit.reason, cached: true };
+    const connection = this.deps.store.listConnections(tenantId).find((c) => c.provider === record.provider);
+    const decision = !connection
+      ? { allowed: false, reason: 'not-connected' }
+      : record.provider === 'salesforce'
+        ? await this.salesforce(tenantId, connection.id, crmUserId, record)
+        : await this.hubspot(tenantId, connection.id, crmUserId, record);
+    if (this.decisions.size >= this.maxEntries) this.decisions.delete(this.decisions.keys().next().value as string);
+    this.decisions.set(key, { ...decision, at: now });
+    return { ...decision, cached: false };
+  }
+
+  /** Forget cached answers (all, or one tenant's), e.g. after an admin changes sharing. */
+  invalidate(tenantId?: TenantId): void {
+    for (const map of [this.decisions, this.lookups]) for (const key of [...map.keys()]) if (!tenantId || key.startsWith(`${tenantId}|`)) map.delete(key);
+  }
+
+  private async salesforce(tenantId: TenantId, connectionId: ConnectionId, userId: string, record: RecordRef): Promise<{ allowed: boolean; reason: string }> {
+    if (!SALESFORCE_ID.test(userId) || !SALESFORCE_ID.test(record.externalId)) return { allowed: false, reason: 'malformed-id' };
+    const soql = `SELECT RecordId, HasReadAccess, MaxAccessLevel FROM UserRecordAccess WHERE UserId = '${userId}' AND RecordId = '${record.externalId}'`;
+    const version = this.deps.settings.salesforce?.apiVersion ?? DEFAULT_SALESFORCE_API_VERSION;
+    const res = await crmGet(this.deps, tenantId, connectionId, `/services/data/v${version}/query?q=${encodeURIComponent(soql)}`);
+    if (res.status === 400) return { allowed: false, reason: 'unknown-user-or-record' };
+    if (res.status !== 200) throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `Salesforce UserRecordAccess query answered ${res.status}`);
+    const row = (res.body as { records?: { HasReadAccess?: boolean; MaxAccessLevel?: string }[] }).records?.[0];
+    return row?.HasReadAccess ? { allowed: true, reason: `salesforce-${(row.MaxAccessLevel ?? 'read').toLowerCase()}` } : { allowed: false, reason: 'hidden' };
+  }
+
+  private async hubspot(tenantId: TenantId, connectionId: ConnectionId, userId: string, record: RecordRef): Promise<{ allowed: boolean; reason: string }> {
+    if (!HUBSPOT_ID.test(userId) || !HUBSPOT_ID.test(record.externalId)) return { allowed: false, reason: 'malformed-id' };
+    const user = await this.lookup<HsUser | null>(tenantId, `user:${userId}`, async () => {
+      const res = await crmGet(this.deps, tenantId, connectionId, `/settings/v3/users/${userId}`);
+      if (res.status === 404) return null;
+      if (res.status !== 200) throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `HubSpot users API answered ${res.status}`);
+      return res.body as HsUser;
+    });
+    if (!user) return { allowed: false, reason: 'unknown-user' };
+    if (user.superAdmin) return { allowed: true, reason: 'super-admin' };
+    const type = record.objectType === 'account' ? 'companies' : 'deals';
+    const object = await crmGet(this.deps, tenantId, connectionId, `/crm/v3/objects/${type}/${record.externalId}?properties=hubspot_owner_id`);
+    if (object.status === 404) return { allowed: false, reason: 'no-such-record' };
+    if (object.status !== 200) throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `HubSpot ${type} read answered ${object.status}`);
+    const ownerId = (object.body as { properties?: { hubspot_owner_id?: string | null } }).properties?.hubspot_owner_id;
+    if (!ownerId) return { allowed: true, reason: 'unassigned' };
+    const ownerUserId = await this.lookup<string | null>(tenantId, `owner:${ownerId}`, async () => {
+      const res = await crmGet(this.deps, tenantId, connectionId, `/crm/v3/owners/${encodeURIComponent(ownerId)}`);
+      if (res.status === 404) return null;
+      if (res.status !== 200) throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `HubSpot owners API answered ${res.status}`);
+      const userIdOfOwner = (res.body as { userId?: number }).userId;
+      return userIdOfOwner === undefined ? null : String(userIdOfOwner);
+    });
+    if (ownerUserId === userId) return { allowed: true, reason: 'owner' };
+    const teams = await this.lookup<HsTeam[]>(tenantId, 'teams', async () => {
+      const res = await crmGet(this.deps, tenantId, connectionId, '/settings/v3/users/teams');
+      if (res.status !== 200) throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `HubSpot teams API answered ${res.status}`);
+      return (res.body as { results?: HsTeam[] }).results ?? [];
+    });
+    const members = (t: HsTeam): string[] => [...(t.userIds ?? []), ...(t.secondaryUserIds ?? [])];
+    const mine = new Set([user.primaryTeamId, ...(user.secondaryTeamIds ?? [])].filter((t): t is string => Boolean(t)));
+    for (const t of teams) if (members(t).includes(userId)) mine.add(t.id);
+    const shared = ownerUserId !== null && teams.some((t) => mine.has(t.id) && members(t).includes(ownerUserId));
+    return shared ? { allowed: true, reason: 'team' } : { allowed: false, reason: 'hidden' };
+  }
+
+  private async lookup<T>(tenantId: TenantId, what: string, load: () => Promise<T>): Promise<T> {
+    const key = `${tenantId}|${what}`;
+    const now = this.deps.clock.now().getTime();
+    const hit = this.lookups.get(key);
+    if (hit && now - hit.at < this.ttlMs) return hit.value as T;
+    const value = await load();
+    this.lookups.set(key, { value, at: now });
+    return value;
+  }
+}
+
+/**
+ * For card routes with a record in the path (canonical id, `hubspot:123`): tenant admins pass;
+ * a rep token checks its own CRM user; any other caller must have put the CRM user of a verified
+ * CRM request in `res.locals.crmUserId` (the card routes do, after checking HubSpot's or
+ * Salesforce's request signature). 403 `ACCESS.RECORD_HIDDEN` when the CRM says no.
+ */
+export function requireRecordAccess(checker: RecordAccessChecker, options: { param?: string; objectType?: RecordRef['objectType'] } = {}): RequestHandler {
+  const param = options.param ?? 'accountId';
+  return async (req, res, next) => {
+    try {
+      const principal = staffOf(res);
+      if (principal.role === 'admin') {
+        next();
+        return;
+      }
+      const crmUserId = principal.crmUserId ?? (typeof res.locals.crmUserId === 'string' ? res.locals.crmUserId : null);
+      if (!crmUserId) {
+        res.status(403).json({ error: { code: 'ACCESS.NO_CRM_USER', message: 'record cards need the CRM user who is looking (a rep token, or a verified CRM request)' } });
+        return;
+      }
+      const raw = req.params[param];
+      const record = recordRefFromCanonicalId(typeof raw === 'string' ? raw : '', options.objectType ?? 'account');
+      const decision = await checker.canUserSeeRecord(principal.tenantId, crmUserId, record);
+      if (!decision.allowed) {
+        res.status(403).json({ error: { code: 'ACCESS.RECORD_HIDDEN', message: `CRM user ${crmUserId} cannot see this record in ${record.provider} (${decision.reason})` } });
+        return;
+      }
+      next();
+    } catch (error) {
+      if (error instanceof SuccessEngineError && error.code === 'HTTP.BAD_REQUEST') {
+        res.status(400).json({ error: { code: error.code, message: error.message } });
+        return;
+      }
+      next(error);
+    }
+  };
+}
