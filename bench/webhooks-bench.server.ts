@@ -1,19 +1,44 @@
 import cluster from 'node:cluster';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createInboundWebhooksRouter } from '../app/http/inbound-webhooks.router';
-import { systemClock } from '../core';
+import pino from 'pino';
+import { StaticConnectionDirectory } from '../app/http/connection-directory';
+import { createInboundSyncEnqueuer } from '../app/http/inbound-sync.enqueuer';
+import { createInboundWebhooksDispatcher } from '../app/http/inbound-webhooks.router';
+import { listen } from '../app/http/server';
+import { createMetrics } from '../app/observability/metrics';
+import { BullmqJobQueue } from '../app/queue/bullmq-queue';
+import type { JobQueue } from '../app/queue/job-queue';
+import { jobIdFor } from '../app/queue/job-ids';
+import { systemClock, type ConnectionId, type TenantId } from '../core';
 import { createHubSpotWebhookHandler } from '../webhooks/inbound/hubspot-webhook.handler';
 
 /**
  * The server side of the webhooks benchmark, in its own process(es) so autocannon shares neither
- * its event loop nor its CPU accounting: the express app with the inbound router, and an enqueue
- * port that counts events. argv: <clientSecret> <publicBaseUrl> <servers>. With servers > 1 the
- * process is a cluster primary that relays stats summed over its workers (one shared port).
+ * its event loop nor its CPU accounting. The request path is serve's: the inbound dispatcher in
+ * front of an express app, the HubSpot handler, and the inbound → incremental-sync enqueuer over a
+ * connection directory. The queue is in memory (idempotent job ids, like BullMQ) unless a Redis
+ * URL is given, then it is BullMQ. argv: <clientSecret> <publicBaseUrl> <servers> [redisUrl].
+ * With servers > 1 the process is a cluster primary relaying stats summed over its workers.
  */
-const [clientSecret = 'secret', publicBaseUrl = 'https://localhost', serversArg = '1'] = process.argv.slice(2);
+const [clientSecret = 'secret', publicBaseUrl = 'https://localhost', serversArg = '1', redisUrl = ''] = process.argv.slice(2);
 const servers = Math.max(1, Number(serversArg) || 1);
+const PORTAL = '62515';
+
+/** An in-memory JobQueue with BullMQ's idempotence: a job id already present is not added again. */
+function memoryQueue(): JobQueue & { jobs: Set<string> } {
+  const jobs = new Set<string>();
+  return {
+    jobs,
+    enqueue: async (name, payload) => {
+      await Promise.resolve();
+      const id = jobIdFor(name, payload);
+      jobs.add(id);
+      return id;
+    },
+    close: () => Promise.resolve(),
+  };
+}
 
 interface Stats {
   enqueued: number;
@@ -27,13 +52,21 @@ function serve(report: (m: Message) => void): void {
   let enqueued = 0;
   let accepted = 0;
   let requests = 0;
+  const metrics = createMetrics();
+  const queue = redisUrl ? new BullmqJobQueue({ redisUrl, prefix: `bench-webhooks-${process.pid}` }) : memoryQueue();
+  const toSync = createInboundSyncEnqueuer({
+    queue,
+    directory: new StaticConnectionDirectory({ [`hubspot:${PORTAL}`]: [{ tenantId: 'bench-tenant' as TenantId, connectionId: 'bench-hubspot' as ConnectionId }] }),
+    metrics,
+    log: pino({ level: 'silent' }),
+  });
   const hubspot = createHubSpotWebhookHandler({
     clientSecret,
     publicBaseUrl,
     clock: systemClock,
-    // A queue port that resolves on the next tick, like an in-memory queue.
+    // Events count as enqueued once the sync port resolved for them (their job is in the queue).
     enqueue: async (events) => {
-      await Promise.resolve();
+      await toSync(events);
       enqueued += events.length;
     },
   });
@@ -45,28 +78,30 @@ function serve(report: (m: Message) => void): void {
     return response;
   };
   const app = express();
-  app.set('etag', false);
-  app.set('x-powered-by', false);
-  app.use(createInboundWebhooksRouter({ hubspot: handler }));
-  const server = http.createServer(app);
-  server.keepAliveTimeout = 60_000;
-  server.on('request', () => requests++);
+  const front = createInboundWebhooksDispatcher({
+    hubspot: handler,
+    onAnswered: (route, status, seconds) => metrics.httpDuration.observe({ method: 'POST', route, status: String(status) }, seconds),
+  });
   let cpuAtStart = process.cpuUsage();
-  server.listen(0, '127.0.0.1', () => report({ type: 'listening', port: (server.address() as AddressInfo).port }));
-  process.on('message', (message: Message) => {
-    if (message.type === 'reset-cpu') {
-      cpuAtStart = process.cpuUsage();
-      requests = 0;
-    }
-    if (message.type === 'stats') {
-      const cpu = process.cpuUsage(cpuAtStart);
-      report({ type: 'stats', enqueued, accepted, requests, cpuMs: (cpu.user + cpu.system) / 1000 });
-    }
-    if (message.type === 'close') {
-      // Keep-alive sockets would hold close() open; the bench is done with them.
-      server.closeAllConnections();
-      server.close(() => process.exit(0));
-    }
+  void listen(app, '127.0.0.1', 0, front).then(({ server }) => {
+    server.keepAliveTimeout = 60_000;
+    server.on('request', () => requests++);
+    report({ type: 'listening', port: (server.address() as AddressInfo).port });
+    process.on('message', (message: Message) => {
+      if (message.type === 'reset-cpu') {
+        cpuAtStart = process.cpuUsage();
+        requests = 0;
+      }
+      if (message.type === 'stats') {
+        const cpu = process.cpuUsage(cpuAtStart);
+        report({ type: 'stats', enqueued, accepted, requests, cpuMs: (cpu.user + cpu.system) / 1000 });
+      }
+      if (message.type === 'close') {
+        // Keep-alive sockets would hold close() open; the bench is done with them.
+        server.closeAllConnections();
+        server.close(() => void queue.close().then(() => process.exit(0)));
+      }
+    });
   });
 }
 

@@ -54,8 +54,10 @@ function buildRequests(n: number, eventsPerBatch: number, firstEventId: number):
   return out;
 }
 
-async function runOnce(options: { seconds: number; connections: number; eventsPerBatch: number; runIndex: number; poolSize: number; servers: number }): Promise<RunResult> {
-  const worker = fork(path.join(__dirname, 'webhooks-bench.server.js'), [SECRET, BASE, String(options.servers)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+async function runOnce(options: { seconds: number; connections: number; eventsPerBatch: number; runIndex: number; poolSize: number; servers: number; cpuProfDir?: string; redisUrl?: string }): Promise<RunResult> {
+  // dist/bench/*.js normally; the .ts source when run through a TypeScript require hook.
+  const server = path.join(__dirname, `webhooks-bench.server${path.extname(__filename)}`);
+  const worker = fork(server, [SECRET, BASE, String(options.servers), options.redisUrl ?? ''], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [])] });
   const { port } = await waitFor<{ type: string; port: number }>(worker, 'listening');
   worker.send({ type: 'reset-cpu' });
   // Requests are built and signed before the run so the client spends its CPU on sending, not
@@ -115,7 +117,7 @@ export const webhooksBench: Benchmark = async ({ flags, progress }) => {
   const results: RunResult[] = [];
   for (let i = 0; i < runs; i++) {
     // Enough distinct batches for 8,000 req/s; beyond that, repeats come back as duplicates (still 200).
-    const r = await runOnce({ seconds, connections, eventsPerBatch, runIndex: i, poolSize: Math.min(seconds * 8_000, 80_000), servers });
+    const r = await runOnce({ seconds, connections, eventsPerBatch, runIndex: i, poolSize: Math.min(seconds * 8_000, 80_000), servers, ...(typeof flags['cpu-prof'] === 'string' ? { cpuProfDir: flags['cpu-prof'] } : {}), ...(typeof flags.redis === 'string' ? { redisUrl: flags.redis } : {}) });
     results.push(r);
     progress(`run ${i + 1}/${runs}: ${r.requestsPerSecond} req/s, p99 ${r.p99Ms} ms, accepted ${r.accepted} events (${r.acknowledged} acknowledged before stop), enqueued ${r.enqueued}, lost ${r.lost}, non-2xx ${r.non2xx}, errors ${r.errors}, server CPU ${r.serverCpuMsPerRequest.toFixed(3)} ms/req`);
   }
@@ -135,6 +137,7 @@ export const webhooksBench: Benchmark = async ({ flags, progress }) => {
     connections,
     servers,
     eventsPerBatch,
+    queue: typeof flags.redis === 'string' ? 'bullmq (redis)' : 'in-memory',
     goals: { requestsPerSecond: 2_000, p99Ms: 50, lost: 0 },
   };
 };

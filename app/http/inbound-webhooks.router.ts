@@ -70,19 +70,23 @@ function reply(res: ServerResponse, status: number, headers: Record<string, stri
   res.end(body);
 }
 
+/** Reads, hands to the handler, answers: the whole inbound request, shared by the router and the dispatcher. */
+async function serveInbound(req: IncomingMessage, res: ServerResponse, url: string, handler: InboundHandler, limit: number): Promise<number> {
+  const body = await readRawBody(req, limit);
+  if (!body.ok) {
+    // The rest of a rejected body is not worth reading: close the connection after answering.
+    reply(res, body.status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' }, JSON.stringify({ error: body.error }));
+    return body.status;
+  }
+  const out = await handler({ method: req.method ?? 'GET', url, headers: req.headers, rawBody: body.body });
+  reply(res, out.status, out.headers, out.body);
+  return out.status;
+}
+
 function mount(router: Router, path: string, handler: InboundHandler, limit: number): void {
   // all(): wrong methods reach the handler too, which answers 405 with Allow.
   router.all(path, (req: Request, res: Response, next: NextFunction) => {
-    readRawBody(req, limit)
-      .then(async (body) => {
-        if (!body.ok) {
-          // The rest of a rejected body is not worth reading: close the connection after answering.
-          return reply(res, body.status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' }, JSON.stringify({ error: body.error }));
-        }
-        const out = await handler({ method: req.method, url: req.originalUrl, headers: req.headers, rawBody: body.body });
-        reply(res, out.status, out.headers, out.body);
-      })
-      .catch(next);
+    serveInbound(req, res, req.originalUrl, handler, limit).catch(next);
   });
 }
 
@@ -96,4 +100,42 @@ export function createInboundWebhooksRouter(options: InboundWebhooksRouterOption
   if (options.hubspot) mount(router, '/webhooks/hubspot', options.hubspot, limit);
   if (options.salesforce) mount(router, '/webhooks/salesforce', options.salesforce, limit);
   return router;
+}
+
+export interface InboundDispatcherOptions extends InboundWebhooksRouterOptions {
+  /** Called once per answered request (metrics, logs). */
+  onAnswered?: (route: string, status: number, seconds: number) => void;
+  /** A handler that throws (a bug) ends here; the request gets a bare 500. */
+  onError?: (error: unknown, route: string) => void;
+}
+
+/**
+ * The same endpoints in front of express: `(req, res) => handled`. The webhook path is the one
+ * answered thousands of times a second; express's router and middleware stack were a tenth of
+ * its CPU in `bench/webhooks.bench.ts`, and nothing there (JSON parsing, auth, security headers)
+ * applies to it. Anything else returns false and goes on to the express app.
+ */
+export function createInboundWebhooksDispatcher(options: InboundDispatcherOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const limit = options.maxBodyBytes ?? 1_048_576;
+  const routes = new Map<string, InboundHandler>();
+  if (options.hubspot) routes.set('/webhooks/hubspot', options.hubspot);
+  if (options.salesforce) routes.set('/webhooks/salesforce', options.salesforce);
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const handler = routes.get(path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);
+    if (!handler) return false;
+    const started = process.hrtime.bigint();
+    serveInbound(req, res, url, handler, limit).then(
+      (status) => options.onAnswered?.(path, status, Number(process.hrtime.bigint() - started) / 1e9),
+      (error: unknown) => {
+        options.onError?.(error, path);
+        if (!res.headersSent) reply(res, 500, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ error: 'internal error' }));
+        else res.destroy();
+        options.onAnswered?.(path, 500, Number(process.hrtime.bigint() - started) / 1e9);
+      },
+    );
+    return true;
+  };
 }

@@ -13,10 +13,10 @@ import { queueNames } from '../queue/queue-map';
 import { SqliteConnectionDirectory } from './connection-directory';
 import { driftRouter } from './drift.routes';
 import { createInboundSyncEnqueuer } from './inbound-sync.enqueuer';
-import { createInboundWebhooksRouter } from './inbound-webhooks.router';
+import { createInboundWebhooksDispatcher } from './inbound-webhooks.router';
 import { createQueueBoard } from './queue-board';
 import { RedisHealth } from './redis-health';
-import { createHttpApp, listen, type ReadinessCheck } from './server';
+import { createHttpApp, listen, type FrontHandler, type ReadinessCheck } from './server';
 
 export interface ServeOptions {
   store: SqliteRecordStore;
@@ -96,6 +96,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   let producer: BullmqJobQueue | null = null;
   let health: RedisHealth | null = null;
   let queueBoard: Router | undefined;
+  let front: FrontHandler | undefined;
   const noRedis = (what: string, zh: string) => off(`${what}: needs REDIS_URL (nothing can be queued without Redis)`, `${zh}：需要 REDIS_URL（没有 Redis 无法入队）`);
 
   if (options.redisUrl) {
@@ -132,7 +133,19 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     features['salesforce-webhooks'] = salesforce
       ? on('POST /webhooks/salesforce → incremental sync (scheduled incremental sync is the polling fallback)', 'POST /webhooks/salesforce → 增量同步（定时增量同步为轮询兜底）')
       : off('POST /webhooks/salesforce: no shared secret (--salesforce-secret-file); the scheduled incremental sync still polls', 'POST /webhooks/salesforce：未提供共享密钥（--salesforce-secret-file）；定时增量同步仍会轮询');
-    if (hubspot || salesforce) publicRouters.push({ path: '/', router: createInboundWebhooksRouter({ ...(hubspot ? { hubspot } : {}), ...(salesforce ? { salesforce } : {}) }) });
+    if (hubspot || salesforce) {
+      const inboundLog = log.child({ component: 'inbound' });
+      front = createInboundWebhooksDispatcher({
+        ...(hubspot ? { hubspot } : {}),
+        ...(salesforce ? { salesforce } : {}),
+        // Answered before express: record what its middleware would have (duration; rejections at debug, counted by status in metrics).
+        onAnswered: (route, status, seconds) => {
+          metrics.httpDuration.observe({ method: 'POST', route, status: String(status) }, seconds);
+          if (status >= 400 && inboundLog.isLevelEnabled('debug')) inboundLog.debug({ route, status }, 'inbound webhook rejected');
+        },
+        onError: (error, route) => inboundLog.error({ err: error, route }, 'inbound webhook failed'),
+      });
+    }
   } else {
     features.queue = noRedis('queues', '队列');
     features['hubspot-webhooks'] = noRedis('POST /webhooks/hubspot', 'POST /webhooks/hubspot');
@@ -151,7 +164,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     operatorTenants: options.operatorTenants ?? [],
     apiRouters: [driftRouter(drift), ...(options.apiRouters ?? [])],
   });
-  const running = await listen(app, options.host, options.port);
+  const running = await listen(app, options.host, options.port, front);
   running.server.keepAliveTimeout = 65_000;
   const sockets = new Set<Socket>();
   running.server.on('connection', (socket: Socket) => {

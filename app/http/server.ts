@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Router } from 'express';
 import helmet from 'helmet';
@@ -124,13 +124,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function listen(app: express.Express, host: string, port: number): Promise<RunningServer> {
+/** Answers a request before express when it returns true (the inbound webhook dispatcher). */
+export type FrontHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export function listen(app: express.Express, host: string, port: number, front?: FrontHandler): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (error?: Error) => {
-      if (error) {
-        reject(error);
-        return;
-      }
+    const server = http.createServer(front ? (req, res) => void (front(req, res) || app(req, res)) : app);
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
       const address = server.address() as AddressInfo;
       resolve({
         url: `http://${host}:${address.port}`,
