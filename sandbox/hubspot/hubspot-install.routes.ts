@@ -43,8 +43,9 @@ export interface HubSpotInstallState {
   readonly users: Map<string, HsUser>;
   readonly teams: HsTeam[];
   readonly journal: JournalEvent[];
-  installed: boolean;
-  /** The customer uninstalls the app in HubSpot's UI. */
+  /** Whether the app holds any live token of the portal (an install that was not uninstalled). */
+  readonly installed: boolean;
+  /** The customer uninstalls the app in HubSpot's UI (nothing happens when it is not installed). */
   uninstallFromUi(): void;
 }
 
@@ -77,19 +78,18 @@ export function registerHubSpotInstallRoutes(router: Router, deps: HubSpotInstal
     users.set(String(o.userId), { id: String(o.userId), email: o.email, superAdmin: false, primaryTeamId: team.id, secondaryTeamIds: [], viewScope: 'team' });
   });
 
-  const revokePortalTokens = (): void => {
-    for (const token of [...deps.accessTokens.keys()]) if (!appTokens.has(token)) deps.accessTokens.delete(token);
-    deps.refreshTokens.clear();
-  };
+  const portalTokens = (): string[] => [...deps.accessTokens.keys()].filter((t) => !appTokens.has(t));
   const state = {
     users,
     teams,
     journal: [] as JournalEvent[],
-    installed: true,
+    get installed(): boolean {
+      return portalTokens().length > 0 || deps.refreshTokens.size > 0;
+    },
     uninstallFromUi(): void {
       if (!state.installed) return;
-      state.installed = false;
-      revokePortalTokens();
+      for (const token of portalTokens()) deps.accessTokens.delete(token);
+      deps.refreshTokens.clear();
       state.journal.push({ type: 'app_lifecycle_event', action: 'APP_UNINSTALL', portalId: deps.portal.portalId, appId: deps.appId, occurredAt: deps.clock.now().toISOString() });
     },
     clientCredentials(form: URLSearchParams): SandboxResponse {

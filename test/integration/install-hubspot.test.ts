@@ -1,5 +1,6 @@
 import type { ConnectionId, TenantId } from '../../core';
 import { openConnector } from '../../app/install/connector-factory';
+import { RecordAccessChecker } from '../../app/install/record-access';
 import { eraseDueTenants, HubSpotUninstallPoller } from '../../app/install/uninstall.service';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox';
 import { installThroughBrowser, rowsMentioning, smallBook, startInstallHarness, type InstallHarness } from './install-harness';
@@ -129,4 +130,29 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
     expect(h.store.findErasures(tenantId)).toHaveLength(1);
     expect((await api('/api/v1/tenant/export', adminToken)).status).toBe(401);
   });
+
+  it('installs again after an erasure; an admin uninstall removes the app through HubSpot’s appinstalls API', async () => {
+    const again = await installThroughBrowser(h.server, 'hubspot');
+    expect(again.status).toBe(201);
+    expect(again.body.reinstall).toBe(false);
+    expect(sandbox.state.install?.installed).toBe(true);
+
+    // Raw CRM calls (record access) refresh an expired token too, and store the new one.
+    const before = h.store.getConnection(tenantId, 'hubspot' as ConnectionId)?.tokens.accessToken;
+    sandbox.state.expireAccessTokens();
+    const company = [...sandbox.state.portal.table('companies').keys()][0] ?? '';
+    const decision = await new RecordAccessChecker(h.deps).canUserSeeRecord(tenantId, '1', { provider: 'hubspot', objectType: 'account', externalId: company });
+    expect(decision).toMatchObject({ allowed: true, reason: 'super-admin' });
+    expect(h.store.getConnection(tenantId, 'hubspot' as ConnectionId)?.tokens.accessToken).not.toBe(before);
+
+    const res = await api('/api/v1/tenant/uninstall', again.body.adminToken as string, { method: 'POST' });
+    expect(res.status).toBe(202);
+    expect(((await res.json()) as { revoked: Record<string, string> }).revoked).toEqual({ hubspot: 'hubspot 204' });
+    expect(sandbox.state.install?.installed).toBe(false);
+    expect(sandbox.state.install?.journal.filter((e) => e.action === 'APP_UNINSTALL')).toHaveLength(2);
+    const due = h.store.tenantLifecycle(tenantId)?.erasureDueAt;
+    // HubSpot's own APP_UNINSTALL for this removal changes nothing more.
+    await new HubSpotUninstallPoller(h.deps).poll();
+    expect(h.store.tenantLifecycle(tenantId)).toMatchObject({ status: 'uninstalled', erasureDueAt: due });
+  }, 60_000);
 });
