@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { authorizeUrl, completeInstall } from '../../app/install/install.service';
+import type { InstallDeps } from '../../app/install/install.types';
+import { BullmqJobQueue } from '../../app/queue/bullmq-queue';
+import { entityNames, systemClock } from '../../core';
+import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox';
+import { SqliteRecordStore } from '../../store';
+import { redisUrl, uniquePrefix } from '../helpers/redis';
+import { smallBook } from './install-harness';
+
+const CLIENT = { clientId: 'se-hubspot-client', clientSecret: 'se-hubspot-secret' };
+
+/** The same install, with the backfill going to BullMQ on real Redis (what `serve` + workers use). */
+describe('install enqueues its backfill on BullMQ', () => {
+  let sandbox: HubSpotSandbox;
+  let store: SqliteRecordStore;
+  let queue: BullmqJobQueue;
+
+  beforeAll(async () => {
+    sandbox = await startHubSpotSandbox({ book: smallBook(8, 2), tier: 'api-add-on', oauthClient: CLIENT });
+    store = new SqliteRecordStore({ path: ':memory:', encryptionKey: randomBytes(32) });
+    queue = new BullmqJobQueue({ redisUrl: redisUrl(), prefix: uniquePrefix('install') });
+  });
+  afterAll(async () => {
+    await queue.close();
+    store.close();
+    await sandbox.close();
+  });
+
+  it('adds one backfill sync.page job per entity, once, with the tenant and connection', async () => {
+    const deps: InstallDeps = {
+      store,
+      queue,
+      clock: systemClock,
+      settings: { stateSecret: randomBytes(32), publicBaseUrl: 'http://127.0.0.1:9', hubspot: { ...CLIENT, authorizeUrl: `${sandbox.url}/oauth/authorize`, apiBaseUrl: sandbox.url, scopes: ['oauth'] } },
+    };
+    const consent = await fetch(authorizeUrl(deps, 'hubspot'), { redirect: 'manual' });
+    const back = new URL(consent.headers.get('location') as string);
+    const result = await completeInstall(deps, 'hubspot', back.searchParams.get('code') as string, back.searchParams.get('state') as string);
+    expect(result.backfillJobs).toHaveLength(entityNames.length);
+    const jobs = await Promise.all(result.backfillJobs.map((id) => queue.queue('sync.page').getJob(id)));
+    expect(jobs.map((j) => j?.data as { entity: string; mode: string; page: number; tenantId: string; connectionId: string }).map((d) => [d.entity, d.mode, d.page, d.tenantId, d.connectionId])).toEqual(
+      entityNames.map((e) => [e, 'backfill', 0, result.tenantId, 'hubspot']),
+    );
+    expect(await queue.queue('sync.page').getJobCountByTypes('waiting', 'prioritized', 'delayed')).toBe(entityNames.length);
+  }, 60_000);
+});
