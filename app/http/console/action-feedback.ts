@@ -1,0 +1,41 @@
+import { SuccessEngineError, type AccountId, type RecordStore, type TenantId } from '../../../core';
+import { parseActionOutcome, recordOutcome, type ActionOutcome } from '../../../engine/nba/action-outcomes';
+import { SETTING_KEYS } from './console-settings';
+
+export type CardFeedback = 'completed' | 'dismissed';
+
+/** Outcomes recorded so far (card, API, CRM tasks), the input of propensity learning and lift. */
+export function listActionOutcomes(store: RecordStore, tenantId: TenantId): ActionOutcome[] {
+  const stored = store.getTenantSetting(tenantId, SETTING_KEYS.actionOutcomes);
+  return Array.isArray(stored?.value) ? stored.value.map((o) => parseActionOutcome(o)) : [];
+}
+
+/**
+ * Done / Dismiss from a card: the action must be one the newest score recommended to this account.
+ * Recorded as a treatment outcome of that recommendation (same recommendation → replaced, so a
+ * second click changes the answer instead of counting twice), with an audit entry.
+ */
+export function recordCardFeedback(
+  store: RecordStore,
+  input: { tenantId: TenantId; accountId: AccountId; actionId: string; status: CardFeedback; actor: string; now: Date },
+): ActionOutcome {
+  const [latest] = store.scoreHistory(input.tenantId, input.accountId, { limit: 1 });
+  const recommended = latest?.nextBestActions.some((a) => a.actionId === input.actionId);
+  if (!latest || !recommended) throw new SuccessEngineError('HTTP.NOT_FOUND', `action "${input.actionId}" is not recommended for account ${input.accountId}`);
+  const at = input.now.toISOString();
+  const outcome = parseActionOutcome({
+    tenantId: input.tenantId,
+    accountId: input.accountId,
+    actionId: input.actionId,
+    arm: 'treatment',
+    recommendedAt: latest.computedAt,
+    status: input.status,
+    completedAt: input.status === 'completed' ? at : null,
+    source: 'card',
+    retained: null,
+  });
+  const next = recordOutcome(listActionOutcomes(store, input.tenantId), outcome);
+  store.putTenantSetting(input.tenantId, SETTING_KEYS.actionOutcomes, next, input.actor);
+  store.appendAudit({ tenantId: input.tenantId, at, actor: input.actor, action: `nba.${input.status}`, target: `${input.accountId}/${input.actionId}`, details: { recommendedAt: latest.computedAt, source: 'card' } });
+  return outcome;
+}

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { parseOrThrow, SuccessEngineError, type Provider, type RecordStore, type TenantId } from '../../../core';
+import { DEFAULT_ACCOUNT_MAPPINGS, resolveAccountMapping, type AccountFieldMapping } from '../../../connectors/shared/field-mapping';
+import { DEFAULT_ALERT_RULES, type AlertRulesConfig } from '../../../engine/alerts/alert-rules';
+import { buildActionCatalog, CatalogOverridesSchema } from '../../../engine/nba/action-catalog';
+import type { ActionDefinition } from '../../../engine/nba/nba.types';
+
+/**
+ * The tenant settings the console edits, one JSON document per key in the store's
+ * `tenant_settings` (so they leave with the tenant on erasure). The pipeline reads them through
+ * the `resolve*` functions below; a tenant without a setting gets the product defaults.
+ */
+export const SETTING_KEYS = {
+  fieldMapping: 'console.field-mapping',
+  alertRules: 'console.alert-rules',
+  actionCatalog: 'console.action-catalog',
+  actionOutcomes: 'nba.outcomes',
+  modelEvaluation: 'console.model-evaluation',
+} as const;
+
+export const PROVIDERS: readonly Provider[] = ['hubspot', 'salesforce', 'file'];
+
+/** The account fields an admin may map; `attributes` is a list of extra CRM fields. */
+export const MAPPABLE_FIELDS = ['arr', 'renewalDate', 'plan', 'contractType', 'customerSince', 'status', 'churnedAt', 'seats', 'currency'] as const;
+export type MappableField = (typeof MAPPABLE_FIELDS)[number];
+
+/** What a CRM accepts as a field name: HubSpot internal names, Salesforce API names, file columns. */
+const FIELD_NAME_RULES: Record<Provider, { pattern: RegExp; rule: string }> = {
+  hubspot: { pattern: /^[a-z][a-z0-9_]{0,99}$/, rule: 'a HubSpot internal property name (lowercase letters, digits and _, starting with a letter)' },
+  salesforce: { pattern: /^[A-Za-z][A-Za-z0-9_]{0,79}$/, rule: 'a Salesforce field API name (letters, digits and _, starting with a letter, e.g. Renewal_Date__c)' },
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what a column name must not hold
+  file: { pattern: /^[^\u0000-\u001f,]{1,120}$/, rule: 'a file column name (1–120 characters, no commas or control characters)' },
+};
+
+function fieldName(provider: Provider) {
+  const { pattern, rule } = FIELD_NAME_RULES[provider];
+  return z.string().trim().regex(pattern, `must be ${rule}`);
+}
+
+function providerOverridesSchema(provider: Provider) {
+  const source = z.object({ field: fieldName(provider), scale: z.number().finite().positive('must be a positive number').optional() }).strict();
+  const shape = Object.fromEntries(MAPPABLE_FIELDS.map((k) => [k, source.nullable().optional()])) as Record<MappableField, z.ZodOptional<z.ZodNullable<typeof source>>>;
+  return z.object({ ...shape, attributes: z.array(fieldName(provider)).max(200).optional() }).strict();
+}
+
+export const FieldMappingOverridesSchema = z
+  .object({ hubspot: providerOverridesSchema('hubspot').optional(), salesforce: providerOverridesSchema('salesforce').optional(), file: providerOverridesSchema('file').optional() })
+  .strict();
+export type FieldMappingOverrides = z.infer<typeof FieldMappingOverridesSchema>;
+
+/** Throws CORE.VALIDATION_FAILED naming each field at fault, e.g. `hubspot.arr.field: must be …`. */
+export function parseFieldMappingOverrides(value: unknown): FieldMappingOverrides {
+  return parseOrThrow(FieldMappingOverridesSchema, value, 'field mapping');
+}
+
+export interface FieldMappingView {
+  provider: Provider;
+  defaults: AccountFieldMapping;
+  overrides: NonNullable<FieldMappingOverrides[Provider]>;
+  effective: AccountFieldMapping;
+  rule: string;
+}
+
+export function fieldMappingOverrides(store: RecordStore, tenantId: TenantId): FieldMappingOverrides {
+  const stored = store.getTenantSetting(tenantId, SETTING_KEYS.fieldMapping);
+  return stored ? parseFieldMappingOverrides(stored.value) : {};
+}
+
+/** The mapping a connector for this tenant should use: the CRM defaults with the admin's overrides. */
+export function resolveTenantAccountMapping(store: RecordStore, tenantId: TenantId, provider: Provider): AccountFieldMapping {
+  return resolveAccountMapping(provider, definedOverrides(fieldMappingOverrides(store, tenantId)[provider]));
+}
+
+type ResolveOverrides = NonNullable<Parameters<typeof resolveAccountMapping>[1]>;
+
+/** zod's optional keys may hold `undefined`; the connectors' override type does not take it. */
+function definedOverrides(overrides: FieldMappingOverrides[Provider]): ResolveOverrides {
+  const out: ResolveOverrides = Object.fromEntries(Object.entries(overrides ?? {}).filter(([, v]) => v !== undefined));
+  return out;
+}
+
+export function fieldMappingViews(overrides: FieldMappingOverrides): FieldMappingView[] {
+  return PROVIDERS.map((provider) => ({
+    provider,
+    defaults: DEFAULT_ACCOUNT_MAPPINGS[provider],
+    overrides: overrides[provider] ?? {},
+    effective: resolveAccountMapping(provider, definedOverrides(overrides[provider])),
+    rule: FIELD_NAME_RULES[provider].rule,
+  }));
+}
+
+const toggle = <T extends z.ZodRawShape>(shape: T) => z.object({ enabled: z.boolean(), ...shape }).strict();
+
+export const AlertRulesSchema = z
+  .object({
+    riskThreshold: toggle({ threshold: z.number().gt(0, 'must be above 0').lt(1, 'must be below 1') }),
+    riskJump: toggle({ points: z.number().gt(0, 'must be above 0').max(100, 'must be at most 100') }),
+    clvAtRisk: toggle({ minAmount: z.number().finite().nonnegative('must not be negative') }),
+    sentimentSpike: toggle({ minNegative: z.number().int('must be a whole number').min(1, 'must be at least 1'), ratio: z.number().finite().min(1, 'must be at least 1') }),
+    weeklyBudgetPerOwner: z.number().int('must be a whole number').min(0, 'must not be negative').max(1000, 'must be at most 1000'),
+    cooldownDays: z.number().int('must be a whole number').min(0, 'must not be negative').max(365, 'must be at most 365'),
+    routing: z.object({ mode: z.enum(['owner', 'team']), defaultTeam: z.string().trim().min(1, 'must not be empty').max(100) }).strict(),
+  })
+  .strict();
+
+export function resolveAlertRules(store: RecordStore, tenantId: TenantId): AlertRulesConfig {
+  const stored = store.getTenantSetting(tenantId, SETTING_KEYS.alertRules);
+  return stored ? parseAlertRules(stored.value) : DEFAULT_ALERT_RULES;
+}
+
+export function parseAlertRules(value: unknown): AlertRulesConfig {
+  const rules: AlertRulesConfig = parseOrThrow(AlertRulesSchema, value, 'alert rules');
+  return rules;
+}
+
+export function actionCatalogOverrides(store: RecordStore, tenantId: TenantId): unknown[] {
+  const stored = store.getTenantSetting(tenantId, SETTING_KEYS.actionCatalog);
+  return stored ? parseOrThrow(CatalogOverridesSchema, stored.value, 'action catalog overrides') : [];
+}
+
+/** The tenant's catalog (defaults + overrides), what scoring should pass as `catalog`. */
+export function resolveActionCatalog(store: RecordStore, tenantId: TenantId): ActionDefinition[] {
+  return buildActionCatalog(actionCatalogOverrides(store, tenantId));
+}
+
+/** Validates overrides by building the catalog they produce; returns both. */
+export function parseActionCatalogOverrides(value: unknown): { overrides: unknown[]; catalog: ActionDefinition[] } {
+  const overrides = parseOrThrow(CatalogOverridesSchema, value, 'action catalog overrides');
+  const catalog = buildActionCatalog(overrides);
+  const seen = new Set<string>();
+  for (const [i, o] of overrides.entries()) {
+    if (seen.has(o.id)) throw new SuccessEngineError('CORE.VALIDATION_FAILED', `invalid action catalog overrides: ${i}.id: "${o.id}" appears twice`);
+    seen.add(o.id);
+  }
+  return { overrides, catalog };
+}

@@ -1,0 +1,134 @@
+import type { RecordStore, TenantId } from '../../../core';
+import { trainChurnModel } from '../../../engine/churn/churn-model';
+import { CHURN_TASK } from '../../../engine/churn/churn-registry';
+import { foldRows, stratifiedFolds } from '../../../engine/churn/folds';
+import { buildAccountFeatures, type AccountRecords } from '../../../engine/features/account-features';
+import { brierScore, calibrationTable, expectedCalibrationError, rocAuc } from '../../../engine/metrics/classification.metrics';
+import { backtestChurn, type BacktestReport } from '../../../engine/scoring/backtest';
+import { historicalSnapshot } from '../../../engine/scoring/history-snapshot';
+import { loadTenantRecords } from '../../pipeline/tenant-records';
+import { SETTING_KEYS } from './console-settings';
+
+export interface EvaluationOptions {
+  horizonDays: number;
+  alertThreshold: number;
+}
+
+export const defaultEvaluationOptions: EvaluationOptions = { horizonDays: 30, alertThreshold: 0.6 };
+
+export interface ModelEvaluation {
+  computedAt: string;
+  /** The "now" of the replay: the newest record modstamp. */
+  now: string;
+  options: EvaluationOptions;
+  /** Active churn version when this was computed and the data it saw; a change of either recomputes. */
+  activeVersion: string | null;
+  accounts: number;
+  status: 'ok' | 'not-enough-history';
+  message: { en: string; zh: string } | null;
+  backtest: BacktestReport | null;
+  /** Cross-fitted predictions against what happened next, in ten equal-width bins (null = empty bin). */
+  calibration: { lower: number; upper: number; count: number; meanPredicted: number | null; observedRate: number | null }[];
+  /** Churn rate per risk decile (1 = riskiest tenth) over the overall churn rate. */
+  lift: { decile: number; accounts: number; churned: number; lift: number }[];
+  metrics: { rocAuc: number | null; brier: number | null; ece: number | null; positives: number; n: number };
+}
+
+/**
+ * What the console shows under "Model metrics" and "Backtest", computed at read time from the
+ * tenant's stored records (the registry keeps only scalar metrics). The backtest report is the
+ * one `success-engine backtest` prints; calibration and lift come from a cross-fitted replay of
+ * the same snapshot, because the report does not carry its per-account predictions.
+ */
+export function computeModelEvaluation(store: RecordStore, tenantId: TenantId, now: Date, options: EvaluationOptions = defaultEvaluationOptions): ModelEvaluation {
+  const records = loadTenantRecords(store, tenantId);
+  const replayNow = latestModstamp(records) ?? now.toISOString();
+  const base = { computedAt: now.toISOString(), now: replayNow, options, activeVersion: store.activeModel(tenantId, CHURN_TASK)?.version ?? null, accounts: records.accounts.length };
+  const replay = crossFittedReplay(records, replayNow, options.horizonDays);
+  if (replay.positives < 5 || replay.positives === replay.n) {
+    return {
+      ...base,
+      status: 'not-enough-history',
+      message: {
+        en: `${replay.positives} churned of ${replay.n} accounts in the last ${options.horizonDays} days: too few outcomes to evaluate a model yet`,
+        zh: `近 ${options.horizonDays} 天 ${replay.n} 个客户中流失 ${replay.positives} 个：结果太少，暂时无法评估模型`,
+      },
+      backtest: null,
+      calibration: [],
+      lift: [],
+      metrics: { rocAuc: null, brier: null, ece: null, positives: replay.positives, n: replay.n },
+    };
+  }
+  const backtest = backtestChurn(records, replayNow, { horizonDays: options.horizonDays, alertThreshold: options.alertThreshold });
+  return {
+    ...base,
+    status: 'ok',
+    message: null,
+    backtest,
+    calibration: calibrationTable(replay.predicted, replay.labels).map((b) => ({ lower: b.lower, upper: b.upper, count: b.count, meanPredicted: finite(b.meanPredicted), observedRate: finite(b.observedRate) })),
+    lift: liftByDecile(replay.predicted, replay.labels),
+    metrics: { rocAuc: rocAuc(replay.predicted, replay.labels), brier: brierScore(replay.predicted, replay.labels), ece: expectedCalibrationError(replay.predicted, replay.labels), positives: replay.positives, n: replay.n },
+  };
+}
+
+/** The stored evaluation when it still matches the active model and data; otherwise computed and stored. */
+export function currentModelEvaluation(store: RecordStore, tenantId: TenantId, now: Date, options?: EvaluationOptions, force = false): ModelEvaluation {
+  const stored = store.getTenantSetting(tenantId, SETTING_KEYS.modelEvaluation)?.value as ModelEvaluation | undefined;
+  const activeVersion = store.activeModel(tenantId, CHURN_TASK)?.version ?? null;
+  const accounts = store.countRecords(tenantId, 'account');
+  const wanted = options ?? stored?.options ?? defaultEvaluationOptions;
+  const fresh =
+    stored &&
+    !force &&
+    stored.activeVersion === activeVersion &&
+    stored.accounts === accounts &&
+    stored.options.horizonDays === wanted.horizonDays &&
+    stored.options.alertThreshold === wanted.alertThreshold;
+  if (fresh) return stored;
+  const evaluation = computeModelEvaluation(store, tenantId, now, wanted);
+  store.putTenantSetting(tenantId, SETTING_KEYS.modelEvaluation, evaluation, 'system');
+  return evaluation;
+}
+
+function crossFittedReplay(records: AccountRecords, now: string, horizonDays: number, folds = 5): { predicted: Float64Array; labels: Uint8Array; positives: number; n: number } {
+  const snapshot = historicalSnapshot(records, now, horizonDays);
+  const features = buildAccountFeatures(snapshot.records, snapshot.asOf);
+  const labels = Uint8Array.from(features.accountIds, (id) => snapshot.labels.get(id) ?? 0);
+  const positives = labels.reduce((s, v) => s + v, 0);
+  const n = labels.length;
+  const predicted = new Float64Array(n);
+  if (positives < 5 || positives === n) return { predicted, labels, positives, n };
+  const fold = stratifiedFolds(labels, folds);
+  const rows = Uint32Array.from(labels.keys());
+  for (let f = 0; f < folds; f++) {
+    const { train, test } = foldRows(rows, fold, f);
+    const p = trainChurnModel(features.table, labels, train, { seed: 1 }).predictProbability(features.table, test);
+    test.forEach((row, k) => (predicted[row] = p[k] as number));
+  }
+  return { predicted, labels, positives, n };
+}
+
+export function liftByDecile(predicted: ArrayLike<number>, labels: ArrayLike<number>): ModelEvaluation['lift'] {
+  const n = predicted.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (predicted[b] as number) - (predicted[a] as number));
+  let total = 0;
+  for (let i = 0; i < n; i++) total += labels[i] as number;
+  const baseRate = total / Math.max(1, n);
+  const out: ModelEvaluation['lift'] = [];
+  for (let d = 0; d < 10; d++) {
+    const slice = order.slice(Math.round((d * n) / 10), Math.round(((d + 1) * n) / 10));
+    const churned = slice.reduce((s, i) => s + (labels[i] as number), 0);
+    out.push({ decile: d + 1, accounts: slice.length, churned, lift: slice.length && baseRate > 0 ? churned / slice.length / baseRate : 0 });
+  }
+  return out;
+}
+
+function latestModstamp(records: AccountRecords): string | null {
+  let latest = 0;
+  for (const a of records.accounts) latest = Math.max(latest, Date.parse(a.source.modstamp));
+  return latest ? new Date(latest).toISOString() : null;
+}
+
+function finite(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Bundles the web card and admin console (ui-extension/web) into dist/ui-extension/web/static,
+// where the compiled server's routers look for them. Runs after `tsc` in `npm run build`.
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const { bundleWebAssets } = require(path.join(root, 'dist/app/http/console/web-assets.js'));
+
+bundleWebAssets({ sourceDir: path.join(root, 'ui-extension/web'), outDir: path.join(root, 'dist/ui-extension/web/static') }).then(
+  (files) => process.stdout.write(`web assets: ${files.join(', ')}\n`),
+  (error) => {
+    process.stderr.write(`web assets failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,172 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Router } from 'express';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { buildRecord, type AccountId, type CanonicalAccount, type ScoreSet, type TenantId } from '../../core';
+import { runDemo, type DemoResult } from '../../app/demo/demo-run';
+import { DEFAULT_ACTION_CATALOG } from '../../engine/nba/action-catalog';
+import { createConsoleRouter, type ConsoleDeps } from '../../app/http/console/console.router';
+import { bundleWebAssets } from '../../app/http/console/web-assets';
+import { createWebCardRouter } from '../../app/http/console/web-card.router';
+import { createHttpApp, listen, type RunningServer } from '../../app/http/server';
+import { createLogger } from '../../app/log/logger';
+import { createMetrics } from '../../app/observability/metrics';
+
+export const ARTIFACTS = path.resolve(__dirname, '../../artifacts/e2e');
+const HOUR = 3_600_000;
+const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
+export const OTHER_TENANT = 'other-tenant' as TenantId;
+/** CRM text that tries to run script: it must show up as these literal characters. */
+export const HOSTILE_NAME = '<script>window.__seInjected=1</script><img src=x onerror="window.__seInjected=2"> Acme & Co';
+
+export interface E2eWorld {
+  demo: DemoResult;
+  server: RunningServer;
+  adminToken: string;
+  readerToken: string;
+  otherTenantToken: string;
+  /** A scored demo account. */
+  accountId: AccountId;
+  /** A scored account whose name and owner are hostile HTML. */
+  hostileId: AccountId;
+  /** An account of another tenant (the demo tokens must not reach it). */
+  otherTenantAccountId: AccountId;
+  erasures: string[];
+  browser: BrowserContext;
+  close(): Promise<void>;
+}
+
+/**
+ * A real server on 127.0.0.1:0 over a real SQLite store filled by the demo pipeline (HubSpot
+ * sandbox → sync → train → score), the web routers mounted as the lead mounts them, and Debian's
+ * Chromium in a fresh profile.
+ */
+export async function startWorld(options: { accounts?: number } = {}): Promise<E2eWorld> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'se-e2e-'));
+  const assetsDir = path.join(dir, 'static');
+  await bundleWebAssets({ sourceDir: path.resolve(__dirname, '../../ui-extension/web'), outDir: assetsDir });
+  const demo = await runDemo({ csvPath: CSV, databasePath: path.join(dir, 'e2e.sqlite'), accounts: options.accounts ?? 300, seed: 7, tier: 'api-add-on', onStage: () => undefined, onProgress: () => undefined });
+  const store = demo.store;
+  const top = [...demo.scores].sort((a, b) => b.churn.probability - a.churn.probability)[0];
+  if (!top) throw new Error('the demo scored no account');
+  // A second, newer score with next-best-actions (the demo book at this size recommends none), so
+  // the card has a trend and actions to act on.
+  const rescoredAt = new Date(Date.parse(demo.asOf) + HOUR).toISOString();
+  const now = new Date(Date.parse(demo.asOf) + 2 * HOUR);
+  const actions = DEFAULT_ACTION_CATALOG.slice(0, 3).map((a, i) => ({ actionId: a.id, rank: i + 1, score: 100 - i, title: a.title, reasons: [{ en: `Churn risk is ${Math.round(top.churn.probability * 100)}%`, zh: `流失风险为 ${Math.round(top.churn.probability * 100)}%` }] }));
+  store.appendScoreSets([{ ...top, computedAt: rescoredAt, churn: { ...top.churn, probability: Math.min(1, top.churn.probability + 0.05) }, nextBestActions: actions }]);
+  const template = store.getRecord(demo.tenantId, 'account', top.accountId) as CanonicalAccount;
+
+  const hostileId = 'hubspot:hostile-1' as AccountId;
+  store.upsertRecords('account', [
+    buildRecord('account', { ...stripDerived(template), id: hostileId, name: HOSTILE_NAME, ownerName: '<b>Mallory</b>', source: { ...template.source, externalId: 'hostile-1' } }),
+  ]);
+  const history = store.scoreHistory(demo.tenantId, top.accountId, { limit: 30 });
+  store.appendScoreSets(history.map((s): ScoreSet => ({ ...s, accountId: hostileId, nextBestActions: s.nextBestActions.map((a) => ({ ...a, reasons: [{ en: '<script>window.__seInjected=3</script> reason', zh: '<script>window.__seInjected=3</script> 原因' }, ...a.reasons.slice(1)] })) })));
+
+  store.upsertTenant({ id: OTHER_TENANT, name: 'Another company', locale: 'en', createdAt: demo.asOf });
+  const otherTenantAccountId = 'hubspot:other-1' as AccountId;
+  store.upsertRecords('account', [buildRecord('account', { ...stripDerived(template), tenantId: OTHER_TENANT, id: otherTenantAccountId, name: 'Other tenant account', source: { ...template.source, externalId: 'other-1' } })]);
+  store.appendScoreSets([{ ...top, tenantId: OTHER_TENANT, accountId: otherTenantAccountId }]);
+
+  const adminToken = store.issueApiToken(demo.tenantId, 'admin', 'e2e-admin');
+  const readerToken = store.issueApiToken(demo.tenantId, 'reader', 'e2e-reader');
+  const otherTenantToken = store.issueApiToken(OTHER_TENANT, 'admin', 'other-admin');
+  const metrics = createMetrics({ defaultMetrics: false });
+  metrics.setCrmBudgetUsed(demo.tenantId, 'hubspot', 0.042);
+  const erasures: string[] = [];
+  const consoleDeps: ConsoleDeps = {
+    store,
+    metrics,
+    assetsDir,
+    now: () => now,
+    eraser: {
+      describe: () => ({ en: 'Test eraser', zh: '测试删除器' }),
+      erase: (tenantId) => {
+        erasures.push(tenantId);
+        return Promise.resolve({ done: true, message: { en: `erased ${tenantId}`, zh: `已删除 ${tenantId}` } });
+      },
+    },
+  };
+  const publicRouters: { path: string; router: Router }[] = [
+    { path: '/card', router: createWebCardRouter({ store, assetsDir, now: () => now }) },
+    { path: '/console', router: createConsoleRouter(consoleDeps) },
+  ];
+  const app = createHttpApp({ store, log: createLogger({ level: 'silent' }), metrics, readiness: [], publicRouters });
+  const server = await listen(app, '127.0.0.1', 0);
+
+  const browser = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1100, height: 900 },
+    locale: 'en-US',
+  });
+
+  return {
+    demo,
+    server,
+    adminToken,
+    readerToken,
+    otherTenantToken,
+    accountId: top.accountId,
+    hostileId,
+    otherTenantAccountId,
+    erasures,
+    browser,
+    close: async () => {
+      await browser.close();
+      await server.close();
+      await demo.close();
+      demo.store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function stripDerived(account: CanonicalAccount): Omit<CanonicalAccount, 'dataHash'> {
+  const { dataHash: _dataHash, ...rest } = account;
+  return rest;
+}
+
+export interface WatchedPage {
+  page: Page;
+  /** Console errors (CSP violations are reported there) and uncaught page errors. */
+  errors: string[];
+  cspViolations: string[];
+}
+
+/** A new tab that records console errors, page errors and CSP violation events. */
+export async function openPage(browser: BrowserContext): Promise<WatchedPage> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  const cspViolations: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.exposeFunction('__seReportCsp', (text: string) => cspViolations.push(text));
+  // Page code as strings: the test project has no DOM types.
+  await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => { window.__seReportCsp(e.violatedDirective + ' ' + e.blockedURI); });`);
+  return { page, errors, cspViolations };
+}
+
+/** Tab through the page and return what each stop was (tag, role text), in order. */
+export async function tabStops(page: Page, max: number): Promise<{ tag: string; text: string; outline: string }[]> {
+  const stops: { tag: string; text: string; outline: string }[] = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const stop = await page.evaluate<{ tag: string; text: string; outline: string } | null>(`(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      const style = getComputedStyle(el);
+      return { tag: el.tagName.toLowerCase(), text: (el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 80), outline: style.outlineStyle + ' ' + style.outlineWidth };
+    })()`);
+    if (!stop) break;
+    if (stops.length > 0 && stops[0]?.text === stop.text && stops[0]?.tag === stop.tag) break;
+    stops.push(stop);
+  }
+  return stops;
+}

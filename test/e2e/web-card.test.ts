@@ -1,0 +1,117 @@
+import path from 'node:path';
+import { listActionOutcomes } from '../../app/http/console/action-feedback';
+import { ARTIFACTS, HOSTILE_NAME, openPage, startWorld, tabStops, type E2eWorld } from './e2e-harness';
+
+/** The embeddable web card in real headless Chromium, over a server filled by the demo pipeline. */
+describe('web card (Chromium)', () => {
+  let world: E2eWorld;
+  beforeAll(async () => {
+    world = await startWorld();
+  }, 300_000);
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  const cardUrl = (accountId: string, token: string, lang?: string) => `${world.server.url}/card/accounts/${encodeURIComponent(accountId)}${lang ? `?lang=${lang}` : ''}#token=${encodeURIComponent(token)}`;
+
+  it('shows card.v1 in English and Chinese, with the sparkline and the model of each value, and no CSP violation', async () => {
+    const score = world.demo.store.scoreHistory(world.demo.tenantId, world.accountId, { limit: 1 })[0];
+    if (!score) throw new Error('no score');
+    const { page, errors, cspViolations } = await openPage(world.browser);
+    await page.goto(cardUrl(world.accountId, world.readerToken, 'en'));
+    await page.getByRole('heading', { name: 'Churn risk' }).waitFor();
+    expect(await page.getByTestId('churn-percent').textContent()).toBe(`${Math.round(score.churn.probability * 100)}%`);
+    expect(await page.locator('svg.sparkline').count()).toBe(1);
+    expect(await page.getByText(`churn@${score.churn.model.version}`).count()).toBeGreaterThan(0);
+    const firstDriver = score.churn.drivers.slice().sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))[0];
+    await page.getByText(firstDriver?.text.en ?? '<none>', { exact: false }).first().waitFor();
+    // The token left the address bar at once; the language is in the query.
+    expect(page.url()).not.toContain('token');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'card-en.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Show in Chinese' }).click();
+    await page.getByRole('heading', { name: '流失风险' }).waitFor();
+    expect(await page.evaluate('document.documentElement.lang')).toBe('zh-CN');
+    await page.getByText(firstDriver?.text.zh ?? '<none>', { exact: false }).first().waitFor();
+    expect(page.url()).toContain('lang=zh');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'card-zh.png'), fullPage: true });
+
+    // A reload keeps the session token (sessionStorage) and the language (query).
+    await page.reload();
+    await page.getByRole('heading', { name: '下一步最佳行动' }).waitFor();
+    expect(errors).toEqual([]);
+    expect(cspViolations).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('takes the default language from the browser when the URL does not say', async () => {
+    const { page } = await openPage(world.browser);
+    await page.setExtraHTTPHeaders({ 'Accept-Language': 'zh-CN' });
+    await page.addInitScript(`Object.defineProperty(navigator, 'languages', { get: () => ['zh-CN', 'zh'] });`);
+    await page.goto(cardUrl(world.accountId, world.readerToken));
+    await page.getByRole('heading', { name: '流失风险' }).waitFor();
+    await page.close();
+  }, 30_000);
+
+  it('renders CRM text that tries script injection as text, and no script runs', async () => {
+    const { page, errors, cspViolations } = await openPage(world.browser);
+    await page.goto(cardUrl(world.hostileId, world.readerToken, 'en'));
+    const heading = page.getByRole('heading', { level: 1 });
+    await heading.waitFor();
+    expect(await heading.textContent()).toBe(HOSTILE_NAME);
+    expect(await heading.isVisible()).toBe(true);
+    await page.getByText('<b>Mallory</b>', { exact: false }).waitFor();
+    await page.getByText('<script>window.__seInjected=3</script> reason', { exact: false }).first().waitFor();
+    expect(await page.evaluate('window.__seInjected')).toBeUndefined();
+    expect(await page.locator('main script, main img, main b').count()).toBe(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'card-script-injection.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    expect(cspViolations).toEqual([]);
+    await page.close();
+  }, 30_000);
+
+  it('is usable with the keyboard alone: language switch, then Done/Dismiss per action, with a visible focus ring', async () => {
+    const { page, errors } = await openPage(world.browser);
+    await page.goto(cardUrl(world.accountId, world.readerToken, 'en'));
+    await page.getByRole('heading', { name: 'Next best actions' }).waitFor();
+    const actions = world.demo.store.scoreHistory(world.demo.tenantId, world.accountId, { limit: 1 })[0]?.nextBestActions ?? [];
+    expect(actions.length).toBeGreaterThan(0);
+    const stops = await tabStops(page, 20);
+    expect(stops[0]).toMatchObject({ tag: 'button', text: 'Show in Chinese' });
+    expect(stops.slice(1).map((s) => s.text.split(':')[0])).toEqual(actions.slice(0, 3).flatMap(() => ['Done', 'Dismiss']));
+    for (const stop of stops) expect(stop.outline).not.toMatch(/^none/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'card-keyboard-focus.png') });
+
+    // Back to the first Done button and press Enter: recorded as an outcome and audited.
+    await page.keyboard.press('Shift+Tab');
+    for (let i = stops.length - 1; i > 1; i--) await page.keyboard.press('Shift+Tab');
+    const focused = await page.evaluate<string>('document.activeElement.getAttribute("aria-label")');
+    expect(focused.startsWith('Done: ')).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByText('Recorded as done.').first().waitFor();
+    const outcomes = listActionOutcomes(world.demo.store, world.demo.tenantId).filter((o) => o.accountId === world.accountId);
+    expect(outcomes).toEqual([expect.objectContaining({ actionId: actions.slice().sort((a, b) => a.rank - b.rank)[0]?.actionId, status: 'completed', source: 'card', arm: 'treatment' })]);
+    const audit = world.demo.store.listAudit(world.demo.tenantId, { limit: 5 });
+    expect(audit.some((e) => e.action === 'nba.completed' && e.target.startsWith(world.accountId) && e.actor === 'token:e2e-reader')).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 30_000);
+
+  it('answers 404 for an account of another tenant, 401 without a token, and never takes a token from the query', async () => {
+    const get = (id: string, token?: string) => fetch(`${world.server.url}/card/api/accounts/${encodeURIComponent(id)}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    expect((await get(world.otherTenantAccountId, world.readerToken)).status).toBe(404);
+    expect((await get(world.accountId, world.otherTenantToken)).status).toBe(404);
+    expect((await get(world.otherTenantAccountId, world.otherTenantToken)).status).toBe(200);
+    expect((await get(world.accountId)).status).toBe(401);
+    expect((await fetch(`${world.server.url}/card/api/accounts/${encodeURIComponent(world.accountId)}?token=${world.readerToken}`)).status).toBe(401);
+    const page = await fetch(`${world.server.url}/card/accounts/${encodeURIComponent(world.accountId)}`);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    const { page: browserPage } = await openPage(world.browser);
+    await browserPage.goto(cardUrl(world.otherTenantAccountId, world.readerToken, 'en'));
+    await browserPage.getByText('No such account for this token.').waitFor();
+    await browserPage.close();
+  }, 30_000);
+});
