@@ -9,10 +9,10 @@ import { principalOf, requireRole } from './auth.middleware';
  */
 export function driftRouter(monitor: DriftMonitor): Router {
   const router = Router();
-  router.get('/admin/drift', requireRole('admin'), (req, res) => {
+  router.get('/admin/drift', requireRole('admin'), async (req, res) => {
     const { tenantId } = principalOf(res);
     const refresh = req.query.refresh === '1' || req.query.refresh === 'true';
-    const report = monitor.report(tenantId, { refresh });
+    const report = await monitor.report(tenantId, { refresh });
     if (report.status !== 'ok') {
       res.json(report);
       return;

@@ -6,7 +6,7 @@ import { createHubSpotWebhookHandler } from '../../webhooks/inbound/hubspot-webh
 import { MemorySeenEvents, type SeenEvents } from '../../webhooks/inbound/inbound.types';
 import { createSalesforceWebhookHandler } from '../../webhooks/inbound/salesforce-webhook.handler';
 import type { Logger } from '../log/logger';
-import { DriftMonitor } from '../observability/drift-monitor';
+import { DriftMonitor, driftInWorkerThread } from '../observability/drift-monitor';
 import type { Metrics } from '../observability/metrics';
 import { BullmqJobQueue, DEAD_LETTER_QUEUE } from '../queue/bullmq-queue';
 import { queueNames } from '../queue/queue-map';
@@ -153,7 +153,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     features['queue-board'] = noRedis('Bull Board', 'Bull Board');
   }
 
-  const drift = new DriftMonitor({ store, metrics, log: log.child({ component: 'drift' }) });
+  // A file-backed store is read from a worker thread; an in-memory one can only be read here.
+  const databasePath = store.db.name;
+  const drift = new DriftMonitor({ store, metrics, log: log.child({ component: 'drift' }), ...(databasePath && databasePath !== ':memory:' ? { compute: driftInWorkerThread(databasePath) } : {}) });
   const app = createHttpApp({
     store,
     log,

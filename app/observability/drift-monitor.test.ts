@@ -1,8 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import type { ModelVersion, TenantId } from '../../core';
 import { SqliteRecordStore } from '../../store';
 import { makeAccount } from '../../test/helpers/records';
-import { computeChurnDrift, DriftMonitor } from './drift-monitor';
+import { computeChurnDrift, DriftMonitor, driftInWorkerThread } from './drift-monitor';
 import { createMetrics } from './metrics';
 
 const T = 'tenant-drift' as TenantId;
@@ -13,8 +16,10 @@ function model(features: string[]): ModelVersion {
 
 describe('drift of the active churn model', () => {
   let store: SqliteRecordStore;
+  let file: string;
   beforeEach(() => {
-    store = new SqliteRecordStore({ path: ':memory:' });
+    file = path.join(mkdtempSync(path.join(os.tmpdir(), 'se-drift-')), 'store.sqlite');
+    store = new SqliteRecordStore({ path: file });
     store.upsertTenant({ id: T, name: 'T', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
     // At training time every account had 10 seats; since then half grew to 100 and ARR moved too.
     const early = '2026-05-01T00:00:00.000Z';
@@ -48,10 +53,18 @@ describe('drift of the active churn model', () => {
     const metrics = createMetrics({ defaultMetrics: false });
     let now = new Date('2026-10-01T00:00:00Z');
     const monitor = new DriftMonitor({ store, metrics, log: pino({ level: 'silent' }), now: () => now, ttlMs: 60_000 });
-    const first = monitor.report(T);
+    const first = await monitor.report(T);
     expect(await metrics.registry.getSingleMetricAsString('se_feature_psi')).toMatch(/se_feature_psi\{tenant="tenant-drift",feature="seats"\} [1-9]/);
     now = new Date('2026-10-01T00:00:30Z');
-    expect(monitor.report(T)).toBe(first);
-    expect(monitor.report(T, { refresh: true })).not.toBe(first);
+    expect(await monitor.report(T)).toBe(first);
+    expect(await monitor.report(T, { refresh: true })).not.toBe(first);
+  });
+
+  it('computes the same report in a worker thread, off the event loop', async () => {
+    store.registerModel(model(['seats', 'arr']));
+    store.activateModel(T, 'churn', 'v1');
+    const now = new Date('2026-10-01T00:00:00Z');
+    const inThread = await driftInWorkerThread(file, { execArgv: ['-r', path.join(__dirname, '../../test/helpers/ts-register.js')] })(T, now);
+    expect(inThread).toEqual(computeChurnDrift(store, T, now));
   });
 });
