@@ -2,8 +2,8 @@ import type { RequestHandler } from 'express';
 import { SuccessEngineError, type ConnectionId, type Provider, type TenantId } from '../../core';
 import { crmGet } from './crm-http';
 import { DEFAULT_SALESFORCE_API_VERSION } from './connector-factory';
+import type { StaffPrincipal } from '../../store';
 import type { InstallDeps } from './install.types';
-import { staffOf } from './staff-auth.middleware';
 
 /** A CRM record a card is about: a company/Account or a deal/Opportunity. */
 export interface RecordRef {
@@ -85,6 +85,11 @@ export class RecordAccessChecker {
     return { ...decision, cached: false };
   }
 
+  /** The principal of an API token (for guards mounted without `authenticateStaff`). */
+  principalOf(token: string): StaffPrincipal | null {
+    return this.deps.store.resolveStaffToken(token);
+  }
+
   /** Forget cached answers (all, or one tenant's), e.g. after an admin changes sharing. */
   invalidate(tenantId?: TenantId): void {
     for (const map of [this.decisions, this.lookups]) for (const key of [...map.keys()]) if (!tenantId || key.startsWith(`${tenantId}|`)) map.delete(key);
@@ -149,28 +154,35 @@ export class RecordAccessChecker {
 }
 
 /**
- * For card routes with a record in the path (canonical id, `hubspot:123`): tenant admins pass;
- * a rep token checks its own CRM user; any other caller must have put the CRM user of a verified
- * CRM request in `res.locals.crmUserId` (the card routes do, after checking HubSpot's or
- * Salesforce's request signature). 403 `ACCESS.RECORD_HIDDEN` when the CRM says no.
+ * For card routes with a record in the path (canonical id, `hubspot:123`). The caller is either
+ * an API token (`authenticateStaff` ran, or the Bearer token is resolved here) or a CRM request
+ * whose signature the card routes verified, leaving `res.locals.tenantId` and `res.locals.crmUserId`.
+ * Tenant admins pass; reps are checked as their own CRM user; any other caller needs the CRM user of
+ * a verified CRM request. 403 `ACCESS.RECORD_HIDDEN` when the CRM says no.
  */
 export function requireRecordAccess(checker: RecordAccessChecker, options: { param?: string; objectType?: RecordRef['objectType'] } = {}): RequestHandler {
   const param = options.param ?? 'accountId';
   return async (req, res, next) => {
     try {
-      const principal = staffOf(res);
-      if (principal.role === 'admin') {
+      const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+      const staff = (res.locals.staff as StaffPrincipal | undefined) ?? (bearer ? checker.principalOf(bearer) : null);
+      const tenantId = staff?.tenantId ?? (typeof res.locals.tenantId === 'string' ? (res.locals.tenantId as TenantId) : null);
+      if (!tenantId) {
+        res.status(401).json({ error: { code: 'HTTP.UNAUTHENTICATED', message: 'send an API token, or a signed CRM request' } });
+        return;
+      }
+      if (staff?.role === 'admin') {
         next();
         return;
       }
-      const crmUserId = principal.crmUserId ?? (typeof res.locals.crmUserId === 'string' ? res.locals.crmUserId : null);
+      const crmUserId = staff?.crmUserId ?? (typeof res.locals.crmUserId === 'string' ? res.locals.crmUserId : null);
       if (!crmUserId) {
         res.status(403).json({ error: { code: 'ACCESS.NO_CRM_USER', message: 'record cards need the CRM user who is looking (a rep token, or a verified CRM request)' } });
         return;
       }
       const raw = req.params[param];
       const record = recordRefFromCanonicalId(typeof raw === 'string' ? raw : '', options.objectType ?? 'account');
-      const decision = await checker.canUserSeeRecord(principal.tenantId, crmUserId, record);
+      const decision = await checker.canUserSeeRecord(tenantId, crmUserId, record);
       if (!decision.allowed) {
         res.status(403).json({ error: { code: 'ACCESS.RECORD_HIDDEN', message: `CRM user ${crmUserId} cannot see this record in ${record.provider} (${decision.reason})` } });
         return;

@@ -59,6 +59,20 @@ describe('access control', () => {
     cards.get('/:accountId', authenticateStaff(store), requireRecordAccess(checker), (req, res) => {
       res.json({ card: req.params.accountId });
     });
+    // Card routes that verified a CRM request signature put the tenant and CRM user in res.locals.
+    const signed = express.Router();
+    signed.get(
+      '/:accountId',
+      (req, res, next) => {
+        if (req.get('x-verified-tenant')) res.locals.tenantId = req.get('x-verified-tenant');
+        if (req.get('x-verified-user')) res.locals.crmUserId = req.get('x-verified-user');
+        next();
+      },
+      requireRecordAccess(checker),
+      (req, res) => {
+        res.json({ card: req.params.accountId });
+      },
+    );
     const app = createHttpApp({
       store,
       log: pino({ level: 'silent' }),
@@ -67,6 +81,7 @@ describe('access control', () => {
       publicRouters: [
         { path: '/api/v1/tenant', router: createTenantAdminRouter(deps) },
         { path: '/cards', router: cards },
+        { path: '/signed-cards', router: signed },
       ],
     });
     server = await listen(app, '127.0.0.1', 0);
@@ -147,6 +162,13 @@ describe('access control', () => {
       // A service token with no verified CRM user cannot open cards; the tenant admin can.
       expect((await call(`/cards/hubspot:${mine?.id}`, t.serviceA)).status).toBe(403);
       expect((await call(`/cards/hubspot:${theirs?.id}`, t.adminA)).status).toBe(200);
+
+      // The same guard behind a verified CRM request (no API token), and with neither: 401.
+      const signedAs = (id: string, user: string) => fetch(`${server.url}/signed-cards/hubspot:${id}`, { headers: { 'x-verified-tenant': A, 'x-verified-user': user } });
+      expect((await signedAs(mine?.id ?? '', String(me?.userId))).status).toBe(200);
+      expect((await signedAs(theirs?.id ?? '', String(me?.userId))).status).toBe(403);
+      expect((await fetch(`${server.url}/signed-cards/hubspot:${mine?.id}`)).status).toBe(401);
+      expect((await call(`/signed-cards/hubspot:${theirs?.id}`, rep)).status).toBe(403);
     });
 
     it('Salesforce: UserRecordAccess decides (owner yes, others no, manual share yes), answers cached briefly', async () => {
