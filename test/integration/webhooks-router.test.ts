@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import express from 'express';
-import { createInboundWebhooksRouter } from '../../app/http/inbound-webhooks.router';
+import { createInboundWebhooksDispatcher, createInboundWebhooksRouter } from '../../app/http/inbound-webhooks.router';
 import { systemClock } from '../../core';
 import { createHubSpotWebhookHandler } from '../../webhooks/inbound/hubspot-webhook.handler';
 import type { InboundEvent } from '../../webhooks/inbound/inbound.types';
@@ -93,5 +93,49 @@ describe('inbound webhooks router (express 5, loopback)', () => {
     expect(res.status).toBe(200);
     expect(res.contentType).toContain('text/xml');
     expect(res.body).toContain('<Ack>true</Ack>');
+  });
+});
+
+describe('inbound webhooks dispatcher (in front of express, as serve runs it)', () => {
+  let server: http.Server;
+  let base = '';
+  const answered: { route: string; status: number }[] = [];
+  const errors: unknown[] = [];
+  const queued: InboundEvent[] = [];
+
+  beforeAll(async () => {
+    const app = express();
+    app.get('/other', (_req, res) => {
+      res.json({ from: 'express' });
+    });
+    const front = createInboundWebhooksDispatcher({
+      hubspot: createHubSpotWebhookHandler({ clientSecret: SECRET, publicBaseUrl: BASE, clock: systemClock, enqueue: (events) => (queued.push(...events), Promise.resolve()) }),
+      salesforce: () => Promise.reject(new Error('a bug')),
+      onAnswered: (route, status) => answered.push({ route, status }),
+      onError: (error) => errors.push(error),
+    });
+    server = http.createServer((req, res) => void (front(req, res) || app(req, res)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('answers its paths (query strings and a trailing slash included) and leaves the rest to express', async () => {
+    const body = JSON.stringify([{ eventId: 9, portalId: 1, occurredAt: Date.now(), subscriptionType: 'company.propertyChange', objectId: 42 }]);
+    const ts = String(Date.now());
+    const sig = createHmac('sha256', SECRET).update(`POST${BASE}/webhooks/hubspot?v=1${body}${ts}`).digest('base64');
+    const res = await fetch(`${base}/webhooks/hubspot?v=1`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hubspot-request-timestamp': ts, 'x-hubspot-signature-v3': sig }, body });
+    expect(res.status).toBe(200);
+    expect(queued.map((e) => e.eventId)).toEqual(['1:9']);
+    expect((await fetch(`${base}/webhooks/hubspot/`, { method: 'POST', body: '[]' })).status).toBe(401);
+    expect(await (await fetch(`${base}/other`)).json()).toEqual({ from: 'express' });
+    expect(answered).toEqual([{ route: '/webhooks/hubspot', status: 200 }, { route: '/webhooks/hubspot/', status: 401 }]);
+  });
+
+  it('turns a handler that throws into a bare 500 and reports it', async () => {
+    const res = await fetch(`${base}/webhooks/salesforce`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ error: 'internal error' });
+    expect(String(errors[0])).toContain('a bug');
   });
 });
