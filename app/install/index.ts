@@ -5,4 +5,5 @@ export { eraseDueTenants, HubSpotUninstallPoller, probeSalesforceInstall, uninst
 export { RecordAccessChecker, recordRefFromCanonicalId, requireRecordAccess, type AccessDecision, type RecordRef } from './record-access';
 export { authenticateStaff, requireStaffRole, staffOf } from './staff-auth.middleware';
 export { backfillEntities, openConnector } from './connector-factory';
+export { createTenantEraser } from './tenant-eraser';
 export { DEFAULT_ERASURE_GRACE_MS, type InstallDeps, type InstallSettings } from './install.types';

@@ -222,4 +222,16 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 `,
   },
+  {
+    version: 5,
+    name: 'audit-needs-tenant',
+    sql: `
+-- audit_log has no foreign key (it outlived tenants before erasure existed). Without one, a job
+-- still running when its tenant is erased could write an audit row after the erasure; every other
+-- tenant table refuses such a row through its foreign key, and now the audit log does too.
+CREATE TRIGGER audit_log_tenant_exists BEFORE INSERT ON audit_log
+  WHEN NOT EXISTS (SELECT 1 FROM tenants WHERE id = NEW.tenant_id)
+  BEGIN SELECT RAISE(ABORT, 'audit_log: no such tenant (erased, or never installed)'); END;
+`,
+  },
 ];

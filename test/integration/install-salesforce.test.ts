@@ -1,4 +1,5 @@
 import type { ConnectionId, TenantId } from '../../core';
+import { createTenantEraser } from '../../app/install/tenant-eraser';
 import { probeSalesforceInstall } from '../../app/install/uninstall.service';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox';
 import { installThroughBrowser, rowsMentioning, smallBook, startInstallHarness, type InstallHarness } from './install-harness';
@@ -62,6 +63,18 @@ describe('Salesforce install and uninstall, end to end against the sandbox', () 
     expect(rowsMentioning(h.store, tenantId)).toEqual([]);
     expect(h.store.findErasures(tenantId).map((r) => r.reason)).toEqual(['admin-uninstall', 'salesforce-token-revoked']);
   }, 180_000);
+
+  it('erases at once from the console’s "Delete all data", revoking our access first', async () => {
+    const { tenantId } = await install();
+    const refreshToken = h.store.getConnection(tenantId, 'salesforce' as ConnectionId)?.tokens.refreshToken;
+    const eraser = createTenantEraser(h.deps);
+    expect(eraser.describe().zh).toMatch(/删除/);
+    const result = await eraser.erase(tenantId, { actor: 'admin@example.com', reason: 'console' });
+    expect(result.done).toBe(true);
+    expect(sandbox.state.install?.revoked).toContain(refreshToken);
+    expect(rowsMentioning(h.store, tenantId)).toEqual([]);
+    expect(h.store.findErasures(tenantId).length).toBe(3);
+  }, 60_000);
 
   it('answers an unknown token at the revocation endpoint with invalid_token', async () => {
     const res = await fetch(`${sandbox.url}/services/oauth2/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=nope' });
