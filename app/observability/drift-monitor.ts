@@ -73,6 +73,8 @@ export function driftInWorkerThread(databasePath: string, options: { timeoutMs?:
   return (tenantId, now) =>
     new Promise((resolve, reject) => {
       const worker = new Worker(script, { workerData: { databasePath, tenantId, now: now.toISOString() }, ...(options.execArgv ? { execArgv: options.execArgv } : {}) });
+      // A report in progress must not hold up a SIGTERM shutdown.
+      worker.unref();
       const timer = setTimeout(() => {
         void worker.terminate();
         reject(new SuccessEngineError('ENGINE.TIMEOUT', `drift report for ${tenantId} took longer than ${timeoutMs} ms`));
