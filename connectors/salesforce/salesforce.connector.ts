@@ -86,6 +86,8 @@ export function describeJsforceError(error: unknown): Omit<FailedCall, 'attempt'
   return code ? { status: 400, body: [{ errorCode: code, message: e.message }] } : { networkCode: 'UNKNOWN' };
 }
 
+const MAP_SLICE_ROWS = 500;
+
 interface PendingWrite {
   id: string;
   values: ScoreFieldValues;
@@ -288,8 +290,10 @@ export class SalesforceConnector implements CrmConnector {
     return `SELECT ${this.fieldsOf(object).join(', ')} FROM ${object} WHERE ${where.join(' AND ')} ORDER BY SystemModstamp ASC, Id ASC`;
   }
 
-  private mapRows<E extends EntityName>(object: SalesforceObjectName, rows: readonly SfRow[], page: PulledPage<E>): void {
-    for (const row of rows) {
+  /** Map rows, giving the event loop a turn every few hundred rows so writes in flight keep moving during a 50k-row Bulk page. */
+  private async mapRows<E extends EntityName>(object: SalesforceObjectName, rows: readonly SfRow[], page: PulledPage<E>): Promise<void> {
+    for (const [i, row] of rows.entries()) {
+      if (i > 0 && i % MAP_SLICE_ROWS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       if (row.IsDeleted === true || (row.IsDeleted as unknown) === 'true') {
         page.deletions.push({ externalId: row.Id, deletedAt: new Date(row.SystemModstamp).toISOString() });
         continue;
@@ -326,7 +330,7 @@ export class SalesforceConnector implements CrmConnector {
         throw error;
       });
     } else res = await keyset();
-    this.mapRows(object, res.records, page);
+    await this.mapRows(object, res.records, page);
     const last = res.records.at(-1);
     const more = !res.done && res.nextRecordsUrl !== undefined;
     if (!more) return this.afterRows(cursor, until, count);
@@ -385,7 +389,7 @@ export class SalesforceConnector implements CrmConnector {
       }
       throw error;
     }
-    this.mapRows(object, parseBulkCsv(res.body), page);
+    await this.mapRows(object, parseBulkCsv(res.body), page);
     const next = res.headers['sforce-locator'];
     if (next === undefined || next === 'null' || next === '') return this.afterRows({ ...cursor, bulkJob: null, bulkLocator: null }, until, count);
     return { next: { ...cursor, until, bulkLocator: next }, done: false };

@@ -1,15 +1,27 @@
 import type { ProviderLimitProfile } from './provider-limits';
-import { connectorError, decideRetry, header, type FailedCall, type RetryReason } from './retry-policy';
+import { connectorError, decideRetry, header, type FailedCall, type RetryDecision, type RetryReason } from './retry-policy';
 import type { RateGovernor, Sleep } from './rate-governor';
 
-/** Counts of calls sent and failed, so a run can check the share of failed calls (< 5% for HubSpot listing). */
+/**
+ * Counts of calls sent and how they failed. `failed` counts every failed response (raw: injected
+ * faults and real ones alike, most of them retried successfully); `gaveUp` counts calls that still
+ * failed after the retry policy, which is what a caller sees; `rateLimited` counts 429/limit answers,
+ * which a governor that works keeps at the provider's own (not self-inflicted) ones.
+ */
 export interface CallStats {
   calls: number;
   failed: number;
+  gaveUp: number;
   byReason: Partial<Record<RetryReason, number>>;
+  gaveUpByReason: Partial<Record<RetryReason, number>>;
 }
-export const emptyCallStats = (): CallStats => ({ calls: 0, failed: 0, byReason: {} });
+export const emptyCallStats = (): CallStats => ({ calls: 0, failed: 0, gaveUp: 0, byReason: {}, gaveUpByReason: {} });
 
+/** Shares of all calls, for run reports and the acceptance check (failed for good < 5%). */
+export function callShares(stats: CallStats): { rawFailedShare: number; gaveUpShare: number } {
+  const share = (n: number): number => (stats.calls === 0 ? 0 : Number((n / stats.calls).toFixed(4)));
+  return { rawFailedShare: share(stats.failed), gaveUpShare: share(stats.gaveUp) };
+}
 export interface GovernedCallOptions {
   limits: ProviderLimitProfile;
   governor: RateGovernor;
@@ -52,18 +64,23 @@ export async function governedCall<T>(what: string, send: () => Promise<T>, opti
       const decision = decideRetry(options.limits, call, options.random);
       options.stats.byReason[decision.reason] = (options.stats.byReason[decision.reason] ?? 0) + 1;
       await observeRateHeaders(options.governor, described.headers);
+      const giveUp: (d: RetryDecision) => never = (d) => {
+        options.stats.gaveUp++;
+        options.stats.gaveUpByReason[d.reason] = (options.stats.gaveUpByReason[d.reason] ?? 0) + 1;
+        throw connectorError(d, what, call, error);
+      };
       if (decision.reason === 'rate-limited') {
         // Everyone sharing the bucket waits, not only this caller.
         await options.governor.penalise(decision.waitMs);
-        if (++rateLimitWaits > maxWaits) throw connectorError(decision, what, call, error);
+        if (++rateLimitWaits > maxWaits) giveUp(decision);
         continue;
       }
-      if (!decision.retry) throw connectorError(decision, what, call, error);
+      if (!decision.retry) giveUp(decision);
       if (decision.countsAsAttempt) attempt++;
       if (decision.reason === 'auth-expired') {
-        if (!options.refreshAuth) throw connectorError(decision, what, call, error);
+        if (!options.refreshAuth) giveUp(decision);
         // A 401 right after a fresh token means the grant itself is gone.
-        if (refreshed) throw connectorError({ ...decision, retry: false, reason: 'auth-revoked' }, what, call, error);
+        if (refreshed) giveUp({ ...decision, retry: false, reason: 'auth-revoked' });
         refreshed = true;
         await options.refreshAuth();
       }

@@ -62,7 +62,7 @@ describe('governedCall', () => {
       return Promise.reject(Object.assign(new Error('failed'), { code: next === 'reset' ? 'ECONNRESET' : next }));
     }, { limits: { ...HUBSPOT_LIMITS, maxAttempts: 3 }, governor: g, sleep: t.sleep, stats, describe: (e) => { const c = (e as { code: number | string }).code; return typeof c === 'number' ? { status: c } : { networkCode: c }; } });
     expect(result).toBe(42);
-    expect(stats).toEqual({ calls: 5, failed: 4, byReason: { 'rate-limited': 2, 'server-error': 1, network: 1 } });
+    expect(stats).toEqual({ calls: 5, failed: 4, gaveUp: 0, gaveUpByReason: {}, byReason: { 'rate-limited': 2, 'server-error': 1, network: 1 } });
     expect(t.slept.filter((ms) => ms >= HUBSPOT_LIMITS.rateLimitWaitMs)).toHaveLength(2);
   });
 
@@ -73,6 +73,8 @@ describe('governedCall', () => {
     const options = { limits: HUBSPOT_LIMITS, governor: g, sleep: t.sleep, stats: emptyCallStats(), describe: () => ({ status: 401, body: { category: 'EXPIRED_AUTHENTICATION' } }), refreshAuth: () => { refreshed++; return Promise.resolve(); } };
     await expect(governedCall('x', () => Promise.reject(new Error('401')), options)).rejects.toMatchObject({ code: 'CONNECTOR.AUTH_REVOKED' });
     expect(refreshed).toBe(1);
+    // Two raw failures, one call failed for good.
+    expect(options.stats).toMatchObject({ calls: 2, failed: 2, gaveUp: 1, gaveUpByReason: { 'auth-revoked': 1 } });
   });
 
   it('hands a persistent rate limit to the queue as RATE_LIMITED with waitMs', async () => {

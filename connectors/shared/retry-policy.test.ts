@@ -24,6 +24,11 @@ describe('decideRetry', () => {
     expect(connectorError(sf, 'query', { attempt: 1, status: 403 }).code).toBe('CONNECTOR.RATE_LIMITED');
   });
 
+  it('waits and retries on a Salesforce concurrent-request limit (REQUEST_LIMIT_EXCEEDED is not always the daily one)', () => {
+    const d = decideRetry(SALESFORCE_LIMITS, { attempt: 1, status: 403, body: [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'ConcurrentPerOrgLongTxn Limit exceeded.' }] });
+    expect(d).toMatchObject({ retry: true, reason: 'rate-limited', countsAsAttempt: false });
+  });
+
   it('backs off exponentially on 5xx and network errors, then gives up after the last attempt', () => {
     const waits = [1, 2, 3, 4, 5].map((attempt) => decideRetry(HUBSPOT_LIMITS, { attempt, status: 503 }, noJitter));
     for (const w of waits) expect(w).toMatchObject({ retry: true, reason: 'server-error' });

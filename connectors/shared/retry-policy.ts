@@ -73,6 +73,9 @@ export function decideRetry(limits: ProviderLimitProfile, call: FailedCall, rand
   const text = bodyText(call.body);
 
   if (status === 429 || (status === 403 && text.includes('REQUEST_LIMIT_EXCEEDED'))) {
+    // Salesforce says REQUEST_LIMIT_EXCEEDED for the daily total and for concurrent long-running
+    // requests alike; only the first is final for the day.
+    if (text.includes('REQUEST_LIMIT_EXCEEDED') && /Concurrent/i.test(text)) return { retry: true, waitMs: limits.rateLimitWaitMs, reason: 'rate-limited', countsAsAttempt: false };
     if (text.includes('"DAILY"') || text.includes('daily limit') || text.includes('REQUEST_LIMIT_EXCEEDED')) return { retry: false, waitMs: msUntilUtcMidnight(), reason: 'daily-limit', countsAsAttempt: false };
     const retryAfter = Number(header(call.headers, 'retry-after'));
     let waitMs = limits.rateLimitWaitMs;

@@ -145,9 +145,10 @@ export function registerBulk2(router: Router, ctx: Bulk2Context, api: (p: string
     const end = Math.min(offset + max, job.prepared.rows.length);
     const header = job.prepared.select.map((p) => p.path);
     const lines = [header.map(csvCell).join(',')];
+    const wanted = header.map((h) => h.toLowerCase());
     for (const r of job.prepared.rows.slice(offset, end)) {
-      const flat = flatten(renderRecord(ctx.org, job.prepared, r, job.version));
-      lines.push(header.map((h) => csvCell(Object.entries(flat).find(([k]) => k.toLowerCase() === h.toLowerCase())?.[1])).join(','));
+      const flat = new Map(Object.entries(flatten(renderRecord(ctx.org, job.prepared, r, job.version))).map(([k, v]) => [k.toLowerCase(), v]));
+      lines.push(wanted.map((h) => csvCell(flat.get(h))).join(','));
     }
     const locator = end < job.prepared.rows.length ? String(end) : 'null';
     return csvResponse(200, `${lines.join('\n')}\n`, { 'Sforce-Locator': locator, 'Sforce-NumberOfRecords': String(end - offset) });

@@ -59,6 +59,8 @@ export interface SalesforceSandboxState {
   issueAuthCode(redirectUri: string): string;
   /** Expire one access token, or every session (static tokens included) when none is given. */
   expireAccessTokens(token?: string): void;
+  /** Failed answers the fault plan caused, by kind (a lost answer is a processed request whose connection dropped). */
+  injected: { drops: number; serverErrors: number; rateLimits: number; expiredSessions: number; lostAnswers: number };
   /** Token revocation and the sharing model behind UserRecordAccess. */
   install?: SalesforceInstallState;
 }
@@ -114,6 +116,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     faults,
     clock,
     apiUsage: () => ({ used: apiUsed, max: maxApi }),
+    injected: { drops: 0, serverErrors: 0, rateLimits: 0, expiredSessions: 0, lostAnswers: 0 },
     issueAuthCode(redirectUri) {
       const code = `aPrx${(++counter).toString(36).padStart(8, '0')}`;
       authCodes.set(code, { redirectUri, userId: integrationUser.Id });
@@ -467,7 +470,10 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     const fault = faults.next();
     if (fault.expireTokens) state.expireAccessTokens();
     if (fault.latencyMs > 0) await delay(fault.latencyMs);
-    if (fault.decision.kind === 'drop') return 'drop';
+    if (fault.decision.kind === 'drop') {
+      state.injected.drops++;
+      return 'drop';
+    }
     const matched = router.match(req.method, req.path);
     if (matched === undefined || matched === 'method') return errorResponse(matched ? 405 : 404, [{ errorCode: matched ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND', message: matched ? `HTTP Method '${req.method}' not allowed. Allowed are GET,PATCH,DELETE,POST` : 'The requested resource does not exist' }]);
     req.params = matched.params;
@@ -476,16 +482,24 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       const auth = req.headers.authorization ?? '';
       const token = auth.replace(/^(Bearer|OAuth)\s+/i, '').trim();
       const session = sessions.get(token);
-      if (!session || session.expiresAt <= clock.now().getTime()) return errorResponse(401, [{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' }]);
+      if (!session || session.expiresAt <= clock.now().getTime()) {
+        if (session) state.injected.expiredSessions++;
+        return errorResponse(401, [{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' }]);
+      }
       req.params.$userId = session.userId;
       if (apiUsed >= maxApi) return errorResponse(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }]);
       apiUsed++;
     }
+    if (fault.decision.kind === 'rate-limit') state.injected.rateLimits++;
+    if (fault.decision.kind === 'server-error') state.injected.serverErrors++;
     if (fault.decision.kind === 'rate-limit') return errorResponse(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'ConcurrentPerOrgLongTxn Limit exceeded.' }]);
     if (fault.decision.kind === 'server-error') return errorResponse(fault.decision.status, [{ errorCode: 'SERVER_UNAVAILABLE', message: 'Service temporarily unavailable (sandbox fault injection)' }]);
     try {
       const answer = await matched.handler(req);
-      if (!isOAuth && loseAnswer(faults.requestCount)) return 'drop';
+      if (!isOAuth && loseAnswer(faults.requestCount)) {
+        state.injected.lostAnswers++;
+        return 'drop';
+      }
       return { ...answer, headers: { ...(isOAuth ? {} : limitHeader()), ...(answer.text === undefined ? { 'Content-Type': 'application/json;charset=UTF-8' } : {}), ...(answer.headers ?? {}) } };
     } catch (e) {
       if (e instanceof SfHttpError) return errorResponse(e.status, e.errors);
