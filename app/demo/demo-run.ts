@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { entityNames, systemClock, type ConnectionId, type EntityName, type ScoreSet, type TenantId } from '../../core';
+import { entityNames, SuccessEngineError, systemClock, type ConnectionId, type EntityName, type ScoreSet, type TenantId } from '../../core';
 import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
 import type { RoutedAlert } from '../../engine/alerts/alert-rules';
 import { generateBook } from '../../sandbox/seed/book.generator';
@@ -7,6 +7,9 @@ import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
 import { startHubSpotSandbox, type HubSpotSandbox, type HubSpotTier } from '../../sandbox';
 import { SqliteRecordStore } from '../../store';
 import { WebhookAlertSink } from '../../webhooks/outbound/webhook-alert.sink';
+import type { AlertV1 } from '../../webhooks/outbound/alert-payload.schema';
+import { createLogger } from '../log/logger';
+import { startWorkerRuntime } from '../worker/worker-runtime';
 import { alertsStep } from '../pipeline/alerts.step';
 import { scoreStep } from '../pipeline/score.step';
 import { syncEntity } from '../pipeline/sync.step';
@@ -26,6 +29,8 @@ export interface DemoOptions {
   tier: HubSpotTier;
   onStage: (stage: DemoStage, detail: string) => void;
   onProgress: (stage: DemoStage, done: number, total: number) => void;
+  /** With Redis, the same run goes through BullMQ workers started in this process. */
+  redisUrl?: string;
 }
 
 export type DemoStage = 'seed' | 'install' | 'sync' | 'train' | 'score' | 'writeback' | 'alerts';
@@ -73,6 +78,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     options.onStage('install', 'creating the Success Engine property group and properties');
     const schema = await connector.ensureSchema();
+    const sink = new WebhookAlertSink({ store, clock: systemClock, endpointFor: () => ({ url: receiver.url, secret, format: 'alert.v1' }) });
+    const done = (r: Omit<DemoResult, 'tenantId' | 'store' | 'asOf' | 'schema' | 'hubspotUrl' | 'sandbox' | 'connector' | 'close'>): DemoResult => ({
+      tenantId: DEMO_TENANT,
+      store,
+      asOf: book.asOf,
+      schema,
+      hubspotUrl: sandbox.url,
+      sandbox,
+      connector,
+      close,
+      ...r,
+    });
+
+    if (options.redisUrl) {
+      const queued = await runThroughQueues(options, options.redisUrl, store, { url: receiver.url, secret }, book.asOf);
+      return done({ ...queued, alerts: { ...queued.alerts, receivedVerified: [...receiver.received.values()].filter((r) => r.verified).length } });
+    }
 
     const synced = {} as Record<EntityName, number>;
     for (const [i, entity] of entityNames.entries()) {
@@ -93,14 +115,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const writeBack = await writeBackStep(store, connector, DEMO_TENANT, scored.scoreSets, 100);
 
     options.onStage('alerts', 'raising alerts to the local CS webhook receiver');
-    const sink = new WebhookAlertSink({ store, clock: systemClock, endpointFor: () => ({ url: receiver.url, secret, format: 'alert.v1' }) });
     const alerts = await alertsStep(store, sink, DEMO_TENANT, scored.alertSignals, new Date(book.asOf));
-    return {
-      tenantId: DEMO_TENANT,
-      store,
-      asOf: book.asOf,
+    return done({
       synced,
-      schema,
       training,
       scores: scored.scoreSets,
       writeBack,
@@ -110,14 +127,78 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         receivedVerified: [...receiver.received.values()].filter((r) => r.verified).length,
         suppressed: alerts.suppressed,
       },
-      hubspotUrl: sandbox.url,
-      sandbox,
-      connector,
-      close,
-    };
+    });
   } catch (error) {
     await close();
     store.close();
     throw error;
   }
+}
+
+/**
+ * The same run through BullMQ: workers for every queue start in this process, one `sync.start`
+ * job fans out into a flow (every entity's pages → train → score), and scoring fans out into
+ * write-back batches and alert deliveries. Returns once every queue is empty.
+ */
+async function runThroughQueues(options: DemoOptions, redisUrl: string, store: SqliteRecordStore, receiver: { url: string; secret: string }, asOf: string): Promise<Pick<DemoResult, 'synced' | 'training' | 'scores' | 'writeBack' | 'alerts'>> {
+  const synced = Object.fromEntries(entityNames.map((e) => [e, 0])) as Record<EntityName, number>;
+  let training: TrainStepResult | undefined;
+  const scores: ScoreSet[] = [];
+  const writeBack: WriteBackSummary = { written: 0, unchanged: 0, failed: [] };
+  let suppressed = 0;
+  let delivered = 0;
+  let pages = 0;
+  let stage: DemoStage = 'sync';
+  const enter = (next: DemoStage, detail: string): void => {
+    if (stage === next) return;
+    stage = next;
+    options.onStage(next, detail);
+  };
+  options.onStage('sync', 'through BullMQ workers (REDIS_URL is set)');
+  const runtime = startWorkerRuntime({
+    redisUrl,
+    // A prefix of its own: a stale demo run in the same Redis can't mix in.
+    prefix: `se-demo-${randomBytes(4).toString('hex')}`,
+    store,
+    log: createLogger({ level: 'warn' }),
+    concurrency: 2,
+    alertEndpointFor: () => ({ url: receiver.url, secret: receiver.secret, format: 'alert.v1' }),
+    hooks: {
+      onSyncPage: (r) => {
+        synced[r.entity] += r.upserted + r.unchanged;
+        options.onProgress('sync', Math.min(++pages, 999), 1000);
+      },
+      onTrain: (r) => {
+        training = r;
+        enter('train', 'learned from the tenant’s own history');
+      },
+      onScore: (s, _recorded, held) => {
+        scores.push(...s);
+        suppressed += held;
+        enter('score', `${s.length} accounts scored`);
+      },
+      onWriteBack: (w) => {
+        enter('writeback', 'writing score sets to HubSpot companies');
+        writeBack.written += w.written;
+        writeBack.unchanged += w.unchanged;
+        writeBack.failed.push(...w.failed);
+      },
+      onAlert: (o) => {
+        enter('alerts', 'delivering alerts to the local CS webhook receiver');
+        if (o.status === 'delivered') delivered++;
+      },
+    },
+  });
+  try {
+    await runtime.producer.enqueue('sync.start', { tenantId: DEMO_TENANT, connectionId: CONNECTION, mode: 'backfill', train: true, asOf, runId: 'demo' });
+    await runtime.producer.waitForIdle({ timeoutMs: 15 * 60_000 });
+  } finally {
+    await runtime.close();
+  }
+  if (!training) throw new SuccessEngineError('DEMO.INCOMPLETE', 'the queued demo run finished without training (see the dead-letter queue)');
+  const raised: RoutedAlert[] = store.listAlerts(DEMO_TENANT).map((d) => {
+    const a = (d.payload as { alert: AlertV1 }).alert;
+    return { target: d.target, priority: 0, alert: { idempotencyKey: a.id, tenantId: DEMO_TENANT, accountId: d.accountId, rule: a.rule, severity: a.severity, title: a.title, reasons: a.reasons, ...(a.owner ? { ownerId: a.owner.id } : {}), raisedAt: a.raisedAt, data: a.data } };
+  });
+  return { synced, training, scores, writeBack, alerts: { raised, delivered, receivedVerified: 0, suppressed } };
 }

@@ -1,4 +1,5 @@
-import { FlowProducer, Queue, UnrecoverableError, Worker, type FlowJob, type Job, type JobsOptions } from 'bullmq';
+import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type FlowJob, type Job, type JobsOptions } from 'bullmq';
+import os from 'node:os';
 import IORedis, { type Redis } from 'ioredis';
 import { SuccessEngineError } from '../../core';
 import type { Logger } from '../log/logger';
@@ -137,6 +138,10 @@ export interface WorkerPool {
  * calls the step, and maps our error codes to BullMQ's semantics (rate limit / unrecoverable /
  * retry). Jobs that fail for good are copied to the dead-letter queue with the reason.
  */
+/** Queues whose steps are CPU-bound and synchronous (training, scoring the whole book). */
+const CPU_BOUND_QUEUES = new Set<QueueName>(['model.train', 'score.tenant', 'score.batch']);
+const CPU_BOUND_LOCK_MS = 10 * 60_000;
+
 export interface WorkerTuning {
   concurrency?: number;
   /** How long a job's lock lives without renewal: a killed worker's job is taken back after about this long. */
@@ -151,11 +156,26 @@ export function startWorkers(options: BullmqOptions & WorkerTuning & { processor
   for (const name of queueNames) {
     const processor = options.processors[name];
     if (!processor) continue;
+    // Training and scoring a book run synchronously and block the event loop that renews locks:
+    // their lock must outlast the longest such step, so a killed worker's job comes back later.
+    const lockMs = CPU_BOUND_QUEUES.has(name) ? Math.max(options.lockDurationMs ?? 30_000, CPU_BOUND_LOCK_MS) : (options.lockDurationMs ?? 30_000);
+    const claimMs = Math.max(2 * lockMs, 10_000);
     const worker: Worker = new Worker(
       name,
-      async (job: Job) => {
+      async (job: Job, token?: string) => {
         const parsed = queuePayloads[name].safeParse(job.data);
         if (!parsed.success) throw new UnrecoverableError(`bad ${name} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        // BullMQ takes back a job whose lock lapsed (a killed worker, or a live one whose event loop
+        // was blocked past the lock) and may run it again while the first run is still going. A claim
+        // per job id, refreshed while running, keeps that second run waiting; a killed worker's claim
+        // expires on its own. Waiting is a delay, not a failed attempt.
+        const claimKey = `${prefix}:claim:${name}:${job.id ?? ''}`;
+        const claimToken = `${os.hostname()}:${process.pid}:${token ?? ''}`;
+        if ((await connection.set(claimKey, claimToken, 'PX', claimMs, 'NX')) !== 'OK') {
+          await job.moveToDelayed(Date.now() + Math.ceil(claimMs / 4), token);
+          throw new DelayedError();
+        }
+        const refresh = setInterval(() => void connection.pexpire(claimKey, claimMs).catch(() => undefined), Math.ceil(claimMs / 3));
         try {
           const parent = parentOf(job, prefix);
           const context: StepContext = {
@@ -175,6 +195,10 @@ export function startWorkers(options: BullmqOptions & WorkerTuning & { processor
           }
           if (handling.kind === 'unrecoverable') throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
           throw error;
+        } finally {
+          clearInterval(refresh);
+          // Release only our own claim.
+          await connection.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, claimKey, claimToken).catch(() => undefined);
         }
       },
       {
@@ -182,9 +206,11 @@ export function startWorkers(options: BullmqOptions & WorkerTuning & { processor
         prefix,
         concurrency: options.concurrency ?? 4,
         autorun: true,
+        // Recorded on each job as processedBy: which host and process ran it.
+        name: `${os.hostname()}:${process.pid}`,
         // A job may stall twice (its worker killed twice) before it fails.
         maxStalledCount: 2,
-        ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
+        lockDuration: lockMs,
         ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
       },
     );

@@ -59,12 +59,14 @@ async function runDemoCommand(out: Output, flags: DemoFlags): Promise<void> {
   const started = Date.now();
   const bar = new SingleBar({ stream: out.stderr, format: '  {bar} {percentage}% {stage}', hideCursor: true, clearOnComplete: true, barsize: 30 }, { format: '', barCompleteChar: '█', barIncompleteChar: '░' });
   let barActive = false;
+  if (config.redisUrl) out.note(bilingual('REDIS_URL is set: the demo runs through BullMQ workers started in this process', '已设置 REDIS_URL：演示通过本进程内启动的 BullMQ 工作进程运行'));
   const result = await runDemo({
     csvPath,
     databasePath,
     accounts: flags.accounts,
     seed: flags.seed,
     tier: 'api-add-on',
+    ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
     onStage: (stage, detail) => {
       if (barActive && stage !== 'sync') {
         bar.stop();
