@@ -85,6 +85,10 @@ export class RecordAccessChecker {
     return { ...decision, cached: false };
   }
 
+  /** The card routes' `RecordAccessCheck` (app/http/crm/crm-card.service.ts): the same answer as a boolean. */
+  readonly check = async (tenantId: TenantId, provider: 'hubspot' | 'salesforce', crmUserId: string, objectType: RecordRef['objectType'], externalId: string): Promise<boolean> =>
+    (await this.canUserSeeRecord(tenantId, crmUserId, { provider, objectType, externalId })).allowed;
+
   /** The principal of an API token (for guards mounted without `authenticateStaff`). */
   principalOf(token: string): StaffPrincipal | null {
     return this.deps.store.resolveStaffToken(token);

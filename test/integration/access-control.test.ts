@@ -163,6 +163,11 @@ describe('access control', () => {
       expect((await call(`/cards/hubspot:${mine?.id}`, t.serviceA)).status).toBe(403);
       expect((await call(`/cards/hubspot:${theirs?.id}`, t.adminA)).status).toBe(200);
 
+      // Deals follow their owner too; `check` is the boolean form the card routes take.
+      const dealOf = (ownerId: string) => [...portal.table('deals').values()].find((d) => d.properties.hubspot_owner_id === ownerId);
+      expect(await checker.check(A, 'hubspot', String(me?.userId), 'opportunity', dealOf(me?.id ?? '')?.id ?? '')).toBe(true);
+      expect(await checker.check(A, 'hubspot', String(me?.userId), 'opportunity', dealOf(otherTeam?.id ?? '')?.id ?? '')).toBe(false);
+
       // The same guard behind a verified CRM request (no API token), and with neither: 401.
       const signedAs = (id: string, user: string) => fetch(`${server.url}/signed-cards/hubspot:${id}`, { headers: { 'x-verified-tenant': A, 'x-verified-user': user } });
       expect((await signedAs(mine?.id ?? '', String(me?.userId))).status).toBe(200);
