@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { parseOrThrow, SuccessEngineError, type AccountId, type RecordStore } from '../../../core';
 import { buildCardView, CARD_LABELS } from '../../../ui-extension/shared/card.view-model';
@@ -13,6 +13,11 @@ export interface WebCardDeps {
   /** Who may frame the card (CSP frame-ancestors), e.g. the CRM origins; default same origin only. */
   frameAncestors?: readonly string[];
   now?: () => Date;
+  /**
+   * Record visibility per CRM user (e.g. app/install `requireRecordAccess(checker)`), run after the
+   * token check on every account route. Without it any token of the tenant reads any of its cards.
+   */
+  recordAccess?: RequestHandler;
 }
 
 const FeedbackSchema = z.object({ status: z.enum(['completed', 'dismissed']) }).strict();
@@ -44,8 +49,9 @@ export function createWebCardRouter(deps: WebCardDeps): Router {
   });
   api.use(express.json({ limit: '16kb' }));
   api.use(authenticate(deps.store));
+  const access: RequestHandler = deps.recordAccess ?? ((_req, _res, next) => next());
 
-  api.get('/accounts/:accountId', (req, res) => {
+  api.get('/accounts/:accountId', access, (req, res) => {
     const { tenantId } = principalOf(res);
     const accountId = req.params.accountId as AccountId;
     const account = deps.store.getRecord(tenantId, 'account', accountId);
@@ -54,12 +60,12 @@ export function createWebCardRouter(deps: WebCardDeps): Router {
     res.json({ card: buildCardView({ account, history, now: now() }), labels: CARD_LABELS });
   });
 
-  api.post('/accounts/:accountId/actions/:actionId/feedback', (req, res) => {
+  api.post('/accounts/:accountId/actions/:actionId/feedback', access, (req, res) => {
     const principal = principalOf(res);
     const accountId = req.params.accountId as AccountId;
     if (!deps.store.getRecord(principal.tenantId, 'account', accountId)) throw new SuccessEngineError('HTTP.NOT_FOUND', `no account ${accountId}`);
     const { status } = parseOrThrow(FeedbackSchema, req.body, 'feedback');
-    const outcome = recordCardFeedback(deps.store, { tenantId: principal.tenantId, accountId, actionId: req.params.actionId, status, actor: `token:${principal.label}`, now: now() });
+    const outcome = recordCardFeedback(deps.store, { tenantId: principal.tenantId, accountId, actionId: String(req.params.actionId), status, actor: `token:${principal.label}`, now: now() });
     res.status(201).json({ outcome });
   });
 

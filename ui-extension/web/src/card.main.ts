@@ -16,7 +16,6 @@ const W = {
   horizon: { en: 'months', zh: '个月' },
   contractual: { en: 'contractual', zh: '合约型' },
   nonContractual: { en: 'non-contractual', zh: '非合约型' },
-  points: { en: 'pts', zh: '个百分点' },
   raises: { en: 'raises risk', zh: '提高风险' },
   lowers: { en: 'lowers risk', zh: '降低风险' },
   recordedDone: { en: 'Recorded as done.', zh: '已记录为完成。' },
@@ -130,7 +129,7 @@ function driversSection(card: CardView, L: (k: keyof Labels) => string): HTMLEle
       'ul',
       {},
       drivers.map((d) =>
-        el('li', { class: `driver driver-${d.direction}` }, el('span', { class: 'arrow', 'aria-hidden': 'true' }, d.direction === 'raises' ? '▲' : '▼'), el('span', { class: 'visually-hidden' }, `${tr(d.direction === 'raises' ? W.raises : W.lowers, lang)}: `), tr(d.text, lang), el('span', { class: 'muted' }, ` (${d.points > 0 ? '+' : ''}${d.points} ${tr(W.points, lang)})`)),
+        el('li', { class: `driver driver-${d.direction}` }, el('span', { class: 'arrow', 'aria-hidden': 'true' }, d.direction === 'raises' ? '▲' : '▼'), el('span', { class: 'visually-hidden' }, `${tr(d.direction === 'raises' ? W.raises : W.lowers, lang)}: `), tr(d.text, lang)),
       ),
     ),
   );

@@ -29,8 +29,8 @@ export interface CalibrationPoint {
 
 /** Reliability diagram: predicted vs observed churn per bin, with the diagonal of perfect calibration. */
 export function calibrationChart(bins: readonly CalibrationPoint[], text: { label: string; x: string; y: string }): SVGSVGElement {
-  const size = 260;
-  const pad = 36;
+  const size = 270;
+  const pad = 44;
   const inner = size - 2 * pad;
   const px = (v: number) => pad + v * inner;
   const py = (v: number) => size - pad - v * inner;

@@ -68,6 +68,7 @@ const W = {
   liftAxis: t('Lift', '提升度'),
   accounts: t('Accounts', '客户数'),
   churned: t('Churned', '已流失'),
+  churnedCount: t('churned', '流失'),
   replayNote: t('Replay: cross-fitted on one window (each account scored by a model that never saw it).', '回放方式：单一时间窗内交叉拟合（每个客户由未见过它的模型评分）。'),
   horizon: t('Horizon (days)', '回看天数'),
   threshold: t('Alert threshold (0–1)', '提醒阈值（0–1）'),
@@ -446,7 +447,7 @@ async function modelsPage(): Promise<Child[]> {
   const cal = e.calibration.filter((b) => b.count > 0 && b.meanPredicted !== null && b.observedRate !== null).map((b) => ({ meanPredicted: b.meanPredicted as number, observedRate: b.observedRate as number, count: b.count }));
   return [
     ...out,
-    el('p', {}, `ROC-AUC ${num(e.metrics.rocAuc)} · Brier ${num(e.metrics.brier)} · ECE ${num(e.metrics.ece)} · n=${e.metrics.n} (${e.metrics.positives} ${L(W.churned)})`),
+    el('p', {}, `ROC-AUC ${num(e.metrics.rocAuc)} · Brier ${num(e.metrics.brier)} · ECE ${num(e.metrics.ece)} · n=${e.metrics.n} (${L(W.churnedCount)} ${e.metrics.positives})`),
     el('p', { class: 'muted' }, L(W.replayNote)),
     el(
       'div',
