@@ -136,6 +136,9 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
     expect(again.status).toBe(201);
     expect(again.body.reinstall).toBe(false);
     expect(sandbox.state.install?.installed).toBe(true);
+    // A poller that starts over (a restart) replays the old APP_UNINSTALL: older than this install, so ignored.
+    expect(await new HubSpotUninstallPoller(h.deps).poll()).toEqual([]);
+    expect(h.store.tenantLifecycle(tenantId)?.status).toBe('installed');
 
     // Raw CRM calls (record access) refresh an expired token too, and store the new one.
     const before = h.store.getConnection(tenantId, 'hubspot' as ConnectionId)?.tokens.accessToken;
