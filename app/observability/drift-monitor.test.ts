@@ -28,8 +28,11 @@ describe('drift of the active churn model', () => {
   });
   afterEach(() => store.close());
 
-  it('says so when there is no active learned model', () => {
+  it('says so when there is no active learned model, or no accounts on one side', () => {
     expect(computeChurnDrift(store, T, new Date('2026-10-01T00:00:00Z'))).toMatchObject({ status: 'no-model', task: 'churn' });
+    store.registerModel({ ...model(['seats']), trainingWindow: { from: '2025-06-01T00:00:00.000Z', to: '2025-07-01T00:00:00.000Z' } });
+    store.activateModel(T, 'churn', 'v1');
+    expect(computeChurnDrift(store, T, new Date('2026-10-01T00:00:00Z'))).toMatchObject({ status: 'no-data', message: { en: 'no active accounts in the training rows (as of 2025-06-01T00:00:00.000Z) to compare' } });
   });
 
   it('compares the training rows (store as of the window) with the live book, per model feature', () => {

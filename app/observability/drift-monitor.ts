@@ -25,7 +25,7 @@ export type DriftReport =
       skipped: string[];
       computedAt: string;
     }
-  | { status: 'no-model'; tenantId: string; task: string; message: { en: string; zh: string }; computedAt: string };
+  | { status: 'no-model' | 'no-data'; tenantId: string; task: string; message: { en: string; zh: string }; computedAt: string };
 
 function recordsAsOf(store: RecordStore, tenantId: TenantId, at: string): AccountRecords {
   const read = <E extends EntityName>(entity: E) => store.listRecords(tenantId, entity, { modifiedAtOrBefore: at });
@@ -50,6 +50,10 @@ export function computeChurnDrift(store: RecordStore, tenantId: TenantId, now: D
   const latest = store.latestScores(tenantId).reduce<string | null>((max, s) => (max === null || s.computedAt > max ? s.computedAt : max), null);
   const currentAsOf = latest ?? computedAt;
   const current = buildAccountFeatures(loadTenantRecords(store, tenantId), currentAsOf);
+  if (reference.table.rowCount === 0 || current.table.rowCount === 0) {
+    const side = reference.table.rowCount === 0 ? { en: `the training rows (as of ${snapshot.asOf})`, zh: `训练数据（截至 ${snapshot.asOf}）` } : { en: `the live book (as of ${currentAsOf})`, zh: `当前客户（截至 ${currentAsOf}）` };
+    return { status: 'no-data', tenantId, task: CHURN_TASK, computedAt, message: { en: `no active accounts in ${side.en} to compare`, zh: `${side.zh}中没有可比较的活跃客户` } };
+  }
   const { drift, skipped } = featureTableDrift(reference.table, current.table, { features: model.features });
   return {
     status: 'ok', tenantId, task: CHURN_TASK, modelVersion: model.version,
