@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ARTIFACTS, OTHER_TENANT, openPage, startWorld, tabStops, type E2eWorld, type WatchedPage } from './e2e-harness';
+import { ARTIFACTS, contrastProblems, OTHER_TENANT, openPage, startWorld, tabStops, type E2eWorld, type WatchedPage } from './e2e-harness';
 
 const PAGES = ['overview', 'mapping', 'models', 'backtest', 'alerts', 'catalog', 'audit', 'data'] as const;
 
@@ -54,6 +54,7 @@ describe('admin console (Chromium)', () => {
       if (id === 'backtest') await page.getByText('Top-decile lift').waitFor();
       if (id === 'catalog') await page.getByText('executive-sponsor-call').waitFor();
       await page.screenshot({ path: path.join(ARTIFACTS, `console-${id}.png`), fullPage: true });
+      expect([id, await contrastProblems(page)]).toEqual([id, []]);
     }
     await page.goto(consoleUrl('models', undefined, 'zh'));
     await page.getByRole('heading', { name: '模型指标' }).waitFor();

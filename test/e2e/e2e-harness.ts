@@ -170,3 +170,30 @@ export async function tabStops(page: Page, max: number): Promise<{ tag: string; 
   }
   return stops;
 }
+
+/**
+ * WCAG contrast of every visible text element against its nearest opaque background (alpha of
+ * either colour is ignored: the stylesheets use opaque colours). Disabled controls and
+ * visually-hidden text are exempt, as in WCAG 1.4.3. Returns the elements below `min`.
+ */
+export async function contrastProblems(page: Page, min = 4.5): Promise<{ text: string; ratio: number }[]> {
+  return page.evaluate<{ text: string; ratio: number }[]>(`(() => {
+    const parse = (c) => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null; const p = m[1].split(',').map((x) => parseFloat(x)); return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 }; };
+    const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+    const background = (el) => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c.a > 0.5) return c; } return { r: 255, g: 255, b: 255, a: 1 }; };
+    const out = [];
+    for (const el of document.querySelectorAll('body *')) {
+      if (el.closest('svg') || el.closest('.visually-hidden') || el.closest('[disabled]')) continue;
+      const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!own) continue;
+      const rect = el.getBoundingClientRect();
+      if (rect.width === 0 || rect.height === 0) continue;
+      const fg = parse(getComputedStyle(el).color);
+      if (!fg) continue;
+      const [a, b] = [lum(fg), lum(background(el))].sort((x, y) => y - x);
+      const ratio = (a + 0.05) / (b + 0.05);
+      if (ratio < ${min}) out.push({ text: el.textContent.trim().slice(0, 60), ratio: Math.round(ratio * 100) / 100 });
+    }
+    return out;
+  })()`);
+}

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { listActionOutcomes } from '../../app/http/console/action-feedback';
-import { ARTIFACTS, HOSTILE_NAME, openPage, startWorld, tabStops, type E2eWorld } from './e2e-harness';
+import { ARTIFACTS, contrastProblems, HOSTILE_NAME, openPage, startWorld, tabStops, type E2eWorld } from './e2e-harness';
 
 /** The embeddable web card in real headless Chromium, over a server filled by the demo pipeline. */
 describe('web card (Chromium)', () => {
@@ -28,6 +28,7 @@ describe('web card (Chromium)', () => {
     // The token left the address bar at once; the language is in the query.
     expect(page.url()).not.toContain('token');
     await page.screenshot({ path: path.join(ARTIFACTS, 'card-en.png'), fullPage: true });
+    expect(await contrastProblems(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Show in Chinese' }).click();
     await page.getByRole('heading', { name: '流失风险' }).waitFor();
@@ -35,6 +36,7 @@ describe('web card (Chromium)', () => {
     await page.getByText(firstDriver?.text.zh ?? '<none>', { exact: false }).first().waitFor();
     expect(page.url()).toContain('lang=zh');
     await page.screenshot({ path: path.join(ARTIFACTS, 'card-zh.png'), fullPage: true });
+    expect(await contrastProblems(page)).toEqual([]);
 
     // A reload keeps the session token (sessionStorage) and the language (query).
     await page.reload();
