@@ -75,11 +75,18 @@ export class RecordAccessChecker {
     const hit = this.decisions.get(key);
     if (hit && now - hit.at < this.ttlMs) return { allowed: hit.allowed, reason: hit.reason, cached: true };
     const connection = this.deps.store.listConnections(tenantId).find((c) => c.provider === record.provider);
-    const decision = !connection
-      ? { allowed: false, reason: 'not-connected' }
-      : record.provider === 'salesforce'
-        ? await this.salesforce(tenantId, connection.id, crmUserId, record)
-        : await this.hubspot(tenantId, connection.id, crmUserId, record);
+    let decision: { allowed: boolean; reason: string };
+    try {
+      decision = !connection
+        ? { allowed: false, reason: 'not-connected' }
+        : record.provider === 'salesforce'
+          ? await this.salesforce(tenantId, connection.id, crmUserId, record)
+          : await this.hubspot(tenantId, connection.id, crmUserId, record);
+    } catch (error) {
+      // Our CRM access is gone (uninstalled, revoked): nobody sees cards; not cached, a reconnect fixes it.
+      if (error instanceof SuccessEngineError && error.code === 'CONNECTOR.AUTH_REVOKED') return { allowed: false, reason: 'crm-access-revoked', cached: false };
+      throw error;
+    }
     if (this.decisions.size >= this.maxEntries) this.decisions.delete(this.decisions.keys().next().value as string);
     this.decisions.set(key, { ...decision, at: now });
     return { ...decision, cached: false };
@@ -195,6 +202,11 @@ export function requireRecordAccess(checker: RecordAccessChecker, options: { par
     } catch (error) {
       if (error instanceof SuccessEngineError && error.code === 'HTTP.BAD_REQUEST') {
         res.status(400).json({ error: { code: error.code, message: error.message } });
+        return;
+      }
+      // Fail closed: when the CRM cannot answer, the card is not shown.
+      if (error instanceof SuccessEngineError && error.code.startsWith('CONNECTOR.')) {
+        res.status(503).set('Retry-After', '30').json({ error: { code: 'ACCESS.CRM_UNAVAILABLE', message: `could not ask the CRM whether this user sees the record (${error.code})` } });
         return;
       }
       next(error);

@@ -176,6 +176,18 @@ describe('access control', () => {
       expect((await call(`/signed-cards/hubspot:${theirs?.id}`, rep)).status).toBe(403);
     });
 
+    it('refuses cards (and does not cache) when our CRM access was revoked', async () => {
+      const C = 'hubspot-tenant-c' as TenantId;
+      const at = '2026-11-01T00:00:00Z';
+      store.upsertTenant({ id: C, name: C, locale: 'en', createdAt: at });
+      store.saveConnection({ id: 'hubspot' as ConnectionId, tenantId: C, provider: 'hubspot', externalOrgId: 'c', baseUrl: hubspot.url, createdAt: at, updatedAt: at }, { accessToken: 'revoked-at', refreshToken: 'revoked-rt' });
+      const deps: InstallDeps = { store, queue: {} as InProcessJobQueue, clock: offsetClock(), settings: { stateSecret: randomBytes(32), publicBaseUrl: 'http://unused', hubspot: { clientId: 'sandbox-client-id', clientSecret: 'sandbox-client-secret', authorizeUrl: `${hubspot.url}/oauth/authorize`, apiBaseUrl: hubspot.url, scopes: [] } } };
+      const revokedChecker = new RecordAccessChecker(deps);
+      const company = [...hubspot.state.portal.table('companies').keys()][0] ?? '';
+      expect(await revokedChecker.canUserSeeRecord(C, '1', { provider: 'hubspot', objectType: 'account', externalId: company })).toEqual({ allowed: false, reason: 'crm-access-revoked', cached: false });
+      expect((await revokedChecker.canUserSeeRecord(C, '1', { provider: 'hubspot', objectType: 'account', externalId: company })).cached).toBe(false);
+    });
+
     it('Salesforce: UserRecordAccess decides (owner yes, others no, manual share yes), answers cached briefly', async () => {
       const org = salesforce.state.org;
       const accounts = [...org.table('Account').values()];
