@@ -118,6 +118,8 @@ const W = {
   mismatch: t('Type the tenant id exactly to enable deletion.', '请准确输入租户 ID 以启用删除。'),
 } satisfies Record<string, Localized>;
 
+const BANDS: Record<string, Localized> = { low: t('low', '低'), medium: t('medium', '中'), high: t('high', '高'), critical: t('critical', '严重') };
+
 interface Issue {
   path: string;
   message: string;
@@ -272,7 +274,7 @@ async function overviewPage(): Promise<Child[]> {
     el('h3', {}, L(W.records)),
     el('dl', { class: 'counts' }, Object.entries(o.records).flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v.toLocaleString())])),
     el('h3', {}, L(W.scored)),
-    el('p', {}, `${o.scores.accounts.toLocaleString()} · ${Object.entries(o.scores.bands).map(([b, n]) => `${b} ${n}`).join(' · ')}`),
+    el('p', {}, `${o.scores.accounts.toLocaleString()} · ${Object.entries(o.scores.bands).map(([b, n]) => `${BANDS[b] ? L(BANDS[b]) : b} ${n}`).join(' · ')}`),
     o.scores.latestAt ? el('p', { class: 'muted' }, `${L(W.lastScored)}: ${dateTime(o.scores.latestAt, lang)}`) : null,
     el('h3', {}, L(W.alertsByStatus)),
     el('p', {}, Object.entries(o.alerts).map(([s, n]) => `${s} ${n}`).join(' · ') || '0'),
