@@ -7,7 +7,8 @@ const root = path.resolve(__dirname, '..');
 const { bundleWebAssets } = require(path.join(root, 'dist/app/http/console/web-assets.js'));
 
 bundleWebAssets({ sourceDir: path.join(root, 'ui-extension/web'), outDir: path.join(root, 'dist/ui-extension/web/static') }).then(
-  (files) => process.stdout.write(`web assets: ${files.join(', ')}\n`),
+  // Quiet on success: `npm run bench -- <name> --json` builds first and must print only its JSON.
+  () => {},
   (error) => {
     process.stderr.write(`web assets failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
