@@ -6,7 +6,9 @@ import {
   type AuthGrant,
   type CanonicalRecordByEntity,
   type Clock,
+  type CreateTaskResult,
   type CrmConnector,
+  type CrmTaskInput,
   type CrmTokens,
   type Deletion,
   type EntityName,
@@ -73,6 +75,10 @@ export interface HubSpotConnectorOptions {
 }
 
 const REFRESH_AHEAD_MS = 5 * 60_000;
+/** Our idempotency key on tasks (a hidden custom task property). */
+export const HUBSPOT_TASK_KEY_PROPERTY = 'se_action_key';
+// https://developers.hubspot.com/docs/api/crm/associations (HUBSPOT_DEFINED task → company)
+const HUBSPOT_TASK_TO_COMPANY_TYPE_ID = 192;
 type SdkError = { code?: number | string; body?: unknown; headers?: Record<string, string>; message?: string };
 
 /** HubSpot through @hubspot/api-client 13.5.0; every call goes through the shared governor and the one retry policy. */
@@ -446,6 +452,97 @@ export class HubSpotConnector implements CrmConnector {
       } else results.push({ accountExternalId: b.externalId, status: 'failed', code: missing.has(b.externalId) ? 'CONNECTOR.NOT_FOUND' : 'CONNECTOR.NOT_WRITTEN', message: missing.has(b.externalId) ? `HubSpot company ${b.externalId} does not exist (deleted or merged)` : `HubSpot did not confirm the write to company ${b.externalId}`, retryable: !missing.has(b.externalId) });
     }
     return results;
+  }
+
+  // ---------------------------------------------------------------- tasks
+
+  private taskPropertyReady = false;
+
+  /** Our key property on tasks (created once; a 409 from a racing worker counts as done). */
+  private async ensureTaskKeyProperty(): Promise<void> {
+    if (this.taskPropertyReady) return;
+    const existing = await this.call('HubSpot list task properties', async () => ({ headers: {}, data: await this.client.crm.properties.coreApi.getAll('tasks') }));
+    if (!existing.results.some((p) => p.name === HUBSPOT_TASK_KEY_PROPERTY)) {
+      // The group task properties live in (it differs between portals and API versions).
+      const groupName = existing.results.find((p) => p.name === 'hs_task_subject')?.groupName ?? 'task';
+      await this.createIgnoringConflict(() => this.client.crm.properties.coreApi.create('tasks', { name: HUBSPOT_TASK_KEY_PROPERTY, label: 'Success Engine action key', description: 'Idempotency key of a task Success Engine created / Success Engine 创建任务的幂等键', groupName, type: 'string' as never, fieldType: 'text' as never, hasUniqueValue: false, hidden: true, formField: false }));
+    }
+    this.taskPropertyReady = true;
+  }
+
+  /** Tasks holding any of these keys, by key (search: HubSpot's index can lag a few seconds behind a create). */
+  private async tasksByKey(keys: readonly string[], counted = true): Promise<Map<string, string>> {
+    const send = (): ReturnType<Client['crm']['objects']['searchApi']['doSearchWithHttpInfo']> =>
+      this.client.crm.objects.searchApi.doSearchWithHttpInfo('tasks', { filterGroups: [{ filters: [{ propertyName: HUBSPOT_TASK_KEY_PROPERTY, operator: FilterOperatorEnum.In, values: [...keys] }] }], properties: [HUBSPOT_TASK_KEY_PROPERTY], limit: HUBSPOT_SEARCH_PAGE_MAX, sorts: [], after: undefined as unknown as string });
+    const res = counted ? await this.call('HubSpot search tasks by key', send, this.searchGovernor) : (await send()).data;
+    return new Map(res.results.map((r) => [String(r.properties[HUBSPOT_TASK_KEY_PROPERTY]), r.id]));
+  }
+
+  /**
+   * Owner tasks for the top next-best-action: batch create (100) associated to the company, owned by
+   * the company owner unless given, our key in `se_action_key`. Keys already present come back as
+   * `exists`; after a create whose answer was lost, the keys are looked up before any retry.
+   */
+  async createTasks(tasks: readonly CrmTaskInput[]): Promise<CreateTaskResult[]> {
+    const results = new Map<string, CreateTaskResult>();
+    const todo: (CrmTaskInput & { accountExternalId: string })[] = [];
+    for (const t of tasks) {
+      const id = externalIdOf(t.accountId);
+      if (id === undefined) results.set(t.key, { key: t.key, accountExternalId: t.accountId, status: 'failed', code: 'CONNECTOR.NOT_HUBSPOT', message: `account ${t.accountId} is not a HubSpot company`, retryable: false });
+      else if (!todo.some((x) => x.key === t.key)) todo.push({ ...t, accountExternalId: id });
+    }
+    if (todo.length) await this.ensureTaskKeyProperty();
+    for (let i = 0; i < todo.length; i += HUBSPOT_BATCH_MAX) {
+      const chunk = todo.slice(i, i + HUBSPOT_BATCH_MAX);
+      const existing = await this.tasksByKey(chunk.map((t) => t.key));
+      let remaining = chunk.filter((t) => {
+        const found = existing.get(t.key);
+        if (found) results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'exists', taskExternalId: found });
+        return !found;
+      });
+      if (remaining.length === 0) continue;
+      const owners = new Map<string, string>();
+      const needOwner = [...new Set(remaining.filter((t) => !t.ownerId).map((t) => t.accountExternalId))];
+      if (needOwner.length) {
+        const res = await this.call('HubSpot read company owners', () => this.client.crm.objects.batchApi.readWithHttpInfo(HUBSPOT_SCORE_OBJECT, { inputs: needOwner.map((id) => ({ id })), properties: ['hubspot_owner_id'], propertiesWithHistory: [] }, false));
+        for (const r of res.results) if (r.properties.hubspot_owner_id) owners.set(r.id, r.properties.hubspot_owner_id);
+      }
+      let attempt = 0;
+      let created: { id: string; properties: Record<string, string | null> }[];
+      try {
+        created = await this.call('HubSpot batch create tasks', async () => {
+          if (attempt++ > 0) {
+            this.stats.calls++;
+            const landed = await this.tasksByKey(remaining.map((t) => t.key), false);
+            for (const t of remaining) {
+              const found = landed.get(t.key);
+              if (found) results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'created', taskExternalId: found });
+            }
+            remaining = remaining.filter((t) => !landed.has(t.key));
+            if (remaining.length === 0) return { headers: {}, data: [] };
+          }
+          const inputs = remaining.map((t) => {
+            const owner = t.ownerId ?? owners.get(t.accountExternalId);
+            return {
+              properties: { hs_task_subject: t.subject, hs_task_body: t.body, hs_task_status: 'NOT_STARTED', hs_task_priority: t.priority === 'high' ? 'HIGH' : t.priority === 'low' ? 'LOW' : 'MEDIUM', hs_timestamp: `${t.dueDate}T09:00:00.000Z`, ...(owner ? { hubspot_owner_id: owner } : {}), [HUBSPOT_TASK_KEY_PROPERTY]: t.key },
+              associations: [{ to: { id: t.accountExternalId }, types: [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: HUBSPOT_TASK_TO_COMPANY_TYPE_ID }] }],
+            };
+          });
+          const res = await this.client.crm.objects.batchApi.createWithHttpInfo('tasks', { inputs });
+          return { headers: res.headers, data: res.data.results.map((r) => ({ id: r.id, properties: r.properties })) };
+        });
+      } catch (error) {
+        if (!(error instanceof SuccessEngineError) || (error.code !== 'CONNECTOR.BAD_REQUEST' && error.code !== 'CONNECTOR.NOT_FOUND')) throw error;
+        for (const t of remaining) results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'failed', code: error.code, message: `task for company ${t.accountExternalId}: ${error.message}`, retryable: false });
+        continue;
+      }
+      const byKey = new Map(created.map((r) => [String(r.properties[HUBSPOT_TASK_KEY_PROPERTY]), r.id]));
+      for (const t of remaining) {
+        const id = byKey.get(t.key);
+        results.set(t.key, id ? { key: t.key, accountExternalId: t.accountExternalId, status: 'created', taskExternalId: id } : { key: t.key, accountExternalId: t.accountExternalId, status: 'failed', code: 'CONNECTOR.NOT_WRITTEN', message: `HubSpot did not confirm the task for company ${t.accountExternalId}`, retryable: true });
+      }
+    }
+    return tasks.map((t) => results.get(t.key) as CreateTaskResult);
   }
 }
 

@@ -5,7 +5,9 @@ import {
   systemClock,
   type AuthGrant,
   type Clock,
+  type CreateTaskResult,
   type CrmConnector,
+  type CrmTaskInput,
   type CrmTokens,
   type EntityName,
   type ProviderLimits,
@@ -87,6 +89,8 @@ export function describeJsforceError(error: unknown): Omit<FailedCall, 'attempt'
 }
 
 const MAP_SLICE_ROWS = 500;
+/** Our idempotency key on Task (an Activity custom field the package installs; namespaced like the Account fields). */
+export const SALESFORCE_TASK_KEY_FIELD = 'SE_Action_Key__c';
 
 interface PendingWrite {
   id: string;
@@ -605,5 +609,81 @@ export class SalesforceConnector implements CrmConnector {
   /** Options for calls that must not be replayed blindly (one attempt; rate-limit answers still wait and resend, as nothing was processed). */
   private get onceOptions(): GovernedCallOptions {
     return { ...this.callOptions, limits: { ...this.callOptions.limits, maxAttempts: 1 } };
+  }
+
+  // ---------------------------------------------------------------- tasks
+
+  /**
+   * Owner tasks for the top next-best-action: Task with WhatId = the account, OwnerId = its owner,
+   * and our key in `SE_Action_Key__c` (installed by the package on Activity). Keys already present are
+   * reported as `exists`; a create whose answer was lost is read back by key before any retry.
+   */
+  async createTasks(tasks: readonly CrmTaskInput[]): Promise<CreateTaskResult[]> {
+    const keyField = salesforceFieldName({ salesforce: SALESFORCE_TASK_KEY_FIELD }, this.namespace);
+    const results = new Map<string, CreateTaskResult>();
+    const todo: (CrmTaskInput & { accountExternalId: string })[] = [];
+    for (const t of tasks) {
+      const id = t.accountId.startsWith('salesforce:') ? t.accountId.slice('salesforce:'.length) : '';
+      if (!id) results.set(t.key, { key: t.key, accountExternalId: t.accountId, status: 'failed', code: 'CONNECTOR.NOT_SALESFORCE', message: `account ${t.accountId} is not a Salesforce account`, retryable: false });
+      else if (!results.has(t.key) && !todo.some((x) => x.key === t.key)) todo.push({ ...t, accountExternalId: id });
+    }
+    for (let i = 0; i < todo.length; i += SALESFORCE_COLLECTIONS_MAX) {
+      const chunk = todo.slice(i, i + SALESFORCE_COLLECTIONS_MAX);
+      const existingByKey = async (keys: string[]): Promise<Map<string, string>> => {
+        const soql = `SELECT Id, ${keyField} FROM Task WHERE ${keyField} IN (${keys.map(soqlString).join(', ')})`;
+        const res = await this.req<{ records: Record<string, unknown>[] }>(`/services/data/v${this.version}/query?q=${encodeURIComponent(soql)}`);
+        return new Map(res.records.map((r) => [String(r[keyField]), String(r.Id)]));
+      };
+      const existing = await this.call('Salesforce find tasks by key', () => existingByKey(chunk.map((t) => t.key)));
+      let remaining = chunk.filter((t) => {
+        const found = existing.get(t.key);
+        if (found) results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'exists', taskExternalId: found });
+        return !found;
+      });
+      if (remaining.length === 0) continue;
+      const needOwner = [...new Set(remaining.filter((t) => !t.ownerId).map((t) => t.accountExternalId))];
+      const owners = new Map<string, string>();
+      if (needOwner.length) {
+        const soql = `SELECT Id, OwnerId FROM Account WHERE Id IN (${needOwner.map(soqlString).join(', ')})`;
+        const res = await this.call('Salesforce read account owners', () => this.req<{ records: { Id: string; OwnerId?: string | null }[] }>(`/services/data/v${this.version}/query?q=${encodeURIComponent(soql)}`));
+        for (const r of res.records) if (r.OwnerId) owners.set(r.Id, r.OwnerId);
+      }
+      let attempt = 0;
+      type SaveResult = { id?: string; success: boolean; errors: { statusCode?: string; message?: string }[] };
+      let res: SaveResult[];
+      try {
+        res = await this.call('Salesforce create tasks', async () => {
+          // After an answer we never saw: look the keys up first, so a retried create never makes a second task.
+          if (attempt++ > 0) {
+            this.stats.calls++;
+            const landed = await existingByKey(remaining.map((t) => t.key));
+            for (const t of remaining) {
+              const found = landed.get(t.key);
+              if (found) results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'created', taskExternalId: found });
+            }
+            remaining = remaining.filter((t) => !landed.has(t.key));
+            if (remaining.length === 0) return [];
+          }
+          const records = remaining.map((t) => {
+            const ownerId = t.ownerId ?? owners.get(t.accountExternalId);
+            return { attributes: { type: 'Task' }, WhatId: t.accountExternalId, ...(ownerId ? { OwnerId: ownerId } : {}), Subject: t.subject.slice(0, 255), Description: t.body, ActivityDate: t.dueDate, Status: 'Not Started', Priority: t.priority === 'high' ? 'High' : t.priority === 'low' ? 'Low' : 'Normal', [keyField]: t.key };
+          });
+          return this.req<SaveResult[]>({ method: 'POST', url: `/services/data/v${this.version}/composite/sobjects`, body: JSON.stringify({ allOrNone: false, records }), headers: { 'Content-Type': 'application/json' } });
+        });
+      } catch (error) {
+        if (!(error instanceof SuccessEngineError) || (error.code !== 'CONNECTOR.BAD_REQUEST' && error.code !== 'CONNECTOR.NOT_FOUND')) throw error;
+        for (const t of remaining) results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'failed', code: error.code, message: `Task for account ${t.accountExternalId}: ${error.message}`, retryable: false });
+        continue;
+      }
+      for (const [j, t] of remaining.entries()) {
+        const r = res[j];
+        if (r?.success && r.id) results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'created', taskExternalId: r.id });
+        else {
+          const code = r?.errors[0]?.statusCode ?? 'UNKNOWN';
+          results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'failed', code: `CONNECTOR.${code}`, message: `Task for account ${t.accountExternalId}: ${r?.errors[0]?.message ?? 'not created'}`, retryable: code === 'UNABLE_TO_LOCK_ROW' });
+        }
+      }
+    }
+    return tasks.map((t) => results.get(t.key) as CreateTaskResult);
   }
 }

@@ -40,6 +40,25 @@ export type AuthGrant =
   | { kind: 'jwt-bearer'; username: string; privateKeyPem: string }
   | { kind: 'private-app-token'; token: string };
 
+/** A task for an account's owner (the top next-best-action), created at most once per `key`. */
+export interface CrmTaskInput {
+  /** Canonical account id (`<provider>:<externalId>`). */
+  accountId: string;
+  /** Idempotency key stored on the task: a retried or repeated call with the same key never creates a second task. */
+  key: string;
+  subject: string;
+  body: string;
+  /** `YYYY-MM-DD`. */
+  dueDate: string;
+  priority: 'low' | 'normal' | 'high';
+  /** CRM user/owner id; the account owner when omitted. */
+  ownerId?: string;
+}
+
+export type CreateTaskResult =
+  | { key: string; accountExternalId: string; status: 'created' | 'exists'; taskExternalId: string }
+  | { key: string; accountExternalId: string; status: 'failed'; code: string; message: string; retryable: boolean };
+
 /** One contract for every CRM; `test/contract` holds the suite each implementation passes. */
 export interface CrmConnector {
   readonly provider: Provider;
@@ -49,4 +68,6 @@ export interface CrmConnector {
   pullPage<E extends EntityName>(entity: E, cursor: SyncCursor | null): Promise<PulledPage<E>>;
   writeBack(scores: readonly ScoreSet[]): Promise<WriteBackResult[]>;
   limits(): Promise<ProviderLimits>;
+  /** Create owner tasks (CRMs with a task object); idempotent by `key`. */
+  createTasks?(tasks: readonly CrmTaskInput[]): Promise<CreateTaskResult[]>;
 }

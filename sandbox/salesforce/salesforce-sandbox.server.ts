@@ -418,6 +418,31 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     return { status: 200, json: results };
   });
 
+  // sObject Collections create: POST {allOrNone, records: [{attributes: {type}, ...fields}]}, results in order.
+  router.on('POST', api('/composite/sobjects'), (req) => {
+    version(req);
+    const body = (parseJsonBody(req) ?? {}) as { allOrNone?: boolean; records?: (Record<string, unknown> & { attributes?: { type?: string } })[] };
+    const records = body.records ?? [];
+    if (records.length > COLLECTION_MAX) throw fail(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${COLLECTION_MAX} records into this call`);
+    const plans = records.map((rec) => {
+      const o = org.object(rec.attributes?.type ?? '');
+      if (!o) return { errors: [{ errorCode: 'INVALID_TYPE', message: 'sObject type was not specified in attributes', fields: [] }] as SfErr[] };
+      if (rec.id !== undefined || rec.Id !== undefined) return { errors: [{ errorCode: 'INVALID_FIELD', message: 'cannot specify Id in an insert call', fields: ['Id'] }] as SfErr[] };
+      return { errors: applyFields(o, undefined, rec, true), o, rec };
+    });
+    const anyFailed = plans.some((p) => p.errors.length > 0);
+    const results = plans.map((p) => {
+      if (p.errors.length) return { success: false, errors: p.errors.map((e) => ({ statusCode: e.errorCode, message: e.message, fields: e.fields ?? [] })) };
+      if (body.allOrNone && anyFailed) return { success: false, errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }] };
+      if (!('o' in p) || !p.o || !p.rec) return { success: false, errors: [] };
+      const r = org.insert(p.o.name, {}, clock.now().toISOString());
+      if (p.o.fields.has('ownerid') && p.rec.OwnerId === undefined) r.OwnerId = req.params.$userId ?? integrationUser.Id;
+      applyFields(p.o, r, p.rec, true);
+      return { id: r.Id, success: true, errors: [] };
+    });
+    return { status: 200, json: results };
+  });
+
   // sObject Collections retrieve: POST {ids, fields} (jsforce) or GET ?ids=&fields=; null for ids not found.
   const retrieveMany = (req: SandboxRequest, ids: string[], fields: string[]): SandboxResponse => {
     const v = version(req);

@@ -18,6 +18,10 @@ export interface ContractHarness {
   deleteAccount(externalId: string): Promise<boolean>;
   /** What the source holds now in our score fields for an account, by canonical id (undefined when not written). */
   readScores(accountId: string): Record<ScoreFieldKey, string | null | undefined> | undefined;
+  /** Tasks the source holds that carry our key and belong to this account (CRMs with tasks only). */
+  tasksOf?(accountExternalId: string): { key: string; ownerId: string | null; subject: string }[];
+  /** The account's owner in the source. */
+  ownerOf?(accountExternalId: string): string | null;
   /** Live records per entity beyond accounts that the source holds (omit for account-only sources). */
   entityCounts?(): Partial<Record<Exclude<EntityName, 'account'>, number>>;
   close(): Promise<void>;
@@ -141,6 +145,27 @@ export function connectorContract(name: string, makeHarness: () => Promise<Contr
         expect({ entity, again: again.records.length }).toEqual({ entity, again: 0 });
       }
     }, 120_000);
+
+    it('creates the top action as a task for the account owner once per key, however often it is asked', async () => {
+      const c = h.connector();
+      if (!c.createTasks || !h.tasksOf) return;
+      await c.authorise(h.grant);
+      const ids = h.accountIds().slice(3, 8);
+      const tasks = ids.map((id, i) => ({ accountId: `${c.provider}:${id}`, key: `contract-key-${i}`, subject: `Book an executive call / 安排高层通话 ${i}`, body: 'Renewal in 30 days\n30 天后续约', dueDate: '2026-11-05', priority: 'high' as const }));
+      const first = await c.createTasks(tasks);
+      expect(first.map((r) => r.status)).toEqual(ids.map(() => 'created'));
+      // Again, from a fresh worker, plus one repeat inside the batch: nothing new.
+      const again = await h.connector().createTasks?.([...tasks, tasks[0] as (typeof tasks)[number]]);
+      expect(again?.map((r) => r.status)).toEqual([...ids.map(() => 'exists'), 'exists']);
+      for (const [i, id] of ids.entries()) {
+        const held = h.tasksOf(id);
+        expect(held.map((t) => t.key)).toEqual([`contract-key-${i}`]);
+        expect(held[0]?.subject).toContain('安排高层通话');
+        if (h.ownerOf) expect(held[0]?.ownerId).toBe(h.ownerOf(id));
+      }
+      const bad = await c.createTasks([{ ...tasks[0] as (typeof tasks)[number], accountId: 'file:nope', key: 'contract-key-bad' }]);
+      expect(bad[0]).toMatchObject({ status: 'failed', retryable: false });
+    });
 
     it('continues incrementally from the cursor: changes come back, nothing else does', async () => {
       const ids = h.accountIds();

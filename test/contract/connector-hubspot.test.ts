@@ -77,6 +77,13 @@ async function hubspotHarness(options: { accounts: number; faults?: FaultPlan; o
       c.archivedAt = clock.now().toISOString();
       return Promise.resolve(true);
     },
+    tasksOf: (id) =>
+      sandbox.state.portal.associationsOf('companies', id, 'tasks').flatMap(([taskId]) => {
+        const t = sandbox.state.portal.table('tasks').get(taskId);
+        const key = t?.properties.se_action_key;
+        return t && typeof key === 'string' && key !== '' ? [{ key, ownerId: t.properties.hubspot_owner_id ?? null, subject: String(t.properties.hs_task_subject) }] : [];
+      }),
+    ownerOf: (id) => companies.get(id)?.properties.hubspot_owner_id ?? null,
     entityCounts: () => {
       if (options.companiesOnly) return {};
       const live = (...types: string[]): number => types.reduce((n, t) => n + [...sandbox.state.portal.table(t as 'contacts').values()].filter((o) => !o.archived).length, 0);

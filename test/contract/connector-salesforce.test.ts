@@ -5,6 +5,7 @@ import { SalesforceConnector } from '../../connectors/salesforce/salesforce.conn
 import { SCORE_FIELDS, salesforceFieldName, type ScoreFieldKey } from '../../manifests/field-map';
 import { startSalesforceSandbox } from '../../sandbox/salesforce/salesforce-sandbox.server';
 import { sfDateTime } from '../../sandbox/salesforce/salesforce-state';
+import { makeField } from '../../sandbox/salesforce/salesforce-schema';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
 import { connectorContract, makeScore } from './connector-contract.suite';
 import { callShares, emptyCallStats } from '../../connectors/shared/governed-call';
@@ -16,6 +17,8 @@ const STATIC = '00D8d0000000SBX!sandbox-static-token';
 connectorContract('Salesforce sandbox (unmanaged org)', async () => {
   const clock = fixedClock('2026-11-01T00:00:00.000Z');
   const sandbox = await startSalesforceSandbox({ seed: 4, accounts: 530, rows, clock });
+  // The package's Task field for our key (the Account score fields are created by ensureSchema in this unmanaged org).
+  sandbox.state.org.object('Task')?.fields.set('se_action_key__c', makeField('SE_Action_Key__c', 'string', { custom: true }));
   const tenantId = 'tenant-contract-salesforce' as TenantId;
   const accounts = sandbox.state.org.table('Account');
   const bump = (id: string, change: (r: Record<string, unknown>) => void): boolean => {
@@ -34,6 +37,8 @@ connectorContract('Salesforce sandbox (unmanaged org)', async () => {
     accountIds: () => [...accounts.values()].filter((r) => !r.IsDeleted).map((r) => r.Id),
     touchAccount: (id) => Promise.resolve(bump(id, (r) => { r.Tenure_Months__c = Number(r.Tenure_Months__c ?? 0) + 1; })),
     deleteAccount: (id) => Promise.resolve(bump(id, (r) => { r.IsDeleted = true; })),
+    tasksOf: (id) => [...sandbox.state.org.table('Task').values()].filter((t) => t.WhatId === id && typeof t.SE_Action_Key__c === 'string').map((t) => ({ key: String(t.SE_Action_Key__c), ownerId: typeof t.OwnerId === 'string' ? t.OwnerId : null, subject: String(t.Subject) })),
+    ownerOf: (id) => { const o = accounts.get(id)?.OwnerId; return typeof o === 'string' ? o : null; },
     entityCounts: () => {
       const live = (...objects: string[]): number => objects.reduce((n, o) => n + [...sandbox.state.org.table(o).values()].filter((r) => !r.IsDeleted).length, 0);
       return { contact: live('Contact'), opportunity: live('Opportunity'), ticket: live('Case'), activity: live('Task', 'Event'), transaction: live('Invoice__c') };
@@ -282,6 +287,25 @@ describe('Salesforce connector: a write whose answer was lost is never applied t
     expect(uploaded.written).toBe(400);
     expect(uploaded.applied.every((n) => n === 1)).toBe(true);
   }, 60_000);
+});
+
+describe('Salesforce tasks: a create whose answer was lost is looked up by key, not repeated', () => {
+  it('creates each task once', async () => {
+    // 1 find by key, 2 account owners, 3 create (answer lost), then the retry finds them by key.
+    const sandbox = await startSalesforceSandbox({ seed: 14, accounts: 6, rows, packageInstalled: true, lostAnswers: { requests: [3] } });
+    try {
+      const c = new SalesforceConnector({ tenantId: 't' as TenantId, orgKey: 'tasks-lost', instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, sleep: () => Promise.resolve() });
+      const ids = [...sandbox.state.org.table('Account').keys()];
+      const results = await c.createTasks(ids.map((id, i) => ({ accountId: `salesforce:${id}`, key: `k-${i}`, subject: 'Call', body: 'Why', dueDate: '2026-11-05', priority: 'normal' as const })));
+      expect(results.map((r) => r.status)).toEqual(ids.map(() => 'created'));
+      const tasks = [...sandbox.state.org.table('Task').values()].filter((t) => typeof t.SE_Action_Key__c === 'string');
+      expect(tasks.map((t) => t.SE_Action_Key__c).sort()).toEqual(ids.map((_, i) => `k-${i}`).sort());
+      for (const t of tasks) expect(t.OwnerId).toBe(sandbox.state.org.table('Account').get(String(t.WhatId))?.OwnerId);
+      expect(c.stats.failed).toBe(1);
+    } finally {
+      await sandbox.close();
+    }
+  });
 });
 
 describe('Salesforce connector under injected faults (10k accounts)', () => {
