@@ -6,6 +6,7 @@ import { sandboxSeedBench } from './sandbox-seed.bench';
 import { storeBench } from './store.bench';
 import { textBench } from './text.bench';
 import { webhooksBench } from './webhooks.bench';
+import { pipelineBench } from './pipeline.bench';
 
 /** Every benchmark by the name given to `npm run bench -- <name>`. Add new ones here. */
 export const benchmarks: Record<string, Benchmark> = {
@@ -16,4 +17,5 @@ export const benchmarks: Record<string, Benchmark> = {
   text: textBench,
   connectors: connectorsBench,
   webhooks: webhooksBench,
+  pipeline: pipelineBench,
 };

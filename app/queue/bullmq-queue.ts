@@ -159,7 +159,7 @@ export function startWorkers(options: BullmqOptions & WorkerTuning & { processor
     // Training and scoring a book run synchronously and block the event loop that renews locks:
     // their lock must outlast the longest such step, so a killed worker's job comes back later.
     const lockMs = CPU_BOUND_QUEUES.has(name) ? Math.max(options.lockDurationMs ?? 30_000, CPU_BOUND_LOCK_MS) : (options.lockDurationMs ?? 30_000);
-    const claimMs = Math.max(2 * lockMs, 10_000);
+    const claimMs = lockMs + 10_000;
     const worker: Worker = new Worker(
       name,
       async (job: Job, token?: string) => {

@@ -133,10 +133,10 @@ export function peakInWindow(times: readonly number[], windowMs: number): number
   return peak;
 }
 
-/** A real `success-engine worker` process (TypeScript compiled on load, as the CLI tests do). */
+/** A real `success-engine worker` process (TypeScript compiled on load). The lock must outlast the longest synchronous step (training, scoring the book) on a loaded machine. */
 export function spawnWorker(h: Harness, redisUrl: string, prefix: string, extra: string[] = []): ChildProcess & { output: () => string } {
   const root = path.resolve(__dirname, '../..');
-  const child = spawn(process.execPath, ['-r', path.join(root, 'test/helpers/ts-register.js'), path.join(root, 'app/cli/main.ts'), 'worker', '--prefix', prefix, '--settings', h.settingsPath, '--lock-ms', '4000', '--concurrency', '2', ...extra], {
+  const child = spawn(process.execPath, ['-r', path.join(root, 'test/helpers/ts-register.js'), path.join(root, 'app/cli/main.ts'), 'worker', '--prefix', prefix, '--settings', h.settingsPath, '--lock-ms', '15000', '--concurrency', '2', ...extra], {
     cwd: root,
     env: { ...process.env, ...h.workerEnv, REDIS_URL: redisUrl },
     stdio: ['ignore', 'pipe', 'pipe'],
