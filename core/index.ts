@@ -7,6 +7,7 @@ export * from './model/common.schema';
 export * from './model/records.schema';
 export * from './model/tenant.schema';
 export * from './model/score-set.schema';
+export * from './model/action-outcome.schema';
 export * from './model/build-record';
 export type * from './ports/crm-connector.port';
 export type * from './ports/record-store.port';

@@ -1,6 +1,7 @@
 import type { AccountId, ConnectionId, Provider, TenantId } from '../ids';
 import type { CanonicalRecordByEntity, EntityName } from '../model/records.schema';
 import type { ScoreSet } from '../model/score-set.schema';
+import type { ActionOutcome } from '../model/action-outcome.schema';
 import type { CrmConnection, CrmTokens, Tenant } from '../model/tenant.schema';
 import type { SyncCursor } from './crm-connector.port';
 
@@ -122,6 +123,10 @@ export interface RecordStore {
   /** Console settings (field mapping, alert rules, action catalog): one JSON document per key. */
   getTenantSetting(tenantId: TenantId, key: string): TenantSetting | null;
   putTenantSetting(tenantId: TenantId, key: string, value: unknown, updatedBy: string): void;
+
+  /** Upserts by tenant, account, action and recommendation time: a second answer replaces the first. */
+  recordActionOutcome(outcome: ActionOutcome, updatedBy: string): void;
+  listActionOutcomes(tenantId: TenantId, filter?: { accountId?: string; recommendedAt?: string }): ActionOutcome[];
 
   appendAudit(entry: AuditEntry): void;
   listAudit(tenantId: TenantId, options?: { limit?: number }): AuditEntry[];

@@ -1,24 +1,6 @@
-import { z } from 'zod';
-import { parseOrThrow } from '../../core';
+import { ActionOutcomeSchema, parseOrThrow, type ActionOutcome } from '../../core';
 
-/**
- * What happened after a recommendation, recorded as data (from a completed CRM task, the API or
- * the card). `retained` is filled in later, once the renewal or observation window has passed.
- */
-export const ActionOutcomeSchema = z.object({
-  tenantId: z.string().min(1),
-  accountId: z.string().min(1),
-  actionId: z.string().min(1),
-  arm: z.enum(['treatment', 'holdout']),
-  recommendedAt: z.iso.datetime({ offset: true }),
-  /** Treatment only: whether the owner did it. Holdout rows stay `not-applicable`. */
-  status: z.enum(['open', 'completed', 'dismissed', 'expired', 'not-applicable']),
-  completedAt: z.iso.datetime({ offset: true }).nullable(),
-  source: z.enum(['crm-task', 'api', 'card', 'system']),
-  /** Outcome at the end of the observation window: still a customer? null until known. */
-  retained: z.boolean().nullable(),
-});
-export type ActionOutcome = z.infer<typeof ActionOutcomeSchema>;
+export { ActionOutcomeSchema, type ActionOutcome } from '../../core';
 
 export function parseActionOutcome(value: unknown): ActionOutcome {
   return parseOrThrow(ActionOutcomeSchema, value, 'action outcome');

@@ -234,4 +234,27 @@ CREATE TRIGGER audit_log_tenant_exists BEFORE INSERT ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit_log: no such tenant (erased, or never installed)'); END;
 `,
   },
+  {
+    version: 6,
+    name: 'action-outcomes',
+    sql: `
+-- What happened to each recommended action (done or dismissed on a card, a completed CRM task,
+-- the holdout arm): the input of propensity learning and measured lift. A second answer to the
+-- same recommendation replaces the first.
+CREATE TABLE action_outcomes (
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  account_id TEXT NOT NULL,
+  action_id TEXT NOT NULL,
+  recommended_at TEXT NOT NULL,
+  arm TEXT NOT NULL CHECK (arm IN ('treatment', 'holdout')),
+  status TEXT NOT NULL,
+  completed_at TEXT,
+  source TEXT NOT NULL,
+  retained INTEGER,
+  updated_at TEXT NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, account_id, action_id, recommended_at)
+);
+`,
+  },
 ];

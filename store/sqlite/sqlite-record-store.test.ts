@@ -167,6 +167,16 @@ describe('SqliteRecordStore connections, cursors, scores, models, alerts, audit'
     expect(store.getTenantSetting(OTHER_TENANT, 'alert-rules')).toBeNull();
   });
 
+  it('keeps one outcome per recommendation: a second answer replaces the first', () => {
+    const outcome = { tenantId: TEST_TENANT, accountId: 'hubspot:1', actionId: 'qbr', arm: 'treatment' as const, recommendedAt: '2026-11-01T00:00:00Z', status: 'dismissed' as const, completedAt: null, source: 'card' as const, retained: null };
+    store.recordActionOutcome(outcome, 'rep:1');
+    store.recordActionOutcome({ ...outcome, status: 'completed', completedAt: '2026-11-02T00:00:00Z' }, 'rep:1');
+    store.recordActionOutcome({ ...outcome, recommendedAt: '2026-11-08T00:00:00Z', retained: true }, 'rep:1');
+    expect(store.listActionOutcomes(TEST_TENANT, { accountId: 'hubspot:1', recommendedAt: '2026-11-01T00:00:00.000Z' })).toEqual([{ ...outcome, recommendedAt: '2026-11-01T00:00:00.000Z', status: 'completed', completedAt: '2026-11-02T00:00:00.000Z' }]);
+    expect(store.listActionOutcomes(TEST_TENANT).map((o) => o.retained)).toEqual([null, true]);
+    expect(store.listActionOutcomes(OTHER_TENANT)).toEqual([]);
+  });
+
   it('saves and replaces sync cursors', () => {
     expect(store.getCursor(TEST_TENANT, connection.id, 'account')).toBeNull();
     store.saveCursor(TEST_TENANT, connection.id, 'account', { modstamp: '2026-01-01T00:00:00Z', lastId: '001' });

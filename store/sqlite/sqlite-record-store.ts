@@ -7,6 +7,7 @@ import {
   SuccessEngineError,
   parseOrThrow,
   type AccountId,
+  type ActionOutcome,
   type CanonicalRecordByEntity,
   type ConnectionId,
   type CrmConnection,
@@ -508,6 +509,45 @@ export class SqliteRecordStore implements RecordStore {
     this.db
       .prepare('INSERT INTO tenant_settings (tenant_id, key, value, updated_at, updated_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by')
       .run(tenantId, key, JSON.stringify(value), this.now().toISOString(), updatedBy);
+  }
+
+  // Action outcomes ----------------------------------------------------------------------------
+
+  recordActionOutcome(outcome: ActionOutcome, updatedBy: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO action_outcomes (tenant_id, account_id, action_id, recommended_at, arm, status, completed_at, source, retained, updated_at, updated_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, account_id, action_id, recommended_at) DO UPDATE SET
+           arm = excluded.arm, status = excluded.status, completed_at = excluded.completed_at, source = excluded.source,
+           retained = excluded.retained, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+      )
+      .run(outcome.tenantId, outcome.accountId, outcome.actionId, utc(outcome.recommendedAt), outcome.arm, outcome.status, outcome.completedAt === null ? null : utc(outcome.completedAt), outcome.source, outcome.retained === null ? null : Number(outcome.retained), this.now().toISOString(), updatedBy);
+  }
+
+  listActionOutcomes(tenantId: TenantId, filter: { accountId?: string; recommendedAt?: string } = {}): ActionOutcome[] {
+    const where = ['tenant_id = ?'];
+    const params: string[] = [tenantId];
+    if (filter.accountId !== undefined) {
+      where.push('account_id = ?');
+      params.push(filter.accountId);
+    }
+    if (filter.recommendedAt !== undefined) {
+      where.push('recommended_at = ?');
+      params.push(utc(filter.recommendedAt));
+    }
+    const rows = this.db.prepare(`SELECT * FROM action_outcomes WHERE ${where.join(' AND ')} ORDER BY recommended_at, account_id, action_id`).all(...params) as Row[];
+    return rows.map((r) => ({
+      tenantId: r.tenant_id as string,
+      accountId: r.account_id as string,
+      actionId: r.action_id as string,
+      arm: r.arm as ActionOutcome['arm'],
+      recommendedAt: r.recommended_at as string,
+      status: r.status as ActionOutcome['status'],
+      completedAt: (r.completed_at as string | null) ?? null,
+      source: r.source as ActionOutcome['source'],
+      retained: r.retained === null ? null : r.retained === 1,
+    }));
   }
 
   // Audit --------------------------------------------------------------------------------------

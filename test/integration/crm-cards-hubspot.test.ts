@@ -116,12 +116,13 @@ describe('HubSpot card routes (hubspot.fetch, signature v3)', () => {
     expect(await response.json()).toMatchObject({ error: { message: expect.stringContaining('objectType') } });
   });
 
-  it('records done/dismiss feedback in the audit log and stops offering that action', async () => {
+  it('records done/dismiss feedback as an action outcome (and in the audit log) and stops offering that action', async () => {
     const response = await call('POST', cardPath('0-2', '101').replace('/card?', '/card/feedback?'), { body: { actionId: 'exec-sponsor-call', outcome: 'done' } });
     expect(response.status).toBe(200);
     const card = CardViewSchema.parse(await response.json());
     expect(card.actions.map((a) => a.actionId)).toEqual(['training']);
-    expect(store.listAudit(A, { limit: 5 })[0]).toMatchObject({ actor: 'hubspot:7', action: 'nba.done', target: 'hubspot:101', details: { actionId: 'exec-sponsor-call', computedAt: '2026-11-01T12:00:00Z' } });
+    expect(store.listActionOutcomes(A, { accountId: 'hubspot:101' })).toEqual([expect.objectContaining({ actionId: 'exec-sponsor-call', status: 'completed', recommendedAt: '2026-11-01T12:00:00.000Z', source: 'card' })]);
+    expect(store.listAudit(A, { limit: 5 })[0]).toMatchObject({ actor: 'hubspot:7', action: 'nba.completed', target: 'hubspot:101/exec-sponsor-call' });
     const reloaded = CardViewSchema.parse(await (await call('GET', cardPath('0-2', '101'))).json());
     expect(reloaded.actions.map((a) => a.actionId)).toEqual(['training']);
   });

@@ -1,22 +1,21 @@
 import { SuccessEngineError, type AccountId, type RecordStore, type TenantId } from '../../../core';
-import { parseActionOutcome, recordOutcome, type ActionOutcome } from '../../../engine/nba/action-outcomes';
-import { SETTING_KEYS } from './console-settings';
+import { parseActionOutcome, type ActionOutcome } from '../../../engine/nba/action-outcomes';
 
 export type CardFeedback = 'completed' | 'dismissed';
 
 /** Outcomes recorded so far (card, API, CRM tasks), the input of propensity learning and lift. */
-export function listActionOutcomes(store: RecordStore, tenantId: TenantId): ActionOutcome[] {
-  const stored = store.getTenantSetting(tenantId, SETTING_KEYS.actionOutcomes);
-  return Array.isArray(stored?.value) ? stored.value.map((o) => parseActionOutcome(o)) : [];
+export function listActionOutcomes(store: Pick<RecordStore, 'listActionOutcomes'>, tenantId: TenantId): ActionOutcome[] {
+  return store.listActionOutcomes(tenantId);
 }
 
 /**
- * Done / Dismiss from a card: the action must be one the newest score recommended to this account.
+ * Done / Dismiss from any card (web, HubSpot, Salesforce): the action must be one the newest score
+ * recommended to this account.
  * Recorded as a treatment outcome of that recommendation (same recommendation → replaced, so a
  * second click changes the answer instead of counting twice), with an audit entry.
  */
 export function recordCardFeedback(
-  store: RecordStore,
+  store: Pick<RecordStore, 'scoreHistory' | 'recordActionOutcome' | 'appendAudit'>,
   input: { tenantId: TenantId; accountId: AccountId; actionId: string; status: CardFeedback; actor: string; now: Date },
 ): ActionOutcome {
   const [latest] = store.scoreHistory(input.tenantId, input.accountId, { limit: 1 });
@@ -34,8 +33,7 @@ export function recordCardFeedback(
     source: 'card',
     retained: null,
   });
-  const next = recordOutcome(listActionOutcomes(store, input.tenantId), outcome);
-  store.putTenantSetting(input.tenantId, SETTING_KEYS.actionOutcomes, next, input.actor);
+  store.recordActionOutcome(outcome, input.actor);
   store.appendAudit({ tenantId: input.tenantId, at, actor: input.actor, action: `nba.${input.status}`, target: `${input.accountId}/${input.actionId}`, details: { recommendedAt: latest.computedAt, source: 'card' } });
   return outcome;
 }

@@ -14,7 +14,6 @@ export const SETTING_KEYS = {
   fieldMapping: 'console.field-mapping',
   alertRules: 'console.alert-rules',
   actionCatalog: 'console.action-catalog',
-  actionOutcomes: 'nba.outcomes',
   modelEvaluation: 'console.model-evaluation',
 } as const;
 

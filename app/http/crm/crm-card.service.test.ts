@@ -1,4 +1,5 @@
-import { buildRecord, isSuccessEngineError, type AccountId, type AuditEntry, type CanonicalRecordByEntity, type EntityName, type ScoreSet, type TenantId } from '../../../core';
+import { buildRecord, isSuccessEngineError, type AccountId, type CanonicalRecordByEntity, type ScoreSet, type TenantId } from '../../../core';
+import { SqliteRecordStore } from '../../../store';
 import { loadCard, recordFeedback, type CrmCardDeps } from './crm-card.service';
 import { salesforceId18 } from './salesforce-card.router';
 
@@ -14,20 +15,13 @@ const latest: ScoreSet = {
   nextBestActions: [{ actionId: 'a', rank: 1, score: 1, title: { en: 'A', zh: '甲' }, reasons: [{ en: 'r', zh: '理' }] }],
 };
 
-/** An in-memory stand-in for the record store parts the card service uses. */
-function deps(records: Record<string, unknown>, allowed = true): CrmCardDeps & { audit: AuditEntry[] } {
-  const audit: AuditEntry[] = [];
-  return {
-    audit,
-    canUserSeeRecord: () => Promise.resolve(allowed),
-    now: () => new Date('2026-11-01T01:00:00Z'),
-    store: {
-      getRecord: <E extends EntityName>(_t: TenantId, entity: E, id: string) => (records[`${entity}:${id}`] ?? null) as CanonicalRecordByEntity[E] | null,
-      scoreHistory: () => [latest],
-      appendAudit: (entry) => void audit.unshift(entry),
-      listAudit: () => audit,
-    },
-  };
+/** A real (in-memory SQLite) store holding the given accounts and one score for hubspot:1. */
+function deps(accounts: CanonicalRecordByEntity['account'][], allowed = true): CrmCardDeps & { store: SqliteRecordStore } {
+  const store = new SqliteRecordStore({ path: ':memory:' });
+  store.upsertTenant({ id: T, name: 'T', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
+  store.upsertRecords('account', accounts);
+  store.appendScoreSets([latest]);
+  return { store, canUserSeeRecord: () => Promise.resolve(allowed), now: () => new Date('2026-11-01T01:00:00Z') };
 }
 
 const request = { tenantId: T, provider: 'hubspot' as const, crmUserId: '7', objectType: 'account' as const, externalId: '1' };
@@ -43,20 +37,20 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 describe('card service', () => {
   it('treats a deleted account as not found, before asking about access', async () => {
-    const d = deps({ 'account:hubspot:1': account('1', '2026-10-01T00:00:00.000Z') });
+    const d = deps([account('1', '2026-10-01T00:00:00.000Z')]);
     expect(await codeOf(loadCard(d, request))).toBe('HTTP.NOT_FOUND');
   });
 
   it('answers forbidden when the CRM hides the record', async () => {
-    expect(await codeOf(loadCard(deps({ 'account:hubspot:1': account('1') }, false), request))).toBe('HTTP.FORBIDDEN');
+    expect(await codeOf(loadCard(deps([account('1')], false), request))).toBe('HTTP.FORBIDDEN');
   });
 
   it('keeps feedback per score run: an answered action returns when a new score recommends it again', async () => {
-    const d = deps({ 'account:hubspot:1': account('1') });
+    const d = deps([account('1')]);
     expect((await recordFeedback(d, { ...request, actionId: 'a', outcome: 'done' })).actions).toEqual([]);
-    expect(d.audit[0]?.details).toMatchObject({ actionId: 'a', computedAt: latest.computedAt });
-    const older = d.audit[0] as AuditEntry;
-    d.audit[0] = { ...older, details: { ...older.details, computedAt: '2026-10-01T00:00:00Z' } };
+    expect(d.store.listActionOutcomes(T)).toEqual([expect.objectContaining({ accountId: 'hubspot:1', actionId: 'a', status: 'completed', recommendedAt: '2026-11-01T00:00:00.000Z', source: 'card' })]);
+    expect(d.store.listAudit(T)[0]).toMatchObject({ actor: 'hubspot:7', action: 'nba.completed' });
+    d.store.appendScoreSets([{ ...latest, computedAt: '2026-11-02T00:00:00Z' }]);
     expect((await loadCard(d, request)).actions.map((a) => a.actionId)).toEqual(['a']);
   });
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { canonicalId, SuccessEngineError, type AccountId, type CanonicalAccount, type ScoreSet, type TenantId } from '../../../core';
 import type { RecordStore } from '../../../core/ports/record-store.port';
 import { buildCardView, type CardView } from '../../../ui-extension/shared/card.view-model';
+import { recordCardFeedback, type CardFeedback } from '../console/action-feedback';
 
 /** The CRMs whose record pages show our card. */
 export type CardProvider = 'hubspot' | 'salesforce';
@@ -15,7 +16,7 @@ export type CardObjectType = 'account' | 'opportunity';
 export type RecordAccessCheck = (tenantId: TenantId, provider: CardProvider, crmUserId: string, objectType: CardObjectType, externalId: string) => Promise<boolean>;
 
 export interface CrmCardDeps {
-  store: Pick<RecordStore, 'getRecord' | 'scoreHistory' | 'appendAudit' | 'listAudit'>;
+  store: Pick<RecordStore, 'getRecord' | 'scoreHistory' | 'appendAudit' | 'recordActionOutcome' | 'listActionOutcomes'>;
   canUserSeeRecord: RecordAccessCheck;
   now?: () => Date;
 }
@@ -31,10 +32,8 @@ export interface CardRequest {
 export const FeedbackOutcomeSchema = z.enum(['done', 'dismissed']);
 export type FeedbackOutcome = z.infer<typeof FeedbackOutcomeSchema>;
 
-/** Audit action names of card feedback; the audit log is where the feedback lives (kept per tenant, erased with it). */
-const FEEDBACK_ACTIONS: Record<FeedbackOutcome, string> = { done: 'nba.done', dismissed: 'nba.dismissed' };
-/** How far back the card looks for feedback on the latest score's actions. */
-const FEEDBACK_LOOKBACK_ENTRIES = 1000;
+/** The card says done/dismissed; outcomes say completed/dismissed (as CRM tasks do). */
+const OUTCOME_STATUS: Record<FeedbackOutcome, CardFeedback> = { done: 'completed', dismissed: 'dismissed' };
 const HISTORY_LIMIT = 30;
 
 /** The account a card shows: the record itself, or the account a deal/opportunity belongs to. 404 when this tenant has no such record. */
@@ -61,12 +60,8 @@ async function authorize(deps: CrmCardDeps, request: CardRequest): Promise<Canon
 
 /** Action ids already marked done or dismissed on this score run, so the card stops offering them. */
 function answeredActions(deps: CrmCardDeps, tenantId: TenantId, accountId: AccountId, latest: ScoreSet): Set<string> {
-  const answered = new Set<string>();
-  for (const entry of deps.store.listAudit(tenantId, { limit: FEEDBACK_LOOKBACK_ENTRIES })) {
-    if (entry.target !== accountId || !Object.values(FEEDBACK_ACTIONS).includes(entry.action)) continue;
-    if (entry.details.computedAt === latest.computedAt && typeof entry.details.actionId === 'string') answered.add(entry.details.actionId);
-  }
-  return answered;
+  const outcomes = deps.store.listActionOutcomes(tenantId, { accountId, recommendedAt: latest.computedAt });
+  return new Set(outcomes.filter((o) => o.status === 'completed' || o.status === 'dismissed').map((o) => o.actionId));
 }
 
 /** card.v1 for a record the user may see, without actions already answered on the latest score. */
@@ -84,22 +79,18 @@ export interface FeedbackRequest extends CardRequest {
 }
 
 /**
- * Records a rep's done/dismiss on a recommended action of the latest score (an audit entry, so it
- * is exported and erased with the tenant). Answers the refreshed card.
+ * Records a rep's done/dismiss on a recommended action of the latest score, as every card does
+ * (an action outcome plus an audit entry). Answers the refreshed card.
  */
 export async function recordFeedback(deps: CrmCardDeps, request: FeedbackRequest): Promise<CardView> {
   const account = await authorize(deps, request);
-  const [latest] = deps.store.scoreHistory(request.tenantId, account.id, { limit: 1 });
-  if (!latest?.nextBestActions.some((a) => a.actionId === request.actionId)) {
-    throw new SuccessEngineError('HTTP.NOT_FOUND', `no action "${request.actionId}" on the latest score of this record`);
-  }
-  deps.store.appendAudit({
+  recordCardFeedback(deps.store, {
     tenantId: request.tenantId,
-    at: (deps.now ?? (() => new Date()))().toISOString(),
+    accountId: account.id,
+    actionId: request.actionId,
+    status: OUTCOME_STATUS[request.outcome],
     actor: `${request.provider}:${request.crmUserId}`,
-    action: FEEDBACK_ACTIONS[request.outcome],
-    target: account.id,
-    details: { actionId: request.actionId, computedAt: latest.computedAt, modelVersion: latest.modelVersion, objectType: request.objectType, externalId: request.externalId },
+    now: (deps.now ?? (() => new Date()))(),
   });
   return loadCard(deps, request);
 }
