@@ -1,0 +1,37 @@
+import { runCliWithEnv } from '../helpers/run-cli';
+import { CONNECTION, TENANT, startHarness, type Harness } from './pipeline-harness';
+
+/** `success-engine sync` and `score` without REDIS_URL: the same processors, run in the calling process. */
+describe('sync and score commands in-process', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ accounts: 150, seed: 5, companiesOnly: true, tier: 'api-add-on' });
+  }, 120_000);
+  afterAll(() => h.close());
+
+  it('sync --mode backfill pulls, scores and writes back every live company once; score re-writes nothing unchanged', async () => {
+    const env = { ...h.workerEnv, REDIS_URL: '' };
+    const sync = await runCliWithEnv(env, 'sync', CONNECTION, '--tenant', TENANT, '--mode', 'backfill', '--entities', 'account', '--settings', h.settingsPath, '--json');
+    expect(sync.code).toBe(0);
+    const outcome = JSON.parse(sync.stdout) as { mode: string; completed: Record<string, number>; deadLetters: unknown[] };
+    expect(outcome.mode).toBe('in-process');
+    expect(outcome.deadLetters).toEqual([]);
+    expect(outcome.completed['sync.page']).toBe(2);
+    expect(sync.stderr).toMatch(/No REDIS_URL/);
+    const scored = h.store.latestScores(TENANT).map((s) => s.accountId.replace(/^hubspot:/, ''));
+    expect(scored.length).toBeGreaterThan(0);
+    expect([...h.writes.keys()].sort()).toEqual([...scored].sort());
+    expect([...h.writes.values()].every((n) => n === 1)).toBe(true);
+
+    const score = await runCliWithEnv(env, 'score', TENANT, '--connection', CONNECTION, '--as-of', h.store.latestScores(TENANT)[0]?.computedAt ?? '', '--json');
+    expect(score.code).toBe(0);
+    expect((JSON.parse(score.stdout) as { completed: Record<string, number> }).completed['writeback.batch']).toBeGreaterThan(0);
+    expect([...h.writes.values()].every((n) => n === 1)).toBe(true);
+  }, 180_000);
+
+  it('rejects a bad --mode with exit 2', async () => {
+    const r = await runCliWithEnv({ ...h.workerEnv, REDIS_URL: '' }, 'sync', CONNECTION, '--tenant', TENANT, '--mode', 'sometimes');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--mode/);
+  });
+});
