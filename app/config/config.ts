@@ -12,6 +12,14 @@ export interface AppConfig {
   redisUrl: string | undefined;
   httpHost: string;
   httpPort: number;
+  publicUrl: string | undefined;
+  hubspotClientId: string | undefined;
+  hubspotClientSecret: string | undefined;
+  hubspotApiUrl: string;
+  hubspotAuthorizeUrl: string;
+  salesforceClientId: string | undefined;
+  salesforceClientSecret: string | undefined;
+  salesforceLoginUrl: string;
   modelsDir: string | undefined;
   allowRemoteModels: boolean;
 }

@@ -14,6 +14,7 @@ import { SqliteConnectionDirectory } from './connection-directory';
 import { driftRouter } from './drift.routes';
 import { createInboundSyncEnqueuer } from './inbound-sync.enqueuer';
 import { createInboundWebhooksDispatcher } from './inbound-webhooks.router';
+import type { ProductRouter } from './product-routers';
 import { createQueueBoard } from './queue-board';
 import { RedisHealth } from './redis-health';
 import { createHttpApp, listen, type FrontHandler, type ReadinessCheck } from './server';
@@ -35,14 +36,16 @@ export interface ServeOptions {
   salesforceSecrets?: readonly string[];
   salesforceOrganizationIds?: readonly string[];
   operatorTenants?: readonly string[];
-  /** More public routers (OAuth callbacks, card endpoints) built by the caller. */
+  /** More public routers built by the caller. */
   publicRouters?: { path: string; router: Router }[];
+  /** Cards, console and install (app/http/product-routers.ts); given the queue when Redis is up. */
+  productRouters?: (queue: BullmqJobQueue | null) => ProductRouter[];
   apiRouters?: Router[];
   /** In-flight requests get this long to finish on shutdown. Default 10 s. */
   drainMs?: number;
 }
 
-export type FeatureName = 'score-api' | 'admin-api' | 'metrics' | 'drift' | 'queue' | 'hubspot-webhooks' | 'salesforce-webhooks' | 'queue-board';
+export type FeatureName = 'score-api' | 'admin-api' | 'metrics' | 'drift' | 'queue' | 'hubspot-webhooks' | 'salesforce-webhooks' | 'queue-board' | ProductRouter['name'];
 
 export interface FeatureState {
   on: boolean;
@@ -151,6 +154,12 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     features['hubspot-webhooks'] = noRedis('POST /webhooks/hubspot', 'POST /webhooks/hubspot');
     features['salesforce-webhooks'] = noRedis('POST /webhooks/salesforce', 'POST /webhooks/salesforce');
     features['queue-board'] = noRedis('Bull Board', 'Bull Board');
+  }
+
+  for (const product of options.productRouters?.(producer) ?? []) {
+    if (product.router) publicRouters.push({ path: product.path, router: product.router });
+    // Install mounts two routers; the first one's state names the feature.
+    features[product.name] ??= product.router ? on(product.detail.en, product.detail.zh) : off(product.detail.en, product.detail.zh);
   }
 
   // A file-backed store is read from a worker thread; an in-memory one can only be read here.

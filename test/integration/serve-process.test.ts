@@ -88,7 +88,7 @@ describe('success-engine serve (a real process on real Redis)', () => {
     writeFileSync(path.join(dataDir, 'hubspot.secret'), `# rotated monthly\n${HS_SECRET}\n`);
     writeFileSync(path.join(dataDir, 'salesforce.secret'), `${SF_SECRET}\n`);
     served = await startServeProcess(
-      { SE_DATA_DIR: dataDir, SE_ENCRYPTION_KEY: key, REDIS_URL: redisUrl() },
+      { SE_DATA_DIR: dataDir, SE_ENCRYPTION_KEY: key, REDIS_URL: redisUrl(), SE_HUBSPOT_CLIENT_ID: 'app-1', SE_HUBSPOT_CLIENT_SECRET: HS_SECRET, SE_HUBSPOT_AUTHORIZE_URL: 'https://app.hubspot.test/oauth/authorize' },
       ['--hubspot-secret-file', path.join(dataDir, 'hubspot.secret'), '--public-url', PUBLIC, '--salesforce-secret-file', path.join(dataDir, 'salesforce.secret'), '--operator-tenant', T1, '--queue-prefix', prefix],
     );
     syncQueue = new Queue('sync.page', { connection: { url: redisUrl() }, prefix });
@@ -117,6 +117,23 @@ describe('success-engine serve (a real process on real Redis)', () => {
     const metrics = await request(`${served.url}/metrics`);
     expect(metrics.text).toContain('se_http_request_duration_seconds_bucket');
     expect(metrics.text).toContain('se_process_cpu_seconds_total');
+  });
+
+  it('mounts the cards, the console and the marketplace install, each behind its own check', async () => {
+    const consolePage = await request(`${served.url}/console/`);
+    expect(consolePage.status).toBe(200);
+    expect(consolePage.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect((await request(`${served.url}/console/api/overview`)).status).toBe(401);
+    expect((await request(`${served.url}/card/accounts/hubspot:1`)).status).toBe(200);
+    expect((await request(`${served.url}/card/api/accounts/hubspot:1`)).status).toBe(401);
+    expect((await request(`${served.url}/crm/hubspot/card?objectType=0-2&objectId=1&portalId=1&userId=1`)).status).toBe(401);
+    expect((await request(`${served.url}/crm/salesforce/card?objectType=Account&recordId=001000000000001`)).status).toBe(401);
+    const install = await request(`${served.url}/install/hubspot`, { redirect: 'manual' });
+    expect(install.status).toBe(302);
+    const consent = new URL(install.headers.get('location') ?? '');
+    expect(consent.origin + consent.pathname).toBe('https://app.hubspot.test/oauth/authorize');
+    expect(consent.searchParams.get('redirect_uri')).toBe(`${PUBLIC}/install/hubspot/callback`);
+    expect(consent.searchParams.get('state')).toEqual(expect.any(String));
   });
 
   it('serves the score API to a reader token and the drift report only to admins', async () => {
@@ -223,7 +240,7 @@ describe('success-engine serve without Redis', () => {
     writeFileSync(path.join(dataDir, 'hubspot.secret'), `${HS_SECRET}\n`);
     const served = await startServeProcess({ SE_DATA_DIR: dataDir, SE_ENCRYPTION_KEY: key }, ['--hubspot-secret-file', path.join(dataDir, 'hubspot.secret')]);
     try {
-      expect(served.result.off).toEqual(['queue', 'hubspot-webhooks', 'salesforce-webhooks', 'queue-board']);
+      expect(served.result.off).toEqual(['queue', 'hubspot-webhooks', 'salesforce-webhooks', 'queue-board', 'install']);
       expect(served.result.features['hubspot-webhooks']?.detail).toContain('needs REDIS_URL');
       expect(JSON.parse((await request(`${served.url}/readyz`)).text)).toMatchObject({ status: 'ready', checks: [{ name: 'store', ok: true }] });
       expect((await request(`${served.url}/api/v1/scores`, { headers: { authorization: `Bearer ${tokens.readerOne}` } })).status).toBe(200);

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig } from '../../config/config';
+import { loadConfig, resolveEncryptionKey } from '../../config/config';
 import { openAppContext } from '../../context';
+import { productRouters } from '../../http/product-routers';
 import { startServe, type FeatureName } from '../../http/serve-app';
 import { defaultMetrics } from '../../observability/metrics';
 import { action, type CommandModule } from '../command';
@@ -37,7 +38,7 @@ function readSecrets(file: string, flag: string): string[] {
   return secrets;
 }
 
-const ORDER: FeatureName[] = ['score-api', 'admin-api', 'metrics', 'drift', 'queue', 'hubspot-webhooks', 'salesforce-webhooks', 'queue-board'];
+const ORDER: FeatureName[] = ['score-api', 'admin-api', 'metrics', 'drift', 'queue', 'hubspot-webhooks', 'salesforce-webhooks', 'queue-board', 'web-card', 'console', 'hubspot-card', 'salesforce-card', 'install'];
 
 /** `success-engine serve`: health, metrics, score and admin APIs, inbound webhooks and Bull Board. */
 export const serveCommand: CommandModule = {
@@ -66,10 +67,12 @@ export const serveCommand: CommandModule = {
       .action(
         action(async (out, flags: ServeFlags) => {
           if (flags.publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(flags.publicUrl)) throw new UsageError(`--public-url must be an http(s) URL, got "${flags.publicUrl}"`);
-          const hubspotClientSecrets = flags.hubspotSecretFile ? readSecrets(flags.hubspotSecretFile, '--hubspot-secret-file') : [];
+          const config = loadConfig();
+          // The app's client secret signs both webhooks and card requests (v3); a file adds rotation secrets.
+          const hubspotClientSecrets = [...(config.hubspotClientSecret ? [config.hubspotClientSecret] : []), ...(flags.hubspotSecretFile ? readSecrets(flags.hubspotSecretFile, '--hubspot-secret-file') : [])];
           const salesforceSecrets = flags.salesforceSecretFile ? readSecrets(flags.salesforceSecretFile, '--salesforce-secret-file') : [];
-          const context = openAppContext(loadConfig());
-          const { config, store, log } = context;
+          const context = openAppContext(config);
+          const { store, log } = context;
           const metrics = defaultMetrics();
           let serve;
           try {
@@ -80,11 +83,12 @@ export const serveCommand: CommandModule = {
               redisUrl: config.redisUrl,
               queuePrefix: flags.queuePrefix,
               hubspotClientSecrets,
-              publicBaseUrl: flags.publicUrl,
+              publicBaseUrl: flags.publicUrl ?? config.publicUrl,
               salesforceSecrets,
               salesforceOrganizationIds: flags.salesforceOrg,
               operatorTenants: flags.operatorTenant,
               drainMs: flags.drainSeconds * 1000,
+              productRouters: (queue) => productRouters({ store, metrics, queue, settings: { ...config, encryptionKey: resolveEncryptionKey(config), hubspotCardSecrets: hubspotClientSecrets, ...(flags.publicUrl ? { publicUrl: flags.publicUrl } : {}) } }),
             });
           } catch (error) {
             context.close();
