@@ -13,6 +13,7 @@ import {
   SALESFORCE_SCORE_OBJECT,
   SALESFORCE_TYPES,
   SCORE_FIELDS,
+  TASK_KEY_FIELD,
   type RISK_BANDS,
   type ScoreFieldKey,
   type ScoreFieldSpec,
@@ -201,6 +202,14 @@ function mirroredFieldBody(f: ScoreFieldSpec): string {
   return body;
 }
 
+/** The task idempotency key: an external id, so Salesforce indexes it for the look-up before a retry. */
+function taskKeyFieldBody(): string {
+  return (
+    tag('fullName', TASK_KEY_FIELD.salesforce) + tag('label', TASK_KEY_FIELD.label.en) + tag('description', `${TASK_KEY_FIELD.description.en} ${TASK_KEY_FIELD.description.zh}`) +
+    tag('externalId', true) + tag('length', TASK_KEY_FIELD.maxLength) + tag('required', false) + tag('type', 'Text') + tag('unique', false)
+  );
+}
+
 function fieldPermissions(object: string, fields: readonly ScoreFieldSpec[], editable: boolean): string {
   return fields.map((f) => `    <fieldPermissions>\n${tag('editable', editable, '        ')}${tag('field', `${object}.${f.salesforce}`, '        ')}${tag('readable', true, '        ')}    </fieldPermissions>\n`).join('');
 }
@@ -211,6 +220,7 @@ function salesforceFiles(s: ManifestSettings): Record<string, string> {
   files[`${SALESFORCE_PROJECT_DIR}/sfdx-project.json`] = json({ packageDirectories: [{ path: 'force-app', default: true }], name: 'success-engine', namespace: '', sourceApiVersion: s.salesforceApiVersion });
   for (const f of SCORE_FIELDS) files[`${SF_SOURCE}/objects/${SALESFORCE_SCORE_OBJECT}/fields/${f.salesforce}.field-meta.xml`] = xml('CustomField', fieldBody(f, f.label.en));
   for (const f of mirrored) files[`${SF_SOURCE}/objects/Opportunity/fields/${f.salesforce}.field-meta.xml`] = xml('CustomField', mirroredFieldBody(f));
+  files[`${SF_SOURCE}/objects/${TASK_KEY_FIELD.salesforceObject}/fields/${TASK_KEY_FIELD.salesforce}.field-meta.xml`] = xml('CustomField', taskKeyFieldBody());
 
   const classAccess = `    <classAccesses>\n${tag('apexClass', 'SuccessEngineCardController', '        ')}${tag('enabled', true, '        ')}    </classAccesses>\n`;
   const principalAccess = `    <externalCredentialPrincipalAccesses>\n${tag('enabled', true, '        ')}${tag('externalCredentialPrincipal', `${SALESFORCE_EXTERNAL_CREDENTIAL}-${SALESFORCE_PRINCIPAL}`, '        ')}    </externalCredentialPrincipalAccesses>\n`;
@@ -222,7 +232,9 @@ function salesforceFiles(s: ManifestSettings): Record<string, string> {
   files[`${SF_SOURCE}/permissionsets/${SALESFORCE_PERMISSION_SETS.integration}.permissionset-meta.xml`] = xml(
     'PermissionSet',
     tag('description', 'The integration user Success Engine connects as: writes the score fields on Account. 集成用户：写入客户评分字段。') +
-      fieldPermissions(SALESFORCE_SCORE_OBJECT, SCORE_FIELDS, true) + tag('hasActivationRequired', false) + tag('label', 'Success Engine Integration'),
+      fieldPermissions(SALESFORCE_SCORE_OBJECT, SCORE_FIELDS, true) +
+      `    <fieldPermissions>\n${tag('editable', true, '        ')}${tag('field', `Task.${TASK_KEY_FIELD.salesforce}`, '        ')}${tag('readable', true, '        ')}    </fieldPermissions>\n` +
+      tag('hasActivationRequired', false) + tag('label', 'Success Engine Integration'),
   );
 
   files[`${SF_SOURCE}/externalCredentials/${SALESFORCE_EXTERNAL_CREDENTIAL}.externalCredential-meta.xml`] = xml(

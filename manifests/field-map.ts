@@ -42,6 +42,19 @@ export const SALESFORCE_DEFAULT_NAMESPACE = 'succeng';
 
 export const RISK_BANDS = ['low', 'medium', 'high', 'critical'] as const;
 
+/**
+ * Where a task we create for the account owner keeps its idempotency key, so a retried create
+ * finds the first task instead of making a second (HubSpot tasks; Salesforce Activity, i.e. Task).
+ */
+export const TASK_KEY_FIELD = {
+  hubspot: 'se_action_key',
+  salesforce: 'SE_Action_Key__c',
+  salesforceObject: 'Activity',
+  maxLength: 255,
+  label: { en: 'Success Engine action key', zh: 'Success Engine 行动键' },
+  description: { en: 'Idempotency key of a task Success Engine created (tenant, account, action, week).', zh: 'Success Engine 创建任务的幂等键（租户、客户、行动、周）。' },
+} as const;
+
 export const SCORE_FIELDS: readonly ScoreFieldSpec[] = [
   { key: 'churnProbability', kind: 'percent', hubspot: 'se_churn_probability', salesforce: 'SE_Churn_Probability__c', label: { en: 'Churn probability', zh: '流失概率' }, description: { en: 'Calibrated probability that the account churns within the horizon (0–1).', zh: '账户在预测期内流失的校准概率（0–1）。' } },
   { key: 'riskBand', kind: 'enumeration', options: RISK_BANDS, hubspot: 'se_risk_band', salesforce: 'SE_Risk_Band__c', label: { en: 'Churn risk band', zh: '流失风险等级' }, description: { en: 'Low, medium, high or critical.', zh: '低、中、高或严重。' } },

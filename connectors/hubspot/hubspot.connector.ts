@@ -19,7 +19,7 @@ import {
   type TenantId,
   type WriteBackResult,
 } from '../../core';
-import { HUBSPOT_PROPERTY_GROUP, HUBSPOT_SCORE_OBJECT, HUBSPOT_TYPES, SCORE_FIELDS, type ScoreFieldKey } from '../../manifests/field-map';
+import { HUBSPOT_PROPERTY_GROUP, HUBSPOT_SCORE_OBJECT, HUBSPOT_TYPES, SCORE_FIELDS, TASK_KEY_FIELD, type ScoreFieldKey } from '../../manifests/field-map';
 import { mappedFields, resolveAccountMapping, type AccountFieldMapping } from '../shared/field-mapping';
 import { emptyCallStats, governedCall, observeRateHeaders, type CallStats, type GovernedCallOptions } from '../shared/governed-call';
 import {
@@ -76,7 +76,7 @@ export interface HubSpotConnectorOptions {
 
 const REFRESH_AHEAD_MS = 5 * 60_000;
 /** Our idempotency key on tasks (a hidden custom task property). */
-export const HUBSPOT_TASK_KEY_PROPERTY = 'se_action_key';
+export const HUBSPOT_TASK_KEY_PROPERTY = TASK_KEY_FIELD.hubspot;
 // https://developers.hubspot.com/docs/api/crm/associations (HUBSPOT_DEFINED task → company)
 const HUBSPOT_TASK_TO_COMPANY_TYPE_ID = 192;
 type SdkError = { code?: number | string; body?: unknown; headers?: Record<string, string>; message?: string };

@@ -17,7 +17,7 @@ import {
   type TenantId,
   type WriteBackResult,
 } from '../../core';
-import { SALESFORCE_DEFAULT_NAMESPACE, SALESFORCE_SCORE_OBJECT, SALESFORCE_TYPES, SCORE_FIELDS, salesforceFieldName, type ScoreFieldKey } from '../../manifests/field-map';
+import { SALESFORCE_DEFAULT_NAMESPACE, SALESFORCE_SCORE_OBJECT, SALESFORCE_TYPES, SCORE_FIELDS, TASK_KEY_FIELD, salesforceFieldName, type ScoreFieldKey } from '../../manifests/field-map';
 import { mappedFields, resolveAccountMapping, type AccountFieldMapping } from '../shared/field-mapping';
 import { emptyCallStats, governedCall, type CallStats, type GovernedCallOptions } from '../shared/governed-call';
 import { SALESFORCE_BULK_INGEST_MAX_BYTES, SALESFORCE_BULK_QUERY_PAGE_ROWS, SALESFORCE_BULK_THRESHOLD_RECORDS, SALESFORCE_RETRIEVE_MAX, SALESFORCE_COLLECTIONS_MAX, SALESFORCE_DEFAULT_DAILY_BUDGET_SHARE, SALESFORCE_LIMITS, SALESFORCE_QUERY_PAGE_MAX, type ProviderLimitProfile } from '../shared/provider-limits';
@@ -90,7 +90,7 @@ export function describeJsforceError(error: unknown): Omit<FailedCall, 'attempt'
 
 const MAP_SLICE_ROWS = 500;
 /** Our idempotency key on Task (an Activity custom field the package installs; namespaced like the Account fields). */
-export const SALESFORCE_TASK_KEY_FIELD = 'SE_Action_Key__c';
+export const SALESFORCE_TASK_KEY_FIELD = TASK_KEY_FIELD.salesforce;
 
 interface PendingWrite {
   id: string;

@@ -10,7 +10,7 @@ import {
   SALESFORCE_PERMISSION_SETS,
   SALESFORCE_PROJECT_DIR,
 } from '../../manifests/crm-manifests';
-import { RISK_BANDS, SALESFORCE_SCORE_OBJECT, SALESFORCE_TYPES, SCORE_FIELDS } from '../../manifests/field-map';
+import { RISK_BANDS, SALESFORCE_SCORE_OBJECT, SALESFORCE_TYPES, SCORE_FIELDS, TASK_KEY_FIELD } from '../../manifests/field-map';
 
 type Xml = Record<string, unknown>;
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -28,6 +28,7 @@ describe('Salesforce DX project parsed with @salesforce/source-deploy-retrieve',
     const expected: [string, string][] = [
       ...SCORE_FIELDS.map((f): [string, string] => ['CustomField', `${SALESFORCE_SCORE_OBJECT}.${f.salesforce}`]),
       ...SCORE_FIELDS.filter((f) => OPPORTUNITY_MIRRORED_KEYS.includes(f.key)).map((f): [string, string] => ['CustomField', `Opportunity.${f.salesforce}`]),
+      ['CustomField', `${TASK_KEY_FIELD.salesforceObject}.${TASK_KEY_FIELD.salesforce}`],
       ['LightningComponentBundle', SALESFORCE_LWC],
       ...SALESFORCE_APEX_CLASSES.map((c): [string, string] => ['ApexClass', c]),
       ['PermissionSet', SALESFORCE_PERMISSION_SETS.user],
