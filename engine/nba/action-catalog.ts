@@ -40,8 +40,9 @@ export const CatalogOverridesSchema = z.array(
 const t = (en: string, zh: string) => ({ en, zh });
 
 /**
- * Defaults for a B2B subscription business. Uplifts and propensities are priors from common CS
- * practice; the engine replaces propensity with learned rates once outcomes accumulate.
+ * Defaults for a B2B subscription business: high-touch actions for large accounts, tech-touch ones
+ * (email, in-app) for the long tail. Uplifts and propensities are priors from common CS practice;
+ * the engine replaces propensity with learned rates once outcomes accumulate.
  */
 export const DEFAULT_ACTION_CATALOG: readonly ActionDefinition[] = [
   {
@@ -154,6 +155,64 @@ export const DEFAULT_ACTION_CATALOG: readonly ActionDefinition[] = [
     priorPropensity: 0.7,
     cooldownDays: 21,
     eligibility: { tenureDays: { max: 90 } },
+    enabled: true,
+  },
+  // Tech-touch: the long tail of small accounts, where a person's time costs more than the value
+  // at stake. Costs are content and discount, not hours, so they pay off on small contracts too.
+  {
+    id: 'retention-email',
+    title: t('Personal retention email with a plan review', '附方案评估的个性化挽留邮件'),
+    channel: 'email',
+    ownerRole: 'csm',
+    cost: 15,
+    businessWeight: 1,
+    valueBasis: 'retention',
+    expectedUplift: 0.08,
+    priorPropensity: 0.6,
+    cooldownDays: 30,
+    eligibility: { riskBands: ['medium', 'high', 'critical'] },
+    enabled: true,
+  },
+  {
+    id: 'support-follow-up',
+    title: t('Follow up on open support tickets', '跟进未解决的支持工单'),
+    channel: 'email',
+    ownerRole: 'support',
+    cost: 20,
+    businessWeight: 1,
+    valueBasis: 'retention',
+    expectedUplift: 0.06,
+    priorPropensity: 0.7,
+    cooldownDays: 14,
+    eligibility: { riskBands: ['medium', 'high', 'critical'], openTickets: { min: 1 } },
+    enabled: true,
+  },
+  {
+    id: 'digital-onboarding',
+    title: t('In-app guided onboarding journey', '应用内引导式入门流程'),
+    channel: 'in-app',
+    ownerRole: 'csm',
+    cost: 2,
+    businessWeight: 1,
+    valueBasis: 'retention',
+    expectedUplift: 0.05,
+    priorPropensity: 0.8,
+    cooldownDays: 30,
+    eligibility: { tenureDays: { max: 120 } },
+    enabled: true,
+  },
+  {
+    id: 'win-back-email',
+    title: t('Win-back email with a comeback offer', '附回归优惠的挽回邮件'),
+    channel: 'email',
+    ownerRole: 'renewals',
+    cost: 25,
+    businessWeight: 1,
+    valueBasis: 'retention',
+    expectedUplift: 0.1,
+    priorPropensity: 0.4,
+    cooldownDays: 90,
+    eligibility: { churned: true },
     enabled: true,
   },
 ];

@@ -65,7 +65,8 @@ describe('eligibility', () => {
     const catalog = buildActionCatalog();
     const churned = account({ churned: true, riskBand: 'critical', churnProbability: 0.99 });
     const eligible = catalog.filter((a) => checkEligibility(a, churned).eligible).map((a) => a.id);
-    expect(eligible).toEqual(['win-back-offer']);
+    expect(eligible).toEqual(['win-back-offer', 'win-back-email']);
+    expect(catalog.filter((a) => eligible.includes(a.id)).every((a) => a.eligibility.churned === true)).toBe(true);
     const winBack = catalog.find((a) => a.id === 'win-back-offer') as ActionDefinition;
     expect(checkEligibility(winBack, account()).eligible).toBe(false);
   });
@@ -81,6 +82,17 @@ describe('catalog', () => {
     const ids = DEFAULT_ACTION_CATALOG.map((a) => a.id);
     expect(ids).toEqual(expect.arrayContaining(['executive-sponsor-call', 'business-review', 'training-session', 'support-escalation', 'renewal-offer', 'seat-upsell', 'win-back-offer', 'onboarding-check-in']));
     for (const a of DEFAULT_ACTION_CATALOG) expect(a.title.zh).not.toEqual(a.title.en);
+  });
+
+  it('sends high-touch actions to large accounts and tech-touch ones to the long tail', () => {
+    const large = account({ accountId: 'large', clv: 100_000, churnProbability: 0.8, riskBand: 'critical' });
+    const small = account({ accountId: 'small', clv: 1_500, churnProbability: 0.6, riskBand: 'high', seatUtilization: null, daysToRenewal: null, openTickets: 0 });
+    const { decisions } = arbitrate([large, small], DEFAULT_ACTION_CATALOG, { now: NOW, holdoutRate: 0, topK: 2 });
+    const top = (id: string) => decisions.find((d) => d.accountId === id)?.actions.map((a) => a.actionId) ?? [];
+    expect(top('large')[0]).toBe('executive-sponsor-call');
+    expect(top('small')).toEqual(['retention-email']);
+    const channels = top('small').map((id) => DEFAULT_ACTION_CATALOG.find((a) => a.id === id)?.channel);
+    expect(channels.every((c) => c === 'email' || c === 'in-app')).toBe(true);
   });
 
   it('patches defaults by id, appends new actions and rejects bad fields by name', () => {
