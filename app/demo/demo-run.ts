@@ -19,7 +19,7 @@ import { startAlertReceiver } from './alert-receiver';
 
 export const DEMO_TENANT = 'demo-hubspot' as TenantId;
 const CONNECTION = 'hubspot-sandbox' as ConnectionId;
-const PRIVATE_APP_TOKEN = 'pat-na1-sandbox-demo';
+export const DEMO_PRIVATE_APP_TOKEN = 'pat-na1-sandbox-demo';
 
 export interface DemoOptions {
   csvPath: string;
@@ -60,7 +60,7 @@ export interface DemoResult {
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   options.onStage('seed', `reading ${options.csvPath}`);
   const book = generateBook({ seed: options.seed, accounts: options.accounts, rows: readTelcoCsv(options.csvPath) });
-  const sandbox = await startHubSpotSandbox({ book, tier: options.tier, privateAppTokens: [PRIVATE_APP_TOKEN] });
+  const sandbox = await startHubSpotSandbox({ book, tier: options.tier, privateAppTokens: [DEMO_PRIVATE_APP_TOKEN] });
   const store = new SqliteRecordStore({ path: options.databasePath, encryptionKey: randomBytes(32) });
   const secret = randomBytes(24).toString('hex');
   const receiver = await startAlertReceiver(secret);
@@ -72,9 +72,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     store.upsertTenant({ id: DEMO_TENANT, name: 'Demo book of business (HubSpot sandbox)', locale: 'en', createdAt: book.asOf });
     store.saveConnection(
       { id: CONNECTION, tenantId: DEMO_TENANT, provider: 'hubspot', externalOrgId: 'sandbox', baseUrl: sandbox.url, createdAt: book.asOf, updatedAt: book.asOf },
-      { accessToken: PRIVATE_APP_TOKEN },
+      { accessToken: DEMO_PRIVATE_APP_TOKEN },
     );
-    const connector = new HubSpotConnector({ tenantId: DEMO_TENANT, portalKey: `demo-${sandbox.url}`, basePath: sandbox.url, accessToken: PRIVATE_APP_TOKEN });
+    const connector = new HubSpotConnector({ tenantId: DEMO_TENANT, portalKey: `demo-${sandbox.url}`, basePath: sandbox.url, accessToken: DEMO_PRIVATE_APP_TOKEN });
 
     options.onStage('install', 'creating the Success Engine property group and properties');
     const schema = await connector.ensureSchema();

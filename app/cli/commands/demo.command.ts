@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { type Command } from 'commander';
@@ -5,7 +6,8 @@ import { SingleBar } from 'cli-progress';
 import pino from 'pino';
 import type { ScoreSet } from '../../../core';
 import { loadConfig } from '../../config/config';
-import { runDemo, type DemoResult, type DemoStage } from '../../demo/demo-run';
+import { DEMO_PRIVATE_APP_TOKEN, runDemo, type DemoResult, type DemoStage } from '../../demo/demo-run';
+import { productRouters } from '../../http/product-routers';
 import { createHttpApp, listen } from '../../http/server';
 import { createMetrics } from '../../observability/metrics';
 import { action, positiveInt, type CommandModule } from '../command';
@@ -144,13 +146,35 @@ function countBands(scores: readonly ScoreSet[]): Record<string, number> {
   return counts;
 }
 
+/**
+ * A rep token for the account owner's HubSpot user, so the card link shows what that rep sees
+ * (cards check record visibility with the CRM). Null when the account has no owner.
+ */
+async function ownerRepToken(r: DemoResult, accountId: string): Promise<string | null> {
+  const ownerId = r.store.getRecord(r.tenantId, 'account', accountId)?.ownerId;
+  if (!ownerId) return null;
+  const res = await fetch(`${r.hubspotUrl}/crm/v3/owners/${encodeURIComponent(ownerId)}`, { headers: { authorization: `Bearer ${DEMO_PRIVATE_APP_TOKEN}` } });
+  const userId = res.ok ? ((await res.json()) as { userId?: number }).userId : undefined;
+  return userId === undefined ? null : r.store.issueApiToken(r.tenantId, 'rep', `demo-rep-${userId}`, { crmUserId: String(userId) });
+}
+
 async function serve(out: Output, r: DemoResult, host: string, port: number): Promise<void> {
   const token = r.store.issueApiToken(r.tenantId, 'admin', 'demo');
-  const app = createHttpApp({ store: r.store, log: pino({ level: 'silent' }), metrics: createMetrics(), readiness: [{ name: 'store', check: () => Promise.resolve() }] });
+
+  const metrics = createMetrics();
+  // The same card and console routers `serve` mounts; no marketplace app, so install stays off.
+  const products = productRouters({ store: r.store, metrics, queue: null, settings: { encryptionKey: randomBytes(32), hubspotApiUrl: r.hubspotUrl, hubspotAuthorizeUrl: `${r.hubspotUrl}/oauth/authorize`, salesforceLoginUrl: 'https://login.salesforce.com' } });
+  const publicRouters = products.flatMap((p) => (p.router ? [{ path: p.path, router: p.router }] : []));
+  const app = createHttpApp({ store: r.store, log: pino({ level: 'silent' }), metrics, readiness: [{ name: 'store', check: () => Promise.resolve() }], publicRouters });
   const server = await listen(app, host, port);
   const example = [...r.scores].sort((a, b) => b.churn.probability - a.churn.probability)[0]?.accountId ?? '';
+  const cardToken = (await ownerRepToken(r, example)) ?? token;
   out.note('');
-  out.note(bilingual(`Score API at ${server.url}/api/v1 (Ctrl-C to stop)`, `评分 API 地址 ${server.url}/api/v1（按 Ctrl-C 停止）`));
+  out.note(bilingual(`Serving at ${server.url} (Ctrl-C to stop)`, `服务地址 ${server.url}（按 Ctrl-C 停止）`));
+  out.note(bilingual('  the riskiest account’s card, as its owner sees it:', '  风险最高客户的卡片（以其负责人身份查看）：'));
+  out.note(`    ${server.url}/card/accounts/${example}#token=${cardToken}`);
+  out.note(bilingual('  admin console:', '  管理控制台：'));
+  out.note(`    ${server.url}/console/#token=${token}`);
   out.note(`  curl -H 'Authorization: Bearer ${token}' ${server.url}/api/v1/scores?band=critical`);
   out.note(`  curl -H 'Authorization: Bearer ${token}' ${server.url}/api/v1/accounts/${example}`);
   await new Promise<void>((resolve) => {
