@@ -1,7 +1,8 @@
 import type { AlertSink, DeliveryOutcome, RecordStore, TenantId } from '../../core';
 import { routeOf } from '../../webhooks/outbound/webhook-alert.sink';
 import { toAlertV1 } from '../../webhooks/outbound/alert-payload.schema';
-import { DEFAULT_ALERT_RULES, evaluateAlerts, type AlertRulesConfig, type AlertSignals, type RoutedAlert } from '../../engine/alerts/alert-rules';
+import { resolveAlertRules } from '../settings/tenant-settings';
+import { evaluateAlerts, type AlertRulesConfig, type AlertSignals, type RoutedAlert } from '../../engine/alerts/alert-rules';
 
 export interface AlertsStepResult {
   raised: RoutedAlert[];
@@ -14,7 +15,7 @@ export interface AlertsStepResult {
  * deliveries already recorded) and hand each to the sink, which records it once per idempotency
  * key before attempting delivery.
  */
-export async function alertsStep(store: RecordStore, sink: AlertSink, tenantId: TenantId, signals: readonly AlertSignals[], now: Date, rules: AlertRulesConfig = DEFAULT_ALERT_RULES): Promise<AlertsStepResult> {
+export async function alertsStep(store: RecordStore, sink: AlertSink, tenantId: TenantId, signals: readonly AlertSignals[], now: Date, rules: AlertRulesConfig = resolveAlertRules(store, tenantId)): Promise<AlertsStepResult> {
   const history = store.listAlerts(tenantId).map((d) => ({ tenantId: d.tenantId, accountId: d.accountId, rule: d.rule, target: d.target, raisedAt: d.createdAt, idempotencyKey: d.idempotencyKey }));
   const evaluation = evaluateAlerts(signals, history, rules, now);
   const outcomes: DeliveryOutcome[] = [];
@@ -27,7 +28,7 @@ export async function alertsStep(store: RecordStore, sink: AlertSink, tenantId: 
  * pending delivery with the exact payload the sink sends; `alert.deliver` jobs then attempt them.
  * Returns the keys recorded now.
  */
-export function recordAlertsStep(store: RecordStore, tenantId: TenantId, signals: readonly AlertSignals[], now: Date, recordedAt: Date, rules: AlertRulesConfig = DEFAULT_ALERT_RULES): { recorded: string[]; suppressed: number } {
+export function recordAlertsStep(store: RecordStore, tenantId: TenantId, signals: readonly AlertSignals[], now: Date, recordedAt: Date, rules: AlertRulesConfig = resolveAlertRules(store, tenantId)): { recorded: string[]; suppressed: number } {
   const history = store.listAlerts(tenantId).map((d) => ({ tenantId: d.tenantId, accountId: d.accountId, rule: d.rule, target: d.target, raisedAt: d.createdAt, idempotencyKey: d.idempotencyKey }));
   const evaluation = evaluateAlerts(signals, history, rules, now);
   const recorded: string[] = [];

@@ -1,6 +1,7 @@
 import type { RecordStore, ScoreSet, TenantId } from '../../core';
 import { CHURN_TASK, churnModelFromVersion, churnModelRef } from '../../engine/churn/churn-registry';
 import { DEFAULT_ACTION_CATALOG } from '../../engine/nba/action-catalog';
+import { resolveActionCatalog } from '../settings/tenant-settings';
 import type { ActionDefinition } from '../../engine/nba/nba.types';
 import { scoreBook, type BookScoringResult, type ChurnScorer } from '../../engine/scoring/book-scorer';
 import { loadTenantRecords } from './tenant-records';
@@ -34,7 +35,8 @@ export function scoreStep(store: RecordStore, tenantId: TenantId, now: string, o
 
 /** The same, without keeping the ScoreSets: queue processors record alerts first, then keep them (see score-run.step). */
 export function computeScores(store: RecordStore, tenantId: TenantId, now: string, options: Partial<ScoreStepOptions> = {}, only?: ReadonlySet<string>): BookScoringResult {
-  const opts = { ...defaultScoreStepOptions, ...options };
+  // The tenant's catalog (console overrides on top of the defaults) unless the caller passes one.
+  const opts = { ...defaultScoreStepOptions, catalog: resolveActionCatalog(store, tenantId), ...options };
   const previous = new Map<string, ScoreSet>(store.latestScores(tenantId).map((s) => [s.accountId, s]));
   const churn = activeChurnScorer(store, tenantId);
   const result = scoreBook({

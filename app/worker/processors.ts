@@ -6,7 +6,9 @@ import { recordAlertsStep } from '../pipeline/alerts.step';
 import { computeScores } from '../pipeline/score.step';
 import { syncPage, type SyncPageResult } from '../pipeline/sync.step';
 import { trainChurnStep, type TrainStepResult } from '../pipeline/train.step';
+import { createTasksStep } from '../pipeline/tasks.step';
 import { writeBackStep, type WriteBackSummary } from '../pipeline/writeback.step';
+import { resolveCrmTasks } from '../settings/tenant-settings';
 import type { PipelineAdapters } from './pipeline-adapters';
 
 /** Accounts per `writeback.batch` job (the connector writes them 100 to a call). */
@@ -124,12 +126,18 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
 
     'writeback.batch': async (p) => {
       const scores = p.accountIds.map((id) => store.scoreHistory(p.tenantId, id as AccountId, { limit: 1 })[0]).filter((s): s is ScoreSet => s !== undefined);
-      const summary = await writeBackStep(store, adapters.connector(p.tenantId, p.connectionId), p.tenantId, scores, p.accountIds.length);
+      const connector = adapters.connector(p.tenantId, p.connectionId);
+      const summary = await writeBackStep(store, connector, p.tenantId, scores, p.accountIds.length);
       hooks.onWriteBack?.(summary);
       // Failed records make the batch retry; written ones are skipped then (the ledger, or a read first).
       const retryable = summary.failed.filter((f) => f.code !== 'CONNECTOR.NOT_HUBSPOT');
       if (retryable.length > 0) throw new SuccessEngineError('PIPELINE.WRITEBACK_PARTIAL', `${retryable.length} of ${scores.length} write-backs failed, first: ${retryable[0]?.accountExternalId} ${retryable[0]?.code} ${retryable[0]?.message}`, { failed: retryable.length });
-      return { written: summary.written, unchanged: summary.unchanged, failed: summary.failed.length };
+      // Owner tasks for the top action, when the tenant turned them on; keyed, so a retry finds them.
+      const taskSetting = resolveCrmTasks(store, p.tenantId);
+      const tasks = taskSetting.enabled ? await createTasksStep(store, connector, p.tenantId, scores, { ...(taskSetting.bands ? { bands: taskSetting.bands } : {}), ...(taskSetting.dueInDays !== undefined ? { dueInDays: taskSetting.dueInDays } : {}) }) : null;
+      const taskFailures = tasks?.failed.filter((f) => f.retryable) ?? [];
+      if (taskFailures.length > 0) throw new SuccessEngineError('PIPELINE.TASKS_PARTIAL', `${taskFailures.length} owner tasks failed, first: ${taskFailures[0]?.accountExternalId} ${taskFailures[0]?.code} ${taskFailures[0]?.message}`, { failed: taskFailures.length });
+      return { written: summary.written, unchanged: summary.unchanged, failed: summary.failed.length, ...(tasks ? { tasks: { created: tasks.created, exists: tasks.exists, failed: tasks.failed.length } } : {}) };
     },
 
     'alert.deliver': async (p, ctx) => {

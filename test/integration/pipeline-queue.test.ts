@@ -2,6 +2,7 @@ import pino from 'pino';
 import { DEAD_LETTER_QUEUE } from '../../app/queue/bullmq-queue';
 import { startWorkerRuntime, type WorkerRuntime } from '../../app/worker/worker-runtime';
 import { alertEndpoints, readSettingsFile } from '../../app/schedules/tenant-settings';
+import { SETTING_KEYS } from '../../app/settings/tenant-settings';
 import { CHURN_TASK } from '../../engine/churn/churn-registry';
 import { redisUrl, uniquePrefix } from '../helpers/redis';
 import { CONNECTION, TENANT, peakInWindow, startHarness, type Harness } from './pipeline-harness';
@@ -13,6 +14,7 @@ describe('the pipeline through the queues (BullMQ, HubSpot sandbox)', () => {
 
   beforeAll(async () => {
     h = await startHarness({ accounts: 300, seed: 11 });
+    h.store.putTenantSetting(TENANT, SETTING_KEYS.crmTasks, { enabled: true }, 'test');
     runtime = startWorkerRuntime({ redisUrl: redisUrl(), prefix: uniquePrefix('pipeline'), store: h.store, log: pino({ level: 'silent' }), concurrency: 2, alertEndpointFor: alertEndpoints(readSettingsFile(h.settingsPath)) });
     await runtime.producer.enqueue('sync.start', { tenantId: TENANT, connectionId: CONNECTION, mode: 'backfill', train: true, asOf: h.asOf, runId: 'backfill-1' });
     await runtime.producer.waitForIdle({ timeoutMs: 240_000 });
@@ -38,6 +40,30 @@ describe('the pipeline through the queues (BullMQ, HubSpot sandbox)', () => {
     expect([...h.writes.values()].every((n) => n === 1)).toBe(true);
   });
 
+  /** Our tasks per company id in the sandbox (the ones carrying our idempotency key). */
+  const ourTasks = (): Map<string, string[]> => {
+    const byCompany = new Map<string, string[]>();
+    for (const id of h.companyIds()) {
+      const keys = h.sandbox.state.portal.associationsOf('companies', id, 'tasks').flatMap(([taskId]) => {
+        const key = h.sandbox.state.portal.table('tasks').get(taskId)?.properties.se_action_key;
+        return typeof key === 'string' && key !== '' ? [key] : [];
+      });
+      if (keys.length) byCompany.set(id, keys);
+    }
+    return byCompany;
+  };
+
+  it('creates one owner task for the top action of each high or critical account, as configured', () => {
+    const expected = h.store
+      .latestScores(TENANT)
+      .filter((s) => (s.churn.band === 'high' || s.churn.band === 'critical') && s.nextBestActions.length > 0)
+      .map((s) => s.accountId.replace(/^hubspot:/, ''));
+    expect(expected.length).toBeGreaterThan(0);
+    const tasks = ourTasks();
+    expect([...tasks.keys()].sort()).toEqual(expected.sort());
+    expect([...tasks.values()].every((keys) => keys.length === 1)).toBe(true);
+  });
+
   it('delivers every recorded alert once, signed, to the receiver', () => {
     const recorded = h.store.listAlerts(TENANT);
     expect(recorded.length).toBeGreaterThan(0);
@@ -58,5 +84,6 @@ describe('the pipeline through the queues (BullMQ, HubSpot sandbox)', () => {
     await runtime.producer.waitForIdle({ timeoutMs: 120_000 });
     expect([...h.writes.values()].every((n) => n === 1)).toBe(true);
     expect(h.store.listAlerts(TENANT)).toHaveLength(alertsBefore);
+    expect([...ourTasks().values()].every((keys) => keys.length === 1)).toBe(true);
   }, 150_000);
 });

@@ -19,7 +19,7 @@ import {
   resolveActionCatalog,
   resolveAlertRules,
   SETTING_KEYS,
-} from './console-settings';
+} from '../../settings/tenant-settings';
 import { currentModelEvaluation, defaultEvaluationOptions } from './model-evaluation';
 import { notConnectedEraser, type TenantEraser } from './tenant-eraser';
 import { defaultWebAssetsDir, pageSecurityHeaders, pageShell, webAssetsRouter } from './web-assets';

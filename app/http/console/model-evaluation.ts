@@ -7,7 +7,7 @@ import { brierScore, calibrationTable, expectedCalibrationError, rocAuc } from '
 import { backtestChurn, type BacktestReport } from '../../../engine/scoring/backtest';
 import { historicalSnapshot } from '../../../engine/scoring/history-snapshot';
 import { loadTenantRecords } from '../../pipeline/tenant-records';
-import { SETTING_KEYS } from './console-settings';
+import { SETTING_KEYS } from '../../settings/tenant-settings';
 
 export interface EvaluationOptions {
   horizonDays: number;

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { parseOrThrow, SuccessEngineError, type Provider, type RecordStore, type TenantId } from '../../../core';
-import { DEFAULT_ACCOUNT_MAPPINGS, resolveAccountMapping, type AccountFieldMapping } from '../../../connectors/shared/field-mapping';
-import { DEFAULT_ALERT_RULES, type AlertRulesConfig } from '../../../engine/alerts/alert-rules';
-import { buildActionCatalog, CatalogOverridesSchema } from '../../../engine/nba/action-catalog';
-import type { ActionDefinition } from '../../../engine/nba/nba.types';
+import { parseOrThrow, SuccessEngineError, type Provider, type RecordStore, type TenantId } from '../../core';
+import { DEFAULT_ACCOUNT_MAPPINGS, resolveAccountMapping, type AccountFieldMapping } from '../../connectors/shared/field-mapping';
+import { DEFAULT_ALERT_RULES, type AlertRulesConfig } from '../../engine/alerts/alert-rules';
+import { buildActionCatalog, CatalogOverridesSchema } from '../../engine/nba/action-catalog';
+import type { ActionDefinition } from '../../engine/nba/nba.types';
 
 /**
- * The tenant settings the console edits, one JSON document per key in the store's
+ * Per-tenant settings (most edited in the console), one JSON document per key in the store's
  * `tenant_settings` (so they leave with the tenant on erasure). The pipeline reads them through
  * the `resolve*` functions below; a tenant without a setting gets the product defaults.
  */
@@ -15,7 +15,24 @@ export const SETTING_KEYS = {
   alertRules: 'console.alert-rules',
   actionCatalog: 'console.action-catalog',
   modelEvaluation: 'console.model-evaluation',
+  crmTasks: 'pipeline.crm-tasks',
 } as const;
+
+/** Whether write-back also creates a CRM task for the owner from the top action (#8), and for which bands. */
+export const CrmTasksSettingSchema = z
+  .object({
+    enabled: z.boolean(),
+    bands: z.array(z.enum(['low', 'medium', 'high', 'critical'])).min(1, 'must name at least one band').optional(),
+    dueInDays: z.number().int('must be a whole number').min(0).max(60).optional(),
+  })
+  .strict();
+export type CrmTasksSetting = z.infer<typeof CrmTasksSettingSchema>;
+
+/** Off unless the admin turned it on: tasks land in reps' queues, so it is an explicit choice. */
+export function resolveCrmTasks(store: Pick<RecordStore, 'getTenantSetting'>, tenantId: TenantId): CrmTasksSetting {
+  const stored = store.getTenantSetting(tenantId, SETTING_KEYS.crmTasks);
+  return stored ? parseOrThrow(CrmTasksSettingSchema, stored.value, 'CRM task settings') : { enabled: false };
+}
 
 export const PROVIDERS: readonly Provider[] = ['hubspot', 'salesforce', 'file'];
 
