@@ -147,6 +147,13 @@ export interface WorkerTuning {
   /** How long a job's lock lives without renewal: a killed worker's job is taken back after about this long. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Each finished attempt, for job metrics (completed, failed and retried, or dead-lettered). */
+  onJobFinished?: (queue: QueueName, outcome: 'completed' | 'failed' | 'dead-lettered', seconds: number) => void;
+}
+
+/** Processing time of the attempt that just finished (BullMQ stamps finishedOn only on the last one). */
+function attemptSeconds(job: Job): number {
+  return job.processedOn ? ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000 : Number.NaN;
 }
 
 export function startWorkers(options: BullmqOptions & WorkerTuning & { processors: Processors; log: Logger; producer: BullmqJobQueue }): WorkerPool {
@@ -218,6 +225,7 @@ export function startWorkers(options: BullmqOptions & WorkerTuning & { processor
       if (!job) return;
       const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
       options.log.warn({ queue: name, jobId: job.id, attempt: job.attemptsMade, final, err: error }, 'job failed');
+      options.onJobFinished?.(name, final ? 'dead-lettered' : 'failed', attemptSeconds(job));
       if (final) {
         options.producer
           .queue(DEAD_LETTER_QUEUE)
@@ -225,6 +233,7 @@ export function startWorkers(options: BullmqOptions & WorkerTuning & { processor
           .catch((dlError: unknown) => options.log.error({ err: dlError, jobId: job.id }, 'could not dead-letter job (it stays in the failed set)'));
       }
     });
+    worker.on('completed', (job) => options.onJobFinished?.(name, 'completed', attemptSeconds(job)));
     worker.on('error', (error) => options.log.error({ queue: name, err: error }, 'worker error'));
     workers.push(worker);
   }

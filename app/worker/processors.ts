@@ -3,6 +3,7 @@ import { entityNames, SuccessEngineError, type AccountId, type Alert, type Score
 import type { FlowNode, Processors, StepContext } from '../queue/job-queue';
 import type { QueuePayload } from '../queue/queue-map';
 import { recordAlertsStep } from '../pipeline/alerts.step';
+import { observeChurnScores } from '../observability/metrics';
 import { computeScores } from '../pipeline/score.step';
 import { syncPage, type SyncPageResult } from '../pipeline/sync.step';
 import { trainChurnStep, type TrainStepResult } from '../pipeline/train.step';
@@ -61,6 +62,7 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
       store.appendScoreSets(result.scoreSets);
       scored = result.scoreSets;
       hooks.onScore?.(result.scoreSets, alerts.recorded.length, alerts.suppressed);
+      observeChurnScores(tenantId, result.scoreSets.map((s) => s.churn.probability));
     }
     let writebackJobs = 0;
     if (p.connectionId) {

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Clock, RecordStore, TenantId } from '../../core';
 import type { WebhookEndpoint } from '../../webhooks/outbound/webhook-alert.sink';
 import type { Logger } from '../log/logger';
+import { recordJob } from '../observability/metrics';
 import { BullmqJobQueue, redisConnection, startWorkers, type WorkerPool, type WorkerTuning } from '../queue/bullmq-queue';
 import { createPipelineAdapters, type PipelineAdapters } from './pipeline-adapters';
 import { createProcessors, type ProcessorHooks } from './processors';
@@ -47,6 +48,7 @@ export function startWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntime
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
     ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
+    onJobFinished: (queue, outcome, seconds) => recordJob(queue, outcome, seconds),
   });
   let closing: Promise<void> | undefined;
   return {

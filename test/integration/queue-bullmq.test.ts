@@ -31,8 +31,10 @@ describe('BullMQ queues on real Redis', () => {
     await producer.close();
   });
 
+  let finished: { queue: string; outcome: string; seconds: number }[] = [];
   function start(processors: Processors, concurrency = 1) {
-    pool = startWorkers({ redisUrl: redisUrl(), prefix, processors, concurrency, log: silent, producer });
+    finished = [];
+    pool = startWorkers({ redisUrl: redisUrl(), prefix, processors, concurrency, log: silent, producer, onJobFinished: (queue, outcome, seconds) => finished.push({ queue, outcome, seconds }) });
   }
 
   it('adds the same work once, with a job id BullMQ accepts', async () => {
@@ -74,6 +76,7 @@ describe('BullMQ queues on real Redis', () => {
     const [letter] = await dead.getJobs(['waiting']);
     expect(calls).toBe(1);
     expect(letter?.data).toMatchObject({ queue: 'score.batch', error: 'account hubspot:9 has no name', payload: { accountIds: ['hubspot:9'] } });
+    expect(finished.map((f) => [f.queue, f.outcome])).toEqual([['score.batch', 'dead-lettered']]);
   });
 
   it('retries ordinary failures with backoff until the step succeeds', async () => {
@@ -88,6 +91,10 @@ describe('BullMQ queues on real Redis', () => {
     await producer.enqueue('score.batch', score('t1', ['hubspot:1']));
     await waitUntil(async () => (await producer.queue('score.batch').getCompletedCount()) === 1, 30_000);
     expect(calls).toBe(3);
+    // Every attempt is counted for the job metrics, with its processing time.
+    await waitUntil(() => Promise.resolve(finished.length === 3));
+    expect(finished.map((f) => f.outcome)).toEqual(['failed', 'failed', 'completed']);
+    expect(finished.every((f) => f.seconds >= 0)).toBe(true);
   }, 40_000);
 
   it('waits out a rate limit without spending an attempt', async () => {
