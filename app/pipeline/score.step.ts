@@ -1,8 +1,8 @@
-import type { RecordStore, ScoreSet, TenantId } from '../../core';
+import type { ActionOutcome, RecordStore, ScoreSet, TenantId } from '../../core';
 import { CHURN_TASK, churnModelFromVersion, churnModelRef } from '../../engine/churn/churn-registry';
 import { DEFAULT_ACTION_CATALOG } from '../../engine/nba/action-catalog';
 import { resolveActionCatalog } from '../settings/tenant-settings';
-import type { ActionDefinition } from '../../engine/nba/nba.types';
+import type { ActionDefinition, ActionHistoryEntry } from '../../engine/nba/nba.types';
 import { scoreBook, type BookScoringResult, type ChurnScorer } from '../../engine/scoring/book-scorer';
 import { loadTenantRecords } from './tenant-records';
 
@@ -29,8 +29,37 @@ export function activeChurnScorer(store: RecordStore, tenantId: TenantId): Churn
  */
 export function scoreStep(store: RecordStore, tenantId: TenantId, now: string, options: Partial<ScoreStepOptions> = {}, only?: ReadonlySet<string>): BookScoringResult {
   const result = computeScores(store, tenantId, now, options, only);
+  recordRecommendations(store, result);
   store.appendScoreSets(result.scoreSets);
   return result;
+}
+
+/** How far back past recommendations count for cooldowns (the longest default cooldown is 120 days). */
+const HISTORY_DAYS = 180;
+
+/**
+ * Keeps what this run recommended (treatment) and held back at random (holdout) as action
+ * outcomes, so the next run honours cooldowns and weekly capacity, cards can record done/dismiss
+ * against them, and lift can be measured. Only for the accounts whose ScoreSets were kept.
+ */
+export function recordRecommendations(store: RecordStore, result: Pick<BookScoringResult, 'assignments' | 'scoreSets'>): void {
+  const kept = new Set(result.scoreSets.map((s) => s.accountId as string));
+  for (const a of result.assignments) {
+    if (!kept.has(a.accountId)) continue;
+    const outcome = { tenantId: a.tenantId, accountId: a.accountId, actionId: a.actionId, arm: a.arm, recommendedAt: a.assignedAt, status: a.arm === 'holdout' ? ('not-applicable' as const) : ('open' as const), completedAt: null, source: 'system' as const, retained: null };
+    store.recordActionOutcome(outcome, 'pipeline', { keepExisting: true });
+  }
+}
+
+/** Past recommendations as arbitration history (owners from the accounts), and outcomes for learned propensities. */
+function nbaMemory(store: RecordStore, tenantId: TenantId, now: string, accounts: readonly { id: string; ownerId?: string | undefined }[]): { history: ActionHistoryEntry[]; outcomes: ActionOutcome[] } {
+  const outcomes = store.listActionOutcomes(tenantId);
+  const since = Date.parse(now) - HISTORY_DAYS * 86_400_000;
+  const owners = new Map(accounts.map((a) => [a.id, a.ownerId ?? 'unassigned']));
+  const history = outcomes
+    .filter((o) => Date.parse(o.recommendedAt) >= since && Date.parse(o.recommendedAt) < Date.parse(now))
+    .map((o): ActionHistoryEntry => ({ tenantId: o.tenantId, accountId: o.accountId, actionId: o.actionId, ownerId: owners.get(o.accountId) ?? 'unassigned', assignedAt: o.recommendedAt, arm: o.arm }));
+  return { history, outcomes };
 }
 
 /** The same, without keeping the ScoreSets: queue processors record alerts first, then keep them (see score-run.step). */
@@ -39,15 +68,17 @@ export function computeScores(store: RecordStore, tenantId: TenantId, now: strin
   const opts = { ...defaultScoreStepOptions, catalog: resolveActionCatalog(store, tenantId), ...options };
   const previous = new Map<string, ScoreSet>(store.latestScores(tenantId).map((s) => [s.accountId, s]));
   const churn = activeChurnScorer(store, tenantId);
+  const records = loadTenantRecords(store, tenantId);
+  const memory = nbaMemory(store, tenantId, now, records.accounts);
   const result = scoreBook({
     tenantId,
     now,
-    records: loadTenantRecords(store, tenantId),
+    records,
     churn,
     currency: opts.currency,
     clv: { horizonMonths: opts.horizonMonths, monthlyDiscountRate: 0.01, draws: 100, seed: 1, modelVersion: now.slice(0, 10) },
     catalog: opts.catalog,
-    nba: { capacityPerOwnerPerWeek: opts.capacityPerOwnerPerWeek },
+    nba: { capacityPerOwnerPerWeek: opts.capacityPerOwnerPerWeek, history: memory.history, outcomes: memory.outcomes },
     previous,
     runVersion: `${now.slice(0, 10)}.${churn.ref.version}`,
   });

@@ -4,7 +4,7 @@ import type { FlowNode, Processors, StepContext } from '../queue/job-queue';
 import type { QueuePayload } from '../queue/queue-map';
 import { recordAlertsStep } from '../pipeline/alerts.step';
 import { observeChurnScores } from '../observability/metrics';
-import { computeScores } from '../pipeline/score.step';
+import { computeScores, recordRecommendations } from '../pipeline/score.step';
 import { syncPage, type SyncPageResult } from '../pipeline/sync.step';
 import { trainChurnStep, type TrainStepResult } from '../pipeline/train.step';
 import { createTasksStep } from '../pipeline/tasks.step';
@@ -59,6 +59,8 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
       const result = computeScores(store, tenantId, p.asOf, {}, keep);
       // Alerts are recorded before the scores are kept: a crash in between re-derives the same keys.
       const alerts = recordAlertsStep(store, tenantId, result.alertSignals, new Date(p.asOf), adapters.clock.now());
+      // Recommendations before the scores: a retry that finds the scores kept skips both.
+      recordRecommendations(store, result);
       store.appendScoreSets(result.scoreSets);
       scored = result.scoreSets;
       hooks.onScore?.(result.scoreSets, alerts.recorded.length, alerts.suppressed);

@@ -124,8 +124,11 @@ export interface RecordStore {
   getTenantSetting(tenantId: TenantId, key: string): TenantSetting | null;
   putTenantSetting(tenantId: TenantId, key: string, value: unknown, updatedBy: string): void;
 
-  /** Upserts by tenant, account, action and recommendation time: a second answer replaces the first. */
-  recordActionOutcome(outcome: ActionOutcome, updatedBy: string): void;
+  /**
+   * Upserts by tenant, account, action and recommendation time: a second answer replaces the first.
+   * `keepExisting` leaves an existing row alone (a re-run recording its recommendations again).
+   */
+  recordActionOutcome(outcome: ActionOutcome, updatedBy: string, options?: { keepExisting?: boolean }): void;
   listActionOutcomes(tenantId: TenantId, filter?: { accountId?: string; recommendedAt?: string }): ActionOutcome[];
 
   appendAudit(entry: AuditEntry): void;

@@ -175,6 +175,9 @@ describe('SqliteRecordStore connections, cursors, scores, models, alerts, audit'
     expect(store.listActionOutcomes(TEST_TENANT, { accountId: 'hubspot:1', recommendedAt: '2026-11-01T00:00:00.000Z' })).toEqual([{ ...outcome, recommendedAt: '2026-11-01T00:00:00.000Z', status: 'completed', completedAt: '2026-11-02T00:00:00.000Z' }]);
     expect(store.listActionOutcomes(TEST_TENANT).map((o) => o.retained)).toEqual([null, true]);
     expect(store.listActionOutcomes(OTHER_TENANT)).toEqual([]);
+    // A re-run recording its recommendation again leaves the answer alone.
+    store.recordActionOutcome({ ...outcome, status: 'open', source: 'system' }, 'pipeline', { keepExisting: true });
+    expect(store.listActionOutcomes(TEST_TENANT, { recommendedAt: '2026-11-01T00:00:00Z' })[0]).toMatchObject({ status: 'completed', source: 'card' });
   });
 
   it('saves and replaces sync cursors', () => {

@@ -513,14 +513,17 @@ export class SqliteRecordStore implements RecordStore {
 
   // Action outcomes ----------------------------------------------------------------------------
 
-  recordActionOutcome(outcome: ActionOutcome, updatedBy: string): void {
+  recordActionOutcome(outcome: ActionOutcome, updatedBy: string, options: { keepExisting?: boolean } = {}): void {
+    const onConflict = options.keepExisting
+      ? 'DO NOTHING'
+      : `DO UPDATE SET
+           arm = excluded.arm, status = excluded.status, completed_at = excluded.completed_at, source = excluded.source,
+           retained = excluded.retained, updated_at = excluded.updated_at, updated_by = excluded.updated_by`;
     this.db
       .prepare(
         `INSERT INTO action_outcomes (tenant_id, account_id, action_id, recommended_at, arm, status, completed_at, source, retained, updated_at, updated_by)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (tenant_id, account_id, action_id, recommended_at) DO UPDATE SET
-           arm = excluded.arm, status = excluded.status, completed_at = excluded.completed_at, source = excluded.source,
-           retained = excluded.retained, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+         ON CONFLICT (tenant_id, account_id, action_id, recommended_at) ${onConflict}`,
       )
       .run(outcome.tenantId, outcome.accountId, outcome.actionId, utc(outcome.recommendedAt), outcome.arm, outcome.status, outcome.completedAt === null ? null : utc(outcome.completedAt), outcome.source, outcome.retained === null ? null : Number(outcome.retained), this.now().toISOString(), updatedBy);
   }

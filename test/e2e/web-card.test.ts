@@ -91,7 +91,8 @@ describe('web card (Chromium)', () => {
     expect(focused.startsWith('Done: ')).toBe(true);
     await page.keyboard.press('Enter');
     await page.getByText('Recorded as done.').first().waitFor();
-    const outcomes = listActionOutcomes(world.demo.store, world.demo.tenantId).filter((o) => o.accountId === world.accountId);
+    // The pipeline's own rows (recommendations it made, status open) stay; the card adds its answer.
+    const outcomes = listActionOutcomes(world.demo.store, world.demo.tenantId).filter((o) => o.accountId === world.accountId && o.source === 'card');
     expect(outcomes).toEqual([expect.objectContaining({ actionId: actions.slice().sort((a, b) => a.rank - b.rank)[0]?.actionId, status: 'completed', source: 'card', arm: 'treatment' })]);
     const audit = world.demo.store.listAudit(world.demo.tenantId, { limit: 5 });
     expect(audit.some((e) => e.action === 'nba.completed' && e.target.startsWith(world.accountId) && e.actor === 'token:e2e-reader')).toBe(true);

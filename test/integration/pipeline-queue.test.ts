@@ -64,6 +64,14 @@ describe('the pipeline through the queues (BullMQ, HubSpot sandbox)', () => {
     expect([...tasks.values()].every((keys) => keys.length === 1)).toBe(true);
   });
 
+  it('keeps what it recommended (and held out) so cooldowns, capacity and lift have a memory', () => {
+    const outcomes = h.store.listActionOutcomes(TENANT);
+    const recommended = h.store.latestScores(TENANT).flatMap((s) => s.nextBestActions.map((a) => `${s.accountId}|${a.actionId}`));
+    const treatment = outcomes.filter((o) => o.arm === 'treatment').map((o) => `${o.accountId}|${o.actionId}`);
+    expect(treatment.sort()).toEqual(recommended.sort());
+    expect(outcomes.every((o) => o.recommendedAt === h.asOf && o.source === 'system' && (o.arm === 'holdout' ? o.status === 'not-applicable' : o.status === 'open'))).toBe(true);
+  });
+
   it('delivers every recorded alert once, signed, to the receiver', () => {
     const recorded = h.store.listAlerts(TENANT);
     expect(recorded.length).toBeGreaterThan(0);
