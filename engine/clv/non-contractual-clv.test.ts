@@ -37,9 +37,11 @@ describe('non-contractual CLV properties', () => {
       fc.property(bgParams, customer, positive(0.1, 104), (p, c, t) => {
         const short = expectedTransactions(p, c, t);
         const long = expectedTransactions(p, c, 2 * t);
-        return Number.isFinite(short) && short >= 0 && long >= short - 1e-9 * (1 + short);
+        // Once expected transactions saturate (a customer sure to drop out soon), t and 2t agree to
+        // the series' precision (seen: 2.7e-9 apart at 1.699), so allow 1e-7 relative.
+        return Number.isFinite(short) && short >= 0 && long >= short - 1e-7 * (1 + short);
       }),
-      { numRuns: 200 },
+      { numRuns: 200, examples: [[{ r: 0.01, alpha: 0.11301911053018485, a: 5.143181114499609, b: 0.01 }, { x: 48, tx: 0, T: 0.01, monetary: 0.01 }, 103.99485326662911]] },
     );
   });
 
