@@ -1,7 +1,8 @@
 import type { CardView } from '../../shared/card.view-model';
 import { sparkline } from './charts';
+import { languageSwitch } from './lang-switch';
 import { el, render } from './dom';
-import { dateTime, initialLang, money, percent, rememberLang, SWITCH_TO, tr, type Lang, type Localized } from './i18n';
+import { dateTime, initialLang, money, percent, rememberLang, tr, type Lang, type Localized } from './i18n';
 import { api, ApiError, takeToken } from './session';
 
 type Labels = Record<'title' | 'churn' | 'clv' | 'interval' | 'drivers' | 'actions' | 'done' | 'dismiss' | 'model' | 'notScored' | 'noActions', Localized>;
@@ -56,15 +57,10 @@ function renderMessage(text: Localized, error?: unknown): void {
 }
 
 function langSwitch(redraw: () => void): HTMLButtonElement {
-  const other: Lang = lang === 'en' ? 'zh' : 'en';
-  const button = el('button', { type: 'button', class: 'lang-switch', lang: other === 'zh' ? 'zh-CN' : 'en', 'aria-label': tr(SWITCH_TO[other].label, lang) }, SWITCH_TO[other].en);
-  button.addEventListener('click', () => {
-    lang = other;
-    rememberLang(lang);
+  return languageSwitch(lang, (next) => {
+    lang = next;
     redraw();
-    document.querySelector<HTMLButtonElement>('.lang-switch')?.focus();
   });
-  return button;
 }
 
 function draw(): void {

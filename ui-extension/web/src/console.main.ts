@@ -1,6 +1,7 @@
 import { calibrationChart, liftChart } from './charts';
+import { languageSwitch } from './lang-switch';
 import { el, render, type Child } from './dom';
-import { dateTime, initialLang, percent, rememberLang, SWITCH_TO, tr, type Lang, type Localized } from './i18n';
+import { dateTime, initialLang, percent, rememberLang, tr, type Lang, type Localized } from './i18n';
 import { api, ApiError, forgetToken, saveToken, takeToken } from './session';
 
 /**
@@ -190,15 +191,10 @@ function shell(page: PageId): HTMLElement {
 }
 
 function langSwitch(redraw: () => void): HTMLButtonElement {
-  const other: Lang = lang === 'en' ? 'zh' : 'en';
-  const button = el('button', { type: 'button', class: 'lang-switch secondary', lang: other === 'zh' ? 'zh-CN' : 'en', 'aria-label': tr(SWITCH_TO[other].label, lang) }, SWITCH_TO[other].en);
-  button.addEventListener('click', () => {
-    lang = other;
-    rememberLang(lang);
+  return languageSwitch(lang, (next) => {
+    lang = next;
     redraw();
-    document.querySelector<HTMLButtonElement>('.lang-switch')?.focus();
-  });
-  return button;
+  }, 'secondary');
 }
 
 function signIn(problem?: Localized): void {
