@@ -9,6 +9,9 @@ describe('redactContactDetails', () => {
     ['+1 415 555 0100', '[phone]'],
     ['座机 010-6552-9988', '座机 [phone]'],
     ['13000000000+1 000.000.0000 call me', '[phone][phone] call me'],
+    // One loose candidate spanning two numbers (16 digits): a CI seed found the first one kept.
+    ['+1 000.000.1000 13000000000', '[phone] [phone]'],
+    ['+86 138 0013 8000 010-6552-9988', '[phone] [phone]'],
   ])('masks %s', (input, expected) => {
     expect(redactContactDetails(input)).toBe(expected);
   });

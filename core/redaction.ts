@@ -26,20 +26,33 @@ export function isPhoneNumber(candidate: string): boolean {
 /**
  * Replace every phone number. A `+` starts a candidate wherever it stands, so numbers written back
  * to back ("13800138000+1 415 555 0100") are both found; passes repeat until nothing changes, in
- * case a replacement exposes another candidate (each pass only removes digits).
+ * case a replacement exposes another candidate (each pass only removes digits). The loose pattern
+ * can also run two numbers into one candidate ("+1 415.555.0100 13800138000", too many digits for
+ * one phone): then the longest prefix that is a phone on its own is replaced, and the rest is
+ * looked at again in the next pass.
  */
 export function replacePhoneNumbers(text: string, replacement: () => string): string {
   let current = text;
   for (;;) {
     let replaced = false;
     const next = current.replace(PHONE_CANDIDATE_PATTERN, (match) => {
-      if (!isPhoneNumber(match)) return match;
+      const phoneLength = isPhoneNumber(match) ? match.length : longestPhonePrefix(match);
+      if (phoneLength === 0) return match;
       replaced = true;
-      return replacement();
+      return replacement() + match.slice(phoneLength);
     });
     if (!replaced) return next;
     current = next;
   }
+}
+
+/** Length of the longest prefix, ending at a group boundary, that is a phone number; 0 if none. */
+function longestPhonePrefix(candidate: string): number {
+  for (let end = candidate.length - 1; end > 0; end--) {
+    if (!/[\s.-]/.test(candidate[end] as string) || !/\d/.test(candidate[end - 1] as string)) continue;
+    if (isPhoneNumber(candidate.slice(0, end))) return end;
+  }
+  return 0;
 }
 
 export function redactContactDetails(text: string): string {
