@@ -75,6 +75,34 @@ describe('contractual CLV', () => {
     expect(v.value).toBeCloseTo(100 * expected, 8);
   });
 
+  it('builds survival by recursion equal to the Beta-function definition, for any γ, δ, tenure, horizon and discount', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.05, max: 20, noNaN: true }),
+        fc.double({ min: 0.05, max: 20, noNaN: true }),
+        fc.integer({ min: 0, max: 120 }),
+        fc.constantFrom(1, 3, 12),
+        fc.integer({ min: 1, max: 120 }),
+        fc.double({ min: 0, max: 0.05, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (gamma, delta, periods, periodMonths, horizonMonths, monthlyDiscountRate, churnProbability) => {
+          const params = { gamma, delta };
+          const v = contractualValue(params, { periods, revenuePerPeriod: 100, periodMonths, churnProbability }, { horizonMonths, monthlyDiscountRate });
+          let expected = 0;
+          let value = 0;
+          for (let k = 1; k <= Math.floor(horizonMonths / periodMonths); k++) {
+            const survive = (1 - churnProbability) * Math.exp(logSurvival(params, periods + k) - logSurvival(params, periods + 1));
+            expected += survive;
+            value += (100 * survive) / Math.pow(1 + monthlyDiscountRate, k * periodMonths);
+          }
+          expect(v.expectedRenewals).toBeCloseTo(expected, 8);
+          expect(Math.abs(v.value - value)).toBeLessThanOrEqual(1e-9 * Math.max(1, value));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('gives intervals that contain the point, and zero value with zero revenue', () => {
     const scored = scoreContractual(fit, [{ periods: 1, revenuePerPeriod: 500, periodMonths: 1, churnProbability: 0.2 }, { periods: 4, revenuePerPeriod: 0, periodMonths: 3 }], { horizonMonths: 24, monthlyDiscountRate: 0.01, draws: 50 });
     const [first, second] = scored;
