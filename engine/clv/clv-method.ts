@@ -1,10 +1,10 @@
 import { ClvScoreSchema, isSuccessEngineError, type CanonicalSubscription, type CanonicalTransaction, type ClvScore, type LocalizedText } from '../../core';
 import { fitBgNbd, type BgNbdFit } from './bg-nbd.model';
-import { scoreContractual } from './contractual-clv';
-import { dayNumber, summarizeCustomers, type Purchase } from './customer-summary';
+import { scoreContractual, type ContractualAccount } from './contractual-clv';
+import { dayNumber, summarizeCustomers, type CustomerSummary, type Purchase } from './customer-summary';
 import { fitGammaGamma, type GammaGammaFit } from './gamma-gamma.model';
 import { scoreNonContractual } from './non-contractual-clv';
-import { fitForCohort, fitSbgByCohort, type ContractHistory } from './sbg.model';
+import { fitForCohort, fitSbgByCohort, type ContractHistory, type SbgFit } from './sbg.model';
 
 export type ClvMethod = 'contractual' | 'non-contractual';
 
@@ -114,25 +114,40 @@ export function scoreBookClv(accounts: readonly AccountClvEvidence[], options: C
   const available = { contractual: sbg !== undefined, nonContractual: bg !== undefined && gg !== undefined };
   const common = { horizonMonths: options.horizonMonths, monthlyDiscountRate: options.monthlyDiscountRate, draws: options.draws ?? 100, seed: options.seed ?? 1 };
 
-  return accounts.map((a): AccountClvResult => {
+  // Decide every account first, then score each model's accounts in one call: parameter draws
+  // for the interval are made once per fitted cohort, not once per account.
+  const results = new Array<AccountClvResult>(accounts.length);
+  const contractual = new Map<SbgFit, { index: number; input: ContractualAccount }[]>();
+  const nonContractual: { index: number; summary: CustomerSummary }[] = [];
+  accounts.forEach((a, index) => {
     const choice = chooseClvMethod(a, available);
     const history = histories.get(a.accountId);
     const summary = summaries.get(a.accountId);
+    results[index] = { accountId: a.accountId, choice };
     if (choice.method === 'contractual' && sbg && history && !history.churned) {
       const fit = fitForCohort(sbg, history.cohort);
-      const [v] = scoreContractual(fit, [{ periods: history.periods, revenuePerPeriod: history.mrr * history.periodMonths, periodMonths: history.periodMonths, ...(a.churnProbability !== undefined ? { churnProbability: a.churnProbability } : {}) }], common);
-      if (v) return { accountId: a.accountId, choice, score: toClvScore(v, 'contractual', a.currency, options.horizonMonths, { name: 'sbg', version, kind: 'sbg' }) };
-    }
-    if (choice.method === 'contractual' && history?.churned) {
+      const input = { periods: history.periods, revenuePerPeriod: history.mrr * history.periodMonths, periodMonths: history.periodMonths, ...(a.churnProbability !== undefined ? { churnProbability: a.churnProbability } : {}) };
+      (contractual.get(fit) ?? contractual.set(fit, []).get(fit))?.push({ index, input });
+    } else if (choice.method === 'contractual' && history?.churned) {
       const ended: MethodChoice = { method: 'contractual', reason: { en: 'contract ended: no residual value', zh: '合同已结束：无剩余价值' } };
-      return { accountId: a.accountId, choice: ended, score: toClvScore({ point: 0, p10: 0, p50: 0, p90: 0 }, 'contractual', a.currency, options.horizonMonths, { name: 'sbg', version, kind: 'sbg' }) };
+      results[index] = { accountId: a.accountId, choice: ended, score: toClvScore({ point: 0, p10: 0, p50: 0, p90: 0 }, 'contractual', a.currency, options.horizonMonths, { name: 'sbg', version, kind: 'sbg' }) };
+    } else if (choice.method === 'non-contractual' && bg && gg && summary) {
+      nonContractual.push({ index, summary });
     }
-    if (choice.method === 'non-contractual' && bg && gg && summary) {
-      const [v] = scoreNonContractual({ bgnbd: bg, gammaGamma: gg }, [summary], common);
-      if (v) return { accountId: a.accountId, choice, score: toClvScore(v, 'non-contractual', a.currency, options.horizonMonths, { name: 'bg-nbd+gamma-gamma', version, kind: 'bg-nbd' }) };
-    }
-    return { accountId: a.accountId, choice };
   });
+  const scored = (index: number, v: { point: number; p10: number; p50: number; p90: number }, method: ClvMethod, model: ClvScore['model']): void => {
+    const r = results[index] as AccountClvResult;
+    results[index] = { ...r, score: toClvScore(v, method, (accounts[index] as AccountClvEvidence).currency, options.horizonMonths, model) };
+  };
+  for (const [fit, items] of contractual) {
+    scoreContractual(fit, items.map((i) => i.input), common).forEach((v, k) => scored((items[k] as { index: number }).index, v, 'contractual', { name: 'sbg', version, kind: 'sbg' }));
+  }
+  if (bg && gg && nonContractual.length > 0) {
+    scoreNonContractual({ bgnbd: bg, gammaGamma: gg }, nonContractual.map((i) => i.summary), common).forEach((v, k) =>
+      scored((nonContractual[k] as { index: number }).index, v, 'non-contractual', { name: 'bg-nbd+gamma-gamma', version, kind: 'bg-nbd' }),
+    );
+  }
+  return results;
 }
 
 function tryFit<T>(fit: () => T): T | undefined {
