@@ -12,12 +12,11 @@ import type { QueueName } from '../app/queue/queue-map';
 import { createPipelineAdapters } from '../app/worker/pipeline-adapters';
 import { createProcessors } from '../app/worker/processors';
 import { HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL, HUBSPOT_RATE_INTERVAL_MS } from '../connectors/shared/provider-limits';
-import { generateBook, generateBundles } from '../sandbox/seed/book.generator';
-import type { AccountBundle } from '../sandbox/seed/book.types';
+import { generateBook } from '../sandbox/seed/book.generator';
 import { readTelcoCsv } from '../sandbox/seed/telco.reader';
-import { startHubSpotSandbox } from '../sandbox';
 import { SqliteRecordStore } from '../store';
 import type { Benchmark } from './bench-kit';
+import { hubspotSandboxProcess } from './hubspot-sandbox.process';
 
 const DEFAULT_CSV = '../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv';
 const TENANT = 'bench-pipeline' as TenantId;
@@ -51,21 +50,10 @@ export const pipelineBench: Benchmark = async ({ flags, progress }) => {
   const accounts = Number(flags.accounts ?? 10_000);
   const redisUrl = loadConfig().redisUrl;
   if (!redisUrl) throw new Error('the pipeline benchmark runs through BullMQ: set REDIS_URL');
-  const rows = readTelcoCsv(String(flags.csv ?? DEFAULT_CSV));
-  progress(`building a HubSpot sandbox with ${accounts} companies`);
-  const bundles: AccountBundle[] = [];
-  for (const b of generateBundles({ seed: 42, accounts, rows })) bundles.push({ account: b.account, contacts: [], deals: [], tickets: [], activities: [], transactions: [] });
-  const book = { ...generateBook({ seed: 42, accounts: 0, rows }), bundles };
-  const sandbox = await startHubSpotSandbox({ book, tier: 'free', privateAppTokens: [TOKEN] });
-  const accepted: number[] = [];
-  let refused = 0;
-  const take = sandbox.state.limiter.take.bind(sandbox.state.limiter);
-  sandbox.state.limiter.take = (o) => {
-    const verdict = take(o);
-    if (verdict.ok) accepted.push(Date.now());
-    else refused++;
-    return verdict;
-  };
+  const csv = String(flags.csv ?? DEFAULT_CSV);
+  const asOf = generateBook({ seed: 42, accounts: 0, rows: readTelcoCsv(csv) }).asOf;
+  progress(`building a HubSpot sandbox with ${accounts} companies (child process)`);
+  const sandbox = await hubspotSandboxProcess({ accounts, csv, token: TOKEN });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'se-bench-pipeline-'));
   const store = new SqliteRecordStore({ path: path.join(dir, 'bench.sqlite'), encryptionKey: randomBytes(32) });
   const secret = randomBytes(24).toString('hex');
@@ -76,8 +64,8 @@ export const pipelineBench: Benchmark = async ({ flags, progress }) => {
   const busy: [number, number][] = [];
   const perQueue: Partial<Record<QueueName, { jobs: number; seconds: number }>> = {};
   try {
-    store.upsertTenant({ id: TENANT, name: 'Pipeline bench', locale: 'en', createdAt: book.asOf });
-    store.saveConnection({ id: CONNECTION, tenantId: TENANT, provider: 'hubspot', externalOrgId: 'bench', baseUrl: sandbox.url, createdAt: book.asOf, updatedAt: book.asOf }, { accessToken: TOKEN });
+    store.upsertTenant({ id: TENANT, name: 'Pipeline bench', locale: 'en', createdAt: asOf });
+    store.saveConnection({ id: CONNECTION, tenantId: TENANT, provider: 'hubspot', externalOrgId: 'bench', baseUrl: sandbox.url, createdAt: asOf, updatedAt: asOf }, { accessToken: TOKEN });
     const adapters = createPipelineAdapters({ store, redis: governorRedis, keyPrefix: prefix, alertEndpointFor: () => ({ url: receiver.url, secret, format: 'alert.v1' }) });
     const inner = createProcessors(adapters);
     const processors: Processors = {};
@@ -101,14 +89,15 @@ export const pipelineBench: Benchmark = async ({ flags, progress }) => {
     // Through the same connector (and Redis bucket) the workers use, as an install would.
     await adapters.connector(TENANT, CONNECTION).ensureSchema();
     busy.push([t, Date.now()]);
-    await producer.enqueue('sync.start', { tenantId: TENANT, connectionId: CONNECTION, mode: 'backfill', entities: ['account'], asOf: book.asOf, runId: 'bench', ...(flags.train ? { train: true } : {}) });
+    await producer.enqueue('sync.start', { tenantId: TENANT, connectionId: CONNECTION, mode: 'backfill', entities: ['account'], asOf: asOf, runId: 'bench', ...(flags.train ? { train: true } : {}) });
     await producer.waitForIdle({ pollMs: 200, timeoutMs: 4 * 3600_000, onPoll: () => undefined });
     // waitForIdle needs two quiet polls; the run ended when the last job did.
     const end = Math.max(...busy.map((b) => b[1]));
     await pool.close();
     const seconds = (end - t) / 1000;
     const perSecond = (HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL * 1000) / HUBSPOT_RATE_INTERVAL_MS;
-    const floorSeconds = accepted.length / perSecond;
+    const seen = await sandbox.stats();
+    const floorSeconds = seen.accepted / perSecond;
     const writes = store.listAudit(TENANT, { limit: 100_000 }).filter((a) => a.action === 'writeback.completed');
     const written = writes.reduce((n, a) => n + Number(a.details.written ?? 0), 0);
     return {
@@ -117,13 +106,14 @@ export const pipelineBench: Benchmark = async ({ flags, progress }) => {
       floorSeconds: Number(floorSeconds.toFixed(2)),
       ratio: Number((seconds / floorSeconds).toFixed(3)),
       queueOverheadShare: Number(((end - t - covered(busy)) / (end - t)).toFixed(4)),
-      requests: accepted.length,
-      refused429: refused,
+      requests: seen.accepted,
+      refused429: seen.refused,
       scored: store.latestScores(TENANT).length,
       written,
       alertsDelivered: store.listAlerts(TENANT, 'delivered').length,
       perQueue: Object.fromEntries(Object.entries(perQueue).map(([k, v]) => [k, { jobs: v.jobs, seconds: Number(v.seconds.toFixed(2)) }])),
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      sandboxCpuSeconds: seen.cpuSeconds,
     };
   } finally {
     await producer.close();
