@@ -32,6 +32,13 @@ describe('churn drivers', () => {
     expect(drivers[0]?.text.zh).toMatch(/^30 天内工单数：9（\+\d+\.\d 个百分点）$/);
   });
 
+  it('reads custom CRM fields (attr_ features) as words, booleans as yes/no, not as raw column names', () => {
+    expect(driverText('attr_paperless_billing', 'true', 4.26)).toEqual({ en: 'Paperless billing: yes (+4.3 pts)', zh: 'CRM 字段「paperless_billing」：是（+4.3 个百分点）' });
+    expect(driverText('attr_PaymentMethod', 'Electronic check', 2)).toEqual({ en: 'Payment method: Electronic check (+2.0 pts)', zh: 'CRM 字段「PaymentMethod」：Electronic check（+2.0 个百分点）' });
+    expect(driverText('attr_seats_used', 12, -1).en).toBe('Seats used: 12 (−1.0 pts)');
+    expect(driverText('attr_total_revenue', 820.5, 1).zh).toBe('CRM 字段「total_revenue」：821（+1.0 个百分点）');
+  });
+
   it('produces ChurnScores that satisfy the core schema', () => {
     const scores = scoreChurn(model, { name: 'churn', version: 't1', kind: 'learned' }, data.table, [0, 1, 2, 3]);
     for (const s of scores) expect(() => ChurnScoreSchema.parse(s)).not.toThrow();

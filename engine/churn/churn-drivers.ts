@@ -1,4 +1,5 @@
 import type { ChurnScore, Driver, LocalizedText, ModelRef, RiskBand } from '../../core';
+import { attributeWording } from '../features/feature-catalog';
 import { cellValue, type FeatureTable } from '../features/feature-table';
 import type { ChurnModel, RowExplanation } from './churn-model';
 
@@ -25,7 +26,8 @@ function formatNumber(v: number): string {
 }
 
 /** "tenure is 3 (+12.4 pts)" / "tenure 为 3（+12.4 个百分点）"; missing values say so. */
-export function driverText(feature: string, value: number | string | null, points: number, wording?: FeatureWording): LocalizedText {
+export function driverText(feature: string, value: number | string | null, points: number, given?: FeatureWording): LocalizedText {
+  const wording = given ?? attributeWording(feature);
   const label = wording?.label ?? { en: feature, zh: feature };
   const sign = points >= 0 ? '+' : '−';
   const magnitude = Math.abs(points).toFixed(1);

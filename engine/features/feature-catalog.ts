@@ -59,6 +59,31 @@ export const featureCatalog: readonly CatalogEntry[] = [
 
 export const catalogByName: ReadonlyMap<string, CatalogEntry> = new Map(featureCatalog.map((e) => [e.name, e]));
 
+const ATTRIBUTE_PREFIX = 'attr_';
+const YES_NO: Record<string, LocalizedText> = { true: { en: 'yes', zh: '是' }, false: { en: 'no', zh: '否' } };
+
+/**
+ * Wording for an `attr_<key>` feature (a custom CRM field or file column, see account-features.ts):
+ * the key read as words ("Paperless billing"), named as a CRM field in Chinese since we cannot
+ * translate a tenant's field names; booleans read yes/no. Undefined for other features.
+ */
+export function attributeWording(feature: string): { label: LocalizedText; format: (value: number | string) => LocalizedText } | undefined {
+  if (!feature.startsWith(ATTRIBUTE_PREFIX)) return undefined;
+  const key = feature.slice(ATTRIBUTE_PREFIX.length);
+  const words = key.replace(/[_\-.]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').trim().toLowerCase();
+  const en = words.length > 0 ? words[0]?.toUpperCase() + words.slice(1) : key;
+  return {
+    label: { en, zh: `CRM 字段「${key}」` },
+    format: (value) => {
+      if (typeof value === 'number') {
+        const shown = String(Number.isInteger(value) ? value : Number(value.toPrecision(3)));
+        return { en: shown, zh: shown };
+      }
+      return YES_NO[value.toLowerCase()] ?? { en: value, zh: value };
+    },
+  };
+}
+
 /** Wording for churn reasons (engine/churn/churn-drivers.ts) from the catalog. */
 export function catalogWording(): Record<string, { label: LocalizedText; format?: (value: number | string) => LocalizedText }> {
   const out: Record<string, { label: LocalizedText; format?: (value: number | string) => LocalizedText }> = {};
