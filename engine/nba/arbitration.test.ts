@@ -215,6 +215,12 @@ describe('arbitration', () => {
     const s = scoreAction(upsell, account({ churnProbability: 0.1 }), { propensity: 0.3, source: 'prior', observations: 0 });
     expect(s.valueAtStake).toBeCloseTo(90_000, 6);
   });
+
+  it('says what is at stake out of the value if retained, so it reads against the lower expected CLV on the card', () => {
+    const s = scoreAction(action('call'), account({ churnProbability: 0.7, clv: 100_000 }), { propensity: 0.5, source: 'prior', observations: 0 });
+    expect(s.reasons[0]?.en).toBe('Churn risk high (70%) puts 70,000 USD at stake of the 100,000 USD the account is worth if it stays');
+    expect(s.reasons[0]?.zh).toBe('流失风险高（70%）：客户若留存价值 100,000 USD，其中 70,000 USD 面临风险');
+  });
 });
 
 describe('stable holdout assignment', () => {

@@ -67,8 +67,9 @@ export function scoreAction(action: ActionDefinition, account: AccountSignals, p
   const reasons: LocalizedText[] = [];
   if (action.valueBasis === 'retention') {
     reasons.push({
-      en: `Churn risk ${account.riskBand} (${pct(p)}) puts ${money(valueAtStake, cur)} of lifetime value at stake`,
-      zh: `流失风险${BAND_ZH[account.riskBand] ?? account.riskBand}（${pct(p)}），${money(valueAtStake, cur)} 的客户终身价值面临风险`,
+      // Names the value if retained: the card's lifetime value is the expected one, already lowered by the risk.
+      en: `Churn risk ${account.riskBand} (${pct(p)}) puts ${money(valueAtStake, cur)} at stake of the ${money(account.clv, cur)} the account is worth if it stays`,
+      zh: `流失风险${BAND_ZH[account.riskBand] ?? account.riskBand}（${pct(p)}）：客户若留存价值 ${money(account.clv, cur)}，其中 ${money(valueAtStake, cur)} 面临风险`,
     });
   } else {
     reasons.push({ en: `Expansion potential on ${money(valueAtStake, cur)} of lifetime value`, zh: `可在 ${money(valueAtStake, cur)} 的客户终身价值上实现扩展` });
