@@ -1,4 +1,4 @@
-import type { ConnectionId, CrmConnector, EntityName, RecordStore, TenantId } from '../../core';
+import { isSuccessEngineError, type ConnectionId, type CrmConnector, type EntityName, type RecordStore, type TenantId } from '../../core';
 
 export interface SyncPageResult {
   entity: EntityName;
@@ -22,22 +22,53 @@ export interface SyncTarget {
  * dataHash), apply deletions, quarantine rejected rows in the audit log with the field at fault,
  * then save the cursor. A crash before the cursor is saved re-pulls the page, which upserts as
  * unchanged: no duplicates, no gaps.
+ *
+ * When the CRM can no longer replay deletions since the cursor (`CONNECTOR.RESYNC_REQUIRED`), the
+ * entity is reloaded from the start and, at its last page, records the reload did not see are
+ * marked deleted. The sweep runs before the cursor is saved: a crash in between re-pulls the last
+ * page as an ordinary one, never a sweep against a partial seen-set.
  */
 export async function syncPage(store: RecordStore, connector: CrmConnector, target: SyncTarget): Promise<SyncPageResult> {
   const { tenantId, connectionId, entity } = target;
-  const page = await connector.pullPage(entity, store.getCursor(tenantId, connectionId, entity));
+  const page = await pullOrBeginResync(store, connector, target);
   const summary = store.upsertRecords(entity, page.records);
-  const deleted = page.deletions.length
+  let deleted = page.deletions.length
     ? store.markDeleted(tenantId, entity, connector.provider, page.deletions.map((d) => d.externalId), page.deletions[0]?.deletedAt ?? new Date().toISOString())
     : 0;
   if (page.rejected.length > 0) {
     store.appendAudit({ tenantId, at: new Date().toISOString(), actor: 'sync', action: 'sync.rows-quarantined', target: `${connector.provider}/${entity}`, details: { rows: page.rejected } });
   }
-  store.saveCursor(tenantId, connectionId, entity, page.nextCursor);
   const changed = new Set(summary.changedIds);
-  const changedAccountIds =
-    entity === 'account' ? [...changed] : [...new Set(page.records.filter((r) => changed.has(r.id)).map((r) => (r as { accountId?: string }).accountId).filter((id): id is string => id !== undefined))];
-  return { entity, done: page.done, upserted: summary.inserted + summary.updated, unchanged: summary.unchanged, deleted, rejected: page.rejected.length, changedAccountIds };
+  const changedAccountIds = new Set(
+    entity === 'account' ? changed : page.records.filter((r) => changed.has(r.id)).map((r) => (r as { accountId?: string }).accountId).filter((id): id is string => id !== undefined),
+  );
+  const resync = store.resyncInProgress(tenantId, connectionId, entity);
+  if (resync) {
+    // Rejected rows exist in the CRM too: seen, so not swept.
+    store.recordResyncSeen(tenantId, connectionId, entity, [...page.records.map((r) => r.source.externalId), ...page.rejected.map((r) => r.externalId)]);
+    if (page.done) {
+      const swept = store.finishResync(tenantId, connectionId, entity, connector.provider, new Date().toISOString());
+      deleted += swept.deleted;
+      for (const id of swept.accountIds) changedAccountIds.add(id);
+      store.appendAudit({ tenantId, at: new Date().toISOString(), actor: 'sync', action: 'sync.resync-finished', target: `${connector.provider}/${entity}`, details: { startedAt: resync.startedAt, sweptAsDeleted: swept.deleted } });
+    }
+  }
+  store.saveCursor(tenantId, connectionId, entity, page.nextCursor);
+  return { entity, done: page.done, upserted: summary.inserted + summary.updated, unchanged: summary.unchanged, deleted, rejected: page.rejected.length, changedAccountIds: [...changedAccountIds] };
+}
+
+/** Pull from the saved cursor; if the CRM asks for a full reload, begin one and pull its first page. */
+async function pullOrBeginResync(store: RecordStore, connector: CrmConnector, target: SyncTarget): ReturnType<CrmConnector['pullPage']> {
+  const { tenantId, connectionId, entity } = target;
+  try {
+    return await connector.pullPage(entity, store.getCursor(tenantId, connectionId, entity));
+  } catch (error) {
+    if (!isSuccessEngineError(error, 'CONNECTOR.RESYNC_REQUIRED')) throw error;
+    const at = new Date().toISOString();
+    store.beginResync(tenantId, connectionId, entity, at, error.message);
+    store.appendAudit({ tenantId, at, actor: 'sync', action: 'sync.resync-started', target: `${connector.provider}/${entity}`, details: { reason: error.message } });
+    return connector.pullPage(entity, null);
+  }
 }
 
 /** Pages of one entity until the stream is drained for now. */

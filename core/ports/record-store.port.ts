@@ -102,6 +102,17 @@ export interface RecordStore {
   getCursor(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName): SyncCursor | null;
   saveCursor(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, cursor: SyncCursor): void;
 
+  /**
+   * Full reload with mark and sweep, for when the CRM cannot replay deletions since the cursor:
+   * `beginResync` drops the cursor and starts an empty seen-set, pages record what they see, and
+   * `finishResync` marks deleted every live record of the entity (from the connection's provider)
+   * the reload did not see. Beginning again restarts it.
+   */
+  beginResync(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, startedAt: string, reason: string): void;
+  resyncInProgress(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName): { startedAt: string; reason: string } | null;
+  recordResyncSeen(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, externalIds: readonly string[]): void;
+  finishResync(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, provider: Provider, deletedAt: string): { deleted: number; accountIds: string[] };
+
   appendScoreSets(scores: readonly ScoreSet[]): void;
   scoreHistory(tenantId: TenantId, accountId: AccountId, options?: { limit?: number }): ScoreSet[];
   latestScores(tenantId: TenantId): ScoreSet[];

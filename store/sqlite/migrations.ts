@@ -257,4 +257,28 @@ CREATE TABLE action_outcomes (
 );
 `,
   },
+  {
+    version: 7,
+    name: 'full-reloads',
+    sql: `
+-- A full reload of one entity, begun when the CRM can no longer replay deletions since our cursor
+-- (Salesforce's delete log keeps about 15 days). It records every external id it sees; when the
+-- reload ends, live records it did not see are marked deleted (mark and sweep), then both go.
+CREATE TABLE resyncs (
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  connection_id TEXT NOT NULL,
+  entity TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, connection_id, entity)
+);
+CREATE TABLE resync_seen (
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  connection_id TEXT NOT NULL,
+  entity TEXT NOT NULL,
+  external_id TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, connection_id, entity, external_id)
+) WITHOUT ROWID;
+`,
+  },
 ];

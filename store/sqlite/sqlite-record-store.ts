@@ -245,6 +245,50 @@ export class SqliteRecordStore implements RecordStore {
       .run(tenantId, connectionId, entity, JSON.stringify(cursor), this.now().toISOString());
   }
 
+  // Full reloads -------------------------------------------------------------------------------
+
+  beginResync(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, startedAt: string, reason: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM sync_cursors WHERE tenant_id = ? AND connection_id = ? AND entity = ?').run(tenantId, connectionId, entity);
+      this.db.prepare('DELETE FROM resync_seen WHERE tenant_id = ? AND connection_id = ? AND entity = ?').run(tenantId, connectionId, entity);
+      this.db
+        .prepare(
+          `INSERT INTO resyncs (tenant_id, connection_id, entity, started_at, reason) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (tenant_id, connection_id, entity) DO UPDATE SET started_at = excluded.started_at, reason = excluded.reason`,
+        )
+        .run(tenantId, connectionId, entity, utc(startedAt), reason);
+    })();
+  }
+
+  resyncInProgress(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName): { startedAt: string; reason: string } | null {
+    const row = this.db.prepare('SELECT started_at, reason FROM resyncs WHERE tenant_id = ? AND connection_id = ? AND entity = ?').get(tenantId, connectionId, entity) as Row | undefined;
+    return row ? { startedAt: row.started_at as string, reason: row.reason as string } : null;
+  }
+
+  recordResyncSeen(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, externalIds: readonly string[]): void {
+    const insert = this.db.prepare('INSERT OR IGNORE INTO resync_seen (tenant_id, connection_id, entity, external_id) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const externalId of externalIds) insert.run(tenantId, connectionId, entity, externalId);
+    })();
+  }
+
+  finishResync(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, provider: Provider, deletedAt: string): { deleted: number; accountIds: string[] } {
+    return this.db.transaction(() => {
+      const unseen = this.db
+        .prepare(
+          `SELECT r.external_id, r.account_id FROM records r
+           WHERE r.tenant_id = ? AND r.entity = ? AND r.provider = ? AND r.deleted_at IS NULL
+             AND NOT EXISTS (SELECT 1 FROM resync_seen s WHERE s.tenant_id = r.tenant_id AND s.connection_id = ? AND s.entity = r.entity AND s.external_id = r.external_id)`,
+        )
+        .all(tenantId, entity, provider, connectionId) as Row[];
+      const deleted = this.markDeleted(tenantId, entity, provider, unseen.map((r) => r.external_id as string), deletedAt);
+      this.db.prepare('DELETE FROM resync_seen WHERE tenant_id = ? AND connection_id = ? AND entity = ?').run(tenantId, connectionId, entity);
+      this.db.prepare('DELETE FROM resyncs WHERE tenant_id = ? AND connection_id = ? AND entity = ?').run(tenantId, connectionId, entity);
+      const accountIds = [...new Set(unseen.map((r) => r.account_id as string | null).filter((id): id is string => id !== null))];
+      return { deleted, accountIds };
+    })();
+  }
+
   // Scores -------------------------------------------------------------------------------------
 
   appendScoreSets(scores: readonly ScoreSet[]): void {
