@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fixedClock, type ConnectionId, type TenantId } from '../../core';
+import { fixedClock, type AccountId, type CanonicalAccount, type ConnectionId, type TenantId } from '../../core';
 import { syncEntity } from '../../app/pipeline/sync.step';
 import { SalesforceConnector } from '../../connectors/salesforce/salesforce.connector';
 import { startSalesforceSandbox } from '../../sandbox/salesforce/salesforce-sandbox.server';
@@ -65,9 +65,10 @@ describe('sync: full reload when the CRM can no longer replay deletions', () => 
     const store = new SqliteRecordStore({ path: ':memory:', now: () => clock.now() });
     try {
       store.upsertTenant({ id: tenantId, name: 'Resync', locale: 'en', createdAt: clock.now().toISOString() });
-      const account = (n: number) => ({
+      const account = (n: number): CanonicalAccount => ({
         tenantId,
-        id: `salesforce:A${n}`,
+        id: `salesforce:A${n}` as AccountId,
+        status: 'active',
         source: { provider: 'salesforce' as const, externalId: `A${n}`, modstamp: clock.now().toISOString() },
         dataHash: `h${n}`,
         name: `Account ${n}`,
