@@ -1,4 +1,4 @@
-import { isSuccessEngineError, type ConnectionId, type CrmConnector, type EntityName, type RecordStore, type TenantId } from '../../core';
+import { isSuccessEngineError, type CanonicalActivity, type ConnectionId, type CrmConnector, type EntityName, type RecordStore, type TenantId } from '../../core';
 
 export interface SyncPageResult {
   entity: EntityName;
@@ -39,6 +39,7 @@ export async function syncPage(store: RecordStore, connector: CrmConnector, targ
     store.appendAudit({ tenantId, at: new Date().toISOString(), actor: 'sync', action: 'sync.rows-quarantined', target: `${connector.provider}/${entity}`, details: { rows: page.rejected } });
   }
   const changed = new Set(summary.changedIds);
+  if (entity === 'activity') answerRecommendationsFromTasks(store, tenantId, page.records.filter((r) => changed.has(r.id)) as CanonicalActivity[]);
   const changedAccountIds = new Set(
     entity === 'account' ? changed : page.records.filter((r) => changed.has(r.id)).map((r) => (r as { accountId?: string }).accountId).filter((id): id is string => id !== undefined),
   );
@@ -55,6 +56,15 @@ export async function syncPage(store: RecordStore, connector: CrmConnector, targ
   }
   store.saveCursor(tenantId, connectionId, entity, page.nextCursor);
   return { entity, done: page.done, upserted: summary.inserted + summary.updated, unchanged: summary.unchanged, deleted, rejected: page.rejected.length, changedAccountIds: [...changedAccountIds] };
+}
+
+/** Our tasks completed or cancelled in the CRM answer the recommendations they were made for. */
+function answerRecommendationsFromTasks(store: RecordStore, tenantId: TenantId, activities: readonly CanonicalActivity[]): void {
+  const answers = activities
+    .filter((a) => a.type === 'task' && (a.taskStatus === 'completed' || a.taskStatus === 'cancelled'))
+    // The CRM does not say when a task was completed; its last change is the closest we have.
+    .map((a) => ({ crmTaskId: a.source.externalId, status: a.taskStatus === 'completed' ? ('completed' as const) : ('dismissed' as const), at: a.source.modstamp }));
+  if (answers.length > 0) store.answerActionsByTask(tenantId, answers);
 }
 
 /** Pull from the saved cursor; if the CRM asks for a full reload, begin one and pull its first page. */

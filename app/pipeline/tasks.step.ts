@@ -39,11 +39,13 @@ function isoWeek(iso: string): string {
   return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
 }
 
+const topAction = (score: ScoreSet): ScoreSet['nextBestActions'][number] | undefined => [...score.nextBestActions].sort((a, b) => a.rank - b.rank)[0];
+
 /** The task for one ScoreSet's top-ranked action, or undefined when there is none or the band is out of scope. */
 export function taskForTopAction(score: ScoreSet, options: TasksStepOptions = {}): CrmTaskInput | undefined {
   const bands = options.bands ?? ['high', 'critical'];
   if (!bands.includes(score.churn.band)) return undefined;
-  const top = [...score.nextBestActions].sort((a, b) => a.rank - b.rank)[0];
+  const top = topAction(score);
   if (!top) return undefined;
   const period = (options.period ?? 'week') === 'week' ? isoWeek(score.computedAt) : score.computedAt.slice(0, 10);
   const key = `se1-${createHash('sha256').update(`${score.tenantId}|${score.accountId}|${top.actionId}|${period}`).digest('hex').slice(0, 40)}`;
@@ -67,18 +69,29 @@ export async function createTasksStep(store: RecordStore, connector: CrmConnecto
   const mine = scores.filter((s) => s.accountId.startsWith(`${connector.provider}:`));
   if (!connector.createTasks) return { ...summary, skipped: mine.length, unsupported: true };
   const tasks: CrmTaskInput[] = [];
+  // The recommendation each task answers (its action_outcomes row), by task key.
+  const recommendations = new Map<string, { accountId: string; actionId: string; recommendedAt: string }>();
   for (const s of mine) {
     const task = taskForTopAction(s, options);
-    if (task) tasks.push(task);
-    else summary.skipped++;
+    const top = topAction(s);
+    if (task && top) {
+      tasks.push(task);
+      recommendations.set(task.key, { accountId: s.accountId, actionId: top.actionId, recommendedAt: s.computedAt });
+    } else summary.skipped++;
   }
   const size = options.batchSize ?? 200;
   for (let i = 0; i < tasks.length; i += size) {
     const results: CreateTaskResult[] = await connector.createTasks(tasks.slice(i, i + size));
     for (const r of results) {
-      if (r.status === 'failed') summary.failed.push({ accountExternalId: r.accountExternalId, code: r.code, message: r.message, retryable: r.retryable });
-      else if (r.status === 'created') summary.created++;
+      if (r.status === 'failed') {
+        summary.failed.push({ accountExternalId: r.accountExternalId, code: r.code, message: r.message, retryable: r.retryable });
+        continue;
+      }
+      if (r.status === 'created') summary.created++;
       else summary.exists++;
+      // Completing or cancelling the task in the CRM then answers this recommendation (see sync.step).
+      const recommendation = recommendations.get(r.key);
+      if (recommendation) store.linkActionTask(tenantId, recommendation, r.taskExternalId);
     }
   }
   store.appendAudit({ tenantId, at: new Date().toISOString(), actor: 'system', action: 'tasks.created', target: connector.provider, details: { created: summary.created, exists: summary.exists, skipped: summary.skipped, failed: summary.failed.length } });

@@ -139,6 +139,13 @@ export interface RecordStore {
    * Upserts by tenant, account, action and recommendation time: a second answer replaces the first.
    * `keepExisting` leaves an existing row alone (a re-run recording its recommendations again).
    */
+  /** Remembers the CRM task made for a recommendation (tasks step), found again by `answerActionsByTask`. */
+  linkActionTask(tenantId: TenantId, recommendation: { accountId: string; actionId: string; recommendedAt: string }, crmTaskId: string): void;
+  /**
+   * A CRM task of ours was completed or cancelled (seen by sync): still-open treatment rows linked to
+   * it become completed / dismissed, source `crm-task`. Returns how many rows changed.
+   */
+  answerActionsByTask(tenantId: TenantId, answers: readonly { crmTaskId: string; status: 'completed' | 'dismissed'; at: string }[]): number;
   recordActionOutcome(outcome: ActionOutcome, updatedBy: string, options?: { keepExisting?: boolean }): void;
   listActionOutcomes(tenantId: TenantId, filter?: { accountId?: string; recommendedAt?: string }): ActionOutcome[];
 

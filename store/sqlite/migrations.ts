@@ -281,4 +281,14 @@ CREATE TABLE resync_seen (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 8,
+    name: 'action-outcome-tasks',
+    sql: `
+-- The CRM task created for a recommendation (its id in the CRM), so that completing or cancelling
+-- the task there, seen by the next activity sync, answers the recommendation like a card would.
+ALTER TABLE action_outcomes ADD COLUMN crm_task_id TEXT;
+CREATE INDEX action_outcomes_by_task ON action_outcomes (tenant_id, crm_task_id) WHERE crm_task_id IS NOT NULL;
+`,
+  },
 ];

@@ -572,6 +572,24 @@ export class SqliteRecordStore implements RecordStore {
       .run(outcome.tenantId, outcome.accountId, outcome.actionId, utc(outcome.recommendedAt), outcome.arm, outcome.status, outcome.completedAt === null ? null : utc(outcome.completedAt), outcome.source, outcome.retained === null ? null : Number(outcome.retained), this.now().toISOString(), updatedBy);
   }
 
+  linkActionTask(tenantId: TenantId, recommendation: { accountId: string; actionId: string; recommendedAt: string }, crmTaskId: string): void {
+    this.db
+      .prepare('UPDATE action_outcomes SET crm_task_id = ? WHERE tenant_id = ? AND account_id = ? AND action_id = ? AND recommended_at = ?')
+      .run(crmTaskId, tenantId, recommendation.accountId, recommendation.actionId, utc(recommendation.recommendedAt));
+  }
+
+  answerActionsByTask(tenantId: TenantId, answers: readonly { crmTaskId: string; status: 'completed' | 'dismissed'; at: string }[]): number {
+    const update = this.db.prepare(
+      `UPDATE action_outcomes SET status = ?, completed_at = ?, source = 'crm-task', updated_at = ?, updated_by = 'crm-task'
+       WHERE tenant_id = ? AND crm_task_id = ? AND arm = 'treatment' AND status = 'open'`,
+    );
+    return this.db.transaction(() => {
+      let changed = 0;
+      for (const a of answers) changed += update.run(a.status, a.status === 'completed' ? utc(a.at) : null, this.now().toISOString(), tenantId, a.crmTaskId).changes;
+      return changed;
+    })();
+  }
+
   listActionOutcomes(tenantId: TenantId, filter: { accountId?: string; recommendedAt?: string } = {}): ActionOutcome[] {
     const where = ['tenant_id = ?'];
     const params: string[] = [tenantId];

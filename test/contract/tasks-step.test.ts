@@ -29,7 +29,11 @@ describe('tasks step: the top next-best-action as an owner task', () => {
     const sandbox = await startSalesforceSandbox({ seed: 15, accounts: 12, rows, packageInstalled: true });
     try {
       const audits: unknown[] = [];
-      const store = { appendAudit: (a: unknown) => audits.push(a) } as unknown as RecordStore;
+      const links: { accountId: string; taskId: string }[] = [];
+      const store = {
+        appendAudit: (a: unknown) => audits.push(a),
+        linkActionTask: (_t: TenantId, r: { accountId: string }, taskId: string) => links.push({ accountId: r.accountId, taskId }),
+      } as unknown as RecordStore;
       const connector = new SalesforceConnector({ tenantId, orgKey: 'tasks-step', instanceUrl: sandbox.url, accessToken: '00D8d0000000SBX!sandbox-static-token', namespace: null });
       const ids = [...sandbox.state.org.table('Account').keys()];
       const scores = ids.map((id, i) => makeScore(tenantId, `salesforce:${id}`, i % 2 === 0 ? 0.9 : 0.1));
@@ -37,6 +41,9 @@ describe('tasks step: the top next-best-action as an owner task', () => {
       expect(first).toEqual({ created: 6, exists: 0, skipped: 6, failed: [], unsupported: false });
       const again = await createTasksStep(store, connector, tenantId, scores);
       expect(again).toMatchObject({ created: 0, exists: 6 });
+      // Each recommendation is linked to its task, found again (same task) on the second run.
+      expect(links).toHaveLength(12);
+      expect(links.slice(6)).toEqual(links.slice(0, 6));
       expect([...sandbox.state.org.table('Task').values()].filter((t) => typeof t.SE_Action_Key__c === 'string')).toHaveLength(6);
       expect(audits).toHaveLength(2);
       const { createTasks: _none, ...withoutTasks } = { provider: 'file' as const, createTasks: undefined };
