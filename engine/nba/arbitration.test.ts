@@ -135,6 +135,17 @@ describe('arbitration', () => {
     );
   });
 
+  it('leaves out why ineligible actions were skipped when asked, and decides the same', () => {
+    const catalog = [action('a'), action('win-back', { eligibility: { churned: true } }), action('b', { expectedUplift: 0.05 })];
+    const accounts = [account(), account({ accountId: 'a2', churnProbability: 0.2, riskBand: 'medium' })];
+    const full = arbitrate(accounts, catalog, noHoldout);
+    const lean = arbitrate(accounts, catalog, { ...noHoldout, explainIneligible: false });
+    expect(full.decisions[0]?.skipped.some((s) => s.reason === 'ineligible')).toBe(true);
+    expect(lean.decisions.flatMap((d) => d.skipped).some((s) => s.reason === 'ineligible')).toBe(false);
+    expect(lean.decisions.map((d) => d.actions)).toEqual(full.decisions.map((d) => d.actions));
+    expect(lean.assignments).toEqual(full.assignments);
+  });
+
   it('uses a learned propensity once enough outcomes exist', () => {
     const a = action('x');
     const outcomes: ActionOutcome[] = Array.from({ length: 40 }, (_, i) => ({

@@ -19,6 +19,12 @@ export interface ArbitrationOptions {
   /** Past assignments, for cooldowns and capacity already used this week. */
   history?: readonly ActionHistoryEntry[];
   minObservations?: number;
+  /**
+   * Keep why each ineligible action was skipped (default true). Book-wide runs turn it off: those
+   * texts were most of the memory arbitration holds (≈ 12 actions × every account), and nothing
+   * downstream of scoring reads them; `checkEligibility` explains one account on demand.
+   */
+  explainIneligible?: boolean;
 }
 
 export interface ScoredAction {
@@ -129,6 +135,7 @@ export function arbitrate(accounts: readonly AccountSignals[], catalog: readonly
   const candidates: { account: AccountSignals; scored: ScoredAction; order: number }[] = [];
   const assignments: ActionHistoryEntry[] = [];
   const stamp = options.now.toISOString();
+  const explainIneligible = options.explainIneligible ?? true;
 
   for (const account of accounts) {
     const decision: AccountDecision = { accountId: account.accountId, actions: [], skipped: [] };
@@ -136,7 +143,7 @@ export function arbitrate(accounts: readonly AccountSignals[], catalog: readonly
     catalog.forEach((action, order) => {
       const eligibility = checkEligibility(action, account);
       if (!eligibility.eligible) {
-        decision.skipped.push({ actionId: action.id, reason: 'ineligible', text: eligibility.failures.map((f) => f.text) });
+        if (explainIneligible) decision.skipped.push({ actionId: action.id, reason: 'ineligible', text: eligibility.failures.map((f) => f.text) });
         return;
       }
       const last = lastAssigned.get(`${account.tenantId}\u0000${account.accountId}\u0000${action.id}`);

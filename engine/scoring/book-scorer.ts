@@ -77,7 +77,7 @@ export function scoreBook(input: BookScoringInput): BookScoringResult {
       tenureDays: numberAt('tenure_days', row),
     };
   });
-  const arbitration = arbitrate(signals, input.catalog, { ...input.nba, now: new Date(input.now) });
+  const arbitration = arbitrate(signals, input.catalog, { explainIneligible: false, ...input.nba, now: new Date(input.now) });
   const decisionById = new Map(arbitration.decisions.map((d) => [d.accountId, d]));
 
   const scoreSets = features.accountIds.map((id, row) =>
