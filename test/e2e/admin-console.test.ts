@@ -20,7 +20,7 @@ describe('admin console (Chromium)', () => {
   const apiGet = (p: string, token?: string) => fetch(`${world.server.url}/console/api${p}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
 
   it('refuses non-admin tokens (403) and missing tokens (401) on every console API, and scopes admins to their tenant', async () => {
-    for (const p of ['/overview', '/field-mapping', '/models', '/alert-rules', '/action-catalog', '/audit', '/export', '/erasure']) {
+    for (const p of ['/overview', '/field-mapping', '/models', '/alert-rules', '/action-catalog', '/crm-tasks', '/audit', '/export', '/erasure']) {
       expect([p, (await apiGet(p, world.readerToken)).status]).toEqual([p, 403]);
       expect([p, (await apiGet(p)).status]).toEqual([p, 401]);
     }
@@ -86,6 +86,30 @@ describe('admin console (Chromium)', () => {
     const saved = (await (await apiGet('/field-mapping', world.adminToken)).json()) as { providers: { provider: string; effective: { arr?: { field: string; scale?: number } } }[] };
     expect(saved.providers.find((p) => p.provider === 'hubspot')?.effective.arr).toEqual({ field: 'annual_contract_value', scale: 1 });
     expect(world.demo.store.listAudit(world.demo.tenantId, { limit: 5 }).some((e) => e.action === 'console.field-mapping.saved' && e.actor === 'token:e2e-admin')).toBe(true);
+  }, 60_000);
+
+  it('turns owner tasks on from the catalog page, for the bands chosen, and refuses a setting with no band', async () => {
+    const { page } = watched;
+    expect(((await (await apiGet('/crm-tasks', world.adminToken)).json()) as { setting: unknown }).setting).toEqual({ enabled: false });
+    await page.goto(consoleUrl('catalog'));
+    await page.getByText('Owner tasks in the CRM').waitFor();
+    await page.getByLabel('Create tasks').check();
+    await page.getByLabel('medium', { exact: true }).check();
+    await page.getByLabel('critical', { exact: true }).uncheck();
+    await page.getByLabel('Due in (days)').fill('5');
+    const form = page.locator('form', { has: page.getByText('Owner tasks in the CRM') });
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.locator('xpath=following-sibling::p[@role="status"][1]').getByText('Saved').waitFor();
+    const saved = (await (await apiGet('/crm-tasks', world.adminToken)).json()) as { setting: unknown };
+    expect(saved.setting).toEqual({ enabled: true, bands: ['medium', 'high'], dueInDays: 5 });
+    expect(world.demo.store.listAudit(world.demo.tenantId, { limit: 5 }).some((e) => e.action === 'console.crm-tasks.saved')).toBe(true);
+
+    const bad = await fetch(`${world.server.url}/console/api/crm-tasks`, { method: 'PUT', headers: { Authorization: `Bearer ${world.adminToken}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ enabled: true, bands: [] }) });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('bands');
+    expect(((await (await apiGet('/crm-tasks', world.adminToken)).json()) as { setting: unknown }).setting).toEqual(saved.setting);
+    // Leave the demo tenant as it was for the other tests.
+    await fetch(`${world.server.url}/console/api/crm-tasks`, { method: 'PUT', headers: { Authorization: `Bearer ${world.adminToken}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ enabled: false }) });
   }, 60_000);
 
   it('is usable with the keyboard alone: sign in, move through the sections, visible focus', async () => {

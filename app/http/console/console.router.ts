@@ -18,6 +18,8 @@ import {
   parseFieldMappingOverrides,
   resolveActionCatalog,
   resolveAlertRules,
+  resolveCrmTasks,
+  CrmTasksSettingSchema,
   SETTING_KEYS,
 } from '../../settings/tenant-settings';
 import { currentModelEvaluation, defaultEvaluationOptions } from './model-evaluation';
@@ -160,6 +162,19 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     store.putTenantSetting(tenantId, SETTING_KEYS.actionCatalog, overrides, actor(res));
     audit(res, 'console.action-catalog.saved', SETTING_KEYS.actionCatalog, { overrides });
     res.json(catalogView(store, tenantId, overrides));
+  });
+
+  // Owner tasks from the top action: off until an admin turns them on (they land in reps' queues).
+  api.get('/crm-tasks', (_req, res) => {
+    const { tenantId } = principalOf(res);
+    res.json({ setting: resolveCrmTasks(store, tenantId), updatedAt: store.getTenantSetting(tenantId, SETTING_KEYS.crmTasks)?.updatedAt ?? null });
+  });
+  api.put('/crm-tasks', (req, res) => {
+    const { tenantId } = principalOf(res);
+    const setting = parseOrThrow(CrmTasksSettingSchema, req.body, 'CRM task settings');
+    store.putTenantSetting(tenantId, SETTING_KEYS.crmTasks, setting, actor(res));
+    audit(res, 'console.crm-tasks.saved', SETTING_KEYS.crmTasks, { setting });
+    res.json({ setting });
   });
 
   api.get('/audit', (req, res) => {

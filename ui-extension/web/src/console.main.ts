@@ -98,6 +98,14 @@ const W = {
   budgetUse: t('Alerts in the last 7 days', '近 7 天提醒'),
   target: t('Owner or team', '负责人或团队'),
   action: t('Action', '行动'),
+  tasksTitle: t('Owner tasks in the CRM', 'CRM 中的负责人任务'),
+  tasksHelp: t(
+    'After each write-back, the top action becomes a task for the account owner (one per account, action and week). Completing or deferring it in the CRM counts as done or dismissed.',
+    '每次回写后，首要行动会成为客户负责人的任务（每个客户、行动、每周一个）。在 CRM 中完成或推迟该任务，即记为完成或忽略。',
+  ),
+  tasksEnabled: t('Create tasks', '创建任务'),
+  tasksBands: t('For risk bands', '适用的风险等级'),
+  tasksDue: t('Due in (days)', '截止（天后）'),
   channel: t('Channel', '渠道'),
   ownerRole: t('Owner role', '负责角色'),
   cost: t('Cost', '成本'),
@@ -638,7 +646,47 @@ async function catalogPage(): Promise<Child[]> {
       (error: unknown) => (status.textContent = errorText(error)),
     );
   });
-  return [table([W.action, W.channel, W.enabled, W.cost, W.weight, W.cooldown, W.outcomes, W.measuredLift], editors.map((e) => e.row)), el('div', { class: 'buttons' }, save), status];
+  return [table([W.action, W.channel, W.enabled, W.cost, W.weight, W.cooldown, W.outcomes, W.measuredLift], editors.map((e) => e.row)), el('div', { class: 'buttons' }, save), status, ...(await crmTasksForm())];
+}
+
+type RiskBand = 'low' | 'medium' | 'high' | 'critical';
+const RISK_BANDS: readonly { band: RiskBand; label: Localized }[] = [
+  { band: 'low', label: t('low', '低') },
+  { band: 'medium', label: t('medium', '中') },
+  { band: 'high', label: t('high', '高') },
+  { band: 'critical', label: t('critical', '严重') },
+];
+
+async function crmTasksForm(): Promise<Child[]> {
+  const { setting } = await call<{ setting: { enabled: boolean; bands?: RiskBand[]; dueInDays?: number } }>('/crm-tasks');
+  const bands = setting.bands ?? ['high', 'critical'];
+  const status = el('p', { role: 'status', class: 'status' });
+  const enabled = el('input', { id: 'tasks-enabled', type: 'checkbox', checked: setting.enabled });
+  const due = el('input', { id: 'tasks-due', type: 'number', min: 0, max: 60, step: 1, value: setting.dueInDays ?? 3, class: 'narrow' });
+  const bandBoxes = RISK_BANDS.map((b) => ({ band: b.band, box: el('input', { id: `tasks-band-${b.band}`, type: 'checkbox', checked: bands.includes(b.band) }), label: b.label }));
+  const form = el(
+    'form',
+    { class: 'rules' },
+    el(
+      'fieldset',
+      {},
+      el('legend', {}, L(W.tasksTitle)),
+      el('p', {}, L(W.tasksHelp)),
+      el('div', { class: 'field-row' }, el('span', {}, enabled), el('label', { for: enabled.id }, L(W.tasksEnabled)), el('span', {})),
+      el('fieldset', { class: 'choices' }, el('legend', {}, L(W.tasksBands)), ...bandBoxes.map((b) => el('span', {}, b.box, el('label', { for: b.box.id }, L(b.label))))),
+      el('div', { class: 'field-row' }, el('span', {}), el('label', { for: due.id }, L(W.tasksDue)), due),
+    ),
+    el('button', { type: 'submit', class: 'primary' }, L(W.save)),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const body = { enabled: enabled.checked, bands: bandBoxes.filter((b) => b.box.checked).map((b) => b.band), dueInDays: Number(due.value) };
+    void call('/crm-tasks', { method: 'PUT', body }).then(
+      () => (status.textContent = L(W.saved)),
+      (error: unknown) => (status.textContent = errorText(error)),
+    );
+  });
+  return [form, status];
 }
 
 async function auditPage(): Promise<Child[]> {
