@@ -145,7 +145,7 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
     },
 
     'alert.deliver': async (p, ctx) => {
-      const row = store.listAlerts(p.tenantId).find((d) => d.idempotencyKey === p.idempotencyKey);
+      const row = store.getAlert(p.tenantId, p.idempotencyKey);
       if (!row) throw new SuccessEngineError('PIPELINE.UNKNOWN_ALERT', `tenant ${p.tenantId} has no recorded alert ${p.idempotencyKey}`);
       // The row holds the payload; the sink finds it by key and attempts it if due.
       const stub: Alert = { idempotencyKey: row.idempotencyKey, tenantId: row.tenantId, accountId: row.accountId, rule: row.rule, severity: 'info', title: { en: row.rule, zh: row.rule }, reasons: [], raisedAt: row.createdAt, data: { target: row.target } };

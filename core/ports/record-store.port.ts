@@ -126,6 +126,8 @@ export interface RecordStore {
   recordAlert(delivery: AlertDelivery): boolean;
   updateAlert(tenantId: TenantId, idempotencyKey: string, patch: Partial<Pick<AlertDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'deliveredAt'>>): void;
   listAlerts(tenantId: TenantId, status?: AlertDeliveryStatus): AlertDelivery[];
+  /** One delivery by its idempotency key (what a delivery job carries). */
+  getAlert(tenantId: TenantId, idempotencyKey: string): AlertDelivery | null;
 
   /** Returns the new token once; only its hash is stored. Re-issuing a label replaces the old token. */
   issueApiToken(tenantId: TenantId, role: ApiRole, label: string): string;

@@ -222,6 +222,9 @@ describe('SqliteRecordStore connections, cursors, scores, models, alerts, audit'
     store.updateAlert(TEST_TENANT, 'k1', { status: 'delivered', attempts: 2, deliveredAt: '2026-01-01T00:01:00Z' });
     expect(store.listAlerts(TEST_TENANT, 'delivered')).toEqual([expect.objectContaining({ attempts: 2, payload: { v: 1 } })]);
     expect(() => store.updateAlert(TEST_TENANT, 'nope', { attempts: 1 })).toThrow(/no alert delivery nope/);
+    expect(store.getAlert(TEST_TENANT, 'k1')).toMatchObject({ idempotencyKey: 'k1', status: 'delivered', payload: { v: 1 } });
+    expect(store.getAlert(TEST_TENANT, 'nope')).toBeNull();
+    expect(store.getAlert('other-tenant' as TenantId, 'k1')).toBeNull();
   });
 
   it('issues API tokens scoped to a tenant and role, storing only their hash', () => {

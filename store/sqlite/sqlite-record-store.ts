@@ -381,6 +381,11 @@ export class SqliteRecordStore implements RecordStore {
     return rows.map(toAlert);
   }
 
+  getAlert(tenantId: TenantId, idempotencyKey: string): AlertDelivery | null {
+    const row = this.db.prepare('SELECT * FROM alert_deliveries WHERE tenant_id = ? AND idempotency_key = ?').get(tenantId, idempotencyKey) as Row | undefined;
+    return row ? toAlert(row) : null;
+  }
+
   // API tokens ---------------------------------------------------------------------------------
 
   /**

@@ -13,7 +13,7 @@ export interface WebhookEndpoint {
   timeoutMs?: number;
 }
 
-export type AlertDeliveryStore = Pick<RecordStore, 'recordAlert' | 'updateAlert' | 'listAlerts'>;
+export type AlertDeliveryStore = Pick<RecordStore, 'recordAlert' | 'updateAlert' | 'listAlerts' | 'getAlert'>;
 
 export interface WebhookAlertSinkOptions {
   store: AlertDeliveryStore;
@@ -133,7 +133,7 @@ export class WebhookAlertSink implements AlertSink {
   }
 
   private find(tenantId: TenantId, key: string): AlertDelivery | undefined {
-    return this.store.listAlerts(tenantId).find((d) => d.idempotencyKey === key);
+    return this.store.getAlert(tenantId, key) ?? undefined;
   }
 
   private isDue(d: AlertDelivery): boolean {
