@@ -2,7 +2,10 @@ import path from 'node:path';
 import { fixedClock, type ConnectionId, type TenantId } from '../../core';
 import { syncEntity } from '../../app/pipeline/sync.step';
 import { createTasksStep } from '../../app/pipeline/tasks.step';
+import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
 import { SalesforceConnector } from '../../connectors/salesforce/salesforce.connector';
+import { startHubSpotSandbox } from '../../sandbox/hubspot/hubspot-sandbox.server';
+import { generateBook } from '../../sandbox/seed/book.generator';
 import { startSalesforceSandbox } from '../../sandbox/salesforce/salesforce-sandbox.server';
 import { sfDateTime } from '../../sandbox/salesforce/salesforce-state';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
@@ -68,6 +71,39 @@ describe('CRM task completion answers the recommendation it was made for', () =>
       clock.advance(5 * 60_000);
       await syncEntity(store, connector, target);
       expect(store.listActionOutcomes(tenantId, { accountId: card.accountId })[0]).toMatchObject({ status: 'completed', source: 'card' });
+    } finally {
+      store.close();
+      await sandbox.close();
+    }
+  });
+
+  it('does the same for HubSpot tasks marked completed', async () => {
+    const clock = fixedClock('2026-10-01T00:00:00.000Z');
+    const sandbox = await startHubSpotSandbox({ book: generateBook({ seed: 7, accounts: 6, rows: readTelcoCsv(CSV) }), tier: 'free', clock, privateAppTokens: ['pat-na1-task-outcomes'] });
+    const store = new SqliteRecordStore({ path: ':memory:', now: () => clock.now() });
+    try {
+      store.upsertTenant({ id: tenantId, name: 'Tasks', locale: 'en', createdAt: clock.now().toISOString() });
+      const connector = new HubSpotConnector({ tenantId, portalKey: 'task-outcomes', basePath: sandbox.url, accessToken: 'pat-na1-task-outcomes', clock, sleep: (ms) => { clock.advance(ms); return Promise.resolve(); } });
+      const target = { tenantId, connectionId: 'hubspot-main' as ConnectionId, entity: 'activity' as const };
+      await syncEntity(store, connector, target);
+      const scores = [...sandbox.state.portal.table('companies').keys()].slice(0, 2).map((id) => makeScore(tenantId, `hubspot:${id}`, 0.9));
+      for (const s of scores) store.recordActionOutcome({ tenantId, accountId: s.accountId, actionId: 'exec-call', arm: 'treatment', recommendedAt: s.computedAt, status: 'open', completedAt: null, source: 'system', retained: null }, 'pipeline');
+      expect(await createTasksStep(store, connector, tenantId, scores)).toMatchObject({ created: 2, failed: [] });
+
+      const companyId = (scores[0]?.accountId ?? '').replace(/^hubspot:/, '');
+      const [taskId] = sandbox.state.portal.associationsOf('companies', companyId, 'tasks').map(([id]) => id).filter((id) => typeof sandbox.state.portal.table('tasks').get(id)?.properties.se_action_key === 'string');
+      const task = taskId ? sandbox.state.portal.table('tasks').get(taskId) : undefined;
+      if (!task) throw new Error('the task was created on the company');
+      clock.advance(86_400_000);
+      const now = clock.now().toISOString();
+      Object.assign(task.properties, { hs_task_status: 'COMPLETED', hs_lastmodifieddate: now });
+      task.updatedAt = now;
+      clock.advance(5 * 60_000);
+      await syncEntity(store, connector, target);
+
+      const outcomes = store.listActionOutcomes(tenantId);
+      expect(outcomes.find((o) => o.accountId === scores[0]?.accountId)).toMatchObject({ status: 'completed', source: 'crm-task', completedAt: now });
+      expect(outcomes.find((o) => o.accountId === scores[1]?.accountId)).toMatchObject({ status: 'open', source: 'system' });
     } finally {
       store.close();
       await sandbox.close();
