@@ -13,6 +13,7 @@ import { startWorkerRuntime } from '../worker/worker-runtime';
 import { alertsStep } from '../pipeline/alerts.step';
 import { scoreStep } from '../pipeline/score.step';
 import { syncEntity } from '../pipeline/sync.step';
+import { currentModelEvaluation } from '../pipeline/model-evaluation';
 import { trainChurnStep, type TrainStepResult } from '../pipeline/train.step';
 import { writeBackStep, type WriteBackSummary } from '../pipeline/writeback.step';
 import { startAlertReceiver } from './alert-receiver';
@@ -107,6 +108,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     options.onStage('train', 'learning from the tenant’s own history');
     const training = trainChurnStep(store, DEMO_TENANT, book.asOf);
+    // As the training job does: the console's model metrics, ready before anyone opens it.
+    currentModelEvaluation(store, DEMO_TENANT, new Date());
 
     options.onStage('score', 'churn, CLV and next-best-actions for every live account');
     const scored = scoreStep(store, DEMO_TENANT, book.asOf, { currency: 'USD' });

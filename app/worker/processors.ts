@@ -4,6 +4,7 @@ import type { FlowNode, Processors, StepContext } from '../queue/job-queue';
 import type { QueuePayload } from '../queue/queue-map';
 import { recordAlertsStep } from '../pipeline/alerts.step';
 import { observeChurnScores } from '../observability/metrics';
+import { currentModelEvaluation } from '../pipeline/model-evaluation';
 import { computeScores, recordRecommendations } from '../pipeline/score.step';
 import { syncPage, type SyncPageResult } from '../pipeline/sync.step';
 import { trainChurnStep, type TrainStepResult } from '../pipeline/train.step';
@@ -113,6 +114,8 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
       if (p.task !== 'churn') return Promise.resolve({ task: p.task, skipped: 'only churn is trained per tenant' });
       const result = trainChurnStep(store, p.tenantId, p.asOf ?? ctx.enqueuedAt);
       hooks.onTrain?.(result);
+      // The console's model metrics and backtest, refreshed here so serve never computes them in a request.
+      currentModelEvaluation(store, p.tenantId, adapters.clock.now());
       return Promise.resolve({ task: p.task, version: result.version, promoted: result.promoted, decision: result.decision });
     },
 

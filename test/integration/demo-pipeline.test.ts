@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runDemo, type DemoResult } from '../../app/demo/demo-run';
+import { storedModelEvaluation } from '../../app/pipeline/model-evaluation';
 import { writeBackStep } from '../../app/pipeline/writeback.step';
 import { CHURN_TASK } from '../../engine/churn/churn-registry';
 
@@ -28,6 +29,8 @@ describe('the pipeline end to end (in-process, HubSpot sandbox)', () => {
     expect(result.training.training.positives + result.training.training.negatives).toBe(300);
     const active = result.store.activeModel(result.tenantId, CHURN_TASK);
     expect(active?.version).toBe(result.training.version);
+    // The training job also left the console's model metrics, current, for serve to read.
+    expect(storedModelEvaluation(result.store, result.tenantId)).toMatchObject({ stale: false, evaluation: { activeVersion: result.training.version, accounts: 300 } });
   });
 
   it('scores every live account with the active model version and keeps the history', () => {

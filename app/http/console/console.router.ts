@@ -22,7 +22,7 @@ import {
   CrmTasksSettingSchema,
   SETTING_KEYS,
 } from '../../settings/tenant-settings';
-import { currentModelEvaluation, defaultEvaluationOptions } from './model-evaluation';
+import { currentModelEvaluation, defaultEvaluationOptions, storedModelEvaluation } from '../../pipeline/model-evaluation';
 import { notConnectedEraser, type TenantEraser } from './tenant-eraser';
 import { defaultWebAssetsDir, pageSecurityHeaders, pageShell, webAssetsRouter } from './web-assets';
 
@@ -127,7 +127,11 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   api.get('/models', (_req, res) => {
     const { tenantId } = principalOf(res);
     const models = store.listModels(tenantId).map(({ artifact: _artifact, ...m }) => m);
-    res.json({ models, evaluation: currentModelEvaluation(store, tenantId, now()) });
+    // The replay trains five models over the whole book: the worker refreshes it after training, and
+    // serve shows what is stored (marked stale when the book moved on) rather than block its event loop.
+    // Only a tenant with nothing stored yet (just installed) has it computed here, once.
+    const stored = storedModelEvaluation(store, tenantId);
+    res.json({ models, evaluation: stored ? { ...stored.evaluation, stale: stored.stale } : { ...currentModelEvaluation(store, tenantId, now()), stale: false } });
   });
   api.post('/models/evaluate', (req, res) => {
     const { tenantId } = principalOf(res);

@@ -70,6 +70,7 @@ const W = {
   accounts: t('Accounts', '客户数'),
   churned: t('Churned', '已流失'),
   churnedCount: t('churned', '流失'),
+  staleNote: t('The book or the active model has changed since these figures were computed; the next training run refreshes them. Computed', '自计算这些指标以来，客户数据或当前模型已有变化；下次训练后会刷新。计算时间'),
   replayNote: t('Replay: cross-fitted on one window (each account scored by a model that never saw it).', '回放方式：单一时间窗内交叉拟合（每个客户由未见过它的模型评分）。'),
   horizon: t('Horizon (days)', '回看天数'),
   threshold: t('Alert threshold (0–1)', '提醒阈值（0–1）'),
@@ -424,6 +425,8 @@ interface Evaluation {
   now: string;
   options: { horizonDays: number; alertThreshold: number };
   computedAt: string;
+  /** The book or the active model changed since it was computed; the next training run refreshes it. */
+  stale?: boolean;
   calibration: { lower: number; upper: number; count: number; meanPredicted: number | null; observedRate: number | null }[];
   lift: { decile: number; accounts: number; churned: number; lift: number }[];
   metrics: { rocAuc: number | null; brier: number | null; ece: number | null; positives: number; n: number };
@@ -442,6 +445,7 @@ async function modelsPage(): Promise<Child[]> {
   const { models, evaluation } = await call<{ models: ModelRow[]; evaluation: Evaluation }>('/models');
   const e = evaluation;
   const out: Child[] = [
+    ...(e.stale ? [el('p', { role: 'note', class: 'stale' }, `${L(W.staleNote)}: ${e.computedAt.replace('T', ' ').slice(0, 16)} UTC`)] : []),
     models.length === 0
       ? el('p', {}, L(W.noModels))
       : table(

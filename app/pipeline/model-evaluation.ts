@@ -1,13 +1,13 @@
-import type { RecordStore, TenantId } from '../../../core';
-import { trainChurnModel } from '../../../engine/churn/churn-model';
-import { CHURN_TASK } from '../../../engine/churn/churn-registry';
-import { foldRows, stratifiedFolds } from '../../../engine/churn/folds';
-import { buildAccountFeatures, type AccountRecords } from '../../../engine/features/account-features';
-import { brierScore, calibrationTable, expectedCalibrationError, rocAuc } from '../../../engine/metrics/classification.metrics';
-import { backtestChurn, type BacktestReport } from '../../../engine/scoring/backtest';
-import { historicalSnapshot } from '../../../engine/scoring/history-snapshot';
-import { loadTenantRecords } from '../../pipeline/tenant-records';
-import { SETTING_KEYS } from '../../settings/tenant-settings';
+import type { RecordStore, TenantId } from '../../core';
+import { trainChurnModel } from '../../engine/churn/churn-model';
+import { CHURN_TASK } from '../../engine/churn/churn-registry';
+import { foldRows, stratifiedFolds } from '../../engine/churn/folds';
+import { buildAccountFeatures, type AccountRecords } from '../../engine/features/account-features';
+import { brierScore, calibrationTable, expectedCalibrationError, rocAuc } from '../../engine/metrics/classification.metrics';
+import { backtestChurn, type BacktestReport } from '../../engine/scoring/backtest';
+import { historicalSnapshot } from '../../engine/scoring/history-snapshot';
+import { loadTenantRecords } from './tenant-records';
+import { SETTING_KEYS } from '../settings/tenant-settings';
 
 export interface EvaluationOptions {
   horizonDays: number;
@@ -71,21 +71,28 @@ export function computeModelEvaluation(store: RecordStore, tenantId: TenantId, n
   };
 }
 
-/** The stored evaluation when it still matches the active model and data; otherwise computed and stored. */
-export function currentModelEvaluation(store: RecordStore, tenantId: TenantId, now: Date, options?: EvaluationOptions, force = false): ModelEvaluation {
+/** The stored evaluation, and whether the active model, the book or the options have moved on since. */
+export function storedModelEvaluation(store: RecordStore, tenantId: TenantId, options?: EvaluationOptions): { evaluation: ModelEvaluation; stale: boolean } | null {
   const stored = store.getTenantSetting(tenantId, SETTING_KEYS.modelEvaluation)?.value as ModelEvaluation | undefined;
-  const activeVersion = store.activeModel(tenantId, CHURN_TASK)?.version ?? null;
-  const accounts = store.countRecords(tenantId, 'account');
-  const wanted = options ?? stored?.options ?? defaultEvaluationOptions;
-  const fresh =
-    stored &&
-    !force &&
-    stored.activeVersion === activeVersion &&
-    stored.accounts === accounts &&
-    stored.options.horizonDays === wanted.horizonDays &&
-    stored.options.alertThreshold === wanted.alertThreshold;
-  if (fresh) return stored;
-  const evaluation = computeModelEvaluation(store, tenantId, now, wanted);
+  if (!stored) return null;
+  const wanted = options ?? stored.options;
+  const stale =
+    stored.activeVersion !== (store.activeModel(tenantId, CHURN_TASK)?.version ?? null) ||
+    stored.accounts !== store.countRecords(tenantId, 'account') ||
+    stored.options.horizonDays !== wanted.horizonDays ||
+    stored.options.alertThreshold !== wanted.alertThreshold;
+  return { evaluation: stored, stale };
+}
+
+/**
+ * The stored evaluation when it is still current; otherwise computed (a cross-fitted replay: five
+ * trainings and a backtest over the whole book) and stored. Workers call it after training, so the
+ * console mostly reads what is stored.
+ */
+export function currentModelEvaluation(store: RecordStore, tenantId: TenantId, now: Date, options?: EvaluationOptions, force = false): ModelEvaluation {
+  const stored = storedModelEvaluation(store, tenantId, options);
+  if (stored && !stored.stale && !force) return stored.evaluation;
+  const evaluation = computeModelEvaluation(store, tenantId, now, options ?? stored?.evaluation.options ?? defaultEvaluationOptions);
   store.putTenantSetting(tenantId, SETTING_KEYS.modelEvaluation, evaluation, 'system');
   return evaluation;
 }
