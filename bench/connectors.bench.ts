@@ -1,4 +1,3 @@
-import { fork } from 'node:child_process';
 import type { CrmConnector, PulledPage, ScoreSet, SyncCursor, TenantId } from '../core';
 import { HubSpotConnector } from '../connectors/hubspot/hubspot.connector';
 import { SalesforceConnector } from '../connectors/salesforce/salesforce.connector';
@@ -10,6 +9,7 @@ import { generateBook, generateBundles } from '../sandbox/seed/book.generator';
 import type { AccountBundle, Book } from '../sandbox/seed/book.types';
 import { readTelcoCsv } from '../sandbox/seed/telco.reader';
 import type { Benchmark } from './bench-kit';
+import { forkSandbox, serveSandboxFromChild, type SandboxChild } from './sandbox-child';
 
 const DEFAULT_CSV = '../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv';
 const tenantId = 'bench-connectors' as TenantId;
@@ -97,49 +97,17 @@ async function syncAndWritePipelined(connector: CrmConnector, progress: (m: stri
 
 const SF_CHILD_FLAG = '--connectors-bench-salesforce-sandbox';
 
-/** The Salesforce sandbox in a child process (same seed, same book), closed by disconnecting. */
-function salesforceSandboxProcess(accounts: number, latencyMs: number, csv: string): Promise<{ url: string; cpuSeconds(): Promise<number>; close(): Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const child = fork(__filename, [SF_CHILD_FLAG, String(accounts), String(latencyMs), csv], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`Salesforce sandbox process exited with ${code}`)));
-    child.once('message', (m) => {
-      const url = (m as { url: string }).url;
-      resolve({
-        url,
-        cpuSeconds: () =>
-          new Promise<number>((done) => {
-            child.once('message', (reply) => done((reply as { cpuSeconds: number }).cpuSeconds));
-            child.send('cpu');
-          }),
-        close: () =>
-          new Promise<void>((done) => {
-            child.removeAllListeners('exit');
-            child.once('exit', () => done());
-            child.disconnect();
-          }),
-      });
-    });
-  });
+/** The Salesforce sandbox in a child process (same seed, same book). */
+function salesforceSandboxProcess(accounts: number, latencyMs: number, csv: string): Promise<SandboxChild<object>> {
+  return forkSandbox<object>(__filename, [SF_CHILD_FLAG, String(accounts), String(latencyMs), csv]);
 }
 
 if (require.main === module && process.argv[2] === SF_CHILD_FLAG) {
   const [accounts, latencyMs, csv] = process.argv.slice(3) as [string, string, string];
-  startSalesforceSandbox({ book: accountsOnlyBook(Number(accounts), readTelcoCsv(csv)), faults: { latencyMs: Number(latencyMs) }, dailyApiRequests: 1_000_000 }).then(
-    (sandbox) => {
-      const cpu0 = process.cpuUsage();
-      process.send?.({ url: sandbox.url });
-      process.on('message', () => {
-        const cpu = process.cpuUsage(cpu0);
-        process.send?.({ cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)) });
-      });
-      process.once('disconnect', () => void sandbox.close().then(() => process.exit(0)));
-    },
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(1);
-    },
-  );
+  serveSandboxFromChild(async () => {
+    const sandbox = await startSalesforceSandbox({ book: accountsOnlyBook(Number(accounts), readTelcoCsv(csv)), faults: { latencyMs: Number(latencyMs) }, dailyApiRequests: 1_000_000 });
+    return { url: sandbox.url, close: () => sandbox.close(), stats: () => ({}) };
+  });
 }
 
 /**
@@ -197,7 +165,7 @@ export const connectorsBench: Benchmark = async ({ flags, progress }) => {
       const cpu = process.cpuUsage(cpu0);
       const cpuSeconds = Number(((cpu.user + cpu.system) / 1e6).toFixed(2));
       // The sandbox's CPU (SOQL, CSV, JSON) is work Salesforce does on its servers, not on ours.
-      const sandboxCpuSeconds = 'cpuSeconds' in sandbox ? await sandbox.cpuSeconds() : null;
+      const sandboxCpuSeconds = 'stats' in sandbox ? (await sandbox.stats()).cpuSeconds : null;
       return { crm, accounts, latencyMs, inFlight, pipelined, bulkPageSize, allowedPerSecond, cpuSeconds, sandboxCpuSeconds, seconds: Number(seconds.toFixed(2)), floorSeconds: Number(floorSeconds.toFixed(2)), ratio: Number((seconds / floorSeconds).toFixed(3)), calls: stats.calls, failedCalls: stats.failed, byReason: stats.byReason, ...outcome, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) };
     } finally {
       await sandbox.close();
