@@ -37,7 +37,7 @@ function answer(error: unknown, res: Response, next: NextFunction): void {
  * Marketplace install, mounted at `/install` (before API authentication: the installing user has
  * no token yet):
  * - `GET /install/:provider` → 302 to the CRM's consent page with a signed one-time state;
- * - `GET /install/:provider/callback?code&state` → 201 `{tenantId, adminToken, schema, backfillJobs}`.
+ * - `GET /install/:provider/callback?code&state` → 201 `{tenantId, adminToken, schema, backfillJob}`.
  */
 export function createInstallRouter(deps: InstallDeps): Router {
   const router = express.Router();

@@ -10,8 +10,8 @@ export interface InstallResult {
   /** Shown once to the installing admin: the console's API token (only its hash is stored). */
   adminToken: string;
   schema: { created: string[]; verified: string[] };
-  /** Job ids of the enqueued backfill pages (one per entity). */
-  backfillJobs: string[];
+  /** Job id of the backfill run (`sync.start`: pages → train → score → write-back). */
+  backfillJob: string;
   reinstall: boolean;
 }
 
@@ -62,14 +62,15 @@ export async function completeInstall(deps: InstallDeps, provider: InstallProvid
   const schema = await openConnector(deps, tenantId, connectionId).ensureSchema();
   deps.store.appendAudit({ tenantId, at: deps.clock.now().toISOString(), actor: 'system', action: 'install.schema', target: provider, details: schema });
 
+  // One flow, as a nightly backfill: every entity's pages → training (with the backtest the console
+  // shows, before anything goes live) → one whole-book score → write-back. Pages queued alone would
+  // each re-score the book for their changed accounts, quadratic in the book's size.
   const runId = `install-${payload.nonce.slice(0, 12)}`;
-  const backfillJobs: string[] = [];
-  for (const entity of backfillEntities(provider)) {
-    backfillJobs.push(await deps.queue.enqueue('sync.page', { tenantId, connectionId, entity, mode: 'backfill', runId, page: 0 }, { lane: 'bulk' }));
-  }
-  deps.store.appendAudit({ tenantId, at: deps.clock.now().toISOString(), actor: 'system', action: 'install.backfill-enqueued', target: provider, details: { runId, entities: backfillEntities(provider) } });
+  const entities = backfillEntities(provider);
+  const backfillJob = await deps.queue.enqueue('sync.start', { tenantId, connectionId, mode: 'backfill', entities, train: true, runId }, { lane: 'bulk' });
+  deps.store.appendAudit({ tenantId, at: deps.clock.now().toISOString(), actor: 'system', action: 'install.backfill-enqueued', target: provider, details: { runId, entities, job: backfillJob } });
   const adminToken = deps.store.issueApiToken(tenantId, 'admin', `installer-${exchanged.installerId}`);
-  return { tenantId, connectionId, adminToken, schema, backfillJobs, reinstall };
+  return { tenantId, connectionId, adminToken, schema, backfillJob, reinstall };
 }
 
 async function exchangeHubSpot(deps: InstallDeps, code: string): Promise<Exchanged> {

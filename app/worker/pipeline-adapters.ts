@@ -1,3 +1,4 @@
+import type { AppConfig } from '../config/config';
 import { SuccessEngineError, systemClock, type Clock, type ConnectionId, type CrmConnector, type RecordStore, type TenantId } from '../../core';
 import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
 import { SalesforceConnector } from '../../connectors/salesforce/salesforce.connector';
@@ -27,6 +28,24 @@ export interface PipelineAdapterOptions {
   /** Where a tenant's alerts go, by route (`owner:<id>`, `team:<name>`). */
   alertEndpointFor?: (tenantId: TenantId, route: string) => WebhookEndpoint | undefined;
   clock?: Clock;
+  /**
+   * The marketplace apps' OAuth clients (config: SE_HUBSPOT_CLIENT_*, SE_SALESFORCE_CLIENT_*), which
+   * connectors need to refresh an installed connection's tokens; without them a refresh fails.
+   */
+  oauthApps?: {
+    hubspot?: { clientId: string; clientSecret: string } | undefined;
+    salesforce?: { clientId: string; clientSecret: string; loginUrl: string; apiVersion?: string | undefined } | undefined;
+  };
+  /** Namespace of our Salesforce fields: the managed package's unless given (null for an unmanaged org). */
+  salesforceNamespace?: string | null;
+}
+
+/** The OAuth apps from the process configuration (the same ones install uses). */
+export function oauthAppsFromConfig(config: Pick<AppConfig, 'hubspotClientId' | 'hubspotClientSecret' | 'salesforceClientId' | 'salesforceClientSecret' | 'salesforceLoginUrl'>): NonNullable<PipelineAdapterOptions['oauthApps']> {
+  return {
+    hubspot: config.hubspotClientId && config.hubspotClientSecret ? { clientId: config.hubspotClientId, clientSecret: config.hubspotClientSecret } : undefined,
+    salesforce: config.salesforceClientId && config.salesforceClientSecret ? { clientId: config.salesforceClientId, clientSecret: config.salesforceClientSecret, loginUrl: config.salesforceLoginUrl } : undefined,
+  };
 }
 
 /**
@@ -48,7 +67,9 @@ export function createPipelineAdapters(options: PipelineAdapterOptions): Pipelin
     const saved = store.getConnection(tenantId, connectionId);
     if (!saved) throw new SuccessEngineError('PIPELINE.UNKNOWN_CONNECTION', `tenant ${tenantId} has no connection ${connectionId}`, { tenantId, connectionId });
     const { tokens } = saved;
-    const onTokens = (next: typeof tokens): void => store.saveConnection({ ...saved, updatedAt: clock.now().toISOString() }, next);
+    // A refresh answer may leave out the refresh token (Salesforce never repeats it): keep what it does not replace.
+    const onTokens = (next: typeof tokens): void => store.saveConnection({ ...saved, updatedAt: clock.now().toISOString() }, { ...tokens, ...next });
+    const apps = options.oauthApps ?? {};
     const key = `${tenantId}:${connectionId}`;
     if (saved.provider === 'hubspot') {
       const perInterval = options.hubspotRequestsPerInterval ?? HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL;
@@ -61,6 +82,7 @@ export function createPipelineAdapters(options: PipelineAdapterOptions): Pipelin
         accessToken: tokens.accessToken,
         ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
         ...(tokens.expiresAt ? { expiresAt: tokens.expiresAt } : {}),
+        ...(apps.hubspot ? { oauthClient: { clientId: apps.hubspot.clientId, clientSecret: apps.hubspot.clientSecret } } : {}),
         onTokens,
         requestsPerInterval: perInterval,
         readBeforeWrite: true,
@@ -75,11 +97,13 @@ export function createPipelineAdapters(options: PipelineAdapterOptions): Pipelin
         tenantId,
         orgKey: key,
         instanceUrl: tokens.instanceUrl ?? saved.baseUrl,
-        loginUrl: saved.baseUrl,
+        ...(apps.salesforce
+          ? { loginUrl: apps.salesforce.loginUrl, oauthClient: { clientId: apps.salesforce.clientId, clientSecret: apps.salesforce.clientSecret }, ...(apps.salesforce.apiVersion ? { version: apps.salesforce.apiVersion } : {}) }
+          : { loginUrl: saved.baseUrl }),
         accessToken: tokens.accessToken,
         ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
         onTokens,
-        namespace: null,
+        ...(options.salesforceNamespace !== undefined ? { namespace: options.salesforceNamespace } : {}),
         readBeforeWrite: true,
         clock,
       });

@@ -5,7 +5,7 @@ import { InProcessJobQueue } from '../queue/in-process-queue';
 import { BullmqJobQueue } from '../queue/bullmq-queue';
 import type { QueueName, QueuePayload } from '../queue/queue-map';
 import { alertEndpoints, readSettingsFile } from '../schedules/tenant-settings';
-import { createPipelineAdapters } from './pipeline-adapters';
+import { createPipelineAdapters, oauthAppsFromConfig } from './pipeline-adapters';
 import { createProcessors } from './processors';
 
 /** Progress lines (stderr in the CLI). */
@@ -49,7 +49,7 @@ export async function runOrEnqueue<Q extends QueueName>(note: Note, flags: RunFl
 
   async function runInProcess(o: Note, f: RunFlags, name: Q, data: QueuePayload<Q>, log: Logger): Promise<RunOutcome> {
     const settings = f.settings ? readSettingsFile(f.settings) : { tenants: [] };
-    const adapters = createPipelineAdapters({ store: context.store, alertEndpointFor: alertEndpoints(settings) });
+    const adapters = createPipelineAdapters({ store: context.store, alertEndpointFor: alertEndpoints(settings), oauthApps: oauthAppsFromConfig(context.config) });
     let pages = 0;
     const queued = new InProcessJobQueue(
       createProcessors(adapters, {

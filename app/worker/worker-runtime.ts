@@ -4,7 +4,7 @@ import type { WebhookEndpoint } from '../../webhooks/outbound/webhook-alert.sink
 import type { Logger } from '../log/logger';
 import { recordJob } from '../observability/metrics';
 import { BullmqJobQueue, redisConnection, startWorkers, type WorkerPool, type WorkerTuning } from '../queue/bullmq-queue';
-import { createPipelineAdapters, type PipelineAdapters } from './pipeline-adapters';
+import { createPipelineAdapters, type PipelineAdapterOptions, type PipelineAdapters } from './pipeline-adapters';
 import { createProcessors, type ProcessorHooks } from './processors';
 
 export interface WorkerRuntimeOptions extends WorkerTuning {
@@ -16,6 +16,7 @@ export interface WorkerRuntimeOptions extends WorkerTuning {
   alertEndpointFor?: (tenantId: TenantId, route: string) => WebhookEndpoint | undefined;
   hooks?: ProcessorHooks;
   clock?: Clock;
+  oauthApps?: PipelineAdapterOptions['oauthApps'];
 }
 
 export interface WorkerRuntime {
@@ -38,6 +39,7 @@ export function startWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntime
     ...(options.hubspotRequestsPerInterval ? { hubspotRequestsPerInterval: options.hubspotRequestsPerInterval } : {}),
     ...(options.alertEndpointFor ? { alertEndpointFor: options.alertEndpointFor } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.oauthApps ? { oauthApps: options.oauthApps } : {}),
   });
   const pool = startWorkers({
     redisUrl: options.redisUrl,

@@ -138,6 +138,8 @@ export class SalesforceConnector implements CrmConnector {
       ...(options.refreshToken ? { refreshToken: options.refreshToken } : {}),
       ...(options.oauthClient ? { oauth2: this.oauth2() } : {}),
     });
+    // With the connected app, jsforce refreshes an expired session itself: store the new token as our own refresh does.
+    this.conn.on('refresh', (accessToken: string) => void this.options.onTokens?.({ ...this.currentTokens(), accessToken }));
     const sleep = options.sleep ?? realSleep;
     const governor = options.governor ?? sharedGovernor(`salesforce:${options.orgKey}`, { capacity: SALESFORCE_LIMITS.requestsPerInterval, refillPerSecond: (SALESFORCE_LIMITS.requestsPerInterval * 1000) / SALESFORCE_LIMITS.intervalMs }, this.clock, sleep);
     this.callOptions = { limits: { ...SALESFORCE_LIMITS, ...(options.limits ?? {}) }, governor, sleep, stats: this.stats, describe: describeJsforceError, refreshAuth: () => this.refresh() };

@@ -27,7 +27,7 @@ describe('install enqueues its backfill on BullMQ', () => {
     await sandbox.close();
   });
 
-  it('adds one backfill sync.page job per entity, once, with the tenant and connection', async () => {
+  it('adds one backfill run (sync.start: pages → train → score → write-back) with the tenant and connection', async () => {
     const deps: InstallDeps = {
       store,
       queue,
@@ -37,11 +37,10 @@ describe('install enqueues its backfill on BullMQ', () => {
     const consent = await fetch(authorizeUrl(deps, 'hubspot'), { redirect: 'manual' });
     const back = new URL(consent.headers.get('location') as string);
     const result = await completeInstall(deps, 'hubspot', back.searchParams.get('code') as string, back.searchParams.get('state') as string);
-    expect(result.backfillJobs).toHaveLength(entityNames.length);
-    const jobs = await Promise.all(result.backfillJobs.map((id) => queue.queue('sync.page').getJob(id)));
-    expect(jobs.map((j) => j?.data as { entity: string; mode: string; page: number; tenantId: string; connectionId: string }).map((d) => [d.entity, d.mode, d.page, d.tenantId, d.connectionId])).toEqual(
-      entityNames.map((e) => [e, 'backfill', 0, result.tenantId, 'hubspot']),
-    );
-    expect(await queue.queue('sync.page').getJobCountByTypes('waiting', 'prioritized', 'delayed')).toBe(entityNames.length);
+    const job = await queue.queue('sync.start').getJob(result.backfillJob);
+    expect(job?.data).toMatchObject({ tenantId: result.tenantId, connectionId: 'hubspot', mode: 'backfill', train: true, entities: [...entityNames] });
+    expect(await queue.queue('sync.start').getJobCountByTypes('waiting', 'prioritized', 'delayed')).toBe(1);
+    // Nothing else was queued: the pages come from the run, not one by one.
+    expect(await queue.queue('sync.page').getJobCountByTypes('waiting', 'prioritized', 'delayed')).toBe(0);
   }, 60_000);
 });

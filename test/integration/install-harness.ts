@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pino from 'pino';
-import type { Clock, EntityName } from '../../core';
-import { openConnector, backfillEntities } from '../../app/install/connector-factory';
+import type { Clock } from '../../core';
 import { createInstallRouter, createTenantAdminRouter } from '../../app/install/install.router';
 import type { InstallDeps, InstallSettings } from '../../app/install/install.types';
 import { createHttpApp, listen, type RunningServer } from '../../app/http/server';
 import { createMetrics } from '../../app/observability/metrics';
-import { scoreStep } from '../../app/pipeline/score.step';
-import { syncPage } from '../../app/pipeline/sync.step';
 import { InProcessJobQueue } from '../../app/queue/in-process-queue';
-import type { Processors } from '../../app/queue/job-queue';
+import { createPipelineAdapters } from '../../app/worker/pipeline-adapters';
+import { createProcessors } from '../../app/worker/processors';
 import { generateBook, readTelcoCsv, type Book } from '../../sandbox';
 import { SqliteRecordStore } from '../../store';
 
@@ -37,33 +35,13 @@ export interface InstallHarness {
 
 /**
  * The product's HTTP surface with the install routers, over a real SQLite store and the in-process
- * queue running the real pipeline steps: sync pages until each entity is drained, then score the
- * book once every entity of the run is in.
+ * queue running the product's own processors (the flow install enqueues: pages → train → score →
+ * write-back).
  */
 export async function startInstallHarness(settings: Omit<InstallSettings, 'stateSecret' | 'publicBaseUrl'>): Promise<InstallHarness> {
   const store = new SqliteRecordStore({ path: ':memory:', encryptionKey: randomBytes(32) });
   const clock = offsetClock();
-  const remaining = new Map<string, Set<EntityName>>();
-  const processors: Processors = {
-    'sync.page': async (p, ctx) => {
-      const connection = store.listConnections(p.tenantId).find((c) => c.id === p.connectionId);
-      if (!connection) return;
-      const run = remaining.get(p.runId) ?? new Set(backfillEntities(connection.provider));
-      remaining.set(p.runId, run);
-      const result = await syncPage(store, openConnector(deps, p.tenantId, p.connectionId), p);
-      if (!result.done) {
-        await ctx.queue.enqueue('sync.page', { ...p, page: p.page + 1 });
-        return;
-      }
-      run.delete(p.entity);
-      const accountIds = store.listRecords(p.tenantId, 'account', { limit: 1000 }).map((a) => a.id);
-      if (run.size === 0 && accountIds.length > 0) await ctx.queue.enqueue('score.batch', { tenantId: p.tenantId, accountIds, reason: 'sync', runId: p.runId });
-    },
-    'score.batch': (p) => {
-      scoreStep(store, p.tenantId, clock.now().toISOString());
-      return Promise.resolve();
-    },
-  };
+  const processors = createProcessors(createPipelineAdapters({ store, clock, oauthApps: { hubspot: settings.hubspot, salesforce: settings.salesforce } }));
   const queue = new InProcessJobQueue(processors, () => Promise.resolve());
   const fullSettings: InstallSettings = { ...settings, stateSecret: randomBytes(32), publicBaseUrl: 'http://placeholder' };
   const deps: InstallDeps = { store, queue, settings: fullSettings, clock };

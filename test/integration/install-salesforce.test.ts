@@ -33,8 +33,15 @@ describe('Salesforce install and uninstall, end to end against the sandbox', () 
     expect(tenantId).toBe(`salesforce-${sandbox.state.org.orgId}`);
     const refreshToken = h.store.getConnection(tenantId, 'salesforce' as ConnectionId)?.tokens.refreshToken;
     expect(refreshToken).toBeDefined();
+    // The session expires before the workers start: their connectors refresh it with the connected
+    // app, and keep the refresh token Salesforce does not repeat.
+    const installedAccess = h.store.getConnection(tenantId, 'salesforce' as ConnectionId)?.tokens.accessToken;
+    sandbox.state.expireAccessTokens();
     await h.queue.drain();
     expect(h.queue.deadLetters).toEqual([]);
+    const after = h.store.getConnection(tenantId, 'salesforce' as ConnectionId)?.tokens;
+    expect(after?.accessToken).not.toBe(installedAccess);
+    expect(after?.refreshToken).toBe(refreshToken);
     expect(h.store.countRecords(tenantId, 'account')).toBe(book.bundles.length);
     const scores = (await (await fetch(`${h.server.url}/api/v1/scores?limit=1000`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { scores: unknown[] };
     expect(scores.scores.length).toBeGreaterThan(0);
