@@ -11,6 +11,9 @@ export interface HubSpotObject {
   archived?: boolean;
 }
 
+/** hs_task_status: NOT_STARTED, IN_PROGRESS and WAITING are still open; DEFERRED reads as set aside, like Salesforce's Deferred. */
+const TASK_STATUS: Record<string, 'completed' | 'cancelled'> = { COMPLETED: 'completed', DEFERRED: 'cancelled' };
+
 export type MapOutcome = { ok: true; record: CanonicalRecord } | { ok: false; externalId: string; field: string; reason: string };
 
 const iso = (d: Date | string): string => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
@@ -138,7 +141,7 @@ export function mapHubSpotObject(type: HubSpotObjectType, obj: HubSpotObject, ct
         subject: present(p.hs_call_title ?? p.hs_email_subject ?? p.hs_meeting_title ?? p.hs_task_subject ?? undefined),
         body: stripHtml(present(p.hs_note_body ?? p.hs_call_body ?? p.hs_email_text ?? p.hs_meeting_body ?? p.hs_task_body ?? undefined)),
         direction: direction === undefined ? undefined : /^(INBOUND|INCOMING_EMAIL)$/.test(direction) ? 'inbound' : 'outbound',
-        taskStatus: kind === 'task' ? (p.hs_task_status === 'COMPLETED' ? 'completed' : 'open') : undefined,
+        taskStatus: kind === 'task' ? TASK_STATUS[p.hs_task_status ?? ''] ?? 'open' : undefined,
         ownerId: present(p.hubspot_owner_id),
       };
       Object.assign(propertyOf, { accountId: 'associations.companies', occurredAt: 'hs_timestamp' });

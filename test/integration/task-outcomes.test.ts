@@ -77,7 +77,7 @@ describe('CRM task completion answers the recommendation it was made for', () =>
     }
   });
 
-  it('does the same for HubSpot tasks marked completed', async () => {
+  it('does the same for HubSpot tasks marked completed or deferred', async () => {
     const clock = fixedClock('2026-10-01T00:00:00.000Z');
     const sandbox = await startHubSpotSandbox({ book: generateBook({ seed: 7, accounts: 6, rows: readTelcoCsv(CSV) }), tier: 'free', clock, privateAppTokens: ['pat-na1-task-outcomes'] });
     const store = new SqliteRecordStore({ path: ':memory:', now: () => clock.now() });
@@ -90,20 +90,26 @@ describe('CRM task completion answers the recommendation it was made for', () =>
       for (const s of scores) store.recordActionOutcome({ tenantId, accountId: s.accountId, actionId: 'exec-call', arm: 'treatment', recommendedAt: s.computedAt, status: 'open', completedAt: null, source: 'system', retained: null }, 'pipeline');
       expect(await createTasksStep(store, connector, tenantId, scores)).toMatchObject({ created: 2, failed: [] });
 
-      const companyId = (scores[0]?.accountId ?? '').replace(/^hubspot:/, '');
-      const [taskId] = sandbox.state.portal.associationsOf('companies', companyId, 'tasks').map(([id]) => id).filter((id) => typeof sandbox.state.portal.table('tasks').get(id)?.properties.se_action_key === 'string');
-      const task = taskId ? sandbox.state.portal.table('tasks').get(taskId) : undefined;
-      if (!task) throw new Error('the task was created on the company');
+      const ourTask = (accountId: string | undefined) => {
+        const companyId = (accountId ?? '').replace(/^hubspot:/, '');
+        const [taskId] = sandbox.state.portal.associationsOf('companies', companyId, 'tasks').map(([id]) => id).filter((id) => typeof sandbox.state.portal.table('tasks').get(id)?.properties.se_action_key === 'string');
+        const task = taskId ? sandbox.state.portal.table('tasks').get(taskId) : undefined;
+        if (!task) throw new Error('the task was created on the company');
+        return task;
+      };
       clock.advance(86_400_000);
       const now = clock.now().toISOString();
-      Object.assign(task.properties, { hs_task_status: 'COMPLETED', hs_lastmodifieddate: now });
-      task.updatedAt = now;
+      for (const [accountId, status] of [[scores[0]?.accountId, 'COMPLETED'], [scores[1]?.accountId, 'DEFERRED']] as const) {
+        const task = ourTask(accountId);
+        Object.assign(task.properties, { hs_task_status: status, hs_lastmodifieddate: now });
+        task.updatedAt = now;
+      }
       clock.advance(5 * 60_000);
       await syncEntity(store, connector, target);
 
       const outcomes = store.listActionOutcomes(tenantId);
       expect(outcomes.find((o) => o.accountId === scores[0]?.accountId)).toMatchObject({ status: 'completed', source: 'crm-task', completedAt: now });
-      expect(outcomes.find((o) => o.accountId === scores[1]?.accountId)).toMatchObject({ status: 'open', source: 'system' });
+      expect(outcomes.find((o) => o.accountId === scores[1]?.accountId)).toMatchObject({ status: 'dismissed', source: 'crm-task', completedAt: null });
     } finally {
       store.close();
       await sandbox.close();
