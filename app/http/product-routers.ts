@@ -84,7 +84,7 @@ export function productRouters(deps: { store: SqliteRecordStore; metrics: Metric
     {
       name: 'console',
       path: '/console',
-      router: createConsoleRouter({ store, metrics, eraser: createTenantEraser(installDeps) }),
+      router: createConsoleRouter({ store, metrics, eraser: createTenantEraser(installDeps), queue: deps.queue }),
       detail: { en: '/console/ (admin token)', zh: '/console/（需管理员令牌）' },
     },
     {

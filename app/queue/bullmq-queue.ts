@@ -139,7 +139,7 @@ export interface WorkerPool {
  * retry). Jobs that fail for good are copied to the dead-letter queue with the reason.
  */
 /** Queues whose steps are CPU-bound and synchronous (training, scoring the whole book). */
-const CPU_BOUND_QUEUES = new Set<QueueName>(['model.train', 'score.tenant', 'score.batch']);
+const CPU_BOUND_QUEUES = new Set<QueueName>(['model.train', 'model.evaluate', 'score.tenant', 'score.batch']);
 const CPU_BOUND_LOCK_MS = 10 * 60_000;
 
 export interface WorkerTuning {

@@ -71,6 +71,14 @@ export const queuePayloads = {
     runId,
     asOf,
   }),
+  /** The console's model metrics and backtest with an admin's horizon and threshold (a replay: five trainings). */
+  'model.evaluate': z.object({
+    tenantId: TenantIdSchema,
+    horizonDays: z.number().int().min(7).max(365),
+    alertThreshold: z.number().gt(0).lt(1),
+    /** When the admin asked: each request is its own job (job ids come from the payload). */
+    requestedAt: z.iso.datetime({ offset: true }),
+  }),
 } as const;
 
 export type QueueName = keyof typeof queuePayloads;

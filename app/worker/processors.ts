@@ -147,6 +147,11 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
       return { written: summary.written, unchanged: summary.unchanged, failed: summary.failed.length, ...(tasks ? { tasks: { created: tasks.created, exists: tasks.exists, failed: tasks.failed.length } } : {}) };
     },
 
+    'model.evaluate': (p) => {
+      const evaluation = currentModelEvaluation(store, p.tenantId, adapters.clock.now(), { horizonDays: p.horizonDays, alertThreshold: p.alertThreshold }, true);
+      return Promise.resolve({ status: evaluation.status, computedAt: evaluation.computedAt, accounts: evaluation.accounts });
+    },
+
     'alert.deliver': async (p, ctx) => {
       const row = store.getAlert(p.tenantId, p.idempotencyKey);
       if (!row) throw new SuccessEngineError('PIPELINE.UNKNOWN_ALERT', `tenant ${p.tenantId} has no recorded alert ${p.idempotencyKey}`);

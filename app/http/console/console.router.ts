@@ -23,6 +23,7 @@ import {
   SETTING_KEYS,
 } from '../../settings/tenant-settings';
 import { currentModelEvaluation, defaultEvaluationOptions, storedModelEvaluation } from '../../pipeline/model-evaluation';
+import type { JobQueue } from '../../queue/job-queue';
 import { notConnectedEraser, type TenantEraser } from './tenant-eraser';
 import { defaultWebAssetsDir, pageSecurityHeaders, pageShell, webAssetsRouter } from './web-assets';
 
@@ -38,6 +39,8 @@ export interface ConsoleDeps {
   /** For the CRM API budget used (the connectors report it as a gauge per tenant and provider). */
   metrics?: Metrics;
   eraser?: TenantEraser;
+  /** The job queue when there is one (Redis): explicit backtest re-runs go to the workers. */
+  queue?: JobQueue | null;
   assetsDir?: string;
   now?: () => Date;
 }
@@ -133,10 +136,17 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const stored = storedModelEvaluation(store, tenantId);
     res.json({ models, evaluation: stored ? { ...stored.evaluation, stale: stored.stale } : { ...currentModelEvaluation(store, tenantId, now()), stale: false } });
   });
-  api.post('/models/evaluate', (req, res) => {
+  api.post('/models/evaluate', async (req, res) => {
     const { tenantId } = principalOf(res);
     const body = parseOrThrow(EvaluateSchema, req.body ?? {}, 'evaluation options');
     const options = { horizonDays: body.horizonDays ?? defaultEvaluationOptions.horizonDays, alertThreshold: body.alertThreshold ?? defaultEvaluationOptions.alertThreshold };
+    if (deps.queue) {
+      // Five trainings over the whole book: a worker's job, never serve's event loop.
+      const jobId = await deps.queue.enqueue('model.evaluate', { tenantId, ...options, requestedAt: now().toISOString() }, { lane: 'interactive' });
+      audit(res, 'console.backtest.queued', 'churn', { ...options, jobId });
+      res.status(202).json({ queued: true, jobId, options });
+      return;
+    }
     const evaluation = currentModelEvaluation(store, tenantId, now(), options, true);
     audit(res, 'console.backtest.run', 'churn', { ...options, status: evaluation.status });
     res.json({ evaluation });

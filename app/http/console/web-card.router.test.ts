@@ -6,6 +6,9 @@ import { createLogger } from '../../log/logger';
 import { createMetrics } from '../../observability/metrics';
 import { createHttpApp, listen, type RunningServer } from '../server';
 import { listActionOutcomes } from './action-feedback';
+import { InProcessJobQueue } from '../../queue/in-process-queue';
+import { createPipelineAdapters } from '../../worker/pipeline-adapters';
+import { createProcessors } from '../../worker/processors';
 import { createConsoleRouter } from './console.router';
 import { createWebCardRouter } from './web-card.router';
 
@@ -95,5 +98,25 @@ describe('web card and console routers (HTTP)', () => {
     await start([{ path: '/card', router: createWebCardRouter({ store, recordAccess: (_req, res) => void res.status(403).json({ error: { code: 'ACCESS.RECORD_HIDDEN', message: 'hidden' } }) }) }]);
     expect((await call(`/card/api/accounts/${encodeURIComponent(A1)}`, reader)).status).toBe(403);
     expect((await call(`/card/api/accounts/${encodeURIComponent(A1)}/actions/business-review/feedback`, reader, { method: 'POST', body: { status: 'completed' } })).status).toBe(403);
+  });
+
+  it('hands an explicit backtest re-run to the workers when there is a queue (202), and serves the stored one meanwhile', async () => {
+    const queue = new InProcessJobQueue(createProcessors(createPipelineAdapters({ store })), () => Promise.resolve());
+    await start([{ path: '/console', router: createConsoleRouter({ store, queue, now: () => new Date('2026-10-02T00:00:00.000Z') }) }]);
+    const before = ((await (await call('/console/api/models', admin)).json()) as { evaluation: { computedAt: string; options: { horizonDays: number } } }).evaluation;
+    const res = await call('/console/api/models/evaluate', admin, { method: 'POST', body: { horizonDays: 60, alertThreshold: 0.5 } });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ queued: true, options: { horizonDays: 60, alertThreshold: 0.5 } });
+    expect(queue.size).toBe(1);
+    // Nothing was computed inside the request.
+    expect(((await (await call('/console/api/models', admin)).json()) as { evaluation: { computedAt: string } }).evaluation.computedAt).toBe(before.computedAt);
+    await queue.drain();
+    expect(queue.deadLetters).toEqual([]);
+    const after = ((await (await call('/console/api/models', admin)).json()) as { evaluation: { options: { horizonDays: number; alertThreshold: number }; stale: boolean } }).evaluation;
+    expect(after).toMatchObject({ options: { horizonDays: 60, alertThreshold: 0.5 }, stale: false });
+    expect(store.listAudit(T1, { limit: 5 }).some((a) => a.action === 'console.backtest.queued')).toBe(true);
+    // Bad options enqueue nothing.
+    expect((await call('/console/api/models/evaluate', admin, { method: 'POST', body: { horizonDays: 3 } })).status).toBe(400);
+    expect(queue.size).toBe(0);
   });
 });

@@ -76,6 +76,8 @@ const W = {
   threshold: t('Alert threshold (0–1)', '提醒阈值（0–1）'),
   run: t('Run backtest again', '重新运行回测'),
   running: t('Running…', '运行中…'),
+  queuedBacktest: t('Queued for the workers (five trainings over your book); the report updates here when it is ready…', '已交给工作进程（在您的客户数据上训练五次）；完成后报告会在此更新…'),
+  stillQueued: t('Still running in the workers; come back to this page later.', '工作进程仍在运行；请稍后再回到此页面。'),
   hadRun: t('Had this run on', '如果在此日期运行'),
   flagged: t('Churns flagged in advance', '提前识别的流失'),
   precision: t('Precision', '精确率'),
@@ -489,9 +491,21 @@ async function backtestPage(): Promise<Child[]> {
       run.disabled = true;
       status.textContent = L(W.running);
       try {
-        const { evaluation: next } = await call<{ evaluation: Evaluation }>('/models/evaluate', { method: 'POST', body: { horizonDays: Number(horizon.value), alertThreshold: Number(threshold.value) } });
-        render(report, backtestReport(next));
-        status.textContent = L(W.saved);
+        const options = { horizonDays: Number(horizon.value), alertThreshold: Number(threshold.value) };
+        const answer = await call<{ evaluation?: Evaluation; queued?: boolean }>('/models/evaluate', { method: 'POST', body: options });
+        if (answer.evaluation) {
+          render(report, backtestReport(answer.evaluation));
+          status.textContent = L(W.saved);
+          return;
+        }
+        // Queued (serve has workers): wait for a stored evaluation newer than this request, with these options.
+        status.textContent = L(W.queuedBacktest);
+        const asked = Date.now();
+        const next = await waitForEvaluation((e) => Date.parse(e.computedAt) >= asked - 5_000 && e.options.horizonDays === options.horizonDays && e.options.alertThreshold === options.alertThreshold);
+        if (next) {
+          render(report, backtestReport(next));
+          status.textContent = L(W.saved);
+        } else status.textContent = L(W.stillQueued);
       } catch (error) {
         status.textContent = errorText(error);
       } finally {
@@ -500,6 +514,16 @@ async function backtestPage(): Promise<Child[]> {
     })();
   });
   return [report, form, status];
+}
+
+/** Polls the stored evaluation every 3 s for up to 10 minutes; undefined when none matched in time. */
+async function waitForEvaluation(done: (e: Evaluation) => boolean): Promise<Evaluation | undefined> {
+  for (let waited = 0; waited < 600_000; waited += 3_000) {
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const { evaluation } = await call<{ evaluation: Evaluation }>('/models');
+    if (done(evaluation)) return evaluation;
+  }
+  return undefined;
 }
 
 function backtestReport(e: Evaluation): Child[] {
