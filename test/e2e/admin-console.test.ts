@@ -181,4 +181,21 @@ describe('admin console (Chromium)', () => {
     expect(watched.errors).toEqual([]);
     expect(watched.cspViolations).toEqual([]);
   }, 60_000);
+
+  it('hands "Run backtest" to the workers when serve has a queue, and shows the report when they are done', async () => {
+    const { page } = await openPage(world.browser);
+    await page.goto(`${world.server.url}/console-queued/?page=backtest&lang=en#token=${encodeURIComponent(world.adminToken)}`);
+    await page.getByText('Top-decile lift').waitFor({ timeout: 120_000 });
+    await page.locator('#bt-horizon').fill('45');
+    await page.getByRole('button', { name: 'Run backtest again' }).click();
+    await page.getByText('Queued for the workers').waitFor();
+    expect(world.workQueue.size).toBe(1);
+    await world.workQueue.drain();
+    expect(world.workQueue.deadLetters).toEqual([]);
+    // The page polls every 3 s and shows the stored report once it has the new options.
+    await page.getByText('Saved.').waitFor({ timeout: 30_000 });
+    const stored = (await (await apiGet('/models', world.adminToken)).json()) as { evaluation: { options: { horizonDays: number }; stale: boolean } };
+    expect(stored.evaluation).toMatchObject({ options: { horizonDays: 45 }, stale: false });
+    await page.close();
+  }, 180_000);
 });

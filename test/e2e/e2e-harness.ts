@@ -12,6 +12,9 @@ import { createWebCardRouter } from '../../app/http/console/web-card.router';
 import { createHttpApp, listen, type RunningServer } from '../../app/http/server';
 import { createLogger } from '../../app/log/logger';
 import { createMetrics } from '../../app/observability/metrics';
+import { InProcessJobQueue } from '../../app/queue/in-process-queue';
+import { createPipelineAdapters } from '../../app/worker/pipeline-adapters';
+import { createProcessors } from '../../app/worker/processors';
 
 export const ARTIFACTS = path.resolve(__dirname, '../../artifacts/e2e');
 const HOUR = 3_600_000;
@@ -33,6 +36,8 @@ export interface E2eWorld {
   /** An account of another tenant (the demo tokens must not reach it). */
   otherTenantAccountId: AccountId;
   erasures: string[];
+  /** The workers behind /console-queued. */
+  workQueue: InProcessJobQueue;
   browser: BrowserContext;
   close(): Promise<void>;
 }
@@ -90,9 +95,12 @@ export async function startWorld(options: { accounts?: number } = {}): Promise<E
       },
     },
   };
+  // The same console as serve with Redis mounts it: explicit backtests go to the (here in-process) workers.
+  const workQueue = new InProcessJobQueue(createProcessors(createPipelineAdapters({ store })), () => Promise.resolve());
   const publicRouters: { path: string; router: Router }[] = [
     { path: '/card', router: createWebCardRouter({ store, assetsDir, now: () => now }) },
     { path: '/console', router: createConsoleRouter(consoleDeps) },
+    { path: '/console-queued', router: createConsoleRouter({ ...consoleDeps, queue: workQueue }) },
   ];
   const app = createHttpApp({ store, log: createLogger({ level: 'silent' }), metrics, readiness: [], publicRouters });
   const server = await listen(app, '127.0.0.1', 0);
@@ -115,6 +123,7 @@ export async function startWorld(options: { accounts?: number } = {}): Promise<E
     hostileId,
     otherTenantAccountId,
     erasures,
+    workQueue,
     browser,
     close: async () => {
       await browser.close();
