@@ -1,7 +1,6 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -10,31 +9,12 @@ import type { ConnectionId, TenantId } from '../../core';
 import { startServe, type RunningServe } from '../../app/http/serve-app';
 import { createMetrics } from '../../app/observability/metrics';
 import { SqliteRecordStore } from '../../store';
-import { uniquePrefix } from '../helpers/redis';
+import { freePort, startOwnRedis, uniquePrefix } from '../helpers/redis';
 
 const SECRET = 'hs-secret';
 const PUBLIC = 'https://hooks.example.com';
 const T = 'tenant-a' as TenantId;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-/** A Redis of this test's own, so it can be stopped and started again mid-run. */
-async function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    if (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG') return child;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('redis-server did not start');
-}
 
 function signed(ids: number[]) {
   const body = JSON.stringify(ids.map((id) => ({ eventId: id, portalId: 42, occurredAt: Date.now(), subscriptionType: 'company.propertyChange', objectId: id })));
@@ -60,7 +40,7 @@ describe('inbound webhooks while Redis goes down and comes back', () => {
 
   beforeAll(async () => {
     port = await freePort();
-    redis = await startRedis(port, dir);
+    redis = await startOwnRedis(port, dir);
     store = new SqliteRecordStore({ path: path.join(dir, 'store.sqlite'), encryptionKey: randomBytes(32) });
     store.upsertTenant({ id: T, name: 'A', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
     store.saveConnection({ id: 'hs' as ConnectionId, tenantId: T, provider: 'hubspot', externalOrgId: '42', baseUrl: 'https://api.hubapi.com', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' }, { accessToken: 'x' });
@@ -102,7 +82,7 @@ describe('inbound webhooks while Redis goes down and comes back', () => {
     expect(during.status).toBe(503);
     expect(during.body).toEqual({ error: 'queue unavailable, retry later' });
 
-    redis = await startRedis(port, dir);
+    redis = await startOwnRedis(port, dir);
     await until('readiness to recover', async () => (await fetch(`${serve.url}/readyz`)).status === 200);
     // The CRM retries the rejected batch until it is accepted (the queue's own connection may
     // reconnect a moment after readiness's does: 503 again, meanwhile). Accepted in full: a 503

@@ -1,11 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { BullmqJobQueue, DEAD_LETTER_QUEUE } from '../../app/queue/bullmq-queue';
 import { queueNames } from '../../app/queue/queue-map';
-import { redisUrl, uniquePrefix } from '../helpers/redis';
+import { freePort, redisUrl, startOwnRedis, uniquePrefix } from '../helpers/redis';
 import { CONNECTION, TENANT, exited, peakInWindow, spawnWorker, startHarness, type Harness } from './pipeline-harness';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -18,26 +17,6 @@ async function waitFor(what: string, condition: () => boolean | Promise<boolean>
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-/** A redis-server of this test's own, persisting every write (AOF, fsync always), so it can be restarted mid-run. */
-async function startOwnRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'], { stdio: 'ignore' });
-  for (let i = 0; i < 200; i++) {
-    const r = spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' });
-    if (r.stdout.trim() === 'PONG') return child;
-    await sleep(50);
-  }
-  throw new Error(`redis-server on ${port} did not answer`);
-}
 
 /**
  * Every score written once and every recorded alert delivered: read from the sandbox and the
