@@ -13,6 +13,19 @@ const STATUS_BY_CODE: Record<string, number> = {
   'CONNECTOR.RATE_LIMITED': 429,
 };
 
+/** body-parser's error types (https://github.com/expressjs/body-parser#errors), said for people. */
+const CLIENT_ERROR_MESSAGES: Record<string, string> = {
+  'entity.parse.failed': 'request body is not valid JSON',
+  'entity.too.large': 'request body too large',
+  'entity.verify.failed': 'request body failed verification',
+  'encoding.unsupported': 'unsupported Content-Encoding: send the body uncompressed, gzip, deflate or br',
+  'charset.unsupported': 'unsupported charset: send JSON as UTF-8',
+  'request.aborted': 'the request was aborted before its body arrived',
+  'request.size.invalid': 'the body is not as long as Content-Length says',
+  'stream.encoding.set': 'bad request',
+  'parameters.too.many': 'too many form parameters',
+};
+
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     if (isSuccessEngineError(error)) {
@@ -21,9 +34,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.status(status).json({ error: { code: error.code, message: status >= 500 ? 'internal error' : error.message } });
       return;
     }
-    const bodyError = error as { type?: string; status?: number };
-    if (bodyError.type === 'entity.parse.failed' || bodyError.type === 'entity.too.large') {
-      res.status(bodyError.status ?? 400).json({ error: { code: 'HTTP.BAD_REQUEST', message: bodyError.type === 'entity.too.large' ? 'request body too large' : 'request body is not valid JSON' } });
+    // Errors raised by body-parser (http-errors, with a 4xx status) and by the router (a path
+    // parameter that is not valid percent-encoding: URIError, status 400) are the client's fault.
+    const clientError = error as { type?: string; status?: number; statusCode?: number };
+    const status = clientError.status ?? clientError.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({ error: { code: 'HTTP.BAD_REQUEST', message: CLIENT_ERROR_MESSAGES[clientError.type ?? ''] ?? (error instanceof URIError ? 'the request path is not valid percent-encoded UTF-8' : 'bad request') } });
       return;
     }
     log.error({ err: error, path: req.path }, 'request failed');

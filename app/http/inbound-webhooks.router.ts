@@ -70,16 +70,36 @@ function reply(res: ServerResponse, status: number, headers: Record<string, stri
   res.end(body);
 }
 
+const CODE_BY_STATUS: Record<number, string> = { 400: 'HTTP.BAD_REQUEST', 401: 'HTTP.UNAUTHENTICATED', 403: 'HTTP.FORBIDDEN', 404: 'HTTP.NOT_FOUND', 405: 'HTTP.METHOD_NOT_ALLOWED', 413: 'HTTP.BAD_REQUEST', 415: 'HTTP.BAD_REQUEST', 429: 'HTTP.RATE_LIMITED', 503: 'HTTP.UNAVAILABLE' };
+
+/** The API's error shape, `{"error":{"code","message"}}`, plus whatever else the handler said (e.g. `reason`). */
+export function errorBody(status: number, message: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ error: { code: CODE_BY_STATUS[status] ?? 'HTTP.INTERNAL', message, ...extra } });
+}
+
+/** The webhook handlers answer errors as `{error: "<text>", …}`; served here in the API's shape. */
+function inApiShape(status: number, body: string): string {
+  if (status < 400) return body;
+  try {
+    const parsed = JSON.parse(body) as Record<string, unknown>;
+    if (typeof parsed.error !== 'string') return body;
+    const { error, ...extra } = parsed;
+    return errorBody(status, error, extra);
+  } catch {
+    return errorBody(status, body.slice(0, 200));
+  }
+}
+
 /** Reads, hands to the handler, answers: the whole inbound request, shared by the router and the dispatcher. */
 async function serveInbound(req: IncomingMessage, res: ServerResponse, url: string, handler: InboundHandler, limit: number): Promise<number> {
   const body = await readRawBody(req, limit);
   if (!body.ok) {
     // The rest of a rejected body is not worth reading: close the connection after answering.
-    reply(res, body.status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' }, JSON.stringify({ error: body.error }));
+    reply(res, body.status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' }, errorBody(body.status, body.error));
     return body.status;
   }
   const out = await handler({ method: req.method ?? 'GET', url, headers: req.headers, rawBody: body.body });
-  reply(res, out.status, out.headers, out.body);
+  reply(res, out.status, out.headers, inApiShape(out.status, out.body));
   return out.status;
 }
 
@@ -131,7 +151,7 @@ export function createInboundWebhooksDispatcher(options: InboundDispatcherOption
       (status) => options.onAnswered?.(path, status, Number(process.hrtime.bigint() - started) / 1e9),
       (error: unknown) => {
         options.onError?.(error, path);
-        if (!res.headersSent) reply(res, 500, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ error: 'internal error' }));
+        if (!res.headersSent) reply(res, 500, { 'content-type': 'application/json; charset=utf-8' }, errorBody(500, 'internal error'));
         else res.destroy();
         options.onAnswered?.(path, 500, Number(process.hrtime.bigint() - started) / 1e9);
       },

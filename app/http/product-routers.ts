@@ -65,7 +65,7 @@ function installSettings(settings: ProductSettings): InstallSettings | null {
  * (hubspot.fetch, v3-signed), the Salesforce card (Named Credential token) and the marketplace
  * install. Each is on when its settings are present; the detail says why when it is off.
  */
-export function productRouters(deps: { store: SqliteRecordStore; metrics: Metrics; queue: JobQueue | null; settings: ProductSettings }): ProductRouter[] {
+export function productRouters(deps: { store: SqliteRecordStore; metrics: Metrics; queue: JobQueue | null; settings: ProductSettings; webAssetsDir?: string }): ProductRouter[] {
   const { store, metrics, settings } = deps;
   const install = installSettings(settings);
   const installDeps: InstallDeps = { store, queue: deps.queue ?? noQueue, clock: systemClock, settings: install ?? { stateSecret: derivedKey(settings.encryptionKey, 'oauth-state'), publicBaseUrl: settings.publicUrl ?? 'http://127.0.0.1' } };
@@ -78,13 +78,13 @@ export function productRouters(deps: { store: SqliteRecordStore; metrics: Metric
     {
       name: 'web-card',
       path: '/card',
-      router: createWebCardRouter({ store, recordAccess: requireRecordAccess(checker), ...(settings.frameAncestors ? { frameAncestors: settings.frameAncestors } : {}) }),
+      router: createWebCardRouter({ store, recordAccess: requireRecordAccess(checker), ...(deps.webAssetsDir ? { assetsDir: deps.webAssetsDir } : {}), ...(settings.frameAncestors ? { frameAncestors: settings.frameAncestors } : {}) }),
       detail: { en: '/card/accounts/:id (reader token in the URL fragment)', zh: '/card/accounts/:id（读者令牌放在 URL 片段中）' },
     },
     {
       name: 'console',
       path: '/console',
-      router: createConsoleRouter({ store, metrics, eraser: createTenantEraser(installDeps), queue: deps.queue }),
+      router: createConsoleRouter({ store, metrics, eraser: createTenantEraser(installDeps), queue: deps.queue, ...(deps.webAssetsDir ? { assetsDir: deps.webAssetsDir } : {}) }),
       detail: { en: '/console/ (admin token)', zh: '/console/（需管理员令牌）' },
     },
     {

@@ -4,9 +4,28 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import type { ApiPrincipal, RecordStore } from '../../core/ports/record-store.port';
+import { recordAuthFailure, refuseIfLockedOut } from './auth-failure-limiter';
 
 export const BOARD_PATH = '/admin/queues';
 const COOKIE = 'se_admin';
+
+/**
+ * Bull Board answers its API errors as `{error: {key, options}, code}`; rewritten into the API's
+ * `{"error":{"code","message"}}` (its own key kept as `detail`) so every 4xx has one shape.
+ */
+export function boardErrorShape(): RequestHandler {
+  return (_req, res, next) => {
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      const error = (body as { error?: unknown } | null)?.error;
+      const shaped = typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' && typeof (error as { message?: unknown }).message === 'string';
+      if (res.statusCode < 400 || shaped) return json(body);
+      const key = (error as { key?: unknown } | undefined)?.key;
+      return json({ error: { code: res.statusCode === 404 ? 'HTTP.NOT_FOUND' : res.statusCode >= 500 ? 'HTTP.INTERNAL' : 'HTTP.BAD_REQUEST', message: typeof key === 'string' ? `queue board: ${key}` : typeof (body as { message?: unknown }).message === 'string' ? String((body as { message: string }).message) : 'queue board request failed', detail: body } });
+    };
+    next();
+  };
+}
 
 /** Bull Board over the given queues, as an express router to mount at `BOARD_PATH` behind `adminGate`. */
 export function createQueueBoard(queues: readonly Queue[], basePath = BOARD_PATH): Router {
@@ -50,9 +69,11 @@ function allowed(principal: ApiPrincipal | null, options: AdminGateOptions): 'ok
  */
 export function adminGate(options: AdminGateOptions): RequestHandler {
   return (req, res, next) => {
+    if (refuseIfLockedOut(req, res)) return;
     const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     const token = match?.[1] ?? cookieToken(req);
     const principal = token ? options.store.resolveApiToken(token) : null;
+    if (token && !principal) recordAuthFailure(req, res);
     const verdict = allowed(principal, options);
     if (verdict === 'ok') {
       res.locals.principal = principal;
@@ -85,8 +106,11 @@ export function adminLoginRouter(options: AdminGateOptions): Router {
     res.type('html').send(LOGIN_PAGE);
   });
   router.post('/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
+    if (refuseIfLockedOut(req, res)) return;
     const token = typeof (req.body as { token?: unknown } | undefined)?.token === 'string' ? ((req.body as { token: string }).token).trim() : '';
-    const verdict = allowed(token ? options.store.resolveApiToken(token) : null, options);
+    const principal = token ? options.store.resolveApiToken(token) : null;
+    if (token && !principal) recordAuthFailure(req, res);
+    const verdict = allowed(principal, options);
     if (verdict !== 'ok') {
       res.status(verdict === 'unauthenticated' ? 401 : 403).type('html').send(LOGIN_PAGE.replace('<form', `<p role="alert">${verdict === 'unauthenticated' ? 'Unknown token / 令牌无效' : 'This needs an operator admin token / 需要运维管理员令牌'}</p><form`));
       return;

@@ -47,7 +47,10 @@ export function scoreApiRouter(store: RecordStore): Router {
   router.get('/accounts/:accountId/scores', (req, res) => {
     const { tenantId } = principalOf(res);
     const limit = req.query.limit === undefined ? 100 : parseQuery(limitQuery, req.query.limit, 'limit');
-    res.json({ scores: store.scoreHistory(tenantId, req.params.accountId as AccountId, { limit }) });
+    const accountId = req.params.accountId as AccountId;
+    // As /accounts/:id does: an account of another tenant (or none) is not found, not an empty history.
+    if (!store.getRecord(tenantId, 'account', accountId)) throw new SuccessEngineError('HTTP.NOT_FOUND', `no account ${accountId}`);
+    res.json({ scores: store.scoreHistory(tenantId, accountId, { limit }) });
   });
 
   router.get('/admin/audit', requireRole('admin'), (req, res) => {

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Router } from 'express';
+import type { Express, Router } from 'express';
 import { systemClock } from '../../core';
 import type { SqliteRecordStore } from '../../store';
 import { createHubSpotWebhookHandler } from '../../webhooks/inbound/hubspot-webhook.handler';
@@ -17,7 +17,8 @@ import { createInboundWebhooksDispatcher } from './inbound-webhooks.router';
 import type { ProductRouter } from './product-routers';
 import { createQueueBoard } from './queue-board';
 import { RedisHealth } from './redis-health';
-import { createHttpApp, listen, type FrontHandler, type ReadinessCheck } from './server';
+import type { AuthFailureLimits } from './auth-failure-limiter';
+import { createHttpApp, listen, type FrontHandler, type ReadinessCheck, type ServerTimeouts } from './server';
 
 export interface ServeOptions {
   store: SqliteRecordStore;
@@ -43,6 +44,10 @@ export interface ServeOptions {
   apiRouters?: Router[];
   /** In-flight requests get this long to finish on shutdown. Default 10 s. */
   drainMs?: number;
+  /** Slow-client limits (default 30 s per request, 10 s for headers). */
+  serverTimeouts?: ServerTimeouts;
+  /** Failed token checks per address and window before 429 (default 30 a minute). */
+  authFailureLimits?: AuthFailureLimits;
 }
 
 export type FeatureName = 'score-api' | 'admin-api' | 'metrics' | 'drift' | 'queue' | 'hubspot-webhooks' | 'salesforce-webhooks' | 'queue-board' | ProductRouter['name'];
@@ -56,6 +61,8 @@ export interface FeatureState {
 export interface RunningServe {
   url: string;
   features: Record<FeatureName, FeatureState>;
+  /** The composed app (its router stack is the route table the isolation tests are generated from). */
+  app: Express;
   close(): Promise<void>;
 }
 
@@ -174,8 +181,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     ...(queueBoard ? { queueBoard } : {}),
     operatorTenants: options.operatorTenants ?? [],
     apiRouters: [driftRouter(drift), ...(options.apiRouters ?? [])],
+    publicUrl: options.publicBaseUrl,
+    ...(options.authFailureLimits ? { authFailureLimits: options.authFailureLimits } : {}),
   });
-  const running = await listen(app, options.host, options.port, front);
+  const running = await listen(app, options.host, options.port, front, options.serverTimeouts);
   running.server.keepAliveTimeout = 65_000;
   const sockets = new Set<Socket>();
   running.server.on('connection', (socket: Socket) => {
@@ -202,5 +211,5 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     })();
     return closing;
   };
-  return { url: running.url, features, close };
+  return { url: running.url, features, app, close };
 }

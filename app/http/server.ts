@@ -6,9 +6,11 @@ import type { RecordStore } from '../../core/ports/record-store.port';
 import type { Logger } from '../log/logger';
 import { requestLogging } from '../observability/log-context';
 import type { Metrics } from '../observability/metrics';
-import { authenticate } from './auth.middleware';
+import { authenticate, refuseRepTokens } from './auth.middleware';
+import { AuthFailureLimiter, provideAuthFailureLimiter, type AuthFailureLimits } from './auth-failure-limiter';
 import { errorHandler } from './http-errors';
-import { adminGate, adminLoginRouter, BOARD_PATH } from './queue-board';
+import { adminGate, adminLoginRouter, BOARD_PATH, boardErrorShape } from './queue-board';
+import { sameOriginWrites } from './same-origin.guard';
 import { scoreApiRouter } from './score-api.routes';
 
 export interface ReadinessCheck {
@@ -30,6 +32,10 @@ export interface HttpDeps {
   operatorTenants?: readonly string[];
   /** More `/api/v1` routers, mounted after authentication (each checks its own role). */
   apiRouters?: Router[];
+  /** Failed token checks per client address and window before 429 (default 30 a minute). */
+  authFailureLimits?: AuthFailureLimits;
+  /** The public URL browsers use, when a proxy in front changes the Host (same-origin checks). */
+  publicUrl?: string | undefined;
 }
 
 /** API responses are JSON: nothing may load from them. */
@@ -64,6 +70,8 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     next();
   });
   app.use(requestLogging(deps.log));
+  app.use(provideAuthFailureLimiter(new AuthFailureLimiter(deps.authFailureLimits)));
+  app.use(sameOriginWrites({ publicUrl: deps.publicUrl }));
 
   // Inbound webhooks first: machine-to-machine JSON on the hottest path, where browser security
   // headers protect nothing (see bench/webhooks.bench.ts).
@@ -95,6 +103,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   const api = express.Router();
   api.use(express.json({ limit: '1mb' }));
   api.use(authenticate(deps.store));
+  api.use(refuseRepTokens(deps.store));
   api.use(scoreApiRouter(deps.store));
   for (const router of deps.apiRouters ?? []) api.use(router);
   app.use('/api/v1', api);
@@ -102,7 +111,8 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   if (deps.queueBoard) {
     const gate = { store: deps.store, operatorTenants: deps.operatorTenants ?? [] };
     app.use('/admin', boardHelmet, adminLoginRouter(gate));
-    app.use(BOARD_PATH, boardHelmet, adminGate(gate), deps.queueBoard);
+    // Our JSON parser before Bull Board's, so a bad body gets our error shape rather than its own.
+    app.use(BOARD_PATH, boardHelmet, adminGate(gate), express.json({ limit: '1mb' }), boardErrorShape(), deps.queueBoard);
   }
 
   app.use((req, res) => {
@@ -127,9 +137,25 @@ export interface RunningServer {
 /** Answers a request before express when it returns true (the inbound webhook dispatcher). */
 export type FrontHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-export function listen(app: express.Express, host: string, port: number, front?: FrontHandler): Promise<RunningServer> {
+/**
+ * Slow clients: the whole request (headers and body) must arrive within `requestTimeoutMs`, the
+ * headers within `headersTimeoutMs`; past either node answers 408 and closes the socket, so a
+ * client trickling bytes (slowloris) cannot hold a connection. Node's defaults are 300 s and 60 s,
+ * far longer than any request here needs (bodies are capped at 1 MB).
+ */
+export interface ServerTimeouts {
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+}
+
+export const DEFAULT_SERVER_TIMEOUTS: ServerTimeouts = { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000 };
+
+export function listen(app: express.Express, host: string, port: number, front?: FrontHandler, timeouts: ServerTimeouts = DEFAULT_SERVER_TIMEOUTS): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = http.createServer(front ? (req, res) => void (front(req, res) || app(req, res)) : app);
+    const server = http.createServer(
+      { requestTimeout: timeouts.requestTimeoutMs, headersTimeout: Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs), connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeoutMs) },
+      front ? (req, res) => void (front(req, res) || app(req, res)) : app,
+    );
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);

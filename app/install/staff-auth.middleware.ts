@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { SuccessEngineError } from '../../core';
 import type { SqliteRecordStore, StaffPrincipal, StaffRole } from '../../store';
+import { recordAuthFailure, refuseIfLockedOut } from '../http/auth-failure-limiter';
 
 /**
  * Authentication for routes that need the full principal (rep tokens carry their CRM user). The
@@ -8,9 +9,11 @@ import type { SqliteRecordStore, StaffPrincipal, StaffRole } from '../../store';
  */
 export function authenticateStaff(store: Pick<SqliteRecordStore, 'resolveStaffToken'>): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
+    if (refuseIfLockedOut(req, res)) return;
     const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     const principal = match?.[1] ? store.resolveStaffToken(match[1]) : null;
     if (!principal) {
+      if (match) recordAuthFailure(req, res);
       res.set('WWW-Authenticate', 'Bearer realm="success-engine"');
       res.status(401).json({ error: { code: 'HTTP.UNAUTHENTICATED', message: match ? 'the API token is not valid' : 'send an API token as "Authorization: Bearer <token>"' } });
       return;

@@ -135,7 +135,7 @@ describe('inbound webhooks dispatcher (in front of express, as serve runs it)', 
   it('turns a handler that throws into a bare 500 and reports it', async () => {
     const res = await fetch(`${base}/webhooks/salesforce`, { method: 'POST', body: '{}' });
     expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ error: 'internal error' });
+    expect(await res.json()).toEqual({ error: { code: 'HTTP.INTERNAL', message: 'internal error' } });
     expect(String(errors[0])).toContain('a bug');
   });
 });

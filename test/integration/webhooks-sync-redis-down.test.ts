@@ -80,7 +80,7 @@ describe('inbound webhooks while Redis goes down and comes back', () => {
     await until('readiness to fail', async () => (await fetch(`${serve.url}/readyz`)).status === 503);
     const during = await post([2, 3]);
     expect(during.status).toBe(503);
-    expect(during.body).toEqual({ error: 'queue unavailable, retry later' });
+    expect(during.body).toEqual({ error: { code: 'HTTP.UNAVAILABLE', message: 'queue unavailable, retry later' } });
 
     redis = await startOwnRedis(port, dir);
     await until('readiness to recover', async () => (await fetch(`${serve.url}/readyz`)).status === 200);

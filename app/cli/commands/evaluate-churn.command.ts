@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Command } from 'commander';
 import { SuccessEngineError } from '../../../core';
 import { evaluateChurn } from '../../../engine/churn/churn-evaluation';
+import { fairnessByGroup, fairnessWarning, type FairnessReport } from '../../../engine/metrics/fairness.metrics';
 import { buildLabelledTable, parseCsvText } from '../../../engine/tabular/csv-table';
 import { action, positiveInt } from '../command';
 import { UsageError } from '../exit-codes';
@@ -15,7 +16,17 @@ interface EvaluateChurnFlags {
   ignore?: string;
   folds: number;
   seed: number;
+  fairnessBy?: string;
+  threshold: number;
   json?: boolean;
+}
+
+function probability(flag: string): (value: string) => number {
+  return (value) => {
+    const v = Number(value);
+    if (!(v > 0 && v < 1)) throw new UsageError(`${flag} must be a probability between 0 and 1 (exclusive), got "${value}"`);
+    return v;
+  };
 }
 
 const fixed = (v: number, digits = 3): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
@@ -32,6 +43,8 @@ export function registerEvaluateChurn(evaluate: Command): void {
     .option('--ignore <columns>', 'comma-separated columns to leave out')
     .option('--folds <n>', 'cross-validation folds (within each class, the k-th row goes to fold k mod n)', positiveInt('--folds'), 5)
     .option('--seed <n>', 'seed for tree subsampling', positiveInt('--seed'), 1)
+    .option('--fairness-by <column>', 'attribute column (region, segment, plan, language…) to compare groups on: selection rate at --threshold, four-fifths ratio, calibration per group')
+    .option('--threshold <p>', 'alert threshold for --fairness-by (an account at or above it is flagged)', probability('--threshold'), 0.6)
     .option('--json', 'print one JSON object on stdout')
     .action(
       action((out, flags: EvaluateChurnFlags) => {
@@ -44,15 +57,19 @@ export function registerEvaluateChurn(evaluate: Command): void {
         }
         const started = process.hrtime.bigint();
         const ignore = flags.ignore?.split(',').map((c) => c.trim()).filter((c) => c !== '') ?? [];
+        const parsed = parseCsvText(text);
         let labelled;
         try {
-          labelled = buildLabelledTable(parseCsvText(text), { label: flags.label, positive: flags.positive, ignore, ...(flags.id === undefined ? {} : { id: flags.id }) });
+          labelled = buildLabelledTable(parsed, { label: flags.label, positive: flags.positive, ignore, ...(flags.id === undefined ? {} : { id: flags.id }) });
         } catch (error) {
           // A column named on the command line but absent from the file is a usage error.
           if (error instanceof SuccessEngineError && typeof error.details.column === 'string') throw new UsageError(error.message);
           throw error;
         }
         const { table, labels, droppedColumns, skippedRows } = labelled;
+        const csv = parsed;
+        const fairnessColumn = flags.fairnessBy === undefined ? -1 : csv.header.indexOf(flags.fairnessBy);
+        if (flags.fairnessBy !== undefined && fairnessColumn < 0) throw new UsageError(`--fairness-by: column "${flags.fairnessBy}" is not in the CSV header (${csv.header.join(', ')})`);
         out.note(`${table.rowCount} rows, ${table.columns.length} feature columns (${table.columns.filter((c) => c.kind === 'numeric').length} numeric)`);
         for (const dropped of droppedColumns) out.note(`column "${dropped.name}" left out: ${dropped.reason}`);
         if (skippedRows.length > 0) out.note(`${skippedRows.length} rows skipped: blank ${flags.label}`);
@@ -73,6 +90,12 @@ export function registerEvaluateChurn(evaluate: Command): void {
         out.line(`  ${'bin'.padEnd(11)} ${'rows'.padStart(6)} ${'predicted'.padStart(10)} ${'observed'.padStart(10)}`);
         for (const bin of r.calibration) {
           out.line(`  ${`${bin.lower.toFixed(1)}–${bin.upper.toFixed(1)}`.padEnd(11)} ${String(bin.count).padStart(6)} ${fixed(bin.meanPredicted).padStart(10)} ${fixed(bin.observedRate).padStart(10)}`);
+        }
+        let fairness: FairnessReport | null = null;
+        if (flags.fairnessBy !== undefined) {
+          const groups = Array.from(labelled.sourceRows, (r) => csv.rows[r]?.[fairnessColumn] ?? null);
+          fairness = fairnessByGroup(flags.fairnessBy, evaluation.probabilities, labels, groups, flags.threshold);
+          printFairness(out, fairness);
         }
         const example = evaluation.example;
         if (example) {
@@ -95,9 +118,27 @@ export function registerEvaluateChurn(evaluate: Command): void {
           calibration: r.calibration,
           droppedColumns,
           skippedRows: skippedRows.length,
+          fairness: fairness ? { ...fairness, warning: fairnessWarning(fairness) } : null,
           example: example ? { id: labelled.ids[example.row], probability: example.probability, drivers: example.drivers } : null,
           seconds: Number(seconds.toFixed(2)),
         });
       }),
     );
+}
+
+function printFairness(out: { line(text?: string): void }, report: FairnessReport): void {
+  const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
+  out.line();
+  out.line(`${bilingual(`Fairness by ${report.attribute} at alert threshold ${report.threshold}`, `按 ${report.attribute} 分组的公平性（预警阈值 ${report.threshold}）`)}`);
+  out.line(`  ${'group'.padEnd(16)} ${'rows'.padStart(6)} ${'flagged'.padStart(8)} ${'ratio'.padStart(6)} ${'predicted'.padStart(10)} ${'observed'.padStart(10)}`);
+  for (const g of report.groups) {
+    const mark = g.belowFourFifths ? '  < 0.8' : g.small ? `  (${bilingual('few rows', '样本少')})` : '';
+    out.line(`  ${g.group.slice(0, 16).padEnd(16)} ${String(g.accounts).padStart(6)} ${pct(g.selectionRate).padStart(8)} ${(g.impactRatio === null ? 'n/a' : g.impactRatio.toFixed(2)).padStart(6)} ${pct(g.meanPredicted).padStart(10)} ${pct(g.observedRate).padStart(10)}${mark}`);
+  }
+  out.line(`${bilingual('Four-fifths ratio (lowest / highest selection rate)', '五分之四比率（最低/最高标记率）')}: ${report.fourFifthsRatio === null ? 'n/a' : report.fourFifthsRatio.toFixed(2)}`);
+  const warning = fairnessWarning(report);
+  if (warning) {
+    out.line(`${bilingual('Warning', '警告')}: ${warning.en}`);
+    out.line(`  ${warning.zh}`);
+  }
 }

@@ -74,6 +74,11 @@ export function pageSecurityHeaders(options: { frameAncestors: readonly string[]
 export function webAssetsRouter(dir: string): Router {
   const router = express.Router();
   router.use((req, res, next) => {
+    // serve-static answers other methods with a bare 405; the API's error shape instead.
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.set('Allow', 'GET, HEAD').status(405).json({ error: { code: 'HTTP.METHOD_NOT_ALLOWED', message: `${req.method} is not allowed on static assets: use GET` } });
+      return;
+    }
     if (!existsSync(path.join(dir, 'card.js'))) {
       res.status(503).json({ error: { code: 'HTTP.ASSETS_MISSING', message: `web assets are not built in ${dir}: run "npm run build"` } });
       return;

@@ -1,12 +1,12 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { RecordStore } from '../../../core/ports/record-store.port';
-import { authenticate, principalOf } from '../auth.middleware';
+import { authenticate, principalOf, refuseRepTokens } from '../auth.middleware';
 import { FeedbackBodySchema, loadCard, parseOr400, recordFeedback, type CardObjectType, type CrmCardDeps } from './crm-card.service';
 
 export interface SalesforceCardRouterDeps extends CrmCardDeps {
-  /** Resolves the per-tenant API token the org's Named Credential sends. */
-  tokens: Pick<RecordStore, 'resolveApiToken'>;
+  /** Resolves the per-tenant API token the org's Named Credential sends (and, when it can, its full role: rep tokens are refused). */
+  tokens: Pick<RecordStore, 'resolveApiToken'> & { resolveStaffToken?(token: string): { role: string } | null };
 }
 
 const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
@@ -46,6 +46,8 @@ const UserHeaderSchema = z.string().regex(SALESFORCE_ID, 'X-SE-User-Id must be t
 export function createSalesforceCardRouter(deps: SalesforceCardRouterDeps): Router {
   const router = express.Router();
   router.use(authenticate(deps.tokens));
+  // The user comes from X-SE-User-Id: a rep token could name someone else and see their records.
+  router.use(refuseRepTokens(deps.tokens));
   router.use(express.json({ limit: '64kb' }));
 
   const cardRequest = (req: express.Request, res: express.Response) => {
