@@ -116,7 +116,7 @@ export function buildAccountFeatures(records: AccountRecords, asOf: string, opti
       .filter((d): d is string => d !== undefined)
       .map((d) => parseTime(d, 'renewalDate'))
       .filter((ms) => ms >= t);
-    const accountRenewal = account.renewalDate ? parseTime(account.renewalDate, 'renewalDate') : Number.NaN;
+    const accountRenewal = account.renewalDate ? nextRenewal(parseTime(account.renewalDate, 'renewalDate'), account.contractType, t) : Number.NaN;
     set('days_to_renewal', row, accountRenewal >= t ? (accountRenewal - t) / DAY : renewals.length ? (Math.min(...renewals) - t) / DAY : Number.NaN);
     const seatsNow = sum(activeNow, (s) => s.seats ?? 0);
     const seats90 = sum(active90, (s) => s.seats ?? 0);
@@ -231,6 +231,24 @@ export function buildAccountFeatures(records: AccountRecords, asOf: string, opti
   const columns: FeatureColumn[] = featureCatalog.map((e) => (e.kind === 'numeric' ? numericColumn(e.name, numeric.get(e.name) as Float64Array) : categoricalColumn(e.name, categorical.get(e.name) ?? [])));
   columns.push(...attributeColumns(accounts, maxAttributes));
   return { table: { rowCount: n, columns }, accountIds: accounts.map((a) => a.id), modifiedAfterAsOf };
+}
+
+const TERM_MONTHS: Partial<Record<NonNullable<CanonicalAccount['contractType']>, number>> = { 'month-to-month': 1, 'one-year': 12, 'two-year': 24 };
+
+/**
+ * A live account whose renewal date has passed renewed (else it would have churned): its next
+ * renewal is one contract term later. CRMs often roll the date forward only at month end, and a
+ * past date would otherwise read as "unknown".
+ */
+function nextRenewal(renewal: number, contract: CanonicalAccount['contractType'], t: number): number {
+  const term = contract ? TERM_MONTHS[contract] : undefined;
+  if (renewal >= t || term === undefined) return renewal;
+  const d = new Date(renewal);
+  for (let k = 1; k <= 1200; k += 1) {
+    const next = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + k * term, d.getUTCDate());
+    if (next >= t) return next;
+  }
+  return renewal;
 }
 
 /** Records keyed by the account they belong to, in input order. */
