@@ -134,3 +134,12 @@ describe('days to renewal', () => {
     expect(days('o')).toBeNull();
   });
 });
+
+describe('attribute columns', () => {
+  it('leave out identifier-like text fields (a customer id is not a behaviour)', () => {
+    const accounts = Array.from({ length: 30 }, (_, i) => account(`x${i}`, -10, { attributes: { customer_key: `K-${i}`, tier: i % 2 ? 'gold' : 'silver' } }));
+    const names = buildAccountFeatures({ accounts }, D).table.columns.map((c) => c.name);
+    expect(names).toContain('attr_tier');
+    expect(names).not.toContain('attr_customer_key');
+  });
+});
