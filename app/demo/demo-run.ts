@@ -32,6 +32,8 @@ export interface DemoOptions {
   onProgress: (stage: DemoStage, done: number, total: number) => void;
   /** With Redis, the same run goes through BullMQ workers started in this process. */
   redisUrl?: string;
+  /** "Now" of the seeded book; defaults to the moment the demo runs, so its scores are fresh. */
+  asOf?: string;
 }
 
 export type DemoStage = 'seed' | 'install' | 'sync' | 'train' | 'score' | 'writeback' | 'alerts';
@@ -60,7 +62,7 @@ export interface DemoResult {
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   options.onStage('seed', `reading ${options.csvPath}`);
-  const book = generateBook({ seed: options.seed, accounts: options.accounts, rows: readTelcoCsv(options.csvPath) });
+  const book = generateBook({ seed: options.seed, accounts: options.accounts, rows: readTelcoCsv(options.csvPath), asOf: options.asOf ?? new Date().toISOString() });
   const sandbox = await startHubSpotSandbox({ book, tier: options.tier, privateAppTokens: [DEMO_PRIVATE_APP_TOKEN] });
   const store = new SqliteRecordStore({ path: options.databasePath, encryptionKey: randomBytes(32) });
   const secret = randomBytes(24).toString('hex');

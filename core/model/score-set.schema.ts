@@ -30,6 +30,8 @@ export const ChurnScoreSchema = z.object({
   probability,
   band: RiskBandSchema,
   drivers: z.array(DriverSchema),
+  /** Inputs the model weighs that this account lacks: said once below the reasons, never as one. */
+  missing: z.array(z.object({ feature: z.string().min(1), label: LocalizedTextSchema })).optional(),
   model: ModelRefSchema,
 });
 
@@ -62,6 +64,8 @@ export const ScoreSetSchema = z.object({
   churn: ChurnScoreSchema,
   clv: ClvScoreSchema.optional(),
   nextBestActions: z.array(NextBestActionSchema),
+  /** Why no action is recommended, when none is (for accounts above low risk). */
+  noActionReason: LocalizedTextSchema.optional(),
   /** Version of the whole scoring run (the models used are also on each part). */
   modelVersion: z.string().min(1),
 });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { applyCalibrator, chooseCalibrator, fitIsotonic, fitPlatt } from './calibration';
+import { applyCalibrator, chooseCalibrator, fitCenteredIsotonic, fitIsotonic, fitPlatt, supportedBounds } from './calibration';
 import { seededRandom, sigmoid } from './random';
 
 function sample(n: number, seed: number, distort: (z: number) => number) {
@@ -53,5 +53,48 @@ describe('calibration', () => {
     expect(choice.brierByKind.none).toBeGreaterThan(Math.min(choice.brierByKind.platt, choice.brierByKind.isotonic));
     const kept = chooseCalibrator(calibrated.scores, calibrated.labels);
     expect(kept.brierByKind.none).toBeLessThanOrEqual(kept.brierByKind.isotonic + 1e-3);
+  });
+});
+
+describe('centred isotonic calibration', () => {
+  const { scores, labels } = sample(2000, 17, (z) => sigmoid(1.5 * z - 2));
+
+  it('keeps accounts ordered within a block: distinct scores get distinct probabilities', () => {
+    const iso = fitCenteredIsotonic(scores, labels);
+    const step = fitIsotonic(scores, labels);
+    const distinct = (c: typeof iso) => new Set(scores.map((s) => applyCalibrator(c, s))).size;
+    expect(distinct(step)).toBeLessThan(100);
+    expect(distinct(iso)).toBeGreaterThan(1900);
+    fc.assert(
+      fc.property(fc.double({ min: -10, max: 10, noNaN: true }), fc.double({ min: 1e-3, max: 5, noNaN: true }), (s, delta) => {
+        expect(applyCalibrator(iso, s + delta)).toBeGreaterThanOrEqual(applyCalibrator(iso, s));
+      }),
+    );
+  });
+
+  it('never says 0 % or 100 %, even far outside the scores it was fitted on', () => {
+    const iso = fitCenteredIsotonic(scores, labels);
+    const { min, max } = supportedBounds(scores.length);
+    for (const s of [-1e6, -40, 40, 1e6]) {
+      const p = applyCalibrator(iso, s);
+      expect(p).toBeGreaterThanOrEqual(min);
+      expect(p).toBeLessThanOrEqual(max);
+      expect(p).toBeGreaterThan(0);
+      expect(p).toBeLessThan(1);
+    }
+    const chosen = chooseCalibrator(scores, labels).calibrator;
+    expect(applyCalibrator(chosen, 1e6)).toBeLessThan(1);
+    expect(applyCalibrator(chosen, -1e6)).toBeGreaterThan(0);
+  });
+
+  it('stays calibrated: mean predicted rate matches the observed rate by decile', () => {
+    const iso = fitCenteredIsotonic(scores, labels);
+    const order = scores.map((_, i) => i).sort((a, b) => (scores[a] as number) - (scores[b] as number));
+    for (let d = 0; d < 10; d++) {
+      const part = order.slice(d * 200, (d + 1) * 200);
+      const predicted = part.reduce((s, i) => s + applyCalibrator(iso, scores[i] as number), 0) / part.length;
+      const observed = part.reduce((s, i) => s + (labels[i] as number), 0) / part.length;
+      expect(Math.abs(predicted - observed)).toBeLessThan(0.06);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { brierScore } from '../metrics/classification.metrics';
-import { sigmoid } from './random';
+import { logit, sigmoid } from './random';
 
 /**
  * Maps a raw log-odds score to a calibrated probability. Every calibrator here is monotone
@@ -7,20 +7,46 @@ import { sigmoid } from './random';
  * except for ties that isotonic steps introduce).
  */
 export type CalibratorState =
-  | { kind: 'none' }
-  | { kind: 'platt'; a: number; b: number }
-  /** Isotonic step function: block score bounds and fitted rates, interpolated between blocks. */
-  | { kind: 'isotonic'; x: number[]; y: number[] };
+  | { kind: 'none'; min?: number; max?: number }
+  | { kind: 'platt'; a: number; b: number; min?: number; max?: number }
+  /** Isotonic step function: block score bounds and fitted rates (models trained before centred isotonic). */
+  | { kind: 'isotonic'; x: number[]; y: number[] }
+  /**
+   * Centred isotonic regression (Oron & Flournoy 2017, https://doi.org/10.1080/19466315.2017.1286256):
+   * isotonic block rates placed at each block's mean score and interpolated, so accounts keep their
+   * order within a block instead of sharing a step; logistic tails with the Platt slope beyond the
+   * outer blocks; `min`/`max` bound what the calibration data can support.
+   */
+  | { kind: 'centered-isotonic'; x: number[]; y: number[]; slope: number; min: number; max: number };
 
 export function applyCalibrator(state: CalibratorState, score: number): number {
   switch (state.kind) {
     case 'none':
-      return sigmoid(score);
+      return clamp(sigmoid(score), state.min, state.max);
     case 'platt':
-      return sigmoid(state.a * score + state.b);
+      return clamp(sigmoid(state.a * score + state.b), state.min, state.max);
     case 'isotonic':
       return interpolate(state.x, state.y, score);
+    case 'centered-isotonic':
+      return Math.min(state.max, Math.max(state.min, centered(state, score)));
   }
+}
+
+const clamp = (p: number, min = 0, max = 1): number => Math.min(max, Math.max(min, p));
+
+/** The most certainty `n` calibration rows support: half an observation away from 0 and 1. */
+export function supportedBounds(n: number): { min: number; max: number } {
+  const bound = 0.5 / (n + 1);
+  return { min: bound, max: 1 - bound };
+}
+
+function centered(state: Extract<CalibratorState, { kind: 'centered-isotonic' }>, score: number): number {
+  const first = state.x[0];
+  const last = state.x[state.x.length - 1];
+  if (first === undefined || last === undefined) return 0.5;
+  if (score < first) return sigmoid(logit(state.y[0] as number) + state.slope * (score - first));
+  if (score > last) return sigmoid(logit(state.y[state.y.length - 1] as number) + state.slope * (score - last));
+  return interpolate(state.x, state.y, score);
 }
 
 function interpolate(xs: readonly number[], ys: readonly number[], v: number): number {
@@ -75,58 +101,96 @@ export function fitPlatt(scores: ArrayLike<number>, labels: ArrayLike<number>): 
   return a > 0 ? { kind: 'platt', a, b } : { kind: 'none' };
 }
 
-/** Isotonic regression by pool-adjacent-violators over scores sorted ascending. */
-export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<number>): CalibratorState {
+interface PavBlock {
+  sumY: number;
+  weight: number;
+  sumScore: number;
+  lo: number;
+  hi: number;
+}
+
+/** Pool-adjacent-violators over (score, label) sorted by score; equal scores share a block. */
+function pavBlocks(scores: ArrayLike<number>, labels: ArrayLike<number>): PavBlock[] {
   const order = Array.from({ length: scores.length }, (_, i) => i).sort((i, j) => (scores[i] as number) - (scores[j] as number) || i - j);
-  // Blocks: [sum of y, weight, min score, max score]
-  const sumY: number[] = [];
-  const weight: number[] = [];
-  const lo: number[] = [];
-  const hi: number[] = [];
+  const blocks: PavBlock[] = [];
   for (const i of order) {
     const s = scores[i] as number;
-    const yv = labels[i] as number;
-    const last = weight.length - 1;
-    if (last >= 0 && hi[last] === s) {
-      // Equal scores must share one fitted value.
-      sumY[last] = (sumY[last] as number) + yv;
-      weight[last] = (weight[last] as number) + 1;
+    const y = labels[i] as number;
+    const top = blocks[blocks.length - 1];
+    if (top && top.hi === s) {
+      top.sumY += y;
+      top.weight += 1;
+      top.sumScore += s;
     } else {
-      sumY.push(yv);
-      weight.push(1);
-      lo.push(s);
-      hi.push(s);
+      blocks.push({ sumY: y, weight: 1, sumScore: s, lo: s, hi: s });
     }
-    while (weight.length > 1) {
-      const k = weight.length - 1;
-      if ((sumY[k - 1] as number) / (weight[k - 1] as number) <= (sumY[k] as number) / (weight[k] as number)) break;
-      sumY[k - 1] = (sumY[k - 1] as number) + (sumY[k] as number);
-      weight[k - 1] = (weight[k - 1] as number) + (weight[k] as number);
-      hi[k - 1] = hi[k] as number;
-      sumY.pop();
-      weight.pop();
-      lo.pop();
-      hi.pop();
-    }
+    poolViolators(blocks);
   }
+  return blocks;
+}
+
+/** Merges the last block into its predecessor while their rates are not strictly increasing. */
+function poolViolators(blocks: PavBlock[]): void {
+  while (blocks.length > 1) {
+    const cur = blocks[blocks.length - 1] as PavBlock;
+    const prev = blocks[blocks.length - 2] as PavBlock;
+    const prevRate = prev.sumY / prev.weight;
+    const curRate = cur.sumY / cur.weight;
+    if (prevRate < curRate) break;
+    prev.sumY += cur.sumY;
+    prev.weight += cur.weight;
+    prev.sumScore += cur.sumScore;
+    prev.hi = cur.hi;
+    blocks.pop();
+  }
+}
+
+/** Isotonic regression by pool-adjacent-violators over scores sorted ascending (a step function). */
+export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<number>): CalibratorState {
   const x: number[] = [];
   const y: number[] = [];
-  for (let k = 0; k < weight.length; k++) {
-    const rate = (sumY[k] as number) / (weight[k] as number);
-    x.push(lo[k] as number);
+  for (const block of pavBlocks(scores, labels)) {
+    const rate = block.sumY / block.weight;
+    x.push(block.lo);
     y.push(rate);
-    if ((hi[k] as number) > (lo[k] as number)) {
-      x.push(hi[k] as number);
+    if (block.hi > block.lo) {
+      x.push(block.hi);
       y.push(rate);
     }
   }
   return { kind: 'isotonic', x, y };
 }
 
+/**
+ * Centred isotonic regression with smoothed rates: pool-adjacent-violators on the scores, each
+ * block's rate shrunk by half an observation each way (Jeffreys) so no block claims 0 % or 100 %,
+ * pooled again where shrinking broke the order (or left two rates equal), then placed at the
+ * block's mean score. The output stays within [0.5/(n+1), 1 − 0.5/(n+1)]: n calibration rows
+ * cannot support more certainty than that.
+ */
+export function fitCenteredIsotonic(scores: ArrayLike<number>, labels: ArrayLike<number>): CalibratorState {
+  const n = scores.length;
+  if (n === 0) return { kind: 'none' };
+  const smoothed: PavBlock[] = [];
+  for (const block of pavBlocks(scores, labels)) {
+    const mean = block.sumScore / block.weight;
+    smoothed.push({ sumY: block.sumY + 0.5, weight: block.weight + 1, sumScore: mean * (block.weight + 1), lo: block.lo, hi: block.hi });
+    poolViolators(smoothed);
+  }
+  const platt = fitPlatt(scores, labels);
+  return {
+    kind: 'centered-isotonic',
+    x: smoothed.map((b) => b.sumScore / b.weight),
+    y: smoothed.map((b) => b.sumY / b.weight),
+    slope: platt.kind === 'platt' ? platt.a : 1,
+    ...supportedBounds(n),
+  };
+}
+
 export interface CalibrationChoice {
   calibrator: CalibratorState;
-  /** Cross-validated Brier score of each candidate on the validation scores. */
-  brierByKind: Record<CalibratorState['kind'], number>;
+  /** Cross-validated Brier score of each candidate on the validation scores ('isotonic' is the centred one). */
+  brierByKind: Record<'none' | 'platt' | 'isotonic', number>;
 }
 
 /**
@@ -136,7 +200,7 @@ export interface CalibrationChoice {
  */
 export function chooseCalibrator(scores: ArrayLike<number>, labels: ArrayLike<number>, folds = 5): CalibrationChoice {
   const n = scores.length;
-  const candidates = { none: () => ({ kind: 'none' }) as CalibratorState, platt: fitPlatt, isotonic: fitIsotonic };
+  const candidates = { none: () => ({ kind: 'none' }) as CalibratorState, platt: fitPlatt, isotonic: fitCenteredIsotonic };
   const brierByKind = { none: 0, platt: 0, isotonic: 0 };
   for (const kind of ['none', 'platt', 'isotonic'] as const) {
     const predicted = new Float64Array(n);
@@ -154,7 +218,9 @@ export function chooseCalibrator(scores: ArrayLike<number>, labels: ArrayLike<nu
     }
     brierByKind[kind] = brierScore(predicted, labels);
   }
-  let best: CalibratorState['kind'] = 'none';
+  let best: keyof CalibrationChoice['brierByKind'] = 'none';
   for (const kind of ['platt', 'isotonic'] as const) if (brierByKind[kind] < brierByKind[best] - 1e-6) best = kind;
-  return { calibrator: candidates[best](scores, labels), brierByKind };
+  const chosen = candidates[best](scores, labels);
+  // Whichever wins, no account is told 0 % or 100 %.
+  return { calibrator: chosen.kind === 'none' || chosen.kind === 'platt' ? { ...chosen, ...supportedBounds(n) } : chosen, brierByKind };
 }

@@ -45,7 +45,7 @@ export function evaluateChurn(table: FeatureTable, labels: Uint8Array, folds: nu
       p.forEach((v, i) => (v > (p[best] as number) ? (best = i) : undefined));
       const row = test[best] as number;
       const [explanation] = model.explain(table, [row]);
-      if (explanation) example = { row, probability: explanation.probability, drivers: topDrivers(explanation, table, row) };
+      if (explanation) example = { row, probability: explanation.probability, drivers: topDrivers(explanation, table, row).drivers };
     }
     const summary: FoldSummary = { fold: f, trainRows: train.length, testRows: test.length, model: model.description, trees: model.gbdt?.treeCount ?? 0, lambda: model.state.selection.lambda };
     summaries.push(summary);

@@ -2,7 +2,7 @@ import { SuccessEngineError } from '../../core';
 import { logLoss } from '../metrics/classification.metrics';
 import type { FeatureTable } from '../features/feature-table';
 import { defaultEncoderOptions, TabularEncoder, type EncoderOptions, type EncoderState } from '../features/tabular-encoder';
-import { applyCalibrator, chooseCalibrator, type CalibratorState } from './calibration';
+import { applyCalibrator, chooseCalibrator, type CalibrationChoice, type CalibratorState } from './calibration';
 import { foldRows, stratifiedFolds } from './folds';
 import { defaultGbdtParams, GbdtModel, trainGbdt, type GbdtParams, type GbdtState } from './gbdt.model';
 import { LogisticModel, trainLogistic, type LogisticState } from './logistic.model';
@@ -50,7 +50,7 @@ export interface ModelSelection {
   blendLogLoss: number;
   lambda: number;
   trees: number;
-  calibratorBrier: Record<CalibratorState['kind'], number>;
+  calibratorBrier: CalibrationChoice['brierByKind'];
 }
 
 /** Contributions for one row, per FeatureTable column. */

@@ -115,3 +115,31 @@ describe('account features as of a date', () => {
     expect(new Set(featureCatalog.map((e) => e.name)).size).toBe(featureCatalog.length);
   });
 });
+
+describe('days to renewal', () => {
+  it('rolls a passed renewal date forward by the contract term (the account renewed), else keeps the date', () => {
+    const records: AccountRecords = {
+      accounts: [
+        account('m', -10, { contractType: 'month-to-month', renewalDate: date(-40) }),
+        account('y', -10, { contractType: 'one-year', renewalDate: date(-5) }),
+        account('f', -10, { contractType: 'one-year', renewalDate: date(20) }),
+        account('o', -10, { contractType: 'other', renewalDate: date(-5) }),
+      ],
+    };
+    const { table, accountIds } = buildAccountFeatures(records, D);
+    const days = (id: string) => column(table, 'days_to_renewal', accountIds.indexOf(`hubspot:${id}` as never));
+    expect(days('m')).toBe(21); // 2025-11-22 → 2025-12-22 → 2026-01-22
+    expect(days('y')).toBe(360);
+    expect(days('f')).toBe(20);
+    expect(days('o')).toBeNull();
+  });
+});
+
+describe('attribute columns', () => {
+  it('leave out identifier-like text fields (a customer id is not a behaviour)', () => {
+    const accounts = Array.from({ length: 30 }, (_, i) => account(`x${i}`, -10, { attributes: { customer_key: `K-${i}`, tier: i % 2 ? 'gold' : 'silver' } }));
+    const names = buildAccountFeatures({ accounts }, D).table.columns.map((c) => c.name);
+    expect(names).toContain('attr_tier');
+    expect(names).not.toContain('attr_customer_key');
+  });
+});

@@ -116,7 +116,7 @@ export function buildAccountFeatures(records: AccountRecords, asOf: string, opti
       .filter((d): d is string => d !== undefined)
       .map((d) => parseTime(d, 'renewalDate'))
       .filter((ms) => ms >= t);
-    const accountRenewal = account.renewalDate ? parseTime(account.renewalDate, 'renewalDate') : Number.NaN;
+    const accountRenewal = account.renewalDate ? nextRenewal(parseTime(account.renewalDate, 'renewalDate'), account.contractType, t) : Number.NaN;
     set('days_to_renewal', row, accountRenewal >= t ? (accountRenewal - t) / DAY : renewals.length ? (Math.min(...renewals) - t) / DAY : Number.NaN);
     const seatsNow = sum(activeNow, (s) => s.seats ?? 0);
     const seats90 = sum(active90, (s) => s.seats ?? 0);
@@ -233,6 +233,24 @@ export function buildAccountFeatures(records: AccountRecords, asOf: string, opti
   return { table: { rowCount: n, columns }, accountIds: accounts.map((a) => a.id), modifiedAfterAsOf };
 }
 
+const TERM_MONTHS: Partial<Record<NonNullable<CanonicalAccount['contractType']>, number>> = { 'month-to-month': 1, 'one-year': 12, 'two-year': 24 };
+
+/**
+ * A live account whose renewal date has passed renewed (else it would have churned): its next
+ * renewal is one contract term later. CRMs often roll the date forward only at month end, and a
+ * past date would otherwise read as "unknown".
+ */
+function nextRenewal(renewal: number, contract: CanonicalAccount['contractType'], t: number): number {
+  const term = contract ? TERM_MONTHS[contract] : undefined;
+  if (renewal >= t || term === undefined) return renewal;
+  const d = new Date(renewal);
+  for (let k = 1; k <= 1200; k += 1) {
+    const next = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + k * term, d.getUTCDate());
+    if (next >= t) return next;
+  }
+  return renewal;
+}
+
 /** Records keyed by the account they belong to, in input order. */
 export function groupByAccount<R extends { accountId: string }>(list: readonly R[]): Map<string, R[]> {
   const map = new Map<string, R[]>();
@@ -264,11 +282,30 @@ function categoricalColumn(name: string, values: readonly (string | null)[]): Ca
   return { kind: 'categorical', name, codes, levels };
 }
 
+/**
+ * A text field whose values are nearly all different (a customer id, an external key) says who the
+ * account is, not how it behaves: as a feature it only memorises, and as a reason it reads as noise.
+ */
+function identifierLike(accounts: readonly CanonicalAccount[], key: string, present: number): boolean {
+  if (present < 20) return false;
+  const values = new Set<string>();
+  for (const a of accounts) {
+    const v = a.attributes[key];
+    if (typeof v === 'string') values.add(v);
+  }
+  return values.size > present / 2;
+}
+
 /** Generic columns from account attributes: numeric when every present value is a number or boolean. */
 function attributeColumns(accounts: readonly CanonicalAccount[], max: number): FeatureColumn[] {
   const presence = new Map<string, number>();
   for (const a of accounts) for (const [key, value] of Object.entries(a.attributes)) if (value !== null && !ATTRIBUTE_KEYS_USED_ELSEWHERE.has(key)) presence.set(key, (presence.get(key) ?? 0) + 1);
-  const keys = [...presence.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, max).map(([key]) => key).sort();
+  const keys = [...presence.entries()]
+    .filter(([key, present]) => !identifierLike(accounts, key, present))
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, max)
+    .map(([key]) => key)
+    .sort();
   return keys.map((key) => {
     const values = accounts.map((a) => a.attributes[key] ?? null);
     const numeric = values.every((v) => v === null || typeof v === 'number' || typeof v === 'boolean');

@@ -63,23 +63,102 @@ const ATTRIBUTE_PREFIX = 'attr_';
 const YES_NO: Record<string, LocalizedText> = { true: { en: 'yes', zh: '是' }, false: { en: 'no', zh: '否' } };
 
 /**
+ * Values people write in CRMs for the fields we read (contract, plan, payment method, services,
+ * industry, language), in words for both languages. Keys are lower-cased; a value not listed is
+ * the tenant's own word and is shown as it is.
+ */
+const VALUE_WORDS: Record<string, LocalizedText> = {
+  'month-to-month': { en: 'month-to-month', zh: '按月' },
+  'one-year': { en: 'one-year', zh: '一年期' },
+  'two-year': { en: 'two-year', zh: '两年期' },
+  other: { en: 'other', zh: '其他' },
+  'fiber optic': { en: 'fiber-optic internet', zh: '光纤宽带' },
+  dsl: { en: 'DSL internet', zh: 'DSL 宽带' },
+  no: { en: 'no internet service', zh: '无宽带服务' },
+  'electronic check': { en: 'electronic check', zh: '电子支票' },
+  'mailed check': { en: 'mailed check', zh: '邮寄支票' },
+  'bank transfer (automatic)': { en: 'automatic bank transfer', zh: '自动银行转账' },
+  'credit card (automatic)': { en: 'automatic credit-card payment', zh: '信用卡自动扣款' },
+  phone: { en: 'phone', zh: '电话' },
+  'multiple lines': { en: 'multiple lines', zh: '多线路' },
+  'online security': { en: 'online security', zh: '网络安全' },
+  'online backup': { en: 'online backup', zh: '在线备份' },
+  'device protection': { en: 'device protection', zh: '设备保护' },
+  'tech support': { en: 'tech support', zh: '技术支持' },
+  'streaming tv': { en: 'streaming TV', zh: '流媒体电视' },
+  'streaming movies': { en: 'streaming movies', zh: '流媒体电影' },
+  retail: { en: 'retail', zh: '零售' },
+  healthcare: { en: 'healthcare', zh: '医疗' },
+  'professional services': { en: 'professional services', zh: '专业服务' },
+  hospitality: { en: 'hospitality', zh: '酒店餐饮' },
+  manufacturing: { en: 'manufacturing', zh: '制造业' },
+  'real estate': { en: 'real estate', zh: '房地产' },
+  education: { en: 'education', zh: '教育' },
+  transportation: { en: 'transportation', zh: '交通运输' },
+  technology: { en: 'technology', zh: '科技' },
+  finance: { en: 'finance', zh: '金融' },
+  en: { en: 'English', zh: '英语' },
+  'zh-cn': { en: 'Chinese', zh: '中文' },
+  zh: { en: 'Chinese', zh: '中文' },
+  monthly: { en: 'monthly', zh: '按月' },
+  annual: { en: 'annual', zh: '按年' },
+  quarterly: { en: 'quarterly', zh: '按季度' },
+};
+
+/** A categorical value in words: known values translated, multi-select lists ("a;b;c") item by item. */
+export function valueWords(value: string): LocalizedText {
+  const known = VALUE_WORDS[value.trim().toLowerCase()] ?? YES_NO[value.trim().toLowerCase()];
+  if (known) return known;
+  if (value.includes(';')) {
+    const items = value.split(';').map((v) => v.trim()).filter((v) => v.length > 0).map((v) => VALUE_WORDS[v.toLowerCase()] ?? { en: v, zh: v });
+    return { en: items.map((i) => i.en).join(', '), zh: items.map((i) => i.zh).join('、') };
+  }
+  return { en: value, zh: value };
+}
+
+/**
+ * Labels of CRM fields customers commonly keep (the Telco-style fields our default mappings read),
+ * matched on the field name without `__c`, separators or case, so HubSpot's `paperless_billing` and
+ * Salesforce's `Paperless_Billing__c` read the same.
+ */
+const FIELD_LABELS: Record<string, LocalizedText> = {
+  tenuremonths: { en: 'Months as a customer', zh: '客户月数' },
+  totalrevenue: { en: 'Revenue to date', zh: '累计收入' },
+  monthlyrevenue: { en: 'Monthly revenue', zh: '月收入' },
+  paymentmethod: { en: 'Payment method', zh: '付款方式' },
+  paperlessbilling: { en: 'Paperless billing', zh: '电子账单' },
+  seniorcitizen: { en: 'Senior customer', zh: '老年客户' },
+  partner: { en: 'Has a partner', zh: '有伴侣' },
+  dependents: { en: 'Has dependents', zh: '有受抚养人' },
+  services: { en: 'Services', zh: '已订服务' },
+  hslanguage: { en: 'Language', zh: '语言' },
+  language: { en: 'Language', zh: '语言' },
+  internetservice: { en: 'Internet service', zh: '宽带服务' },
+  contracttype: { en: 'Contract', zh: '合同类型' },
+};
+
+const fieldKey = (key: string): string => key.replace(/__c$/i, '').replace(/[^a-z0-9]/gi, '').toLowerCase();
+
+/**
  * Wording for an `attr_<key>` feature (a custom CRM field or file column, see account-features.ts):
- * the key read as words ("Paperless billing"), named as a CRM field in Chinese since we cannot
- * translate a tenant's field names; booleans read yes/no. Undefined for other features.
+ * a known field's bilingual label, else the field name read as words ("Renewal Risk Flag"), which
+ * is the tenant's own word and reads the same in both languages. Undefined for other features.
  */
 export function attributeWording(feature: string): { label: LocalizedText; format: (value: number | string) => LocalizedText } | undefined {
   if (!feature.startsWith(ATTRIBUTE_PREFIX)) return undefined;
   const key = feature.slice(ATTRIBUTE_PREFIX.length);
-  const words = key.replace(/[_\-.]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').trim().toLowerCase();
-  const en = words.length > 0 ? words[0]?.toUpperCase() + words.slice(1) : key;
+  const known = FIELD_LABELS[fieldKey(key)];
+  const words = key.replace(/__c$/i, '').replace(/[_\-.]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').trim().toLowerCase();
+  const fallback = words.length > 0 ? (words[0]?.toUpperCase() ?? '') + words.slice(1) : key;
+  const label = known ?? { en: fallback, zh: fallback };
   return {
-    label: { en, zh: `CRM 字段「${key}」` },
+    label,
     format: (value) => {
       if (typeof value === 'number') {
         const shown = String(Number.isInteger(value) ? value : Number(value.toPrecision(3)));
         return { en: shown, zh: shown };
       }
-      return YES_NO[value.toLowerCase()] ?? { en: value, zh: value };
+      return valueWords(value);
     },
   };
 }
@@ -87,6 +166,6 @@ export function attributeWording(feature: string): { label: LocalizedText; forma
 /** Wording for churn reasons (engine/churn/churn-drivers.ts) from the catalog. */
 export function catalogWording(): Record<string, { label: LocalizedText; format?: (value: number | string) => LocalizedText }> {
   const out: Record<string, { label: LocalizedText; format?: (value: number | string) => LocalizedText }> = {};
-  for (const e of featureCatalog) out[e.name] = e.format ? { label: e.label, format: e.format } : { label: e.label };
+  for (const e of featureCatalog) out[e.name] = { label: e.label, format: e.format ?? ((v) => (typeof v === 'string' ? valueWords(v) : { en: String(v), zh: String(v) })) };
   return out;
 }

@@ -55,6 +55,10 @@ describe('seeded book generator', () => {
       const b = generateBundle(5, i, flipped, asOf);
       expect(JSON.stringify([b.tickets, b.activities, b.contacts, b.transactions])).toBe(JSON.stringify([a.tickets, a.activities, a.contacts, a.transactions]));
       expect(b.account.status).toBe(row.churn ? 'active' : 'churned');
+      // Every account field but the outcome itself (renewal date included) is the same either way.
+      const { status: _s1, churnedAt: _c1, ...fieldsA } = a.account;
+      const { status: _s2, churnedAt: _c2, ...fieldsB } = b.account;
+      expect(fieldsB).toEqual(fieldsA);
     }
   });
 

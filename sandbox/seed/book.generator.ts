@@ -151,13 +151,14 @@ function makeAccount(row: TelcoRow, key: string, monthlyRevenue: number, index: 
     renewalDate: isoDate(renewal),
     status: 'active',
   };
-  // The one place the label is read: churned customers left in the 30 days after the cutoff.
+  // The one place the label is read: churned customers left in the 30 days after the cutoff. Their
+  // renewal date keeps following the contract like everyone else's: setting it to the churn date
+  // leaked the outcome into "days to renewal" (the model's top driver was "Renewal in: 0 days").
   const churnDay = churnRng.int(1, CHURN_WINDOW_DAYS);
   if (row.churn) {
     const churnedAt = cutoff + churnDay * DAY - churnRng.int(0, 23) * 3_600_000;
     account.status = 'churned';
     account.churnedAt = iso(churnedAt);
-    account.renewalDate = isoDate(churnedAt);
   }
   return account;
 }
@@ -218,7 +219,9 @@ function makeDeals(account: BookAccount, rng: Rng, cutoff: number): BookDeal[] {
   const openedAt = iso(Math.min(cutoff, renewal) - rng.int(10, 45) * DAY);
   const upcoming = `${account.name} · ${label.renewal} ${account.renewalDate.slice(0, 7)}`;
   if (account.status === 'churned') {
-    deals.push({ key: `${account.key}-D${deals.length}`, accountKey: account.key, name: upcoming, kind: 'renewal', stage: 'closedlost', amount: termValue, closeDate: account.renewalDate, isClosed: true, isWon: false, createdAt: openedAt, ownerIndex: account.ownerIndex });
+    // Lost when the customer left, whatever the contract's renewal date said.
+    const lostOn = isoDate(Date.parse(account.churnedAt as string));
+    deals.push({ key: `${account.key}-D${deals.length}`, accountKey: account.key, name: upcoming, kind: 'renewal', stage: 'closedlost', amount: termValue, closeDate: lostOn, isClosed: true, isWon: false, createdAt: openedAt, ownerIndex: account.ownerIndex });
   } else {
     deals.push({ key: `${account.key}-D${deals.length}`, accountKey: account.key, name: upcoming, kind: 'renewal', stage: rng.chance(0.5) ? 'contractsent' : 'qualifiedtobuy', amount: termValue, closeDate: account.renewalDate, isClosed: false, isWon: false, createdAt: openedAt, ownerIndex: account.ownerIndex });
   }
