@@ -89,6 +89,8 @@ export function describeJsforceError(error: unknown): Omit<FailedCall, 'attempt'
 }
 
 const MAP_SLICE_ROWS = 500;
+/** The permission set the package carries for our fields (manifests' integration permission set). */
+export const SALESFORCE_INTEGRATION_PERMISSION_SET = 'Success_Engine_Integration';
 /** Our idempotency key on Task (an Activity custom field the package installs; namespaced like the Account fields). */
 export const SALESFORCE_TASK_KEY_FIELD = TASK_KEY_FIELD.salesforce;
 
@@ -235,19 +237,23 @@ export class SalesforceConnector implements CrmConnector {
     return salesforceFieldName(spec, this.namespace);
   }
 
+  /**
+   * Makes every field we write exist, visible and updateable for the integration user. Fields made
+   * through the Tooling API or a package have no field-level security until a permission set grants
+   * them (Salesforce Help "Field-Level Security"), so: assign the package's permission set when it
+   * is there, create missing fields (unmanaged orgs only) and grant them through that permission
+   * set, then verify by describe before the first write-back, naming any field still not writable.
+   */
   async ensureSchema(): Promise<{ created: string[]; verified: string[] }> {
-    const describe = await this.call('Salesforce describe Account', () => this.req<{ fields: { name: string }[] }>(`/services/data/v${this.version}/sobjects/${SALESFORCE_SCORE_OBJECT}/describe`));
-    const have = new Set(describe.fields.map((f) => f.name));
+    const wanted = SCORE_FIELDS.map((spec) => ({ spec, name: salesforceFieldName(spec, this.namespace) }));
+    let permSetId = await this.findPermissionSet();
+    if (permSetId) await this.assignPermissionSet(permSetId);
+    const have = await this.describeWritable(SALESFORCE_SCORE_OBJECT);
     const created: string[] = [];
-    const verified: string[] = [];
-    for (const spec of SCORE_FIELDS) {
-      const name = salesforceFieldName(spec, this.namespace);
-      if (have.has(name)) {
-        verified.push(name);
-        continue;
-      }
+    for (const { spec, name } of wanted) {
+      if (have.has(name)) continue;
       // Namespaced fields come with the managed package; we can only create fields in an unmanaged org.
-      if (this.namespace) throw new SuccessEngineError('CONNECTOR.SCHEMA_MISSING', `Salesforce field Account.${name} is missing: install or upgrade the Success Engine package`, { field: name });
+      if (this.namespace) throw new SuccessEngineError('CONNECTOR.SCHEMA_MISSING', `Salesforce field Account.${name} is missing or not visible: install or upgrade the Success Engine package`, { field: name });
       const type = SALESFORCE_TYPES[spec.kind];
       const metadata: Record<string, unknown> = { label: spec.label.en, type, description: spec.description.en };
       if (type === 'Text') metadata.length = spec.maxLength ?? 255;
@@ -258,11 +264,59 @@ export class SalesforceConnector implements CrmConnector {
         await this.call(`Salesforce create field ${name}`, () => this.conn.tooling.sobject('CustomField').create({ FullName: `${SALESFORCE_SCORE_OBJECT}.${name}`, Metadata: metadata }));
         created.push(name);
       } catch (error) {
-        if ((error as { cause?: JsforceError }).cause?.errorCode === 'DUPLICATE_DEVELOPER_NAME') verified.push(name);
-        else throw error;
+        // Created by an earlier run that stopped before granting it: grant it below.
+        if ((error as { cause?: JsforceError }).cause?.errorCode !== 'DUPLICATE_DEVELOPER_NAME') throw error;
       }
     }
-    return { created, verified };
+    const missing = wanted.filter(({ name }) => !have.has(name)).map(({ name }) => name);
+    if (missing.length > 0) {
+      permSetId ??= await this.createPermissionSet();
+      await this.grantFields(permSetId, SALESFORCE_SCORE_OBJECT, missing);
+      await this.assignPermissionSet(permSetId);
+    }
+    const after = missing.length > 0 ? await this.describeWritable(SALESFORCE_SCORE_OBJECT) : have;
+    const notWritable = wanted.filter(({ name }) => !after.has(name)).map(({ name }) => name);
+    if (notWritable.length > 0) throw new SuccessEngineError('CONNECTOR.FIELD_NOT_WRITABLE', `Salesforce field ${notWritable.map((f) => `${SALESFORCE_SCORE_OBJECT}.${f}`).join(', ')} is not visible and updateable for the integration user: assign the ${SALESFORCE_INTEGRATION_PERMISSION_SET} permission set (Setup → Permission Sets)`, { fields: notWritable });
+    return { created, verified: wanted.map(({ name }) => name).filter((n) => !created.includes(n)) };
+  }
+
+  /** Names of the fields the calling user can see and update on `object` (describe answers per user). */
+  private async describeWritable(object: string): Promise<Set<string>> {
+    const describe = await this.call(`Salesforce describe ${object}`, () => this.req<{ fields: { name: string; updateable: boolean }[] }>(`/services/data/v${this.version}/sobjects/${object}/describe`));
+    return new Set(describe.fields.filter((f) => f.updateable).map((f) => f.name));
+  }
+
+  private async userId(): Promise<string> {
+    const identity = await this.call('Salesforce identity', () => this.conn.identity());
+    return identity.user_id;
+  }
+
+  private async findPermissionSet(): Promise<string | undefined> {
+    const ns = this.namespace ? `NamespacePrefix = ${soqlString(this.namespace)}` : 'NamespacePrefix = null';
+    const res = await this.call('Salesforce find permission set', async () => (await this.conn.query<{ Id: string }>(`SELECT Id FROM PermissionSet WHERE Name = ${soqlString(SALESFORCE_INTEGRATION_PERMISSION_SET)} AND ${ns}`)) as { totalSize: number; records: { Id: string }[] });
+    return res.records[0]?.Id;
+  }
+
+  private async createPermissionSet(): Promise<string> {
+    const res = await this.call('Salesforce create permission set', () => this.conn.sobject('PermissionSet').create({ Name: SALESFORCE_INTEGRATION_PERMISSION_SET, Label: 'Success Engine Integration' }));
+    if (!res.success) throw new SuccessEngineError('CONNECTOR.SCHEMA_MISSING', `Salesforce could not create permission set ${SALESFORCE_INTEGRATION_PERMISSION_SET}`, { errors: res.errors });
+    return res.id;
+  }
+
+  private async grantFields(permSetId: string, object: string, fields: string[]): Promise<void> {
+    const existing = await this.call('Salesforce read field permissions', async () => (await this.conn.query<{ Field: string }>(`SELECT Field FROM FieldPermissions WHERE ParentId = ${soqlString(permSetId)} AND SobjectType = ${soqlString(object)}`)) as { totalSize: number; records: { Field: string }[] });
+    const granted = new Set(existing.records.map((r) => r.Field.toLowerCase()));
+    for (const field of fields) {
+      if (granted.has(`${object}.${field}`.toLowerCase())) continue;
+      await this.call(`Salesforce grant ${object}.${field}`, () => this.conn.sobject('FieldPermissions').create({ ParentId: permSetId, SobjectType: object, Field: `${object}.${field}`, PermissionsRead: true, PermissionsEdit: true }));
+    }
+  }
+
+  private async assignPermissionSet(permSetId: string): Promise<void> {
+    const userId = await this.userId();
+    const existing = await this.call('Salesforce read permission set assignment', async () => (await this.conn.query<{ Id: string }>(`SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(userId)} AND PermissionSetId = ${soqlString(permSetId)}`)) as { totalSize: number; records: { Id: string }[] });
+    if (existing.totalSize > 0) return;
+    await this.call('Salesforce assign permission set', () => this.conn.sobject('PermissionSetAssignment').create({ AssigneeId: userId, PermissionSetId: permSetId }));
   }
 
   // ---------------------------------------------------------------- pull

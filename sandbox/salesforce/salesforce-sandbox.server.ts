@@ -6,8 +6,8 @@ import { delay, listen, parseForm, parseJsonBody, Router, type SandboxRequest, t
 import { generateBook } from '../seed/book.generator';
 import type { Book } from '../seed/book.types';
 import type { TelcoRow } from '../seed/telco.reader';
-import { makeField, salesforceId, type SfFieldType, type SfObjectSchema } from './salesforce-schema';
-import { loadBookIntoOrg, parseSfDateTime, SalesforceState, sfDateTime, type SfRecord } from './salesforce-state';
+import { normaliseId, salesforceId, soapTypeOf, type SfField, type SfFieldType, type SfObjectSchema, type SfOrgProfile } from './salesforce-schema';
+import { deriveFields, loadBookIntoOrg, parseSfDateTime, SalesforceState, sfDateTime, type SfRecord } from './salesforce-state';
 import { prepareQuery, renderRecord, type PreparedQuery } from './soql.executor';
 import { SoqlError } from './soql.parser';
 import { registerBulk2 } from './bulk2.routes';
@@ -35,6 +35,16 @@ export interface SalesforceSandboxOptions {
   namespace?: string;
   /** Whether the package's custom fields are already installed on Account. */
   packageInstalled?: boolean;
+  /**
+   * Whether the package's permission set is already assigned to the integration user (default
+   * true). `false` is a fresh install: the fields exist but no one can see them until it is assigned.
+   */
+  packagePermissionAssigned?: boolean;
+  /**
+   * The org's shape: `customised` (default; the Telco custom fields, Invoice__c, multi-currency) or
+   * `vanilla` (the standard schema only, single currency), as a new customer's org is.
+   */
+  org?: SfOrgProfile;
   /**
    * Answers lost after the work was done: the request is processed, then the connection drops
    * (a timeout or reset on the way back). The client cannot tell whether its write landed.
@@ -71,6 +81,11 @@ const COLLECTION_MAX = 200;
 const UPDATED_DAYS = 30;
 const DELETED_DAYS = 15;
 const DAY = 86_400_000;
+/** Child relationship names of the standard lookups (DescribeSObjectResult childRelationships in a new org). */
+const CHILD_RELATIONSHIPS: Record<string, string> = {
+  'Contact.AccountId': 'Contacts', 'Opportunity.AccountId': 'Opportunities', 'Case.AccountId': 'Cases', 'Case.ContactId': 'Cases', 'Task.WhatId': 'Tasks', 'Task.WhoId': 'Tasks', 'Task.AccountId': 'Tasks', 'Event.WhatId': 'Events', 'Event.WhoId': 'Events', 'Event.AccountId': 'Events',
+  'Account.ParentId': 'ChildAccounts', 'Invoice__c.Account__c': 'Invoices__r', 'PermissionSetAssignment.AssigneeId': 'PermissionSetAssignments', 'PermissionSetAssignment.PermissionSetId': 'Assignments', 'FieldPermissions.ParentId': 'FieldPerms',
+};
 
 type SfErr = { errorCode: string; message: string; fields?: string[] };
 class SfHttpError extends Error {
@@ -87,11 +102,18 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   const clock = options.clock ?? systemClock;
   const orgId = options.orgId ?? '00D8d0000000SBXEAA';
   const usernames = options.usernames ?? ['integration@sandbox.example.com'];
-  const org = new SalesforceState(orgId, '', options.namespace ?? '');
-  if (options.packageInstalled) org.installPackageFields();
+  const org = new SalesforceState(orgId, '', options.namespace ?? '', options.org ?? 'customised');
+  org.seedOrg();
   const book = options.book ?? (options.accounts ? generateBook({ seed: options.seed ?? 1, accounts: options.accounts, rows: options.rows ?? [] }) : undefined);
   if (book) loadBookIntoOrg(org, book);
-  const integrationUser = org.insert('User', { FirstName: 'Integration', LastName: 'User', Name: 'Integration User', Email: usernames[0] ?? '', Username: usernames[0] ?? '', IsActive: true }, '2020-01-01T00:00:00.000Z');
+  const integrationUser = org.insert('User', { FirstName: 'Integration', LastName: 'User', Name: 'Integration User', Email: usernames[0] ?? '', Username: usernames[0] ?? '', Alias: 'integ', IsActive: true }, '2020-01-01T00:00:00.000Z');
+  // Seeded rows were created and last modified by the integration user; later inserts default to it too.
+  org.systemUserId = integrationUser.Id;
+  for (const table of org.records.values()) for (const r of table.values()) {
+    r.CreatedById ??= integrationUser.Id;
+    r.LastModifiedById ??= integrationUser.Id;
+  }
+  if (options.packageInstalled) org.installPackageFields(options.packagePermissionAssigned === false ? undefined : integrationUser.Id);
   const userIds = new Map(usernames.map((u, i) => [u, i === 0 ? integrationUser.Id : salesforceId('005', 900_000 + i)]));
   const faults = new FaultInjector(options.faults);
   const lostRng = mulberry32(options.lostAnswers?.seed ?? 99);
@@ -202,7 +224,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     return v[1] as string;
   };
   const objectOf = (req: SandboxRequest): SfObjectSchema => {
-    const o = org.object(req.params.type ?? '');
+    const o = org.visibleObject(req.params.type ?? '', req.params.$userId);
     if (!o) throw fail(404, 'NOT_FOUND', 'The requested resource does not exist');
     return o;
   };
@@ -240,7 +262,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     if (!soql) throw fail(400, 'MALFORMED_QUERY', 'A query string has to be specified');
     const access = answerUserRecordAccess(org, install, soql, fail);
     if (access) return { status: 200, json: access };
-    const prepared = prepareQuery(org, soql, { scanAll, now: clock.now() });
+    const prepared = prepareQuery(org, soql, { scanAll, now: clock.now(), userId: req.params.$userId });
     if (prepared.query.count) return { status: 200, json: { totalSize: prepared.rows.length, done: true, records: [] } };
     const option = /batchSize=(\d+)/i.exec(String(req.headers['sforce-query-options'] ?? ''));
     const pageSize = option ? Math.min(DEFAULT_PAGE, Math.max(MIN_BATCH, Number(option[1]))) : DEFAULT_PAGE;
@@ -264,17 +286,51 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     return { status: 200, json: { DailyApiRequests: { Max: maxApi, Remaining: Math.max(0, maxApi - apiUsed) }, DailyBulkV2QueryJobs: { Max: 10000, Remaining: 10000 }, DailyBulkApiBatches: { Max: 15000, Remaining: 15000 }, DataStorageMB: { Max: 1024, Remaining: 1000 } } };
   });
 
-  const describeField = (f: ReturnType<typeof makeField>): Record<string, unknown> => ({ ...f, soapType: `xsd:${f.type}`, filterable: true, sortable: f.type !== 'textarea', calculated: false, externalId: false, unique: false, nameField: f.name === 'Name' });
-  const describeObject = (o: SfObjectSchema, v: string, full: boolean): Record<string, unknown> => ({
-    name: o.name, label: o.label, labelPlural: o.labelPlural, keyPrefix: o.keyPrefix, custom: o.custom, queryable: true, retrieveable: true, updateable: true, createable: true, deletable: true, replicateable: true,
-    urls: { sobject: `/services/data/v${v}/sobjects/${o.name}`, describe: `/services/data/v${v}/sobjects/${o.name}/describe`, rowTemplate: `/services/data/v${v}/sobjects/${o.name}/{ID}` },
-    ...(full ? { fields: [...o.fields.values()].map(describeField), childRelationships: [] } : {}),
-  });
+  // Describe shapes: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm
+  // (DescribeSObjectResult: fields with soapType/externalId, childRelationships from every lookup to this object).
+  const describeField = (f: SfField): Record<string, unknown> => {
+    const { secured: _secured, ...rest } = f;
+    void _secured;
+    return { ...rest, soapType: soapTypeOf(f.type), filterable: f.type !== 'textarea', sortable: f.type !== 'textarea' && f.type !== 'multipicklist', groupable: !['textarea', 'double', 'currency', 'percent', 'datetime', 'multipicklist'].includes(f.type), calculated: false, idLookup: f.name === 'Id' || f.externalId || f.name === 'Username', nameField: f.name === 'Name', polymorphicForeignKey: f.referenceTo.length > 1, cascadeDelete: false, autoNumber: false, htmlFormatted: false, caseSensitive: false, digits: f.type === 'int' ? f.precision : 0, byteLength: f.length * 3, defaultValue: null, inlineHelpText: null, namePointing: f.referenceTo.length > 1, permissionable: f.custom };
+  };
+  const childRelationships = (o: SfObjectSchema, userId: string | undefined): Record<string, unknown>[] => {
+    const out: Record<string, unknown>[] = [];
+    for (const child of org.schema.values()) {
+      const visible = org.visibleObject(child.name, userId) as SfObjectSchema;
+      for (const f of visible.fields.values()) {
+        if (!f.referenceTo.includes(o.name) || !f.relationshipName) continue;
+        const rel = CHILD_RELATIONSHIPS[`${child.name}.${f.name}`] ?? null;
+        out.push({ childSObject: child.name, field: f.name, relationshipName: rel, cascadeDelete: rel !== null && child.name !== 'Task' && child.name !== 'Event', restrictedDelete: false, deprecatedAndHidden: false, junctionIdListNames: [], junctionReferenceTo: [] });
+      }
+    }
+    return out;
+  };
+  const describeObject = (o: SfObjectSchema, v: string, full: boolean, userId?: string): Record<string, unknown> => {
+    const readOnly = ['Organization', 'CurrencyType'].includes(o.name);
+    return {
+      name: o.name, label: o.label, labelPlural: o.labelPlural, keyPrefix: o.keyPrefix, custom: o.custom, queryable: true, retrieveable: true, searchable: !readOnly, layoutable: !readOnly, updateable: !readOnly && o.name !== 'PermissionSetAssignment', createable: !readOnly, deletable: !readOnly, replicateable: true, triggerable: !readOnly, undeletable: !readOnly, mergeable: ['Account', 'Contact'].includes(o.name), activateable: false, customSetting: false, deprecatedAndHidden: false, feedEnabled: false, hasSubtypes: false, isSubtype: false, mruEnabled: !readOnly,
+      urls: { sobject: `/services/data/v${v}/sobjects/${o.name}`, describe: `/services/data/v${v}/sobjects/${o.name}/describe`, rowTemplate: `/services/data/v${v}/sobjects/${o.name}/{ID}` },
+      ...(full ? { fields: [...o.fields.values()].map(describeField), childRelationships: childRelationships(o, userId), recordTypeInfos: [], supportedScopes: [], namedLayoutInfos: [], actionOverrides: [], networkScopeFieldName: null, listviewable: null, lookupLayoutable: null, searchLayoutable: true, sobjectDescribeOption: 'FULL', compactLayoutable: true, createableNonNull: null } : {}),
+    };
+  };
+  let schemaChangedAt = clock.now().getTime();
+  /** Describe honours If-Modified-Since with 304 when the schema has not changed since (REST API "Describe an Object"). */
+  const notModified = (req: SandboxRequest): boolean => {
+    const since = Date.parse(String(req.headers['if-modified-since'] ?? ''));
+    return !Number.isNaN(since) && Math.floor(schemaChangedAt / 1000) * 1000 <= since;
+  };
+  const lastModified = (): Record<string, string> => ({ 'Last-Modified': new Date(schemaChangedAt).toUTCString() });
   router.on('GET', api('/sobjects'), (req) => {
     const v = version(req);
-    return { status: 200, json: { encoding: 'UTF-8', maxBatchSize: 200, sobjects: [...org.schema.values()].map((o) => describeObject(o, v, false)) } };
+    if (notModified(req)) return { status: 304, headers: lastModified() };
+    return { status: 200, headers: lastModified(), json: { encoding: 'UTF-8', maxBatchSize: 200, sobjects: [...org.schema.values()].map((o) => describeObject(o, v, false)) } };
   });
-  router.on('GET', api('/sobjects/:type/describe'), (req) => ({ status: 200, json: describeObject(objectOf(req), version(req), true) }));
+  router.on('GET', api('/sobjects/:type/describe'), (req) => {
+    const v = version(req);
+    const o = objectOf(req);
+    if (notModified(req)) return { status: 304, headers: lastModified() };
+    return { status: 200, headers: lastModified(), json: describeObject(o, v, true, req.params.$userId) };
+  });
   router.on('GET', api('/sobjects/:type'), (req) => ({ status: 200, json: { objectDescribe: describeObject(objectOf(req), version(req), false), recentItems: [] } }));
 
   const window = (req: SandboxRequest, days: number): { start: number; end: number; now: number } => {
@@ -313,61 +369,130 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     return { status: 200, json: { deletedRecords, earliestDateAvailable: sfDateTime(earliest), latestDateCovered: sfDateTime(covered) } };
   });
 
-  /** Applies field values to a record, or returns the per-record errors Salesforce would give. */
-  const applyFields = (o: SfObjectSchema, record: SfRecord | undefined, fields: Record<string, unknown>, creating: boolean): SfErr[] => {
+  /**
+   * Applies field values to a record, or returns the per-record errors Salesforce would give
+   * (REST API Developer Guide "Status Codes and Error Responses";
+   * https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_concepts_core_data_objects.htm#statuscode):
+   * unknown or invisible fields INVALID_FIELD, read-only ones INVALID_FIELD_FOR_INSERT_UPDATE, wrong
+   * JSON types JSON_PARSER_ERROR, too-long text STRING_TOO_LONG, values outside a restricted
+   * picklist INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST, malformed ids MALFORMED_ID, lookups to
+   * missing rows INVALID_CROSS_REFERENCE_KEY (wrong object: FIELD_INTEGRITY_EXCEPTION), bad
+   * e-mails INVALID_EMAIL_ADDRESS, and required fields left empty REQUIRED_FIELD_MISSING.
+   */
+  const applyFields = (o: SfObjectSchema, record: SfRecord | undefined, fields: Record<string, unknown>, creating: boolean, userId: string = integrationUser.Id): SfErr[] => {
     const errors: SfErr[] = [];
     const changes: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(fields)) {
       if (name === 'attributes' || name === 'Id' || name === 'id') continue;
       const f = o.fields.get(name.toLowerCase());
-      if (!f) {
+      if (!f || !org.canAccess(o.name, f, userId, false)) {
         errors.push({ errorCode: 'INVALID_FIELD', message: `No such column '${name}' on sobject of type ${o.name}`, fields: [] });
         continue;
       }
-      if (creating ? !f.createable : !f.updateable) {
+      if ((creating ? !f.createable : !f.updateable) || !org.canAccess(o.name, f, userId, true)) {
         errors.push({ errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', message: `Unable to create/update fields: ${f.name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, fields: [f.name] });
         continue;
       }
-      if (value !== null && ['double', 'currency', 'percent', 'int'].includes(f.type) && typeof value !== 'number') {
-        errors.push({ errorCode: 'JSON_PARSER_ERROR', message: `Cannot deserialize instance of ${f.type} from VALUE_STRING value ${JSON.stringify(value)}`, fields: [f.name] });
+      const problem = checkValue(o, f, value);
+      if (problem) {
+        errors.push(problem);
         continue;
       }
-      changes[f.name] = value;
+      changes[f.name] = f.type === 'reference' && typeof value === 'string' ? normaliseId(value) : value;
     }
+    const required = (f: SfField): boolean => !f.nillable && f.createable && f.type !== 'boolean';
+    const missing = [...o.fields.values()].filter((f) => required(f) && ((creating && !f.defaultedOnCreate && !(f.name in changes)) || (f.name in changes && changes[f.name] === null)));
+    if (errors.length === 0 && missing.length) errors.push({ errorCode: 'REQUIRED_FIELD_MISSING', message: `Required fields are missing: [${missing.map((f) => f.name).join(', ')}]`, fields: missing.map((f) => f.name) });
     if (errors.length === 0 && record) {
       org.writes.set(record.Id, (org.writes.get(record.Id) ?? 0) + 1);
       Object.assign(record, changes);
+      deriveFields(o.name, record);
       const now = sfDateTime(clock.now());
       record.LastModifiedDate = now;
+      record.LastModifiedById = userId;
       record.SystemModstamp = now;
     }
     return errors;
   };
+  const checkValue = (o: SfObjectSchema, f: SfField, value: unknown): SfErr | undefined => {
+    if (value === null) return undefined;
+    const parserError = (): SfErr => ({ errorCode: 'JSON_PARSER_ERROR', message: `Cannot deserialize instance of ${f.type} from ${typeof value === 'string' ? 'VALUE_STRING' : 'VALUE'} value ${JSON.stringify(value)} or request may be missing a required field`, fields: [f.name] });
+    switch (f.type) {
+      case 'double':
+      case 'currency':
+      case 'percent':
+        return typeof value === 'number' && Number.isFinite(value) ? undefined : parserError();
+      case 'int':
+        return typeof value === 'number' && Number.isInteger(value) ? undefined : parserError();
+      case 'boolean':
+        return typeof value === 'boolean' ? undefined : parserError();
+      case 'date':
+        return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) ? undefined : parserError();
+      case 'datetime':
+        return typeof value === 'string' && !Number.isNaN(parseSfDateTime(value)) ? undefined : parserError();
+      case 'reference': {
+        const id = typeof value === 'string' ? normaliseId(value) : undefined;
+        if (!id) return { errorCode: 'MALFORMED_ID', message: `${f.label}: id value of incorrect type: ${JSON.stringify(value)}`, fields: [f.name] };
+        const target = org.findById(id);
+        const allowed = f.referenceTo.map((t) => org.object(t)?.keyPrefix);
+        if (!allowed.includes(id.slice(0, 3))) return { errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: `${f.label}: id value of incorrect type: ${id}`, fields: [f.name] };
+        if (!target || target.record.IsDeleted) return { errorCode: target ? 'ENTITY_IS_DELETED' : 'INVALID_CROSS_REFERENCE_KEY', message: target ? 'entity is deleted' : `invalid cross reference id`, fields: [f.name] };
+        return undefined;
+      }
+      default: {
+        if (typeof value !== 'string') return parserError();
+        if (f.length > 0 && value.length > f.length) return { errorCode: 'STRING_TOO_LONG', message: `${f.label}: data value too large: ${value.slice(0, 80)} (max length=${f.length})`, fields: [f.name] };
+        if (f.type === 'email' && value !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) return { errorCode: 'INVALID_EMAIL_ADDRESS', message: `${f.label}: invalid email address: ${value}`, fields: [f.name] };
+        if (f.restrictedPicklist) {
+          const allowed = new Set(f.picklistValues.filter((v) => v.active).map((v) => v.value));
+          const bad = (f.type === 'multipicklist' ? value.split(';') : [value]).find((v) => !allowed.has(v));
+          if (bad !== undefined) return { errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', message: `${f.label}: bad value for restricted picklist field: ${bad}`, fields: [f.name] };
+        }
+        void o;
+        return undefined;
+      }
+    }
+  };
   const lockError = (id: string): SfErr => ({ errorCode: 'UNABLE_TO_LOCK_ROW', message: `unable to obtain exclusive access to this record or 1 records: ${id}`, fields: [] });
+
+  /** Validates and inserts one record; OwnerId defaults to the calling user (Object Reference, OwnerId). */
+  const createRecord = (o: SfObjectSchema, body: Record<string, unknown>, userId: string = integrationUser.Id): SfRecord => {
+    if (body.Id !== undefined || body.id !== undefined) throw fail(400, 'INVALID_FIELD_FOR_INSERT_UPDATE', 'Unable to create/update fields: Id. Please check the security settings of this field and verify that it is read/write for your profile or permission set.', ['Id']);
+    const probe = applyFields(o, undefined, body, true, userId);
+    if (probe.length) throw new SfHttpError(400, probe);
+    const r = org.insert(o.name, {}, clock.now().toISOString());
+    if (o.fields.has('ownerid')) r.OwnerId = userId;
+    r.CreatedById = userId;
+    applyFields(o, r, body, true, userId);
+    const created = sfDateTime(clock.now());
+    r.LastModifiedDate = created;
+    r.SystemModstamp = created;
+    return r;
+  };
 
   router.on('GET', api('/sobjects/:type/:id'), (req) => {
     const v = version(req);
     const o = objectOf(req);
-    const r = org.table(o.name).get(req.params.id ?? '');
+    const r = org.get(o.name, req.params.id ?? '');
     if (!r || r.IsDeleted) throw fail(404, 'NOT_FOUND', 'The requested resource does not exist');
     const wanted = req.query.get('fields')?.split(',').map((f) => f.trim()) ?? [...o.fields.values()].map((f) => f.name);
-    const prepared = prepareQuery(org, `SELECT ${wanted.join(', ')} FROM ${o.name} WHERE Id = '${r.Id}'`, { scanAll: false, now: clock.now() });
+    const prepared = prepareQuery(org, `SELECT ${wanted.join(', ')} FROM ${o.name} WHERE Id = '${r.Id}'`, { scanAll: false, now: clock.now(), userId: req.params.$userId });
     return { status: 200, json: renderRecord(org, prepared, r, v) };
   });
   router.on('PATCH', api('/sobjects/:type/:id'), (req) => {
     version(req);
     const o = objectOf(req);
-    const r = org.table(o.name).get(req.params.id ?? '');
+    const r = org.get(o.name, req.params.id ?? '');
     if (!r || r.IsDeleted) throw fail(404, 'NOT_FOUND', 'The requested resource does not exist');
     if (faults.lockRow(r.Id)) throw new SfHttpError(400, [lockError(r.Id)]);
-    const errors = applyFields(o, r, (parseJsonBody(req) ?? {}) as Record<string, unknown>, false);
+    const errors = applyFields(o, r, (parseJsonBody(req) ?? {}) as Record<string, unknown>, false, req.params.$userId);
     if (errors.length) throw new SfHttpError(400, errors);
     return { status: 204 };
   });
   router.on('DELETE', api('/sobjects/:type/:id'), (req) => {
     version(req);
     const o = objectOf(req);
-    const r = org.table(o.name).get(req.params.id ?? '');
+    const r = org.get(o.name, req.params.id ?? '');
     if (!r) throw fail(404, 'NOT_FOUND', 'The requested resource does not exist');
     if (r.IsDeleted) throw fail(404, 'ENTITY_IS_DELETED', 'entity is deleted');
     const now = sfDateTime(clock.now());
@@ -380,14 +505,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     version(req);
     const o = objectOf(req);
     const body = (parseJsonBody(req) ?? {}) as Record<string, unknown>;
-    const probe = applyFields(o, undefined, body, true);
-    if (probe.length) throw new SfHttpError(400, probe);
-    const now = clock.now().toISOString();
-    const r = org.insert(o.name, {}, now);
-    applyFields(o, r, body, true);
-    const created = sfDateTime(now);
-    r.LastModifiedDate = created;
-    r.SystemModstamp = created;
+    const r = createRecord(o, body, req.params.$userId);
     return { status: 201, json: { id: r.Id, success: true, errors: [] } };
   });
 
@@ -399,20 +517,20 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     // Validate every record first, so allOrNone can roll back without partial writes.
     const plans = records.map((rec) => {
       const id = rec.id ?? rec.Id;
-      const o = org.object(rec.attributes?.type ?? '');
+      const o = org.visibleObject(rec.attributes?.type ?? '', req.params.$userId);
       if (!o) return { id, errors: [{ errorCode: 'INVALID_TYPE', message: 'sObject type was not specified in attributes', fields: [] }] };
-      const target = typeof id === 'string' ? org.table(o.name).get(id) : undefined;
+      const target = typeof id === 'string' ? org.get(o.name, id) : undefined;
       if (typeof id !== 'string') return { id, errors: [{ errorCode: 'MISSING_ARGUMENT', message: 'Id not specified in an update call', fields: [] }] };
       if (!target || target.IsDeleted) return { id, errors: [{ errorCode: target ? 'ENTITY_IS_DELETED' : 'INVALID_CROSS_REFERENCE_KEY', message: target ? 'entity is deleted' : 'invalid cross reference id', fields: [] }] };
       if (faults.lockRow(id)) return { id, errors: [lockError(id)] };
-      const errors = applyFields(o, undefined, rec, false);
+      const errors = applyFields(o, undefined, rec, false, req.params.$userId);
       return { id, errors, o, target, rec };
     });
     const anyFailed = plans.some((p) => p.errors.length > 0);
     const results = plans.map((p) => {
       if (p.errors.length) return { ...(p.id !== undefined ? { id: p.id } : {}), success: false, errors: p.errors.map((e) => ({ statusCode: e.errorCode, message: e.message, fields: e.fields ?? [] })) };
       if (body.allOrNone && anyFailed) return { id: p.id, success: false, errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }] };
-      if ('o' in p && p.o && p.target && p.rec) applyFields(p.o, p.target, p.rec, false);
+      if ('o' in p && p.o && p.target && p.rec) applyFields(p.o, p.target, p.rec, false, req.params.$userId);
       return { id: p.id, success: true, errors: [] };
     });
     return { status: 200, json: results };
@@ -425,19 +543,17 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     const records = body.records ?? [];
     if (records.length > COLLECTION_MAX) throw fail(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${COLLECTION_MAX} records into this call`);
     const plans = records.map((rec) => {
-      const o = org.object(rec.attributes?.type ?? '');
+      const o = org.visibleObject(rec.attributes?.type ?? '', req.params.$userId);
       if (!o) return { errors: [{ errorCode: 'INVALID_TYPE', message: 'sObject type was not specified in attributes', fields: [] }] as SfErr[] };
       if (rec.id !== undefined || rec.Id !== undefined) return { errors: [{ errorCode: 'INVALID_FIELD', message: 'cannot specify Id in an insert call', fields: ['Id'] }] as SfErr[] };
-      return { errors: applyFields(o, undefined, rec, true), o, rec };
+      return { errors: applyFields(o, undefined, rec, true, req.params.$userId), o, rec };
     });
     const anyFailed = plans.some((p) => p.errors.length > 0);
     const results = plans.map((p) => {
       if (p.errors.length) return { success: false, errors: p.errors.map((e) => ({ statusCode: e.errorCode, message: e.message, fields: e.fields ?? [] })) };
       if (body.allOrNone && anyFailed) return { success: false, errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }] };
       if (!('o' in p) || !p.o || !p.rec) return { success: false, errors: [] };
-      const r = org.insert(p.o.name, {}, clock.now().toISOString());
-      if (p.o.fields.has('ownerid') && p.rec.OwnerId === undefined) r.OwnerId = req.params.$userId ?? integrationUser.Id;
-      applyFields(p.o, r, p.rec, true);
+      const r = createRecord(p.o, p.rec, req.params.$userId);
       return { id: r.Id, success: true, errors: [] };
     });
     return { status: 200, json: results };
@@ -449,9 +565,9 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     const o = objectOf(req);
     if (ids.length > 2000) throw fail(400, 'EXCEEDED_ID_LIMIT', 'cannot retrieve more than 2000 records');
     if (fields.length === 0) throw fail(400, 'MALFORMED_QUERY', 'fields must be given');
-    const prepared = prepareQuery(org, `SELECT ${fields.join(', ')} FROM ${o.name}`, { scanAll: false, now: clock.now() });
+    const prepared = prepareQuery(org, `SELECT ${fields.join(', ')} FROM ${o.name}`, { scanAll: false, now: clock.now(), userId: req.params.$userId });
     return { status: 200, json: ids.map((id) => {
-      const r = org.table(o.name).get(id);
+      const r = org.get(o.name, id);
       return r && !r.IsDeleted ? renderRecord(org, prepared, r, v) : null;
     }) };
   };
@@ -472,8 +588,10 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     const TYPES: Record<string, SfFieldType> = { Text: 'string', TextArea: 'textarea', LongTextArea: 'textarea', Number: 'double', Currency: 'currency', Percent: 'percent', Checkbox: 'boolean', Date: 'date', DateTime: 'datetime', Picklist: 'picklist' };
     const type = TYPES[body.Metadata?.type ?? ''];
     if (!type) throw fail(400, 'INVALID_INPUT', `Unsupported field type ${body.Metadata?.type}`);
-    o.fields.set(fieldName.toLowerCase(), makeField(fieldName, type, { custom: true, label: body.Metadata?.label ?? fieldName }));
-    for (const r of org.table(o.name).values()) r[fieldName] = type === 'boolean' ? false : null;
+    // A new field has no field-level security until a permission set grants it (Salesforce Help,
+    // "Field-Level Security"): describe, SOQL and writes see nothing of it until then.
+    org.addField(o, fieldName, type, { label: body.Metadata?.label ?? fieldName, ...(type === 'string' && body.Metadata?.length ? { length: body.Metadata.length } : {}) });
+    schemaChangedAt = clock.now().getTime();
     return { status: 201, json: { id: salesforceId('00N', ++counter), success: true, errors: [], warnings: [], infos: [] } };
   });
 

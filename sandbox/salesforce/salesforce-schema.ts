@@ -1,5 +1,16 @@
-/** Describe metadata for the sandbox org: standard objects the product reads, their fields, custom fields. */
+/**
+ * Describe metadata for the sandbox org, from Salesforce's published schema:
+ * - Object Reference for the Salesforce Platform, one page per object
+ *   (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_<object>.htm)
+ * - Field Reference with types and lengths
+ *   (https://developer.salesforce.com/docs/platform/field-reference/references/field-reference/salesforce-field-reference-<object>.html)
+ * - Field properties (nillable, createable, defaultedOnCreate, restrictedPicklist, soapType):
+ *   https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_describesobjects_describesobjectresult.htm#field
+ * Two org profiles: `vanilla` (the standard schema only, single currency) and `customised` (the
+ * Telco custom fields, an Invoice__c object and multi-currency, as a customer's org could have).
+ */
 export type SfFieldType = 'id' | 'string' | 'textarea' | 'double' | 'currency' | 'percent' | 'int' | 'boolean' | 'date' | 'datetime' | 'picklist' | 'multipicklist' | 'reference' | 'email' | 'phone' | 'url';
+export type SfOrgProfile = 'vanilla' | 'customised';
 
 export interface SfField {
   name: string;
@@ -9,12 +20,23 @@ export interface SfField {
   nillable: boolean;
   createable: boolean;
   updateable: boolean;
+  /** Set by the system when a create leaves it out (OwnerId, Status…); required otherwise when not nillable. */
+  defaultedOnCreate: boolean;
   length: number;
   precision: number;
   scale: number;
   referenceTo: string[];
   relationshipName: string | null;
   picklistValues: { active: boolean; defaultValue: boolean; label: string; value: string }[];
+  restrictedPicklist: boolean;
+  externalId: boolean;
+  unique: boolean;
+  /**
+   * Field-level security comes from a permission set rather than the profile: true for fields
+   * created through the Tooling/Metadata API or a package, which no one can see until a
+   * permission set grants them (Salesforce Help "Field-Level Security").
+   */
+  secured: boolean;
 }
 
 export interface SfObjectSchema {
@@ -29,59 +51,153 @@ export interface SfObjectSchema {
 
 type Spec = [name: string, type: SfFieldType, extra?: Partial<SfField>];
 
-const SYSTEM: Spec[] = [
-  ['Id', 'id', { createable: false, updateable: false, nillable: false }],
-  ['IsDeleted', 'boolean', { createable: false, updateable: false, nillable: false }],
-  ['CreatedDate', 'datetime', { createable: false, updateable: false, nillable: false }],
-  ['LastModifiedDate', 'datetime', { createable: false, updateable: false, nillable: false }],
-  ['SystemModstamp', 'datetime', { createable: false, updateable: false, nillable: false }],
-];
-const ref = (to: string, relationshipName: string): Partial<SfField> => ({ referenceTo: [to], relationshipName });
+const RO: Partial<SfField> = { createable: false, updateable: false };
+const REQUIRED: Partial<SfField> = { nillable: false };
+const DEFAULTED: Partial<SfField> = { nillable: false, defaultedOnCreate: true };
+const len = (length: number): Partial<SfField> => ({ length });
+const ref = (to: string | string[], relationshipName: string): Partial<SfField> => ({ referenceTo: Array.isArray(to) ? to : [to], relationshipName });
 const pick = (...values: string[]): Partial<SfField> => ({ picklistValues: values.map((v) => ({ active: true, defaultValue: false, label: v, value: v })) });
+const restricted = (...values: string[]): Partial<SfField> => ({ ...pick(...values), restrictedPicklist: true });
+const withDefault = (p: Partial<SfField>, value: string): Partial<SfField> => ({ ...p, picklistValues: (p.picklistValues ?? []).map((v) => ({ ...v, defaultValue: v.value === value })) });
 
-const OBJECTS: [name: string, label: string, plural: string, prefix: string, fields: Spec[]][] = [
-  ['User', 'User', 'Users', '005', [['Name', 'string', { createable: false, updateable: false }], ['FirstName', 'string'], ['LastName', 'string'], ['Email', 'email'], ['Username', 'string'], ['IsActive', 'boolean']]],
-  ['Account', 'Account', 'Accounts', '001', [
-    ['Name', 'string', { nillable: false }], ['Website', 'url'], ['Industry', 'picklist'], ['BillingCountry', 'string'], ['Type', 'picklist', pick('Prospect', 'Customer - Direct', 'Customer - Channel', 'Other')],
-    ['AnnualRevenue', 'currency'], ['OwnerId', 'reference', ref('User', 'Owner')],
-    ['Telco_Customer_Id__c', 'string', { custom: true }], ['Contract_Type__c', 'picklist', { custom: true, ...pick('Month-to-month', 'One year', 'Two year') }], ['Tenure_Months__c', 'double', { custom: true }],
-    ['Monthly_Revenue__c', 'currency', { custom: true }], ['Total_Revenue__c', 'currency', { custom: true }], ['Internet_Service__c', 'picklist', { custom: true, ...pick('DSL', 'Fiber optic', 'No') }],
-    ['Services__c', 'multipicklist', { custom: true }], ['Payment_Method__c', 'picklist', { custom: true }], ['Paperless_Billing__c', 'boolean', { custom: true, nillable: false }],
-    ['Customer_Since__c', 'datetime', { custom: true }], ['Renewal_Date__c', 'date', { custom: true }], ['Account_Status__c', 'picklist', { custom: true, ...pick('active', 'churned') }], ['Churned_At__c', 'datetime', { custom: true }], ['Language__c', 'picklist', { custom: true, ...pick('en', 'zh') }],
-  ]],
-  ['Contact', 'Contact', 'Contacts', '003', [['AccountId', 'reference', ref('Account', 'Account')], ['FirstName', 'string'], ['LastName', 'string', { nillable: false }], ['Name', 'string', { createable: false, updateable: false }], ['Email', 'email'], ['Phone', 'phone'], ['Title', 'string'], ['OwnerId', 'reference', ref('User', 'Owner')], ['Primary_Contact__c', 'boolean', { custom: true, nillable: false }], ['Language__c', 'picklist', { custom: true }]]],
-  ['Opportunity', 'Opportunity', 'Opportunities', '006', [['AccountId', 'reference', ref('Account', 'Account')], ['Name', 'string', { nillable: false }], ['StageName', 'picklist', pick('Qualification', 'Proposal/Price Quote', 'Closed Won', 'Closed Lost')], ['Amount', 'currency'], ['CloseDate', 'date', { nillable: false }], ['IsClosed', 'boolean', { createable: false, updateable: false }], ['IsWon', 'boolean', { createable: false, updateable: false }], ['Type', 'picklist', pick('New Business', 'Existing Customer - Renewal')], ['OwnerId', 'reference', ref('User', 'Owner')]]],
-  ['Case', 'Case', 'Cases', '500', [['AccountId', 'reference', ref('Account', 'Account')], ['ContactId', 'reference', ref('Contact', 'Contact')], ['Subject', 'string'], ['Description', 'textarea'], ['Status', 'picklist', pick('New', 'Working', 'Escalated', 'Closed')], ['Priority', 'picklist', pick('Low', 'Medium', 'High')], ['IsClosed', 'boolean', { createable: false, updateable: false }], ['ClosedDate', 'datetime', { createable: false, updateable: false }], ['Origin', 'picklist'], ['Type', 'picklist'], ['Language__c', 'picklist', { custom: true }]]],
-  ['Task', 'Task', 'Tasks', '00T', [['WhatId', 'reference', ref('Account', 'What')], ['WhoId', 'reference', ref('Contact', 'Who')], ['AccountId', 'reference', { ...ref('Account', 'Account'), createable: false, updateable: false }], ['Subject', 'string'], ['Description', 'textarea'], ['ActivityDate', 'date'], ['Status', 'picklist', pick('Not Started', 'In Progress', 'Completed')], ['Priority', 'picklist', pick('High', 'Normal', 'Low')], ['TaskSubtype', 'picklist', pick('Task', 'Email', 'Call')], ['Type', 'picklist'], ['CallType', 'picklist', pick('Inbound', 'Outbound')], ['OwnerId', 'reference', ref('User', 'Owner')]]],
-  ['Event', 'Event', 'Events', '00U', [['WhatId', 'reference', ref('Account', 'What')], ['WhoId', 'reference', ref('Contact', 'Who')], ['AccountId', 'reference', { ...ref('Account', 'Account'), createable: false, updateable: false }], ['Subject', 'string'], ['Description', 'textarea'], ['StartDateTime', 'datetime'], ['EndDateTime', 'datetime'], ['ActivityDateTime', 'datetime'], ['OwnerId', 'reference', ref('User', 'Owner')]]],
-  ['Invoice__c', 'Invoice', 'Invoices', 'a01', [['Name', 'string'], ['Account__c', 'reference', { custom: true, ...ref('Account', 'Account__r') }], ['Invoice_Date__c', 'datetime', { custom: true }], ['Due_Date__c', 'date', { custom: true }], ['Amount__c', 'currency', { custom: true }], ['Paid_At__c', 'datetime', { custom: true }], ['Status__c', 'picklist', { custom: true, ...pick('open', 'paid') }], ['CurrencyIsoCode', 'picklist']]],
+/** System fields on every object (Object Reference, "System Fields"). */
+const SYSTEM: Spec[] = [
+  ['Id', 'id', { ...RO, nillable: false, defaultedOnCreate: true }],
+  ['IsDeleted', 'boolean', { ...RO, nillable: false, defaultedOnCreate: true }],
+  ['CreatedDate', 'datetime', { ...RO, nillable: false, defaultedOnCreate: true }],
+  ['CreatedById', 'reference', { ...RO, ...ref('User', 'CreatedBy'), nillable: false, defaultedOnCreate: true }],
+  ['LastModifiedDate', 'datetime', { ...RO, nillable: false, defaultedOnCreate: true }],
+  ['LastModifiedById', 'reference', { ...RO, ...ref('User', 'LastModifiedBy'), nillable: false, defaultedOnCreate: true }],
+  ['SystemModstamp', 'datetime', { ...RO, nillable: false, defaultedOnCreate: true }],
 ];
+const OWNER: Spec = ['OwnerId', 'reference', { ...ref('User', 'Owner'), ...DEFAULTED }];
+
+// Standard picklist values as shipped in a new org (Object Reference, each field's "Possible values").
+const INDUSTRY = pick('Agriculture', 'Apparel', 'Banking', 'Biotechnology', 'Chemicals', 'Communications', 'Construction', 'Consulting', 'Education', 'Electronics', 'Energy', 'Engineering', 'Entertainment', 'Environmental', 'Finance', 'Food & Beverage', 'Government', 'Healthcare', 'Hospitality', 'Insurance', 'Machinery', 'Manufacturing', 'Media', 'Not For Profit', 'Other', 'Recreation', 'Retail', 'Shipping', 'Technology', 'Telecommunications', 'Transportation', 'Utilities');
+const STAGES = restricted('Prospecting', 'Qualification', 'Needs Analysis', 'Value Proposition', 'Id. Decision Makers', 'Perception Analysis', 'Proposal/Price Quote', 'Negotiation/Review', 'Closed Won', 'Closed Lost');
+/** Task/Event `What` is polymorphic: any object with activities enabled (Object Reference, Task.WhatId). */
+const WHAT_TARGETS = ['Account', 'Opportunity', 'Case'];
+
+type ObjectSpec = [name: string, label: string, plural: string, prefix: string, fields: Spec[]];
+
+const STANDARD: ObjectSpec[] = [
+  // sforce_api_objects_user.htm
+  ['User', 'User', 'Users', '005', [['Username', 'string', { ...REQUIRED, ...len(80), unique: true }], ['LastName', 'string', { ...REQUIRED, ...len(80) }], ['FirstName', 'string', len(40)], ['Name', 'string', { ...RO, ...len(121) }], ['Email', 'email', { ...REQUIRED, ...len(128) }], ['Alias', 'string', { ...DEFAULTED, ...len(8) }], ['IsActive', 'boolean', DEFAULTED], ['TimeZoneSidKey', 'picklist', { ...DEFAULTED, ...len(40) }], ['LanguageLocaleKey', 'picklist', { ...DEFAULTED, ...len(40) }], ['ProfileId', 'reference', { ...ref('Profile', 'Profile'), ...DEFAULTED }]]],
+  // sforce_api_objects_account.htm
+  ['Account', 'Account', 'Accounts', '001', [
+    ['Name', 'string', { ...REQUIRED, ...len(255) }], ['AccountNumber', 'string', len(40)], ['Type', 'picklist', pick('Prospect', 'Customer - Direct', 'Customer - Channel', 'Channel Partner / Reseller', 'Installation Partner', 'Technology Partner', 'Other')],
+    ['Industry', 'picklist', INDUSTRY], ['AnnualRevenue', 'currency', { precision: 18, scale: 0 }], ['NumberOfEmployees', 'int', { precision: 8 }], ['Website', 'url', len(255)], ['Phone', 'phone', len(40)],
+    ['BillingStreet', 'textarea', len(255)], ['BillingCity', 'string', len(40)], ['BillingState', 'string', len(80)], ['BillingPostalCode', 'string', len(20)], ['BillingCountry', 'string', len(80)],
+    ['Description', 'textarea', len(32000)], ['AccountSource', 'picklist', pick('Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other')], ['ParentId', 'reference', ref('Account', 'Parent')], OWNER,
+  ]],
+  // sforce_api_objects_contact.htm
+  ['Contact', 'Contact', 'Contacts', '003', [['AccountId', 'reference', ref('Account', 'Account')], ['FirstName', 'string', len(40)], ['LastName', 'string', { ...REQUIRED, ...len(80) }], ['Name', 'string', { ...RO, ...len(121) }], ['Salutation', 'picklist', pick('Mr.', 'Ms.', 'Mrs.', 'Dr.', 'Prof.')], ['Email', 'email', len(80)], ['Phone', 'phone', len(40)], ['MobilePhone', 'phone', len(40)], ['Title', 'string', len(128)], ['Department', 'string', len(80)], ['LeadSource', 'picklist', pick('Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other')], ['Description', 'textarea', len(32000)], ['HasOptedOutOfEmail', 'boolean', DEFAULTED], OWNER]],
+  // sforce_api_objects_opportunity.htm
+  ['Opportunity', 'Opportunity', 'Opportunities', '006', [['AccountId', 'reference', ref('Account', 'Account')], ['Name', 'string', { ...REQUIRED, ...len(120) }], ['StageName', 'picklist', { ...REQUIRED, ...STAGES }], ['Amount', 'currency', { precision: 18, scale: 2 }], ['Probability', 'percent', { precision: 3, scale: 0 }], ['CloseDate', 'date', REQUIRED], ['IsClosed', 'boolean', { ...RO, ...DEFAULTED }], ['IsWon', 'boolean', { ...RO, ...DEFAULTED }], ['Type', 'picklist', pick('Existing Customer - Upgrade', 'Existing Customer - Replacement', 'Existing Customer - Downgrade', 'New Customer', 'New Business', 'Existing Customer - Renewal')], ['LeadSource', 'picklist', pick('Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other')], ['NextStep', 'string', len(255)], ['Description', 'textarea', len(32000)], ['ForecastCategoryName', 'picklist', { ...DEFAULTED, ...restricted('Omitted', 'Pipeline', 'Best Case', 'Commit', 'Closed') }], OWNER]],
+  // sforce_api_objects_case.htm
+  ['Case', 'Case', 'Cases', '500', [['CaseNumber', 'string', { ...RO, ...DEFAULTED, ...len(30) }], ['AccountId', 'reference', ref('Account', 'Account')], ['ContactId', 'reference', ref('Contact', 'Contact')], ['Subject', 'string', len(255)], ['Description', 'textarea', len(32000)], ['Status', 'picklist', { ...DEFAULTED, ...withDefault(restricted('New', 'Working', 'Escalated', 'Closed'), 'New') }], ['Priority', 'picklist', { ...DEFAULTED, ...withDefault(restricted('High', 'Medium', 'Low'), 'Medium') }], ['IsClosed', 'boolean', { ...RO, ...DEFAULTED }], ['ClosedDate', 'datetime', RO], ['Origin', 'picklist', pick('Phone', 'Email', 'Web')], ['Type', 'picklist', pick('Mechanical', 'Electrical', 'Electronic', 'Structural', 'Other')], ['Reason', 'picklist', pick('Installation', 'Equipment Complexity', 'Performance', 'Breakdown', 'Equipment Design', 'Feedback', 'Other')], OWNER]],
+  // sforce_api_objects_task.htm
+  ['Task', 'Task', 'Tasks', '00T', [['WhatId', 'reference', ref(WHAT_TARGETS, 'What')], ['WhoId', 'reference', ref('Contact', 'Who')], ['AccountId', 'reference', { ...ref('Account', 'Account'), ...RO }], ['Subject', 'string', len(255)], ['Description', 'textarea', len(32000)], ['ActivityDate', 'date'], ['Status', 'picklist', { ...DEFAULTED, ...withDefault(restricted('Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'), 'Not Started') }], ['Priority', 'picklist', { ...DEFAULTED, ...withDefault(restricted('High', 'Normal', 'Low'), 'Normal') }], ['IsClosed', 'boolean', { ...RO, ...DEFAULTED }], ['TaskSubtype', 'picklist', { ...restricted('Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'), updateable: false }], ['Type', 'picklist', pick('Call', 'Email', 'Meeting', 'Other', 'Note')], ['CallType', 'picklist', restricted('Internal', 'Inbound', 'Outbound')], ['CallDurationInSeconds', 'int'], OWNER]],
+  // sforce_api_objects_event.htm
+  ['Event', 'Event', 'Events', '00U', [['WhatId', 'reference', ref(WHAT_TARGETS, 'What')], ['WhoId', 'reference', ref('Contact', 'Who')], ['AccountId', 'reference', { ...ref('Account', 'Account'), ...RO }], ['Subject', 'string', len(255)], ['Description', 'textarea', len(32000)], ['StartDateTime', 'datetime'], ['EndDateTime', 'datetime'], ['ActivityDateTime', 'datetime'], ['ActivityDate', 'date'], ['DurationInMinutes', 'int'], ['IsAllDayEvent', 'boolean', DEFAULTED], ['Location', 'string', len(255)], OWNER]],
+  // sforce_api_objects_organization.htm (read-only through the API)
+  ['Organization', 'Organization', 'Organizations', '00D', [['Name', 'string', { ...RO, ...len(80) }], ['OrganizationType', 'picklist', RO], ['IsSandbox', 'boolean', RO], ['DefaultLocaleSidKey', 'picklist', RO], ['LanguageLocaleKey', 'picklist', RO], ['TimeZoneSidKey', 'picklist', RO], ['InstanceName', 'string', { ...RO, ...len(5) }]]],
+  // sforce_api_objects_profile.htm (only what User.ProfileId points at)
+  ['Profile', 'Profile', 'Profiles', '00e', [['Name', 'string', { ...REQUIRED, ...len(255) }]]],
+  // sforce_api_objects_permissionset.htm
+  ['PermissionSet', 'Permission Set', 'Permission Sets', '0PS', [['Name', 'string', { ...REQUIRED, ...len(80) }], ['Label', 'string', { ...REQUIRED, ...len(80) }], ['NamespacePrefix', 'string', { ...RO, ...len(15) }], ['Description', 'textarea', len(255)], ['IsOwnedByProfile', 'boolean', { ...RO, ...DEFAULTED }]]],
+  // sforce_api_objects_permissionsetassignment.htm (create and delete only)
+  ['PermissionSetAssignment', 'Permission Set Assignment', 'Permission Set Assignments', '0Pa', [['AssigneeId', 'reference', { ...ref('User', 'Assignee'), ...REQUIRED, updateable: false }], ['PermissionSetId', 'reference', { ...ref('PermissionSet', 'PermissionSet'), ...REQUIRED, updateable: false }]]],
+  // sforce_api_objects_fieldpermissions.htm
+  ['FieldPermissions', 'Field Permissions', 'Field Permissions', '01k', [['ParentId', 'reference', { ...ref('PermissionSet', 'Parent'), ...REQUIRED, updateable: false }], ['SobjectType', 'picklist', { ...REQUIRED, updateable: false }], ['Field', 'picklist', { ...REQUIRED, updateable: false }], ['PermissionsRead', 'boolean', DEFAULTED], ['PermissionsEdit', 'boolean', DEFAULTED]]],
+];
+
+/** The customer's own customisation (the `customised` profile): custom fields and an invoice object. */
+const CUSTOM_FIELDS: [object: string, fields: Spec[]][] = [
+  ['Account', [
+    ['Telco_Customer_Id__c', 'string', { ...len(40), externalId: true, unique: true }], ['Contract_Type__c', 'picklist', restricted('Month-to-month', 'One year', 'Two year')], ['Tenure_Months__c', 'double', { precision: 18, scale: 0 }],
+    ['Monthly_Revenue__c', 'currency'], ['Total_Revenue__c', 'currency'], ['Internet_Service__c', 'picklist', restricted('DSL', 'Fiber optic', 'No')],
+    ['Services__c', 'multipicklist', len(4099)], ['Payment_Method__c', 'picklist'], ['Paperless_Billing__c', 'boolean', DEFAULTED],
+    ['Customer_Since__c', 'datetime'], ['Renewal_Date__c', 'date'], ['Account_Status__c', 'picklist', restricted('active', 'churned')], ['Churned_At__c', 'datetime'], ['Language__c', 'picklist', restricted('en', 'zh')],
+  ]],
+  ['Contact', [['Primary_Contact__c', 'boolean', DEFAULTED], ['Language__c', 'picklist', restricted('en', 'zh')]]],
+  ['Case', [['Language__c', 'picklist', restricted('en', 'zh')]]],
+];
+const CUSTOM_OBJECTS: ObjectSpec[] = [
+  ['Invoice__c', 'Invoice', 'Invoices', 'a01', [['Name', 'string', { ...REQUIRED, ...len(80) }], ['Account__c', 'reference', ref('Account', 'Account__r')], ['Invoice_Date__c', 'datetime'], ['Due_Date__c', 'date'], ['Amount__c', 'currency'], ['Paid_At__c', 'datetime'], ['Status__c', 'picklist', restricted('open', 'paid')], OWNER]],
+  // Multi-currency orgs expose their currencies here (sforce_api_objects_currencytype.htm).
+  ['CurrencyType', 'Currency Type', 'Currency Types', '01L', [['IsoCode', 'picklist', { ...REQUIRED, updateable: false }], ['ConversionRate', 'double', { ...REQUIRED, precision: 18, scale: 6 }], ['DecimalPlaces', 'int', DEFAULTED], ['IsActive', 'boolean', DEFAULTED], ['IsCorporate', 'boolean', { ...RO, ...DEFAULTED }]]],
+];
+/** Active currencies of the customised org; USD is the corporate currency. */
+export const ORG_CURRENCIES = ['USD', 'EUR', 'CNY'] as const;
+
+const DEFAULT_LENGTH: Partial<Record<SfFieldType, number>> = { string: 255, picklist: 255, multipicklist: 4099, email: 80, phone: 40, url: 255, textarea: 32000, id: 18, reference: 18 };
 
 export function makeField(name: string, type: SfFieldType, extra: Partial<SfField> = {}): SfField {
   return {
     name,
-    label: name.replace(/__c$/, '').replace(/_/g, ' '),
+    label: name.replace(/__c$/, '').replace(/_/g, ' ').replace(/Id$/, ' ID'),
     type,
     custom: name.endsWith('__c'),
-    nillable: true,
+    nillable: type !== 'boolean',
     createable: true,
     updateable: true,
-    length: type === 'string' || type === 'picklist' || type === 'email' || type === 'phone' || type === 'url' ? 255 : type === 'textarea' ? 32000 : type === 'id' || type === 'reference' ? 18 : 0,
+    defaultedOnCreate: type === 'boolean',
+    length: DEFAULT_LENGTH[type] ?? 0,
     precision: type === 'currency' || type === 'double' || type === 'percent' ? 18 : 0,
     scale: type === 'currency' ? 2 : 0,
     referenceTo: [],
     relationshipName: null,
     picklistValues: [],
+    restrictedPicklist: false,
+    externalId: false,
+    unique: false,
+    secured: false,
     ...extra,
   };
 }
 
-export function buildSchema(): Map<string, SfObjectSchema> {
+/** The SOAP type describe reports per field type (DescribeSObjectResult, Field "soapType"). */
+export function soapTypeOf(type: SfFieldType): string {
+  switch (type) {
+    case 'id':
+    case 'reference':
+      return 'tns:ID';
+    case 'boolean':
+      return 'xsd:boolean';
+    case 'double':
+    case 'currency':
+    case 'percent':
+      return 'xsd:double';
+    case 'int':
+      return 'xsd:int';
+    case 'date':
+      return 'xsd:date';
+    case 'datetime':
+      return 'xsd:dateTime';
+    default:
+      return 'xsd:string';
+  }
+}
+
+function objectFrom([name, label, labelPlural, keyPrefix, specs]: ObjectSpec, extra: Spec[] = []): SfObjectSchema {
+  const fields = new Map<string, SfField>();
+  for (const [fname, type, more] of [...SYSTEM, ...specs, ...extra]) fields.set(fname.toLowerCase(), makeField(fname, type, more));
+  return { name, label, labelPlural, keyPrefix, custom: name.endsWith('__c'), fields };
+}
+
+/** Objects that carry CurrencyIsoCode in a multi-currency org (every object with a currency or owner). */
+const CURRENCY_OBJECTS = ['Account', 'Contact', 'Opportunity', 'Case', 'Task', 'Event', 'User', 'Invoice__c'];
+
+export function buildSchema(profile: SfOrgProfile = 'customised'): Map<string, SfObjectSchema> {
   const out = new Map<string, SfObjectSchema>();
-  for (const [name, label, labelPlural, keyPrefix, specs] of OBJECTS) {
-    const fields = new Map<string, SfField>();
-    for (const [fname, type, extra] of [...SYSTEM, ...specs]) fields.set(fname.toLowerCase(), makeField(fname, type, extra));
-    out.set(name.toLowerCase(), { name, label, labelPlural, keyPrefix, custom: name.endsWith('__c'), fields });
+  const customised = profile === 'customised';
+  for (const spec of STANDARD) out.set(spec[0].toLowerCase(), objectFrom(spec, customised ? CUSTOM_FIELDS.find(([o]) => o === spec[0])?.[1] : []));
+  if (customised) for (const spec of CUSTOM_OBJECTS) out.set(spec[0].toLowerCase(), objectFrom(spec));
+  if (customised) {
+    // Multi-currency adds CurrencyIsoCode (restricted to the org's active currencies) on every record
+    // (Salesforce Help "Considerations for Enabling Multiple Currencies").
+    for (const name of CURRENCY_OBJECTS) out.get(name.toLowerCase())?.fields.set('currencyisocode', makeField('CurrencyIsoCode', 'picklist', { ...DEFAULTED, label: 'Currency ISO Code', ...withDefault(restricted(...ORG_CURRENCIES), 'USD'), length: 3 }));
   }
   return out;
 }
@@ -109,8 +225,34 @@ export const PACKAGE_FIELDS: [string, SfFieldType][] = [
 /** The package's field on Task (activity custom field) holding the idempotency key of a task we created. */
 export const PACKAGE_TASK_FIELDS: [string, SfFieldType][] = [['SE_Action_Key__c', 'string']];
 
+/** The permission set the package carries for its fields (mirrors manifests' integration permission set). */
+export const PACKAGE_PERMISSION_SET = 'Success_Engine_Integration';
+
 const CHECKSUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** The 3-character case-safe suffix of a 15-character id (Salesforce Help "What is a Salesforce ID"). */
+export function idChecksum(id15: string): string {
+  let suffix = '';
+  for (let chunk = 0; chunk < 3; chunk++) {
+    let bits = 0;
+    for (let i = 0; i < 5; i++) {
+      const c = id15[chunk * 5 + i] as string;
+      if (c >= 'A' && c <= 'Z') bits |= 1 << i;
+    }
+    suffix += CHECKSUM[bits];
+  }
+  return suffix;
+}
+
+/** A 15- or 18-character id in its 18-character form, or undefined when it is malformed. */
+export function normaliseId(id: string): string | undefined {
+  if (!/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/.test(id)) return undefined;
+  const id15 = id.slice(0, 15);
+  const full = id15 + idChecksum(id15);
+  if (id.length === 18 && id.slice(15).toUpperCase() !== full.slice(15)) return undefined;
+  return full;
+}
 
 /** A well-formed 18-character Salesforce id (15-char id plus its case-safe checksum). */
 export function salesforceId(prefix: string, n: number): string {
@@ -121,14 +263,5 @@ export function salesforceId(prefix: string, n: number): string {
     v = Math.floor(v / 62);
   }
   const id15 = `${prefix}8d0${body}`;
-  let suffix = '';
-  for (let chunk = 0; chunk < 3; chunk++) {
-    let bits = 0;
-    for (let i = 0; i < 5; i++) {
-      const c = id15[chunk * 5 + i] as string;
-      if (c >= 'A' && c <= 'Z') bits |= 1 << i;
-    }
-    suffix += CHECKSUM[bits];
-  }
-  return id15 + suffix;
+  return id15 + idChecksum(id15);
 }

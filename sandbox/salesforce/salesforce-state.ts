@@ -1,5 +1,5 @@
 import type { Book } from '../seed/book.types';
-import { buildSchema, makeField, PACKAGE_FIELDS, PACKAGE_TASK_FIELDS, salesforceId, type SfObjectSchema } from './salesforce-schema';
+import { buildSchema, makeField, normaliseId, ORG_CURRENCIES, PACKAGE_FIELDS, PACKAGE_PERMISSION_SET, PACKAGE_TASK_FIELDS, salesforceId, type SfField, type SfObjectSchema, type SfOrgProfile } from './salesforce-schema';
 
 export type SfRecord = Record<string, unknown> & { Id: string; IsDeleted: boolean; SystemModstamp: string };
 
@@ -14,7 +14,7 @@ export function parseSfDateTime(value: string): number {
 }
 
 export class SalesforceState {
-  readonly schema = buildSchema();
+  readonly schema: Map<string, SfObjectSchema>;
   /** Lower-cased object name → id → record (deleted records stay, flagged, for queryAll/getDeleted). */
   readonly records = new Map<string, Map<string, SfRecord>>();
   /** The delete log (id → deletion time) that getDeleted reads; it outlives a purged Recycle Bin. */
@@ -29,8 +29,47 @@ export class SalesforceState {
     readonly orgId: string,
     readonly userId: string,
     readonly namespace: string,
+    readonly profile: SfOrgProfile = 'customised',
   ) {
+    this.schema = buildSchema(profile);
     for (const key of this.schema.keys()) this.records.set(key, new Map());
+  }
+
+  get multiCurrency(): boolean {
+    return this.schema.has('currencytype');
+  }
+
+  /** Seeds the org's own rows: the Organization, a System Administrator profile, and the currencies. */
+  seedOrg(): void {
+    const at = '2020-01-01T00:00:00.000Z';
+    this.insertWithId('Organization', this.orgId, { Name: 'Sandbox Org', OrganizationType: 'Enterprise Edition', IsSandbox: false, DefaultLocaleSidKey: 'en_US', LanguageLocaleKey: 'en_US', TimeZoneSidKey: 'America/Los_Angeles', InstanceName: 'SBX1' }, at);
+    this.insert('Profile', { Name: 'System Administrator' }, at);
+    const rates: Record<string, number> = { USD: 1, EUR: 0.92, CNY: 7.1 };
+    if (this.multiCurrency) for (const code of ORG_CURRENCIES) this.insert('CurrencyType', { IsoCode: code, ConversionRate: rates[code], DecimalPlaces: 2, IsActive: true, IsCorporate: code === 'USD' }, at);
+  }
+
+  /** Whether `userId` may read (or edit) the field: profile-level for standard/seeded fields, a permission set for secured ones. */
+  canAccess(objectName: string, field: SfField, userId: string, edit: boolean): boolean {
+    if (!field.secured) return true;
+    const key = `${objectName}.${field.name}`.toLowerCase();
+    const assigned = new Set([...this.table('PermissionSetAssignment').values()].filter((a) => !a.IsDeleted && a.AssigneeId === userId).map((a) => a.PermissionSetId));
+    return [...this.table('FieldPermissions').values()].some((fp) => !fp.IsDeleted && assigned.has(fp.ParentId) && String(fp.Field).toLowerCase() === key && (edit ? fp.PermissionsEdit === true : fp.PermissionsRead === true || fp.PermissionsEdit === true));
+  }
+
+  /** The object as `userId` sees it: secured fields it has no access to are left out (describe, SOQL, writes). */
+  visibleObject(name: string, userId: string | undefined): SfObjectSchema | undefined {
+    const o = this.object(name);
+    if (!o || userId === undefined) return o;
+    const hidden = [...o.fields.values()].filter((f) => !this.canAccess(o.name, f, userId, false));
+    if (hidden.length === 0) return o;
+    const fields = new Map([...o.fields].filter(([, f]) => !hidden.includes(f)));
+    return { ...o, fields };
+  }
+
+  /** A record by id (15 or 18 characters) in one table. */
+  get(objectName: string, id: string): SfRecord | undefined {
+    const full = normaliseId(id);
+    return full ? this.table(objectName).get(full) : undefined;
   }
 
   object(name: string): SfObjectSchema | undefined {
@@ -41,18 +80,41 @@ export class SalesforceState {
     return this.records.get(name.toLowerCase()) as Map<string, SfRecord>;
   }
 
-  /** Adds the package's custom fields to Account, namespaced like a managed package install. */
-  installPackageFields(): void {
+  /**
+   * Installs the package: its custom fields on Account and Task (namespaced like a managed package),
+   * secured, and the permission set it carries granting read/edit on each. `assignTo` assigns that
+   * permission set (an admin or our install does that; the package alone grants no one).
+   */
+  installPackageFields(assignTo?: string): string {
     const account = this.object('Account') as SfObjectSchema;
     const prefix = this.namespace ? `${this.namespace}__` : '';
-    for (const [name, type] of PACKAGE_FIELDS) this.addField(account, `${prefix}${name}`, type);
+    const at = '2020-01-01T00:00:00.000Z';
+    const permSet = this.insert('PermissionSet', { Name: PACKAGE_PERMISSION_SET, Label: 'Success Engine Integration', NamespacePrefix: this.namespace || null, IsOwnedByProfile: false }, at);
+    const grant = (o: SfObjectSchema, name: string): void => {
+      this.insert('FieldPermissions', { ParentId: permSet.Id, SobjectType: o.name, Field: `${o.name}.${name}`, PermissionsRead: true, PermissionsEdit: true }, at);
+    };
+    for (const [name, type] of PACKAGE_FIELDS) grant(account, this.addField(account, `${prefix}${name}`, type));
     const task = this.object('Task') as SfObjectSchema;
-    for (const [name, type] of PACKAGE_TASK_FIELDS) this.addField(task, `${prefix}${name}`, type);
+    for (const [name, type] of PACKAGE_TASK_FIELDS) grant(task, this.addField(task, `${prefix}${name}`, type));
+    if (assignTo) this.insert('PermissionSetAssignment', { AssigneeId: assignTo, PermissionSetId: permSet.Id }, at);
+    return permSet.Id;
   }
 
-  private addField(o: SfObjectSchema, name: string, type: Parameters<typeof makeField>[1]): void {
-    o.fields.set(name.toLowerCase(), makeField(name, type, { custom: true }));
+  /** A field created through Metadata/Tooling: secured until a permission set grants it. */
+  addField(o: SfObjectSchema, name: string, type: Parameters<typeof makeField>[1], extra: Partial<SfField> = {}): string {
+    o.fields.set(name.toLowerCase(), makeField(name, type, { custom: true, secured: true, ...extra }));
     for (const r of this.table(o.name).values()) r[name] ??= type === 'boolean' ? false : null;
+    return name;
+  }
+
+  /** Deletes a custom field, as Setup or the Metadata API does (its data goes with it). */
+  deleteField(objectName: string, fieldName: string): boolean {
+    const o = this.object(objectName);
+    const f = o?.fields.get(fieldName.toLowerCase());
+    if (!o || !f || !f.custom) return false;
+    o.fields.delete(fieldName.toLowerCase());
+    for (const r of this.table(o.name).values()) delete r[f.name];
+    return true;
   }
 
   /** Soft delete, as the UI or API does: the row stays in the Recycle Bin (queryAll sees it) and in the delete log. */
@@ -88,19 +150,34 @@ export class SalesforceState {
     this.deleteLogPurgedBefore = Math.max(this.deleteLogPurgedBefore, before);
   }
 
+  /** User whose id stamps CreatedById/LastModifiedById on seeded rows. */
+  systemUserId = '';
+
   insert(objectName: string, fields: Record<string, unknown>, createdAt: string, modifiedAt: string = createdAt): SfRecord {
     const schema = this.object(objectName) as SfObjectSchema;
-    const id = salesforceId(schema.keyPrefix, ++this.counter);
+    return this.insertWithId(objectName, salesforceId(schema.keyPrefix, ++this.counter), fields, createdAt, modifiedAt);
+  }
+
+  /** Inserts a row; fields the org does not have (a vanilla org has no custom fields) are left out. */
+  insertWithId(objectName: string, id: string, fields: Record<string, unknown>, createdAt: string, modifiedAt: string = createdAt): SfRecord {
+    const schema = this.object(objectName) as SfObjectSchema;
     const record: SfRecord = { Id: id, IsDeleted: false, CreatedDate: sfDateTime(createdAt), LastModifiedDate: sfDateTime(modifiedAt), SystemModstamp: sfDateTime(modifiedAt) };
-    for (const field of schema.fields.values()) if (!(field.name in record)) record[field.name] = field.type === 'boolean' ? false : null;
-    Object.assign(record, fields);
+    for (const field of schema.fields.values()) if (!(field.name in record)) record[field.name] = field.type === 'boolean' ? false : field.defaultedOnCreate && field.picklistValues.some((v) => v.defaultValue) ? (field.picklistValues.find((v) => v.defaultValue)?.value ?? null) : null;
+    record.CreatedById = this.systemUserId || null;
+    record.LastModifiedById = this.systemUserId || null;
+    for (const [k, v] of Object.entries(fields)) {
+      const f = schema.fields.get(k.toLowerCase());
+      if (f) record[f.name] = v;
+    }
+    if (schema.fields.has('ownerid') && record.OwnerId === null && this.systemUserId) record.OwnerId = this.systemUserId;
     this.table(objectName).set(id, record);
     return record;
   }
 
   findById(id: string): { objectName: string; record: SfRecord } | undefined {
     for (const [name, table] of this.records) {
-      const r = table.get(id) ?? (id.length === 15 ? [...table.values()].find((x) => x.Id.startsWith(id)) : undefined);
+      const full = normaliseId(id);
+      const r = full ? table.get(full) : undefined;
       if (r) return { objectName: (this.schema.get(name) as SfObjectSchema).name, record: r };
     }
     return undefined;
@@ -147,9 +224,10 @@ export function loadBookIntoOrg(state: SalesforceState, book: Book): void {
         insert('Event', { ...common, StartDateTime: sfDateTime(act.occurredAt), EndDateTime: sfDateTime(Date.parse(act.occurredAt) + 3_600_000), ActivityDateTime: sfDateTime(act.occurredAt) }, act.occurredAt);
       } else {
         const subtype = act.type === 'email' ? 'Email' : act.type === 'call' ? 'Call' : 'Task';
-        insert('Task', { ...common, ActivityDate: date(act.occurredAt), Status: act.type === 'task' && act.taskStatus === 'open' ? 'Not Started' : 'Completed', TaskSubtype: subtype, Type: act.type === 'note' ? 'Note' : subtype, CallType: act.type === 'call' ? (act.direction === 'inbound' ? 'Inbound' : 'Outbound') : null }, act.occurredAt);
+        insert('Task', { ...common, ActivityDate: date(act.occurredAt), Status: act.type === 'task' && act.taskStatus === 'open' ? 'Not Started' : 'Completed', IsClosed: !(act.type === 'task' && act.taskStatus === 'open'), TaskSubtype: subtype, Type: act.type === 'note' ? 'Note' : subtype, CallType: act.type === 'call' ? (act.direction === 'inbound' ? 'Inbound' : 'Outbound') : null }, act.occurredAt);
       }
     }
+    if (!state.object('Invoice__c')) continue;
     const payments = new Map(transactions.filter((t) => t.kind === 'payment').map((t) => [t.key.replace(/-P(\d+)$/, '-I$1'), t]));
     for (const tx of transactions) {
       if (tx.kind !== 'invoice') continue;
@@ -157,4 +235,15 @@ export function loadBookIntoOrg(state: SalesforceState, book: Book): void {
       insert('Invoice__c', { Name: tx.key, Account__c: acc.Id, Invoice_Date__c: sfDateTime(tx.occurredAt), Due_Date__c: tx.dueDate ?? null, Amount__c: tx.amount, Paid_At__c: paid ? sfDateTime(paid.occurredAt) : null, Status__c: paid ? 'paid' : 'open', CurrencyIsoCode: tx.currency }, tx.occurredAt, paid?.occurredAt ?? tx.occurredAt);
     }
   }
+}
+
+/** Fields the system derives from others on every write (Object Reference: IsClosed/IsWon follow the stage or status). */
+export function deriveFields(objectName: string, r: SfRecord): void {
+  if (objectName === 'Opportunity') {
+    r.IsClosed = r.StageName === 'Closed Won' || r.StageName === 'Closed Lost';
+    r.IsWon = r.StageName === 'Closed Won';
+  }
+  if (objectName === 'Case') r.IsClosed = r.Status === 'Closed';
+  if (objectName === 'Task') r.IsClosed = r.Status === 'Completed' || r.Status === 'Deferred';
+  if (objectName === 'Contact' || objectName === 'User') r.Name = [r.FirstName, r.LastName].filter((x) => typeof x === 'string' && x).join(' ');
 }

@@ -20,14 +20,14 @@ function invalidType(name: string): SoqlError {
   return new SoqlError('INVALID_TYPE', `\n${name}\n^\nERROR at Row:1:Column:1\nsObject type '${name}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`);
 }
 
-function resolvePath(state: SalesforceState, object: SfObjectSchema, path: string): ResolvedPath {
+export function resolvePath(state: SalesforceState, object: SfObjectSchema, path: string, userId?: string): ResolvedPath {
   const parts = path.split('.');
   const hops: ResolvedPath['hops'] = [];
   let current = object;
   for (let i = 0; i < parts.length - 1; i++) {
     const rel = (parts[i] as string).toLowerCase();
     const field = [...current.fields.values()].find((f) => f.relationshipName?.toLowerCase() === rel);
-    const target = field ? state.object(field.referenceTo[0] as string) : undefined;
+    const target = field ? state.visibleObject(field.referenceTo[0] as string, userId) : undefined;
     if (!field || !target) throw new SoqlError('INVALID_FIELD', `\nDidn't understand relationship '${parts[i]}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`);
     hops.push({ field, relationshipName: field.relationshipName as string, target });
     current = target;
@@ -111,24 +111,24 @@ function likeToRegExp(pattern: string): RegExp {
   return new RegExp(`^${escaped}$`, 'is');
 }
 
-function compile(state: SalesforceState, object: SfObjectSchema, cond: SoqlCondition, now: Date): (r: SfRecord) => boolean {
+function compile(state: SalesforceState, object: SfObjectSchema, cond: SoqlCondition, now: Date, userId?: string): (r: SfRecord) => boolean {
   switch (cond.kind) {
     case 'and': {
-      const l = compile(state, object, cond.left, now);
-      const r = compile(state, object, cond.right, now);
+      const l = compile(state, object, cond.left, now, userId);
+      const r = compile(state, object, cond.right, now, userId);
       return (rec) => l(rec) && r(rec);
     }
     case 'or': {
-      const l = compile(state, object, cond.left, now);
-      const r = compile(state, object, cond.right, now);
+      const l = compile(state, object, cond.left, now, userId);
+      const r = compile(state, object, cond.right, now, userId);
       return (rec) => l(rec) || r(rec);
     }
     case 'not': {
-      const inner = compile(state, object, cond.inner, now);
+      const inner = compile(state, object, cond.inner, now, userId);
       return (rec) => !inner(rec);
     }
     case 'in': {
-      const p = resolvePath(state, object, cond.field);
+      const p = resolvePath(state, object, cond.field, userId);
       for (const v of cond.values) if (v.kind !== 'null') checkValueType(p.leaf, v);
       const values = cond.values.map((v) => literal(p.leaf, v, now)).filter((v): v is Scalar => !Array.isArray(v));
       return (rec) => {
@@ -138,7 +138,7 @@ function compile(state: SalesforceState, object: SfObjectSchema, cond: SoqlCondi
       };
     }
     case 'compare': {
-      const p = resolvePath(state, object, cond.field);
+      const p = resolvePath(state, object, cond.field, userId);
       if (cond.value.kind !== 'null') checkValueType(p.leaf, cond.value);
       if (cond.op === 'LIKE') {
         const re = likeToRegExp((cond.value as { value: string }).value);
@@ -181,16 +181,16 @@ function compile(state: SalesforceState, object: SfObjectSchema, cond: SoqlCondi
 }
 
 /** Parses, resolves and runs a query; returns every matching row (LIMIT/OFFSET applied) for paging. */
-export function prepareQuery(state: SalesforceState, soql: string, options: { scanAll: boolean; now: Date }): PreparedQuery {
+export function prepareQuery(state: SalesforceState, soql: string, options: { scanAll: boolean; now: Date; userId?: string | undefined }): PreparedQuery {
   const query = parseSoql(soql);
-  const object = state.object(query.from);
+  const object = state.visibleObject(query.from, options.userId);
   if (!object) throw invalidType(query.from);
-  const select = query.fields.map((f) => resolvePath(state, object, f));
-  const where = query.where ? compile(state, object, query.where, options.now) : () => true;
+  const select = query.fields.map((f) => resolvePath(state, object, f, options.userId));
+  const where = query.where ? compile(state, object, query.where, options.now, options.userId) : () => true;
   let rows = [...state.table(object.name).values()].filter((r) => (options.scanAll || !r.IsDeleted) && where(r));
   if (query.orderBy.length) {
     // Sort keys computed once per row (datetime parsing per comparison made 100k-row sorts slow).
-    const keys = query.orderBy.map((o) => ({ ...o, path: resolvePath(state, object, o.field) }));
+    const keys = query.orderBy.map((o) => ({ ...o, path: resolvePath(state, object, o.field, options.userId) }));
     const decorated = rows.map((r) => ({ r, k: keys.map((k) => comparable(k.path.leaf, valueAt(state, r, k.path))) }));
     decorated.sort((a, b) => {
       for (const [i, k] of keys.entries()) {

@@ -193,14 +193,17 @@ describe('Salesforce connector: budget, namespace and per-record failures', () =
     const ids = [...probe.state.org.table('Account').keys()];
     await probe.close();
     const victim = ids[2] as string;
-    const sandbox = await startSalesforceSandbox({ seed: 3, accounts: 5, rows, faults: { lockedRecordIds: [victim] } });
+    const sandbox = await startSalesforceSandbox({ seed: 3, accounts: 5, rows, namespace: 'succeng', faults: { lockedRecordIds: [victim] } });
     try {
       const c = new SalesforceConnector({ tenantId: 't' as TenantId, orgKey: 'ns', instanceUrl: sandbox.url, accessToken: STATIC, namespace: 'succeng' });
       await expect(c.ensureSchema()).rejects.toMatchObject({ code: 'CONNECTOR.SCHEMA_MISSING' });
-      // The package install creates the namespaced fields (here through the Tooling API, as a stand-in).
+      // The package install creates the namespaced fields and its permission set, assigned to no one:
+      // the fields stay invisible until ensureSchema assigns the set to the integration user.
+      sandbox.state.org.installPackageFields();
       const conn = new Connection({ instanceUrl: sandbox.url, accessToken: STATIC, version: '62.0' });
-      for (const f of SCORE_FIELDS) await conn.tooling.sobject('CustomField').create({ FullName: `Account.${salesforceFieldName(f, 'succeng')}`, Metadata: { label: f.label.en, type: 'Text', length: 255 } });
+      expect((await conn.sobject('Account').describe()).fields.map((f) => f.name)).not.toContain('succeng__SE_Churn_Probability__c');
       const schema = await c.ensureSchema();
+      expect((await conn.query('SELECT Id FROM PermissionSetAssignment')).totalSize).toBe(1);
       expect(schema.created).toEqual([]);
       expect(schema.verified).toContain('succeng__SE_Churn_Probability__c');
       const results = await c.writeBack(ids.map((id) => makeScore('t' as TenantId, `salesforce:${id}`, 0.3)));
@@ -272,18 +275,18 @@ describe('Salesforce connector: a write whose answer was lost is never applied t
   };
 
   it('Collections: the retry reads back and skips the records that landed', async () => {
-    // Request 1 is the describe of ensureSchema; 2 the first update (its answer is lost).
-    const r = await run([2], 300);
+    // Requests 1-5 are ensureSchema (find the permission set, identity ×2, its assignment, describe); 6 the first update (its answer is lost).
+    const r = await run([6], 300);
     expect(r).toEqual({ written: 300, applied: Array.from({ length: 300 }, () => 1), failedCalls: 1 });
   }, 60_000);
 
   it('Bulk ingest: a lost close is checked, not repeated; a lost upload aborts the job and Collections write the rest', async () => {
-    // 2 create job, 3 upload, 4 close (answer lost): the job state shows it closed.
-    const closed = await run([4], 400, 100);
+    // After ensureSchema's 5: 6 create job, 7 upload, 8 close (answer lost): the job state shows it closed.
+    const closed = await run([8], 400, 100);
     expect(closed.written).toBe(400);
     expect(closed.applied.every((n) => n === 1)).toBe(true);
-    // 3 upload (answer lost): abort, read back (nothing applied), Collections write every record once.
-    const uploaded = await run([3], 400, 100);
+    // 7 upload (answer lost): abort, read back (nothing applied), Collections write every record once.
+    const uploaded = await run([7], 400, 100);
     expect(uploaded.written).toBe(400);
     expect(uploaded.applied.every((n) => n === 1)).toBe(true);
   }, 60_000);

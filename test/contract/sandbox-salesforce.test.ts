@@ -248,8 +248,22 @@ describe('Salesforce sandbox through jsforce 3.10.16', () => {
     expect(created).toMatchObject({ success: true });
     const dup = await failure(conn.tooling.sobject('CustomField').create({ FullName: 'Account.Health_Note__c', Metadata: { label: 'Health note', type: 'Text', length: 255 } }));
     expect(dup.errorCode).toBe('DUPLICATE_DEVELOPER_NAME');
+    // A new field has no field-level security until a permission set grants it (Salesforce Help,
+    // "Field-Level Security"): invisible to describe, SOQL and writes.
+    const fresh = new Connection({ instanceUrl: sandbox.url, accessToken: STATIC, version: VERSION });
+    expect((await fresh.sobject('Account').describe()).fields.map((f) => f.name)).not.toContain('Health_Note__c');
+    expect((await failure(fresh.query('SELECT Health_Note__c FROM Account LIMIT 1'))).errorCode).toBe('INVALID_FIELD');
+    const someAccount = [...sandbox.state.org.table('Account').keys()][0] as string;
+    expect((await failure(fresh.sobject('Account').update({ Id: someAccount, Health_Note__c: 'x' }))).errorCode).toBe('INVALID_FIELD');
+    const ps = await fresh.sobject('PermissionSet').create({ Name: 'Health_Notes', Label: 'Health notes' });
+    await fresh.sobject('FieldPermissions').create({ ParentId: ps.id, SobjectType: 'Account', Field: 'Account.Health_Note__c', PermissionsRead: true, PermissionsEdit: true });
+    expect((await fresh.sobject('Account').describe()).fields.map((f) => f.name)).not.toContain('Health_Note__c');
+    const me = await fresh.identity();
+    await fresh.sobject('PermissionSetAssignment').create({ AssigneeId: me.user_id, PermissionSetId: ps.id });
     const after = await new Connection({ instanceUrl: sandbox.url, accessToken: STATIC, version: VERSION }).sobject('Account').describe();
-    expect(after.fields.map((f) => f.name)).toContain('Health_Note__c');
+    expect(after.fields.find((f) => f.name === 'Health_Note__c')).toMatchObject({ updateable: true, soapType: 'xsd:string', length: 255 });
+    await fresh.sobject('Account').update({ Id: someAccount, Health_Note__c: 'renewal at risk' });
+    expect(sandbox.state.org.table('Account').get(someAccount)?.Health_Note__c).toBe('renewal at risk');
 
     const limits = await conn.limits();
     expect(limits.DailyApiRequests?.Max).toBe(100_000);
