@@ -18,6 +18,7 @@ import {
   type ScoreFieldKey,
   type ScoreFieldSpec,
 } from './field-map';
+import { hubspotScopes } from './hubspot-scopes';
 
 export interface ManifestSettings {
   /** Where our API is reachable from HubSpot and Salesforce (scheme + host, no trailing slash). */
@@ -38,22 +39,9 @@ export const HUBSPOT_PROJECT_DIR = 'ui-extension/hubspot';
 export const SALESFORCE_PROJECT_DIR = 'ui-extension/salesforce';
 const SF_SOURCE = `${SALESFORCE_PROJECT_DIR}/force-app/main/default`;
 
-/** Minimal HubSpot OAuth scopes, each with why we need it (reviewed at marketplace listing). */
-export const HUBSPOT_REQUIRED_SCOPES: Readonly<Record<string, string>> = {
-  oauth: 'OAuth install flow',
-  'crm.objects.companies.read': 'sync companies (accounts)',
-  'crm.objects.companies.write': 'write scores into our company properties',
-  'crm.schemas.companies.read': 'verify our property group and properties',
-  'crm.schemas.companies.write': 'create our property group and properties at install',
-  'crm.objects.contacts.read': 'sync contacts of companies',
-  'crm.objects.deals.read': 'sync deals (renewals, upsells) and show the card on deals',
-  tickets: 'sync support tickets (a churn signal)',
-  'crm.objects.owners.read': 'owner names on the card and record visibility checks',
-};
-export const HUBSPOT_OPTIONAL_SCOPES: Readonly<Record<string, string>> = {
-  'crm.objects.invoices.read': 'invoices as transactions for lifetime value',
-  'sales-email-read': 'email engagement as an activity signal',
-};
+/** HubSpot OAuth scopes, computed from the endpoints we call (manifests/hubspot-scopes.ts), each with why we need it. */
+export const HUBSPOT_REQUIRED_SCOPES: Readonly<Record<string, string>> = hubspotScopes(false);
+export const HUBSPOT_OPTIONAL_SCOPES: Readonly<Record<string, string>> = hubspotScopes(true);
 
 /** Company and deal changes that trigger an incremental sync (`/webhooks/hubspot`). */
 const HUBSPOT_WATCHED = {

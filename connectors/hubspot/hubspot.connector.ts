@@ -6,6 +6,7 @@ import {
   type AuthGrant,
   type CanonicalRecordByEntity,
   type Clock,
+  type ConnectorFinding,
   type CreateTaskResult,
   type CrmConnector,
   type CrmTaskInput,
@@ -40,6 +41,7 @@ import { sameAsCrm, scoreFieldValues, scoreValuesHash, type ScoreFieldValues } f
 import { initialCursor, parseHubSpotCursor, toSyncCursor, type HubSpotCursor } from './hubspot-cursor';
 import { HUBSPOT_TYPES_BY_ENTITY, MODIFIED_PROPERTY, READ_PROPERTIES, needsCompany, type HubSpotObjectType } from './hubspot-objects';
 import { mapHubSpotObject, type HubSpotObject } from './hubspot-record.mapper';
+import { cachedSchema, forgetSchema, missingScopesOf, propertyFinding, rememberSchema, scopeFinding, type PortalProperty, type PortalSchema } from './hubspot-schema';
 import { MemoryWriteLedger, type WriteLedger } from './hubspot-write.ledger';
 
 export interface HubSpotConnectorOptions {
@@ -235,6 +237,8 @@ export class HubSpotConnector implements CrmConnector {
       );
       created.push(spec.hubspot);
     }
+    // The cached schema predates what was just created.
+    forgetSchema(`${this.options.portalKey}:${type}`);
     return { created, verified };
   }
 
@@ -250,8 +254,49 @@ export class HubSpotConnector implements CrmConnector {
 
   // ---------------------------------------------------------------- pull
 
-  private propertiesFor(type: HubSpotObjectType): string[] {
-    return type === 'companies' ? [...new Set([...READ_PROPERTIES.companies, ...mappedFields(this.mapping)])] : [...READ_PROPERTIES[type]];
+  private readonly found: ConnectorFinding[] = [];
+
+  /** Everything this instance could not read or write so far (also returned per page in `findings`). */
+  findings(): ConnectorFinding[] {
+    return [...this.found];
+  }
+
+  private note(page: { findings?: ConnectorFinding[] }, finding: ConnectorFinding): void {
+    const key = (f: ConnectorFinding): string => `${f.code}|${f.object}|${f.property ?? ''}|${f.scope ?? ''}`;
+    if (!this.found.some((f) => key(f) === key(finding))) this.found.push(finding);
+    page.findings ??= [];
+    if (!page.findings.some((f) => key(f) === key(finding))) page.findings.push(finding);
+  }
+
+  /**
+   * The portal's properties for a type, read before any query (cached per portal for a few minutes).
+   * A type the token may not read comes back unreadable with the scopes HubSpot named.
+   */
+  async describe(type: HubSpotObjectType): Promise<PortalSchema> {
+    const key = `${this.options.portalKey}:${type}`;
+    const hit = cachedSchema(key, this.clock);
+    if (hit) return hit;
+    let schema: PortalSchema;
+    try {
+      const res = await this.call(`HubSpot read ${type} properties`, async () => ({ headers: {}, data: await this.client.crm.properties.coreApi.getAll(type) }));
+      const properties = new Map<string, PortalProperty>();
+      for (const p of res.results) properties.set(p.name, { name: p.name, type: p.type, fieldType: p.fieldType, options: p.options.map((o) => o.value), readOnlyValue: p.modificationMetadata?.readOnlyValue ?? false });
+      schema = { readable: true, properties };
+    } catch (error) {
+      const scopes = missingScopesOf(error);
+      if (!scopes) throw error;
+      schema = { readable: false, scopes };
+    }
+    rememberSchema(key, this.clock, schema);
+    return schema;
+  }
+
+  /** The properties we want that the portal has; each one it lacks becomes a finding. */
+  private propertiesFor(type: HubSpotObjectType, schema: ReadonlyMap<string, PortalProperty>, page: { findings?: ConnectorFinding[] }): string[] {
+    const wanted = type === 'companies' ? [...new Set([...READ_PROPERTIES.companies, ...mappedFields(this.mapping)])] : [...READ_PROPERTIES[type]];
+    const present = wanted.filter((name) => schema.has(name));
+    for (const name of wanted) if (!schema.has(name)) this.note(page, propertyFinding(type, name));
+    return present;
   }
 
   async pullPage<E extends EntityName>(entity: E, cursorIn: SyncCursor | null): Promise<PulledPage<E>> {
@@ -261,6 +306,38 @@ export class HubSpotConnector implements CrmConnector {
     if (types.length === 0) return page;
     const type = types[cursor.type];
     if (type === undefined) throw new SuccessEngineError('CONNECTOR.BAD_CURSOR', `HubSpot cursor type index ${cursor.type} is out of range for ${entity}`);
+    const schema = await this.describe(type);
+    if (!schema.readable) return this.skipType(page, type, types.length, cursor, schema.scopes);
+    try {
+      return await this.pullTypePage(page, type, types.length, cursor, schema.properties);
+    } catch (error) {
+      // A scope revoked since the schema was read: skip this type, keep the rest of the sync going.
+      const scopes = missingScopesOf(error);
+      if (!scopes) throw error;
+      forgetSchema(`${this.options.portalKey}:${type}`);
+      return this.skipType({ ...page, records: [], deletions: [], rejected: [] }, type, types.length, cursor, scopes);
+    }
+  }
+
+  /** Moves the cursor past an unreadable type as if its phase had found nothing. */
+  private skipType<E extends EntityName>(page: PulledPage<E>, type: HubSpotObjectType, count: number, cursor: HubSpotCursor, scopes: string[]): PulledPage<E> {
+    this.note(page, scopeFinding(type, scopes, `syncing ${type}`));
+    const now = this.clock.now().toISOString();
+    const passFrom = cursor.passFrom ?? now;
+    const last = cursor.type + 1 >= count;
+    let next: HubSpotCursor;
+    if (cursor.phase === 'list') next = last ? { v: 1, phase: 'search', type: 0, after: null, passFrom, windowFrom: passFrom, until: null } : { ...cursor, passFrom, type: cursor.type + 1, after: null };
+    else {
+      const until = cursor.until ?? now;
+      next = last ? { v: 1, phase: 'search', type: 0, after: null, passFrom: until, windowFrom: until, until: null } : { v: 1, phase: 'search', type: cursor.type + 1, after: null, passFrom, windowFrom: passFrom, until };
+    }
+    page.nextCursor = toSyncCursor(next);
+    page.done = last;
+    return page;
+  }
+
+  private async pullTypePage<E extends EntityName>(page: PulledPage<E>, type: HubSpotObjectType, count: number, cursor: HubSpotCursor, schema: ReadonlyMap<string, PortalProperty>): Promise<PulledPage<E>> {
+    const types = { length: count };
     const now = this.clock.now().toISOString();
     let objects: (HubSpotObject & { companyId?: string })[];
     let next: HubSpotCursor;
@@ -270,9 +347,9 @@ export class HubSpotConnector implements CrmConnector {
       // The incremental pass that follows starts where this load started, so changes during the load are caught.
       const passFrom = cursor.passFrom ?? now;
       const res = await this.call(`HubSpot list ${type}`, () =>
-        this.client.crm.objects.basicApi.getPageWithHttpInfo(type, HUBSPOT_LIST_PAGE_MAX, cursor.after ?? undefined, this.propertiesFor(type), undefined, needsCompany(type) ? ['companies'] : undefined, false),
+        this.client.crm.objects.basicApi.getPageWithHttpInfo(type, HUBSPOT_LIST_PAGE_MAX, cursor.after ?? undefined, this.propertiesFor(type, schema, page), undefined, needsCompany(type) ? ['companies'] : undefined, false),
       );
-      objects = res.results.map((r) => ({ ...r, ...companyFromInline(r.associations) }));
+      objects = res.results.map((r) => ({ ...r, ...companyFromInline(type, r.associations) }));
       const after = res.paging?.next?.after;
       typeDone = !after;
       next = after ? { ...cursor, passFrom, after } : { ...cursor, passFrom, after: null };
@@ -295,7 +372,7 @@ export class HubSpotConnector implements CrmConnector {
           this.client.crm.objects.searchApi.doSearchWithHttpInfo(type, {
             filterGroups: [{ filters: [{ propertyName: modified, operator: FilterOperatorEnum.Gte, value: windowFrom }, { propertyName: modified, operator: FilterOperatorEnum.Lte, value: until }] }],
             sorts: [{ propertyName: modified, direction: 'ASCENDING' } as unknown as string],
-            properties: this.propertiesFor(type),
+            properties: this.propertiesFor(type, schema, page),
             limit: HUBSPOT_SEARCH_PAGE_MAX,
             ...(cursor.after === null ? {} : { after: cursor.after }),
           }),
@@ -355,7 +432,7 @@ export class HubSpotConnector implements CrmConnector {
       const inputs = objects.slice(i, i + HUBSPOT_ASSOCIATIONS_BATCH_MAX).map((o) => ({ id: o.id }));
       const res = await this.call(`HubSpot read ${type} → companies`, () => this.client.crm.associations.v4.batchApi.getPageWithHttpInfo(type, 'companies', { inputs }));
       for (const r of res.results) {
-        const primary = r.to.find((t) => t.associationTypes.some((a) => a.label === 'Primary')) ?? r.to[0];
+        const primary = r.to.find((t) => t.associationTypes.some((a) => String(a.category) === 'HUBSPOT_DEFINED' && (a.label === 'Primary' || PRIMARY_COMPANY_TYPE_IDS.has(a.typeId)))) ?? r.to[0];
         if (primary) companyOf.set(String(r._from.id), String(primary.toObjectId));
       }
     }
@@ -381,11 +458,45 @@ export class HubSpotConnector implements CrmConnector {
       if ((await this.ledger.get(externalId)) === hash) results.set(externalId, { accountExternalId: externalId, status: 'unchanged' });
       else pending.push({ externalId, values, hash });
     }
-    for (let i = 0; i < pending.length; i += HUBSPOT_BATCH_MAX) {
-      const batch = pending.slice(i, i + HUBSPOT_BATCH_MAX);
+    const writable = await this.refuseDisallowed(pending, results);
+    for (let i = 0; i < writable.length; i += HUBSPOT_BATCH_MAX) {
+      const batch = writable.slice(i, i + HUBSPOT_BATCH_MAX);
       for (const r of await this.writeBatch(batch)) results.set(r.accountExternalId, r);
     }
     return scores.map((s) => results.get(externalIdOf(s.accountId) ?? s.accountId) as WriteBackResult);
+  }
+
+  /**
+   * HubSpot rejects a whole batch for one bad value, so values the portal would refuse (a property
+   * deleted, an enumeration option an admin removed) fail by name here and the rest are written.
+   */
+  private async refuseDisallowed<T extends { externalId: string; values: ScoreFieldValues }>(pending: T[], results: Map<string, WriteBackResult>): Promise<T[]> {
+    if (pending.length === 0) return pending;
+    const type = HUBSPOT_SCORE_OBJECT as HubSpotObjectType;
+    let schema = await this.describe(type);
+    // Our properties may have been created since the schema was cached (ensureSchema in another worker).
+    if (schema.readable && SCORE_FIELDS.some((f) => !schema.readable || !schema.properties.has(f.hubspot))) {
+      forgetSchema(`${this.options.portalKey}:${type}`);
+      schema = await this.describe(type);
+    }
+    if (!schema.readable) return pending; // the write itself answers 403, which the queue reports
+    const props = schema.properties;
+    const sink: { findings?: ConnectorFinding[] } = {};
+    const ok: T[] = [];
+    for (const b of pending) {
+      const wire = toHubSpotProperties(b.values);
+      const problem = Object.entries(wire).map(([name, value]) => ({ name, value, def: props.get(name) })).find(({ value, def }) => !def || (def.type === 'enumeration' && value !== '' && !def.options.includes(value)));
+      if (!problem) {
+        ok.push(b);
+        continue;
+      }
+      const finding: ConnectorFinding = problem.def
+        ? { code: 'CONNECTOR.VALUE_NOT_ALLOWED', object: type, property: problem.name, message: `HubSpot ${type}.${problem.name} does not allow "${problem.value}" (allowed: ${problem.def.options.join(', ')}) / HubSpot ${type}.${problem.name} 不允许值 "${problem.value}"` }
+        : propertyFinding(type, problem.name);
+      this.note(sink, finding);
+      results.set(b.externalId, { accountExternalId: b.externalId, status: 'failed', code: finding.code, message: `company ${b.externalId}: ${finding.message}`, retryable: false });
+    }
+    return ok;
   }
 
   /** Current values of our properties, to skip records that already hold what we would write. */
@@ -470,12 +581,36 @@ export class HubSpotConnector implements CrmConnector {
     this.taskPropertyReady = true;
   }
 
-  /** Tasks holding any of these keys, by key (search: HubSpot's index can lag a few seconds behind a create). */
-  private async tasksByKey(keys: readonly string[], counted = true): Promise<Map<string, string>> {
-    const send = (): ReturnType<Client['crm']['objects']['searchApi']['doSearchWithHttpInfo']> =>
-      this.client.crm.objects.searchApi.doSearchWithHttpInfo('tasks', { filterGroups: [{ filters: [{ propertyName: HUBSPOT_TASK_KEY_PROPERTY, operator: FilterOperatorEnum.In, values: [...keys] }] }], properties: [HUBSPOT_TASK_KEY_PROPERTY], limit: HUBSPOT_SEARCH_PAGE_MAX, sorts: [], after: undefined as unknown as string });
-    const res = counted ? await this.call('HubSpot search tasks by key', send, this.searchGovernor) : (await send()).data;
-    return new Map(res.results.map((r) => [String(r.properties[HUBSPOT_TASK_KEY_PROPERTY]), r.id]));
+  /**
+   * Tasks holding any of these keys, by key. Not a search: HubSpot's search index lags a create by
+   * a few seconds (https://developers.hubspot.com/docs/api/crm/search), so a repeat right after a
+   * create would duplicate it. The companies' task associations and a batch read by id are current.
+   */
+  private async tasksByKey(items: readonly { key: string; accountExternalId: string }[], counted = true): Promise<Map<string, string>> {
+    const wanted = new Set(items.map((t) => t.key));
+    const companies = [...new Set(items.map((t) => t.accountExternalId))];
+    const run = async <T>(what: string, send: () => Promise<{ headers: Record<string, string>; data: T }>): Promise<T> => {
+      if (counted) return this.call(what, send);
+      this.stats.calls++;
+      return (await send()).data;
+    };
+    const taskIds = new Set<string>();
+    for (let i = 0; i < companies.length; i += HUBSPOT_ASSOCIATIONS_BATCH_MAX) {
+      const inputs = companies.slice(i, i + HUBSPOT_ASSOCIATIONS_BATCH_MAX).map((id) => ({ id }));
+      const res = await run('HubSpot read companies → tasks', () => this.client.crm.associations.v4.batchApi.getPageWithHttpInfo('companies', 'tasks', { inputs }));
+      for (const r of res.results) for (const t of r.to) taskIds.add(String(t.toObjectId));
+    }
+    const found = new Map<string, string>();
+    const ids = [...taskIds];
+    for (let i = 0; i < ids.length; i += HUBSPOT_BATCH_MAX) {
+      const inputs = ids.slice(i, i + HUBSPOT_BATCH_MAX).map((id) => ({ id }));
+      const res = await run('HubSpot read tasks by id', () => this.client.crm.objects.batchApi.readWithHttpInfo('tasks', { inputs, properties: [HUBSPOT_TASK_KEY_PROPERTY], propertiesWithHistory: [] }, false));
+      for (const r of res.results) {
+        const key = r.properties[HUBSPOT_TASK_KEY_PROPERTY];
+        if (typeof key === 'string' && wanted.has(key)) found.set(key, r.id);
+      }
+    }
+    return found;
   }
 
   /**
@@ -491,10 +626,24 @@ export class HubSpotConnector implements CrmConnector {
       if (id === undefined) results.set(t.key, { key: t.key, accountExternalId: t.accountId, status: 'failed', code: 'CONNECTOR.NOT_HUBSPOT', message: `account ${t.accountId} is not a HubSpot company`, retryable: false });
       else if (!todo.some((x) => x.key === t.key)) todo.push({ ...t, accountExternalId: id });
     }
-    if (todo.length) await this.ensureTaskKeyProperty();
+    const scopeFailure = (t: { key: string; accountExternalId: string }, scopes: string[]): CreateTaskResult => {
+      const finding = scopeFinding('tasks', scopes, 'creating tasks');
+      this.note({}, finding);
+      return { key: t.key, accountExternalId: t.accountExternalId, status: 'failed', code: finding.code, message: `task for company ${t.accountExternalId}: ${finding.message}`, retryable: false };
+    };
+    if (todo.length) {
+      try {
+        await this.ensureTaskKeyProperty();
+      } catch (error) {
+        const scopes = missingScopesOf(error);
+        if (!scopes) throw error;
+        for (const t of todo) results.set(t.key, scopeFailure(t, scopes));
+        return tasks.map((t) => results.get(t.key) as CreateTaskResult);
+      }
+    }
     for (let i = 0; i < todo.length; i += HUBSPOT_BATCH_MAX) {
       const chunk = todo.slice(i, i + HUBSPOT_BATCH_MAX);
-      const existing = await this.tasksByKey(chunk.map((t) => t.key));
+      const existing = await this.tasksByKey(chunk);
       let remaining = chunk.filter((t) => {
         const found = existing.get(t.key);
         if (found) results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'exists', taskExternalId: found });
@@ -512,8 +661,7 @@ export class HubSpotConnector implements CrmConnector {
       try {
         created = await this.call('HubSpot batch create tasks', async () => {
           if (attempt++ > 0) {
-            this.stats.calls++;
-            const landed = await this.tasksByKey(remaining.map((t) => t.key), false);
+            const landed = await this.tasksByKey(remaining, false);
             for (const t of remaining) {
               const found = landed.get(t.key);
               if (found) results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'created', taskExternalId: found });
@@ -532,6 +680,11 @@ export class HubSpotConnector implements CrmConnector {
           return { headers: res.headers, data: res.data.results.map((r) => ({ id: r.id, properties: r.properties })) };
         });
       } catch (error) {
+        const scopes = missingScopesOf(error);
+        if (scopes) {
+          for (const t of remaining) results.set(t.key, scopeFailure(t, scopes));
+          continue;
+        }
         if (!(error instanceof SuccessEngineError) || (error.code !== 'CONNECTOR.BAD_REQUEST' && error.code !== 'CONNECTOR.NOT_FOUND')) throw error;
         for (const t of remaining) results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'failed', code: error.code, message: `task for company ${t.accountExternalId}: ${error.message}`, retryable: false });
         continue;
@@ -559,11 +712,20 @@ function externalIdOf(accountId: string): string | undefined {
   return accountId.startsWith('hubspot:') ? accountId.slice('hubspot:'.length) : undefined;
 }
 
-function companyFromInline(associations: { [key: string]: { results: { id: string; type: string }[] } } | undefined): { companyId?: string } {
+/**
+ * The v3 name of the Primary edge is the bare `contact_to_company` (the unlabeled one is
+ * `contact_to_company_unlabeled`): https://developers.hubspot.com/docs/api/crm/associations/v3.
+ * Types without a Primary label (activities, invoices) have one edge, named the same way.
+ */
+function companyFromInline(type: HubSpotObjectType, associations: { [key: string]: { results: { id: string; type: string }[] } } | undefined): { companyId?: string } {
   const results = associations?.companies?.results ?? [];
-  const primary = results.find((r) => r.type.endsWith('_primary')) ?? results[0];
+  const primaryName = `${type.replace(/s$/, '')}_to_company`;
+  const primary = results.find((r) => r.type === primaryName) ?? results[0];
   return primary ? { companyId: primary.id } : {};
 }
+
+/** HubSpot-defined Primary association type ids to companies (https://developers.hubspot.com/docs/api/crm/associations, association type ids). */
+const PRIMARY_COMPANY_TYPE_IDS: ReadonlySet<number> = new Set([1, 5, 26]);
 
 /** SDK errors (ApiException: numeric code, body, headers) and network errors (string code) for the retry policy. */
 export function describeSdkError(error: unknown): Omit<FailedCall, 'attempt'> {

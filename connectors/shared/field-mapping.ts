@@ -26,8 +26,9 @@ export interface AccountFieldMapping {
 }
 
 export const DEFAULT_ACCOUNT_MAPPINGS: Record<Provider, AccountFieldMapping> = {
+  // Only annualrevenue is a HubSpot default property; the rest are a customised portal's and read when present.
   hubspot: {
-    arr: { field: 'monthly_revenue', scale: 12 },
+    arr: { field: 'annualrevenue' },
     renewalDate: { field: 'renewal_date' },
     plan: { field: 'internet_service' },
     contractType: { field: 'contract_type' },

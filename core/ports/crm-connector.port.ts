@@ -11,6 +11,20 @@ export interface Deletion {
   deletedAt: string;
 }
 
+/**
+ * Something the connector could not read or write in this customer's CRM (a property that does not
+ * exist, a scope the install lacks, a value the CRM does not allow): reported to the admin, never a
+ * failed sync. The sync goes on with what it can read.
+ */
+export interface ConnectorFinding {
+  code: 'CONNECTOR.PROPERTY_MISSING' | 'CONNECTOR.SCOPE_MISSING' | 'CONNECTOR.VALUE_NOT_ALLOWED';
+  /** The CRM object (HubSpot object type, Salesforce sObject). */
+  object: string;
+  property?: string;
+  scope?: string;
+  message: string;
+}
+
 export interface PulledPage<E extends EntityName> {
   entity: E;
   records: CanonicalRecordByEntity[E][];
@@ -20,6 +34,8 @@ export interface PulledPage<E extends EntityName> {
   nextCursor: SyncCursor;
   /** True when the stream is drained for now (the cursor still moves forward next time). */
   done: boolean;
+  /** What could not be read on this page (missing properties or scopes); the records are still whole otherwise. */
+  findings?: ConnectorFinding[];
 }
 
 export type WriteBackResult =

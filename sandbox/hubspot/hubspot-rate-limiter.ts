@@ -22,8 +22,8 @@ export type RateVerdict =
   | { ok: false; policy: 'TEN_SECONDLY_ROLLING' | 'DAILY' | 'SECONDLY'; headers: Record<string, string> };
 
 export class HubSpotRateLimiter {
-  // Timestamps of accepted requests within the last window; rejected requests are not counted.
-  private window: number[] = [];
+  // Timestamps of accepted requests within the last window, per app; rejected requests are not counted.
+  private readonly windows = new Map<string, number[]>();
   private searchWindow: number[] = [];
   private day = '';
   private dailyUsed = 0;
@@ -40,29 +40,31 @@ export class HubSpotRateLimiter {
   }
 
   /** Counts one request. OAuth-authorised calls don't carry the daily pair of headers. */
-  take(options: { search: boolean; oauth: boolean }): RateVerdict {
+  take(options: { search: boolean; oauth: boolean; app?: string }): RateVerdict {
     const now = this.clock.now().getTime();
     const today = new Date(now).toISOString().slice(0, 10);
     if (today !== this.day) {
       this.day = today;
       this.dailyUsed = 0;
     }
-    this.window = this.window.filter((t) => t > now - TEN_SECONDS_MS);
+    const app = options.app ?? 'app';
+    const window = (this.windows.get(app) ?? []).filter((t) => t > now - TEN_SECONDS_MS);
+    this.windows.set(app, window);
     const headers = (remaining: number, dailyRemaining: number): Record<string, string> => ({
       'X-HubSpot-RateLimit-Interval-Milliseconds': String(TEN_SECONDS_MS),
       'X-HubSpot-RateLimit-Max': String(this.perTen),
       'X-HubSpot-RateLimit-Remaining': String(Math.max(0, remaining)),
       ...(options.oauth ? {} : { 'X-HubSpot-RateLimit-Daily': String(this.daily), 'X-HubSpot-RateLimit-Daily-Remaining': String(Math.max(0, dailyRemaining)) }),
     });
-    if (this.dailyUsed >= this.daily) return { ok: false, policy: 'DAILY', headers: headers(this.perTen - this.window.length, 0) };
-    if (this.window.length >= this.perTen) return { ok: false, policy: 'TEN_SECONDLY_ROLLING', headers: headers(0, this.daily - this.dailyUsed) };
+    if (this.dailyUsed >= this.daily) return { ok: false, policy: 'DAILY', headers: headers(this.perTen - window.length, 0) };
+    if (window.length >= this.perTen) return { ok: false, policy: 'TEN_SECONDLY_ROLLING', headers: headers(0, this.daily - this.dailyUsed) };
     if (options.search) {
       this.searchWindow = this.searchWindow.filter((t) => t > now - 1000);
-      if (this.searchWindow.length >= this.searchPerSecond) return { ok: false, policy: 'SECONDLY', headers: headers(this.perTen - this.window.length, this.daily - this.dailyUsed) };
+      if (this.searchWindow.length >= this.searchPerSecond) return { ok: false, policy: 'SECONDLY', headers: headers(this.perTen - window.length, this.daily - this.dailyUsed) };
       this.searchWindow.push(now);
     }
-    this.window.push(now);
+    window.push(now);
     this.dailyUsed++;
-    return { ok: true, headers: headers(this.perTen - this.window.length, this.daily - this.dailyUsed) };
+    return { ok: true, headers: headers(this.perTen - window.length, this.daily - this.dailyUsed) };
   }
 }

@@ -8,7 +8,10 @@ import { registerHubSpotInstallRoutes, type HubSpotInstallState } from './hubspo
 import { HubSpotRateLimiter, type HubSpotTier } from './hubspot-rate-limiter';
 import { HubSpotWebhookSender, type WebhookOptions } from './hubspot-webhooks';
 import { runSearch, SEARCH_MAX_LIMIT, SearchError, validateSearch, type SearchRequest } from './hubspot-search';
-import { DEFAULT_PROPERTIES, defaultAssociationTypeId, HubSpotState, loadBook, MODIFIED_PROPERTY, objectTypeId, resolveObjectType, type HsAssociationType, type HsObject, type HsObjectType, type HsProperty } from './hubspot-state';
+import type { PortalProfile } from './hubspot-catalogue';
+import { EMAIL_CONTENT_PROPERTIES, EMAIL_CONTENT_SCOPE, missingScopes, OBJECT_SCOPES, scopesFor } from './hubspot-scopes';
+import { DEFAULT_PROPERTIES, defaultAssociationTypeId, definedAssociationTypes, HubSpotState, loadBook, MODIFIED_PROPERTY, objectTypeId, resolveObjectType, v3AssociationName, type HsAssociationType, type HsObject, type HsObjectType, type HsProperty } from './hubspot-state';
+import { validateProperties, validationErrorBody } from './hubspot-validation';
 
 export interface HubSpotSandboxOptions {
   seed?: number;
@@ -29,7 +32,18 @@ export interface HubSpotSandboxOptions {
   searchPerSecond?: number;
   /** Send outbound webhooks for creations, property changes and deletions. */
   webhooks?: WebhookOptions;
+  /** `vanilla`: HubSpot's default properties only; `customised` (default): plus the Telco custom properties. */
+  portal?: PortalProfile;
+  /** Scopes the private-app tokens carry (default: every scope the sandbox knows). */
+  privateAppScopes?: readonly string[];
+  /** How long the search index lags a write, in ms of the injected clock (HubSpot: a few seconds). Default 1000. */
+  searchLagMs?: number;
 }
+
+/** Every scope the sandbox checks: what a private app with all boxes ticked holds. */
+export const ALL_SANDBOX_SCOPES: readonly string[] = [
+  ...new Set([...Object.values(OBJECT_SCOPES).flatMap((s) => [s.read, s.write, s.schemaRead, s.schemaWrite]), 'crm.objects.owners.read', 'settings.users.read', 'settings.users.teams.read', EMAIL_CONTENT_SCOPE, 'oauth']),
+];
 
 export interface HubSpotSandbox {
   url: string;
@@ -51,6 +65,8 @@ export interface HubSpotSandboxState {
   webhooks?: HubSpotWebhookSender;
   /** Users, teams, uninstall and the webhooks journal. */
   install?: HubSpotInstallState;
+  /** Change what a token may do (a scope revoked by an admin, a private app edited). */
+  setTokenScopes(token: string, scopes: readonly string[]): void;
 }
 
 const ACCESS_TOKEN_SECONDS = 1800;
@@ -70,14 +86,20 @@ class HsHttpError extends Error {
 
 export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): Promise<HubSpotSandbox> {
   const clock = options.clock ?? systemClock;
-  const portal = new HubSpotState(options.portalId ?? 24_000_001);
+  const portal = new HubSpotState(options.portalId ?? 24_000_001, options.portal ?? 'customised');
   const book = options.book ?? (options.accounts ? generateBook({ seed: options.seed ?? 1, accounts: options.accounts, rows: options.rows ?? [] }) : undefined);
   if (book) loadBook(portal, book);
   const limiter = new HubSpotRateLimiter(options.tier ?? 'free', clock, options.searchPerSecond);
   const faults = new FaultInjector(options.faults);
   const correlationId = uuidSequence(portal.portalId);
   const oauthClient = options.oauthClient ?? { clientId: 'sandbox-client-id', clientSecret: 'sandbox-client-secret' };
-  const privateTokens = new Set(options.privateAppTokens ?? ['pat-na1-sandbox-0000']);
+  const privateScopes = new Set(options.privateAppScopes ?? ALL_SANDBOX_SCOPES);
+  const privateTokens = new Map((options.privateAppTokens ?? ['pat-na1-sandbox-0000']).map((t) => [t, privateScopes]));
+  const searchLagMs = options.searchLagMs ?? 1000;
+  /** Writes the search index has not caught up with: id → when, and the values search still sees. */
+  const unindexed = new Map<string, { at: number; previous?: Record<string, string | null> }>();
+  /** The granted scopes of the request being handled. */
+  const grantedOf = new WeakMap<SandboxRequest, ReadonlySet<string>>();
   const accessTokens = new Map<string, { expiresAt: number; scopes: string[]; refreshToken: string }>();
   const refreshTokens = new Map<string, string[]>();
   const authCodes = new Map<string, { redirectUri: string; scopes: string[] }>();
@@ -105,6 +127,11 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     expireAccessTokens() {
       const now = clock.now().getTime();
       for (const t of accessTokens.values()) t.expiresAt = Math.min(t.expiresAt, now);
+    },
+    setTokenScopes(token, scopes) {
+      if (privateTokens.has(token)) privateTokens.set(token, new Set(scopes));
+      const oauth = accessTokens.get(token);
+      if (oauth) oauth.scopes = [...scopes];
     },
   };
 
@@ -180,45 +207,68 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
         const to = resolveObjectType(name);
         if (!to) continue;
         const edges = portal.associationsOf(type, obj.id, to);
-        if (edges.length) assoc[to] = { results: edges.flatMap(([id, types]) => types.map((t) => ({ id, type: `${singular(type)}_to_${singular(to)}${t.label ? `_${t.label.toLowerCase()}` : ''}` }))) };
+        if (edges.length) assoc[to] = { results: edges.flatMap(([id, types]) => types.map((t) => ({ id, type: v3AssociationName(type, to, t) }))) };
       }
       if (Object.keys(assoc).length) out.associations = assoc;
     }
     return out;
   };
 
-  const checkProperties = (type: HsObjectType, properties: unknown): Record<string, string | null> => {
-    if (typeof properties !== 'object' || properties === null) throw new HsHttpError(400, 'VALIDATION_ERROR', 'Invalid input JSON: properties must be an object');
-    const out: Record<string, string | null> = {};
-    const invalid: Record<string, unknown>[] = [];
-    for (const [name, value] of Object.entries(properties as Record<string, unknown>)) {
-      const def = props(type).get(name);
-      if (!def) {
-        invalid.push({ isValid: false, message: `Property "${name}" does not exist`, error: 'PROPERTY_DOESNT_EXIST', name, localizedErrorMessage: `Property "${name}" does not exist` });
-        continue;
-      }
-      const str = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : value === null || value === undefined ? null : JSON.stringify(value);
-      if (str !== null && str !== '' && def.type === 'number' && !Number.isFinite(Number(str))) invalid.push({ isValid: false, message: `${str} was not a valid number.`, error: 'INVALID_INTEGER', name });
-      else out[name] = str;
+  const ownerIds = (): ReadonlySet<string> => new Set(portal.owners.map((o) => o.id));
+  const checkProperties = (type: HsObjectType, properties: unknown, create = false): Record<string, string | null> => {
+    const { values, issues } = validateProperties(properties, { props: props(type), ownerIds: ownerIds(), required: portal.requiredOnCreate.get(type) ?? new Set(), create });
+    if (issues.length) {
+      const body = validationErrorBody(issues);
+      throw new HsHttpError(400, 'VALIDATION_ERROR', body.message, { errors: body.errors });
     }
-    if (invalid.length) throw new HsHttpError(400, 'VALIDATION_ERROR', `Property values were not valid: ${JSON.stringify(invalid)}`);
-    return out;
+    return values;
+  };
+  /** Email content needs sales-email-read; without it HubSpot redacts it. */
+  const redact = (req: SandboxRequest, type: HsObjectType, out: Record<string, unknown>): Record<string, unknown> => {
+    if (type !== 'emails' || grantedOf.get(req)?.has(EMAIL_CONTENT_SCOPE) !== false) return out;
+    const properties = { ...(out.properties as Record<string, string | null>) };
+    for (const name of EMAIL_CONTENT_PROPERTIES) if (name in properties) properties[name] = null;
+    return { ...out, properties };
+  };
+  const noteWrite = (type: HsObjectType, obj: HsObject, previous?: Record<string, string | null>): void => {
+    if (searchLagMs <= 0) return;
+    const key = `${type}:${obj.id}`;
+    const pending = unindexed.get(key);
+    // Until the index catches up, search keeps seeing what it indexed last.
+    unindexed.set(key, { at: clock.now().getTime(), ...(pending ? (pending.previous ? { previous: pending.previous } : {}) : previous ? { previous } : {}) });
+  };
+  /** The object as the search index sees it now, or undefined while a create is not indexed yet. */
+  const indexed = (type: HsObjectType, obj: HsObject): HsObject | undefined => {
+    const pending = unindexed.get(`${type}:${obj.id}`);
+    if (!pending) return obj;
+    if (clock.now().getTime() - pending.at >= searchLagMs) {
+      unindexed.delete(`${type}:${obj.id}`);
+      return obj;
+    }
+    return pending.previous ? { ...obj, properties: pending.previous } : undefined;
   };
 
   const touch = (type: HsObjectType, obj: HsObject, changes: Record<string, string | null>): void => {
     const now = clock.now().toISOString();
+    noteWrite(type, obj, { ...obj.properties });
     notify(type, 'propertyChange', obj.id, Object.fromEntries(Object.entries(changes).filter(([k, v]) => (obj.properties[k] ?? null) !== v)));
     Object.assign(obj.properties, changes);
     obj.updatedAt = now;
     obj.properties[MODIFIED_PROPERTY[type]] = now;
   };
 
-  const find = (type: HsObjectType, id: string, idProperty?: string): HsObject | undefined => {
+  /** An idProperty must be a unique-value property (https://developers.hubspot.com/docs/api/crm/understanding-the-crm#object-ids; hubspot-api-nodejs#548). */
+  const checkIdProperty = (type: HsObjectType, idProperty: string | undefined): void => {
+    if (idProperty === undefined) return;
+    const def = props(type).get(idProperty);
+    if (!def?.hasUniqueValue) throw new HsHttpError(400, 'VALIDATION_ERROR', `Unable to perform update/upsert by non-unique ${objectTypeId(type)} property ${idProperty} in portal ID ${portal.portalId}`);
+  };
+  const find = (type: HsObjectType, id: string, idProperty?: string, archived = false): HsObject | undefined => {
     if (!idProperty || idProperty === 'hs_object_id') {
       const o = portal.table(type).get(id);
-      return o && !o.archived ? o : undefined;
+      return o && o.archived === archived ? o : undefined;
     }
-    for (const o of portal.table(type).values()) if (!o.archived && o.properties[idProperty] === id) return o;
+    for (const o of portal.table(type).values()) if (o.archived === archived && o.properties[idProperty] === id) return o;
     return undefined;
   };
 
@@ -231,20 +281,22 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     const rows = [...portal.table(type).values()].filter((o) => o.archived === archived && (after === '' || o.id >= after));
     const page = rows.slice(0, limit);
     const next = rows[limit];
-    const body: Record<string, unknown> = { results: page.map((o) => render(type, o, queryList(req, 'properties'), queryList(req, 'associations'))) };
+    const body: Record<string, unknown> = { results: page.map((o) => redact(req, type, render(type, o, queryList(req, 'properties'), queryList(req, 'associations')))) };
     if (next) body.paging = { next: { after: next.id, link: `${baseUrl}/crm/v3/objects/${type}?after=${next.id}&limit=${limit}` } };
     return { status: 200, json: body };
   });
   router.on('GET', '/crm/v3/objects/:type/:id', (req) => {
     const type = typeOf(req);
-    const obj = find(type, req.params.id ?? '', req.query.get('idProperty') ?? undefined);
+    const idProperty = req.query.get('idProperty') ?? undefined;
+    if (idProperty !== undefined && idProperty !== 'hs_object_id' && !props(type).get(idProperty)?.hasUniqueValue) throw new HsHttpError(400, 'VALIDATION_ERROR', `${idProperty} is not a unique property of ${objectTypeId(type)}`);
+    const obj = find(type, req.params.id ?? '', idProperty, req.query.get('archived') === 'true');
     if (!obj) return { status: 404, json: { status: 'error', message: 'Object not found.  objectId are usually numeric.', correlationId: correlationId(), context: { id: [req.params.id] }, category: 'OBJECT_NOT_FOUND' } };
-    return { status: 200, json: render(type, obj, queryList(req, 'properties'), queryList(req, 'associations')) };
+    return { status: 200, json: redact(req, type, render(type, obj, queryList(req, 'properties'), queryList(req, 'associations'))) };
   });
   router.on('POST', '/crm/v3/objects/:type', (req) => {
     const type = typeOf(req);
     const body = (parseJsonBody(req) ?? {}) as { properties?: unknown; associations?: AssociationInput[] };
-    const obj = create(type, checkProperties(type, body.properties ?? {}), body.associations);
+    const obj = create(type, checkProperties(type, body.properties ?? {}, true), body.associations);
     return { status: 201, json: render(type, obj, Object.keys(obj.properties)) };
   });
   router.on('PATCH', '/crm/v3/objects/:type/:id', (req) => {
@@ -269,6 +321,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   const create = (type: HsObjectType, properties: Record<string, string | null>, associations?: AssociationInput[]): HsObject => {
     const now = clock.now().toISOString();
     const obj = portal.insert(type, properties, now);
+    noteWrite(type, obj);
     notify(type, 'creation', obj.id);
     for (const a of associations ?? []) {
       const toId = a.to?.id ?? '';
@@ -289,8 +342,13 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     const body = (parseJsonBody(req) ?? {}) as SearchRequest;
     try {
       validateSearch(body, props(type));
-      const result = runSearch(portal.table(type).values(), body, props(type));
-      const json: Record<string, unknown> = { total: result.total, results: result.page.map((o) => render(type, o, body.properties ?? [])) };
+      const visible: HsObject[] = [];
+      for (const o of portal.table(type).values()) {
+        const seen = indexed(type, o);
+        if (seen) visible.push(seen);
+      }
+      const result = runSearch(visible, body, props(type));
+      const json: Record<string, unknown> = { total: result.total, results: result.page.map((o) => redact(req, type, render(type, o, body.properties ?? []))) };
       if (result.nextAfter !== undefined) json.paging = { next: { after: result.nextAfter } };
       return { status: 200, json };
     } catch (e) {
@@ -305,10 +363,17 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     const inputs = body.inputs;
     if (!Array.isArray(inputs)) throw new HsHttpError(400, 'VALIDATION_ERROR', 'Invalid input JSON on line 1: inputs is required');
     if (inputs.length > BATCH_MAX) throw new HsHttpError(400, 'VALIDATION_ERROR', `Batch input limit is ${BATCH_MAX}, got ${inputs.length} inputs`, { context: { limit: [String(BATCH_MAX)] } });
+    const action = req.params.action;
+    // The same record twice in one batch is refused as a whole (segmentio/action-destinations#3969 documents HubSpot's 400).
+    if (action !== 'create') {
+      const ids = inputs.map(idOf);
+      const dupes = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+      if (dupes.length) throw new HsHttpError(400, 'VALIDATION_ERROR', `Duplicate IDs found in batch input: [${dupes.join(', ')}]. IDs must be unique`, { errors: dupes.map((id) => ({ message: `Duplicate ID ${id}`, code: 'DUPLICATE_ID', context: { id: [id] } })) });
+    }
+    for (const input of inputs) checkIdProperty(type, (input.idProperty as string | undefined) ?? (action === 'read' ? body.idProperty : undefined));
     const startedAt = clock.now().toISOString();
     const results: Record<string, unknown>[] = [];
     const missing: string[] = [];
-    const action = req.params.action;
     if (action === 'archive') {
       for (const input of inputs) {
         const obj = find(type, idOf(input));
@@ -317,13 +382,14 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       return { status: 204 };
     }
     if (action === 'read') {
+      const archived = req.query.get('archived') === 'true';
       for (const input of inputs) {
-        const obj = find(type, idOf(input), body.idProperty);
-        if (obj) results.push(render(type, obj, body.properties ?? []));
+        const obj = find(type, idOf(input), body.idProperty, archived);
+        if (obj) results.push(redact(req, type, render(type, obj, body.properties ?? [])));
         else missing.push(idOf(input));
       }
     } else if (action === 'create') {
-      const checked = inputs.map((input) => checkProperties(type, input.properties ?? {}));
+      const checked = inputs.map((input) => checkProperties(type, input.properties ?? {}, true));
       checked.forEach((p, i) => results.push(render(type, create(type, p, inputs[i]?.associations as AssociationInput[] | undefined), Object.keys(p))));
     } else if (action === 'update') {
       for (const input of inputs) {
@@ -345,7 +411,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
           results.push({ ...render(type, obj, Object.keys(changes)), new: false });
         } else {
           if (!idProperty) throw new HsHttpError(400, 'VALIDATION_ERROR', `Upsert of unknown object id ${idOf(input)} needs an idProperty`);
-          const created = create(type, { ...changes, [idProperty]: idOf(input) });
+          const created = create(type, checkProperties(type, { ...changes, [idProperty]: idOf(input) }, true));
           results.push({ ...render(type, created, Object.keys(changes)), new: true });
         }
       }
@@ -394,12 +460,27 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     if (!portal.groups.get(type)?.has(body.groupName)) throw new HsHttpError(400, 'VALIDATION_ERROR', `Property group ${body.groupName} does not exist`);
     if (props(type).has(body.name)) throw new HsHttpError(409, 'OBJECT_ALREADY_EXISTS', `A property named '${body.name}' already exists.`);
     const now = clock.now().toISOString();
-    const p: HsProperty = { name: body.name, label: body.label, type: body.type as string, fieldType: body.fieldType as string, groupName: body.groupName, description: body.description ?? '', options: body.options ?? [], displayOrder: body.displayOrder ?? -1, hidden: body.hidden ?? false, formField: body.formField ?? false, hubspotDefined: false, calculated: false, externalOptions: false, hasUniqueValue: body.hasUniqueValue ?? false, createdAt: now, updatedAt: now, archived: false };
+    const p: HsProperty = { name: body.name, label: body.label, type: body.type as string, fieldType: body.fieldType as string, groupName: body.groupName, description: body.description ?? '', options: body.options ?? [], displayOrder: body.displayOrder ?? -1, hidden: body.hidden ?? false, formField: body.formField ?? false, hubspotDefined: false, calculated: false, externalOptions: false, hasUniqueValue: body.hasUniqueValue ?? false, modificationMetadata: { archivable: true, readOnlyDefinition: false, readOnlyValue: false }, createdAt: now, updatedAt: now, archived: false };
     props(type).set(p.name, p);
     return { status: 201, json: p };
   });
 
+  router.on('DELETE', '/crm/v3/properties/:type/:name', (req) => {
+    const p = props(typeOf(req)).get(req.params.name ?? '');
+    if (!p || p.archived) throw new HsHttpError(404, 'OBJECT_NOT_FOUND', `Unable to find property ${req.params.name}`);
+    // HubSpot-defined properties cannot be deleted (modificationMetadata.archivable false).
+    if (!p.modificationMetadata.archivable) throw new HsHttpError(400, 'VALIDATION_ERROR', `Property ${p.name} is HubSpot-defined and cannot be archived`);
+    p.archived = true;
+    return { status: 204 };
+  });
+
   // ---- associations v4
+  // https://developers.hubspot.com/docs/api/crm/associations (association schema: labels)
+  router.on('GET', '/crm/v4/associations/:type/:toType/labels', (req) => {
+    const to = resolveObjectType(req.params.toType ?? '');
+    if (!to) throw new HsHttpError(400, 'VALIDATION_ERROR', `Unable to infer object type from: ${req.params.toType}`);
+    return { status: 200, json: { results: definedAssociationTypes(typeOf(req), to) } };
+  });
   const assocResult = (edges: [string, HsAssociationType[]][]): Record<string, unknown>[] => edges.map(([id, types]) => ({ toObjectId: Number(id), associationTypes: types }));
   router.on('GET', '/crm/v4/objects/:type/:id/associations/:toType', (req) => {
     const type = typeOf(req);
@@ -485,16 +566,29 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       const auth = req.headers.authorization ?? '';
       const bearer = auth.startsWith('Bearer ') ? auth.slice(7).trim() : (req.query.get('hapikey') ?? '');
       const oauth = accessTokens.get(bearer);
-      if (!privateTokens.has(bearer)) {
+      const privateScopesOf = privateTokens.get(bearer);
+      if (!privateScopesOf) {
         if (!oauth) return error(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview');
         const ago = clock.now().getTime() - oauth.expiresAt;
         if (ago >= 0) return error(401, 'EXPIRED_AUTHENTICATION', `The OAuth token used to make this call expired ${Math.max(1, Math.round(ago / 60_000))} minute(s) ago.`, { context: { expired: [new Date(oauth.expiresAt).toISOString()] } });
       }
-      const verdict = limiter.take({ search: req.path.endsWith('/search'), oauth: Boolean(oauth) });
+      const granted: ReadonlySet<string> = privateScopesOf ?? new Set(oauth?.scopes ?? []);
+      grantedOf.set(req, granted);
+      // Limits are per app: every OAuth token of the public app shares one window, each private app has its own
+      // (https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details).
+      const verdict = limiter.take({ search: req.path.endsWith('/search'), oauth: Boolean(oauth), app: oauth ? `oauth:${oauthClient.clientId}` : `private:${bearer}` });
       rateHeaders = verdict.headers;
       if (!verdict.ok) {
         const message = verdict.policy === 'DAILY' ? 'You have reached your daily limit.' : verdict.policy === 'SECONDLY' ? 'You have reached your secondly limit.' : 'You have reached your ten_secondly_rolling limit.';
         return { status: 429, headers: rateHeaders, json: { status: 'error', message, errorType: 'RATE_LIMIT', correlationId: correlationId(), policyName: verdict.policy, requestId: correlationId() } };
+      }
+    }
+    if (!isOAuthRoute(req.path)) {
+      const need = scopesFor(req.method, req.path, resolveObjectType);
+      const missing = need ? missingScopes(need, grantedOf.get(req) ?? new Set()) : [];
+      if (need && missing.length) {
+        // As HubSpot answers (hubspot-api-nodejs#268): 403, category MISSING_SCOPES, the scopes in errors[].context.
+        return { ...error(403, 'MISSING_SCOPES', "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.", { errors: [{ message: 'One or more of the following scopes are required.', context: { requiredScopes: missing } }], links: { scopes: 'https://developers.hubspot.com/scopes' } }), headers: rateHeaders };
       }
     }
     if (fault.decision.kind === 'rate-limit') return { status: 429, headers: { ...rateHeaders, 'X-HubSpot-RateLimit-Remaining': '0' }, json: { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: correlationId(), policyName: 'TEN_SECONDLY_ROLLING', requestId: correlationId() } };

@@ -1,4 +1,5 @@
 import type { Book, BookActivity } from '../seed/book.types';
+import { groupLabel, HUBSPOT_INDUSTRIES, propertyCatalogue, TICKET_CATEGORIES, type PortalProfile } from './hubspot-catalogue';
 
 /** In-memory HubSpot portal: objects, property definitions, associations, owners. */
 export interface HsObject {
@@ -25,6 +26,7 @@ export interface HsProperty {
   calculated: boolean;
   externalOptions: boolean;
   hasUniqueValue: boolean;
+  modificationMetadata: { archivable: boolean; readOnlyDefinition: boolean; readOnlyValue: boolean };
   createdAt?: string;
   updatedAt?: string;
   archived: boolean;
@@ -74,7 +76,38 @@ const ASSOCIATION_TYPE_IDS: Partial<Record<`${HsObjectType}->${HsObjectType}`, n
   'notes->tickets': 228, 'tickets->notes': 227,
 };
 /** "Primary" labelled types for contact→company and deal→company. */
-const PRIMARY_TYPE_IDS: Partial<Record<`${HsObjectType}->${HsObjectType}`, number>> = { 'contacts->companies': 1, 'companies->contacts': 2, 'deals->companies': 5, 'companies->deals': 6 };
+const PRIMARY_TYPE_IDS: Partial<Record<`${HsObjectType}->${HsObjectType}`, number>> = { 'contacts->companies': 1, 'companies->contacts': 2, 'deals->companies': 5, 'companies->deals': 6, 'tickets->companies': 26, 'companies->tickets': 25 };
+
+export function primaryAssociationTypeId(from: HsObjectType, to: HsObjectType): number | undefined {
+  return PRIMARY_TYPE_IDS[`${from}->${to}`];
+}
+
+/** The HubSpot-defined types between two objects, as the v4 labels API lists them. */
+export function definedAssociationTypes(from: HsObjectType, to: HsObjectType): HsAssociationType[] {
+  const out: HsAssociationType[] = [];
+  const primary = PRIMARY_TYPE_IDS[`${from}->${to}`];
+  if (primary !== undefined) out.push({ category: 'HUBSPOT_DEFINED', typeId: primary, label: 'Primary' });
+  const unlabeled = ASSOCIATION_TYPE_IDS[`${from}->${to}`];
+  if (unlabeled !== undefined) out.push({ category: 'HUBSPOT_DEFINED', typeId: unlabeled, label: null });
+  return out;
+}
+
+/**
+ * The v3 name of an association type, as `?associations=` answers carry it: where a pair has a
+ * Primary type, that one is `contact_to_company` and the unlabeled one `contact_to_company_unlabeled`
+ * (https://developers.hubspot.com/docs/api/crm/associations/v3, default association types).
+ */
+export function v3AssociationName(from: HsObjectType, to: HsObjectType, t: HsAssociationType): string {
+  const base = `${singularOf(from)}_to_${singularOf(to)}`;
+  if (t.category === 'USER_DEFINED') return `${base}_${String(t.label ?? t.typeId).toLowerCase().replace(/\W+/g, '_')}`;
+  const primary = PRIMARY_TYPE_IDS[`${from}->${to}`];
+  if (primary === undefined) return base;
+  return t.typeId === primary ? base : `${base}_unlabeled`;
+}
+
+export function singularOf(type: HsObjectType): string {
+  return type === 'companies' ? 'company' : type.replace(/s$/, '');
+}
 
 export function defaultAssociationTypeId(from: HsObjectType, to: HsObjectType): number | undefined {
   return ASSOCIATION_TYPE_IDS[`${from}->${to}`];
@@ -99,29 +132,6 @@ export const DEFAULT_PROPERTIES: Record<HsObjectType, string[]> = {
 export const MODIFIED_PROPERTY: Record<HsObjectType, string> = { companies: 'hs_lastmodifieddate', contacts: 'lastmodifieddate', deals: 'hs_lastmodifieddate', tickets: 'hs_lastmodifieddate', notes: 'hs_lastmodifieddate', calls: 'hs_lastmodifieddate', emails: 'hs_lastmodifieddate', meetings: 'hs_lastmodifieddate', tasks: 'hs_lastmodifieddate', invoices: 'hs_lastmodifieddate' };
 const CREATED_PROPERTY = (type: HsObjectType): string => (['companies', 'contacts', 'deals', 'tickets'].includes(type) ? 'createdate' : 'hs_createdate');
 
-// [name, type, fieldType, group] per object; values are always strings on the wire.
-type PropSpec = [string, string, string, string];
-const COMMON: PropSpec[] = [['hs_object_id', 'number', 'number', 'objectinformation'], ['hs_lastmodifieddate', 'datetime', 'date', 'objectinformation'], ['hubspot_owner_id', 'enumeration', 'select', 'objectinformation']];
-const PROPERTY_SPECS: Record<HsObjectType, PropSpec[]> = {
-  companies: [
-    ['name', 'string', 'text', 'companyinformation'], ['domain', 'string', 'text', 'companyinformation'], ['industry', 'string', 'text', 'companyinformation'], ['country', 'string', 'text', 'companyinformation'],
-    ['createdate', 'datetime', 'date', 'companyinformation'], ['lifecyclestage', 'enumeration', 'radio', 'companyinformation'], ['hs_language', 'enumeration', 'select', 'companyinformation'],
-    ['telco_customer_id', 'string', 'text', 'telco'], ['contract_type', 'enumeration', 'select', 'telco'], ['tenure_months', 'number', 'number', 'telco'], ['monthly_revenue', 'number', 'number', 'telco'], ['total_revenue', 'number', 'number', 'telco'],
-    ['internet_service', 'enumeration', 'select', 'telco'], ['services', 'enumeration', 'checkbox', 'telco'], ['payment_method', 'enumeration', 'select', 'telco'], ['paperless_billing', 'bool', 'booleancheckbox', 'telco'],
-    ['senior_citizen', 'bool', 'booleancheckbox', 'telco'], ['partner', 'bool', 'booleancheckbox', 'telco'], ['dependents', 'bool', 'booleancheckbox', 'telco'],
-    ['customer_since', 'datetime', 'date', 'telco'], ['renewal_date', 'date', 'date', 'telco'], ['account_status', 'enumeration', 'select', 'telco'], ['churned_at', 'datetime', 'date', 'telco'],
-  ],
-  contacts: [['firstname', 'string', 'text', 'contactinformation'], ['lastname', 'string', 'text', 'contactinformation'], ['email', 'string', 'text', 'contactinformation'], ['phone', 'string', 'phonenumber', 'contactinformation'], ['jobtitle', 'string', 'text', 'contactinformation'], ['hs_language', 'enumeration', 'select', 'contactinformation'], ['associatedcompanyid', 'number', 'number', 'contactinformation'], ['createdate', 'datetime', 'date', 'contactinformation'], ['lastmodifieddate', 'datetime', 'date', 'contactinformation'], ['is_primary_contact', 'bool', 'booleancheckbox', 'contactinformation']],
-  deals: [['dealname', 'string', 'text', 'dealinformation'], ['amount', 'number', 'number', 'dealinformation'], ['closedate', 'datetime', 'date', 'dealinformation'], ['dealstage', 'enumeration', 'radio', 'dealinformation'], ['pipeline', 'enumeration', 'select', 'dealinformation'], ['dealtype', 'enumeration', 'radio', 'dealinformation'], ['hs_is_closed', 'bool', 'booleancheckbox', 'dealinformation'], ['hs_is_closed_won', 'bool', 'booleancheckbox', 'dealinformation'], ['createdate', 'datetime', 'date', 'dealinformation']],
-  tickets: [['subject', 'string', 'text', 'ticketinformation'], ['content', 'string', 'textarea', 'ticketinformation'], ['hs_pipeline', 'enumeration', 'select', 'ticketinformation'], ['hs_pipeline_stage', 'enumeration', 'select', 'ticketinformation'], ['hs_ticket_priority', 'enumeration', 'select', 'ticketinformation'], ['hs_ticket_category', 'enumeration', 'select', 'ticketinformation'], ['createdate', 'datetime', 'date', 'ticketinformation'], ['closed_date', 'datetime', 'date', 'ticketinformation'], ['hs_language', 'enumeration', 'select', 'ticketinformation']],
-  notes: [['hs_note_body', 'string', 'html', 'engagement'], ['hs_timestamp', 'datetime', 'date', 'engagement'], ['hs_createdate', 'datetime', 'date', 'engagement']],
-  calls: [['hs_call_title', 'string', 'text', 'engagement'], ['hs_call_body', 'string', 'html', 'engagement'], ['hs_call_direction', 'enumeration', 'select', 'engagement'], ['hs_timestamp', 'datetime', 'date', 'engagement'], ['hs_createdate', 'datetime', 'date', 'engagement']],
-  emails: [['hs_email_subject', 'string', 'text', 'engagement'], ['hs_email_text', 'string', 'textarea', 'engagement'], ['hs_email_direction', 'enumeration', 'select', 'engagement'], ['hs_timestamp', 'datetime', 'date', 'engagement'], ['hs_createdate', 'datetime', 'date', 'engagement']],
-  meetings: [['hs_meeting_title', 'string', 'text', 'engagement'], ['hs_meeting_body', 'string', 'html', 'engagement'], ['hs_meeting_start_time', 'datetime', 'date', 'engagement'], ['hs_timestamp', 'datetime', 'date', 'engagement'], ['hs_createdate', 'datetime', 'date', 'engagement']],
-  tasks: [['hs_task_subject', 'string', 'text', 'engagement'], ['hs_task_body', 'string', 'html', 'engagement'], ['hs_task_status', 'enumeration', 'select', 'engagement'], ['hs_task_priority', 'enumeration', 'select', 'engagement'], ['hubspot_owner_id', 'enumeration', 'select', 'engagement'], ['hs_timestamp', 'datetime', 'date', 'engagement'], ['hs_createdate', 'datetime', 'date', 'engagement']],
-  invoices: [['hs_invoice_date', 'datetime', 'date', 'invoiceinformation'], ['hs_due_date', 'date', 'date', 'invoiceinformation'], ['hs_amount_billed', 'number', 'number', 'invoiceinformation'], ['hs_amount_paid', 'number', 'number', 'invoiceinformation'], ['hs_payment_date', 'datetime', 'date', 'invoiceinformation'], ['hs_invoice_status', 'enumeration', 'select', 'invoiceinformation'], ['hs_currency', 'string', 'text', 'invoiceinformation'], ['hs_createdate', 'datetime', 'date', 'invoiceinformation']],
-};
-
 export interface HsOwner {
   id: string;
   email: string;
@@ -142,17 +152,31 @@ export class HubSpotState {
   readonly owners: HsOwner[] = [];
   private readonly nextId = new Map<HsObjectType, number>();
 
-  constructor(readonly portalId: number) {
+  /** Properties a create must carry (engagements: hs_timestamp). */
+  readonly requiredOnCreate = new Map<HsObjectType, Set<string>>();
+
+  constructor(
+    readonly portalId: number,
+    readonly profile: PortalProfile = 'customised',
+  ) {
     for (const type of OBJECT_TYPES) {
       this.objects.set(type, new Map());
       const props = new Map<string, HsProperty>();
       const groups = new Map<string, HsGroup>();
-      for (const [i, [name, ptype, fieldType, groupName]] of [...COMMON, ...PROPERTY_SPECS[type]].entries()) {
-        if (!groups.has(groupName)) groups.set(groupName, { name: groupName, label: groupName === 'telco' ? 'Telco customer profile' : groupName.replace(/information$/, ' information'), displayOrder: groups.size, archived: false });
-        props.set(name, { name, label: name.replace(/_/g, ' '), type: ptype, fieldType, groupName, description: '', options: [], displayOrder: i, hidden: false, formField: false, hubspotDefined: groupName !== 'telco', calculated: false, externalOptions: false, hasUniqueValue: false, archived: false });
+      const required = new Set<string>();
+      for (const [i, spec] of propertyCatalogue(type, profile).entries()) {
+        if (!groups.has(spec.group)) groups.set(spec.group, { name: spec.group, label: groupLabel(spec.group), displayOrder: groups.size, archived: false });
+        if (spec.requiredOnCreate) required.add(spec.name);
+        props.set(spec.name, {
+          name: spec.name, label: spec.name.replace(/_/g, ' '), type: spec.type, fieldType: spec.fieldType, groupName: spec.group, description: '',
+          options: (spec.options ?? []).map((value, j) => ({ label: value, value, displayOrder: j, hidden: false })),
+          displayOrder: i, hidden: false, formField: false, hubspotDefined: !spec.custom, calculated: spec.readOnly === true && spec.name !== 'hs_object_id', externalOptions: spec.externalOptions !== undefined,
+          hasUniqueValue: spec.hasUniqueValue ?? false, modificationMetadata: { archivable: Boolean(spec.custom), readOnlyDefinition: !spec.custom, readOnlyValue: spec.readOnly ?? false }, archived: false,
+        });
       }
       this.properties.set(type, props);
       this.groups.set(type, groups);
+      this.requiredOnCreate.set(type, required);
       this.nextId.set(type, 1);
     }
   }
@@ -216,6 +240,8 @@ const ENGAGEMENT_TYPE: Record<BookActivity['type'], HsObjectType> = { note: 'not
 
 /** Loads a generated book into a portal: companies, contacts, deals, tickets, engagements, invoices, associations. */
 export function loadBook(state: HubSpotState, book: Book): void {
+  const custom = state.profile === 'customised';
+  const only = (props: Record<string, string | null>): Record<string, string | null> => (custom ? props : {});
   const ownerIds: string[] = [];
   for (const o of book.owners) {
     const id = String(70_000_000 + o.index + 1);
@@ -226,14 +252,14 @@ export function loadBook(state: HubSpotState, book: Book): void {
   const bool = (b: boolean): string => (b ? 'true' : 'false');
   for (const { account: a, contacts, deals, tickets, activities, transactions } of book.bundles) {
     const company = state.insert('companies', {
-      name: a.name, domain: a.domain, industry: a.industry, country: a.country, lifecyclestage: 'customer', hs_language: a.lang === 'zh' ? 'zh-cn' : 'en', hubspot_owner_id: owner(a.ownerIndex),
-      telco_customer_id: a.key, contract_type: a.contract, tenure_months: String(a.tenureMonths), monthly_revenue: String(a.monthlyRevenue), total_revenue: String(a.totalRevenue),
+      name: a.name, domain: a.domain, industry: industryOption(a.industry), country: a.country, lifecyclestage: 'customer', hubspot_owner_id: owner(a.ownerIndex), annualrevenue: String(Math.round(a.monthlyRevenue * 12 * 100) / 100),
+      ...only({ hs_language: a.lang === 'zh' ? 'zh-cn' : 'en', telco_customer_id: a.key, contract_type: a.contract, tenure_months: String(a.tenureMonths), monthly_revenue: String(a.monthlyRevenue), total_revenue: String(a.totalRevenue),
       internet_service: a.internetService, services: a.services.join(';'), payment_method: a.paymentMethod, paperless_billing: bool(a.paperlessBilling), senior_citizen: bool(a.seniorCitizen), partner: bool(a.partner), dependents: bool(a.dependents),
-      customer_since: a.customerSince, renewal_date: a.renewalDate, account_status: a.status, churned_at: a.churnedAt ?? null,
+      customer_since: a.customerSince, renewal_date: a.renewalDate, account_status: a.status, churned_at: a.churnedAt ?? null }),
     }, a.customerSince, a.churnedAt ?? book.cutoff);
     const contactIds = new Map<string, string>();
     for (const c of contacts) {
-      const contact = state.insert('contacts', { firstname: c.firstName, lastname: c.lastName, email: c.email, phone: c.phone, jobtitle: c.title, hs_language: c.lang === 'zh' ? 'zh-cn' : 'en', associatedcompanyid: company.id, is_primary_contact: bool(c.isPrimary) }, c.createdAt);
+      const contact = state.insert('contacts', { firstname: c.firstName, lastname: c.lastName, email: c.email, phone: c.phone, jobtitle: c.title, hs_language: c.lang === 'zh' ? 'zh-cn' : 'en', associatedcompanyid: company.id, ...only({ is_primary_contact: bool(c.isPrimary) }) }, c.createdAt);
       contactIds.set(c.key, contact.id);
       state.associate('contacts', contact.id, 'companies', company.id, [
         { category: 'HUBSPOT_DEFINED', typeId: 1, label: 'Primary' },
@@ -245,8 +271,8 @@ export function loadBook(state: HubSpotState, book: Book): void {
       state.associate('deals', deal.id, 'companies', company.id, [{ category: 'HUBSPOT_DEFINED', typeId: 5, label: 'Primary' }, { category: 'HUBSPOT_DEFINED', typeId: 341, label: null }]);
     }
     for (const t of tickets) {
-      const ticket = state.insert('tickets', { subject: t.subject, content: t.description, hs_pipeline: '0', hs_pipeline_stage: TICKET_STAGE[t.status], hs_ticket_priority: t.priority.toUpperCase(), hs_ticket_category: t.topic.toUpperCase(), closed_date: t.closedAt ?? null, hs_language: t.lang === 'zh' ? 'zh-cn' : 'en' }, t.createdAt, t.closedAt ?? t.createdAt);
-      state.associate('tickets', ticket.id, 'companies', company.id);
+      const ticket = state.insert('tickets', { subject: t.subject, content: t.description, hs_pipeline: '0', hs_pipeline_stage: TICKET_STAGE[t.status], hs_ticket_priority: t.priority.toUpperCase(), hs_ticket_category: custom ? t.topic.toUpperCase() : ticketCategory(t.topic), closed_date: t.closedAt ?? null, ...only({ hs_language: t.lang === 'zh' ? 'zh-cn' : 'en' }) }, t.createdAt, t.closedAt ?? t.createdAt);
+      state.associate('tickets', ticket.id, 'companies', company.id, [{ category: 'HUBSPOT_DEFINED', typeId: 26, label: 'Primary' }, { category: 'HUBSPOT_DEFINED', typeId: 339, label: null }]);
       const cid = contactIds.get(t.contactKey);
       if (cid) state.associate('tickets', ticket.id, 'contacts', cid);
     }
@@ -262,11 +288,24 @@ export function loadBook(state: HubSpotState, book: Book): void {
       state.associate(type, e.id, 'companies', company.id);
     }
     const payments = new Map(transactions.filter((t) => t.kind === 'payment').map((t) => [t.key.replace(/-P(\d+)$/, '-I$1'), t]));
-    for (const tx of transactions) {
+    // A vanilla portal does not invoice through HubSpot (Commerce Hub): no invoices there.
+    for (const tx of custom ? transactions : []) {
       if (tx.kind !== 'invoice') continue;
       const paid = payments.get(tx.key);
       const inv = state.insert('invoices', { hs_invoice_date: tx.occurredAt, hs_due_date: tx.dueDate ?? null, hs_amount_billed: String(tx.amount), hs_amount_paid: paid ? String(paid.amount) : '0', hs_payment_date: paid?.occurredAt ?? null, hs_invoice_status: paid ? 'paid' : 'open', hs_currency: tx.currency }, tx.occurredAt, paid?.occurredAt ?? tx.occurredAt);
       state.associate('invoices', inv.id, 'companies', company.id);
     }
   }
+}
+
+const INDUSTRY_OPTION: Record<string, string> = { Retail: 'RETAIL', Healthcare: 'HOSPITAL_HEALTH_CARE', 'Professional Services': 'MANAGEMENT_CONSULTING', Hospitality: 'HOSPITALITY', Manufacturing: 'MECHANICAL_OR_INDUSTRIAL_ENGINEERING', 'Real Estate': 'REAL_ESTATE', Education: 'EDUCATION_MANAGEMENT', Transportation: 'TRANSPORTATION_TRUCKING_RAILROAD' };
+/** The seed's industry words as HubSpot's industry enumeration values. */
+function industryOption(industry: string): string | null {
+  const v = INDUSTRY_OPTION[industry] ?? industry.toUpperCase().replace(/\W+/g, '_');
+  return HUBSPOT_INDUSTRIES.includes(v) ? v : null;
+}
+/** A vanilla portal only has HubSpot's four ticket categories. */
+function ticketCategory(topic: string): string {
+  const v = topic === 'billing' ? 'BILLING_ISSUE' : topic === 'onboarding' || topic === 'contract' || topic === 'praise' ? 'GENERAL_INQUIRY' : 'PRODUCT_ISSUE';
+  return TICKET_CATEGORIES.includes(v) ? v : 'GENERAL_INQUIRY';
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fixedClock, type EntityName, type PulledPage, type SyncCursor, type TenantId } from '../../core';
 import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
+import { HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
 import { SCORE_FIELDS, type ScoreFieldKey } from '../../manifests/field-map';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/hubspot-sandbox.server';
 import type { FaultPlan } from '../../sandbox/faults';
@@ -21,12 +22,12 @@ interface HubSpotHarness extends ContractHarness {
 }
 
 /** A sandbox on a virtual clock: the connector's sleeps advance it, so 10-second rate waits cost no real time. */
-async function hubspotHarness(options: { accounts: number; faults?: FaultPlan; oauth?: boolean; companiesOnly?: boolean; stats?: CallStats }): Promise<HubSpotHarness> {
+async function hubspotHarness(options: { accounts: number; faults?: FaultPlan; oauth?: boolean; companiesOnly?: boolean; stats?: CallStats; portal?: 'vanilla' | 'customised' }): Promise<HubSpotHarness> {
   const clock = fixedClock('2026-11-01T00:00:00.000Z');
   const seed = { seed: 7, accounts: options.accounts, rows };
   // Companies only keeps a 10k-account portal small and quick to build.
   const book = options.companiesOnly ? { ...generateBook({ ...seed, accounts: 0 }), bundles: accountsOnly(generateBundles(seed)) } : generateBook(seed);
-  const sandbox = await startHubSpotSandbox({ book, tier: 'free', clock, ...(options.faults ? { faults: options.faults } : {}) });
+  const sandbox = await startHubSpotSandbox({ book, tier: 'free', clock, ...(options.portal ? { portal: options.portal } : {}), ...(options.faults ? { faults: options.faults } : {}) });
   const tenantId = 'tenant-contract-hubspot' as TenantId;
   const portalKey = `contract-${++portals}`;
   const sleep = (ms: number): Promise<void> => {
@@ -34,7 +35,7 @@ async function hubspotHarness(options: { accounts: number; faults?: FaultPlan; o
     return Promise.resolve();
   };
   const oauthClient = { clientId: 'sandbox-client-id', clientSecret: 'sandbox-client-secret' };
-  const grant = options.oauth ? { kind: 'authorization-code' as const, code: sandbox.state.issueAuthCode('https://app.example.com/oauth', ['crm.objects.companies.read', 'crm.objects.companies.write']), redirectUri: 'https://app.example.com/oauth' } : { kind: 'private-app-token' as const, token: TOKEN };
+  const grant = options.oauth ? { kind: 'authorization-code' as const, code: sandbox.state.issueAuthCode('https://app.example.com/oauth', Object.keys(HUBSPOT_REQUIRED_SCOPES)), redirectUri: 'https://app.example.com/oauth' } : { kind: 'private-app-token' as const, token: TOKEN };
   let tokens: { accessToken: string; refreshToken?: string; expiresAt?: string } = { accessToken: TOKEN };
   const companies = sandbox.state.portal.table('companies');
   return {
@@ -98,7 +99,8 @@ async function hubspotHarness(options: { accounts: number; faults?: FaultPlan; o
   };
 }
 
-connectorContract('HubSpot sandbox', () => hubspotHarness({ accounts: 230 }));
+connectorContract('HubSpot sandbox (customised portal)', () => hubspotHarness({ accounts: 230 }));
+connectorContract('HubSpot sandbox (vanilla portal)', () => hubspotHarness({ accounts: 120, portal: 'vanilla' }));
 
 describe('HubSpot connector under injected faults (10k accounts)', () => {
   it('syncs and writes back every account once through 429s, 5xx, resets and token expiry, and never trips the real rate limit', async () => {

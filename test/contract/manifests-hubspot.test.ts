@@ -62,8 +62,8 @@ describe('HubSpot project manifests (2025.2) against their JSON schemas', () => 
   it('asks for minimal scopes, each with a reason, and lets the card fetch only our API', () => {
     expect(app.config.auth.requiredScopes).toEqual(Object.keys(HUBSPOT_REQUIRED_SCOPES));
     expect(app.config.auth.optionalScopes).toEqual(Object.keys(HUBSPOT_OPTIONAL_SCOPES));
-    // Writing: only our score properties on companies (and their definitions).
-    expect(app.config.auth.requiredScopes.filter((s) => s.endsWith('.write'))).toEqual(['crm.objects.companies.write', 'crm.schemas.companies.write']);
+    // Writing: our score properties on companies (and their definitions), and tasks with their key property.
+    expect(app.config.auth.requiredScopes.filter((s) => s.endsWith('.write')).sort()).toEqual(['crm.objects.companies.write', 'crm.objects.contacts.write', 'crm.schemas.companies.write', 'crm.schemas.contacts.write']);
     expect(app.config.permittedUrls.fetch).toEqual([DEFAULT_MANIFEST_SETTINGS.apiBaseUrl]);
     const cardSource = readFileSync(join(PROJECT, 'src/app/cards/SuccessEngineCard.tsx'), 'utf8');
     expect(cardSource).toContain('/crm/hubspot/card');

@@ -51,7 +51,7 @@ describe('HubSpot sandbox outbound webhooks', () => {
     await withSandbox(async (sandbox) => {
       const hs = new Client({ accessToken: TOKEN, basePath: sandbox.url });
       const created = await hs.crm.companies.basicApi.create({ properties: { name: 'Hooked' }, associations: [] });
-      await hs.crm.companies.basicApi.update(created.id, { properties: { name: 'Hooked', industry: 'Retail' } });
+      await hs.crm.companies.basicApi.update(created.id, { properties: { name: 'Hooked', industry: 'RETAIL' } });
       await hs.crm.companies.basicApi.archive(created.id);
       await hs.crm.objects.notes.basicApi.create({ properties: { hs_note_body: 'not a webhook type', hs_timestamp: new Date().toISOString() }, associations: [] });
       await sandbox.state.webhooks!.flush();
@@ -60,7 +60,7 @@ describe('HubSpot sandbox outbound webhooks', () => {
       const [post] = received;
       const events = JSON.parse(post!.body) as Record<string, unknown>[];
       expect(events.map((e) => e.subscriptionType)).toEqual(['company.creation', 'company.propertyChange', 'company.deletion']);
-      expect(events[1]).toMatchObject({ objectId: Number(created.id), propertyName: 'industry', propertyValue: 'Retail', attemptNumber: 0, appId: 77, portalId: sandbox.state.portal.portalId });
+      expect(events[1]).toMatchObject({ objectId: Number(created.id), propertyName: 'industry', propertyValue: 'RETAIL', attemptNumber: 0, appId: 77, portalId: sandbox.state.portal.portalId });
       expect(events[0]?.changeFlag).toBe('NEW');
       expect(new Set(events.map((e) => e.eventId)).size).toBe(3);
 

@@ -142,14 +142,15 @@ describe('HubSpot sandbox through @hubspot/api-client 13.5.0', () => {
     expect('numErrors' in read && read.numErrors).toBe(1);
     expect(read.startedAt).toBeInstanceOf(Date);
 
-    const created = await hs.crm.companies.batchApi.create({ inputs: [{ properties: { name: 'Batch A', domain: 'a.example.com' }, associations: [] }, { properties: { name: 'Batch B' }, associations: [] }] });
+    const created = await hs.crm.companies.batchApi.create({ inputs: [{ properties: { name: 'Batch A', domain: 'a.example.com', telco_customer_id: 'A-1' }, associations: [] }, { properties: { name: 'Batch B' }, associations: [] }] });
     expect(created.results.map((r) => r.properties.name).sort()).toEqual(['Batch A', 'Batch B']);
     const [a, b] = created.results;
-    const updated = await hs.crm.companies.batchApi.update({ inputs: [{ id: a!.id, properties: { industry: 'Retail' } }, { id: '404405', properties: { industry: 'X' } }] });
-    expect(updated.results[0]?.properties.industry).toBe('Retail');
+    const updated = await hs.crm.companies.batchApi.update({ inputs: [{ id: a!.id, properties: { industry: 'RETAIL' } }, { id: '404405', properties: { industry: 'RETAIL' } }] });
+    expect(updated.results[0]?.properties.industry).toBe('RETAIL');
     expect('errors' in updated && updated.errors?.[0]?.context).toEqual({ ids: ['404405'] });
 
-    const upserted = await hs.crm.companies.batchApi.upsert({ inputs: [{ idProperty: 'domain', id: 'a.example.com', properties: { country: 'NZ' } }, { idProperty: 'domain', id: 'c.example.com', properties: { name: 'Batch C' } }] });
+    // Upserts key on a unique-value property only (telco_customer_id is one; domain is not).
+    const upserted = await hs.crm.companies.batchApi.upsert({ inputs: [{ idProperty: 'telco_customer_id', id: 'A-1', properties: { country: 'NZ' } }, { idProperty: 'telco_customer_id', id: 'C-1', properties: { name: 'Batch C' } }] });
     expect(upserted.results.map((r) => [r.properties.country ?? r.properties.name, r._new]).sort()).toEqual([['Batch C', true], ['NZ', false]]);
 
     await hs.crm.companies.batchApi.archive({ inputs: [{ id: b!.id }] });

@@ -13,6 +13,7 @@ import { startHubSpotSandbox, startSalesforceSandbox, type HubSpotSandbox, type 
 import { SqliteRecordStore } from '../../store';
 import { makeAccount } from '../helpers/records';
 import { offsetClock, smallBook } from './install-harness';
+import { HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
 
 const A = 'hubspot-tenant-a' as TenantId;
 const B = 'salesforce-tenant-b' as TenantId;
@@ -181,7 +182,7 @@ describe('access control', () => {
       const at = '2026-11-01T00:00:00Z';
       store.upsertTenant({ id: C, name: C, locale: 'en', createdAt: at });
       store.saveConnection({ id: 'hubspot' as ConnectionId, tenantId: C, provider: 'hubspot', externalOrgId: 'c', baseUrl: hubspot.url, createdAt: at, updatedAt: at }, { accessToken: 'revoked-at', refreshToken: 'revoked-rt' });
-      const deps: InstallDeps = { store, queue: {} as InProcessJobQueue, clock: offsetClock(), settings: { stateSecret: randomBytes(32), publicBaseUrl: 'http://unused', hubspot: { clientId: 'sandbox-client-id', clientSecret: 'sandbox-client-secret', authorizeUrl: `${hubspot.url}/oauth/authorize`, apiBaseUrl: hubspot.url, scopes: [] } } };
+      const deps: InstallDeps = { store, queue: {} as InProcessJobQueue, clock: offsetClock(), settings: { stateSecret: randomBytes(32), publicBaseUrl: 'http://unused', hubspot: { clientId: 'sandbox-client-id', clientSecret: 'sandbox-client-secret', authorizeUrl: `${hubspot.url}/oauth/authorize`, apiBaseUrl: hubspot.url, scopes: Object.keys(HUBSPOT_REQUIRED_SCOPES) } } };
       const revokedChecker = new RecordAccessChecker(deps);
       const company = [...hubspot.state.portal.table('companies').keys()][0] ?? '';
       expect(await revokedChecker.canUserSeeRecord(C, '1', { provider: 'hubspot', objectType: 'account', externalId: company })).toEqual({ allowed: false, reason: 'crm-access-revoked', cached: false });

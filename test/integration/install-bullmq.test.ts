@@ -7,6 +7,7 @@ import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox';
 import { SqliteRecordStore } from '../../store';
 import { redisUrl, uniquePrefix } from '../helpers/redis';
 import { smallBook } from './install-harness';
+import { HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
 
 const CLIENT = { clientId: 'se-hubspot-client', clientSecret: 'se-hubspot-secret' };
 
@@ -32,7 +33,7 @@ describe('install enqueues its backfill on BullMQ', () => {
       store,
       queue,
       clock: systemClock,
-      settings: { stateSecret: randomBytes(32), publicBaseUrl: 'http://127.0.0.1:9', hubspot: { ...CLIENT, authorizeUrl: `${sandbox.url}/oauth/authorize`, apiBaseUrl: sandbox.url, scopes: ['oauth'] } },
+      settings: { stateSecret: randomBytes(32), publicBaseUrl: 'http://127.0.0.1:9', hubspot: { ...CLIENT, authorizeUrl: `${sandbox.url}/oauth/authorize`, apiBaseUrl: sandbox.url, scopes: Object.keys(HUBSPOT_REQUIRED_SCOPES) } },
     };
     const consent = await fetch(authorizeUrl(deps, 'hubspot'), { redirect: 'manual' });
     const back = new URL(consent.headers.get('location') as string);

@@ -4,6 +4,7 @@ import { RecordAccessChecker } from '../../app/install/record-access';
 import { eraseDueTenants, HubSpotUninstallPoller } from '../../app/install/uninstall.service';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox';
 import { installThroughBrowser, rowsMentioning, smallBook, startInstallHarness, type InstallHarness } from './install-harness';
+import { HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
 
 const CLIENT = { clientId: 'se-hubspot-client', clientSecret: 'se-hubspot-secret' };
 
@@ -18,7 +19,7 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
   beforeAll(async () => {
     sandbox = await startHubSpotSandbox({ book, tier: 'api-add-on', oauthClient: CLIENT });
     h = await startInstallHarness({
-      hubspot: { ...CLIENT, authorizeUrl: `${sandbox.url}/oauth/authorize`, apiBaseUrl: sandbox.url, scopes: ['crm.objects.companies.read', 'crm.objects.companies.write', 'oauth'] },
+      hubspot: { ...CLIENT, authorizeUrl: `${sandbox.url}/oauth/authorize`, apiBaseUrl: sandbox.url, scopes: Object.keys(HUBSPOT_REQUIRED_SCOPES) },
       erasureGraceMs: 24 * 3_600_000,
     });
   }, 60_000);

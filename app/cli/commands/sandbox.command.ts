@@ -19,6 +19,7 @@ interface SandboxFlags {
   accounts: number;
   csv: string;
   tier: string;
+  org: string;
   webhookUrl?: string;
   exitAfterStart?: boolean;
 }
@@ -40,12 +41,14 @@ export const sandboxCommand: CommandModule = {
       .option('--accounts <n>', 'accounts (companies) to generate', positiveInt('--accounts'), 500)
       .option('--csv <path>', 'the Telco churn CSV the book is built from', DEFAULT_CSV)
       .option('--tier <tier>', `HubSpot rate-limit tier (${Object.keys(HUBSPOT_TIERS).join(', ')})`, 'professional')
+      .option('--org <profile>', 'vanilla (default properties only) or customised (plus the Telco custom properties)', 'customised')
       .option('--webhook-url <url>', 'HubSpot only: POST signed webhook batches here (client secret sandbox-client-secret)')
       .option('--exit-after-start', 'start, print the connection details, and stop (for scripts and tests)')
       .option('--json', 'print one JSON object on stdout')
       .action(
         action(async (out, flags: SandboxFlags) => {
           if (flags.crm !== 'salesforce' && flags.crm !== 'hubspot') throw new UsageError(`--crm must be salesforce or hubspot, got "${flags.crm}"`);
+          if (flags.org !== 'vanilla' && flags.org !== 'customised') throw new UsageError(`--org must be vanilla or customised, got "${flags.org}"`);
           if (!(flags.tier in HUBSPOT_TIERS)) throw new UsageError(`--tier must be one of ${Object.keys(HUBSPOT_TIERS).join(', ')}, got "${flags.tier}"`);
           const csv = path.resolve(flags.csv);
           out.note(bilingual(`generating ${flags.accounts} accounts (seed ${flags.seed}) from ${csv}`, `正在生成 ${flags.accounts} 个客户（种子 ${flags.seed}）`));
@@ -55,9 +58,9 @@ export const sandboxCommand: CommandModule = {
           if (flags.crm === 'hubspot') {
             if (flags.webhookUrl !== undefined && !/^https?:\/\//.test(flags.webhookUrl)) throw new UsageError(`--webhook-url must be an http(s) URL, got "${flags.webhookUrl}"`);
             const webhooks = flags.webhookUrl ? { webhooks: { targetUrl: flags.webhookUrl, clientSecret: 'sandbox-client-secret', autoFlushMs: 1000 } } : {};
-            const sandbox = await startHubSpotSandbox({ book, port: flags.port, tier: flags.tier as HubSpotTier, ...webhooks });
+            const sandbox = await startHubSpotSandbox({ book, port: flags.port, tier: flags.tier as HubSpotTier, portal: flags.org, ...webhooks });
             close = () => sandbox.close();
-            details = { crm: 'hubspot', url: sandbox.url, port: sandbox.port, accessToken: 'pat-na1-sandbox-0000', oauthClientId: 'sandbox-client-id', oauthClientSecret: 'sandbox-client-secret', tier: flags.tier, companies: sandbox.state.portal.table('companies').size };
+            details = { crm: 'hubspot', url: sandbox.url, port: sandbox.port, accessToken: 'pat-na1-sandbox-0000', oauthClientId: 'sandbox-client-id', oauthClientSecret: 'sandbox-client-secret', tier: flags.tier, org: flags.org, companies: sandbox.state.portal.table('companies').size };
             out.line(bilingual('HubSpot sandbox ready', 'HubSpot 沙箱已就绪'));
             out.line(`  basePath     ${sandbox.url}`);
             out.line(`  accessToken  pat-na1-sandbox-0000`);
