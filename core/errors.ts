@@ -1,8 +1,103 @@
+/** How a queue treats a failed step: wait and retry uncounted, retry with backoff, or give up at once. */
+export type RetrySemantics = 'unrecoverable' | 'rate-limit' | 'retry';
+
+interface ErrorCodeInfo {
+  retry: RetrySemantics;
+  /** The status an HTTP handler answers with; 5xx bodies never carry the message. */
+  http: number;
+}
+
+const U = 'unrecoverable' as const;
+const R = 'retry' as const;
+
 /**
- * Every error we raise carries a dotted code (`AREA.REASON`) so callers can branch on it
- * (a queue processor maps codes to retry / rate-limit / unrecoverable) without parsing messages.
+ * Every dotted code we raise (`AREA.REASON`), with what a queue does about it and what HTTP says.
+ * The one table: a code missing here does not compile, and no mapping can forget one.
  */
-export type ErrorCode = `${Uppercase<string>}.${Uppercase<string>}`;
+export const errorCodes = {
+  'CORE.VALIDATION_FAILED': { retry: U, http: 400 },
+  'CONFIG.INVALID': { retry: U, http: 500 },
+  'CONFIG.DATA_DIR_UNUSABLE': { retry: U, http: 500 },
+  'STORE.CORRUPT': { retry: U, http: 500 },
+  'STORE.NOT_FOUND': { retry: U, http: 404 },
+  'STORE.DECRYPT_FAILED': { retry: U, http: 500 },
+  'STORE.MIGRATION_FAILED': { retry: U, http: 500 },
+  'STORE.LOCKED': { retry: R, http: 503 },
+  'STORE.UNWRITABLE': { retry: R, http: 500 },
+  'CONNECTOR.RATE_LIMITED': { retry: 'rate-limit', http: 429 },
+  'CONNECTOR.AUTH_EXPIRED': { retry: R, http: 500 },
+  'CONNECTOR.AUTH_REVOKED': { retry: U, http: 500 },
+  'CONNECTOR.PERMISSION_DENIED': { retry: U, http: 500 },
+  'CONNECTOR.UNAVAILABLE': { retry: R, http: 500 },
+  // The CRM refused the request itself: sending it again cannot change the answer.
+  'CONNECTOR.BAD_REQUEST': { retry: U, http: 500 },
+  'CONNECTOR.NOT_FOUND': { retry: R, http: 500 },
+  'CONNECTOR.BAD_CURSOR': { retry: U, http: 500 },
+  'CONNECTOR.RESYNC_REQUIRED': { retry: R, http: 500 },
+  'CONNECTOR.SCHEMA_MISSING': { retry: U, http: 409 },
+  'CONNECTOR.SCHEMA_CONFLICT': { retry: U, http: 409 },
+  'CONNECTOR.NOT_HUBSPOT': { retry: U, http: 500 },
+  'CONNECTOR.NOT_SALESFORCE': { retry: U, http: 500 },
+  'CONNECTOR.NOT_WRITTEN': { retry: R, http: 500 },
+  'CONNECTOR.BULK_JOB_FAILED': { retry: R, http: 500 },
+  'CONNECTOR.WINDOW_TOO_NARROW': { retry: U, http: 500 },
+  'CONNECTOR.UNSUPPORTED_GRANT': { retry: U, http: 500 },
+  // Same input, same refusal: bad input to the engine never succeeds on a retry.
+  'ENGINE.BAD_INPUT': { retry: U, http: 500 },
+  'ENGINE.INSUFFICIENT_DATA': { retry: U, http: 500 },
+  'ENGINE.FIT_FAILED': { retry: U, http: 500 },
+  'ENGINE.MODEL_UNAVAILABLE': { retry: R, http: 503 },
+  'ENGINE.TIMEOUT': { retry: R, http: 500 },
+  'ENGINE.FAILED': { retry: R, http: 500 },
+  'HTTP.BAD_REQUEST': { retry: U, http: 400 },
+  'HTTP.UNAUTHENTICATED': { retry: U, http: 401 },
+  'HTTP.FORBIDDEN': { retry: U, http: 403 },
+  'HTTP.NOT_FOUND': { retry: U, http: 404 },
+  'HTTP.INTERNAL': { retry: R, http: 500 },
+  'HTTP.ASSETS_MISSING': { retry: U, http: 500 },
+  'HTTP.PORT_IN_USE': { retry: U, http: 500 },
+  'INSTALL.BAD_STATE': { retry: U, http: 400 },
+  'INSTALL.CODE_REJECTED': { retry: U, http: 400 },
+  'INSTALL.DENIED': { retry: U, http: 400 },
+  'INSTALL.NOT_CONFIGURED': { retry: U, http: 404 },
+  'INSTALL.NOT_CONNECTED': { retry: U, http: 409 },
+  'INSTALL.UNSUPPORTED': { retry: U, http: 400 },
+  'ACCESS.RECORD_HIDDEN': { retry: U, http: 403 },
+  'ACCESS.NO_CRM_USER': { retry: U, http: 403 },
+  'ACCESS.CRM_UNAVAILABLE': { retry: R, http: 503 },
+  'QUEUE.BAD_PAYLOAD': { retry: U, http: 400 },
+  'QUEUE.NO_PARENT': { retry: U, http: 500 },
+  'QUEUE.NO_PROCESSOR': { retry: U, http: 500 },
+  'QUEUE.UNAVAILABLE': { retry: R, http: 503 },
+  'QUEUE.TIMEOUT': { retry: R, http: 500 },
+  'PIPELINE.UNKNOWN_CONNECTION': { retry: U, http: 404 },
+  'PIPELINE.UNKNOWN_TENANT': { retry: U, http: 404 },
+  'PIPELINE.UNKNOWN_ALERT': { retry: U, http: 404 },
+  'PIPELINE.WRITEBACK_PARTIAL': { retry: R, http: 500 },
+  'PIPELINE.TASKS_PARTIAL': { retry: R, http: 500 },
+  'ALERT.UNDELIVERABLE': { retry: U, http: 500 },
+  'NETWORK.UNREACHABLE': { retry: R, http: 503 },
+  'SANDBOX.BAD_INPUT': { retry: U, http: 400 },
+  'SANDBOX.BAD_JSON': { retry: U, http: 400 },
+  'SANDBOX.SEED_FILE_INVALID': { retry: U, http: 400 },
+  'SANDBOX.SEED_FILE_MISSING': { retry: U, http: 400 },
+  'CLI.USAGE': { retry: U, http: 400 },
+  'CLI.FAILED': { retry: R, http: 500 },
+  'CLI.BAD_INPUT': { retry: U, http: 400 },
+  'CLI.INPUT_UNREADABLE': { retry: U, http: 400 },
+  'DEMO.INCOMPLETE': { retry: U, http: 500 },
+} as const satisfies Record<`${Uppercase<string>}.${Uppercase<string>}`, ErrorCodeInfo>;
+
+/** The closed union of our codes: a typo is a compile error. */
+export type ErrorCode = keyof typeof errorCodes;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorCodes, value);
+}
+
+export function errorCodeInfo(code: ErrorCode): ErrorCodeInfo {
+  return errorCodes[code];
+}
 
 export class SuccessEngineError extends Error {
   readonly code: ErrorCode;
@@ -23,17 +118,3 @@ export class SuccessEngineError extends Error {
 export function isSuccessEngineError(value: unknown, code?: ErrorCode): value is SuccessEngineError {
   return value instanceof SuccessEngineError && (code === undefined || value.code === code);
 }
-
-/** Codes in use across rooms; rooms may add their own under their area prefix. */
-export const ErrorCodes = {
-  validationFailed: 'CORE.VALIDATION_FAILED',
-  configInvalid: 'CONFIG.INVALID',
-  storeCorrupt: 'STORE.CORRUPT',
-  storeNotFound: 'STORE.NOT_FOUND',
-  storeDecryptFailed: 'STORE.DECRYPT_FAILED',
-  storeMigrationFailed: 'STORE.MIGRATION_FAILED',
-  connectorRateLimited: 'CONNECTOR.RATE_LIMITED',
-  connectorAuthExpired: 'CONNECTOR.AUTH_EXPIRED',
-  connectorUnavailable: 'CONNECTOR.UNAVAILABLE',
-  engineModelUnavailable: 'ENGINE.MODEL_UNAVAILABLE',
-} as const satisfies Record<string, ErrorCode>;

@@ -1,17 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
-import { isSuccessEngineError } from '../../core';
+import { errorCodeInfo, isSuccessEngineError } from '../../core';
 import type { Logger } from '../log/logger';
-
-/** HTTP status for an error code; anything unknown is a 500 that is logged, never leaked. */
-const STATUS_BY_CODE: Record<string, number> = {
-  'CORE.VALIDATION_FAILED': 400,
-  'HTTP.BAD_REQUEST': 400,
-  'HTTP.UNAUTHENTICATED': 401,
-  'HTTP.FORBIDDEN': 403,
-  'STORE.NOT_FOUND': 404,
-  'HTTP.NOT_FOUND': 404,
-  'CONNECTOR.RATE_LIMITED': 429,
-};
 
 /** body-parser's error types (https://github.com/expressjs/body-parser#errors), said for people. */
 const CLIENT_ERROR_MESSAGES: Record<string, string> = {
@@ -29,7 +18,8 @@ const CLIENT_ERROR_MESSAGES: Record<string, string> = {
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     if (isSuccessEngineError(error)) {
-      const status = STATUS_BY_CODE[error.code] ?? 500;
+      // The status comes from the code's row in core/errors.ts; 5xx are logged, never leaked.
+      const status = errorCodeInfo(error.code).http;
       if (status >= 500) log.error({ err: error, path: req.path }, 'request failed');
       res.status(status).json({ error: { code: error.code, message: status >= 500 ? 'internal error' : error.message } });
       return;

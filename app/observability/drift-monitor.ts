@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { SuccessEngineError, type EntityName, type ErrorCode, type RecordStore, type TenantId } from '../../core';
+import { isErrorCode, SuccessEngineError, type EntityName, type RecordStore, type TenantId } from '../../core';
 import { CHURN_TASK } from '../../engine/churn/churn-registry';
 import { featureTableDrift, type FeatureDrift } from '../../engine/drift/feature-drift';
 import { buildAccountFeatures, type AccountRecords } from '../../engine/features/account-features';
@@ -86,7 +86,7 @@ export function driftInWorkerThread(databasePath: string, options: { timeoutMs?:
       worker.once('message', (m: { ok: true; report: DriftReport } | { ok: false; code: string; message: string }) => {
         clearTimeout(timer);
         if (m.ok) resolve(m.report);
-        else reject(new SuccessEngineError(m.code as ErrorCode, m.message));
+        else reject(new SuccessEngineError(isErrorCode(m.code) ? m.code : 'ENGINE.FAILED', m.message));
       });
       worker.once('error', (error) => {
         clearTimeout(timer);
