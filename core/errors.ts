@@ -42,6 +42,8 @@ export const errorCodes = {
   'CONNECTOR.BULK_JOB_FAILED': { retry: R, http: 500 },
   'CONNECTOR.WINDOW_TOO_NARROW': { retry: U, http: 500 },
   'CONNECTOR.UNSUPPORTED_GRANT': { retry: U, http: 500 },
+  // A field we write is not visible or not updateable for the integration user (field-level security).
+  'CONNECTOR.FIELD_NOT_WRITABLE': { retry: U, http: 500 },
   // Same input, same refusal: bad input to the engine never succeeds on a retry.
   'ENGINE.BAD_INPUT': { retry: U, http: 500 },
   'ENGINE.INSUFFICIENT_DATA': { retry: U, http: 500 },
