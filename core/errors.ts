@@ -36,4 +36,8 @@ export const ErrorCodes = {
   connectorAuthExpired: 'CONNECTOR.AUTH_EXPIRED',
   connectorUnavailable: 'CONNECTOR.UNAVAILABLE',
   engineModelUnavailable: 'ENGINE.MODEL_UNAVAILABLE',
+  /** HTTP answers only (app/http): too many failed token checks (429), a method a route does not take (405), a dependency down (503). */
+  httpRateLimited: 'HTTP.RATE_LIMITED',
+  httpMethodNotAllowed: 'HTTP.METHOD_NOT_ALLOWED',
+  httpUnavailable: 'HTTP.UNAVAILABLE',
 } as const satisfies Record<string, ErrorCode>;
