@@ -58,6 +58,10 @@ export const errorCodes = {
   'HTTP.INTERNAL': { retry: R, http: 500 },
   'HTTP.ASSETS_MISSING': { retry: U, http: 500 },
   'HTTP.PORT_IN_USE': { retry: U, http: 500 },
+  // Answers only (app/http): too many failed token checks, a method a route does not take, a dependency down.
+  'HTTP.RATE_LIMITED': { retry: 'rate-limit', http: 429 },
+  'HTTP.METHOD_NOT_ALLOWED': { retry: U, http: 405 },
+  'HTTP.UNAVAILABLE': { retry: R, http: 503 },
   'INSTALL.BAD_STATE': { retry: U, http: 400 },
   'INSTALL.CODE_REJECTED': { retry: U, http: 400 },
   'INSTALL.DENIED': { retry: U, http: 400 },

@@ -27,6 +27,34 @@ export function boardErrorShape(): RequestHandler {
   };
 }
 
+function decodable(value: unknown): boolean {
+  if (typeof value === 'string') {
+    try {
+      decodeURIComponent(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  if (Array.isArray(value)) return value.every(decodable);
+  if (value && typeof value === 'object') return Object.values(value).every(decodable);
+  return true;
+}
+
+/**
+ * Bull Board decodes some already-decoded values a second time (`activeQueue`, the scheduler's
+ * queue name) and answers 500 "URI malformed" when one holds a stray `%`: refused here with 400.
+ */
+export function boardQueryGuard(): RequestHandler {
+  return (req, res, next) => {
+    if (!decodable(req.query) || !decodable(req.path)) {
+      res.status(400).json({ error: { code: 'HTTP.BAD_REQUEST', message: 'queue board: a query value holds a "%" that is not percent-encoding' } });
+      return;
+    }
+    next();
+  };
+}
+
 /** Bull Board over the given queues, as an express router to mount at `BOARD_PATH` behind `adminGate`. */
 export function createQueueBoard(queues: readonly Queue[], basePath = BOARD_PATH): Router {
   const serverAdapter = new ExpressAdapter();

@@ -9,7 +9,7 @@ import type { Metrics } from '../observability/metrics';
 import { authenticate, refuseRepTokens } from './auth.middleware';
 import { AuthFailureLimiter, provideAuthFailureLimiter, type AuthFailureLimits } from './auth-failure-limiter';
 import { errorHandler } from './http-errors';
-import { adminGate, adminLoginRouter, BOARD_PATH, boardErrorShape } from './queue-board';
+import { adminGate, adminLoginRouter, BOARD_PATH, boardErrorShape, boardQueryGuard } from './queue-board';
 import { sameOriginWrites } from './same-origin.guard';
 import { scoreApiRouter } from './score-api.routes';
 
@@ -112,7 +112,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     const gate = { store: deps.store, operatorTenants: deps.operatorTenants ?? [] };
     app.use('/admin', boardHelmet, adminLoginRouter(gate));
     // Our JSON parser before Bull Board's, so a bad body gets our error shape rather than its own.
-    app.use(BOARD_PATH, boardHelmet, adminGate(gate), express.json({ limit: '1mb' }), boardErrorShape(), deps.queueBoard);
+    app.use(BOARD_PATH, boardHelmet, adminGate(gate), express.json({ limit: '1mb' }), boardErrorShape(), boardQueryGuard(), deps.queueBoard);
   }
 
   app.use((req, res) => {

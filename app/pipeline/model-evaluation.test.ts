@@ -1,7 +1,7 @@
 import { buildRecord, type AccountId, type CanonicalAccount, type TenantId } from '../../core';
 import { SqliteRecordStore } from '../../store';
 import { SETTING_KEYS } from '../settings/tenant-settings';
-import { currentModelEvaluation, defaultEvaluationOptions, storedModelEvaluation, type ModelEvaluation } from './model-evaluation';
+import { currentModelEvaluation, defaultEvaluationOptions, fairnessChecks, storedModelEvaluation, type ModelEvaluation } from './model-evaluation';
 
 const tenantId = 'tenant-eval' as TenantId;
 
@@ -38,5 +38,24 @@ describe('model evaluation cache', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('fairness in model metrics', () => {
+  it('checks region (country), segment (industry), plan and language (attribute) wherever the book has two groups, at the alert threshold', () => {
+    // 40 US accounts half flagged, 40 DE accounts a quarter flagged; one plan only; language on the attributes.
+    const accounts = Array.from({ length: 80 }, (_, i) => ({ ...account(i), country: i < 40 ? 'US' : 'DE', plan: 'pro', attributes: { language: i % 2 ? 'zh' : 'en' } }));
+    const ids = accounts.map((a) => a.id as string);
+    const predicted = accounts.map((_, i) => (i < 40 ? (i < 20 ? 0.8 : 0.2) : i < 50 ? 0.8 : 0.2));
+    const labels = accounts.map((_, i) => (i % 4 === 0 ? 1 : 0));
+    const checks = fairnessChecks(accounts, ids, predicted, labels, 0.6);
+    expect(checks.map((c) => c.attribute)).toEqual(['region', 'language']);
+    const region = checks[0];
+    expect(region?.groups.map((g) => [g.group, g.selectionRate])).toEqual([['DE', 0.25], ['US', 0.5]]);
+    expect(region?.fourFifthsRatio).toBeCloseTo(0.5, 12);
+    expect(region?.flagged).toEqual(['DE']);
+    expect(region?.warning?.zh).toContain('DE');
+    expect(checks[1]?.flagged).toEqual([]);
+    expect(checks[1]?.warning).toBeNull();
   });
 });

@@ -1,9 +1,10 @@
-import type { RecordStore, TenantId } from '../../core';
+import type { CanonicalAccount, RecordStore, TenantId } from '../../core';
 import { trainChurnModel } from '../../engine/churn/churn-model';
 import { CHURN_TASK } from '../../engine/churn/churn-registry';
 import { foldRows, stratifiedFolds } from '../../engine/churn/folds';
 import { buildAccountFeatures, type AccountRecords } from '../../engine/features/account-features';
 import { brierScore, calibrationTable, expectedCalibrationError, rocAuc } from '../../engine/metrics/classification.metrics';
+import { fairnessByGroup, fairnessWarning, type FairnessReport } from '../../engine/metrics/fairness.metrics';
 import { backtestChurn, type BacktestReport } from '../../engine/scoring/backtest';
 import { historicalSnapshot } from '../../engine/scoring/history-snapshot';
 import { loadTenantRecords } from './tenant-records';
@@ -32,6 +33,41 @@ export interface ModelEvaluation {
   /** Churn rate per risk decile (1 = riskiest tenth) over the overall churn rate. */
   lift: { decile: number; accounts: number; churned: number; lift: number }[];
   metrics: { rocAuc: number | null; brier: number | null; ece: number | null; positives: number; n: number };
+  /** Selection rate at the alert threshold, four-fifths ratio and calibration per group, for each attribute the book has (absent in evaluations stored before it existed). */
+  fairness?: FairnessCheck[];
+}
+
+export interface FairnessCheck extends FairnessReport {
+  warning: { en: string; zh: string } | null;
+}
+
+/** The account attributes fairness is checked on: region (country), segment (industry), plan, language. */
+export const FAIRNESS_ATTRIBUTES: Record<string, (a: CanonicalAccount) => string | undefined> = {
+  region: (a) => a.country ?? attribute(a, 'region'),
+  segment: (a) => a.industry ?? attribute(a, 'segment'),
+  plan: (a) => a.plan,
+  language: (a) => attribute(a, 'language'),
+};
+
+function attribute(a: CanonicalAccount, key: string): string | undefined {
+  const v = (a.attributes as Record<string, unknown> | undefined)?.[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Every attribute with at least two groups among the replayed accounts. */
+export function fairnessChecks(accounts: readonly CanonicalAccount[], accountIds: readonly string[], predicted: ArrayLike<number>, labels: ArrayLike<number>, threshold: number): FairnessCheck[] {
+  const byId = new Map(accounts.map((a) => [a.id as string, a]));
+  const out: FairnessCheck[] = [];
+  for (const [name, read] of Object.entries(FAIRNESS_ATTRIBUTES)) {
+    const groups = accountIds.map((id) => {
+      const account = byId.get(id);
+      return account ? read(account) : undefined;
+    });
+    if (new Set(groups.filter((g) => g !== undefined && g.trim() !== '')).size < 2) continue;
+    const report = fairnessByGroup(name, predicted, labels, groups, threshold);
+    out.push({ ...report, warning: fairnessWarning(report) });
+  }
+  return out;
 }
 
 /**
@@ -68,6 +104,7 @@ export function computeModelEvaluation(store: RecordStore, tenantId: TenantId, n
     calibration: calibrationTable(replay.predicted, replay.labels).map((b) => ({ lower: b.lower, upper: b.upper, count: b.count, meanPredicted: finite(b.meanPredicted), observedRate: finite(b.observedRate) })),
     lift: liftByDecile(replay.predicted, replay.labels),
     metrics: { rocAuc: rocAuc(replay.predicted, replay.labels), brier: brierScore(replay.predicted, replay.labels), ece: expectedCalibrationError(replay.predicted, replay.labels), positives: replay.positives, n: replay.n },
+    fairness: fairnessChecks(records.accounts, replay.accountIds, replay.predicted, replay.labels, options.alertThreshold),
   };
 }
 
@@ -97,14 +134,15 @@ export function currentModelEvaluation(store: RecordStore, tenantId: TenantId, n
   return evaluation;
 }
 
-function crossFittedReplay(records: AccountRecords, now: string, horizonDays: number, folds = 5): { predicted: Float64Array; labels: Uint8Array; positives: number; n: number } {
+function crossFittedReplay(records: AccountRecords, now: string, horizonDays: number, folds = 5): { predicted: Float64Array; labels: Uint8Array; positives: number; n: number; accountIds: string[] } {
   const snapshot = historicalSnapshot(records, now, horizonDays);
   const features = buildAccountFeatures(snapshot.records, snapshot.asOf);
   const labels = Uint8Array.from(features.accountIds, (id) => snapshot.labels.get(id) ?? 0);
   const positives = labels.reduce((s, v) => s + v, 0);
   const n = labels.length;
   const predicted = new Float64Array(n);
-  if (positives < 5 || positives === n) return { predicted, labels, positives, n };
+  const accountIds = features.accountIds.map(String);
+  if (positives < 5 || positives === n) return { predicted, labels, positives, n, accountIds };
   const fold = stratifiedFolds(labels, folds);
   const rows = Uint32Array.from(labels.keys());
   for (let f = 0; f < folds; f++) {
@@ -112,7 +150,7 @@ function crossFittedReplay(records: AccountRecords, now: string, horizonDays: nu
     const p = trainChurnModel(features.table, labels, train, { seed: 1 }).predictProbability(features.table, test);
     test.forEach((row, k) => (predicted[row] = p[k] as number));
   }
-  return { predicted, labels, positives, n };
+  return { predicted, labels, positives, n, accountIds };
 }
 
 export function liftByDecile(predicted: ArrayLike<number>, labels: ArrayLike<number>): ModelEvaluation['lift'] {

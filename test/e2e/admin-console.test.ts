@@ -50,6 +50,10 @@ describe('admin console (Chromium)', () => {
         await page.locator('svg.lift').waitFor();
         expect(await page.locator('svg.calibration circle').count()).toBeGreaterThan(1);
         expect(await page.locator('svg.lift rect.bar').count()).toBe(10);
+        // The demo book has countries and industries: fairness per region and segment at the alert threshold.
+        await page.getByRole('heading', { name: 'Fairness at the alert threshold' }).waitFor();
+        await page.getByRole('heading', { name: /^Region · Four-fifths ratio (\d\.\d\d|—)$/ }).waitFor();
+        await page.getByRole('heading', { name: /^Segment · Four-fifths ratio/ }).waitFor();
       }
       if (id === 'backtest') await page.getByText('Top-decile lift').waitFor();
       if (id === 'catalog') await page.getByText('executive-sponsor-call').waitFor();
@@ -59,6 +63,8 @@ describe('admin console (Chromium)', () => {
     await page.goto(consoleUrl('models', undefined, 'zh'));
     await page.getByRole('heading', { name: '模型指标' }).waitFor();
     await page.locator('svg.calibration').waitFor();
+    await page.getByRole('heading', { name: '预警阈值下的公平性' }).waitFor();
+    await page.getByRole('heading', { name: /^地区 · 五分之四比率/ }).waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-models-zh.png'), fullPage: true });
     expect(watched.errors).toEqual([]);
     expect(watched.cspViolations).toEqual([]);

@@ -21,6 +21,9 @@ const HOUR = 3_600_000;
 const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
 export const OTHER_TENANT = 'other-tenant' as TenantId;
 /** CRM text that tries to run script: it must show up as these literal characters. */
+/** A ticket subject and a note as a CRM could hold them, quoted in a reason and an action title. */
+export const HOSTILE_TICKET = 'Ticket "<svg onload=window.__seInjected=4>" still open';
+export const HOSTILE_NOTE = 'Follow up: <iframe src="javascript:window.__seInjected=5"></iframe>';
 export const HOSTILE_NAME = '<script>window.__seInjected=1</script><img src=x onerror="window.__seInjected=2"> Acme & Co';
 
 export interface E2eWorld {
@@ -69,7 +72,15 @@ export async function startWorld(options: { accounts?: number } = {}): Promise<E
     buildRecord('account', { ...stripDerived(template), id: hostileId, name: HOSTILE_NAME, ownerName: '<b>Mallory</b>', source: { ...template.source, externalId: 'hostile-1' } }),
   ]);
   const history = store.scoreHistory(demo.tenantId, top.accountId, { limit: 30 });
-  store.appendScoreSets(history.map((s): ScoreSet => ({ ...s, accountId: hostileId, nextBestActions: s.nextBestActions.map((a) => ({ ...a, reasons: [{ en: '<script>window.__seInjected=3</script> reason', zh: '<script>window.__seInjected=3</script> 原因' }, ...a.reasons.slice(1)] })) })));
+  // Reasons and action titles quote CRM text too (a ticket subject, a note's topic): hostile as well.
+  store.appendScoreSets(
+    history.map((s): ScoreSet => ({
+      ...s,
+      accountId: hostileId,
+      churn: { ...s.churn, drivers: [{ feature: 'tickets_90d', contribution: 9, direction: 'raises', text: { en: HOSTILE_TICKET, zh: HOSTILE_TICKET } }, ...s.churn.drivers] },
+      nextBestActions: s.nextBestActions.map((a, i) => ({ ...a, ...(i === 0 ? { title: { en: HOSTILE_NOTE, zh: HOSTILE_NOTE } } : {}), reasons: [{ en: '<script>window.__seInjected=3</script> reason', zh: '<script>window.__seInjected=3</script> 原因' }, ...a.reasons.slice(1)] })),
+    })),
+  );
 
   store.upsertTenant({ id: OTHER_TENANT, name: 'Another company', locale: 'en', createdAt: demo.asOf });
   const otherTenantAccountId = 'hubspot:other-1' as AccountId;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { listActionOutcomes } from '../../app/http/console/action-feedback';
-import { ARTIFACTS, contrastProblems, HOSTILE_NAME, openPage, startWorld, tabStops, type E2eWorld } from './e2e-harness';
+import { ARTIFACTS, contrastProblems, HOSTILE_NAME, HOSTILE_NOTE, HOSTILE_TICKET, openPage, startWorld, tabStops, type E2eWorld } from './e2e-harness';
 
 /** The embeddable web card in real headless Chromium, over a server filled by the demo pipeline. */
 describe('web card (Chromium)', () => {
@@ -64,8 +64,14 @@ describe('web card (Chromium)', () => {
     expect(await heading.isVisible()).toBe(true);
     await page.getByText('<b>Mallory</b>', { exact: false }).waitFor();
     await page.getByText('<script>window.__seInjected=3</script> reason', { exact: false }).first().waitFor();
+    await page.getByText(HOSTILE_TICKET, { exact: false }).first().waitFor();
+    await page.getByText(HOSTILE_NOTE, { exact: false }).first().waitFor();
     expect(await page.evaluate('window.__seInjected')).toBeUndefined();
-    expect(await page.locator('main script, main img, main b').count()).toBe(0);
+    expect(await page.locator('main script, main img, main b, main svg[onload], main iframe').count()).toBe(0);
+    // The same in Chinese: the zh strings go through the same text nodes.
+    await page.goto(cardUrl(world.hostileId, world.readerToken, 'zh'));
+    await page.getByText(HOSTILE_TICKET, { exact: false }).first().waitFor();
+    expect(await page.evaluate('window.__seInjected')).toBeUndefined();
     await page.screenshot({ path: path.join(ARTIFACTS, 'card-script-injection.png'), fullPage: true });
     expect(errors).toEqual([]);
     expect(cspViolations).toEqual([]);

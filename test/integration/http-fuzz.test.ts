@@ -19,7 +19,7 @@ let s: HttpSurface;
 
 beforeAll(async () => {
   // Token guessing is limited per address; the fuzzer sends thousands of bad tokens from one, so its limit is lifted here (auth-limits test below checks the default).
-  s = await startHttpSurface({ queuePrefix: `fuzz-${process.pid}`, authFailureLimits: { maxFailures: Number.MAX_SAFE_INTEGER, windowMs: 60_000 } });
+  s = await startHttpSurface({ queuePrefix: `fuzz-${process.pid}`, authFailureLimits: { maxFailures: Number.MAX_SAFE_INTEGER, windowMs: 60_000 }, logLevel: 'warn' });
 }, 60_000);
 afterAll(async () => {
   await s.close();

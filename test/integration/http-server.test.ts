@@ -86,8 +86,9 @@ describe('HTTP server', () => {
     expect(body.score.churn.probability).toBe(0.7);
     expect(body.trend.map((t) => t.probability)).toEqual([0.2, 0.7]);
     expect((await get('/api/v1/accounts/hubspot:1', tokens.readerB)).status).toBe(404);
-    expect((await get('/api/v1/accounts/hubspot:1/scores', tokens.readerB)).status).toBe(200);
-    expect(await (await get('/api/v1/accounts/hubspot:1/scores', tokens.readerB)).json()).toEqual({ scores: [] });
+    const other = await get('/api/v1/accounts/hubspot:1/scores', tokens.readerB);
+    expect(other.status).toBe(404);
+    expect(await other.json()).toEqual({ error: { code: 'HTTP.NOT_FOUND', message: 'no account hubspot:1' } });
   });
 
   it('keeps admin routes for admin tokens', async () => {

@@ -94,7 +94,7 @@ function score(tenantId: TenantId, accountId: string, probability: number): Scor
  * card routes, install), inbound webhooks, Bull Board on the real Redis, over a SQLite store with
  * two tenants and the HubSpot and Salesforce sandboxes behind record-access checks.
  */
-export async function startHttpSurface(options: { authFailureLimits?: AuthFailureLimits; serverTimeouts?: ServerTimeouts; queuePrefix: string }): Promise<HttpSurface> {
+export async function startHttpSurface(options: { authFailureLimits?: AuthFailureLimits; serverTimeouts?: ServerTimeouts; queuePrefix: string; logLevel?: pino.Level }): Promise<HttpSurface> {
   const redisUrl = process.env.REDIS_URL;
   if (!redisUrl) throw new Error('REDIS_URL is unset: the integration global setup starts a redis-server');
   const assetsDir = mkdtempSync(path.join(os.tmpdir(), 'se-surface-assets-'));
@@ -156,7 +156,7 @@ export async function startHttpSurface(options: { authFailureLimits?: AuthFailur
       done();
     },
   });
-  const log = pino({ level: 'debug' }, sink);
+  const log = pino({ level: options.logLevel ?? 'debug' }, sink);
   const metrics = createMetrics({ defaultMetrics: false });
   const hubspotClientId = 'surface-hubspot-client-id';
   const salesforceClientId = 'surface-salesforce-client-id';

@@ -67,6 +67,17 @@ const W = {
   liftLabel: t('Lift chart: churn rate per risk decile over the overall rate', '提升图：各风险十分位流失率与总体流失率之比'),
   decile: t('Risk decile (1 = riskiest)', '风险十分位（1 = 风险最高）'),
   liftAxis: t('Lift', '提升度'),
+  fairness: t('Fairness at the alert threshold', '预警阈值下的公平性'),
+  fairnessNote: t(
+    'Per group: how often accounts are flagged at the alert threshold (selection rate), that rate over the most-flagged group’s (four-fifths rule: below 0.8 is a warning), and mean predicted against observed churn (calibration). Groups under 20 accounts are shown but not warned on.',
+    '各分组：在预警阈值下被标记的比例（标记率）、该比例与标记最多分组之比（五分之四规则：低于 0.8 即警告），以及平均预测流失率与实际流失率（校准）。少于 20 个客户的分组仅展示、不警告。',
+  ),
+  fairnessNone: t('No account attribute (region, segment, plan, language) has two groups yet.', '客户属性（地区、细分、套餐、语言）尚无两个以上分组。'),
+  group: t('Group', '分组'),
+  selectionRate: t('Flagged', '标记率'),
+  impactRatio: t('Ratio to highest', '与最高之比'),
+  fourFifths: t('Four-fifths ratio', '五分之四比率'),
+  fewAccounts: t('few accounts', '样本少'),
   accounts: t('Accounts', '客户数'),
   churned: t('Churned', '已流失'),
   churnedCount: t('churned', '流失'),
@@ -432,8 +443,49 @@ interface Evaluation {
   calibration: { lower: number; upper: number; count: number; meanPredicted: number | null; observedRate: number | null }[];
   lift: { decile: number; accounts: number; churned: number; lift: number }[];
   metrics: { rocAuc: number | null; brier: number | null; ece: number | null; positives: number; n: number };
+  fairness?: FairnessCheck[];
   backtest: { asOf: string; accounts: number; churned: number; rocAuc: number; precision: number; recall: number; topDecileLift: number; medianDaysOfWarning: number | null; alertThreshold: number; flagged: number; alertsPerOwnerPerWeek: { median: number; max: number } } | null;
 }
+interface FairnessCheck {
+  attribute: string;
+  threshold: number;
+  fourFifthsRatio: number | null;
+  flagged: string[];
+  warning: Localized | null;
+  groups: { group: string; accounts: number; selectionRate: number; impactRatio: number | null; meanPredicted: number; observedRate: number; belowFourFifths: boolean; small: boolean }[];
+}
+
+const FAIRNESS_ATTRIBUTES: Record<string, Localized> = { region: t('Region', '地区'), segment: t('Segment', '细分'), plan: t('Plan', '套餐'), language: t('Language', '语言') };
+
+/** One table per attribute; the four-fifths warning as an alert above it. Every value goes in as text. */
+function fairnessSection(checks: FairnessCheck[] | undefined): Child[] {
+  if (!checks) return [];
+  const head = [el('h3', {}, L(W.fairness)), el('p', { class: 'muted' }, L(W.fairnessNote))];
+  if (checks.length === 0) return [...head, el('p', {}, L(W.fairnessNone))];
+  return [
+    ...head,
+    ...checks.flatMap((c) => {
+      const label = FAIRNESS_ATTRIBUTES[c.attribute];
+      const name = label ? L(label) : c.attribute;
+      return [
+        el('h4', {}, `${name} · ${L(W.fourFifths)} ${c.fourFifthsRatio === null ? '—' : c.fourFifthsRatio.toFixed(2)}`),
+        ...(c.warning ? [el('p', { role: 'note', class: 'fairness-warning' }, L(c.warning))] : []),
+        table(
+          [W.group, W.accounts, W.selectionRate, W.impactRatio, W.predicted, W.observed],
+          c.groups.map((g) => [
+            g.small ? `${g.group} (${L(W.fewAccounts)})` : g.group,
+            String(g.accounts),
+            percent(g.selectionRate, lang, 1),
+            g.impactRatio === null ? '—' : `${g.impactRatio.toFixed(2)}${g.belowFourFifths ? ' < 0.8' : ''}`,
+            percent(g.meanPredicted, lang, 1),
+            percent(g.observedRate, lang, 1),
+          ]),
+        ),
+      ];
+    }),
+  ];
+}
+
 interface ModelRow {
   version: string;
   task: string;
@@ -474,6 +526,7 @@ async function modelsPage(): Promise<Child[]> {
       table([W.predicted, W.observed, W.accounts], cal.map((b) => [percent(b.meanPredicted, lang, 1), percent(b.observedRate, lang, 1), String(b.count)])),
       table([W.decile, W.accounts, W.churned, W.liftAxis], e.lift.map((d) => [String(d.decile), String(d.accounts), String(d.churned), `${d.lift.toFixed(2)}×`])),
     ),
+    ...fairnessSection(e.fairness),
   ];
 }
 
