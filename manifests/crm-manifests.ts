@@ -62,7 +62,7 @@ export const BAND_WORDS: Readonly<Record<(typeof RISK_BANDS)[number], { en: stri
   low: { en: 'Low', zh: '低' },
   medium: { en: 'Medium', zh: '中' },
   high: { en: 'High', zh: '高' },
-  critical: { en: 'Critical', zh: '严重' },
+  critical: { en: 'Very high', zh: '很高' },
 };
 
 export const SALESFORCE_PERMISSION_SETS = { user: 'Success_Engine_User', integration: 'Success_Engine_Integration' } as const;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { entityNames, SuccessEngineError, systemClock, type ConnectionId, type EntityName, type ScoreSet, type TenantId } from '../../core';
 import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
 import type { RoutedAlert } from '../../engine/alerts/alert-rules';
+import { summarizeBook, type BookSummary } from '../../engine/scoring/book-summary';
 import { generateBook } from '../../sandbox/seed/book.generator';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
 import { startHubSpotSandbox, type HubSpotSandbox, type HubSpotTier } from '../../sandbox';
@@ -46,6 +47,8 @@ export interface DemoResult {
   schema: { created: string[]; verified: string[] };
   training: TrainStepResult;
   scores: ScoreSet[];
+  /** How the scored book reads (distinct probabilities, reasons, actions, Chinese). */
+  summary: BookSummary;
   writeBack: WriteBackSummary;
   alerts: { raised: RoutedAlert[]; delivered: number; receivedVerified: number; suppressed: number };
   hubspotUrl: string;
@@ -82,7 +85,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     options.onStage('install', 'creating the Success Engine property group and properties');
     const schema = await connector.ensureSchema();
     const sink = new WebhookAlertSink({ store, clock: systemClock, endpointFor: () => ({ url: receiver.url, secret, format: 'alert.v1' }) });
-    const done = (r: Omit<DemoResult, 'tenantId' | 'store' | 'asOf' | 'schema' | 'hubspotUrl' | 'sandbox' | 'connector' | 'close'>): DemoResult => ({
+    const done = (r: Omit<DemoResult, 'tenantId' | 'store' | 'asOf' | 'schema' | 'hubspotUrl' | 'sandbox' | 'connector' | 'close' | 'summary'>): DemoResult => ({
+      summary: summarizeBook(r.scores),
       tenantId: DEMO_TENANT,
       store,
       asOf: book.asOf,

@@ -41,6 +41,8 @@ export const ClvScoreSchema = z
     p10: z.number().finite().nonnegative(),
     p50: z.number().finite().nonnegative(),
     p90: z.number().finite().nonnegative(),
+    /** What the account is worth if it renews next time (the point is the expected value at today's risk). */
+    ifRetained: z.number().finite().nonnegative().optional(),
     currency: CurrencySchema,
     horizonMonths: z.number().int().positive(),
     method: z.enum(['contractual', 'non-contractual']),

@@ -53,7 +53,7 @@ function wholeMonths(fromDay: number, toDay: number): number {
  * An account's contract history in billing periods as of a day: from its first paid start to its
  * last end (or `asOf`), churned when every paid subscription has ended by then. Cohort = start quarter.
  */
-export function contractHistory(subscriptions: AccountClvEvidence['subscriptions'], asOf: number): (ContractHistory & { periodMonths: number; mrr: number }) | undefined {
+export function contractHistory(subscriptions: AccountClvEvidence['subscriptions'], asOf: number): (ContractHistory & { periodMonths: number; mrr: number; monthsLeftInPeriod: number }) | undefined {
   const paid = subscriptions.filter((s) => s.mrr > 0 && s.status !== 'trial' && dayNumber(s.startDate) <= asOf);
   if (paid.length === 0) return undefined;
   const start = Math.min(...paid.map((s) => dayNumber(s.startDate)));
@@ -62,7 +62,8 @@ export function contractHistory(subscriptions: AccountClvEvidence['subscriptions
   const current = paid.filter((s) => !(s.endDate !== undefined && dayNumber(s.endDate) <= asOf));
   const pricing = current.length > 0 ? current : paid;
   const periodMonths = Math.max(...pricing.map((s) => PERIOD_MONTHS[s.billingPeriod]));
-  const periods = Math.floor(wholeMonths(start, end) / periodMonths);
+  const months = wholeMonths(start, end);
+  const periods = Math.floor(months / periodMonths);
   const startDate = new Date(start * 86_400_000);
   return {
     periods: ended ? Math.max(1, periods) : periods,
@@ -70,6 +71,8 @@ export function contractHistory(subscriptions: AccountClvEvidence['subscriptions
     cohort: `${startDate.getUTCFullYear()}-Q${Math.floor(startDate.getUTCMonth() / 3) + 1}`,
     periodMonths,
     mrr: pricing.reduce((s, p) => s + p.mrr, 0),
+    // Whole months are counted, so on average half a month more of the current one has passed.
+    monthsLeftInPeriod: ended ? 0 : Math.max(0.5, periodMonths - (months - periods * periodMonths) - 0.5),
   };
 }
 
@@ -126,7 +129,13 @@ export function scoreBookClv(accounts: readonly AccountClvEvidence[], options: C
     results[index] = { accountId: a.accountId, choice };
     if (choice.method === 'contractual' && sbg && history && !history.churned) {
       const fit = fitForCohort(sbg, history.cohort);
-      const input = { periods: history.periods, revenuePerPeriod: history.mrr * history.periodMonths, periodMonths: history.periodMonths, ...(a.churnProbability !== undefined ? { churnProbability: a.churnProbability } : {}) };
+      const input = {
+        periods: history.periods,
+        revenuePerPeriod: history.mrr * history.periodMonths,
+        periodMonths: history.periodMonths,
+        committedRevenue: history.mrr * history.monthsLeftInPeriod,
+        ...(a.churnProbability !== undefined ? { churnProbability: a.churnProbability } : {}),
+      };
       (contractual.get(fit) ?? contractual.set(fit, []).get(fit))?.push({ index, input });
     } else if (choice.method === 'contractual' && history?.churned) {
       const ended: MethodChoice = { method: 'contractual', reason: { en: 'contract ended: no residual value', zh: '合同已结束：无剩余价值' } };
@@ -135,7 +144,7 @@ export function scoreBookClv(accounts: readonly AccountClvEvidence[], options: C
       nonContractual.push({ index, summary });
     }
   });
-  const scored = (index: number, v: { point: number; p10: number; p50: number; p90: number }, method: ClvMethod, model: ClvScore['model']): void => {
+  const scored = (index: number, v: { point: number; p10: number; p50: number; p90: number; ifRetained?: number }, method: ClvMethod, model: ClvScore['model']): void => {
     const r = results[index] as AccountClvResult;
     results[index] = { ...r, score: toClvScore(v, method, (accounts[index] as AccountClvEvidence).currency, options.horizonMonths, model) };
   };
@@ -159,6 +168,6 @@ function tryFit<T>(fit: () => T): T | undefined {
   }
 }
 
-export function toClvScore(v: { point: number; p10: number; p50: number; p90: number }, method: ClvMethod, currency: string, horizonMonths: number, model: ClvScore['model']): ClvScore {
-  return ClvScoreSchema.parse({ point: v.point, p10: v.p10, p50: v.p50, p90: v.p90, currency, horizonMonths, method, model });
+export function toClvScore(v: { point: number; p10: number; p50: number; p90: number; ifRetained?: number }, method: ClvMethod, currency: string, horizonMonths: number, model: ClvScore['model']): ClvScore {
+  return ClvScoreSchema.parse({ point: v.point, p10: v.p10, p50: v.p50, p90: v.p90, ...(v.ifRetained !== undefined ? { ifRetained: v.ifRetained } : {}), currency, horizonMonths, method, model });
 }

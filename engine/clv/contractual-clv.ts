@@ -16,6 +16,8 @@ export interface ContractualAccount {
    * without it the cohort curve's own hazard (γ/(γ+δ+n)) is used.
    */
   churnProbability?: number;
+  /** Revenue still to come in the current, already committed period (counted with certainty). */
+  committedRevenue?: number;
 }
 
 export interface ContractualOptions {
@@ -30,6 +32,8 @@ export interface ContractualClv extends ClvInterval {
   /** Probability of the next renewal used (1 − churn probability). */
   nextRenewal: number;
   expectedRenewals: number;
+  /** The same value had the account been certain to renew next time: what it is worth if retained. */
+  ifRetained: number;
 }
 
 /**
@@ -57,7 +61,27 @@ export function contractualValue(params: SbgParams, account: ContractualAccount,
     expected += survive;
     value += revenuePerPeriod * survive * discount;
   }
-  return { value: Math.max(0, value), expectedRenewals: expected, nextRenewal: next };
+  return { value: Math.max(0, value) + (account.committedRevenue ?? 0), expectedRenewals: expected, nextRenewal: next };
+}
+
+/**
+ * One possible future of the account: it renews at the next renewal with probability `next`, then
+ * at each later one with the sBG predictive probability given it is still there, (δ+t−1)/(γ+δ+t−1)
+ * (sequential draws from the shifted-beta-geometric predictive), and pays each period it stays.
+ */
+function simulatedValue(params: SbgParams, account: ContractualAccount, options: Pick<ContractualOptions, 'horizonMonths' | 'monthlyDiscountRate'>, next: number, uniform: () => number): number {
+  const { periods: n, revenuePerPeriod, periodMonths } = account;
+  const renewals = Math.floor(options.horizonMonths / periodMonths);
+  const perPeriodFactor = 1 / Math.pow(1 + options.monthlyDiscountRate, periodMonths);
+  let value = account.committedRevenue ?? 0;
+  let discount = 1;
+  for (let k = 1; k <= renewals; k++) {
+    const renew = k === 1 ? next : (params.delta + n + k - 1) / (params.gamma + params.delta + n + k - 1);
+    if (uniform() >= renew) break;
+    discount *= perPeriodFactor;
+    value += revenuePerPeriod * discount;
+  }
+  return value;
 }
 
 function validate(account: ContractualAccount, index: number): void {
@@ -70,9 +94,11 @@ function validate(account: ContractualAccount, index: number): void {
 }
 
 /**
- * Point value at the MLE and P10/P50/P90 over Laplace draws of (ln γ, ln δ) (normal with the
- * inverse-Hessian covariance). The churn probability is taken as given; its own uncertainty
- * belongs to the churn model. The interval is widened to include the point when needed.
+ * Point value (expected, at today's churn risk) at the MLE, and P10/P50/P90 of what the account
+ * may really pay: each Laplace draw of (ln γ, ln δ) (parameter uncertainty) simulates a few
+ * possible futures of renewals and churn (process uncertainty). The churn probability is taken as
+ * given; its own uncertainty belongs to the churn model. The interval is widened to include the
+ * point when needed.
  */
 export function scoreContractual(fit: SbgFit, accounts: readonly ContractualAccount[], options: ContractualOptions): ContractualClv[] {
   if (!(options.horizonMonths > 0) || !(options.monthlyDiscountRate >= 0)) {
@@ -80,12 +106,20 @@ export function scoreContractual(fit: SbgFit, accounts: readonly ContractualAcco
   }
   accounts.forEach(validate);
   const draws = sbgDraws(fit, options.draws ?? 100, options.seed ?? 1);
+  const futures = draws.length > 0 ? draws : [fit.params];
+  const random = createRandom((options.seed ?? 1) + 7919);
+  const uniform = (): number => random.next();
   return accounts.map((a) => {
     const point = contractualValue(fit.params, a, options);
-    const samples = draws.map((d) => contractualValue(d, a, options).value);
-    return { ...intervalFrom(point.value, samples), nextRenewal: point.nextRenewal, expectedRenewals: point.expectedRenewals };
+    const retained = contractualValue(fit.params, { ...a, churnProbability: 0 }, options);
+    const samples: number[] = [];
+    for (const d of futures) for (let k = 0; k < FUTURES_PER_DRAW; k++) samples.push(simulatedValue(d, a, options, point.nextRenewal, uniform));
+    return { ...intervalFrom(point.value, samples), nextRenewal: point.nextRenewal, expectedRenewals: point.expectedRenewals, ifRetained: retained.value };
   });
 }
+
+/** Simulated futures per parameter draw: 100 draws × 5 give stable 10th and 90th percentiles. */
+const FUTURES_PER_DRAW = 5;
 
 export function sbgDraws(fit: SbgFit, draws: number, seed: number): SbgParams[] {
   const cov = invertSpd(fit.logParamHessian);

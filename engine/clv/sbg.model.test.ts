@@ -113,3 +113,23 @@ describe('contractual CLV', () => {
     expect(() => scoreContractual(fit, [{ periods: 1, revenuePerPeriod: 1, periodMonths: 1, churnProbability: 2 }], { horizonMonths: 12, monthlyDiscountRate: 0 })).toThrow(/account 0/);
   });
 });
+
+describe('contractual CLV interval: what the customer may really pay', () => {
+  const fit = fitSbg([...Array.from({ length: 60 }, (_, i) => ({ periods: 1 + (i % 6), churned: i % 3 === 0 })), ...Array.from({ length: 60 }, (_, i) => ({ periods: 2 + (i % 8), churned: false }))]);
+  const opts = { horizonMonths: 24, monthlyDiscountRate: 0.01, draws: 100 };
+
+  it('holds process as well as parameter uncertainty: churning or staying spans the range', () => {
+    const [v] = scoreContractual(fit, [{ periods: 3, revenuePerPeriod: 100, periodMonths: 1, churnProbability: 0.5, committedRevenue: 50 }], opts);
+    if (!v) throw new Error('no value');
+    // Half of the futures end at the next renewal (only the committed 50), half pay on for months.
+    expect(v.p10).toBeCloseTo(50, 6);
+    expect(v.p90).toBeGreaterThan(v.point * 1.5);
+    expect(v.ifRetained).toBeGreaterThan(v.point);
+  });
+
+  it('never gives a live paying account a zero-width interval, even at very high risk', () => {
+    const [v] = scoreContractual(fit, [{ periods: 1, revenuePerPeriod: 80, periodMonths: 1, churnProbability: 0.9997, committedRevenue: 40 }], opts);
+    expect(v?.p10).toBeGreaterThan(0);
+    expect(v?.ifRetained).toBeGreaterThan(1000);
+  });
+});

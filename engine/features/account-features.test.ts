@@ -136,10 +136,10 @@ describe('days to renewal', () => {
 });
 
 describe('attribute columns', () => {
-  it('leave out identifier-like text fields (a customer id is not a behaviour)', () => {
-    const accounts = Array.from({ length: 30 }, (_, i) => account(`x${i}`, -10, { attributes: { customer_key: `K-${i}`, tier: i % 2 ? 'gold' : 'silver' } }));
-    const names = buildAccountFeatures({ accounts }, D).table.columns.map((c) => c.name);
-    expect(names).toContain('attr_tier');
-    expect(names).not.toContain('attr_customer_key');
+  it('read numbers that CRMs send as text as numbers', () => {
+    const accounts = Array.from({ length: 30 }, (_, i) => account(`x${i}`, -10, { attributes: { total_revenue: `${i}.5`, tier: i % 2 ? 'gold' : 'silver' } }));
+    const { table } = buildAccountFeatures({ accounts }, D);
+    expect(table.columns.find((c) => c.name === 'attr_total_revenue')?.kind).toBe('numeric');
+    expect(table.columns.find((c) => c.name === 'attr_tier')?.kind).toBe('categorical');
   });
 });

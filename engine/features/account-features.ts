@@ -34,6 +34,7 @@ export interface AccountFeatures {
 }
 
 const DAY = 86_400_000;
+const NUMBER = /^-?\d+(\.\d+)?$/;
 const ATTRIBUTE_KEYS_USED_ELSEWHERE = new Set(['nps', 'csat']);
 
 interface Stamped {
@@ -282,34 +283,20 @@ function categoricalColumn(name: string, values: readonly (string | null)[]): Ca
   return { kind: 'categorical', name, codes, levels };
 }
 
-/**
- * A text field whose values are nearly all different (a customer id, an external key) says who the
- * account is, not how it behaves: as a feature it only memorises, and as a reason it reads as noise.
- */
-function identifierLike(accounts: readonly CanonicalAccount[], key: string, present: number): boolean {
-  if (present < 20) return false;
-  const values = new Set<string>();
-  for (const a of accounts) {
-    const v = a.attributes[key];
-    if (typeof v === 'string') values.add(v);
-  }
-  return values.size > present / 2;
-}
-
 /** Generic columns from account attributes: numeric when every present value is a number or boolean. */
 function attributeColumns(accounts: readonly CanonicalAccount[], max: number): FeatureColumn[] {
   const presence = new Map<string, number>();
   for (const a of accounts) for (const [key, value] of Object.entries(a.attributes)) if (value !== null && !ATTRIBUTE_KEYS_USED_ELSEWHERE.has(key)) presence.set(key, (presence.get(key) ?? 0) + 1);
   const keys = [...presence.entries()]
-    .filter(([key, present]) => !identifierLike(accounts, key, present))
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, max)
     .map(([key]) => key)
     .sort();
   return keys.map((key) => {
     const values = accounts.map((a) => a.attributes[key] ?? null);
-    const numeric = values.every((v) => v === null || typeof v === 'number' || typeof v === 'boolean');
     const name = `attr_${key}`;
+    // CRMs send every property as text: "29.85" is a number, "true" a yes/no (read as words).
+    const numeric = values.every((v) => v === null || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && NUMBER.test(v.trim())));
     if (numeric) return numericColumn(name, Float64Array.from(values, (v) => (v === null ? Number.NaN : Number(v))));
     return categoricalColumn(name, values.map((v) => (v === null ? null : String(v))));
   });

@@ -1,7 +1,7 @@
 import { NextBestActionSchema } from '../../core';
 import { buildActionCatalog, DEFAULT_ACTION_CATALOG } from './action-catalog';
 import type { ActionOutcome } from './action-outcomes';
-import { arbitrate, scoreAction } from './arbitration';
+import { arbitrate, noActionReason, scoreAction } from './arbitration';
 import { checkEligibility } from './eligibility';
 import { holdoutBucket, isInHoldout } from './holdout';
 import type { AccountSignals, ActionDefinition, ActionHistoryEntry } from './nba.types';
@@ -229,8 +229,9 @@ describe('arbitration', () => {
 
   it('says what is at stake out of the value if retained, so it reads against the lower expected CLV on the card', () => {
     const s = scoreAction(action('call'), account({ churnProbability: 0.7, clv: 100_000 }), { propensity: 0.5, source: 'prior', observations: 0 });
-    expect(s.reasons[0]?.en).toBe('Churn risk high (70%) puts 70,000 USD at stake of the 100,000 USD the account is worth if it stays');
-    expect(s.reasons[0]?.zh).toBe('流失风险高（70%）：客户若留存价值 100,000 USD，其中 70,000 USD 面临风险');
+    expect(s.reasons[0]?.en).toBe('Churn risk is high: 70,000 USD at stake of the 100,000 USD the account is worth if it stays');
+    expect(s.reasons[0]?.zh).toBe('流失风险高：客户若留存价值 100,000 USD，其中 70,000 USD 面临风险');
+    expect(s.reasons.map((r) => r.en).join(' ')).not.toMatch(/70%/);
   });
 });
 
@@ -251,5 +252,15 @@ describe('stable holdout assignment', () => {
     expect(isInHoldout('t1', 'x', 'acc-1', 0)).toBe(false);
     expect(isInHoldout('t1', 'x', 'acc-1', 1)).toBe(true);
     expect(() => isInHoldout('t1', 'x', 'acc-1', 1.5)).toThrow(/holdoutRate/);
+  });
+});
+
+describe('no action reason', () => {
+  it('says why an account got no action, preferring capacity over cost, and nothing when it got one', () => {
+    expect(noActionReason({ accountId: 'a', actions: [], skipped: [{ actionId: 'x', reason: 'not-worth-it', text: [] }, { actionId: 'y', reason: 'capacity', text: [] }] })?.en).toMatch(/capacity/);
+    expect(noActionReason({ accountId: 'a', actions: [], skipped: [{ actionId: 'x', reason: 'not-worth-it', text: [] }] })?.zh).toContain('不足以覆盖成本');
+    expect(noActionReason({ accountId: 'a', actions: [], skipped: [] })?.en).toMatch(/No action in the catalog fits/);
+    const taken = { actionId: 'x', rank: 1, title: { en: 't', zh: 't' }, ownerId: 'o', score: 1, propensity: { propensity: 0.5, source: 'prior' as const, observations: 0 }, valueAtStake: 1, reasons: [] };
+    expect(noActionReason({ accountId: 'a', actions: [taken], skipped: [] })).toBeNull();
   });
 });

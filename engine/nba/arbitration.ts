@@ -58,7 +58,8 @@ export interface ArbitrationResult {
 
 const money = (n: number, currency?: string) => `${Math.round(n).toLocaleString('en-US')}${currency ? ` ${currency}` : ''}`;
 const pct = (p: number) => `${Math.round(p * 100)}%`;
-const BAND_ZH: Record<string, string> = { low: '低', medium: '中', high: '高', critical: '严重' };
+// The card's words for the bands ("very high" rather than a certainty the model does not have).
+const BAND_WORDS: Record<string, LocalizedText> = { low: { en: 'low', zh: '低' }, medium: { en: 'medium', zh: '中' }, high: { en: 'high', zh: '高' }, critical: { en: 'very high', zh: '很高' } };
 
 function ownerFor(action: ActionDefinition, account: AccountSignals): string {
   return account.owners?.[action.ownerRole] ?? account.ownerId ?? 'unassigned';
@@ -72,10 +73,11 @@ export function scoreAction(action: ActionDefinition, account: AccountSignals, p
   const cur = account.currency;
   const reasons: LocalizedText[] = [];
   if (action.valueBasis === 'retention') {
+    const band = BAND_WORDS[account.riskBand] ?? { en: account.riskBand, zh: account.riskBand };
     reasons.push({
-      // Names the value if retained: the card's lifetime value is the expected one, already lowered by the risk.
-      en: `Churn risk ${account.riskBand} (${pct(p)}) puts ${money(valueAtStake, cur)} at stake of the ${money(account.clv, cur)} the account is worth if it stays`,
-      zh: `流失风险${BAND_ZH[account.riskBand] ?? account.riskBand}（${pct(p)}）：客户若留存价值 ${money(account.clv, cur)}，其中 ${money(valueAtStake, cur)} 面临风险`,
+      // No second probability: the card shows the one number at its top, and these words match its band.
+      en: `Churn risk is ${band.en}: ${money(valueAtStake, cur)} at stake of the ${money(account.clv, cur)} the account is worth if it stays`,
+      zh: `流失风险${band.zh}：客户若留存价值 ${money(account.clv, cur)}，其中 ${money(valueAtStake, cur)} 面临风险`,
     });
   } else {
     reasons.push({ en: `Expansion potential on ${money(valueAtStake, cur)} of lifetime value`, zh: `可在 ${money(valueAtStake, cur)} 的客户终身价值上实现扩展` });
@@ -184,4 +186,24 @@ export function arbitrate(accounts: readonly AccountSignals[], catalog: readonly
     assignments.push({ tenantId: account.tenantId, accountId: account.accountId, actionId: scored.actionId, ownerId: scored.ownerId, assignedAt: stamp, arm: 'treatment' });
   }
   return { decisions: accounts.map((a) => decisions.get(a.accountId) as AccountDecision), assignments };
+}
+
+const NO_ACTION: Record<SkipReason, (count: number) => LocalizedText> = {
+  capacity: () => ({ en: 'Its owner has reached this week’s action capacity; higher-value accounts came first. It is reconsidered at the next scoring run.', zh: '负责人本周的行动容量已满，已优先安排价值更高的客户；下次评分时会重新考虑。' }),
+  cooldown: () => ({ en: 'An action was recommended recently and is still in its cooldown period.', zh: '近期已推荐过行动，仍在冷却期内。' }),
+  holdout: () => ({ en: 'Held out at random this run so the actions’ effect can be measured.', zh: '本次随机保留为对照组，用于衡量行动效果。' }),
+  'not-worth-it': (n) => ({ en: `None of the ${n} eligible actions is expected to be worth its cost for this account.`, zh: `${n} 个可用行动对该客户的预期价值都不足以覆盖成本。` }),
+  ineligible: () => ({ en: 'No action in the catalog fits this account’s risk, value, renewal date and tickets.', zh: '行动目录中没有适合该客户风险、价值、续约日期与工单情况的行动。' }),
+  'top-k': () => ({ en: 'Other actions ranked higher.', zh: '其他行动排名更高。' }),
+};
+const NO_ACTION_ORDER: readonly SkipReason[] = ['capacity', 'cooldown', 'holdout', 'not-worth-it', 'top-k', 'ineligible'];
+
+/** Why an account got no action, in the words a rep reads on the card; null when it got one. */
+export function noActionReason(decision: AccountDecision): LocalizedText | null {
+  if (decision.actions.length > 0) return null;
+  for (const reason of NO_ACTION_ORDER) {
+    const count = decision.skipped.filter((s) => s.reason === reason).length;
+    if (count > 0) return NO_ACTION[reason](count);
+  }
+  return NO_ACTION.ineligible(0);
 }

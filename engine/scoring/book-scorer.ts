@@ -1,4 +1,4 @@
-import { ScoreSetSchema, type ChurnScore, type ClvScore, type ModelRef, type NextBestAction, type ScoreSet, type TenantId, type AccountId, type CanonicalAccount } from '../../core';
+import { ScoreSetSchema, type LocalizedText, type ChurnScore, type ClvScore, type ModelRef, type NextBestAction, type ScoreSet, type TenantId, type AccountId, type CanonicalAccount } from '../../core';
 import type { AlertSignals } from '../alerts/alert-rules';
 import { scoreChurn } from '../churn/churn-drivers';
 import type { ChurnModel } from '../churn/churn-model';
@@ -7,7 +7,7 @@ import { buildAccountFeatures, groupByAccount, type AccountFeatures, type Accoun
 import { catalogWording } from '../features/feature-catalog';
 import { cellValue } from '../features/feature-table';
 import { scoreHealth } from '../health/health-score';
-import { arbitrate, type AccountDecision, type ArbitrationOptions, type ArbitrationResult } from '../nba/arbitration';
+import { arbitrate, noActionReason, type AccountDecision, type ArbitrationOptions, type ArbitrationResult } from '../nba/arbitration';
 import type { AccountSignals, ActionDefinition } from '../nba/nba.types';
 
 export type ChurnScorer = { kind: 'learned'; model: ChurnModel; ref: ModelRef } | { kind: 'health-score'; ref: Omit<ModelRef, 'kind'> };
@@ -69,7 +69,7 @@ export function scoreBook(input: BookScoringInput): BookScoringResult {
       ...(account.ownerId ? { ownerId: account.ownerId } : {}),
       churnProbability: score.probability,
       riskBand: score.band,
-      clv: valueIfRetained(clvById.get(id)?.point ?? 0, score.probability, account.arr),
+      clv: clvById.get(id)?.ifRetained ?? valueIfRetained(clvById.get(id)?.point ?? 0, score.probability, account.arr),
       currency: account.currency ?? input.currency,
       segment: account.plan ?? account.contractType ?? 'default',
       openTickets: numberAt('open_tickets', row) ?? 0,
@@ -90,6 +90,7 @@ export function scoreBook(input: BookScoringInput): BookScoringResult {
       nextBestActions: (decisionById.get(id)?.actions ?? []).map(
         (a): NextBestAction => ({ actionId: a.actionId, rank: a.rank, score: a.score, title: a.title, reasons: a.reasons.length ? a.reasons : [a.title] }),
       ),
+      ...noActionNote(decisionById.get(id), churn[row] as ChurnScore),
       modelVersion: input.runVersion,
     }),
   );
@@ -138,6 +139,13 @@ function clvEvidence(records: AccountRecords, churnById: ReadonlyMap<string, num
 function valueIfRetained(clv: number, churnProbability: number, arr: number | undefined): number {
   const undone = churnProbability < 0.95 && clv > 0 ? clv / (1 - churnProbability) : 0;
   return Math.max(undone, arr ?? 0);
+}
+
+/** Above low risk, an account without an action says why (capacity, cooldown, cost, catalog). */
+function noActionNote(decision: AccountDecision | undefined, churn: ChurnScore): { noActionReason?: LocalizedText } {
+  if (churn.band === 'low' || !decision) return {};
+  const reason = noActionReason(decision);
+  return reason ? { noActionReason: reason } : {};
 }
 
 const BILLING: Record<NonNullable<CanonicalAccount['contractType']>, AccountClvEvidence['subscriptions'][number]['billingPeriod']> = {

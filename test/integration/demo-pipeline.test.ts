@@ -5,6 +5,7 @@ import { runDemo, type DemoResult } from '../../app/demo/demo-run';
 import { storedModelEvaluation } from '../../app/pipeline/model-evaluation';
 import { writeBackStep } from '../../app/pipeline/writeback.step';
 import { CHURN_TASK } from '../../engine/churn/churn-registry';
+import { summarizeBook } from '../../engine/scoring/book-summary';
 
 const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
 
@@ -42,6 +43,25 @@ describe('the pipeline end to end (in-process, HubSpot sandbox)', () => {
       expect(s.churn.drivers[0]?.text.zh).toMatch(/[\u4e00-\u9fff]/);
     }
     expect(result.store.latestScores(result.tenantId)).toHaveLength(result.scores.length);
+  });
+
+  it('reads like a real book: ranked probabilities, every risky account explained and given an action or a reason, Chinese in Chinese', () => {
+    const summary = summarizeBook(result.scores);
+    expect(result.summary).toEqual(summary);
+    expect(summary.accounts).toBeGreaterThan(150);
+    // A smooth calibration: nearly every account has its own probability (a step function gave ~30).
+    expect(summary.distinctProbabilities).toBeGreaterThanOrEqual(0.9 * summary.accounts);
+    expect(summary.certain).toBe(0);
+    expect(summary.aboveLow).toBeGreaterThan(20);
+    expect(summary.aboveLowWithReasons).toBe(1);
+    expect(summary.aboveLowWithActionOrReason).toBe(1);
+    expect(summary.unknownReasons).toBe(0);
+    expect(summary.zeroWidthIntervals).toBe(0);
+    expect(summary.chineseTexts).toBeGreaterThan(summary.accounts);
+    expect(summary.englishExamples).toEqual([]);
+    expect(summary.chineseWithEnglish).toBe(0);
+    // The demo is as of the day it runs, so its scores are fresh.
+    expect(Math.abs(Date.parse(result.asOf) - Date.now())).toBeLessThan(3_600_000);
   });
 
   it('writes the scores into the CRM, and a second write-back changes nothing', async () => {

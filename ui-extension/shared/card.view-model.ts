@@ -27,7 +27,10 @@ export const CardViewSchema = z.object({
   churn: z
     .object({
       probability: z.number().min(0).max(1),
-      percent: z.number().int().min(0).max(100),
+      /** Whole percent, kept within 1…99: no card claims certainty. */
+      percent: z.number().int().min(1).max(99),
+      /** The one churn number on the card, as people read it ("63%", "<1%", ">99%"). */
+      percentText: z.string(),
       band: RiskBandSchema,
       bandLabel: LocalizedTextSchema,
       trend: z.object({
@@ -37,14 +40,23 @@ export const CardViewSchema = z.object({
         points: z.array(z.object({ computedAt: z.string(), probability: z.number() })),
       }),
       drivers: z.array(z.object({ text: LocalizedTextSchema, direction: z.enum(['raises', 'lowers']), points: z.number() })),
+      /** Inputs the model weighs that this account lacks, said once below the reasons. */
+      missing: LocalizedTextSchema.nullable(),
       model: ModelRefSchema,
     })
     .nullable(),
   clv: z
     .object({
+      /** Expected value at today's churn risk. */
       point: z.number(),
+      /** What the account is worth if it stays (renews at its next renewal); null when unknown. */
+      ifRetained: z.number().nullable(),
       p10: z.number(),
       p90: z.number(),
+      /** Whether the interval is the range of what the customer may really pay or of the estimate only. */
+      intervalKind: z.enum(['outcome', 'estimate']),
+      /** The value as one sentence: worth if retained, expected at today's risk, and the range. */
+      summary: LocalizedTextSchema,
       currency: z.string(),
       horizonMonths: z.number().int(),
       method: z.enum(['contractual', 'non-contractual']),
@@ -52,6 +64,8 @@ export const CardViewSchema = z.object({
     })
     .nullable(),
   actions: z.array(z.object({ actionId: z.string(), rank: z.number().int(), title: LocalizedTextSchema, reasons: z.array(LocalizedTextSchema) })),
+  /** Why no action is recommended (capacity, cooldown, cost, catalog); null when there are actions or none was needed. */
+  noActionReason: LocalizedTextSchema.nullable(),
   freshness: z.object({
     computedAt: z.string().nullable(),
     ageHours: z.number().nullable(),
@@ -68,6 +82,10 @@ export const CARD_LABELS = {
   churn: { en: 'Churn risk', zh: '流失风险' },
   clv: { en: 'Lifetime value', zh: '客户终身价值' },
   interval: { en: '80% interval', zh: '80% 区间' },
+  outcomeInterval: { en: '80% range of what it may really pay', zh: '实际可能支付金额的 80% 区间' },
+  ifRetained: { en: 'Worth if retained', zh: '若留存的价值' },
+  expected: { en: 'Expected at today’s risk', zh: '按当前风险的预期价值' },
+  missing: { en: 'Not known for this account', zh: '该客户缺少的数据' },
   drivers: { en: 'Why', zh: '原因' },
   actions: { en: 'Next best actions', zh: '下一步最佳行动' },
   done: { en: 'Done', zh: '已完成' },
@@ -81,7 +99,7 @@ const BAND_LABELS: Record<RiskBand, LocalizedText> = {
   low: { en: 'Low', zh: '低' },
   medium: { en: 'Medium', zh: '中' },
   high: { en: 'High', zh: '高' },
-  critical: { en: 'Critical', zh: '严重' },
+  critical: { en: 'Very high', zh: '很高' },
 };
 
 export interface CardInput {
@@ -103,22 +121,25 @@ export function buildCardView(input: CardInput): CardView {
       ownerName: input.account.ownerName ?? null,
     },
     churn: latest ? churnView(latest, input.history) : null,
-    clv: latest?.clv ? { point: latest.clv.point, p10: latest.clv.p10, p90: latest.clv.p90, currency: latest.clv.currency, horizonMonths: latest.clv.horizonMonths, method: latest.clv.method, model: latest.clv.model } : null,
+    clv: latest?.clv ? clvView(latest.clv) : null,
     actions: (latest?.nextBestActions ?? [])
       .slice()
       .sort((a, b) => a.rank - b.rank)
       .slice(0, MAX_ACTIONS)
       .map((a) => ({ actionId: a.actionId, rank: a.rank, title: a.title, reasons: a.reasons })),
+    noActionReason: latest && latest.nextBestActions.length === 0 ? (latest.noActionReason ?? null) : null,
     freshness: freshnessView(latest?.computedAt ?? null, input.now),
     modelVersion: latest?.modelVersion ?? null,
   };
 }
 
 function churnView(latest: ScoreSet, history: readonly ScoreSet[]): NonNullable<CardView['churn']> {
-  const { probability, band, drivers, model } = latest.churn;
+  const { probability, band, drivers, model, missing } = latest.churn;
+  const percent = Math.min(99, Math.max(1, Math.round(probability * 100)));
   return {
     probability,
-    percent: Math.round(probability * 100),
+    percent,
+    percentText: probability < 0.005 ? '<1%' : probability > 0.995 ? '>99%' : `${percent}%`,
     band,
     bandLabel: BAND_LABELS[band],
     trend: trendView(history),
@@ -127,8 +148,30 @@ function churnView(latest: ScoreSet, history: readonly ScoreSet[]): NonNullable<
       .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))
       .slice(0, MAX_DRIVERS)
       .map((d) => ({ text: d.text, direction: d.direction, points: round1(d.contribution) })),
+    missing: missing?.length
+      ? { en: `${CARD_LABELS.missing.en}: ${missing.map((m) => m.label.en).join(', ')}`, zh: `${CARD_LABELS.missing.zh}：${missing.map((m) => m.label.zh).join('、')}` }
+      : null,
     model,
   };
+}
+
+const money = (value: number, currency: string): string => `${Math.round(value).toLocaleString('en-US')} ${currency}`;
+
+/** Worth if retained, expected at today's risk, and the range, as one story. */
+function clvView(clv: NonNullable<ScoreSet['clv']>): NonNullable<CardView['clv']> {
+  const intervalKind = clv.method === 'contractual' ? 'outcome' : 'estimate';
+  const range = `${money(clv.p10, clv.currency)} – ${money(clv.p90, clv.currency)}`;
+  const months = clv.horizonMonths;
+  const retained = clv.ifRetained;
+  const rangeText = intervalKind === 'outcome' ? { en: `it may really pay ${range} (80% range)`, zh: `实际可能支付 ${range}（80% 区间）` } : { en: `estimate range ${range} (80%)`, zh: `估计区间 ${range}（80%）` };
+  const summary =
+    retained !== undefined && retained > clv.point
+      ? {
+          en: `Worth ${money(retained, clv.currency)} over ${months} months if retained; at today’s risk expect ${money(clv.point, clv.currency)}: ${rangeText.en}.`,
+          zh: `若留存，未来 ${months} 个月价值 ${money(retained, clv.currency)}；按当前风险预期 ${money(clv.point, clv.currency)}，${rangeText.zh}。`,
+        }
+      : { en: `Expected ${money(clv.point, clv.currency)} over ${months} months: ${rangeText.en}.`, zh: `未来 ${months} 个月预期 ${money(clv.point, clv.currency)}，${rangeText.zh}。` };
+  return { point: clv.point, ifRetained: retained ?? null, p10: clv.p10, p90: clv.p90, intervalKind, summary, currency: clv.currency, horizonMonths: months, method: clv.method, model: clv.model };
 }
 
 function trendView(history: readonly ScoreSet[]): NonNullable<CardView['churn']>['trend'] {

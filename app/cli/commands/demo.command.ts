@@ -7,6 +7,7 @@ import pino from 'pino';
 import type { ScoreSet } from '../../../core';
 import { loadConfig } from '../../config/config';
 import { DEMO_PRIVATE_APP_TOKEN, runDemo, type DemoResult, type DemoStage } from '../../demo/demo-run';
+import type { BookSummary } from '../../../engine/scoring/book-summary';
 import { productRouters } from '../../http/product-routers';
 import { createHttpApp, listen } from '../../http/server';
 import { createMetrics } from '../../observability/metrics';
@@ -114,6 +115,7 @@ function printSummary(out: Output, r: DemoResult, seconds: number): void {
   out.line();
   out.line(`${bilingual('Written back to HubSpot companies', '已回写到 HubSpot 公司')}: ${r.writeBack.written} ${bilingual('written', '已写入')}, ${r.writeBack.unchanged} ${bilingual('unchanged', '未变化')}, ${r.writeBack.failed.length} ${bilingual('failed', '失败')} (${r.hubspotUrl})`);
   out.line(`${bilingual('Alerts', '提醒')}: ${r.alerts.raised.length} ${bilingual('raised', '已触发')}, ${r.alerts.delivered} ${bilingual('delivered', '已送达')} (${r.alerts.receivedVerified} ${bilingual('signature-verified by the receiver', '接收方签名验证通过')}), ${r.alerts.suppressed} ${bilingual('held back by budgets and cooldowns', '因预算与冷却被抑制')}`);
+  printBookSummary(out, r.summary);
   const bands = countBands(r.scores);
   out.result({
     seconds: Math.round(seconds),
@@ -123,19 +125,37 @@ function printSummary(out: Output, r: DemoResult, seconds: number): void {
     model: { kind: model.kind, version: r.training.version, promoted: r.training.promoted, metrics: model.metrics },
     scored: r.scores.length,
     bands,
+    book: r.summary,
     topAtRisk: top.map((s) => ({ accountId: s.accountId, name: names.get(s.accountId) ?? null, probability: s.churn.probability, band: s.churn.band, drivers: s.churn.drivers.slice(0, 3).map((d) => d.text), clv: s.clv ?? null, nextBestAction: s.nextBestActions[0]?.title ?? null })),
     writeBack: { written: r.writeBack.written, unchanged: r.writeBack.unchanged, failed: r.writeBack.failed.length },
     alerts: { raised: r.alerts.raised.length, delivered: r.alerts.delivered, verifiedByReceiver: r.alerts.receivedVerified, suppressed: r.alerts.suppressed },
   });
 }
 
+const pctOf = (share: number): string => `${(share * 100).toFixed(share > 0 && share < 0.001 ? 2 : 1)}%`;
+
+function printBookSummary(out: Output, b: BookSummary): void {
+  out.line();
+  out.line(bilingual('The scored book', '评分后的客户组合'));
+  out.line(`  ${bilingual('Distinct churn probabilities', '不同流失概率个数')}: ${b.distinctProbabilities} / ${b.accounts}`);
+  out.line(`  ${bilingual('Above low risk with reasons', '中高风险客户有原因说明')}: ${pctOf(b.aboveLowWithReasons)} (${b.aboveLow})`);
+  out.line(`  ${bilingual('Above low risk with an action or the reason for none', '中高风险客户有行动或无行动原因')}: ${pctOf(b.aboveLowWithActionOrReason)}`);
+  out.line(`  ${bilingual('Chinese texts with untranslated English words', '含未翻译英文单词的中文文本')}: ${pctOf(b.chineseWithEnglish)} (${b.chineseTexts})`);
+  for (const example of b.englishExamples) out.line(`    - ${example}`);
+}
+
 function printAccount(out: Output, s: ScoreSet, name: string): void {
-  const pct = `${(s.churn.probability * 100).toFixed(0)}%`;
+  const p = s.churn.probability;
+  const pct = p < 0.005 ? '<1%' : p > 0.995 ? '>99%' : `${(p * 100).toFixed(0)}%`;
   out.line(`  ${name}  ${pct} (${s.churn.band})`);
   for (const d of s.churn.drivers.slice(0, 3)) out.line(`    - ${d.text.en} / ${d.text.zh}`);
-  if (s.clv) out.line(`    CLV / 终身价值: ${fmt(s.clv.p50)} ${s.clv.currency} (P10 ${fmt(s.clv.p10)} – P90 ${fmt(s.clv.p90)}, ${s.clv.method})`);
+  if (s.clv) {
+    const worth = s.clv.ifRetained !== undefined ? `${bilingual('worth if retained', '若留存价值')} ${fmt(s.clv.ifRetained)} ${s.clv.currency}; ` : '';
+    out.line(`    ${worth}${bilingual('expected at today’s risk', '按当前风险预期')} ${fmt(s.clv.point)} ${s.clv.currency} (${bilingual('may really pay', '实际可能支付')} ${fmt(s.clv.p10)} – ${fmt(s.clv.p90)}, 80%)`);
+  }
   const next = s.nextBestActions[0];
   if (next) out.line(`    ${bilingual('Next', '下一步')}: ${next.title.en} / ${next.title.zh}`);
+  else if (s.noActionReason) out.line(`    ${bilingual('No action', '无行动')}: ${s.noActionReason.en} / ${s.noActionReason.zh}`);
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');

@@ -17,7 +17,7 @@ function score(probability: number, computedAt: string): ScoreSet {
       { feature: 'tickets', contribution: 12, direction: 'raises', text: { en: 'Support tickets (90 days): 9', zh: '支持工单（90 天）：9' } },
       { feature: 'logins', contribution: -4, direction: 'lowers', text: { en: 'Logins (30 days): 40', zh: '登录次数（30 天）：40' } },
     ] },
-    clv: { point: 5000, p10: 3000, p50: 5000, p90: 8000, currency: 'USD', horizonMonths: 12, method: 'contractual', model: { name: 'sbg', version: '1', kind: 'sbg' } },
+    clv: { point: 5000, p10: 3000, p50: 5000, p90: 8000, ifRetained: 9000, currency: 'USD', horizonMonths: 12, method: 'contractual', model: { name: 'sbg', version: '1', kind: 'sbg' } },
     nextBestActions: [
       { actionId: 'exec-call', rank: 1, score: 1, title: { en: 'Executive sponsor call', zh: '高管发起人电话' }, reasons: [{ en: 'Risk rose 32 points', zh: '风险上升 32 个百分点' }] },
       { actionId: 'training', rank: 2, score: 0.5, title: { en: 'Training session', zh: '培训课程' }, reasons: [{ en: 'Low usage', zh: '使用率低' }] },
@@ -55,8 +55,8 @@ describe('HubSpot app card', () => {
     expect(r.findByTestId(Tag, 'se-band').text).toBe('High');
     expect(r.findByTestId(Text, 'se-trend').text).toBe('Up 32 points since the last score');
     expect(r.findByTestId(LineChart, 'se-trend-chart').props.data).toEqual([{ computedAt: '2026-10-25T00:00:00Z', percent: 40 }, { computedAt: '2026-11-01T12:00:00Z', percent: 72 }]);
-    expect(r.findByTestId(StatisticsItem, 'se-clv').props.number).toBe('$5,000');
-    expect(r.findByTestId(Text, 'se-interval').text).toBe('80% interval: $3,000 – $8,000 (12 months)');
+    expect(r.findByTestId(StatisticsItem, 'se-clv').props.number).toBe('$9,000');
+    expect(r.findByTestId(Text, 'se-interval').text).toBe('Worth 9,000 USD over 12 months if retained; at today’s risk expect 5,000 USD: it may really pay 3,000 USD – 8,000 USD (80% range).');
     expect(r.findByTestId(List, 'se-drivers').findAll(Text).map((n) => n.text)).toEqual(['▲ Support tickets (90 days): 9', '▼ Logins (30 days): 40']);
     expect(r.findAll(Button).map((b) => b.text)).toEqual(['Done', 'Dismiss', 'Done', 'Dismiss']);
     expect(r.findByTestId(Text, 'se-freshness').text).toBe('Scored 12 h ago');

@@ -95,7 +95,7 @@ function churnSection(card: CardView, L: (k: keyof Labels) => string): HTMLEleme
     'section',
     { class: 'section churn', 'aria-labelledby': 'churn-h' },
     el('h2', { id: 'churn-h' }, L('churn')),
-    el('div', { class: 'headline' }, el('span', { class: 'big', 'data-testid': 'churn-percent' }, percent(churn.probability, lang)), el('span', { class: `band band-${churn.band}` }, tr(churn.bandLabel, lang))),
+    el('div', { class: 'headline' }, el('span', { class: 'big', 'data-testid': 'churn-percent' }, churn.percentText), el('span', { class: `band band-${churn.band}` }, tr(churn.bandLabel, lang))),
     el('div', { class: 'trend' }, sparkline(values, { label: trendText }), el('p', { class: `trend-label trend-${churn.trend.direction}` }, tr(churn.trend.label, lang))),
     modelLine(churn.model, L),
   );
@@ -108,15 +108,17 @@ function clvSection(card: CardView, L: (k: keyof Labels) => string): HTMLElement
     'section',
     { class: 'section clv', 'aria-labelledby': 'clv-h' },
     el('h2', { id: 'clv-h' }, L('clv')),
-    el('p', { class: 'big' }, money(clv.point, clv.currency, lang)),
-    el('p', {}, `${L('interval')}: ${money(clv.p10, clv.currency, lang)} – ${money(clv.p90, clv.currency, lang)} · ${clv.horizonMonths} ${tr(W.horizon, lang)} · ${tr(clv.method === 'contractual' ? W.contractual : W.nonContractual, lang)}`),
+    el('p', { class: 'big', 'data-testid': 'clv-retained' }, money(clv.ifRetained ?? clv.point, clv.currency, lang)),
+    el('p', { 'data-testid': 'clv-summary' }, tr(clv.summary, lang)),
+    el('p', { class: 'muted' }, `${clv.horizonMonths} ${tr(W.horizon, lang)} · ${tr(clv.method === 'contractual' ? W.contractual : W.nonContractual, lang)}`),
     modelLine(clv.model, L),
   );
 }
 
 function driversSection(card: CardView, L: (k: keyof Labels) => string): HTMLElement | null {
   const drivers = card.churn?.drivers ?? [];
-  if (drivers.length === 0) return null;
+  const missing = card.churn?.missing ?? null;
+  if (drivers.length === 0 && !missing) return null;
   return el(
     'section',
     { class: 'section drivers', 'aria-labelledby': 'drivers-h' },
@@ -128,6 +130,7 @@ function driversSection(card: CardView, L: (k: keyof Labels) => string): HTMLEle
         el('li', { class: `driver driver-${d.direction}` }, el('span', { class: 'arrow', 'aria-hidden': 'true' }, d.direction === 'raises' ? '▲' : '▼'), el('span', { class: 'visually-hidden' }, `${tr(d.direction === 'raises' ? W.raises : W.lowers, lang)}: `), tr(d.text, lang)),
       ),
     ),
+    missing ? el('p', { class: 'muted', 'data-testid': 'missing-inputs' }, tr(missing, lang)) : null,
   );
 }
 
@@ -149,7 +152,7 @@ function actionsSection(card: CardView, L: (k: keyof Labels) => string): HTMLEle
       decided ? el('p', { class: 'decided' }, tr(decided === 'completed' ? W.recordedDone : W.recordedDismissed, lang)) : el('div', { class: 'buttons' }, done, dismiss),
     );
   });
-  return el('section', { class: 'section actions', 'aria-labelledby': 'actions-h' }, el('h2', { id: 'actions-h', tabindex: -1 }, L('actions')), items.length ? el('ol', {}, items) : el('p', {}, L('noActions')), status);
+  return el('section', { class: 'section actions', 'aria-labelledby': 'actions-h' }, el('h2', { id: 'actions-h', tabindex: -1 }, L('actions')), items.length ? el('ol', {}, items) : el('p', { 'data-testid': 'no-actions' }, card.noActionReason ? tr(card.noActionReason, lang) : L('noActions')), status);
 }
 
 async function sendFeedback(actionId: string, status: 'completed' | 'dismissed', region: HTMLElement): Promise<void> {

@@ -119,10 +119,10 @@ export function SuccessEngineCard({ context, fetcher = hubspot.fetch as unknown 
   return (
     <Flex direction="column" gap="sm">
       <Statistics>
-        <StatisticsItem label={t(CARD_LABELS.churn)} number={`${churn.percent}%`} testId="se-churn">
+        <StatisticsItem label={t(CARD_LABELS.churn)} number={churn.percentText} testId="se-churn">
           {trendMoves ? <StatisticsTrend direction={churn.trend.direction === 'rising' ? 'increase' : 'decrease'} value={`${Math.abs(churn.trend.changePoints)}`} color={churn.trend.direction === 'rising' ? 'red' : 'green'} /> : null}
         </StatisticsItem>
-        {clv ? <StatisticsItem label={t(CARD_LABELS.clv)} number={money(clv.point, clv.currency, lang)} testId="se-clv" /> : null}
+        {clv ? <StatisticsItem label={t(clv.ifRetained !== null ? CARD_LABELS.ifRetained : CARD_LABELS.clv)} number={money(clv.ifRetained ?? clv.point, clv.currency, lang)} testId="se-clv" /> : null}
       </Statistics>
       <Flex direction="row" gap="xs" align="center">
         <Tag variant={BAND_TAG[churn.band]} testId="se-band">{t(churn.bandLabel)}</Tag>
@@ -138,7 +138,7 @@ export function SuccessEngineCard({ context, fetcher = hubspot.fetch as unknown 
       ) : null}
       {clv ? (
         <Text variant="microcopy" testId="se-interval">
-          {`${t(CARD_LABELS.interval)}: ${money(clv.p10, clv.currency, lang)} – ${money(clv.p90, clv.currency, lang)} (${clv.horizonMonths} ${t(SURFACE_LABELS.months)})`}
+          {t(clv.summary)}
         </Text>
       ) : null}
 
@@ -149,10 +149,11 @@ export function SuccessEngineCard({ context, fetcher = hubspot.fetch as unknown 
           <Text key={i}>{`${d.direction === 'raises' ? '▲' : '▼'} ${t(d.text)}`}</Text>
         ))}
       </List>
+      {churn.missing ? <Text variant="microcopy" testId="se-missing">{t(churn.missing)}</Text> : null}
 
       <Divider />
       <Heading>{t(CARD_LABELS.actions)}</Heading>
-      {card.actions.length === 0 ? <Text testId="se-no-actions">{t(CARD_LABELS.noActions)}</Text> : null}
+      {card.actions.length === 0 ? <Text testId="se-no-actions">{t(card.noActionReason ?? CARD_LABELS.noActions)}</Text> : null}
       {card.actions.map((a) => (
         <Flex key={a.actionId} direction="column" gap="xs" testId={`se-action-${a.actionId}`}>
           <Text format={{ fontWeight: 'demibold' }}>{`${a.rank}. ${t(a.title)}`}</Text>

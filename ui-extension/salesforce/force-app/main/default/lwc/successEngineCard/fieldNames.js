@@ -40,7 +40,7 @@ export const BAND_WORDS = {
         "zh": "高"
     },
     "critical": {
-        "en": "Critical",
-        "zh": "严重"
+        "en": "Very high",
+        "zh": "很高"
     }
 };

@@ -76,12 +76,15 @@ export default class SuccessEngineCard extends LightningElement {
     get churn() {
         if (this.card && this.card.churn) {
             const c = this.card.churn;
-            return { percent: c.percent, band: c.band, bandLabel: this.t(c.bandLabel), trend: this.t(c.trend.label) };
+            return { percentText: c.percentText, band: c.band, bandLabel: this.t(c.bandLabel), trend: this.t(c.trend.label) };
         }
         const probability = this.field('churnProbability');
         const band = this.field('riskBand');
         if (probability === null || probability === undefined) return null;
-        return { percent: Math.round(Number(probability) * 100), band, bandLabel: this.t(BAND_WORDS[band]), trend: '' };
+        // As the card contract does: never 0 % or 100 %.
+        const p = Number(probability);
+        const percentText = p < 0.005 ? '<1%' : p > 0.995 ? '>99%' : `${Math.round(p * 100)}%`;
+        return { percentText, band, bandLabel: this.t(BAND_WORDS[band]), trend: '' };
     }
 
     get hasScore() {
@@ -93,7 +96,7 @@ export default class SuccessEngineCard extends LightningElement {
     }
 
     get percentText() {
-        return this.churn ? `${this.churn.percent}%` : '';
+        return this.churn ? this.churn.percentText : '';
     }
 
     get bandClass() {
@@ -102,7 +105,7 @@ export default class SuccessEngineCard extends LightningElement {
 
     get clv() {
         const c = this.card && this.card.clv;
-        if (c) return { point: c.point, p10: c.p10, p90: c.p90, currency: c.currency };
+        if (c) return { point: c.ifRetained === null || c.ifRetained === undefined ? c.point : c.ifRetained, p10: c.p10, p90: c.p90, currency: c.currency, summary: this.t(c.summary), retained: c.ifRetained !== null && c.ifRetained !== undefined };
         const point = this.field('clvP50');
         if (point === null) return null;
         return { point, p10: this.field('clvP10'), p90: this.field('clvP90'), currency: this.field('clvCurrency') || 'USD' };
@@ -122,7 +125,20 @@ export default class SuccessEngineCard extends LightningElement {
     }
 
     get intervalText() {
-        return this.clv ? `${this.labels.interval}: ${this.money(this.clv.p10)} – ${this.money(this.clv.p90)}` : '';
+        if (!this.clv) return '';
+        return this.clv.summary || `${this.labels.interval}: ${this.money(this.clv.p10)} – ${this.money(this.clv.p90)}`;
+    }
+
+    get clvLabel() {
+        return this.clv && this.clv.retained ? this.labels.ifRetained : this.labels.clv;
+    }
+
+    get missingText() {
+        return this.card && this.card.churn && this.card.churn.missing ? this.t(this.card.churn.missing) : '';
+    }
+
+    get noActionsText() {
+        return this.card && this.card.noActionReason ? this.t(this.card.noActionReason) : this.labels.noActions;
     }
 
     get drivers() {

@@ -61,7 +61,9 @@ describe('c-success-engine-card', () => {
         expect($(el, '.se-percent').textContent).toBe('72%');
         expect($(el, '.se-band').textContent).toBe('High');
         expect($(el, '.se-trend').textContent).toBe('Up 32 points since the last score');
-        expect($(el, '.se-interval').textContent).toBe('80% interval: $3,000 – $8,000');
+        expect($(el, '.se-clv').textContent).toBe('$9,000');
+        expect($(el, '.se-interval').textContent).toBe('Worth 9,000 USD over 12 months if retained; at today’s risk expect 5,000 USD: it may really pay 3,000 USD – 8,000 USD (80% range).');
+        expect($(el, '.se-missing').textContent).toBe('Not known for this account: NPS');
         expect($$(el, '.se-driver').map((n) => n.textContent)).toEqual(['▲ Support tickets (90 days): 9', '▼ Logins (30 days): 40']);
         expect($$(el, '.se-action-title').map((n) => n.textContent)).toEqual(['1. Executive sponsor call', '2. Training session']);
         expect($$(el, '.se-done').map((b) => b.label)).toEqual(['Done', 'Done']);

@@ -36,6 +36,8 @@ describe('c-success-engine-card in Chinese (user language zh-CN)', () => {
         expect($$(el, '.se-done').map((b) => b.label)).toEqual(['已完成', '已完成']);
         expect($$(el, '.se-dismiss').map((b) => b.label)).toEqual(['忽略', '忽略']);
         expect($(el, '.se-interval').textContent).toContain('80% 区间');
+        expect($(el, '.se-interval').textContent).toContain('若留存');
+        expect($(el, '.se-missing').textContent).toBe('该客户缺少的数据：净推荐值');
     });
 
     it('reads the Chinese drivers field and band word from the record when the API is down', async () => {
