@@ -86,9 +86,12 @@ export function registerRestExtras(router: Router, deps: RestExtrasDeps): void {
     const anyFailed = plans.some((p) => p.errors.length > 0);
     return {
       status: 200,
+      // Failed results still say whether the record would have been created (as a real org answers;
+      // jsforce's connection-crud test "upsert … allOrNone=true … expect rollback").
       json: plans.map((p) => {
-        if (p.errors.length) return { success: false, errors: toResultErrors(p.errors) };
-        if (body.allOrNone && anyFailed) return { success: false, errors: [ROLLED_BACK] };
+        const created = !('target' in p && p.target);
+        if (p.errors.length) return { success: false, errors: toResultErrors(p.errors), created };
+        if (body.allOrNone && anyFailed) return { success: false, errors: [ROLLED_BACK], created };
         if ('target' in p && p.target) {
           deps.applyFields(o, p.target, p.rest ?? {}, false, req.params.$userId);
           return { id: p.target.Id, success: true, errors: [], created: false };

@@ -6,7 +6,7 @@ import { delay, listen, parseForm, parseJsonBody, Router, type SandboxRequest, t
 import { generateBook } from '../seed/book.generator';
 import type { Book } from '../seed/book.types';
 import type { TelcoRow } from '../seed/telco.reader';
-import { METADATA_FIELD_TYPES, normaliseId, salesforceId, soapTypeOf, type SfCustomObjectDefinition, type SfField, type SfFieldType, type SfObjectSchema, type SfOrgProfile } from './salesforce-schema';
+import { CHILD_RELATIONSHIPS, METADATA_FIELD_TYPES, normaliseId, salesforceId, soapTypeOf, type SfCustomObjectDefinition, type SfField, type SfFieldType, type SfObjectSchema, type SfOrgProfile } from './salesforce-schema';
 import { deriveFields, loadBookIntoOrg, parseSfDateTime, SalesforceState, sfDateTime, type SfRecord } from './salesforce-state';
 import { prepareQuery, renderRecord, type PreparedQuery } from './soql.executor';
 import { SoqlError } from './soql.parser';
@@ -84,11 +84,6 @@ const COLLECTION_MAX = 200;
 const UPDATED_DAYS = 30;
 const DELETED_DAYS = 15;
 const DAY = 86_400_000;
-/** Child relationship names of the standard lookups (DescribeSObjectResult childRelationships in a new org). */
-const CHILD_RELATIONSHIPS: Record<string, string> = {
-  'Contact.AccountId': 'Contacts', 'Opportunity.AccountId': 'Opportunities', 'Case.AccountId': 'Cases', 'Case.ContactId': 'Cases', 'Task.WhatId': 'Tasks', 'Task.WhoId': 'Tasks', 'Task.AccountId': 'Tasks', 'Event.WhatId': 'Events', 'Event.WhoId': 'Events', 'Event.AccountId': 'Events',
-  'Account.ParentId': 'ChildAccounts', 'Invoice__c.Account__c': 'Invoices__r', 'PermissionSetAssignment.AssigneeId': 'PermissionSetAssignments', 'PermissionSetAssignment.PermissionSetId': 'Assignments', 'FieldPermissions.ParentId': 'FieldPerms',
-};
 
 type SfErr = { errorCode: string; message: string; fields?: string[] };
 class SfHttpError extends Error {

@@ -156,6 +156,12 @@ export function customObjectSchema(def: SfCustomObjectDefinition, keyPrefix: str
   return objectFrom([def.name, def.label, def.pluralLabel, keyPrefix, specs]);
 }
 
+/** Child relationship names of the standard lookups (DescribeSObjectResult childRelationships in a new org). */
+export const CHILD_RELATIONSHIPS: Record<string, string> = {
+  'Contact.AccountId': 'Contacts', 'Opportunity.AccountId': 'Opportunities', 'Case.AccountId': 'Cases', 'Case.ContactId': 'Cases', 'Task.WhatId': 'Tasks', 'Task.WhoId': 'Tasks', 'Event.WhatId': 'Events', 'Event.WhoId': 'Events',
+  'Account.ParentId': 'ChildAccounts', 'Invoice__c.Account__c': 'Invoices__r', 'PermissionSetAssignment.AssigneeId': 'PermissionSetAssignments', 'PermissionSetAssignment.PermissionSetId': 'Assignments', 'FieldPermissions.ParentId': 'FieldPerms',
+};
+
 /** Active currencies of the customised org; USD is the corporate currency. */
 export const ORG_CURRENCIES = ['USD', 'EUR', 'CNY'] as const;
 
