@@ -30,9 +30,30 @@ const files = flag('--files', 'query,connection-crud,sobject,bulk2').split(',');
 const org = flag('--org', 'customised');
 const jsonOut = flag('--json', undefined);
 
+/** A CustomObject metadata file (.object XML) as the sandbox's custom object definition. */
+function readCustomObject(file, name) {
+  const xml = fs.readFileSync(file, 'utf8');
+  const tag = (block, t) => new RegExp(`<${t}>([^<]*)</${t}>`).exec(block)?.[1];
+  const nameBlock = /<nameField>([\s\S]*?)<\/nameField>/.exec(xml)?.[1] ?? '';
+  const fields = [...xml.matchAll(/<fields>([\s\S]*?)<\/fields>/g)].map((m) => m[1]).map((b) => ({
+    name: tag(b, 'fullName'), label: tag(b, 'label') ?? tag(b, 'fullName'), type: tag(b, 'type'),
+    ...(tag(b, 'length') ? { length: Number(tag(b, 'length')) } : {}),
+    ...(tag(b, 'precision') ? { precision: Number(tag(b, 'precision')), scale: Number(tag(b, 'scale') ?? 0) } : {}),
+    externalId: tag(b, 'externalId') === 'true', unique: tag(b, 'unique') === 'true', required: tag(b, 'required') === 'true',
+  }));
+  const outer = xml.replace(/<fields>[\s\S]*?<\/fields>/g, '').replace(/<nameField>[\s\S]*?<\/nameField>/, '');
+  return { name, label: tag(outer, 'label') ?? name, pluralLabel: tag(outer, 'pluralLabel') ?? name, nameField: { type: tag(nameBlock, 'type') === 'AutoNumber' ? 'AutoNumber' : 'Text', label: tag(nameBlock, 'label') ?? 'Name', ...(tag(nameBlock, 'displayFormat') ? { displayFormat: tag(nameBlock, 'displayFormat') } : {}) }, fields };
+}
+
 async function main() {
   const { startSalesforceSandbox } = require('../sandbox/salesforce/salesforce-sandbox.server.ts');
-  const sandbox = await startSalesforceSandbox({ org, jsforceTestSuite: true });
+  // What jsforce's org setup (test/bin/org-setup) deploys and loads: its package's custom objects,
+  // read from the checkout's metadata, and 4 × 550 BigTable__c rows. Plus a small seeded book.
+  const { readTelcoCsv } = require('../sandbox/seed/telco.reader.ts');
+  const csv = path.resolve(root, '../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
+  const customObjects = ['BigTable__c', 'UpsertTable__c'].map((name) => readCustomObject(path.join(checkout, 'test/package/JSforceTestSuite/objects', `${name}.object`), name));
+  const sandbox = await startSalesforceSandbox({ org, seed: 7, accounts: 30, rows: readTelcoCsv(csv), customObjects, usernames: ['integration@sandbox.example.com'] });
+  for (let i = 0; i < 2200; i++) sandbox.state.org.insert('BigTable__c', {}, '2026-01-01T00:00:00.000Z');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jsforce-suite-'));
   const config = {
     rootDir: checkout,

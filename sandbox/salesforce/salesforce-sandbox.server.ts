@@ -6,11 +6,12 @@ import { delay, listen, parseForm, parseJsonBody, Router, type SandboxRequest, t
 import { generateBook } from '../seed/book.generator';
 import type { Book } from '../seed/book.types';
 import type { TelcoRow } from '../seed/telco.reader';
-import { normaliseId, salesforceId, soapTypeOf, type SfField, type SfFieldType, type SfObjectSchema, type SfOrgProfile } from './salesforce-schema';
+import { CHILD_RELATIONSHIPS, METADATA_FIELD_TYPES, normaliseId, salesforceId, soapTypeOf, type SfCustomObjectDefinition, type SfField, type SfFieldType, type SfObjectSchema, type SfOrgProfile } from './salesforce-schema';
 import { deriveFields, loadBookIntoOrg, parseSfDateTime, SalesforceState, sfDateTime, type SfRecord } from './salesforce-state';
 import { prepareQuery, renderRecord, type PreparedQuery } from './soql.executor';
 import { SoqlError } from './soql.parser';
 import { registerBulk2 } from './bulk2.routes';
+import { explainQuery, registerRestExtras } from './salesforce-rest-extras.routes';
 import { answerUserRecordAccess, registerSalesforceInstallRoutes, type SalesforceInstallState } from './salesforce-install.routes';
 
 export interface SalesforceSandboxOptions {
@@ -45,6 +46,8 @@ export interface SalesforceSandboxOptions {
    * `vanilla` (the standard schema only, single currency), as a new customer's org is.
    */
   org?: SfOrgProfile;
+  /** Custom objects deployed before start (what a Metadata API deploy of a package would add). */
+  customObjects?: readonly SfCustomObjectDefinition[];
   /**
    * Answers lost after the work was done: the request is processed, then the connection drops
    * (a timeout or reset on the way back). The client cannot tell whether its write landed.
@@ -81,11 +84,6 @@ const COLLECTION_MAX = 200;
 const UPDATED_DAYS = 30;
 const DELETED_DAYS = 15;
 const DAY = 86_400_000;
-/** Child relationship names of the standard lookups (DescribeSObjectResult childRelationships in a new org). */
-const CHILD_RELATIONSHIPS: Record<string, string> = {
-  'Contact.AccountId': 'Contacts', 'Opportunity.AccountId': 'Opportunities', 'Case.AccountId': 'Cases', 'Case.ContactId': 'Cases', 'Task.WhatId': 'Tasks', 'Task.WhoId': 'Tasks', 'Task.AccountId': 'Tasks', 'Event.WhatId': 'Events', 'Event.WhoId': 'Events', 'Event.AccountId': 'Events',
-  'Account.ParentId': 'ChildAccounts', 'Invoice__c.Account__c': 'Invoices__r', 'PermissionSetAssignment.AssigneeId': 'PermissionSetAssignments', 'PermissionSetAssignment.PermissionSetId': 'Assignments', 'FieldPermissions.ParentId': 'FieldPerms',
-};
 
 type SfErr = { errorCode: string; message: string; fields?: string[] };
 class SfHttpError extends Error {
@@ -104,6 +102,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   const usernames = options.usernames ?? ['integration@sandbox.example.com'];
   const org = new SalesforceState(orgId, '', options.namespace ?? '', options.org ?? 'customised');
   org.seedOrg();
+  for (const def of options.customObjects ?? []) org.deployCustomObject(def);
   const book = options.book ?? (options.accounts ? generateBook({ seed: options.seed ?? 1, accounts: options.accounts, rows: options.rows ?? [] }) : undefined);
   if (book) loadBookIntoOrg(org, book);
   const integrationUser = org.insert('User', { FirstName: 'Integration', LastName: 'User', Name: 'Integration User', Email: usernames[0] ?? '', Username: usernames[0] ?? '', Alias: 'integ', IsActive: true }, '2020-01-01T00:00:00.000Z');
@@ -258,6 +257,8 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   };
   const runQuery = (req: SandboxRequest, scanAll: boolean): SandboxResponse => {
     const v = version(req);
+    const explain = req.query.get('explain');
+    if (explain) return explainQuery(org, explain, fail);
     const soql = req.query.get('q');
     if (!soql) throw fail(400, 'MALFORMED_QUERY', 'A query string has to be specified');
     const access = answerUserRecordAccess(org, install, soql, fail);
@@ -470,6 +471,19 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     return r;
   };
 
+  const softDelete = (r: SfRecord): void => {
+    const now = sfDateTime(clock.now());
+    r.IsDeleted = true;
+    r.SystemModstamp = now;
+    org.deletedAt.set(r.Id, now);
+  };
+  // Registered before the generic /sobjects/:type/:id routes so that describe/layouts and friends win.
+  registerRestExtras(router, {
+    org, api, version, objectOf, fail, createRecord, applyFields, softDelete,
+    probeCreate: (o, body, userId) => applyFields(o, undefined, body, true, userId),
+    httpError: (status, errors) => new SfHttpError(status, errors),
+  });
+
   router.on('GET', api('/sobjects/:type/:id'), (req) => {
     const v = version(req);
     const o = objectOf(req);
@@ -585,8 +599,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     const o = org.object(objectName ?? '');
     if (!o || !fieldName || !fieldName.endsWith('__c')) throw fail(400, 'INVALID_INPUT', `FullName must look like Account.Field_Name__c, got ${body.FullName}`);
     if (o.fields.has(fieldName.toLowerCase())) throw fail(400, 'DUPLICATE_DEVELOPER_NAME', `There's already a field named ${fieldName} on ${o.name}.`);
-    const TYPES: Record<string, SfFieldType> = { Text: 'string', TextArea: 'textarea', LongTextArea: 'textarea', Number: 'double', Currency: 'currency', Percent: 'percent', Checkbox: 'boolean', Date: 'date', DateTime: 'datetime', Picklist: 'picklist' };
-    const type = TYPES[body.Metadata?.type ?? ''];
+    const type: SfFieldType | undefined = METADATA_FIELD_TYPES[body.Metadata?.type ?? ''];
     if (!type) throw fail(400, 'INVALID_INPUT', `Unsupported field type ${body.Metadata?.type}`);
     // A new field has no field-level security until a permission set grants it (Salesforce Help,
     // "Field-Level Security"): describe, SOQL and writes see nothing of it until then.

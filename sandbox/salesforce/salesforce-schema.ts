@@ -37,6 +37,8 @@ export interface SfField {
    * permission set grants them (Salesforce Help "Field-Level Security").
    */
   secured: boolean;
+  /** An Auto Number name field's display format, e.g. `{00000000}` (read-only, set on insert). */
+  autoNumberFormat?: string;
 }
 
 export interface SfObjectSchema {
@@ -128,6 +130,38 @@ const CUSTOM_OBJECTS: ObjectSpec[] = [
   // Multi-currency orgs expose their currencies here (sforce_api_objects_currencytype.htm).
   ['CurrencyType', 'Currency Type', 'Currency Types', '01L', [['IsoCode', 'picklist', { ...REQUIRED, updateable: false }], ['ConversionRate', 'double', { ...REQUIRED, precision: 18, scale: 6 }], ['DecimalPlaces', 'int', DEFAULTED], ['IsActive', 'boolean', DEFAULTED], ['IsCorporate', 'boolean', { ...RO, ...DEFAULTED }]]],
 ];
+/**
+ * A custom object as the Metadata API deploys it (CustomObject: nameField Text or AutoNumber, and
+ * CustomField types; https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/customobject.htm).
+ */
+export interface SfCustomObjectDefinition {
+  name: string;
+  label: string;
+  pluralLabel: string;
+  nameField: { type: 'Text' | 'AutoNumber'; label: string; displayFormat?: string };
+  fields: { name: string; label: string; type: string; length?: number; precision?: number; scale?: number; externalId?: boolean; unique?: boolean; required?: boolean }[];
+}
+
+/** CustomField metadata type → describe type (Metadata API "FieldType"). */
+export const METADATA_FIELD_TYPES: Record<string, SfFieldType> = { Text: 'string', TextArea: 'textarea', LongTextArea: 'textarea', Number: 'double', Currency: 'currency', Percent: 'percent', Checkbox: 'boolean', Date: 'date', DateTime: 'datetime', Picklist: 'picklist', MultiselectPicklist: 'multipicklist', Email: 'email', Phone: 'phone', Url: 'url' };
+
+export function customObjectSchema(def: SfCustomObjectDefinition, keyPrefix: string): SfObjectSchema {
+  const auto = def.nameField.type === 'AutoNumber';
+  const specs: Spec[] = [['Name', 'string', { label: def.nameField.label, ...len(80), ...(auto ? { ...RO, nillable: false, defaultedOnCreate: true, autoNumberFormat: def.nameField.displayFormat ?? '{0}' } : REQUIRED) }], OWNER];
+  for (const f of def.fields) {
+    const type = METADATA_FIELD_TYPES[f.type];
+    if (!type) throw new Error(`unsupported CustomField type ${f.type} on ${def.name}.${f.name}`);
+    specs.push([f.name, type, { label: f.label, ...(f.length ? len(f.length) : {}), ...(f.precision ? { precision: f.precision, scale: f.scale ?? 0 } : {}), externalId: f.externalId ?? false, unique: f.unique ?? false, ...(f.required ? REQUIRED : {}) }]);
+  }
+  return objectFrom([def.name, def.label, def.pluralLabel, keyPrefix, specs]);
+}
+
+/** Child relationship names of the standard lookups (DescribeSObjectResult childRelationships in a new org). */
+export const CHILD_RELATIONSHIPS: Record<string, string> = {
+  'Contact.AccountId': 'Contacts', 'Opportunity.AccountId': 'Opportunities', 'Case.AccountId': 'Cases', 'Case.ContactId': 'Cases', 'Task.WhatId': 'Tasks', 'Task.WhoId': 'Tasks', 'Event.WhatId': 'Events', 'Event.WhoId': 'Events',
+  'Account.ParentId': 'ChildAccounts', 'Invoice__c.Account__c': 'Invoices__r', 'PermissionSetAssignment.AssigneeId': 'PermissionSetAssignments', 'PermissionSetAssignment.PermissionSetId': 'Assignments', 'FieldPermissions.ParentId': 'FieldPerms',
+};
+
 /** Active currencies of the customised org; USD is the corporate currency. */
 export const ORG_CURRENCIES = ['USD', 'EUR', 'CNY'] as const;
 

@@ -1,5 +1,5 @@
 import type { Book } from '../seed/book.types';
-import { buildSchema, makeField, normaliseId, ORG_CURRENCIES, PACKAGE_FIELDS, PACKAGE_PERMISSION_SET, PACKAGE_TASK_FIELDS, salesforceId, type SfField, type SfObjectSchema, type SfOrgProfile } from './salesforce-schema';
+import { buildSchema, customObjectSchema, makeField, normaliseId, ORG_CURRENCIES, PACKAGE_FIELDS, PACKAGE_PERMISSION_SET, PACKAGE_TASK_FIELDS, salesforceId, type SfCustomObjectDefinition, type SfField, type SfObjectSchema, type SfOrgProfile } from './salesforce-schema';
 
 export type SfRecord = Record<string, unknown> & { Id: string; IsDeleted: boolean; SystemModstamp: string };
 
@@ -33,6 +33,15 @@ export class SalesforceState {
   ) {
     this.schema = buildSchema(profile);
     for (const key of this.schema.keys()) this.records.set(key, new Map());
+  }
+
+  /** Deploys a custom object, as a Metadata API deploy would (fields visible to the admin profile). */
+  deployCustomObject(def: SfCustomObjectDefinition): SfObjectSchema {
+    const prefix = `a0${String.fromCharCode(66 + this.schema.size % 24)}`;
+    const o = customObjectSchema(def, prefix);
+    this.schema.set(def.name.toLowerCase(), o);
+    this.records.set(def.name.toLowerCase(), new Map());
+    return o;
   }
 
   get multiCurrency(): boolean {
@@ -170,6 +179,8 @@ export class SalesforceState {
       if (f) record[f.name] = v;
     }
     if (schema.fields.has('ownerid') && record.OwnerId === null && this.systemUserId) record.OwnerId = this.systemUserId;
+    const format = schema.fields.get('name')?.autoNumberFormat;
+    if (format) record.Name = format.replace(/\{(0+)\}/, (_m, zeros: string) => String(this.table(objectName).size + 1).padStart(zeros.length, '0'));
     this.table(objectName).set(id, record);
     return record;
   }

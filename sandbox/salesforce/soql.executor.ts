@@ -1,5 +1,5 @@
 import { dateLiteralRange, parseSoql, SoqlError, type SoqlCondition, type SoqlQuery, type SoqlValue } from './soql.parser';
-import type { SfField, SfObjectSchema } from './salesforce-schema';
+import { CHILD_RELATIONSHIPS, type SfField, type SfObjectSchema } from './salesforce-schema';
 import { parseSfDateTime, type SalesforceState, type SfRecord } from './salesforce-state';
 
 /** A field path resolved against the schema: relationship hops, then the leaf field. */
@@ -14,6 +14,59 @@ export interface PreparedQuery {
   object: SfObjectSchema;
   select: ResolvedPath[];
   rows: SfRecord[];
+  /** Child subqueries: the child object, its lookup to this one, and the prepared child query (all rows). */
+  children: { name: string; field: SfField; prepared: PreparedQuery }[];
+  /** Aggregate queries answer AggregateResult rows, rendered as they are. */
+  aggregate: boolean;
+}
+
+/** A child relationship of `parent` by name (e.g. Account → Contacts), as describe lists it. */
+function childRelationship(state: SalesforceState, parent: SfObjectSchema, name: string): { child: SfObjectSchema; field: SfField; name: string } {
+  for (const [key, rel] of Object.entries(CHILD_RELATIONSHIPS)) {
+    if (rel.toLowerCase() !== name.toLowerCase()) continue;
+    const [childName, fieldName] = key.split('.') as [string, string];
+    const child = state.object(childName);
+    const field = child?.fields.get(fieldName.toLowerCase());
+    if (child && field && field.referenceTo.includes(parent.name)) return { child, field, name: rel };
+  }
+  throw new SoqlError('INVALID_TYPE', `\nDidn't understand relationship '${name}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`);
+}
+
+const NUMERIC = ['double', 'currency', 'percent', 'int'];
+
+/** GROUP BY and aggregate functions (SOQL "GROUP BY", "Aggregate Functions"): one AggregateResult per group. */
+function aggregateRows(state: SalesforceState, object: SfObjectSchema, query: SoqlQuery, rows: SfRecord[], userId: string | undefined): SfRecord[] {
+  const groups = query.groupBy.map((f) => resolvePath(state, object, f, userId));
+  for (const f of query.fields) if (!query.groupBy.some((g) => g.toLowerCase() === f.toLowerCase())) throw new SoqlError('MALFORMED_QUERY', `\nField must be grouped or aggregated: ${f}`);
+  const aggs = query.aggregates.map((a, i) => {
+    const p = resolvePath(state, object, a.field, userId);
+    if ((a.fn === 'SUM' || a.fn === 'AVG') && !NUMERIC.includes(p.leaf.type)) throw new SoqlError('MALFORMED_QUERY', `\nfield ${a.field} does not support aggregate operator ${a.fn}`);
+    return { ...a, p, key: a.alias ?? `expr${i}` };
+  });
+  const buckets = new Map<string, SfRecord[]>();
+  for (const r of rows) {
+    const key = JSON.stringify(groups.map((g) => valueAt(state, r, g)));
+    buckets.set(key, [...(buckets.get(key) ?? []), r]);
+  }
+  if (groups.length === 0 && buckets.size === 0) buckets.set('[]', []);
+  return [...buckets.values()].map((members) => {
+    const out: Record<string, unknown> = { attributes: { type: 'AggregateResult' } };
+    const first = members[0];
+    for (const g of groups) out[g.leaf.name] = first ? valueAt(state, first, g) : null;
+    for (const a of aggs) {
+      const values = members.map((m) => valueAt(state, m, a.p)).filter((v) => v !== null && v !== undefined);
+      const nums = values.filter((v): v is number => typeof v === 'number');
+      const ordered = [...values].sort((x, y) => compareScalars(comparable(a.p.leaf, x), comparable(a.p.leaf, y)));
+      out[a.key] =
+        a.fn === 'COUNT' ? values.length
+        : a.fn === 'COUNT_DISTINCT' ? new Set(values.map((v) => JSON.stringify(v))).size
+        : a.fn === 'SUM' ? (nums.length ? nums.reduce((s, n) => s + n, 0) : null)
+        : a.fn === 'AVG' ? (nums.length ? nums.reduce((s, n) => s + n, 0) / nums.length : null)
+        : a.fn === 'MIN' ? (ordered[0] ?? null)
+        : (ordered[ordered.length - 1] ?? null);
+    }
+    return out as SfRecord;
+  });
 }
 
 function invalidType(name: string): SoqlError {
@@ -42,7 +95,8 @@ function valueAt(state: SalesforceState, record: SfRecord, p: ResolvedPath): unk
   let current: SfRecord | undefined = record;
   for (const hop of p.hops) {
     const id: unknown = current?.[hop.field.name];
-    current = typeof id === 'string' ? state.table(hop.target.name).get(id) : undefined;
+    // A polymorphic lookup (Task.What) points at whichever object its id's key prefix names.
+    current = typeof id === 'string' ? (hop.field.referenceTo.length > 1 ? state.findById(id)?.record : state.table(hop.target.name).get(id)) : undefined;
     if (!current) return null;
   }
   return current[p.leaf.name] ?? null;
@@ -182,10 +236,18 @@ function compile(state: SalesforceState, object: SfObjectSchema, cond: SoqlCondi
 
 /** Parses, resolves and runs a query; returns every matching row (LIMIT/OFFSET applied) for paging. */
 export function prepareQuery(state: SalesforceState, soql: string, options: { scanAll: boolean; now: Date; userId?: string | undefined }): PreparedQuery {
-  const query = parseSoql(soql);
+  return prepareParsed(state, parseSoql(soql), options, false);
+}
+
+function prepareParsed(state: SalesforceState, query: SoqlQuery, options: { scanAll: boolean; now: Date; userId?: string | undefined }, child: boolean): PreparedQuery {
   const object = state.visibleObject(query.from, options.userId);
   if (!object) throw invalidType(query.from);
-  const select = query.fields.map((f) => resolvePath(state, object, f, options.userId));
+  const select = query.aggregates.length || query.groupBy.length ? [] : query.fields.map((f) => resolvePath(state, object, f, options.userId));
+  const children = query.subqueries.map((sub) => {
+    const rel = childRelationship(state, object, sub.from);
+    const childSoql = { ...sub, from: rel.child.name };
+    return { name: rel.name, field: rel.field, prepared: prepareParsed(state, childSoql, { ...options, scanAll: false }, true) };
+  });
   const where = query.where ? compile(state, object, query.where, options.now, options.userId) : () => true;
   let rows = [...state.table(object.name).values()].filter((r) => (options.scanAll || !r.IsDeleted) && where(r));
   if (query.orderBy.length) {
@@ -206,14 +268,30 @@ export function prepareQuery(state: SalesforceState, soql: string, options: { sc
     });
     rows = decorated.map((d) => d.r);
   }
-  if (query.offset) rows = rows.slice(query.offset);
-  if (query.limit !== undefined) rows = rows.slice(0, query.limit);
-  return { query, object, select, rows };
+  const aggregate = query.aggregates.length > 0 || query.groupBy.length > 0;
+  if (aggregate) rows = aggregateRows(state, object, query, rows, options.userId);
+  // A child subquery's LIMIT/OFFSET apply per parent, when it is rendered.
+  if (!child && query.offset) rows = rows.slice(query.offset);
+  if (!child && query.limit !== undefined) rows = rows.slice(0, query.limit);
+  return { query, object, select, rows, children, aggregate };
 }
 
 /** One record as the REST API renders it: attributes first, then fields in SELECT order, parents nested. */
 export function renderRecord(state: SalesforceState, prepared: PreparedQuery, record: SfRecord, version: string): Record<string, unknown> {
+  if (prepared.aggregate) return record;
   const out: Record<string, unknown> = { attributes: { type: prepared.object.name, url: `/services/data/v${version}/sobjects/${prepared.object.name}/${record.Id}` } };
+  renderFields(state, prepared, record, version, out);
+  // Child subqueries render as nested query results, or null when no child matches (REST API "Query").
+  for (const c of prepared.children) {
+    let kids = c.prepared.rows.filter((k) => k[c.field.name] === record.Id);
+    if (c.prepared.query.offset) kids = kids.slice(c.prepared.query.offset);
+    if (c.prepared.query.limit !== undefined) kids = kids.slice(0, c.prepared.query.limit);
+    out[c.name] = kids.length ? { totalSize: kids.length, done: true, records: kids.map((k) => renderRecord(state, c.prepared, k, version)) } : null;
+  }
+  return out;
+}
+
+function renderFields(state: SalesforceState, prepared: PreparedQuery, record: SfRecord, version: string, out: Record<string, unknown>): void {
   for (const p of prepared.select) {
     if (p.hops.length === 0) {
       out[p.leaf.name] = record[p.leaf.name] ?? null;
@@ -237,5 +315,4 @@ export function renderRecord(state: SalesforceState, prepared: PreparedQuery, re
       target = nested;
     }
   }
-  return out;
 }

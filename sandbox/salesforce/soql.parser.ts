@@ -28,8 +28,19 @@ export type SoqlCondition =
   | { kind: 'compare'; field: string; op: '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE'; value: SoqlValue }
   | { kind: 'in'; field: string; negated: boolean; values: SoqlValue[] };
 
+/** An aggregate in the SELECT list (SOQL "Aggregate Functions"): COUNT(f), COUNT_DISTINCT, SUM, AVG, MIN, MAX. */
+export interface SoqlAggregate {
+  fn: 'COUNT' | 'COUNT_DISTINCT' | 'SUM' | 'AVG' | 'MIN' | 'MAX';
+  field: string;
+  alias?: string;
+}
+
 export interface SoqlQuery {
   fields: string[];
+  /** Child relationship subqueries, e.g. (SELECT Id FROM Contacts LIMIT 2). */
+  subqueries: SoqlQuery[];
+  aggregates: SoqlAggregate[];
+  groupBy: string[];
   count: boolean;
   from: string;
   where?: SoqlCondition;
@@ -44,7 +55,8 @@ interface Token {
   pos: number;
 }
 
-const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'NOT', 'IN', 'LIKE', 'ORDER', 'BY', 'ASC', 'DESC', 'NULLS', 'FIRST', 'LAST', 'LIMIT', 'OFFSET', 'NULL', 'TRUE', 'FALSE']);
+const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'NOT', 'IN', 'LIKE', 'ORDER', 'BY', 'ASC', 'DESC', 'NULLS', 'FIRST', 'LAST', 'LIMIT', 'OFFSET', 'NULL', 'TRUE', 'FALSE', 'GROUP']);
+const AGGREGATES = new Set(['COUNT', 'COUNT_DISTINCT', 'SUM', 'AVG', 'MIN', 'MAX']);
 
 function tokenize(soql: string): Token[] {
   const tokens: Token[] = [];
@@ -146,27 +158,53 @@ class Parser {
   }
 
   parse(): SoqlQuery {
+    const query = this.query(false);
+    if (this.peek()) this.fail('end of query');
+    return query;
+  }
+
+  /** One SELECT; a nested one (a child subquery) stops before its closing parenthesis. */
+  private query(nested: boolean): SoqlQuery {
     this.expectKeyword('SELECT');
     const fields: string[] = [];
+    const subqueries: SoqlQuery[] = [];
+    const aggregates: SoqlAggregate[] = [];
     let count = false;
-    if (this.isKeyword('COUNT') || (this.peek()?.text.toUpperCase() === 'COUNT' && this.tokens[this.i + 1]?.text === '(')) {
-      this.i++;
-      this.expectPunct('(');
-      this.expectPunct(')');
+    if (this.peek()?.text.toUpperCase() === 'COUNT' && this.tokens[this.i + 1]?.text === '(' && this.tokens[this.i + 2]?.text === ')') {
+      this.i += 3;
       count = true;
     } else {
-      fields.push(this.field());
-      while (this.peek()?.text === ',') {
-        this.i++;
-        fields.push(this.field());
-      }
+      do {
+        if (this.peek()?.text === ',') this.i++;
+        const t = this.peek();
+        if (t?.type === 'punct' && t.text === '(' && !nested) {
+          this.i++;
+          subqueries.push(this.query(true));
+          this.expectPunct(')');
+        } else if (t?.type === 'word' && AGGREGATES.has(t.text.toUpperCase()) && this.tokens[this.i + 1]?.text === '(') {
+          this.i += 2;
+          const field = this.field();
+          this.expectPunct(')');
+          const alias = this.peek()?.type === 'word' && !KEYWORDS.has((this.peek() as Token).text.toUpperCase()) ? this.field() : undefined;
+          aggregates.push({ fn: t.text.toUpperCase() as SoqlAggregate['fn'], field, ...(alias ? { alias } : {}) });
+        } else fields.push(this.field());
+      } while (this.peek()?.text === ',');
     }
     this.expectKeyword('FROM');
     const from = this.field();
-    const query: SoqlQuery = { fields, count, from, orderBy: [] };
+    const query: SoqlQuery = { fields, subqueries, aggregates, groupBy: [], count, from, orderBy: [] };
     if (this.isKeyword('WHERE')) {
       this.i++;
       query.where = this.or();
+    }
+    if (this.isKeyword('GROUP')) {
+      this.i++;
+      this.expectKeyword('BY');
+      query.groupBy.push(this.field());
+      while (this.peek()?.text === ',') {
+        this.i++;
+        query.groupBy.push(this.field());
+      }
     }
     if (this.isKeyword('ORDER')) {
       this.i++;
@@ -200,7 +238,7 @@ class Parser {
       query.offset = this.integer();
       if (query.offset > 2000) throw new SoqlError('MALFORMED_QUERY', 'Maximum SOQL offset allowed is 2000');
     }
-    if (this.peek()) this.fail('end of query');
+    if (!nested && this.peek()) this.fail('end of query');
     return query;
   }
 

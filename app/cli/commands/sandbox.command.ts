@@ -43,6 +43,7 @@ export const sandboxCommand: CommandModule = {
       .option('--tier <tier>', `HubSpot rate-limit tier (${Object.keys(HUBSPOT_TIERS).join(', ')})`, 'professional')
       .option('--org <profile>', 'vanilla (default properties only) or customised (plus the Telco custom properties)', 'customised')
       .option('--webhook-url <url>', 'HubSpot only: POST signed webhook batches here (client secret sandbox-client-secret)')
+      .option('--org <profile>', 'Salesforce only: vanilla (standard schema, single currency) or customised (custom fields, invoices, multi-currency)', 'customised')
       .option('--exit-after-start', 'start, print the connection details, and stop (for scripts and tests)')
       .option('--json', 'print one JSON object on stdout')
       .action(
@@ -50,6 +51,7 @@ export const sandboxCommand: CommandModule = {
           if (flags.crm !== 'salesforce' && flags.crm !== 'hubspot') throw new UsageError(`--crm must be salesforce or hubspot, got "${flags.crm}"`);
           if (flags.org !== 'vanilla' && flags.org !== 'customised') throw new UsageError(`--org must be vanilla or customised, got "${flags.org}"`);
           if (!(flags.tier in HUBSPOT_TIERS)) throw new UsageError(`--tier must be one of ${Object.keys(HUBSPOT_TIERS).join(', ')}, got "${flags.tier}"`);
+          if (flags.org !== 'vanilla' && flags.org !== 'customised') throw new UsageError(`--org must be vanilla or customised, got "${flags.org}"`);
           const csv = path.resolve(flags.csv);
           out.note(bilingual(`generating ${flags.accounts} accounts (seed ${flags.seed}) from ${csv}`, `正在生成 ${flags.accounts} 个客户（种子 ${flags.seed}）`));
           const book = generateBook({ seed: flags.seed, accounts: flags.accounts, rows: readTelcoCsv(csv) });
@@ -65,9 +67,9 @@ export const sandboxCommand: CommandModule = {
             out.line(`  basePath     ${sandbox.url}`);
             out.line(`  accessToken  pat-na1-sandbox-0000`);
           } else {
-            const sandbox = await startSalesforceSandbox({ book, port: flags.port });
+            const sandbox = await startSalesforceSandbox({ book, port: flags.port, org: flags.org });
             close = () => sandbox.close();
-            details = { crm: 'salesforce', url: sandbox.url, port: sandbox.port, accessToken: '00D8d0000000SBX!sandbox-static-token', clientId: 'sandbox-consumer-key', clientSecret: 'sandbox-consumer-secret', orgId: sandbox.state.org.orgId, accounts: sandbox.state.org.table('Account').size };
+            details = { crm: 'salesforce', url: sandbox.url, port: sandbox.port, accessToken: '00D8d0000000SBX!sandbox-static-token', clientId: 'sandbox-consumer-key', clientSecret: 'sandbox-consumer-secret', orgId: sandbox.state.org.orgId, org: flags.org, accounts: sandbox.state.org.table('Account').size };
             out.line(bilingual('Salesforce sandbox ready', 'Salesforce 沙箱已就绪'));
             out.line(`  instanceUrl  ${sandbox.url}`);
             out.line(`  accessToken  00D8d0000000SBX!sandbox-static-token`);
