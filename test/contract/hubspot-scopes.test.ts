@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Client } from '@hubspot/api-client';
-import { fixedClock, type EntityName, type SyncCursor, type TenantId } from '../../core';
+import { fixedClock, type EntityName, type PulledPage, type SyncCursor, type TenantId } from '../../core';
 import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
 import { HUBSPOT_OPTIONAL_SCOPES, HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
 import { HUBSPOT_ENDPOINTS_USED, type HubSpotEndpointUse } from '../../manifests/hubspot-scopes';
@@ -88,7 +88,7 @@ describe('HubSpot app scopes come from one endpoint table and match the sandboxâ
     for (const entity of ['account', 'contact', 'opportunity', 'ticket', 'activity', 'transaction'] as EntityName[]) {
       let cursor: SyncCursor | null = null;
       for (let guard = 0; guard < 500; guard++) {
-        const page = await connector().pullPage(entity, cursor);
+        const page: PulledPage<EntityName> = await connector().pullPage(entity, cursor);
         findings.push(...(page.findings ?? []));
         if (entity === 'account') accounts.push(...page.records.map((r) => r.id));
         cursor = page.nextCursor;
