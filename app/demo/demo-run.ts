@@ -4,7 +4,7 @@ import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
 import type { RoutedAlert } from '../../engine/alerts/alert-rules';
 import { generateBook } from '../../sandbox/seed/book.generator';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
-import { startHubSpotSandbox, type HubSpotSandbox, type HubSpotTier } from '../../sandbox';
+import { startHubSpotSandbox, type HubSpotSandbox, type HubSpotTier, type PortalProfile } from '../../sandbox';
 import { SqliteRecordStore } from '../../store';
 import { WebhookAlertSink } from '../../webhooks/outbound/webhook-alert.sink';
 import type { AlertV1 } from '../../webhooks/outbound/alert-payload.schema';
@@ -32,6 +32,8 @@ export interface DemoOptions {
   onProgress: (stage: DemoStage, done: number, total: number) => void;
   /** With Redis, the same run goes through BullMQ workers started in this process. */
   redisUrl?: string;
+  /** The HubSpot portal: `customised` (default, the Telco custom properties) or `vanilla` (HubSpot's defaults only). */
+  portal?: PortalProfile;
 }
 
 export type DemoStage = 'seed' | 'install' | 'sync' | 'train' | 'score' | 'writeback' | 'alerts';
@@ -61,7 +63,7 @@ export interface DemoResult {
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   options.onStage('seed', `reading ${options.csvPath}`);
   const book = generateBook({ seed: options.seed, accounts: options.accounts, rows: readTelcoCsv(options.csvPath) });
-  const sandbox = await startHubSpotSandbox({ book, tier: options.tier, privateAppTokens: [DEMO_PRIVATE_APP_TOKEN] });
+  const sandbox = await startHubSpotSandbox({ book, tier: options.tier, privateAppTokens: [DEMO_PRIVATE_APP_TOKEN], portal: options.portal ?? 'customised' });
   const store = new SqliteRecordStore({ path: options.databasePath, encryptionKey: randomBytes(32) });
   const secret = randomBytes(24).toString('hex');
   const receiver = await startAlertReceiver(secret);
