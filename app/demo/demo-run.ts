@@ -5,7 +5,7 @@ import type { RoutedAlert } from '../../engine/alerts/alert-rules';
 import { summarizeBook, type BookSummary } from '../../engine/scoring/book-summary';
 import { generateBook } from '../../sandbox/seed/book.generator';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
-import { startHubSpotSandbox, type HubSpotSandbox, type HubSpotTier } from '../../sandbox';
+import { startHubSpotSandbox, type HubSpotSandbox, type HubSpotTier, type PortalProfile } from '../../sandbox';
 import { SqliteRecordStore } from '../../store';
 import { WebhookAlertSink } from '../../webhooks/outbound/webhook-alert.sink';
 import type { AlertV1 } from '../../webhooks/outbound/alert-payload.schema';
@@ -35,6 +35,8 @@ export interface DemoOptions {
   redisUrl?: string;
   /** "Now" of the seeded book; defaults to the moment the demo runs, so its scores are fresh. */
   asOf?: string;
+  /** The HubSpot portal: `customised` (default, the Telco custom properties) or `vanilla` (HubSpot's defaults only). */
+  portal?: PortalProfile;
 }
 
 export type DemoStage = 'seed' | 'install' | 'sync' | 'train' | 'score' | 'writeback' | 'alerts';
@@ -66,7 +68,7 @@ export interface DemoResult {
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   options.onStage('seed', `reading ${options.csvPath}`);
   const book = generateBook({ seed: options.seed, accounts: options.accounts, rows: readTelcoCsv(options.csvPath), asOf: options.asOf ?? new Date().toISOString() });
-  const sandbox = await startHubSpotSandbox({ book, tier: options.tier, privateAppTokens: [DEMO_PRIVATE_APP_TOKEN] });
+  const sandbox = await startHubSpotSandbox({ book, tier: options.tier, privateAppTokens: [DEMO_PRIVATE_APP_TOKEN], portal: options.portal ?? 'customised' });
   const store = new SqliteRecordStore({ path: options.databasePath, encryptionKey: randomBytes(32) });
   const secret = randomBytes(24).toString('hex');
   const receiver = await startAlertReceiver(secret);

@@ -38,6 +38,10 @@ export async function syncPage(store: RecordStore, connector: CrmConnector, targ
   if (page.rejected.length > 0) {
     store.appendAudit({ tenantId, at: new Date().toISOString(), actor: 'sync', action: 'sync.rows-quarantined', target: `${connector.provider}/${entity}`, details: { rows: page.rejected } });
   }
+  if (page.findings?.length) {
+    // What the CRM would not let us read (a property or scope missing): named for the admin; the sync goes on.
+    store.appendAudit({ tenantId, at: new Date().toISOString(), actor: 'sync', action: 'sync.connector-findings', target: `${connector.provider}/${entity}`, details: { findings: page.findings } });
+  }
   const changed = new Set(summary.changedIds);
   if (entity === 'activity') answerRecommendationsFromTasks(store, tenantId, page.records.filter((r) => changed.has(r.id)) as CanonicalActivity[]);
   const changedAccountIds = new Set(

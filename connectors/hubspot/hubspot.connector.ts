@@ -292,10 +292,11 @@ export class HubSpotConnector implements CrmConnector {
   }
 
   /** The properties we want that the portal has; each one it lacks becomes a finding. */
-  private propertiesFor(type: HubSpotObjectType, schema: ReadonlyMap<string, PortalProperty>, page: { findings?: ConnectorFinding[] }): string[] {
+  private propertiesFor(type: HubSpotObjectType, schema: ReadonlyMap<string, PortalProperty>, page: { findings?: ConnectorFinding[] }, report: boolean): string[] {
     const wanted = type === 'companies' ? [...new Set([...READ_PROPERTIES.companies, ...mappedFields(this.mapping)])] : [...READ_PROPERTIES[type]];
     const present = wanted.filter((name) => schema.has(name));
-    for (const name of wanted) if (!schema.has(name)) this.note(page, propertyFinding(type, name));
+    // Reported on the first page of each pass over a type, not on every page.
+    if (report) for (const name of wanted) if (!schema.has(name)) this.note(page, propertyFinding(type, name));
     return present;
   }
 
@@ -347,7 +348,7 @@ export class HubSpotConnector implements CrmConnector {
       // The incremental pass that follows starts where this load started, so changes during the load are caught.
       const passFrom = cursor.passFrom ?? now;
       const res = await this.call(`HubSpot list ${type}`, () =>
-        this.client.crm.objects.basicApi.getPageWithHttpInfo(type, HUBSPOT_LIST_PAGE_MAX, cursor.after ?? undefined, this.propertiesFor(type, schema, page), undefined, needsCompany(type) ? ['companies'] : undefined, false),
+        this.client.crm.objects.basicApi.getPageWithHttpInfo(type, HUBSPOT_LIST_PAGE_MAX, cursor.after ?? undefined, this.propertiesFor(type, schema, page, cursor.after === null), undefined, needsCompany(type) ? ['companies'] : undefined, false),
       );
       objects = res.results.map((r) => ({ ...r, ...companyFromInline(type, r.associations) }));
       const after = res.paging?.next?.after;
@@ -372,7 +373,7 @@ export class HubSpotConnector implements CrmConnector {
           this.client.crm.objects.searchApi.doSearchWithHttpInfo(type, {
             filterGroups: [{ filters: [{ propertyName: modified, operator: FilterOperatorEnum.Gte, value: windowFrom }, { propertyName: modified, operator: FilterOperatorEnum.Lte, value: until }] }],
             sorts: [{ propertyName: modified, direction: 'ASCENDING' } as unknown as string],
-            properties: this.propertiesFor(type, schema, page),
+            properties: this.propertiesFor(type, schema, page, cursor.after === null),
             limit: HUBSPOT_SEARCH_PAGE_MAX,
             ...(cursor.after === null ? {} : { after: cursor.after }),
           }),

@@ -38,6 +38,8 @@ export interface HubSpotSandboxOptions {
   privateAppScopes?: readonly string[];
   /** How long the search index lags a write, in ms of the injected clock (HubSpot: a few seconds). Default 1000. */
   searchLagMs?: number;
+  /** Keep `state.requests` (method and path of every request), for tests of what a client calls. */
+  recordRequests?: boolean;
 }
 
 /** Every scope the sandbox checks: what a private app with all boxes ticked holds. */
@@ -67,6 +69,8 @@ export interface HubSpotSandboxState {
   install?: HubSpotInstallState;
   /** Change what a token may do (a scope revoked by an admin, a private app edited). */
   setTokenScopes(token: string, scopes: readonly string[]): void;
+  /** Every request's method and path, when `recordRequests` is set. */
+  requests: { method: string; path: string }[];
 }
 
 const ACCESS_TOKEN_SECONDS = 1800;
@@ -128,6 +132,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       const now = clock.now().getTime();
       for (const t of accessTokens.values()) t.expiresAt = Math.min(t.expiresAt, now);
     },
+    requests: [],
     setTokenScopes(token, scopes) {
       if (privateTokens.has(token)) privateTokens.set(token, new Set(scopes));
       const oauth = accessTokens.get(token);
@@ -554,6 +559,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   const isOAuthRoute = (path: string): boolean => path.startsWith('/oauth/');
 
   const dispatch = async (req: SandboxRequest): Promise<SandboxResponse | 'drop'> => {
+    if (options.recordRequests) state.requests.push({ method: req.method, path: req.path });
     const fault = faults.next();
     if (fault.expireTokens) state.expireAccessTokens();
     if (fault.latencyMs > 0) await delay(fault.latencyMs);
