@@ -17,6 +17,7 @@ import { currentModelEvaluation } from '../pipeline/model-evaluation';
 import { trainChurnStep, type TrainStepResult } from '../pipeline/train.step';
 import { writeBackStep, type WriteBackSummary } from '../pipeline/writeback.step';
 import { startAlertReceiver } from './alert-receiver';
+import { buildingPath, commitBuild, discardBuild } from './demo-database';
 
 export const DEMO_TENANT = 'demo-hubspot' as TenantId;
 const CONNECTION = 'hubspot-sandbox' as ConnectionId;
@@ -32,6 +33,8 @@ export interface DemoOptions {
   onProgress: (stage: DemoStage, done: number, total: number) => void;
   /** With Redis, the same run goes through BullMQ workers started in this process. */
   redisUrl?: string;
+  /** Key for the CRM tokens at rest; pass the deployment's so later commands can use the demo connection. */
+  encryptionKey?: Buffer;
 }
 
 export type DemoStage = 'seed' | 'install' | 'sync' | 'train' | 'score' | 'writeback' | 'alerts';
@@ -62,7 +65,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   options.onStage('seed', `reading ${options.csvPath}`);
   const book = generateBook({ seed: options.seed, accounts: options.accounts, rows: readTelcoCsv(options.csvPath) });
   const sandbox = await startHubSpotSandbox({ book, tier: options.tier, privateAppTokens: [DEMO_PRIVATE_APP_TOKEN] });
-  const store = new SqliteRecordStore({ path: options.databasePath, encryptionKey: randomBytes(32) });
+  const encryptionKey = options.encryptionKey ?? randomBytes(32);
+  const building = buildingPath(options.databasePath);
+  let store = new SqliteRecordStore({ path: building, encryptionKey });
   const secret = randomBytes(24).toString('hex');
   const receiver = await startAlertReceiver(secret);
   const close = async () => {
@@ -82,7 +87,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const sink = new WebhookAlertSink({ store, clock: systemClock, endpointFor: () => ({ url: receiver.url, secret, format: 'alert.v1' }) });
     const done = (r: Omit<DemoResult, 'tenantId' | 'store' | 'asOf' | 'schema' | 'hubspotUrl' | 'sandbox' | 'connector' | 'close'>): DemoResult => ({
       tenantId: DEMO_TENANT,
-      store,
+      store: (store = commitBuild(store, building, options.databasePath, encryptionKey)),
       asOf: book.asOf,
       schema,
       hubspotUrl: sandbox.url,
@@ -134,6 +139,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   } catch (error) {
     await close();
     store.close();
+    discardBuild(building);
     throw error;
   }
 }
