@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands';
+import { reportFailure } from './command';
 import { ExitCode } from './exit-codes';
+import { createOutput } from './output';
 
 export function buildProgram(): Command {
   const program = new Command('success-engine')
@@ -46,8 +48,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
-    throw error;
+    if (error instanceof CommanderError) {
+      // Under --json a usage error is still the one JSON object on stdout (commander printed the text).
+      if (error.exitCode === ExitCode.usage && argv.includes('--json')) createOutput(true).result({ error: { code: 'CLI.USAGE', message: error.message.replace(/^error: /, '') } });
+      return error.exitCode;
+    }
+    return reportFailure(createOutput(argv.includes('--json')), error);
   }
   return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
 }
@@ -58,8 +64,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = ExitCode.failure;
+      process.exitCode = reportFailure(createOutput(process.argv.includes('--json')), error);
     },
   );
 }

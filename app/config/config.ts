@@ -96,3 +96,8 @@ export function resolveEncryptionKey(config: AppConfig): Buffer {
   chmodSync(keyPath, 0o600);
   return key;
 }
+
+/** Whether failures may print stack traces: only at LOG_LEVEL=debug or trace, read leniently so a bad config still reports cleanly. */
+export function debugStacksEnabled(env: Env = process.env): boolean {
+  return env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace';
+}

@@ -18,6 +18,7 @@ import { currentModelEvaluation } from '../pipeline/model-evaluation';
 import { trainChurnStep, type TrainStepResult } from '../pipeline/train.step';
 import { writeBackStep, type WriteBackSummary } from '../pipeline/writeback.step';
 import { startAlertReceiver } from './alert-receiver';
+import { buildingPath, commitBuild, discardBuild } from './demo-database';
 
 export const DEMO_TENANT = 'demo-hubspot' as TenantId;
 const CONNECTION = 'hubspot-sandbox' as ConnectionId;
@@ -37,6 +38,8 @@ export interface DemoOptions {
   asOf?: string;
   /** The HubSpot portal: `customised` (default, the Telco custom properties) or `vanilla` (HubSpot's defaults only). */
   portal?: PortalProfile;
+  /** Key for the CRM tokens at rest; pass the deployment's so later commands can use the demo connection. */
+  encryptionKey?: Buffer;
 }
 
 export type DemoStage = 'seed' | 'install' | 'sync' | 'train' | 'score' | 'writeback' | 'alerts';
@@ -69,7 +72,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   options.onStage('seed', `reading ${options.csvPath}`);
   const book = generateBook({ seed: options.seed, accounts: options.accounts, rows: readTelcoCsv(options.csvPath), asOf: options.asOf ?? new Date().toISOString() });
   const sandbox = await startHubSpotSandbox({ book, tier: options.tier, privateAppTokens: [DEMO_PRIVATE_APP_TOKEN], portal: options.portal ?? 'customised' });
-  const store = new SqliteRecordStore({ path: options.databasePath, encryptionKey: randomBytes(32) });
+  const encryptionKey = options.encryptionKey ?? randomBytes(32);
+  const building = buildingPath(options.databasePath);
+  let store = new SqliteRecordStore({ path: building, encryptionKey });
   const secret = randomBytes(24).toString('hex');
   const receiver = await startAlertReceiver(secret);
   const close = async () => {
@@ -90,7 +95,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const done = (r: Omit<DemoResult, 'tenantId' | 'store' | 'asOf' | 'schema' | 'hubspotUrl' | 'sandbox' | 'connector' | 'close' | 'summary'>): DemoResult => ({
       summary: summarizeBook(r.scores),
       tenantId: DEMO_TENANT,
-      store,
+      store: (store = commitBuild(store, building, options.databasePath, encryptionKey)),
       asOf: book.asOf,
       schema,
       hubspotUrl: sandbox.url,
@@ -142,6 +147,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   } catch (error) {
     await close();
     store.close();
+    discardBuild(building);
     throw error;
   }
 }

@@ -25,6 +25,11 @@ export class RedisHealth {
     return this.client.status === 'ready';
   }
 
+  /** ioredis' connection state (`ready`, `connecting`, `reconnecting`, …), for messages. */
+  status(): string {
+    return this.client.status;
+  }
+
   readiness(name = 'redis'): ReadinessCheck {
     return {
       name,

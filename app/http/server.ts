@@ -168,3 +168,16 @@ export function listen(app: express.Express, host: string, port: number, front?:
     });
   });
 }
+
+/**
+ * Fail at once when host:port cannot be bound (in use, not allowed), before any long work starts;
+ * the listening socket is closed again straight away. Port 0 is always free.
+ */
+export function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = http.createServer();
+    probe.once('error', reject);
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}

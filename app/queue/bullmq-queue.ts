@@ -19,9 +19,52 @@ export interface BullmqOptions {
   prefix?: string;
 }
 
-/** Workers block on Redis; BullMQ requires `maxRetriesPerRequest: null` for them. */
-export function redisConnection(url: string): Redis {
-  return new IORedis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+/**
+ * Workers block on Redis; BullMQ requires `maxRetriesPerRequest: null` for them. Connection errors
+ * go to `onError` (default: nowhere; readiness and the callers' own checks report them), never to
+ * ioredis' "Unhandled error event" printout.
+ */
+export function redisConnection(url: string, onError: (error: Error) => void = () => undefined): Redis {
+  const connection = new IORedis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+  connection.on('error', onError);
+  return connection;
+}
+
+/** The URL as it may be shown: without its password. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/** The one message for "Redis is not there", naming REDIS_URL and the ways out. */
+export function redisUnavailable(url: string, reason: string, cause?: unknown): SuccessEngineError {
+  return new SuccessEngineError(
+    'QUEUE.UNAVAILABLE',
+    `cannot reach Redis at REDIS_URL=${redactRedisUrl(url)} (${reason}): start Redis or fix REDIS_URL; unset REDIS_URL to run one-shot commands in this process`,
+    { redisUrl: redactRedisUrl(url) },
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/** One connection attempt with a deadline: resolves when Redis answers PING, else throws `redisUnavailable`. */
+export async function assertRedisReachable(url: string, timeoutMs = 3_000): Promise<void> {
+  const probe = new IORedis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  let lastError: Error | undefined;
+  probe.on('error', (error: Error) => (lastError = error));
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (error) {
+    const e = (lastError ?? error) as NodeJS.ErrnoException;
+    throw redisUnavailable(url, e.code ?? e.message, e);
+  } finally {
+    probe.disconnect();
+  }
 }
 
 /** Producer side: typed, validated, idempotent enqueueing with fair priorities. */
@@ -31,8 +74,10 @@ export class BullmqJobQueue implements FlowQueue {
   private readonly fairness = new FairPriority();
   private flows: FlowProducer | undefined;
   readonly prefix: string;
+  private readonly redisUrl: string;
 
   constructor(options: BullmqOptions) {
+    this.redisUrl = options.redisUrl;
     this.connection = redisConnection(options.redisUrl);
     this.prefix = options.prefix ?? 'se';
   }
@@ -94,6 +139,7 @@ export class BullmqJobQueue implements FlowQueue {
 
   /** Jobs not yet finished in every queue (waiting, prioritized, delayed, active, waiting for children). */
   async unfinished(): Promise<number> {
+    if (this.connection.status !== 'ready') throw new Error(`Redis connection is ${this.connection.status}`);
     let total = 0;
     for (const name of queueNames) {
       const counts = await this.queue(name).getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'waiting-children');
@@ -103,16 +149,21 @@ export class BullmqJobQueue implements FlowQueue {
   }
 
   /** Resolves once every queue has been empty for two polls in a row (work enqueues more work). */
-  async waitForIdle(options: { pollMs?: number; timeoutMs?: number; onPoll?: (unfinished: number) => void } = {}): Promise<void> {
+  async waitForIdle(options: { pollMs?: number; timeoutMs?: number; maxOutageMs?: number; onPoll?: (unfinished: number) => void } = {}): Promise<void> {
     const deadline = Date.now() + (options.timeoutMs ?? 3_600_000);
     let quiet = 0;
+    let downSince: number | null = null;
     while (quiet < 2) {
       if (Date.now() > deadline) throw new SuccessEngineError('QUEUE.TIMEOUT', `queues under prefix ${this.prefix} still busy after ${options.timeoutMs ?? 3_600_000} ms`);
       let n: number;
       try {
-        n = await this.unfinished();
-      } catch {
-        n = -1; // Redis away (restarting): not idle, keep polling
+        // A command issued just before Redis went away waits for the reconnect; bound it.
+        n = await Promise.race([this.unfinished(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer from Redis within 5 s')), 5_000).unref())]);
+        downSince = null;
+      } catch (error) {
+        n = -1; // Redis away (restarting): not idle, keep polling for a while
+        downSince ??= Date.now();
+        if (options.maxOutageMs !== undefined && Date.now() - downSince > options.maxOutageMs) throw redisUnavailable(this.redisUrl, `lost for more than ${Math.round(options.maxOutageMs / 1000)} s while waiting: ${(error as Error).message}`, error);
       }
       options.onPoll?.(n);
       quiet = n === 0 ? quiet + 1 : 0;
@@ -125,12 +176,28 @@ export class BullmqJobQueue implements FlowQueue {
     await this.flows?.close();
     this.connection.disconnect();
   }
+
+  /** Drop the connection without flushing (Redis is away and a close would wait for it). */
+  abandon(): void {
+    this.connection.disconnect();
+  }
+}
+
+/** At most one warning per 30 s for a Redis connection's errors (ioredis reports every reconnect attempt). */
+export function throttledRedisWarning(log: Logger, url: string, everyMs = 30_000): (error: Error) => void {
+  let last = 0;
+  return (error) => {
+    if (Date.now() - last < everyMs) return;
+    last = Date.now();
+    log.warn({ redisUrl: redactRedisUrl(url), errno: (error as NodeJS.ErrnoException).code, reason: error.message }, 'Redis unreachable (REDIS_URL); reconnecting');
+  };
 }
 
 export interface WorkerPool {
   workers: Worker[];
-  /** Stop taking jobs, let active ones finish, then disconnect (SIGTERM). */
-  close(): Promise<void>;
+  /** Stop taking jobs, let active ones finish, then disconnect (SIGTERM); `force` does not wait for them. */
+  close(options?: { force?: boolean }): Promise<void>;
+  abandon(): void;
 }
 
 /**
@@ -156,9 +223,10 @@ function attemptSeconds(job: Job): number {
   return job.processedOn ? ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000 : Number.NaN;
 }
 
-export function startWorkers(options: BullmqOptions & WorkerTuning & { processors: Processors; log: Logger; producer: BullmqJobQueue }): WorkerPool {
+export function startWorkers(options: BullmqOptions & WorkerTuning & { processors: Processors; log: Logger; producer: BullmqJobQueue; onRedisError?: (error: Error) => void }): WorkerPool {
   const prefix = options.prefix ?? 'se';
-  const connection = redisConnection(options.redisUrl);
+  const warn = options.onRedisError ?? throttledRedisWarning(options.log, options.redisUrl);
+  const connection = redisConnection(options.redisUrl, warn);
   const workers: Worker[] = [];
   for (const name of queueNames) {
     const processor = options.processors[name];
@@ -234,16 +302,26 @@ export function startWorkers(options: BullmqOptions & WorkerTuning & { processor
       }
     });
     worker.on('completed', (job) => options.onJobFinished?.(name, 'completed', attemptSeconds(job)));
-    worker.on('error', (error) => options.log.error({ queue: name, err: error }, 'worker error'));
+    // Connection trouble is one throttled warning for the whole pool, not a stack per reconnect.
+    worker.on('error', (error) => (isConnectionError(error) ? warn(error) : options.log.error({ queue: name, err: error }, 'worker error')));
     workers.push(worker);
   }
   return {
     workers,
-    async close() {
-      await Promise.all(workers.map((w) => w.close()));
+    async close(closeOptions = {}) {
+      await Promise.all(workers.map((w) => w.close(closeOptions.force ?? false)));
+      connection.disconnect();
+    },
+    abandon() {
+      for (const w of workers) void w.disconnect().catch(() => undefined);
       connection.disconnect();
     },
   };
+}
+
+function isConnectionError(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || /Connection is closed|connect ECONNREFUSED/.test(error.message);
 }
 
 /** `job.parent.queueKey` is `<prefix>:<queue>`; steps only need our queue name. */

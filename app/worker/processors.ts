@@ -159,6 +159,11 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
       const stub: Alert = { idempotencyKey: row.idempotencyKey, tenantId: row.tenantId, accountId: row.accountId, rule: row.rule, severity: 'info', title: { en: row.rule, zh: row.rule }, reasons: [], raisedAt: row.createdAt, data: { target: row.target } };
       const outcome = await adapters.alertSink(p.tenantId).deliver(stub);
       hooks.onAlert?.(outcome);
+      // An alert nobody receives is a failure the run must show (dead letters, exit status, metrics).
+      if (outcome.status === 'dead-lettered') {
+        const hint = /no webhook endpoint/.test(outcome.reason) ? `; configure alertWebhooks for tenant ${p.tenantId} (route ${row.target} or "default") in the --settings file (docs/operations.md), then replay` : '';
+        throw new SuccessEngineError('ALERT.UNDELIVERABLE', `alert ${p.idempotencyKey} for ${row.target} was not delivered: ${outcome.reason}${hint}`, { target: row.target });
+      }
       if (outcome.status === 'retry') {
         const waitMs = Math.max(0, Date.parse(outcome.retryAt) - adapters.clock.now().getTime());
         await ctx.queue.enqueue('alert.deliver', { tenantId: p.tenantId, idempotencyKey: p.idempotencyKey, attempt: (p.attempt ?? 0) + 1 }, { delayMs: waitMs, lane: 'interactive' });

@@ -1,12 +1,16 @@
+import { SuccessEngineError, type TenantId } from '../../core';
 import { bilingual } from '../cli/i18n';
 import type { Logger } from '../log/logger';
 import { openAppContext } from '../context';
 import { InProcessJobQueue } from '../queue/in-process-queue';
-import { BullmqJobQueue } from '../queue/bullmq-queue';
+import { assertRedisReachable, BullmqJobQueue } from '../queue/bullmq-queue';
 import type { QueueName, QueuePayload } from '../queue/queue-map';
 import { alertEndpoints, readSettingsFile } from '../schedules/tenant-settings';
 import { createPipelineAdapters, oauthAppsFromConfig } from './pipeline-adapters';
 import { createProcessors } from './processors';
+
+/** How long `--wait` rides out a Redis outage (a restart) before it gives up naming REDIS_URL. */
+const REDIS_OUTAGE_MS = 15_000;
 
 /** Progress lines (stderr in the CLI). */
 type Note = (text: string) => void;
@@ -31,12 +35,18 @@ export interface RunOutcome {
 export async function runOrEnqueue<Q extends QueueName>(note: Note, flags: RunFlags, queue: Q, payload: QueuePayload<Q>): Promise<RunOutcome> {
   const context = openAppContext();
   try {
+    const tenantId = (payload as { tenantId: TenantId }).tenantId;
+    if (!context.store.getTenant(tenantId)) {
+      const known = context.store.listTenants().map((t) => t.id);
+      throw new SuccessEngineError('PIPELINE.UNKNOWN_TENANT', `no tenant "${tenantId}" in ${context.config.databasePath} (SE_DATABASE_PATH); known tenants: ${known.join(', ') || 'none — install a CRM or run the demo first'}`, { tenantId });
+    }
     if (context.config.redisUrl) {
+      await assertRedisReachable(context.config.redisUrl);
       const producer = new BullmqJobQueue({ redisUrl: context.config.redisUrl, prefix: flags.prefix });
       try {
         const jobId = await producer.enqueue(queue, payload, { lane: 'interactive' });
         note(bilingual(`Queued ${queue} job ${jobId} on ${flags.prefix}; workers (success-engine worker) process it`, `已将 ${queue} 任务 ${jobId} 加入队列；由工作进程处理`));
-        if (flags.wait) await producer.waitForIdle({ pollMs: 1000, onPoll: (n) => note(`  ${bilingual('unfinished jobs', '未完成任务')}: ${n}`) });
+        if (flags.wait) await producer.waitForIdle({ pollMs: 1000, maxOutageMs: REDIS_OUTAGE_MS, onPoll: (n) => note(`  ${bilingual('unfinished jobs', '未完成任务')}: ${n}`) });
         return { mode: 'queued', jobId, completed: {}, deadLetters: [] };
       } finally {
         await producer.close();

@@ -3,7 +3,7 @@ import type { Clock, RecordStore, TenantId } from '../../core';
 import type { WebhookEndpoint } from '../../webhooks/outbound/webhook-alert.sink';
 import type { Logger } from '../log/logger';
 import { recordJob } from '../observability/metrics';
-import { BullmqJobQueue, redisConnection, startWorkers, type WorkerPool, type WorkerTuning } from '../queue/bullmq-queue';
+import { BullmqJobQueue, redisConnection, startWorkers, throttledRedisWarning, type WorkerPool, type WorkerTuning } from '../queue/bullmq-queue';
 import { createPipelineAdapters, type PipelineAdapterOptions, type PipelineAdapters } from './pipeline-adapters';
 import { createProcessors, type ProcessorHooks } from './processors';
 
@@ -23,14 +23,17 @@ export interface WorkerRuntime {
   producer: BullmqJobQueue;
   pool: WorkerPool;
   adapters: PipelineAdapters;
-  /** Graceful: stop taking jobs, let active ones finish, then disconnect. */
-  close(): Promise<void>;
+  /** Graceful: stop taking jobs, let active ones finish, then disconnect. `force` does not wait for active jobs (Redis away). */
+  close(options?: { force?: boolean }): Promise<void>;
+  /** Drop every Redis connection at once, whatever is pending (after a close that could not finish). */
+  abandon(): void;
 }
 
 /** BullMQ workers for every queue with the real processors; any number of these share one Redis. */
 export function startWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntime {
   const prefix = options.prefix ?? 'se';
-  const governorRedis: Redis = redisConnection(options.redisUrl);
+  const warn = throttledRedisWarning(options.log, options.redisUrl);
+  const governorRedis: Redis = redisConnection(options.redisUrl, warn);
   const producer = new BullmqJobQueue({ redisUrl: options.redisUrl, prefix });
   const adapters = createPipelineAdapters({
     store: options.store,
@@ -47,6 +50,7 @@ export function startWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntime
     processors: createProcessors(adapters, options.hooks),
     log: options.log,
     producer,
+    onRedisError: warn,
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
     ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
@@ -57,13 +61,18 @@ export function startWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntime
     producer,
     pool,
     adapters,
-    close() {
+    close(closeOptions = {}) {
       closing ??= (async () => {
-        await pool.close();
+        await pool.close(closeOptions);
         await producer.close();
         governorRedis.disconnect();
       })();
       return closing;
+    },
+    abandon() {
+      pool.abandon();
+      producer.abandon();
+      governorRedis.disconnect();
     },
   };
 }

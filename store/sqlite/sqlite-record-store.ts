@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -37,6 +37,11 @@ import { TokenCipher } from './token-cipher';
 export interface SqliteStoreOptions {
   /** File path, or `:memory:`. */
   path: string;
+  /**
+   * Open an existing store for reading only (backtests, reports): a missing file, an empty one or
+   * one that is not a Success Engine store is an error, and nothing is created or migrated.
+   */
+  readOnly?: boolean;
   /** 32-byte key for tokens at rest; connections can't be saved or read without it. */
   encryptionKey?: Buffer;
   /** Records per transaction in large upserts; each batch lands whole or not at all. */
@@ -58,17 +63,11 @@ export class SqliteRecordStore implements RecordStore {
   private readonly statements: ReturnType<SqliteRecordStore['prepareStatements']>;
 
   constructor(options: SqliteStoreOptions) {
-    if (options.path !== ':memory:') mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
-    this.db = new Database(options.path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openDatabase(options);
     this.cipher = options.encryptionKey ? new TokenCipher(options.encryptionKey) : null;
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.now = options.now ?? (() => new Date());
-    migrate(this.db, migrations);
-    this.statements = this.prepareStatements();
+    this.statements = explainSqliteErrors(options.path, () => this.prepareStatements());
   }
 
   private prepareStatements() {
@@ -646,6 +645,81 @@ export class SqliteRecordStore implements RecordStore {
 }
 
 // Helpers -------------------------------------------------------------------------------------
+
+/** Open, configure and migrate (or, read-only, check) the file; SQLite's failures come back naming the file and the way out. */
+function openDatabase(options: SqliteStoreOptions): Database.Database {
+  const file = options.path;
+  return explainSqliteErrors(file, () => {
+    if (options.readOnly) {
+      if (file !== ':memory:' && !existsSync(file)) throw new SuccessEngineError('STORE.NOT_FOUND', `no database at ${path.resolve(file)}: nothing is created when reading; pass the right --database (or SE_DATABASE_PATH), or run a sync or the demo first`, { file });
+      if (file !== ':memory:' && statSync(file).size === 0) throw new SuccessEngineError('STORE.CORRUPT', `${path.resolve(file)} is an empty file, not a Success Engine database; pass the right --database (or SE_DATABASE_PATH)`, { file });
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      try {
+        db.pragma('busy_timeout = 5000');
+        checkSchema(db, file);
+      } catch (error) {
+        db.close();
+        throw error;
+      }
+      return db;
+    }
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const db = new Database(file);
+    try {
+      db.pragma('busy_timeout = 5000');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, migrations);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return db;
+  });
+}
+
+/** A read-only store must already hold our schema, at a version this build knows. */
+function checkSchema(db: Database.Database, file: string): void {
+  const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!table) throw new SuccessEngineError('STORE.CORRUPT', `${path.resolve(file)} is not a Success Engine database (no schema_migrations table); pass the right --database (or SE_DATABASE_PATH)`, { file });
+  const versions = (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version);
+  const known = new Set(migrations.map((m) => m.version));
+  if (versions.some((v) => !known.has(v))) throw new SuccessEngineError('STORE.MIGRATION_FAILED', `${path.resolve(file)} was written by a newer Success Engine (migrations ${versions.filter((v) => !known.has(v)).join(', ')}); upgrade this installation`, { file });
+  if (migrations.some((m) => !versions.includes(m.version))) throw new SuccessEngineError('STORE.MIGRATION_FAILED', `${path.resolve(file)} is at an older schema; open it once with a command that writes (sync, serve, worker) to migrate it`, { file });
+}
+
+/**
+ * SQLite's own failures (corrupt, truncated, locked, read-only, unopenable) as one message that
+ * names the file and what to do. Other errors pass through unchanged.
+ */
+export function explainSqliteErrors<T>(file: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw describeSqliteError(file, error) ?? error;
+  }
+}
+
+export function describeSqliteError(file: string, error: unknown): SuccessEngineError | undefined {
+  if (error instanceof SuccessEngineError && error.cause === undefined) return undefined;
+  const cause = error instanceof SuccessEngineError ? error.cause : error;
+  const code = (cause as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return undefined;
+  const where = file === ':memory:' ? 'the in-memory database' : path.resolve(file);
+  const message = (cause as Error).message;
+  const elsewhere = 'or point --database (SE_DATABASE_PATH) elsewhere';
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    return new SuccessEngineError('STORE.CORRUPT', `database ${where} is corrupt or truncated (${code}: ${message}); restore it from a backup, ${elsewhere} to start a new one`, { file, sqlite: code }, { cause });
+  }
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new SuccessEngineError('STORE.LOCKED', `database ${where} is locked by another process (${code}); stop the other writer (a demo, a sync) and try again, ${elsewhere}`, { file, sqlite: code }, { cause });
+  }
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_FULL') {
+    return new SuccessEngineError('STORE.UNWRITABLE', `database ${where} cannot be opened or written (${code}: ${message}); check the file's and its folder's permissions and free space, ${elsewhere}`, { file, sqlite: code }, { cause });
+  }
+  return undefined;
+}
 
 export function migrate(db: Database.Database, all: readonly Migration[]): number[] {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');

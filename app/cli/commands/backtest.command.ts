@@ -5,7 +5,7 @@ import { backtestChurn } from '../../../engine/scoring/backtest';
 import { SqliteRecordStore } from '../../../store';
 import { loadConfig } from '../../config/config';
 import { loadTenantRecords } from '../../pipeline/tenant-records';
-import { action, positiveInt, type CommandModule } from '../command';
+import { action, isoInstant, positiveInt, type CommandModule } from '../command';
 import { UsageError } from '../exit-codes';
 import { bilingual } from '../i18n';
 
@@ -28,14 +28,15 @@ export const backtestCommand: CommandModule = {
       .option('--tenant <id>', 'tenant to replay (default: the only tenant in the store)')
       .option('--horizon <days>', 'how far back the replay starts', positiveInt('--horizon'), 30)
       .option('--threshold <p>', 'churn probability at which an alert is raised', '0.6')
-      .option('--as-of <iso>', 'the "now" of the replay (default: the latest record modstamp)')
+      .option('--as-of <iso>', 'the "now" of the replay (default: the latest record modstamp)', isoInstant('--as-of'))
       .option('--json', 'print one JSON object on stdout')
       .action(
         action((out, flags: BacktestFlags) => {
           const threshold = Number(flags.threshold);
           if (!(threshold > 0 && threshold < 1)) throw new UsageError(`--threshold must be a probability between 0 and 1, got "${flags.threshold}"`);
           const config = loadConfig();
-          const store = new SqliteRecordStore({ path: path.resolve(flags.database ?? config.databasePath) });
+          // Reading only: a missing or empty file is an error, never a new database.
+          const store = new SqliteRecordStore({ path: path.resolve(flags.database ?? config.databasePath), readOnly: true });
           try {
             const tenants = store.listTenants();
             const tenantId = (flags.tenant ?? (tenants.length === 1 ? tenants[0]?.id : undefined)) as TenantId | undefined;

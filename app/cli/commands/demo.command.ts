@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import pino from 'pino';
 import type { ScoreSet } from '../../../core';
-import { loadConfig } from '../../config/config';
+import { loadConfig, resolveEncryptionKey } from '../../config/config';
 import { DEMO_PRIVATE_APP_TOKEN, runDemo, type DemoResult, type DemoStage } from '../../demo/demo-run';
 import type { BookSummary } from '../../../engine/scoring/book-summary';
 import { productRouters } from '../../http/product-routers';
-import { createHttpApp, listen } from '../../http/server';
+import { assertPortFree, createHttpApp, listen } from '../../http/server';
 import { createMetrics } from '../../observability/metrics';
 import { action, positiveInt, type CommandModule } from '../command';
 import { UsageError } from '../exit-codes';
@@ -57,8 +57,11 @@ async function runDemoCommand(out: Output, flags: DemoFlags): Promise<void> {
   if (!existsSync(csvPath)) {
     throw new UsageError(`--csv: ${csvPath} does not exist. The demo builds its CRM data from IBM's Telco customer churn sample (WA_Fn-UseC_-Telco-Customer-Churn.csv); pass its path with --csv.`);
   }
+  // A busy port must fail now, not after the minutes of work before serving.
+  if (flags.serve) await assertPortFree(config.httpHost, config.httpPort);
   const databasePath = path.join(config.dataDir, 'demo.sqlite');
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${databasePath}${suffix}`, { force: true });
+  // The deployment's key: a later `sync` on the demo connection can read its token.
+  const encryptionKey = resolveEncryptionKey(config);
   const started = Date.now();
   const bar = new SingleBar({ stream: out.stderr, format: '  {bar} {percentage}% {stage}', hideCursor: true, clearOnComplete: true, barsize: 30 }, { format: '', barCompleteChar: '█', barIncompleteChar: '░' });
   let barActive = false;
@@ -69,6 +72,7 @@ async function runDemoCommand(out: Output, flags: DemoFlags): Promise<void> {
     accounts: flags.accounts,
     seed: flags.seed,
     tier: 'api-add-on',
+    encryptionKey,
     ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
     onStage: (stage, detail) => {
       if (barActive && stage !== 'sync') {
@@ -91,7 +95,7 @@ async function runDemoCommand(out: Output, flags: DemoFlags): Promise<void> {
   try {
     printSummary(out, result, seconds);
     if (!flags.serve) return;
-    await serve(out, result, config.httpHost, config.httpPort);
+    await serve(out, result, config.httpHost, config.httpPort, config.dataDir);
   } finally {
     await result.close();
     result.store.close();
@@ -170,15 +174,24 @@ function countBands(scores: readonly ScoreSet[]): Record<string, number> {
  * A rep token for the account owner's HubSpot user, so the card link shows what that rep sees
  * (cards check record visibility with the CRM). Null when the account has no owner.
  */
-async function ownerRepToken(r: DemoResult, accountId: string): Promise<string | null> {
+async function ownerRepToken(r: DemoResult, accountId: string): Promise<{ token: string; crmUserId: string } | null> {
   const ownerId = r.store.getRecord(r.tenantId, 'account', accountId)?.ownerId;
   if (!ownerId) return null;
   const res = await fetch(`${r.hubspotUrl}/crm/v3/owners/${encodeURIComponent(ownerId)}`, { headers: { authorization: `Bearer ${DEMO_PRIVATE_APP_TOKEN}` } });
   const userId = res.ok ? ((await res.json()) as { userId?: number }).userId : undefined;
-  return userId === undefined ? null : r.store.issueApiToken(r.tenantId, 'rep', `demo-rep-${userId}`, { crmUserId: String(userId) });
+  if (userId === undefined) return null;
+  return { token: r.store.issueApiToken(r.tenantId, 'rep', `demo-rep-${userId}`, { crmUserId: String(userId) }), crmUserId: String(userId) };
 }
 
-async function serve(out: Output, r: DemoResult, host: string, port: number): Promise<void> {
+/** The printed tokens, kept (owner-only file) so the demo database can be served again after the demo stops. */
+function saveDemoTokens(dataDir: string, tokens: Record<string, string>): string {
+  const file = path.join(dataDir, 'demo-tokens.json');
+  writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
+}
+
+async function serve(out: Output, r: DemoResult, host: string, port: number, dataDir: string): Promise<void> {
   const token = r.store.issueApiToken(r.tenantId, 'admin', 'demo');
 
   const metrics = createMetrics();
@@ -187,16 +200,22 @@ async function serve(out: Output, r: DemoResult, host: string, port: number): Pr
   const publicRouters = products.flatMap((p) => (p.router ? [{ path: p.path, router: p.router }] : []));
   const app = createHttpApp({ store: r.store, log: pino({ level: 'silent' }), metrics, readiness: [{ name: 'store', check: () => Promise.resolve() }], publicRouters });
   const server = await listen(app, host, port);
+  // The owner's view needs the owner's rep token; an account without an owner gets no card link
+  // rather than a tenant-wide one.
   const example = [...r.scores].sort((a, b) => b.churn.probability - a.churn.probability)[0]?.accountId ?? '';
-  const cardToken = (await ownerRepToken(r, example)) ?? token;
+  const rep = await ownerRepToken(r, example);
+  const tokensFile = saveDemoTokens(dataDir, { tenantId: r.tenantId, url: server.url, adminToken: token, ...(rep ? { repToken: rep.token, repCrmUserId: rep.crmUserId, cardAccountId: example } : {}) });
   out.note('');
   out.note(bilingual(`Serving at ${server.url} (Ctrl-C to stop)`, `服务地址 ${server.url}（按 Ctrl-C 停止）`));
-  out.note(bilingual('  the riskiest account’s card, as its owner sees it:', '  风险最高客户的卡片（以其负责人身份查看）：'));
-  out.note(`    ${server.url}/card/accounts/${example}#token=${cardToken}`);
+  if (rep) {
+    out.note(bilingual('  the riskiest account’s card, as its owner sees it:', '  风险最高客户的卡片（以其负责人身份查看）：'));
+    out.note(`    ${server.url}/card/accounts/${example}#token=${rep.token}`);
+  }
   out.note(bilingual('  admin console:', '  管理控制台：'));
   out.note(`    ${server.url}/console/#token=${token}`);
   out.note(`  curl -H 'Authorization: Bearer ${token}' ${server.url}/api/v1/scores?band=critical`);
   out.note(`  curl -H 'Authorization: Bearer ${token}' ${server.url}/api/v1/accounts/${example}`);
+  out.note(bilingual(`  tokens kept in ${tokensFile} (they stay valid with SE_DATABASE_PATH=${path.join(dataDir, 'demo.sqlite')} success-engine serve)`, `  令牌已保存在 ${tokensFile}`));
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

@@ -3,8 +3,9 @@ import { type Command } from 'commander';
 import { SuccessEngineError } from '../../../core';
 import { evaluateChurn } from '../../../engine/churn/churn-evaluation';
 import { fairnessByGroup, fairnessWarning, type FairnessReport } from '../../../engine/metrics/fairness.metrics';
-import { buildLabelledTable, parseCsvText } from '../../../engine/tabular/csv-table';
+import { buildLabelledTable, parseCsvText, type CsvText } from '../../../engine/tabular/csv-table';
 import { action, positiveInt } from '../command';
+import { explainCsvError } from '../csv-input';
 import { UsageError } from '../exit-codes';
 import { bilingual } from '../i18n';
 
@@ -12,6 +13,7 @@ interface EvaluateChurnFlags {
   input: string;
   label: string;
   positive: string;
+  negative?: string;
   id?: string;
   ignore?: string;
   folds: number;
@@ -39,6 +41,7 @@ export function registerEvaluateChurn(evaluate: Command): void {
     .requiredOption('--input <file>', 'CSV file with a header row (types are inferred; blank cells are missing)')
     .requiredOption('--label <column>', 'column holding the outcome')
     .requiredOption('--positive <value>', 'label value that means churned')
+    .option('--negative <values>', 'comma-separated label values that mean stayed (needed when the label has more than two values; others are refused)')
     .option('--id <column>', 'identifier column (not used as a feature)')
     .option('--ignore <columns>', 'comma-separated columns to leave out')
     .option('--folds <n>', 'cross-validation folds (within each class, the k-th row goes to fold k mod n)', positiveInt('--folds'), 5)
@@ -57,17 +60,23 @@ export function registerEvaluateChurn(evaluate: Command): void {
         }
         const started = process.hrtime.bigint();
         const ignore = flags.ignore?.split(',').map((c) => c.trim()).filter((c) => c !== '') ?? [];
-        const parsed = parseCsvText(text);
+        let csv;
+        try {
+          csv = parseCsvText(text);
+        } catch (error) {
+          throw explainCsvError(flags.input, error) ?? error;
+        }
+        assertLabelValuesKnown(csv, flags);
+        assertNumericColumnsClean(csv, flags, ignore);
         let labelled;
         try {
-          labelled = buildLabelledTable(parsed, { label: flags.label, positive: flags.positive, ignore, ...(flags.id === undefined ? {} : { id: flags.id }) });
+          labelled = buildLabelledTable(csv, { label: flags.label, positive: flags.positive, ignore, ...(flags.id === undefined ? {} : { id: flags.id }) });
         } catch (error) {
           // A column named on the command line but absent from the file is a usage error.
           if (error instanceof SuccessEngineError && typeof error.details.column === 'string') throw new UsageError(error.message);
           throw error;
         }
         const { table, labels, droppedColumns, skippedRows } = labelled;
-        const csv = parsed;
         const fairnessColumn = flags.fairnessBy === undefined ? -1 : csv.header.indexOf(flags.fairnessBy);
         if (flags.fairnessBy !== undefined && fairnessColumn < 0) throw new UsageError(`--fairness-by: column "${flags.fairnessBy}" is not in the CSV header (${csv.header.join(', ')})`);
         out.note(`${table.rowCount} rows, ${table.columns.length} feature columns (${table.columns.filter((c) => c.kind === 'numeric').length} numeric)`);
@@ -141,4 +150,60 @@ function printFairness(out: { line(text?: string): void }, report: FairnessRepor
     out.line(`${bilingual('Warning', '警告')}: ${warning.en}`);
     out.line(`  ${warning.zh}`);
   }
+}
+
+/**
+ * Every label value must be the positive one or a known negative: an unexpected value ("Maybe",
+ * a typo) silently counted as "stayed" would bend every figure.
+ */
+function assertLabelValuesKnown(csv: CsvText, flags: Pick<EvaluateChurnFlags, 'input' | 'label' | 'positive' | 'negative'>): void {
+  const labelIndex = csv.header.indexOf(flags.label);
+  if (labelIndex < 0) return; // buildLabelledTable names the missing column
+  const negatives = flags.negative?.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  const seen = new Map<string, number>();
+  csv.rows.forEach((row, r) => {
+    const value = (row[labelIndex] ?? '').trim();
+    if (value !== '' && !seen.has(value)) seen.set(value, r);
+  });
+  if (negatives) {
+    for (const [value, r] of seen) {
+      if (value !== flags.positive && !negatives.includes(value)) {
+        throw new SuccessEngineError('CLI.BAD_INPUT', `${flags.input}: data row ${r + 1}, column "${flags.label}": "${value}" is neither --positive "${flags.positive}" nor one of --negative ${negatives.join(', ')}; fix the row or add the value to --positive/--negative`, { row: r + 1, column: flags.label });
+      }
+    }
+    return;
+  }
+  const others = [...seen.keys()].filter((v) => v !== flags.positive);
+  if (others.length > 1) {
+    throw new SuccessEngineError('CLI.BAD_INPUT', `${flags.input}: column "${flags.label}" holds ${others.length + 1} values (${[...seen.keys()].slice(0, 10).join(', ')}); say which mean "stayed" with --negative (comma-separated), so no unknown value is counted as a negative`, { column: flags.label });
+  }
+}
+
+/**
+ * A column whose cells are numbers except a few stray texts ("n/a", "12,5") would be read as a
+ * category and lose its meaning: refuse it, naming the first bad cell.
+ */
+function assertNumericColumnsClean(csv: CsvText, flags: Pick<EvaluateChurnFlags, 'input' | 'label' | 'id'>, ignore: readonly string[]): void {
+  csv.header.forEach((name, c) => {
+    if (name === flags.label || name === flags.id || ignore.includes(name)) return;
+    let numbers = 0;
+    let firstText: { row: number; value: string } | undefined;
+    let texts = 0;
+    csv.rows.forEach((row, r) => {
+      const cell = (row[c] ?? '').trim();
+      if (cell === '') return;
+      if (Number.isFinite(Number(cell))) numbers++;
+      else {
+        texts++;
+        firstText ??= { row: r, value: cell };
+      }
+    });
+    if (firstText && numbers >= 0.9 * (numbers + texts)) {
+      throw new SuccessEngineError(
+        'CLI.BAD_INPUT',
+        `${flags.input}: column "${name}" is numeric but data row ${firstText.row + 1} holds "${firstText.value}" (${texts} such cell${texts === 1 ? '' : 's'}); fix or blank those cells (blank is missing), or leave the column out with --ignore ${name}`,
+        { row: firstText.row + 1, column: name },
+      );
+    }
+  });
 }

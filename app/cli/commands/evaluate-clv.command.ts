@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { parse } from 'csv-parse/sync';
 import { SuccessEngineError } from '../../../core';
 import { dayNumber, type Purchase } from '../../../engine/clv/customer-summary';
 import { evaluateClv } from '../../../engine/clv/clv-evaluation';
 import { action } from '../command';
+import { parseCsvInput } from '../csv-input';
 import { UsageError } from '../exit-codes';
 import { bilingual } from '../i18n';
 
@@ -47,7 +47,8 @@ export function registerEvaluateClv(evaluate: Command): void {
         } catch (error) {
           throw new SuccessEngineError('CLI.INPUT_UNREADABLE', `cannot read --input ${flags.input}: ${error instanceof Error ? error.message : String(error)}`, {}, { cause: error });
         }
-        const purchases = flags.format === 'cdnow' ? parseCdnow(text) : parseCsv(text, flags);
+        const purchases = flags.format === 'cdnow' ? parseCdnow(text) : parseCsv(text, flags, flags.input);
+        assertPeriodsHoldData(purchases, calibrationEnd, holdoutEnd, flags);
         out.note(`${purchases.length} purchases read from ${flags.input}`);
         const ev = evaluateClv(purchases, { calibrationEnd, holdoutEnd });
         const { r, alpha, a, b, logLik } = ev.bgnbd;
@@ -76,6 +77,27 @@ export function registerEvaluateClv(evaluate: Command): void {
       }),
     );
 }
+
+/**
+ * Both periods must hold purchases: a calibration before the first purchase has nothing to fit,
+ * and an empty holdout has nothing to check against (its error would be NaN%).
+ */
+function assertPeriodsHoldData(purchases: readonly Purchase[], calibrationEnd: number, holdoutEnd: number, flags: Pick<EvaluateClvFlags, 'input' | 'calibrationEnd' | 'holdoutEnd'>): void {
+  if (purchases.length === 0) throw new SuccessEngineError('CLI.BAD_INPUT', `${flags.input} holds no purchases`);
+  let first = Infinity;
+  let last = -Infinity;
+  let inHoldout = 0;
+  for (const p of purchases) {
+    first = Math.min(first, p.day);
+    last = Math.max(last, p.day);
+    if (p.day > calibrationEnd && p.day <= holdoutEnd) inHoldout++;
+  }
+  const span = `the purchases in ${flags.input} run from ${dayText(first)} to ${dayText(last)}`;
+  if (calibrationEnd < first) throw new SuccessEngineError('CLI.BAD_INPUT', `--calibration-end ${flags.calibrationEnd} is before the first purchase: ${span}; choose a date inside that range`);
+  if (inHoldout === 0) throw new SuccessEngineError('CLI.BAD_INPUT', `no purchases between --calibration-end ${flags.calibrationEnd} and --holdout-end ${flags.holdoutEnd}, so the holdout has nothing to check: ${span}; choose dates inside that range`);
+}
+
+const dayText = (day: number): string => new Date(day * 86_400_000).toISOString().slice(0, 10);
 
 function dateFlag(flag: string, value: string): number {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new UsageError(`${flag} must be YYYY-MM-DD, got "${value}"`);
@@ -106,12 +128,12 @@ export function parseCdnow(text: string): Purchase[] {
   return out;
 }
 
-export function parseCsv(text: string, flags: Pick<EvaluateClvFlags, 'customerCol' | 'dateCol' | 'amountCol'>): Purchase[] {
+export function parseCsv(text: string, flags: Pick<EvaluateClvFlags, 'customerCol' | 'dateCol' | 'amountCol'>, file = '--input'): Purchase[] {
   const customerCol = flags.customerCol;
   const dateCol = flags.dateCol;
   const amountCol = flags.amountCol;
   if (!customerCol || !dateCol || !amountCol) throw new UsageError('--customer-col, --date-col and --amount-col are required with --format csv');
-  const rows = parse<Record<string, string>>(text, { columns: true, skip_empty_lines: true, trim: true, bom: true });
+  const rows = parseCsvInput<Record<string, string>>(file, text, { columns: true, skip_empty_lines: true, trim: true, bom: true });
   const header = rows[0] ? Object.keys(rows[0]) : [];
   for (const [flag, col] of [['--customer-col', customerCol], ['--date-col', dateCol], ['--amount-col', amountCol]] as const) {
     if (rows.length > 0 && !header.includes(col)) throw new UsageError(`${flag} "${col}" is not a column of the input (columns: ${header.join(', ')})`);

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Command } from 'commander';
-import { parse } from 'csv-parse/sync';
+import { SuccessEngineError } from '../../../core';
 import { loadConfig } from '../../config/config';
 import { evaluateSentimentAsConfigured, evaluateSentimentCrossValidated, openTextModel, PiiMasker, type SentimentEvaluation } from '../../../engine/text';
 import { action, positiveInt } from '../command';
+import { parseCsvInput } from '../csv-input';
 import { UsageError } from '../exit-codes';
 import { bilingual } from '../i18n';
 
@@ -26,7 +27,7 @@ export function readLabelledText(file: string, textCol: string, labelCol: string
     throw new UsageError(`--input: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   // TSV exports (GLUE, spreadsheets) rarely quote; a stray " must stay text.
-  const rows = parse<Record<string, string | undefined>>(content, { columns: true, bom: true, delimiter: ext === '.tsv' ? '\t' : ',', quote: ext === '.tsv' ? false : '"', skip_empty_lines: true, relax_column_count: true });
+  const rows = parseCsvInput<Record<string, string | undefined>>(file, content, { columns: true, bom: true, delimiter: ext === '.tsv' ? '\t' : ',', quote: ext === '.tsv' ? false : '"', skip_empty_lines: true, relax_column_count: true });
   const header = rows.length > 0 ? Object.keys(rows[0] as object) : [];
   for (const [flag, col] of [['--text-col', textCol], ['--label-col', labelCol]] as const) {
     if (!header.includes(col)) throw new UsageError(`${flag} "${col}" is not a column of ${file} (columns: ${header.join(', ') || 'none'})`);
@@ -40,6 +41,7 @@ export function readLabelledText(file: string, textCol: string, labelCol: string
     labels.push(label);
   });
   if (texts.length === 0) throw new UsageError(`${file} has no data rows`);
+  assertSeveralClasses(file, labelCol, new Set(labels));
   return { texts, labels };
 }
 
@@ -73,6 +75,7 @@ export function registerEvaluateSentiment(evaluate: Command): void {
             await model.close();
           }
         }
+        assertSeveralClasses(options.input, options.labelCol, new Set(Object.entries(result.perClass).filter(([, m]) => m.support > 0).map(([label]) => label)));
         out.line(bilingual('Sentiment evaluation', '情感评估'));
         out.line(`  ${bilingual('model', '模型')}: ${result.model} (${result.mode === 'cross-validated' ? `${result.folds}-fold cv` : bilingual('as configured', '按当前配置')})`);
         out.line(`  ${bilingual('rows', '行数')}: ${result.n}  ${bilingual('labels', '标签')}: ${result.labelScheme}`);
@@ -82,4 +85,10 @@ export function registerEvaluateSentiment(evaluate: Command): void {
         out.result({ accuracy: result.accuracy, macroF1: result.macroF1, n: result.n, model: result.model, mode: result.mode, labelScheme: result.labelScheme, folds: result.folds ?? null, perClass: result.perClass });
       }),
     );
+}
+
+/** Accuracy and macro-F1 over a single class say nothing about a model: refuse such a file. */
+function assertSeveralClasses(file: string, labelCol: string, classes: ReadonlySet<string>): void {
+  if (classes.size >= 2) return;
+  throw new SuccessEngineError('CLI.BAD_INPUT', `${file}: every row of column "${labelCol}" is in one class (${[...classes].join(', ') || 'none'}); scores on one class are meaningless: add rows of the other class(es)`, { column: labelCol });
 }

@@ -1,7 +1,8 @@
 import { type Command } from 'commander';
 import { openAppContext } from '../../context';
 import { loadConfig } from '../../config/config';
-import { BullmqJobQueue } from '../../queue/bullmq-queue';
+import { RedisHealth } from '../../http/redis-health';
+import { assertRedisReachable, BullmqJobQueue, redactRedisUrl } from '../../queue/bullmq-queue';
 import { listSchedules, upsertSchedules } from '../../schedules/schedules';
 import { alertEndpoints, readSettingsFile, type SettingsFile } from '../../schedules/tenant-settings';
 import { oauthAppsFromConfig } from '../../worker/pipeline-adapters';
@@ -49,6 +50,7 @@ async function runWorker(out: Output, flags: WorkerFlags): Promise<void> {
   const redisUrl = requireRedis('success-engine worker');
   const settings: SettingsFile = flags.settings ? readSettingsFile(flags.settings) : { tenants: [] };
   if (flags.listSchedules) {
+    await assertRedisReachable(redisUrl);
     const queue = new BullmqJobQueue({ redisUrl, prefix: flags.prefix });
     try {
       const schedules = await listSchedules(queue);
@@ -60,6 +62,11 @@ async function runWorker(out: Output, flags: WorkerFlags): Promise<void> {
     }
     return;
   }
+  // Listen first: whatever happens next (Redis away, schedules pending), a signal stops us.
+  const stopped = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   const context = openAppContext();
   const runtime = startWorkerRuntime({
     redisUrl,
@@ -72,17 +79,45 @@ async function runWorker(out: Output, flags: WorkerFlags): Promise<void> {
     ...(flags.lockMs ? { lockDurationMs: flags.lockMs, stalledIntervalMs: Math.max(1000, Math.floor(flags.lockMs / 2)) } : {}),
     ...(flags.hubspotRate ? { hubspotRequestsPerInterval: flags.hubspotRate } : {}),
   });
+  const health = new RedisHealth(redisUrl);
+  const watch = watchRedis(out, health, redisUrl);
   if (flags.settings) {
-    const schedules = await upsertSchedules(runtime.producer, settings);
-    out.note(`${bilingual('Schedules upserted', '已更新定时任务')}: ${schedules.length}`);
+    // Waits for Redis if it is away; the worker keeps answering signals meanwhile.
+    upsertSchedules(runtime.producer, settings).then(
+      (schedules) => out.note(`${bilingual('Schedules upserted', '已更新定时任务')}: ${schedules.length}`),
+      (error: unknown) => context.log.error({ err: error }, 'could not upsert the schedules'),
+    );
   }
   out.note(bilingual(`Worker ${process.pid} processing queues under prefix "${flags.prefix}" (SIGTERM to stop)`, `工作进程 ${process.pid} 正在处理前缀 "${flags.prefix}" 的队列（SIGTERM 停止）`));
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
-  out.note(bilingual(`${signal}: finishing active jobs, then stopping`, `${signal}：完成进行中的任务后停止`));
-  await runtime.close();
+  const signal = await stopped;
+  clearInterval(watch);
+  const up = health.isUp();
+  out.note(up ? bilingual(`${signal}: finishing active jobs, then stopping`, `${signal}：完成进行中的任务后停止`) : bilingual(`${signal}: Redis is unreachable, stopping now`, `${signal}：Redis 不可达，立即停止`));
+  // Without Redis nothing can be finished or handed back: drop the connections instead of waiting.
+  if (up) await runtime.close();
+  else runtime.abandon();
+  await Promise.race([health.close(), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
   context.close();
   out.result({ stopped: signal, pid: process.pid });
 }
+
+/** A one-line warning every 30 s while Redis is unreachable (the workers keep reconnecting). */
+function watchRedis(out: Output, health: RedisHealth, redisUrl: string): NodeJS.Timeout {
+  let wasDown = false;
+  let lastWarned = 0;
+  const check = (): void => {
+    if (health.isUp()) {
+      if (wasDown) out.note(bilingual(`Redis at REDIS_URL=${redactRedisUrl(redisUrl)} is back`, `Redis（REDIS_URL=${redactRedisUrl(redisUrl)}）已恢复`));
+      wasDown = false;
+      return;
+    }
+    wasDown = true;
+    if (Date.now() - lastWarned < REDIS_WARN_EVERY_MS) return;
+    lastWarned = Date.now();
+    out.note(bilingual(`warning: cannot reach Redis at REDIS_URL=${redactRedisUrl(redisUrl)} (${health.status()}); retrying, no jobs run until it answers`, `警告：无法连接 Redis（REDIS_URL=${redactRedisUrl(redisUrl)}），正在重试，恢复前不处理任务`));
+  };
+  const timer = setInterval(check, 1_000);
+  return timer;
+}
+
+const REDIS_WARN_EVERY_MS = 30_000;
