@@ -4,12 +4,14 @@ import { NgramClassifier } from './ngram-classifier.model';
 describe('built-in text model', () => {
   it('names its model on every output', async () => {
     const model = new BuiltinTextModel();
-    const [s] = await model.sentiment(['很好']);
     const [t] = await model.topics(['billing'], ['billing', 'delivery']);
     const [e] = await model.embed(['hello']);
-    expect(s?.model).toMatchObject({ id: 'builtin/lexicon-en-zh', backend: 'builtin' });
-    expect(t?.model.id).toBe('builtin/lexicon-en-zh');
+    expect(t?.model).toMatchObject({ id: 'builtin/hashed-ngram', backend: 'builtin' });
     expect(e?.model.id).toBe('builtin/hashed-ngram-embedding');
+  });
+
+  it('has no sentiment of its own without a trained classifier (the shipped model answers)', async () => {
+    await expect(new BuiltinTextModel().sentiment(['很好'])).rejects.toMatchObject({ code: 'ENGINE.MODEL_UNAVAILABLE' });
   });
 
   it('ranks the topic label that shares words with the text first; scores sum to 1', async () => {

@@ -1,43 +1,31 @@
-import type { EmbeddingResult, SentimentResult, TextModel, TextModelRef, TopicResult } from '../../core';
+import { SuccessEngineError, type EmbeddingResult, type SentimentResult, type TextModel, type TextModelRef, type TopicResult } from '../../core';
 import { hashedCounts, weightCounts } from './hashed-features';
-import { lexiconSentiment } from './lexicon-sentiment';
 import { NgramClassifier } from './ngram-classifier.model';
 import type { SentimentClass } from './sentiment-evaluation';
 import { hashString } from './text-normalize';
 
-export const BUILTIN_LEXICON_REF: TextModelRef = { id: 'builtin/lexicon-en-zh', version: '1.0.0', backend: 'builtin' };
+export const BUILTIN_TEXT_REF: TextModelRef = { id: 'builtin/hashed-ngram', version: '1.0.0', backend: 'builtin' };
 
 const EMBEDDING_DIM = 256;
 const TOPIC_FEATURES = { bits: 20, charMin: 1, charMax: 3, wordMax: 1 } as const;
 
 /**
- * The model that always exists, English and Chinese, no weights to download: lexicon sentiment
- * (or a tenant-trained n-gram classifier), topic labels by character-n-gram overlap with the label,
- * and hashed n-gram embeddings. Crude beside a transformer, but deterministic and local.
+ * Topic labels by character-n-gram overlap with the label and hashed n-gram embeddings, English and
+ * Chinese, no weights: what runs next to the shipped sentiment transformer when no Hub models are
+ * installed. Sentiment only with a tenant-trained n-gram classifier (sentiment otherwise comes
+ * from the shipped model, see `openTextModel`).
  */
 export class BuiltinTextModel implements TextModel {
   readonly ref: TextModelRef;
 
   constructor(private readonly classifier?: NgramClassifier) {
-    this.ref = classifier ? { id: NgramClassifier.id, version: NgramClassifier.version, backend: 'builtin' } : BUILTIN_LEXICON_REF;
+    this.ref = classifier ? { id: NgramClassifier.id, version: NgramClassifier.version, backend: 'builtin' } : BUILTIN_TEXT_REF;
   }
 
   sentiment(texts: readonly string[]): Promise<SentimentResult[]> {
-    return Promise.resolve(texts.map((text) => this.sentimentOne(text)));
-  }
-
-  private sentimentOne(text: string): SentimentResult {
-    if (!this.classifier) {
-      const s = lexiconSentiment(text);
-      return { label: s.label, score: s.score, model: this.ref };
-    }
-    const p = this.classifier.predictProba(text);
-    const prob = (c: SentimentClass): number => {
-      const k = this.classifier?.classes.indexOf(c) ?? -1;
-      return k < 0 ? 0 : (p[k] as number);
-    };
-    const label = this.classifier.predict(text) as SentimentClass;
-    return { label, score: prob('positive') - prob('negative'), model: this.ref };
+    const classifier = this.classifier;
+    if (!classifier) return Promise.reject(new SuccessEngineError('ENGINE.MODEL_UNAVAILABLE', 'the built-in text model has no sentiment without a classifier trained on your labels; the shipped sentiment model answers instead (see openTextModel)'));
+    return Promise.resolve(texts.map((text) => sentimentOf(classifier, text, this.ref)));
   }
 
   topics(texts: readonly string[], candidateLabels: readonly string[]): Promise<TopicResult[]> {
@@ -56,12 +44,21 @@ export class BuiltinTextModel implements TextModel {
   }
 
   embed(texts: readonly string[]): Promise<EmbeddingResult[]> {
-    return Promise.resolve(texts.map((text) => ({ vector: hashedEmbedding(text), model: { ...BUILTIN_LEXICON_REF, id: 'builtin/hashed-ngram-embedding' } })));
+    return Promise.resolve(texts.map((text) => ({ vector: hashedEmbedding(text), model: { ...BUILTIN_TEXT_REF, id: 'builtin/hashed-ngram-embedding' } })));
   }
 
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+function sentimentOf(classifier: NgramClassifier, text: string, model: TextModelRef): SentimentResult {
+  const p = classifier.predictProba(text);
+  const prob = (c: SentimentClass): number => {
+    const k = classifier.classes.indexOf(c);
+    return k < 0 ? 0 : (p[k] as number);
+  };
+  return { label: classifier.predict(text) as SentimentClass, score: prob('positive') - prob('negative'), model };
 }
 
 /** Signed feature hashing of char 1–3-grams into a small dense unit vector. */

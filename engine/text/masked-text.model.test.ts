@@ -1,10 +1,10 @@
 import type { EmbeddingResult, SentimentResult, TextModel, TopicResult } from '../../core';
-import { BUILTIN_LEXICON_REF } from './builtin-text.model';
+import { BUILTIN_TEXT_REF } from './builtin-text.model';
 import { MaskedTextModel } from './masked-text.model';
 import { PiiMasker } from './pii-masking';
 
 class RecordingModel implements TextModel {
-  readonly ref = BUILTIN_LEXICON_REF;
+  readonly ref = BUILTIN_TEXT_REF;
   seen: string[] = [];
   sentiment(texts: readonly string[]): Promise<SentimentResult[]> {
     this.seen.push(...texts);

@@ -101,7 +101,7 @@ def main():
     a = ap.parse_args()
     ck = torch.load(a.checkpoint, map_location='cpu')
     cfg = ck['cfg']
-    model = Bert(cfg['vocab'], cfg['h'], cfg['layers'], cfg['heads'], cfg['ffn'], cfg['max_pos'], cfg['labels'])
+    model = Bert(cfg['vocab'], cfg['h'], cfg['layers'], cfg['heads'], cfg['ffn'], cfg['max_pos'], cfg['labels'], pool=cfg.get('pool', 'cls'))
     model.load_state_dict(ck['state'])
     model.eval()
     with open(os.path.join(os.path.dirname(a.checkpoint), ck['vocab_file']), encoding='utf-8') as f:

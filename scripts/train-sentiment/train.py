@@ -143,6 +143,9 @@ def main():
     ap.add_argument('--heads', type=int, default=4)
     ap.add_argument('--ffn', type=int, default=1024)
     ap.add_argument('--max-len', type=int, default=128)
+    ap.add_argument('--pool', choices=['cls', 'mean'], default='cls')
+    ap.add_argument('--ft-lr', type=float, default=2e-4)
+    ap.add_argument('--ft-warmup', type=int, default=200, help='fine-tuning warm-up steps')
     ap.add_argument('--mlm-minutes', type=float, default=20)
     ap.add_argument('--ft-minutes', type=float, default=40)
     ap.add_argument('--max-tokens', type=int, default=4096)
@@ -174,7 +177,7 @@ def main():
     # Fine-tuning sees the Chinese rows twice per epoch: they are a quarter of the data but half the targets.
     ft_idx = tr_idx + [i for i in tr_idx if rows[i][4] == 'zh']
 
-    model = Bert(len(vocab), a.hidden, a.layers, a.heads, a.ffn, a.max_len)
+    model = Bert(len(vocab), a.hidden, a.layers, a.heads, a.ffn, a.max_len, pool=a.pool)
     nparams = sum(p.numel() for p in model.parameters())
     log(f'model {model.cfg}, {nparams / 1e6:.2f}M parameters')
     meta = {'vocab_file': 'vocab.txt', 'seed': a.seed, 'args': vars(a)}
@@ -211,7 +214,7 @@ def main():
     save(model, os.path.join(a.out, 'pretrained.pt'), meta)
 
     # --- fine-tuning on the labels; keep the best held-out score ---
-    opt = torch.optim.AdamW(model.parameters(), lr=2e-4, weight_decay=0.01)
+    opt = torch.optim.AdamW(model.parameters(), lr=a.ft_lr, weight_decay=0.01)
     budget = a.ft_minutes * 60
     start, step, seen, epoch = time.time(), 0, 0, 0
     best, last_eval = -1.0, time.time()
@@ -224,7 +227,7 @@ def main():
                 done = True
                 break
             for g in opt.param_groups:
-                g['lr'] = lr_at(step, elapsed, budget, 2e-4, 200)
+                g['lr'] = lr_at(step, elapsed, budget, a.ft_lr, a.ft_warmup)
             ids, mask = pad([enc[i] for i in b])
             y = torch.tensor([rows[i][1] for i in b])
             w = torch.tensor([rows[i][2] for i in b])

@@ -1,3 +1,6 @@
+/**
+ * @jest-environment ./test/helpers/tiny-bert/onnx-test.environment.ts
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,13 +49,13 @@ describe('success-engine evaluate sentiment', () => {
     expect(typeof result.macroF1).toBe('number');
   });
 
-  it('runs the configured model as it is (built-in lexicon when no transformer model is present), stars in TSV', async () => {
+  it('runs the configured model as it is (the shipped model when no Hub model is installed), stars in TSV', async () => {
     const r = await run(['--input', path.join(dir, 'reviews.tsv'), '--text-col', 'text', '--label-col', 'stars', '--json'], { MODELS_DIR: path.join(dir, 'no-models'), SE_ALLOW_REMOTE_MODELS: 'false', SE_DATA_DIR: dir });
     expect(r.exitCode).toBe(0);
     const result = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(result).toMatchObject({ n: 40, model: expect.stringMatching(/^builtin\/lexicon-en-zh@/) as unknown, labelScheme: 'stars', mode: 'as-configured' });
-    expect(result.accuracy).toBeGreaterThan(0.6);
-    expect(r.stderr).toMatch(/built-in model/);
+    expect(result).toMatchObject({ n: 40, model: expect.stringMatching(/^sentiment-bilingual@[0-9a-f]{12}$/) as unknown, labelScheme: 'stars', mode: 'as-configured' });
+    expect(result.accuracy).toBeGreaterThan(0.8);
+    expect(r.stderr).toMatch(/using the shipped model sentiment-bilingual/);
   });
 
   it('prints a bilingual summary without --json', async () => {

@@ -112,14 +112,15 @@ describe('transformers.js backend on generated tiny BERT models', () => {
     }
   });
 
-  it('the factory picks transformers when the files are there, and the built-in model otherwise', async () => {
+  it('the factory picks the installed Hub model when its files are there, and the shipped model otherwise', async () => {
     const found = await openTextModel({ modelsDir, allowRemoteModels: false, models });
-    expect(found.ref.backend).toBe('transformers');
+    expect(found.ref).toMatchObject({ id: models.sentiment, backend: 'transformers' });
     await found.close();
     const notes: string[] = [];
     const fallback = await openTextModel({ modelsDir, allowRemoteModels: false, models: { sentiment: 'test/absent' }, onNote: (m) => notes.push(m) });
-    expect(fallback.ref.backend).toBe('builtin');
+    expect(fallback.ref).toMatchObject({ id: 'sentiment-bilingual', backend: 'transformers', dtype: 'q8' });
     expect(notes.join('\n')).toMatch(/test\/absent/);
+    await fallback.close();
   });
 
   it('reports exactly which files a model folder lacks', () => {

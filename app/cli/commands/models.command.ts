@@ -98,7 +98,7 @@ export const modelsCommand: CommandModule = {
           if (r.fix) out.line(`             ${bilingual('fix', '解决')}: ${r.fix}`);
         }
         const allOk = reports.every((r) => r.status === 'ok');
-        if (!allOk) out.line(bilingual('Until then the built-in English/Chinese model (lexicon + n-gram classifier) is used; every result names its model.', '在此之前使用内置中英文模型（词典 + n-gram 分类器）；每条结果都会注明所用模型。'));
+        if (!allOk) out.line(bilingual('Until then the shipped English/Chinese sentiment model (sentiment-bilingual) with built-in topics and embeddings is used; every result names its model.', '在此之前使用随产品提供的中英文情感模型（sentiment-bilingual）以及内置主题与向量模型；每条结果都会注明所用模型。'));
         out.result({ modelsDir, dtype, ok: allOk, builtinFallback: !allOk, models: reports });
         if (!allOk) process.exitCode = 1;
       }),
