@@ -84,6 +84,30 @@ export interface StoredConnection extends CrmConnection {
   tokens: CrmTokens;
 }
 
+/** What the text model concluded about one distinct text (PII-masked before it was read). */
+export interface TextAnalysis {
+  contentHash: string;
+  modelId: string;
+  label: 'positive' | 'neutral' | 'negative';
+  /** -1 … +1. */
+  score: number;
+  topics: string[];
+  maskedText: string;
+  analysedAt: string;
+}
+
+/** The text a ticket or activity carries now, by content hash. */
+export interface RecordText {
+  entity: 'ticket' | 'activity';
+  recordId: string;
+  accountId: string;
+  kind: 'email' | 'note' | 'ticket' | 'survey' | 'call' | 'other';
+  at: string;
+  contentHash: string;
+}
+
+export type AnalysedText = RecordText & Omit<TextAnalysis, 'contentHash'>;
+
 /** The record store: canonical records plus everything the product keeps about them. */
 export interface RecordStore {
   upsertTenant(tenant: Tenant): void;
@@ -150,6 +174,15 @@ export interface RecordStore {
   answerActionsByTask(tenantId: TenantId, answers: readonly { crmTaskId: string; status: 'completed' | 'dismissed'; at: string }[]): number;
   recordActionOutcome(outcome: ActionOutcome, updatedBy: string, options?: { keepExisting?: boolean }): void;
   listActionOutcomes(tenantId: TenantId, filter?: { accountId?: string; recommendedAt?: string }): ActionOutcome[];
+
+  /** Analyses already stored for these content hashes by this model. */
+  textAnalyses(tenantId: TenantId, modelId: string, contentHashes: readonly string[]): TextAnalysis[];
+  putTextAnalyses(tenantId: TenantId, analyses: readonly TextAnalysis[]): void;
+  /** Every record's current text (replacing what those records carried before); `removed` drops records without text. */
+  putRecordTexts(tenantId: TenantId, texts: readonly RecordText[], removed?: readonly { entity: RecordText['entity']; recordId: string }[]): void;
+  listRecordTexts(tenantId: TenantId): RecordText[];
+  /** Each record's text joined with its latest analysis (records not yet read are left out), oldest text first. */
+  listAnalysedTexts(tenantId: TenantId): AnalysedText[];
 
   appendAudit(entry: AuditEntry): void;
   listAudit(tenantId: TenantId, options?: { limit?: number }): AuditEntry[];

@@ -1,4 +1,5 @@
 import { SuccessEngineError, type AccountId, type CanonicalAccount, type CanonicalActivity, type CanonicalSubscription, type CanonicalTicket, type CanonicalTransaction } from '../../core';
+import { textChurnFeatures, type ScoredText } from '../text/text-churn-features';
 import { featureCatalog } from './feature-catalog';
 import type { CategoricalColumn, FeatureColumn, FeatureTable, NumericColumn } from './feature-table';
 
@@ -9,6 +10,12 @@ export interface AccountRecords {
   activities?: readonly CanonicalActivity[];
   subscriptions?: readonly CanonicalSubscription[];
   transactions?: readonly CanonicalTransaction[];
+  /** Texts the local model read (sentiment, topics), PII-masked; only those dated on or before the as-of date count. */
+  texts?: readonly AnalysedRecordText[];
+}
+
+export interface AnalysedRecordText extends ScoredText {
+  maskedText: string;
 }
 
 /** Text signals per account as of the same date (the text engine's TextChurnFeatures fit this shape). */
@@ -75,7 +82,7 @@ export function buildAccountFeatures(records: AccountRecords, asOf: string, opti
   const activities = groupByAccount(visible(records.activities).filter((x) => parseTime(x.occurredAt, 'activity.occurredAt') <= t));
   const subscriptions = groupByAccount(visible(records.subscriptions).filter((x) => parseTime(x.startDate, 'subscription.startDate') <= t));
   const transactions = groupByAccount(visible(records.transactions).filter((x) => parseTime(x.occurredAt, 'transaction.occurredAt') <= t));
-  const texts = new Map((options.texts ?? []).map((x) => [x.accountId, x]));
+  const texts = new Map((options.texts ?? (records.texts ? textChurnFeatures(records.texts, asOf) : [])).map((x) => [x.accountId, x]));
 
   const n = accounts.length;
   const numeric = new Map<string, Float64Array>();

@@ -42,6 +42,8 @@ export function historicalSnapshot(records: AccountRecords, now: string, horizon
       activities: (records.activities ?? []).map((a) => clampStamp(a, t0, asOf)),
       subscriptions: (records.subscriptions ?? []).map((s) => subscriptionAt(s, t0, asOf)),
       transactions: (records.transactions ?? []).map((x) => clampStamp(x, t0, asOf)),
+      // Dated texts: features keep those on or before asOf, so the snapshot needs no rebuilding.
+      ...(records.texts ? { texts: records.texts } : {}),
     },
   };
 }

@@ -291,4 +291,34 @@ ALTER TABLE action_outcomes ADD COLUMN crm_task_id TEXT;
 CREATE INDEX action_outcomes_by_task ON action_outcomes (tenant_id, crm_task_id) WHERE crm_task_id IS NOT NULL;
 `,
   },
+  {
+    version: 9,
+    name: 'text-analyses',
+    sql: `
+-- What the local text model read, once per distinct text (keyed by the hash of the source text and
+-- the model that read it): unchanged or repeated text is never read again.
+CREATE TABLE text_analyses (
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  content_hash TEXT NOT NULL,
+  model_id TEXT NOT NULL,
+  label TEXT NOT NULL,
+  score REAL NOT NULL,
+  topics TEXT NOT NULL,
+  masked_text TEXT NOT NULL,
+  analysed_at TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, content_hash, model_id)
+) WITHOUT ROWID;
+-- Which text each ticket or activity carries now, so features join records to analyses by hash.
+CREATE TABLE record_texts (
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  entity TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  at TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, entity, record_id)
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -28,7 +28,10 @@ import type {
   ModelVersion,
   RecordQuery,
   RecordStore,
+  AnalysedText,
+  RecordText,
   StoredConnection,
+  TextAnalysis,
   UpsertSummary,
 } from '../../core/ports/record-store.port';
 import { migrations, type Migration } from './migrations';
@@ -619,6 +622,59 @@ export class SqliteRecordStore implements RecordStore {
     }));
   }
 
+  // Text analyses ------------------------------------------------------------------------------
+
+  textAnalyses(tenantId: TenantId, modelId: string, contentHashes: readonly string[]): TextAnalysis[] {
+    const out: TextAnalysis[] = [];
+    const select = this.db.prepare('SELECT * FROM text_analyses WHERE tenant_id = ? AND model_id = ? AND content_hash = ?');
+    for (const hash of new Set(contentHashes)) {
+      const row = select.get(tenantId, modelId, hash) as Row | undefined;
+      if (row) out.push(toTextAnalysis(row));
+    }
+    return out;
+  }
+
+  putTextAnalyses(tenantId: TenantId, analyses: readonly TextAnalysis[]): void {
+    const insert = this.db.prepare(
+      `INSERT INTO text_analyses (tenant_id, content_hash, model_id, label, score, topics, masked_text, analysed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant_id, content_hash, model_id) DO UPDATE SET label = excluded.label, score = excluded.score, topics = excluded.topics, masked_text = excluded.masked_text, analysed_at = excluded.analysed_at`,
+    );
+    this.db.transaction(() => {
+      for (const a of analyses) insert.run(tenantId, a.contentHash, a.modelId, a.label, a.score, JSON.stringify(a.topics), a.maskedText, utc(a.analysedAt));
+    })();
+  }
+
+  putRecordTexts(tenantId: TenantId, texts: readonly RecordText[], removed: readonly { entity: RecordText['entity']; recordId: string }[] = []): void {
+    const upsert = this.db.prepare(
+      `INSERT INTO record_texts (tenant_id, entity, record_id, account_id, kind, at, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant_id, entity, record_id) DO UPDATE SET account_id = excluded.account_id, kind = excluded.kind, at = excluded.at, content_hash = excluded.content_hash`,
+    );
+    const drop = this.db.prepare('DELETE FROM record_texts WHERE tenant_id = ? AND entity = ? AND record_id = ?');
+    this.db.transaction(() => {
+      for (const t of texts) upsert.run(tenantId, t.entity, t.recordId, t.accountId, t.kind, utc(t.at), t.contentHash);
+      for (const r of removed) drop.run(tenantId, r.entity, r.recordId);
+    })();
+  }
+
+  listRecordTexts(tenantId: TenantId): RecordText[] {
+    const rows = this.db.prepare('SELECT * FROM record_texts WHERE tenant_id = ? ORDER BY entity, record_id').all(tenantId) as Row[];
+    return rows.map(toRecordText);
+  }
+
+  listAnalysedTexts(tenantId: TenantId): AnalysedText[] {
+    const rows = this.db
+      .prepare(
+        `SELECT r.*, a.model_id, a.label, a.score, a.topics, a.masked_text, a.analysed_at FROM record_texts r
+         JOIN text_analyses a ON a.tenant_id = r.tenant_id AND a.content_hash = r.content_hash
+         WHERE r.tenant_id = ? ORDER BY r.at, r.entity, r.record_id, a.analysed_at`,
+      )
+      .all(tenantId) as Row[];
+    // A text read by more than one model (a model upgrade): the latest reading counts.
+    const latest = new Map<string, AnalysedText>();
+    for (const r of rows) latest.set(`${r.entity as string}\u0000${r.record_id as string}`, { ...toRecordText(r), ...toTextAnalysis(r) });
+    return [...latest.values()];
+  }
+
   // Audit --------------------------------------------------------------------------------------
 
   appendAudit(entry: AuditEntry): void {
@@ -863,4 +919,20 @@ function toAlert(row: Row): AlertDelivery {
     createdAt: row.created_at as string,
     deliveredAt: (row.delivered_at as string | null) ?? null,
   };
+}
+
+function toTextAnalysis(r: Row): TextAnalysis {
+  return {
+    contentHash: r.content_hash as string,
+    modelId: r.model_id as string,
+    label: r.label as TextAnalysis['label'],
+    score: r.score as number,
+    topics: JSON.parse(r.topics as string) as string[],
+    maskedText: r.masked_text as string,
+    analysedAt: r.analysed_at as string,
+  };
+}
+
+function toRecordText(r: Row): RecordText {
+  return { entity: r.entity as RecordText['entity'], recordId: r.record_id as string, accountId: r.account_id as string, kind: r.kind as RecordText['kind'], at: r.at as string, contentHash: r.content_hash as string };
 }
