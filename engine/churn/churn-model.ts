@@ -1,6 +1,7 @@
 import { SuccessEngineError } from '../../core';
 import { logLoss } from '../metrics/classification.metrics';
 import type { FeatureTable } from '../features/feature-table';
+import { monotoneFeatures } from '../features/feature-catalog';
 import { defaultEncoderOptions, TabularEncoder, type EncoderOptions, type EncoderState } from '../features/tabular-encoder';
 import { applyCalibrator, chooseCalibrator, type CalibrationChoice, type CalibratorState } from './calibration';
 import { foldRows, stratifiedFolds } from './folds';
@@ -24,7 +25,8 @@ export const defaultChurnTrainOptions: ChurnTrainOptions = {
   innerFolds: 4,
   gbdt: {},
   lambdas: [0.3, 3, 30],
-  encoder: defaultEncoderOptions,
+  // Trends whose drop must never lower churn risk (see the feature catalog).
+  encoder: { ...defaultEncoderOptions, monotone: monotoneFeatures },
 };
 
 export interface ChurnModelState {
@@ -204,6 +206,7 @@ export function trainChurnModel(table: FeatureTable, labels: Uint8Array, rows: U
   // One encoder for all inner folds (it sees no labels), so the inner tree models share columns and
   // can be averaged into the final model.
   const encoder = TabularEncoder.fit(table, rows, opts.encoder);
+  const monotone = encoder.treeMonotone();
   for (let f = 0; f < opts.innerFolds; f++) {
     const { train, test } = foldRows(rows, inner, f);
     const positions: number[] = [];
@@ -211,7 +214,7 @@ export function trainChurnModel(table: FeatureTable, labels: Uint8Array, rows: U
     const yTrain = Uint8Array.from(train, (r) => labels[r] as number);
     const yTest = Uint8Array.from(test, (r) => labels[r] as number);
     const dTree = encoder.treeColumns.length;
-    const result = trainGbdt({ x: encoder.treeMatrix(table, train), n: train.length, y: yTrain }, dTree, { ...gbdtParams, seed: gbdtParams.seed + f }, { x: encoder.treeMatrix(table, test), n: test.length, y: yTest });
+    const result = trainGbdt({ x: encoder.treeMatrix(table, train), n: train.length, y: yTrain }, dTree, { ...gbdtParams, seed: gbdtParams.seed + f, monotone }, { x: encoder.treeMatrix(table, test), n: test.length, y: yTest });
     bestIterations.push(Math.max(1, result.bestIteration));
     innerTrees.push(result.model);
     const treeRaw = result.model.predictRaw(encoder.treeMatrix(table, test), test.length);

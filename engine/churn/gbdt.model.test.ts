@@ -85,3 +85,26 @@ describe('histogram GBDT', () => {
     expect(Array.from(copy.predictRaw(test.x, test.n))).toEqual(Array.from(model.predictRaw(test.x, test.n)));
   });
 });
+
+describe('monotone constraints', () => {
+  const train = synthetic(3000, 5);
+  // Risk along x0 on a grid, everything else held fixed.
+  const along = (model: GbdtModel): number[] => {
+    const grid = Array.from({ length: 41 }, (_, k) => -2 + k * 0.1);
+    const x = new Float64Array(grid.length * train.d);
+    grid.forEach((v, k) => {
+      x[k * train.d] = v;
+      x[k * train.d + 1] = 0.5;
+      x[k * train.d + 3] = 0.5;
+    });
+    return Array.from(model.predictRaw(x, grid.length));
+  };
+  const falls = (values: number[]): boolean => values.every((v, k) => k === 0 || v <= (values[k - 1] as number) + 1e-12);
+
+  it('keeps a constrained feature’s effect going one way, even where the data bend (risk is U-shaped in x0)', () => {
+    const free = trainGbdt(train, train.d, params).model;
+    const constrained = trainGbdt(train, train.d, { ...params, monotone: [-1, 0, 0, 0] }).model;
+    expect(falls(along(free))).toBe(false);
+    expect(falls(along(constrained))).toBe(true);
+  });
+});

@@ -24,6 +24,13 @@ export interface GbdtParams {
   seed: number;
   /** Stop when validation log-loss has not improved for this many trees (needs a validation set). */
   earlyStoppingRounds: number;
+  /**
+   * Per feature: 1 = output may only rise with the value, −1 = only fall, 0 = free. Enforced as
+   * XGBoost does (https://xgboost.readthedocs.io/en/stable/tutorials/monotonic.html): a split whose
+   * children's weights go the wrong way is refused, and the children's weights are bounded by
+   * their midpoint all the way down.
+   */
+  monotone?: ArrayLike<number>;
 }
 
 export const defaultGbdtParams: GbdtParams = {
@@ -367,15 +374,24 @@ export function trainGbdt(train: MatrixData, d: number, params: GbdtParams, vali
     }
   };
 
-  const leaf = (G: number, H: number): number => {
-    nodes.push({ feature: -1, splitBin: 0, threshold: 0, missingLeft: 0, left: -1, right: -1, value: (-G / (H + lambda)) * params.learningRate, cover: H });
+  const monotone = params.monotone;
+  const weight = (G: number, H: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, -G / (H + lambda)));
+  const allowed = (f: number, GL: number, HL: number, GR: number, HR: number, lo: number, hi: number): boolean => {
+    const c = monotone ? ((monotone[f]) ?? 0) : 0;
+    if (c === 0) return true;
+    const wl = weight(GL, HL, lo, hi);
+    const wr = weight(GR, HR, lo, hi);
+    return c > 0 ? wl <= wr : wl >= wr;
+  };
+  const leaf = (G: number, H: number, lo: number, hi: number): number => {
+    nodes.push({ feature: -1, splitBin: 0, threshold: 0, missingLeft: 0, left: -1, right: -1, value: weight(G, H, lo, hi) * params.learningRate, cover: H });
     return nodes.length - 1;
   };
 
-  const build = (start: number, end: number, depth: number, hist: Float64Array, G: number, H: number): number => {
+  const build = (start: number, end: number, depth: number, hist: Float64Array, G: number, H: number, lo: number, hi: number): number => {
     if (depth >= params.maxDepth || H < 2 * mcw || end - start < 2) {
       release(hist);
-      return leaf(G, H);
+      return leaf(G, H, lo, hi);
     }
     const parentScore = (G * G) / (H + lambda);
     let bestGain = params.minSplitGain;
@@ -400,7 +416,7 @@ export function trainGbdt(train: MatrixData, d: number, params: GbdtParams, vali
         if (HL >= mcw && HR >= mcw) {
           const GR = G - GL;
           const gain = (GL * GL) / (HL + lambda) + (GR * GR) / (HR + lambda) - parentScore;
-          if (gain > bestGain) {
+          if (gain > bestGain && allowed(f, GL, HL, GR, HR, lo, hi)) {
             bestGain = gain;
             bestFeature = f;
             bestBin = b;
@@ -417,7 +433,7 @@ export function trainGbdt(train: MatrixData, d: number, params: GbdtParams, vali
           if (HLm >= mcw && HR >= mcw) {
             const GR = G - GLm;
             const gain = (GLm * GLm) / (HLm + lambda) + (GR * GR) / (HR + lambda) - parentScore;
-            if (gain > bestGain) {
+            if (gain > bestGain && allowed(f, GLm, HLm, GR, HR, lo, hi)) {
               bestGain = gain;
               bestFeature = f;
               bestBin = b;
@@ -431,7 +447,7 @@ export function trainGbdt(train: MatrixData, d: number, params: GbdtParams, vali
     }
     if (bestFeature < 0) {
       release(hist);
-      return leaf(G, H);
+      return leaf(G, H, lo, hi);
     }
     // Stable partition of rows[start, end) into left then right.
     let l = start;
@@ -458,8 +474,11 @@ export function trainGbdt(train: MatrixData, d: number, params: GbdtParams, vali
     const leftHist = leftSmaller ? small : hist;
     const rightHist = leftSmaller ? hist : small;
     const node = nodes[id] as BuildNode;
-    node.left = build(start, mid, depth + 1, leftHist, bestGL, bestHL);
-    node.right = build(mid, end, depth + 1, rightHist, G - bestGL, H - bestHL);
+    // Below a monotone split, the left side stays under the midpoint of the two weights and the right side above it (or the reverse).
+    const c = monotone ? ((monotone[bestFeature]) ?? 0) : 0;
+    const middle = c === 0 ? 0 : (weight(bestGL, bestHL, lo, hi) + weight(G - bestGL, H - bestHL, lo, hi)) / 2;
+    node.left = build(start, mid, depth + 1, leftHist, bestGL, bestHL, c < 0 ? middle : lo, c > 0 ? middle : hi);
+    node.right = build(mid, end, depth + 1, rightHist, G - bestGL, H - bestHL, c > 0 ? middle : lo, c < 0 ? middle : hi);
     return id;
   };
 
@@ -497,7 +516,7 @@ export function trainGbdt(train: MatrixData, d: number, params: GbdtParams, vali
     buildHistogram(rootHist, 0, m);
     const first = nodes.length;
     treeStart.push(first);
-    build(0, m, 0, rootHist, G, H);
+    build(0, m, 0, rootHist, G, H, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
     // Update training scores by walking the new tree on bins.
     for (let i = 0; i < n; i++) {
       let node = first;

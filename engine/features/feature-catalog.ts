@@ -11,6 +11,11 @@ export interface CatalogEntry {
   /** One line for the catalog: what it is and where it comes from. */
   description: string;
   format?: (value: number | string) => LocalizedText;
+  /**
+   * Direction churn risk must follow as the value rises (−1: more means safer), enforced in the
+   * model: a billing or usage drop never lowers risk, whatever the training sample happens to show.
+   */
+  monotone?: 1 | -1;
 }
 
 const days = (v: number | string): LocalizedText => (typeof v === 'number' ? { en: `${Math.round(v)} days`, zh: `${Math.round(v)} 天` } : { en: v, zh: v });
@@ -24,18 +29,18 @@ export const featureCatalog: readonly CatalogEntry[] = [
   { name: 'tenure_days', kind: 'numeric', label: { en: 'Customer for', zh: '客户时长' }, description: 'Days from customerSince (else the first subscription start) to the as-of date.', format: days },
   { name: 'arr', kind: 'numeric', label: { en: 'Annual recurring revenue', zh: '年度经常性收入' }, description: 'Account ARR; else 12 × MRR of subscriptions active on the as-of date.', format: money },
   { name: 'mrr', kind: 'numeric', label: { en: 'Monthly recurring revenue', zh: '月度经常性收入' }, description: 'Sum of MRR of subscriptions active on the as-of date (started, not ended, not trial).', format: money },
-  { name: 'mrr_trend_90d', kind: 'numeric', label: { en: 'MRR vs 90 days ago', zh: 'MRR 与 90 天前相比' }, description: 'MRR now ÷ MRR of subscriptions active 90 days earlier; missing when there was none.', format: times },
+  { name: 'mrr_trend_90d', kind: 'numeric', label: { en: 'MRR vs 90 days ago', zh: 'MRR 与 90 天前相比' }, description: 'MRR now ÷ MRR of subscriptions active 90 days earlier; missing when there was none.', format: times, monotone: -1 },
   { name: 'billed_90d', kind: 'numeric', label: { en: 'Billed in the last 90 days', zh: '近 90 天账单金额' }, description: 'Sum of invoice and order amounts dated in the 90 days up to the as-of date.', format: money },
-  { name: 'billed_trend', kind: 'numeric', label: { en: 'Billing vs the previous 90 days', zh: '账单金额与前 90 天相比' }, description: 'billed_90d ÷ the 90 days before; missing when the earlier window is empty.', format: times },
+  { name: 'billed_trend', kind: 'numeric', label: { en: 'Billing vs the previous 90 days', zh: '账单金额与前 90 天相比' }, description: 'billed_90d ÷ the 90 days before; missing when the earlier window is empty.', format: times, monotone: -1 },
   { name: 'contract_type', kind: 'categorical', label: { en: 'Contract', zh: '合同类型' }, description: 'Account contract type (month-to-month, one-year, two-year, other).' },
   { name: 'plan', kind: 'categorical', label: { en: 'Plan', zh: '套餐' }, description: 'Account plan, else the plan of the largest active subscription.' },
   { name: 'industry', kind: 'categorical', label: { en: 'Industry', zh: '行业' }, description: 'Account industry.' },
   { name: 'billing_period', kind: 'categorical', label: { en: 'Billing period', zh: '计费周期' }, description: 'Billing period of the largest active subscription.' },
   { name: 'days_to_renewal', kind: 'numeric', label: { en: 'Renewal in', zh: '距续约' }, description: 'Days from the as-of date to the next renewal (account renewalDate, else the nearest subscription renewal/end on or after the as-of date).', format: days },
   { name: 'seats', kind: 'numeric', label: { en: 'Seats', zh: '席位数' }, description: 'Seats on active subscriptions, else account seats.', format: count },
-  { name: 'seats_trend_90d', kind: 'numeric', label: { en: 'Seats vs 90 days ago', zh: '席位数与 90 天前相比' }, description: 'Active seats now ÷ active seats 90 days earlier.', format: times },
+  { name: 'seats_trend_90d', kind: 'numeric', label: { en: 'Seats vs 90 days ago', zh: '席位数与 90 天前相比' }, description: 'Active seats now ÷ active seats 90 days earlier.', format: times, monotone: -1 },
   { name: 'usage_30d', kind: 'numeric', label: { en: 'Usage in 30 days', zh: '近 30 天使用量' }, description: 'Sum of usage transaction quantities (else amounts) in the last 30 days.', format: count },
-  { name: 'usage_trend', kind: 'numeric', label: { en: 'Usage vs the previous 60 days', zh: '使用量与前 60 天相比' }, description: 'usage_30d ÷ the 30-day average of the 60 days before; missing when that is zero.', format: times },
+  { name: 'usage_trend', kind: 'numeric', label: { en: 'Usage vs the previous 60 days', zh: '使用量与前 60 天相比' }, description: 'usage_30d ÷ the 30-day average of the 60 days before; missing when that is zero.', format: times, monotone: -1 },
   { name: 'usage_per_seat_30d', kind: 'numeric', label: { en: 'Usage per seat (30 days)', zh: '每席位使用量（30 天）' }, description: 'usage_30d ÷ seats.', format: signed },
   { name: 'tickets_30d', kind: 'numeric', label: { en: 'Support tickets in 30 days', zh: '近 30 天工单数' }, description: 'Tickets created in the last 30 days.', format: count },
   { name: 'tickets_90d', kind: 'numeric', label: { en: 'Support tickets in 90 days', zh: '近 90 天工单数' }, description: 'Tickets created in the last 90 days.', format: count },
@@ -56,6 +61,9 @@ export const featureCatalog: readonly CatalogEntry[] = [
   { name: 'sentiment_trend_90d', kind: 'numeric', label: { en: 'Sentiment trend', zh: '情绪趋势' }, description: 'Change of sentiment per 30 days over the last 90 days (least squares).', format: signed },
   { name: 'negative_ticket_share_90d', kind: 'numeric', label: { en: 'Negative tickets', zh: '负面工单占比' }, description: 'Share of the last 90 days’ tickets with negative sentiment.', format: share },
 ];
+
+/** Monotone constraints by feature name, for the churn model. */
+export const monotoneFeatures: Readonly<Record<string, 1 | -1>> = Object.fromEntries(featureCatalog.flatMap((e) => (e.monotone ? [[e.name, e.monotone]] : [])));
 
 export const catalogByName: ReadonlyMap<string, CatalogEntry> = new Map(featureCatalog.map((e) => [e.name, e]));
 

@@ -14,9 +14,11 @@ export interface EncoderOptions {
   maxLevels: number;
   /** Knots of the linear spline per numeric column (at evenly spaced training quantiles); 0 = plain linear. */
   splineKnots: number;
+  /** Numeric columns whose effect must be monotone (1 rising, −1 falling with the value). */
+  monotone: Readonly<Record<string, 1 | -1>>;
 }
 
-export const defaultEncoderOptions: EncoderOptions = { minLevelCount: 10, maxLevels: 30, splineKnots: 4 };
+export const defaultEncoderOptions: EncoderOptions = { minLevelCount: 10, maxLevels: 30, splineKnots: 4, monotone: {} };
 
 export interface EncodedColumnInfo {
   name: string;
@@ -31,6 +33,11 @@ interface NumericPlan {
   missingIndicator: boolean;
   /** Spline knots (standardised units): the linear model also gets max(0, z − knot) per knot. */
   knots: number[];
+  /**
+   * A monotone column is left to the trees, which enforce the direction; the linear model sees only
+   * whether it is missing (its value column stays, at 0, so the layout is the same).
+   */
+  monotone?: 1 | -1;
 }
 
 interface CategoricalPlan {
@@ -84,6 +91,8 @@ export class TabularEncoder {
         const mean = count ? sum / count : 0;
         const variance = count ? Math.max(0, sumSq / count - mean * mean) : 0;
         const std = Math.sqrt(variance) > 1e-12 ? Math.sqrt(variance) : 1;
+        const monotone = options.monotone?.[column.name];
+        if (monotone) return { kind: 'numeric', mean, std, missingIndicator: count < rows.length, knots: [], monotone };
         return { kind: 'numeric', mean, std, missingIndicator: count < rows.length, knots: splineKnots(column.values, rows, mean, std, options.splineKnots) };
       }
       const counts = new Float64Array(column.levels.length);
@@ -120,6 +129,14 @@ export class TabularEncoder {
         throw new Error(`feature column ${i} should be ${plan.kind} "${expected}", got ${column ? `${column.kind} "${column.name}"` : 'nothing'}`);
       }
       return column;
+    });
+  }
+
+  /** Per tree column: the monotone direction of its source column (0 = free). */
+  treeMonotone(): Int8Array {
+    return Int8Array.from(this.treeColumns, (c) => {
+      const plan = this.state.plans[c.source];
+      return plan?.kind === 'numeric' ? (plan.monotone ?? 0) : 0;
     });
   }
 
@@ -166,7 +183,7 @@ export class TabularEncoder {
           if (Number.isNaN(v)) {
             if (plan.missingIndicator) out[k * d + offset + 1 + knots] = 1;
           } else {
-            const z = (v - plan.mean) / plan.std;
+            const z = plan.monotone ? 0 : (v - plan.mean) / plan.std;
             out[k * d + offset] = z;
             for (let q = 0; q < knots; q++) out[k * d + offset + 1 + q] = Math.max(0, z - (plan.knots[q] as number));
           }

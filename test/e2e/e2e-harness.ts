@@ -63,8 +63,9 @@ export async function startWorld(options: { accounts?: number } = {}): Promise<E
   // the card has a trend and actions to act on.
   const rescoredAt = new Date(Date.parse(demo.asOf) + HOUR).toISOString();
   const now = new Date(Date.parse(demo.asOf) + 2 * HOUR);
-  const actions = DEFAULT_ACTION_CATALOG.slice(0, 3).map((a, i) => ({ actionId: a.id, rank: i + 1, score: 100 - i, title: a.title, reasons: [{ en: `Churn risk is ${Math.round(top.churn.probability * 100)}%`, zh: `流失风险为 ${Math.round(top.churn.probability * 100)}%` }] }));
-  store.appendScoreSets([{ ...top, computedAt: rescoredAt, churn: { ...top.churn, probability: Math.min(1, top.churn.probability + 0.05) }, nextBestActions: actions }]);
+  // As the product words them: the band, not a second number next to the card's one probability.
+  const actions = DEFAULT_ACTION_CATALOG.slice(0, 3).map((a, i) => ({ actionId: a.id, rank: i + 1, score: 100 - i, title: a.title, reasons: [{ en: 'Churn risk is very high', zh: '流失风险很高' }] }));
+  store.appendScoreSets([{ ...top, computedAt: rescoredAt, churn: { ...top.churn, probability: Math.min(0.99, top.churn.probability + 0.05), band: 'critical' }, nextBestActions: actions }]);
   const template = store.getRecord(demo.tenantId, 'account', top.accountId) as CanonicalAccount;
 
   const hostileId = 'hubspot:hostile-1' as AccountId;

@@ -20,7 +20,10 @@ describe('web card (Chromium)', () => {
     const { page, errors, cspViolations } = await openPage(world.browser);
     await page.goto(cardUrl(world.accountId, world.readerToken, 'en'));
     await page.getByRole('heading', { name: 'Churn risk' }).waitFor();
-    expect(await page.getByTestId('churn-percent').textContent()).toBe(`${Math.round(score.churn.probability * 100)}%`);
+    const p = score.churn.probability;
+    // One churn number, never 0 % or 100 %.
+    expect(await page.getByTestId('churn-percent').textContent()).toBe(p < 0.005 ? '<1%' : p > 0.995 ? '>99%' : `${Math.round(p * 100)}%`);
+    if (score.clv) expect(await page.getByTestId('clv-summary').textContent()).toMatch(/80% range|80%\)/);
     expect(await page.locator('svg.sparkline').count()).toBe(1);
     expect(await page.getByText(`churn@${score.churn.model.version}`).count()).toBeGreaterThan(0);
     const firstDriver = score.churn.drivers.slice().sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))[0];
