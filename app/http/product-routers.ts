@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Router } from 'express';
 import { systemClock, type LocalizedText, type TenantId } from '../../core';
-import { HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
+import { HUBSPOT_OPTIONAL_SCOPES, HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
 import type { SqliteRecordStore } from '../../store';
 import { createInstallRouter, createTenantAdminRouter, createTenantEraser, RecordAccessChecker, requireRecordAccess, type InstallDeps, type InstallSettings } from '../install';
 import type { Metrics } from '../observability/metrics';
@@ -51,7 +51,7 @@ const noQueue: JobQueue = {
 function installSettings(settings: ProductSettings): InstallSettings | null {
   if (!settings.publicUrl) return null;
   const hubspot = settings.hubspotClientId && settings.hubspotClientSecret
-    ? { clientId: settings.hubspotClientId, clientSecret: settings.hubspotClientSecret, authorizeUrl: settings.hubspotAuthorizeUrl, apiBaseUrl: settings.hubspotApiUrl, scopes: Object.keys(HUBSPOT_REQUIRED_SCOPES) }
+    ? { clientId: settings.hubspotClientId, clientSecret: settings.hubspotClientSecret, authorizeUrl: settings.hubspotAuthorizeUrl, apiBaseUrl: settings.hubspotApiUrl, scopes: Object.keys(HUBSPOT_REQUIRED_SCOPES), optionalScopes: Object.keys(HUBSPOT_OPTIONAL_SCOPES) }
     : undefined;
   const salesforce = settings.salesforceClientId && settings.salesforceClientSecret
     ? { clientId: settings.salesforceClientId, clientSecret: settings.salesforceClientSecret, loginUrl: settings.salesforceLoginUrl }

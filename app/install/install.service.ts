@@ -30,7 +30,8 @@ export function authorizeUrl(deps: InstallDeps, provider: InstallProvider): stri
   if (provider === 'hubspot') {
     const app = requireApp(deps, 'hubspot');
     const url = new URL(app.authorizeUrl);
-    url.search = new URLSearchParams({ client_id: app.clientId, redirect_uri: redirectUri(deps, provider), scope: app.scopes.join(' '), state }).toString();
+    // https://developers.hubspot.com/docs/api/oauth-quickstart-guide: `optional_scope` for scopes the app can do without.
+    url.search = new URLSearchParams({ client_id: app.clientId, redirect_uri: redirectUri(deps, provider), scope: app.scopes.join(' '), ...(app.optionalScopes?.length ? { optional_scope: app.optionalScopes.join(' ') } : {}), state }).toString();
     return url.toString();
   }
   const app = requireApp(deps, 'salesforce');

@@ -16,6 +16,8 @@ export interface InstallSettings {
     /** https://api.hubapi.com (the sandbox's URL in tests). */
     apiBaseUrl: string;
     scopes: readonly string[];
+    /** Asked as `optional_scope`: granted when the portal has them (invoices, email content); the app works without. */
+    optionalScopes?: readonly string[];
   };
   salesforce?: {
     clientId: string;

@@ -177,7 +177,9 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   router.on('GET', '/oauth/authorize', (req) => {
     const redirect = req.query.get('redirect_uri');
     if (req.query.get('client_id') !== oauthClient.clientId || !redirect) return error(400, 'VALIDATION_ERROR', 'client_id and redirect_uri are required');
-    const code = state.issueAuthCode(redirect, (req.query.get('scope') ?? '').split(/[ +]/).filter(Boolean));
+    // Optional scopes are granted when the portal has them; the sandbox portal has every scope it knows.
+    const optional = (req.query.get('optional_scope') ?? '').split(/[ +]/).filter((s) => ALL_SANDBOX_SCOPES.includes(s));
+    const code = state.issueAuthCode(redirect, [...(req.query.get('scope') ?? '').split(/[ +]/).filter(Boolean), ...optional]);
     const target = new URL(redirect);
     target.searchParams.set('code', code);
     const st = req.query.get('state');

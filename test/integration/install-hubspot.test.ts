@@ -4,7 +4,7 @@ import { RecordAccessChecker } from '../../app/install/record-access';
 import { eraseDueTenants, HubSpotUninstallPoller } from '../../app/install/uninstall.service';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox';
 import { installThroughBrowser, rowsMentioning, smallBook, startInstallHarness, type InstallHarness } from './install-harness';
-import { HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
+import { HUBSPOT_OPTIONAL_SCOPES, HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
 
 const CLIENT = { clientId: 'se-hubspot-client', clientSecret: 'se-hubspot-secret' };
 
@@ -19,7 +19,7 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
   beforeAll(async () => {
     sandbox = await startHubSpotSandbox({ book, tier: 'api-add-on', oauthClient: CLIENT });
     h = await startInstallHarness({
-      hubspot: { ...CLIENT, authorizeUrl: `${sandbox.url}/oauth/authorize`, apiBaseUrl: sandbox.url, scopes: Object.keys(HUBSPOT_REQUIRED_SCOPES) },
+      hubspot: { ...CLIENT, authorizeUrl: `${sandbox.url}/oauth/authorize`, apiBaseUrl: sandbox.url, scopes: Object.keys(HUBSPOT_REQUIRED_SCOPES), optionalScopes: Object.keys(HUBSPOT_OPTIONAL_SCOPES) },
       erasureGraceMs: 24 * 3_600_000,
     });
   }, 60_000);
@@ -67,6 +67,9 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
     await h.queue.drain();
     expect(h.queue.deadLetters).toEqual([]);
     expect(h.store.countRecords(tenantId, 'account')).toBe(book.bundles.length);
+    // The app's scopes (required and the optional ones the portal grants) read every entity: nothing is missing.
+    expect(h.store.countRecords(tenantId, 'transaction')).toBeGreaterThan(0);
+    expect(h.store.listAudit(tenantId, { limit: 1000 }).filter((e) => e.action === 'sync.connector-findings')).toEqual([]);
     const res = await api('/api/v1/scores?limit=1000', adminToken);
     expect(res.status).toBe(200);
     const { scores } = (await res.json()) as { scores: { accountId: string; tenantId: string }[] };
