@@ -169,4 +169,13 @@ describe('isolation matrix: route × caller × target', () => {
     expect(cells).toBe(ENDPOINTS.length * CALLERS.length * TARGETS.length);
     expect(failures).toEqual([]);
   });
+
+  it('no token or secret the surface was given appears in serve’s logs (debug level, every request of the matrix)', () => {
+    // The matrix sent every token in headers, form bodies and cookies, and signed with every secret.
+    expect(s.logLines.length).toBeGreaterThan(ENDPOINTS.length * CALLERS.length);
+    expect(s.logLines.some((l) => l.includes('"status":401'))).toBe(true);
+    const logs = s.logLines.join('\n');
+    const found = s.secrets.filter((secret) => logs.includes(secret) || logs.includes(encodeURIComponent(secret)));
+    expect(found).toEqual([]);
+  });
 });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import type { Writable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import pino from 'pino';
 import type { AccountId, ConnectionId, ScoreSet, TenantId } from '../../core';
 import { bundleWebAssets } from '../../app/http/console/web-assets';
@@ -195,22 +196,7 @@ export async function startHttpSurface(options: { authFailureLimits?: AuthFailur
         },
       }),
   });
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-  const { port } = new URL(serve.url);
-
-  const request = (req: RawRequest): Promise<RawResponse> =>
-    new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { ...(req.headers ?? {}) };
-      if (req.body) headers['content-length'] = String(req.body.length);
-      const r = http.request({ host: '127.0.0.1', port: Number(port), method: req.method, path: req.path, headers, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      });
-      r.on('error', reject);
-      r.end(req.body);
-    });
+  const { agent, request } = httpClient(serve.url);
 
   return {
     url: serve.url,
@@ -229,10 +215,7 @@ export async function startHttpSurface(options: { authFailureLimits?: AuthFailur
     agent,
     logLines,
     secrets: [...Object.values(tokens), HUBSPOT_CLIENT_SECRET, SALESFORCE_WEBHOOK_SECRET, salesforceClientSecret, hubspotToken, salesforceToken, encryptionKey.toString('hex'), encryptionKey.toString('base64')],
-    signHubSpot: (method, pathAndQuery, body, timestampMs = Date.now() - 1_000) => {
-      const ts = String(timestampMs);
-      return { 'x-hubspot-signature-v3': hubspotSignatureV3(HUBSPOT_CLIENT_SECRET, method, `${PUBLIC_URL}${pathAndQuery}`, body, ts), 'x-hubspot-request-timestamp': ts };
-    },
+    signHubSpot,
     request,
     close: async () => {
       agent.destroy();
@@ -243,4 +226,68 @@ export async function startHttpSurface(options: { authFailureLimits?: AuthFailur
       rmSync(assetsDir, { recursive: true, force: true });
     },
   };
+}
+
+/** What hubspot.fetch sends: a v3 signature over the public URL, body and timestamp. */
+export function signHubSpot(method: string, pathAndQuery: string, body: Buffer | string, timestampMs = Date.now() - 1_000): Record<string, string> {
+  const ts = String(timestampMs);
+  return { 'x-hubspot-signature-v3': hubspotSignatureV3(HUBSPOT_CLIENT_SECRET, method, `${PUBLIC_URL}${pathAndQuery}`, body, ts), 'x-hubspot-request-timestamp': ts };
+}
+
+/** Raw requests over keep-alive loopback sockets (node's http: bytes as given, no fetch normalisation). */
+export function httpClient(url: string): { agent: http.Agent; request(req: RawRequest): Promise<RawResponse> } {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  const { port } = new URL(url);
+  const request = (req: RawRequest): Promise<RawResponse> =>
+    new Promise((resolve, reject) => {
+      const headers: Record<string, string> = { ...(req.headers ?? {}) };
+      if (req.body) headers['content-length'] = String(req.body.length);
+      const r = http.request({ host: '127.0.0.1', port: Number(port), method: req.method, path: req.path, headers, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      r.on('error', reject);
+      r.end(req.body);
+    });
+  return { agent, request };
+}
+
+/** The surface's public facts, as a test on another thread sees them. */
+export type RemoteSurface = Pick<HttpSurface, 'url' | 'tokens' | 'targets' | 'portalId' | 'repUser' | 'signHubSpot' | 'request' | 'close'> & { routes: { method: string; path: string }[] };
+
+/**
+ * The same surface in a worker thread: on a 2-core machine the server gets a core of its own
+ * instead of sharing the test's thread with request generation and the client.
+ */
+export function startHttpSurfaceInWorker(options: Parameters<typeof startHttpSurface>[0]): Promise<RemoteSurface> {
+  const worker = new Worker(path.join(__dirname, 'http-surface.worker.js'), { workerData: options });
+  return new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (m: { type: string; message?: string } & Omit<RemoteSurface, 'signHubSpot' | 'request' | 'close'>) => {
+      if (m.type !== 'ready') {
+        reject(new Error(`the surface worker failed: ${m.message ?? m.type}`));
+        return;
+      }
+      const { agent, request } = httpClient(m.url);
+      resolve({
+        url: m.url,
+        tokens: m.tokens,
+        targets: m.targets,
+        portalId: m.portalId,
+        repUser: m.repUser,
+        routes: m.routes,
+        signHubSpot,
+        request,
+        close: async () => {
+          agent.destroy();
+          const closed = new Promise<void>((done) => worker.on('message', (x: { type: string }) => x.type === 'closed' && done()));
+          worker.postMessage('close');
+          await closed;
+          await worker.terminate();
+        },
+      });
+    });
+  });
 }
