@@ -4,6 +4,7 @@ import { DEFAULT_ACTION_CATALOG } from '../../engine/nba/action-catalog';
 import { resolveActionCatalog } from '../settings/tenant-settings';
 import type { ActionDefinition, ActionHistoryEntry } from '../../engine/nba/nba.types';
 import { scoreBook, type BookScoringResult, type ChurnScorer } from '../../engine/scoring/book-scorer';
+import { resolveTextSettings } from '../settings/text-settings';
 import { loadTenantRecords } from './tenant-records';
 
 export interface ScoreStepOptions {
@@ -81,6 +82,7 @@ export function computeScores(store: RecordStore, tenantId: TenantId, now: strin
     nba: { capacityPerOwnerPerWeek: opts.capacityPerOwnerPerWeek, history: memory.history, outcomes: memory.outcomes },
     previous,
     runVersion: `${now.slice(0, 10)}.${churn.ref.version}`,
+    topics: resolveTextSettings(store, tenantId).tagger.topics,
   });
   // The book is scored together; a run that changed some accounts keeps (and alerts on) only those.
   return only ? { ...result, scoreSets: result.scoreSets.filter((s) => only.has(s.accountId)), alertSignals: result.alertSignals.filter((s) => only.has(s.accountId)) } : result;

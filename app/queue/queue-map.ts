@@ -32,6 +32,18 @@ export const queuePayloads = {
     /** Page number within the run; the cursor itself lives in the store. */
     page: z.number().int().nonnegative(),
   }),
+  /**
+   * Reads the tenant's new or changed texts (tickets, emails, notes, calls, surveys) with the local
+   * text model, before scoring: in a run it sits between the sync pages and scoring and passes the
+   * pages' changed accounts on; an on-change page names its accounts and scores them after.
+   */
+  'text.analyze': z.object({
+    tenantId: TenantIdSchema,
+    runId,
+    /** On-change: the accounts the page changed, scored after their texts are read. */
+    accountIds: z.array(z.string().min(1)).min(1).max(1000).optional(),
+    connectionId: ConnectionIdSchema.optional(),
+  }),
   'score.batch': z.object({
     tenantId: TenantIdSchema,
     accountIds: z.array(z.string().min(1)).min(1).max(1000),

@@ -113,6 +113,7 @@ export const AlertRulesSchema = z
     riskJump: toggle({ points: z.number().gt(0, 'must be above 0').max(100, 'must be at most 100') }),
     clvAtRisk: toggle({ minAmount: z.number().finite().nonnegative('must not be negative') }),
     sentimentSpike: toggle({ minNegative: z.number().int('must be a whole number').min(1, 'must be at least 1'), ratio: z.number().finite().min(1, 'must be at least 1') }),
+    negativeTopic: toggle({ minNegative: z.number().int('must be a whole number').min(1, 'must be at least 1'), ratio: z.number().finite().min(1, 'must be at least 1') }).optional(),
     weeklyBudgetPerOwner: z.number().int('must be a whole number').min(0, 'must not be negative').max(1000, 'must be at most 1000'),
     cooldownDays: z.number().int('must be a whole number').min(0, 'must not be negative').max(365, 'must be at most 365'),
     routing: z.object({ mode: z.enum(['owner', 'team']), defaultTeam: z.string().trim().min(1, 'must not be empty').max(100) }).strict(),

@@ -1,5 +1,8 @@
 import type { AppConfig } from '../config/config';
-import { SuccessEngineError, systemClock, type Clock, type ConnectionId, type CrmConnector, type RecordStore, type TenantId } from '../../core';
+import { SuccessEngineError, systemClock, type Clock, type ConnectionId, type CrmConnector, type RecordStore, type TenantId, type TextModel } from '../../core';
+import path from 'node:path';
+import { BuiltinTextModel } from '../../engine/text/builtin-text.model';
+import { openTextModel } from '../../engine/text/text-model.factory';
 import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
 import { SalesforceConnector } from '../../connectors/salesforce/salesforce.connector';
 import { HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL, HUBSPOT_RATE_INTERVAL_MS, HUBSPOT_SEARCH_REQUESTS_PER_SECOND } from '../../connectors/shared/provider-limits';
@@ -12,6 +15,15 @@ export interface PipelineAdapters {
   clock: Clock;
   connector(tenantId: TenantId, connectionId: ConnectionId): CrmConnector;
   alertSink(tenantId: TenantId): WebhookAlertSink;
+  /** The local text model, opened once per process on first use. */
+  textModel(): Promise<TextModel>;
+  /** Stops the text model's worker threads, if it was opened. */
+  closeTextModel(): Promise<void>;
+}
+
+/** Opens the text model the process configuration names (models folder, remote models); falls back to the built-in one. */
+export function textModelFromConfig(config: Pick<AppConfig, 'modelsDir' | 'allowRemoteModels' | 'dataDir'>, onNote?: (message: string) => void): () => Promise<TextModel> {
+  return () => openTextModel({ modelsDir: config.modelsDir, defaultModelsDir: path.join(config.dataDir, 'models'), allowRemoteModels: config.allowRemoteModels, ...(onNote ? { onNote } : {}) });
 }
 
 export interface PipelineAdapterOptions {
@@ -36,6 +48,8 @@ export interface PipelineAdapterOptions {
     hubspot?: { clientId: string; clientSecret: string } | undefined;
     salesforce?: { clientId: string; clientSecret: string; loginUrl: string; apiVersion?: string | undefined } | undefined;
   };
+  /** Opens the configured text model (app/config); the built-in model without it. */
+  openTextModel?: () => Promise<TextModel>;
   /** Namespace of our Salesforce fields: the managed package's unless given (null for an unmanaged org). */
   salesforceNamespace?: string | null;
 }
@@ -111,9 +125,19 @@ export function createPipelineAdapters(options: PipelineAdapterOptions): Pipelin
     throw new SuccessEngineError('PIPELINE.UNKNOWN_CONNECTION', `connection ${connectionId} of tenant ${tenantId} is a ${saved.provider} connection, which has no CRM connector`, { tenantId, connectionId });
   };
 
+  let textModel: Promise<TextModel> | undefined;
   return {
     store,
     clock,
+    textModel() {
+      textModel ??= options.openTextModel ? options.openTextModel() : Promise.resolve(new BuiltinTextModel());
+      return textModel;
+    },
+    async closeTextModel() {
+      const opened = textModel;
+      textModel = undefined;
+      if (opened) await (await opened).close();
+    },
     connector(tenantId, connectionId) {
       const key = `${tenantId}\u0000${connectionId}`;
       let connector = connectors.get(key);

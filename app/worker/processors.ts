@@ -7,6 +7,8 @@ import { observeChurnScores } from '../observability/metrics';
 import { currentModelEvaluation } from '../pipeline/model-evaluation';
 import { computeScores, recordRecommendations } from '../pipeline/score.step';
 import { syncPage, type SyncPageResult } from '../pipeline/sync.step';
+import { analyzeTextsStep, type TextAnalysisResult } from '../pipeline/text-analysis.step';
+import { resolveTextSettings } from '../settings/text-settings';
 import { trainChurnStep, type TrainStepResult } from '../pipeline/train.step';
 import { createTasksStep } from '../pipeline/tasks.step';
 import { writeBackStep, type WriteBackSummary } from '../pipeline/writeback.step';
@@ -22,6 +24,7 @@ const SCORE_BATCH = 1000;
 export interface ProcessorHooks {
   onSyncPage?(result: SyncPageResult): void;
   onTrain?(result: TrainStepResult): void;
+  onTexts?(result: TextAnalysisResult): void;
   onScore?(scoreSets: readonly ScoreSet[], alertsRecorded: number, suppressed: number): void;
   onWriteBack?(summary: WriteBackSummary): void;
   onAlert?(outcome: Awaited<ReturnType<ReturnType<PipelineAdapters['alertSink']>['deliver']>>): void;
@@ -88,10 +91,12 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
       const entities = p.entities ?? [...entityNames];
       const asOf = p.asOf ?? ctx.enqueuedAt;
       const syncs: FlowNode[] = entities.map((entity) => ({ queue: 'sync.page', payload: { tenantId: p.tenantId, connectionId: p.connectionId, entity, mode: p.mode, runId, page: 0 } }));
+      // Texts are read after every page is in and before training and scoring, which use them.
+      const texts: FlowNode = { queue: 'text.analyze', payload: { tenantId: p.tenantId, runId }, children: syncs };
       const score: FlowNode = {
         queue: 'score.tenant',
         payload: { tenantId: p.tenantId, connectionId: p.connectionId, scope: p.mode === 'backfill' ? 'all' : 'changed', reason: 'sync', runId, asOf },
-        children: p.train ? [{ queue: 'model.train', payload: { tenantId: p.tenantId, task: 'churn', runId, asOf }, children: syncs }] : syncs,
+        children: p.train ? [{ queue: 'model.train', payload: { tenantId: p.tenantId, task: 'churn', runId, asOf }, children: [texts] }] : [texts],
       };
       const root = await ctx.queue.enqueueFlow(score);
       return { runId, root, entities };
@@ -101,13 +106,26 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
       const result = await syncPage(store, adapters.connector(p.tenantId, p.connectionId), { tenantId: p.tenantId, connectionId: p.connectionId, entity: p.entity });
       hooks.onSyncPage?.(result);
       if (!result.done) await ctx.queue.enqueue('sync.page', { ...p, page: p.page + 1 }, ctx.parent ? { parent: ctx.parent } : {});
-      // Outside a run (an on-change page), changed accounts are scored at once.
+      // Outside a run (an on-change page), changed accounts are scored at once, after their texts are read.
       if (!ctx.parent && result.changedAccountIds.length > 0) {
         for (const accountIds of chunks(result.changedAccountIds, SCORE_BATCH)) {
-          await ctx.queue.enqueue('score.batch', { tenantId: p.tenantId, accountIds, reason: 'on-change', runId: `${p.runId}.${p.entity}.${p.page}`, connectionId: p.connectionId }, { lane: 'interactive' });
+          await ctx.queue.enqueue('text.analyze', { tenantId: p.tenantId, accountIds, runId: `${p.runId}.${p.entity}.${p.page}`, connectionId: p.connectionId }, { lane: 'interactive' });
         }
       }
       return { entity: result.entity, page: p.page, done: result.done, upserted: result.upserted, unchanged: result.unchanged, deleted: result.deleted, rejected: result.rejected, changedAccountIds: result.changedAccountIds };
+    },
+
+    'text.analyze': async (p, ctx) => {
+      const settings = resolveTextSettings(store, p.tenantId);
+      const result = await analyzeTextsStep(store, await adapters.textModel(), p.tenantId, { now: adapters.clock.now().toISOString(), topics: settings.tagger, batchSize: settings.batchSize });
+      hooks.onTexts?.(result);
+      // In a run: pass the pages' changed accounts on (scoring keeps those), with the accounts whose texts changed.
+      const changed = new Set(result.changedAccountIds);
+      for (const value of await ctx.childValues()) for (const id of (value as { changedAccountIds?: string[] } | null)?.changedAccountIds ?? []) changed.add(id);
+      if (p.accountIds) {
+        await ctx.queue.enqueue('score.batch', { tenantId: p.tenantId, accountIds: p.accountIds, reason: 'on-change', runId: p.runId, ...(p.connectionId ? { connectionId: p.connectionId } : {}) }, { lane: 'interactive' });
+      }
+      return { read: result.read, reused: result.reused, unchanged: result.unchanged, removed: result.removed, model: result.modelId, changedAccountIds: [...changed].sort() };
     },
 
     'model.train': (p, ctx) => {

@@ -6,7 +6,7 @@ import { InProcessJobQueue } from '../queue/in-process-queue';
 import { assertRedisReachable, BullmqJobQueue } from '../queue/bullmq-queue';
 import type { QueueName, QueuePayload } from '../queue/queue-map';
 import { alertEndpoints, readSettingsFile } from '../schedules/tenant-settings';
-import { createPipelineAdapters, oauthAppsFromConfig } from './pipeline-adapters';
+import { createPipelineAdapters, oauthAppsFromConfig, textModelFromConfig } from './pipeline-adapters';
 import { createProcessors } from './processors';
 
 /** How long `--wait` rides out a Redis outage (a restart) before it gives up naming REDIS_URL. */
@@ -59,7 +59,7 @@ export async function runOrEnqueue<Q extends QueueName>(note: Note, flags: RunFl
 
   async function runInProcess(o: Note, f: RunFlags, name: Q, data: QueuePayload<Q>, log: Logger): Promise<RunOutcome> {
     const settings = f.settings ? readSettingsFile(f.settings) : { tenants: [] };
-    const adapters = createPipelineAdapters({ store: context.store, alertEndpointFor: alertEndpoints(settings), oauthApps: oauthAppsFromConfig(context.config) });
+    const adapters = createPipelineAdapters({ store: context.store, alertEndpointFor: alertEndpoints(settings), oauthApps: oauthAppsFromConfig(context.config), openTextModel: textModelFromConfig(context.config, (m) => o(m)) });
     let pages = 0;
     const queued = new InProcessJobQueue(
       createProcessors(adapters, {
@@ -74,6 +74,7 @@ export async function runOrEnqueue<Q extends QueueName>(note: Note, flags: RunFl
     o(bilingual('No REDIS_URL: running in this process', '未设置 REDIS_URL：在本进程内运行'));
     const jobId = await queued.enqueue(name, data);
     await queued.drain();
+    await adapters.closeTextModel();
     for (const d of queued.deadLetters) log.warn({ queue: d.queue, jobId: d.jobId, error: d.error }, 'job dead-lettered');
     return { mode: 'in-process', jobId, completed: Object.fromEntries(queued.completed), deadLetters: queued.deadLetters.map((d) => ({ queue: d.queue, jobId: d.jobId, error: d.error })) };
   }

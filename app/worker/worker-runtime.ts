@@ -17,6 +17,7 @@ export interface WorkerRuntimeOptions extends WorkerTuning {
   hooks?: ProcessorHooks;
   clock?: Clock;
   oauthApps?: PipelineAdapterOptions['oauthApps'];
+  openTextModel?: PipelineAdapterOptions['openTextModel'];
 }
 
 export interface WorkerRuntime {
@@ -43,6 +44,7 @@ export function startWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntime
     ...(options.alertEndpointFor ? { alertEndpointFor: options.alertEndpointFor } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.oauthApps ? { oauthApps: options.oauthApps } : {}),
+    ...(options.openTextModel ? { openTextModel: options.openTextModel } : {}),
   });
   const pool = startWorkers({
     redisUrl: options.redisUrl,
@@ -64,6 +66,7 @@ export function startWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntime
     close(closeOptions = {}) {
       closing ??= (async () => {
         await pool.close(closeOptions);
+        await adapters.closeTextModel();
         await producer.close();
         governorRedis.disconnect();
       })();

@@ -58,6 +58,23 @@ export const NextBestActionSchema = z.object({
   reasons: z.array(LocalizedTextSchema).min(1),
 });
 
+/** What customers say (tickets, emails, notes, calls, surveys read by the local text model), for the card. */
+export const CustomerVoiceSchema = z.object({
+  /** Mean sentiment −1 … +1 over the last 30 and 90 days; null without text in the window. */
+  sentiment30: z.number().min(-1).max(1).nullable(),
+  sentiment90: z.number().min(-1).max(1).nullable(),
+  trend: z.enum(['improving', 'worsening', 'stable', 'unknown']),
+  texts90: z.number().int().nonnegative(),
+  negativeTicketShare90: z.number().min(0).max(1).nullable(),
+  /** Topics of the last 90 days, most mentioned first. */
+  topTopics: z.array(z.object({ id: z.string().min(1), label: LocalizedTextSchema, count: z.number().int().positive(), negative: z.number().int().nonnegative() })),
+  /** One recent negative (else latest) text, PII-masked. */
+  example: z.object({ text: z.string().min(1), kind: z.string().min(1), at: IsoDateTimeSchema }).optional(),
+  /** Plain-language text reasons (e.g. negative tickets about a topic). */
+  reasons: z.array(LocalizedTextSchema),
+});
+export type CustomerVoice = z.infer<typeof CustomerVoiceSchema>;
+
 /** Everything computed for one account at one time, with the versions of the models used. */
 export const ScoreSetSchema = z.object({
   tenantId: TenantIdSchema,
@@ -68,6 +85,7 @@ export const ScoreSetSchema = z.object({
   nextBestActions: z.array(NextBestActionSchema),
   /** Why no action is recommended, when none is (for accounts above low risk). */
   noActionReason: LocalizedTextSchema.optional(),
+  voice: CustomerVoiceSchema.optional(),
   /** Version of the whole scoring run (the models used are also on each part). */
   modelVersion: z.string().min(1),
 });

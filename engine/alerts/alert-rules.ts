@@ -15,6 +15,8 @@ export interface AlertSignals {
   previous?: { churnProbability: number; clv: number; scoredAt: string };
   /** Counts of negative messages (tickets, emails, notes) in the last 7 days and the weekly baseline before. */
   sentiment?: { negativeLast7Days: number; totalLast7Days: number; negativeWeeklyBaseline: number };
+  /** Topics with negative texts in the last 30 days, against their 30-day mean over the 90 days before. */
+  negativeTopics?: { topic: string; label: LocalizedText; negative30: number; baselinePer30: number; reason: LocalizedText }[];
 }
 
 export interface AlertRulesConfig {
@@ -26,6 +28,8 @@ export interface AlertRulesConfig {
   clvAtRisk: { enabled: boolean; minAmount: number };
   /** Negative messages this week ≥ minNegative and ≥ ratio × the weekly baseline. */
   sentimentSpike: { enabled: boolean; minNegative: number; ratio: number };
+  /** Negative texts on one topic in 30 days ≥ minNegative and ≥ ratio × its usual 30 days (absent in older settings: the default). */
+  negativeTopic?: { enabled: boolean; minNegative: number; ratio: number } | undefined;
   /** Alerts an owner (or team) receives in any rolling 7 days. */
   weeklyBudgetPerOwner: number;
   /** The same rule for the same account is not raised again within this many days. */
@@ -38,12 +42,15 @@ export const DEFAULT_ALERT_RULES: AlertRulesConfig = {
   riskJump: { enabled: true, points: 15 },
   clvAtRisk: { enabled: true, minAmount: 50_000 },
   sentimentSpike: { enabled: true, minNegative: 3, ratio: 2 },
+  negativeTopic: { enabled: true, minNegative: 3, ratio: 2 },
   weeklyBudgetPerOwner: 10,
   cooldownDays: 7,
   routing: { mode: 'owner', defaultTeam: 'customer-success' },
 };
 
-export type AlertRuleId = 'risk-threshold' | 'risk-jump' | 'clv-at-risk' | 'sentiment-spike';
+export type AlertRuleId = 'risk-threshold' | 'risk-jump' | 'clv-at-risk' | 'sentiment-spike' | 'negative-topic';
+
+const DEFAULT_NEGATIVE_TOPIC = { enabled: true, minNegative: 3, ratio: 2 };
 
 /** An alert raised before (delivered or not), for dedupe, cooldown and budgets. */
 export interface AlertHistoryEntry {
@@ -148,6 +155,17 @@ export function matchRules(s: AlertSignals, config: AlertRulesConfig): Candidate
         },
       ],
       data: { ...base, ...sent },
+    });
+  }
+  const topicRule = config.negativeTopic ?? DEFAULT_NEGATIVE_TOPIC;
+  const topic = topicRule.enabled ? s.negativeTopics?.find((n) => n.negative30 >= topicRule.minNegative && n.negative30 >= topicRule.ratio * n.baselinePer30) : undefined;
+  if (topic) {
+    out.push({
+      rule: 'negative-topic',
+      severity: topic.topic === 'cancellation-intent' ? 'critical' : 'warning',
+      title: { en: `${name}: negative feedback about ${topic.label.en}`, zh: `${name}：关于${topic.label.zh}的负面反馈` },
+      reasons: [topic.reason, { en: `Usually ${topic.baselinePer30.toFixed(1)} per 30 days`, zh: `平时每 30 天 ${topic.baselinePer30.toFixed(1)} 条` }],
+      data: { ...base, topic: topic.topic, negative30: topic.negative30, baselinePer30: topic.baselinePer30 },
     });
   }
   return out;

@@ -3,12 +3,14 @@ import type { AlertSignals } from '../alerts/alert-rules';
 import { scoreChurn } from '../churn/churn-drivers';
 import type { ChurnModel } from '../churn/churn-model';
 import { scoreBookClv, type AccountClvEvidence, type AccountClvResult } from '../clv/clv-method';
-import { buildAccountFeatures, groupByAccount, type AccountFeatures, type AccountRecords } from '../features/account-features';
+import { buildAccountFeatures, groupByAccount, type AccountFeatures, type AccountRecords, type AnalysedRecordText } from '../features/account-features';
 import { catalogWording } from '../features/feature-catalog';
 import { cellValue } from '../features/feature-table';
 import { scoreHealth } from '../health/health-score';
 import { arbitrate, noActionReason, type AccountDecision, type ArbitrationOptions, type ArbitrationResult } from '../nba/arbitration';
 import type { AccountSignals, ActionDefinition } from '../nba/nba.types';
+import { accountVoice, type AccountVoice } from '../text/customer-voice';
+import { DEFAULT_TOPICS, type TopicDefinition } from '../text/topics/topic-catalog';
 
 export type ChurnScorer = { kind: 'learned'; model: ChurnModel; ref: ModelRef } | { kind: 'health-score'; ref: Omit<ModelRef, 'kind'> };
 
@@ -27,6 +29,8 @@ export interface BookScoringInput {
   previous?: ReadonlyMap<string, ScoreSet>;
   /** Version of this scoring run, recorded on every ScoreSet. */
   runVersion: string;
+  /** The tenant's text topics (labels for the card's "What customers say"); the defaults without. */
+  topics?: readonly TopicDefinition[];
 }
 
 export interface BookScoringResult {
@@ -80,8 +84,10 @@ export function scoreBook(input: BookScoringInput): BookScoringResult {
   const arbitration = arbitrate(signals, input.catalog, { explainIneligible: false, ...input.nba, now: new Date(input.now) });
   const decisionById = new Map(arbitration.decisions.map((d) => [d.accountId, d]));
 
+  const voices = accountVoices(input.records.texts ?? [], input.now, new Set(features.accountIds as string[]), topicLabel(input.topics ?? DEFAULT_TOPICS));
   const scoreSets = features.accountIds.map((id, row) =>
     ScoreSetSchema.parse({
+      ...(voices.get(id) ? { voice: voices.get(id)?.voice } : {}),
       tenantId: input.tenantId,
       accountId: id,
       computedAt: input.now,
@@ -97,7 +103,9 @@ export function scoreBook(input: BookScoringInput): BookScoringResult {
   const alertSignals = scoreSets.map((s): AlertSignals => {
     const account = accountsById.get(s.accountId) as CanonicalAccount;
     const before = input.previous?.get(s.accountId);
+    const heard = voices.get(s.accountId);
     return {
+      ...(heard ? { sentiment: heard.sentiment, negativeTopics: heard.negativeTopics } : {}),
       tenantId: input.tenantId,
       accountId: s.accountId,
       accountName: account.name,
@@ -174,3 +182,15 @@ function contractFromAccount(a: CanonicalAccount): AccountClvEvidence['subscript
 
 
 export type { AccountId };
+
+/** Each scored account's customer voice (texts grouped once, not filtered per account). */
+function accountVoices(texts: readonly AnalysedRecordText[], now: string, scored: ReadonlySet<string>, label: (topic: string) => LocalizedText): Map<string, AccountVoice> {
+  const out = new Map<string, AccountVoice>();
+  for (const [accountId, list] of groupByAccount(texts)) if (scored.has(accountId)) out.set(accountId, accountVoice(list, now, label));
+  return out;
+}
+
+function topicLabel(topics: readonly TopicDefinition[]): (topic: string) => LocalizedText {
+  const labels = new Map(topics.map((t) => [t.id, t.label]));
+  return (topic) => labels.get(topic) ?? { en: topic, zh: topic };
+}

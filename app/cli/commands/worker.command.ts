@@ -5,7 +5,7 @@ import { RedisHealth } from '../../http/redis-health';
 import { assertRedisReachable, BullmqJobQueue, redactRedisUrl } from '../../queue/bullmq-queue';
 import { listSchedules, upsertSchedules } from '../../schedules/schedules';
 import { alertEndpoints, readSettingsFile, type SettingsFile } from '../../schedules/tenant-settings';
-import { oauthAppsFromConfig } from '../../worker/pipeline-adapters';
+import { oauthAppsFromConfig, textModelFromConfig } from '../../worker/pipeline-adapters';
 import { startWorkerRuntime } from '../../worker/worker-runtime';
 import { action, positiveInt, type CommandModule } from '../command';
 import { UsageError } from '../exit-codes';
@@ -76,6 +76,7 @@ async function runWorker(out: Output, flags: WorkerFlags): Promise<void> {
     concurrency: flags.concurrency,
     alertEndpointFor: alertEndpoints(settings),
     oauthApps: oauthAppsFromConfig(context.config),
+    openTextModel: textModelFromConfig(context.config, (m) => context.log.info(m)),
     ...(flags.lockMs ? { lockDurationMs: flags.lockMs, stalledIntervalMs: Math.max(1000, Math.floor(flags.lockMs / 2)) } : {}),
     ...(flags.hubspotRate ? { hubspotRequestsPerInterval: flags.hubspotRate } : {}),
   });
