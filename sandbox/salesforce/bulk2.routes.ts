@@ -220,9 +220,11 @@ export function registerBulk2(router: Router, ctx: Bulk2Context, api: (p: string
       for (const cells of rows) {
         job.processed++;
         const fields: Record<string, unknown> = {};
+        // Bulk API 2.0 "Valid Date Format / Null values": an empty cell leaves the field alone, #N/A sets it to null.
         header.forEach((h, i) => {
           const raw = cells[i] ?? '';
-          fields[h] = raw === '' || raw === '#N/A' ? null : coerce(job.object, h, raw);
+          if (raw === '') return;
+          fields[h] = raw === '#N/A' ? null : coerce(job.object, h, raw);
         });
         const original = cells.map(csvCell).join(',');
         const idKey = Object.keys(fields).find((k) => k.toLowerCase() === 'id');
@@ -231,10 +233,28 @@ export function registerBulk2(router: Router, ctx: Bulk2Context, api: (p: string
         const failRow = (message: string, rowId = id ?? ''): void => {
           job.failed.push(`${csvCell(rowId)},${csvCell(message)},${original}`);
         };
-        if (job.operation === 'insert') {
+        // Upsert matches on externalIdFieldName (Bulk API 2.0 "Create a Job"): none → insert, one → update, several → DUPLICATE_EXTERNAL_ID.
+        let upsertTarget: SfRecord | undefined;
+        if (job.operation === 'upsert') {
+          const extField = ctx.org.object(job.object)?.fields.get((job.externalIdFieldName ?? 'Id').toLowerCase());
+          const key = extField ? Object.keys(fields).find((k) => k.toLowerCase() === extField.name.toLowerCase()) : undefined;
+          if (!extField || !(extField.externalId || extField.name === 'Id') || !key) {
+            failRow(`INVALID_FIELD:External ID field ${job.externalIdFieldName ?? 'Id'} is missing or not an External ID`);
+            continue;
+          }
+          const value = fields[key];
+          const matches = [...table.values()].filter((r) => !r.IsDeleted && value !== null && r[extField.name] === value);
+          if (matches.length > 1) {
+            failRow(`DUPLICATE_EXTERNAL_ID:${extField.name}: more than one record found for external id field: ${matches.map((m) => m.Id).join(', ')}:${extField.name} --`);
+            continue;
+          }
+          upsertTarget = matches[0];
+          if (extField.name === 'Id') delete fields[key];
+        }
+        if (job.operation === 'insert' || (job.operation === 'upsert' && !upsertTarget)) {
           const errors = ctx.apply(job.object, undefined, fields, true);
           if (errors.length) {
-            failRow(errors.map((e) => `${e.errorCode}:${e.message}`).join(';'));
+            failRow(errorText(errors));
             continue;
           }
           const now = ctx.clock.now().toISOString();
@@ -243,7 +263,7 @@ export function registerBulk2(router: Router, ctx: Bulk2Context, api: (p: string
           job.successful.push(`${csvCell(rec.Id)},true,${original}`);
           continue;
         }
-        const target = id ? table.get(id) : undefined;
+        const target = upsertTarget ?? (id ? ctx.org.get(job.object, id) : undefined);
         if (!target || target.IsDeleted) {
           failRow('INVALID_CROSS_REFERENCE_KEY:invalid cross reference id');
           continue;
@@ -260,12 +280,18 @@ export function registerBulk2(router: Router, ctx: Bulk2Context, api: (p: string
           job.successful.push(`${csvCell(target.Id)},false,${original}`);
           continue;
         }
-        const errors = ctx.apply(job.object, target, fields, false);
-        if (errors.length) failRow(errors.map((e) => `${e.errorCode}:${e.message}`).join(';'));
+        const updates = Object.fromEntries(Object.entries(fields).filter(([k]) => k.toLowerCase() !== 'id'));
+        const errors = ctx.apply(job.object, target, updates, false);
+        if (errors.length) failRow(errorText(errors));
         else job.successful.push(`${csvCell(target.Id)},false,${original}`);
       }
     }
     job.state = 'JobComplete';
+  }
+
+  /** sf__Error as Bulk API 2.0 writes it: `CODE:message:Field1,Field2 --` (jsforce's bulk2 tests check this exact form). */
+  function errorText(errors: { errorCode: string; message: string; fields?: string[] }[]): string {
+    return errors.map((e) => `${e.errorCode}:${e.message}:${(e.fields ?? []).join(',')} --`).join(';');
   }
 
   function coerce(objectName: string, fieldName: string, raw: string): unknown {

@@ -90,6 +90,8 @@ const STANDARD: ObjectSpec[] = [
     ['Name', 'string', { ...REQUIRED, ...len(255) }], ['AccountNumber', 'string', len(40)], ['Type', 'picklist', pick('Prospect', 'Customer - Direct', 'Customer - Channel', 'Channel Partner / Reseller', 'Installation Partner', 'Technology Partner', 'Other')],
     ['Industry', 'picklist', INDUSTRY], ['AnnualRevenue', 'currency', { precision: 18, scale: 0 }], ['NumberOfEmployees', 'int', { precision: 8 }], ['Website', 'url', len(255)], ['Phone', 'phone', len(40)],
     ['BillingStreet', 'textarea', len(255)], ['BillingCity', 'string', len(40)], ['BillingState', 'string', len(80)], ['BillingPostalCode', 'string', len(20)], ['BillingCountry', 'string', len(80)],
+    ['ShippingStreet', 'textarea', len(255)], ['ShippingCity', 'string', len(40)], ['ShippingState', 'string', len(80)], ['ShippingPostalCode', 'string', len(20)], ['ShippingCountry', 'string', len(80)],
+    ['Fax', 'phone', len(40)], ['Sic', 'string', len(20)], ['SicDesc', 'string', len(80)], ['Site', 'string', len(80)], ['TickerSymbol', 'string', len(20)], ['Ownership', 'picklist', pick('Public', 'Private', 'Subsidiary', 'Other')], ['Rating', 'picklist', pick('Hot', 'Warm', 'Cold')], ['Jigsaw', 'string', len(20)], ['JigsawCompanyId', 'string', { ...RO, ...len(20) }],
     ['Description', 'textarea', len(32000)], ['AccountSource', 'picklist', pick('Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other')], ['ParentId', 'reference', ref('Account', 'Parent')], OWNER,
   ]],
   // sforce_api_objects_contact.htm
