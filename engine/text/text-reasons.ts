@@ -7,8 +7,8 @@ const KIND_ZH: Record<string, [string, string]> = { ticket: ['张', '负面工�
 
 /** "3 negative tickets about billing in the last 30 days" / 「近 30 天 3 张负面工单，主题：账单」 */
 export function negativeTopicReason(count: number, kind: string, topic: LocalizedText, days: number): LocalizedText {
-  const [one, many] = KIND_EN[kind] ?? (KIND_EN.other as [string, string]);
-  const [measure, noun] = KIND_ZH[kind] ?? (KIND_ZH.other as [string, string]);
+  const [one, many] = KIND_EN[kind] ?? (KIND_EN.other);
+  const [measure, noun] = KIND_ZH[kind] ?? (KIND_ZH.other);
   return { en: `${count} ${count === 1 ? one : many} about ${topic.en} in the last ${days} days`, zh: `近 ${days} 天 ${count} ${measure}${noun}，主题：${topic.zh}` };
 }
 
