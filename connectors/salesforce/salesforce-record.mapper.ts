@@ -59,6 +59,8 @@ export function mapSalesforceRow(object: SalesforceObjectName, row: SfRow, ctx: 
         kind: opportunityKind(text(row.Type)),
         stage: text(row.StageName) ?? '',
         amount: numberOf(text(row.Amount)),
+        // Multi-currency orgs: the amount is in the record's currency (CurrencyIsoCode), labelled as such.
+        currency: text(row.CurrencyIsoCode)?.toUpperCase(),
         closeDate: dateOf(text(row.CloseDate)),
         isClosed: bool(row.IsClosed),
         isWon: bool(row.IsWon),

@@ -89,6 +89,16 @@ export function describeJsforceError(error: unknown): Omit<FailedCall, 'attempt'
 }
 
 const MAP_SLICE_ROWS = 500;
+/** How long a describe of an object is trusted at the start of a pass (schema changes are rare; INVALID_FIELD re-describes at once). */
+const DESCRIBE_TTL_MS = 15 * 60_000;
+/** Objects that carry CurrencyIsoCode in a multi-currency org and whose amounts we read. */
+const CURRENCY_OBJECTS: readonly SalesforceObjectName[] = ['Account', 'Opportunity', 'Invoice__c'];
+/** Custom sources: a vanilla org has none of them, and the default mapping works without. */
+const OPTIONAL_OBJECTS: readonly SalesforceObjectName[] = ['Invoice__c'];
+/** Fields without which an object's rows cannot be mapped (a finding on these is not optional). */
+const REQUIRED_READ_FIELDS: Partial<Record<SalesforceObjectName, readonly string[]>> = {
+  Account: ['Name'], Contact: ['AccountId', 'LastName'], Opportunity: ['AccountId', 'Name', 'StageName', 'CloseDate'], Case: ['AccountId'], Task: ['WhatId'], Event: ['WhatId'], Invoice__c: ['Account__c', 'Amount__c'],
+};
 /** The permission set the package carries for our fields (manifests' integration permission set). */
 export const SALESFORCE_INTEGRATION_PERMISSION_SET = 'Success_Engine_Integration';
 /** Our idempotency key on Task (an Activity custom field the package installs; namespaced like the Account fields). */
@@ -120,6 +130,9 @@ export class SalesforceConnector implements CrmConnector {
   private readonly ledger: WriteLedger;
   private readonly callOptions: GovernedCallOptions;
   private readonly budgetShare: number;
+  /** Per object, the field names (lower-cased) describe showed us; null when the org has no such object. */
+  private readonly described = new Map<SalesforceObjectName, Set<string> | null>();
+  private readonly describedAt = new Map<SalesforceObjectName, number>();
   private readonly budget: ApiBudgetCounter;
 
   constructor(private readonly options: SalesforceConnectorOptions) {
@@ -329,6 +342,21 @@ export class SalesforceConnector implements CrmConnector {
     const object = objects[cursor.type];
     if (object === undefined) throw new SuccessEngineError('CONNECTOR.BAD_CURSOR', `Salesforce cursor type index ${cursor.type} is out of range for ${entity}`, { cursor: cursorIn });
     const until = cursor.until ?? this.clock.now().toISOString();
+    if (cursor.phase !== 'deleted') {
+      // Describe first, at the start of each object's pass: query only what exists and is readable.
+      // Describe at the start of a pass when the last one is older than DESCRIBE_TTL_MS; otherwise
+      // (later pages, restarts, frequent polls) describe again only when Salesforce answers
+      // INVALID_FIELD (see pullQuery): a deleted or hidden field still becomes a finding at once.
+      const startOfPass = cursor.phase === 'query' && cursor.lastStamp === null && cursor.locator === null && cursor.bulkJob === null;
+      const stale = this.clock.now().getTime() - (this.describedAt.get(object) ?? Number.NEGATIVE_INFINITY) > DESCRIBE_TTL_MS;
+      const readable = startOfPass && stale ? await this.readableFields(object, true, page) : this.described.get(object);
+      if (readable === null) {
+        const step = this.nextObject(cursor, until, objects.length);
+        page.nextCursor = toSyncCursor(step.next);
+        page.done = step.done;
+        return page;
+      }
+    }
     let step: { next: SalesforceCursor; done: boolean };
     if (cursor.phase === 'deleted') step = await this.pullDeleted(object, cursor, until, objects.length, page);
     else if (cursor.phase === 'bulk') step = await this.pullBulk(object, cursor, until, objects.length, page);
@@ -338,8 +366,45 @@ export class SalesforceConnector implements CrmConnector {
     return page;
   }
 
+  /** The fields we would like per object: the defaults, the admin's Account mapping, and CurrencyIsoCode (multi-currency orgs). */
+  private wantedFields(object: SalesforceObjectName): string[] {
+    return [...new Set(['Id', 'IsDeleted', 'SystemModstamp', ...SALESFORCE_READ_FIELDS[object], ...(object === 'Account' ? mappedFields(this.mapping) : []), ...(CURRENCY_OBJECTS.includes(object) ? ['CurrencyIsoCode'] : [])])];
+  }
+
+  /** What we read: the wanted fields the org has and lets us read (describe answers per user). */
   private fieldsOf(object: SalesforceObjectName): string[] {
-    return [...new Set(['Id', 'IsDeleted', 'SystemModstamp', ...SALESFORCE_READ_FIELDS[object], ...(object === 'Account' ? mappedFields(this.mapping) : [])])];
+    const readable = this.described.get(object);
+    return readable ? this.wantedFields(object).filter((f) => readable.has(f.toLowerCase())) : this.wantedFields(object);
+  }
+
+  /**
+   * Describes `object` (cached until `refresh`): the readable field names, or null when the org has no
+   * such object. Each wanted field that is missing or hidden becomes a named finding on the page;
+   * the sync goes on without it. CurrencyIsoCode exists only in multi-currency orgs: not a finding.
+   */
+  private async readableFields<E extends EntityName>(object: SalesforceObjectName, refresh: boolean, page: PulledPage<E>): Promise<Set<string> | null> {
+    if (!refresh && this.described.has(object)) return this.described.get(object) ?? null;
+    let fields: Set<string> | null;
+    try {
+      const describe = await this.call(`Salesforce describe ${object}`, () => this.req<{ fields: { name: string }[] }>(`/services/data/v${this.version}/sobjects/${object}/describe`));
+      fields = new Set(describe.fields.map((f) => f.name.toLowerCase()));
+    } catch (error) {
+      if (!(error instanceof SuccessEngineError && error.code === 'CONNECTOR.NOT_FOUND')) throw error;
+      fields = null;
+    }
+    this.described.set(object, fields);
+    this.describedAt.set(object, this.clock.now().getTime());
+    const findings = (page.findings ??= []);
+    if (fields === null) {
+      findings.push({ code: 'CONNECTOR.OBJECT_UNREADABLE', object, optional: OPTIONAL_OBJECTS.includes(object), message: `Salesforce object ${object} does not exist in this org or is not visible to the integration user: its records are not read` });
+      return null;
+    }
+    for (const field of this.wantedFields(object)) {
+      if (fields.has(field.toLowerCase()) || field === 'CurrencyIsoCode') continue;
+      const optional = !(REQUIRED_READ_FIELDS[object] ?? []).includes(field);
+      findings.push({ code: 'CONNECTOR.FIELD_UNREADABLE', object, field, optional, message: `Salesforce field ${object}.${field} does not exist or is not readable by the integration user (field-level security): the sync goes on without it` });
+    }
+    return fields;
   }
 
   /** SOQL over the pass window, after the keyset position, in keyset order. */
@@ -378,9 +443,18 @@ export class SalesforceConnector implements CrmConnector {
 
   private async pullQuery<E extends EntityName>(object: SalesforceObjectName, cursor: SalesforceCursor, until: string, count: number, page: PulledPage<E>): Promise<{ next: SalesforceCursor; done: boolean }> {
     const pageSize = Math.min(this.options.pageSize ?? SALESFORCE_QUERY_PAGE_MAX, SALESFORCE_QUERY_PAGE_MAX);
-    const soql = this.passSoql(object, cursor, until);
     type QueryPage = { totalSize?: number; records: SfRow[]; done: boolean; nextRecordsUrl?: string };
-    const keyset = (): Promise<QueryPage> => this.call(`Salesforce queryAll ${object}`, () => this.req<QueryPage>({ method: 'GET', url: `/services/data/v${this.version}/queryAll?q=${encodeURIComponent(soql)}`, headers: { 'Sforce-Query-Options': `batchSize=${pageSize}` } }));
+    const run = (): Promise<QueryPage> => {
+      const soql = this.passSoql(object, cursor, until);
+      return this.call(`Salesforce queryAll ${object}`, () => this.req<QueryPage>({ method: 'GET', url: `/services/data/v${this.version}/queryAll?q=${encodeURIComponent(soql)}`, headers: { 'Sforce-Query-Options': `batchSize=${pageSize}` } }));
+    };
+    // A field deleted or hidden since the describe: describe again (a named finding) and retry once without it.
+    const keyset = (): Promise<QueryPage> =>
+      run().catch(async (error: unknown) => {
+        if (!(error instanceof SuccessEngineError && (error as { cause?: JsforceError }).cause?.errorCode === 'INVALID_FIELD')) throw error;
+        if ((await this.readableFields(object, true, page)) === null) return { records: [], done: true, totalSize: 0 };
+        return run();
+      });
     let res: QueryPage;
     if (cursor.locator) {
       const locator = cursor.locator;

@@ -45,6 +45,8 @@ export const DEFAULT_ACCOUNT_MAPPINGS: Record<Provider, AccountFieldMapping> = {
     customerSince: { field: 'Customer_Since__c' },
     status: { field: 'Account_Status__c' },
     churnedAt: { field: 'Churned_At__c' },
+    // Only in multi-currency orgs; the connector reads it when describe shows it.
+    currency: { field: 'CurrencyIsoCode' },
     attributes: ['Tenure_Months__c', 'Total_Revenue__c', 'Monthly_Revenue__c', 'Payment_Method__c', 'Paperless_Billing__c', 'Language__c', 'Telco_Customer_Id__c'],
   },
   file: {

@@ -31,11 +31,25 @@ export interface PulledPage<E extends EntityName> {
   deletions: Deletion[];
   /** Rows the mapper could not turn into canonical records, with the field at fault. */
   rejected: { externalId: string; field: string; reason: string }[];
+  /**
+   * What the connector could not read in the customer's CRM (a field deleted or hidden by
+   * field-level security, an object the org does not have): named for the admin; the sync reads
+   * the rest. `optional` marks custom sources the default mapping can do without.
+   */
+  findings?: ConnectorFinding[];
   nextCursor: SyncCursor;
   /** True when the stream is drained for now (the cursor still moves forward next time). */
   done: boolean;
   /** What could not be read on this page (missing properties or scopes); the records are still whole otherwise. */
   findings?: ConnectorFinding[];
+}
+
+export interface ConnectorFinding {
+  code: 'CONNECTOR.FIELD_UNREADABLE' | 'CONNECTOR.OBJECT_UNREADABLE';
+  object: string;
+  field?: string;
+  optional: boolean;
+  message: string;
 }
 
 export type WriteBackResult =

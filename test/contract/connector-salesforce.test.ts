@@ -5,18 +5,18 @@ import { SalesforceConnector } from '../../connectors/salesforce/salesforce.conn
 import { SCORE_FIELDS, salesforceFieldName, type ScoreFieldKey } from '../../manifests/field-map';
 import { startSalesforceSandbox } from '../../sandbox/salesforce/salesforce-sandbox.server';
 import { sfDateTime } from '../../sandbox/salesforce/salesforce-state';
-import { makeField } from '../../sandbox/salesforce/salesforce-schema';
+import { makeField, type SfOrgProfile } from '../../sandbox/salesforce/salesforce-schema';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
-import { connectorContract, makeScore } from './connector-contract.suite';
+import { connectorContract, makeScore, type ContractHarness } from './connector-contract.suite';
 import { callShares, emptyCallStats } from '../../connectors/shared/governed-call';
 
 const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
 const rows = readTelcoCsv(CSV);
 const STATIC = '00D8d0000000SBX!sandbox-static-token';
 
-connectorContract('Salesforce sandbox (unmanaged org)', async () => {
+const salesforceHarness = (org: SfOrgProfile) => async (): Promise<ContractHarness> => {
   const clock = fixedClock('2026-11-01T00:00:00.000Z');
-  const sandbox = await startSalesforceSandbox({ seed: 4, accounts: 530, rows, clock });
+  const sandbox = await startSalesforceSandbox({ seed: 4, accounts: 530, rows, clock, org });
   // The package's Task field for our key (the Account score fields are created by ensureSchema in this unmanaged org).
   sandbox.state.org.object('Task')?.fields.set('se_action_key__c', makeField('SE_Action_Key__c', 'string', { custom: true }));
   const tenantId = 'tenant-contract-salesforce' as TenantId;
@@ -35,12 +35,14 @@ connectorContract('Salesforce sandbox (unmanaged org)', async () => {
     grant: { kind: 'private-app-token', token: STATIC },
     connector: () => new SalesforceConnector({ tenantId, orgKey: 'contract-sf', instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, pageSize: 200, clock, sleep: (ms) => { clock.advance(ms); return Promise.resolve(); } }),
     accountIds: () => [...accounts.values()].filter((r) => !r.IsDeleted).map((r) => r.Id),
-    touchAccount: (id) => Promise.resolve(bump(id, (r) => { r.Tenure_Months__c = Number(r.Tenure_Months__c ?? 0) + 1; })),
+    // A vanilla org has no Tenure_Months__c: touch a standard field there.
+    touchAccount: (id) => Promise.resolve(bump(id, (r) => { if (org === 'vanilla') r.NumberOfEmployees = Number(r.NumberOfEmployees ?? 0) + 1; else r.Tenure_Months__c = Number(r.Tenure_Months__c ?? 0) + 1; })),
     deleteAccount: (id) => Promise.resolve(bump(id, (r) => { r.IsDeleted = true; })),
     tasksOf: (id) => [...sandbox.state.org.table('Task').values()].filter((t) => t.WhatId === id && typeof t.SE_Action_Key__c === 'string').map((t) => ({ key: String(t.SE_Action_Key__c), ownerId: typeof t.OwnerId === 'string' ? t.OwnerId : null, subject: String(t.Subject) })),
     ownerOf: (id) => { const o = accounts.get(id)?.OwnerId; return typeof o === 'string' ? o : null; },
     entityCounts: () => {
-      const live = (...objects: string[]): number => objects.reduce((n, o) => n + [...sandbox.state.org.table(o).values()].filter((r) => !r.IsDeleted).length, 0);
+      // A vanilla org has no Invoice__c object: nothing to pull there.
+      const live = (...objects: string[]): number => objects.reduce((n, o) => n + (sandbox.state.org.object(o) ? [...sandbox.state.org.table(o).values()].filter((r) => !r.IsDeleted).length : 0), 0);
       return { contact: live('Contact'), opportunity: live('Opportunity'), ticket: live('Case'), activity: live('Task', 'Event'), transaction: live('Invoice__c') };
     },
     readScores: (accountId) => {
@@ -51,7 +53,9 @@ connectorContract('Salesforce sandbox (unmanaged org)', async () => {
     },
     close: () => sandbox.close(),
   };
-});
+};
+connectorContract('Salesforce sandbox (unmanaged, customised org)', salesforceHarness('customised'));
+connectorContract('Salesforce sandbox (unmanaged, vanilla org)', salesforceHarness('vanilla'));
 
 describe('Salesforce connector: every entity, deletions and the delete log', () => {
   const setup = async (): Promise<{ sandbox: Awaited<ReturnType<typeof startSalesforceSandbox>>; clock: ReturnType<typeof fixedClock>; make: () => SalesforceConnector; pull: (entity: EntityName, from: SyncCursor | null) => Promise<{ ids: string[]; deleted: string[]; cursor: SyncCursor }> }> => {
@@ -181,7 +185,7 @@ describe('Salesforce connector: budget, namespace and per-record failures', () =
         return undefined;
       })().catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'CONNECTOR.RATE_LIMITED', details: { reason: 'budget' } });
-      expect(pages).toBe(10); // 25% of 40
+      expect(pages).toBe(9); // 25% of 40 calls: one describe (trusted for 15 minutes), then 9 pages
       expect((await c.limits()).daily).toEqual({ max: 40, remaining: 30 });
     } finally {
       await sandbox.close();
@@ -235,8 +239,8 @@ describe('Salesforce connector: Bulk API 2.0', () => {
       expect(phases).toContain('bulk');
       expect(seen).toHaveLength(5_000);
       expect(new Set(seen).size).toBe(5_000);
-      // REST alone would need 25 pages of 200: one page, create, poll, four result pages.
-      expect(stats.calls).toBeLessThanOrEqual(8);
+      // REST alone would need 25 pages of 200: describe, one page, create, poll, four result pages.
+      expect(stats.calls).toBeLessThanOrEqual(9);
       // Bulk rows map to the same records (and hashes) as REST rows.
       const viaRest = await new SalesforceConnector({ tenantId: 't' as TenantId, orgKey: 'bulk-q2', instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, bulkThreshold: 1_000_000 }).pullPage('account', null);
       const sample = viaRest.records[0];
@@ -378,4 +382,111 @@ describe('Salesforce connector under injected faults (10k accounts)', () => {
       await sandbox.close();
     }
   }, 300_000);
+});
+
+describe('Salesforce connector: reads the org schema first (describe), findings instead of failed syncs', () => {
+  type Pulled = { ids: string[]; findings: NonNullable<PulledPage<EntityName>['findings']>; records: PulledPage<EntityName>['records']; cursor: SyncCursor };
+  const pullAll = async (c: () => SalesforceConnector, entity: EntityName, from: SyncCursor | null = null): Promise<Pulled> => {
+    let cursor = from;
+    const out: Pulled = { ids: [], findings: [], records: [], cursor: null as unknown as SyncCursor };
+    for (let i = 0; i < 200; i++) {
+      const page: PulledPage<EntityName> = await c().pullPage(entity, cursor);
+      out.ids.push(...page.records.map((r) => r.source.externalId));
+      out.records.push(...page.records);
+      out.findings.push(...(page.findings ?? []));
+      cursor = JSON.parse(JSON.stringify(page.nextCursor)) as SyncCursor;
+      if (page.done) return { ...out, cursor };
+    }
+    throw new Error('pull did not finish');
+  };
+  const connectorFor = (sandbox: Awaited<ReturnType<typeof startSalesforceSandbox>>, clock: ReturnType<typeof fixedClock>, attributes?: string[]) => {
+    const c = new SalesforceConnector({ tenantId: 't' as TenantId, orgKey: `schema-${Math.random()}`, instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, pageSize: 200, clock, sleep: (ms) => { clock.advance(ms); return Promise.resolve(); }, ...(attributes ? { accountMapping: { attributes } } : {}) });
+    return () => c;
+  };
+
+  it('on a vanilla org: no custom fields or invoice object queried, each one a named optional finding, every record read', async () => {
+    const clock = fixedClock('2026-11-01T00:00:00.000Z');
+    const sandbox = await startSalesforceSandbox({ seed: 21, accounts: 40, rows, clock, org: 'vanilla' });
+    try {
+      const c = connectorFor(sandbox, clock);
+      const contacts = await pullAll(c, 'contact');
+      expect(contacts.ids).toHaveLength(sandbox.state.org.table('Contact').size);
+      expect(contacts.findings).toEqual(expect.arrayContaining([
+        expect.objectContaining({ code: 'CONNECTOR.FIELD_UNREADABLE', object: 'Contact', field: 'Primary_Contact__c', optional: true }),
+        expect.objectContaining({ code: 'CONNECTOR.FIELD_UNREADABLE', object: 'Contact', field: 'Language__c', optional: true }),
+      ]));
+      const invoices = await pullAll(c, 'transaction');
+      expect(invoices.ids).toEqual([]);
+      expect(invoices.findings).toEqual([expect.objectContaining({ code: 'CONNECTOR.OBJECT_UNREADABLE', object: 'Invoice__c', optional: true })]);
+      const accounts = await pullAll(c, 'account');
+      expect(accounts.ids).toHaveLength(40);
+      // Multi-currency is off: CurrencyIsoCode is neither queried nor a finding.
+      expect(accounts.findings.map((f) => f.field)).not.toContain('CurrencyIsoCode');
+      expect(accounts.findings.map((f) => f.field)).toEqual(expect.arrayContaining(['Renewal_Date__c', 'Contract_Type__c']));
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('on a multi-currency org, amounts carry their record currency', async () => {
+    const clock = fixedClock('2026-11-01T00:00:00.000Z');
+    const sandbox = await startSalesforceSandbox({ seed: 22, accounts: 10, rows, clock, org: 'customised' });
+    try {
+      const opp = [...sandbox.state.org.table('Opportunity').values()][0];
+      if (!opp) throw new Error('no opportunity seeded');
+      opp.CurrencyIsoCode = 'EUR';
+      const pulled = await pullAll(connectorFor(sandbox, clock), 'opportunity');
+      const mine = pulled.records.find((r) => r.source.externalId === opp.Id) as { currency?: string } | undefined;
+      expect(mine?.currency).toBe('EUR');
+      expect(pulled.findings).toEqual([]);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('a field deleted from the org between two syncs is a named finding; the next sync reads every changed record without it', async () => {
+    const clock = fixedClock('2026-11-01T00:00:00.000Z');
+    const sandbox = await startSalesforceSandbox({ seed: 23, accounts: 30, rows, clock });
+    try {
+      const c = connectorFor(sandbox, clock);
+      const first = await pullAll(c, 'account');
+      expect(first.findings).toEqual([]);
+      expect(sandbox.state.org.deleteField('Account', 'Tenure_Months__c')).toBe(true);
+      const changed = [...sandbox.state.org.table('Account').values()].slice(0, 3);
+      clock.advance(60_000);
+      for (const r of changed) r.SystemModstamp = sfDateTime(clock.now().getTime());
+      clock.advance(60_000);
+      const second = await pullAll(c, 'account', first.cursor);
+      expect(second.findings).toEqual([expect.objectContaining({ code: 'CONNECTOR.FIELD_UNREADABLE', object: 'Account', field: 'Tenure_Months__c', optional: true })]);
+      expect(second.ids.sort()).toEqual(changed.map((r) => r.Id).sort());
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('a permission set removed from the integration user hides its field: a named finding, and the sync goes on', async () => {
+    const clock = fixedClock('2026-11-01T00:00:00.000Z');
+    const sandbox = await startSalesforceSandbox({ seed: 24, accounts: 12, rows, clock });
+    try {
+      const org = sandbox.state.org;
+      const account = org.object('Account');
+      if (!account) throw new Error('no Account');
+      org.addField(account, 'Health_Score__c', 'double');
+      const ps = org.insert('PermissionSet', { Name: 'CS_Fields', Label: 'CS fields' }, '2026-01-01T00:00:00.000Z');
+      org.insert('FieldPermissions', { ParentId: ps.Id, SobjectType: 'Account', Field: 'Account.Health_Score__c', PermissionsRead: true, PermissionsEdit: false }, '2026-01-01T00:00:00.000Z');
+      const assignment = org.insert('PermissionSetAssignment', { AssigneeId: org.systemUserId, PermissionSetId: ps.Id }, '2026-01-01T00:00:00.000Z');
+      for (const r of org.table('Account').values()) r.Health_Score__c = 7;
+      const c = connectorFor(sandbox, clock, ['Health_Score__c']);
+      const first = await pullAll(c, 'account');
+      expect(first.findings).toEqual([]);
+      expect(first.records.every((r) => (r as { attributes?: Record<string, unknown> }).attributes?.Health_Score__c === 7)).toBe(true);
+      assignment.IsDeleted = true; // an admin removes the assignment
+      const again = await pullAll(c, 'account');
+      expect(again.findings).toEqual([expect.objectContaining({ code: 'CONNECTOR.FIELD_UNREADABLE', object: 'Account', field: 'Health_Score__c' })]);
+      expect(again.ids).toHaveLength(12);
+      expect(again.records.some((r) => (r as { attributes?: Record<string, unknown> }).attributes?.Health_Score__c !== undefined)).toBe(false);
+    } finally {
+      await sandbox.close();
+    }
+  });
 });

@@ -387,3 +387,53 @@ describe('Salesforce sandbox package fields', () => {
     for (const spec of SCORE_FIELDS) expect([spec.salesforce, PACKAGE_FIELDS.find(([n]) => n === spec.salesforce)?.[1]]).toEqual([spec.salesforce, TYPE_OF[SALESFORCE_TYPES[spec.kind]]]);
   });
 });
+
+describe('Salesforce sandbox: published schema, strict writes, upsert and aggregates (vanilla org)', () => {
+  let sandbox: SalesforceSandbox;
+  let conn: Connection;
+  beforeAll(async () => {
+    sandbox = await startSalesforceSandbox({ seed: 31, accounts: 12, rows, org: 'vanilla' });
+    conn = new Connection({ instanceUrl: sandbox.url, accessToken: STATIC, version: VERSION });
+  });
+  afterAll(() => sandbox.close());
+
+  // Object Reference for the Salesforce Platform, sforce_api_objects_account.htm / _contact.htm.
+  it('describes the standard schema only, with soapType, lengths and childRelationships; 304 when unchanged', async () => {
+    const account = await conn.sobject('Account').describe();
+    expect(account.fields.filter((f) => f.custom)).toEqual([]);
+    expect(account.fields.find((f) => f.name === 'Name')).toMatchObject({ soapType: 'xsd:string', length: 255, nillable: false, createable: true });
+    expect(account.fields.find((f) => f.name === 'OwnerId')).toMatchObject({ soapType: 'tns:ID', defaultedOnCreate: true, referenceTo: ['User'] });
+    expect(account.childRelationships).toEqual(expect.arrayContaining([expect.objectContaining({ childSObject: 'Contact', field: 'AccountId', relationshipName: 'Contacts' })]));
+    expect((await conn.describeGlobal()).sobjects.map((s) => s.name)).not.toContain('Invoice__c');
+    // REST API "sObject Describe": If-Modified-Since answers 304 Not Modified while nothing changed.
+    const res = await fetch(`${sandbox.url}/services/data/v${VERSION}/sobjects/Account/describe`, { headers: { Authorization: `Bearer ${STATIC}`, 'If-Modified-Since': new Date(Date.now() + 60_000).toUTCString() } });
+    expect(res.status).toBe(304);
+  });
+
+  // REST API Developer Guide, "Status Codes and Error Responses".
+  it('rejects bad writes with Salesforce error codes and defaults OwnerId to the API user', async () => {
+    expect((await failure(conn.sobject('Account').create({ Website: 'x.example' }))).errorCode).toBe('REQUIRED_FIELD_MISSING');
+    expect((await failure(conn.sobject('Account').create({ Name: 'x'.repeat(256) }))).errorCode).toBe('STRING_TOO_LONG');
+    expect((await failure(conn.sobject('Case').create({ Status: 'Sleeping' }))).errorCode).toBe('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
+    expect((await failure(conn.sobject('Contact').create({ LastName: 'Li', AccountId: 'not-an-id' }))).errorCode).toBe('MALFORMED_ID');
+    expect((await failure(conn.sobject('Contact').create({ LastName: 'Li', AccountId: '001000000000000AAA' }))).errorCode).toBe('INVALID_CROSS_REFERENCE_KEY');
+    expect((await failure(conn.sobject('Opportunity').create({ Name: 'o', StageName: 'Prospecting', CloseDate: '2026-12-01', IsWon: true }))).errorCode).toBe('INVALID_FIELD_FOR_INSERT_UPDATE');
+    expect((await failure(conn.sobject('Contact').create({ LastName: 'Li', Primary_Contact__c: true }))).errorCode).toBe('INVALID_FIELD');
+    const created = await conn.sobject('Account').create({ Name: 'Strict Ltd' });
+    const id = created.id ?? '';
+    const me = await conn.identity();
+    const row = sandbox.state.org.get('Account', id);
+    expect(row?.OwnerId).toBe(me.user_id);
+    // 15-character ids address the same record.
+    expect((await conn.sobject('Account').retrieve(id.slice(0, 15))).Name).toBe('Strict Ltd');
+  });
+
+  it('answers aggregate SOQL and child subqueries', async () => {
+    const grouped = await conn.query<{ AccountId: string; n: number }>('SELECT AccountId, COUNT(Id) n FROM Contact GROUP BY AccountId');
+    const contacts = [...sandbox.state.org.table('Contact').values()].filter((c) => !c.IsDeleted);
+    expect(grouped.records.reduce((s, r) => s + r.n, 0)).toBe(contacts.length);
+    const withKids = await conn.query<{ Id: string; Contacts: { totalSize: number } | null }>('SELECT Id, (SELECT Id FROM Contacts LIMIT 1) FROM Account');
+    expect(withKids.records.some((a) => a.Contacts?.totalSize === 1)).toBe(true);
+    await expect(conn.query('SELECT Name, COUNT(Id) FROM Account')).rejects.toMatchObject({ errorCode: 'MALFORMED_QUERY' });
+  });
+});

@@ -13,8 +13,9 @@ describe('Salesforce install and uninstall, end to end against the sandbox', () 
   const book = smallBook(30, 7);
 
   beforeAll(async () => {
-    // The managed package (our fields, namespace succeng) is installed from AppExchange before OAuth.
-    sandbox = await startSalesforceSandbox({ book, connectedApp: APP, packageInstalled: true, namespace: 'succeng' });
+    // The managed package (our fields, namespace succeng, and its permission set assigned to no one)
+    // is installed from AppExchange before OAuth: install must assign the set before it can write.
+    sandbox = await startSalesforceSandbox({ book, connectedApp: APP, packageInstalled: true, packagePermissionAssigned: false, namespace: 'succeng' });
     h = await startInstallHarness({ salesforce: { ...APP, loginUrl: sandbox.url }, erasureGraceMs: 0 });
   }, 60_000);
   afterAll(async () => {
