@@ -17,11 +17,17 @@ export interface Deletion {
  * failed sync. The sync goes on with what it can read.
  */
 export interface ConnectorFinding {
-  code: 'CONNECTOR.PROPERTY_MISSING' | 'CONNECTOR.SCOPE_MISSING' | 'CONNECTOR.VALUE_NOT_ALLOWED';
+  code: 'CONNECTOR.FIELD_UNREADABLE' | 'CONNECTOR.OBJECT_UNREADABLE' | 'CONNECTOR.PROPERTY_MISSING' | 'CONNECTOR.SCOPE_MISSING' | 'CONNECTOR.VALUE_NOT_ALLOWED';
   /** The CRM object (HubSpot object type, Salesforce sObject). */
   object: string;
+  /** The Salesforce field at fault. */
+  field?: string;
+  /** The HubSpot property at fault. */
   property?: string;
+  /** The OAuth scope that was not granted. */
   scope?: string;
+  /** A custom source the default mapping can do without. */
+  optional?: boolean;
   message: string;
 }
 
@@ -40,16 +46,6 @@ export interface PulledPage<E extends EntityName> {
   nextCursor: SyncCursor;
   /** True when the stream is drained for now (the cursor still moves forward next time). */
   done: boolean;
-  /** What could not be read on this page (missing properties or scopes); the records are still whole otherwise. */
-  findings?: ConnectorFinding[];
-}
-
-export interface ConnectorFinding {
-  code: 'CONNECTOR.FIELD_UNREADABLE' | 'CONNECTOR.OBJECT_UNREADABLE';
-  object: string;
-  field?: string;
-  optional: boolean;
-  message: string;
 }
 
 export type WriteBackResult =
