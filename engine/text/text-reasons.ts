@@ -5,10 +5,13 @@ import type { LocalizedText } from '../../core';
 const KIND_EN: Record<string, [string, string]> = { ticket: ['negative ticket', 'negative tickets'], email: ['negative email', 'negative emails'], note: ['negative note', 'negative notes'], call: ['negative call', 'negative calls'], survey: ['negative survey comment', 'negative survey comments'], other: ['negative message', 'negative messages'] };
 const KIND_ZH: Record<string, [string, string]> = { ticket: ['张', '负面工单'], email: ['封', '负面邮件'], note: ['条', '负面备注'], call: ['次', '负面通话'], survey: ['条', '负面调研反馈'], other: ['条', '负面消息'] };
 
+const OTHER_EN: [string, string] = ['negative message', 'negative messages'];
+const OTHER_ZH: [string, string] = ['条', '负面消息'];
+
 /** "3 negative tickets about billing in the last 30 days" / 「近 30 天 3 张负面工单，主题：账单」 */
 export function negativeTopicReason(count: number, kind: string, topic: LocalizedText, days: number): LocalizedText {
-  const [one, many] = KIND_EN[kind] ?? (KIND_EN.other as [string, string]);
-  const [measure, noun] = KIND_ZH[kind] ?? (KIND_ZH.other as [string, string]);
+  const [one, many] = KIND_EN[kind] ?? OTHER_EN;
+  const [measure, noun] = KIND_ZH[kind] ?? OTHER_ZH;
   return { en: `${count} ${count === 1 ? one : many} about ${topic.en} in the last ${days} days`, zh: `近 ${days} 天 ${count} ${measure}${noun}，主题：${topic.zh}` };
 }
 
