@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LocalizedTextSchema, ModelRefSchema, RiskBandSchema, type CanonicalRecordByEntity, type LocalizedText, type RiskBand, type ScoreSet } from '../../core';
+import { LocalizedTextSchema, ModelRefSchema, RiskBandSchema, type CanonicalRecordByEntity, type CustomerVoice, type LocalizedText, type RiskBand, type ScoreSet } from '../../core';
 
 /**
  * The one card every surface shows (HubSpot app card, Salesforce LWC, web card): a JSON contract
@@ -66,6 +66,16 @@ export const CardViewSchema = z.object({
   actions: z.array(z.object({ actionId: z.string(), rank: z.number().int(), title: LocalizedTextSchema, reasons: z.array(LocalizedTextSchema) })),
   /** Why no action is recommended (capacity, cooldown, cost, catalog); null when there are actions or none was needed. */
   noActionReason: LocalizedTextSchema.nullable(),
+  /** "What customers say": sentiment trend, top topics, one masked example, text reasons; null before any text was read. */
+  voice: z
+    .object({
+      trend: z.enum(['improving', 'worsening', 'stable', 'unknown']),
+      trendLabel: LocalizedTextSchema,
+      topics: z.array(z.object({ label: LocalizedTextSchema, count: z.number().int(), negative: z.number().int(), text: LocalizedTextSchema })),
+      example: z.object({ text: z.string(), kindLabel: LocalizedTextSchema }).nullable(),
+      reasons: z.array(LocalizedTextSchema),
+    })
+    .nullable(),
   freshness: z.object({
     computedAt: z.string().nullable(),
     ageHours: z.number().nullable(),
@@ -93,6 +103,10 @@ export const CARD_LABELS = {
   model: { en: 'Model', zh: '模型' },
   notScored: { en: 'Not scored yet: scores appear after the first sync and scoring run.', zh: '尚未评分：首次同步并评分后将显示分数。' },
   noActions: { en: 'No action recommended right now.', zh: '目前没有推荐的行动。' },
+  voice: { en: 'What customers say', zh: '客户之声' },
+  voiceTrend: { en: 'Sentiment', zh: '情绪' },
+  voiceTopics: { en: 'Top topics', zh: '主要话题' },
+  voiceExample: { en: 'Example (personal data masked)', zh: '示例（已隐去个人信息）' },
 } as const satisfies Record<string, LocalizedText>;
 
 const BAND_LABELS: Record<RiskBand, LocalizedText> = {
@@ -128,6 +142,7 @@ export function buildCardView(input: CardInput): CardView {
       .slice(0, MAX_ACTIONS)
       .map((a) => ({ actionId: a.actionId, rank: a.rank, title: a.title, reasons: a.reasons })),
     noActionReason: latest && latest.nextBestActions.length === 0 ? (latest.noActionReason ?? null) : null,
+    voice: latest?.voice ? voiceView(latest.voice) : null,
     freshness: freshnessView(latest?.computedAt ?? null, input.now),
     modelVersion: latest?.modelVersion ?? null,
   };
@@ -187,6 +202,37 @@ function trendView(history: readonly ScoreSet[]): NonNullable<CardView['churn']>
   return changePoints > 0
     ? { direction: 'rising', changePoints, label: { en: `Up ${magnitude} points since the last score`, zh: `较上次评分上升 ${magnitude} 个百分点` }, points }
     : { direction: 'falling', changePoints, label: { en: `Down ${magnitude} points since the last score`, zh: `较上次评分下降 ${magnitude} 个百分点` }, points };
+}
+
+const VOICE_TREND: Record<CustomerVoice['trend'], LocalizedText> = {
+  improving: { en: 'Improving over the last 90 days', zh: '近 90 天好转' },
+  worsening: { en: 'Worsening over the last 90 days', zh: '近 90 天转差' },
+  stable: { en: 'Stable over the last 90 days', zh: '近 90 天平稳' },
+  unknown: { en: 'Not enough text yet for a trend', zh: '文本不足，暂无趋势' },
+};
+
+const TEXT_KIND: Record<string, LocalizedText> = {
+  ticket: { en: 'Ticket', zh: '工单' },
+  email: { en: 'Email', zh: '邮件' },
+  note: { en: 'Note', zh: '备注' },
+  call: { en: 'Call', zh: '通话' },
+  survey: { en: 'Survey comment', zh: '调研反馈' },
+  other: { en: 'Message', zh: '消息' },
+};
+
+function voiceView(voice: CustomerVoice): NonNullable<CardView['voice']> {
+  return {
+    trend: voice.trend,
+    trendLabel: VOICE_TREND[voice.trend],
+    topics: voice.topTopics.map((t) => ({
+      label: t.label,
+      count: t.count,
+      negative: t.negative,
+      text: { en: `${t.label.en}: ${t.count} mention${t.count === 1 ? '' : 's'}, ${t.negative} negative`, zh: `${t.label.zh}：提及 ${t.count} 次，负面 ${t.negative} 次` },
+    })),
+    example: voice.example ? { text: voice.example.text, kindLabel: TEXT_KIND[voice.example.kind] ?? (TEXT_KIND.other as LocalizedText) } : null,
+    reasons: voice.reasons,
+  };
 }
 
 function freshnessView(computedAt: string | null, now: Date): CardView['freshness'] {

@@ -5,7 +5,7 @@ import { el, render } from './dom';
 import { dateTime, initialLang, money, percent, rememberLang, tr, type Lang, type Localized } from './i18n';
 import { api, ApiError, takeToken } from './session';
 
-type Labels = Record<'title' | 'churn' | 'clv' | 'interval' | 'drivers' | 'actions' | 'done' | 'dismiss' | 'model' | 'notScored' | 'noActions', Localized>;
+type Labels = Record<'title' | 'churn' | 'clv' | 'interval' | 'drivers' | 'actions' | 'done' | 'dismiss' | 'model' | 'notScored' | 'noActions' | 'voice' | 'voiceTrend' | 'voiceTopics' | 'voiceExample', Localized>;
 interface CardResponse {
   card: CardView;
   labels: Labels;
@@ -76,6 +76,7 @@ function draw(): void {
       churnSection(card, L),
       clvSection(card, L),
       driversSection(card, L),
+      voiceSection(card, L),
       actionsSection(card, L),
       el('footer', { class: 'freshness' + (card.freshness.stale ? ' stale' : '') }, el('span', { class: 'visually-hidden' }, `${tr(W.freshness, lang)}: `), tr(card.freshness.label, lang), card.freshness.computedAt ? el('span', { class: 'muted' }, ` · ${dateTime(card.freshness.computedAt, lang)}`) : null, card.modelVersion ? el('span', { class: 'muted' }, ` · ${tr(W.runVersion, lang)} ${card.modelVersion}`) : null),
     ),
@@ -131,6 +132,21 @@ function driversSection(card: CardView, L: (k: keyof Labels) => string): HTMLEle
       ),
     ),
     missing ? el('p', { class: 'muted', 'data-testid': 'missing-inputs' }, tr(missing, lang)) : null,
+  );
+}
+
+/** "What customers say": sentiment trend, top topics, text reasons and one masked example. */
+function voiceSection(card: CardView, L: (k: keyof Labels) => string): HTMLElement | null {
+  const voice = card.voice;
+  if (!voice) return null;
+  return el(
+    'section',
+    { class: 'section voice', 'aria-labelledby': 'voice-h', 'data-testid': 'voice' },
+    el('h2', { id: 'voice-h' }, L('voice')),
+    el('p', { class: `voice-trend trend-${voice.trend}` }, `${L('voiceTrend')}: `, tr(voice.trendLabel, lang)),
+    voice.reasons.length ? el('ul', { class: 'voice-reasons' }, voice.reasons.map((r) => el('li', {}, tr(r, lang)))) : null,
+    voice.topics.length ? el('p', { class: 'voice-topics' }, `${L('voiceTopics')}: `, voice.topics.map((t) => tr(t.text, lang)).join(' · ')) : null,
+    voice.example ? el('blockquote', { class: 'voice-example' }, el('p', { class: 'muted' }, `${L('voiceExample')} · ${tr(voice.example.kindLabel, lang)}`), el('p', {}, voice.example.text)) : null,
   );
 }
 
