@@ -32,6 +32,14 @@ export interface CardViewV1 {
   clv: { point: number; ifRetained: number | null; p10: number; p90: number; intervalKind: 'outcome' | 'estimate'; summary: Localized; currency: string; horizonMonths: number; method: 'contractual' | 'non-contractual'; model: ModelRef } | null;
   actions: { actionId: string; rank: number; title: Localized; reasons: Localized[] }[];
   noActionReason: Localized | null;
+  /** "What customers say"; null before any text was read. */
+  voice: {
+    trend: 'improving' | 'worsening' | 'stable' | 'unknown';
+    trendLabel: Localized;
+    topics: { label: Localized; count: number; negative: number; text: Localized }[];
+    example: { text: string; kindLabel: Localized } | null;
+    reasons: Localized[];
+  } | null;
   freshness: { computedAt: string | null; ageHours: number | null; stale: boolean; label: Localized };
   modelVersion: string | null;
 }
