@@ -5,6 +5,7 @@ import { SuccessEngineError } from '../../core';
 import type { Logger } from '../log/logger';
 import { classifyFailure } from './error-mapping';
 import { FairPriority } from './fair-priority';
+import { LockKeeper } from './lock-keeper';
 import { jobIdFor } from './job-ids';
 import { RETRY_POLICY, type EnqueueOptions, type FlowNode, type FlowQueue, type ParentRef, type Processors, type StepContext } from './job-queue';
 import { queueNames, queuePayloads, type QueueName, type QueuePayload } from './queue-map';
@@ -86,6 +87,8 @@ export class BullmqJobQueue implements FlowQueue {
     let queue = this.queues.get(name);
     if (!queue) {
       queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      // Connection trouble is reported by the callers' own checks, not printed per reconnect.
+      queue.on('error', () => undefined);
       this.queues.set(name, queue);
     }
     return queue;
@@ -205,9 +208,14 @@ export interface WorkerPool {
  * calls the step, and maps our error codes to BullMQ's semantics (rate limit / unrecoverable /
  * retry). Jobs that fail for good are copied to the dead-letter queue with the reason.
  */
-/** Queues whose steps are CPU-bound and synchronous (training, scoring the whole book). */
+/**
+ * Queues whose steps are CPU-bound and synchronous (training, scoring the whole book): they block
+ * the event loop that renews locks, so a thread renews theirs (LockKeeper) and the lock stays short.
+ */
 const CPU_BOUND_QUEUES = new Set<QueueName>(['model.train', 'model.evaluate', 'score.tenant', 'score.batch']);
-const CPU_BOUND_LOCK_MS = 10 * 60_000;
+/** A killed worker's job is taken back after about lock + stalled interval (45 s by default). */
+const DEFAULT_LOCK_MS = 30_000;
+const DEFAULT_STALLED_INTERVAL_MS = 15_000;
 
 export interface WorkerTuning {
   concurrency?: number;
@@ -228,13 +236,12 @@ export function startWorkers(options: BullmqOptions & WorkerTuning & { processor
   const warn = options.onRedisError ?? throttledRedisWarning(options.log, options.redisUrl);
   const connection = redisConnection(options.redisUrl, warn);
   const workers: Worker[] = [];
+  const lockMs = options.lockDurationMs ?? DEFAULT_LOCK_MS;
+  const claimMs = lockMs + 10_000;
+  const keeper = new LockKeeper(options.redisUrl, Math.max(250, Math.floor(lockMs / 3)));
   for (const name of queueNames) {
     const processor = options.processors[name];
     if (!processor) continue;
-    // Training and scoring a book run synchronously and block the event loop that renews locks:
-    // their lock must outlast the longest such step, so a killed worker's job comes back later.
-    const lockMs = CPU_BOUND_QUEUES.has(name) ? Math.max(options.lockDurationMs ?? 30_000, CPU_BOUND_LOCK_MS) : (options.lockDurationMs ?? 30_000);
-    const claimMs = lockMs + 10_000;
     const worker: Worker = new Worker(
       name,
       async (job: Job, token?: string) => {
@@ -251,6 +258,9 @@ export function startWorkers(options: BullmqOptions & WorkerTuning & { processor
           throw new DelayedError();
         }
         const refresh = setInterval(() => void connection.pexpire(claimKey, claimMs).catch(() => undefined), Math.ceil(claimMs / 3));
+        const release = CPU_BOUND_QUEUES.has(name) && token
+          ? keeper.hold({ lockKey: `${prefix}:${name}:${job.id ?? ''}:lock`, stalledKey: `${prefix}:${name}:stalled`, jobId: job.id ?? '', token, lockMs, claimKey, claimToken, claimMs })
+          : () => undefined;
         try {
           const parent = parentOf(job, prefix);
           const context: StepContext = {
@@ -271,6 +281,7 @@ export function startWorkers(options: BullmqOptions & WorkerTuning & { processor
           if (handling.kind === 'unrecoverable') throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
           throw error;
         } finally {
+          release();
           clearInterval(refresh);
           // Release only our own claim.
           await connection.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, claimKey, claimToken).catch(() => undefined);
@@ -286,7 +297,7 @@ export function startWorkers(options: BullmqOptions & WorkerTuning & { processor
         // A job may stall twice (its worker killed twice) before it fails.
         maxStalledCount: 2,
         lockDuration: lockMs,
-        ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
+        stalledInterval: options.stalledIntervalMs ?? Math.min(DEFAULT_STALLED_INTERVAL_MS, lockMs),
       },
     );
     worker.on('failed', (job, error) => {
@@ -310,10 +321,12 @@ export function startWorkers(options: BullmqOptions & WorkerTuning & { processor
     workers,
     async close(closeOptions = {}) {
       await Promise.all(workers.map((w) => w.close(closeOptions.force ?? false)));
+      await keeper.close();
       connection.disconnect();
     },
     abandon() {
       for (const w of workers) void w.disconnect().catch(() => undefined);
+      void keeper.close();
       connection.disconnect();
     },
   };

@@ -108,7 +108,7 @@ describe('operational failures through the built CLI', () => {
       const signalled = Date.now();
       run.child.kill('SIGTERM');
       const result = await run;
-      expect(Date.now() - signalled).toBeLessThan(3_000);
+      expect(Date.now() - signalled).toBeLessThan(5_000);
       expect(result.code).toBe(0);
       expect(JSON.parse(result.stdout)).toMatchObject({ stopped: 'SIGTERM' });
       expect(result.stderr).not.toMatch(STACK);
@@ -123,7 +123,7 @@ describe('operational failures through the built CLI', () => {
       const signalled = Date.now();
       run.child.kill('SIGINT');
       expect((await run).code).toBe(0);
-      expect(Date.now() - signalled).toBeLessThan(3_000);
+      expect(Date.now() - signalled).toBeLessThan(5_000);
     }, 20_000);
 
     it('serve starts without Redis, answers not-ready on /readyz naming redis, and stops promptly', async () => {
@@ -157,7 +157,7 @@ describe('operational failures through the built CLI', () => {
         const run = cli(['sync', 'hubspot-main', '--tenant', TENANT, '--wait', '--prefix', 'lost'], { ...env, REDIS_URL: `redis://127.0.0.1:${port}` });
         let stderr = '';
         run.child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-        await waitFor(() => stderr, /unfinished jobs: 1/, 15_000);
+        await waitFor(() => stderr, /未完成任务: 1/, 15_000);
         redis.kill('SIGKILL');
         const result = await run;
         expectOneClearFailure(result, /REDIS_URL=redis:\/\/127\.0\.0\.1/, /lost for more than/);
@@ -181,7 +181,9 @@ describe('operational failures through the built CLI', () => {
       const db = new Database(truncated);
       db.exec('CREATE TABLE filler (x TEXT)');
       const insert = db.prepare('INSERT INTO filler VALUES (?)');
-      for (let i = 0; i < 2_000; i++) insert.run('x'.repeat(500));
+      db.transaction(() => {
+        for (let i = 0; i < 2_000; i++) insert.run('x'.repeat(500));
+      })();
       db.close();
       writeFileSync(truncated, readFileSync(truncated).subarray(0, 20_000));
       const run = await cli(['score', TENANT], { ...env, SE_DATABASE_PATH: truncated });

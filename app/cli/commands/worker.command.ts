@@ -96,10 +96,14 @@ async function runWorker(out: Output, flags: WorkerFlags): Promise<void> {
   out.note(up ? bilingual(`${signal}: finishing active jobs, then stopping`, `${signal}：完成进行中的任务后停止`) : bilingual(`${signal}: Redis is unreachable, stopping now`, `${signal}：Redis 不可达，立即停止`));
   // Without Redis nothing can be finished or handed back: drop the connections instead of waiting.
   if (up) await runtime.close();
-  else runtime.abandon();
+  else await Promise.race([runtime.close({ force: true }), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+  runtime.abandon();
   await Promise.race([health.close(), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
   context.close();
   out.result({ stopped: signal, pid: process.pid });
+  // ioredis clients still waiting for an absent Redis keep reconnect timers alive; nothing is
+  // left to finish, so do not let them hold the process.
+  if (!up) setTimeout(() => process.exit(), 500).unref();
 }
 
 /** A one-line warning every 30 s while Redis is unreachable (the workers keep reconnecting). */
