@@ -1,7 +1,8 @@
 // Tiers: unit tests sit beside the code (*.test.ts); integration tests in test/integration;
 // connector contract tests in test/contract; browser tests in test/e2e. `npm test` runs every tier this machine can run.
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+// Every tier may run the shipped ONNX model in-process (the pipeline reads texts with it): see the environment's comment.
+const common = { transform, testEnvironment: '<rootDir>/test/helpers/tiny-bert/onnx-test.environment.ts', moduleFileExtensions: ['ts', 'js', 'json'] };
 const ignored = ['/node_modules/', '/dist/'];
 
 /** @type {import('jest').Config} */

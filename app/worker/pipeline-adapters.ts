@@ -1,7 +1,6 @@
 import type { AppConfig } from '../config/config';
 import { SuccessEngineError, systemClock, type Clock, type ConnectionId, type CrmConnector, type RecordStore, type TenantId, type TextModel } from '../../core';
 import path from 'node:path';
-import { BuiltinTextModel } from '../../engine/text/builtin-text.model';
 import { openTextModel } from '../../engine/text/text-model.factory';
 import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
 import { SalesforceConnector } from '../../connectors/salesforce/salesforce.connector';
@@ -130,7 +129,8 @@ export function createPipelineAdapters(options: PipelineAdapterOptions): Pipelin
     store,
     clock,
     textModel() {
-      textModel ??= options.openTextModel ? options.openTextModel() : Promise.resolve(new BuiltinTextModel());
+      // The shipped model unless the process configures another: the built-in one reads no sentiment.
+      textModel ??= options.openTextModel ? options.openTextModel() : openTextModel({ backend: 'shipped', modelsDir: undefined, allowRemoteModels: false });
       return textModel;
     },
     async closeTextModel() {
