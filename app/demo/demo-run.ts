@@ -1,28 +1,31 @@
 import { randomBytes } from 'node:crypto';
-import { entityNames, SuccessEngineError, systemClock, type ConnectionId, type EntityName, type ScoreSet, type TenantId } from '../../core';
-import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
+import { entityNames, SuccessEngineError, type ConnectionId, type CrmConnection, type CrmConnector, type CrmTokens, type EntityName, type Provider, type ScoreSet, type TenantId } from '../../core';
 import type { RoutedAlert } from '../../engine/alerts/alert-rules';
 import { summarizeBook, type BookSummary } from '../../engine/scoring/book-summary';
 import { generateBook } from '../../sandbox/seed/book.generator';
+import type { Book } from '../../sandbox/seed/book.types';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
-import { startHubSpotSandbox, type HubSpotSandbox, type HubSpotTier, type PortalProfile } from '../../sandbox';
+import { startHubSpotSandbox, startSalesforceSandbox, type HubSpotSandbox, type HubSpotTier, type SalesforceSandbox } from '../../sandbox';
 import { SqliteRecordStore } from '../../store';
-import { WebhookAlertSink } from '../../webhooks/outbound/webhook-alert.sink';
 import type { AlertV1 } from '../../webhooks/outbound/alert-payload.schema';
 import { createLogger } from '../log/logger';
+import { InProcessJobQueue } from '../queue/in-process-queue';
 import { startWorkerRuntime } from '../worker/worker-runtime';
-import { alertsStep } from '../pipeline/alerts.step';
-import { scoreStep } from '../pipeline/score.step';
-import { syncEntity } from '../pipeline/sync.step';
-import { currentModelEvaluation } from '../pipeline/model-evaluation';
-import { trainChurnStep, type TrainStepResult } from '../pipeline/train.step';
-import { writeBackStep, type WriteBackSummary } from '../pipeline/writeback.step';
+import { createPipelineAdapters } from '../worker/pipeline-adapters';
+import { createProcessors, type ProcessorHooks } from '../worker/processors';
+import type { TrainStepResult } from '../pipeline/train.step';
+import type { WriteBackSummary } from '../pipeline/writeback.step';
 import { startAlertReceiver } from './alert-receiver';
 import { buildingPath, commitBuild, discardBuild } from './demo-database';
 
 export const DEMO_TENANT = 'demo-hubspot' as TenantId;
-const CONNECTION = 'hubspot-sandbox' as ConnectionId;
+export const DEMO_SALESFORCE_TENANT = 'demo-salesforce' as TenantId;
 export const DEMO_PRIVATE_APP_TOKEN = 'pat-na1-sandbox-demo';
+export const DEMO_SALESFORCE_TOKEN = '00D8d0000000SBX!sandbox-demo-token';
+
+export type DemoCrmName = 'hubspot' | 'salesforce';
+/** `customised`: the Telco custom fields and invoices (Salesforce also multi-currency); `vanilla`: the vendor's standard schema only. */
+export type DemoOrgProfile = 'vanilla' | 'customised';
 
 export interface DemoOptions {
   csvPath: string;
@@ -32,17 +35,32 @@ export interface DemoOptions {
   tier: HubSpotTier;
   onStage: (stage: DemoStage, detail: string) => void;
   onProgress: (stage: DemoStage, done: number, total: number) => void;
+  /** The CRM the book lives in (default HubSpot). */
+  crm?: DemoCrmName;
+  /** Its schema (default customised). */
+  org?: DemoOrgProfile;
   /** With Redis, the same run goes through BullMQ workers started in this process. */
   redisUrl?: string;
   /** "Now" of the seeded book; defaults to the moment the demo runs, so its scores are fresh. */
   asOf?: string;
-  /** The HubSpot portal: `customised` (default, the Telco custom properties) or `vanilla` (HubSpot's defaults only). */
-  portal?: PortalProfile;
   /** Key for the CRM tokens at rest; pass the deployment's so later commands can use the demo connection. */
   encryptionKey?: Buffer;
 }
 
 export type DemoStage = 'seed' | 'install' | 'sync' | 'train' | 'score' | 'writeback' | 'alerts';
+
+/** The sandbox CRM the demo installed into, and how to reach it. */
+export interface DemoCrm {
+  provider: Provider;
+  /** "HubSpot" or "Salesforce", for people. */
+  label: string;
+  url: string;
+  connectionId: ConnectionId;
+  /** The CRM user id behind an owner id (HubSpot owners are not users; Salesforce owners are). */
+  userIdOfOwner(ownerId: string): Promise<string | null>;
+  hubspot?: HubSpotSandbox;
+  salesforce?: SalesforceSandbox;
+}
 
 export interface DemoResult {
   tenantId: TenantId;
@@ -56,22 +74,60 @@ export interface DemoResult {
   summary: BookSummary;
   writeBack: WriteBackSummary;
   alerts: { raised: RoutedAlert[]; delivered: number; receivedVerified: number; suppressed: number };
-  hubspotUrl: string;
-  sandbox: HubSpotSandbox;
-  connector: HubSpotConnector;
+  crm: DemoCrm;
+  connector: CrmConnector;
   close(): Promise<void>;
 }
 
+interface StartedCrm {
+  crm: DemoCrm;
+  tenantId: TenantId;
+  connection: Omit<CrmConnection, 'createdAt' | 'updatedAt'>;
+  tokens: CrmTokens;
+  close(): Promise<void>;
+}
+
+async function startDemoCrm(options: DemoOptions, book: Book): Promise<StartedCrm> {
+  const org = options.org ?? 'customised';
+  if (options.crm === 'salesforce') {
+    const sandbox = await startSalesforceSandbox({ book, org, staticAccessTokens: [DEMO_SALESFORCE_TOKEN] });
+    const connectionId = 'salesforce-sandbox' as ConnectionId;
+    return {
+      tenantId: DEMO_SALESFORCE_TENANT,
+      crm: { provider: 'salesforce', label: 'Salesforce', url: sandbox.url, connectionId, salesforce: sandbox, userIdOfOwner: (ownerId) => Promise.resolve(ownerId) },
+      connection: { id: connectionId, tenantId: DEMO_SALESFORCE_TENANT, provider: 'salesforce', externalOrgId: sandbox.state.org.orgId, baseUrl: sandbox.url },
+      tokens: { accessToken: DEMO_SALESFORCE_TOKEN, instanceUrl: sandbox.url },
+      close: () => sandbox.close(),
+    };
+  }
+  const sandbox = await startHubSpotSandbox({ book, tier: options.tier, privateAppTokens: [DEMO_PRIVATE_APP_TOKEN], portal: org });
+  const connectionId = 'hubspot-sandbox' as ConnectionId;
+  const userIdOfOwner = async (ownerId: string): Promise<string | null> => {
+    const res = await fetch(`${sandbox.url}/crm/v3/owners/${encodeURIComponent(ownerId)}`, { headers: { authorization: `Bearer ${DEMO_PRIVATE_APP_TOKEN}` } });
+    const userId = res.ok ? ((await res.json()) as { userId?: number }).userId : undefined;
+    return userId === undefined ? null : String(userId);
+  };
+  return {
+    tenantId: DEMO_TENANT,
+    crm: { provider: 'hubspot', label: 'HubSpot', url: sandbox.url, connectionId, hubspot: sandbox, userIdOfOwner },
+    connection: { id: connectionId, tenantId: DEMO_TENANT, provider: 'hubspot', externalOrgId: 'sandbox', baseUrl: sandbox.url },
+    tokens: { accessToken: DEMO_PRIVATE_APP_TOKEN },
+    close: () => sandbox.close(),
+  };
+}
+
 /**
- * The product end to end on the embedded default: a HubSpot sandbox seeded with the demo book,
- * install (our properties), sync every entity into SQLite, train on the tenant's own history,
- * score, write back, and raise signed alerts to a local receiver. Same pipeline steps the
- * workers run; here they run in this process, one after another.
+ * The product end to end on the embedded default: a sandbox CRM (HubSpot or Salesforce) seeded
+ * with the demo book, install (our fields), then one backfill run — every entity's pages, the
+ * customers' texts, training on the tenant's own history, scoring, write-back and signed alerts to
+ * a local receiver. The run is the workers' own processors: on BullMQ with REDIS_URL, otherwise on
+ * the in-process queue, so the demo cannot drift from what production runs.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   options.onStage('seed', `reading ${options.csvPath}`);
   const book = generateBook({ seed: options.seed, accounts: options.accounts, rows: readTelcoCsv(options.csvPath), asOf: options.asOf ?? new Date().toISOString() });
-  const sandbox = await startHubSpotSandbox({ book, tier: options.tier, privateAppTokens: [DEMO_PRIVATE_APP_TOKEN], portal: options.portal ?? 'customised' });
+  const started = await startDemoCrm(options, book);
+  const { tenantId, crm } = started;
   const encryptionKey = options.encryptionKey ?? randomBytes(32);
   const building = buildingPath(options.databasePath);
   let store = new SqliteRecordStore({ path: building, encryptionKey });
@@ -79,71 +135,39 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const receiver = await startAlertReceiver(secret);
   const close = async () => {
     await receiver.close();
-    await sandbox.close();
+    await started.close();
   };
   try {
-    store.upsertTenant({ id: DEMO_TENANT, name: 'Demo book of business (HubSpot sandbox)', locale: 'en', createdAt: book.asOf });
-    store.saveConnection(
-      { id: CONNECTION, tenantId: DEMO_TENANT, provider: 'hubspot', externalOrgId: 'sandbox', baseUrl: sandbox.url, createdAt: book.asOf, updatedAt: book.asOf },
-      { accessToken: DEMO_PRIVATE_APP_TOKEN },
-    );
-    const connector = new HubSpotConnector({ tenantId: DEMO_TENANT, portalKey: `demo-${sandbox.url}`, basePath: sandbox.url, accessToken: DEMO_PRIVATE_APP_TOKEN });
+    store.upsertTenant({ id: tenantId, name: `Demo book of business (${crm.label} sandbox)`, locale: 'en', createdAt: book.asOf });
+    store.saveConnection({ ...started.connection, createdAt: book.asOf, updatedAt: book.asOf }, started.tokens);
+    const receiverEndpoint = { url: receiver.url, secret };
+    // Our fields live in the org itself in the demo (no managed package), so no namespace.
+    const adapters = createPipelineAdapters({ store, alertEndpointFor: () => ({ ...receiverEndpoint, format: 'alert.v1' }), salesforceNamespace: null });
+    const connector = adapters.connector(tenantId, crm.connectionId);
 
-    options.onStage('install', 'creating the Success Engine property group and properties');
+    options.onStage('install', `creating the Success Engine fields in ${crm.label}`);
     const schema = await connector.ensureSchema();
-    const sink = new WebhookAlertSink({ store, clock: systemClock, endpointFor: () => ({ url: receiver.url, secret, format: 'alert.v1' }) });
-    const done = (r: Omit<DemoResult, 'tenantId' | 'store' | 'asOf' | 'schema' | 'hubspotUrl' | 'sandbox' | 'connector' | 'close' | 'summary'>): DemoResult => ({
-      summary: summarizeBook(r.scores),
-      tenantId: DEMO_TENANT,
-      store: (store = commitBuild(store, building, options.databasePath, encryptionKey)),
+    const run = options.redisUrl
+      ? await runThroughBullmq(options, options.redisUrl, store, receiverEndpoint, tenantId, crm, book.asOf)
+      : await runInProcess(options, adapters, tenantId, crm, book.asOf);
+    if (!run.training) throw new SuccessEngineError('DEMO.INCOMPLETE', `the demo run finished without training (dead letters: ${run.deadLetters.join('; ') || 'none'})`);
+    const committed = commitBuild(store, building, options.databasePath, encryptionKey);
+    store = committed;
+    return {
+      tenantId,
+      store,
       asOf: book.asOf,
       schema,
-      hubspotUrl: sandbox.url,
-      sandbox,
+      crm,
       connector,
       close,
-      ...r,
-    });
-
-    if (options.redisUrl) {
-      const queued = await runThroughQueues(options, options.redisUrl, store, { url: receiver.url, secret }, book.asOf);
-      return done({ ...queued, alerts: { ...queued.alerts, receivedVerified: [...receiver.received.values()].filter((r) => r.verified).length } });
-    }
-
-    const synced = {} as Record<EntityName, number>;
-    for (const [i, entity] of entityNames.entries()) {
-      options.onStage('sync', entity);
-      let pages = 0;
-      const result = await syncEntity(store, connector, { tenantId: DEMO_TENANT, connectionId: CONNECTION, entity }, () => options.onProgress('sync', i * 1000 + Math.min(999, ++pages), entityNames.length * 1000));
-      synced[entity] = result.upserted + result.unchanged;
-    }
-    options.onProgress('sync', entityNames.length * 1000, entityNames.length * 1000);
-
-    options.onStage('train', 'learning from the tenant’s own history');
-    const training = trainChurnStep(store, DEMO_TENANT, book.asOf);
-    // As the training job does: the console's model metrics, ready before anyone opens it.
-    currentModelEvaluation(store, DEMO_TENANT, new Date());
-
-    options.onStage('score', 'churn, CLV and next-best-actions for every live account');
-    const scored = scoreStep(store, DEMO_TENANT, book.asOf, { currency: 'USD' });
-
-    options.onStage('writeback', `writing ${scored.scoreSets.length} score sets to HubSpot companies`);
-    const writeBack = await writeBackStep(store, connector, DEMO_TENANT, scored.scoreSets, 100);
-
-    options.onStage('alerts', 'raising alerts to the local CS webhook receiver');
-    const alerts = await alertsStep(store, sink, DEMO_TENANT, scored.alertSignals, new Date(book.asOf));
-    return done({
-      synced,
-      training,
-      scores: scored.scoreSets,
-      writeBack,
-      alerts: {
-        raised: alerts.raised,
-        delivered: alerts.outcomes.filter((o) => o.status === 'delivered').length,
-        receivedVerified: [...receiver.received.values()].filter((r) => r.verified).length,
-        suppressed: alerts.suppressed,
-      },
-    });
+      synced: run.synced,
+      training: run.training,
+      scores: run.scores,
+      summary: summarizeBook(run.scores),
+      writeBack: run.writeBack,
+      alerts: { raised: raisedAlerts(store, tenantId), delivered: run.delivered, receivedVerified: [...receiver.received.values()].filter((r) => r.verified).length, suppressed: run.suppressed },
+    };
   } catch (error) {
     await close();
     store.close();
@@ -152,18 +176,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
 }
 
-/**
- * The same run through BullMQ: workers for every queue start in this process, one `sync.start`
- * job fans out into a flow (every entity's pages → train → score), and scoring fans out into
- * write-back batches and alert deliveries. Returns once every queue is empty.
- */
-async function runThroughQueues(options: DemoOptions, redisUrl: string, store: SqliteRecordStore, receiver: { url: string; secret: string }, asOf: string): Promise<Pick<DemoResult, 'synced' | 'training' | 'scores' | 'writeBack' | 'alerts'>> {
-  const synced = Object.fromEntries(entityNames.map((e) => [e, 0])) as Record<EntityName, number>;
-  let training: TrainStepResult | undefined;
-  const scores: ScoreSet[] = [];
-  const writeBack: WriteBackSummary = { written: 0, unchanged: 0, failed: [] };
-  let suppressed = 0;
-  let delivered = 0;
+interface RunTally {
+  synced: Record<EntityName, number>;
+  training: TrainStepResult | undefined;
+  scores: ScoreSet[];
+  writeBack: WriteBackSummary;
+  suppressed: number;
+  delivered: number;
+  deadLetters: string[];
+}
+
+/** Hooks that count what the processors did and move the progress display along. */
+function tallyHooks(options: DemoOptions, crm: DemoCrm): { tally: RunTally; hooks: ProcessorHooks } {
+  const tally: RunTally = { synced: Object.fromEntries(entityNames.map((e) => [e, 0])) as Record<EntityName, number>, training: undefined, scores: [], writeBack: { written: 0, unchanged: 0, failed: [] }, suppressed: 0, delivered: 0, deadLetters: [] };
   let pages = 0;
   let stage: DemoStage = 'sync';
   const enter = (next: DemoStage, detail: string): void => {
@@ -171,6 +196,54 @@ async function runThroughQueues(options: DemoOptions, redisUrl: string, store: S
     stage = next;
     options.onStage(next, detail);
   };
+  const hooks: ProcessorHooks = {
+    onSyncPage: (r) => {
+      tally.synced[r.entity] += r.upserted + r.unchanged;
+      options.onProgress('sync', Math.min(++pages, 999), 1000);
+    },
+    onTrain: (r) => {
+      tally.training = r;
+      enter('train', 'learned from the tenant’s own history');
+    },
+    onScore: (s, _recorded, held) => {
+      tally.scores.push(...s);
+      tally.suppressed += held;
+      enter('score', `${tally.scores.length} accounts scored`);
+    },
+    onWriteBack: (w) => {
+      enter('writeback', `writing score sets to ${crm.label}`);
+      tally.writeBack.written += w.written;
+      tally.writeBack.unchanged += w.unchanged;
+      tally.writeBack.failed.push(...w.failed);
+    },
+    onAlert: (o) => {
+      enter('alerts', 'delivering alerts to the local CS webhook receiver');
+      if (o.status === 'delivered') tally.delivered++;
+    },
+  };
+  return { tally, hooks };
+}
+
+async function runInProcess(options: DemoOptions, adapters: ReturnType<typeof createPipelineAdapters>, tenantId: TenantId, crm: DemoCrm, asOf: string): Promise<RunTally> {
+  const { tally, hooks } = tallyHooks(options, crm);
+  options.onStage('sync', `every entity from ${crm.label}, in this process (no REDIS_URL)`);
+  const queue = new InProcessJobQueue(createProcessors(adapters, hooks));
+  try {
+    await queue.enqueue('sync.start', { tenantId, connectionId: crm.connectionId, mode: 'backfill', train: true, asOf, runId: 'demo' });
+    await queue.drain();
+  } finally {
+    await adapters.closeTextModel();
+  }
+  tally.deadLetters.push(...queue.deadLetters.map((d) => `${d.queue}: ${d.error}`));
+  return tally;
+}
+
+/**
+ * The same run through BullMQ: workers for every queue start in this process, and one
+ * `sync.start` job fans out exactly as in production. Returns once every queue is empty.
+ */
+async function runThroughBullmq(options: DemoOptions, redisUrl: string, store: SqliteRecordStore, receiver: { url: string; secret: string }, tenantId: TenantId, crm: DemoCrm, asOf: string): Promise<RunTally> {
+  const { tally, hooks } = tallyHooks(options, crm);
   options.onStage('sync', 'through BullMQ workers (REDIS_URL is set)');
   const runtime = startWorkerRuntime({
     redisUrl,
@@ -179,43 +252,23 @@ async function runThroughQueues(options: DemoOptions, redisUrl: string, store: S
     store,
     log: createLogger({ level: 'warn' }),
     concurrency: 2,
+    salesforceNamespace: null,
     alertEndpointFor: () => ({ url: receiver.url, secret: receiver.secret, format: 'alert.v1' }),
-    hooks: {
-      onSyncPage: (r) => {
-        synced[r.entity] += r.upserted + r.unchanged;
-        options.onProgress('sync', Math.min(++pages, 999), 1000);
-      },
-      onTrain: (r) => {
-        training = r;
-        enter('train', 'learned from the tenant’s own history');
-      },
-      onScore: (s, _recorded, held) => {
-        scores.push(...s);
-        suppressed += held;
-        enter('score', `${s.length} accounts scored`);
-      },
-      onWriteBack: (w) => {
-        enter('writeback', 'writing score sets to HubSpot companies');
-        writeBack.written += w.written;
-        writeBack.unchanged += w.unchanged;
-        writeBack.failed.push(...w.failed);
-      },
-      onAlert: (o) => {
-        enter('alerts', 'delivering alerts to the local CS webhook receiver');
-        if (o.status === 'delivered') delivered++;
-      },
-    },
+    hooks,
   });
   try {
-    await runtime.producer.enqueue('sync.start', { tenantId: DEMO_TENANT, connectionId: CONNECTION, mode: 'backfill', train: true, asOf, runId: 'demo' });
+    await runtime.producer.enqueue('sync.start', { tenantId, connectionId: crm.connectionId, mode: 'backfill', train: true, asOf, runId: 'demo' });
     await runtime.producer.waitForIdle({ timeoutMs: 15 * 60_000 });
   } finally {
     await runtime.close();
   }
-  if (!training) throw new SuccessEngineError('DEMO.INCOMPLETE', 'the queued demo run finished without training (see the dead-letter queue)');
-  const raised: RoutedAlert[] = store.listAlerts(DEMO_TENANT).map((d) => {
+  return tally;
+}
+
+/** The alerts the run recorded, read back from the store (where delivery looks them up by key). */
+function raisedAlerts(store: SqliteRecordStore, tenantId: TenantId): RoutedAlert[] {
+  return store.listAlerts(tenantId).map((d) => {
     const a = (d.payload as { alert: AlertV1 }).alert;
-    return { target: d.target, priority: 0, alert: { idempotencyKey: a.id, tenantId: DEMO_TENANT, accountId: d.accountId, rule: a.rule, severity: a.severity, title: a.title, reasons: a.reasons, ...(a.owner ? { ownerId: a.owner.id } : {}), raisedAt: a.raisedAt, data: a.data } };
+    return { target: d.target, priority: 0, alert: { idempotencyKey: a.id, tenantId, accountId: d.accountId, rule: a.rule, severity: a.severity, title: a.title, reasons: a.reasons, ...(a.owner ? { ownerId: a.owner.id } : {}), raisedAt: a.raisedAt, data: a.data } };
   });
-  return { synced, training, scores, writeBack, alerts: { raised, delivered, receivedVerified: 0, suppressed } };
 }

@@ -1,10 +1,12 @@
 import type { RecordStore, TenantId } from '../../core';
 import type { AccountRecords } from '../../engine/features/account-features';
+import { withChurnFromLostRenewals } from '../../engine/scoring/lost-renewal-churn';
 
 /** Everything the engine reads for one tenant: the latest version of every live record. */
 export function loadTenantRecords(store: RecordStore, tenantId: TenantId): AccountRecords {
   return {
-    accounts: store.listRecords(tenantId, 'account'),
+    // Where the CRM has no churn field, a lost renewal says who left.
+    accounts: withChurnFromLostRenewals(store.listRecords(tenantId, 'account'), store.listRecords(tenantId, 'opportunity')),
     tickets: store.listRecords(tenantId, 'ticket'),
     activities: store.listRecords(tenantId, 'activity'),
     subscriptions: store.listRecords(tenantId, 'subscription'),

@@ -18,6 +18,7 @@ export interface WorkerRuntimeOptions extends WorkerTuning {
   clock?: Clock;
   oauthApps?: PipelineAdapterOptions['oauthApps'];
   openTextModel?: PipelineAdapterOptions['openTextModel'];
+  salesforceNamespace?: PipelineAdapterOptions['salesforceNamespace'];
 }
 
 export interface WorkerRuntime {
@@ -45,6 +46,7 @@ export function startWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntime
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.oauthApps ? { oauthApps: options.oauthApps } : {}),
     ...(options.openTextModel ? { openTextModel: options.openTextModel } : {}),
+    ...(options.salesforceNamespace !== undefined ? { salesforceNamespace: options.salesforceNamespace } : {}),
   });
   const pool = startWorkers({
     redisUrl: options.redisUrl,

@@ -238,7 +238,7 @@ export class HubSpotConnector implements CrmConnector {
       created.push(spec.hubspot);
     }
     // The cached schema predates what was just created.
-    forgetSchema(`${this.options.portalKey}:${type}`);
+    forgetSchema(this.schemaKey(type));
     return { created, verified };
   }
 
@@ -268,12 +268,17 @@ export class HubSpotConnector implements CrmConnector {
     if (!page.findings.some((f) => key(f) === key(finding))) page.findings.push(finding);
   }
 
+  /** The API host is part of the key: two portals may share a portal key (tenant and connection ids) in one process. */
+  private schemaKey(type: HubSpotObjectType): string {
+    return `${this.options.basePath ?? 'api'}|${this.options.portalKey}:${type}`;
+  }
+
   /**
    * The portal's properties for a type, read before any query (cached per portal for a few minutes).
    * A type the token may not read comes back unreadable with the scopes HubSpot named.
    */
   async describe(type: HubSpotObjectType): Promise<PortalSchema> {
-    const key = `${this.options.portalKey}:${type}`;
+    const key = this.schemaKey(type);
     const hit = cachedSchema(key, this.clock);
     if (hit) return hit;
     let schema: PortalSchema;
@@ -315,7 +320,7 @@ export class HubSpotConnector implements CrmConnector {
       // A scope revoked since the schema was read: skip this type, keep the rest of the sync going.
       const scopes = missingScopesOf(error);
       if (!scopes) throw error;
-      forgetSchema(`${this.options.portalKey}:${type}`);
+      forgetSchema(this.schemaKey(type));
       return this.skipType({ ...page, records: [], deletions: [], rejected: [] }, type, types.length, cursor, scopes);
     }
   }
@@ -477,7 +482,7 @@ export class HubSpotConnector implements CrmConnector {
     let schema = await this.describe(type);
     // Our properties may have been created since the schema was cached (ensureSchema in another worker).
     if (schema.readable && SCORE_FIELDS.some((f) => !schema.readable || !schema.properties.has(f.hubspot))) {
-      forgetSchema(`${this.options.portalKey}:${type}`);
+      forgetSchema(this.schemaKey(type));
       schema = await this.describe(type);
     }
     if (!schema.readable) return pending; // the write itself answers 403, which the queue reports

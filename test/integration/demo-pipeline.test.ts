@@ -66,7 +66,7 @@ describe('the pipeline end to end (in-process, HubSpot sandbox)', () => {
 
   it('writes the scores into the CRM, and a second write-back changes nothing', async () => {
     expect(result.writeBack).toEqual({ written: result.scores.length, unchanged: 0, failed: [] });
-    const companies = result.sandbox.state.portal.table('companies');
+    const companies = result.crm.hubspot!.state.portal.table('companies');
     for (const s of result.scores.slice(0, 50)) {
       const company = companies.get(s.accountId.replace('hubspot:', ''));
       expect(Number(company?.properties.se_churn_probability)).toBeCloseTo(s.churn.probability, 4);

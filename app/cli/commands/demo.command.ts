@@ -6,7 +6,7 @@ import { SingleBar } from 'cli-progress';
 import pino from 'pino';
 import type { ScoreSet } from '../../../core';
 import { loadConfig, resolveEncryptionKey } from '../../config/config';
-import { DEMO_PRIVATE_APP_TOKEN, runDemo, type DemoResult, type DemoStage } from '../../demo/demo-run';
+import { runDemo, type DemoCrmName, type DemoOrgProfile, type DemoResult, type DemoStage } from '../../demo/demo-run';
 import type { BookSummary } from '../../../engine/scoring/book-summary';
 import { productRouters } from '../../http/product-routers';
 import { assertPortFree, createHttpApp, listen } from '../../http/server';
@@ -20,7 +20,7 @@ const DEFAULT_CSV = '../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv';
 
 const STAGES: Record<DemoStage, [string, string]> = {
   seed: ['Seeding the sandbox CRM', '生成沙盒 CRM 数据'],
-  install: ['Installing into HubSpot', '安装到 HubSpot'],
+  install: ['Installing into the CRM', '安装到 CRM'],
   sync: ['Syncing', '同步'],
   train: ['Training on the tenant’s history', '基于租户历史训练'],
   score: ['Scoring', '评分'],
@@ -34,6 +34,8 @@ interface DemoFlags {
   csv: string;
   accounts: number;
   seed: number;
+  crm: string;
+  org: string;
 }
 
 /** `success-engine demo`: the whole product on the embedded default, then the score API until Ctrl-C. */
@@ -47,11 +49,17 @@ export const demoCommand: CommandModule = {
       .option('--csv <path>', 'the Telco churn CSV the demo book is built from', DEFAULT_CSV)
       .option('--accounts <n>', 'accounts in the demo book (the CSV has 7,043; more are resampled)', positiveInt('--accounts'), 2000)
       .option('--seed <n>', 'seed of the generated CRM data', positiveInt('--seed'), 42)
+      .option('--crm <crm>', 'the sandbox CRM the book lives in: hubspot or salesforce', 'hubspot')
+      .option('--org <profile>', 'its schema: customised (Telco custom fields, invoices; Salesforce multi-currency) or vanilla (the vendor\'s standard schema only)', 'customised')
       .action(action(async (out, flags: DemoFlags) => runDemoCommand(out, flags)));
   },
 };
 
 async function runDemoCommand(out: Output, flags: DemoFlags): Promise<void> {
+  if (flags.crm !== 'hubspot' && flags.crm !== 'salesforce') throw new UsageError(`--crm must be hubspot or salesforce, got "${flags.crm}"`);
+  if (flags.org !== 'vanilla' && flags.org !== 'customised') throw new UsageError(`--org must be vanilla or customised, got "${flags.org}"`);
+  const crm: DemoCrmName = flags.crm;
+  const org: DemoOrgProfile = flags.org;
   const config = loadConfig();
   const csvPath = path.resolve(flags.csv);
   if (!existsSync(csvPath)) {
@@ -72,6 +80,8 @@ async function runDemoCommand(out: Output, flags: DemoFlags): Promise<void> {
     accounts: flags.accounts,
     seed: flags.seed,
     tier: 'api-add-on',
+    crm,
+    org,
     encryptionKey,
     ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
     onStage: (stage, detail) => {
@@ -107,8 +117,8 @@ function printSummary(out: Output, r: DemoResult, seconds: number): void {
   const names = new Map(r.store.listRecords(r.tenantId, 'account').map((a) => [a.id as string, a.name]));
   out.line(bilingual('Success Engine demo: done', '客户成功引擎演示：完成') + ` (${seconds.toFixed(0)} s)`);
   out.line();
-  out.line(`${bilingual('Synced from the HubSpot sandbox', '从 HubSpot 沙盒同步')}: ${Object.entries(r.synced).map(([e, n]) => `${n} ${e}`).join(', ')}`);
-  out.line(`${bilingual('Installed properties', '已安装属性')}: ${r.schema.created.length} ${bilingual('created', '新建')}, ${r.schema.verified.length} ${bilingual('verified', '已核对')}`);
+  out.line(`${bilingual(`Synced from the ${r.crm.label} sandbox`, `从 ${r.crm.label} 沙盒同步`)}: ${Object.entries(r.synced).map(([e, n]) => `${n} ${e}`).join(', ')}`);
+  out.line(`${bilingual('Installed fields', '已安装字段')}: ${r.schema.created.length} ${bilingual('created', '新建')}, ${r.schema.verified.length} ${bilingual('verified', '已核对')}`);
   const model = r.training.training;
   out.line(`${bilingual('Churn model', '流失模型')}: ${model.kind === 'learned' ? `${model.model?.description ?? 'learned'} ${r.training.version ?? ''}` : bilingual('weighted health score (cold start)', '加权健康评分（冷启动）')}`);
   out.line(`  ${model.reason.en}`);
@@ -117,7 +127,7 @@ function printSummary(out: Output, r: DemoResult, seconds: number): void {
   out.line(bilingual('Top accounts at risk', '流失风险最高的客户'));
   for (const s of top) printAccount(out, s, names.get(s.accountId) ?? s.accountId);
   out.line();
-  out.line(`${bilingual('Written back to HubSpot companies', '已回写到 HubSpot 公司')}: ${r.writeBack.written} ${bilingual('written', '已写入')}, ${r.writeBack.unchanged} ${bilingual('unchanged', '未变化')}, ${r.writeBack.failed.length} ${bilingual('failed', '失败')} (${r.hubspotUrl})`);
+  out.line(`${bilingual(`Written back to ${r.crm.label} accounts`, `已回写到 ${r.crm.label} 客户`)}: ${r.writeBack.written} ${bilingual('written', '已写入')}, ${r.writeBack.unchanged} ${bilingual('unchanged', '未变化')}, ${r.writeBack.failed.length} ${bilingual('failed', '失败')} (${r.crm.url})`);
   out.line(`${bilingual('Alerts', '提醒')}: ${r.alerts.raised.length} ${bilingual('raised', '已触发')}, ${r.alerts.delivered} ${bilingual('delivered', '已送达')} (${r.alerts.receivedVerified} ${bilingual('signature-verified by the receiver', '接收方签名验证通过')}), ${r.alerts.suppressed} ${bilingual('held back by budgets and cooldowns', '因预算与冷却被抑制')}`);
   printBookSummary(out, r.summary);
   const bands = countBands(r.scores);
@@ -171,16 +181,15 @@ function countBands(scores: readonly ScoreSet[]): Record<string, number> {
 }
 
 /**
- * A rep token for the account owner's HubSpot user, so the card link shows what that rep sees
+ * A rep token for the account owner's CRM user, so the card link shows what that rep sees
  * (cards check record visibility with the CRM). Null when the account has no owner.
  */
 async function ownerRepToken(r: DemoResult, accountId: string): Promise<{ token: string; crmUserId: string } | null> {
   const ownerId = r.store.getRecord(r.tenantId, 'account', accountId)?.ownerId;
   if (!ownerId) return null;
-  const res = await fetch(`${r.hubspotUrl}/crm/v3/owners/${encodeURIComponent(ownerId)}`, { headers: { authorization: `Bearer ${DEMO_PRIVATE_APP_TOKEN}` } });
-  const userId = res.ok ? ((await res.json()) as { userId?: number }).userId : undefined;
-  if (userId === undefined) return null;
-  return { token: r.store.issueApiToken(r.tenantId, 'rep', `demo-rep-${userId}`, { crmUserId: String(userId) }), crmUserId: String(userId) };
+  const userId = await r.crm.userIdOfOwner(ownerId);
+  if (userId === null) return null;
+  return { token: r.store.issueApiToken(r.tenantId, 'rep', `demo-rep-${userId}`, { crmUserId: userId }), crmUserId: userId };
 }
 
 /** The printed tokens, kept (owner-only file) so the demo database can be served again after the demo stops. */
@@ -196,7 +205,7 @@ async function serve(out: Output, r: DemoResult, host: string, port: number, dat
 
   const metrics = createMetrics();
   // The same card and console routers `serve` mounts; no marketplace app, so install stays off.
-  const products = productRouters({ store: r.store, metrics, queue: null, settings: { encryptionKey: randomBytes(32), hubspotApiUrl: r.hubspotUrl, hubspotAuthorizeUrl: `${r.hubspotUrl}/oauth/authorize`, salesforceLoginUrl: 'https://login.salesforce.com' } });
+  const products = productRouters({ store: r.store, metrics, queue: null, settings: { encryptionKey: randomBytes(32), hubspotApiUrl: r.crm.url, hubspotAuthorizeUrl: `${r.crm.url}/oauth/authorize`, salesforceLoginUrl: r.crm.provider === 'salesforce' ? r.crm.url : 'https://login.salesforce.com' } });
   const publicRouters = products.flatMap((p) => (p.router ? [{ path: p.path, router: p.router }] : []));
   const app = createHttpApp({ store: r.store, log: pino({ level: 'silent' }), metrics, readiness: [{ name: 'store', check: () => Promise.resolve() }], publicRouters });
   const server = await listen(app, host, port);
