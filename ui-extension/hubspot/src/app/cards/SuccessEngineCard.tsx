@@ -151,6 +151,8 @@ export function SuccessEngineCard({ context, fetcher = hubspot.fetch as unknown 
       </List>
       {churn.missing ? <Text variant="microcopy" testId="se-missing">{t(churn.missing)}</Text> : null}
 
+      {card.voice ? <VoiceSection voice={card.voice} t={t} /> : null}
+
       <Divider />
       <Heading>{t(CARD_LABELS.actions)}</Heading>
       {card.actions.length === 0 ? <Text testId="se-no-actions">{t(card.noActionReason ?? CARD_LABELS.noActions)}</Text> : null}
@@ -177,6 +179,31 @@ export function SuccessEngineCard({ context, fetcher = hubspot.fetch as unknown 
           card.modelVersion ? `${t(SURFACE_LABELS.run)} ${card.modelVersion}` : null,
         ].filter(Boolean).join(' · ')}
       </Text>
+    </Flex>
+  );
+}
+
+/** "What customers say": sentiment trend, text reasons, top topics with counts and one masked example. */
+function VoiceSection({ voice, t }: { voice: NonNullable<CardViewV1['voice']>; t: (text: Localized) => string }) {
+  return (
+    <Flex direction="column" gap="xs" testId="se-voice">
+      <Divider />
+      <Heading>{t(CARD_LABELS.voice)}</Heading>
+      <Text testId="se-voice-trend">{`${t(CARD_LABELS.voiceTrend)}: ${t(voice.trendLabel)}`}</Text>
+      {voice.reasons.length > 0 ? (
+        <List testId="se-voice-reasons">
+          {voice.reasons.map((r, i) => (
+            <Text key={i}>{t(r)}</Text>
+          ))}
+        </List>
+      ) : null}
+      {voice.topics.length > 0 ? <Text testId="se-voice-topics">{`${t(CARD_LABELS.voiceTopics)}: ${voice.topics.map((topic) => t(topic.text)).join(' · ')}`}</Text> : null}
+      {voice.example ? (
+        <Flex direction="column" gap="xs" testId="se-voice-example">
+          <Text variant="microcopy">{`${t(CARD_LABELS.voiceExample)} · ${t(voice.example.kindLabel)}`}</Text>
+          <Text format={{ italic: true }}>{voice.example.text}</Text>
+        </Flex>
+      ) : null}
     </Flex>
   );
 }
