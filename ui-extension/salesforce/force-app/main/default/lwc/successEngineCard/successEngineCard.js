@@ -153,6 +153,19 @@ export default class SuccessEngineCard extends LightningElement {
         return this.drivers.length > 0;
     }
 
+    /** "What customers say" from the API's card; the record's written-back fields carry no text signal. */
+    get voice() {
+        const v = this.card && this.card.voice;
+        if (!v) return null;
+        return {
+            trend: `${this.labels.voiceTrend}: ${this.t(v.trendLabel)}`,
+            reasons: v.reasons.map((r, i) => ({ key: String(i), text: this.t(r) })),
+            hasReasons: v.reasons.length > 0,
+            topics: v.topics.length > 0 ? `${this.labels.voiceTopics}: ${v.topics.map((topic) => this.t(topic.text)).join(' · ')}` : '',
+            example: v.example ? { label: `${this.labels.voiceExample} · ${this.t(v.example.kindLabel)}`, text: v.example.text } : null,
+        };
+    }
+
     get actions() {
         if (this.card) {
             return this.card.actions.map((a) => ({
