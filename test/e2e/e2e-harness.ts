@@ -36,7 +36,7 @@ const SEEDED_VOICE: NonNullable<ScoreSet['voice']> = {
     { id: 'billing', label: { en: 'billing', zh: '账单' }, count: 4, negative: 3 },
     { id: 'support-speed', label: { en: 'support speed', zh: '支持响应速度' }, count: 2, negative: 1 },
   ],
-  example: { text: 'We were charged twice for October again. Please have [name] call us at [phone].', kind: 'ticket', at: '2026-01-01T00:00:00.000Z' },
+  example: { text: '十月份的账单又被重复扣费了，请让[name]尽快回电：[phone]。', kind: 'ticket', at: '2026-01-01T00:00:00.000Z' },
   reasons: [
     { en: '3 negative tickets about billing in the last 30 days', zh: '近 30 天 3 张负面工单，主题：账单' },
     { en: 'Customer sentiment worsened over the last 90 days (last 30 days: −0.42)', zh: '近 90 天客户情绪转差（近 30 天：−0.42）' },

@@ -23,12 +23,12 @@ describe('web card (Chromium)', () => {
 
   /** "What customers say" shows the card's trend, reasons, topics with counts and the masked example, in `lang`. */
   async function expectVoiceSection(page: Page, voice: NonNullable<CardView['voice']>, lang: 'en' | 'zh'): Promise<void> {
-    const words = lang === 'en' ? { heading: 'What customers say', trend: 'Sentiment', topics: 'Top topics', example: 'Example (personal data masked)' } : { heading: '客户之声', trend: '情绪', topics: '主要话题', example: '示例（已隐去个人信息）' };
+    const words = lang === 'en' ? { heading: 'What customers say', trend: 'Sentiment: ', topics: 'Top topics: ', example: 'Example (personal data masked)' } : { heading: '客户之声', trend: '情绪：', topics: '主要话题：', example: '示例（已隐去个人信息）' };
     const section = page.getByTestId('voice');
     await section.getByRole('heading', { name: words.heading }).waitFor();
-    expect(await section.locator('.voice-trend').textContent()).toBe(`${words.trend}: ${voice.trendLabel[lang]}`);
+    expect(await section.locator('.voice-trend').textContent()).toBe(`${words.trend}${voice.trendLabel[lang]}`);
     expect(await section.locator('.voice-reasons li').allTextContents()).toEqual(voice.reasons.map((r) => r[lang]));
-    expect(await section.locator('.voice-topics').textContent()).toBe(`${words.topics}: ${voice.topics.map((t) => t.text[lang]).join(' · ')}`);
+    expect(await section.locator('.voice-topics').textContent()).toBe(`${words.topics}${voice.topics.map((t) => t.text[lang]).join(' · ')}`);
     if (voice.example) expect(await section.locator('.voice-example').innerText()).toBe(`${words.example} · ${voice.example.kindLabel[lang]}\n\n${voice.example.text}`);
   }
 

@@ -105,9 +105,9 @@ describe('HubSpot app card', () => {
     await r.waitFor(() => expect(r.maybeFindByTestId(Flex, 'se-voice')).not.toBeNull());
     const section = r.findByTestId(Flex, 'se-voice');
     expect(section.find(Heading).text).toBe('客户之声');
-    expect(section.find(Text, { testId: 'se-voice-trend' }).text).toBe('情绪: 近 90 天转差');
+    expect(section.find(Text, { testId: 'se-voice-trend' }).text).toBe('情绪：近 90 天转差');
     expect(section.find(List, { testId: 'se-voice-reasons' }).findAll(Text).map((n) => n.text)).toEqual(['近 30 天 3 张负面工单，主题：账单', '近 90 天客户情绪转差（近 30 天：−0.40）']);
-    expect(section.find(Text, { testId: 'se-voice-topics' }).text).toBe('主要话题: 账单：提及 3 次，负面 3 次 · 支持响应速度：提及 1 次，负面 0 次');
+    expect(section.find(Text, { testId: 'se-voice-topics' }).text).toBe('主要话题：账单：提及 3 次，负面 3 次 · 支持响应速度：提及 1 次，负面 0 次');
     expect(section.find(Flex, { testId: 'se-voice-example' }).findAll(Text).map((n) => n.text)[0]).toBe('示例（已隐去个人信息） · 工单');
   });
 

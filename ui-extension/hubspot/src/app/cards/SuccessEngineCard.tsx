@@ -151,7 +151,7 @@ export function SuccessEngineCard({ context, fetcher = hubspot.fetch as unknown 
       </List>
       {churn.missing ? <Text variant="microcopy" testId="se-missing">{t(churn.missing)}</Text> : null}
 
-      {card.voice ? <VoiceSection voice={card.voice} t={t} /> : null}
+      {card.voice ? <VoiceSection voice={card.voice} lang={lang} /> : null}
 
       <Divider />
       <Heading>{t(CARD_LABELS.actions)}</Heading>
@@ -184,12 +184,15 @@ export function SuccessEngineCard({ context, fetcher = hubspot.fetch as unknown 
 }
 
 /** "What customers say": sentiment trend, text reasons, top topics with counts and one masked example. */
-function VoiceSection({ voice, t }: { voice: NonNullable<CardViewV1['voice']>; t: (text: Localized) => string }) {
+function VoiceSection({ voice, lang }: { voice: NonNullable<CardViewV1['voice']>; lang: Lang }) {
+  const t = (text: Localized): string => text[lang];
+  // Chinese takes the full-width colon after a label.
+  const colon = lang === 'zh' ? '：' : ': ';
   return (
     <Flex direction="column" gap="xs" testId="se-voice">
       <Divider />
       <Heading>{t(CARD_LABELS.voice)}</Heading>
-      <Text testId="se-voice-trend">{`${t(CARD_LABELS.voiceTrend)}: ${t(voice.trendLabel)}`}</Text>
+      <Text testId="se-voice-trend">{`${t(CARD_LABELS.voiceTrend)}${colon}${t(voice.trendLabel)}`}</Text>
       {voice.reasons.length > 0 ? (
         <List testId="se-voice-reasons">
           {voice.reasons.map((r, i) => (
@@ -197,7 +200,7 @@ function VoiceSection({ voice, t }: { voice: NonNullable<CardViewV1['voice']>; t
           ))}
         </List>
       ) : null}
-      {voice.topics.length > 0 ? <Text testId="se-voice-topics">{`${t(CARD_LABELS.voiceTopics)}: ${voice.topics.map((topic) => t(topic.text)).join(' · ')}`}</Text> : null}
+      {voice.topics.length > 0 ? <Text testId="se-voice-topics">{`${t(CARD_LABELS.voiceTopics)}${colon}${voice.topics.map((topic) => t(topic.text)).join(' · ')}`}</Text> : null}
       {voice.example ? (
         <Flex direction="column" gap="xs" testId="se-voice-example">
           <Text variant="microcopy">{`${t(CARD_LABELS.voiceExample)} · ${t(voice.example.kindLabel)}`}</Text>

@@ -157,11 +157,13 @@ export default class SuccessEngineCard extends LightningElement {
     get voice() {
         const v = this.card && this.card.voice;
         if (!v) return null;
+        // Chinese takes the full-width colon after a label.
+        const colon = this.lang === 'zh' ? '：' : ': ';
         return {
-            trend: `${this.labels.voiceTrend}: ${this.t(v.trendLabel)}`,
+            trend: `${this.labels.voiceTrend}${colon}${this.t(v.trendLabel)}`,
             reasons: v.reasons.map((r, i) => ({ key: String(i), text: this.t(r) })),
             hasReasons: v.reasons.length > 0,
-            topics: v.topics.length > 0 ? `${this.labels.voiceTopics}: ${v.topics.map((topic) => this.t(topic.text)).join(' · ')}` : '',
+            topics: v.topics.length > 0 ? `${this.labels.voiceTopics}${colon}${v.topics.map((topic) => this.t(topic.text)).join(' · ')}` : '',
             example: v.example ? { label: `${this.labels.voiceExample} · ${this.t(v.example.kindLabel)}`, text: v.example.text } : null,
         };
     }
