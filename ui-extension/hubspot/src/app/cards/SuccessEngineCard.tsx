@@ -54,7 +54,7 @@ type State = { kind: 'loading' } | { kind: 'failed' } | { kind: 'ready'; card: C
 
 /**
  * The Success Engine card on company and deal records: churn probability with band and trend,
- * lifetime value with its 80% interval, the top drivers, next best actions with done/dismiss,
+ * lifetime value with its 80% interval, the top drivers, what customers say, next best actions with done/dismiss,
  * freshness and the models behind each value, in the HubSpot user's language (English or Chinese).
  * Data comes from our API through hubspot.fetch, which signs every request.
  */

@@ -11,7 +11,7 @@ const BAND_CLASS = { low: 'slds-theme_success', medium: 'slds-theme_warning', hi
 /**
  * Success Engine on Account and Opportunity record pages. The scores written back to the record
  * (read with getRecord, so the card shows at once and without a callout) and the details from our
- * API through the SuccessEngine Named Credential (trend, drivers, actions with done/dismiss,
+ * API through the SuccessEngine Named Credential (trend, drivers, what customers say, actions with done/dismiss,
  * freshness, models). English or Chinese, following the user's language.
  */
 export default class SuccessEngineCard extends LightningElement {
