@@ -26,6 +26,23 @@ export const HOSTILE_TICKET = 'Ticket "<svg onload=window.__seInjected=4>" still
 export const HOSTILE_NOTE = 'Follow up: <iframe src="javascript:window.__seInjected=5"></iframe>';
 export const HOSTILE_NAME = '<script>window.__seInjected=1</script><img src=x onerror="window.__seInjected=2"> Acme & Co';
 
+/**
+ * What customers say, for the card when the demo's top account has no text read yet: as the text
+ * pipeline stores it (reasons phrased as engine/text/text-reasons.ts does, the example PII-masked).
+ */
+const SEEDED_VOICE: NonNullable<ScoreSet['voice']> = {
+  sentiment30: -0.42, sentiment90: -0.15, trend: 'worsening', texts90: 8, negativeTicketShare90: 0.6,
+  topTopics: [
+    { id: 'billing', label: { en: 'billing', zh: '账单' }, count: 4, negative: 3 },
+    { id: 'support-speed', label: { en: 'support speed', zh: '支持响应速度' }, count: 2, negative: 1 },
+  ],
+  example: { text: '十月份的账单又被重复扣费了，请让[name]尽快回电：[phone]。', kind: 'ticket', at: '2026-01-01T00:00:00.000Z' },
+  reasons: [
+    { en: '3 negative tickets about billing in the last 30 days', zh: '近 30 天 3 张负面工单，主题：账单' },
+    { en: 'Customer sentiment worsened over the last 90 days (last 30 days: −0.42)', zh: '近 90 天客户情绪转差（近 30 天：−0.42）' },
+  ],
+};
+
 export interface E2eWorld {
   demo: DemoResult;
   server: RunningServer;
@@ -65,7 +82,8 @@ export async function startWorld(options: { accounts?: number } = {}): Promise<E
   const now = new Date(Date.parse(demo.asOf) + 2 * HOUR);
   // As the product words them: the band, not a second number next to the card's one probability.
   const actions = DEFAULT_ACTION_CATALOG.slice(0, 3).map((a, i) => ({ actionId: a.id, rank: i + 1, score: 100 - i, title: a.title, reasons: [{ en: 'Churn risk is very high', zh: '流失风险很高' }] }));
-  store.appendScoreSets([{ ...top, computedAt: rescoredAt, churn: { ...top.churn, probability: Math.min(0.99, top.churn.probability + 0.05), band: 'critical' }, nextBestActions: actions }]);
+  // The card's "What customers say": the demo's own when its texts reached this account, else seeded.
+  store.appendScoreSets([{ ...top, computedAt: rescoredAt, churn: { ...top.churn, probability: Math.min(0.99, top.churn.probability + 0.05), band: 'critical' }, nextBestActions: actions, voice: top.voice ?? SEEDED_VOICE }]);
   const template = store.getRecord(demo.tenantId, 'account', top.accountId) as CanonicalAccount;
 
   const hostileId = 'hubspot:hostile-1' as AccountId;

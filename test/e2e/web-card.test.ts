@@ -1,4 +1,6 @@
 import path from 'node:path';
+import type { Page } from 'playwright-core';
+import type { CardView } from '../../ui-extension/shared/card.view-model';
 import { listActionOutcomes } from '../../app/http/console/action-feedback';
 import { ARTIFACTS, contrastProblems, HOSTILE_NAME, HOSTILE_NOTE, HOSTILE_TICKET, openPage, startWorld, tabStops, type E2eWorld } from './e2e-harness';
 
@@ -12,14 +14,38 @@ describe('web card (Chromium)', () => {
     await world?.close();
   });
 
+  /** The card.v1 the page renders, as our API answers it. */
+  async function apiCard(accountId: string): Promise<CardView> {
+    const res = await fetch(`${world.server.url}/card/api/accounts/${encodeURIComponent(accountId)}`, { headers: { Authorization: `Bearer ${world.readerToken}` } });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { card: CardView }).card;
+  }
+
+  /** "What customers say" shows the card's trend, reasons, topics with counts and the masked example, in `lang`. */
+  async function expectVoiceSection(page: Page, voice: NonNullable<CardView['voice']>, lang: 'en' | 'zh'): Promise<void> {
+    const words = lang === 'en' ? { heading: 'What customers say', trend: 'Sentiment: ', topics: 'Top topics: ', example: 'Example (personal data masked)' } : { heading: '客户之声', trend: '情绪：', topics: '主要话题：', example: '示例（已隐去个人信息）' };
+    const section = page.getByTestId('voice');
+    await section.getByRole('heading', { name: words.heading }).waitFor();
+    expect(await section.locator('.voice-trend').textContent()).toBe(`${words.trend}${voice.trendLabel[lang]}`);
+    expect(await section.locator('.voice-reasons li').allTextContents()).toEqual(voice.reasons.map((r) => r[lang]));
+    expect(await section.locator('.voice-topics').textContent()).toBe(`${words.topics}${voice.topics.map((t) => t.text[lang]).join(' · ')}`);
+    if (voice.example) expect(await section.locator('.voice-example').innerText()).toBe(`${words.example} · ${voice.example.kindLabel[lang]}\n\n${voice.example.text}`);
+  }
+
   const cardUrl = (accountId: string, token: string, lang?: string) => `${world.server.url}/card/accounts/${encodeURIComponent(accountId)}${lang ? `?lang=${lang}` : ''}#token=${encodeURIComponent(token)}`;
 
   it('shows card.v1 in English and Chinese, with the sparkline and the model of each value, and no CSP violation', async () => {
     const score = world.demo.store.scoreHistory(world.demo.tenantId, world.accountId, { limit: 1 })[0];
     if (!score) throw new Error('no score');
+    // The seeded card carries what customers say (the demo's own text signal, or the harness's).
+    const { voice } = await apiCard(world.accountId);
+    if (!voice) throw new Error('the seeded card has no voice section');
+    expect(voice.reasons).toEqual(score.voice?.reasons);
+    expect(voice.topics.length).toBeGreaterThan(0);
     const { page, errors, cspViolations } = await openPage(world.browser);
     await page.goto(cardUrl(world.accountId, world.readerToken, 'en'));
     await page.getByRole('heading', { name: 'Churn risk' }).waitFor();
+    await expectVoiceSection(page, voice, 'en');
     const p = score.churn.probability;
     // One churn number, never 0 % or 100 %.
     expect(await page.getByTestId('churn-percent').textContent()).toBe(p < 0.005 ? '<1%' : p > 0.995 ? '>99%' : `${Math.round(p * 100)}%`);
@@ -38,6 +64,7 @@ describe('web card (Chromium)', () => {
     expect(await page.evaluate('document.documentElement.lang')).toBe('zh-CN');
     await page.getByText(firstDriver?.text.zh ?? '<none>', { exact: false }).first().waitFor();
     expect(page.url()).toContain('lang=zh');
+    await expectVoiceSection(page, voice, 'zh');
     await page.screenshot({ path: path.join(ARTIFACTS, 'card-zh.png'), fullPage: true });
     expect(await contrastProblems(page)).toEqual([]);
 

@@ -1,4 +1,4 @@
-import { Button, EmptyState, ErrorState, LineChart, List, StatisticsItem, StatisticsTrend, Tag, Text } from '@hubspot/ui-extensions';
+import { Button, EmptyState, ErrorState, Flex, Heading, LineChart, List, StatisticsItem, StatisticsTrend, Tag, Text } from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { buildCardView, CARD_LABELS, type CardView } from '../../shared/card.view-model';
 import type { AccountId, CanonicalAccount, ScoreSet, TenantId } from '../../../core';
@@ -25,8 +25,23 @@ function score(probability: number, computedAt: string): ScoreSet {
   };
 }
 
+/** What the text pipeline stores for an account whose tickets turned negative (phrased as engine/text/text-reasons.ts does). */
+const voice: NonNullable<ScoreSet['voice']> = {
+  sentiment30: -0.4, sentiment90: -0.1, trend: 'worsening', texts90: 7, negativeTicketShare90: 0.6,
+  topTopics: [
+    { id: 'billing', label: { en: 'billing', zh: '账单' }, count: 3, negative: 3 },
+    { id: 'support-speed', label: { en: 'support speed', zh: '支持响应速度' }, count: 1, negative: 0 },
+  ],
+  example: { text: 'We were charged twice again, please call [name] at [phone].', kind: 'ticket', at: '2026-10-30T09:00:00Z' },
+  reasons: [
+    { en: '3 negative tickets about billing in the last 30 days', zh: '近 30 天 3 张负面工单，主题：账单' },
+    { en: 'Customer sentiment worsened over the last 90 days (last 30 days: −0.40)', zh: '近 90 天客户情绪转差（近 30 天：−0.40）' },
+  ],
+};
+
 const NOW = new Date('2026-11-02T00:00:00Z');
 const scored: CardView = buildCardView({ account, history: [score(0.72, '2026-11-01T12:00:00Z'), score(0.4, '2026-10-25T00:00:00Z')], now: NOW });
+const withVoice: CardView = buildCardView({ account, history: [{ ...score(0.72, '2026-11-01T12:00:00Z'), voice }, score(0.4, '2026-10-25T00:00:00Z')], now: NOW });
 const notScored: CardView = buildCardView({ account, history: [], now: NOW });
 
 /** A stand-in for hubspot.fetch that answers from a queue of cards. */
@@ -72,6 +87,36 @@ describe('HubSpot app card', () => {
     expect(r.findByTestId(List, 'se-drivers').findAll(Text).map((n) => n.text)).toEqual(['▲ 支持工单（90 天）：9', '▼ 登录次数（30 天）：40']);
     expect(r.findAll(Button).map((b) => b.text).slice(0, 2)).toEqual(['已完成', '忽略']);
     expect(r.findByTestId(Text, 'se-freshness').text).toBe('评分于12 小时前');
+  });
+
+  it('shows what customers say: heading, sentiment trend, text reasons, topics with counts and the masked example', async () => {
+    const r = setup(fakeFetch(withVoice), 'en-us');
+    await r.waitFor(() => expect(r.maybeFindByTestId(Flex, 'se-voice')).not.toBeNull());
+    const section = r.findByTestId(Flex, 'se-voice');
+    expect(section.find(Heading).text).toBe('What customers say');
+    expect(section.find(Text, { testId: 'se-voice-trend' }).text).toBe('Sentiment: Worsening over the last 90 days');
+    expect(section.find(List, { testId: 'se-voice-reasons' }).findAll(Text).map((n) => n.text)).toEqual(['3 negative tickets about billing in the last 30 days', 'Customer sentiment worsened over the last 90 days (last 30 days: −0.40)']);
+    expect(section.find(Text, { testId: 'se-voice-topics' }).text).toBe('Top topics: billing: 3 mentions, 3 negative · support speed: 1 mention, 0 negative');
+    expect(section.find(Flex, { testId: 'se-voice-example' }).findAll(Text).map((n) => n.text)).toEqual(['Example (personal data masked) · Ticket', 'We were charged twice again, please call [name] at [phone].']);
+  });
+
+  it('shows what customers say in Chinese for a zh user', async () => {
+    const r = setup(fakeFetch(withVoice), 'zh-cn');
+    await r.waitFor(() => expect(r.maybeFindByTestId(Flex, 'se-voice')).not.toBeNull());
+    const section = r.findByTestId(Flex, 'se-voice');
+    expect(section.find(Heading).text).toBe('客户之声');
+    expect(section.find(Text, { testId: 'se-voice-trend' }).text).toBe('情绪：近 90 天转差');
+    expect(section.find(List, { testId: 'se-voice-reasons' }).findAll(Text).map((n) => n.text)).toEqual(['近 30 天 3 张负面工单，主题：账单', '近 90 天客户情绪转差（近 30 天：−0.40）']);
+    expect(section.find(Text, { testId: 'se-voice-topics' }).text).toBe('主要话题：账单：提及 3 次，负面 3 次 · 支持响应速度：提及 1 次，负面 0 次');
+    expect(section.find(Flex, { testId: 'se-voice-example' }).findAll(Text).map((n) => n.text)[0]).toBe('示例（已隐去个人信息） · 工单');
+  });
+
+  it('has no customer-voice section before any text was read', async () => {
+    const r = setup(fakeFetch(scored), 'en');
+    await r.waitFor(() => expect(r.maybeFindByTestId(Tag, 'se-band')).not.toBeNull());
+    expect(scored.voice).toBeNull();
+    expect(r.maybeFindByTestId(Flex, 'se-voice')).toBeNull();
+    expect(r.findAll(Heading).map((h) => h.text)).toEqual(['Why', 'Next best actions']);
   });
 
   it('posts done and dismiss to our API and shows the card it answers', async () => {

@@ -139,13 +139,15 @@ function driversSection(card: CardView, L: (k: keyof Labels) => string): HTMLEle
 function voiceSection(card: CardView, L: (k: keyof Labels) => string): HTMLElement | null {
   const voice = card.voice;
   if (!voice) return null;
+  // Chinese takes the full-width colon after a label.
+  const colon = lang === 'zh' ? '：' : ': ';
   return el(
     'section',
     { class: 'section voice', 'aria-labelledby': 'voice-h', 'data-testid': 'voice' },
     el('h2', { id: 'voice-h' }, L('voice')),
-    el('p', { class: `voice-trend trend-${voice.trend}` }, `${L('voiceTrend')}: `, tr(voice.trendLabel, lang)),
+    el('p', { class: `voice-trend trend-${voice.trend}` }, `${L('voiceTrend')}${colon}`, tr(voice.trendLabel, lang)),
     voice.reasons.length ? el('ul', { class: 'voice-reasons' }, voice.reasons.map((r) => el('li', {}, tr(r, lang)))) : null,
-    voice.topics.length ? el('p', { class: 'voice-topics' }, `${L('voiceTopics')}: `, voice.topics.map((t) => tr(t.text, lang)).join(' · ')) : null,
+    voice.topics.length ? el('p', { class: 'voice-topics' }, `${L('voiceTopics')}${colon}`, voice.topics.map((t) => tr(t.text, lang)).join(' · ')) : null,
     voice.example ? el('blockquote', { class: 'voice-example' }, el('p', { class: 'muted' }, `${L('voiceExample')} · ${tr(voice.example.kindLabel, lang)}`), el('p', {}, voice.example.text)) : null,
   );
 }

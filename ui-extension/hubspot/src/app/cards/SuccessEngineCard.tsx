@@ -54,7 +54,7 @@ type State = { kind: 'loading' } | { kind: 'failed' } | { kind: 'ready'; card: C
 
 /**
  * The Success Engine card on company and deal records: churn probability with band and trend,
- * lifetime value with its 80% interval, the top drivers, next best actions with done/dismiss,
+ * lifetime value with its 80% interval, the top drivers, what customers say, next best actions with done/dismiss,
  * freshness and the models behind each value, in the HubSpot user's language (English or Chinese).
  * Data comes from our API through hubspot.fetch, which signs every request.
  */
@@ -151,6 +151,8 @@ export function SuccessEngineCard({ context, fetcher = hubspot.fetch as unknown 
       </List>
       {churn.missing ? <Text variant="microcopy" testId="se-missing">{t(churn.missing)}</Text> : null}
 
+      {card.voice ? <VoiceSection voice={card.voice} lang={lang} /> : null}
+
       <Divider />
       <Heading>{t(CARD_LABELS.actions)}</Heading>
       {card.actions.length === 0 ? <Text testId="se-no-actions">{t(card.noActionReason ?? CARD_LABELS.noActions)}</Text> : null}
@@ -177,6 +179,34 @@ export function SuccessEngineCard({ context, fetcher = hubspot.fetch as unknown 
           card.modelVersion ? `${t(SURFACE_LABELS.run)} ${card.modelVersion}` : null,
         ].filter(Boolean).join(' · ')}
       </Text>
+    </Flex>
+  );
+}
+
+/** "What customers say": sentiment trend, text reasons, top topics with counts and one masked example. */
+function VoiceSection({ voice, lang }: { voice: NonNullable<CardViewV1['voice']>; lang: Lang }) {
+  const t = (text: Localized): string => text[lang];
+  // Chinese takes the full-width colon after a label.
+  const colon = lang === 'zh' ? '：' : ': ';
+  return (
+    <Flex direction="column" gap="xs" testId="se-voice">
+      <Divider />
+      <Heading>{t(CARD_LABELS.voice)}</Heading>
+      <Text testId="se-voice-trend">{`${t(CARD_LABELS.voiceTrend)}${colon}${t(voice.trendLabel)}`}</Text>
+      {voice.reasons.length > 0 ? (
+        <List testId="se-voice-reasons">
+          {voice.reasons.map((r, i) => (
+            <Text key={i}>{t(r)}</Text>
+          ))}
+        </List>
+      ) : null}
+      {voice.topics.length > 0 ? <Text testId="se-voice-topics">{`${t(CARD_LABELS.voiceTopics)}${colon}${voice.topics.map((topic) => t(topic.text)).join(' · ')}`}</Text> : null}
+      {voice.example ? (
+        <Flex direction="column" gap="xs" testId="se-voice-example">
+          <Text variant="microcopy">{`${t(CARD_LABELS.voiceExample)} · ${t(voice.example.kindLabel)}`}</Text>
+          <Text format={{ italic: true }}>{voice.example.text}</Text>
+        </Flex>
+      ) : null}
     </Flex>
   );
 }

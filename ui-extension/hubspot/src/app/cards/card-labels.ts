@@ -20,6 +20,10 @@ export const CARD_LABELS = {
   model: { en: 'Model', zh: '模型' },
   notScored: { en: 'Not scored yet: scores appear after the first sync and scoring run.', zh: '尚未评分：首次同步并评分后将显示分数。' },
   noActions: { en: 'No action recommended right now.', zh: '目前没有推荐的行动。' },
+  voice: { en: 'What customers say', zh: '客户之声' },
+  voiceTrend: { en: 'Sentiment', zh: '情绪' },
+  voiceTopics: { en: 'Top topics', zh: '主要话题' },
+  voiceExample: { en: 'Example (personal data masked)', zh: '示例（已隐去个人信息）' },
 } as const satisfies Record<string, Localized>;
 
 export const SURFACE_LABELS = {

@@ -11,7 +11,7 @@ const BAND_CLASS = { low: 'slds-theme_success', medium: 'slds-theme_warning', hi
 /**
  * Success Engine on Account and Opportunity record pages. The scores written back to the record
  * (read with getRecord, so the card shows at once and without a callout) and the details from our
- * API through the SuccessEngine Named Credential (trend, drivers, actions with done/dismiss,
+ * API through the SuccessEngine Named Credential (trend, drivers, what customers say, actions with done/dismiss,
  * freshness, models). English or Chinese, following the user's language.
  */
 export default class SuccessEngineCard extends LightningElement {
@@ -151,6 +151,21 @@ export default class SuccessEngineCard extends LightningElement {
 
     get hasDrivers() {
         return this.drivers.length > 0;
+    }
+
+    /** "What customers say" from the API's card; the record's written-back fields carry no text signal. */
+    get voice() {
+        const v = this.card && this.card.voice;
+        if (!v) return null;
+        // Chinese takes the full-width colon after a label.
+        const colon = this.lang === 'zh' ? '：' : ': ';
+        return {
+            trend: `${this.labels.voiceTrend}${colon}${this.t(v.trendLabel)}`,
+            reasons: v.reasons.map((r, i) => ({ key: String(i), text: this.t(r) })),
+            hasReasons: v.reasons.length > 0,
+            topics: v.topics.length > 0 ? `${this.labels.voiceTopics}${colon}${v.topics.map((topic) => this.t(topic.text)).join(' · ')}` : '',
+            example: v.example ? { label: `${this.labels.voiceExample} · ${this.t(v.example.kindLabel)}`, text: v.example.text } : null,
+        };
     }
 
     get actions() {

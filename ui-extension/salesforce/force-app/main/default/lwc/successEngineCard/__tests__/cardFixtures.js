@@ -21,9 +21,27 @@ export const CARD = {
         { actionId: 'training', rank: 2, title: { en: 'Training session', zh: '培训课程' }, reasons: [{ en: 'Low usage', zh: '使用率低' }] }
     ],
     noActionReason: null,
+    voice: null,
     freshness: { computedAt: '2026-11-01T12:00:00Z', ageHours: 12, stale: false, label: { en: 'Scored 12 h ago', zh: '评分于12 小时前' } },
     modelVersion: 'run-7'
 };
+
+// A card whose account's tickets turned negative (the view-model's voice section, as the API sends it).
+export const VOICE = {
+    trend: 'worsening',
+    trendLabel: { en: 'Worsening over the last 90 days', zh: '近 90 天转差' },
+    topics: [
+        { label: { en: 'billing', zh: '账单' }, count: 3, negative: 3, text: { en: 'billing: 3 mentions, 3 negative', zh: '账单：提及 3 次，负面 3 次' } },
+        { label: { en: 'support speed', zh: '支持响应速度' }, count: 1, negative: 0, text: { en: 'support speed: 1 mention, 0 negative', zh: '支持响应速度：提及 1 次，负面 0 次' } }
+    ],
+    example: { text: '又被重复扣费了，请让[name]打电话到[phone]。', kindLabel: { en: 'Ticket', zh: '工单' } },
+    reasons: [
+        { en: '3 negative tickets about billing in the last 30 days', zh: '近 30 天 3 张负面工单，主题：账单' },
+        { en: 'Customer sentiment worsened over the last 90 days (last 30 days: −0.40)', zh: '近 90 天客户情绪转差（近 30 天：−0.40）' }
+    ]
+};
+
+export const WITH_VOICE = { ...CARD, voice: VOICE };
 
 export const NOT_SCORED = { ...CARD, churn: null, clv: null, actions: [], modelVersion: null, freshness: { computedAt: null, ageHours: null, stale: true, label: { en: 'Not scored yet', zh: '尚未评分' } } };
 

@@ -3,7 +3,7 @@ import SuccessEngineCard from 'c/successEngineCard';
 import { getRecord } from 'lightning/uiRecordApi';
 import getCard from '@salesforce/apex/SuccessEngineCardController.getCard';
 import sendFeedback from '@salesforce/apex/SuccessEngineCardController.sendFeedback';
-import { CARD, NOT_SCORED, RECORD } from './cardFixtures';
+import { CARD, NOT_SCORED, RECORD, WITH_VOICE } from './cardFixtures';
 
 jest.mock('@salesforce/apex/SuccessEngineCardController.getCard', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock('@salesforce/apex/SuccessEngineCardController.sendFeedback', () => ({ default: jest.fn() }), { virtual: true });
@@ -69,6 +69,33 @@ describe('c-success-engine-card', () => {
         expect($$(el, '.se-done').map((b) => b.label)).toEqual(['Done', 'Done']);
         expect($(el, '.se-freshness').textContent).toBe('Scored 12 h ago');
         expect($(el, '.se-models').textContent).toBe('Model: Churn risk churn-gbdt 3 · Lifetime value sbg 1 · Scoring run run-7');
+    });
+
+    it('shows what customers say: trend, text reasons, topics with counts and the masked example', async () => {
+        getCard.mockResolvedValue(JSON.stringify(WITH_VOICE));
+        const el = mount();
+        await flush();
+        expect($(el, '.se-voice-heading').textContent).toBe('What customers say');
+        expect($(el, '.se-voice-trend').textContent).toBe('Sentiment: Worsening over the last 90 days');
+        expect($$(el, '.se-voice-reason').map((n) => n.textContent)).toEqual(['3 negative tickets about billing in the last 30 days', 'Customer sentiment worsened over the last 90 days (last 30 days: −0.40)']);
+        expect($(el, '.se-voice-topics').textContent).toBe('Top topics: billing: 3 mentions, 3 negative · support speed: 1 mention, 0 negative');
+        expect($(el, '.se-voice-example-label').textContent).toBe('Example (personal data masked) · Ticket');
+        expect($(el, '.se-voice-example-text').textContent).toBe('又被重复扣费了，请让[name]打电话到[phone]。');
+    });
+
+    it('has no customer-voice section before any text was read, nor from the written-back fields alone', async () => {
+        getCard.mockResolvedValue(JSON.stringify(CARD));
+        const el = mount();
+        await flush();
+        expect($(el, '.se-percent').textContent).toBe('72%');
+        expect($(el, '.se-voice')).toBeNull();
+        getCard.mockRejectedValue(new Error('down'));
+        document.body.removeChild(el);
+        const fallback = mount();
+        getRecord.emit(RECORD);
+        await flush();
+        expect($(fallback, '.se-percent').textContent).toBe('41%');
+        expect($(fallback, '.se-voice')).toBeNull();
     });
 
     it('sends done and dismiss through Apex and shows the card it answers', async () => {

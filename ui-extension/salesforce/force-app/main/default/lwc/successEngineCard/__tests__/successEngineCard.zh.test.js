@@ -2,7 +2,7 @@ import { createElement } from 'lwc';
 import SuccessEngineCard from 'c/successEngineCard';
 import { getRecord } from 'lightning/uiRecordApi';
 import getCard from '@salesforce/apex/SuccessEngineCardController.getCard';
-import { CARD, NOT_SCORED, RECORD } from './cardFixtures';
+import { CARD, NOT_SCORED, RECORD, WITH_VOICE } from './cardFixtures';
 
 jest.mock('@salesforce/i18n/lang', () => ({ default: 'zh-CN' }), { virtual: true });
 jest.mock('@salesforce/apex/SuccessEngineCardController.getCard', () => ({ default: jest.fn() }), { virtual: true });
@@ -38,6 +38,18 @@ describe('c-success-engine-card in Chinese (user language zh-CN)', () => {
         expect($(el, '.se-interval').textContent).toContain('80% 区间');
         expect($(el, '.se-interval').textContent).toContain('若留存');
         expect($(el, '.se-missing').textContent).toBe('该客户缺少的数据：净推荐值');
+    });
+
+    it('shows what customers say in Chinese', async () => {
+        getCard.mockResolvedValue(JSON.stringify(WITH_VOICE));
+        const el = mount();
+        await flush();
+        expect($(el, '.se-voice-heading').textContent).toBe('客户之声');
+        expect($(el, '.se-voice-trend').textContent).toBe('情绪：近 90 天转差');
+        expect($$(el, '.se-voice-reason').map((n) => n.textContent)).toEqual(['近 30 天 3 张负面工单，主题：账单', '近 90 天客户情绪转差（近 30 天：−0.40）']);
+        expect($(el, '.se-voice-topics').textContent).toBe('主要话题：账单：提及 3 次，负面 3 次 · 支持响应速度：提及 1 次，负面 0 次');
+        expect($(el, '.se-voice-example-label').textContent).toBe('示例（已隐去个人信息） · 工单');
+        expect($(el, '.se-voice-example-text').textContent).toBe('又被重复扣费了，请让[name]打电话到[phone]。');
     });
 
     it('reads the Chinese drivers field and band word from the record when the API is down', async () => {
