@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { entityNames, SuccessEngineError, systemClock, type ConnectionId, type EntityName, type ScoreSet, type TenantId } from '../../core';
+import { entityNames, SuccessEngineError, systemClock, type ConnectionId, type EntityName, type ScoreSet, type TenantId, type TextModel } from '../../core';
 import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
 import type { RoutedAlert } from '../../engine/alerts/alert-rules';
 import { summarizeBook, type BookSummary } from '../../engine/scoring/book-summary';
+import { openTextModel } from '../../engine/text/text-model.factory';
 import { generateBook } from '../../sandbox/seed/book.generator';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
 import { startHubSpotSandbox, type HubSpotSandbox, type HubSpotTier, type PortalProfile } from '../../sandbox';
@@ -14,6 +15,8 @@ import { startWorkerRuntime } from '../worker/worker-runtime';
 import { alertsStep } from '../pipeline/alerts.step';
 import { scoreStep } from '../pipeline/score.step';
 import { syncEntity } from '../pipeline/sync.step';
+import { analyzeTextsStep } from '../pipeline/text-analysis.step';
+import { resolveTextSettings } from '../settings/text-settings';
 import { currentModelEvaluation } from '../pipeline/model-evaluation';
 import { trainChurnStep, type TrainStepResult } from '../pipeline/train.step';
 import { writeBackStep, type WriteBackSummary } from '../pipeline/writeback.step';
@@ -40,6 +43,8 @@ export interface DemoOptions {
   portal?: PortalProfile;
   /** Key for the CRM tokens at rest; pass the deployment's so later commands can use the demo connection. */
   encryptionKey?: Buffer;
+  /** The model that reads the synced texts in the in-process path; defaults to the shipped bilingual sentiment model (offline). */
+  openTextModel?: () => Promise<TextModel>;
 }
 
 export type DemoStage = 'seed' | 'install' | 'sync' | 'train' | 'score' | 'writeback' | 'alerts';
@@ -118,6 +123,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       synced[entity] = result.upserted + result.unchanged;
     }
     options.onProgress('sync', entityNames.length * 1000, entityNames.length * 1000);
+
+    // As the text.analyze job does after a sync: masked, read once per distinct text, before training.
+    const textModel = await (options.openTextModel ?? (() => openTextModel({ modelsDir: undefined, allowRemoteModels: false, backend: 'shipped' })))();
+    try {
+      const settings = resolveTextSettings(store, DEMO_TENANT);
+      await analyzeTextsStep(store, textModel, DEMO_TENANT, { now: book.asOf, topics: settings.tagger, batchSize: settings.batchSize });
+    } finally {
+      await textModel.close();
+    }
 
     options.onStage('train', 'learning from the tenant’s own history');
     const training = trainChurnStep(store, DEMO_TENANT, book.asOf);

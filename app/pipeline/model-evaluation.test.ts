@@ -73,9 +73,9 @@ describe('text ablation in the backtest', () => {
     // Texts before the as-of date (2026-08-02): churning accounts mostly negative, with noise both ways.
     const texts = accounts.flatMap((a, i) => {
       const angry = i % 4 === 0 ? i % 12 !== 0 : i % 9 === 0;
-      return [0, 1].map((k) => ({ accountId: a.id, at: `2026-07-${String(10 + k * 5)}T00:00:00.000Z`, kind: 'ticket' as const, score: angry ? -0.8 : 0.6, label: angry ? ('negative' as const) : ('positive' as const), topics: [], maskedText: angry ? 'still waiting' : 'thanks' }));
+      return [0, 1].map((k) => ({ accountId: String(a.id), at: `2026-07-${String(10 + k * 5)}T00:00:00.000Z`, kind: 'ticket' as const, score: angry ? -0.8 : 0.6, label: angry ? ('negative' as const) : ('positive' as const), topics: [], maskedText: angry ? 'still waiting' : 'thanks' }));
     });
-    texts.push({ accountId: accounts[1]?.id as string, at: '2026-08-20T00:00:00.000Z', kind: 'ticket', score: -0.9, label: 'negative', topics: [], maskedText: 'after the as-of date' });
+    texts.push({ accountId: String(accounts[1]?.id), at: '2026-08-20T00:00:00.000Z', kind: 'ticket', score: -0.9, label: 'negative', topics: [], maskedText: 'after the as-of date' });
     const ablation = textAblation({ accounts, texts }, now, { horizonDays: 30 });
     expect(ablation.textsBeforeAsOf).toBe(240);
     expect(ablation.accountsWithText).toBe(120);
