@@ -23,20 +23,33 @@ const CHURN_WINDOW_DAYS = 30;
 const STREAM = { profile: 0, contacts: 1, deals: 2, tickets: 3, activities: 4, transactions: 5, churn: 6, resample: 7, voice: 8 } as const;
 
 /**
- * Customers about to leave write angrier tickets. Latent dissatisfaction per account:
- * d = σ(−1.2 + 1.4·churn + 0.3·fiber + 0.3·noTechSupport + 0.3·monthToMonth + 0.9·N(0,1)),
- * drawn from the account's own voice stream. A text is negative with P = 0.05 + 0.6·d, positive with
- * P = 0.45·(1 − d); a negative text escalates (pricing, competitor, cancellation) with P = d / 2.
- * The effect size is stated in docs/sandbox.md and measured by a test.
+ * Customers about to leave write angrier tickets, more so as the day approaches. Latent
+ * dissatisfaction per account and text: d = σ(−1.2 + 1.4·churn·w + 0.3·fiber + 0.3·noTechSupport +
+ * 0.3·monthToMonth + 0.9·N(0,1)), the normal drawn once per account from its own voice stream, w = 1
+ * for texts in the 90 days before the cutoff and 0.4 before that. A text is negative with
+ * P = 0.05 + 0.6·d, positive with P = 0.45·(1 − d); a negative text escalates (pricing, competitor,
+ * cancellation) with P = d / 2. The effect size is stated in docs/sandbox.md and measured by a test.
  */
 export interface Voice {
   rng: Rng;
+  /** z without the churn term. */
+  base: number;
+  churn: boolean;
+  /** Texts after this instant carry the full churn effect. */
+  recentFrom: number;
   dissatisfaction: number;
 }
 
-export function makeVoice(row: TelcoRow, rng: Rng): Voice {
-  const z = -1.2 + 1.4 * (row.churn ? 1 : 0) + 0.3 * (row.internetService === 'Fiber optic' ? 1 : 0) + 0.3 * (row.techSupport ? 0 : 1) + 0.3 * (row.contract === 'Month-to-month' ? 1 : 0) + 0.9 * rng.normal();
-  return { rng, dissatisfaction: 1 / (1 + Math.exp(-z)) };
+export function makeVoice(row: TelcoRow, rng: Rng, cutoff = Number.POSITIVE_INFINITY): Voice {
+  const base = -1.2 + 0.3 * (row.internetService === 'Fiber optic' ? 1 : 0) + 0.3 * (row.techSupport ? 0 : 1) + 0.3 * (row.contract === 'Month-to-month' ? 1 : 0) + 0.9 * rng.normal();
+  return { rng, base, churn: row.churn, recentFrom: cutoff - 90 * DAY, dissatisfaction: sigmoid(base + 1.4 * (row.churn ? 1 : 0)) };
+}
+
+const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+
+/** Dissatisfaction in a text written at `at`. */
+function atTime(voice: Voice, at: number): Voice {
+  return { ...voice, dissatisfaction: sigmoid(voice.base + (voice.churn ? 1.4 * (at >= voice.recentFrom ? 1 : 0.4) : 0)) };
 }
 
 function voiceTone(voice: Voice): Tone {
@@ -111,7 +124,7 @@ export function generateBundle(seed: number, index: number, rows: readonly Telco
   const cutoff = asOf - CHURN_WINDOW_DAYS * DAY;
   const contacts = makeContacts(account, row, rng(STREAM.contacts));
   const deals = makeDeals(account, rng(STREAM.deals), cutoff);
-  const voice = makeVoice(row, rng(STREAM.voice));
+  const voice = makeVoice(row, rng(STREAM.voice), cutoff);
   const tickets = makeTickets(account, row, contacts, rng(STREAM.tickets), cutoff, voice);
   const activities = makeActivities(account, row, contacts, rng(STREAM.activities), cutoff, voice);
   const transactions = makeTransactions(account, row, rng(STREAM.transactions), cutoff);
@@ -311,8 +324,9 @@ function makeTickets(account: BookAccount, row: TelcoRow, contacts: BookContact[
     const contact = rng.pick(contacts);
     const topic = topicFor(row, rng);
     const severity = severityFor(row, rng);
-    const tone = voiceTone(voice);
-    const { subject, body } = writeText(topic, tone, textContext(account, contact, contact.lang, at), voice.rng, voiceEscalation(voice, tone));
+    const now = atTime(voice, at);
+    const tone = voiceTone(now);
+    const { subject, body } = writeText(topic, tone, textContext(account, contact, contact.lang, at), voice.rng, voiceEscalation(now, tone));
     const ageDays = (cutoff - at) / DAY;
     const status = ageDays > 14 || rng.chance(0.4) ? 'closed' : rng.chance(0.5) ? 'open' : 'pending';
     const priority = severity === 'negative' ? rng.pick(['high', 'urgent', 'medium'] as const) : rng.pick(['low', 'medium', 'medium'] as const);
@@ -338,8 +352,9 @@ function makeActivities(account: BookAccount, row: TelcoRow, contacts: BookConta
     const type = rng.pick(ACTIVITY_TYPES);
     const topic = rng.chance(0.5) ? 'contract' : topicFor(row, rng);
     severityFor(row, rng); // keeps the structural stream's draws where they were
-    const tone = voiceTone(voice);
-    const { subject, body } = writeText(topic, tone, textContext(account, contact, contact.lang, at), voice.rng, voiceEscalation(voice, tone));
+    const now = atTime(voice, at);
+    const tone = voiceTone(now);
+    const { subject, body } = writeText(topic, tone, textContext(account, contact, contact.lang, at), voice.rng, voiceEscalation(now, tone));
     const activity: BookActivity = { key: `${account.key}-A${j}`, accountKey: account.key, contactKey: contact.key, type, occurredAt: iso(at), subject, body, lang: contact.lang, ownerIndex: account.ownerIndex };
     if (type === 'email' || type === 'call') activity.direction = rng.chance(0.4) ? 'inbound' : 'outbound';
     if (type === 'task') activity.taskStatus = cutoff - at > 7 * DAY || rng.chance(0.5) ? 'completed' : 'open';
