@@ -5,7 +5,7 @@ import { foldRows, stratifiedFolds } from '../../engine/churn/folds';
 import { buildAccountFeatures, type AccountRecords } from '../../engine/features/account-features';
 import { brierScore, calibrationTable, expectedCalibrationError, rocAuc } from '../../engine/metrics/classification.metrics';
 import { fairnessByGroup, fairnessWarning, type FairnessReport } from '../../engine/metrics/fairness.metrics';
-import { backtestChurn, type BacktestReport } from '../../engine/scoring/backtest';
+import { backtestChurn, type BacktestOptions, type BacktestReport } from '../../engine/scoring/backtest';
 import { historicalSnapshot } from '../../engine/scoring/history-snapshot';
 import { loadTenantRecords } from './tenant-records';
 import { SETTING_KEYS } from '../settings/tenant-settings';
@@ -176,4 +176,28 @@ function latestModstamp(records: AccountRecords): string | null {
 
 function finite(x: number): number | null {
   return Number.isFinite(x) ? x : null;
+}
+
+export interface TextAblation {
+  /** ROC-AUC of the backtest with every feature, text-derived ones included. */
+  rocAucWithText: number;
+  /** The same replay (same snapshot, same folds, same training) with the texts removed, so the text-derived features are all missing. */
+  rocAucWithoutText: number;
+  /** Analysed texts dated on or before the replay's as-of date (0: the ablation cannot differ). */
+  textsBeforeAsOf: number;
+  accountsWithText: number;
+}
+
+/**
+ * What the customers' words add to the churn model: the backtest once as it is and once with the
+ * analysed texts dropped. Folds are stratified by label in account order, so both runs score every
+ * account with a model trained on the same other accounts; only the text features differ.
+ */
+export function textAblation(records: AccountRecords, now: string, options: Partial<BacktestOptions>, withText?: BacktestReport): TextAblation {
+  const full = withText ?? backtestChurn(records, now, options);
+  const { texts, ...rest } = records;
+  const without = backtestChurn(rest, now, options);
+  const asOfMs = Date.parse(full.asOf);
+  const before = (texts ?? []).filter((t) => Date.parse(t.at) <= asOfMs);
+  return { rocAucWithText: full.rocAuc, rocAucWithoutText: without.rocAuc, textsBeforeAsOf: before.length, accountsWithText: new Set(before.map((t) => t.accountId)).size };
 }

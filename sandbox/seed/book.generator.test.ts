@@ -47,19 +47,50 @@ describe('seeded book generator', () => {
     }
   });
 
-  it('never derives tickets, activities, contacts or transactions from the churn label', () => {
+  it('never derives structural records from the churn label; only the wording of texts may follow it', () => {
+    const structure = (b: ReturnType<typeof generateBundle>): string =>
+      JSON.stringify([
+        b.tickets.map(({ subject: _s, description: _d, ...rest }) => rest),
+        b.activities.map(({ subject: _s, body: _b, ...rest }) => rest),
+        b.contacts,
+        b.transactions,
+      ]);
+    let textChanged = 0;
     for (let i = 0; i < 300; i++) {
       const row = rows[i] as TelcoRow;
       const flipped = rows.map((r, k) => (k === i ? { ...r, churn: !r.churn } : r));
       const a = generateBundle(5, i, rows, asOf);
       const b = generateBundle(5, i, flipped, asOf);
-      expect(JSON.stringify([b.tickets, b.activities, b.contacts, b.transactions])).toBe(JSON.stringify([a.tickets, a.activities, a.contacts, a.transactions]));
+      // Counts, dates, topics, priorities, statuses, contacts: identical either way.
+      expect(structure(b)).toBe(structure(a));
+      if (JSON.stringify(b.tickets) !== JSON.stringify(a.tickets) || JSON.stringify(b.activities) !== JSON.stringify(a.activities)) textChanged++;
       expect(b.account.status).toBe(row.churn ? 'active' : 'churned');
       // Every account field but the outcome itself (renewal date included) is the same either way.
       const { status: _s1, churnedAt: _c1, ...fieldsA } = a.account;
       const { status: _s2, churnedAt: _c2, ...fieldsB } = b.account;
       expect(fieldsB).toEqual(fieldsA);
     }
+    // The label does reach the wording (that is the point of the voice stream).
+    expect(textChanged).toBeGreaterThan(100);
+  });
+
+  it('makes customers about to leave write more negative texts (stated effect size)', () => {
+    const book = generateBook({ seed: 11, accounts: 4000, rows });
+    const neg = { churned: { texts: 0, negative: 0 }, active: { texts: 0, negative: 0 } };
+    const negative = /nobody|not fixed|cancel|too high|unusable|failed|rejected|dropped|delayed|waiting|hold|outage this month|not worth|competitor|other vendors|better deal|end our contract|not renewing|phishing|far below|没人回复|取消|太贵|无法|又坏|拒绝|断了|推迟|还在等|等待|不值|别家|供应商|解约|不续约|联系不上|远低于|第三次|多了/;
+    for (const { account, tickets, activities } of book.bundles) {
+      const bucket = account.status === 'churned' ? neg.churned : neg.active;
+      for (const text of [...tickets.map((t) => t.description), ...activities.map((a) => a.body)]) {
+        bucket.texts++;
+        if (negative.test(text)) bucket.negative++;
+      }
+    }
+    const churnedShare = neg.churned.negative / neg.churned.texts;
+    const activeShare = neg.active.negative / neg.active.texts;
+    // docs/sandbox.md: P(negative) ≈ 0.36–0.46 churned vs 0.26 active; the regex is a proxy, so bounds are loose.
+    expect(churnedShare).toBeGreaterThan(activeShare + 0.1);
+    expect(churnedShare).toBeLessThan(0.6);
+    expect(activeShare).toBeGreaterThan(0.1);
   });
 
   it('keeps all history before the cutoff and writes text in both languages', () => {

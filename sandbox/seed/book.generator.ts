@@ -3,7 +3,7 @@ import { SuccessEngineError } from '../../core';
 import type { AccountBundle, Book, BookAccount, BookActivity, BookContact, BookDeal, BookOwner, BookTicket, BookTransaction } from './book.types';
 import { deriveSeed, mulberry32, type Rng } from './prng';
 import type { TelcoRow } from './telco.reader';
-import { writeText, type Lang, type TextContext, type Tone, type Topic } from './text.generator';
+import { writeText, type Escalation, type Lang, type TextContext, type Tone, type Topic } from './text.generator';
 
 export interface BookOptions {
   seed: number;
@@ -18,8 +18,55 @@ const DEFAULT_AS_OF = '2026-10-01T00:00:00.000Z';
 const CHURN_WINDOW_DAYS = 30;
 
 // Independent random streams per record kind: flipping one account's churn label must not shift any
-// other draw (tested), so signals cannot carry the label by accident.
-const STREAM = { profile: 0, contacts: 1, deals: 2, tickets: 3, activities: 4, transactions: 5, churn: 6, resample: 7 } as const;
+// other draw (tested), so structural signals cannot carry the label by accident. The `voice` stream
+// alone (what customers write: tone and wording) reads the label, through a noisy latent.
+const STREAM = { profile: 0, contacts: 1, deals: 2, tickets: 3, activities: 4, transactions: 5, churn: 6, resample: 7, voice: 8 } as const;
+
+/**
+ * Customers about to leave write angrier tickets, more so as the day approaches. Latent
+ * dissatisfaction per account and text: d = σ(−1.2 + 1.4·churn·w + 0.3·fiber + 0.3·noTechSupport +
+ * 0.3·monthToMonth + 0.9·N(0,1)), the normal drawn once per account from its own voice stream, w = 1
+ * for texts in the 90 days before the cutoff and 0.4 before that. A text is negative with
+ * P = 0.05 + 0.6·d, positive with P = 0.45·(1 − d); a negative text escalates (pricing, competitor,
+ * cancellation) with P = d / 2. The effect size is stated in docs/sandbox.md and measured by a test.
+ */
+export interface Voice {
+  rng: Rng;
+  /** z without the churn term. */
+  base: number;
+  churn: boolean;
+  /** Texts after this instant carry the full churn effect. */
+  recentFrom: number;
+  dissatisfaction: number;
+}
+
+export function makeVoice(row: TelcoRow, rng: Rng, cutoff = Number.POSITIVE_INFINITY): Voice {
+  const base = -1.2 + 0.3 * (row.internetService === 'Fiber optic' ? 1 : 0) + 0.3 * (row.techSupport ? 0 : 1) + 0.3 * (row.contract === 'Month-to-month' ? 1 : 0) + 0.9 * rng.normal();
+  return { rng, base, churn: row.churn, recentFrom: cutoff - 90 * DAY, dissatisfaction: sigmoid(base + 1.4 * (row.churn ? 1 : 0)) };
+}
+
+const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+
+/** Dissatisfaction in a text written at `at`. */
+function atTime(voice: Voice, at: number): Voice {
+  return { ...voice, dissatisfaction: sigmoid(voice.base + (voice.churn ? 1.4 * (at >= voice.recentFrom ? 1 : 0.4) : 0)) };
+}
+
+function voiceTone(voice: Voice): Tone {
+  const d = voice.dissatisfaction;
+  const r = voice.rng.next();
+  return r < 0.05 + 0.6 * d ? 'negative' : r < 0.05 + 0.6 * d + 0.45 * (1 - d) ? 'positive' : 'neutral';
+}
+
+const ESCALATION_ORDER: readonly Escalation[] = ['pricing', 'competitor', 'cancellation'];
+
+function voiceEscalation(voice: Voice, tone: Tone): Escalation | undefined {
+  if (tone !== 'negative') return undefined;
+  // Always two draws so the stream's position never depends on the outcome of the first.
+  const escalate = voice.rng.next() < voice.dissatisfaction / 2;
+  const which = voice.rng.pick(ESCALATION_ORDER);
+  return escalate ? which : undefined;
+}
 
 const OWNERS: readonly [string, string][] = [
   ['Alice', 'Nguyen'], ['Wei', 'Zhang'], ['Marcus', 'Reed'], ['Li', 'Na'], ['Priya', 'Shah'], ['Hao', 'Chen'], ['Sofia', 'Martins'], ['Jun', 'Wang'],
@@ -77,8 +124,9 @@ export function generateBundle(seed: number, index: number, rows: readonly Telco
   const cutoff = asOf - CHURN_WINDOW_DAYS * DAY;
   const contacts = makeContacts(account, row, rng(STREAM.contacts));
   const deals = makeDeals(account, rng(STREAM.deals), cutoff);
-  const tickets = makeTickets(account, row, contacts, rng(STREAM.tickets), cutoff);
-  const activities = makeActivities(account, row, contacts, rng(STREAM.activities), cutoff);
+  const voice = makeVoice(row, rng(STREAM.voice), cutoff);
+  const tickets = makeTickets(account, row, contacts, rng(STREAM.tickets), cutoff, voice);
+  const activities = makeActivities(account, row, contacts, rng(STREAM.activities), cutoff, voice);
   const transactions = makeTransactions(account, row, rng(STREAM.transactions), cutoff);
   return { account, contacts, deals, tickets, activities, transactions };
 }
@@ -239,6 +287,7 @@ function topicFor(row: TelcoRow, rng: Rng): Topic {
     ['security', row.onlineSecurity ? 0.8 : 0.5],
     ['onboarding', row.tenureMonths < 6 ? 2 : 0.2],
     ['contract', 0.8],
+    ['support', row.techSupport ? 0.6 : 1.2],
     ['praise', row.techSupport ? 1 : 0.4],
   ];
   const total = weights.reduce((s, [, w]) => s + w, 0);
@@ -250,7 +299,8 @@ function topicFor(row: TelcoRow, rng: Rng): Topic {
   return 'contract';
 }
 
-function toneFor(row: TelcoRow, rng: Rng): Tone {
+/** Label-free severity from the real columns: sets a ticket's priority (structural, never the label). */
+function severityFor(row: TelcoRow, rng: Rng): Tone {
   const negative = 0.15 + (row.internetService === 'Fiber optic' ? 0.1 : 0) + (row.techSupport ? 0 : 0.08) + (row.contract === 'Month-to-month' ? 0.05 : 0);
   const r = rng.next();
   return r < negative ? 'negative' : r < negative + 0.3 ? 'positive' : 'neutral';
@@ -262,7 +312,7 @@ function textContext(account: BookAccount, contact: BookContact, lang: Lang, at:
   return { lang, contactName, service, contract: account.contract, payment: account.paymentMethod, monthIndex: new Date(at).getUTCMonth() };
 }
 
-function makeTickets(account: BookAccount, row: TelcoRow, contacts: BookContact[], rng: Rng, cutoff: number): BookTicket[] {
+function makeTickets(account: BookAccount, row: TelcoRow, contacts: BookContact[], rng: Rng, cutoff: number, voice: Voice): BookTicket[] {
   // Monthly rate from real columns plus a per-account lognormal factor (noise), never from Churn.
   const rate = (0.05 + (row.internetService === 'Fiber optic' ? 0.06 : 0) + (row.techSupport ? 0 : 0.04) + (row.onlineSecurity ? 0 : 0.02) + row.monthlyCharges / 3000) * Math.exp(0.5 * rng.normal() - 0.125);
   const months = Math.max(1, Math.min(12, row.tenureMonths));
@@ -273,11 +323,13 @@ function makeTickets(account: BookAccount, row: TelcoRow, contacts: BookContact[
     const at = since + Math.floor(rng.next() * Math.max(DAY, cutoff - since));
     const contact = rng.pick(contacts);
     const topic = topicFor(row, rng);
-    const tone = toneFor(row, rng);
-    const { subject, body } = writeText(topic, tone, textContext(account, contact, contact.lang, at), rng);
+    const severity = severityFor(row, rng);
+    const now = atTime(voice, at);
+    const tone = voiceTone(now);
+    const { subject, body } = writeText(topic, tone, textContext(account, contact, contact.lang, at), voice.rng, voiceEscalation(now, tone));
     const ageDays = (cutoff - at) / DAY;
     const status = ageDays > 14 || rng.chance(0.4) ? 'closed' : rng.chance(0.5) ? 'open' : 'pending';
-    const priority = tone === 'negative' ? rng.pick(['high', 'urgent', 'medium'] as const) : rng.pick(['low', 'medium', 'medium'] as const);
+    const priority = severity === 'negative' ? rng.pick(['high', 'urgent', 'medium'] as const) : rng.pick(['low', 'medium', 'medium'] as const);
     const ticket: BookTicket = { key: `${account.key}-T${j}`, accountKey: account.key, contactKey: contact.key, subject, description: body, topic, lang: contact.lang, status, priority, createdAt: iso(at) };
     if (status === 'closed') ticket.closedAt = iso(Math.min(cutoff, at + rng.int(1, 240) * 3_600_000));
     out.push(ticket);
@@ -287,7 +339,7 @@ function makeTickets(account: BookAccount, row: TelcoRow, contacts: BookContact[
 
 const ACTIVITY_TYPES = ['email', 'call', 'meeting', 'note', 'task'] as const;
 
-function makeActivities(account: BookAccount, row: TelcoRow, contacts: BookContact[], rng: Rng, cutoff: number): BookActivity[] {
+function makeActivities(account: BookAccount, row: TelcoRow, contacts: BookContact[], rng: Rng, cutoff: number, voice: Voice): BookActivity[] {
   const rate = (0.6 + (row.contract === 'Two year' ? 0.4 : row.contract === 'One year' ? 0.2 : 0) + account.services.length * 0.08) * Math.exp(0.5 * rng.normal() - 0.125);
   const months = Math.max(1, Math.min(6, row.tenureMonths));
   const n = rng.poisson(rate * months);
@@ -299,7 +351,10 @@ function makeActivities(account: BookAccount, row: TelcoRow, contacts: BookConta
     const contact = rng.pick(contacts);
     const type = rng.pick(ACTIVITY_TYPES);
     const topic = rng.chance(0.5) ? 'contract' : topicFor(row, rng);
-    const { subject, body } = writeText(topic, toneFor(row, rng), textContext(account, contact, contact.lang, at), rng);
+    severityFor(row, rng); // keeps the structural stream's draws where they were
+    const now = atTime(voice, at);
+    const tone = voiceTone(now);
+    const { subject, body } = writeText(topic, tone, textContext(account, contact, contact.lang, at), voice.rng, voiceEscalation(now, tone));
     const activity: BookActivity = { key: `${account.key}-A${j}`, accountKey: account.key, contactKey: contact.key, type, occurredAt: iso(at), subject, body, lang: contact.lang, ownerIndex: account.ownerIndex };
     if (type === 'email' || type === 'call') activity.direction = rng.chance(0.4) ? 'inbound' : 'outbound';
     if (type === 'task') activity.taskStatus = cutoff - at > 7 * DAY || rng.chance(0.5) ? 'completed' : 'open';

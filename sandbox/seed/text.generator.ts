@@ -3,10 +3,13 @@ import type { Rng } from './prng';
 /**
  * Template text for tickets, activities and notes, in English or Chinese. A topic is chosen from the
  * customer's real service columns (fiber → speed/outage, electronic check → billing, …); slots are
- * filled from small vocabularies. Nothing here sees the churn label. See docs/sandbox.md.
+ * filled from small vocabularies. The tone is chosen by the caller (book.generator.ts: a latent,
+ * noisy dissatisfaction that correlates with churn); `escalate` adds the sentences unhappy customers
+ * write (pricing, competitor, cancellation intent). See docs/sandbox.md.
  */
 export type Lang = 'en' | 'zh';
-export type Topic = 'outage' | 'speed' | 'billing' | 'streaming' | 'device' | 'security' | 'onboarding' | 'contract' | 'praise';
+export type Topic = 'outage' | 'speed' | 'billing' | 'streaming' | 'device' | 'security' | 'onboarding' | 'contract' | 'support' | 'praise';
+export type Escalation = 'pricing' | 'competitor' | 'cancellation';
 export type Tone = 'positive' | 'neutral' | 'negative';
 
 interface Templates {
@@ -77,6 +80,14 @@ const EN: Record<Topic, Templates> = {
       negative: ['{contact} says a competitor offered a lower price and asked us to match it.'],
       neutral: ['Reviewed the {contract} contract with {contact}; they asked for a proposal for {n} more lines.', 'Quarterly review with {contact}: usage stable, no open issues.'],
       positive: ['{contact} wants to extend to a longer contract and add {service}.'],
+    },
+  },
+  support: {
+    subject: ['Still waiting for an answer', 'Follow-up on case from {month}', 'Support response time'],
+    body: {
+      negative: ['We opened this {n} days ago and nobody answered. Still waiting for a reply.', '{contact} called support {n} times this week and was put on hold every time.'],
+      neutral: ['{contact} asks for an update on the open case about {service}.', 'Following up on last week\'s request, any news?'],
+      positive: ['Support replied within the hour and solved it, great response time.'],
     },
   },
   praise: {
@@ -154,6 +165,14 @@ const ZH: Record<Topic, Templates> = {
       positive: ['{contact}希望改签更长的合同并增加{service}。'],
     },
   },
+  support: {
+    subject: ['一直在等回复', '{month}工单跟进', '客服响应速度'],
+    body: {
+      negative: ['工单提交{n}天了一直没人回复，我们还在等。', '{contact}本周打了{n}次客服电话，每次都让等待。'],
+      neutral: ['{contact}询问关于{service}的工单进展。', '跟进一下上周的请求，有进展吗？'],
+      positive: ['客服一小时内就回复并解决了，响应很快。'],
+    },
+  },
   praise: {
     subject: ['感谢', '客服体验很好'],
     body: {
@@ -161,6 +180,20 @@ const ZH: Record<Topic, Templates> = {
       neutral: ['{contact}来电确认一切正常。'],
       positive: ['{contact}感谢客服团队在{service}上的快速帮助。'],
     },
+  },
+};
+
+// What an unhappy customer adds to a complaint. Only drawn for negative texts.
+const ESCALATIONS: Record<Lang, Record<Escalation, readonly string[]>> = {
+  en: {
+    pricing: ['Frankly the price is too high for what we get.', 'At this price we expected much better; we are reviewing our budget.', 'Your prices went up again this year.'],
+    competitor: ['Another provider offered us a better deal and we are comparing.', 'We are evaluating other vendors.', '{contact} has a quote from a competitor on the desk.'],
+    cancellation: ['If this is not fixed we will cancel.', 'We are considering not renewing our {contract} contract.', 'Please tell us how to end our contract.'],
+  },
+  zh: {
+    pricing: ['说实话，这个价格太贵了，不值。', '这么高的费用，我们在重新考虑预算。', '今年又涨价了。'],
+    competitor: ['别家给了我们更优惠的报价，正在对比。', '我们在考虑其他供应商。', '{contact}手上已经有竞争对手的报价。'],
+    cancellation: ['如果再不解决我们就取消服务。', '我们在考虑不续约{contract}合同。', '请告诉我们怎么解约。'],
   },
 };
 
@@ -222,7 +255,11 @@ export function fill(template: string, ctx: TextContext, rng: Rng): string {
   });
 }
 
-export function writeText(topic: Topic, tone: Tone, ctx: TextContext, rng: Rng): { subject: string; body: string } {
+export function writeText(topic: Topic, tone: Tone, ctx: TextContext, rng: Rng, escalate?: Escalation): { subject: string; body: string } {
   const t = (ctx.lang === 'en' ? EN : ZH)[topic];
-  return { subject: fill(rng.pick(t.subject), ctx, rng), body: fill(rng.pick(t.body[tone]), ctx, rng) };
+  const subject = fill(rng.pick(t.subject), ctx, rng);
+  const body = fill(rng.pick(t.body[tone]), ctx, rng);
+  if (escalate === undefined) return { subject, body };
+  const extra = fill(rng.pick(ESCALATIONS[ctx.lang][escalate]), ctx, rng);
+  return { subject, body: ctx.lang === 'en' ? `${body} ${extra}` : `${body}${extra}` };
 }

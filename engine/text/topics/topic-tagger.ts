@@ -21,7 +21,7 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** One matcher per topic: Latin keywords on word boundaries (`*` = any ending), Chinese as substrings. */
+/** One matcher per topic: Latin keywords on Latin word boundaries (`*` = any ending), Chinese as substrings. */
 function compile(topic: TopicDefinition): RegExp {
   if (topic.keywords.length === 0) throw new SuccessEngineError('ENGINE.BAD_INPUT', `topic "${topic.id}" has no keywords`);
   const parts = topic.keywords.map((raw) => {
@@ -29,7 +29,8 @@ function compile(topic: TopicDefinition): RegExp {
     if (HAN.test(k)) return escape(k);
     const wildcard = k.endsWith('*');
     const body = escape(wildcard ? k.slice(0, -1) : k).replace(/\s+/g, '\\s+');
-    return `(?<![\\p{L}\\p{N}])${body}${wildcard ? '[\\p{L}\\p{N}]*' : '(?![\\p{L}\\p{N}])'}`;
+    // Boundaries are Latin letters and digits only: Chinese text writes "在用Gainsight，" without spaces.
+    return `(?<![\\p{Script=Latin}\\p{N}])${body}${wildcard ? '[\\p{Script=Latin}\\p{N}]*' : '(?![\\p{Script=Latin}\\p{N}])'}`;
   });
   return new RegExp(parts.join('|'), 'u');
 }
