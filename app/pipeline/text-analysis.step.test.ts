@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { buildRecord, type CanonicalTicket, type SentimentResult, type TextModel } from '../../core';
-import { BuiltinTextModel } from '../../engine/text/builtin-text.model';
+import { openTextModel } from '../../engine/text/text-model.factory';
 import { TopicTagger } from '../../engine/text/topics/topic-tagger';
 import { SqliteRecordStore } from '../../store/sqlite/sqlite-record-store';
 import { makeAccount, TEST_TENANT } from '../../test/helpers/records';
 import { loadTenantRecords } from './tenant-records';
 import { analyzeTextsStep } from './text-analysis.step';
 
-/** The built-in model, counting what it is asked to read. */
+/** The shipped model (the real transformers.js path), counting what it is asked to read. */
 class CountingModel implements TextModel {
-  readonly inner = new BuiltinTextModel();
-  readonly ref = this.inner.ref;
+  constructor(readonly inner: TextModel) {}
+  get ref(): TextModel['ref'] {
+    return this.inner.ref;
+  }
   readonly seen: string[] = [];
   sentiment(texts: readonly string[]): Promise<SentimentResult[]> {
     this.seen.push(...texts);
@@ -18,7 +20,7 @@ class CountingModel implements TextModel {
   }
   topics: TextModel['topics'] = (t, l) => this.inner.topics(t, l);
   embed: TextModel['embed'] = (t) => this.inner.embed(t);
-  close = (): Promise<void> => Promise.resolve();
+  close = (): Promise<void> => this.inner.close();
 }
 
 function ticket(externalId: string, subject: string, description: string, createdAt = '2026-03-01T00:00:00Z'): CanonicalTicket {
@@ -53,7 +55,7 @@ describe('analyzeTextsStep', () => {
       ticket('2', '账单问题', '发票重复扣费，太差了，请联系 13800138000'),
       ticket('3', 'Billing error', 'We were double charged on the last invoice, call me at +1 415 555 0100. Terrible.'),
     ]);
-    const model = new CountingModel();
+    const model = new CountingModel(await openTextModel({ backend: 'shipped', modelsDir: undefined, allowRemoteModels: false, workers: 1 }));
     const first = await analyzeTextsStep(store, model, TEST_TENANT, options);
     expect(first.read).toBe(2);
     expect(first.reused).toBe(1);
@@ -75,5 +77,6 @@ describe('analyzeTextsStep', () => {
     const records = loadTenantRecords(store, TEST_TENANT);
     expect(records.texts?.map((t) => t.label).sort()).toEqual(['negative', 'negative', 'positive']);
     store.close();
-  });
+    await model.close();
+  }, 60_000);
 });
