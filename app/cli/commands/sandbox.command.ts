@@ -41,9 +41,8 @@ export const sandboxCommand: CommandModule = {
       .option('--accounts <n>', 'accounts (companies) to generate', positiveInt('--accounts'), 500)
       .option('--csv <path>', 'the Telco churn CSV the book is built from', DEFAULT_CSV)
       .option('--tier <tier>', `HubSpot rate-limit tier (${Object.keys(HUBSPOT_TIERS).join(', ')})`, 'professional')
-      .option('--org <profile>', 'vanilla (default properties only) or customised (plus the Telco custom properties)', 'customised')
+      .option('--org <profile>', 'vanilla (HubSpot: default properties only; Salesforce: standard schema, single currency) or customised (custom properties / custom fields, invoices, multi-currency)', 'customised')
       .option('--webhook-url <url>', 'HubSpot only: POST signed webhook batches here (client secret sandbox-client-secret)')
-      .option('--org <profile>', 'Salesforce only: vanilla (standard schema, single currency) or customised (custom fields, invoices, multi-currency)', 'customised')
       .option('--exit-after-start', 'start, print the connection details, and stop (for scripts and tests)')
       .option('--json', 'print one JSON object on stdout')
       .action(
@@ -51,7 +50,6 @@ export const sandboxCommand: CommandModule = {
           if (flags.crm !== 'salesforce' && flags.crm !== 'hubspot') throw new UsageError(`--crm must be salesforce or hubspot, got "${flags.crm}"`);
           if (flags.org !== 'vanilla' && flags.org !== 'customised') throw new UsageError(`--org must be vanilla or customised, got "${flags.org}"`);
           if (!(flags.tier in HUBSPOT_TIERS)) throw new UsageError(`--tier must be one of ${Object.keys(HUBSPOT_TIERS).join(', ')}, got "${flags.tier}"`);
-          if (flags.org !== 'vanilla' && flags.org !== 'customised') throw new UsageError(`--org must be vanilla or customised, got "${flags.org}"`);
           const csv = path.resolve(flags.csv);
           out.note(bilingual(`generating ${flags.accounts} accounts (seed ${flags.seed}) from ${csv}`, `正在生成 ${flags.accounts} 个客户（种子 ${flags.seed}）`));
           const book = generateBook({ seed: flags.seed, accounts: flags.accounts, rows: readTelcoCsv(csv) });
