@@ -30,7 +30,7 @@ export interface CliOrgAuthorisation {
 export async function readCliAuthorisation(aliasOrUsername: string): Promise<CliOrgAuthorisation> {
   const aggregator = await StateAggregator.getInstance();
   const username = aggregator.aliases.resolveUsername(aliasOrUsername);
-  if (!(await aggregator.orgs.exists(username))) {
+  if (!(await aggregator.orgs.hasFile(username))) {
     throw new SuccessEngineError('CONNECTOR.CLI_ORG_UNKNOWN', `no org authorised as "${aliasOrUsername}" with the Salesforce CLI (looked in ${Global.SFDX_DIR}); run \`sf org login web --alias ${aliasOrUsername}\` first, or pass the alias or username \`sf org list\` shows`, { targetOrg: aliasOrUsername });
   }
   const relogin = `run \`sf org login web --alias ${aliasOrUsername}\` again`;
