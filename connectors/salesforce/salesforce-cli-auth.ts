@@ -1,4 +1,4 @@
-import { AuthInfo, Connection as SfCoreConnection, Global, StateAggregator } from '@salesforce/core';
+import type { AuthInfo } from '@salesforce/core';
 import { Connection } from 'jsforce';
 import { SuccessEngineError, type CrmTokens } from '../../core';
 
@@ -28,6 +28,8 @@ export interface CliOrgAuthorisation {
  * token and saves it back, as `sf` itself does.
  */
 export async function readCliAuthorisation(aliasOrUsername: string): Promise<CliOrgAuthorisation> {
+  // Loaded on use: @salesforce/core takes most of a second to load, which every other command would pay.
+  const { AuthInfo, Connection: SfCoreConnection, Global, StateAggregator } = await import('@salesforce/core');
   const aggregator = await StateAggregator.getInstance();
   const username = aggregator.aliases.resolveUsername(aliasOrUsername);
   if (!(await aggregator.orgs.hasFile(username))) {
