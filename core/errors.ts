@@ -28,6 +28,11 @@ export const errorCodes = {
   'CONNECTOR.AUTH_EXPIRED': { retry: R, http: 500 },
   'CONNECTOR.AUTH_REVOKED': { retry: U, http: 500 },
   'CONNECTOR.PERMISSION_DENIED': { retry: U, http: 500 },
+  // Connecting an org the admin authorised elsewhere (Salesforce CLI, JWT bearer): the admin must act.
+  'CONNECTOR.CLI_ORG_UNKNOWN': { retry: U, http: 500 },
+  'CONNECTOR.CLI_AUTH_EXPIRED': { retry: U, http: 500 },
+  'CONNECTOR.JWT_KEY_UNREADABLE': { retry: U, http: 500 },
+  'CONNECTOR.JWT_REJECTED': { retry: U, http: 500 },
   'CONNECTOR.UNAVAILABLE': { retry: R, http: 500 },
   // The CRM refused the request itself: sending it again cannot change the answer.
   'CONNECTOR.BAD_REQUEST': { retry: U, http: 500 },

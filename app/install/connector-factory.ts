@@ -3,6 +3,7 @@ import { entityNames } from '../../core';
 import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
 import { SalesforceConnector } from '../../connectors/salesforce/salesforce.connector';
 import { liveConnection } from './crm-http';
+import { salesforceSessionOptions } from './salesforce-session';
 import type { InstallDeps } from './install.types';
 
 export const DEFAULT_SALESFORCE_API_VERSION = '62.0';
@@ -35,7 +36,7 @@ export function openConnector(deps: InstallDeps, tenantId: TenantId, connectionI
       tenantId,
       orgKey: connection.externalOrgId,
       instanceUrl: tokens.instanceUrl ?? connection.baseUrl,
-      ...(app ? { loginUrl: app.loginUrl, oauthClient: { clientId: app.clientId, clientSecret: app.clientSecret } } : {}),
+      ...salesforceSessionOptions(tokens, app, connection.baseUrl),
       accessToken: tokens.accessToken,
       ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
       version: app?.apiVersion ?? DEFAULT_SALESFORCE_API_VERSION,

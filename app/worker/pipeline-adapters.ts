@@ -6,6 +6,7 @@ import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
 import { SalesforceConnector } from '../../connectors/salesforce/salesforce.connector';
 import { HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL, HUBSPOT_RATE_INTERVAL_MS, HUBSPOT_SEARCH_REQUESTS_PER_SECOND } from '../../connectors/shared/provider-limits';
 import { bucketForWindow, RedisTokenBucketGovernor, type RateGovernor, type RedisEvalClient } from '../../connectors/shared/rate-governor';
+import { salesforceSessionOptions } from '../install/salesforce-session';
 import { WebhookAlertSink, type WebhookEndpoint } from '../../webhooks/outbound/webhook-alert.sink';
 
 /** What processors call: the store, a connector per saved connection, an alert sink per tenant. */
@@ -110,9 +111,8 @@ export function createPipelineAdapters(options: PipelineAdapterOptions): Pipelin
         tenantId,
         orgKey: key,
         instanceUrl: tokens.instanceUrl ?? saved.baseUrl,
-        ...(apps.salesforce
-          ? { loginUrl: apps.salesforce.loginUrl, oauthClient: { clientId: apps.salesforce.clientId, clientSecret: apps.salesforce.clientSecret }, ...(apps.salesforce.apiVersion ? { version: apps.salesforce.apiVersion } : {}) }
-          : { loginUrl: saved.baseUrl }),
+        ...salesforceSessionOptions(tokens, apps.salesforce, saved.baseUrl),
+        ...(apps.salesforce?.apiVersion ? { version: apps.salesforce.apiVersion } : {}),
         accessToken: tokens.accessToken,
         ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
         onTokens,

@@ -41,7 +41,10 @@ export interface SalesforceConnectorOptions {
   loginUrl?: string;
   accessToken?: string;
   refreshToken?: string;
-  oauthClient?: { clientId: string; clientSecret: string; redirectUri?: string };
+  /** A public client (the Salesforce CLI's `PlatformCLI`) has no secret. */
+  oauthClient?: { clientId: string; clientSecret?: string; redirectUri?: string };
+  /** Server-to-server: when the session expires, log in again by JWT bearer (oauthClient.clientId is the consumer key). */
+  jwtBearer?: { username: string; privateKeyPem: () => string };
   onTokens?: (tokens: CrmTokens) => void | Promise<void>;
   /** API version; jsforce defaults to 50.0, so we always pass one. */
   version?: string;
@@ -163,7 +166,7 @@ export class SalesforceConnector implements CrmConnector {
   private oauth2(): OAuth2 {
     const c = this.options.oauthClient;
     if (!c) throw new SuccessEngineError('CONFIG.INVALID', 'Salesforce OAuth needs oauthClient (clientId and clientSecret)');
-    return new OAuth2({ clientId: c.clientId, clientSecret: c.clientSecret, ...(c.redirectUri ? { redirectUri: c.redirectUri } : {}), ...(this.options.loginUrl ? { loginUrl: this.options.loginUrl } : {}) });
+    return new OAuth2({ clientId: c.clientId, ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}), ...(c.redirectUri ? { redirectUri: c.redirectUri } : {}), ...(this.options.loginUrl ? { loginUrl: this.options.loginUrl } : {}) });
   }
 
   /** Every REST call without jsforce's own retries (real-time backoff, GET only): the one policy retries instead. */
@@ -232,6 +235,11 @@ export class SalesforceConnector implements CrmConnector {
   }
 
   private async refresh(): Promise<void> {
+    const jwt = this.options.jwtBearer;
+    if (jwt) {
+      await this.authorise({ kind: 'jwt-bearer', username: jwt.username, privateKeyPem: jwt.privateKeyPem() });
+      return;
+    }
     const rt = this.conn.refreshToken ?? this.options.refreshToken;
     if (!rt || !this.options.oauthClient) throw new SuccessEngineError('CONNECTOR.AUTH_REVOKED', 'Salesforce session expired and there is no refresh token (JWT bearer: log in again)');
     await this.authorise({ kind: 'refresh', refreshToken: rt });

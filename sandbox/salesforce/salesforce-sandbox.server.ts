@@ -242,6 +242,19 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     return { status: 200, json: { id: `${baseUrl}/id/${orgId}/${user.Id}`, user_id: user.Id, organization_id: orgId, username: user.Username, display_name: user.Name, email: user.Email, active: true, urls: { rest: `${baseUrl}/services/data/v{version}/`, query: `${baseUrl}/services/data/v{version}/query/`, sobjects: `${baseUrl}/services/data/v{version}/sobjects/` } } };
   });
 
+  // OpenID Connect UserInfo, the current user only; the token rides in the Authorization header or
+  // `oauth_token`. https://help.salesforce.com/s/articleView?id=sf.remoteaccess_using_userinfo_endpoint.htm
+  // An invalid or expired token answers 403 Bad_OAuth_Token, as the Identity URL does
+  // (https://help.salesforce.com/s/articleView?id=sf.remoteaccess_using_openid.htm).
+  router.on('GET', '/services/oauth2/userinfo', (req) => {
+    const token = (req.headers.authorization ?? '').replace(/^(Bearer|OAuth)\s+/i, '').trim() || (req.query.get('oauth_token') ?? '');
+    const session = sessions.get(token);
+    const user = session && session.expiresAt > clock.now().getTime() ? org.table('User').get(session.userId) : undefined;
+    if (!user) return { status: 403, headers: { 'Content-Type': 'text/plain' }, text: 'Bad_OAuth_Token' };
+    const id = `${baseUrl}/id/${orgId}/${user.Id}`;
+    return { status: 200, json: { sub: id, user_id: user.Id, organization_id: orgId, preferred_username: user.Username, nickname: user.Alias, name: user.Name, email: user.Email, email_verified: true, given_name: user.FirstName, family_name: user.LastName, active: true, user_type: 'STANDARD', urls: { rest: `${baseUrl}/services/data/v{version}/`, sobjects: `${baseUrl}/services/data/v{version}/sobjects/`, query: `${baseUrl}/services/data/v{version}/query/` } } };
+  });
+
   const pageOf = (cursorId: string, offset: number): Record<string, unknown> => {
     const cursor = cursors.get(cursorId);
     const now = clock.now().getTime();

@@ -1,5 +1,6 @@
 import type { CommandModule } from '../command';
 import { backtestCommand } from './backtest.command';
+import { connectCommand } from './connect.command';
 import { demoCommand } from './demo.command';
 import { modelsCommand } from './models.command';
 import { evaluateCommand } from './evaluate.command';
@@ -10,4 +11,4 @@ import { scoreCommand } from './score.command';
 import { serveCommand } from './serve.command';
 
 /** Every CLI command, in the order `--help` lists them. Add new commands here. */
-export const commands: readonly CommandModule[] = [demoCommand, sandboxCommand, evaluateCommand, backtestCommand, modelsCommand, serveCommand, workerCommand, syncCommand, scoreCommand];
+export const commands: readonly CommandModule[] = [demoCommand, sandboxCommand, evaluateCommand, backtestCommand, modelsCommand, serveCommand, workerCommand, connectCommand, syncCommand, scoreCommand];
