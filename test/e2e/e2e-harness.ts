@@ -83,7 +83,7 @@ export async function startWorld(options: { accounts?: number } = {}): Promise<E
   // As the product words them: the band, not a second number next to the card's one probability.
   const actions = DEFAULT_ACTION_CATALOG.slice(0, 3).map((a, i) => ({ actionId: a.id, rank: i + 1, score: 100 - i, title: a.title, reasons: [{ en: 'Churn risk is very high', zh: '流失风险很高' }] }));
   // The card's "What customers say": the demo's own when its texts gave this account topics, else seeded (the screenshots show every part).
-  store.appendScoreSets([{ ...top, computedAt: rescoredAt, churn: { ...top.churn, probability: Math.min(0.99, top.churn.probability + 0.05), band: 'critical' }, nextBestActions: actions, voice: top.voice && top.voice.topics.length > 0 ? top.voice : SEEDED_VOICE }]);
+  store.appendScoreSets([{ ...top, computedAt: rescoredAt, churn: { ...top.churn, probability: Math.min(0.99, top.churn.probability + 0.05), band: 'critical' }, nextBestActions: actions, voice: top.voice && top.voice.topTopics.length > 0 ? top.voice : SEEDED_VOICE }]);
   const template = store.getRecord(demo.tenantId, 'account', top.accountId) as CanonicalAccount;
 
   const hostileId = 'hubspot:hostile-1' as AccountId;
