@@ -1,14 +1,25 @@
 // Tiers: unit tests sit beside the code (*.test.ts); integration tests in test/integration;
 // connector contract tests in test/contract; browser tests in test/e2e. `npm test` runs every tier this machine can run.
-const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] };
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+};
 // Every tier may run the shipped ONNX model in-process (the pipeline reads texts with it): see the environment's comment.
-const common = { transform, testEnvironment: '<rootDir>/test/helpers/tiny-bert/onnx-test.environment.ts', moduleFileExtensions: ['ts', 'js', 'json'] };
+const common = {
+  transform,
+  testEnvironment: '<rootDir>/test/helpers/tiny-bert/onnx-test.environment.ts',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 const ignored = ['/node_modules/', '/dist/'];
 
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{app,core,connectors,engine,store,webhooks,sandbox,ui-extension}/**/*.test.ts'], testPathIgnorePatterns: ignored },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{app,core,connectors,engine,store,webhooks,sandbox,ui-extension}/**/*.test.ts'],
+      testPathIgnorePatterns: ignored,
+    },
     { ...common, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.test.ts'], testPathIgnorePatterns: ignored },
     {
       ...common,
@@ -25,7 +36,15 @@ module.exports = {
       testPathIgnorePatterns: ignored,
       testEnvironment: 'node',
       moduleFileExtensions: ['tsx', 'ts', 'js', 'json'],
-      transform: { '^.+\\.(tsx?|jsx?)$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } } }, module: { type: 'commonjs' } }] },
+      transform: {
+        '^.+\\.(tsx?|jsx?)$': [
+          '@swc/jest',
+          {
+            jsc: { target: 'es2022', parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } } },
+            module: { type: 'commonjs' },
+          },
+        ],
+      },
       transformIgnorePatterns: ['/node_modules/(?!(@hubspot/ui-extensions|tinyspy)/)'],
     },
     // Real headless Chromium (Debian's `chromium`, driven by playwright-core); screenshots go to artifacts/.

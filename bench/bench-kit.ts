@@ -12,7 +12,13 @@ export type Benchmark = (args: BenchArgs) => Promise<Record<string, unknown>>;
 
 export function machineDescription(): Record<string, unknown> {
   const cpus = os.cpus();
-  return { node: process.version, cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()}` };
+  return {
+    node: process.version,
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()} ${os.release()}`,
+  };
 }
 
 export function parseFlags(argv: readonly string[]): { name: string | undefined; flags: Record<string, string | boolean> } {
@@ -36,4 +42,3 @@ export function median(values: readonly number[]): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
-

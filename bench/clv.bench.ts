@@ -38,14 +38,19 @@ export const clvBench: Benchmark = async ({ flags, progress }) => {
     t = process.hrtime.bigint();
     checksum = 0;
     for (const c of book) {
-      checksum += probabilityAlive(bg.params, c) + expectedTransactions(bg.params, c, options.horizonMonths * WEEKS_PER_MONTH) + discountedClv(bg.params, gg.params, c, options);
+      checksum +=
+        probabilityAlive(bg.params, c) +
+        expectedTransactions(bg.params, c, options.horizonMonths * WEEKS_PER_MONTH) +
+        discountedClv(bg.params, gg.params, c, options);
     }
     pointSeconds.push(Number(process.hrtime.bigint() - t) / 1e9);
 
     t = process.hrtime.bigint();
     scoreNonContractual({ bgnbd: bg, gammaGamma: gg }, book.slice(0, intervalCustomers), { ...options, draws });
     intervalSeconds.push(Number(process.hrtime.bigint() - t) / 1e9);
-    progress(`run ${run + 1}/${runs}: fit BG/NBD ${bgSeconds.at(-1)?.toFixed(2)} s, Gamma-Gamma ${ggSeconds.at(-1)?.toFixed(2)} s, point scoring ${pointSeconds.at(-1)?.toFixed(2)} s, interval scoring ${intervalSeconds.at(-1)?.toFixed(2)} s`);
+    progress(
+      `run ${run + 1}/${runs}: fit BG/NBD ${bgSeconds.at(-1)?.toFixed(2)} s, Gamma-Gamma ${ggSeconds.at(-1)?.toFixed(2)} s, point scoring ${pointSeconds.at(-1)?.toFixed(2)} s, interval scoring ${intervalSeconds.at(-1)?.toFixed(2)} s`,
+    );
   }
   await Promise.resolve();
   const bgMedian = median(bgSeconds);
@@ -63,7 +68,9 @@ export const clvBench: Benchmark = async ({ flags, progress }) => {
     intervalDraws: draws,
     horizonMonths: options.horizonMonths,
     truth: { bgnbd: truth, gammaGamma: spend },
-    fitted: fitted ? { bgnbd: fitted.bg.params, gammaGamma: fitted.gg.params, converged: fitted.bg.converged && fitted.gg.converged } : undefined,
+    fitted: fitted
+      ? { bgnbd: fitted.bg.params, gammaGamma: fitted.gg.params, converged: fitted.bg.converged && fitted.gg.converged }
+      : undefined,
     holdoutAggregateErrorPct: Number((((predicted - holdout) / holdout) * 100).toFixed(2)),
     checksum: Number(checksum.toFixed(3)),
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),

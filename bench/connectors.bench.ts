@@ -2,7 +2,11 @@ import type { CrmConnector, PulledPage, ScoreSet, SyncCursor, TenantId } from '.
 import { HubSpotConnector } from '../connectors/hubspot/hubspot.connector';
 import { SalesforceConnector } from '../connectors/salesforce/salesforce.connector';
 import { emptyCallStats } from '../connectors/shared/governed-call';
-import { HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL, HUBSPOT_RATE_INTERVAL_MS, SALESFORCE_LIMITS } from '../connectors/shared/provider-limits';
+import {
+  HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL,
+  HUBSPOT_RATE_INTERVAL_MS,
+  SALESFORCE_LIMITS,
+} from '../connectors/shared/provider-limits';
 import { startHubSpotSandbox } from '../sandbox/hubspot/hubspot-sandbox.server';
 import { startSalesforceSandbox } from '../sandbox/salesforce/salesforce-sandbox.server';
 import { generateBook, generateBundles } from '../sandbox/seed/book.generator';
@@ -20,7 +24,14 @@ function score(accountId: string, i: number): ScoreSet {
     tenantId,
     accountId: accountId as ScoreSet['accountId'],
     computedAt: '2026-10-01T00:00:00.000Z',
-    churn: { probability: p, band: p >= 0.75 ? 'critical' : p >= 0.5 ? 'high' : p >= 0.25 ? 'medium' : 'low', drivers: [{ feature: 'tenure_months', contribution: 10, direction: 'raises', value: 2, text: { en: 'Short tenure', zh: '客户时长短' } }], model: { name: 'churn', version: 'bench', kind: 'learned' } },
+    churn: {
+      probability: p,
+      band: p >= 0.75 ? 'critical' : p >= 0.5 ? 'high' : p >= 0.25 ? 'medium' : 'low',
+      drivers: [
+        { feature: 'tenure_months', contribution: 10, direction: 'raises', value: 2, text: { en: 'Short tenure', zh: '客户时长短' } },
+      ],
+      model: { name: 'churn', version: 'bench', kind: 'learned' },
+    },
     nextBestActions: [],
     modelVersion: 'bench',
   };
@@ -32,7 +43,10 @@ function accountsOnlyBook(accounts: number, rows: ReturnType<typeof readTelcoCsv
   return { ...generateBook({ ...seed, accounts: 0 }), bundles: accountsOnly(generateBundles(seed)) };
 }
 
-async function syncAndWrite(connector: CrmConnector, progress: (m: string) => void): Promise<{ synced: number; unique: number; written: number; failed: number; syncSeconds: number; writeSeconds: number }> {
+async function syncAndWrite(
+  connector: CrmConnector,
+  progress: (m: string) => void,
+): Promise<{ synced: number; unique: number; written: number; failed: number; syncSeconds: number; writeSeconds: number }> {
   const t0 = process.hrtime.bigint();
   const ids: string[] = [];
   let cursor: SyncCursor | null = null;
@@ -55,14 +69,25 @@ async function syncAndWrite(connector: CrmConnector, progress: (m: string) => vo
     if ((i + chunk) % 10_000 === 0) progress(`written ${written}`);
   }
   const writeSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
-  return { synced: ids.length, unique: new Set(ids).size, written, failed, syncSeconds: Number(syncSeconds.toFixed(2)), writeSeconds: Number(writeSeconds.toFixed(2)) };
+  return {
+    synced: ids.length,
+    unique: new Set(ids).size,
+    written,
+    failed,
+    syncSeconds: Number(syncSeconds.toFixed(2)),
+    writeSeconds: Number(writeSeconds.toFixed(2)),
+  };
 }
 
 /**
  * Sync and write back as the queue pipeline does: each synced page's scores go to write-back while
  * the next page is pulled, with up to `inFlight` write batches outstanding.
  */
-async function syncAndWritePipelined(connector: CrmConnector, progress: (m: string) => void, inFlight: number): Promise<{ synced: number; unique: number; written: number; failed: number; syncSeconds: number; writeSeconds: number }> {
+async function syncAndWritePipelined(
+  connector: CrmConnector,
+  progress: (m: string) => void,
+  inFlight: number,
+): Promise<{ synced: number; unique: number; written: number; failed: number; syncSeconds: number; writeSeconds: number }> {
   const t0 = process.hrtime.bigint();
   const ids: string[] = [];
   let written = 0;
@@ -71,11 +96,14 @@ async function syncAndWritePipelined(connector: CrmConnector, progress: (m: stri
   const chunk = 1_000;
   const schedule = async (batch: string[], offset: number): Promise<void> => {
     while (running.size >= inFlight) await Promise.race(running);
-    const p: Promise<void> = connector.writeBack(batch.map((id, j) => score(id, offset + j))).then((results) => {
-      written += results.filter((r) => r.status === 'written').length;
-      failed += results.filter((r) => r.status === 'failed').length;
-      if (written % 10_000 < batch.length) progress(`written ${written}`);
-    }).finally(() => running.delete(p));
+    const p: Promise<void> = connector
+      .writeBack(batch.map((id, j) => score(id, offset + j)))
+      .then((results) => {
+        written += results.filter((r) => r.status === 'written').length;
+        failed += results.filter((r) => r.status === 'failed').length;
+        if (written % 10_000 < batch.length) progress(`written ${written}`);
+      })
+      .finally(() => running.delete(p));
     running.add(p);
   };
   let cursor: SyncCursor | null = null;
@@ -92,7 +120,14 @@ async function syncAndWritePipelined(connector: CrmConnector, progress: (m: stri
   const syncSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   await Promise.all(running);
   const total = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { synced: ids.length, unique: new Set(ids).size, written, failed, syncSeconds: Number(syncSeconds.toFixed(2)), writeSeconds: Number((total - syncSeconds).toFixed(2)) };
+  return {
+    synced: ids.length,
+    unique: new Set(ids).size,
+    written,
+    failed,
+    syncSeconds: Number(syncSeconds.toFixed(2)),
+    writeSeconds: Number((total - syncSeconds).toFixed(2)),
+  };
 }
 
 const SF_CHILD_FLAG = '--connectors-bench-salesforce-sandbox';
@@ -105,7 +140,11 @@ function salesforceSandboxProcess(accounts: number, latencyMs: number, csv: stri
 if (require.main === module && process.argv[2] === SF_CHILD_FLAG) {
   const [accounts, latencyMs, csv] = process.argv.slice(3) as [string, string, string];
   serveSandboxFromChild(async () => {
-    const sandbox = await startSalesforceSandbox({ book: accountsOnlyBook(Number(accounts), readTelcoCsv(csv)), faults: { latencyMs: Number(latencyMs) }, dailyApiRequests: 1_000_000 });
+    const sandbox = await startSalesforceSandbox({
+      book: accountsOnlyBook(Number(accounts), readTelcoCsv(csv)),
+      faults: { latencyMs: Number(latencyMs) },
+      dailyApiRequests: 1_000_000,
+    });
     return { url: sandbox.url, close: () => sandbox.close(), stats: () => ({}) };
   });
 }
@@ -128,7 +167,14 @@ export const connectorsBench: Benchmark = async ({ flags, progress }) => {
   if (crm === 'hubspot') {
     const sandbox = await startHubSpotSandbox({ book, tier: 'free' });
     try {
-      const connector = new HubSpotConnector({ tenantId, portalKey: `bench-${Date.now()}`, basePath: sandbox.url, accessToken: 'pat-na1-sandbox-0000', stats, readBeforeWrite: false });
+      const connector = new HubSpotConnector({
+        tenantId,
+        portalKey: `bench-${Date.now()}`,
+        basePath: sandbox.url,
+        accessToken: 'pat-na1-sandbox-0000',
+        stats,
+        readBeforeWrite: false,
+      });
       const t = process.hrtime.bigint();
       await connector.ensureSchema();
       const outcome = await syncAndWrite(connector, progress);
@@ -136,7 +182,18 @@ export const connectorsBench: Benchmark = async ({ flags, progress }) => {
       const perSecond = (HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL * 1000) / HUBSPOT_RATE_INTERVAL_MS;
       const callsNeeded = stats.calls - stats.failed;
       const floorSeconds = callsNeeded / perSecond;
-      return { crm, accounts, seconds: Number(seconds.toFixed(2)), floorSeconds: Number(floorSeconds.toFixed(2)), ratio: Number((seconds / floorSeconds).toFixed(3)), calls: stats.calls, failedCalls: stats.failed, byReason: stats.byReason, ...outcome, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) };
+      return {
+        crm,
+        accounts,
+        seconds: Number(seconds.toFixed(2)),
+        floorSeconds: Number(floorSeconds.toFixed(2)),
+        ratio: Number((seconds / floorSeconds).toFixed(3)),
+        calls: stats.calls,
+        failedCalls: stats.failed,
+        byReason: stats.byReason,
+        ...outcome,
+        peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      };
     } finally {
       await sandbox.close();
     }
@@ -148,9 +205,21 @@ export const connectorsBench: Benchmark = async ({ flags, progress }) => {
     const pipelined = flags.pipeline !== 'false';
     const bulkPageSize = Number(flags['bulk-page'] ?? 10_000);
     // The sandbox runs in its own process, as Salesforce does: its CPU is not ours to count.
-    const sandbox = flags['sandbox-in-process'] === true ? await startSalesforceSandbox({ book, faults: { latencyMs }, dailyApiRequests: 1_000_000 }) : await salesforceSandboxProcess(accounts, latencyMs, String(flags.csv ?? DEFAULT_CSV));
+    const sandbox =
+      flags['sandbox-in-process'] === true
+        ? await startSalesforceSandbox({ book, faults: { latencyMs }, dailyApiRequests: 1_000_000 })
+        : await salesforceSandboxProcess(accounts, latencyMs, String(flags.csv ?? DEFAULT_CSV));
     try {
-      const connector = new SalesforceConnector({ tenantId, orgKey: `bench-${Date.now()}`, instanceUrl: sandbox.url, accessToken: '00D8d0000000SBX!sandbox-static-token', namespace: null, stats, readBeforeWrite: false, bulkPageSize });
+      const connector = new SalesforceConnector({
+        tenantId,
+        orgKey: `bench-${Date.now()}`,
+        instanceUrl: sandbox.url,
+        accessToken: '00D8d0000000SBX!sandbox-static-token',
+        namespace: null,
+        stats,
+        readBeforeWrite: false,
+        bulkPageSize,
+      });
       const cpu0 = process.cpuUsage();
       const t = process.hrtime.bigint();
       await connector.ensureSchema();
@@ -166,7 +235,25 @@ export const connectorsBench: Benchmark = async ({ flags, progress }) => {
       const cpuSeconds = Number(((cpu.user + cpu.system) / 1e6).toFixed(2));
       // The sandbox's CPU (SOQL, CSV, JSON) is work Salesforce does on its servers, not on ours.
       const sandboxCpuSeconds = 'stats' in sandbox ? (await sandbox.stats()).cpuSeconds : null;
-      return { crm, accounts, latencyMs, inFlight, pipelined, bulkPageSize, allowedPerSecond, cpuSeconds, sandboxCpuSeconds, seconds: Number(seconds.toFixed(2)), floorSeconds: Number(floorSeconds.toFixed(2)), ratio: Number((seconds / floorSeconds).toFixed(3)), calls: stats.calls, failedCalls: stats.failed, byReason: stats.byReason, ...outcome, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) };
+      return {
+        crm,
+        accounts,
+        latencyMs,
+        inFlight,
+        pipelined,
+        bulkPageSize,
+        allowedPerSecond,
+        cpuSeconds,
+        sandboxCpuSeconds,
+        seconds: Number(seconds.toFixed(2)),
+        floorSeconds: Number(floorSeconds.toFixed(2)),
+        ratio: Number((seconds / floorSeconds).toFixed(3)),
+        calls: stats.calls,
+        failedCalls: stats.failed,
+        byReason: stats.byReason,
+        ...outcome,
+        peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      };
     } finally {
       await sandbox.close();
     }

@@ -16,12 +16,17 @@ const CHILD_FLAG = '--bench-hubspot-sandbox';
 export function companiesOnlyBook(accounts: number, csv: string): Book {
   const rows = readTelcoCsv(csv);
   const bundles: AccountBundle[] = [];
-  for (const b of generateBundles({ seed: 42, accounts, rows })) bundles.push({ account: b.account, contacts: [], deals: [], tickets: [], activities: [], transactions: [] });
+  for (const b of generateBundles({ seed: 42, accounts, rows }))
+    bundles.push({ account: b.account, contacts: [], deals: [], tickets: [], activities: [], transactions: [] });
   return { ...generateBook({ seed: 42, accounts: 0, rows }), bundles };
 }
 
 /** A HubSpot sandbox on the public-app tier (100 requests per rolling 10 s) in a child process. */
-export function hubspotSandboxProcess(options: { accounts: number; csv: string; token: string }): Promise<SandboxChild<HubSpotSandboxStats>> {
+export function hubspotSandboxProcess(options: {
+  accounts: number;
+  csv: string;
+  token: string;
+}): Promise<SandboxChild<HubSpotSandboxStats>> {
   return forkSandbox<HubSpotSandboxStats>(__filename, [CHILD_FLAG, String(options.accounts), options.csv, options.token]);
 }
 

@@ -65,8 +65,24 @@ export const pipelineBench: Benchmark = async ({ flags, progress }) => {
   const perQueue: Partial<Record<QueueName, { jobs: number; seconds: number }>> = {};
   try {
     store.upsertTenant({ id: TENANT, name: 'Pipeline bench', locale: 'en', createdAt: asOf });
-    store.saveConnection({ id: CONNECTION, tenantId: TENANT, provider: 'hubspot', externalOrgId: 'bench', baseUrl: sandbox.url, createdAt: asOf, updatedAt: asOf }, { accessToken: TOKEN });
-    const adapters = createPipelineAdapters({ store, redis: governorRedis, keyPrefix: prefix, alertEndpointFor: () => ({ url: receiver.url, secret, format: 'alert.v1' }) });
+    store.saveConnection(
+      {
+        id: CONNECTION,
+        tenantId: TENANT,
+        provider: 'hubspot',
+        externalOrgId: 'bench',
+        baseUrl: sandbox.url,
+        createdAt: asOf,
+        updatedAt: asOf,
+      },
+      { accessToken: TOKEN },
+    );
+    const adapters = createPipelineAdapters({
+      store,
+      redis: governorRedis,
+      keyPrefix: prefix,
+      alertEndpointFor: () => ({ url: receiver.url, secret, format: 'alert.v1' }),
+    });
     const inner = createProcessors(adapters);
     const processors: Processors = {};
     for (const [name, fn] of Object.entries(inner) as [QueueName, (p: unknown, c: StepContext) => Promise<unknown>][]) {
@@ -83,13 +99,28 @@ export const pipelineBench: Benchmark = async ({ flags, progress }) => {
         }
       };
     }
-    const pool = startWorkers({ redisUrl, prefix, processors, log: pino({ level: 'silent' }), producer, concurrency: Number(flags.concurrency ?? 2) });
+    const pool = startWorkers({
+      redisUrl,
+      prefix,
+      processors,
+      log: pino({ level: 'silent' }),
+      producer,
+      concurrency: Number(flags.concurrency ?? 2),
+    });
     const t = Date.now();
     progress('install: our property group and properties');
     // Through the same connector (and Redis bucket) the workers use, as an install would.
     await adapters.connector(TENANT, CONNECTION).ensureSchema();
     busy.push([t, Date.now()]);
-    await producer.enqueue('sync.start', { tenantId: TENANT, connectionId: CONNECTION, mode: 'backfill', entities: ['account'], asOf: asOf, runId: 'bench', ...(flags.train ? { train: true } : {}) });
+    await producer.enqueue('sync.start', {
+      tenantId: TENANT,
+      connectionId: CONNECTION,
+      mode: 'backfill',
+      entities: ['account'],
+      asOf: asOf,
+      runId: 'bench',
+      ...(flags.train ? { train: true } : {}),
+    });
     await producer.waitForIdle({ pollMs: 200, timeoutMs: 4 * 3600_000, onPoll: () => undefined });
     // waitForIdle needs two quiet polls; the run ended when the last job did.
     const end = Math.max(...busy.map((b) => b[1]));

@@ -27,7 +27,9 @@ export const storeBench: Benchmark = async ({ flags, progress }) => {
     if (again.unchanged !== records) throw new Error(`expected ${records} unchanged, got ${again.unchanged}`);
     store.close();
     rmSync(dir, { recursive: true, force: true });
-    progress(`run ${run + 1}/${runs}: insert ${insertSeconds.at(-1)?.toFixed(2)} s, unchanged re-upsert ${unchangedSeconds.at(-1)?.toFixed(2)} s`);
+    progress(
+      `run ${run + 1}/${runs}: insert ${insertSeconds.at(-1)?.toFixed(2)} s, unchanged re-upsert ${unchangedSeconds.at(-1)?.toFixed(2)} s`,
+    );
   }
   await Promise.resolve();
   const insertMedian = median(insertSeconds);

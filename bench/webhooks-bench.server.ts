@@ -56,7 +56,9 @@ function serve(report: (m: Message) => void): void {
   const queue = redisUrl ? new BullmqJobQueue({ redisUrl, prefix: `bench-webhooks-${process.pid}` }) : memoryQueue();
   const toSync = createInboundSyncEnqueuer({
     queue,
-    directory: new StaticConnectionDirectory({ [`hubspot:${PORTAL}`]: [{ tenantId: 'bench-tenant' as TenantId, connectionId: 'bench-hubspot' as ConnectionId }] }),
+    directory: new StaticConnectionDirectory({
+      [`hubspot:${PORTAL}`]: [{ tenantId: 'bench-tenant' as TenantId, connectionId: 'bench-hubspot' as ConnectionId }],
+    }),
     metrics,
     log: pino({ level: 'silent' }),
   });
@@ -126,7 +128,13 @@ else if (cluster.isPrimary) {
           replies.push({ enqueued: m.enqueued ?? 0, accepted: m.accepted ?? 0, requests: m.requests ?? 0, cpuMs: m.cpuMs ?? 0 });
           if (replies.length === servers) {
             const sum = (k: keyof Stats) => replies.reduce((s, r) => s + r[k], 0);
-            toParent({ type: 'stats', enqueued: sum('enqueued'), accepted: sum('accepted'), requests: sum('requests'), cpuMs: sum('cpuMs') });
+            toParent({
+              type: 'stats',
+              enqueued: sum('enqueued'),
+              accepted: sum('accepted'),
+              requests: sum('requests'),
+              cpuMs: sum('cpuMs'),
+            });
           }
         };
         w.on('message', onReply);

@@ -45,19 +45,46 @@ function buildRequests(n: number, eventsPerBatch: number, firstEventId: number):
   for (let r = 0; r < n; r++) {
     const batch = [];
     for (let i = 0; i < eventsPerBatch; i++, id++) {
-      batch.push({ eventId: id, subscriptionId: 11, portalId: 62515, appId: 7, occurredAt: now - 500, subscriptionType: 'company.propertyChange', attemptNumber: 0, objectId: 10_000 + (id % 5_000), propertyName: 'hs_lastmodifieddate', propertyValue: ts, changeSource: 'CRM_UI' });
+      batch.push({
+        eventId: id,
+        subscriptionId: 11,
+        portalId: 62515,
+        appId: 7,
+        occurredAt: now - 500,
+        subscriptionType: 'company.propertyChange',
+        attemptNumber: 0,
+        objectId: 10_000 + (id % 5_000),
+        propertyName: 'hs_lastmodifieddate',
+        propertyValue: ts,
+        changeSource: 'CRM_UI',
+      });
     }
     const body = JSON.stringify(batch);
     const signature = createHmac('sha256', SECRET).update(`POST${BASE}${PATH}${body}${ts}`).digest('base64');
-    out.push({ body: Buffer.from(body), headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': ts } });
+    out.push({
+      body: Buffer.from(body),
+      headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': ts },
+    });
   }
   return out;
 }
 
-async function runOnce(options: { seconds: number; connections: number; eventsPerBatch: number; runIndex: number; poolSize: number; servers: number; cpuProfDir?: string; redisUrl?: string }): Promise<RunResult> {
+async function runOnce(options: {
+  seconds: number;
+  connections: number;
+  eventsPerBatch: number;
+  runIndex: number;
+  poolSize: number;
+  servers: number;
+  cpuProfDir?: string;
+  redisUrl?: string;
+}): Promise<RunResult> {
   // dist/bench/*.js normally; the .ts source when run through a TypeScript require hook.
   const server = path.join(__dirname, `webhooks-bench.server${path.extname(__filename)}`);
-  const worker = fork(server, [SECRET, BASE, String(options.servers), options.redisUrl ?? ''], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [])] });
+  const worker = fork(server, [SECRET, BASE, String(options.servers), options.redisUrl ?? ''], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    execArgv: [...process.execArgv, ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [])],
+  });
   const { port } = await waitFor<{ type: string; port: number }>(worker, 'listening');
   worker.send({ type: 'reset-cpu' });
   // Requests are built and signed before the run so the client spends its CPU on sending, not
@@ -82,7 +109,13 @@ async function runOnce(options: { seconds: number; connections: number; eventsPe
     ],
   });
   worker.send({ type: 'stats' });
-  const { enqueued, accepted, requests, cpuMs } = await waitFor<{ type: string; enqueued: number; accepted: number; requests: number; cpuMs: number }>(worker, 'stats');
+  const { enqueued, accepted, requests, cpuMs } = await waitFor<{
+    type: string;
+    enqueued: number;
+    accepted: number;
+    requests: number;
+    cpuMs: number;
+  }>(worker, 'stats');
   const exited = new Promise((resolve) => worker.once('exit', resolve));
   worker.send({ type: 'close' });
   await exited;
@@ -117,9 +150,20 @@ export const webhooksBench: Benchmark = async ({ flags, progress }) => {
   const results: RunResult[] = [];
   for (let i = 0; i < runs; i++) {
     // Enough distinct batches for 8,000 req/s; beyond that, repeats come back as duplicates (still 200).
-    const r = await runOnce({ seconds, connections, eventsPerBatch, runIndex: i, poolSize: Math.min(seconds * 8_000, 80_000), servers, ...(typeof flags['cpu-prof'] === 'string' ? { cpuProfDir: flags['cpu-prof'] } : {}), ...(typeof flags.redis === 'string' ? { redisUrl: flags.redis } : {}) });
+    const r = await runOnce({
+      seconds,
+      connections,
+      eventsPerBatch,
+      runIndex: i,
+      poolSize: Math.min(seconds * 8_000, 80_000),
+      servers,
+      ...(typeof flags['cpu-prof'] === 'string' ? { cpuProfDir: flags['cpu-prof'] } : {}),
+      ...(typeof flags.redis === 'string' ? { redisUrl: flags.redis } : {}),
+    });
     results.push(r);
-    progress(`run ${i + 1}/${runs}: ${r.requestsPerSecond} req/s, p99 ${r.p99Ms} ms, accepted ${r.accepted} events (${r.acknowledged} acknowledged before stop), enqueued ${r.enqueued}, lost ${r.lost}, non-2xx ${r.non2xx}, errors ${r.errors}, server CPU ${r.serverCpuMsPerRequest.toFixed(3)} ms/req`);
+    progress(
+      `run ${i + 1}/${runs}: ${r.requestsPerSecond} req/s, p99 ${r.p99Ms} ms, accepted ${r.accepted} events (${r.acknowledged} acknowledged before stop), enqueued ${r.enqueued}, lost ${r.lost}, non-2xx ${r.non2xx}, errors ${r.errors}, server CPU ${r.serverCpuMsPerRequest.toFixed(3)} ms/req`,
+    );
   }
   return {
     requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),

@@ -20,7 +20,15 @@ function padWhitespace(value: unknown): unknown {
 
 const content = fc.dictionary(
   fc.string({ minLength: 1, maxLength: 8 }),
-  fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), fc.string(), { maxKeys: 3 })),
+  fc.oneof(
+    fc.string(),
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.string(), { maxLength: 3 }),
+    fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), fc.string(), { maxKeys: 3 }),
+  ),
   { maxKeys: 8 },
 );
 
@@ -35,18 +43,27 @@ describe('dataHash', () => {
 
   it('changes when any top-level value changes', () => {
     fc.assert(
-      fc.property(content, fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !['source', 'tenantId', 'dataHash', '__proto__'].includes(k)), (record, key) => {
-        const before = dataHash(record);
-        const changed = { ...record, [key]: `${canonicalJson(Object.hasOwn(record, key) ? record[key] : null)}#changed` };
-        return dataHash(changed) !== before;
-      }),
+      fc.property(
+        content,
+        fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !['source', 'tenantId', 'dataHash', '__proto__'].includes(k)),
+        (record, key) => {
+          const before = dataHash(record);
+          const changed = { ...record, [key]: `${canonicalJson(Object.hasOwn(record, key) ? record[key] : null)}#changed` };
+          return dataHash(changed) !== before;
+        },
+      ),
     );
   });
 
   it('leaves provenance, tenant and the hash itself out of the content', () => {
     const base = { name: 'Acme', arr: 10 };
     const a = dataHash({ ...base, tenantId: 't1', source: { provider: 'hubspot', externalId: '1', modstamp: '2026-01-01T00:00:00Z' } });
-    const b = dataHash({ ...base, tenantId: 't2', dataHash: 'x', source: { provider: 'hubspot', externalId: '1', modstamp: '2026-06-01T00:00:00Z' } });
+    const b = dataHash({
+      ...base,
+      tenantId: 't2',
+      dataHash: 'x',
+      source: { provider: 'hubspot', externalId: '1', modstamp: '2026-06-01T00:00:00Z' },
+    });
     expect(a).toBe(b);
   });
 

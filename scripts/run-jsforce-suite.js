@@ -12,7 +12,6 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-
 require('../test/helpers/ts-register.js');
 
 const root = path.resolve(__dirname, '..');
@@ -23,7 +22,9 @@ const flag = (name, fallback) => {
   return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
 };
 if (!checkout || !fs.existsSync(path.join(checkout, 'test', 'query.test.ts'))) {
-  process.stderr.write('usage: node scripts/run-jsforce-suite.js <jsforce checkout with test/> [--org vanilla|customised] [--files a,b] [--json out.json]\n');
+  process.stderr.write(
+    'usage: node scripts/run-jsforce-suite.js <jsforce checkout with test/> [--org vanilla|customised] [--files a,b] [--json out.json]\n',
+  );
   process.exit(2);
 }
 const files = flag('--files', 'query,connection-crud,sobject,bulk2').split(',');
@@ -35,14 +36,30 @@ function readCustomObject(file, name) {
   const xml = fs.readFileSync(file, 'utf8');
   const tag = (block, t) => new RegExp(`<${t}>([^<]*)</${t}>`).exec(block)?.[1];
   const nameBlock = /<nameField>([\s\S]*?)<\/nameField>/.exec(xml)?.[1] ?? '';
-  const fields = [...xml.matchAll(/<fields>([\s\S]*?)<\/fields>/g)].map((m) => m[1]).map((b) => ({
-    name: tag(b, 'fullName'), label: tag(b, 'label') ?? tag(b, 'fullName'), type: tag(b, 'type'),
-    ...(tag(b, 'length') ? { length: Number(tag(b, 'length')) } : {}),
-    ...(tag(b, 'precision') ? { precision: Number(tag(b, 'precision')), scale: Number(tag(b, 'scale') ?? 0) } : {}),
-    externalId: tag(b, 'externalId') === 'true', unique: tag(b, 'unique') === 'true', required: tag(b, 'required') === 'true',
-  }));
+  const fields = [...xml.matchAll(/<fields>([\s\S]*?)<\/fields>/g)]
+    .map((m) => m[1])
+    .map((b) => ({
+      name: tag(b, 'fullName'),
+      label: tag(b, 'label') ?? tag(b, 'fullName'),
+      type: tag(b, 'type'),
+      ...(tag(b, 'length') ? { length: Number(tag(b, 'length')) } : {}),
+      ...(tag(b, 'precision') ? { precision: Number(tag(b, 'precision')), scale: Number(tag(b, 'scale') ?? 0) } : {}),
+      externalId: tag(b, 'externalId') === 'true',
+      unique: tag(b, 'unique') === 'true',
+      required: tag(b, 'required') === 'true',
+    }));
   const outer = xml.replace(/<fields>[\s\S]*?<\/fields>/g, '').replace(/<nameField>[\s\S]*?<\/nameField>/, '');
-  return { name, label: tag(outer, 'label') ?? name, pluralLabel: tag(outer, 'pluralLabel') ?? name, nameField: { type: tag(nameBlock, 'type') === 'AutoNumber' ? 'AutoNumber' : 'Text', label: tag(nameBlock, 'label') ?? 'Name', ...(tag(nameBlock, 'displayFormat') ? { displayFormat: tag(nameBlock, 'displayFormat') } : {}) }, fields };
+  return {
+    name,
+    label: tag(outer, 'label') ?? name,
+    pluralLabel: tag(outer, 'pluralLabel') ?? name,
+    nameField: {
+      type: tag(nameBlock, 'type') === 'AutoNumber' ? 'AutoNumber' : 'Text',
+      label: tag(nameBlock, 'label') ?? 'Name',
+      ...(tag(nameBlock, 'displayFormat') ? { displayFormat: tag(nameBlock, 'displayFormat') } : {}),
+    },
+    fields,
+  };
 }
 
 async function main() {
@@ -51,32 +68,67 @@ async function main() {
   // read from the checkout's metadata, and 4 × 550 BigTable__c rows. Plus a small seeded book.
   const { readTelcoCsv } = require('../sandbox/seed/telco.reader.ts');
   const csv = path.resolve(root, '../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
-  const customObjects = ['BigTable__c', 'UpsertTable__c'].map((name) => readCustomObject(path.join(checkout, 'test/package/JSforceTestSuite/objects', `${name}.object`), name));
-  const sandbox = await startSalesforceSandbox({ org, seed: 7, accounts: 30, rows: readTelcoCsv(csv), customObjects, usernames: ['integration@sandbox.example.com'] });
+  const customObjects = ['BigTable__c', 'UpsertTable__c'].map((name) =>
+    readCustomObject(path.join(checkout, 'test/package/JSforceTestSuite/objects', `${name}.object`), name),
+  );
+  const sandbox = await startSalesforceSandbox({
+    org,
+    seed: 7,
+    accounts: 30,
+    rows: readTelcoCsv(csv),
+    customObjects,
+    usernames: ['integration@sandbox.example.com'],
+  });
   for (let i = 0; i < 2200; i++) sandbox.state.org.insert('BigTable__c', {}, '2026-01-01T00:00:00.000Z');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jsforce-suite-'));
   const config = {
     rootDir: checkout,
     testMatch: files.map((f) => `<rootDir>/test/${f}.test.ts`),
     testEnvironment: 'node',
-    transform: { '^.+\\.ts$': [require.resolve('@swc/jest'), { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
-    moduleNameMapper: { '^jsforce$': path.join(root, 'node_modules/jsforce'), '^jsforce/(.+)$': path.join(root, 'node_modules/jsforce/$1') },
+    transform: {
+      '^.+\\.ts$': [
+        require.resolve('@swc/jest'),
+        { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
+      ],
+    },
+    moduleNameMapper: {
+      '^jsforce$': path.join(root, 'node_modules/jsforce'),
+      '^jsforce/(.+)$': path.join(root, 'node_modules/jsforce/$1'),
+    },
     modulePaths: [path.join(checkout, 'node_modules'), path.join(root, 'node_modules')],
     setupFilesAfterEnv: [path.join(dir, 'setup.js')],
   };
   fs.writeFileSync(path.join(dir, 'setup.js'), 'jest.setTimeout(60000);\n');
   fs.writeFileSync(path.join(dir, 'jest.config.json'), JSON.stringify(config));
   const result = path.join(dir, 'result.json');
-  const env = { ...process.env, SF_LOGIN_URL: sandbox.url, SF_ACCESS_TOKEN: '00D8d0000000SBX!sandbox-static-token', SF_USERNAME: 'integration@sandbox.example.com', SF_PASSWORD: 'sandbox-password', SF_OAUTH2_CLIENT_ID: 'sandbox-consumer-key', SF_OAUTH2_CLIENT_SECRET: 'sandbox-consumer-secret' };
+  const env = {
+    ...process.env,
+    SF_LOGIN_URL: sandbox.url,
+    SF_ACCESS_TOKEN: '00D8d0000000SBX!sandbox-static-token',
+    SF_USERNAME: 'integration@sandbox.example.com',
+    SF_PASSWORD: 'sandbox-password',
+    SF_OAUTH2_CLIENT_ID: 'sandbox-consumer-key',
+    SF_OAUTH2_CLIENT_SECRET: 'sandbox-consumer-secret',
+  };
   // jest runs in a child so the sandbox (this process) keeps answering.
-  const child = require('node:child_process').spawn(process.execPath, [require.resolve('jest/bin/jest'), '--config', path.join(dir, 'jest.config.json'), '--runInBand', '--json', '--outputFile', result], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = require('node:child_process').spawn(
+    process.execPath,
+    [require.resolve('jest/bin/jest'), '--config', path.join(dir, 'jest.config.json'), '--runInBand', '--json', '--outputFile', result],
+    { env, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   const code = await new Promise((resolve) => child.on('exit', resolve));
   await sandbox.close();
   const report = JSON.parse(fs.readFileSync(result, 'utf8'));
-  const perFile = report.testResults.map((t) => ({ file: path.basename(t.name), passed: t.assertionResults.filter((a) => a.status === 'passed').length, failed: t.assertionResults.filter((a) => a.status === 'failed').length, failures: t.assertionResults.filter((a) => a.status === 'failed').map((a) => a.fullName) }));
+  const perFile = report.testResults.map((t) => ({
+    file: path.basename(t.name),
+    passed: t.assertionResults.filter((a) => a.status === 'passed').length,
+    failed: t.assertionResults.filter((a) => a.status === 'failed').length,
+    failures: t.assertionResults.filter((a) => a.status === 'failed').map((a) => a.fullName),
+  }));
   for (const f of perFile) process.stdout.write(`${f.file}: ${f.passed} passed, ${f.failed} failed\n`);
   process.stdout.write(`${report.numPassedTests} passed, ${report.numFailedTests} failed\n`);
-  if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ org, passed: report.numPassedTests, failed: report.numFailedTests, perFile }, null, 2));
+  if (jsonOut)
+    fs.writeFileSync(jsonOut, JSON.stringify({ org, passed: report.numPassedTests, failed: report.numFailedTests, perFile }, null, 2));
   fs.rmSync(dir, { recursive: true, force: true });
 
   process.exitCode = code === 0 ? 0 : 1;

@@ -69,8 +69,19 @@ export function isoInstant(flag: string) {
     const ms = m ? Date.parse(value.trim()) : Number.NaN;
     const [y, mo, d] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
     const calendar = new Date(Date.UTC(y, mo - 1, d));
-    const real = m !== null && !Number.isNaN(ms) && calendar.getUTCFullYear() === y && calendar.getUTCMonth() === mo - 1 && calendar.getUTCDate() === d && Number(m[4] ?? 0) < 24 && Number(m[5] ?? 0) < 60 && Number(m[6] ?? 0) < 60;
-    if (!real) throw new InvalidArgumentError(`${flag} must be an ISO 8601 date or date-time such as 2026-03-31 or 2026-03-31T12:00:00Z, got "${value}"`);
+    const real =
+      m !== null &&
+      !Number.isNaN(ms) &&
+      calendar.getUTCFullYear() === y &&
+      calendar.getUTCMonth() === mo - 1 &&
+      calendar.getUTCDate() === d &&
+      Number(m[4] ?? 0) < 24 &&
+      Number(m[5] ?? 0) < 60 &&
+      Number(m[6] ?? 0) < 60;
+    if (!real)
+      throw new InvalidArgumentError(
+        `${flag} must be an ISO 8601 date or date-time such as 2026-03-31 or 2026-03-31T12:00:00Z, got "${value}"`,
+      );
     return new Date(ms).toISOString();
   };
 }

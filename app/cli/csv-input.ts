@@ -22,8 +22,16 @@ export function parseCsvInput<T>(file: string, content: string | Buffer, options
 export function explainCsvError(file: string, error: unknown, header?: readonly string[]): SuccessEngineError | undefined {
   const e = (error instanceof SuccessEngineError ? error.cause : error) as CsvErrorFields | null | undefined;
   if (typeof e?.code !== 'string' || !e.code.startsWith('CSV_')) return undefined;
-  const column = typeof e.column === 'number' ? (header?.[e.column] ?? `#${e.column + 1}`) : typeof e.column === 'string' ? e.column : undefined;
+  const column =
+    typeof e.column === 'number' ? (header?.[e.column] ?? `#${e.column + 1}`) : typeof e.column === 'string' ? e.column : undefined;
   const where = `line ${typeof e.lines === 'number' ? e.lines : '?'}${column !== undefined ? `, column "${column}"` : ''}`;
-  const quoting = e.code.includes('QUOTE') ? ': a field with a comma, quote or line break must be wrapped in double quotes, with a quote inside written twice ("")' : '';
-  return new SuccessEngineError('CLI.BAD_INPUT', `${file}: malformed CSV at ${where} (${e.code})${quoting}`, { file, line: e.lines, column }, { cause: error });
+  const quoting = e.code.includes('QUOTE')
+    ? ': a field with a comma, quote or line break must be wrapped in double quotes, with a quote inside written twice ("")'
+    : '';
+  return new SuccessEngineError(
+    'CLI.BAD_INPUT',
+    `${file}: malformed CSV at ${where} (${e.code})${quoting}`,
+    { file, line: e.lines, column },
+    { cause: error },
+  );
 }

@@ -42,7 +42,21 @@ describe('success-engine CLI', () => {
     const csv = path.join(dataDir, 'tiny.csv');
     const rows = Array.from({ length: 60 }, (_, i) => `${i},${i % 7},${i % 3 === 0 ? 'yes' : 'no'}`);
     writeFileSync(csv, ['id,tickets,churned', ...rows].join('\n'));
-    const { code, stdout } = await runCli('evaluate', 'churn', '--input', csv, '--label', 'churned', '--positive', 'yes', '--id', 'id', '--folds', '3', '--json');
+    const { code, stdout } = await runCli(
+      'evaluate',
+      'churn',
+      '--input',
+      csv,
+      '--label',
+      'churned',
+      '--positive',
+      'yes',
+      '--id',
+      'id',
+      '--folds',
+      '3',
+      '--json',
+    );
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -54,7 +68,9 @@ describe('success-engine CLI', () => {
     try {
       const { code, stdout, stderr } = await runCli('demo', '--json', '--no-serve');
       expect(code).toBe(1);
-      expect(JSON.parse(stdout)).toEqual({ error: { code: 'CONFIG.INVALID', message: expect.stringContaining('SE_HTTP_PORT') as unknown } });
+      expect(JSON.parse(stdout)).toEqual({
+        error: { code: 'CONFIG.INVALID', message: expect.stringContaining('SE_HTTP_PORT') as unknown },
+      });
       expect(stderr).toContain('SE_HTTP_PORT');
     } finally {
       delete process.env.SE_HTTP_PORT;

@@ -9,7 +9,9 @@ import { createOutput } from './output';
 
 export function buildProgram(): Command {
   const program = new Command('success-engine')
-    .description('Churn probability with reasons, lifetime value with intervals and next best actions, inside your CRM.\n客户成功引擎：流失概率及原因、客户终身价值区间、下一步最佳行动。')
+    .description(
+      'Churn probability with reasons, lifetime value with intervals and next best actions, inside your CRM.\n客户成功引擎：流失概率及原因、客户终身价值区间、下一步最佳行动。',
+    )
     .version(readVersion(), '-V, --version')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run `success-engine --help` for the commands and their flags)');
@@ -50,7 +52,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       // Under --json a usage error is still the one JSON object on stdout (commander printed the text).
-      if (error.exitCode === ExitCode.usage && argv.includes('--json')) createOutput(true).result({ error: { code: 'CLI.USAGE', message: error.message.replace(/^error: /, '') } });
+      if (error.exitCode === ExitCode.usage && argv.includes('--json'))
+        createOutput(true).result({ error: { code: 'CLI.USAGE', message: error.message.replace(/^error: /, '') } });
       return error.exitCode;
     }
     return reportFailure(createOutput(argv.includes('--json')), error);

@@ -10,12 +10,22 @@ const cwd = mkdtempSync(path.join(os.tmpdir(), 'se-config-'));
 describe('loadConfig', () => {
   it('applies defaults relative to the working directory', () => {
     const config = loadConfig({}, cwd);
-    expect(config).toMatchObject({ dataDir: path.join(cwd, '.data'), databasePath: path.join(cwd, '.data', 'success-engine.sqlite'), httpPort: 3000, httpHost: '127.0.0.1', logLevel: 'info', allowRemoteModels: true });
+    expect(config).toMatchObject({
+      dataDir: path.join(cwd, '.data'),
+      databasePath: path.join(cwd, '.data', 'success-engine.sqlite'),
+      httpPort: 3000,
+      httpHost: '127.0.0.1',
+      logLevel: 'info',
+      allowRemoteModels: true,
+    });
     expect(config.redisUrl).toBeUndefined();
   });
 
   it('parses typed values from the environment', () => {
-    const config = loadConfig({ SE_HTTP_PORT: '8080', SE_ALLOW_REMOTE_MODELS: 'false', REDIS_URL: 'redis://127.0.0.1:6390', LOG_LEVEL: 'debug' }, cwd);
+    const config = loadConfig(
+      { SE_HTTP_PORT: '8080', SE_ALLOW_REMOTE_MODELS: 'false', REDIS_URL: 'redis://127.0.0.1:6390', LOG_LEVEL: 'debug' },
+      cwd,
+    );
     expect(config).toMatchObject({ httpPort: 8080, allowRemoteModels: false, redisUrl: 'redis://127.0.0.1:6390', logLevel: 'debug' });
   });
 

@@ -37,7 +37,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   for (const [key, setting] of Object.entries(settings) as [SettingKey, (typeof settings)[SettingKey]][]) {
     const fromEnv = env[setting.env];
     const fromFile = file.values[key];
-    const value = fromEnv !== undefined && fromEnv !== '' ? fromEnv : fromFile !== undefined ? fileValueText(fromFile) : 'default' in setting ? setting.default : undefined;
+    const value =
+      fromEnv !== undefined && fromEnv !== ''
+        ? fromEnv
+        : fromFile !== undefined
+          ? fileValueText(fromFile)
+          : 'default' in setting
+            ? setting.default
+            : undefined;
     const parsed = setting.schema.safeParse(value);
     if (parsed.success) raw[key] = parsed.data;
     else {
@@ -70,7 +77,10 @@ function readConfigFile(filePath: string | undefined, cwd: string): { path: stri
   try {
     text = readFileSync(resolved, 'utf8');
   } catch (error) {
-    throw new SuccessEngineError('CONFIG.INVALID', `SE_CONFIG_FILE: cannot read ${resolved} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new SuccessEngineError(
+      'CONFIG.INVALID',
+      `SE_CONFIG_FILE: cannot read ${resolved} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   }
   try {
     const values: unknown = JSON.parse(text);
@@ -87,7 +97,11 @@ export function resolveEncryptionKey(config: AppConfig): Buffer {
   const keyPath = path.join(config.dataDir, 'encryption.key');
   if (existsSync(keyPath)) {
     const key = decodeKey(readFileSync(keyPath, 'utf8'));
-    if (!key) throw new SuccessEngineError('CONFIG.INVALID', `${keyPath} does not hold a 32-byte key (64 hex characters); restore it or set SE_ENCRYPTION_KEY`);
+    if (!key)
+      throw new SuccessEngineError(
+        'CONFIG.INVALID',
+        `${keyPath} does not hold a 32-byte key (64 hex characters); restore it or set SE_ENCRYPTION_KEY`,
+      );
     return key;
   }
   mkdirSync(config.dataDir, { recursive: true });

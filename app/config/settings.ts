@@ -10,8 +10,17 @@ const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'si
  * against this list by a test.
  */
 export const settings = {
-  dataDir: { env: 'SE_DATA_DIR', schema: z.string().min(1), default: '.data', doc: 'Folder for the embedded SQLite store, generated keys and caches.' },
-  databasePath: { env: 'SE_DATABASE_PATH', schema: z.string().min(1).optional(), doc: 'SQLite file; defaults to `<SE_DATA_DIR>/success-engine.sqlite`.' },
+  dataDir: {
+    env: 'SE_DATA_DIR',
+    schema: z.string().min(1),
+    default: '.data',
+    doc: 'Folder for the embedded SQLite store, generated keys and caches.',
+  },
+  databasePath: {
+    env: 'SE_DATABASE_PATH',
+    schema: z.string().min(1).optional(),
+    doc: 'SQLite file; defaults to `<SE_DATA_DIR>/success-engine.sqlite`.',
+  },
   encryptionKey: {
     env: 'SE_ENCRYPTION_KEY',
     schema: z
@@ -24,16 +33,60 @@ export const settings = {
   redisUrl: { env: 'REDIS_URL', schema: z.url().optional(), doc: 'Redis for BullMQ queues; without it, work runs in-process.' },
   httpHost: { env: 'SE_HTTP_HOST', schema: z.string().min(1), default: '127.0.0.1', doc: 'Address the HTTP server binds.' },
   httpPort: { env: 'SE_HTTP_PORT', schema: port, default: '3000', doc: 'Port the HTTP server listens on (0 picks a free one).' },
-  publicUrl: { env: 'SE_PUBLIC_URL', schema: z.url().optional(), doc: 'Public base URL the CRMs call (OAuth callbacks, hubspot.fetch and webhook signatures cover it).' },
-  hubspotClientId: { env: 'SE_HUBSPOT_CLIENT_ID', schema: z.string().min(1).optional(), doc: 'HubSpot app client id (marketplace install).' },
-  hubspotClientSecret: { env: 'SE_HUBSPOT_CLIENT_SECRET', schema: z.string().min(1).optional(), doc: 'HubSpot app client secret: OAuth, and the key of v3 signatures on webhooks and card requests.' },
-  hubspotApiUrl: { env: 'SE_HUBSPOT_API_URL', schema: z.url(), default: 'https://api.hubapi.com', doc: 'HubSpot API base URL (a sandbox URL in tests).' },
-  hubspotAuthorizeUrl: { env: 'SE_HUBSPOT_AUTHORIZE_URL', schema: z.url(), default: 'https://app.hubspot.com/oauth/authorize', doc: 'HubSpot OAuth consent page.' },
-  salesforceClientId: { env: 'SE_SALESFORCE_CLIENT_ID', schema: z.string().min(1).optional(), doc: 'Salesforce connected-app consumer key.' },
-  salesforceClientSecret: { env: 'SE_SALESFORCE_CLIENT_SECRET', schema: z.string().min(1).optional(), doc: 'Salesforce connected-app consumer secret.' },
-  salesforceLoginUrl: { env: 'SE_SALESFORCE_LOGIN_URL', schema: z.url(), default: 'https://login.salesforce.com', doc: 'Salesforce login host (test.salesforce.com or a My Domain).' },
-  modelsDir: { env: 'MODELS_DIR', schema: z.string().min(1).optional(), doc: 'Local folder of transformer models for air-gapped installs.' },
-  allowRemoteModels: { env: 'SE_ALLOW_REMOTE_MODELS', schema: bool, default: 'true', doc: 'Fetch models from the Hugging Face Hub on first use (false for air-gapped installs).' },
+  publicUrl: {
+    env: 'SE_PUBLIC_URL',
+    schema: z.url().optional(),
+    doc: 'Public base URL the CRMs call (OAuth callbacks, hubspot.fetch and webhook signatures cover it).',
+  },
+  hubspotClientId: {
+    env: 'SE_HUBSPOT_CLIENT_ID',
+    schema: z.string().min(1).optional(),
+    doc: 'HubSpot app client id (marketplace install).',
+  },
+  hubspotClientSecret: {
+    env: 'SE_HUBSPOT_CLIENT_SECRET',
+    schema: z.string().min(1).optional(),
+    doc: 'HubSpot app client secret: OAuth, and the key of v3 signatures on webhooks and card requests.',
+  },
+  hubspotApiUrl: {
+    env: 'SE_HUBSPOT_API_URL',
+    schema: z.url(),
+    default: 'https://api.hubapi.com',
+    doc: 'HubSpot API base URL (a sandbox URL in tests).',
+  },
+  hubspotAuthorizeUrl: {
+    env: 'SE_HUBSPOT_AUTHORIZE_URL',
+    schema: z.url(),
+    default: 'https://app.hubspot.com/oauth/authorize',
+    doc: 'HubSpot OAuth consent page.',
+  },
+  salesforceClientId: {
+    env: 'SE_SALESFORCE_CLIENT_ID',
+    schema: z.string().min(1).optional(),
+    doc: 'Salesforce connected-app consumer key.',
+  },
+  salesforceClientSecret: {
+    env: 'SE_SALESFORCE_CLIENT_SECRET',
+    schema: z.string().min(1).optional(),
+    doc: 'Salesforce connected-app consumer secret.',
+  },
+  salesforceLoginUrl: {
+    env: 'SE_SALESFORCE_LOGIN_URL',
+    schema: z.url(),
+    default: 'https://login.salesforce.com',
+    doc: 'Salesforce login host (test.salesforce.com or a My Domain).',
+  },
+  modelsDir: {
+    env: 'MODELS_DIR',
+    schema: z.string().min(1).optional(),
+    doc: 'Local folder of transformer models for air-gapped installs.',
+  },
+  allowRemoteModels: {
+    env: 'SE_ALLOW_REMOTE_MODELS',
+    schema: bool,
+    default: 'true',
+    doc: 'Fetch models from the Hugging Face Hub on first use (false for air-gapped installs).',
+  },
 } as const;
 
 export type SettingKey = keyof typeof settings;

@@ -12,7 +12,9 @@ export interface ReceivedAlert {
  * A local stand-in for a CS team's webhook endpoint: verifies each `X-Signature` with the recipe
  * in docs/alerts.md and dedupes on the idempotency key, as we tell receivers to.
  */
-export async function startAlertReceiver(secret: string): Promise<{ url: string; received: Map<string, ReceivedAlert>; close(): Promise<void> }> {
+export async function startAlertReceiver(
+  secret: string,
+): Promise<{ url: string; received: Map<string, ReceivedAlert>; close(): Promise<void> }> {
   const received = new Map<string, ReceivedAlert>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -21,7 +23,8 @@ export async function startAlertReceiver(secret: string): Promise<{ url: string;
       const body = Buffer.concat(chunks).toString('utf8');
       const key = String(req.headers['idempotency-key'] ?? '');
       const verified = verifySignatureHeader(req.headers['x-signature'] as string | undefined, body, secret, Date.now()).ok;
-      if (verified && key && !received.has(key)) received.set(key, { idempotencyKey: key, verified, body: JSON.parse(body) as ReceivedAlert['body'] });
+      if (verified && key && !received.has(key))
+        received.set(key, { idempotencyKey: key, verified, body: JSON.parse(body) as ReceivedAlert['body'] });
       res.writeHead(verified ? 200 : 401, { 'content-type': 'application/json' }).end('{}');
     });
   });

@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { entityNames, SuccessEngineError, type ConnectionId, type CrmConnection, type CrmConnector, type CrmTokens, type EntityName, type Provider, type ScoreSet, type TenantId } from '../../core';
+import {
+  entityNames,
+  SuccessEngineError,
+  type ConnectionId,
+  type CrmConnection,
+  type CrmConnector,
+  type CrmTokens,
+  type EntityName,
+  type Provider,
+  type ScoreSet,
+  type TenantId,
+} from '../../core';
 import type { RoutedAlert } from '../../engine/alerts/alert-rules';
 import { summarizeBook, type BookSummary } from '../../engine/scoring/book-summary';
 import { generateBook } from '../../sandbox/seed/book.generator';
@@ -94,8 +105,21 @@ async function startDemoCrm(options: DemoOptions, book: Book): Promise<StartedCr
     const connectionId = 'salesforce-sandbox' as ConnectionId;
     return {
       tenantId: DEMO_SALESFORCE_TENANT,
-      crm: { provider: 'salesforce', label: 'Salesforce', url: sandbox.url, connectionId, salesforce: sandbox, userIdOfOwner: (ownerId) => Promise.resolve(ownerId) },
-      connection: { id: connectionId, tenantId: DEMO_SALESFORCE_TENANT, provider: 'salesforce', externalOrgId: sandbox.state.org.orgId, baseUrl: sandbox.url },
+      crm: {
+        provider: 'salesforce',
+        label: 'Salesforce',
+        url: sandbox.url,
+        connectionId,
+        salesforce: sandbox,
+        userIdOfOwner: (ownerId) => Promise.resolve(ownerId),
+      },
+      connection: {
+        id: connectionId,
+        tenantId: DEMO_SALESFORCE_TENANT,
+        provider: 'salesforce',
+        externalOrgId: sandbox.state.org.orgId,
+        baseUrl: sandbox.url,
+      },
       tokens: { accessToken: DEMO_SALESFORCE_TOKEN, instanceUrl: sandbox.url },
       close: () => sandbox.close(),
     };
@@ -103,7 +127,9 @@ async function startDemoCrm(options: DemoOptions, book: Book): Promise<StartedCr
   const sandbox = await startHubSpotSandbox({ book, tier: options.tier, privateAppTokens: [DEMO_PRIVATE_APP_TOKEN], portal: org });
   const connectionId = 'hubspot-sandbox' as ConnectionId;
   const userIdOfOwner = async (ownerId: string): Promise<string | null> => {
-    const res = await fetch(`${sandbox.url}/crm/v3/owners/${encodeURIComponent(ownerId)}`, { headers: { authorization: `Bearer ${DEMO_PRIVATE_APP_TOKEN}` } });
+    const res = await fetch(`${sandbox.url}/crm/v3/owners/${encodeURIComponent(ownerId)}`, {
+      headers: { authorization: `Bearer ${DEMO_PRIVATE_APP_TOKEN}` },
+    });
     const userId = res.ok ? ((await res.json()) as { userId?: number }).userId : undefined;
     return userId === undefined ? null : String(userId);
   };
@@ -125,7 +151,12 @@ async function startDemoCrm(options: DemoOptions, book: Book): Promise<StartedCr
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   options.onStage('seed', `reading ${options.csvPath}`);
-  const book = generateBook({ seed: options.seed, accounts: options.accounts, rows: readTelcoCsv(options.csvPath), asOf: options.asOf ?? new Date().toISOString() });
+  const book = generateBook({
+    seed: options.seed,
+    accounts: options.accounts,
+    rows: readTelcoCsv(options.csvPath),
+    asOf: options.asOf ?? new Date().toISOString(),
+  });
   const started = await startDemoCrm(options, book);
   const { tenantId, crm } = started;
   const encryptionKey = options.encryptionKey ?? randomBytes(32);
@@ -142,7 +173,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     store.saveConnection({ ...started.connection, createdAt: book.asOf, updatedAt: book.asOf }, started.tokens);
     const receiverEndpoint = { url: receiver.url, secret };
     // Our fields live in the org itself in the demo (no managed package), so no namespace.
-    const adapters = createPipelineAdapters({ store, alertEndpointFor: () => ({ ...receiverEndpoint, format: 'alert.v1' }), salesforceNamespace: null });
+    const adapters = createPipelineAdapters({
+      store,
+      alertEndpointFor: () => ({ ...receiverEndpoint, format: 'alert.v1' }),
+      salesforceNamespace: null,
+    });
     const connector = adapters.connector(tenantId, crm.connectionId);
 
     options.onStage('install', `creating the Success Engine fields in ${crm.label}`);
@@ -150,7 +185,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const run = options.redisUrl
       ? await runThroughBullmq(options, options.redisUrl, store, receiverEndpoint, tenantId, crm, book.asOf)
       : await runInProcess(options, adapters, tenantId, crm, book.asOf);
-    if (!run.training) throw new SuccessEngineError('DEMO.INCOMPLETE', `the demo run finished without training (dead letters: ${run.deadLetters.join('; ') || 'none'})`);
+    if (!run.training)
+      throw new SuccessEngineError(
+        'DEMO.INCOMPLETE',
+        `the demo run finished without training (dead letters: ${run.deadLetters.join('; ') || 'none'})`,
+      );
     const committed = commitBuild(store, building, options.databasePath, encryptionKey);
     store = committed;
     return {
@@ -166,7 +205,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       scores: run.scores,
       summary: summarizeBook(run.scores),
       writeBack: run.writeBack,
-      alerts: { raised: raisedAlerts(store, tenantId), delivered: run.delivered, receivedVerified: [...receiver.received.values()].filter((r) => r.verified).length, suppressed: run.suppressed },
+      alerts: {
+        raised: raisedAlerts(store, tenantId),
+        delivered: run.delivered,
+        receivedVerified: [...receiver.received.values()].filter((r) => r.verified).length,
+        suppressed: run.suppressed,
+      },
     };
   } catch (error) {
     await close();
@@ -188,7 +232,15 @@ interface RunTally {
 
 /** Hooks that count what the processors did and move the progress display along. */
 function tallyHooks(options: DemoOptions, crm: DemoCrm): { tally: RunTally; hooks: ProcessorHooks } {
-  const tally: RunTally = { synced: Object.fromEntries(entityNames.map((e) => [e, 0])) as Record<EntityName, number>, training: undefined, scores: [], writeBack: { written: 0, unchanged: 0, failed: [] }, suppressed: 0, delivered: 0, deadLetters: [] };
+  const tally: RunTally = {
+    synced: Object.fromEntries(entityNames.map((e) => [e, 0])) as Record<EntityName, number>,
+    training: undefined,
+    scores: [],
+    writeBack: { written: 0, unchanged: 0, failed: [] },
+    suppressed: 0,
+    delivered: 0,
+    deadLetters: [],
+  };
   let pages = 0;
   let stage: DemoStage = 'sync';
   const enter = (next: DemoStage, detail: string): void => {
@@ -224,7 +276,13 @@ function tallyHooks(options: DemoOptions, crm: DemoCrm): { tally: RunTally; hook
   return { tally, hooks };
 }
 
-async function runInProcess(options: DemoOptions, adapters: ReturnType<typeof createPipelineAdapters>, tenantId: TenantId, crm: DemoCrm, asOf: string): Promise<RunTally> {
+async function runInProcess(
+  options: DemoOptions,
+  adapters: ReturnType<typeof createPipelineAdapters>,
+  tenantId: TenantId,
+  crm: DemoCrm,
+  asOf: string,
+): Promise<RunTally> {
   const { tally, hooks } = tallyHooks(options, crm);
   options.onStage('sync', `every entity from ${crm.label}, in this process (no REDIS_URL)`);
   const queue = new InProcessJobQueue(createProcessors(adapters, hooks));
@@ -242,7 +300,15 @@ async function runInProcess(options: DemoOptions, adapters: ReturnType<typeof cr
  * The same run through BullMQ: workers for every queue start in this process, and one
  * `sync.start` job fans out exactly as in production. Returns once every queue is empty.
  */
-async function runThroughBullmq(options: DemoOptions, redisUrl: string, store: SqliteRecordStore, receiver: { url: string; secret: string }, tenantId: TenantId, crm: DemoCrm, asOf: string): Promise<RunTally> {
+async function runThroughBullmq(
+  options: DemoOptions,
+  redisUrl: string,
+  store: SqliteRecordStore,
+  receiver: { url: string; secret: string },
+  tenantId: TenantId,
+  crm: DemoCrm,
+  asOf: string,
+): Promise<RunTally> {
   const { tally, hooks } = tallyHooks(options, crm);
   options.onStage('sync', 'through BullMQ workers (REDIS_URL is set)');
   const runtime = startWorkerRuntime({
@@ -257,7 +323,14 @@ async function runThroughBullmq(options: DemoOptions, redisUrl: string, store: S
     hooks,
   });
   try {
-    await runtime.producer.enqueue('sync.start', { tenantId, connectionId: crm.connectionId, mode: 'backfill', train: true, asOf, runId: 'demo' });
+    await runtime.producer.enqueue('sync.start', {
+      tenantId,
+      connectionId: crm.connectionId,
+      mode: 'backfill',
+      train: true,
+      asOf,
+      runId: 'demo',
+    });
     await runtime.producer.waitForIdle({ timeoutMs: 15 * 60_000 });
   } finally {
     await runtime.close();
@@ -269,6 +342,21 @@ async function runThroughBullmq(options: DemoOptions, redisUrl: string, store: S
 function raisedAlerts(store: SqliteRecordStore, tenantId: TenantId): RoutedAlert[] {
   return store.listAlerts(tenantId).map((d) => {
     const a = (d.payload as { alert: AlertV1 }).alert;
-    return { target: d.target, priority: 0, alert: { idempotencyKey: a.id, tenantId, accountId: d.accountId, rule: a.rule, severity: a.severity, title: a.title, reasons: a.reasons, ...(a.owner ? { ownerId: a.owner.id } : {}), raisedAt: a.raisedAt, data: a.data } };
+    return {
+      target: d.target,
+      priority: 0,
+      alert: {
+        idempotencyKey: a.id,
+        tenantId,
+        accountId: d.accountId,
+        rule: a.rule,
+        severity: a.severity,
+        title: a.title,
+        reasons: a.reasons,
+        ...(a.owner ? { ownerId: a.owner.id } : {}),
+        raisedAt: a.raisedAt,
+        data: a.data,
+      },
+    };
   });
 }

@@ -76,7 +76,12 @@ export function refuseIfLockedOut(req: Request, res: Response): boolean {
   const wait = limiter?.blockedForMs(clientAddress(req)) ?? 0;
   if (wait <= 0) return false;
   res.set('Retry-After', String(Math.ceil(wait / 1000)));
-  res.status(429).json({ error: { code: 'HTTP.RATE_LIMITED', message: `too many failed token checks from this address; try again in ${Math.ceil(wait / 1000)} s` } });
+  res.status(429).json({
+    error: {
+      code: 'HTTP.RATE_LIMITED',
+      message: `too many failed token checks from this address; try again in ${Math.ceil(wait / 1000)} s`,
+    },
+  });
   return true;
 }
 

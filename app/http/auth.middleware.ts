@@ -20,7 +20,12 @@ export function authenticate(store: Pick<RecordStore, 'resolveApiToken'>): Reque
     if (!principal) {
       if (match) recordAuthFailure(req, res);
       res.set('WWW-Authenticate', 'Bearer realm="success-engine"');
-      res.status(401).json({ error: { code: 'HTTP.UNAUTHENTICATED', message: match ? 'the API token is not valid' : 'send an API token as "Authorization: Bearer <token>"' } });
+      res.status(401).json({
+        error: {
+          code: 'HTTP.UNAUTHENTICATED',
+          message: match ? 'the API token is not valid' : 'send an API token as "Authorization: Bearer <token>"',
+        },
+      });
       return;
     }
     res.locals.principal = principal;
@@ -54,7 +59,12 @@ export function refuseRepTokens(store: object): RequestHandler {
   return (req, res, next) => {
     const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
     if (token && typeof staff.resolveStaffToken === 'function' && staff.resolveStaffToken(token)?.role === 'rep') {
-      res.status(403).json({ error: { code: 'HTTP.FORBIDDEN', message: 'a rep token opens record cards only (/card/…), which check what the rep may see in the CRM' } });
+      res.status(403).json({
+        error: {
+          code: 'HTTP.FORBIDDEN',
+          message: 'a rep token opens record cards only (/card/…), which check what the rep may see in the CRM',
+        },
+      });
       return;
     }
     next();

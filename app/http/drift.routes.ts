@@ -18,7 +18,12 @@ export function driftRouter(monitor: DriftMonitor): Router {
       return;
     }
     const bins = req.query.bins === '1' || req.query.bins === 'true';
-    res.json({ ...report, features: report.features.map((f) => (bins ? f : { feature: f.feature, psi: f.psi, level: f.level, referenceCount: f.referenceCount, currentCount: f.currentCount })) });
+    res.json({
+      ...report,
+      features: report.features.map((f) =>
+        bins ? f : { feature: f.feature, psi: f.psi, level: f.level, referenceCount: f.referenceCount, currentCount: f.currentCount },
+      ),
+    });
   });
   return router;
 }

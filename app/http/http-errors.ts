@@ -29,7 +29,14 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const clientError = error as { type?: string; status?: number; statusCode?: number };
     const status = clientError.status ?? clientError.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      res.status(status).json({ error: { code: 'HTTP.BAD_REQUEST', message: CLIENT_ERROR_MESSAGES[clientError.type ?? ''] ?? (error instanceof URIError ? 'the request path is not valid percent-encoded UTF-8' : 'bad request') } });
+      res.status(status).json({
+        error: {
+          code: 'HTTP.BAD_REQUEST',
+          message:
+            CLIENT_ERROR_MESSAGES[clientError.type ?? ''] ??
+            (error instanceof URIError ? 'the request path is not valid percent-encoded UTF-8' : 'bad request'),
+        },
+      });
       return;
     }
     log.error({ err: error, path: req.path }, 'request failed');

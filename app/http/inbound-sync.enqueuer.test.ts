@@ -8,7 +8,15 @@ import { createInboundSyncEnqueuer, entityForEvent } from './inbound-sync.enqueu
 
 const T = 'tenant-a' as TenantId;
 const C = 'hs-1' as ConnectionId;
-const event = (id: string, objectType = 'company', orgId = '42', provider: 'hubspot' | 'salesforce' = 'hubspot'): InboundEvent => ({ provider, orgId, eventId: `${orgId}:${id}`, objectType, objectIds: ['7'], changeType: 'propertyChange', occurredAt: '2026-11-28T00:00:00.000Z' });
+const event = (id: string, objectType = 'company', orgId = '42', provider: 'hubspot' | 'salesforce' = 'hubspot'): InboundEvent => ({
+  provider,
+  orgId,
+  eventId: `${orgId}:${id}`,
+  objectType,
+  objectIds: ['7'],
+  changeType: 'propertyChange',
+  occurredAt: '2026-11-28T00:00:00.000Z',
+});
 
 function fakeQueue(fail: () => Error | null = () => null, hang = false) {
   const added: { queue: string; payload: Record<string, unknown>; options: Record<string, unknown> }[] = [];
@@ -26,7 +34,10 @@ function fakeQueue(fail: () => Error | null = () => null, hang = false) {
 }
 
 describe('inbound events → incremental sync', () => {
-  const directory = new StaticConnectionDirectory({ 'hubspot:42': [{ tenantId: T, connectionId: C }], 'salesforce:00D5g000004SbXz': [{ tenantId: 'tenant-b' as TenantId, connectionId: 'sf' as ConnectionId }] });
+  const directory = new StaticConnectionDirectory({
+    'hubspot:42': [{ tenantId: T, connectionId: C }],
+    'salesforce:00D5g000004SbXz': [{ tenantId: 'tenant-b' as TenantId, connectionId: 'sf' as ConnectionId }],
+  });
   const log = pino({ level: 'silent' });
 
   it('maps CRM object types to our entities and ignores the rest', () => {
@@ -43,8 +54,16 @@ describe('inbound events → incremental sync', () => {
     const enqueue = createInboundSyncEnqueuer({ queue, directory, metrics, log, windowMs: 5_000, marginMs: 2_000, now: () => now });
     await enqueue([event('1'), event('2'), event('3', 'deal')]);
     expect(added).toEqual([
-      { queue: 'sync.page', payload: { tenantId: T, connectionId: C, entity: 'account', mode: 'incremental', runId: 'inbound.1000000', page: 0 }, options: { lane: 'interactive', delayMs: 7_000 } },
-      { queue: 'sync.page', payload: { tenantId: T, connectionId: C, entity: 'opportunity', mode: 'incremental', runId: 'inbound.1000000', page: 0 }, options: { lane: 'interactive', delayMs: 7_000 } },
+      {
+        queue: 'sync.page',
+        payload: { tenantId: T, connectionId: C, entity: 'account', mode: 'incremental', runId: 'inbound.1000000', page: 0 },
+        options: { lane: 'interactive', delayMs: 7_000 },
+      },
+      {
+        queue: 'sync.page',
+        payload: { tenantId: T, connectionId: C, entity: 'opportunity', mode: 'incremental', runId: 'inbound.1000000', page: 0 },
+        options: { lane: 'interactive', delayMs: 7_000 },
+      },
     ]);
     now += 4_000;
     await enqueue([event('4')]);
@@ -55,7 +74,9 @@ describe('inbound events → incremental sync', () => {
     expect(added).toHaveLength(3);
     expect(added[2]?.payload.runId).toBe('inbound.1005000');
     expect(added[2]?.options.delayMs).toBe(6_500);
-    expect(await metrics.registry.getSingleMetricAsString('se_inbound_events_total')).toContain('se_inbound_events_total{provider="hubspot",outcome="enqueued"} 5');
+    expect(await metrics.registry.getSingleMetricAsString('se_inbound_events_total')).toContain(
+      'se_inbound_events_total{provider="hubspot",outcome="enqueued"} 5',
+    );
   });
 
   it('accepts events of unknown orgs and object types without queuing anything', async () => {
@@ -71,7 +92,9 @@ describe('inbound events → incremental sync', () => {
 
   it('matches Salesforce orgs on the 15-character id', async () => {
     const { queue, added } = fakeQueue();
-    await createInboundSyncEnqueuer({ queue, directory, metrics: createMetrics({ defaultMetrics: false }), log })([event('1', 'Account', '00D5g000004SbXzEAK', 'salesforce')]);
+    await createInboundSyncEnqueuer({ queue, directory, metrics: createMetrics({ defaultMetrics: false }), log })([
+      event('1', 'Account', '00D5g000004SbXzEAK', 'salesforce'),
+    ]);
     expect(added[0]?.payload).toMatchObject({ tenantId: 'tenant-b', connectionId: 'sf', entity: 'account' });
   });
 
@@ -84,10 +107,22 @@ describe('inbound events → incremental sync', () => {
     await enqueue([event('1')]);
     expect(added).toHaveLength(1);
 
-    const fast = createInboundSyncEnqueuer({ queue, directory, metrics: createMetrics({ defaultMetrics: false }), log, queueUp: () => false });
+    const fast = createInboundSyncEnqueuer({
+      queue,
+      directory,
+      metrics: createMetrics({ defaultMetrics: false }),
+      log,
+      queueUp: () => false,
+    });
     await expect(fast([event('9')])).rejects.toThrow(/Redis is not connected/);
 
-    const hanging = createInboundSyncEnqueuer({ queue: fakeQueue(() => null, true).queue, directory, metrics: createMetrics({ defaultMetrics: false }), log, timeoutMs: 50 });
+    const hanging = createInboundSyncEnqueuer({
+      queue: fakeQueue(() => null, true).queue,
+      directory,
+      metrics: createMetrics({ defaultMetrics: false }),
+      log,
+      timeoutMs: 50,
+    });
     await expect(hanging([event('1')])).rejects.toThrow(/did not answer within 50 ms/);
   });
 });

@@ -7,18 +7,38 @@ import type { ConnectionDirectory } from './connection-directory';
 
 /** HubSpot object names and type ids (`0-2` …) → our entities; others are not synced. */
 const HUBSPOT_ENTITIES: Readonly<Record<string, EntityName>> = {
-  company: 'account', '0-2': 'account',
-  contact: 'contact', '0-1': 'contact',
-  deal: 'opportunity', '0-3': 'opportunity',
-  ticket: 'ticket', '0-5': 'ticket',
-  call: 'activity', '0-48': 'activity', email: 'activity', '0-49': 'activity', meeting: 'activity', '0-47': 'activity', note: 'activity', '0-46': 'activity', task: 'activity', '0-27': 'activity',
-  subscription: 'subscription', '0-69': 'subscription',
-  invoice: 'transaction', '0-53': 'transaction',
+  company: 'account',
+  '0-2': 'account',
+  contact: 'contact',
+  '0-1': 'contact',
+  deal: 'opportunity',
+  '0-3': 'opportunity',
+  ticket: 'ticket',
+  '0-5': 'ticket',
+  call: 'activity',
+  '0-48': 'activity',
+  email: 'activity',
+  '0-49': 'activity',
+  meeting: 'activity',
+  '0-47': 'activity',
+  note: 'activity',
+  '0-46': 'activity',
+  task: 'activity',
+  '0-27': 'activity',
+  subscription: 'subscription',
+  '0-69': 'subscription',
+  invoice: 'transaction',
+  '0-53': 'transaction',
 };
 
 /** Salesforce sObjects → our entities. */
 const SALESFORCE_ENTITIES: Readonly<Record<string, EntityName>> = {
-  account: 'account', contact: 'contact', opportunity: 'opportunity', case: 'ticket', task: 'activity', event: 'activity',
+  account: 'account',
+  contact: 'contact',
+  opportunity: 'opportunity',
+  case: 'ticket',
+  task: 'activity',
+  event: 'activity',
 };
 
 export function entityForEvent(event: Pick<InboundEvent, 'provider' | 'objectType'>): EntityName | null {
@@ -86,7 +106,10 @@ export function createInboundSyncEnqueuer(options: InboundSyncOptions): EnqueueE
       for (const [key, at] of added) if (at <= t) added.delete(key);
       lastSweep = t;
     }
-    const groups = new Map<string, { tenantId: TenantId; connectionId: ConnectionId; entity: EntityName; provider: string; count: number }>();
+    const groups = new Map<
+      string,
+      { tenantId: TenantId; connectionId: ConnectionId; entity: EntityName; provider: string; count: number }
+    >();
     for (const event of events) {
       const entity = entityForEvent(event);
       if (!entity) {
@@ -98,12 +121,18 @@ export function createInboundSyncEnqueuer(options: InboundSyncOptions): EnqueueE
         refs = options.directory.resolve(event.provider, event.orgId);
       } catch (error) {
         // The store is unreadable: the CRM must retry (503), not lose the event.
-        options.log.error({ err: error, provider: event.provider, orgId: event.orgId }, 'could not look up the connection for inbound events');
+        options.log.error(
+          { err: error, provider: event.provider, orgId: event.orgId },
+          'could not look up the connection for inbound events',
+        );
         throw error;
       }
       if (refs.length === 0) {
         options.metrics.recordInbound(event.provider, 'unknown-org');
-        options.log.debug({ provider: event.provider, orgId: event.orgId, eventId: event.eventId }, 'inbound event for an org with no connection');
+        options.log.debug(
+          { provider: event.provider, orgId: event.orgId, eventId: event.eventId },
+          'inbound event for an org with no connection',
+        );
         continue;
       }
       for (const ref of refs) {
@@ -127,11 +156,21 @@ export function createInboundSyncEnqueuer(options: InboundSyncOptions): EnqueueE
             pending.map(async ([key, g]) => {
               const jobId = await options.queue.enqueue(
                 'sync.page',
-                { tenantId: g.tenantId, connectionId: g.connectionId, entity: g.entity, mode: 'incremental', runId: `inbound.${windowStart}`, page: 0 },
+                {
+                  tenantId: g.tenantId,
+                  connectionId: g.connectionId,
+                  entity: g.entity,
+                  mode: 'incremental',
+                  runId: `inbound.${windowStart}`,
+                  page: 0,
+                },
                 { lane: 'interactive', delayMs: Math.max(0, due - now()) },
               );
               added.set(key, due);
-              options.log.debug({ tenantId: g.tenantId, jobId, entity: g.entity, events: g.count }, 'incremental sync queued for inbound events');
+              options.log.debug(
+                { tenantId: g.tenantId, jobId, entity: g.entity, events: g.count },
+                'incremental sync queued for inbound events',
+              );
             }),
           ),
           timeoutMs,

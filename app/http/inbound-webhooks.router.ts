@@ -70,7 +70,17 @@ function reply(res: ServerResponse, status: number, headers: Record<string, stri
   res.end(body);
 }
 
-const CODE_BY_STATUS: Record<number, string> = { 400: 'HTTP.BAD_REQUEST', 401: 'HTTP.UNAUTHENTICATED', 403: 'HTTP.FORBIDDEN', 404: 'HTTP.NOT_FOUND', 405: 'HTTP.METHOD_NOT_ALLOWED', 413: 'HTTP.BAD_REQUEST', 415: 'HTTP.BAD_REQUEST', 429: 'HTTP.RATE_LIMITED', 503: 'HTTP.UNAVAILABLE' };
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'HTTP.BAD_REQUEST',
+  401: 'HTTP.UNAUTHENTICATED',
+  403: 'HTTP.FORBIDDEN',
+  404: 'HTTP.NOT_FOUND',
+  405: 'HTTP.METHOD_NOT_ALLOWED',
+  413: 'HTTP.BAD_REQUEST',
+  415: 'HTTP.BAD_REQUEST',
+  429: 'HTTP.RATE_LIMITED',
+  503: 'HTTP.UNAVAILABLE',
+};
 
 /** The API's error shape, `{"error":{"code","message"}}`, plus whatever else the handler said (e.g. `reason`). */
 export function errorBody(status: number, message: string, extra: Record<string, unknown> = {}): string {
@@ -91,7 +101,13 @@ function inApiShape(status: number, body: string): string {
 }
 
 /** Reads, hands to the handler, answers: the whole inbound request, shared by the router and the dispatcher. */
-async function serveInbound(req: IncomingMessage, res: ServerResponse, url: string, handler: InboundHandler, limit: number): Promise<number> {
+async function serveInbound(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: string,
+  handler: InboundHandler,
+  limit: number,
+): Promise<number> {
   const body = await readRawBody(req, limit);
   if (!body.ok) {
     // The rest of a rejected body is not worth reading: close the connection after answering.

@@ -3,7 +3,15 @@ import type { Router } from 'express';
 import { systemClock, type LocalizedText, type TenantId } from '../../core';
 import { HUBSPOT_OPTIONAL_SCOPES, HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
 import type { SqliteRecordStore } from '../../store';
-import { createInstallRouter, createTenantAdminRouter, createTenantEraser, RecordAccessChecker, requireRecordAccess, type InstallDeps, type InstallSettings } from '../install';
+import {
+  createInstallRouter,
+  createTenantAdminRouter,
+  createTenantEraser,
+  RecordAccessChecker,
+  requireRecordAccess,
+  type InstallDeps,
+  type InstallSettings,
+} from '../install';
 import type { Metrics } from '../observability/metrics';
 import type { JobQueue } from '../queue/job-queue';
 import { SqliteConnectionDirectory } from './connection-directory';
@@ -50,14 +58,28 @@ const noQueue: JobQueue = {
 
 function installSettings(settings: ProductSettings): InstallSettings | null {
   if (!settings.publicUrl) return null;
-  const hubspot = settings.hubspotClientId && settings.hubspotClientSecret
-    ? { clientId: settings.hubspotClientId, clientSecret: settings.hubspotClientSecret, authorizeUrl: settings.hubspotAuthorizeUrl, apiBaseUrl: settings.hubspotApiUrl, scopes: Object.keys(HUBSPOT_REQUIRED_SCOPES), optionalScopes: Object.keys(HUBSPOT_OPTIONAL_SCOPES) }
-    : undefined;
-  const salesforce = settings.salesforceClientId && settings.salesforceClientSecret
-    ? { clientId: settings.salesforceClientId, clientSecret: settings.salesforceClientSecret, loginUrl: settings.salesforceLoginUrl }
-    : undefined;
+  const hubspot =
+    settings.hubspotClientId && settings.hubspotClientSecret
+      ? {
+          clientId: settings.hubspotClientId,
+          clientSecret: settings.hubspotClientSecret,
+          authorizeUrl: settings.hubspotAuthorizeUrl,
+          apiBaseUrl: settings.hubspotApiUrl,
+          scopes: Object.keys(HUBSPOT_REQUIRED_SCOPES),
+          optionalScopes: Object.keys(HUBSPOT_OPTIONAL_SCOPES),
+        }
+      : undefined;
+  const salesforce =
+    settings.salesforceClientId && settings.salesforceClientSecret
+      ? { clientId: settings.salesforceClientId, clientSecret: settings.salesforceClientSecret, loginUrl: settings.salesforceLoginUrl }
+      : undefined;
   if (!hubspot && !salesforce) return null;
-  return { stateSecret: derivedKey(settings.encryptionKey, 'oauth-state'), publicBaseUrl: settings.publicUrl, ...(hubspot ? { hubspot } : {}), ...(salesforce ? { salesforce } : {}) };
+  return {
+    stateSecret: derivedKey(settings.encryptionKey, 'oauth-state'),
+    publicBaseUrl: settings.publicUrl,
+    ...(hubspot ? { hubspot } : {}),
+    ...(salesforce ? { salesforce } : {}),
+  };
 }
 
 /**
@@ -65,26 +87,56 @@ function installSettings(settings: ProductSettings): InstallSettings | null {
  * (hubspot.fetch, v3-signed), the Salesforce card (Named Credential token) and the marketplace
  * install. Each is on when its settings are present; the detail says why when it is off.
  */
-export function productRouters(deps: { store: SqliteRecordStore; metrics: Metrics; queue: JobQueue | null; settings: ProductSettings; webAssetsDir?: string }): ProductRouter[] {
+export function productRouters(deps: {
+  store: SqliteRecordStore;
+  metrics: Metrics;
+  queue: JobQueue | null;
+  settings: ProductSettings;
+  webAssetsDir?: string;
+}): ProductRouter[] {
   const { store, metrics, settings } = deps;
   const install = installSettings(settings);
-  const installDeps: InstallDeps = { store, queue: deps.queue ?? noQueue, clock: systemClock, settings: install ?? { stateSecret: derivedKey(settings.encryptionKey, 'oauth-state'), publicBaseUrl: settings.publicUrl ?? 'http://127.0.0.1' } };
+  const installDeps: InstallDeps = {
+    store,
+    queue: deps.queue ?? noQueue,
+    clock: systemClock,
+    settings: install ?? {
+      stateSecret: derivedKey(settings.encryptionKey, 'oauth-state'),
+      publicBaseUrl: settings.publicUrl ?? 'http://127.0.0.1',
+    },
+  };
   const checker = new RecordAccessChecker(installDeps);
-  const canUserSeeRecord = async (tenantId: TenantId, provider: CardProvider, crmUserId: string, objectType: CardObjectType, externalId: string) =>
-    (await checker.canUserSeeRecord(tenantId, crmUserId, { provider, objectType, externalId })).allowed;
+  const canUserSeeRecord = async (
+    tenantId: TenantId,
+    provider: CardProvider,
+    crmUserId: string,
+    objectType: CardObjectType,
+    externalId: string,
+  ) => (await checker.canUserSeeRecord(tenantId, crmUserId, { provider, objectType, externalId })).allowed;
   const directory = new SqliteConnectionDirectory(store.db);
 
   const routers: ProductRouter[] = [
     {
       name: 'web-card',
       path: '/card',
-      router: createWebCardRouter({ store, recordAccess: requireRecordAccess(checker), ...(deps.webAssetsDir ? { assetsDir: deps.webAssetsDir } : {}), ...(settings.frameAncestors ? { frameAncestors: settings.frameAncestors } : {}) }),
+      router: createWebCardRouter({
+        store,
+        recordAccess: requireRecordAccess(checker),
+        ...(deps.webAssetsDir ? { assetsDir: deps.webAssetsDir } : {}),
+        ...(settings.frameAncestors ? { frameAncestors: settings.frameAncestors } : {}),
+      }),
       detail: { en: '/card/accounts/:id (reader token in the URL fragment)', zh: '/card/accounts/:id（读者令牌放在 URL 片段中）' },
     },
     {
       name: 'console',
       path: '/console',
-      router: createConsoleRouter({ store, metrics, eraser: createTenantEraser(installDeps), queue: deps.queue, ...(deps.webAssetsDir ? { assetsDir: deps.webAssetsDir } : {}) }),
+      router: createConsoleRouter({
+        store,
+        metrics,
+        eraser: createTenantEraser(installDeps),
+        queue: deps.queue,
+        ...(deps.webAssetsDir ? { assetsDir: deps.webAssetsDir } : {}),
+      }),
       detail: { en: '/console/ (admin token)', zh: '/console/（需管理员令牌）' },
     },
     {
@@ -109,15 +161,46 @@ export function productRouters(deps: { store: SqliteRecordStore; metrics: Metric
           }),
           detail: { en: '/crm/hubspot/card (hubspot.fetch, v3 signature)', zh: '/crm/hubspot/card（hubspot.fetch，v3 签名）' },
         }
-      : { name: 'hubspot-card', path: '/crm/hubspot', detail: { en: 'off: no SE_HUBSPOT_CLIENT_SECRET to check hubspot.fetch signatures', zh: '未启用：缺少 SE_HUBSPOT_CLIENT_SECRET，无法校验 hubspot.fetch 签名' } },
+      : {
+          name: 'hubspot-card',
+          path: '/crm/hubspot',
+          detail: {
+            en: 'off: no SE_HUBSPOT_CLIENT_SECRET to check hubspot.fetch signatures',
+            zh: '未启用：缺少 SE_HUBSPOT_CLIENT_SECRET，无法校验 hubspot.fetch 签名',
+          },
+        },
   );
   if (!install) {
-    routers.push({ name: 'install', path: '/install', detail: { en: 'off: needs SE_PUBLIC_URL and a HubSpot or Salesforce app (client id and secret)', zh: '未启用：需要 SE_PUBLIC_URL 以及 HubSpot 或 Salesforce 应用（客户端 ID 和密钥）' } });
+    routers.push({
+      name: 'install',
+      path: '/install',
+      detail: {
+        en: 'off: needs SE_PUBLIC_URL and a HubSpot or Salesforce app (client id and secret)',
+        zh: '未启用：需要 SE_PUBLIC_URL 以及 HubSpot 或 Salesforce 应用（客户端 ID 和密钥）',
+      },
+    });
   } else if (!deps.queue) {
-    routers.push({ name: 'install', path: '/install', detail: { en: 'off: needs REDIS_URL (the backfill is queued for the workers)', zh: '未启用：需要 REDIS_URL（回填任务交给工作进程）' } });
+    routers.push({
+      name: 'install',
+      path: '/install',
+      detail: { en: 'off: needs REDIS_URL (the backfill is queued for the workers)', zh: '未启用：需要 REDIS_URL（回填任务交给工作进程）' },
+    });
   } else {
-    routers.push({ name: 'install', path: '/install', router: createInstallRouter(installDeps), detail: { en: `/install/<crm> → OAuth → ${install.publicBaseUrl}/install/<crm>/callback`, zh: `/install/<crm> → OAuth → ${install.publicBaseUrl}/install/<crm>/callback` } });
-    routers.push({ name: 'install', path: '/api/v1/tenant', router: createTenantAdminRouter(installDeps), detail: { en: '/api/v1/tenant (admin: export, uninstall)', zh: '/api/v1/tenant（管理员：导出、卸载）' } });
+    routers.push({
+      name: 'install',
+      path: '/install',
+      router: createInstallRouter(installDeps),
+      detail: {
+        en: `/install/<crm> → OAuth → ${install.publicBaseUrl}/install/<crm>/callback`,
+        zh: `/install/<crm> → OAuth → ${install.publicBaseUrl}/install/<crm>/callback`,
+      },
+    });
+    routers.push({
+      name: 'install',
+      path: '/api/v1/tenant',
+      router: createTenantAdminRouter(installDeps),
+      detail: { en: '/api/v1/tenant (admin: export, uninstall)', zh: '/api/v1/tenant（管理员：导出、卸载）' },
+    });
   }
   return routers;
 }

@@ -18,10 +18,25 @@ export function boardErrorShape(): RequestHandler {
     const json = res.json.bind(res);
     res.json = (body: unknown) => {
       const error = (body as { error?: unknown } | null)?.error;
-      const shaped = typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' && typeof (error as { message?: unknown }).message === 'string';
+      const shaped =
+        typeof error === 'object' &&
+        error !== null &&
+        typeof (error as { code?: unknown }).code === 'string' &&
+        typeof (error as { message?: unknown }).message === 'string';
       if (res.statusCode < 400 || shaped) return json(body);
       const key = (error as { key?: unknown } | undefined)?.key;
-      return json({ error: { code: res.statusCode === 404 ? 'HTTP.NOT_FOUND' : res.statusCode >= 500 ? 'HTTP.INTERNAL' : 'HTTP.BAD_REQUEST', message: typeof key === 'string' ? `queue board: ${key}` : typeof (body as { message?: unknown }).message === 'string' ? String((body as { message: string }).message) : 'queue board request failed', detail: body } });
+      return json({
+        error: {
+          code: res.statusCode === 404 ? 'HTTP.NOT_FOUND' : res.statusCode >= 500 ? 'HTTP.INTERNAL' : 'HTTP.BAD_REQUEST',
+          message:
+            typeof key === 'string'
+              ? `queue board: ${key}`
+              : typeof (body as { message?: unknown }).message === 'string'
+                ? String((body as { message: string }).message)
+                : 'queue board request failed',
+          detail: body,
+        },
+      });
     };
     next();
   };
@@ -48,7 +63,9 @@ function decodable(value: unknown): boolean {
 export function boardQueryGuard(): RequestHandler {
   return (req, res, next) => {
     if (!decodable(req.query) || !decodable(req.path)) {
-      res.status(400).json({ error: { code: 'HTTP.BAD_REQUEST', message: 'queue board: a query value holds a "%" that is not percent-encoding' } });
+      res
+        .status(400)
+        .json({ error: { code: 'HTTP.BAD_REQUEST', message: 'queue board: a query value holds a "%" that is not percent-encoding' } });
       return;
     }
     next();
@@ -59,7 +76,11 @@ export function boardQueryGuard(): RequestHandler {
 export function createQueueBoard(queues: readonly Queue[], basePath = BOARD_PATH): Router {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(basePath);
-  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter, options: { uiConfig: { boardTitle: 'Success Engine' } } });
+  createBullBoard({
+    queues: queues.map((q) => new BullMQAdapter(q)),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: 'Success Engine' } },
+  });
   return serverAdapter.getRouter() as Router;
 }
 
@@ -114,7 +135,14 @@ export function adminGate(options: AdminGateOptions): RequestHandler {
         res.redirect(303, '/admin/login');
         return;
       }
-      res.status(401).json({ error: { code: 'HTTP.UNAUTHENTICATED', message: token ? 'the API token is not valid' : 'send an admin API token as "Authorization: Bearer <token>" or sign in at /admin/login' } });
+      res.status(401).json({
+        error: {
+          code: 'HTTP.UNAUTHENTICATED',
+          message: token
+            ? 'the API token is not valid'
+            : 'send an admin API token as "Authorization: Bearer <token>" or sign in at /admin/login',
+        },
+      });
       return;
     }
     res.status(403).json({ error: { code: 'HTTP.FORBIDDEN', message: 'this needs an operator admin token' } });
@@ -135,12 +163,21 @@ export function adminLoginRouter(options: AdminGateOptions): Router {
   });
   router.post('/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
     if (refuseIfLockedOut(req, res)) return;
-    const token = typeof (req.body as { token?: unknown } | undefined)?.token === 'string' ? ((req.body as { token: string }).token).trim() : '';
+    const token =
+      typeof (req.body as { token?: unknown } | undefined)?.token === 'string' ? (req.body as { token: string }).token.trim() : '';
     const principal = token ? options.store.resolveApiToken(token) : null;
     if (token && !principal) recordAuthFailure(req, res);
     const verdict = allowed(principal, options);
     if (verdict !== 'ok') {
-      res.status(verdict === 'unauthenticated' ? 401 : 403).type('html').send(LOGIN_PAGE.replace('<form', `<p role="alert">${verdict === 'unauthenticated' ? 'Unknown token / 令牌无效' : 'This needs an operator admin token / 需要运维管理员令牌'}</p><form`));
+      res
+        .status(verdict === 'unauthenticated' ? 401 : 403)
+        .type('html')
+        .send(
+          LOGIN_PAGE.replace(
+            '<form',
+            `<p role="alert">${verdict === 'unauthenticated' ? 'Unknown token / 令牌无效' : 'This needs an operator admin token / 需要运维管理员令牌'}</p><form`,
+          ),
+        );
       return;
     }
     res.cookie(COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/admin', maxAge: 8 * 3600 * 1000 });

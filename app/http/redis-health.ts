@@ -35,7 +35,10 @@ export class RedisHealth {
       name,
       check: async () => {
         if (!this.isUp()) throw new Error(`redis is ${this.client.status}`);
-        const pong = await Promise.race([this.client.ping(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('redis PING timed out after 1 s')), 1_000).unref())]);
+        const pong = await Promise.race([
+          this.client.ping(),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('redis PING timed out after 1 s')), 1_000).unref()),
+        ]);
         if (pong !== 'PONG') throw new Error(`redis answered ${String(pong)}`);
       },
     };

@@ -26,7 +26,12 @@ export function sameOriginWrites(options: { publicUrl?: string | undefined } = {
     const crossSite = site === 'cross-site' || site === 'same-site';
     const foreignOrigin = origin !== undefined && !ours.has(safeHost(origin) ?? '');
     if (crossSite || foreignOrigin) {
-      res.status(403).json({ error: { code: 'HTTP.FORBIDDEN', message: `cross-origin ${req.method} refused${origin ? ` (Origin ${origin.slice(0, 100)})` : ''}: writes must come from this server's own pages` } });
+      res.status(403).json({
+        error: {
+          code: 'HTTP.FORBIDDEN',
+          message: `cross-origin ${req.method} refused${origin ? ` (Origin ${origin.slice(0, 100)})` : ''}: writes must come from this server's own pages`,
+        },
+      });
       return;
     }
     next();

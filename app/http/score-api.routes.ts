@@ -8,7 +8,8 @@ const limitQuery = z.coerce.number().int().min(1).max(1000);
 
 function parseQuery<S extends z.ZodType>(schema: S, value: unknown, name: string): z.output<S> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new SuccessEngineError('HTTP.BAD_REQUEST', `query parameter "${name}": ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  if (!parsed.success)
+    throw new SuccessEngineError('HTTP.BAD_REQUEST', `query parameter "${name}": ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   return parsed.data;
 }
 
@@ -38,7 +39,15 @@ export function scoreApiRouter(store: RecordStore): Router {
     if (!account) throw new SuccessEngineError('HTTP.NOT_FOUND', `no account ${accountId}`);
     const history = store.scoreHistory(tenantId, accountId, { limit: 30 });
     res.json({
-      account: { id: account.id, name: account.name, ownerId: account.ownerId ?? null, arr: account.arr ?? null, currency: account.currency ?? null, renewalDate: account.renewalDate ?? null, status: account.status },
+      account: {
+        id: account.id,
+        name: account.name,
+        ownerId: account.ownerId ?? null,
+        arr: account.arr ?? null,
+        currency: account.currency ?? null,
+        renewalDate: account.renewalDate ?? null,
+        status: account.status,
+      },
       score: history[0] ?? null,
       trend: history.map((s) => ({ computedAt: s.computedAt, probability: s.churn.probability, band: s.churn.band })).reverse(),
     });

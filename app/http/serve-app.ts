@@ -50,7 +50,16 @@ export interface ServeOptions {
   authFailureLimits?: AuthFailureLimits;
 }
 
-export type FeatureName = 'score-api' | 'admin-api' | 'metrics' | 'drift' | 'queue' | 'hubspot-webhooks' | 'salesforce-webhooks' | 'queue-board' | ProductRouter['name'];
+export type FeatureName =
+  | 'score-api'
+  | 'admin-api'
+  | 'metrics'
+  | 'drift'
+  | 'queue'
+  | 'hubspot-webhooks'
+  | 'salesforce-webhooks'
+  | 'queue-board'
+  | ProductRouter['name'];
 
 export interface FeatureState {
   on: boolean;
@@ -97,7 +106,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     },
   ];
   const features = {} as Record<FeatureName, FeatureState>;
-  features['score-api'] = on('GET /api/v1/scores, /api/v1/accounts/:id (bearer API token)', 'GET /api/v1/scores、/api/v1/accounts/:id（需 API 令牌）');
+  features['score-api'] = on(
+    'GET /api/v1/scores, /api/v1/accounts/:id (bearer API token)',
+    'GET /api/v1/scores、/api/v1/accounts/:id（需 API 令牌）',
+  );
   features['admin-api'] = on('GET /api/v1/admin/* (admin token)', 'GET /api/v1/admin/*（需管理员令牌）');
   features.metrics = on('GET /metrics (Prometheus)', 'GET /metrics（Prometheus）');
   features.drift = on('GET /api/v1/admin/drift (PSI per feature)', 'GET /api/v1/admin/drift（各特征 PSI）');
@@ -107,7 +119,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   let health: RedisHealth | null = null;
   let queueBoard: Router | undefined;
   let front: FrontHandler | undefined;
-  const noRedis = (what: string, zh: string) => off(`${what}: needs REDIS_URL (nothing can be queued without Redis)`, `${zh}：需要 REDIS_URL（没有 Redis 无法入队）`);
+  const noRedis = (what: string, zh: string) =>
+    off(`${what}: needs REDIS_URL (nothing can be queued without Redis)`, `${zh}：需要 REDIS_URL（没有 Redis 无法入队）`);
 
   if (options.redisUrl) {
     producer = new BullmqJobQueue({ redisUrl: options.redisUrl, prefix: options.queuePrefix ?? 'se' });
@@ -126,23 +139,56 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       });
     }
     queueBoard = createQueueBoard(queues);
-    features['queue-board'] = on('/admin/queues (admin token; browsers sign in at /admin/login)', '/admin/queues（需管理员令牌；浏览器在 /admin/login 登录）');
+    features['queue-board'] = on(
+      '/admin/queues (admin token; browsers sign in at /admin/login)',
+      '/admin/queues（需管理员令牌；浏览器在 /admin/login 登录）',
+    );
     const redis = health;
-    const enqueue = createInboundSyncEnqueuer({ queue: producer, directory: new SqliteConnectionDirectory(store.db), metrics, log: log.child({ component: 'inbound' }), queueUp: () => redis.isUp() });
+    const enqueue = createInboundSyncEnqueuer({
+      queue: producer,
+      directory: new SqliteConnectionDirectory(store.db),
+      metrics,
+      log: log.child({ component: 'inbound' }),
+      queueUp: () => redis.isUp(),
+    });
     const hubspotSecrets = options.hubspotClientSecrets ?? [];
     const salesforceSecrets = options.salesforceSecrets ?? [];
     const hubspot = hubspotSecrets.length
-      ? createHubSpotWebhookHandler({ clientSecret: hubspotSecrets, ...(options.publicBaseUrl ? { publicBaseUrl: options.publicBaseUrl } : {}), enqueue, clock: systemClock, seen: countingSeen(new MemorySeenEvents(), metrics, 'hubspot') })
+      ? createHubSpotWebhookHandler({
+          clientSecret: hubspotSecrets,
+          ...(options.publicBaseUrl ? { publicBaseUrl: options.publicBaseUrl } : {}),
+          enqueue,
+          clock: systemClock,
+          seen: countingSeen(new MemorySeenEvents(), metrics, 'hubspot'),
+        })
       : undefined;
     const salesforce = salesforceSecrets.length
-      ? createSalesforceWebhookHandler({ sharedSecret: salesforceSecrets, allowedOrganizationIds: options.salesforceOrganizationIds ?? [], enqueue, clock: systemClock, seen: countingSeen(new MemorySeenEvents(), metrics, 'salesforce') })
+      ? createSalesforceWebhookHandler({
+          sharedSecret: salesforceSecrets,
+          allowedOrganizationIds: options.salesforceOrganizationIds ?? [],
+          enqueue,
+          clock: systemClock,
+          seen: countingSeen(new MemorySeenEvents(), metrics, 'salesforce'),
+        })
       : undefined;
     features['hubspot-webhooks'] = hubspot
-      ? on(`POST /webhooks/hubspot → incremental sync${options.publicBaseUrl ? '' : ' (no --public-url: signatures are checked against the Host header)'}`, `POST /webhooks/hubspot → 增量同步${options.publicBaseUrl ? '' : '（未设 --public-url：按 Host 头校验签名）'}`)
-      : off('POST /webhooks/hubspot: no HubSpot client secret (--hubspot-secret-file)', 'POST /webhooks/hubspot：未提供 HubSpot 客户端密钥（--hubspot-secret-file）');
+      ? on(
+          `POST /webhooks/hubspot → incremental sync${options.publicBaseUrl ? '' : ' (no --public-url: signatures are checked against the Host header)'}`,
+          `POST /webhooks/hubspot → 增量同步${options.publicBaseUrl ? '' : '（未设 --public-url：按 Host 头校验签名）'}`,
+        )
+      : off(
+          'POST /webhooks/hubspot: no HubSpot client secret (--hubspot-secret-file)',
+          'POST /webhooks/hubspot：未提供 HubSpot 客户端密钥（--hubspot-secret-file）',
+        );
     features['salesforce-webhooks'] = salesforce
-      ? on('POST /webhooks/salesforce → incremental sync (scheduled incremental sync is the polling fallback)', 'POST /webhooks/salesforce → 增量同步（定时增量同步为轮询兜底）')
-      : off('POST /webhooks/salesforce: no shared secret (--salesforce-secret-file); the scheduled incremental sync still polls', 'POST /webhooks/salesforce：未提供共享密钥（--salesforce-secret-file）；定时增量同步仍会轮询');
+      ? on(
+          'POST /webhooks/salesforce → incremental sync (scheduled incremental sync is the polling fallback)',
+          'POST /webhooks/salesforce → 增量同步（定时增量同步为轮询兜底）',
+        )
+      : off(
+          'POST /webhooks/salesforce: no shared secret (--salesforce-secret-file); the scheduled incremental sync still polls',
+          'POST /webhooks/salesforce：未提供共享密钥（--salesforce-secret-file）；定时增量同步仍会轮询',
+        );
     if (hubspot || salesforce) {
       const inboundLog = log.child({ component: 'inbound' });
       front = createInboundWebhooksDispatcher({
@@ -171,7 +217,12 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
 
   // A file-backed store is read from a worker thread; an in-memory one can only be read here.
   const databasePath = store.db.name;
-  const drift = new DriftMonitor({ store, metrics, log: log.child({ component: 'drift' }), ...(databasePath && databasePath !== ':memory:' ? { compute: driftInWorkerThread(databasePath) } : {}) });
+  const drift = new DriftMonitor({
+    store,
+    metrics,
+    log: log.child({ component: 'drift' }),
+    ...(databasePath && databasePath !== ':memory:' ? { compute: driftInWorkerThread(databasePath) } : {}),
+  });
   const app = createHttpApp({
     store,
     log,

@@ -112,7 +112,15 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     const gate = { store: deps.store, operatorTenants: deps.operatorTenants ?? [] };
     app.use('/admin', boardHelmet, adminLoginRouter(gate));
     // Our JSON parser before Bull Board's, so a bad body gets our error shape rather than its own.
-    app.use(BOARD_PATH, boardHelmet, adminGate(gate), express.json({ limit: '1mb' }), boardErrorShape(), boardQueryGuard(), deps.queueBoard);
+    app.use(
+      BOARD_PATH,
+      boardHelmet,
+      adminGate(gate),
+      express.json({ limit: '1mb' }),
+      boardErrorShape(),
+      boardQueryGuard(),
+      deps.queueBoard,
+    );
   }
 
   app.use((req, res) => {
@@ -150,10 +158,20 @@ export interface ServerTimeouts {
 
 export const DEFAULT_SERVER_TIMEOUTS: ServerTimeouts = { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000 };
 
-export function listen(app: express.Express, host: string, port: number, front?: FrontHandler, timeouts: ServerTimeouts = DEFAULT_SERVER_TIMEOUTS): Promise<RunningServer> {
+export function listen(
+  app: express.Express,
+  host: string,
+  port: number,
+  front?: FrontHandler,
+  timeouts: ServerTimeouts = DEFAULT_SERVER_TIMEOUTS,
+): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const server = http.createServer(
-      { requestTimeout: timeouts.requestTimeoutMs, headersTimeout: Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs), connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeoutMs) },
+      {
+        requestTimeout: timeouts.requestTimeoutMs,
+        headersTimeout: Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs),
+        connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeoutMs),
+      },
       front ? (req, res) => void (front(req, res) || app(req, res)) : app,
     );
     server.once('error', reject);

@@ -1,4 +1,12 @@
-import { SuccessEngineError, type ConnectionId, type CrmConnector, type CrmTokens, type EntityName, type Provider, type TenantId } from '../../core';
+import {
+  SuccessEngineError,
+  type ConnectionId,
+  type CrmConnector,
+  type CrmTokens,
+  type EntityName,
+  type Provider,
+  type TenantId,
+} from '../../core';
 import { entityNames } from '../../core';
 import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
 import { SalesforceConnector } from '../../connectors/salesforce/salesforce.connector';
@@ -15,7 +23,8 @@ export const DEFAULT_SALESFORCE_API_VERSION = '62.0';
 export function openConnector(deps: InstallDeps, tenantId: TenantId, connectionId: ConnectionId): CrmConnector {
   const connection = liveConnection(deps, tenantId, connectionId);
   const { tokens, ...meta } = connection;
-  const onTokens = (next: CrmTokens): void => deps.store.saveConnection({ ...meta, updatedAt: deps.clock.now().toISOString() }, { ...tokens, ...next });
+  const onTokens = (next: CrmTokens): void =>
+    deps.store.saveConnection({ ...meta, updatedAt: deps.clock.now().toISOString() }, { ...tokens, ...next });
   if (connection.provider === 'hubspot') {
     const app = deps.settings.hubspot;
     return new HubSpotConnector({

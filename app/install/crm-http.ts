@@ -12,7 +12,11 @@ export interface CrmResponse {
 }
 
 export async function postForm(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<CrmResponse> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form).toString() });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(form).toString(),
+  });
   return { status: res.status, body: await readBody(res) };
 }
 
@@ -34,7 +38,11 @@ async function readBody(res: Response): Promise<unknown> {
 /** A live connection (tokens decrypted) or a coded error saying the tenant is not connected. */
 export function liveConnection(deps: Pick<InstallDeps, 'store'>, tenantId: TenantId, connectionId: ConnectionId): StoredConnection {
   const connection = deps.store.getConnection(tenantId, connectionId);
-  if (!connection) throw new SuccessEngineError('INSTALL.NOT_CONNECTED', `tenant ${tenantId} has no connection ${connectionId} (not installed, or uninstalled)`);
+  if (!connection)
+    throw new SuccessEngineError(
+      'INSTALL.NOT_CONNECTED',
+      `tenant ${tenantId} has no connection ${connectionId} (not installed, or uninstalled)`,
+    );
   return connection;
 }
 
@@ -46,23 +54,52 @@ const REFRESH_AHEAD_MS = 60_000;
  */
 export async function refreshConnection(deps: InstallDeps, connection: StoredConnection): Promise<StoredConnection> {
   const refreshToken = connection.tokens.refreshToken;
-  if (!refreshToken) throw new SuccessEngineError('CONNECTOR.AUTH_REVOKED', `connection ${connection.id} of tenant ${connection.tenantId} has no refresh token`);
+  if (!refreshToken)
+    throw new SuccessEngineError(
+      'CONNECTOR.AUTH_REVOKED',
+      `connection ${connection.id} of tenant ${connection.tenantId} has no refresh token`,
+    );
   let tokens: CrmTokens;
   if (connection.provider === 'hubspot') {
     const app = deps.settings.hubspot;
     if (!app) throw new SuccessEngineError('CONFIG.INVALID', 'HubSpot app credentials are not configured');
-    const res = await postForm(`${app.apiBaseUrl}/oauth/v1/token`, { grant_type: 'refresh_token', client_id: app.clientId, client_secret: app.clientSecret, refresh_token: refreshToken });
+    const res = await postForm(`${app.apiBaseUrl}/oauth/v1/token`, {
+      grant_type: 'refresh_token',
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      refresh_token: refreshToken,
+    });
     const body = res.body as { access_token?: string; refresh_token?: string; expires_in?: number };
-    if (res.status === 400) throw new SuccessEngineError('CONNECTOR.AUTH_REVOKED', `HubSpot refused the refresh token of tenant ${connection.tenantId}`, { response: res.body });
-    if (res.status !== 200 || !body.access_token) throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `HubSpot token refresh answered ${res.status}`);
-    tokens = { ...connection.tokens, accessToken: body.access_token, refreshToken: body.refresh_token ?? refreshToken, expiresAt: new Date(deps.clock.now().getTime() + (body.expires_in ?? 1800) * 1000).toISOString() };
+    if (res.status === 400)
+      throw new SuccessEngineError('CONNECTOR.AUTH_REVOKED', `HubSpot refused the refresh token of tenant ${connection.tenantId}`, {
+        response: res.body,
+      });
+    if (res.status !== 200 || !body.access_token)
+      throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `HubSpot token refresh answered ${res.status}`);
+    tokens = {
+      ...connection.tokens,
+      accessToken: body.access_token,
+      refreshToken: body.refresh_token ?? refreshToken,
+      expiresAt: new Date(deps.clock.now().getTime() + (body.expires_in ?? 1800) * 1000).toISOString(),
+    };
   } else if (connection.provider === 'salesforce') {
     const app = deps.settings.salesforce;
     if (!app) throw new SuccessEngineError('CONFIG.INVALID', 'Salesforce connected app credentials are not configured');
-    const res = await postForm(`${app.loginUrl}/services/oauth2/token`, { grant_type: 'refresh_token', client_id: app.clientId, client_secret: app.clientSecret, refresh_token: refreshToken });
+    const res = await postForm(`${app.loginUrl}/services/oauth2/token`, {
+      grant_type: 'refresh_token',
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      refresh_token: refreshToken,
+    });
     const body = res.body as { access_token?: string; instance_url?: string; error?: string };
-    if (res.status === 400 && body.error === 'invalid_grant') throw new SuccessEngineError('CONNECTOR.AUTH_REVOKED', `Salesforce refused the refresh token of tenant ${connection.tenantId} (revoked, or the app was uninstalled)`, { response: res.body });
-    if (res.status !== 200 || !body.access_token) throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `Salesforce token refresh answered ${res.status}`);
+    if (res.status === 400 && body.error === 'invalid_grant')
+      throw new SuccessEngineError(
+        'CONNECTOR.AUTH_REVOKED',
+        `Salesforce refused the refresh token of tenant ${connection.tenantId} (revoked, or the app was uninstalled)`,
+        { response: res.body },
+      );
+    if (res.status !== 200 || !body.access_token)
+      throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `Salesforce token refresh answered ${res.status}`);
     tokens = { ...connection.tokens, accessToken: body.access_token, ...(body.instance_url ? { instanceUrl: body.instance_url } : {}) };
   } else {
     throw new SuccessEngineError('INSTALL.UNSUPPORTED', `provider ${connection.provider} has no OAuth refresh`);
@@ -81,7 +118,8 @@ export async function crmGet(deps: InstallDeps, tenantId: TenantId, connectionId
   let connection = liveConnection(deps, tenantId, connectionId);
   const expiresAt = connection.tokens.expiresAt ? Date.parse(connection.tokens.expiresAt) : Number.POSITIVE_INFINITY;
   if (expiresAt - REFRESH_AHEAD_MS <= deps.clock.now().getTime()) connection = await refreshConnection(deps, connection);
-  const url = (c: StoredConnection): string => (/^https?:/.test(pathOrUrl) ? pathOrUrl : `${c.tokens.instanceUrl ?? c.baseUrl}${pathOrUrl}`);
+  const url = (c: StoredConnection): string =>
+    /^https?:/.test(pathOrUrl) ? pathOrUrl : `${c.tokens.instanceUrl ?? c.baseUrl}${pathOrUrl}`;
   let res = await getJson(url(connection), connection.tokens.accessToken);
   if (res.status === 401) {
     connection = await refreshConnection(deps, connection);

@@ -8,13 +8,29 @@ import { uninstallTenant } from './uninstall.service';
 
 const PROVIDERS: readonly InstallProvider[] = ['hubspot', 'salesforce'];
 
-const STATUS: Record<string, number> = { 'INSTALL.BAD_STATE': 400, 'INSTALL.CODE_REJECTED': 400, 'INSTALL.NOT_CONFIGURED': 404, 'HTTP.BAD_REQUEST': 400, 'STORE.NOT_FOUND': 404, 'CONNECTOR.SCHEMA_MISSING': 409 };
+const STATUS: Record<string, number> = {
+  'INSTALL.BAD_STATE': 400,
+  'INSTALL.CODE_REJECTED': 400,
+  'INSTALL.NOT_CONFIGURED': 404,
+  'HTTP.BAD_REQUEST': 400,
+  'STORE.NOT_FOUND': 404,
+  'CONNECTOR.SCHEMA_MISSING': 409,
+};
 
 const MESSAGES: Record<string, { en: string; zh: string }> = {
-  'INSTALL.BAD_STATE': { en: 'This install link is invalid or has expired. Start the install again from the marketplace.', zh: '此安装链接无效或已过期，请从应用市场重新开始安装。' },
-  'INSTALL.CODE_REJECTED': { en: 'The CRM did not accept the authorization. Start the install again.', zh: 'CRM 未接受此次授权，请重新开始安装。' },
+  'INSTALL.BAD_STATE': {
+    en: 'This install link is invalid or has expired. Start the install again from the marketplace.',
+    zh: '此安装链接无效或已过期，请从应用市场重新开始安装。',
+  },
+  'INSTALL.CODE_REJECTED': {
+    en: 'The CRM did not accept the authorization. Start the install again.',
+    zh: 'CRM 未接受此次授权，请重新开始安装。',
+  },
   'INSTALL.NOT_CONFIGURED': { en: 'This CRM is not enabled on this server.', zh: '此服务器未启用该 CRM。' },
-  'CONNECTOR.SCHEMA_MISSING': { en: 'Install the Success Engine package in this Salesforce org first, then connect again.', zh: '请先在此 Salesforce 组织中安装 Success Engine 软件包，然后重新连接。' },
+  'CONNECTOR.SCHEMA_MISSING': {
+    en: 'Install the Success Engine package in this Salesforce org first, then connect again.',
+    zh: '请先在此 Salesforce 组织中安装 Success Engine 软件包，然后重新连接。',
+  },
   'INSTALL.DENIED': { en: 'The install was cancelled in the CRM; nothing was connected.', zh: '已在 CRM 中取消安装，未建立任何连接。' },
 };
 
@@ -27,7 +43,9 @@ function provider(req: Request): InstallProvider {
 /** Our codes become 4xx with an English and Chinese message; anything else goes to the server's handler. */
 function answer(error: unknown, res: Response, next: NextFunction): void {
   if (isSuccessEngineError(error) && STATUS[error.code] !== undefined) {
-    res.status(STATUS[error.code] as number).json({ error: { code: error.code, message: error.message, ...(MESSAGES[error.code] ? { text: MESSAGES[error.code] } : {}) } });
+    res
+      .status(STATUS[error.code] as number)
+      .json({ error: { code: error.code, message: error.message, ...(MESSAGES[error.code] ? { text: MESSAGES[error.code] } : {}) } });
     return;
   }
   next(error);
@@ -52,11 +70,14 @@ export function createInstallRouter(deps: InstallDeps): Router {
     try {
       const p = provider(req);
       if (typeof req.query.error === 'string') {
-        res.status(400).json({ error: { code: 'INSTALL.DENIED', message: `the CRM answered ${req.query.error}`, text: MESSAGES['INSTALL.DENIED'] } });
+        res
+          .status(400)
+          .json({ error: { code: 'INSTALL.DENIED', message: `the CRM answered ${req.query.error}`, text: MESSAGES['INSTALL.DENIED'] } });
         return;
       }
       const { code, state } = req.query;
-      if (typeof code !== 'string' || typeof state !== 'string') throw new SuccessEngineError('HTTP.BAD_REQUEST', 'the callback needs both "code" and "state" query parameters');
+      if (typeof code !== 'string' || typeof state !== 'string')
+        throw new SuccessEngineError('HTTP.BAD_REQUEST', 'the callback needs both "code" and "state" query parameters');
       const result = await completeInstall(deps, p, code, state);
       res.status(201).json(result);
     } catch (error) {
@@ -79,7 +100,11 @@ export function createTenantAdminRouter(deps: InstallDeps): Router {
 
   router.get('/export', async (_req, res) => {
     const { tenantId } = staffOf(res);
-    res.status(200).set({ 'content-type': 'application/x-ndjson; charset=utf-8', 'content-disposition': `attachment; filename="${tenantId}-export.ndjson"`, 'cache-control': 'no-store' });
+    res.status(200).set({
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'content-disposition': `attachment; filename="${tenantId}-export.ndjson"`,
+      'cache-control': 'no-store',
+    });
     const write = (line: unknown): Promise<void> =>
       new Promise((resolve) => {
         if (res.write(`${JSON.stringify(line)}\n`)) resolve();
@@ -91,7 +116,14 @@ export function createTenantAdminRouter(deps: InstallDeps): Router {
       await write({ table, row });
       rows++;
     }
-    deps.store.appendAudit({ tenantId, at: deps.clock.now().toISOString(), actor: `api:${staffOf(res).label}`, action: 'tenant.exported', target: tenantId, details: { rows } });
+    deps.store.appendAudit({
+      tenantId,
+      at: deps.clock.now().toISOString(),
+      actor: `api:${staffOf(res).label}`,
+      action: 'tenant.exported',
+      target: tenantId,
+      details: { rows },
+    });
     res.end();
   });
 
@@ -102,7 +134,10 @@ export function createTenantAdminRouter(deps: InstallDeps): Router {
   router.post('/uninstall', async (_req, res, next) => {
     try {
       const principal = staffOf(res);
-      const result = await uninstallTenant(deps, principal.tenantId, 'admin-uninstall', { actor: `api:${principal.label}`, revokeAtCrm: true });
+      const result = await uninstallTenant(deps, principal.tenantId, 'admin-uninstall', {
+        actor: `api:${principal.label}`,
+        revokeAtCrm: true,
+      });
       res.status(202).json(result);
     } catch (error) {
       answer(error, res, next);
@@ -112,7 +147,11 @@ export function createTenantAdminRouter(deps: InstallDeps): Router {
   router.delete('/', (req, res, next) => {
     try {
       const { tenantId } = staffOf(res);
-      if (req.query.confirm !== tenantId) throw new SuccessEngineError('HTTP.BAD_REQUEST', `erasing deletes every row of the tenant; repeat the tenant id as ?confirm=${tenantId}`);
+      if (req.query.confirm !== tenantId)
+        throw new SuccessEngineError(
+          'HTTP.BAD_REQUEST',
+          `erasing deletes every row of the tenant; repeat the tenant id as ?confirm=${tenantId}`,
+        );
       res.json({ receipt: deps.store.eraseTenant(tenantId, 'admin-erase') });
     } catch (error) {
       answer(error, res, next);

@@ -22,7 +22,8 @@ interface Exchanged {
   tokens: CrmTokens;
 }
 
-export const redirectUri = (deps: Pick<InstallDeps, 'settings'>, provider: InstallProvider): string => `${deps.settings.publicBaseUrl.replace(/\/$/, '')}/install/${provider}/callback`;
+export const redirectUri = (deps: Pick<InstallDeps, 'settings'>, provider: InstallProvider): string =>
+  `${deps.settings.publicBaseUrl.replace(/\/$/, '')}/install/${provider}/callback`;
 
 /** Where "Install" sends the user: the CRM's consent page, with a signed, one-time state. */
 export function authorizeUrl(deps: InstallDeps, provider: InstallProvider): string {
@@ -31,12 +32,24 @@ export function authorizeUrl(deps: InstallDeps, provider: InstallProvider): stri
     const app = requireApp(deps, 'hubspot');
     const url = new URL(app.authorizeUrl);
     // https://developers.hubspot.com/docs/api/oauth-quickstart-guide: `optional_scope` for scopes the app can do without.
-    url.search = new URLSearchParams({ client_id: app.clientId, redirect_uri: redirectUri(deps, provider), scope: app.scopes.join(' '), ...(app.optionalScopes?.length ? { optional_scope: app.optionalScopes.join(' ') } : {}), state }).toString();
+    url.search = new URLSearchParams({
+      client_id: app.clientId,
+      redirect_uri: redirectUri(deps, provider),
+      scope: app.scopes.join(' '),
+      ...(app.optionalScopes?.length ? { optional_scope: app.optionalScopes.join(' ') } : {}),
+      state,
+    }).toString();
     return url.toString();
   }
   const app = requireApp(deps, 'salesforce');
   const url = new URL(`${app.loginUrl}/services/oauth2/authorize`);
-  url.search = new URLSearchParams({ response_type: 'code', client_id: app.clientId, redirect_uri: redirectUri(deps, provider), scope: 'api refresh_token', state }).toString();
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: app.clientId,
+    redirect_uri: redirectUri(deps, provider),
+    scope: 'api refresh_token',
+    state,
+  }).toString();
   return url.toString();
 }
 
@@ -48,41 +61,87 @@ export function authorizeUrl(deps: InstallDeps, provider: InstallProvider): stri
 export async function completeInstall(deps: InstallDeps, provider: InstallProvider, code: string, state: string): Promise<InstallResult> {
   const now = deps.clock.now();
   const payload = verifyInstallState(deps.settings.stateSecret, state, provider, now);
-  if (!deps.store.claimOAuthNonce(payload.nonce, now.toISOString())) throw new SuccessEngineError('INSTALL.BAD_STATE', 'this OAuth state was already used; start the install again');
+  if (!deps.store.claimOAuthNonce(payload.nonce, now.toISOString()))
+    throw new SuccessEngineError('INSTALL.BAD_STATE', 'this OAuth state was already used; start the install again');
   const exchanged = provider === 'hubspot' ? await exchangeHubSpot(deps, code) : await exchangeSalesforce(deps, code);
 
   const tenantId = `${provider}-${exchanged.orgId}` as TenantId;
   const connectionId = provider as ConnectionId;
   const at = now.toISOString();
   const reinstall = deps.store.getTenant(tenantId) !== null;
-  if (!reinstall) deps.store.upsertTenant({ id: tenantId, name: provider === 'hubspot' ? `HubSpot portal ${exchanged.orgId}` : `Salesforce org ${exchanged.orgId}`, locale: 'en', createdAt: at });
-  deps.store.saveConnection({ id: connectionId, tenantId, provider, externalOrgId: exchanged.orgId, baseUrl: exchanged.baseUrl, createdAt: at, updatedAt: at }, exchanged.tokens);
+  if (!reinstall)
+    deps.store.upsertTenant({
+      id: tenantId,
+      name: provider === 'hubspot' ? `HubSpot portal ${exchanged.orgId}` : `Salesforce org ${exchanged.orgId}`,
+      locale: 'en',
+      createdAt: at,
+    });
+  deps.store.saveConnection(
+    { id: connectionId, tenantId, provider, externalOrgId: exchanged.orgId, baseUrl: exchanged.baseUrl, createdAt: at, updatedAt: at },
+    exchanged.tokens,
+  );
   deps.store.markInstalled(tenantId, at);
-  deps.store.appendAudit({ tenantId, at, actor: `${provider}-user:${exchanged.installerId}`, action: reinstall ? 'install.reconnected' : 'install.completed', target: `${provider}/${exchanged.orgId}`, details: { scope: exchanged.tokens.scope ?? null } });
+  deps.store.appendAudit({
+    tenantId,
+    at,
+    actor: `${provider}-user:${exchanged.installerId}`,
+    action: reinstall ? 'install.reconnected' : 'install.completed',
+    target: `${provider}/${exchanged.orgId}`,
+    details: { scope: exchanged.tokens.scope ?? null },
+  });
 
   const schema = await openConnector(deps, tenantId, connectionId).ensureSchema();
-  deps.store.appendAudit({ tenantId, at: deps.clock.now().toISOString(), actor: 'system', action: 'install.schema', target: provider, details: schema });
+  deps.store.appendAudit({
+    tenantId,
+    at: deps.clock.now().toISOString(),
+    actor: 'system',
+    action: 'install.schema',
+    target: provider,
+    details: schema,
+  });
 
   // One flow, as a nightly backfill: every entity's pages → training (with the backtest the console
   // shows, before anything goes live) → one whole-book score → write-back. Pages queued alone would
   // each re-score the book for their changed accounts, quadratic in the book's size.
   const runId = `install-${payload.nonce.slice(0, 12)}`;
   const entities = backfillEntities(provider);
-  const backfillJob = await deps.queue.enqueue('sync.start', { tenantId, connectionId, mode: 'backfill', entities, train: true, runId }, { lane: 'bulk' });
-  deps.store.appendAudit({ tenantId, at: deps.clock.now().toISOString(), actor: 'system', action: 'install.backfill-enqueued', target: provider, details: { runId, entities, job: backfillJob } });
+  const backfillJob = await deps.queue.enqueue(
+    'sync.start',
+    { tenantId, connectionId, mode: 'backfill', entities, train: true, runId },
+    { lane: 'bulk' },
+  );
+  deps.store.appendAudit({
+    tenantId,
+    at: deps.clock.now().toISOString(),
+    actor: 'system',
+    action: 'install.backfill-enqueued',
+    target: provider,
+    details: { runId, entities, job: backfillJob },
+  });
   const adminToken = deps.store.issueApiToken(tenantId, 'admin', `installer-${exchanged.installerId}`);
   return { tenantId, connectionId, adminToken, schema, backfillJob, reinstall };
 }
 
 async function exchangeHubSpot(deps: InstallDeps, code: string): Promise<Exchanged> {
   const app = requireApp(deps, 'hubspot');
-  const res = await postForm(`${app.apiBaseUrl}/oauth/v1/token`, { grant_type: 'authorization_code', client_id: app.clientId, client_secret: app.clientSecret, redirect_uri: redirectUri(deps, 'hubspot'), code });
+  const res = await postForm(`${app.apiBaseUrl}/oauth/v1/token`, {
+    grant_type: 'authorization_code',
+    client_id: app.clientId,
+    client_secret: app.clientSecret,
+    redirect_uri: redirectUri(deps, 'hubspot'),
+    code,
+  });
   const body = res.body as { access_token?: string; refresh_token?: string; expires_in?: number; message?: string };
-  if (res.status !== 200 || !body.access_token) throw new SuccessEngineError('INSTALL.CODE_REJECTED', `HubSpot refused the authorization code (${res.status}${body.message ? `: ${body.message}` : ''})`);
+  if (res.status !== 200 || !body.access_token)
+    throw new SuccessEngineError(
+      'INSTALL.CODE_REJECTED',
+      `HubSpot refused the authorization code (${res.status}${body.message ? `: ${body.message}` : ''})`,
+    );
   // The token's own metadata names the portal (hub_id) and the installing user.
   const info = await getJson(`${app.apiBaseUrl}/oauth/v1/access-tokens/${encodeURIComponent(body.access_token)}`, body.access_token);
   const meta = info.body as { hub_id?: number; user_id?: number; scopes?: string[] };
-  if (info.status !== 200 || meta.hub_id === undefined) throw new SuccessEngineError('INSTALL.CODE_REJECTED', `HubSpot token metadata answered ${info.status}`);
+  if (info.status !== 200 || meta.hub_id === undefined)
+    throw new SuccessEngineError('INSTALL.CODE_REJECTED', `HubSpot token metadata answered ${info.status}`);
   return {
     orgId: String(meta.hub_id),
     installerId: String(meta.user_id ?? 'unknown'),
@@ -98,17 +157,41 @@ async function exchangeHubSpot(deps: InstallDeps, code: string): Promise<Exchang
 
 async function exchangeSalesforce(deps: InstallDeps, code: string): Promise<Exchanged> {
   const app = requireApp(deps, 'salesforce');
-  const res = await postForm(`${app.loginUrl}/services/oauth2/token`, { grant_type: 'authorization_code', client_id: app.clientId, client_secret: app.clientSecret, redirect_uri: redirectUri(deps, 'salesforce'), code });
-  const body = res.body as { access_token?: string; refresh_token?: string; instance_url?: string; id?: string; scope?: string; error?: string; error_description?: string };
-  if (res.status !== 200 || !body.access_token || !body.instance_url) throw new SuccessEngineError('INSTALL.CODE_REJECTED', `Salesforce refused the authorization code (${res.status}${body.error ? `: ${body.error} ${body.error_description ?? ''}` : ''})`);
+  const res = await postForm(`${app.loginUrl}/services/oauth2/token`, {
+    grant_type: 'authorization_code',
+    client_id: app.clientId,
+    client_secret: app.clientSecret,
+    redirect_uri: redirectUri(deps, 'salesforce'),
+    code,
+  });
+  const body = res.body as {
+    access_token?: string;
+    refresh_token?: string;
+    instance_url?: string;
+    id?: string;
+    scope?: string;
+    error?: string;
+    error_description?: string;
+  };
+  if (res.status !== 200 || !body.access_token || !body.instance_url)
+    throw new SuccessEngineError(
+      'INSTALL.CODE_REJECTED',
+      `Salesforce refused the authorization code (${res.status}${body.error ? `: ${body.error} ${body.error_description ?? ''}` : ''})`,
+    );
   // The identity URL is …/id/<orgId>/<userId>.
   const identity = /\/id\/([A-Za-z0-9]{15,18})\/([A-Za-z0-9]{15,18})$/.exec(body.id ?? '');
-  if (!identity) throw new SuccessEngineError('INSTALL.CODE_REJECTED', `Salesforce token response has no identity URL (id: ${String(body.id)})`);
+  if (!identity)
+    throw new SuccessEngineError('INSTALL.CODE_REJECTED', `Salesforce token response has no identity URL (id: ${String(body.id)})`);
   return {
     orgId: identity[1] as string,
     installerId: identity[2] as string,
     baseUrl: body.instance_url,
-    tokens: { accessToken: body.access_token, ...(body.refresh_token ? { refreshToken: body.refresh_token } : {}), instanceUrl: body.instance_url, ...(body.scope ? { scope: body.scope } : {}) },
+    tokens: {
+      accessToken: body.access_token,
+      ...(body.refresh_token ? { refreshToken: body.refresh_token } : {}),
+      instanceUrl: body.instance_url,
+      ...(body.scope ? { scope: body.scope } : {}),
+    },
   };
 }
 

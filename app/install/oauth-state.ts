@@ -23,7 +23,8 @@ export function signInstallState(secret: Buffer, provider: InstallProvider, now:
 
 /** The payload of a state this server signed for this provider within the last ten minutes; throws otherwise. */
 export function verifyInstallState(secret: Buffer, state: string, provider: InstallProvider, now: Date): InstallStatePayload {
-  const bad = (why: string): SuccessEngineError => new SuccessEngineError('INSTALL.BAD_STATE', `the OAuth state parameter ${why}; start the install again`);
+  const bad = (why: string): SuccessEngineError =>
+    new SuccessEngineError('INSTALL.BAD_STATE', `the OAuth state parameter ${why}; start the install again`);
   const [body, signature, extra] = state.split('.');
   if (!body || !signature || extra !== undefined) throw bad('is malformed');
   const expected = Buffer.from(mac(secret, body));

@@ -24,7 +24,11 @@ export interface AccessDecision {
 export function recordRefFromCanonicalId(canonicalId: string, objectType: RecordRef['objectType'] = 'account'): RecordRef {
   const at = canonicalId.indexOf(':');
   const provider = canonicalId.slice(0, at);
-  if (at < 1 || (provider !== 'hubspot' && provider !== 'salesforce')) throw new SuccessEngineError('HTTP.BAD_REQUEST', `record id ${canonicalId} is not a HubSpot or Salesforce id (expected hubspot:<id> or salesforce:<id>)`);
+  if (at < 1 || (provider !== 'hubspot' && provider !== 'salesforce'))
+    throw new SuccessEngineError(
+      'HTTP.BAD_REQUEST',
+      `record id ${canonicalId} is not a HubSpot or Salesforce id (expected hubspot:<id> or salesforce:<id>)`,
+    );
   return { provider, objectType, externalId: canonicalId.slice(at + 1) };
 }
 
@@ -84,7 +88,8 @@ export class RecordAccessChecker {
           : await this.hubspot(tenantId, connection.id, crmUserId, record);
     } catch (error) {
       // Our CRM access is gone (uninstalled, revoked): nobody sees cards; not cached, a reconnect fixes it.
-      if (error instanceof SuccessEngineError && error.code === 'CONNECTOR.AUTH_REVOKED') return { allowed: false, reason: 'crm-access-revoked', cached: false };
+      if (error instanceof SuccessEngineError && error.code === 'CONNECTOR.AUTH_REVOKED')
+        return { allowed: false, reason: 'crm-access-revoked', cached: false };
       throw error;
     }
     if (this.decisions.size >= this.maxEntries) this.decisions.delete(this.decisions.keys().next().value as string);
@@ -93,8 +98,13 @@ export class RecordAccessChecker {
   }
 
   /** The card routes' `RecordAccessCheck` (app/http/crm/crm-card.service.ts): the same answer as a boolean. */
-  readonly check = async (tenantId: TenantId, provider: 'hubspot' | 'salesforce', crmUserId: string, objectType: RecordRef['objectType'], externalId: string): Promise<boolean> =>
-    (await this.canUserSeeRecord(tenantId, crmUserId, { provider, objectType, externalId })).allowed;
+  readonly check = async (
+    tenantId: TenantId,
+    provider: 'hubspot' | 'salesforce',
+    crmUserId: string,
+    objectType: RecordRef['objectType'],
+    externalId: string,
+  ): Promise<boolean> => (await this.canUserSeeRecord(tenantId, crmUserId, { provider, objectType, externalId })).allowed;
 
   /** The principal of an API token (for guards mounted without `authenticateStaff`). */
   principalOf(token: string): StaffPrincipal | null {
@@ -103,21 +113,35 @@ export class RecordAccessChecker {
 
   /** Forget cached answers (all, or one tenant's), e.g. after an admin changes sharing. */
   invalidate(tenantId?: TenantId): void {
-    for (const map of [this.decisions, this.lookups]) for (const key of [...map.keys()]) if (!tenantId || key.startsWith(`${tenantId}|`)) map.delete(key);
+    for (const map of [this.decisions, this.lookups])
+      for (const key of [...map.keys()]) if (!tenantId || key.startsWith(`${tenantId}|`)) map.delete(key);
   }
 
-  private async salesforce(tenantId: TenantId, connectionId: ConnectionId, userId: string, record: RecordRef): Promise<{ allowed: boolean; reason: string }> {
+  private async salesforce(
+    tenantId: TenantId,
+    connectionId: ConnectionId,
+    userId: string,
+    record: RecordRef,
+  ): Promise<{ allowed: boolean; reason: string }> {
     if (!SALESFORCE_ID.test(userId) || !SALESFORCE_ID.test(record.externalId)) return { allowed: false, reason: 'malformed-id' };
     const soql = `SELECT RecordId, HasReadAccess, MaxAccessLevel FROM UserRecordAccess WHERE UserId = '${userId}' AND RecordId = '${record.externalId}'`;
     const version = this.deps.settings.salesforce?.apiVersion ?? DEFAULT_SALESFORCE_API_VERSION;
     const res = await crmGet(this.deps, tenantId, connectionId, `/services/data/v${version}/query?q=${encodeURIComponent(soql)}`);
     if (res.status === 400) return { allowed: false, reason: 'unknown-user-or-record' };
-    if (res.status !== 200) throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `Salesforce UserRecordAccess query answered ${res.status}`);
+    if (res.status !== 200)
+      throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `Salesforce UserRecordAccess query answered ${res.status}`);
     const row = (res.body as { records?: { HasReadAccess?: boolean; MaxAccessLevel?: string }[] }).records?.[0];
-    return row?.HasReadAccess ? { allowed: true, reason: `salesforce-${(row.MaxAccessLevel ?? 'read').toLowerCase()}` } : { allowed: false, reason: 'hidden' };
+    return row?.HasReadAccess
+      ? { allowed: true, reason: `salesforce-${(row.MaxAccessLevel ?? 'read').toLowerCase()}` }
+      : { allowed: false, reason: 'hidden' };
   }
 
-  private async hubspot(tenantId: TenantId, connectionId: ConnectionId, userId: string, record: RecordRef): Promise<{ allowed: boolean; reason: string }> {
+  private async hubspot(
+    tenantId: TenantId,
+    connectionId: ConnectionId,
+    userId: string,
+    record: RecordRef,
+  ): Promise<{ allowed: boolean; reason: string }> {
     if (!HUBSPOT_ID.test(userId) || !HUBSPOT_ID.test(record.externalId)) return { allowed: false, reason: 'malformed-id' };
     const user = await this.lookup<HsUser | null>(tenantId, `user:${userId}`, async () => {
       const res = await crmGet(this.deps, tenantId, connectionId, `/settings/v3/users/${userId}`);
@@ -128,7 +152,12 @@ export class RecordAccessChecker {
     if (!user) return { allowed: false, reason: 'unknown-user' };
     if (user.superAdmin) return { allowed: true, reason: 'super-admin' };
     const type = record.objectType === 'account' ? 'companies' : 'deals';
-    const object = await crmGet(this.deps, tenantId, connectionId, `/crm/v3/objects/${type}/${record.externalId}?properties=hubspot_owner_id`);
+    const object = await crmGet(
+      this.deps,
+      tenantId,
+      connectionId,
+      `/crm/v3/objects/${type}/${record.externalId}?properties=hubspot_owner_id`,
+    );
     if (object.status === 404) return { allowed: false, reason: 'no-such-record' };
     if (object.status !== 200) throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `HubSpot ${type} read answered ${object.status}`);
     const ownerId = (object.body as { properties?: { hubspot_owner_id?: string | null } }).properties?.hubspot_owner_id;
@@ -171,7 +200,10 @@ export class RecordAccessChecker {
  * Tenant admins pass; reps are checked as their own CRM user; any other caller needs the CRM user of
  * a verified CRM request. 403 `ACCESS.RECORD_HIDDEN` when the CRM says no.
  */
-export function requireRecordAccess(checker: RecordAccessChecker, options: { param?: string; objectType?: RecordRef['objectType'] } = {}): RequestHandler {
+export function requireRecordAccess(
+  checker: RecordAccessChecker,
+  options: { param?: string; objectType?: RecordRef['objectType'] } = {},
+): RequestHandler {
   const param = options.param ?? 'accountId';
   return async (req, res, next) => {
     try {
@@ -188,14 +220,24 @@ export function requireRecordAccess(checker: RecordAccessChecker, options: { par
       }
       const crmUserId = staff?.crmUserId ?? (typeof res.locals.crmUserId === 'string' ? res.locals.crmUserId : null);
       if (!crmUserId) {
-        res.status(403).json({ error: { code: 'ACCESS.NO_CRM_USER', message: 'record cards need the CRM user who is looking (a rep token, or a verified CRM request)' } });
+        res.status(403).json({
+          error: {
+            code: 'ACCESS.NO_CRM_USER',
+            message: 'record cards need the CRM user who is looking (a rep token, or a verified CRM request)',
+          },
+        });
         return;
       }
       const raw = req.params[param];
       const record = recordRefFromCanonicalId(typeof raw === 'string' ? raw : '', options.objectType ?? 'account');
       const decision = await checker.canUserSeeRecord(tenantId, crmUserId, record);
       if (!decision.allowed) {
-        res.status(403).json({ error: { code: 'ACCESS.RECORD_HIDDEN', message: `CRM user ${crmUserId} cannot see this record in ${record.provider} (${decision.reason})` } });
+        res.status(403).json({
+          error: {
+            code: 'ACCESS.RECORD_HIDDEN',
+            message: `CRM user ${crmUserId} cannot see this record in ${record.provider} (${decision.reason})`,
+          },
+        });
         return;
       }
       next();
@@ -206,7 +248,12 @@ export function requireRecordAccess(checker: RecordAccessChecker, options: { par
       }
       // Fail closed: when the CRM cannot answer, the card is not shown.
       if (error instanceof SuccessEngineError && error.code.startsWith('CONNECTOR.')) {
-        res.status(503).set('Retry-After', '30').json({ error: { code: 'ACCESS.CRM_UNAVAILABLE', message: `could not ask the CRM whether this user sees the record (${error.code})` } });
+        res
+          .status(503)
+          .set('Retry-After', '30')
+          .json({
+            error: { code: 'ACCESS.CRM_UNAVAILABLE', message: `could not ask the CRM whether this user sees the record (${error.code})` },
+          });
         return;
       }
       next(error);

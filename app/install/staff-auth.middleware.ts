@@ -15,7 +15,12 @@ export function authenticateStaff(store: Pick<SqliteRecordStore, 'resolveStaffTo
     if (!principal) {
       if (match) recordAuthFailure(req, res);
       res.set('WWW-Authenticate', 'Bearer realm="success-engine"');
-      res.status(401).json({ error: { code: 'HTTP.UNAUTHENTICATED', message: match ? 'the API token is not valid' : 'send an API token as "Authorization: Bearer <token>"' } });
+      res.status(401).json({
+        error: {
+          code: 'HTTP.UNAUTHENTICATED',
+          message: match ? 'the API token is not valid' : 'send an API token as "Authorization: Bearer <token>"',
+        },
+      });
       return;
     }
     res.locals.staff = principal;
@@ -34,7 +39,9 @@ export function requireStaffRole(...roles: StaffRole[]): RequestHandler {
   return (_req, res, next) => {
     const principal = staffOf(res);
     if (!roles.includes(principal.role)) {
-      res.status(403).json({ error: { code: 'HTTP.FORBIDDEN', message: `this needs a ${roles.join(' or ')} token; yours is ${principal.role}` } });
+      res
+        .status(403)
+        .json({ error: { code: 'HTTP.FORBIDDEN', message: `this needs a ${roles.join(' or ')} token; yours is ${principal.role}` } });
       return;
     }
     next();

@@ -18,10 +18,19 @@ export function createTenantEraser(deps: InstallDeps): {
     }),
     async erase(tenantId, request) {
       // With no grace period configured, the uninstall has erased already; never erase twice.
-      const uninstalled = deps.store.listConnections(tenantId).length > 0 ? await uninstallTenant(deps, tenantId, 'admin-uninstall', { actor: request.actor, revokeAtCrm: true }) : null;
+      const uninstalled =
+        deps.store.listConnections(tenantId).length > 0
+          ? await uninstallTenant(deps, tenantId, 'admin-uninstall', { actor: request.actor, revokeAtCrm: true })
+          : null;
       const receipt = uninstalled?.receipt ?? deps.store.eraseTenant(tenantId, 'admin-erase');
       const rows = Object.values(receipt.rowCounts).reduce((a, b) => a + b, 0);
-      return { done: true, message: { en: `Deleted ${rows} rows. Erasure receipt ${receipt.tenantHash.slice(0, 12)}… kept without your tenant id.`, zh: `已删除 ${rows} 行数据。删除凭证 ${receipt.tenantHash.slice(0, 12)}… 已保留（不含租户 ID）。` } };
+      return {
+        done: true,
+        message: {
+          en: `Deleted ${rows} rows. Erasure receipt ${receipt.tenantHash.slice(0, 12)}… kept without your tenant id.`,
+          zh: `已删除 ${rows} 行数据。删除凭证 ${receipt.tenantHash.slice(0, 12)}… 已保留（不含租户 ID）。`,
+        },
+      };
     },
   };
 }

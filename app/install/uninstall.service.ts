@@ -19,7 +19,12 @@ export interface UninstallResult {
  * for the admin's export until `erasureDueAt`, when `eraseDueTenants` deletes every row.
  * Idempotent: a second signal for the same tenant changes nothing.
  */
-export async function uninstallTenant(deps: InstallDeps, tenantId: TenantId, reason: UninstallReason, options: { actor: string; revokeAtCrm: boolean }): Promise<UninstallResult> {
+export async function uninstallTenant(
+  deps: InstallDeps,
+  tenantId: TenantId,
+  reason: UninstallReason,
+  options: { actor: string; revokeAtCrm: boolean },
+): Promise<UninstallResult> {
   const lifecycle = deps.store.tenantLifecycle(tenantId);
   if (!deps.store.getTenant(tenantId)) throw new SuccessEngineError('STORE.NOT_FOUND', `no tenant ${tenantId}`);
   if (lifecycle?.status === 'uninstalled' && lifecycle.erasureDueAt) return { tenantId, erasureDueAt: lifecycle.erasureDueAt, revoked: {} };
@@ -31,7 +36,14 @@ export async function uninstallTenant(deps: InstallDeps, tenantId: TenantId, rea
   const now = deps.clock.now();
   const erasureDueAt = new Date(now.getTime() + (deps.settings.erasureGraceMs ?? DEFAULT_ERASURE_GRACE_MS)).toISOString();
   deps.store.markUninstalled(tenantId, now.toISOString(), reason, erasureDueAt);
-  deps.store.appendAudit({ tenantId, at: now.toISOString(), actor: options.actor, action: 'uninstall.received', target: reason, details: { erasureDueAt, revoked } });
+  deps.store.appendAudit({
+    tenantId,
+    at: now.toISOString(),
+    actor: options.actor,
+    action: 'uninstall.received',
+    target: reason,
+    details: { erasureDueAt, revoked },
+  });
   const result: UninstallResult = { tenantId, erasureDueAt, revoked };
   if ((deps.settings.erasureGraceMs ?? DEFAULT_ERASURE_GRACE_MS) === 0) result.receipt = deps.store.eraseTenant(tenantId, reason);
   return result;
@@ -40,7 +52,9 @@ export async function uninstallTenant(deps: InstallDeps, tenantId: TenantId, rea
 /** Erase every uninstalled tenant whose grace period is over (run by a schedule, e.g. hourly). */
 export function eraseDueTenants(deps: InstallDeps): ErasureReceipt[] {
   const now = deps.clock.now().toISOString();
-  return deps.store.dueErasures(now).map((tenantId) => deps.store.eraseTenant(tenantId, deps.store.tenantLifecycle(tenantId)?.uninstallReason ?? 'uninstalled'));
+  return deps.store
+    .dueErasures(now)
+    .map((tenantId) => deps.store.eraseTenant(tenantId, deps.store.tenantLifecycle(tenantId)?.uninstallReason ?? 'uninstalled'));
 }
 
 async function revokeAtCrm(deps: InstallDeps, tenantId: TenantId, connectionId: ConnectionId): Promise<string> {
@@ -59,7 +73,9 @@ async function revokeAtCrm(deps: InstallDeps, tenantId: TenantId, connectionId: 
     if (connection.provider === 'salesforce') {
       const loginUrl = deps.settings.salesforce?.loginUrl ?? connection.baseUrl;
       // Revoking the refresh token revokes the access tokens issued from it.
-      const res = await postForm(`${loginUrl}/services/oauth2/revoke`, { token: connection.tokens.refreshToken ?? connection.tokens.accessToken });
+      const res = await postForm(`${loginUrl}/services/oauth2/revoke`, {
+        token: connection.tokens.refreshToken ?? connection.tokens.accessToken,
+      });
       return `salesforce ${res.status}`;
     }
     return 'not an OAuth connection';
@@ -88,19 +104,29 @@ export class HubSpotUninstallPoller {
     const results: UninstallResult[] = [];
     for (;;) {
       const token = await this.token();
-      const pointer = await getJson(`${app.apiBaseUrl}/webhooks-journal/journal/2026-03/${this.offset === null ? 'earliest' : `offset/${this.offset}/next`}`, token);
+      const pointer = await getJson(
+        `${app.apiBaseUrl}/webhooks-journal/journal/2026-03/${this.offset === null ? 'earliest' : `offset/${this.offset}/next`}`,
+        token,
+      );
       if (pointer.status === 404 || pointer.status === 204 || pointer.body === null) return results;
-      if (pointer.status !== 200) throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `HubSpot webhooks journal answered ${pointer.status}`);
+      if (pointer.status !== 200)
+        throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `HubSpot webhooks journal answered ${pointer.status}`);
       const { url, currentOffset } = pointer.body as { url: string; currentOffset: string };
       const file = await getJson(url, token);
       if (file.status !== 200) throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `HubSpot journal file answered ${file.status}`);
-      for (const event of (file.body as { journalEvents?: { type?: string; action?: string; portalId?: number; occurredAt?: string }[] }).journalEvents ?? []) {
+      for (const event of (file.body as { journalEvents?: { type?: string; action?: string; portalId?: number; occurredAt?: string }[] })
+        .journalEvents ?? []) {
         if (event.type !== 'app_lifecycle_event' || event.action !== 'APP_UNINSTALL' || event.portalId === undefined) continue;
         const found = this.deps.store.findConnectionByOrg('hubspot', String(event.portalId));
         if (!found) continue;
         const connection = this.deps.store.listConnections(found.tenantId).find((c) => c.id === found.connectionId);
         if (connection && event.occurredAt && Date.parse(event.occurredAt) < Date.parse(connection.createdAt)) continue;
-        results.push(await uninstallTenant(this.deps, found.tenantId, 'hubspot-app-uninstalled', { actor: `hubspot-portal:${event.portalId}`, revokeAtCrm: false }));
+        results.push(
+          await uninstallTenant(this.deps, found.tenantId, 'hubspot-app-uninstalled', {
+            actor: `hubspot-portal:${event.portalId}`,
+            revokeAtCrm: false,
+          }),
+        );
       }
       this.offset = currentOffset;
     }
@@ -111,9 +137,15 @@ export class HubSpotUninstallPoller {
     if (!app) throw new SuccessEngineError('INSTALL.NOT_CONFIGURED', 'the hubspot app is not configured on this server');
     const now = this.deps.clock.now().getTime();
     if (this.appToken && this.appToken.expiresAt - 60_000 > now) return this.appToken.token;
-    const res = await postForm(`${app.apiBaseUrl}/oauth/v1/token`, { grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, scope: 'developer.webhooks_journal.read' });
+    const res = await postForm(`${app.apiBaseUrl}/oauth/v1/token`, {
+      grant_type: 'client_credentials',
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      scope: 'developer.webhooks_journal.read',
+    });
     const body = res.body as { access_token?: string; expires_in?: number };
-    if (res.status !== 200 || !body.access_token) throw new SuccessEngineError('CONNECTOR.AUTH_REVOKED', `HubSpot refused the app's client credentials (${res.status})`);
+    if (res.status !== 200 || !body.access_token)
+      throw new SuccessEngineError('CONNECTOR.AUTH_REVOKED', `HubSpot refused the app's client credentials (${res.status})`);
     this.appToken = { token: body.access_token, expiresAt: now + (body.expires_in ?? 1800) * 1000 };
     return body.access_token;
   }
@@ -134,7 +166,11 @@ export async function probeSalesforceInstall(deps: InstallDeps, tenantId: Tenant
     await refreshConnection(deps, stored);
     return null;
   } catch (error) {
-    if (error instanceof SuccessEngineError && error.code === 'CONNECTOR.AUTH_REVOKED') return uninstallTenant(deps, tenantId, 'salesforce-token-revoked', { actor: `salesforce-org:${connection.externalOrgId}`, revokeAtCrm: false });
+    if (error instanceof SuccessEngineError && error.code === 'CONNECTOR.AUTH_REVOKED')
+      return uninstallTenant(deps, tenantId, 'salesforce-token-revoked', {
+        actor: `salesforce-org:${connection.externalOrgId}`,
+        revokeAtCrm: false,
+      });
     throw error;
   }
 }

@@ -15,7 +15,14 @@ function capture() {
 describe('logger', () => {
   it('removes secrets by key, at any of the usual depths', () => {
     const { lines, log } = capture();
-    log.info({ accessToken: 'at-1', connection: { refresh_token: 'rt-1', tokens: { clientSecret: 'cs-1' } }, headers: { authorization: 'Bearer x' } }, 'connected');
+    log.info(
+      {
+        accessToken: 'at-1',
+        connection: { refresh_token: 'rt-1', tokens: { clientSecret: 'cs-1' } },
+        headers: { authorization: 'Bearer x' },
+      },
+      'connected',
+    );
     const text = lines.join('');
     for (const secret of ['at-1', 'rt-1', 'cs-1', 'Bearer x']) expect(text).not.toContain(secret);
     expect(text).toContain('[redacted]');

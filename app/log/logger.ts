@@ -5,15 +5,36 @@ export type { Logger };
 
 /** Keys whose values are secrets wherever they appear (one or two levels deep). */
 const SECRET_KEYS = [
-  'token', 'accessToken', 'access_token', 'refreshToken', 'refresh_token', 'idToken', 'id_token',
-  'password', 'secret', 'clientSecret', 'client_secret', 'apiKey', 'api_key', 'privateKey', 'privateKeyPem',
-  'authorization', 'Authorization', 'cookie', 'encryptionKey', 'assertion', 'code', 'signature',
+  'token',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'refresh_token',
+  'idToken',
+  'id_token',
+  'password',
+  'secret',
+  'clientSecret',
+  'client_secret',
+  'apiKey',
+  'api_key',
+  'privateKey',
+  'privateKeyPem',
+  'authorization',
+  'Authorization',
+  'cookie',
+  'encryptionKey',
+  'assertion',
+  'code',
+  'signature',
 ];
 const REDACT_PATHS = [
   ...SECRET_KEYS,
   ...SECRET_KEYS.map((k) => `*.${k}`),
   ...SECRET_KEYS.map((k) => `*.*.${k}`),
-  'headers.authorization', 'req.headers.authorization', 'req.headers.cookie',
+  'headers.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
   'headers["x-hubspot-signature-v3"]',
 ];
 

@@ -11,7 +11,18 @@ import { createMetrics } from './metrics';
 const T = 'tenant-drift' as TenantId;
 
 function model(features: string[]): ModelVersion {
-  return { tenantId: T, task: 'churn', version: 'v1', status: 'candidate', algorithm: 'test', trainingWindow: { from: '2026-06-01T00:00:00.000Z', to: '2026-07-01T00:00:00.000Z' }, metrics: {}, features, artifact: {}, createdAt: '2026-07-01T00:00:00.000Z' };
+  return {
+    tenantId: T,
+    task: 'churn',
+    version: 'v1',
+    status: 'candidate',
+    algorithm: 'test',
+    trainingWindow: { from: '2026-06-01T00:00:00.000Z', to: '2026-07-01T00:00:00.000Z' },
+    metrics: {},
+    features,
+    artifact: {},
+    createdAt: '2026-07-01T00:00:00.000Z',
+  };
 }
 
 describe('drift of the active churn model', () => {
@@ -23,8 +34,36 @@ describe('drift of the active churn model', () => {
     store.upsertTenant({ id: T, name: 'T', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
     // At training time every account had 10 seats; since then half grew to 100 and ARR moved too.
     const early = '2026-05-01T00:00:00.000Z';
-    store.upsertRecords('account', Array.from({ length: 40 }, (_, i) => makeAccount(String(i), { seats: 10, arr: 10_000 + i, customerSince: '2025-01-01T00:00:00.000Z', source: { provider: 'hubspot', externalId: String(i), modstamp: early } }, T)));
-    store.upsertRecords('account', Array.from({ length: 20 }, (_, i) => makeAccount(String(i), { seats: 100, arr: 10_000 + i, customerSince: '2025-01-01T00:00:00.000Z', source: { provider: 'hubspot', externalId: String(i), modstamp: '2026-09-01T00:00:00.000Z' } }, T)));
+    store.upsertRecords(
+      'account',
+      Array.from({ length: 40 }, (_, i) =>
+        makeAccount(
+          String(i),
+          {
+            seats: 10,
+            arr: 10_000 + i,
+            customerSince: '2025-01-01T00:00:00.000Z',
+            source: { provider: 'hubspot', externalId: String(i), modstamp: early },
+          },
+          T,
+        ),
+      ),
+    );
+    store.upsertRecords(
+      'account',
+      Array.from({ length: 20 }, (_, i) =>
+        makeAccount(
+          String(i),
+          {
+            seats: 100,
+            arr: 10_000 + i,
+            customerSince: '2025-01-01T00:00:00.000Z',
+            source: { provider: 'hubspot', externalId: String(i), modstamp: '2026-09-01T00:00:00.000Z' },
+          },
+          T,
+        ),
+      ),
+    );
   });
   afterEach(() => store.close());
 
@@ -32,7 +71,10 @@ describe('drift of the active churn model', () => {
     expect(computeChurnDrift(store, T, new Date('2026-10-01T00:00:00Z'))).toMatchObject({ status: 'no-model', task: 'churn' });
     store.registerModel({ ...model(['seats']), trainingWindow: { from: '2025-06-01T00:00:00.000Z', to: '2025-07-01T00:00:00.000Z' } });
     store.activateModel(T, 'churn', 'v1');
-    expect(computeChurnDrift(store, T, new Date('2026-10-01T00:00:00Z'))).toMatchObject({ status: 'no-data', message: { en: 'no active accounts in the training rows (as of 2025-06-01T00:00:00.000Z) to compare' } });
+    expect(computeChurnDrift(store, T, new Date('2026-10-01T00:00:00Z'))).toMatchObject({
+      status: 'no-data',
+      message: { en: 'no active accounts in the training rows (as of 2025-06-01T00:00:00.000Z) to compare' },
+    });
   });
 
   it('compares the training rows (store as of the window) with the live book, per model feature', () => {
@@ -57,7 +99,9 @@ describe('drift of the active churn model', () => {
     let now = new Date('2026-10-01T00:00:00Z');
     const monitor = new DriftMonitor({ store, metrics, log: pino({ level: 'silent' }), now: () => now, ttlMs: 60_000 });
     const first = await monitor.report(T);
-    expect(await metrics.registry.getSingleMetricAsString('se_feature_psi')).toMatch(/se_feature_psi\{tenant="tenant-drift",feature="seats"\} [1-9]/);
+    expect(await metrics.registry.getSingleMetricAsString('se_feature_psi')).toMatch(
+      /se_feature_psi\{tenant="tenant-drift",feature="seats"\} [1-9]/,
+    );
     now = new Date('2026-10-01T00:00:30Z');
     expect(await monitor.report(T)).toBe(first);
     expect(await monitor.report(T, { refresh: true })).not.toBe(first);
@@ -67,7 +111,10 @@ describe('drift of the active churn model', () => {
     store.registerModel(model(['seats', 'arr']));
     store.activateModel(T, 'churn', 'v1');
     const now = new Date('2026-10-01T00:00:00Z');
-    const inThread = await driftInWorkerThread(file, { execArgv: ['-r', path.join(__dirname, '../../test/helpers/ts-register.js')] })(T, now);
+    const inThread = await driftInWorkerThread(file, { execArgv: ['-r', path.join(__dirname, '../../test/helpers/ts-register.js')] })(
+      T,
+      now,
+    );
     expect(inThread).toEqual(computeChurnDrift(store, T, now));
   });
 });

@@ -29,7 +29,13 @@ export type DriftReport =
 
 function recordsAsOf(store: RecordStore, tenantId: TenantId, at: string): AccountRecords {
   const read = <E extends EntityName>(entity: E) => store.listRecords(tenantId, entity, { modifiedAtOrBefore: at });
-  return { accounts: read('account'), tickets: read('ticket'), activities: read('activity'), subscriptions: read('subscription'), transactions: read('transaction') };
+  return {
+    accounts: read('account'),
+    tickets: read('ticket'),
+    activities: read('activity'),
+    subscriptions: read('subscription'),
+    transactions: read('transaction'),
+  };
 }
 
 /**
@@ -41,25 +47,50 @@ export function computeChurnDrift(store: RecordStore, tenantId: TenantId, now: D
   const computedAt = now.toISOString();
   const model = store.activeModel(tenantId, CHURN_TASK);
   if (!model) {
-    return { status: 'no-model', tenantId, task: CHURN_TASK, computedAt, message: { en: 'no active learned churn model (the health score has no training data to drift from)', zh: '没有启用的流失学习模型（健康评分没有可比较的训练数据）' } };
+    return {
+      status: 'no-model',
+      tenantId,
+      task: CHURN_TASK,
+      computedAt,
+      message: {
+        en: 'no active learned churn model (the health score has no training data to drift from)',
+        zh: '没有启用的流失学习模型（健康评分没有可比较的训练数据）',
+      },
+    };
   }
   const { from, to } = model.trainingWindow;
   const horizonDays = Math.max(1, Math.round((Date.parse(to) - Date.parse(from)) / DAY));
   const snapshot = historicalSnapshot(recordsAsOf(store, tenantId, to), to, horizonDays);
   const reference = buildAccountFeatures(snapshot.records, snapshot.asOf);
-  const latest = store.latestScores(tenantId).reduce<string | null>((max, s) => (max === null || s.computedAt > max ? s.computedAt : max), null);
+  const latest = store
+    .latestScores(tenantId)
+    .reduce<string | null>((max, s) => (max === null || s.computedAt > max ? s.computedAt : max), null);
   const currentAsOf = latest ?? computedAt;
   const current = buildAccountFeatures(loadTenantRecords(store, tenantId), currentAsOf);
   if (reference.table.rowCount === 0 || current.table.rowCount === 0) {
-    const side = reference.table.rowCount === 0 ? { en: `the training rows (as of ${snapshot.asOf})`, zh: `训练数据（截至 ${snapshot.asOf}）` } : { en: `the live book (as of ${currentAsOf})`, zh: `当前客户（截至 ${currentAsOf}）` };
-    return { status: 'no-data', tenantId, task: CHURN_TASK, computedAt, message: { en: `no active accounts in ${side.en} to compare`, zh: `${side.zh}中没有可比较的活跃客户` } };
+    const side =
+      reference.table.rowCount === 0
+        ? { en: `the training rows (as of ${snapshot.asOf})`, zh: `训练数据（截至 ${snapshot.asOf}）` }
+        : { en: `the live book (as of ${currentAsOf})`, zh: `当前客户（截至 ${currentAsOf}）` };
+    return {
+      status: 'no-data',
+      tenantId,
+      task: CHURN_TASK,
+      computedAt,
+      message: { en: `no active accounts in ${side.en} to compare`, zh: `${side.zh}中没有可比较的活跃客户` },
+    };
   }
   const { drift, skipped } = featureTableDrift(reference.table, current.table, { features: model.features });
   return {
-    status: 'ok', tenantId, task: CHURN_TASK, modelVersion: model.version,
+    status: 'ok',
+    tenantId,
+    task: CHURN_TASK,
+    modelVersion: model.version,
     reference: { asOf: snapshot.asOf, rows: reference.table.rowCount },
     current: { asOf: currentAsOf, rows: current.table.rowCount },
-    features: drift, skipped, computedAt,
+    features: drift,
+    skipped,
+    computedAt,
   };
 }
 
@@ -76,7 +107,10 @@ export function driftInWorkerThread(databasePath: string, options: { timeoutMs?:
   const script = path.join(__dirname, `drift.worker${path.extname(__filename)}`);
   return (tenantId, now) =>
     new Promise((resolve, reject) => {
-      const worker = new Worker(script, { workerData: { databasePath, tenantId, now: now.toISOString() }, ...(options.execArgv ? { execArgv: options.execArgv } : {}) });
+      const worker = new Worker(script, {
+        workerData: { databasePath, tenantId, now: now.toISOString() },
+        ...(options.execArgv ? { execArgv: options.execArgv } : {}),
+      });
       // A report in progress must not hold up a SIGTERM shutdown.
       worker.unref();
       const timer = setTimeout(() => {
@@ -124,7 +158,16 @@ export class DriftMonitor {
         if (report.status === 'ok') for (const f of report.features) psi[f.feature] = f.psi;
         this.deps.metrics.setFeatureDrift(tenantId, psi);
         const worst = report.status === 'ok' ? report.features[0] : undefined;
-        this.deps.log.info({ tenantId, status: report.status, features: report.status === 'ok' ? report.features.length : 0, worst: worst ? { feature: worst.feature, psi: Number(worst.psi.toFixed(4)) } : null, ms: Date.now() - started }, 'feature drift computed');
+        this.deps.log.info(
+          {
+            tenantId,
+            status: report.status,
+            features: report.status === 'ok' ? report.features.length : 0,
+            worst: worst ? { feature: worst.feature, psi: Number(worst.psi.toFixed(4)) } : null,
+            ms: Date.now() - started,
+          },
+          'feature drift computed',
+        );
         return report;
       })
       .finally(() => this.running.delete(tenantId));

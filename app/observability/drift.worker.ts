@@ -9,7 +9,11 @@ const store = new SqliteRecordStore({ path: databasePath });
 try {
   parentPort?.postMessage({ ok: true, report: computeChurnDrift(store, tenantId as TenantId, new Date(now)) });
 } catch (error) {
-  parentPort?.postMessage({ ok: false, code: (error as { code?: string }).code ?? 'ENGINE.FAILED', message: error instanceof Error ? error.message : String(error) });
+  parentPort?.postMessage({
+    ok: false,
+    code: (error as { code?: string }).code ?? 'ENGINE.FAILED',
+    message: error instanceof Error ? error.message : String(error),
+  });
 } finally {
   store.close();
 }

@@ -18,7 +18,14 @@ describe('log context', () => {
   it('binds queue, job, tenant and attempt to every line of a job', () => {
     const { lines, log } = capture();
     jobLogger(log, { queue: 'score.batch', jobId: 'score.batch.ab12', tenantId: 't1', attempt: 2 }).info({ accounts: 100 }, 'scored');
-    expect(lines[0]).toMatchObject({ queue: 'score.batch', jobId: 'score.batch.ab12', tenantId: 't1', attempt: 2, accounts: 100, msg: 'scored' });
+    expect(lines[0]).toMatchObject({
+      queue: 'score.batch',
+      jobId: 'score.batch.ab12',
+      tenantId: 't1',
+      attempt: 2,
+      accounts: 100,
+      msg: 'scored',
+    });
   });
 
   it('logs each request with its request id, and the tenant once authenticated', async () => {

@@ -52,7 +52,16 @@ export function requestLogging(log: Logger): RequestHandler {
       const level = status >= 500 ? 'warn' : status >= 400 ? 'info' : 'debug';
       if (!child.isLevelEnabled(level)) return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      child[level]({ method: req.method, path: req.path, status, ms: Math.round(ms * 10) / 10, ...(principal?.tenantId ? { tenantId: principal.tenantId } : {}) }, 'request');
+      child[level](
+        {
+          method: req.method,
+          path: req.path,
+          status,
+          ms: Math.round(ms * 10) / 10,
+          ...(principal?.tenantId ? { tenantId: principal.tenantId } : {}),
+        },
+        'request',
+      );
     });
     next();
   };

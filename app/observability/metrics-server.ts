@@ -6,7 +6,11 @@ import type { Metrics } from './metrics';
  * A bare `/metrics` endpoint for processes without the HTTP app (workers), so Prometheus can
  * scrape job counts and durations from each of them.
  */
-export function startMetricsServer(metrics: Pick<Metrics, 'registry'>, host: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
+export function startMetricsServer(
+  metrics: Pick<Metrics, 'registry'>,
+  host: string,
+  port: number,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

@@ -27,7 +27,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
-    jobs: new Counter({ name: 'se_jobs_total', help: 'Queue jobs by queue and outcome.', labelNames: ['queue', 'outcome'] as const, registers: [registry] }),
+    jobs: new Counter({
+      name: 'se_jobs_total',
+      help: 'Queue jobs by queue and outcome.',
+      labelNames: ['queue', 'outcome'] as const,
+      registers: [registry],
+    }),
     jobDuration: new Histogram({
       name: 'se_job_duration_seconds',
       help: 'Queue job duration by queue and outcome.',
@@ -35,12 +40,44 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
       registers: [registry],
     }),
-    crmCalls: new Counter({ name: 'se_crm_calls_total', help: 'CRM API calls by provider and outcome.', labelNames: ['provider', 'outcome'] as const, registers: [registry] }),
-    crmCallDuration: new Histogram({ name: 'se_crm_call_duration_seconds', help: 'CRM API call latency by provider.', labelNames: ['provider'] as const, buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] }),
-    crmBudgetUsed: new Gauge({ name: 'se_crm_budget_used_ratio', help: 'Share of the CRM API allowance used, by tenant and provider.', labelNames: ['tenant', 'provider'] as const, registers: [registry] }),
-    churnProbability: new Histogram({ name: 'se_churn_probability', help: 'Distribution of scored churn probabilities.', labelNames: ['tenant'] as const, buckets: [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], registers: [registry] }),
-    featureDrift: new Gauge({ name: 'se_feature_psi', help: 'Population stability index per feature between the active model’s training data and the newest scoring batch.', labelNames: ['tenant', 'feature'] as const, registers: [registry] }),
-    inboundEvents: new Counter({ name: 'se_inbound_events_total', help: 'Inbound CRM events by provider and outcome.', labelNames: ['provider', 'outcome'] as const, registers: [registry] }),
+    crmCalls: new Counter({
+      name: 'se_crm_calls_total',
+      help: 'CRM API calls by provider and outcome.',
+      labelNames: ['provider', 'outcome'] as const,
+      registers: [registry],
+    }),
+    crmCallDuration: new Histogram({
+      name: 'se_crm_call_duration_seconds',
+      help: 'CRM API call latency by provider.',
+      labelNames: ['provider'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    crmBudgetUsed: new Gauge({
+      name: 'se_crm_budget_used_ratio',
+      help: 'Share of the CRM API allowance used, by tenant and provider.',
+      labelNames: ['tenant', 'provider'] as const,
+      registers: [registry],
+    }),
+    churnProbability: new Histogram({
+      name: 'se_churn_probability',
+      help: 'Distribution of scored churn probabilities.',
+      labelNames: ['tenant'] as const,
+      buckets: [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+      registers: [registry],
+    }),
+    featureDrift: new Gauge({
+      name: 'se_feature_psi',
+      help: 'Population stability index per feature between the active model’s training data and the newest scoring batch.',
+      labelNames: ['tenant', 'feature'] as const,
+      registers: [registry],
+    }),
+    inboundEvents: new Counter({
+      name: 'se_inbound_events_total',
+      help: 'Inbound CRM events by provider and outcome.',
+      labelNames: ['provider', 'outcome'] as const,
+      registers: [registry],
+    }),
 
     /** One finished job attempt: the worker calls this from its completed/failed handlers. */
     recordJob(queue: string, outcome: JobOutcome, seconds: number): void {

@@ -15,11 +15,26 @@ export interface AlertsStepResult {
  * deliveries already recorded) and hand each to the sink, which records it once per idempotency
  * key before attempting delivery.
  */
-export async function alertsStep(store: RecordStore, sink: AlertSink, tenantId: TenantId, signals: readonly AlertSignals[], now: Date, rules: AlertRulesConfig = resolveAlertRules(store, tenantId)): Promise<AlertsStepResult> {
-  const history = store.listAlerts(tenantId).map((d) => ({ tenantId: d.tenantId, accountId: d.accountId, rule: d.rule, target: d.target, raisedAt: d.createdAt, idempotencyKey: d.idempotencyKey }));
+export async function alertsStep(
+  store: RecordStore,
+  sink: AlertSink,
+  tenantId: TenantId,
+  signals: readonly AlertSignals[],
+  now: Date,
+  rules: AlertRulesConfig = resolveAlertRules(store, tenantId),
+): Promise<AlertsStepResult> {
+  const history = store.listAlerts(tenantId).map((d) => ({
+    tenantId: d.tenantId,
+    accountId: d.accountId,
+    rule: d.rule,
+    target: d.target,
+    raisedAt: d.createdAt,
+    idempotencyKey: d.idempotencyKey,
+  }));
   const evaluation = evaluateAlerts(signals, history, rules, now);
   const outcomes: DeliveryOutcome[] = [];
-  for (const routed of evaluation.alerts) outcomes.push(await sink.deliver({ ...routed.alert, data: { ...routed.alert.data, target: routed.target } }));
+  for (const routed of evaluation.alerts)
+    outcomes.push(await sink.deliver({ ...routed.alert, data: { ...routed.alert.data, target: routed.target } }));
   return { raised: evaluation.alerts, suppressed: evaluation.suppressed.length, outcomes };
 }
 
@@ -28,8 +43,22 @@ export async function alertsStep(store: RecordStore, sink: AlertSink, tenantId: 
  * pending delivery with the exact payload the sink sends; `alert.deliver` jobs then attempt them.
  * Returns the keys recorded now.
  */
-export function recordAlertsStep(store: RecordStore, tenantId: TenantId, signals: readonly AlertSignals[], now: Date, recordedAt: Date, rules: AlertRulesConfig = resolveAlertRules(store, tenantId)): { recorded: string[]; suppressed: number } {
-  const history = store.listAlerts(tenantId).map((d) => ({ tenantId: d.tenantId, accountId: d.accountId, rule: d.rule, target: d.target, raisedAt: d.createdAt, idempotencyKey: d.idempotencyKey }));
+export function recordAlertsStep(
+  store: RecordStore,
+  tenantId: TenantId,
+  signals: readonly AlertSignals[],
+  now: Date,
+  recordedAt: Date,
+  rules: AlertRulesConfig = resolveAlertRules(store, tenantId),
+): { recorded: string[]; suppressed: number } {
+  const history = store.listAlerts(tenantId).map((d) => ({
+    tenantId: d.tenantId,
+    accountId: d.accountId,
+    rule: d.rule,
+    target: d.target,
+    raisedAt: d.createdAt,
+    idempotencyKey: d.idempotencyKey,
+  }));
   const evaluation = evaluateAlerts(signals, history, rules, now);
   const recorded: string[] = [];
   // Delivery bookkeeping runs on the real clock (retry windows), like the sink's own records.

@@ -1,7 +1,14 @@
 import { buildRecord, type AccountId, type CanonicalAccount, type TenantId } from '../../core';
 import { SqliteRecordStore } from '../../store';
 import { SETTING_KEYS } from '../settings/tenant-settings';
-import { currentModelEvaluation, defaultEvaluationOptions, fairnessChecks, storedModelEvaluation, textAblation, type ModelEvaluation } from './model-evaluation';
+import {
+  currentModelEvaluation,
+  defaultEvaluationOptions,
+  fairnessChecks,
+  storedModelEvaluation,
+  textAblation,
+  type ModelEvaluation,
+} from './model-evaluation';
 
 const tenantId = 'tenant-eval' as TenantId;
 
@@ -23,7 +30,19 @@ describe('model evaluation cache', () => {
       store.upsertTenant({ id: tenantId, name: 'Eval', locale: 'en', createdAt: '2026-09-01T00:00:00.000Z' });
       store.upsertRecords('account', [account(1), account(2)]);
       expect(storedModelEvaluation(store, tenantId)).toBeNull();
-      const stored = { computedAt: '2026-09-02T00:00:00.000Z', now: '2026-09-01T00:00:00.000Z', options: defaultEvaluationOptions, activeVersion: null, accounts: 2, status: 'not-enough-history', message: null, backtest: null, calibration: [], lift: [], metrics: { rocAuc: null, brier: null, ece: null, positives: 0, n: 2 } } satisfies ModelEvaluation;
+      const stored = {
+        computedAt: '2026-09-02T00:00:00.000Z',
+        now: '2026-09-01T00:00:00.000Z',
+        options: defaultEvaluationOptions,
+        activeVersion: null,
+        accounts: 2,
+        status: 'not-enough-history',
+        message: null,
+        backtest: null,
+        calibration: [],
+        lift: [],
+        metrics: { rocAuc: null, brier: null, ece: null, positives: 0, n: 2 },
+      } satisfies ModelEvaluation;
       store.putTenantSetting(tenantId, SETTING_KEYS.modelEvaluation, stored, 'test');
 
       expect(storedModelEvaluation(store, tenantId)).toEqual({ evaluation: stored, stale: false });
@@ -44,14 +63,22 @@ describe('model evaluation cache', () => {
 describe('fairness in model metrics', () => {
   it('checks region (country), segment (industry), plan and language (attribute) wherever the book has two groups, at the alert threshold', () => {
     // 40 US accounts half flagged, 40 DE accounts a quarter flagged; one plan only; language on the attributes.
-    const accounts = Array.from({ length: 80 }, (_, i) => ({ ...account(i), country: i < 40 ? 'US' : 'DE', plan: 'pro', attributes: { language: i % 2 ? 'zh' : 'en' } }));
+    const accounts = Array.from({ length: 80 }, (_, i) => ({
+      ...account(i),
+      country: i < 40 ? 'US' : 'DE',
+      plan: 'pro',
+      attributes: { language: i % 2 ? 'zh' : 'en' },
+    }));
     const ids = accounts.map((a) => a.id as string);
     const predicted = accounts.map((_, i) => (i < 40 ? (i < 20 ? 0.8 : 0.2) : i < 50 ? 0.8 : 0.2));
     const labels = accounts.map((_, i) => (i % 4 === 0 ? 1 : 0));
     const checks = fairnessChecks(accounts, ids, predicted, labels, 0.6);
     expect(checks.map((c) => c.attribute)).toEqual(['region', 'language']);
     const region = checks[0];
-    expect(region?.groups.map((g) => [g.group, g.selectionRate])).toEqual([['DE', 0.25], ['US', 0.5]]);
+    expect(region?.groups.map((g) => [g.group, g.selectionRate])).toEqual([
+      ['DE', 0.25],
+      ['US', 0.5],
+    ]);
     expect(region?.fourFifthsRatio).toBeCloseTo(0.5, 12);
     expect(region?.flagged).toEqual(['DE']);
     expect(region?.warning?.zh).toContain('DE');
@@ -73,9 +100,25 @@ describe('text ablation in the backtest', () => {
     // Texts before the as-of date (2026-08-02): churning accounts mostly negative, with noise both ways.
     const texts = accounts.flatMap((a, i) => {
       const angry = i % 4 === 0 ? i % 12 !== 0 : i % 9 === 0;
-      return [0, 1].map((k) => ({ accountId: String(a.id), at: `2026-07-${String(10 + k * 5)}T00:00:00.000Z`, kind: 'ticket' as const, score: angry ? -0.8 : 0.6, label: angry ? ('negative' as const) : ('positive' as const), topics: [], maskedText: angry ? 'still waiting' : 'thanks' }));
+      return [0, 1].map((k) => ({
+        accountId: String(a.id),
+        at: `2026-07-${String(10 + k * 5)}T00:00:00.000Z`,
+        kind: 'ticket' as const,
+        score: angry ? -0.8 : 0.6,
+        label: angry ? ('negative' as const) : ('positive' as const),
+        topics: [],
+        maskedText: angry ? 'still waiting' : 'thanks',
+      }));
     });
-    texts.push({ accountId: String(accounts[1]?.id), at: '2026-08-20T00:00:00.000Z', kind: 'ticket', score: -0.9, label: 'negative', topics: [], maskedText: 'after the as-of date' });
+    texts.push({
+      accountId: String(accounts[1]?.id),
+      at: '2026-08-20T00:00:00.000Z',
+      kind: 'ticket',
+      score: -0.9,
+      label: 'negative',
+      topics: [],
+      maskedText: 'after the as-of date',
+    });
     const ablation = textAblation({ accounts, texts }, now, { horizonDays: 30 });
     expect(ablation.textsBeforeAsOf).toBe(240);
     expect(ablation.accountsWithText).toBe(120);

@@ -55,7 +55,13 @@ function attribute(a: CanonicalAccount, key: string): string | undefined {
 }
 
 /** Every attribute with at least two groups among the replayed accounts. */
-export function fairnessChecks(accounts: readonly CanonicalAccount[], accountIds: readonly string[], predicted: ArrayLike<number>, labels: ArrayLike<number>, threshold: number): FairnessCheck[] {
+export function fairnessChecks(
+  accounts: readonly CanonicalAccount[],
+  accountIds: readonly string[],
+  predicted: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  threshold: number,
+): FairnessCheck[] {
   const byId = new Map(accounts.map((a) => [a.id as string, a]));
   const out: FairnessCheck[] = [];
   for (const [name, read] of Object.entries(FAIRNESS_ATTRIBUTES)) {
@@ -76,10 +82,21 @@ export function fairnessChecks(accounts: readonly CanonicalAccount[], accountIds
  * one `success-engine backtest` prints; calibration and lift come from a cross-fitted replay of
  * the same snapshot, because the report does not carry its per-account predictions.
  */
-export function computeModelEvaluation(store: RecordStore, tenantId: TenantId, now: Date, options: EvaluationOptions = defaultEvaluationOptions): ModelEvaluation {
+export function computeModelEvaluation(
+  store: RecordStore,
+  tenantId: TenantId,
+  now: Date,
+  options: EvaluationOptions = defaultEvaluationOptions,
+): ModelEvaluation {
   const records = loadTenantRecords(store, tenantId);
   const replayNow = latestModstamp(records) ?? now.toISOString();
-  const base = { computedAt: now.toISOString(), now: replayNow, options, activeVersion: store.activeModel(tenantId, CHURN_TASK)?.version ?? null, accounts: records.accounts.length };
+  const base = {
+    computedAt: now.toISOString(),
+    now: replayNow,
+    options,
+    activeVersion: store.activeModel(tenantId, CHURN_TASK)?.version ?? null,
+    accounts: records.accounts.length,
+  };
   const replay = crossFittedReplay(records, replayNow, options.horizonDays);
   if (replay.positives < 5 || replay.positives === replay.n) {
     return {
@@ -101,15 +118,31 @@ export function computeModelEvaluation(store: RecordStore, tenantId: TenantId, n
     status: 'ok',
     message: null,
     backtest,
-    calibration: calibrationTable(replay.predicted, replay.labels).map((b) => ({ lower: b.lower, upper: b.upper, count: b.count, meanPredicted: finite(b.meanPredicted), observedRate: finite(b.observedRate) })),
+    calibration: calibrationTable(replay.predicted, replay.labels).map((b) => ({
+      lower: b.lower,
+      upper: b.upper,
+      count: b.count,
+      meanPredicted: finite(b.meanPredicted),
+      observedRate: finite(b.observedRate),
+    })),
     lift: liftByDecile(replay.predicted, replay.labels),
-    metrics: { rocAuc: rocAuc(replay.predicted, replay.labels), brier: brierScore(replay.predicted, replay.labels), ece: expectedCalibrationError(replay.predicted, replay.labels), positives: replay.positives, n: replay.n },
+    metrics: {
+      rocAuc: rocAuc(replay.predicted, replay.labels),
+      brier: brierScore(replay.predicted, replay.labels),
+      ece: expectedCalibrationError(replay.predicted, replay.labels),
+      positives: replay.positives,
+      n: replay.n,
+    },
     fairness: fairnessChecks(records.accounts, replay.accountIds, replay.predicted, replay.labels, options.alertThreshold),
   };
 }
 
 /** The stored evaluation, and whether the active model, the book or the options have moved on since. */
-export function storedModelEvaluation(store: RecordStore, tenantId: TenantId, options?: EvaluationOptions): { evaluation: ModelEvaluation; stale: boolean } | null {
+export function storedModelEvaluation(
+  store: RecordStore,
+  tenantId: TenantId,
+  options?: EvaluationOptions,
+): { evaluation: ModelEvaluation; stale: boolean } | null {
   const stored = store.getTenantSetting(tenantId, SETTING_KEYS.modelEvaluation)?.value as ModelEvaluation | undefined;
   if (!stored) return null;
   const wanted = options ?? stored.options;
@@ -126,7 +159,13 @@ export function storedModelEvaluation(store: RecordStore, tenantId: TenantId, op
  * trainings and a backtest over the whole book) and stored. Workers call it after training, so the
  * console mostly reads what is stored.
  */
-export function currentModelEvaluation(store: RecordStore, tenantId: TenantId, now: Date, options?: EvaluationOptions, force = false): ModelEvaluation {
+export function currentModelEvaluation(
+  store: RecordStore,
+  tenantId: TenantId,
+  now: Date,
+  options?: EvaluationOptions,
+  force = false,
+): ModelEvaluation {
   const stored = storedModelEvaluation(store, tenantId, options);
   if (stored && !stored.stale && !force) return stored.evaluation;
   const evaluation = computeModelEvaluation(store, tenantId, now, options ?? stored?.evaluation.options ?? defaultEvaluationOptions);
@@ -134,7 +173,12 @@ export function currentModelEvaluation(store: RecordStore, tenantId: TenantId, n
   return evaluation;
 }
 
-function crossFittedReplay(records: AccountRecords, now: string, horizonDays: number, folds = 5): { predicted: Float64Array; labels: Uint8Array; positives: number; n: number; accountIds: string[] } {
+function crossFittedReplay(
+  records: AccountRecords,
+  now: string,
+  horizonDays: number,
+  folds = 5,
+): { predicted: Float64Array; labels: Uint8Array; positives: number; n: number; accountIds: string[] } {
   const snapshot = historicalSnapshot(records, now, horizonDays);
   const features = buildAccountFeatures(snapshot.records, snapshot.asOf);
   const labels = Uint8Array.from(features.accountIds, (id) => snapshot.labels.get(id) ?? 0);
@@ -163,7 +207,12 @@ export function liftByDecile(predicted: ArrayLike<number>, labels: ArrayLike<num
   for (let d = 0; d < 10; d++) {
     const slice = order.slice(Math.round((d * n) / 10), Math.round(((d + 1) * n) / 10));
     const churned = slice.reduce((s, i) => s + (labels[i] as number), 0);
-    out.push({ decile: d + 1, accounts: slice.length, churned, lift: slice.length && baseRate > 0 ? churned / slice.length / baseRate : 0 });
+    out.push({
+      decile: d + 1,
+      accounts: slice.length,
+      churned,
+      lift: slice.length && baseRate > 0 ? churned / slice.length / baseRate : 0,
+    });
   }
   return out;
 }
@@ -193,11 +242,21 @@ export interface TextAblation {
  * analysed texts dropped. Folds are stratified by label in account order, so both runs score every
  * account with a model trained on the same other accounts; only the text features differ.
  */
-export function textAblation(records: AccountRecords, now: string, options: Partial<BacktestOptions>, withText?: BacktestReport): TextAblation {
+export function textAblation(
+  records: AccountRecords,
+  now: string,
+  options: Partial<BacktestOptions>,
+  withText?: BacktestReport,
+): TextAblation {
   const full = withText ?? backtestChurn(records, now, options);
   const { texts, ...rest } = records;
   const without = backtestChurn(rest, now, options);
   const asOfMs = Date.parse(full.asOf);
   const before = (texts ?? []).filter((t) => Date.parse(t.at) <= asOfMs);
-  return { rocAucWithText: full.rocAuc, rocAucWithoutText: without.rocAuc, textsBeforeAsOf: before.length, accountsWithText: new Set(before.map((t) => t.accountId)).size };
+  return {
+    rocAucWithText: full.rocAuc,
+    rocAucWithoutText: without.rocAuc,
+    textsBeforeAsOf: before.length,
+    accountsWithText: new Set(before.map((t) => t.accountId)).size,
+  };
 }

@@ -14,7 +14,12 @@ export interface ScoreStepOptions {
   horizonMonths: number;
 }
 
-export const defaultScoreStepOptions: ScoreStepOptions = { currency: 'USD', catalog: DEFAULT_ACTION_CATALOG, capacityPerOwnerPerWeek: 15, horizonMonths: 36 };
+export const defaultScoreStepOptions: ScoreStepOptions = {
+  currency: 'USD',
+  catalog: DEFAULT_ACTION_CATALOG,
+  capacityPerOwnerPerWeek: 15,
+  horizonMonths: 36,
+};
 
 /** The churn scorer the tenant has now: its active learned version, else the health score. */
 export function activeChurnScorer(store: RecordStore, tenantId: TenantId): ChurnScorer {
@@ -28,7 +33,13 @@ export function activeChurnScorer(store: RecordStore, tenantId: TenantId): Churn
  * The whole book is scored together: CLV models are fitted across it and owners' capacity for
  * next-best-actions is shared across accounts. `only` keeps the ScoreSets of those accounts.
  */
-export function scoreStep(store: RecordStore, tenantId: TenantId, now: string, options: Partial<ScoreStepOptions> = {}, only?: ReadonlySet<string>): BookScoringResult {
+export function scoreStep(
+  store: RecordStore,
+  tenantId: TenantId,
+  now: string,
+  options: Partial<ScoreStepOptions> = {},
+  only?: ReadonlySet<string>,
+): BookScoringResult {
   const result = computeScores(store, tenantId, now, options, only);
   recordRecommendations(store, result);
   store.appendScoreSets(result.scoreSets);
@@ -47,24 +58,52 @@ export function recordRecommendations(store: RecordStore, result: Pick<BookScori
   const kept = new Set(result.scoreSets.map((s) => s.accountId as string));
   for (const a of result.assignments) {
     if (!kept.has(a.accountId)) continue;
-    const outcome = { tenantId: a.tenantId, accountId: a.accountId, actionId: a.actionId, arm: a.arm, recommendedAt: a.assignedAt, status: a.arm === 'holdout' ? ('not-applicable' as const) : ('open' as const), completedAt: null, source: 'system' as const, retained: null };
+    const outcome = {
+      tenantId: a.tenantId,
+      accountId: a.accountId,
+      actionId: a.actionId,
+      arm: a.arm,
+      recommendedAt: a.assignedAt,
+      status: a.arm === 'holdout' ? ('not-applicable' as const) : ('open' as const),
+      completedAt: null,
+      source: 'system' as const,
+      retained: null,
+    };
     store.recordActionOutcome(outcome, 'pipeline', { keepExisting: true });
   }
 }
 
 /** Past recommendations as arbitration history (owners from the accounts), and outcomes for learned propensities. */
-function nbaMemory(store: RecordStore, tenantId: TenantId, now: string, accounts: readonly { id: string; ownerId?: string | undefined }[]): { history: ActionHistoryEntry[]; outcomes: ActionOutcome[] } {
+function nbaMemory(
+  store: RecordStore,
+  tenantId: TenantId,
+  now: string,
+  accounts: readonly { id: string; ownerId?: string | undefined }[],
+): { history: ActionHistoryEntry[]; outcomes: ActionOutcome[] } {
   const outcomes = store.listActionOutcomes(tenantId);
   const since = Date.parse(now) - HISTORY_DAYS * 86_400_000;
   const owners = new Map(accounts.map((a) => [a.id, a.ownerId ?? 'unassigned']));
   const history = outcomes
     .filter((o) => Date.parse(o.recommendedAt) >= since && Date.parse(o.recommendedAt) < Date.parse(now))
-    .map((o): ActionHistoryEntry => ({ tenantId: o.tenantId, accountId: o.accountId, actionId: o.actionId, ownerId: owners.get(o.accountId) ?? 'unassigned', assignedAt: o.recommendedAt, arm: o.arm }));
+    .map((o): ActionHistoryEntry => ({
+      tenantId: o.tenantId,
+      accountId: o.accountId,
+      actionId: o.actionId,
+      ownerId: owners.get(o.accountId) ?? 'unassigned',
+      assignedAt: o.recommendedAt,
+      arm: o.arm,
+    }));
   return { history, outcomes };
 }
 
 /** The same, without keeping the ScoreSets: queue processors record alerts first, then keep them (see score-run.step). */
-export function computeScores(store: RecordStore, tenantId: TenantId, now: string, options: Partial<ScoreStepOptions> = {}, only?: ReadonlySet<string>): BookScoringResult {
+export function computeScores(
+  store: RecordStore,
+  tenantId: TenantId,
+  now: string,
+  options: Partial<ScoreStepOptions> = {},
+  only?: ReadonlySet<string>,
+): BookScoringResult {
   // The tenant's catalog (console overrides on top of the defaults) unless the caller passes one.
   const opts = { ...defaultScoreStepOptions, catalog: resolveActionCatalog(store, tenantId), ...options };
   const previous = new Map<string, ScoreSet>(store.latestScores(tenantId).map((s) => [s.accountId, s]));
@@ -85,5 +124,11 @@ export function computeScores(store: RecordStore, tenantId: TenantId, now: strin
     topics: resolveTextSettings(store, tenantId).tagger.topics,
   });
   // The book is scored together; a run that changed some accounts keeps (and alerts on) only those.
-  return only ? { ...result, scoreSets: result.scoreSets.filter((s) => only.has(s.accountId)), alertSignals: result.alertSignals.filter((s) => only.has(s.accountId)) } : result;
+  return only
+    ? {
+        ...result,
+        scoreSets: result.scoreSets.filter((s) => only.has(s.accountId)),
+        alertSignals: result.alertSignals.filter((s) => only.has(s.accountId)),
+      }
+    : result;
 }

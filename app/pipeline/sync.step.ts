@@ -1,4 +1,12 @@
-import { isSuccessEngineError, type CanonicalActivity, type ConnectionId, type CrmConnector, type EntityName, type RecordStore, type TenantId } from '../../core';
+import {
+  isSuccessEngineError,
+  type CanonicalActivity,
+  type ConnectionId,
+  type CrmConnector,
+  type EntityName,
+  type RecordStore,
+  type TenantId,
+} from '../../core';
 
 export interface SyncPageResult {
   entity: EntityName;
@@ -33,33 +41,77 @@ export async function syncPage(store: RecordStore, connector: CrmConnector, targ
   const page = await pullOrBeginResync(store, connector, target);
   const summary = store.upsertRecords(entity, page.records);
   let deleted = page.deletions.length
-    ? store.markDeleted(tenantId, entity, connector.provider, page.deletions.map((d) => d.externalId), page.deletions[0]?.deletedAt ?? new Date().toISOString())
+    ? store.markDeleted(
+        tenantId,
+        entity,
+        connector.provider,
+        page.deletions.map((d) => d.externalId),
+        page.deletions[0]?.deletedAt ?? new Date().toISOString(),
+      )
     : 0;
   if (page.rejected.length > 0) {
-    store.appendAudit({ tenantId, at: new Date().toISOString(), actor: 'sync', action: 'sync.rows-quarantined', target: `${connector.provider}/${entity}`, details: { rows: page.rejected } });
+    store.appendAudit({
+      tenantId,
+      at: new Date().toISOString(),
+      actor: 'sync',
+      action: 'sync.rows-quarantined',
+      target: `${connector.provider}/${entity}`,
+      details: { rows: page.rejected },
+    });
   }
   if (page.findings?.length) {
     // What the CRM would not let us read (a property or scope missing): named for the admin; the sync goes on.
-    store.appendAudit({ tenantId, at: new Date().toISOString(), actor: 'sync', action: 'sync.connector-findings', target: `${connector.provider}/${entity}`, details: { findings: page.findings } });
+    store.appendAudit({
+      tenantId,
+      at: new Date().toISOString(),
+      actor: 'sync',
+      action: 'sync.connector-findings',
+      target: `${connector.provider}/${entity}`,
+      details: { findings: page.findings },
+    });
   }
   const changed = new Set(summary.changedIds);
-  if (entity === 'activity') answerRecommendationsFromTasks(store, tenantId, page.records.filter((r) => changed.has(r.id)) as CanonicalActivity[]);
+  if (entity === 'activity')
+    answerRecommendationsFromTasks(store, tenantId, page.records.filter((r) => changed.has(r.id)) as CanonicalActivity[]);
   const changedAccountIds = new Set(
-    entity === 'account' ? changed : page.records.filter((r) => changed.has(r.id)).map((r) => (r as { accountId?: string }).accountId).filter((id): id is string => id !== undefined),
+    entity === 'account'
+      ? changed
+      : page.records
+          .filter((r) => changed.has(r.id))
+          .map((r) => (r as { accountId?: string }).accountId)
+          .filter((id): id is string => id !== undefined),
   );
   const resync = store.resyncInProgress(tenantId, connectionId, entity);
   if (resync) {
     // Rejected rows exist in the CRM too: seen, so not swept.
-    store.recordResyncSeen(tenantId, connectionId, entity, [...page.records.map((r) => r.source.externalId), ...page.rejected.map((r) => r.externalId)]);
+    store.recordResyncSeen(tenantId, connectionId, entity, [
+      ...page.records.map((r) => r.source.externalId),
+      ...page.rejected.map((r) => r.externalId),
+    ]);
     if (page.done) {
       const swept = store.finishResync(tenantId, connectionId, entity, connector.provider, new Date().toISOString());
       deleted += swept.deleted;
       for (const id of swept.accountIds) changedAccountIds.add(id);
-      store.appendAudit({ tenantId, at: new Date().toISOString(), actor: 'sync', action: 'sync.resync-finished', target: `${connector.provider}/${entity}`, details: { startedAt: resync.startedAt, sweptAsDeleted: swept.deleted } });
+      store.appendAudit({
+        tenantId,
+        at: new Date().toISOString(),
+        actor: 'sync',
+        action: 'sync.resync-finished',
+        target: `${connector.provider}/${entity}`,
+        details: { startedAt: resync.startedAt, sweptAsDeleted: swept.deleted },
+      });
     }
   }
   store.saveCursor(tenantId, connectionId, entity, page.nextCursor);
-  return { entity, done: page.done, upserted: summary.inserted + summary.updated, unchanged: summary.unchanged, deleted, rejected: page.rejected.length, changedAccountIds: [...changedAccountIds] };
+  return {
+    entity,
+    done: page.done,
+    upserted: summary.inserted + summary.updated,
+    unchanged: summary.unchanged,
+    deleted,
+    rejected: page.rejected.length,
+    changedAccountIds: [...changedAccountIds],
+  };
 }
 
 /** Our tasks completed or cancelled in the CRM answer the recommendations they were made for. */
@@ -67,7 +119,11 @@ function answerRecommendationsFromTasks(store: RecordStore, tenantId: TenantId, 
   const answers = activities
     .filter((a) => a.type === 'task' && (a.taskStatus === 'completed' || a.taskStatus === 'cancelled'))
     // The CRM does not say when a task was completed; its last change is the closest we have.
-    .map((a) => ({ crmTaskId: a.source.externalId, status: a.taskStatus === 'completed' ? ('completed' as const) : ('dismissed' as const), at: a.source.modstamp }));
+    .map((a) => ({
+      crmTaskId: a.source.externalId,
+      status: a.taskStatus === 'completed' ? ('completed' as const) : ('dismissed' as const),
+      at: a.source.modstamp,
+    }));
   if (answers.length > 0) store.answerActionsByTask(tenantId, answers);
 }
 
@@ -80,14 +136,34 @@ async function pullOrBeginResync(store: RecordStore, connector: CrmConnector, ta
     if (!isSuccessEngineError(error, 'CONNECTOR.RESYNC_REQUIRED')) throw error;
     const at = new Date().toISOString();
     store.beginResync(tenantId, connectionId, entity, at, error.message);
-    store.appendAudit({ tenantId, at, actor: 'sync', action: 'sync.resync-started', target: `${connector.provider}/${entity}`, details: { reason: error.message } });
+    store.appendAudit({
+      tenantId,
+      at,
+      actor: 'sync',
+      action: 'sync.resync-started',
+      target: `${connector.provider}/${entity}`,
+      details: { reason: error.message },
+    });
     return connector.pullPage(entity, null);
   }
 }
 
 /** Pages of one entity until the stream is drained for now. */
-export async function syncEntity(store: RecordStore, connector: CrmConnector, target: SyncTarget, onPage?: (result: SyncPageResult) => void): Promise<SyncPageResult> {
-  const total: SyncPageResult = { entity: target.entity, done: false, upserted: 0, unchanged: 0, deleted: 0, rejected: 0, changedAccountIds: [] };
+export async function syncEntity(
+  store: RecordStore,
+  connector: CrmConnector,
+  target: SyncTarget,
+  onPage?: (result: SyncPageResult) => void,
+): Promise<SyncPageResult> {
+  const total: SyncPageResult = {
+    entity: target.entity,
+    done: false,
+    upserted: 0,
+    unchanged: 0,
+    deleted: 0,
+    rejected: 0,
+    changedAccountIds: [],
+  };
   const changed = new Set<string>();
   while (!total.done) {
     const page = await syncPage(store, connector, target);

@@ -39,7 +39,8 @@ function isoWeek(iso: string): string {
   return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
 }
 
-const topAction = (score: ScoreSet): ScoreSet['nextBestActions'][number] | undefined => [...score.nextBestActions].sort((a, b) => a.rank - b.rank)[0];
+const topAction = (score: ScoreSet): ScoreSet['nextBestActions'][number] | undefined =>
+  [...score.nextBestActions].sort((a, b) => a.rank - b.rank)[0];
 
 /** The task for one ScoreSet's top-ranked action, or undefined when there is none or the band is out of scope. */
 export function taskForTopAction(score: ScoreSet, options: TasksStepOptions = {}): CrmTaskInput | undefined {
@@ -60,11 +61,24 @@ export function taskForTopAction(score: ScoreSet, options: TasksStepOptions = {}
     '',
     `Success Engine ${score.modelVersion}`,
   ].join('\n');
-  return { accountId: score.accountId, key, subject: `${top.title.en} / ${top.title.zh}`.slice(0, 255), body, dueDate: due, priority: PRIORITY[score.churn.band] };
+  return {
+    accountId: score.accountId,
+    key,
+    subject: `${top.title.en} / ${top.title.zh}`.slice(0, 255),
+    body,
+    dueDate: due,
+    priority: PRIORITY[score.churn.band],
+  };
 }
 
 /** Create owner tasks for the top action of each ScoreSet of this connector's CRM; per-task results. */
-export async function createTasksStep(store: RecordStore, connector: CrmConnector, tenantId: TenantId, scores: readonly ScoreSet[], options: TasksStepOptions = {}): Promise<TasksSummary> {
+export async function createTasksStep(
+  store: RecordStore,
+  connector: CrmConnector,
+  tenantId: TenantId,
+  scores: readonly ScoreSet[],
+  options: TasksStepOptions = {},
+): Promise<TasksSummary> {
   const summary: TasksSummary = { created: 0, exists: 0, skipped: 0, failed: [], unsupported: false };
   const mine = scores.filter((s) => s.accountId.startsWith(`${connector.provider}:`));
   if (!connector.createTasks) return { ...summary, skipped: mine.length, unsupported: true };
@@ -94,6 +108,13 @@ export async function createTasksStep(store: RecordStore, connector: CrmConnecto
       if (recommendation) store.linkActionTask(tenantId, recommendation, r.taskExternalId);
     }
   }
-  store.appendAudit({ tenantId, at: new Date().toISOString(), actor: 'system', action: 'tasks.created', target: connector.provider, details: { created: summary.created, exists: summary.exists, skipped: summary.skipped, failed: summary.failed.length } });
+  store.appendAudit({
+    tenantId,
+    at: new Date().toISOString(),
+    actor: 'system',
+    action: 'tasks.created',
+    target: connector.provider,
+    details: { created: summary.created, exists: summary.exists, skipped: summary.skipped, failed: summary.failed.length },
+  });
   return summary;
 }

@@ -12,6 +12,14 @@ export function loadTenantRecords(store: RecordStore, tenantId: TenantId): Accou
     subscriptions: store.listRecords(tenantId, 'subscription'),
     transactions: store.listRecords(tenantId, 'transaction'),
     // What the text model read (text.analyze): features take the texts dated before their as-of date.
-    texts: store.listAnalysedTexts(tenantId).map((t) => ({ accountId: t.accountId, at: t.at, kind: t.kind, score: t.score, label: t.label, topics: t.topics, maskedText: t.maskedText })),
+    texts: store.listAnalysedTexts(tenantId).map((t) => ({
+      accountId: t.accountId,
+      at: t.at,
+      kind: t.kind,
+      score: t.score,
+      label: t.label,
+      topics: t.topics,
+      maskedText: t.maskedText,
+    })),
   };
 }

@@ -55,7 +55,9 @@ describe('analyzeTextsStep', () => {
       ticket('2', '账单问题', '发票重复扣费，太差了，请联系 13800138000'),
       ticket('3', 'Billing error', 'We were double charged on the last invoice, call me at +1 415 555 0100. Terrible.'),
     ]);
-    const model = new CountingModel(await openTextModel({ backend: 'shipped', modelsDir: undefined, allowRemoteModels: false, workers: 1 }));
+    const model = new CountingModel(
+      await openTextModel({ backend: 'shipped', modelsDir: undefined, allowRemoteModels: false, workers: 1 }),
+    );
     const first = await analyzeTextsStep(store, model, TEST_TENANT, options);
     expect(first.read).toBe(2);
     expect(first.reused).toBe(1);

@@ -26,12 +26,24 @@ interface SourceText extends RecordText {
   text: string;
 }
 
-const ACTIVITY_KIND: Record<CanonicalActivity['type'], RecordText['kind'] | null> = { email: 'email', call: 'call', meeting: 'call', note: 'note', task: null };
+const ACTIVITY_KIND: Record<CanonicalActivity['type'], RecordText['kind'] | null> = {
+  email: 'email',
+  call: 'call',
+  meeting: 'call',
+  note: 'note',
+  task: null,
+};
 
 /** What a ticket or activity says (subject and body), or null when it says nothing the model could read. */
 export function recordText(record: CanonicalTicket | CanonicalActivity, entity: RecordText['entity']): SourceText | null {
-  const parts = entity === 'ticket' ? [(record as CanonicalTicket).subject, (record as CanonicalTicket).description] : [(record as CanonicalActivity).subject, (record as CanonicalActivity).body];
-  const text = parts.filter((p): p is string => typeof p === 'string' && p.trim() !== '').join('\n').trim();
+  const parts =
+    entity === 'ticket'
+      ? [(record as CanonicalTicket).subject, (record as CanonicalTicket).description]
+      : [(record as CanonicalActivity).subject, (record as CanonicalActivity).body];
+  const text = parts
+    .filter((p): p is string => typeof p === 'string' && p.trim() !== '')
+    .join('\n')
+    .trim();
   if (text === '') return null;
   let kind: RecordText['kind'] | null;
   if (entity === 'ticket') kind = 'ticket';
@@ -55,7 +67,12 @@ export const modelIdOf = (model: TextModel): string => `${model.ref.id}@${model.
  * sentiment from the local model and topics from the tenant's topic list, stored by content hash.
  * Unchanged records and texts already read (by hash, with this model) cost nothing but a hash.
  */
-export async function analyzeTextsStep(store: RecordStore, model: TextModel, tenantId: TenantId, options: TextAnalysisOptions): Promise<TextAnalysisResult> {
+export async function analyzeTextsStep(
+  store: RecordStore,
+  model: TextModel,
+  tenantId: TenantId,
+  options: TextAnalysisOptions,
+): Promise<TextAnalysisResult> {
   const modelId = modelIdOf(model);
   const current: SourceText[] = [];
   for (const t of store.listRecords(tenantId, 'ticket')) {
@@ -73,11 +90,20 @@ export async function analyzeTextsStep(store: RecordStore, model: TextModel, ten
   for (const t of current) {
     seen.add(key(t));
     const before = stored.get(key(t));
-    if (!before || before.contentHash !== t.contentHash || before.accountId !== t.accountId || before.at !== new Date(t.at).toISOString()) changed.push(t);
+    if (!before || before.contentHash !== t.contentHash || before.accountId !== t.accountId || before.at !== new Date(t.at).toISOString())
+      changed.push(t);
   }
   const removed = [...stored.values()].filter((r) => !seen.has(key(r)));
   // A changed record's text may already be known (by hash) to this model; only the rest is read.
-  const known = new Set(store.textAnalyses(tenantId, modelId, changed.map((t) => t.contentHash)).map((a) => a.contentHash));
+  const known = new Set(
+    store
+      .textAnalyses(
+        tenantId,
+        modelId,
+        changed.map((t) => t.contentHash),
+      )
+      .map((a) => a.contentHash),
+  );
   const toRead = new Map<string, string>();
   for (const t of changed) if (!known.has(t.contentHash)) toRead.set(t.contentHash, t.text);
   if (toRead.size > 0) {
@@ -90,7 +116,15 @@ export async function analyzeTextsStep(store: RecordStore, model: TextModel, ten
       const analyses: TextAnalysis[] = batch.map(([hash], j) => {
         const s = sentiments[j];
         const maskedText = masked[j] ?? '';
-        return { contentHash: hash, modelId, label: s?.label ?? 'neutral', score: s?.score ?? 0, topics: options.topics.tag(maskedText), maskedText, analysedAt: options.now };
+        return {
+          contentHash: hash,
+          modelId,
+          label: s?.label ?? 'neutral',
+          score: s?.score ?? 0,
+          topics: options.topics.tag(maskedText),
+          maskedText,
+          analysedAt: options.now,
+        };
       });
       store.putTextAnalyses(tenantId, analyses);
     }
@@ -100,8 +134,19 @@ export async function analyzeTextsStep(store: RecordStore, model: TextModel, ten
     changed.map(({ text: _text, ...r }) => r),
     removed.map((r) => ({ entity: r.entity, recordId: r.recordId })),
   );
-  const accounts = new Set<string>([...changed.map((t) => t.accountId), ...removed.map((r) => r.accountId), ...changed.map((t) => stored.get(key(t))?.accountId).filter((a): a is string => a !== undefined)]);
-  return { read: toRead.size, reused: changed.length - toRead.size, unchanged: current.length - changed.length, removed: removed.length, changedAccountIds: [...accounts].sort(), modelId };
+  const accounts = new Set<string>([
+    ...changed.map((t) => t.accountId),
+    ...removed.map((r) => r.accountId),
+    ...changed.map((t) => stored.get(key(t))?.accountId).filter((a): a is string => a !== undefined),
+  ]);
+  return {
+    read: toRead.size,
+    reused: changed.length - toRead.size,
+    unchanged: current.length - changed.length,
+    removed: removed.length,
+    changedAccountIds: [...accounts].sort(),
+    modelId,
+  };
 }
 
 /** Contact names of the tenant, masked in every text besides emails, phones and ids. */

@@ -7,7 +7,13 @@ export interface WriteBackSummary {
 }
 
 /** Write scores back to the CRM in the connector's batch size; per-record results, never all-or-nothing. */
-export async function writeBackStep(store: RecordStore, connector: CrmConnector, tenantId: TenantId, scores: readonly ScoreSet[], batchSize = 2000): Promise<WriteBackSummary> {
+export async function writeBackStep(
+  store: RecordStore,
+  connector: CrmConnector,
+  tenantId: TenantId,
+  scores: readonly ScoreSet[],
+  batchSize = 2000,
+): Promise<WriteBackSummary> {
   const summary: WriteBackSummary = { written: 0, unchanged: 0, failed: [] };
   const mine = scores.filter((s) => s.accountId.startsWith(`${connector.provider}:`));
   for (let i = 0; i < mine.length; i += batchSize) {
@@ -18,6 +24,13 @@ export async function writeBackStep(store: RecordStore, connector: CrmConnector,
       else summary.unchanged++;
     }
   }
-  store.appendAudit({ tenantId, at: new Date().toISOString(), actor: 'system', action: 'writeback.completed', target: connector.provider, details: { written: summary.written, unchanged: summary.unchanged, failed: summary.failed.length } });
+  store.appendAudit({
+    tenantId,
+    at: new Date().toISOString(),
+    actor: 'system',
+    action: 'writeback.completed',
+    target: connector.provider,
+    details: { written: summary.written, unchanged: summary.unchanged, failed: summary.failed.length },
+  });
   return summary;
 }

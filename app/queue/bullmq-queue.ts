@@ -7,7 +7,15 @@ import { classifyFailure } from './error-mapping';
 import { FairPriority } from './fair-priority';
 import { LockKeeper } from './lock-keeper';
 import { jobIdFor } from './job-ids';
-import { RETRY_POLICY, type EnqueueOptions, type FlowNode, type FlowQueue, type ParentRef, type Processors, type StepContext } from './job-queue';
+import {
+  RETRY_POLICY,
+  type EnqueueOptions,
+  type FlowNode,
+  type FlowQueue,
+  type ParentRef,
+  type Processors,
+  type StepContext,
+} from './job-queue';
 import { queueNames, queuePayloads, type QueueName, type QueuePayload } from './queue-map';
 
 export const DEAD_LETTER_QUEUE = 'dead-letter';
@@ -54,7 +62,13 @@ export function redisUnavailable(url: string, reason: string, cause?: unknown): 
 
 /** One connection attempt with a deadline: resolves when Redis answers PING, else throws `redisUnavailable`. */
 export async function assertRedisReachable(url: string, timeoutMs = 3_000): Promise<void> {
-  const probe = new IORedis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const probe = new IORedis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   let lastError: Error | undefined;
   probe.on('error', (error: Error) => (lastError = error));
   try {
@@ -96,7 +110,11 @@ export class BullmqJobQueue implements FlowQueue {
 
   private parse<Q extends QueueName>(name: Q, payload: unknown): QueuePayload<Q> {
     const parsed = queuePayloads[name].safeParse(payload);
-    if (!parsed.success) throw new SuccessEngineError('QUEUE.BAD_PAYLOAD', `${name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new SuccessEngineError(
+        'QUEUE.BAD_PAYLOAD',
+        `${name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     return parsed.data as QueuePayload<Q>;
   }
 
@@ -110,7 +128,9 @@ export class BullmqJobQueue implements FlowQueue {
       removeOnFail: KEEP_FAILED,
       ...(options.delayMs ? { delay: options.delayMs } : {}),
       // A child that fails for good (dead-lettered) must not hold its flow's parent forever.
-      ...(options.parent ? { parent: { id: options.parent.id, queue: `${this.prefix}:${options.parent.queue}` }, ignoreDependencyOnFailure: true } : {}),
+      ...(options.parent
+        ? { parent: { id: options.parent.id, queue: `${this.prefix}:${options.parent.queue}` }, ignoreDependencyOnFailure: true }
+        : {}),
     };
   }
 
@@ -152,21 +172,35 @@ export class BullmqJobQueue implements FlowQueue {
   }
 
   /** Resolves once every queue has been empty for two polls in a row (work enqueues more work). */
-  async waitForIdle(options: { pollMs?: number; timeoutMs?: number; maxOutageMs?: number; onPoll?: (unfinished: number) => void } = {}): Promise<void> {
+  async waitForIdle(
+    options: { pollMs?: number; timeoutMs?: number; maxOutageMs?: number; onPoll?: (unfinished: number) => void } = {},
+  ): Promise<void> {
     const deadline = Date.now() + (options.timeoutMs ?? 3_600_000);
     let quiet = 0;
     let downSince: number | null = null;
     while (quiet < 2) {
-      if (Date.now() > deadline) throw new SuccessEngineError('QUEUE.TIMEOUT', `queues under prefix ${this.prefix} still busy after ${options.timeoutMs ?? 3_600_000} ms`);
+      if (Date.now() > deadline)
+        throw new SuccessEngineError(
+          'QUEUE.TIMEOUT',
+          `queues under prefix ${this.prefix} still busy after ${options.timeoutMs ?? 3_600_000} ms`,
+        );
       let n: number;
       try {
         // A command issued just before Redis went away waits for the reconnect; bound it.
-        n = await Promise.race([this.unfinished(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer from Redis within 5 s')), 5_000).unref())]);
+        n = await Promise.race([
+          this.unfinished(),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer from Redis within 5 s')), 5_000).unref()),
+        ]);
         downSince = null;
       } catch (error) {
         n = -1; // Redis away (restarting): not idle, keep polling for a while
         downSince ??= Date.now();
-        if (options.maxOutageMs !== undefined && Date.now() - downSince > options.maxOutageMs) throw redisUnavailable(this.redisUrl, `lost for more than ${Math.round(options.maxOutageMs / 1000)} s while waiting: ${(error as Error).message}`, error);
+        if (options.maxOutageMs !== undefined && Date.now() - downSince > options.maxOutageMs)
+          throw redisUnavailable(
+            this.redisUrl,
+            `lost for more than ${Math.round(options.maxOutageMs / 1000)} s while waiting: ${(error as Error).message}`,
+            error,
+          );
       }
       options.onPoll?.(n);
       quiet = n === 0 ? quiet + 1 : 0;
@@ -192,7 +226,10 @@ export function throttledRedisWarning(log: Logger, url: string, everyMs = 30_000
   return (error) => {
     if (Date.now() - last < everyMs) return;
     last = Date.now();
-    log.warn({ redisUrl: redactRedisUrl(url), errno: (error as NodeJS.ErrnoException).code, reason: error.message }, 'Redis unreachable (REDIS_URL); reconnecting');
+    log.warn(
+      { redisUrl: redactRedisUrl(url), errno: (error as NodeJS.ErrnoException).code, reason: error.message },
+      'Redis unreachable (REDIS_URL); reconnecting',
+    );
   };
 }
 
@@ -231,7 +268,10 @@ function attemptSeconds(job: Job): number {
   return job.processedOn ? ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000 : Number.NaN;
 }
 
-export function startWorkers(options: BullmqOptions & WorkerTuning & { processors: Processors; log: Logger; producer: BullmqJobQueue; onRedisError?: (error: Error) => void }): WorkerPool {
+export function startWorkers(
+  options: BullmqOptions &
+    WorkerTuning & { processors: Processors; log: Logger; producer: BullmqJobQueue; onRedisError?: (error: Error) => void },
+): WorkerPool {
   const prefix = options.prefix ?? 'se';
   const warn = options.onRedisError ?? throttledRedisWarning(options.log, options.redisUrl);
   const connection = redisConnection(options.redisUrl, warn);
@@ -246,7 +286,10 @@ export function startWorkers(options: BullmqOptions & WorkerTuning & { processor
       name,
       async (job: Job, token?: string) => {
         const parsed = queuePayloads[name].safeParse(job.data);
-        if (!parsed.success) throw new UnrecoverableError(`bad ${name} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        if (!parsed.success)
+          throw new UnrecoverableError(
+            `bad ${name} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+          );
         // BullMQ takes back a job whose lock lapsed (a killed worker, or a live one whose event loop
         // was blocked past the lock) and may run it again while the first run is still going. A claim
         // per job id, refreshed while running, keeps that second run waiting; a killed worker's claim
@@ -258,9 +301,19 @@ export function startWorkers(options: BullmqOptions & WorkerTuning & { processor
           throw new DelayedError();
         }
         const refresh = setInterval(() => void connection.pexpire(claimKey, claimMs).catch(() => undefined), Math.ceil(claimMs / 3));
-        const release = CPU_BOUND_QUEUES.has(name) && token
-          ? keeper.hold({ lockKey: `${prefix}:${name}:${job.id ?? ''}:lock`, stalledKey: `${prefix}:${name}:stalled`, jobId: job.id ?? '', token, lockMs, claimKey, claimToken, claimMs })
-          : () => undefined;
+        const release =
+          CPU_BOUND_QUEUES.has(name) && token
+            ? keeper.hold({
+                lockKey: `${prefix}:${name}:${job.id ?? ''}:lock`,
+                stalledKey: `${prefix}:${name}:stalled`,
+                jobId: job.id ?? '',
+                token,
+                lockMs,
+                claimKey,
+                claimToken,
+                claimMs,
+              })
+            : () => undefined;
         try {
           const parent = parentOf(job, prefix);
           const context: StepContext = {
@@ -284,7 +337,9 @@ export function startWorkers(options: BullmqOptions & WorkerTuning & { processor
           release();
           clearInterval(refresh);
           // Release only our own claim.
-          await connection.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, claimKey, claimToken).catch(() => undefined);
+          await connection
+            .eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, claimKey, claimToken)
+            .catch(() => undefined);
         }
       },
       {
@@ -308,13 +363,21 @@ export function startWorkers(options: BullmqOptions & WorkerTuning & { processor
       if (final) {
         options.producer
           .queue(DEAD_LETTER_QUEUE)
-          .add(name, { queue: name, jobId: job.id, payload: job.data as unknown, error: error.message, failedAt: new Date().toISOString() }, { jobId: `dl.${job.id ?? ''}`, removeOnComplete: false, removeOnFail: false })
-          .catch((dlError: unknown) => options.log.error({ err: dlError, jobId: job.id }, 'could not dead-letter job (it stays in the failed set)'));
+          .add(
+            name,
+            { queue: name, jobId: job.id, payload: job.data as unknown, error: error.message, failedAt: new Date().toISOString() },
+            { jobId: `dl.${job.id ?? ''}`, removeOnComplete: false, removeOnFail: false },
+          )
+          .catch((dlError: unknown) =>
+            options.log.error({ err: dlError, jobId: job.id }, 'could not dead-letter job (it stays in the failed set)'),
+          );
       }
     });
     worker.on('completed', (job) => options.onJobFinished?.(name, 'completed', attemptSeconds(job)));
     // Connection trouble is one throttled warning for the whole pool, not a stack per reconnect.
-    worker.on('error', (error) => (isConnectionError(error) ? warn(error) : options.log.error({ queue: name, err: error }, 'worker error')));
+    worker.on('error', (error) =>
+      isConnectionError(error) ? warn(error) : options.log.error({ queue: name, err: error }, 'worker error'),
+    );
     workers.push(worker);
   }
   return {
@@ -334,7 +397,14 @@ export function startWorkers(options: BullmqOptions & WorkerTuning & { processor
 
 function isConnectionError(error: Error): boolean {
   const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || /Connection is closed|connect ECONNREFUSED/.test(error.message);
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT' ||
+    code === 'ENOTFOUND' ||
+    code === 'EHOSTUNREACH' ||
+    /Connection is closed|connect ECONNREFUSED/.test(error.message)
+  );
 }
 
 /** `job.parent.queueKey` is `<prefix>:<queue>`; steps only need our queue name. */

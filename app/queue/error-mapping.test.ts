@@ -8,7 +8,10 @@ describe('classifyFailure reads the retry column of core/errors.ts', () => {
   });
 
   it('waits out a rate limit for the time the CRM asked, 10 s when it did not say', () => {
-    expect(classifyFailure(new SuccessEngineError('CONNECTOR.RATE_LIMITED', 'x', { waitMs: 2_500 }))).toEqual({ kind: 'rate-limit', waitMs: 2_500 });
+    expect(classifyFailure(new SuccessEngineError('CONNECTOR.RATE_LIMITED', 'x', { waitMs: 2_500 }))).toEqual({
+      kind: 'rate-limit',
+      waitMs: 2_500,
+    });
     expect(classifyFailure(new SuccessEngineError('CONNECTOR.RATE_LIMITED', 'x'))).toEqual({ kind: 'rate-limit', waitMs: 10_000 });
   });
 

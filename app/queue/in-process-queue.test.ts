@@ -2,7 +2,12 @@ import { SuccessEngineError, type TenantId } from '../../core';
 import { InProcessJobQueue } from './in-process-queue';
 import type { QueuePayload } from './queue-map';
 
-const score = (tenant: string, account: string): QueuePayload<'score.batch'> => ({ tenantId: tenant as TenantId, accountIds: [account], reason: 'sync', runId: 'r' });
+const score = (tenant: string, account: string): QueuePayload<'score.batch'> => ({
+  tenantId: tenant as TenantId,
+  accountIds: [account],
+  reason: 'sync',
+  runId: 'r',
+});
 const noSleep = () => Promise.resolve();
 
 describe('InProcessJobQueue', () => {
@@ -12,7 +17,12 @@ describe('InProcessJobQueue', () => {
       {
         'score.batch': async (p, ctx) => {
           seen.push(`score ${p.accountIds[0]}`);
-          await ctx.queue.enqueue('writeback.batch', { tenantId: p.tenantId, connectionId: 'c' as never, accountIds: p.accountIds, runId: p.runId });
+          await ctx.queue.enqueue('writeback.batch', {
+            tenantId: p.tenantId,
+            connectionId: 'c' as never,
+            accountIds: p.accountIds,
+            runId: p.runId,
+          });
         },
         'writeback.batch': (p) => Promise.resolve(seen.push(`write ${p.accountIds[0]}`)),
       },
@@ -41,7 +51,8 @@ describe('InProcessJobQueue', () => {
       {
         'score.batch': (p) => {
           if (p.accountIds[0] === 'bad') throw new SuccessEngineError('CORE.VALIDATION_FAILED', 'no name');
-          if (p.accountIds[0] === 'limited' && waits.length === 0) throw new SuccessEngineError('CONNECTOR.RATE_LIMITED', 'slow down', { waitMs: 1234 });
+          if (p.accountIds[0] === 'limited' && waits.length === 0)
+            throw new SuccessEngineError('CONNECTOR.RATE_LIMITED', 'slow down', { waitMs: 1234 });
           if (p.accountIds[0] === 'flaky' && flaky++ < 2) throw new Error('reset');
           return Promise.resolve();
         },
@@ -57,28 +68,50 @@ describe('InProcessJobQueue', () => {
 
   it('rejects bad payloads naming the field', async () => {
     const queue = new InProcessJobQueue({}, noSleep);
-    await expect(queue.enqueue('sync.page', { tenantId: 't', connectionId: 'c', entity: 'planet', mode: 'backfill', runId: 'r', page: 0 } as never)).rejects.toThrow(/sync\.page: entity/);
+    await expect(
+      queue.enqueue('sync.page', { tenantId: 't', connectionId: 'c', entity: 'planet', mode: 'backfill', runId: 'r', page: 0 } as never),
+    ).rejects.toThrow(/sync\.page: entity/);
     expect(queue.size).toBe(0);
   });
 
   it('runs a flow parent only after every child, including children added while it waits, and hands it their values', async () => {
     const order: string[] = [];
-    const page = (entity: 'account' | 'contact', n: number): QueuePayload<'sync.page'> => ({ tenantId: 't' as TenantId, connectionId: 'c' as never, entity, mode: 'backfill', runId: 'r', page: n });
+    const page = (entity: 'account' | 'contact', n: number): QueuePayload<'sync.page'> => ({
+      tenantId: 't' as TenantId,
+      connectionId: 'c' as never,
+      entity,
+      mode: 'backfill',
+      runId: 'r',
+      page: n,
+    });
     const queue = new InProcessJobQueue(
       {
         'sync.page': async (p, ctx) => {
           order.push(`${p.entity}${p.page}`);
-          if (p.entity === 'account' && p.page < 2) await ctx.queue.enqueue('sync.page', { ...p, page: p.page + 1 }, ctx.parent ? { parent: ctx.parent } : {});
+          if (p.entity === 'account' && p.page < 2)
+            await ctx.queue.enqueue('sync.page', { ...p, page: p.page + 1 }, ctx.parent ? { parent: ctx.parent } : {});
           return { changedAccountIds: [`${p.entity}${p.page}`] };
         },
         'score.tenant': async (_p, ctx) => {
           const values = (await ctx.childValues()) as { changedAccountIds: string[] }[];
-          order.push(`score[${values.flatMap((v) => v.changedAccountIds).sort().join(',')}]`);
+          order.push(
+            `score[${values
+              .flatMap((v) => v.changedAccountIds)
+              .sort()
+              .join(',')}]`,
+          );
         },
       },
       noSleep,
     );
-    await queue.enqueueFlow({ queue: 'score.tenant', payload: { tenantId: 't' as TenantId, scope: 'changed', reason: 'sync', runId: 'r' }, children: [{ queue: 'sync.page', payload: page('account', 0) }, { queue: 'sync.page', payload: page('contact', 0) }] });
+    await queue.enqueueFlow({
+      queue: 'score.tenant',
+      payload: { tenantId: 't' as TenantId, scope: 'changed', reason: 'sync', runId: 'r' },
+      children: [
+        { queue: 'sync.page', payload: page('account', 0) },
+        { queue: 'sync.page', payload: page('contact', 0) },
+      ],
+    });
     await queue.drain();
     expect(order.at(-1)).toBe('score[account0,account1,account2,contact0]');
     expect(order).toHaveLength(5);

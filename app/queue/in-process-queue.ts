@@ -2,7 +2,15 @@ import { SuccessEngineError } from '../../core';
 import { classifyFailure } from './error-mapping';
 import { FairPriority } from './fair-priority';
 import { jobIdFor } from './job-ids';
-import { RETRY_POLICY, type EnqueueOptions, type FlowNode, type FlowQueue, type ParentRef, type Processors, type StepContext } from './job-queue';
+import {
+  RETRY_POLICY,
+  type EnqueueOptions,
+  type FlowNode,
+  type FlowQueue,
+  type ParentRef,
+  type Processors,
+  type StepContext,
+} from './job-queue';
 import { queuePayloads, type QueueName, type QueuePayload } from './queue-map';
 
 interface PendingJob {
@@ -88,18 +96,32 @@ export class InProcessJobQueue implements FlowQueue {
   /** Parse and dedupe; undefined when this id was seen already. */
   private build(queue: QueueName, payload: unknown, options: EnqueueOptions): PendingJob | undefined {
     const parsed = queuePayloads[queue].safeParse(payload);
-    if (!parsed.success) throw new SuccessEngineError('QUEUE.BAD_PAYLOAD', `${queue}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new SuccessEngineError(
+        'QUEUE.BAD_PAYLOAD',
+        `${queue}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     const id = jobIdFor(queue, parsed.data as QueuePayload<typeof queue>);
     if (this.seen.has(id)) return undefined;
     this.seen.add(id);
     const tenantId = (parsed.data as { tenantId: string }).tenantId;
-    return { id, queue, payload: parsed.data, priority: this.fairness.next(tenantId, options.lane ?? 'bulk'), order: this.order++, attempt: 1, enqueuedAt: new Date().toISOString(), ...(options.parent ? { parent: options.parent } : {}) };
+    return {
+      id,
+      queue,
+      payload: parsed.data,
+      priority: this.fairness.next(tenantId, options.lane ?? 'bulk'),
+      order: this.order++,
+      attempt: 1,
+      enqueuedAt: new Date().toISOString(),
+      ...(options.parent ? { parent: options.parent } : {}),
+    };
   }
 
   private attach(job: PendingJob): void {
     if (!job.parent) return;
     const parent = this.waiting.get(job.parent.id);
-    if (!parent) throw new SuccessEngineError('QUEUE.NO_PARENT', `${job.queue} ${job.id}: parent ${job.parent.id} is not waiting for children`);
+    if (!parent)
+      throw new SuccessEngineError('QUEUE.NO_PARENT', `${job.queue} ${job.id}: parent ${job.parent.id} is not waiting for children`);
     parent.outstanding++;
   }
 
@@ -170,7 +192,12 @@ export class InProcessJobQueue implements FlowQueue {
           continue;
         }
         if (handling.kind === 'unrecoverable' || job.attempt >= RETRY_POLICY.attempts) {
-          this.deadLetters.push({ jobId: job.id, queue: job.queue, payload: job.payload, error: error instanceof Error ? error.message : String(error) });
+          this.deadLetters.push({
+            jobId: job.id,
+            queue: job.queue,
+            payload: job.payload,
+            error: error instanceof Error ? error.message : String(error),
+          });
           this.values.delete(job.id);
           this.settle(job, undefined, false);
           return;

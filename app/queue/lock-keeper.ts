@@ -60,7 +60,10 @@ export class LockKeeper {
 
   async close(): Promise<void> {
     this.thread.postMessage({ op: 'close' });
-    await Promise.race([new Promise((resolve) => this.thread.once('exit', resolve)), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+    await Promise.race([
+      new Promise((resolve) => this.thread.once('exit', resolve)),
+      new Promise((resolve) => setTimeout(resolve, 1_000).unref()),
+    ]);
     await this.thread.terminate();
   }
 }

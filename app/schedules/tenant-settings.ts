@@ -3,10 +3,20 @@ import { z } from 'zod';
 import { ConnectionIdSchema, EntityNameSchema, SuccessEngineError, TenantIdSchema, type TenantId } from '../../core';
 import type { WebhookEndpoint } from '../../webhooks/outbound/webhook-alert.sink';
 
-const EndpointSchema = z.object({ url: z.url(), secret: z.string().min(16), format: z.enum(['alert.v1', 'slack']).default('alert.v1'), timeoutMs: z.number().int().positive().optional() });
+const EndpointSchema = z.object({
+  url: z.url(),
+  secret: z.string().min(16),
+  format: z.enum(['alert.v1', 'slack']).default('alert.v1'),
+  timeoutMs: z.number().int().positive().optional(),
+});
 
 /** Defaults: incremental sync every 15 minutes, re-score nightly at 02:00, retrain Sundays at 03:00 (tenant's time zone). */
-export const DEFAULT_SCHEDULES = { incrementalSyncMinutes: 15, nightlyScoreCron: '0 2 * * *', weeklyTrainCron: '0 3 * * 0', timezone: 'UTC' } as const;
+export const DEFAULT_SCHEDULES = {
+  incrementalSyncMinutes: 15,
+  nightlyScoreCron: '0 2 * * *',
+  weeklyTrainCron: '0 3 * * 0',
+  timezone: 'UTC',
+} as const;
 
 export const TenantSettingsSchema = z.object({
   tenantId: TenantIdSchema,
@@ -39,10 +49,17 @@ export function readSettingsFile(filePath: string): SettingsFile {
   try {
     raw = JSON.parse(readFileSync(filePath, 'utf8'));
   } catch (error) {
-    throw new SuccessEngineError('CONFIG.INVALID', `--settings: cannot read ${filePath} as JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new SuccessEngineError(
+      'CONFIG.INVALID',
+      `--settings: cannot read ${filePath} as JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   const parsed = SettingsFileSchema.safeParse(raw);
-  if (!parsed.success) throw new SuccessEngineError('CONFIG.INVALID', `--settings ${filePath}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new SuccessEngineError(
+      'CONFIG.INVALID',
+      `--settings ${filePath}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 

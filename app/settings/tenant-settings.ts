@@ -22,7 +22,10 @@ export const SETTING_KEYS = {
 export const CrmTasksSettingSchema = z
   .object({
     enabled: z.boolean(),
-    bands: z.array(z.enum(['low', 'medium', 'high', 'critical'])).min(1, 'must name at least one band').optional(),
+    bands: z
+      .array(z.enum(['low', 'medium', 'high', 'critical']))
+      .min(1, 'must name at least one band')
+      .optional(),
     dueInDays: z.number().int('must be a whole number').min(0).max(60).optional(),
   })
   .strict();
@@ -37,13 +40,29 @@ export function resolveCrmTasks(store: Pick<RecordStore, 'getTenantSetting'>, te
 export const PROVIDERS: readonly Provider[] = ['hubspot', 'salesforce', 'file'];
 
 /** The account fields an admin may map; `attributes` is a list of extra CRM fields. */
-export const MAPPABLE_FIELDS = ['arr', 'renewalDate', 'plan', 'contractType', 'customerSince', 'status', 'churnedAt', 'seats', 'currency'] as const;
+export const MAPPABLE_FIELDS = [
+  'arr',
+  'renewalDate',
+  'plan',
+  'contractType',
+  'customerSince',
+  'status',
+  'churnedAt',
+  'seats',
+  'currency',
+] as const;
 export type MappableField = (typeof MAPPABLE_FIELDS)[number];
 
 /** What a CRM accepts as a field name: HubSpot internal names, Salesforce API names, file columns. */
 const FIELD_NAME_RULES: Record<Provider, { pattern: RegExp; rule: string }> = {
-  hubspot: { pattern: /^[a-z][a-z0-9_]{0,99}$/, rule: 'a HubSpot internal property name (lowercase letters, digits and _, starting with a letter)' },
-  salesforce: { pattern: /^[A-Za-z][A-Za-z0-9_]{0,79}$/, rule: 'a Salesforce field API name (letters, digits and _, starting with a letter, e.g. Renewal_Date__c)' },
+  hubspot: {
+    pattern: /^[a-z][a-z0-9_]{0,99}$/,
+    rule: 'a HubSpot internal property name (lowercase letters, digits and _, starting with a letter)',
+  },
+  salesforce: {
+    pattern: /^[A-Za-z][A-Za-z0-9_]{0,79}$/,
+    rule: 'a Salesforce field API name (letters, digits and _, starting with a letter, e.g. Renewal_Date__c)',
+  },
   // eslint-disable-next-line no-control-regex -- control characters are exactly what a column name must not hold
   file: { pattern: /^[^\u0000-\u001f,]{1,120}$/, rule: 'a file column name (1–120 characters, no commas or control characters)' },
 };
@@ -54,13 +73,22 @@ function fieldName(provider: Provider) {
 }
 
 function providerOverridesSchema(provider: Provider) {
-  const source = z.object({ field: fieldName(provider), scale: z.number().finite().positive('must be a positive number').optional() }).strict();
-  const shape = Object.fromEntries(MAPPABLE_FIELDS.map((k) => [k, source.nullable().optional()])) as Record<MappableField, z.ZodOptional<z.ZodNullable<typeof source>>>;
+  const source = z
+    .object({ field: fieldName(provider), scale: z.number().finite().positive('must be a positive number').optional() })
+    .strict();
+  const shape = Object.fromEntries(MAPPABLE_FIELDS.map((k) => [k, source.nullable().optional()])) as Record<
+    MappableField,
+    z.ZodOptional<z.ZodNullable<typeof source>>
+  >;
   return z.object({ ...shape, attributes: z.array(fieldName(provider)).max(200).optional() }).strict();
 }
 
 export const FieldMappingOverridesSchema = z
-  .object({ hubspot: providerOverridesSchema('hubspot').optional(), salesforce: providerOverridesSchema('salesforce').optional(), file: providerOverridesSchema('file').optional() })
+  .object({
+    hubspot: providerOverridesSchema('hubspot').optional(),
+    salesforce: providerOverridesSchema('salesforce').optional(),
+    file: providerOverridesSchema('file').optional(),
+  })
   .strict();
 export type FieldMappingOverrides = z.infer<typeof FieldMappingOverridesSchema>;
 
@@ -112,8 +140,14 @@ export const AlertRulesSchema = z
     riskThreshold: toggle({ threshold: z.number().gt(0, 'must be above 0').lt(1, 'must be below 1') }),
     riskJump: toggle({ points: z.number().gt(0, 'must be above 0').max(100, 'must be at most 100') }),
     clvAtRisk: toggle({ minAmount: z.number().finite().nonnegative('must not be negative') }),
-    sentimentSpike: toggle({ minNegative: z.number().int('must be a whole number').min(1, 'must be at least 1'), ratio: z.number().finite().min(1, 'must be at least 1') }),
-    negativeTopic: toggle({ minNegative: z.number().int('must be a whole number').min(1, 'must be at least 1'), ratio: z.number().finite().min(1, 'must be at least 1') }).optional(),
+    sentimentSpike: toggle({
+      minNegative: z.number().int('must be a whole number').min(1, 'must be at least 1'),
+      ratio: z.number().finite().min(1, 'must be at least 1'),
+    }),
+    negativeTopic: toggle({
+      minNegative: z.number().int('must be a whole number').min(1, 'must be at least 1'),
+      ratio: z.number().finite().min(1, 'must be at least 1'),
+    }).optional(),
     weeklyBudgetPerOwner: z.number().int('must be a whole number').min(0, 'must not be negative').max(1000, 'must be at most 1000'),
     cooldownDays: z.number().int('must be a whole number').min(0, 'must not be negative').max(365, 'must be at most 365'),
     routing: z.object({ mode: z.enum(['owner', 'team']), defaultTeam: z.string().trim().min(1, 'must not be empty').max(100) }).strict(),
@@ -146,7 +180,8 @@ export function parseActionCatalogOverrides(value: unknown): { overrides: unknow
   const catalog = buildActionCatalog(overrides);
   const seen = new Set<string>();
   for (const [i, o] of overrides.entries()) {
-    if (seen.has(o.id)) throw new SuccessEngineError('CORE.VALIDATION_FAILED', `invalid action catalog overrides: ${i}.id: "${o.id}" appears twice`);
+    if (seen.has(o.id))
+      throw new SuccessEngineError('CORE.VALIDATION_FAILED', `invalid action catalog overrides: ${i}.id: "${o.id}" appears twice`);
     seen.add(o.id);
   }
   return { overrides, catalog };

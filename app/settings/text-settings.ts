@@ -41,5 +41,10 @@ export const DEFAULT_TEXT_BATCH = 32;
 export function resolveTextSettings(store: Pick<RecordStore, 'getTenantSetting'>, tenantId: TenantId): TextSettings {
   const stored = store.getTenantSetting(tenantId, TEXT_TOPICS_SETTING);
   const setting: TextTopicsSetting = stored ? parseOrThrow(TextTopicsSettingSchema, stored.value, 'text topic settings') : {};
-  return { tagger: new TopicTagger(resolveTopics({ ...(setting.topics ? { topics: setting.topics } : {}), ...(setting.disabled ? { disabled: setting.disabled } : {}) })), batchSize: setting.batchSize ?? DEFAULT_TEXT_BATCH };
+  return {
+    tagger: new TopicTagger(
+      resolveTopics({ ...(setting.topics ? { topics: setting.topics } : {}), ...(setting.disabled ? { disabled: setting.disabled } : {}) }),
+    ),
+    batchSize: setting.batchSize ?? DEFAULT_TEXT_BATCH,
+  };
 }

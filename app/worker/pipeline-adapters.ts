@@ -1,10 +1,23 @@
 import type { AppConfig } from '../config/config';
-import { SuccessEngineError, systemClock, type Clock, type ConnectionId, type CrmConnector, type RecordStore, type TenantId, type TextModel } from '../../core';
+import {
+  SuccessEngineError,
+  systemClock,
+  type Clock,
+  type ConnectionId,
+  type CrmConnector,
+  type RecordStore,
+  type TenantId,
+  type TextModel,
+} from '../../core';
 import path from 'node:path';
 import { openTextModel } from '../../engine/text/text-model.factory';
 import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
 import { SalesforceConnector } from '../../connectors/salesforce/salesforce.connector';
-import { HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL, HUBSPOT_RATE_INTERVAL_MS, HUBSPOT_SEARCH_REQUESTS_PER_SECOND } from '../../connectors/shared/provider-limits';
+import {
+  HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL,
+  HUBSPOT_RATE_INTERVAL_MS,
+  HUBSPOT_SEARCH_REQUESTS_PER_SECOND,
+} from '../../connectors/shared/provider-limits';
 import { bucketForWindow, RedisTokenBucketGovernor, type RateGovernor, type RedisEvalClient } from '../../connectors/shared/rate-governor';
 import { salesforceSessionOptions } from '../install/salesforce-session';
 import { WebhookAlertSink, type WebhookEndpoint } from '../../webhooks/outbound/webhook-alert.sink';
@@ -22,8 +35,17 @@ export interface PipelineAdapters {
 }
 
 /** Opens the text model the process configuration names (models folder, remote models); falls back to the built-in one. */
-export function textModelFromConfig(config: Pick<AppConfig, 'modelsDir' | 'allowRemoteModels' | 'dataDir'>, onNote?: (message: string) => void): () => Promise<TextModel> {
-  return () => openTextModel({ modelsDir: config.modelsDir, defaultModelsDir: path.join(config.dataDir, 'models'), allowRemoteModels: config.allowRemoteModels, ...(onNote ? { onNote } : {}) });
+export function textModelFromConfig(
+  config: Pick<AppConfig, 'modelsDir' | 'allowRemoteModels' | 'dataDir'>,
+  onNote?: (message: string) => void,
+): () => Promise<TextModel> {
+  return () =>
+    openTextModel({
+      modelsDir: config.modelsDir,
+      defaultModelsDir: path.join(config.dataDir, 'models'),
+      allowRemoteModels: config.allowRemoteModels,
+      ...(onNote ? { onNote } : {}),
+    });
 }
 
 export interface PipelineAdapterOptions {
@@ -55,10 +77,21 @@ export interface PipelineAdapterOptions {
 }
 
 /** The OAuth apps from the process configuration (the same ones install uses). */
-export function oauthAppsFromConfig(config: Pick<AppConfig, 'hubspotClientId' | 'hubspotClientSecret' | 'salesforceClientId' | 'salesforceClientSecret' | 'salesforceLoginUrl'>): NonNullable<PipelineAdapterOptions['oauthApps']> {
+export function oauthAppsFromConfig(
+  config: Pick<
+    AppConfig,
+    'hubspotClientId' | 'hubspotClientSecret' | 'salesforceClientId' | 'salesforceClientSecret' | 'salesforceLoginUrl'
+  >,
+): NonNullable<PipelineAdapterOptions['oauthApps']> {
   return {
-    hubspot: config.hubspotClientId && config.hubspotClientSecret ? { clientId: config.hubspotClientId, clientSecret: config.hubspotClientSecret } : undefined,
-    salesforce: config.salesforceClientId && config.salesforceClientSecret ? { clientId: config.salesforceClientId, clientSecret: config.salesforceClientSecret, loginUrl: config.salesforceLoginUrl } : undefined,
+    hubspot:
+      config.hubspotClientId && config.hubspotClientSecret
+        ? { clientId: config.hubspotClientId, clientSecret: config.hubspotClientSecret }
+        : undefined,
+    salesforce:
+      config.salesforceClientId && config.salesforceClientSecret
+        ? { clientId: config.salesforceClientId, clientSecret: config.salesforceClientSecret, loginUrl: config.salesforceLoginUrl }
+        : undefined,
   };
 }
 
@@ -79,16 +112,24 @@ export function createPipelineAdapters(options: PipelineAdapterOptions): Pipelin
 
   const build = (tenantId: TenantId, connectionId: ConnectionId): CrmConnector => {
     const saved = store.getConnection(tenantId, connectionId);
-    if (!saved) throw new SuccessEngineError('PIPELINE.UNKNOWN_CONNECTION', `tenant ${tenantId} has no connection ${connectionId}`, { tenantId, connectionId });
+    if (!saved)
+      throw new SuccessEngineError('PIPELINE.UNKNOWN_CONNECTION', `tenant ${tenantId} has no connection ${connectionId}`, {
+        tenantId,
+        connectionId,
+      });
     const { tokens } = saved;
     // A refresh answer may leave out the refresh token (Salesforce never repeats it): keep what it does not replace.
-    const onTokens = (next: typeof tokens): void => store.saveConnection({ ...saved, updatedAt: clock.now().toISOString() }, { ...tokens, ...next });
+    const onTokens = (next: typeof tokens): void =>
+      store.saveConnection({ ...saved, updatedAt: clock.now().toISOString() }, { ...tokens, ...next });
     const apps = options.oauthApps ?? {};
     const key = `${tenantId}:${connectionId}`;
     if (saved.provider === 'hubspot') {
       const perInterval = options.hubspotRequestsPerInterval ?? HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL;
       const governor = redisGovernor(`hubspot:${key}`, bucketForWindow(perInterval, HUBSPOT_RATE_INTERVAL_MS, { burstShare: 0.05 }));
-      const searchGovernor = redisGovernor(`hubspot-search:${key}`, { capacity: 1, refillPerSecond: HUBSPOT_SEARCH_REQUESTS_PER_SECOND - 1 });
+      const searchGovernor = redisGovernor(`hubspot-search:${key}`, {
+        capacity: 1,
+        refillPerSecond: HUBSPOT_SEARCH_REQUESTS_PER_SECOND - 1,
+      });
       return new HubSpotConnector({
         tenantId,
         portalKey: key,
@@ -121,7 +162,11 @@ export function createPipelineAdapters(options: PipelineAdapterOptions): Pipelin
         clock,
       });
     }
-    throw new SuccessEngineError('PIPELINE.UNKNOWN_CONNECTION', `connection ${connectionId} of tenant ${tenantId} is a ${saved.provider} connection, which has no CRM connector`, { tenantId, connectionId });
+    throw new SuccessEngineError(
+      'PIPELINE.UNKNOWN_CONNECTION',
+      `connection ${connectionId} of tenant ${tenantId} is a ${saved.provider} connection, which has no CRM connector`,
+      { tenantId, connectionId },
+    );
   };
 
   let textModel: Promise<TextModel> | undefined;
@@ -130,7 +175,9 @@ export function createPipelineAdapters(options: PipelineAdapterOptions): Pipelin
     clock,
     textModel() {
       // The shipped model unless the process configures another: the built-in one reads no sentiment.
-      textModel ??= options.openTextModel ? options.openTextModel() : openTextModel({ backend: 'shipped', modelsDir: undefined, allowRemoteModels: false });
+      textModel ??= options.openTextModel
+        ? options.openTextModel()
+        : openTextModel({ backend: 'shipped', modelsDir: undefined, allowRemoteModels: false });
       return textModel;
     },
     async closeTextModel() {

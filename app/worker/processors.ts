@@ -68,7 +68,10 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
       store.appendScoreSets(result.scoreSets);
       scored = result.scoreSets;
       hooks.onScore?.(result.scoreSets, alerts.recorded.length, alerts.suppressed);
-      observeChurnScores(tenantId, result.scoreSets.map((s) => s.churn.probability));
+      observeChurnScores(
+        tenantId,
+        result.scoreSets.map((s) => s.churn.probability),
+      );
     }
     let writebackJobs = 0;
     if (p.connectionId) {
@@ -81,7 +84,8 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
     }
     // Every pending delivery of the tenant, including ones an interrupted attempt recorded; job ids dedupe.
     const pending = store.listAlerts(tenantId, 'pending');
-    for (const d of pending) await ctx.queue.enqueue('alert.deliver', { tenantId, idempotencyKey: d.idempotencyKey }, { lane: 'interactive' });
+    for (const d of pending)
+      await ctx.queue.enqueue('alert.deliver', { tenantId, idempotencyKey: d.idempotencyKey }, { lane: 'interactive' });
     return { scored: scored.length, writebackJobs, alerts: pending.length };
   };
 
@@ -90,42 +94,93 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
       const runId = p.runId ?? runIdOf(ctx.jobId);
       const entities = p.entities ?? [...entityNames];
       const asOf = p.asOf ?? ctx.enqueuedAt;
-      const syncs: FlowNode[] = entities.map((entity) => ({ queue: 'sync.page', payload: { tenantId: p.tenantId, connectionId: p.connectionId, entity, mode: p.mode, runId, page: 0 } }));
+      const syncs: FlowNode[] = entities.map((entity) => ({
+        queue: 'sync.page',
+        payload: { tenantId: p.tenantId, connectionId: p.connectionId, entity, mode: p.mode, runId, page: 0 },
+      }));
       // Texts are read after every page is in and before training and scoring, which use them.
       const texts: FlowNode = { queue: 'text.analyze', payload: { tenantId: p.tenantId, runId }, children: syncs };
       const score: FlowNode = {
         queue: 'score.tenant',
-        payload: { tenantId: p.tenantId, connectionId: p.connectionId, scope: p.mode === 'backfill' ? 'all' : 'changed', reason: 'sync', runId, asOf },
-        children: p.train ? [{ queue: 'model.train', payload: { tenantId: p.tenantId, task: 'churn', runId, asOf }, children: [texts] }] : [texts],
+        payload: {
+          tenantId: p.tenantId,
+          connectionId: p.connectionId,
+          scope: p.mode === 'backfill' ? 'all' : 'changed',
+          reason: 'sync',
+          runId,
+          asOf,
+        },
+        children: p.train
+          ? [{ queue: 'model.train', payload: { tenantId: p.tenantId, task: 'churn', runId, asOf }, children: [texts] }]
+          : [texts],
       };
       const root = await ctx.queue.enqueueFlow(score);
       return { runId, root, entities };
     },
 
     'sync.page': async (p, ctx) => {
-      const result = await syncPage(store, adapters.connector(p.tenantId, p.connectionId), { tenantId: p.tenantId, connectionId: p.connectionId, entity: p.entity });
+      const result = await syncPage(store, adapters.connector(p.tenantId, p.connectionId), {
+        tenantId: p.tenantId,
+        connectionId: p.connectionId,
+        entity: p.entity,
+      });
       hooks.onSyncPage?.(result);
       if (!result.done) await ctx.queue.enqueue('sync.page', { ...p, page: p.page + 1 }, ctx.parent ? { parent: ctx.parent } : {});
       // Outside a run (an on-change page), changed accounts are scored at once, after their texts are read.
       if (!ctx.parent && result.changedAccountIds.length > 0) {
         for (const accountIds of chunks(result.changedAccountIds, SCORE_BATCH)) {
-          await ctx.queue.enqueue('text.analyze', { tenantId: p.tenantId, accountIds, runId: `${p.runId}.${p.entity}.${p.page}`, connectionId: p.connectionId }, { lane: 'interactive' });
+          await ctx.queue.enqueue(
+            'text.analyze',
+            { tenantId: p.tenantId, accountIds, runId: `${p.runId}.${p.entity}.${p.page}`, connectionId: p.connectionId },
+            { lane: 'interactive' },
+          );
         }
       }
-      return { entity: result.entity, page: p.page, done: result.done, upserted: result.upserted, unchanged: result.unchanged, deleted: result.deleted, rejected: result.rejected, changedAccountIds: result.changedAccountIds };
+      return {
+        entity: result.entity,
+        page: p.page,
+        done: result.done,
+        upserted: result.upserted,
+        unchanged: result.unchanged,
+        deleted: result.deleted,
+        rejected: result.rejected,
+        changedAccountIds: result.changedAccountIds,
+      };
     },
 
     'text.analyze': async (p, ctx) => {
       const settings = resolveTextSettings(store, p.tenantId);
-      const result = await analyzeTextsStep(store, await adapters.textModel(), p.tenantId, { now: adapters.clock.now().toISOString(), topics: settings.tagger, batchSize: settings.batchSize });
+      const result = await analyzeTextsStep(store, await adapters.textModel(), p.tenantId, {
+        now: adapters.clock.now().toISOString(),
+        topics: settings.tagger,
+        batchSize: settings.batchSize,
+      });
       hooks.onTexts?.(result);
       // In a run: pass the pages' changed accounts on (scoring keeps those), with the accounts whose texts changed.
       const changed = new Set(result.changedAccountIds);
-      for (const value of await ctx.childValues()) for (const id of (value as { changedAccountIds?: string[] } | null)?.changedAccountIds ?? []) changed.add(id);
+      for (const value of await ctx.childValues())
+        for (const id of (value as { changedAccountIds?: string[] } | null)?.changedAccountIds ?? []) changed.add(id);
       if (p.accountIds) {
-        await ctx.queue.enqueue('score.batch', { tenantId: p.tenantId, accountIds: p.accountIds, reason: 'on-change', runId: p.runId, ...(p.connectionId ? { connectionId: p.connectionId } : {}) }, { lane: 'interactive' });
+        await ctx.queue.enqueue(
+          'score.batch',
+          {
+            tenantId: p.tenantId,
+            accountIds: p.accountIds,
+            reason: 'on-change',
+            runId: p.runId,
+            ...(p.connectionId ? { connectionId: p.connectionId } : {}),
+          },
+          { lane: 'interactive' },
+        );
       }
-      return { read: result.read, reused: result.reused, unchanged: result.unchanged, removed: result.removed, model: result.modelId, changedAccountIds: [...changed].sort() };
+      return {
+        read: result.read,
+        reused: result.reused,
+        unchanged: result.unchanged,
+        removed: result.removed,
+        model: result.modelId,
+        changedAccountIds: [...changed].sort(),
+      };
     },
 
     'model.train': (p, ctx) => {
@@ -141,32 +196,76 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
       let keep: Set<string> | undefined;
       if (p.scope === 'changed') {
         keep = new Set<string>();
-        for (const value of await ctx.childValues()) for (const id of (value as { changedAccountIds?: string[] } | null)?.changedAccountIds ?? []) keep.add(id);
+        for (const value of await ctx.childValues())
+          for (const id of (value as { changedAccountIds?: string[] } | null)?.changedAccountIds ?? []) keep.add(id);
         if (keep.size === 0) return { scored: 0, writebackJobs: 0, alerts: 0 };
       }
-      return scoreAndFanOut(p.tenantId, keep, { ...(p.connectionId ? { connectionId: p.connectionId } : {}), runId: p.runId ?? runIdOf(ctx.jobId), asOf: p.asOf ?? ctx.enqueuedAt }, ctx);
+      return scoreAndFanOut(
+        p.tenantId,
+        keep,
+        {
+          ...(p.connectionId ? { connectionId: p.connectionId } : {}),
+          runId: p.runId ?? runIdOf(ctx.jobId),
+          asOf: p.asOf ?? ctx.enqueuedAt,
+        },
+        ctx,
+      );
     },
 
-    'score.batch': (p, ctx) => scoreAndFanOut(p.tenantId, new Set(p.accountIds), { ...(p.connectionId ? { connectionId: p.connectionId } : {}), runId: p.runId, asOf: p.asOf ?? ctx.enqueuedAt }, ctx),
+    'score.batch': (p, ctx) =>
+      scoreAndFanOut(
+        p.tenantId,
+        new Set(p.accountIds),
+        { ...(p.connectionId ? { connectionId: p.connectionId } : {}), runId: p.runId, asOf: p.asOf ?? ctx.enqueuedAt },
+        ctx,
+      ),
 
     'writeback.batch': async (p) => {
-      const scores = p.accountIds.map((id) => store.scoreHistory(p.tenantId, id as AccountId, { limit: 1 })[0]).filter((s): s is ScoreSet => s !== undefined);
+      const scores = p.accountIds
+        .map((id) => store.scoreHistory(p.tenantId, id as AccountId, { limit: 1 })[0])
+        .filter((s): s is ScoreSet => s !== undefined);
       const connector = adapters.connector(p.tenantId, p.connectionId);
       const summary = await writeBackStep(store, connector, p.tenantId, scores, p.accountIds.length);
       hooks.onWriteBack?.(summary);
       // Failed records make the batch retry; written ones are skipped then (the ledger, or a read first).
       const retryable = summary.failed.filter((f) => f.code !== 'CONNECTOR.NOT_HUBSPOT');
-      if (retryable.length > 0) throw new SuccessEngineError('PIPELINE.WRITEBACK_PARTIAL', `${retryable.length} of ${scores.length} write-backs failed, first: ${retryable[0]?.accountExternalId} ${retryable[0]?.code} ${retryable[0]?.message}`, { failed: retryable.length });
+      if (retryable.length > 0)
+        throw new SuccessEngineError(
+          'PIPELINE.WRITEBACK_PARTIAL',
+          `${retryable.length} of ${scores.length} write-backs failed, first: ${retryable[0]?.accountExternalId} ${retryable[0]?.code} ${retryable[0]?.message}`,
+          { failed: retryable.length },
+        );
       // Owner tasks for the top action, when the tenant turned them on; keyed, so a retry finds them.
       const taskSetting = resolveCrmTasks(store, p.tenantId);
-      const tasks = taskSetting.enabled ? await createTasksStep(store, connector, p.tenantId, scores, { ...(taskSetting.bands ? { bands: taskSetting.bands } : {}), ...(taskSetting.dueInDays !== undefined ? { dueInDays: taskSetting.dueInDays } : {}) }) : null;
+      const tasks = taskSetting.enabled
+        ? await createTasksStep(store, connector, p.tenantId, scores, {
+            ...(taskSetting.bands ? { bands: taskSetting.bands } : {}),
+            ...(taskSetting.dueInDays !== undefined ? { dueInDays: taskSetting.dueInDays } : {}),
+          })
+        : null;
       const taskFailures = tasks?.failed.filter((f) => f.retryable) ?? [];
-      if (taskFailures.length > 0) throw new SuccessEngineError('PIPELINE.TASKS_PARTIAL', `${taskFailures.length} owner tasks failed, first: ${taskFailures[0]?.accountExternalId} ${taskFailures[0]?.code} ${taskFailures[0]?.message}`, { failed: taskFailures.length });
-      return { written: summary.written, unchanged: summary.unchanged, failed: summary.failed.length, ...(tasks ? { tasks: { created: tasks.created, exists: tasks.exists, failed: tasks.failed.length } } : {}) };
+      if (taskFailures.length > 0)
+        throw new SuccessEngineError(
+          'PIPELINE.TASKS_PARTIAL',
+          `${taskFailures.length} owner tasks failed, first: ${taskFailures[0]?.accountExternalId} ${taskFailures[0]?.code} ${taskFailures[0]?.message}`,
+          { failed: taskFailures.length },
+        );
+      return {
+        written: summary.written,
+        unchanged: summary.unchanged,
+        failed: summary.failed.length,
+        ...(tasks ? { tasks: { created: tasks.created, exists: tasks.exists, failed: tasks.failed.length } } : {}),
+      };
     },
 
     'model.evaluate': (p) => {
-      const evaluation = currentModelEvaluation(store, p.tenantId, adapters.clock.now(), { horizonDays: p.horizonDays, alertThreshold: p.alertThreshold }, true);
+      const evaluation = currentModelEvaluation(
+        store,
+        p.tenantId,
+        adapters.clock.now(),
+        { horizonDays: p.horizonDays, alertThreshold: p.alertThreshold },
+        true,
+      );
       return Promise.resolve({ status: evaluation.status, computedAt: evaluation.computedAt, accounts: evaluation.accounts });
     },
 
@@ -174,17 +273,37 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
       const row = store.getAlert(p.tenantId, p.idempotencyKey);
       if (!row) throw new SuccessEngineError('PIPELINE.UNKNOWN_ALERT', `tenant ${p.tenantId} has no recorded alert ${p.idempotencyKey}`);
       // The row holds the payload; the sink finds it by key and attempts it if due.
-      const stub: Alert = { idempotencyKey: row.idempotencyKey, tenantId: row.tenantId, accountId: row.accountId, rule: row.rule, severity: 'info', title: { en: row.rule, zh: row.rule }, reasons: [], raisedAt: row.createdAt, data: { target: row.target } };
+      const stub: Alert = {
+        idempotencyKey: row.idempotencyKey,
+        tenantId: row.tenantId,
+        accountId: row.accountId,
+        rule: row.rule,
+        severity: 'info',
+        title: { en: row.rule, zh: row.rule },
+        reasons: [],
+        raisedAt: row.createdAt,
+        data: { target: row.target },
+      };
       const outcome = await adapters.alertSink(p.tenantId).deliver(stub);
       hooks.onAlert?.(outcome);
       // An alert nobody receives is a failure the run must show (dead letters, exit status, metrics).
       if (outcome.status === 'dead-lettered') {
-        const hint = /no webhook endpoint/.test(outcome.reason) ? `; configure alertWebhooks for tenant ${p.tenantId} (route ${row.target} or "default") in the --settings file (docs/operations.md), then replay` : '';
-        throw new SuccessEngineError('ALERT.UNDELIVERABLE', `alert ${p.idempotencyKey} for ${row.target} was not delivered: ${outcome.reason}${hint}`, { target: row.target });
+        const hint = /no webhook endpoint/.test(outcome.reason)
+          ? `; configure alertWebhooks for tenant ${p.tenantId} (route ${row.target} or "default") in the --settings file (docs/operations.md), then replay`
+          : '';
+        throw new SuccessEngineError(
+          'ALERT.UNDELIVERABLE',
+          `alert ${p.idempotencyKey} for ${row.target} was not delivered: ${outcome.reason}${hint}`,
+          { target: row.target },
+        );
       }
       if (outcome.status === 'retry') {
         const waitMs = Math.max(0, Date.parse(outcome.retryAt) - adapters.clock.now().getTime());
-        await ctx.queue.enqueue('alert.deliver', { tenantId: p.tenantId, idempotencyKey: p.idempotencyKey, attempt: (p.attempt ?? 0) + 1 }, { delayMs: waitMs, lane: 'interactive' });
+        await ctx.queue.enqueue(
+          'alert.deliver',
+          { tenantId: p.tenantId, idempotencyKey: p.idempotencyKey, attempt: (p.attempt ?? 0) + 1 },
+          { delayMs: waitMs, lane: 'interactive' },
+        );
       }
       return outcome;
     },

@@ -32,21 +32,40 @@ export interface RunOutcome {
  * Enqueue one job on Redis (workers do the rest; `--wait` waits until every queue is empty), or,
  * without REDIS_URL, run the same processors in this process until nothing is left.
  */
-export async function runOrEnqueue<Q extends QueueName>(note: Note, flags: RunFlags, queue: Q, payload: QueuePayload<Q>): Promise<RunOutcome> {
+export async function runOrEnqueue<Q extends QueueName>(
+  note: Note,
+  flags: RunFlags,
+  queue: Q,
+  payload: QueuePayload<Q>,
+): Promise<RunOutcome> {
   const context = openAppContext();
   try {
     const tenantId = (payload as { tenantId: TenantId }).tenantId;
     if (!context.store.getTenant(tenantId)) {
       const known = context.store.listTenants().map((t) => t.id);
-      throw new SuccessEngineError('PIPELINE.UNKNOWN_TENANT', `no tenant "${tenantId}" in ${context.config.databasePath} (SE_DATABASE_PATH); known tenants: ${known.join(', ') || 'none — install a CRM or run the demo first'}`, { tenantId });
+      throw new SuccessEngineError(
+        'PIPELINE.UNKNOWN_TENANT',
+        `no tenant "${tenantId}" in ${context.config.databasePath} (SE_DATABASE_PATH); known tenants: ${known.join(', ') || 'none — install a CRM or run the demo first'}`,
+        { tenantId },
+      );
     }
     if (context.config.redisUrl) {
       await assertRedisReachable(context.config.redisUrl);
       const producer = new BullmqJobQueue({ redisUrl: context.config.redisUrl, prefix: flags.prefix });
       try {
         const jobId = await producer.enqueue(queue, payload, { lane: 'interactive' });
-        note(bilingual(`Queued ${queue} job ${jobId} on ${flags.prefix}; workers (success-engine worker) process it`, `已将 ${queue} 任务 ${jobId} 加入队列；由工作进程处理`));
-        if (flags.wait) await producer.waitForIdle({ pollMs: 1000, maxOutageMs: REDIS_OUTAGE_MS, onPoll: (n) => note(`  ${bilingual('unfinished jobs', '未完成任务')}: ${n}`) });
+        note(
+          bilingual(
+            `Queued ${queue} job ${jobId} on ${flags.prefix}; workers (success-engine worker) process it`,
+            `已将 ${queue} 任务 ${jobId} 加入队列；由工作进程处理`,
+          ),
+        );
+        if (flags.wait)
+          await producer.waitForIdle({
+            pollMs: 1000,
+            maxOutageMs: REDIS_OUTAGE_MS,
+            onPoll: (n) => note(`  ${bilingual('unfinished jobs', '未完成任务')}: ${n}`),
+          });
         return { mode: 'queued', jobId, completed: {}, deadLetters: [] };
       } finally {
         await producer.close();
@@ -59,7 +78,12 @@ export async function runOrEnqueue<Q extends QueueName>(note: Note, flags: RunFl
 
   async function runInProcess(o: Note, f: RunFlags, name: Q, data: QueuePayload<Q>, log: Logger): Promise<RunOutcome> {
     const settings = f.settings ? readSettingsFile(f.settings) : { tenants: [] };
-    const adapters = createPipelineAdapters({ store: context.store, alertEndpointFor: alertEndpoints(settings), oauthApps: oauthAppsFromConfig(context.config), openTextModel: textModelFromConfig(context.config, (m) => o(m)) });
+    const adapters = createPipelineAdapters({
+      store: context.store,
+      alertEndpointFor: alertEndpoints(settings),
+      oauthApps: oauthAppsFromConfig(context.config),
+      openTextModel: textModelFromConfig(context.config, (m) => o(m)),
+    });
     let pages = 0;
     const queued = new InProcessJobQueue(
       createProcessors(adapters, {
@@ -68,7 +92,10 @@ export async function runOrEnqueue<Q extends QueueName>(note: Note, flags: RunFl
           if (pages % 10 === 0 || r.done) o(`  ${bilingual('sync', '同步')} ${r.entity}: ${pages} ${bilingual('pages', '页')}`);
         },
         onScore: (s) => o(`  ${bilingual('scored', '已评分')}: ${s.length}`),
-        onWriteBack: (s) => o(`  ${bilingual('written back', '已回写')}: ${s.written} / ${bilingual('unchanged', '未变化')} ${s.unchanged} / ${bilingual('failed', '失败')} ${s.failed.length}`),
+        onWriteBack: (s) =>
+          o(
+            `  ${bilingual('written back', '已回写')}: ${s.written} / ${bilingual('unchanged', '未变化')} ${s.unchanged} / ${bilingual('failed', '失败')} ${s.failed.length}`,
+          ),
       }),
     );
     o(bilingual('No REDIS_URL: running in this process', '未设置 REDIS_URL：在本进程内运行'));
@@ -76,6 +103,11 @@ export async function runOrEnqueue<Q extends QueueName>(note: Note, flags: RunFl
     await queued.drain();
     await adapters.closeTextModel();
     for (const d of queued.deadLetters) log.warn({ queue: d.queue, jobId: d.jobId, error: d.error }, 'job dead-lettered');
-    return { mode: 'in-process', jobId, completed: Object.fromEntries(queued.completed), deadLetters: queued.deadLetters.map((d) => ({ queue: d.queue, jobId: d.jobId, error: d.error })) };
+    return {
+      mode: 'in-process',
+      jobId,
+      completed: Object.fromEntries(queued.completed),
+      deadLetters: queued.deadLetters.map((d) => ({ queue: d.queue, jobId: d.jobId, error: d.error })),
+    };
   }
 }

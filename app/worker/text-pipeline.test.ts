@@ -13,7 +13,18 @@ const DAY = 86_400_000;
 
 function ticket(n: number, daysAgo: number, subject: string, description: string): CanonicalTicket {
   const at = new Date(Date.parse(NOW) - daysAgo * DAY).toISOString();
-  return buildRecord('ticket', { tenantId: TEST_TENANT, id: `hubspot:t${n}`, source: { provider: 'hubspot', externalId: `t${n}`, modstamp: at }, accountId: 'hubspot:a1', subject, description, status: 'open', priority: 'high', createdAt: at, attributes: {} });
+  return buildRecord('ticket', {
+    tenantId: TEST_TENANT,
+    id: `hubspot:t${n}`,
+    source: { provider: 'hubspot', externalId: `t${n}`, modstamp: at },
+    accountId: 'hubspot:a1',
+    subject,
+    description,
+    status: 'open',
+    priority: 'high',
+    createdAt: at,
+    attributes: {},
+  });
 }
 
 // The on-change path without a CRM (the sync hop itself is covered by the pipeline tests):
@@ -36,11 +47,18 @@ describe('negative tickets in Chinese and English, text queue to card', () => {
     expect(queue.completed.get('score.batch')).toBe(1);
 
     const [score] = store.scoreHistory(TEST_TENANT, 'hubspot:a1' as AccountId, { limit: 1 });
-    expect(score?.voice?.reasons[0]).toEqual({ en: '3 negative tickets about billing in the last 30 days', zh: '近 30 天 3 张负面工单，主题：账单' });
+    expect(score?.voice?.reasons[0]).toEqual({
+      en: '3 negative tickets about billing in the last 30 days',
+      zh: '近 30 天 3 张负面工单，主题：账单',
+    });
     const alert = store.listAlerts(TEST_TENANT).find((a) => a.rule === 'negative-topic');
     expect(alert?.accountId).toBe('hubspot:a1');
 
-    const card = buildCardView({ account: makeAccount('a1', { name: 'Acme' }), history: store.scoreHistory(TEST_TENANT, 'hubspot:a1' as AccountId), now: new Date(NOW) });
+    const card = buildCardView({
+      account: makeAccount('a1', { name: 'Acme' }),
+      history: store.scoreHistory(TEST_TENANT, 'hubspot:a1' as AccountId),
+      now: new Date(NOW),
+    });
     expect(card.voice?.topics[0]?.text).toEqual({ en: 'billing: 3 mentions, 3 negative', zh: '账单：提及 3 次，负面 3 次' });
     expect(card.voice?.example?.text).toMatch(/invoice/);
     expect(JSON.stringify(card.voice)).not.toMatch(/13800138000|555 0100/);

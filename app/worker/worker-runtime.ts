@@ -3,7 +3,14 @@ import type { Clock, RecordStore, TenantId } from '../../core';
 import type { WebhookEndpoint } from '../../webhooks/outbound/webhook-alert.sink';
 import type { Logger } from '../log/logger';
 import { recordJob } from '../observability/metrics';
-import { BullmqJobQueue, redisConnection, startWorkers, throttledRedisWarning, type WorkerPool, type WorkerTuning } from '../queue/bullmq-queue';
+import {
+  BullmqJobQueue,
+  redisConnection,
+  startWorkers,
+  throttledRedisWarning,
+  type WorkerPool,
+  type WorkerTuning,
+} from '../queue/bullmq-queue';
 import { createPipelineAdapters, type PipelineAdapterOptions, type PipelineAdapters } from './pipeline-adapters';
 import { createProcessors, type ProcessorHooks } from './processors';
 

@@ -26,10 +26,44 @@ export const ENTITY_OF_KIND: Record<FileImportKind, EntityName> = {
 
 /** Logical field → column name, per kind; admins override any entry with their own column names. */
 export const DEFAULT_COLUMNS: Record<FileImportKind, Record<string, string>> = {
-  accounts: { id: 'account_id', name: 'name', domain: 'domain', industry: 'industry', country: 'country', ownerId: 'owner_id', modstamp: 'updated_at' },
-  transactions: { id: 'transaction_id', accountId: 'account_id', kind: 'kind', occurredAt: 'occurred_at', amount: 'amount', currency: 'currency', dueDate: 'due_date', paidAt: 'paid_at', modstamp: 'updated_at' },
-  usage: { id: 'event_id', accountId: 'account_id', occurredAt: 'occurred_at', metric: 'metric', quantity: 'quantity', modstamp: 'updated_at' },
-  surveys: { id: 'response_id', accountId: 'account_id', contactId: 'contact_id', occurredAt: 'submitted_at', survey: 'survey', score: 'score', comment: 'comment', modstamp: 'updated_at' },
+  accounts: {
+    id: 'account_id',
+    name: 'name',
+    domain: 'domain',
+    industry: 'industry',
+    country: 'country',
+    ownerId: 'owner_id',
+    modstamp: 'updated_at',
+  },
+  transactions: {
+    id: 'transaction_id',
+    accountId: 'account_id',
+    kind: 'kind',
+    occurredAt: 'occurred_at',
+    amount: 'amount',
+    currency: 'currency',
+    dueDate: 'due_date',
+    paidAt: 'paid_at',
+    modstamp: 'updated_at',
+  },
+  usage: {
+    id: 'event_id',
+    accountId: 'account_id',
+    occurredAt: 'occurred_at',
+    metric: 'metric',
+    quantity: 'quantity',
+    modstamp: 'updated_at',
+  },
+  surveys: {
+    id: 'response_id',
+    accountId: 'account_id',
+    contactId: 'contact_id',
+    occurredAt: 'submitted_at',
+    survey: 'survey',
+    score: 'score',
+    comment: 'comment',
+    modstamp: 'updated_at',
+  },
 };
 
 export interface MapContext {
@@ -43,15 +77,27 @@ export interface MapContext {
   importedAt: string;
 }
 
-export function mapContext(base: Omit<MapContext, 'columns' | 'accountMapping'> & { columns?: Record<string, string>; accountMapping?: Parameters<typeof resolveAccountMapping>[1] }): MapContext {
-  return { ...base, columns: { ...DEFAULT_COLUMNS[base.kind], ...(base.columns ?? {}) }, accountMapping: resolveAccountMapping('file', base.accountMapping ?? {}) };
+export function mapContext(
+  base: Omit<MapContext, 'columns' | 'accountMapping'> & {
+    columns?: Record<string, string>;
+    accountMapping?: Parameters<typeof resolveAccountMapping>[1];
+  },
+): MapContext {
+  return {
+    ...base,
+    columns: { ...DEFAULT_COLUMNS[base.kind], ...(base.columns ?? {}) },
+    accountMapping: resolveAccountMapping('file', base.accountMapping ?? {}),
+  };
 }
 
 type Mapped<E extends EntityName> = { ok: true; record: CanonicalRecordByEntity[E] } | { ok: false; errors: RowError[] };
 
 class RowProblems {
   readonly errors: RowError[] = [];
-  constructor(private readonly ctx: MapContext, private readonly row: RawRow) {}
+  constructor(
+    private readonly ctx: MapContext,
+    private readonly row: RawRow,
+  ) {}
   add(column: string, reason: string): void {
     this.errors.push({ file: this.ctx.file, line: this.row.line, column, reason: `line ${this.row.line}, column "${column}": ${reason}` });
   }
@@ -134,26 +180,46 @@ export function mapRow(ctx: MapContext, row: RawRow): Mapped<EntityName> {
       status: status === 'churned' || churnedAt ? 'churned' : status === 'prospect' ? 'prospect' : 'active',
       churnedAt,
     };
-    if (status !== undefined && !['active', 'churned', 'prospect'].includes(status)) problems.add(m.status?.field ?? 'status', `"${status}" is not one of active, churned, prospect`);
+    if (status !== undefined && !['active', 'churned', 'prospect'].includes(status))
+      problems.add(m.status?.field ?? 'status', `"${status}" is not one of active, churned, prospect`);
   } else if (ctx.kind === 'transactions') {
     const kind = required('kind')?.toLowerCase();
-    if (kind !== undefined && !['order', 'invoice', 'payment', 'refund', 'usage'].includes(kind)) problems.add(col('kind'), `"${kind}" is not one of order, invoice, payment, refund, usage`);
+    if (kind !== undefined && !['order', 'invoice', 'payment', 'refund', 'usage'].includes(kind))
+      problems.add(col('kind'), `"${kind}" is not one of order, invoice, payment, refund, usage`);
     const amount = num(col('amount'));
     if (amount === undefined && !problems.errors.some((e) => e.column === col('amount'))) problems.add(col('amount'), 'is required');
-    draft = { accountId: accountRef(), kind, occurredAt: instant(col('occurredAt')), amount, currency: text('currency')?.toUpperCase(), dueDate: day(col('dueDate')), paidAt: instant(col('paidAt')) };
-    if (draft.occurredAt === undefined && !problems.errors.some((e) => e.column === col('occurredAt'))) problems.add(col('occurredAt'), 'is required');
+    draft = {
+      accountId: accountRef(),
+      kind,
+      occurredAt: instant(col('occurredAt')),
+      amount,
+      currency: text('currency')?.toUpperCase(),
+      dueDate: day(col('dueDate')),
+      paidAt: instant(col('paidAt')),
+    };
+    if (draft.occurredAt === undefined && !problems.errors.some((e) => e.column === col('occurredAt')))
+      problems.add(col('occurredAt'), 'is required');
   } else if (ctx.kind === 'usage') {
     const quantity = num(col('quantity'));
     if (quantity === undefined && !problems.errors.some((e) => e.column === col('quantity'))) problems.add(col('quantity'), 'is required');
-    draft = { accountId: accountRef(), kind: 'usage', occurredAt: instant(col('occurredAt')), amount: 0, quantity, metric: required('metric') };
-    if (draft.occurredAt === undefined && !problems.errors.some((e) => e.column === col('occurredAt'))) problems.add(col('occurredAt'), 'is required');
+    draft = {
+      accountId: accountRef(),
+      kind: 'usage',
+      occurredAt: instant(col('occurredAt')),
+      amount: 0,
+      quantity,
+      metric: required('metric'),
+    };
+    if (draft.occurredAt === undefined && !problems.errors.some((e) => e.column === col('occurredAt')))
+      problems.add(col('occurredAt'), 'is required');
   } else {
     const survey = required('survey')?.toLowerCase();
     const score = num(col('score'));
     if (survey !== undefined && survey !== 'nps' && survey !== 'csat') problems.add(col('survey'), `"${survey}" is not nps or csat`);
     const range = survey === 'csat' ? [1, 5] : [0, 10];
     if (score === undefined && !problems.errors.some((e) => e.column === col('score'))) problems.add(col('score'), 'is required');
-    else if (score !== undefined && (!Number.isInteger(score) || score < (range[0] as number) || score > (range[1] as number))) problems.add(col('score'), `${score} is outside ${survey ?? 'nps'} range ${range[0]}–${range[1]}`);
+    else if (score !== undefined && (!Number.isInteger(score) || score < (range[0] as number) || score > (range[1] as number)))
+      problems.add(col('score'), `${score} is outside ${survey ?? 'nps'} range ${range[0]}–${range[1]}`);
     const comment = text('comment');
     const contact = text('contactId');
     draft = {
@@ -165,12 +231,15 @@ export function mapRow(ctx: MapContext, row: RawRow): Mapped<EntityName> {
       body: comment,
       attributes: { survey_kind: survey ?? null, survey_score: score ?? null },
     };
-    if (draft.occurredAt === undefined && !problems.errors.some((e) => e.column === col('occurredAt'))) problems.add(col('occurredAt'), 'is required');
+    if (draft.occurredAt === undefined && !problems.errors.some((e) => e.column === col('occurredAt')))
+      problems.add(col('occurredAt'), 'is required');
   }
   if (problems.errors.length || externalId === undefined) return { ok: false, errors: problems.errors };
 
   // Columns we did not map are kept as attributes, so features can use them.
-  const attributes: Record<string, string | number | boolean | null> = { ...((draft.attributes as Record<string, string | number | null> | undefined) ?? {}) };
+  const attributes: Record<string, string | number | boolean | null> = {
+    ...((draft.attributes as Record<string, string | number | null> | undefined) ?? {}),
+  };
   for (const extra of ctx.accountMapping.attributes ?? []) used.delete(extra);
   for (const [column, value] of Object.entries(row.cells)) if (!used.has(column) && value !== '') attributes[column] = value;
   const record = {

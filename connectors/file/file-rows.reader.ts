@@ -34,7 +34,14 @@ export function readCsv(file: string, text: string): ReadResult {
   const errors: RowError[] = [];
   let records: { record: Record<string, string>; info: { lines: number; error?: Error } }[];
   try {
-    records = parse<typeof records[number]>(text, { columns: true, info: true, relax_column_count: true, skip_empty_lines: true, bom: true, trim: true });
+    records = parse<(typeof records)[number]>(text, {
+      columns: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      bom: true,
+      trim: true,
+    });
   } catch (error) {
     // A broken quote makes the rest unreadable: quarantine from that line on, never guess.
     const e = error as { lines?: number; message?: string };
@@ -43,7 +50,12 @@ export function readCsv(file: string, text: string): ReadResult {
   }
   for (const { record, info } of records) {
     if (info.error) {
-      errors.push({ file, line: info.lines, column: '(row)', reason: `line ${info.lines}: wrong number of columns (${info.error?.message ?? 'column count differs from the header'})` });
+      errors.push({
+        file,
+        line: info.lines,
+        column: '(row)',
+        reason: `line ${info.lines}: wrong number of columns (${info.error?.message ?? 'column count differs from the header'})`,
+      });
       continue;
     }
     rows.push({ line: info.lines, cells: record });

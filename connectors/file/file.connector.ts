@@ -93,7 +93,10 @@ export class FileConnector implements CrmConnector {
   }
 
   private sourcesOf(entity: EntityName): number[] {
-    return this.options.sources.map((s, i) => [s, i] as const).filter(([s]) => ENTITY_OF_KIND[s.kind] === entity).map(([, i]) => i);
+    return this.options.sources
+      .map((s, i) => [s, i] as const)
+      .filter(([s]) => ENTITY_OF_KIND[s.kind] === entity)
+      .map(([, i]) => i);
   }
 
   private load(index: number): { rows: RawRow[]; errors: RowError[]; ctx: MapContext } {
@@ -103,7 +106,15 @@ export class FileConnector implements CrmConnector {
     const name = source.name ?? (source.path ? path.basename(source.path) : `upload-${index + 1}.${source.format}`);
     const text = source.text ?? readFileSync(source.path ?? '', 'utf8');
     const { rows, errors } = readRows(name, source.format, text);
-    const ctx = mapContext({ tenantId: this.options.tenantId, file: name, kind: source.kind, columns: source.columns ?? {}, accountMapping: source.accountMapping ?? {}, accountProvider: this.options.accountProvider ?? 'file', importedAt: this.clock.now().toISOString() });
+    const ctx = mapContext({
+      tenantId: this.options.tenantId,
+      file: name,
+      kind: source.kind,
+      columns: source.columns ?? {},
+      accountMapping: source.accountMapping ?? {},
+      accountProvider: this.options.accountProvider ?? 'file',
+      importedAt: this.clock.now().toISOString(),
+    });
     const loaded = { rows, errors, ctx };
     this.loaded.set(index, loaded);
     return loaded;
@@ -112,7 +123,14 @@ export class FileConnector implements CrmConnector {
   pullPage<E extends EntityName>(entity: E, cursor: SyncCursor | null): Promise<PulledPage<E>> {
     const sources = this.sourcesOf(entity);
     const at = parseCursor(cursor);
-    const page: PulledPage<E> = { entity, records: [], deletions: [], rejected: [], nextCursor: { source: at.source, row: at.row }, done: true };
+    const page: PulledPage<E> = {
+      entity,
+      records: [],
+      deletions: [],
+      rejected: [],
+      nextCursor: { source: at.source, row: at.row },
+      done: true,
+    };
     const sourceIndex = sources[at.source];
     if (sourceIndex === undefined) return Promise.resolve(page);
     const { rows, errors, ctx } = this.load(sourceIndex);

@@ -22,12 +22,25 @@ export const HubSpotCursorSchema = z.object({
 });
 export type HubSpotCursor = z.infer<typeof HubSpotCursorSchema>;
 
-export const initialCursor = (): HubSpotCursor => ({ v: 1, phase: 'list', type: 0, after: null, passFrom: null, windowFrom: null, until: null });
+export const initialCursor = (): HubSpotCursor => ({
+  v: 1,
+  phase: 'list',
+  type: 0,
+  after: null,
+  passFrom: null,
+  windowFrom: null,
+  until: null,
+});
 
 export function parseHubSpotCursor(cursor: SyncCursor | null): HubSpotCursor {
   if (cursor === null) return initialCursor();
   const parsed = HubSpotCursorSchema.safeParse(cursor);
-  if (!parsed.success) throw new SuccessEngineError('CONNECTOR.BAD_CURSOR', `HubSpot cursor is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { cursor });
+  if (!parsed.success)
+    throw new SuccessEngineError(
+      'CONNECTOR.BAD_CURSOR',
+      `HubSpot cursor is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      { cursor },
+    );
   return parsed.data;
 }
 

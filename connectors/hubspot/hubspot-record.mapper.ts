@@ -1,4 +1,12 @@
-import { buildRecord, canonicalId, isSuccessEngineError, type CanonicalRecord, type EntityName, type TenantId, type ValidationIssue } from '../../core';
+import {
+  buildRecord,
+  canonicalId,
+  isSuccessEngineError,
+  type CanonicalRecord,
+  type EntityName,
+  type TenantId,
+  type ValidationIssue,
+} from '../../core';
 import { contractTypeOf, dateOf, dateTimeOf, numberOf, type AccountFieldMapping } from '../shared/field-mapping';
 import { MODIFIED_PROPERTY, type HubSpotObjectType } from './hubspot-objects';
 
@@ -19,21 +27,40 @@ export type MapOutcome = { ok: true; record: CanonicalRecord } | { ok: false; ex
 const iso = (d: Date | string): string => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
 const present = (v: string | null | undefined): string | undefined => (v === null || v === undefined || v.trim() === '' ? undefined : v);
 const bool = (v: string | null | undefined): boolean => v === 'true';
-const stripHtml = (html: string | undefined): string | undefined => (html === undefined ? undefined : html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim());
+const stripHtml = (html: string | undefined): string | undefined =>
+  html === undefined
+    ? undefined
+    : html
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
 
 const TICKET_STATUS: Record<string, 'open' | 'pending' | 'closed'> = { '1': 'open', '2': 'pending', '3': 'pending', '4': 'closed' };
-const ENGAGEMENT: Record<string, 'note' | 'call' | 'email' | 'meeting' | 'task'> = { notes: 'note', calls: 'call', emails: 'email', meetings: 'meeting', tasks: 'task' };
+const ENGAGEMENT: Record<string, 'note' | 'call' | 'email' | 'meeting' | 'task'> = {
+  notes: 'note',
+  calls: 'call',
+  emails: 'email',
+  meetings: 'meeting',
+  tasks: 'task',
+};
 
 function compact(draft: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(draft).filter(([, v]) => v !== undefined));
 }
 
 /** Map one HubSpot object onto the canonical model; failures name the HubSpot property at fault. */
-export function mapHubSpotObject(type: HubSpotObjectType, obj: HubSpotObject, ctx: { tenantId: TenantId; companyId: string | undefined; mapping: AccountFieldMapping }): MapOutcome {
+export function mapHubSpotObject(
+  type: HubSpotObjectType,
+  obj: HubSpotObject,
+  ctx: { tenantId: TenantId; companyId: string | undefined; mapping: AccountFieldMapping },
+): MapOutcome {
   const p = obj.properties;
   const id = <T extends string>(): T => canonicalId<T>('hubspot', obj.id);
   const accountId = ctx.companyId === undefined ? undefined : canonicalId('hubspot', ctx.companyId);
-  const base = { tenantId: ctx.tenantId, source: { provider: 'hubspot' as const, externalId: obj.id, modstamp: dateTimeOf(p[MODIFIED_PROPERTY[type]]) ?? iso(obj.updatedAt) } };
+  const base = {
+    tenantId: ctx.tenantId,
+    source: { provider: 'hubspot' as const, externalId: obj.id, modstamp: dateTimeOf(p[MODIFIED_PROPERTY[type]]) ?? iso(obj.updatedAt) },
+  };
   const m = ctx.mapping;
   const from = (f: { field: string; scale?: number } | undefined): string | undefined => (f ? present(p[f.field]) : undefined);
   let entity: EntityName;
@@ -67,7 +94,15 @@ export function mapHubSpotObject(type: HubSpotObjectType, obj: HubSpotObject, ct
         churnedAt,
         attributes,
       };
-      Object.assign(propertyOf, { arr: m.arr?.field, plan: m.plan?.field, renewalDate: m.renewalDate?.field, customerSince: m.customerSince?.field, churnedAt: m.churnedAt?.field, seats: m.seats?.field, currency: m.currency?.field });
+      Object.assign(propertyOf, {
+        arr: m.arr?.field,
+        plan: m.plan?.field,
+        renewalDate: m.renewalDate?.field,
+        customerSince: m.customerSince?.field,
+        churnedAt: m.churnedAt?.field,
+        seats: m.seats?.field,
+        currency: m.currency?.field,
+      });
       break;
     }
     case 'contacts':
@@ -98,7 +133,13 @@ export function mapHubSpotObject(type: HubSpotObjectType, obj: HubSpotObject, ct
         ownerId: present(p.hubspot_owner_id),
         createdAt: dateTimeOf(present(p.createdate)) ?? iso(obj.createdAt),
       };
-      Object.assign(propertyOf, { name: 'dealname', stage: 'dealstage', amount: 'amount', closeDate: 'closedate', accountId: 'associations.companies' });
+      Object.assign(propertyOf, {
+        name: 'dealname',
+        stage: 'dealstage',
+        amount: 'amount',
+        closeDate: 'closedate',
+        accountId: 'associations.companies',
+      });
       break;
     case 'tickets': {
       entity = 'ticket';
@@ -141,13 +182,14 @@ export function mapHubSpotObject(type: HubSpotObjectType, obj: HubSpotObject, ct
         subject: present(p.hs_call_title ?? p.hs_email_subject ?? p.hs_meeting_title ?? p.hs_task_subject ?? undefined),
         body: stripHtml(present(p.hs_note_body ?? p.hs_call_body ?? p.hs_email_text ?? p.hs_meeting_body ?? p.hs_task_body ?? undefined)),
         direction: direction === undefined ? undefined : /^(INBOUND|INCOMING_EMAIL)$/.test(direction) ? 'inbound' : 'outbound',
-        taskStatus: kind === 'task' ? TASK_STATUS[p.hs_task_status ?? ''] ?? 'open' : undefined,
+        taskStatus: kind === 'task' ? (TASK_STATUS[p.hs_task_status ?? ''] ?? 'open') : undefined,
         ownerId: present(p.hubspot_owner_id),
       };
       Object.assign(propertyOf, { accountId: 'associations.companies', occurredAt: 'hs_timestamp' });
     }
   }
-  if (type !== 'companies' && type !== 'contacts' && accountId === undefined) return { ok: false, externalId: obj.id, field: 'associations.companies', reason: `${type} ${obj.id} has no associated company` };
+  if (type !== 'companies' && type !== 'contacts' && accountId === undefined)
+    return { ok: false, externalId: obj.id, field: 'associations.companies', reason: `${type} ${obj.id} has no associated company` };
   try {
     const record = buildRecord(entity, { ...compact(draft), id: id(), ...base });
     return { ok: true, record };

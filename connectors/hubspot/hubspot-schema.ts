@@ -35,16 +35,29 @@ export function forgetSchema(key: string): void {
 /** HubSpot's 403 MISSING_SCOPES answer, as the SDK error carries it: the scopes it names, or undefined for any other error. */
 export function missingScopesOf(error: unknown): string[] | undefined {
   if (!isSuccessEngineError(error, 'CONNECTOR.PERMISSION_DENIED')) return undefined;
-  const body = (error.cause as { body?: unknown } | undefined)?.body as { category?: string; errors?: { context?: { requiredScopes?: string[]; requiredGranularScopes?: string[] } }[] } | undefined;
+  const body = (error.cause as { body?: unknown } | undefined)?.body as
+    { category?: string; errors?: { context?: { requiredScopes?: string[]; requiredGranularScopes?: string[] } }[] } | undefined;
   if (body?.category !== 'MISSING_SCOPES') return undefined;
-  return [...new Set((body.errors ?? []).flatMap((e) => [...(e.context?.requiredScopes ?? []), ...(e.context?.requiredGranularScopes ?? [])]))];
+  return [
+    ...new Set((body.errors ?? []).flatMap((e) => [...(e.context?.requiredScopes ?? []), ...(e.context?.requiredGranularScopes ?? [])])),
+  ];
 }
 
 export function scopeFinding(object: string, scopes: readonly string[], what: string): ConnectorFinding {
   const scope = scopes.join(' ') || 'unknown';
-  return { code: 'CONNECTOR.SCOPE_MISSING', object, scope, message: `HubSpot did not grant ${scope}, so ${what} is skipped; reinstall the app to grant it / HubSpot 未授予 ${scope}，已跳过${what}；请重新安装应用授权` };
+  return {
+    code: 'CONNECTOR.SCOPE_MISSING',
+    object,
+    scope,
+    message: `HubSpot did not grant ${scope}, so ${what} is skipped; reinstall the app to grant it / HubSpot 未授予 ${scope}，已跳过${what}；请重新安装应用授权`,
+  };
 }
 
 export function propertyFinding(object: string, property: string): ConnectorFinding {
-  return { code: 'CONNECTOR.PROPERTY_MISSING', object, property, message: `HubSpot ${object} has no property "${property}"; it is left out of the sync (map another property in the console) / HubSpot ${object} 没有属性 "${property}"，同步时已跳过（可在控制台映射其他属性）` };
+  return {
+    code: 'CONNECTOR.PROPERTY_MISSING',
+    object,
+    property,
+    message: `HubSpot ${object} has no property "${property}"; it is left out of the sync (map another property in the console) / HubSpot ${object} 没有属性 "${property}"，同步时已跳过（可在控制台映射其他属性）`,
+  };
 }

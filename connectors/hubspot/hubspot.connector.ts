@@ -20,7 +20,14 @@ import {
   type TenantId,
   type WriteBackResult,
 } from '../../core';
-import { HUBSPOT_PROPERTY_GROUP, HUBSPOT_SCORE_OBJECT, HUBSPOT_TYPES, SCORE_FIELDS, TASK_KEY_FIELD, type ScoreFieldKey } from '../../manifests/field-map';
+import {
+  HUBSPOT_PROPERTY_GROUP,
+  HUBSPOT_SCORE_OBJECT,
+  HUBSPOT_TYPES,
+  SCORE_FIELDS,
+  TASK_KEY_FIELD,
+  type ScoreFieldKey,
+} from '../../manifests/field-map';
 import { mappedFields, resolveAccountMapping, type AccountFieldMapping } from '../shared/field-mapping';
 import { emptyCallStats, governedCall, observeRateHeaders, type CallStats, type GovernedCallOptions } from '../shared/governed-call';
 import {
@@ -41,7 +48,16 @@ import { sameAsCrm, scoreFieldValues, scoreValuesHash, type ScoreFieldValues } f
 import { initialCursor, parseHubSpotCursor, toSyncCursor, type HubSpotCursor } from './hubspot-cursor';
 import { HUBSPOT_TYPES_BY_ENTITY, MODIFIED_PROPERTY, READ_PROPERTIES, needsCompany, type HubSpotObjectType } from './hubspot-objects';
 import { mapHubSpotObject, type HubSpotObject } from './hubspot-record.mapper';
-import { cachedSchema, forgetSchema, missingScopesOf, propertyFinding, rememberSchema, scopeFinding, type PortalProperty, type PortalSchema } from './hubspot-schema';
+import {
+  cachedSchema,
+  forgetSchema,
+  missingScopesOf,
+  propertyFinding,
+  rememberSchema,
+  scopeFinding,
+  type PortalProperty,
+  type PortalSchema,
+} from './hubspot-schema';
 import { MemoryWriteLedger, type WriteLedger } from './hubspot-write.ledger';
 
 export interface HubSpotConnectorOptions {
@@ -102,12 +118,35 @@ export class HubSpotConnector implements CrmConnector {
     this.mapping = resolveAccountMapping('hubspot', options.accountMapping ?? {});
     this.ledger = options.ledger ?? new MemoryWriteLedger();
     // Retries are ours (one policy, shared governor); the SDK's own retry and limiter stay off.
-    this.client = new Client({ ...(options.accessToken ? { accessToken: options.accessToken } : {}), ...(options.basePath ? { basePath: options.basePath } : {}), numberOfApiCallRetries: 0 });
-    if (options.accessToken) this.tokens = { accessToken: options.accessToken, ...(options.refreshToken ? { refreshToken: options.refreshToken } : {}), ...(options.expiresAt ? { expiresAt: options.expiresAt } : {}) };
+    this.client = new Client({
+      ...(options.accessToken ? { accessToken: options.accessToken } : {}),
+      ...(options.basePath ? { basePath: options.basePath } : {}),
+      numberOfApiCallRetries: 0,
+    });
+    if (options.accessToken)
+      this.tokens = {
+        accessToken: options.accessToken,
+        ...(options.refreshToken ? { refreshToken: options.refreshToken } : {}),
+        ...(options.expiresAt ? { expiresAt: options.expiresAt } : {}),
+      };
     const sleep = options.sleep ?? realSleep;
     const perInterval = options.requestsPerInterval ?? HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL;
-    const governor = options.governor ?? sharedGovernor(`hubspot:${options.portalKey}`, bucketForWindow(perInterval, HUBSPOT_RATE_INTERVAL_MS, { burstShare: 0.05 }), this.clock, sleep);
-    this.searchGovernor = options.searchGovernor ?? sharedGovernor(`hubspot-search:${options.portalKey}`, { capacity: 1, refillPerSecond: HUBSPOT_SEARCH_REQUESTS_PER_SECOND - 1 }, this.clock, sleep);
+    const governor =
+      options.governor ??
+      sharedGovernor(
+        `hubspot:${options.portalKey}`,
+        bucketForWindow(perInterval, HUBSPOT_RATE_INTERVAL_MS, { burstShare: 0.05 }),
+        this.clock,
+        sleep,
+      );
+    this.searchGovernor =
+      options.searchGovernor ??
+      sharedGovernor(
+        `hubspot-search:${options.portalKey}`,
+        { capacity: 1, refillPerSecond: HUBSPOT_SEARCH_REQUESTS_PER_SECOND - 1 },
+        this.clock,
+        sleep,
+      );
     this.callOptions = {
       limits: { ...HUBSPOT_LIMITS, ...(options.limits ?? {}) },
       governor,
@@ -127,18 +166,37 @@ export class HubSpotConnector implements CrmConnector {
       this.setTokens({ accessToken: grant.token });
       return { accessToken: grant.token };
     }
-    if (grant.kind === 'jwt-bearer') throw new SuccessEngineError('CONNECTOR.UNSUPPORTED_GRANT', 'HubSpot has no JWT bearer flow; use OAuth (authorization code) or a private-app token');
+    if (grant.kind === 'jwt-bearer')
+      throw new SuccessEngineError(
+        'CONNECTOR.UNSUPPORTED_GRANT',
+        'HubSpot has no JWT bearer flow; use OAuth (authorization code) or a private-app token',
+      );
     const client = this.oauthClient();
     const response = await governedCall(
       'HubSpot OAuth token',
-      () => (grant.kind === 'authorization-code' ? this.client.oauth.tokensApi.create('authorization_code', grant.code, grant.redirectUri, client.clientId, client.clientSecret) : this.client.oauth.tokensApi.create('refresh_token', undefined, undefined, client.clientId, client.clientSecret, grant.refreshToken)),
+      () =>
+        grant.kind === 'authorization-code'
+          ? this.client.oauth.tokensApi.create('authorization_code', grant.code, grant.redirectUri, client.clientId, client.clientSecret)
+          : this.client.oauth.tokensApi.create(
+              'refresh_token',
+              undefined,
+              undefined,
+              client.clientId,
+              client.clientSecret,
+              grant.refreshToken,
+            ),
       this.withoutRefresh(),
     ).catch((error: unknown) => {
       // A bad code or refresh token is a 400: the grant is gone, not a transient fault.
-      if (error instanceof SuccessEngineError && error.code === 'CONNECTOR.BAD_REQUEST') throw new SuccessEngineError('CONNECTOR.AUTH_REVOKED', `HubSpot rejected the ${grant.kind} grant`, error.details, { cause: error });
+      if (error instanceof SuccessEngineError && error.code === 'CONNECTOR.BAD_REQUEST')
+        throw new SuccessEngineError('CONNECTOR.AUTH_REVOKED', `HubSpot rejected the ${grant.kind} grant`, error.details, { cause: error });
       throw error;
     });
-    const tokens: CrmTokens = { accessToken: response.accessToken, refreshToken: response.refreshToken, expiresAt: new Date(this.clock.now().getTime() + response.expiresIn * 1000).toISOString() };
+    const tokens: CrmTokens = {
+      accessToken: response.accessToken,
+      refreshToken: response.refreshToken,
+      expiresAt: new Date(this.clock.now().getTime() + response.expiresIn * 1000).toISOString(),
+    };
     this.setTokens(tokens);
     await this.options.onTokens?.(tokens);
     return tokens;
@@ -151,7 +209,8 @@ export class HubSpotConnector implements CrmConnector {
   }
 
   private oauthClient(): { clientId: string; clientSecret: string } {
-    if (!this.options.oauthClient) throw new SuccessEngineError('CONFIG.INVALID', 'HubSpot OAuth needs oauthClient (clientId and clientSecret)');
+    if (!this.options.oauthClient)
+      throw new SuccessEngineError('CONFIG.INVALID', 'HubSpot OAuth needs oauthClient (clientId and clientSecret)');
     return this.options.oauthClient;
   }
 
@@ -194,7 +253,8 @@ export class HubSpotConnector implements CrmConnector {
     const dailyMax = Number(header(headers, 'x-hubspot-ratelimit-daily'));
     const dailyRemaining = Number(header(headers, 'x-hubspot-ratelimit-daily-remaining'));
     const next: ProviderLimits = { provider: 'hubspot', observedAt: this.clock.now().toISOString() };
-    if (Number.isFinite(max) && Number.isFinite(remaining)) next.window = { max, remaining, intervalMs: Number.isFinite(interval) ? interval : HUBSPOT_RATE_INTERVAL_MS };
+    if (Number.isFinite(max) && Number.isFinite(remaining))
+      next.window = { max, remaining, intervalMs: Number.isFinite(interval) ? interval : HUBSPOT_RATE_INTERVAL_MS };
     else if (this.lastLimits.window) next.window = this.lastLimits.window;
     if (Number.isFinite(dailyMax) && Number.isFinite(dailyRemaining)) next.daily = { max: dailyMax, remaining: dailyRemaining };
     else if (this.lastLimits.daily) next.daily = this.lastLimits.daily;
@@ -218,22 +278,47 @@ export class HubSpotConnector implements CrmConnector {
     });
     if (groups.results.some((g) => g.name === HUBSPOT_PROPERTY_GROUP.name)) verified.push(`group:${HUBSPOT_PROPERTY_GROUP.name}`);
     else {
-      await this.createIgnoringConflict(() => this.client.crm.properties.groupsApi.create(type, { name: HUBSPOT_PROPERTY_GROUP.name, label: HUBSPOT_PROPERTY_GROUP.label, displayOrder: HUBSPOT_PROPERTY_GROUP.displayOrder }));
+      await this.createIgnoringConflict(() =>
+        this.client.crm.properties.groupsApi.create(type, {
+          name: HUBSPOT_PROPERTY_GROUP.name,
+          label: HUBSPOT_PROPERTY_GROUP.label,
+          displayOrder: HUBSPOT_PROPERTY_GROUP.displayOrder,
+        }),
+      );
       created.push(`group:${HUBSPOT_PROPERTY_GROUP.name}`);
     }
-    const existing = await this.call('HubSpot list properties', async () => ({ headers: {}, data: await this.client.crm.properties.coreApi.getAll(type) }));
+    const existing = await this.call('HubSpot list properties', async () => ({
+      headers: {},
+      data: await this.client.crm.properties.coreApi.getAll(type),
+    }));
     const byName = new Map(existing.results.map((p) => [p.name, p]));
     for (const spec of SCORE_FIELDS) {
       const want = HUBSPOT_TYPES[spec.kind];
       const have = byName.get(spec.hubspot);
       if (have) {
-        if (have.type !== want.type) throw new SuccessEngineError('CONNECTOR.SCHEMA_CONFLICT', `HubSpot property ${spec.hubspot} exists with type ${have.type}; Success Engine needs ${want.type}`, { property: spec.hubspot });
+        if (have.type !== want.type)
+          throw new SuccessEngineError(
+            'CONNECTOR.SCHEMA_CONFLICT',
+            `HubSpot property ${spec.hubspot} exists with type ${have.type}; Success Engine needs ${want.type}`,
+            { property: spec.hubspot },
+          );
         verified.push(spec.hubspot);
         continue;
       }
       const options = (spec.options ?? []).map((value, i) => ({ label: value, value, displayOrder: i, hidden: false }));
       await this.createIgnoringConflict(() =>
-        this.client.crm.properties.coreApi.create(type, { name: spec.hubspot, label: spec.label.en, description: `${spec.description.en} / ${spec.description.zh}`, groupName: HUBSPOT_PROPERTY_GROUP.name, type: want.type as never, fieldType: want.fieldType as never, options, hasUniqueValue: false, hidden: false, formField: false }),
+        this.client.crm.properties.coreApi.create(type, {
+          name: spec.hubspot,
+          label: spec.label.en,
+          description: `${spec.description.en} / ${spec.description.zh}`,
+          groupName: HUBSPOT_PROPERTY_GROUP.name,
+          type: want.type as never,
+          fieldType: want.fieldType as never,
+          options,
+          hasUniqueValue: false,
+          hidden: false,
+          formField: false,
+        }),
       );
       created.push(spec.hubspot);
     }
@@ -283,9 +368,19 @@ export class HubSpotConnector implements CrmConnector {
     if (hit) return hit;
     let schema: PortalSchema;
     try {
-      const res = await this.call(`HubSpot read ${type} properties`, async () => ({ headers: {}, data: await this.client.crm.properties.coreApi.getAll(type) }));
+      const res = await this.call(`HubSpot read ${type} properties`, async () => ({
+        headers: {},
+        data: await this.client.crm.properties.coreApi.getAll(type),
+      }));
       const properties = new Map<string, PortalProperty>();
-      for (const p of res.results) properties.set(p.name, { name: p.name, type: p.type, fieldType: p.fieldType, options: p.options.map((o) => o.value), readOnlyValue: p.modificationMetadata?.readOnlyValue ?? false });
+      for (const p of res.results)
+        properties.set(p.name, {
+          name: p.name,
+          type: p.type,
+          fieldType: p.fieldType,
+          options: p.options.map((o) => o.value),
+          readOnlyValue: p.modificationMetadata?.readOnlyValue ?? false,
+        });
       schema = { readable: true, properties };
     } catch (error) {
       const scopes = missingScopesOf(error);
@@ -297,8 +392,14 @@ export class HubSpotConnector implements CrmConnector {
   }
 
   /** The properties we want that the portal has; each one it lacks becomes a finding. */
-  private propertiesFor(type: HubSpotObjectType, schema: ReadonlyMap<string, PortalProperty>, page: { findings?: ConnectorFinding[] }, report: boolean): string[] {
-    const wanted = type === 'companies' ? [...new Set([...READ_PROPERTIES.companies, ...mappedFields(this.mapping)])] : [...READ_PROPERTIES[type]];
+  private propertiesFor(
+    type: HubSpotObjectType,
+    schema: ReadonlyMap<string, PortalProperty>,
+    page: { findings?: ConnectorFinding[] },
+    report: boolean,
+  ): string[] {
+    const wanted =
+      type === 'companies' ? [...new Set([...READ_PROPERTIES.companies, ...mappedFields(this.mapping)])] : [...READ_PROPERTIES[type]];
     const present = wanted.filter((name) => schema.has(name));
     // Reported on the first page of each pass over a type, not on every page.
     if (report) for (const name of wanted) if (!schema.has(name)) this.note(page, propertyFinding(type, name));
@@ -311,7 +412,8 @@ export class HubSpotConnector implements CrmConnector {
     const page: PulledPage<E> = { entity, records: [], deletions: [], rejected: [], nextCursor: toSyncCursor(cursor), done: true };
     if (types.length === 0) return page;
     const type = types[cursor.type];
-    if (type === undefined) throw new SuccessEngineError('CONNECTOR.BAD_CURSOR', `HubSpot cursor type index ${cursor.type} is out of range for ${entity}`);
+    if (type === undefined)
+      throw new SuccessEngineError('CONNECTOR.BAD_CURSOR', `HubSpot cursor type index ${cursor.type} is out of range for ${entity}`);
     const schema = await this.describe(type);
     if (!schema.readable) return this.skipType(page, type, types.length, cursor, schema.scopes);
     try {
@@ -326,23 +428,40 @@ export class HubSpotConnector implements CrmConnector {
   }
 
   /** Moves the cursor past an unreadable type as if its phase had found nothing. */
-  private skipType<E extends EntityName>(page: PulledPage<E>, type: HubSpotObjectType, count: number, cursor: HubSpotCursor, scopes: string[]): PulledPage<E> {
+  private skipType<E extends EntityName>(
+    page: PulledPage<E>,
+    type: HubSpotObjectType,
+    count: number,
+    cursor: HubSpotCursor,
+    scopes: string[],
+  ): PulledPage<E> {
     this.note(page, scopeFinding(type, scopes, `syncing ${type}`));
     const now = this.clock.now().toISOString();
     const passFrom = cursor.passFrom ?? now;
     const last = cursor.type + 1 >= count;
     let next: HubSpotCursor;
-    if (cursor.phase === 'list') next = last ? { v: 1, phase: 'search', type: 0, after: null, passFrom, windowFrom: passFrom, until: null } : { ...cursor, passFrom, type: cursor.type + 1, after: null };
+    if (cursor.phase === 'list')
+      next = last
+        ? { v: 1, phase: 'search', type: 0, after: null, passFrom, windowFrom: passFrom, until: null }
+        : { ...cursor, passFrom, type: cursor.type + 1, after: null };
     else {
       const until = cursor.until ?? now;
-      next = last ? { v: 1, phase: 'search', type: 0, after: null, passFrom: until, windowFrom: until, until: null } : { v: 1, phase: 'search', type: cursor.type + 1, after: null, passFrom, windowFrom: passFrom, until };
+      next = last
+        ? { v: 1, phase: 'search', type: 0, after: null, passFrom: until, windowFrom: until, until: null }
+        : { v: 1, phase: 'search', type: cursor.type + 1, after: null, passFrom, windowFrom: passFrom, until };
     }
     page.nextCursor = toSyncCursor(next);
     page.done = last;
     return page;
   }
 
-  private async pullTypePage<E extends EntityName>(page: PulledPage<E>, type: HubSpotObjectType, count: number, cursor: HubSpotCursor, schema: ReadonlyMap<string, PortalProperty>): Promise<PulledPage<E>> {
+  private async pullTypePage<E extends EntityName>(
+    page: PulledPage<E>,
+    type: HubSpotObjectType,
+    count: number,
+    cursor: HubSpotCursor,
+    schema: ReadonlyMap<string, PortalProperty>,
+  ): Promise<PulledPage<E>> {
     const types = { length: count };
     const now = this.clock.now().toISOString();
     let objects: (HubSpotObject & { companyId?: string })[];
@@ -353,13 +472,25 @@ export class HubSpotConnector implements CrmConnector {
       // The incremental pass that follows starts where this load started, so changes during the load are caught.
       const passFrom = cursor.passFrom ?? now;
       const res = await this.call(`HubSpot list ${type}`, () =>
-        this.client.crm.objects.basicApi.getPageWithHttpInfo(type, HUBSPOT_LIST_PAGE_MAX, cursor.after ?? undefined, this.propertiesFor(type, schema, page, cursor.after === null), undefined, needsCompany(type) ? ['companies'] : undefined, false),
+        this.client.crm.objects.basicApi.getPageWithHttpInfo(
+          type,
+          HUBSPOT_LIST_PAGE_MAX,
+          cursor.after ?? undefined,
+          this.propertiesFor(type, schema, page, cursor.after === null),
+          undefined,
+          needsCompany(type) ? ['companies'] : undefined,
+          false,
+        ),
       );
       objects = res.results.map((r) => ({ ...r, ...companyFromInline(type, r.associations) }));
       const after = res.paging?.next?.after;
       typeDone = !after;
       next = after ? { ...cursor, passFrom, after } : { ...cursor, passFrom, after: null };
-      if (typeDone) next = cursor.type + 1 < types.length ? { ...next, type: cursor.type + 1 } : { v: 1, phase: 'search', type: 0, after: null, passFrom, windowFrom: passFrom, until: null };
+      if (typeDone)
+        next =
+          cursor.type + 1 < types.length
+            ? { ...next, type: cursor.type + 1 }
+            : { v: 1, phase: 'search', type: 0, after: null, passFrom, windowFrom: passFrom, until: null };
       await this.mapInto(page, type, objects);
       page.nextCursor = toSyncCursor(next);
       page.done = typeDone && cursor.type + 1 >= types.length;
@@ -376,7 +507,14 @@ export class HubSpotConnector implements CrmConnector {
         `HubSpot search ${type}`,
         () =>
           this.client.crm.objects.searchApi.doSearchWithHttpInfo(type, {
-            filterGroups: [{ filters: [{ propertyName: modified, operator: FilterOperatorEnum.Gte, value: windowFrom }, { propertyName: modified, operator: FilterOperatorEnum.Lte, value: until }] }],
+            filterGroups: [
+              {
+                filters: [
+                  { propertyName: modified, operator: FilterOperatorEnum.Gte, value: windowFrom },
+                  { propertyName: modified, operator: FilterOperatorEnum.Lte, value: until },
+                ],
+              },
+            ],
             sorts: [{ propertyName: modified, direction: 'ASCENDING' } as unknown as string],
             properties: this.propertiesFor(type, schema, page, cursor.after === null),
             limit: HUBSPOT_SEARCH_PAGE_MAX,
@@ -395,7 +533,12 @@ export class HubSpotConnector implements CrmConnector {
         // Restart the window at the last stamp seen (inclusive, so ties are re-read, never lost).
         const last = res.results.at(-1)?.properties[modified] ?? windowFrom;
         const lastIso = new Date(last).toISOString();
-        if (lastIso === windowFrom) throw new SuccessEngineError('CONNECTOR.WINDOW_TOO_NARROW', `more than ${HUBSPOT_SEARCH_RESULT_CAP} ${type} share the modified stamp ${windowFrom}; cannot page past the search cap`, { type, windowFrom });
+        if (lastIso === windowFrom)
+          throw new SuccessEngineError(
+            'CONNECTOR.WINDOW_TOO_NARROW',
+            `more than ${HUBSPOT_SEARCH_RESULT_CAP} ${type} share the modified stamp ${windowFrom}; cannot page past the search cap`,
+            { type, windowFrom },
+          );
         next = { ...cursor, passFrom, windowFrom: lastIso, until, after: null };
       } else next = { v: 1, phase: 'archived', type: cursor.type, after: null, passFrom, windowFrom: null, until };
       page.nextCursor = toSyncCursor(next);
@@ -406,7 +549,17 @@ export class HubSpotConnector implements CrmConnector {
     // archived: deletions since this pass began
     const passFrom = cursor.passFrom ?? now;
     const until = cursor.until ?? now;
-    const res = await this.call(`HubSpot list archived ${type}`, () => this.client.crm.objects.basicApi.getPageWithHttpInfo(type, HUBSPOT_LIST_PAGE_MAX, cursor.after ?? undefined, [MODIFIED_PROPERTY[type]], undefined, undefined, true));
+    const res = await this.call(`HubSpot list archived ${type}`, () =>
+      this.client.crm.objects.basicApi.getPageWithHttpInfo(
+        type,
+        HUBSPOT_LIST_PAGE_MAX,
+        cursor.after ?? undefined,
+        [MODIFIED_PROPERTY[type]],
+        undefined,
+        undefined,
+        true,
+      ),
+    );
     for (const r of res.results) {
       const archivedAt = (r as { archivedAt?: Date }).archivedAt;
       const at = archivedAt ? new Date(archivedAt).toISOString() : new Date(r.updatedAt).toISOString();
@@ -414,14 +567,19 @@ export class HubSpotConnector implements CrmConnector {
     }
     const after = res.paging?.next?.after;
     if (after) next = { ...cursor, after };
-    else if (cursor.type + 1 < types.length) next = { v: 1, phase: 'search', type: cursor.type + 1, after: null, passFrom, windowFrom: passFrom, until };
+    else if (cursor.type + 1 < types.length)
+      next = { v: 1, phase: 'search', type: cursor.type + 1, after: null, passFrom, windowFrom: passFrom, until };
     else next = { v: 1, phase: 'search', type: 0, after: null, passFrom: until, windowFrom: until, until: null };
     page.nextCursor = toSyncCursor(next);
     page.done = !after && cursor.type + 1 >= types.length;
     return page;
   }
 
-  private async mapInto<E extends EntityName>(page: PulledPage<E>, type: HubSpotObjectType, objects: (HubSpotObject & { companyId?: string })[]): Promise<void> {
+  private async mapInto<E extends EntityName>(
+    page: PulledPage<E>,
+    type: HubSpotObjectType,
+    objects: (HubSpotObject & { companyId?: string })[],
+  ): Promise<void> {
     await Promise.resolve();
     for (const obj of objects) {
       const outcome = mapHubSpotObject(type, obj, { tenantId: this.options.tenantId, companyId: obj.companyId, mapping: this.mapping });
@@ -436,9 +594,16 @@ export class HubSpotConnector implements CrmConnector {
     const companyOf = new Map<string, string>();
     for (let i = 0; i < objects.length; i += HUBSPOT_ASSOCIATIONS_BATCH_MAX) {
       const inputs = objects.slice(i, i + HUBSPOT_ASSOCIATIONS_BATCH_MAX).map((o) => ({ id: o.id }));
-      const res = await this.call(`HubSpot read ${type} → companies`, () => this.client.crm.associations.v4.batchApi.getPageWithHttpInfo(type, 'companies', { inputs }));
+      const res = await this.call(`HubSpot read ${type} → companies`, () =>
+        this.client.crm.associations.v4.batchApi.getPageWithHttpInfo(type, 'companies', { inputs }),
+      );
       for (const r of res.results) {
-        const primary = r.to.find((t) => t.associationTypes.some((a) => String(a.category) === 'HUBSPOT_DEFINED' && (a.label === 'Primary' || PRIMARY_COMPANY_TYPE_IDS.has(a.typeId)))) ?? r.to[0];
+        const primary =
+          r.to.find((t) =>
+            t.associationTypes.some(
+              (a) => String(a.category) === 'HUBSPOT_DEFINED' && (a.label === 'Primary' || PRIMARY_COMPANY_TYPE_IDS.has(a.typeId)),
+            ),
+          ) ?? r.to[0];
         if (primary) companyOf.set(String(r._from.id), String(primary.toObjectId));
       }
     }
@@ -456,7 +621,13 @@ export class HubSpotConnector implements CrmConnector {
     for (const score of scores) {
       const externalId = externalIdOf(score.accountId);
       if (externalId === undefined) {
-        results.set(score.accountId, { accountExternalId: score.accountId, status: 'failed', code: 'CONNECTOR.NOT_HUBSPOT', message: `account ${score.accountId} is not a HubSpot company`, retryable: false });
+        results.set(score.accountId, {
+          accountExternalId: score.accountId,
+          status: 'failed',
+          code: 'CONNECTOR.NOT_HUBSPOT',
+          message: `account ${score.accountId} is not a HubSpot company`,
+          retryable: false,
+        });
         continue;
       }
       const values = scoreFieldValues(score);
@@ -476,7 +647,10 @@ export class HubSpotConnector implements CrmConnector {
    * HubSpot rejects a whole batch for one bad value, so values the portal would refuse (a property
    * deleted, an enumeration option an admin removed) fail by name here and the rest are written.
    */
-  private async refuseDisallowed<T extends { externalId: string; values: ScoreFieldValues }>(pending: T[], results: Map<string, WriteBackResult>): Promise<T[]> {
+  private async refuseDisallowed<T extends { externalId: string; values: ScoreFieldValues }>(
+    pending: T[],
+    results: Map<string, WriteBackResult>,
+  ): Promise<T[]> {
     if (pending.length === 0) return pending;
     const type = HUBSPOT_SCORE_OBJECT as HubSpotObjectType;
     let schema = await this.describe(type);
@@ -491,16 +665,29 @@ export class HubSpotConnector implements CrmConnector {
     const ok: T[] = [];
     for (const b of pending) {
       const wire = toHubSpotProperties(b.values);
-      const problem = Object.entries(wire).map(([name, value]) => ({ name, value, def: props.get(name) })).find(({ value, def }) => !def || (def.type === 'enumeration' && value !== '' && !def.options.includes(value)));
+      const problem = Object.entries(wire)
+        .map(([name, value]) => ({ name, value, def: props.get(name) }))
+        .find(({ value, def }) => !def || (def.type === 'enumeration' && value !== '' && !def.options.includes(value)));
       if (!problem) {
         ok.push(b);
         continue;
       }
       const finding: ConnectorFinding = problem.def
-        ? { code: 'CONNECTOR.VALUE_NOT_ALLOWED', object: type, property: problem.name, message: `HubSpot ${type}.${problem.name} does not allow "${problem.value}" (allowed: ${problem.def.options.join(', ')}) / HubSpot ${type}.${problem.name} 不允许值 "${problem.value}"` }
+        ? {
+            code: 'CONNECTOR.VALUE_NOT_ALLOWED',
+            object: type,
+            property: problem.name,
+            message: `HubSpot ${type}.${problem.name} does not allow "${problem.value}" (allowed: ${problem.def.options.join(', ')}) / HubSpot ${type}.${problem.name} 不允许值 "${problem.value}"`,
+          }
         : propertyFinding(type, problem.name);
       this.note(sink, finding);
-      results.set(b.externalId, { accountExternalId: b.externalId, status: 'failed', code: finding.code, message: `company ${b.externalId}: ${finding.message}`, retryable: false });
+      results.set(b.externalId, {
+        accountExternalId: b.externalId,
+        status: 'failed',
+        code: finding.code,
+        message: `company ${b.externalId}: ${finding.message}`,
+        retryable: false,
+      });
     }
     return ok;
   }
@@ -508,9 +695,19 @@ export class HubSpotConnector implements CrmConnector {
   /** Current values of our properties, to skip records that already hold what we would write. */
   private async readCurrent(ids: string[]): Promise<Map<string, Record<ScoreFieldKey, string | null | undefined>>> {
     const names = SCORE_FIELDS.map((f) => f.hubspot);
-    const res = await this.call('HubSpot batch read scores', () => this.client.crm.objects.batchApi.readWithHttpInfo(HUBSPOT_SCORE_OBJECT, { inputs: ids.map((id) => ({ id })), properties: names, propertiesWithHistory: [] }, false));
+    const res = await this.call('HubSpot batch read scores', () =>
+      this.client.crm.objects.batchApi.readWithHttpInfo(
+        HUBSPOT_SCORE_OBJECT,
+        { inputs: ids.map((id) => ({ id })), properties: names, propertiesWithHistory: [] },
+        false,
+      ),
+    );
     const out = new Map<string, Record<ScoreFieldKey, string | null | undefined>>();
-    for (const r of res.results) out.set(r.id, Object.fromEntries(SCORE_FIELDS.map((f) => [f.key, r.properties[f.hubspot]])) as Record<ScoreFieldKey, string | null | undefined>);
+    for (const r of res.results)
+      out.set(
+        r.id,
+        Object.fromEntries(SCORE_FIELDS.map((f) => [f.key, r.properties[f.hubspot]])) as Record<ScoreFieldKey, string | null | undefined>,
+      );
     return out;
   }
 
@@ -540,33 +737,69 @@ export class HubSpotConnector implements CrmConnector {
       res = await this.call('HubSpot batch update scores', async () => {
         // After an answer we never saw (reset, 5xx), read back first: a retried batch must not apply twice.
         if (attempt++ > 0) {
-          const current = await this.client.crm.objects.batchApi.readWithHttpInfo(HUBSPOT_SCORE_OBJECT, { inputs: remaining.map((b) => ({ id: b.externalId })), properties: SCORE_FIELDS.map((f) => f.hubspot), propertiesWithHistory: [] }, false);
-          const holds = new Map(current.data.results.map((r) => [r.id, Object.fromEntries(SCORE_FIELDS.map((f) => [f.key, r.properties[f.hubspot]])) as Record<ScoreFieldKey, string | null | undefined>]));
-          const already = remaining.filter((b) => { const h = holds.get(b.externalId); return h !== undefined && sameAsCrm(b.values, h); });
+          const current = await this.client.crm.objects.batchApi.readWithHttpInfo(
+            HUBSPOT_SCORE_OBJECT,
+            {
+              inputs: remaining.map((b) => ({ id: b.externalId })),
+              properties: SCORE_FIELDS.map((f) => f.hubspot),
+              propertiesWithHistory: [],
+            },
+            false,
+          );
+          const holds = new Map(
+            current.data.results.map((r) => [
+              r.id,
+              Object.fromEntries(SCORE_FIELDS.map((f) => [f.key, r.properties[f.hubspot]])) as Record<
+                ScoreFieldKey,
+                string | null | undefined
+              >,
+            ]),
+          );
+          const already = remaining.filter((b) => {
+            const h = holds.get(b.externalId);
+            return h !== undefined && sameAsCrm(b.values, h);
+          });
           for (const b of already) {
             await this.ledger.set(b.externalId, b.hash);
             results.push({ accountExternalId: b.externalId, status: 'written' });
           }
           remaining = remaining.filter((b) => !already.includes(b));
-          if (remaining.length === 0) return { headers: current.headers, data: { status: 'COMPLETE', results: [], startedAt: new Date(), completedAt: new Date() } as never };
+          if (remaining.length === 0)
+            return {
+              headers: current.headers,
+              data: { status: 'COMPLETE', results: [], startedAt: new Date(), completedAt: new Date() } as never,
+            };
         }
-        return this.client.crm.objects.batchApi.updateWithHttpInfo(HUBSPOT_SCORE_OBJECT, { inputs: remaining.map((b) => ({ id: b.externalId, properties: toHubSpotProperties(b.values) })) });
+        return this.client.crm.objects.batchApi.updateWithHttpInfo(HUBSPOT_SCORE_OBJECT, {
+          inputs: remaining.map((b) => ({ id: b.externalId, properties: toHubSpotProperties(b.values) })),
+        });
       });
     } catch (error) {
       if (!(error instanceof SuccessEngineError)) throw error;
       // Rate limits and revoked access are the queue's business; a bad batch becomes per-record failures.
       if (error.code !== 'CONNECTOR.BAD_REQUEST' && error.code !== 'CONNECTOR.NOT_FOUND') throw error;
-      for (const b of remaining) results.push({ accountExternalId: b.externalId, status: 'failed', code: error.code, message: error.message, retryable: false });
+      for (const b of remaining)
+        results.push({ accountExternalId: b.externalId, status: 'failed', code: error.code, message: error.message, retryable: false });
       return results;
     }
     const written = new Set(res.results.map((r) => r.id));
     const missing = new Set<string>();
-    for (const e of (res as { errors?: { category?: string; message?: string; context?: Record<string, string[]> }[] }).errors ?? []) for (const id of e.context?.ids ?? []) missing.add(id);
+    for (const e of (res as { errors?: { category?: string; message?: string; context?: Record<string, string[]> }[] }).errors ?? [])
+      for (const id of e.context?.ids ?? []) missing.add(id);
     for (const b of remaining) {
       if (written.has(b.externalId)) {
         await this.ledger.set(b.externalId, b.hash);
         results.push({ accountExternalId: b.externalId, status: 'written' });
-      } else results.push({ accountExternalId: b.externalId, status: 'failed', code: missing.has(b.externalId) ? 'CONNECTOR.NOT_FOUND' : 'CONNECTOR.NOT_WRITTEN', message: missing.has(b.externalId) ? `HubSpot company ${b.externalId} does not exist (deleted or merged)` : `HubSpot did not confirm the write to company ${b.externalId}`, retryable: !missing.has(b.externalId) });
+      } else
+        results.push({
+          accountExternalId: b.externalId,
+          status: 'failed',
+          code: missing.has(b.externalId) ? 'CONNECTOR.NOT_FOUND' : 'CONNECTOR.NOT_WRITTEN',
+          message: missing.has(b.externalId)
+            ? `HubSpot company ${b.externalId} does not exist (deleted or merged)`
+            : `HubSpot did not confirm the write to company ${b.externalId}`,
+          retryable: !missing.has(b.externalId),
+        });
     }
     return results;
   }
@@ -578,11 +811,26 @@ export class HubSpotConnector implements CrmConnector {
   /** Our key property on tasks (created once; a 409 from a racing worker counts as done). */
   private async ensureTaskKeyProperty(): Promise<void> {
     if (this.taskPropertyReady) return;
-    const existing = await this.call('HubSpot list task properties', async () => ({ headers: {}, data: await this.client.crm.properties.coreApi.getAll('tasks') }));
+    const existing = await this.call('HubSpot list task properties', async () => ({
+      headers: {},
+      data: await this.client.crm.properties.coreApi.getAll('tasks'),
+    }));
     if (!existing.results.some((p) => p.name === HUBSPOT_TASK_KEY_PROPERTY)) {
       // The group task properties live in (it differs between portals and API versions).
       const groupName = existing.results.find((p) => p.name === 'hs_task_subject')?.groupName ?? 'task';
-      await this.createIgnoringConflict(() => this.client.crm.properties.coreApi.create('tasks', { name: HUBSPOT_TASK_KEY_PROPERTY, label: 'Success Engine action key', description: 'Idempotency key of a task Success Engine created / Success Engine 创建任务的幂等键', groupName, type: 'string' as never, fieldType: 'text' as never, hasUniqueValue: false, hidden: true, formField: false }));
+      await this.createIgnoringConflict(() =>
+        this.client.crm.properties.coreApi.create('tasks', {
+          name: HUBSPOT_TASK_KEY_PROPERTY,
+          label: 'Success Engine action key',
+          description: 'Idempotency key of a task Success Engine created / Success Engine 创建任务的幂等键',
+          groupName,
+          type: 'string' as never,
+          fieldType: 'text' as never,
+          hasUniqueValue: false,
+          hidden: true,
+          formField: false,
+        }),
+      );
     }
     this.taskPropertyReady = true;
   }
@@ -603,14 +851,22 @@ export class HubSpotConnector implements CrmConnector {
     const taskIds = new Set<string>();
     for (let i = 0; i < companies.length; i += HUBSPOT_ASSOCIATIONS_BATCH_MAX) {
       const inputs = companies.slice(i, i + HUBSPOT_ASSOCIATIONS_BATCH_MAX).map((id) => ({ id }));
-      const res = await run('HubSpot read companies → tasks', () => this.client.crm.associations.v4.batchApi.getPageWithHttpInfo('companies', 'tasks', { inputs }));
+      const res = await run('HubSpot read companies → tasks', () =>
+        this.client.crm.associations.v4.batchApi.getPageWithHttpInfo('companies', 'tasks', { inputs }),
+      );
       for (const r of res.results) for (const t of r.to) taskIds.add(String(t.toObjectId));
     }
     const found = new Map<string, string>();
     const ids = [...taskIds];
     for (let i = 0; i < ids.length; i += HUBSPOT_BATCH_MAX) {
       const inputs = ids.slice(i, i + HUBSPOT_BATCH_MAX).map((id) => ({ id }));
-      const res = await run('HubSpot read tasks by id', () => this.client.crm.objects.batchApi.readWithHttpInfo('tasks', { inputs, properties: [HUBSPOT_TASK_KEY_PROPERTY], propertiesWithHistory: [] }, false));
+      const res = await run('HubSpot read tasks by id', () =>
+        this.client.crm.objects.batchApi.readWithHttpInfo(
+          'tasks',
+          { inputs, properties: [HUBSPOT_TASK_KEY_PROPERTY], propertiesWithHistory: [] },
+          false,
+        ),
+      );
       for (const r of res.results) {
         const key = r.properties[HUBSPOT_TASK_KEY_PROPERTY];
         if (typeof key === 'string' && wanted.has(key)) found.set(key, r.id);
@@ -629,13 +885,28 @@ export class HubSpotConnector implements CrmConnector {
     const todo: (CrmTaskInput & { accountExternalId: string })[] = [];
     for (const t of tasks) {
       const id = externalIdOf(t.accountId);
-      if (id === undefined) results.set(t.key, { key: t.key, accountExternalId: t.accountId, status: 'failed', code: 'CONNECTOR.NOT_HUBSPOT', message: `account ${t.accountId} is not a HubSpot company`, retryable: false });
+      if (id === undefined)
+        results.set(t.key, {
+          key: t.key,
+          accountExternalId: t.accountId,
+          status: 'failed',
+          code: 'CONNECTOR.NOT_HUBSPOT',
+          message: `account ${t.accountId} is not a HubSpot company`,
+          retryable: false,
+        });
       else if (!todo.some((x) => x.key === t.key)) todo.push({ ...t, accountExternalId: id });
     }
     const scopeFailure = (t: { key: string; accountExternalId: string }, scopes: string[]): CreateTaskResult => {
       const finding = scopeFinding('tasks', scopes, 'creating tasks');
       this.note({}, finding);
-      return { key: t.key, accountExternalId: t.accountExternalId, status: 'failed', code: finding.code, message: `task for company ${t.accountExternalId}: ${finding.message}`, retryable: false };
+      return {
+        key: t.key,
+        accountExternalId: t.accountExternalId,
+        status: 'failed',
+        code: finding.code,
+        message: `task for company ${t.accountExternalId}: ${finding.message}`,
+        retryable: false,
+      };
     };
     if (todo.length) {
       try {
@@ -659,7 +930,13 @@ export class HubSpotConnector implements CrmConnector {
       const owners = new Map<string, string>();
       const needOwner = [...new Set(remaining.filter((t) => !t.ownerId).map((t) => t.accountExternalId))];
       if (needOwner.length) {
-        const res = await this.call('HubSpot read company owners', () => this.client.crm.objects.batchApi.readWithHttpInfo(HUBSPOT_SCORE_OBJECT, { inputs: needOwner.map((id) => ({ id })), properties: ['hubspot_owner_id'], propertiesWithHistory: [] }, false));
+        const res = await this.call('HubSpot read company owners', () =>
+          this.client.crm.objects.batchApi.readWithHttpInfo(
+            HUBSPOT_SCORE_OBJECT,
+            { inputs: needOwner.map((id) => ({ id })), properties: ['hubspot_owner_id'], propertiesWithHistory: [] },
+            false,
+          ),
+        );
         for (const r of res.results) if (r.properties.hubspot_owner_id) owners.set(r.id, r.properties.hubspot_owner_id);
       }
       let attempt = 0;
@@ -670,7 +947,8 @@ export class HubSpotConnector implements CrmConnector {
             const landed = await this.tasksByKey(remaining, false);
             for (const t of remaining) {
               const found = landed.get(t.key);
-              if (found) results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'created', taskExternalId: found });
+              if (found)
+                results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'created', taskExternalId: found });
             }
             remaining = remaining.filter((t) => !landed.has(t.key));
             if (remaining.length === 0) return { headers: {}, data: [] };
@@ -678,8 +956,21 @@ export class HubSpotConnector implements CrmConnector {
           const inputs = remaining.map((t) => {
             const owner = t.ownerId ?? owners.get(t.accountExternalId);
             return {
-              properties: { hs_task_subject: t.subject, hs_task_body: t.body, hs_task_status: 'NOT_STARTED', hs_task_priority: t.priority === 'high' ? 'HIGH' : t.priority === 'low' ? 'LOW' : 'MEDIUM', hs_timestamp: `${t.dueDate}T09:00:00.000Z`, ...(owner ? { hubspot_owner_id: owner } : {}), [HUBSPOT_TASK_KEY_PROPERTY]: t.key },
-              associations: [{ to: { id: t.accountExternalId }, types: [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: HUBSPOT_TASK_TO_COMPANY_TYPE_ID }] }],
+              properties: {
+                hs_task_subject: t.subject,
+                hs_task_body: t.body,
+                hs_task_status: 'NOT_STARTED',
+                hs_task_priority: t.priority === 'high' ? 'HIGH' : t.priority === 'low' ? 'LOW' : 'MEDIUM',
+                hs_timestamp: `${t.dueDate}T09:00:00.000Z`,
+                ...(owner ? { hubspot_owner_id: owner } : {}),
+                [HUBSPOT_TASK_KEY_PROPERTY]: t.key,
+              },
+              associations: [
+                {
+                  to: { id: t.accountExternalId },
+                  types: [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: HUBSPOT_TASK_TO_COMPANY_TYPE_ID }],
+                },
+              ],
             };
           });
           const res = await this.client.crm.objects.batchApi.createWithHttpInfo('tasks', { inputs });
@@ -691,14 +982,35 @@ export class HubSpotConnector implements CrmConnector {
           for (const t of remaining) results.set(t.key, scopeFailure(t, scopes));
           continue;
         }
-        if (!(error instanceof SuccessEngineError) || (error.code !== 'CONNECTOR.BAD_REQUEST' && error.code !== 'CONNECTOR.NOT_FOUND')) throw error;
-        for (const t of remaining) results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'failed', code: error.code, message: `task for company ${t.accountExternalId}: ${error.message}`, retryable: false });
+        if (!(error instanceof SuccessEngineError) || (error.code !== 'CONNECTOR.BAD_REQUEST' && error.code !== 'CONNECTOR.NOT_FOUND'))
+          throw error;
+        for (const t of remaining)
+          results.set(t.key, {
+            key: t.key,
+            accountExternalId: t.accountExternalId,
+            status: 'failed',
+            code: error.code,
+            message: `task for company ${t.accountExternalId}: ${error.message}`,
+            retryable: false,
+          });
         continue;
       }
       const byKey = new Map(created.map((r) => [String(r.properties[HUBSPOT_TASK_KEY_PROPERTY]), r.id]));
       for (const t of remaining) {
         const id = byKey.get(t.key);
-        results.set(t.key, id ? { key: t.key, accountExternalId: t.accountExternalId, status: 'created', taskExternalId: id } : { key: t.key, accountExternalId: t.accountExternalId, status: 'failed', code: 'CONNECTOR.NOT_WRITTEN', message: `HubSpot did not confirm the task for company ${t.accountExternalId}`, retryable: true });
+        results.set(
+          t.key,
+          id
+            ? { key: t.key, accountExternalId: t.accountExternalId, status: 'created', taskExternalId: id }
+            : {
+                key: t.key,
+                accountExternalId: t.accountExternalId,
+                status: 'failed',
+                code: 'CONNECTOR.NOT_WRITTEN',
+                message: `HubSpot did not confirm the task for company ${t.accountExternalId}`,
+                retryable: true,
+              },
+        );
       }
     }
     return tasks.map((t) => results.get(t.key) as CreateTaskResult);
@@ -723,7 +1035,10 @@ function externalIdOf(accountId: string): string | undefined {
  * `contact_to_company_unlabeled`): https://developers.hubspot.com/docs/api/crm/associations/v3.
  * Types without a Primary label (activities, invoices) have one edge, named the same way.
  */
-function companyFromInline(type: HubSpotObjectType, associations: { [key: string]: { results: { id: string; type: string }[] } } | undefined): { companyId?: string } {
+function companyFromInline(
+  type: HubSpotObjectType,
+  associations: { [key: string]: { results: { id: string; type: string }[] } } | undefined,
+): { companyId?: string } {
   const results = associations?.companies?.results ?? [];
   const primaryName = `${type.replace(/s$/, '')}_to_company`;
   const primary = results.find((r) => r.type === primaryName) ?? results[0];

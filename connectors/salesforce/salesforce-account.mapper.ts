@@ -3,7 +3,14 @@ import { contractTypeOf, dateOf, dateTimeOf, numberOf, type AccountFieldMapping 
 
 export type SfRow = Record<string, unknown> & { Id: string; SystemModstamp: string; IsDeleted?: boolean };
 
-const text = (v: unknown): string | undefined => (v === null || v === undefined || v === '' ? undefined : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
+const text = (v: unknown): string | undefined =>
+  v === null || v === undefined || v === ''
+    ? undefined
+    : typeof v === 'string'
+      ? v
+      : typeof v === 'number' || typeof v === 'boolean'
+        ? String(v)
+        : undefined;
 
 export type AccountOutcome = { ok: true; record: CanonicalAccount } | { ok: false; externalId: string; field: string; reason: string };
 
@@ -40,12 +47,22 @@ export function mapSalesforceAccount(row: SfRow, ctx: { tenantId: TenantId; mapp
     attributes,
   };
   try {
-    return { ok: true, record: buildRecord('account', Object.fromEntries(Object.entries(draft).filter(([, v]) => v !== undefined)) as Parameters<typeof buildRecord<'account'>>[1]) };
+    return {
+      ok: true,
+      record: buildRecord(
+        'account',
+        Object.fromEntries(Object.entries(draft).filter(([, v]) => v !== undefined)) as Parameters<typeof buildRecord<'account'>>[1],
+      ),
+    };
   } catch (error) {
     if (!isSuccessEngineError(error, 'CORE.VALIDATION_FAILED')) throw error;
     const issue = ((error.details.issues ?? []) as ValidationIssue[])[0];
     const key = issue?.path.split('.')[0] ?? '';
-    const field = (m as Record<string, { field: string } | undefined>)[key]?.field ?? ({ name: 'Name', domain: 'Website' } as Record<string, string>)[key] ?? issue?.path ?? '(record)';
+    const field =
+      (m as Record<string, { field: string } | undefined>)[key]?.field ??
+      ({ name: 'Name', domain: 'Website' } as Record<string, string>)[key] ??
+      issue?.path ??
+      '(record)';
     return { ok: false, externalId: row.Id, field, reason: `Account ${row.Id}: ${field}: ${issue?.message ?? error.message}` };
   }
 }

@@ -23,7 +23,11 @@ export interface RawRequest {
 }
 
 /** One call with response headers kept; errors throw as jsforce's (errorCode, message) for the retry policy. */
-export async function rawRequest(conn: Connection, request: RawRequest, onHeaders?: (headers: Record<string, string>) => void): Promise<RawResponse> {
+export async function rawRequest(
+  conn: Connection,
+  request: RawRequest,
+  onHeaders?: (headers: Record<string, string>) => void,
+): Promise<RawResponse> {
   const api = new HttpApi(conn, { responseType: 'text/plain', noContentResponse: '', retry: { maxRetries: 0 } });
   let status = 0;
   let headers: Record<string, string> = {};
@@ -70,7 +74,10 @@ function csvCell(value: string | number | null): string {
 }
 
 /** Update CSV: `Id` then the fields; null clears a field (`#N/A`, as Bulk API 2.0 expects). */
-export function ingestCsv(fields: readonly string[], rows: readonly { id: string; values: Record<string, string | number | null> }[]): string {
+export function ingestCsv(
+  fields: readonly string[],
+  rows: readonly { id: string; values: Record<string, string | number | null> }[],
+): string {
   const lines = [['Id', ...fields].join(',')];
   for (const r of rows) lines.push([csvCell(r.id), ...fields.map((f) => csvCell(r.values[f] ?? null))].join(','));
   return `${lines.join('\n')}\n`;

@@ -33,7 +33,11 @@ export async function readCliAuthorisation(aliasOrUsername: string): Promise<Cli
   const aggregator = await StateAggregator.getInstance();
   const username = aggregator.aliases.resolveUsername(aliasOrUsername);
   if (!(await aggregator.orgs.hasFile(username))) {
-    throw new SuccessEngineError('CONNECTOR.CLI_ORG_UNKNOWN', `no org authorised as "${aliasOrUsername}" with the Salesforce CLI (looked in ${Global.SFDX_DIR}); run \`sf org login web --alias ${aliasOrUsername}\` first, or pass the alias or username \`sf org list\` shows`, { targetOrg: aliasOrUsername });
+    throw new SuccessEngineError(
+      'CONNECTOR.CLI_ORG_UNKNOWN',
+      `no org authorised as "${aliasOrUsername}" with the Salesforce CLI (looked in ${Global.SFDX_DIR}); run \`sf org login web --alias ${aliasOrUsername}\` first, or pass the alias or username \`sf org list\` shows`,
+      { targetOrg: aliasOrUsername },
+    );
   }
   const relogin = `run \`sf org login web --alias ${aliasOrUsername}\` again`;
   let authInfo: AuthInfo;
@@ -44,23 +48,48 @@ export async function readCliAuthorisation(aliasOrUsername: string): Promise<Cli
     const connection = await SfCoreConnection.create({ authInfo });
     const id = await connection.identity();
     accessToken = connection.accessToken ?? '';
-    identity = { orgId: id.organization_id, userId: id.user_id, username: id.username, displayName: id.display_name, instanceUrl: connection.instanceUrl };
+    identity = {
+      orgId: id.organization_id,
+      userId: id.user_id,
+      username: id.username,
+      displayName: id.display_name,
+      instanceUrl: connection.instanceUrl,
+    };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new SuccessEngineError('CONNECTOR.CLI_AUTH_EXPIRED', `the Salesforce CLI's authorisation of "${aliasOrUsername}" (${username}) no longer works: ${reason}; ${relogin}`, { targetOrg: aliasOrUsername, username }, { cause: error });
+    throw new SuccessEngineError(
+      'CONNECTOR.CLI_AUTH_EXPIRED',
+      `the Salesforce CLI's authorisation of "${aliasOrUsername}" (${username}) no longer works: ${reason}; ${relogin}`,
+      { targetOrg: aliasOrUsername, username },
+      { cause: error },
+    );
   }
   const fields = authInfo.getFields(true);
   const orgName = typeof fields.name === 'string' ? fields.name : undefined;
   const base: CrmTokens = { accessToken, instanceUrl: identity.instanceUrl };
   if (authInfo.isJwt() && fields.privateKey && fields.clientId) {
     const loginUrl = fields.loginUrl ?? identity.instanceUrl;
-    return { identity, method: 'jwt', ...(orgName ? { orgName } : {}), tokens: { ...base, jwtBearer: { clientId: fields.clientId, username, privateKeyFile: fields.privateKey, loginUrl } } };
+    return {
+      identity,
+      method: 'jwt',
+      ...(orgName ? { orgName } : {}),
+      tokens: { ...base, jwtBearer: { clientId: fields.clientId, username, privateKeyFile: fields.privateKey, loginUrl } },
+    };
   }
   if (fields.refreshToken) {
     // Tokens the CLI holds were issued to its client (PlatformCLI unless it logged in with --client-id); refreshes must use it.
     const clientId = fields.clientId ?? 'PlatformCLI';
-    const oauthClient = { clientId, ...(fields.clientSecret ? { clientSecret: fields.clientSecret } : {}), ...(fields.loginUrl ? { loginUrl: fields.loginUrl } : {}) };
-    return { identity, method: 'web', ...(orgName ? { orgName } : {}), tokens: { ...base, refreshToken: fields.refreshToken, oauthClient } };
+    const oauthClient = {
+      clientId,
+      ...(fields.clientSecret ? { clientSecret: fields.clientSecret } : {}),
+      ...(fields.loginUrl ? { loginUrl: fields.loginUrl } : {}),
+    };
+    return {
+      identity,
+      method: 'web',
+      ...(orgName ? { orgName } : {}),
+      tokens: { ...base, refreshToken: fields.refreshToken, oauthClient },
+    };
   }
   return { identity, method: 'token', ...(orgName ? { orgName } : {}), tokens: base };
 }
@@ -69,5 +98,11 @@ export async function readCliAuthorisation(aliasOrUsername: string): Promise<Cli
 export async function identityOf(tokens: { accessToken: string; instanceUrl: string }, version: string): Promise<SalesforceOrgIdentity> {
   const connection = new Connection({ accessToken: tokens.accessToken, instanceUrl: tokens.instanceUrl, version });
   const id = await connection.identity();
-  return { orgId: id.organization_id, userId: id.user_id, username: id.username, displayName: id.display_name, instanceUrl: tokens.instanceUrl };
+  return {
+    orgId: id.organization_id,
+    userId: id.user_id,
+    username: id.username,
+    displayName: id.display_name,
+    instanceUrl: tokens.instanceUrl,
+  };
 }

@@ -27,9 +27,28 @@ export const SalesforceCursorSchema = z.object({
 });
 export type SalesforceCursor = z.infer<typeof SalesforceCursorSchema>;
 
-const V1 = z.object({ v: z.literal(1), since: z.string().nullable(), until: z.string().nullable(), lastStamp: z.string().nullable(), lastId: z.string().nullable(), locator: z.string().nullable().default(null) });
+const V1 = z.object({
+  v: z.literal(1),
+  since: z.string().nullable(),
+  until: z.string().nullable(),
+  lastStamp: z.string().nullable(),
+  lastId: z.string().nullable(),
+  locator: z.string().nullable().default(null),
+});
 
-export const initialSalesforceCursor = (): SalesforceCursor => ({ v: 2, type: 0, phase: 'query', since: null, until: null, lastStamp: null, lastId: null, locator: null, bulkJob: null, bulkLocator: null, deletedFrom: {} });
+export const initialSalesforceCursor = (): SalesforceCursor => ({
+  v: 2,
+  type: 0,
+  phase: 'query',
+  since: null,
+  until: null,
+  lastStamp: null,
+  lastId: null,
+  locator: null,
+  bulkJob: null,
+  bulkLocator: null,
+  deletedFrom: {},
+});
 
 /** Parse a saved cursor; v1 cursors (accounts only, before activities and Bulk) carry on where they were. */
 export function parseSalesforceCursor(input: SyncCursor | null): SalesforceCursor {
@@ -38,8 +57,20 @@ export function parseSalesforceCursor(input: SyncCursor | null): SalesforceCurso
   const v2 = SalesforceCursorSchema.safeParse(raw);
   if (v2.success) return v2.data;
   const v1 = V1.safeParse(input);
-  if (v1.success) return { ...initialSalesforceCursor(), since: v1.data.since, until: v1.data.until, lastStamp: v1.data.lastStamp, lastId: v1.data.lastId, locator: v1.data.locator };
-  throw new SuccessEngineError('CONNECTOR.BAD_CURSOR', `Salesforce cursor is not valid: ${v2.error.issues[0]?.path.join('.') ?? ''} ${v2.error.issues[0]?.message ?? ''}`.trim(), { cursor: input });
+  if (v1.success)
+    return {
+      ...initialSalesforceCursor(),
+      since: v1.data.since,
+      until: v1.data.until,
+      lastStamp: v1.data.lastStamp,
+      lastId: v1.data.lastId,
+      locator: v1.data.locator,
+    };
+  throw new SuccessEngineError(
+    'CONNECTOR.BAD_CURSOR',
+    `Salesforce cursor is not valid: ${v2.error.issues[0]?.path.join('.') ?? ''} ${v2.error.issues[0]?.message ?? ''}`.trim(),
+    { cursor: input },
+  );
 }
 
 /** SyncCursor values are flat scalars: the per-object map travels as JSON text. */

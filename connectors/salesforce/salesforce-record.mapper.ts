@@ -1,21 +1,43 @@
-import { buildRecord, canonicalId, isSuccessEngineError, type CanonicalRecord, type EntityName, type TenantId, type ValidationIssue } from '../../core';
+import {
+  buildRecord,
+  canonicalId,
+  isSuccessEngineError,
+  type CanonicalRecord,
+  type EntityName,
+  type TenantId,
+  type ValidationIssue,
+} from '../../core';
 import { dateOf, dateTimeOf, numberOf, type AccountFieldMapping } from '../shared/field-mapping';
 import { mapSalesforceAccount, type SfRow } from './salesforce-account.mapper';
 import { ACCOUNT_KEY_PREFIX, CONTACT_KEY_PREFIX, type SalesforceObjectName } from './salesforce-objects';
 
 export type RecordOutcome = { ok: true; record: CanonicalRecord } | { ok: false; externalId: string; field: string; reason: string };
 
-const text = (v: unknown): string | undefined => (v === null || v === undefined || v === '' ? undefined : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
+const text = (v: unknown): string | undefined =>
+  v === null || v === undefined || v === ''
+    ? undefined
+    : typeof v === 'string'
+      ? v
+      : typeof v === 'number' || typeof v === 'boolean'
+        ? String(v)
+        : undefined;
 /** REST gives booleans; Bulk CSV gives "true"/"false". */
 const bool = (v: unknown): boolean => v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
 const sfId = (v: unknown, prefix: string): string | undefined => {
   const t = text(v);
   return t !== undefined && t.startsWith(prefix) ? t : undefined;
 };
-const compact = (draft: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(draft).filter(([, v]) => v !== undefined));
+const compact = (draft: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(draft).filter(([, v]) => v !== undefined));
 
 const CASE_OPEN = new Set(['new', 'open']);
-const PRIORITY: Record<string, 'low' | 'medium' | 'high' | 'urgent'> = { low: 'low', medium: 'medium', high: 'high', critical: 'urgent', urgent: 'urgent' };
+const PRIORITY: Record<string, 'low' | 'medium' | 'high' | 'urgent'> = {
+  low: 'low',
+  medium: 'medium',
+  high: 'high',
+  critical: 'urgent',
+  urgent: 'urgent',
+};
 
 function opportunityKind(type: string | undefined): 'new' | 'renewal' | 'upsell' | 'other' {
   if (!type) return 'other';
@@ -26,7 +48,11 @@ function opportunityKind(type: string | undefined): 'new' | 'renewal' | 'upsell'
 }
 
 /** One sObject row → a canonical record; failures name the Salesforce field at fault. */
-export function mapSalesforceRow(object: SalesforceObjectName, row: SfRow, ctx: { tenantId: TenantId; mapping: AccountFieldMapping }): RecordOutcome {
+export function mapSalesforceRow(
+  object: SalesforceObjectName,
+  row: SfRow,
+  ctx: { tenantId: TenantId; mapping: AccountFieldMapping },
+): RecordOutcome {
   if (object === 'Account') return mapSalesforceAccount(row, ctx);
   const accountOf = (field: string): string | undefined => {
     const id = sfId(row[field], ACCOUNT_KEY_PREFIX);
@@ -67,7 +93,14 @@ export function mapSalesforceRow(object: SalesforceObjectName, row: SfRow, ctx: 
         ownerId: text(row.OwnerId),
         createdAt: created,
       };
-      Object.assign(fieldOf, { accountId: 'AccountId', name: 'Name', stage: 'StageName', amount: 'Amount', closeDate: 'CloseDate', createdAt: 'CreatedDate' });
+      Object.assign(fieldOf, {
+        accountId: 'AccountId',
+        name: 'Name',
+        stage: 'StageName',
+        amount: 'Amount',
+        closeDate: 'CloseDate',
+        createdAt: 'CreatedDate',
+      });
       break;
     case 'Case': {
       entity = 'ticket';
@@ -80,7 +113,12 @@ export function mapSalesforceRow(object: SalesforceObjectName, row: SfRow, ctx: 
         priority: PRIORITY[text(row.Priority)?.toLowerCase() ?? ''] ?? 'medium',
         createdAt: created,
         closedAt: dateTimeOf(text(row.ClosedDate)),
-        attributes: compact({ origin: text(row.Origin), category: text(row.Type), language: text(row.Language__c), contactId: text(row.ContactId) }),
+        attributes: compact({
+          origin: text(row.Origin),
+          category: text(row.Type),
+          language: text(row.Language__c),
+          contactId: text(row.ContactId),
+        }),
       };
       Object.assign(fieldOf, { accountId: 'AccountId', createdAt: 'CreatedDate', closedAt: 'ClosedDate' });
       break;
@@ -89,7 +127,16 @@ export function mapSalesforceRow(object: SalesforceObjectName, row: SfRow, ctx: 
     case 'Event': {
       entity = 'activity';
       const subtype = text(row.TaskSubtype)?.toLowerCase();
-      const type = object === 'Event' ? 'meeting' : subtype === 'email' ? 'email' : subtype === 'call' ? 'call' : text(row.Type)?.toLowerCase() === 'note' ? 'note' : 'task';
+      const type =
+        object === 'Event'
+          ? 'meeting'
+          : subtype === 'email'
+            ? 'email'
+            : subtype === 'call'
+              ? 'call'
+              : text(row.Type)?.toLowerCase() === 'note'
+                ? 'note'
+                : 'task';
       const callType = text(row.CallType)?.toLowerCase();
       const status = text(row.Status)?.toLowerCase();
       const contact = sfId(row.WhoId, CONTACT_KEY_PREFIX);
@@ -98,7 +145,8 @@ export function mapSalesforceRow(object: SalesforceObjectName, row: SfRow, ctx: 
         accountId: accountOf('AccountId') ?? accountOf('WhatId'),
         contactId: contact === undefined ? undefined : canonicalId('salesforce', contact),
         type,
-        occurredAt: object === 'Event' ? (dateTimeOf(text(row.StartDateTime)) ?? dateTimeOf(text(row.ActivityDateTime)) ?? created) : created,
+        occurredAt:
+          object === 'Event' ? (dateTimeOf(text(row.StartDateTime)) ?? dateTimeOf(text(row.ActivityDateTime)) ?? created) : created,
         subject: text(row.Subject),
         body: text(row.Description),
         direction: callType === 'inbound' ? 'inbound' : callType === 'outbound' ? 'outbound' : undefined,
@@ -106,7 +154,11 @@ export function mapSalesforceRow(object: SalesforceObjectName, row: SfRow, ctx: 
         dueDate: type === 'task' ? dateOf(text(row.ActivityDate)) : undefined,
         ownerId: text(row.OwnerId),
       };
-      Object.assign(fieldOf, { accountId: 'WhatId', occurredAt: object === 'Event' ? 'StartDateTime' : 'CreatedDate', dueDate: 'ActivityDate' });
+      Object.assign(fieldOf, {
+        accountId: 'WhatId',
+        occurredAt: object === 'Event' ? 'StartDateTime' : 'CreatedDate',
+        dueDate: 'ActivityDate',
+      });
       break;
     }
     case 'Invoice__c':
@@ -121,7 +173,13 @@ export function mapSalesforceRow(object: SalesforceObjectName, row: SfRow, ctx: 
         paidAt: dateTimeOf(text(row.Paid_At__c)),
         attributes: compact({ status: text(row.Status__c), number: text(row.Name) }),
       };
-      Object.assign(fieldOf, { accountId: 'Account__c', amount: 'Amount__c', occurredAt: 'Invoice_Date__c', dueDate: 'Due_Date__c', paidAt: 'Paid_At__c' });
+      Object.assign(fieldOf, {
+        accountId: 'Account__c',
+        amount: 'Amount__c',
+        occurredAt: 'Invoice_Date__c',
+        dueDate: 'Due_Date__c',
+        paidAt: 'Paid_At__c',
+      });
       break;
   }
   if (entity !== 'contact' && draft.accountId === undefined) {
@@ -129,7 +187,12 @@ export function mapSalesforceRow(object: SalesforceObjectName, row: SfRow, ctx: 
     return { ok: false, externalId: row.Id, field, reason: `${object} ${row.Id}: ${field}: not linked to an account` };
   }
   try {
-    const record = buildRecord(entity, { ...compact(draft), id: canonicalId('salesforce', row.Id), tenantId: ctx.tenantId, source: { provider: 'salesforce', externalId: row.Id, modstamp: dateTimeOf(text(row.SystemModstamp)) } } as never);
+    const record = buildRecord(entity, {
+      ...compact(draft),
+      id: canonicalId('salesforce', row.Id),
+      tenantId: ctx.tenantId,
+      source: { provider: 'salesforce', externalId: row.Id, modstamp: dateTimeOf(text(row.SystemModstamp)) },
+    } as never);
     return { ok: true, record };
   } catch (error) {
     if (!isSuccessEngineError(error, 'CORE.VALIDATION_FAILED')) throw error;

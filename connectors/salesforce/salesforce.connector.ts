@@ -17,10 +17,28 @@ import {
   type TenantId,
   type WriteBackResult,
 } from '../../core';
-import { SALESFORCE_DEFAULT_NAMESPACE, SALESFORCE_SCORE_OBJECT, SALESFORCE_TYPES, SCORE_FIELDS, TASK_KEY_FIELD, salesforceFieldName, type ScoreFieldKey } from '../../manifests/field-map';
+import {
+  SALESFORCE_DEFAULT_NAMESPACE,
+  SALESFORCE_SCORE_OBJECT,
+  SALESFORCE_TYPES,
+  SCORE_FIELDS,
+  TASK_KEY_FIELD,
+  salesforceFieldName,
+  type ScoreFieldKey,
+} from '../../manifests/field-map';
 import { mappedFields, resolveAccountMapping, type AccountFieldMapping } from '../shared/field-mapping';
 import { emptyCallStats, governedCall, type CallStats, type GovernedCallOptions } from '../shared/governed-call';
-import { SALESFORCE_BULK_INGEST_MAX_BYTES, SALESFORCE_BULK_QUERY_PAGE_ROWS, SALESFORCE_BULK_THRESHOLD_RECORDS, SALESFORCE_RETRIEVE_MAX, SALESFORCE_COLLECTIONS_MAX, SALESFORCE_DEFAULT_DAILY_BUDGET_SHARE, SALESFORCE_LIMITS, SALESFORCE_QUERY_PAGE_MAX, type ProviderLimitProfile } from '../shared/provider-limits';
+import {
+  SALESFORCE_BULK_INGEST_MAX_BYTES,
+  SALESFORCE_BULK_QUERY_PAGE_ROWS,
+  SALESFORCE_BULK_THRESHOLD_RECORDS,
+  SALESFORCE_RETRIEVE_MAX,
+  SALESFORCE_COLLECTIONS_MAX,
+  SALESFORCE_DEFAULT_DAILY_BUDGET_SHARE,
+  SALESFORCE_LIMITS,
+  SALESFORCE_QUERY_PAGE_MAX,
+  type ProviderLimitProfile,
+} from '../shared/provider-limits';
 import { realSleep, sharedGovernor, type RateGovernor, type Sleep } from '../shared/rate-governor';
 import { type FailedCall } from '../shared/retry-policy';
 import { ApiBudgetExhaustedError, processBudgetCounter, type ApiBudgetCounter } from '../shared/api-budget';
@@ -83,11 +101,23 @@ export function describeJsforceError(error: unknown): Omit<FailedCall, 'attempt'
   if (typeof e.code === 'string' && !code) return { networkCode: e.code };
   const http = /^ERROR_HTTP_(\d{3})$/.exec(code);
   if (http) return { status: Number(http[1]), body: e.data };
-  const status: Record<string, number> = { INVALID_SESSION_ID: 401, REQUEST_LIMIT_EXCEEDED: 403, INSUFFICIENT_ACCESS: 403, NOT_FOUND: 404, SERVER_UNAVAILABLE: 503, UNABLE_TO_LOCK_ROW: 503, MALFORMED_QUERY: 400, INVALID_FIELD: 400, INVALID_TYPE: 400, INVALID_QUERY_LOCATOR: 400 };
+  const status: Record<string, number> = {
+    INVALID_SESSION_ID: 401,
+    REQUEST_LIMIT_EXCEEDED: 403,
+    INSUFFICIENT_ACCESS: 403,
+    NOT_FOUND: 404,
+    SERVER_UNAVAILABLE: 503,
+    UNABLE_TO_LOCK_ROW: 503,
+    MALFORMED_QUERY: 400,
+    INVALID_FIELD: 400,
+    INVALID_TYPE: 400,
+    INVALID_QUERY_LOCATOR: 400,
+  };
   if (status[code] !== undefined) return { status: status[code], body: [{ errorCode: code, message: e.message }] };
   if (/socket hang up|ECONNRESET|network|fetch failed/i.test(e.message ?? '')) return { networkCode: 'ECONNRESET' };
   // jsforce's own refresh delegate failed: the session is gone, not the network.
-  if (/Unable to refresh session/i.test(e.message ?? '')) return { status: 401, body: [{ errorCode: 'INVALID_SESSION_ID', message: e.message }] };
+  if (/Unable to refresh session/i.test(e.message ?? ''))
+    return { status: 401, body: [{ errorCode: 'INVALID_SESSION_ID', message: e.message }] };
   return code ? { status: 400, body: [{ errorCode: code, message: e.message }] } : { networkCode: 'UNKNOWN' };
 }
 
@@ -100,7 +130,13 @@ const CURRENCY_OBJECTS: readonly SalesforceObjectName[] = ['Account', 'Opportuni
 const OPTIONAL_OBJECTS: readonly SalesforceObjectName[] = ['Invoice__c'];
 /** Fields without which an object's rows cannot be mapped (a finding on these is not optional). */
 const REQUIRED_READ_FIELDS: Partial<Record<SalesforceObjectName, readonly string[]>> = {
-  Account: ['Name'], Contact: ['AccountId', 'LastName'], Opportunity: ['AccountId', 'Name', 'StageName', 'CloseDate'], Case: ['AccountId'], Task: ['WhatId'], Event: ['WhatId'], Invoice__c: ['Account__c', 'Amount__c'],
+  Account: ['Name'],
+  Contact: ['AccountId', 'LastName'],
+  Opportunity: ['AccountId', 'Name', 'StageName', 'CloseDate'],
+  Case: ['AccountId'],
+  Task: ['WhatId'],
+  Event: ['WhatId'],
+  Invoice__c: ['Account__c', 'Amount__c'],
 };
 /** The permission set the package carries for our fields (manifests' integration permission set). */
 export const SALESFORCE_INTEGRATION_PERMISSION_SET = 'Success_Engine_Integration';
@@ -146,7 +182,10 @@ export class SalesforceConnector implements CrmConnector {
     this.mapping = resolveAccountMapping('salesforce', options.accountMapping ?? {});
     this.ledger = options.ledger ?? new MemoryWriteLedger();
     this.budgetShare = options.dailyBudgetShare ?? SALESFORCE_DEFAULT_DAILY_BUDGET_SHARE;
-    if (!(this.budgetShare > 0 && this.budgetShare <= 1)) throw new SuccessEngineError('CONFIG.INVALID', `dailyBudgetShare must be in (0, 1], got ${this.budgetShare}`, { field: 'dailyBudgetShare' });
+    if (!(this.budgetShare > 0 && this.budgetShare <= 1))
+      throw new SuccessEngineError('CONFIG.INVALID', `dailyBudgetShare must be in (0, 1], got ${this.budgetShare}`, {
+        field: 'dailyBudgetShare',
+      });
     this.budget = options.budgetCounter ?? processBudgetCounter;
     this.conn = new Connection({
       version: this.version,
@@ -159,18 +198,42 @@ export class SalesforceConnector implements CrmConnector {
     // With the connected app, jsforce refreshes an expired session itself: store the new token as our own refresh does.
     this.conn.on('refresh', (accessToken: string) => void this.options.onTokens?.({ ...this.currentTokens(), accessToken }));
     const sleep = options.sleep ?? realSleep;
-    const governor = options.governor ?? sharedGovernor(`salesforce:${options.orgKey}`, { capacity: SALESFORCE_LIMITS.requestsPerInterval, refillPerSecond: (SALESFORCE_LIMITS.requestsPerInterval * 1000) / SALESFORCE_LIMITS.intervalMs }, this.clock, sleep);
-    this.callOptions = { limits: { ...SALESFORCE_LIMITS, ...(options.limits ?? {}) }, governor, sleep, stats: this.stats, describe: describeJsforceError, refreshAuth: () => this.refresh() };
+    const governor =
+      options.governor ??
+      sharedGovernor(
+        `salesforce:${options.orgKey}`,
+        {
+          capacity: SALESFORCE_LIMITS.requestsPerInterval,
+          refillPerSecond: (SALESFORCE_LIMITS.requestsPerInterval * 1000) / SALESFORCE_LIMITS.intervalMs,
+        },
+        this.clock,
+        sleep,
+      );
+    this.callOptions = {
+      limits: { ...SALESFORCE_LIMITS, ...(options.limits ?? {}) },
+      governor,
+      sleep,
+      stats: this.stats,
+      describe: describeJsforceError,
+      refreshAuth: () => this.refresh(),
+    };
   }
 
   private oauth2(): OAuth2 {
     const c = this.options.oauthClient;
     if (!c) throw new SuccessEngineError('CONFIG.INVALID', 'Salesforce OAuth needs oauthClient (clientId and clientSecret)');
-    return new OAuth2({ clientId: c.clientId, ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}), ...(c.redirectUri ? { redirectUri: c.redirectUri } : {}), ...(this.options.loginUrl ? { loginUrl: this.options.loginUrl } : {}) });
+    return new OAuth2({
+      clientId: c.clientId,
+      ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}),
+      ...(c.redirectUri ? { redirectUri: c.redirectUri } : {}),
+      ...(this.options.loginUrl ? { loginUrl: this.options.loginUrl } : {}),
+    });
   }
 
   /** Every REST call without jsforce's own retries (real-time backoff, GET only): the one policy retries instead. */
-  private req<T>(request: string | { method: 'GET' | 'PATCH' | 'POST' | 'PUT' | 'DELETE'; url: string; body?: string; headers?: Record<string, string> }): Promise<T> {
+  private req<T>(
+    request: string | { method: 'GET' | 'PATCH' | 'POST' | 'PUT' | 'DELETE'; url: string; body?: string; headers?: Record<string, string> },
+  ): Promise<T> {
     return this.conn.request<T>(request, { retry: { maxRetries: 0 } });
   }
 
@@ -180,7 +243,12 @@ export class SalesforceConnector implements CrmConnector {
     const day = this.clock.now().toISOString().slice(0, 10);
     const used = await this.budget.used(this.options.orgKey, day);
     // Our share is counted from our own calls; the org's total stops us too when the org runs dry.
-    if (used >= usage.limit * this.budgetShare || usage.used >= usage.limit) throw new ApiBudgetExhaustedError('Salesforce', { used, orgLimit: usage.limit, orgUsed: usage.used, share: this.budgetShare }, this.clock.now());
+    if (used >= usage.limit * this.budgetShare || usage.used >= usage.limit)
+      throw new ApiBudgetExhaustedError(
+        'Salesforce',
+        { used, orgLimit: usage.limit, orgUsed: usage.used, share: this.budgetShare },
+        this.clock.now(),
+      );
   }
 
   private async call<T>(what: string, send: () => Promise<T>, options: GovernedCallOptions = this.callOptions): Promise<T> {
@@ -231,7 +299,11 @@ export class SalesforceConnector implements CrmConnector {
   }
 
   private currentTokens(): CrmTokens {
-    return { accessToken: this.conn.accessToken ?? '', ...(this.conn.refreshToken ? { refreshToken: this.conn.refreshToken } : {}), ...(this.conn.instanceUrl ? { instanceUrl: this.conn.instanceUrl } : {}) };
+    return {
+      accessToken: this.conn.accessToken ?? '',
+      ...(this.conn.refreshToken ? { refreshToken: this.conn.refreshToken } : {}),
+      ...(this.conn.instanceUrl ? { instanceUrl: this.conn.instanceUrl } : {}),
+    };
   }
 
   private async refresh(): Promise<void> {
@@ -241,13 +313,21 @@ export class SalesforceConnector implements CrmConnector {
       return;
     }
     const rt = this.conn.refreshToken ?? this.options.refreshToken;
-    if (!rt || !this.options.oauthClient) throw new SuccessEngineError('CONNECTOR.AUTH_REVOKED', 'Salesforce session expired and there is no refresh token (JWT bearer: log in again)');
+    if (!rt || !this.options.oauthClient)
+      throw new SuccessEngineError(
+        'CONNECTOR.AUTH_REVOKED',
+        'Salesforce session expired and there is no refresh token (JWT bearer: log in again)',
+      );
     await this.authorise({ kind: 'refresh', refreshToken: rt });
   }
 
   limits(): Promise<ProviderLimits> {
     const usage = this.conn.limitInfo?.apiUsage;
-    return Promise.resolve({ provider: 'salesforce', observedAt: this.clock.now().toISOString(), ...(usage ? { daily: { max: usage.limit, remaining: usage.limit - usage.used } } : {}) });
+    return Promise.resolve({
+      provider: 'salesforce',
+      observedAt: this.clock.now().toISOString(),
+      ...(usage ? { daily: { max: usage.limit, remaining: usage.limit - usage.used } } : {}),
+    });
   }
 
   // ---------------------------------------------------------------- schema
@@ -274,15 +354,23 @@ export class SalesforceConnector implements CrmConnector {
     for (const { spec, name } of wanted) {
       if (have.has(name)) continue;
       // Namespaced fields come with the managed package; we can only create fields in an unmanaged org.
-      if (this.namespace) throw new SuccessEngineError('CONNECTOR.SCHEMA_MISSING', `Salesforce field Account.${name} is missing or not visible: install or upgrade the Success Engine package`, { field: name });
+      if (this.namespace)
+        throw new SuccessEngineError(
+          'CONNECTOR.SCHEMA_MISSING',
+          `Salesforce field Account.${name} is missing or not visible: install or upgrade the Success Engine package`,
+          { field: name },
+        );
       const type = SALESFORCE_TYPES[spec.kind];
       const metadata: Record<string, unknown> = { label: spec.label.en, type, description: spec.description.en };
       if (type === 'Text') metadata.length = spec.maxLength ?? 255;
       if (type === 'LongTextArea') Object.assign(metadata, { length: spec.maxLength ?? 32_768, visibleLines: 5 });
       if (type === 'Number') Object.assign(metadata, { precision: 18, scale: spec.kind === 'percent' ? 4 : 2 });
-      if (type === 'Picklist') metadata.valueSet = { valueSetDefinition: { value: (spec.options ?? []).map((v) => ({ fullName: v, label: v })) } };
+      if (type === 'Picklist')
+        metadata.valueSet = { valueSetDefinition: { value: (spec.options ?? []).map((v) => ({ fullName: v, label: v })) } };
       try {
-        await this.call(`Salesforce create field ${name}`, () => this.conn.tooling.sobject('CustomField').create({ FullName: `${SALESFORCE_SCORE_OBJECT}.${name}`, Metadata: metadata }));
+        await this.call(`Salesforce create field ${name}`, () =>
+          this.conn.tooling.sobject('CustomField').create({ FullName: `${SALESFORCE_SCORE_OBJECT}.${name}`, Metadata: metadata }),
+        );
         created.push(name);
       } catch (error) {
         // Created by an earlier run that stopped before granting it: grant it below.
@@ -297,13 +385,20 @@ export class SalesforceConnector implements CrmConnector {
     }
     const after = missing.length > 0 ? await this.describeWritable(SALESFORCE_SCORE_OBJECT) : have;
     const notWritable = wanted.filter(({ name }) => !after.has(name)).map(({ name }) => name);
-    if (notWritable.length > 0) throw new SuccessEngineError('CONNECTOR.FIELD_NOT_WRITABLE', `Salesforce field ${notWritable.map((f) => `${SALESFORCE_SCORE_OBJECT}.${f}`).join(', ')} is not visible and updateable for the integration user: assign the ${SALESFORCE_INTEGRATION_PERMISSION_SET} permission set (Setup → Permission Sets)`, { fields: notWritable });
+    if (notWritable.length > 0)
+      throw new SuccessEngineError(
+        'CONNECTOR.FIELD_NOT_WRITABLE',
+        `Salesforce field ${notWritable.map((f) => `${SALESFORCE_SCORE_OBJECT}.${f}`).join(', ')} is not visible and updateable for the integration user: assign the ${SALESFORCE_INTEGRATION_PERMISSION_SET} permission set (Setup → Permission Sets)`,
+        { fields: notWritable },
+      );
     return { created, verified: wanted.map(({ name }) => name).filter((n) => !created.includes(n)) };
   }
 
   /** Names of the fields the calling user can see and update on `object` (describe answers per user). */
   private async describeWritable(object: string): Promise<Set<string>> {
-    const describe = await this.call(`Salesforce describe ${object}`, () => this.req<{ fields: { name: string; updateable: boolean }[] }>(`/services/data/v${this.version}/sobjects/${object}/describe`));
+    const describe = await this.call(`Salesforce describe ${object}`, () =>
+      this.req<{ fields: { name: string; updateable: boolean }[] }>(`/services/data/v${this.version}/sobjects/${object}/describe`),
+    );
     return new Set(describe.fields.filter((f) => f.updateable).map((f) => f.name));
   }
 
@@ -314,30 +409,61 @@ export class SalesforceConnector implements CrmConnector {
 
   private async findPermissionSet(): Promise<string | undefined> {
     const ns = this.namespace ? `NamespacePrefix = ${soqlString(this.namespace)}` : 'NamespacePrefix = null';
-    const res = await this.call('Salesforce find permission set', async () => (await this.conn.query<{ Id: string }>(`SELECT Id FROM PermissionSet WHERE Name = ${soqlString(SALESFORCE_INTEGRATION_PERMISSION_SET)} AND ${ns}`)) as { totalSize: number; records: { Id: string }[] });
+    const res = await this.call(
+      'Salesforce find permission set',
+      async () =>
+        (await this.conn.query<{ Id: string }>(
+          `SELECT Id FROM PermissionSet WHERE Name = ${soqlString(SALESFORCE_INTEGRATION_PERMISSION_SET)} AND ${ns}`,
+        )) as { totalSize: number; records: { Id: string }[] },
+    );
     return res.records[0]?.Id;
   }
 
   private async createPermissionSet(): Promise<string> {
-    const res = await this.call('Salesforce create permission set', () => this.conn.sobject('PermissionSet').create({ Name: SALESFORCE_INTEGRATION_PERMISSION_SET, Label: 'Success Engine Integration' }));
-    if (!res.success) throw new SuccessEngineError('CONNECTOR.SCHEMA_MISSING', `Salesforce could not create permission set ${SALESFORCE_INTEGRATION_PERMISSION_SET}`, { errors: res.errors });
+    const res = await this.call('Salesforce create permission set', () =>
+      this.conn.sobject('PermissionSet').create({ Name: SALESFORCE_INTEGRATION_PERMISSION_SET, Label: 'Success Engine Integration' }),
+    );
+    if (!res.success)
+      throw new SuccessEngineError(
+        'CONNECTOR.SCHEMA_MISSING',
+        `Salesforce could not create permission set ${SALESFORCE_INTEGRATION_PERMISSION_SET}`,
+        { errors: res.errors },
+      );
     return res.id;
   }
 
   private async grantFields(permSetId: string, object: string, fields: string[]): Promise<void> {
-    const existing = await this.call('Salesforce read field permissions', async () => (await this.conn.query<{ Field: string }>(`SELECT Field FROM FieldPermissions WHERE ParentId = ${soqlString(permSetId)} AND SobjectType = ${soqlString(object)}`)) as { totalSize: number; records: { Field: string }[] });
+    const existing = await this.call(
+      'Salesforce read field permissions',
+      async () =>
+        (await this.conn.query<{ Field: string }>(
+          `SELECT Field FROM FieldPermissions WHERE ParentId = ${soqlString(permSetId)} AND SobjectType = ${soqlString(object)}`,
+        )) as { totalSize: number; records: { Field: string }[] },
+    );
     const granted = new Set(existing.records.map((r) => r.Field.toLowerCase()));
     for (const field of fields) {
       if (granted.has(`${object}.${field}`.toLowerCase())) continue;
-      await this.call(`Salesforce grant ${object}.${field}`, () => this.conn.sobject('FieldPermissions').create({ ParentId: permSetId, SobjectType: object, Field: `${object}.${field}`, PermissionsRead: true, PermissionsEdit: true }));
+      await this.call(`Salesforce grant ${object}.${field}`, () =>
+        this.conn
+          .sobject('FieldPermissions')
+          .create({ ParentId: permSetId, SobjectType: object, Field: `${object}.${field}`, PermissionsRead: true, PermissionsEdit: true }),
+      );
     }
   }
 
   private async assignPermissionSet(permSetId: string): Promise<void> {
     const userId = await this.userId();
-    const existing = await this.call('Salesforce read permission set assignment', async () => (await this.conn.query<{ Id: string }>(`SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(userId)} AND PermissionSetId = ${soqlString(permSetId)}`)) as { totalSize: number; records: { Id: string }[] });
+    const existing = await this.call(
+      'Salesforce read permission set assignment',
+      async () =>
+        (await this.conn.query<{ Id: string }>(
+          `SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(userId)} AND PermissionSetId = ${soqlString(permSetId)}`,
+        )) as { totalSize: number; records: { Id: string }[] },
+    );
     if (existing.totalSize > 0) return;
-    await this.call('Salesforce assign permission set', () => this.conn.sobject('PermissionSetAssignment').create({ AssigneeId: userId, PermissionSetId: permSetId }));
+    await this.call('Salesforce assign permission set', () =>
+      this.conn.sobject('PermissionSetAssignment').create({ AssigneeId: userId, PermissionSetId: permSetId }),
+    );
   }
 
   // ---------------------------------------------------------------- pull
@@ -348,7 +474,10 @@ export class SalesforceConnector implements CrmConnector {
     const page: PulledPage<E> = { entity, records: [], deletions: [], rejected: [], nextCursor: toSyncCursor(cursor), done: true };
     if (objects.length === 0) return page;
     const object = objects[cursor.type];
-    if (object === undefined) throw new SuccessEngineError('CONNECTOR.BAD_CURSOR', `Salesforce cursor type index ${cursor.type} is out of range for ${entity}`, { cursor: cursorIn });
+    if (object === undefined)
+      throw new SuccessEngineError('CONNECTOR.BAD_CURSOR', `Salesforce cursor type index ${cursor.type} is out of range for ${entity}`, {
+        cursor: cursorIn,
+      });
     const until = cursor.until ?? this.clock.now().toISOString();
     if (cursor.phase !== 'deleted') {
       // Describe first, at the start of each object's pass: query only what exists and is readable.
@@ -376,7 +505,16 @@ export class SalesforceConnector implements CrmConnector {
 
   /** The fields we would like per object: the defaults, the admin's Account mapping, and CurrencyIsoCode (multi-currency orgs). */
   private wantedFields(object: SalesforceObjectName): string[] {
-    return [...new Set(['Id', 'IsDeleted', 'SystemModstamp', ...SALESFORCE_READ_FIELDS[object], ...(object === 'Account' ? mappedFields(this.mapping) : []), ...(CURRENCY_OBJECTS.includes(object) ? ['CurrencyIsoCode'] : [])])];
+    return [
+      ...new Set([
+        'Id',
+        'IsDeleted',
+        'SystemModstamp',
+        ...SALESFORCE_READ_FIELDS[object],
+        ...(object === 'Account' ? mappedFields(this.mapping) : []),
+        ...(CURRENCY_OBJECTS.includes(object) ? ['CurrencyIsoCode'] : []),
+      ]),
+    ];
   }
 
   /** What we read: the wanted fields the org has and lets us read (describe answers per user). */
@@ -390,11 +528,17 @@ export class SalesforceConnector implements CrmConnector {
    * such object. Each wanted field that is missing or hidden becomes a named finding on the page;
    * the sync goes on without it. CurrencyIsoCode exists only in multi-currency orgs: not a finding.
    */
-  private async readableFields<E extends EntityName>(object: SalesforceObjectName, refresh: boolean, page: PulledPage<E>): Promise<Set<string> | null> {
+  private async readableFields<E extends EntityName>(
+    object: SalesforceObjectName,
+    refresh: boolean,
+    page: PulledPage<E>,
+  ): Promise<Set<string> | null> {
     if (!refresh && this.described.has(object)) return this.described.get(object) ?? null;
     let fields: Set<string> | null;
     try {
-      const describe = await this.call(`Salesforce describe ${object}`, () => this.req<{ fields: { name: string }[] }>(`/services/data/v${this.version}/sobjects/${object}/describe`));
+      const describe = await this.call(`Salesforce describe ${object}`, () =>
+        this.req<{ fields: { name: string }[] }>(`/services/data/v${this.version}/sobjects/${object}/describe`),
+      );
       fields = new Set(describe.fields.map((f) => f.name.toLowerCase()));
     } catch (error) {
       if (!(error instanceof SuccessEngineError && error.code === 'CONNECTOR.NOT_FOUND')) throw error;
@@ -404,13 +548,24 @@ export class SalesforceConnector implements CrmConnector {
     this.describedAt.set(object, this.clock.now().getTime());
     const findings = (page.findings ??= []);
     if (fields === null) {
-      findings.push({ code: 'CONNECTOR.OBJECT_UNREADABLE', object, optional: OPTIONAL_OBJECTS.includes(object), message: `Salesforce object ${object} does not exist in this org or is not visible to the integration user: its records are not read` });
+      findings.push({
+        code: 'CONNECTOR.OBJECT_UNREADABLE',
+        object,
+        optional: OPTIONAL_OBJECTS.includes(object),
+        message: `Salesforce object ${object} does not exist in this org or is not visible to the integration user: its records are not read`,
+      });
       return null;
     }
     for (const field of this.wantedFields(object)) {
       if (fields.has(field.toLowerCase()) || field === 'CurrencyIsoCode') continue;
       const optional = !(REQUIRED_READ_FIELDS[object] ?? []).includes(field);
-      findings.push({ code: 'CONNECTOR.FIELD_UNREADABLE', object, field, optional, message: `Salesforce field ${object}.${field} does not exist or is not readable by the integration user (field-level security): the sync goes on without it` });
+      findings.push({
+        code: 'CONNECTOR.FIELD_UNREADABLE',
+        object,
+        field,
+        optional,
+        message: `Salesforce field ${object}.${field} does not exist or is not readable by the integration user (field-level security): the sync goes on without it`,
+      });
     }
     return fields;
   }
@@ -419,7 +574,10 @@ export class SalesforceConnector implements CrmConnector {
   private passSoql(object: SalesforceObjectName, cursor: SalesforceCursor, until: string): string {
     const where = [`SystemModstamp <= ${soqlDateTime(until)}`];
     if (cursor.since) where.push(`SystemModstamp > ${soqlDateTime(cursor.since)}`);
-    if (cursor.lastStamp && cursor.lastId) where.push(`(SystemModstamp > ${soqlDateTime(cursor.lastStamp)} OR (SystemModstamp = ${soqlDateTime(cursor.lastStamp)} AND Id > ${soqlString(cursor.lastId)}))`);
+    if (cursor.lastStamp && cursor.lastId)
+      where.push(
+        `(SystemModstamp > ${soqlDateTime(cursor.lastStamp)} OR (SystemModstamp = ${soqlDateTime(cursor.lastStamp)} AND Id > ${soqlString(cursor.lastId)}))`,
+      );
     return `SELECT ${this.fieldsOf(object).join(', ')} FROM ${object} WHERE ${where.join(' AND ')} ORDER BY SystemModstamp ASC, Id ASC`;
   }
 
@@ -439,22 +597,39 @@ export class SalesforceConnector implements CrmConnector {
 
   /** After an object's rows: incremental passes check getDeleted next; a first load moves on. */
   private afterRows(cursor: SalesforceCursor, until: string, count: number): { next: SalesforceCursor; done: boolean } {
-    if (cursor.since !== null) return { next: { ...cursor, phase: 'deleted', until, lastStamp: null, lastId: null, locator: null, bulkJob: null, bulkLocator: null }, done: false };
+    if (cursor.since !== null)
+      return {
+        next: { ...cursor, phase: 'deleted', until, lastStamp: null, lastId: null, locator: null, bulkJob: null, bulkLocator: null },
+        done: false,
+      };
     return this.nextObject(cursor, until, count);
   }
 
   private nextObject(cursor: SalesforceCursor, until: string, count: number): { next: SalesforceCursor; done: boolean } {
     const fresh = initialSalesforceCursor();
-    if (cursor.type + 1 < count) return { next: { ...fresh, type: cursor.type + 1, since: cursor.since, until, deletedFrom: cursor.deletedFrom }, done: false };
+    if (cursor.type + 1 < count)
+      return { next: { ...fresh, type: cursor.type + 1, since: cursor.since, until, deletedFrom: cursor.deletedFrom }, done: false };
     return { next: { ...fresh, since: until, until: null, deletedFrom: cursor.deletedFrom }, done: true };
   }
 
-  private async pullQuery<E extends EntityName>(object: SalesforceObjectName, cursor: SalesforceCursor, until: string, count: number, page: PulledPage<E>): Promise<{ next: SalesforceCursor; done: boolean }> {
+  private async pullQuery<E extends EntityName>(
+    object: SalesforceObjectName,
+    cursor: SalesforceCursor,
+    until: string,
+    count: number,
+    page: PulledPage<E>,
+  ): Promise<{ next: SalesforceCursor; done: boolean }> {
     const pageSize = Math.min(this.options.pageSize ?? SALESFORCE_QUERY_PAGE_MAX, SALESFORCE_QUERY_PAGE_MAX);
     type QueryPage = { totalSize?: number; records: SfRow[]; done: boolean; nextRecordsUrl?: string };
     const run = (): Promise<QueryPage> => {
       const soql = this.passSoql(object, cursor, until);
-      return this.call(`Salesforce queryAll ${object}`, () => this.req<QueryPage>({ method: 'GET', url: `/services/data/v${this.version}/queryAll?q=${encodeURIComponent(soql)}`, headers: { 'Sforce-Query-Options': `batchSize=${pageSize}` } }));
+      return this.call(`Salesforce queryAll ${object}`, () =>
+        this.req<QueryPage>({
+          method: 'GET',
+          url: `/services/data/v${this.version}/queryAll?q=${encodeURIComponent(soql)}`,
+          headers: { 'Sforce-Query-Options': `batchSize=${pageSize}` },
+        }),
+      );
     };
     // A field deleted or hidden since the describe: describe again (a named finding) and retry once without it.
     const keyset = (): Promise<QueryPage> =>
@@ -495,7 +670,14 @@ export class SalesforceConnector implements CrmConnector {
   private async startBulkQuery(object: SalesforceObjectName, after: SalesforceCursor, until: string): Promise<string> {
     // No ORDER BY: it turns off PK chunking. The job's result locator is our position instead.
     const soql = this.passSoql(object, after, until).replace(/ ORDER BY .*$/, '');
-    const res = await this.call(`Salesforce Bulk 2.0 queryAll ${object}`, () => this.req<{ id: string }>({ method: 'POST', url: `/services/data/v${this.version}/jobs/query`, body: JSON.stringify({ operation: 'queryAll', query: soql, contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' }), headers: { 'Content-Type': 'application/json' } }));
+    const res = await this.call(`Salesforce Bulk 2.0 queryAll ${object}`, () =>
+      this.req<{ id: string }>({
+        method: 'POST',
+        url: `/services/data/v${this.version}/jobs/query`,
+        body: JSON.stringify({ operation: 'queryAll', query: soql, contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' }),
+        headers: { 'Content-Type': 'application/json' },
+      }),
+    );
     return res.id;
   }
 
@@ -504,17 +686,35 @@ export class SalesforceConnector implements CrmConnector {
     const pollMs = this.options.bulkPollMs ?? 1_000;
     const deadline = this.clock.now().getTime() + (this.options.bulkTimeoutMs ?? 10 * 60_000);
     for (;;) {
-      const info = await this.call(`Salesforce Bulk 2.0 ${kind} job ${id}`, () => this.req<Record<string, unknown>>(`/services/data/v${this.version}/jobs/${kind}/${id}`));
+      const info = await this.call(`Salesforce Bulk 2.0 ${kind} job ${id}`, () =>
+        this.req<Record<string, unknown>>(`/services/data/v${this.version}/jobs/${kind}/${id}`),
+      );
       const state = String(info.state);
       if (state === 'JobComplete') return info;
-      if (state === 'Failed' || state === 'Aborted') throw new SuccessEngineError('CONNECTOR.BULK_JOB_FAILED', `Salesforce Bulk 2.0 ${kind} job ${id} ended ${state}: ${typeof info.errorMessage === 'string' ? info.errorMessage : 'no message'}`, { job: id, state });
-      if (this.clock.now().getTime() >= deadline) throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `Salesforce Bulk 2.0 ${kind} job ${id} still ${state} after ${this.options.bulkTimeoutMs ?? 600_000} ms`, { job: id, state, waitMs: pollMs });
+      if (state === 'Failed' || state === 'Aborted')
+        throw new SuccessEngineError(
+          'CONNECTOR.BULK_JOB_FAILED',
+          `Salesforce Bulk 2.0 ${kind} job ${id} ended ${state}: ${typeof info.errorMessage === 'string' ? info.errorMessage : 'no message'}`,
+          { job: id, state },
+        );
+      if (this.clock.now().getTime() >= deadline)
+        throw new SuccessEngineError(
+          'CONNECTOR.UNAVAILABLE',
+          `Salesforce Bulk 2.0 ${kind} job ${id} still ${state} after ${this.options.bulkTimeoutMs ?? 600_000} ms`,
+          { job: id, state, waitMs: pollMs },
+        );
       await this.callOptions.sleep(pollMs);
     }
   }
 
   /** One page of a Bulk API 2.0 query job's results; the locator goes into the cursor. */
-  private async pullBulk<E extends EntityName>(object: SalesforceObjectName, cursor: SalesforceCursor, until: string, count: number, page: PulledPage<E>): Promise<{ next: SalesforceCursor; done: boolean }> {
+  private async pullBulk<E extends EntityName>(
+    object: SalesforceObjectName,
+    cursor: SalesforceCursor,
+    until: string,
+    count: number,
+    page: PulledPage<E>,
+  ): Promise<{ next: SalesforceCursor; done: boolean }> {
     const job = cursor.bulkJob;
     if (!job) return this.pullQuery(object, { ...cursor, phase: 'query' }, until, count, page);
     let res: RawResponse;
@@ -522,18 +722,34 @@ export class SalesforceConnector implements CrmConnector {
       if (cursor.bulkLocator === null) await this.waitForJob('query', job);
       const max = Math.max(1, this.options.bulkPageSize ?? SALESFORCE_BULK_QUERY_PAGE_ROWS);
       const locator = cursor.bulkLocator === null ? '' : `&locator=${encodeURIComponent(cursor.bulkLocator)}`;
-      res = await this.call(`Salesforce Bulk 2.0 results ${object}`, () => this.raw({ method: 'GET', url: `/services/data/v${this.version}/jobs/query/${job}/results?maxRecords=${max}${locator}`, headers: { Accept: 'text/csv' } }));
+      res = await this.call(`Salesforce Bulk 2.0 results ${object}`, () =>
+        this.raw({
+          method: 'GET',
+          url: `/services/data/v${this.version}/jobs/query/${job}/results?maxRecords=${max}${locator}`,
+          headers: { Accept: 'text/csv' },
+        }),
+      );
     } catch (error) {
       // Results are kept for days, but a deleted or failed job cannot be resumed: reload this object's
       // window from the keyset (REST) — records already delivered come again and upsert as unchanged.
-      if (error instanceof SuccessEngineError && (error.code === 'CONNECTOR.NOT_FOUND' || error.code === 'CONNECTOR.BULK_JOB_FAILED' || error.code === 'CONNECTOR.BAD_REQUEST')) {
-        return this.pullQuery(object, { ...cursor, phase: 'query', lastStamp: null, lastId: null, locator: null, bulkJob: null, bulkLocator: null }, until, count, page);
+      if (
+        error instanceof SuccessEngineError &&
+        (error.code === 'CONNECTOR.NOT_FOUND' || error.code === 'CONNECTOR.BULK_JOB_FAILED' || error.code === 'CONNECTOR.BAD_REQUEST')
+      ) {
+        return this.pullQuery(
+          object,
+          { ...cursor, phase: 'query', lastStamp: null, lastId: null, locator: null, bulkJob: null, bulkLocator: null },
+          until,
+          count,
+          page,
+        );
       }
       throw error;
     }
     await this.mapRows(object, parseBulkCsv(res.body), page);
     const next = res.headers['sforce-locator'];
-    if (next === undefined || next === 'null' || next === '') return this.afterRows({ ...cursor, bulkJob: null, bulkLocator: null }, until, count);
+    if (next === undefined || next === 'null' || next === '')
+      return this.afterRows({ ...cursor, bulkJob: null, bulkLocator: null }, until, count);
     return { next: { ...cursor, until, bulkLocator: next }, done: false };
   }
 
@@ -542,23 +758,43 @@ export class SalesforceConnector implements CrmConnector {
    * longer show in queryAll but stay in the delete log for up to 15 days. A window the log no longer
    * covers cannot be replayed: the caller must reload the entity and sweep what it did not see.
    */
-  private async pullDeleted<E extends EntityName>(object: SalesforceObjectName, cursor: SalesforceCursor, until: string, count: number, page: PulledPage<E>): Promise<{ next: SalesforceCursor; done: boolean }> {
+  private async pullDeleted<E extends EntityName>(
+    object: SalesforceObjectName,
+    cursor: SalesforceCursor,
+    until: string,
+    count: number,
+    page: PulledPage<E>,
+  ): Promise<{ next: SalesforceCursor; done: boolean }> {
     const start = cursor.deletedFrom[object] ?? cursor.since ?? until;
     type Deleted = { deletedRecords: { id: string; deletedDate: string }[]; earliestDateAvailable?: string; latestDateCovered?: string };
     let res: Deleted;
     try {
-      res = await this.call(`Salesforce getDeleted ${object}`, () => this.req<Deleted>(`/services/data/v${this.version}/sobjects/${object}/deleted/?start=${encodeURIComponent(soqlDateTime(start))}&end=${encodeURIComponent(soqlDateTime(until))}`));
+      res = await this.call(`Salesforce getDeleted ${object}`, () =>
+        this.req<Deleted>(
+          `/services/data/v${this.version}/sobjects/${object}/deleted/?start=${encodeURIComponent(soqlDateTime(start))}&end=${encodeURIComponent(soqlDateTime(until))}`,
+        ),
+      );
     } catch (error) {
       const cause = (error as { cause?: JsforceError }).cause;
       if (error instanceof SuccessEngineError && cause?.errorCode === 'INVALID_REPLICATION_DATE') {
-        throw new SuccessEngineError('CONNECTOR.RESYNC_REQUIRED', `Salesforce ${object}: deletions since ${start} are no longer available (${cause.message ?? 'getDeleted window too old'}); reload ${page.entity} in full and sweep records not seen`, { entity: page.entity, object, since: start }, { cause: error });
+        throw new SuccessEngineError(
+          'CONNECTOR.RESYNC_REQUIRED',
+          `Salesforce ${object}: deletions since ${start} are no longer available (${cause.message ?? 'getDeleted window too old'}); reload ${page.entity} in full and sweep records not seen`,
+          { entity: page.entity, object, since: start },
+          { cause: error },
+        );
       }
       throw error;
     }
     if (res.earliestDateAvailable && Date.parse(res.earliestDateAvailable.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) > Date.parse(start)) {
-      throw new SuccessEngineError('CONNECTOR.RESYNC_REQUIRED', `Salesforce ${object}: the delete log starts at ${res.earliestDateAvailable}, after ${start}; reload ${page.entity} in full and sweep records not seen`, { entity: page.entity, object, since: start });
+      throw new SuccessEngineError(
+        'CONNECTOR.RESYNC_REQUIRED',
+        `Salesforce ${object}: the delete log starts at ${res.earliestDateAvailable}, after ${start}; reload ${page.entity} in full and sweep records not seen`,
+        { entity: page.entity, object, since: start },
+      );
     }
-    for (const d of res.deletedRecords) page.deletions.push({ externalId: d.id, deletedAt: new Date(d.deletedDate.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')).toISOString() });
+    for (const d of res.deletedRecords)
+      page.deletions.push({ externalId: d.id, deletedAt: new Date(d.deletedDate.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')).toISOString() });
     const covered = res.latestDateCovered ? new Date(res.latestDateCovered.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')).toISOString() : until;
     // Whole minutes only: the next call starts where this one's coverage ended, never later than asked.
     const deletedFrom = { ...cursor.deletedFrom, [object]: covered > start ? covered : start };
@@ -574,16 +810,33 @@ export class SalesforceConnector implements CrmConnector {
   }
 
   /** Current score values (sObject Collections retrieve, up to 2,000 ids a call). */
-  private async readCurrent(ids: readonly string[], counted = true): Promise<Map<string, Record<ScoreFieldKey, string | null | undefined>>> {
+  private async readCurrent(
+    ids: readonly string[],
+    counted = true,
+  ): Promise<Map<string, Record<ScoreFieldKey, string | null | undefined>>> {
     const names = SCORE_FIELDS.map((f) => this.field(f.key));
     const out = new Map<string, Record<ScoreFieldKey, string | null | undefined>>();
     for (let i = 0; i < ids.length; i += SALESFORCE_RETRIEVE_MAX) {
       const chunk = ids.slice(i, i + SALESFORCE_RETRIEVE_MAX);
-      const send = (): Promise<(Record<string, unknown> | null)[]> => this.req<(Record<string, unknown> | null)[]>({ method: 'POST', url: `/services/data/v${this.version}/composite/sobjects/${SALESFORCE_SCORE_OBJECT}`, body: JSON.stringify({ ids: chunk, fields: ['Id', ...names] }), headers: { 'Content-Type': 'application/json' } });
+      const send = (): Promise<(Record<string, unknown> | null)[]> =>
+        this.req<(Record<string, unknown> | null)[]>({
+          method: 'POST',
+          url: `/services/data/v${this.version}/composite/sobjects/${SALESFORCE_SCORE_OBJECT}`,
+          body: JSON.stringify({ ids: chunk, fields: ['Id', ...names] }),
+          headers: { 'Content-Type': 'application/json' },
+        });
       const rows = counted ? await this.call('Salesforce read scores', send) : await send();
       for (const r of rows) {
         if (!r) continue;
-        out.set(String(r.Id), Object.fromEntries(SCORE_FIELDS.map((f) => { const v = r[this.field(f.key)]; return [f.key, typeof v === 'string' || typeof v === 'number' ? String(v) : null]; })) as Record<ScoreFieldKey, string | null>);
+        out.set(
+          String(r.Id),
+          Object.fromEntries(
+            SCORE_FIELDS.map((f) => {
+              const v = r[this.field(f.key)];
+              return [f.key, typeof v === 'string' || typeof v === 'number' ? String(v) : null];
+            }),
+          ) as Record<ScoreFieldKey, string | null>,
+        );
       }
     }
     return out;
@@ -595,7 +848,13 @@ export class SalesforceConnector implements CrmConnector {
     for (const s of scores) {
       const id = s.accountId.startsWith('salesforce:') ? s.accountId.slice('salesforce:'.length) : undefined;
       if (!id) {
-        results.set(s.accountId, { accountExternalId: s.accountId, status: 'failed', code: 'CONNECTOR.NOT_SALESFORCE', message: `account ${s.accountId} is not a Salesforce account`, retryable: false });
+        results.set(s.accountId, {
+          accountExternalId: s.accountId,
+          status: 'failed',
+          code: 'CONNECTOR.NOT_SALESFORCE',
+          message: `account ${s.accountId} is not a Salesforce account`,
+          retryable: false,
+        });
         continue;
       }
       const values = scoreFieldValues(s);
@@ -652,8 +911,18 @@ export class SalesforceConnector implements CrmConnector {
         // After an answer we never saw (reset, 5xx): read back first, so a retried batch never applies twice.
         if (attempt++ > 0) {
           this.stats.calls++;
-          const current = await this.readCurrent(remaining.map((b) => b.id), false);
-          const already = new Set(remaining.filter((b) => { const h = current.get(b.id); return h !== undefined && sameAsCrm(b.values, h); }).map((b) => b.id));
+          const current = await this.readCurrent(
+            remaining.map((b) => b.id),
+            false,
+          );
+          const already = new Set(
+            remaining
+              .filter((b) => {
+                const h = current.get(b.id);
+                return h !== undefined && sameAsCrm(b.values, h);
+              })
+              .map((b) => b.id),
+          );
           for (const b of remaining) {
             if (!already.has(b.id)) continue;
             await this.ledger.set(b.id, b.hash);
@@ -662,14 +931,29 @@ export class SalesforceConnector implements CrmConnector {
           remaining = remaining.filter((b) => !already.has(b.id));
           if (remaining.length === 0) return [];
         }
-        const body = { allOrNone: false, records: remaining.map((b) => ({ attributes: { type: SALESFORCE_SCORE_OBJECT }, id: b.id, ...this.toSalesforce(b.values) })) };
-        return this.req<SaveResult[]>({ method: 'PATCH', url: `/services/data/v${this.version}/composite/sobjects`, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+        const body = {
+          allOrNone: false,
+          records: remaining.map((b) => ({ attributes: { type: SALESFORCE_SCORE_OBJECT }, id: b.id, ...this.toSalesforce(b.values) })),
+        };
+        return this.req<SaveResult[]>({
+          method: 'PATCH',
+          url: `/services/data/v${this.version}/composite/sobjects`,
+          body: JSON.stringify(body),
+          headers: { 'Content-Type': 'application/json' },
+        });
       });
     } catch (error) {
       if (!(error instanceof SuccessEngineError)) throw error;
       // Rate limits, budget and revoked access are the queue's business; a bad batch becomes per-record failures.
       if (error.code !== 'CONNECTOR.BAD_REQUEST' && error.code !== 'CONNECTOR.NOT_FOUND') throw error;
-      for (const b of remaining) results.push({ accountExternalId: b.id, status: 'failed', code: error.code, message: `Account ${b.id}: ${error.message}`, retryable: false });
+      for (const b of remaining)
+        results.push({
+          accountExternalId: b.id,
+          status: 'failed',
+          code: error.code,
+          message: `Account ${b.id}: ${error.message}`,
+          retryable: false,
+        });
       return results;
     }
     for (const [j, b] of remaining.entries()) {
@@ -684,7 +968,13 @@ export class SalesforceConnector implements CrmConnector {
 
   private failedWrite(id: string, statusCode: string | undefined, message: string | undefined): WriteBackResult {
     const code = statusCode ?? 'UNKNOWN';
-    return { accountExternalId: id, status: 'failed', code: `CONNECTOR.${code}`, message: `Account ${id}: ${message ?? 'not written'}`, retryable: code === 'UNABLE_TO_LOCK_ROW' || code === 'UNPROCESSED' };
+    return {
+      accountExternalId: id,
+      status: 'failed',
+      code: `CONNECTOR.${code}`,
+      message: `Account ${id}: ${message ?? 'not written'}`,
+      retryable: code === 'UNABLE_TO_LOCK_ROW' || code === 'UNPROCESSED',
+    };
   }
 
   /**
@@ -696,17 +986,45 @@ export class SalesforceConnector implements CrmConnector {
   private async writeBulk(pending: readonly PendingWrite[]): Promise<WriteBackResult[]> {
     const base = `/services/data/v${this.version}/jobs/ingest`;
     const fields = SCORE_FIELDS.map((f) => this.field(f.key));
-    const csv = ingestCsv(fields, pending.map((b) => ({ id: b.id, values: this.toSalesforce(b.values) })));
+    const csv = ingestCsv(
+      fields,
+      pending.map((b) => ({ id: b.id, values: this.toSalesforce(b.values) })),
+    );
     if (Buffer.byteLength(csv) > SALESFORCE_BULK_INGEST_MAX_BYTES) {
       const half = Math.ceil(pending.length / 2);
       return [...(await this.writeBulk(pending.slice(0, half))), ...(await this.writeBulk(pending.slice(half)))];
     }
-    const job = await this.call('Salesforce Bulk 2.0 create ingest job', () => this.req<{ id: string }>({ method: 'POST', url: base, body: JSON.stringify({ object: SALESFORCE_SCORE_OBJECT, operation: 'update', contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' }), headers: { 'Content-Type': 'application/json' } }));
+    const job = await this.call('Salesforce Bulk 2.0 create ingest job', () =>
+      this.req<{ id: string }>({
+        method: 'POST',
+        url: base,
+        body: JSON.stringify({
+          object: SALESFORCE_SCORE_OBJECT,
+          operation: 'update',
+          contentType: 'CSV',
+          columnDelimiter: 'COMMA',
+          lineEnding: 'LF',
+        }),
+        headers: { 'Content-Type': 'application/json' },
+      }),
+    );
     try {
-      await this.call('Salesforce Bulk 2.0 upload', () => this.raw({ method: 'PUT', url: `${base}/${job.id}/batches`, body: csv, headers: { 'Content-Type': 'text/csv' } }), this.onceOptions);
+      await this.call(
+        'Salesforce Bulk 2.0 upload',
+        () => this.raw({ method: 'PUT', url: `${base}/${job.id}/batches`, body: csv, headers: { 'Content-Type': 'text/csv' } }),
+        this.onceOptions,
+      );
     } catch (error) {
-      if (!(error instanceof SuccessEngineError) || error.code === 'CONNECTOR.RATE_LIMITED' || error.code === 'CONNECTOR.AUTH_REVOKED') throw error;
-      await this.call('Salesforce Bulk 2.0 abort ingest job', () => this.req({ method: 'PATCH', url: `${base}/${job.id}`, body: JSON.stringify({ state: 'Aborted' }), headers: { 'Content-Type': 'application/json' } })).catch(() => undefined);
+      if (!(error instanceof SuccessEngineError) || error.code === 'CONNECTOR.RATE_LIMITED' || error.code === 'CONNECTOR.AUTH_REVOKED')
+        throw error;
+      await this.call('Salesforce Bulk 2.0 abort ingest job', () =>
+        this.req({
+          method: 'PATCH',
+          url: `${base}/${job.id}`,
+          body: JSON.stringify({ state: 'Aborted' }),
+          headers: { 'Content-Type': 'application/json' },
+        }),
+      ).catch(() => undefined);
       return this.writeCollections(await this.stillToWrite(pending));
     }
     let closeAttempt = 0;
@@ -717,10 +1035,22 @@ export class SalesforceConnector implements CrmConnector {
         const info = await this.req<{ state: string }>(`${base}/${job.id}`);
         if (info.state !== 'Open') return info;
       }
-      return this.req({ method: 'PATCH', url: `${base}/${job.id}`, body: JSON.stringify({ state: 'UploadComplete' }), headers: { 'Content-Type': 'application/json' } });
+      return this.req({
+        method: 'PATCH',
+        url: `${base}/${job.id}`,
+        body: JSON.stringify({ state: 'UploadComplete' }),
+        headers: { 'Content-Type': 'application/json' },
+      });
     });
     await this.waitForJob('ingest', job.id);
-    const get = async (what: string): Promise<Record<string, string>[]> => parseIngestResults((await this.call(`Salesforce Bulk 2.0 ${what}`, () => this.raw({ method: 'GET', url: `${base}/${job.id}/${what}`, headers: { Accept: 'text/csv' } }))).body);
+    const get = async (what: string): Promise<Record<string, string>[]> =>
+      parseIngestResults(
+        (
+          await this.call(`Salesforce Bulk 2.0 ${what}`, () =>
+            this.raw({ method: 'GET', url: `${base}/${job.id}/${what}`, headers: { Accept: 'text/csv' } }),
+          )
+        ).body,
+      );
     const ok = new Set((await get('successfulResults')).map((r) => r.sf__Id ?? r.Id ?? ''));
     const failed = new Map((await get('failedResults')).map((r) => [r.Id ?? r.sf__Id ?? '', r.sf__Error ?? '']));
     const results: WriteBackResult[] = [];
@@ -733,7 +1063,11 @@ export class SalesforceConnector implements CrmConnector {
       const error = failed.get(b.id);
       // "CODE:message"; rows in neither list were not processed and may be retried.
       const m = error === undefined ? null : /^([A-Z_]+):(.*)$/s.exec(error);
-      results.push(error === undefined ? this.failedWrite(b.id, 'UNPROCESSED', 'not processed by the Bulk job') : this.failedWrite(b.id, m?.[1], m?.[2] ?? error));
+      results.push(
+        error === undefined
+          ? this.failedWrite(b.id, 'UNPROCESSED', 'not processed by the Bulk job')
+          : this.failedWrite(b.id, m?.[1], m?.[2] ?? error),
+      );
     }
     return results;
   }
@@ -741,7 +1075,10 @@ export class SalesforceConnector implements CrmConnector {
   /** Records whose values the CRM does not hold yet (after an upload whose fate we do not know). */
   private async stillToWrite(pending: readonly PendingWrite[]): Promise<PendingWrite[]> {
     const current = await this.readCurrent(pending.map((b) => b.id));
-    return pending.filter((b) => { const h = current.get(b.id); return !(h && sameAsCrm(b.values, h)); });
+    return pending.filter((b) => {
+      const h = current.get(b.id);
+      return !(h && sameAsCrm(b.values, h));
+    });
   }
 
   /** Options for calls that must not be replayed blindly (one attempt; rate-limit answers still wait and resend, as nothing was processed). */
@@ -762,14 +1099,24 @@ export class SalesforceConnector implements CrmConnector {
     const todo: (CrmTaskInput & { accountExternalId: string })[] = [];
     for (const t of tasks) {
       const id = t.accountId.startsWith('salesforce:') ? t.accountId.slice('salesforce:'.length) : '';
-      if (!id) results.set(t.key, { key: t.key, accountExternalId: t.accountId, status: 'failed', code: 'CONNECTOR.NOT_SALESFORCE', message: `account ${t.accountId} is not a Salesforce account`, retryable: false });
+      if (!id)
+        results.set(t.key, {
+          key: t.key,
+          accountExternalId: t.accountId,
+          status: 'failed',
+          code: 'CONNECTOR.NOT_SALESFORCE',
+          message: `account ${t.accountId} is not a Salesforce account`,
+          retryable: false,
+        });
       else if (!results.has(t.key) && !todo.some((x) => x.key === t.key)) todo.push({ ...t, accountExternalId: id });
     }
     for (let i = 0; i < todo.length; i += SALESFORCE_COLLECTIONS_MAX) {
       const chunk = todo.slice(i, i + SALESFORCE_COLLECTIONS_MAX);
       const existingByKey = async (keys: string[]): Promise<Map<string, string>> => {
         const soql = `SELECT Id, ${keyField} FROM Task WHERE ${keyField} IN (${keys.map(soqlString).join(', ')})`;
-        const res = await this.req<{ records: Record<string, unknown>[] }>(`/services/data/v${this.version}/query?q=${encodeURIComponent(soql)}`);
+        const res = await this.req<{ records: Record<string, unknown>[] }>(
+          `/services/data/v${this.version}/query?q=${encodeURIComponent(soql)}`,
+        );
         return new Map(res.records.map((r) => [String(r[keyField]), String(r.Id)]));
       };
       const existing = await this.call('Salesforce find tasks by key', () => existingByKey(chunk.map((t) => t.key)));
@@ -783,7 +1130,11 @@ export class SalesforceConnector implements CrmConnector {
       const owners = new Map<string, string>();
       if (needOwner.length) {
         const soql = `SELECT Id, OwnerId FROM Account WHERE Id IN (${needOwner.map(soqlString).join(', ')})`;
-        const res = await this.call('Salesforce read account owners', () => this.req<{ records: { Id: string; OwnerId?: string | null }[] }>(`/services/data/v${this.version}/query?q=${encodeURIComponent(soql)}`));
+        const res = await this.call('Salesforce read account owners', () =>
+          this.req<{ records: { Id: string; OwnerId?: string | null }[] }>(
+            `/services/data/v${this.version}/query?q=${encodeURIComponent(soql)}`,
+          ),
+        );
         for (const r of res.records) if (r.OwnerId) owners.set(r.Id, r.OwnerId);
       }
       let attempt = 0;
@@ -797,28 +1148,61 @@ export class SalesforceConnector implements CrmConnector {
             const landed = await existingByKey(remaining.map((t) => t.key));
             for (const t of remaining) {
               const found = landed.get(t.key);
-              if (found) results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'created', taskExternalId: found });
+              if (found)
+                results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'created', taskExternalId: found });
             }
             remaining = remaining.filter((t) => !landed.has(t.key));
             if (remaining.length === 0) return [];
           }
           const records = remaining.map((t) => {
             const ownerId = t.ownerId ?? owners.get(t.accountExternalId);
-            return { attributes: { type: 'Task' }, WhatId: t.accountExternalId, ...(ownerId ? { OwnerId: ownerId } : {}), Subject: t.subject.slice(0, 255), Description: t.body, ActivityDate: t.dueDate, Status: 'Not Started', Priority: t.priority === 'high' ? 'High' : t.priority === 'low' ? 'Low' : 'Normal', [keyField]: t.key };
+            return {
+              attributes: { type: 'Task' },
+              WhatId: t.accountExternalId,
+              ...(ownerId ? { OwnerId: ownerId } : {}),
+              Subject: t.subject.slice(0, 255),
+              Description: t.body,
+              ActivityDate: t.dueDate,
+              Status: 'Not Started',
+              Priority: t.priority === 'high' ? 'High' : t.priority === 'low' ? 'Low' : 'Normal',
+              [keyField]: t.key,
+            };
           });
-          return this.req<SaveResult[]>({ method: 'POST', url: `/services/data/v${this.version}/composite/sobjects`, body: JSON.stringify({ allOrNone: false, records }), headers: { 'Content-Type': 'application/json' } });
+          return this.req<SaveResult[]>({
+            method: 'POST',
+            url: `/services/data/v${this.version}/composite/sobjects`,
+            body: JSON.stringify({ allOrNone: false, records }),
+            headers: { 'Content-Type': 'application/json' },
+          });
         });
       } catch (error) {
-        if (!(error instanceof SuccessEngineError) || (error.code !== 'CONNECTOR.BAD_REQUEST' && error.code !== 'CONNECTOR.NOT_FOUND')) throw error;
-        for (const t of remaining) results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'failed', code: error.code, message: `Task for account ${t.accountExternalId}: ${error.message}`, retryable: false });
+        if (!(error instanceof SuccessEngineError) || (error.code !== 'CONNECTOR.BAD_REQUEST' && error.code !== 'CONNECTOR.NOT_FOUND'))
+          throw error;
+        for (const t of remaining)
+          results.set(t.key, {
+            key: t.key,
+            accountExternalId: t.accountExternalId,
+            status: 'failed',
+            code: error.code,
+            message: `Task for account ${t.accountExternalId}: ${error.message}`,
+            retryable: false,
+          });
         continue;
       }
       for (const [j, t] of remaining.entries()) {
         const r = res[j];
-        if (r?.success && r.id) results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'created', taskExternalId: r.id });
+        if (r?.success && r.id)
+          results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'created', taskExternalId: r.id });
         else {
           const code = r?.errors[0]?.statusCode ?? 'UNKNOWN';
-          results.set(t.key, { key: t.key, accountExternalId: t.accountExternalId, status: 'failed', code: `CONNECTOR.${code}`, message: `Task for account ${t.accountExternalId}: ${r?.errors[0]?.message ?? 'not created'}`, retryable: code === 'UNABLE_TO_LOCK_ROW' });
+          results.set(t.key, {
+            key: t.key,
+            accountExternalId: t.accountExternalId,
+            status: 'failed',
+            code: `CONNECTOR.${code}`,
+            message: `Task for account ${t.accountExternalId}: ${r?.errors[0]?.message ?? 'not created'}`,
+            retryable: code === 'UNABLE_TO_LOCK_ROW',
+          });
         }
       }
     }

@@ -47,7 +47,15 @@ export class ApiBudgetExhaustedError extends SuccessEngineError {
       orgDry
         ? `${provider} org has used its whole daily API allocation (${state.orgUsed} of ${state.orgLimit}); waiting for the daily reset`
         : `${provider} daily API budget reached: ${state.used} calls of our ${Math.round(state.share * 100)}% share (${allowed} of ${state.orgLimit}); waiting for the daily reset`,
-      { reason: 'budget', waitMs: msUntilUtcMidnight(now), used: state.used, allowed, orgLimit: state.orgLimit, orgUsed: state.orgUsed, share: state.share },
+      {
+        reason: 'budget',
+        waitMs: msUntilUtcMidnight(now),
+        used: state.used,
+        allowed,
+        orgLimit: state.orgLimit,
+        orgUsed: state.orgUsed,
+        share: state.share,
+      },
     );
     this.name = 'ApiBudgetExhaustedError';
   }

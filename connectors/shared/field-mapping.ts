@@ -35,7 +35,18 @@ export const DEFAULT_ACCOUNT_MAPPINGS: Record<Provider, AccountFieldMapping> = {
     customerSince: { field: 'customer_since' },
     status: { field: 'account_status' },
     churnedAt: { field: 'churned_at' },
-    attributes: ['tenure_months', 'total_revenue', 'payment_method', 'paperless_billing', 'senior_citizen', 'partner', 'dependents', 'services', 'hs_language', 'telco_customer_id'],
+    attributes: [
+      'tenure_months',
+      'total_revenue',
+      'payment_method',
+      'paperless_billing',
+      'senior_citizen',
+      'partner',
+      'dependents',
+      'services',
+      'hs_language',
+      'telco_customer_id',
+    ],
   },
   salesforce: {
     arr: { field: 'AnnualRevenue' },
@@ -47,7 +58,15 @@ export const DEFAULT_ACCOUNT_MAPPINGS: Record<Provider, AccountFieldMapping> = {
     churnedAt: { field: 'Churned_At__c' },
     // Only in multi-currency orgs; the connector reads it when describe shows it.
     currency: { field: 'CurrencyIsoCode' },
-    attributes: ['Tenure_Months__c', 'Total_Revenue__c', 'Monthly_Revenue__c', 'Payment_Method__c', 'Paperless_Billing__c', 'Language__c', 'Telco_Customer_Id__c'],
+    attributes: [
+      'Tenure_Months__c',
+      'Total_Revenue__c',
+      'Monthly_Revenue__c',
+      'Payment_Method__c',
+      'Paperless_Billing__c',
+      'Language__c',
+      'Telco_Customer_Id__c',
+    ],
   },
   file: {
     arr: { field: 'arr' },
@@ -63,7 +82,10 @@ export const DEFAULT_ACCOUNT_MAPPINGS: Record<Provider, AccountFieldMapping> = {
 };
 
 /** The defaults for a CRM with an admin's overrides on top (an override of `null` drops a default). */
-export function resolveAccountMapping(provider: Provider, overrides: { [K in keyof AccountFieldMapping]?: AccountFieldMapping[K] | null } = {}): AccountFieldMapping {
+export function resolveAccountMapping(
+  provider: Provider,
+  overrides: { [K in keyof AccountFieldMapping]?: AccountFieldMapping[K] | null } = {},
+): AccountFieldMapping {
   const out: AccountFieldMapping = { ...DEFAULT_ACCOUNT_MAPPINGS[provider] };
   for (const [key, value] of Object.entries(overrides) as [keyof AccountFieldMapping, unknown][]) {
     if (value === null) delete out[key];

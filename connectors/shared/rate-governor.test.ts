@@ -6,7 +6,15 @@ import { bucketForWindow, sharedGovernor, TokenBucketGovernor } from './rate-gov
 function virtualTime(): { clock: ReturnType<typeof fixedClock>; sleep: (ms: number) => Promise<void>; slept: number[] } {
   const clock = fixedClock('2026-01-01T00:00:00.000Z');
   const slept: number[] = [];
-  return { clock, slept, sleep: (ms) => { slept.push(ms); clock.advance(ms); return Promise.resolve(); } };
+  return {
+    clock,
+    slept,
+    sleep: (ms) => {
+      slept.push(ms);
+      clock.advance(ms);
+      return Promise.resolve();
+    },
+  };
 }
 
 describe('token bucket governor', () => {
@@ -56,13 +64,32 @@ describe('governedCall', () => {
     const g = new TokenBucketGovernor({ capacity: 100, refillPerSecond: 100 }, t.clock, t.sleep);
     const answers: (number | 'reset' | 'ok')[] = [429, 503, 'reset', 429, 'ok'];
     const stats = emptyCallStats();
-    const result = await governedCall('test', () => {
-      const next = answers.shift();
-      if (next === 'ok') return Promise.resolve(42);
-      return Promise.reject(Object.assign(new Error('failed'), { code: next === 'reset' ? 'ECONNRESET' : next }));
-    }, { limits: { ...HUBSPOT_LIMITS, maxAttempts: 3 }, governor: g, sleep: t.sleep, stats, describe: (e) => { const c = (e as { code: number | string }).code; return typeof c === 'number' ? { status: c } : { networkCode: c }; } });
+    const result = await governedCall(
+      'test',
+      () => {
+        const next = answers.shift();
+        if (next === 'ok') return Promise.resolve(42);
+        return Promise.reject(Object.assign(new Error('failed'), { code: next === 'reset' ? 'ECONNRESET' : next }));
+      },
+      {
+        limits: { ...HUBSPOT_LIMITS, maxAttempts: 3 },
+        governor: g,
+        sleep: t.sleep,
+        stats,
+        describe: (e) => {
+          const c = (e as { code: number | string }).code;
+          return typeof c === 'number' ? { status: c } : { networkCode: c };
+        },
+      },
+    );
     expect(result).toBe(42);
-    expect(stats).toEqual({ calls: 5, failed: 4, gaveUp: 0, gaveUpByReason: {}, byReason: { 'rate-limited': 2, 'server-error': 1, network: 1 } });
+    expect(stats).toEqual({
+      calls: 5,
+      failed: 4,
+      gaveUp: 0,
+      gaveUpByReason: {},
+      byReason: { 'rate-limited': 2, 'server-error': 1, network: 1 },
+    });
     expect(t.slept.filter((ms) => ms >= HUBSPOT_LIMITS.rateLimitWaitMs)).toHaveLength(2);
   });
 
@@ -70,8 +97,20 @@ describe('governedCall', () => {
     const t = virtualTime();
     const g = new TokenBucketGovernor({ capacity: 100, refillPerSecond: 100 }, t.clock, t.sleep);
     let refreshed = 0;
-    const options = { limits: HUBSPOT_LIMITS, governor: g, sleep: t.sleep, stats: emptyCallStats(), describe: () => ({ status: 401, body: { category: 'EXPIRED_AUTHENTICATION' } }), refreshAuth: () => { refreshed++; return Promise.resolve(); } };
-    await expect(governedCall('x', () => Promise.reject(new Error('401')), options)).rejects.toMatchObject({ code: 'CONNECTOR.AUTH_REVOKED' });
+    const options = {
+      limits: HUBSPOT_LIMITS,
+      governor: g,
+      sleep: t.sleep,
+      stats: emptyCallStats(),
+      describe: () => ({ status: 401, body: { category: 'EXPIRED_AUTHENTICATION' } }),
+      refreshAuth: () => {
+        refreshed++;
+        return Promise.resolve();
+      },
+    };
+    await expect(governedCall('x', () => Promise.reject(new Error('401')), options)).rejects.toMatchObject({
+      code: 'CONNECTOR.AUTH_REVOKED',
+    });
     expect(refreshed).toBe(1);
     // Two raw failures, one call failed for good.
     expect(options.stats).toMatchObject({ calls: 2, failed: 2, gaveUp: 1, gaveUpByReason: { 'auth-revoked': 1 } });
@@ -80,7 +119,14 @@ describe('governedCall', () => {
   it('hands a persistent rate limit to the queue as RATE_LIMITED with waitMs', async () => {
     const t = virtualTime();
     const g = new TokenBucketGovernor({ capacity: 100, refillPerSecond: 100 }, t.clock, t.sleep);
-    const err = governedCall('x', () => Promise.reject(new Error('429')), { limits: HUBSPOT_LIMITS, governor: g, sleep: t.sleep, stats: emptyCallStats(), describe: () => ({ status: 429 }), maxRateLimitWaits: 2 });
+    const err = governedCall('x', () => Promise.reject(new Error('429')), {
+      limits: HUBSPOT_LIMITS,
+      governor: g,
+      sleep: t.sleep,
+      stats: emptyCallStats(),
+      describe: () => ({ status: 429 }),
+      maxRateLimitWaits: 2,
+    });
     await expect(err).rejects.toMatchObject({ code: 'CONNECTOR.RATE_LIMITED', details: { waitMs: HUBSPOT_LIMITS.rateLimitWaitMs } });
   });
 });

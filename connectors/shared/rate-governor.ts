@@ -10,7 +10,11 @@ export interface BucketConfig {
  * Pick a bucket that can never exceed a rolling window of `max` per `intervalMs`:
  * in any window at most capacity + rate × interval requests pass, so that sum is kept at max × share.
  */
-export function bucketForWindow(max: number, intervalMs: number, options: { burstShare?: number; safetyShare?: number } = {}): BucketConfig {
+export function bucketForWindow(
+  max: number,
+  intervalMs: number,
+  options: { burstShare?: number; safetyShare?: number } = {},
+): BucketConfig {
   const budget = Math.max(1, Math.floor(max * (options.safetyShare ?? 1)));
   const capacity = Math.max(1, Math.floor(budget * (options.burstShare ?? 0.1)));
   return { capacity, refillPerSecond: ((budget - capacity) * 1000) / intervalMs };

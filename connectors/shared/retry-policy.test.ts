@@ -6,26 +6,45 @@ const noJitter = (): number => 0.5;
 
 describe('decideRetry', () => {
   it('waits the HubSpot interval on a ten-secondly 429 without spending an attempt', () => {
-    const d = decideRetry(HUBSPOT_LIMITS, { attempt: 1, status: 429, headers: { 'X-HubSpot-RateLimit-Interval-Milliseconds': '10000' }, body: { policyName: 'TEN_SECONDLY_ROLLING', message: 'You have reached your ten_secondly_rolling limit.' } });
+    const d = decideRetry(HUBSPOT_LIMITS, {
+      attempt: 1,
+      status: 429,
+      headers: { 'X-HubSpot-RateLimit-Interval-Milliseconds': '10000' },
+      body: { policyName: 'TEN_SECONDLY_ROLLING', message: 'You have reached your ten_secondly_rolling limit.' },
+    });
     expect(d).toEqual({ retry: true, waitMs: 10_000, reason: 'rate-limited', countsAsAttempt: false });
   });
 
   it('honours Retry-After and the secondly search limit', () => {
     expect(decideRetry(HUBSPOT_LIMITS, { attempt: 1, status: 429, headers: { 'retry-after': '3' } }).waitMs).toBe(3_000);
-    expect(decideRetry(HUBSPOT_LIMITS, { attempt: 1, status: 429, body: { policyName: 'SECONDLY', message: 'You have reached your secondly limit.' } }).waitMs).toBe(1_000);
+    expect(
+      decideRetry(HUBSPOT_LIMITS, {
+        attempt: 1,
+        status: 429,
+        body: { policyName: 'SECONDLY', message: 'You have reached your secondly limit.' },
+      }).waitMs,
+    ).toBe(1_000);
   });
 
   it('stops on a daily limit, for HubSpot 429 DAILY and Salesforce REQUEST_LIMIT_EXCEEDED', () => {
     const hs = decideRetry(HUBSPOT_LIMITS, { attempt: 1, status: 429, body: { policyName: 'DAILY' } });
     expect(hs).toMatchObject({ retry: false, reason: 'daily-limit' });
     expect(hs.waitMs).toBeGreaterThan(0);
-    const sf = decideRetry(SALESFORCE_LIMITS, { attempt: 1, status: 403, body: [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }] });
+    const sf = decideRetry(SALESFORCE_LIMITS, {
+      attempt: 1,
+      status: 403,
+      body: [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }],
+    });
     expect(sf.reason).toBe('daily-limit');
     expect(connectorError(sf, 'query', { attempt: 1, status: 403 }).code).toBe('CONNECTOR.RATE_LIMITED');
   });
 
   it('waits and retries on a Salesforce concurrent-request limit (REQUEST_LIMIT_EXCEEDED is not always the daily one)', () => {
-    const d = decideRetry(SALESFORCE_LIMITS, { attempt: 1, status: 403, body: [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'ConcurrentPerOrgLongTxn Limit exceeded.' }] });
+    const d = decideRetry(SALESFORCE_LIMITS, {
+      attempt: 1,
+      status: 403,
+      body: [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'ConcurrentPerOrgLongTxn Limit exceeded.' }],
+    });
     expect(d).toMatchObject({ retry: true, reason: 'rate-limited', countsAsAttempt: false });
   });
 
@@ -34,12 +53,22 @@ describe('decideRetry', () => {
     for (const w of waits) expect(w).toMatchObject({ retry: true, reason: 'server-error' });
     for (let i = 1; i < waits.length; i++) expect(waits[i]!.waitMs).toBeGreaterThanOrEqual(waits[i - 1]!.waitMs);
     expect(waits[4]!.waitMs).toBeLessThanOrEqual(HUBSPOT_LIMITS.backoffCapMs);
-    expect(decideRetry(HUBSPOT_LIMITS, { attempt: 2, networkCode: 'ECONNRESET' }, noJitter)).toMatchObject({ retry: true, reason: 'network' });
-    expect(decideRetry(HUBSPOT_LIMITS, { attempt: HUBSPOT_LIMITS.maxAttempts, status: 500 })).toMatchObject({ retry: false, reason: 'attempts-exhausted' });
+    expect(decideRetry(HUBSPOT_LIMITS, { attempt: 2, networkCode: 'ECONNRESET' }, noJitter)).toMatchObject({
+      retry: true,
+      reason: 'network',
+    });
+    expect(decideRetry(HUBSPOT_LIMITS, { attempt: HUBSPOT_LIMITS.maxAttempts, status: 500 })).toMatchObject({
+      retry: false,
+      reason: 'attempts-exhausted',
+    });
   });
 
   it('asks for a refresh on 401 (revoked once attempts run out); 403, 404 and 400 are final', () => {
-    expect(decideRetry(HUBSPOT_LIMITS, { attempt: 1, status: 401, body: { category: 'EXPIRED_AUTHENTICATION' } })).toMatchObject({ retry: true, waitMs: 0, reason: 'auth-expired' });
+    expect(decideRetry(HUBSPOT_LIMITS, { attempt: 1, status: 401, body: { category: 'EXPIRED_AUTHENTICATION' } })).toMatchObject({
+      retry: true,
+      waitMs: 0,
+      reason: 'auth-expired',
+    });
     expect(decideRetry(HUBSPOT_LIMITS, { attempt: 3, status: 401 })).toMatchObject({ retry: true, reason: 'auth-expired' });
     const revoked = decideRetry(HUBSPOT_LIMITS, { attempt: HUBSPOT_LIMITS.maxAttempts, status: 401 });
     expect(revoked).toMatchObject({ retry: false, reason: 'auth-revoked' });

@@ -64,7 +64,9 @@ export function backoffMs(limits: ProviderLimitProfile, attempt: number, random:
 export function decideRetry(limits: ProviderLimitProfile, call: FailedCall, random: () => number = Math.random): RetryDecision {
   const exhausted = call.attempt >= limits.maxAttempts;
   const transient = (reason: RetryReason): RetryDecision =>
-    exhausted ? { retry: false, waitMs: 0, reason: 'attempts-exhausted', countsAsAttempt: true } : { retry: true, waitMs: backoffMs(limits, call.attempt, random), reason, countsAsAttempt: true };
+    exhausted
+      ? { retry: false, waitMs: 0, reason: 'attempts-exhausted', countsAsAttempt: true }
+      : { retry: true, waitMs: backoffMs(limits, call.attempt, random), reason, countsAsAttempt: true };
   const final = (reason: RetryReason): RetryDecision => ({ retry: false, waitMs: 0, reason, countsAsAttempt: true });
 
   // Resets, refusals and timeouts never reached the API, so any of them is worth another try.
@@ -75,8 +77,10 @@ export function decideRetry(limits: ProviderLimitProfile, call: FailedCall, rand
   if (status === 429 || (status === 403 && text.includes('REQUEST_LIMIT_EXCEEDED'))) {
     // Salesforce says REQUEST_LIMIT_EXCEEDED for the daily total and for concurrent long-running
     // requests alike; only the first is final for the day.
-    if (text.includes('REQUEST_LIMIT_EXCEEDED') && /Concurrent/i.test(text)) return { retry: true, waitMs: limits.rateLimitWaitMs, reason: 'rate-limited', countsAsAttempt: false };
-    if (text.includes('"DAILY"') || text.includes('daily limit') || text.includes('REQUEST_LIMIT_EXCEEDED')) return { retry: false, waitMs: msUntilUtcMidnight(), reason: 'daily-limit', countsAsAttempt: false };
+    if (text.includes('REQUEST_LIMIT_EXCEEDED') && /Concurrent/i.test(text))
+      return { retry: true, waitMs: limits.rateLimitWaitMs, reason: 'rate-limited', countsAsAttempt: false };
+    if (text.includes('"DAILY"') || text.includes('daily limit') || text.includes('REQUEST_LIMIT_EXCEEDED'))
+      return { retry: false, waitMs: msUntilUtcMidnight(), reason: 'daily-limit', countsAsAttempt: false };
     const retryAfter = Number(header(call.headers, 'retry-after'));
     let waitMs = limits.rateLimitWaitMs;
     if (Number.isFinite(retryAfter) && retryAfter > 0) waitMs = retryAfter * 1000;
@@ -120,5 +124,10 @@ export function connectorError(decision: RetryDecision, what: string, call: Fail
   const details: Record<string, unknown> = { reason: decision.reason, attempt: call.attempt };
   if (call.status !== undefined) details.status = call.status;
   if (code === 'CONNECTOR.RATE_LIMITED') details.waitMs = decision.waitMs;
-  return new SuccessEngineError(code, `${what} failed (${decision.reason}${call.status !== undefined ? `, HTTP ${call.status}` : ''}${call.networkCode ? `, ${call.networkCode}` : ''})`, details, { cause });
+  return new SuccessEngineError(
+    code,
+    `${what} failed (${decision.reason}${call.status !== undefined ? `, HTTP ${call.status}` : ''}${call.networkCode ? `, ${call.networkCode}` : ''})`,
+    details,
+    { cause },
+  );
 }

@@ -7,8 +7,16 @@ const source = { provider: 'salesforce' as const, externalId: '001000000000001',
 describe('canonical records', () => {
   it('accepts a complete account and stamps a content hash', () => {
     const account = buildRecord('account', {
-      tenantId, id: 'salesforce:001000000000001', source, name: 'Acme 有限公司', status: 'active',
-      arr: 48000, currency: 'CNY', renewalDate: '2026-12-31', contractType: 'one-year', attributes: { region: 'APAC' },
+      tenantId,
+      id: 'salesforce:001000000000001',
+      source,
+      name: 'Acme 有限公司',
+      status: 'active',
+      arr: 48000,
+      currency: 'CNY',
+      renewalDate: '2026-12-31',
+      contractType: 'one-year',
+      attributes: { region: 'APAC' },
     });
     expect(account.dataHash).toMatch(/^[0-9a-f]{64}$/);
     expect(account.attributes).toEqual({ region: 'APAC' });
@@ -28,7 +36,15 @@ describe('canonical records', () => {
     [{ source: { ...source, modstamp: 'yesterday' } }, 'source.modstamp'],
     [{ source: { ...source, externalId: '' } }, 'source.externalId'],
   ])('rejects %j naming the field %s', (patch, path) => {
-    const result = CanonicalAccountSchema.safeParse({ tenantId, id: 'salesforce:1', source, name: 'A', status: 'active', dataHash: 'a'.repeat(64), ...patch });
+    const result = CanonicalAccountSchema.safeParse({
+      tenantId,
+      id: 'salesforce:1',
+      source,
+      name: 'A',
+      status: 'active',
+      dataHash: 'a'.repeat(64),
+      ...patch,
+    });
     expect(result.success).toBe(false);
     if (!result.success) expect(describeIssues(result.error).map((i) => i.path)).toContain(path);
   });
@@ -48,7 +64,15 @@ describe('canonical records', () => {
 
   it('requires ticket priority from the closed set and an account', () => {
     expect(() =>
-      buildRecord('ticket', { tenantId, id: 'hubspot:t1', source, subject: 'Down', status: 'open', priority: 'p1', createdAt: '2026-01-01T00:00:00Z' } as never),
+      buildRecord('ticket', {
+        tenantId,
+        id: 'hubspot:t1',
+        source,
+        subject: 'Down',
+        status: 'open',
+        priority: 'p1',
+        createdAt: '2026-01-01T00:00:00Z',
+      } as never),
     ).toThrow(/priority.*|accountId/);
   });
 });

@@ -67,7 +67,14 @@ export const CustomerVoiceSchema = z.object({
   texts90: z.number().int().nonnegative(),
   negativeTicketShare90: z.number().min(0).max(1).nullable(),
   /** Topics of the last 90 days, most mentioned first. */
-  topTopics: z.array(z.object({ id: z.string().min(1), label: LocalizedTextSchema, count: z.number().int().positive(), negative: z.number().int().nonnegative() })),
+  topTopics: z.array(
+    z.object({
+      id: z.string().min(1),
+      label: LocalizedTextSchema,
+      count: z.number().int().positive(),
+      negative: z.number().int().nonnegative(),
+    }),
+  ),
   /** One recent negative (else latest) text, PII-masked. */
   example: z.object({ text: z.string().min(1), kind: z.string().min(1), at: IsoDateTimeSchema }).optional(),
   /** Plain-language text reasons (e.g. negative tickets about a topic). */

@@ -22,9 +22,13 @@ export const CrmTokensSchema = z.object({
    * The OAuth client the tokens were issued to when it is not the product's own app (the Salesforce
    * CLI's `PlatformCLI`, a customer's connected app): refreshes must use the same client.
    */
-  oauthClient: z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1).optional(), loginUrl: z.url().optional() }).optional(),
+  oauthClient: z
+    .object({ clientId: z.string().min(1), clientSecret: z.string().min(1).optional(), loginUrl: z.url().optional() })
+    .optional(),
   /** Server-to-server: re-authorise by JWT bearer when the session expires. Only the key file's path is stored, never the key. */
-  jwtBearer: z.object({ clientId: z.string().min(1), username: z.string().min(1), privateKeyFile: z.string().min(1), loginUrl: z.url() }).optional(),
+  jwtBearer: z
+    .object({ clientId: z.string().min(1), username: z.string().min(1), privateKeyFile: z.string().min(1), loginUrl: z.url() })
+    .optional(),
 });
 export type CrmTokens = z.infer<typeof CrmTokensSchema>;
 

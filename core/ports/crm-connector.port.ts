@@ -17,7 +17,12 @@ export interface Deletion {
  * failed sync. The sync goes on with what it can read.
  */
 export interface ConnectorFinding {
-  code: 'CONNECTOR.FIELD_UNREADABLE' | 'CONNECTOR.OBJECT_UNREADABLE' | 'CONNECTOR.PROPERTY_MISSING' | 'CONNECTOR.SCOPE_MISSING' | 'CONNECTOR.VALUE_NOT_ALLOWED';
+  code:
+    | 'CONNECTOR.FIELD_UNREADABLE'
+    | 'CONNECTOR.OBJECT_UNREADABLE'
+    | 'CONNECTOR.PROPERTY_MISSING'
+    | 'CONNECTOR.SCOPE_MISSING'
+    | 'CONNECTOR.VALUE_NOT_ALLOWED';
   /** The CRM object (HubSpot object type, Salesforce sObject). */
   object: string;
   /** The Salesforce field at fault. */

@@ -135,7 +135,13 @@ export interface RecordStore {
   beginResync(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, startedAt: string, reason: string): void;
   resyncInProgress(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName): { startedAt: string; reason: string } | null;
   recordResyncSeen(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, externalIds: readonly string[]): void;
-  finishResync(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, provider: Provider, deletedAt: string): { deleted: number; accountIds: string[] };
+  finishResync(
+    tenantId: TenantId,
+    connectionId: ConnectionId,
+    entity: EntityName,
+    provider: Provider,
+    deletedAt: string,
+  ): { deleted: number; accountIds: string[] };
 
   appendScoreSets(scores: readonly ScoreSet[]): void;
   scoreHistory(tenantId: TenantId, accountId: AccountId, options?: { limit?: number }): ScoreSet[];
@@ -148,7 +154,11 @@ export interface RecordStore {
 
   /** Idempotent: recording the same key twice keeps the first and returns false. */
   recordAlert(delivery: AlertDelivery): boolean;
-  updateAlert(tenantId: TenantId, idempotencyKey: string, patch: Partial<Pick<AlertDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'deliveredAt'>>): void;
+  updateAlert(
+    tenantId: TenantId,
+    idempotencyKey: string,
+    patch: Partial<Pick<AlertDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'deliveredAt'>>,
+  ): void;
   listAlerts(tenantId: TenantId, status?: AlertDeliveryStatus): AlertDelivery[];
   /** One delivery by its idempotency key (what a delivery job carries). */
   getAlert(tenantId: TenantId, idempotencyKey: string): AlertDelivery | null;
@@ -166,7 +176,11 @@ export interface RecordStore {
    * `keepExisting` leaves an existing row alone (a re-run recording its recommendations again).
    */
   /** Remembers the CRM task made for a recommendation (tasks step), found again by `answerActionsByTask`. */
-  linkActionTask(tenantId: TenantId, recommendation: { accountId: string; actionId: string; recommendedAt: string }, crmTaskId: string): void;
+  linkActionTask(
+    tenantId: TenantId,
+    recommendation: { accountId: string; actionId: string; recommendedAt: string },
+    crmTaskId: string,
+  ): void;
   /**
    * A CRM task of ours was completed or cancelled (seen by sync): still-open treatment rows linked to
    * it become completed / dismissed, source `crm-task`. Returns how many rows changed.
@@ -179,7 +193,11 @@ export interface RecordStore {
   textAnalyses(tenantId: TenantId, modelId: string, contentHashes: readonly string[]): TextAnalysis[];
   putTextAnalyses(tenantId: TenantId, analyses: readonly TextAnalysis[]): void;
   /** Every record's current text (replacing what those records carried before); `removed` drops records without text. */
-  putRecordTexts(tenantId: TenantId, texts: readonly RecordText[], removed?: readonly { entity: RecordText['entity']; recordId: string }[]): void;
+  putRecordTexts(
+    tenantId: TenantId,
+    texts: readonly RecordText[],
+    removed?: readonly { entity: RecordText['entity']; recordId: string }[],
+  ): void;
   listRecordTexts(tenantId: TenantId): RecordText[];
   /** Each record's text joined with its latest analysis (records not yet read are left out), oldest text first. */
   listAnalysedTexts(tenantId: TenantId): AnalysedText[];

@@ -1,4 +1,12 @@
-import { alertIdempotencyKey, DEFAULT_ALERT_RULES, evaluateAlerts, matchRules, toHistory, type AlertRulesConfig, type AlertSignals } from './alert-rules';
+import {
+  alertIdempotencyKey,
+  DEFAULT_ALERT_RULES,
+  evaluateAlerts,
+  matchRules,
+  toHistory,
+  type AlertRulesConfig,
+  type AlertSignals,
+} from './alert-rules';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const quiet: AlertRulesConfig = {
@@ -17,7 +25,13 @@ function signals(overrides: Overrides = {}, p = 0.5, prev = 0.5): AlertSignals {
     accountId: 'a1',
     accountName: 'Acme',
     ownerId: 'u1',
-    current: { churnProbability: p, band: p >= 0.8 ? 'critical' : p >= 0.5 ? 'high' : 'low', clv: 10_000, currency: 'USD', scoredAt: '2026-06-01T00:00:00Z' },
+    current: {
+      churnProbability: p,
+      band: p >= 0.8 ? 'critical' : p >= 0.5 ? 'high' : 'low',
+      clv: 10_000,
+      currency: 'USD',
+      scoredAt: '2026-06-01T00:00:00Z',
+    },
     previous: { churnProbability: prev, clv: 10_000, scoredAt: '2026-05-25T00:00:00Z' },
     ...overrides,
   };
@@ -54,7 +68,9 @@ describe('alert rules', () => {
 
   it('fires a sentiment spike against the weekly baseline', () => {
     const cfg = { ...quiet, sentimentSpike: { enabled: true, minNegative: 3, ratio: 2 } };
-    expect(matchRules(signals({ sentiment: { negativeLast7Days: 6, totalLast7Days: 10, negativeWeeklyBaseline: 2 } }), cfg)[0]?.rule).toBe('sentiment-spike');
+    expect(matchRules(signals({ sentiment: { negativeLast7Days: 6, totalLast7Days: 10, negativeWeeklyBaseline: 2 } }), cfg)[0]?.rule).toBe(
+      'sentiment-spike',
+    );
     expect(matchRules(signals({ sentiment: { negativeLast7Days: 5, totalLast7Days: 10, negativeWeeklyBaseline: 3 } }), cfg)).toEqual([]);
     expect(matchRules(signals({ sentiment: { negativeLast7Days: 2, totalLast7Days: 2, negativeWeeklyBaseline: 0 } }), cfg)).toEqual([]);
   });
@@ -64,7 +80,12 @@ describe('evaluateAlerts', () => {
   const cfg = { ...quiet, riskJump: { enabled: true, points: 15 } };
 
   it('builds bilingual alerts routed to the owner, or the team without one', () => {
-    const { alerts } = evaluateAlerts([signals({}, 0.9, 0.5), signals({ accountId: 'a2', ownerId: undefined, team: 'emea' }, 0.9, 0.5)], [], cfg, NOW);
+    const { alerts } = evaluateAlerts(
+      [signals({}, 0.9, 0.5), signals({ accountId: 'a2', ownerId: undefined, team: 'emea' }, 0.9, 0.5)],
+      [],
+      cfg,
+      NOW,
+    );
     expect(alerts.map((a) => a.target)).toEqual(expect.arrayContaining(['owner:u1', 'team:emea']));
     const a = alerts.find((r) => r.target === 'owner:u1')?.alert;
     expect(a?.title.en).toContain('jumped 40 points');
@@ -83,7 +104,11 @@ describe('evaluateAlerts', () => {
     expect(again.alerts).toEqual([]);
     expect(again.suppressed[0]?.reason).toBe('duplicate');
 
-    const nextScore = signals({ current: { churnProbability: 0.95, band: 'critical', clv: 1, scoredAt: '2026-06-03T00:00:00Z' } }, 0.95, 0.7);
+    const nextScore = signals(
+      { current: { churnProbability: 0.95, band: 'critical', clv: 1, scoredAt: '2026-06-03T00:00:00Z' } },
+      0.95,
+      0.7,
+    );
     const inCooldown = evaluateAlerts([nextScore], history, cfg, new Date('2026-06-03T12:00:00Z'));
     expect(inCooldown.suppressed[0]?.reason).toBe('cooldown');
     const later = evaluateAlerts([nextScore], history, cfg, new Date('2026-06-09T12:00:00Z'));
@@ -92,16 +117,30 @@ describe('evaluateAlerts', () => {
 
   it('spends the weekly budget per owner on the most important alerts first', () => {
     const accounts = [
-      signals({ accountId: 'small', current: { churnProbability: 0.6, band: 'high', clv: 1_000, scoredAt: '2026-06-01T00:00:00Z' } }, 0.6, 0.3),
-      signals({ accountId: 'crit', current: { churnProbability: 0.9, band: 'critical', clv: 1_000, scoredAt: '2026-06-01T00:00:00Z' } }, 0.9, 0.3),
-      signals({ accountId: 'big', current: { churnProbability: 0.6, band: 'high', clv: 900_000, scoredAt: '2026-06-01T00:00:00Z' } }, 0.6, 0.3),
+      signals(
+        { accountId: 'small', current: { churnProbability: 0.6, band: 'high', clv: 1_000, scoredAt: '2026-06-01T00:00:00Z' } },
+        0.6,
+        0.3,
+      ),
+      signals(
+        { accountId: 'crit', current: { churnProbability: 0.9, band: 'critical', clv: 1_000, scoredAt: '2026-06-01T00:00:00Z' } },
+        0.9,
+        0.3,
+      ),
+      signals(
+        { accountId: 'big', current: { churnProbability: 0.6, band: 'high', clv: 900_000, scoredAt: '2026-06-01T00:00:00Z' } },
+        0.6,
+        0.3,
+      ),
       signals({ accountId: 'other-owner', ownerId: 'u2' }, 0.6, 0.3),
     ];
     const { alerts, suppressed } = evaluateAlerts(accounts, [], { ...cfg, weeklyBudgetPerOwner: 2 }, NOW);
     expect(alerts.map((a) => a.alert.accountId)).toEqual(['crit', 'big', 'other-owner']);
     expect(suppressed).toEqual([expect.objectContaining({ accountId: 'small', reason: 'budget', target: 'owner:u1' })]);
 
-    const earlier = [{ tenantId: 't1', accountId: 'x', rule: 'risk-jump', target: 'owner:u1', raisedAt: '2026-05-30T00:00:00Z', idempotencyKey: 'old' }];
+    const earlier = [
+      { tenantId: 't1', accountId: 'x', rule: 'risk-jump', target: 'owner:u1', raisedAt: '2026-05-30T00:00:00Z', idempotencyKey: 'old' },
+    ];
     const limited = evaluateAlerts(accounts, earlier, { ...cfg, weeklyBudgetPerOwner: 2 }, NOW);
     expect(limited.alerts.filter((a) => a.target === 'owner:u1').map((a) => a.alert.accountId)).toEqual(['crit']);
   });

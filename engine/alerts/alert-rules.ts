@@ -100,16 +100,29 @@ export function matchRules(s: AlertSignals, config: AlertRulesConfig): Candidate
   const name = s.accountName ?? s.accountId;
   const p = s.current.churnProbability;
   const prev = s.previous?.churnProbability;
-  const base = { churnProbability: p, previousChurnProbability: prev ?? null, band: s.current.band, clv: s.current.clv, currency: s.current.currency ?? null };
+  const base = {
+    churnProbability: p,
+    previousChurnProbability: prev ?? null,
+    band: s.current.band,
+    clv: s.current.clv,
+    currency: s.current.currency ?? null,
+  };
   const critical = s.current.band === 'critical';
 
   // A first score already above the threshold counts as crossing it: a new install should hear
   // about the accounts that are at risk today (the weekly budget keeps that from becoming a storm).
-  if (config.riskThreshold.enabled && (prev === undefined || prev < config.riskThreshold.threshold) && p >= config.riskThreshold.threshold) {
+  if (
+    config.riskThreshold.enabled &&
+    (prev === undefined || prev < config.riskThreshold.threshold) &&
+    p >= config.riskThreshold.threshold
+  ) {
     out.push({
       rule: 'risk-threshold',
       severity: critical ? 'critical' : 'warning',
-      title: { en: `${name}: churn risk crossed ${pct(config.riskThreshold.threshold)}`, zh: `${name}：流失风险超过 ${pct(config.riskThreshold.threshold)}` },
+      title: {
+        en: `${name}: churn risk crossed ${pct(config.riskThreshold.threshold)}`,
+        zh: `${name}：流失风险超过 ${pct(config.riskThreshold.threshold)}`,
+      },
       reasons: [
         prev === undefined
           ? { en: `First score: churn risk is ${pct(p)}`, zh: `首次评分：流失风险为 ${pct(p)}` }
@@ -126,7 +139,12 @@ export function matchRules(s: AlertSignals, config: AlertRulesConfig): Candidate
       rule: 'risk-jump',
       severity: critical ? 'critical' : 'warning',
       title: { en: `${name}: churn risk jumped ${points} points`, zh: `${name}：流失风险上升 ${points} 个百分点` },
-      reasons: [{ en: `Churn risk rose from ${pct(prev)} to ${pct(p)} since ${s.previous?.scoredAt ?? 'the last score'}`, zh: `自 ${s.previous?.scoredAt ?? '上次评分'} 以来，流失风险从 ${pct(prev)} 升至 ${pct(p)}` }],
+      reasons: [
+        {
+          en: `Churn risk rose from ${pct(prev)} to ${pct(p)} since ${s.previous?.scoredAt ?? 'the last score'}`,
+          zh: `自 ${s.previous?.scoredAt ?? '上次评分'} 以来，流失风险从 ${pct(prev)} 升至 ${pct(p)}`,
+        },
+      ],
       data: { ...base, jumpPoints: points },
     });
   }
@@ -135,15 +153,26 @@ export function matchRules(s: AlertSignals, config: AlertRulesConfig): Candidate
     out.push({
       rule: 'clv-at-risk',
       severity: atRisk >= 4 * config.clvAtRisk.minAmount ? 'critical' : 'warning',
-      title: { en: `${name}: ${money(atRisk, s.current.currency)} of lifetime value at risk`, zh: `${name}：${money(atRisk, s.current.currency)} 的客户终身价值面临风险` },
+      title: {
+        en: `${name}: ${money(atRisk, s.current.currency)} of lifetime value at risk`,
+        zh: `${name}：${money(atRisk, s.current.currency)} 的客户终身价值面临风险`,
+      },
       reasons: [
-        { en: `Lifetime value ${money(s.current.clv, s.current.currency)} × churn risk ${pct(p)}`, zh: `客户终身价值 ${money(s.current.clv, s.current.currency)} × 流失风险 ${pct(p)}` },
+        {
+          en: `Lifetime value ${money(s.current.clv, s.current.currency)} × churn risk ${pct(p)}`,
+          zh: `客户终身价值 ${money(s.current.clv, s.current.currency)} × 流失风险 ${pct(p)}`,
+        },
       ],
       data: { ...base, clvAtRisk: atRisk, minAmount: config.clvAtRisk.minAmount },
     });
   }
   const sent = s.sentiment;
-  if (config.sentimentSpike.enabled && sent && sent.negativeLast7Days >= config.sentimentSpike.minNegative && sent.negativeLast7Days >= config.sentimentSpike.ratio * sent.negativeWeeklyBaseline) {
+  if (
+    config.sentimentSpike.enabled &&
+    sent &&
+    sent.negativeLast7Days >= config.sentimentSpike.minNegative &&
+    sent.negativeLast7Days >= config.sentimentSpike.ratio * sent.negativeWeeklyBaseline
+  ) {
     out.push({
       rule: 'sentiment-spike',
       severity: 'warning',
@@ -158,13 +187,18 @@ export function matchRules(s: AlertSignals, config: AlertRulesConfig): Candidate
     });
   }
   const topicRule = config.negativeTopic ?? DEFAULT_NEGATIVE_TOPIC;
-  const topic = topicRule.enabled ? s.negativeTopics?.find((n) => n.negative30 >= topicRule.minNegative && n.negative30 >= topicRule.ratio * n.baselinePer30) : undefined;
+  const topic = topicRule.enabled
+    ? s.negativeTopics?.find((n) => n.negative30 >= topicRule.minNegative && n.negative30 >= topicRule.ratio * n.baselinePer30)
+    : undefined;
   if (topic) {
     out.push({
       rule: 'negative-topic',
       severity: topic.topic === 'cancellation-intent' ? 'critical' : 'warning',
       title: { en: `${name}: negative feedback about ${topic.label.en}`, zh: `${name}：关于${topic.label.zh}的负面反馈` },
-      reasons: [topic.reason, { en: `Usually ${topic.baselinePer30.toFixed(1)} per 30 days`, zh: `平时每 30 天 ${topic.baselinePer30.toFixed(1)} 条` }],
+      reasons: [
+        topic.reason,
+        { en: `Usually ${topic.baselinePer30.toFixed(1)} per 30 days`, zh: `平时每 30 天 ${topic.baselinePer30.toFixed(1)} 条` },
+      ],
       data: { ...base, topic: topic.topic, negative30: topic.negative30, baselinePer30: topic.baselinePer30 },
     });
   }
@@ -186,7 +220,12 @@ export function alertIdempotencyKey(tenantId: string, accountId: string, rule: s
  * cooldown for the account, then spend each owner's weekly budget on the most important alerts
  * first (severity, then CLV at risk). Returns what to deliver and what was held back and why.
  */
-export function evaluateAlerts(signals: readonly AlertSignals[], history: readonly AlertHistoryEntry[], config: AlertRulesConfig, now: Date): AlertEvaluation {
+export function evaluateAlerts(
+  signals: readonly AlertSignals[],
+  history: readonly AlertHistoryEntry[],
+  config: AlertRulesConfig,
+  now: Date,
+): AlertEvaluation {
   const t = now.getTime();
   const seenKeys = new Set(history.map((h) => h.idempotencyKey));
   const lastByRule = new Map<string, number>();
@@ -247,5 +286,12 @@ export function evaluateAlerts(signals: readonly AlertSignals[], history: readon
 
 /** History rows for alerts just raised, so the next evaluation sees them. */
 export function toHistory(alerts: readonly RoutedAlert[]): AlertHistoryEntry[] {
-  return alerts.map((r) => ({ tenantId: r.alert.tenantId, accountId: r.alert.accountId, rule: r.alert.rule, target: r.target, raisedAt: r.alert.raisedAt, idempotencyKey: r.alert.idempotencyKey }));
+  return alerts.map((r) => ({
+    tenantId: r.alert.tenantId,
+    accountId: r.alert.accountId,
+    rule: r.alert.rule,
+    target: r.target,
+    raisedAt: r.alert.raisedAt,
+    idempotencyKey: r.alert.idempotencyKey,
+  }));
 }

@@ -15,18 +15,34 @@ function table(n: number): { table: FeatureTable; labels: Uint8Array } {
     noise[i] = random();
     labels[i] = random() < sigmoid((tickets[i] as number) - 5) ? 1 : 0;
   }
-  return { table: { rowCount: n, columns: [{ kind: 'numeric', name: 'tickets30', values: tickets }, { kind: 'numeric', name: 'noise', values: noise }] }, labels };
+  return {
+    table: {
+      rowCount: n,
+      columns: [
+        { kind: 'numeric', name: 'tickets30', values: tickets },
+        { kind: 'numeric', name: 'noise', values: noise },
+      ],
+    },
+    labels,
+  };
 }
 
 describe('churn drivers', () => {
   const data = table(800);
-  const model = trainChurnModel(data.table, data.labels, Uint32Array.from({ length: 800 }, (_, i) => i), { gbdt: { nTrees: 60 } });
+  const model = trainChurnModel(
+    data.table,
+    data.labels,
+    Uint32Array.from({ length: 800 }, (_, i) => i),
+    { gbdt: { nTrees: 60 } },
+  );
 
   it('names the feature that drives risk, with direction and bilingual text', () => {
     const highRow = Array.from(data.table.columns[0]?.kind === 'numeric' ? data.table.columns[0].values : []).indexOf(9);
     const [explanation] = model.explain(data.table, [highRow]);
     if (!explanation) throw new Error('no explanation');
-    const { drivers } = topDrivers(explanation, data.table, highRow, { wording: { tickets30: { label: { en: 'Support tickets in 30 days', zh: '30 天内工单数' } } } });
+    const { drivers } = topDrivers(explanation, data.table, highRow, {
+      wording: { tickets30: { label: { en: 'Support tickets in 30 days', zh: '30 天内工单数' } } },
+    });
     expect(drivers[0]).toMatchObject({ feature: 'tickets30', direction: 'raises', value: 9 });
     expect(drivers[0]?.contribution).toBeGreaterThan(5);
     expect(drivers[0]?.text.en).toMatch(/^Support tickets in 30 days: 9 \(\+\d+\.\d pts\)$/);
@@ -34,9 +50,18 @@ describe('churn drivers', () => {
   });
 
   it('reads CRM fields (attr_ features) by their labels in both languages, values in words', () => {
-    expect(driverText('attr_paperless_billing', 'true', 4.26)).toEqual({ en: 'Paperless billing: yes (+4.3 pts)', zh: '电子账单：是（+4.3 个百分点）' });
-    expect(driverText('attr_Payment_Method__c', 'Electronic check', 2)).toEqual({ en: 'Payment method: electronic check (+2.0 pts)', zh: '付款方式：电子支票（+2.0 个百分点）' });
-    expect(driverText('attr_services', 'Phone;DSL;Online security', 1)).toEqual({ en: 'Services: phone, DSL internet, online security (+1.0 pts)', zh: '已订服务：电话、DSL 宽带、网络安全（+1.0 个百分点）' });
+    expect(driverText('attr_paperless_billing', 'true', 4.26)).toEqual({
+      en: 'Paperless billing: yes (+4.3 pts)',
+      zh: '电子账单：是（+4.3 个百分点）',
+    });
+    expect(driverText('attr_Payment_Method__c', 'Electronic check', 2)).toEqual({
+      en: 'Payment method: electronic check (+2.0 pts)',
+      zh: '付款方式：电子支票（+2.0 个百分点）',
+    });
+    expect(driverText('attr_services', 'Phone;DSL;Online security', 1)).toEqual({
+      en: 'Services: phone, DSL internet, online security (+1.0 pts)',
+      zh: '已订服务：电话、DSL 宽带、网络安全（+1.0 个百分点）',
+    });
     expect(driverText('attr_total_revenue', 820.5, 1).zh).toBe('累计收入：821（+1.0 个百分点）');
     // A field we do not know reads as its name in words, the tenant's own word in both languages.
     expect(driverText('attr_seats_used', 12, -1)).toEqual({ en: 'Seats used: 12 (−1.0 pts)', zh: 'Seats used：12（−1.0 个百分点）' });
@@ -44,7 +69,10 @@ describe('churn drivers', () => {
 
   it('says a plan of "No" and contract types as a person would', () => {
     const wording = catalogWording();
-    expect(driverText('plan', 'No', 3, wording.plan)).toEqual({ en: 'Plan: no internet service (+3.0 pts)', zh: '套餐：无宽带服务（+3.0 个百分点）' });
+    expect(driverText('plan', 'No', 3, wording.plan)).toEqual({
+      en: 'Plan: no internet service (+3.0 pts)',
+      zh: '套餐：无宽带服务（+3.0 个百分点）',
+    });
     expect(driverText('contract_type', 'month-to-month', 12, wording.contract_type).zh).toBe('合同类型：按月（+12.0 个百分点）');
   });
 
@@ -52,8 +80,16 @@ describe('churn drivers', () => {
     const row = 0;
     const [explanation] = model.explain(data.table, [row]);
     if (!explanation) throw new Error('no explanation');
-    const holey = { rowCount: data.table.rowCount, columns: data.table.columns.map((c) => (c.kind === 'numeric' && c.name === 'tickets30' ? { ...c, values: Float64Array.from(c.values, () => Number.NaN) } : c)) };
-    const big = { ...explanation, contributions: explanation.contributions.map((v, k) => (holey.columns[k]?.name === 'tickets30' ? 0.3 : v)) };
+    const holey = {
+      rowCount: data.table.rowCount,
+      columns: data.table.columns.map((c) =>
+        c.kind === 'numeric' && c.name === 'tickets30' ? { ...c, values: Float64Array.from(c.values, () => Number.NaN) } : c,
+      ),
+    };
+    const big = {
+      ...explanation,
+      contributions: explanation.contributions.map((v, k) => (holey.columns[k]?.name === 'tickets30' ? 0.3 : v)),
+    };
     const { drivers, missing } = topDrivers(big, holey, row, {}, true);
     expect(drivers.map((d) => d.feature)).not.toContain('tickets30');
     expect(drivers.every((d) => !/unknown|未知/.test(d.text.en + d.text.zh))).toBe(true);

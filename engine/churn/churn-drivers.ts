@@ -31,7 +31,8 @@ export function driverText(feature: string, value: number | string, points: numb
   const label = wording?.label ?? { en: feature, zh: feature };
   const sign = points >= 0 ? '+' : '−';
   const magnitude = Math.abs(points).toFixed(1);
-  const shown = wording?.format?.(value) ?? (typeof value === 'number' ? { en: formatNumber(value), zh: formatNumber(value) } : valueWords(value));
+  const shown =
+    wording?.format?.(value) ?? (typeof value === 'number' ? { en: formatNumber(value), zh: formatNumber(value) } : valueWords(value));
   return { en: `${label.en}: ${shown.en} (${sign}${magnitude} pts)`, zh: `${label.zh}：${shown.zh}（${sign}${magnitude} 个百分点）` };
 }
 
@@ -50,9 +51,17 @@ const MIN_REASONS_ABOVE_LOW = 3;
  * are returned in `missing` instead. Above low risk, the `MIN_REASONS_ABOVE_LOW` largest present
  * contributions are kept even when smaller than `minPoints`.
  */
-export function topDrivers(explanation: RowExplanation, table: FeatureTable, row: number, options: Partial<DriverOptions> = {}, aboveLow = false): { drivers: Driver[]; missing: MissingInput[] } {
+export function topDrivers(
+  explanation: RowExplanation,
+  table: FeatureTable,
+  row: number,
+  options: Partial<DriverOptions> = {},
+  aboveLow = false,
+): { drivers: Driver[]; missing: MissingInput[] } {
   const opts = { ...defaultDriverOptions, ...options };
-  const order = Array.from(explanation.contributions.keys()).sort((a, b) => Math.abs(explanation.contributions[b] as number) - Math.abs(explanation.contributions[a] as number) || a - b);
+  const order = Array.from(explanation.contributions.keys()).sort(
+    (a, b) => Math.abs(explanation.contributions[b] as number) - Math.abs(explanation.contributions[a] as number) || a - b,
+  );
   const drivers: Driver[] = [];
   const missing: MissingInput[] = [];
   for (const c of order) {
@@ -65,10 +74,17 @@ export function topDrivers(explanation: RowExplanation, table: FeatureTable, row
     const value = cellValue(column, row);
     const wording = opts.wording[column.name] ?? attributeWording(column.name);
     if (value === null) {
-      if (Math.abs(points) >= opts.minPoints) missing.push({ feature: column.name, label: wording?.label ?? { en: column.name, zh: column.name } });
+      if (Math.abs(points) >= opts.minPoints)
+        missing.push({ feature: column.name, label: wording?.label ?? { en: column.name, zh: column.name } });
       continue;
     }
-    drivers.push({ feature: column.name, contribution: points, direction: points >= 0 ? 'raises' : 'lowers', value, text: driverText(column.name, value, points, wording) });
+    drivers.push({
+      feature: column.name,
+      contribution: points,
+      direction: points >= 0 ? 'raises' : 'lowers',
+      value,
+      text: driverText(column.name, value, points, wording),
+    });
   }
   return { drivers, missing };
 }
@@ -90,7 +106,13 @@ export function riskBand(probability: number, thresholds: BandThresholds = defau
 }
 
 /** Churn scores with reasons for the given table rows. */
-export function scoreChurn(model: ChurnModel, modelRef: ModelRef, table: FeatureTable, rows: ArrayLike<number>, options: Partial<DriverOptions> & { bands?: BandThresholds } = {}): ChurnScore[] {
+export function scoreChurn(
+  model: ChurnModel,
+  modelRef: ModelRef,
+  table: FeatureTable,
+  rows: ArrayLike<number>,
+  options: Partial<DriverOptions> & { bands?: BandThresholds } = {},
+): ChurnScore[] {
   const explanations = model.explain(table, rows);
   return explanations.map((explanation, k) => {
     const band = riskBand(explanation.probability, options.bands);

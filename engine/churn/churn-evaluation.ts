@@ -29,7 +29,13 @@ export interface ChurnEvaluation {
  * Out-of-fold evaluation with the reproducible stratified fold rule (see folds.ts). Each fold's
  * model chooses its own settings by inner validation on its training rows only.
  */
-export function evaluateChurn(table: FeatureTable, labels: Uint8Array, folds: number, options: Partial<ChurnTrainOptions> = {}, onFold?: (summary: FoldSummary) => void): ChurnEvaluation {
+export function evaluateChurn(
+  table: FeatureTable,
+  labels: Uint8Array,
+  folds: number,
+  options: Partial<ChurnTrainOptions> = {},
+  onFold?: (summary: FoldSummary) => void,
+): ChurnEvaluation {
   const all = Uint32Array.from({ length: table.rowCount }, (_, i) => i);
   const fold = stratifiedFolds(labels, folds);
   const probabilities = new Float64Array(table.rowCount);
@@ -47,7 +53,14 @@ export function evaluateChurn(table: FeatureTable, labels: Uint8Array, folds: nu
       const [explanation] = model.explain(table, [row]);
       if (explanation) example = { row, probability: explanation.probability, drivers: topDrivers(explanation, table, row).drivers };
     }
-    const summary: FoldSummary = { fold: f, trainRows: train.length, testRows: test.length, model: model.description, trees: model.gbdt?.treeCount ?? 0, lambda: model.state.selection.lambda };
+    const summary: FoldSummary = {
+      fold: f,
+      trainRows: train.length,
+      testRows: test.length,
+      model: model.description,
+      trees: model.gbdt?.treeCount ?? 0,
+      lambda: model.state.selection.lambda,
+    };
     summaries.push(summary);
     onFold?.(summary);
   }

@@ -15,7 +15,8 @@ function churnTable(n: number, seed: number): { table: FeatureTable; labels: Uin
     tenure[i] = Math.floor(random() * 72);
     contract[i] = random() < 0.1 ? -1 : Math.floor(random() * 3);
     tickets[i] = random() < 0.15 ? Number.NaN : Math.floor(random() * 6);
-    const z = -0.04 * (tenure[i] as number) + (contract[i] === 0 ? 1.5 : 0) + 0.3 * (Number.isNaN(tickets[i]) ? 2 : (tickets[i] as number)) - 1;
+    const z =
+      -0.04 * (tenure[i] as number) + (contract[i] === 0 ? 1.5 : 0) + 0.3 * (Number.isNaN(tickets[i]) ? 2 : (tickets[i] as number)) - 1;
     labels[i] = random() < sigmoid(z) ? 1 : 0;
   }
   return {

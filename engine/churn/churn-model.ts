@@ -178,7 +178,10 @@ export class ChurnModel {
 }
 
 function stratifiedSubsetFolds(labels: Uint8Array, rows: Uint32Array, folds: number): Int32Array {
-  return stratifiedFolds(Uint8Array.from(rows, (r) => labels[r] as number), folds);
+  return stratifiedFolds(
+    Uint8Array.from(rows, (r) => labels[r] as number),
+    folds,
+  );
 }
 
 /**
@@ -188,14 +191,22 @@ function stratifiedSubsetFolds(labels: Uint8Array, rows: Uint32Array, folds: num
  * chosen on those out-of-fold scores, never on rows the caller holds out. The final models are
  * refitted on all `rows` with the chosen settings.
  */
-export function trainChurnModel(table: FeatureTable, labels: Uint8Array, rows: Uint32Array, options: Partial<ChurnTrainOptions> = {}): ChurnModel {
+export function trainChurnModel(
+  table: FeatureTable,
+  labels: Uint8Array,
+  rows: Uint32Array,
+  options: Partial<ChurnTrainOptions> = {},
+): ChurnModel {
   const opts: ChurnTrainOptions = { ...defaultChurnTrainOptions, ...options };
   const gbdtParams: GbdtParams = { ...defaultGbdtParams, seed: opts.seed, ...opts.gbdt };
   const n = rows.length;
   let positives = 0;
   for (const r of rows) positives += labels[r] as number;
   if (positives < opts.innerFolds || n - positives < opts.innerFolds) {
-    throw new SuccessEngineError('ENGINE.BAD_INPUT', `need at least ${opts.innerFolds} rows of each class to train, got ${positives} positive and ${n - positives} negative`);
+    throw new SuccessEngineError(
+      'ENGINE.BAD_INPUT',
+      `need at least ${opts.innerFolds} rows of each class to train, got ${positives} positive and ${n - positives} negative`,
+    );
   }
   const y = Uint8Array.from(rows, (r) => labels[r] as number);
   const inner = stratifiedSubsetFolds(labels, rows, opts.innerFolds);
@@ -214,7 +225,12 @@ export function trainChurnModel(table: FeatureTable, labels: Uint8Array, rows: U
     const yTrain = Uint8Array.from(train, (r) => labels[r] as number);
     const yTest = Uint8Array.from(test, (r) => labels[r] as number);
     const dTree = encoder.treeColumns.length;
-    const result = trainGbdt({ x: encoder.treeMatrix(table, train), n: train.length, y: yTrain }, dTree, { ...gbdtParams, seed: gbdtParams.seed + f, monotone }, { x: encoder.treeMatrix(table, test), n: test.length, y: yTest });
+    const result = trainGbdt(
+      { x: encoder.treeMatrix(table, train), n: train.length, y: yTrain },
+      dTree,
+      { ...gbdtParams, seed: gbdtParams.seed + f, monotone },
+      { x: encoder.treeMatrix(table, test), n: test.length, y: yTest },
+    );
     bestIterations.push(Math.max(1, result.bestIteration));
     innerTrees.push(result.model);
     const treeRaw = result.model.predictRaw(encoder.treeMatrix(table, test), test.length);
@@ -262,7 +278,8 @@ export function trainChurnModel(table: FeatureTable, labels: Uint8Array, rows: U
   const dLinear = encoder.linearColumns.length;
   const logistic = treeWeight < 1 ? trainLogistic(linearX, n, dLinear, y, lambda) : null;
   const linearMeans = new Float64Array(dLinear);
-  for (let i = 0; i < n; i++) for (let j = 0; j < dLinear; j++) linearMeans[j] = (linearMeans[j] as number) + (linearX[i * dLinear + j] as number) / n;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < dLinear; j++) linearMeans[j] = (linearMeans[j] as number) + (linearX[i * dLinear + j] as number) / n;
   const kind = treeWeight === 0 ? 'logistic' : treeWeight === 1 ? 'gbdt' : 'ensemble';
   return new ChurnModel({
     format: 'churn-model/1',
@@ -288,7 +305,19 @@ export function trainChurnModel(table: FeatureTable, labels: Uint8Array, rows: U
 /** One model whose output is the mean of the given models' log-odds (trees concatenated, leaves scaled). */
 export function averageGbdt(models: readonly GbdtModel[]): GbdtModel {
   const k = models.length;
-  const state: GbdtState = { format: 'gbdt/1', nFeatures: models[0]?.nFeatures ?? 0, baseScore: 0, treeStart: [], feature: [], threshold: [], missingLeft: [], left: [], right: [], value: [], cover: [] };
+  const state: GbdtState = {
+    format: 'gbdt/1',
+    nFeatures: models[0]?.nFeatures ?? 0,
+    baseScore: 0,
+    treeStart: [],
+    feature: [],
+    threshold: [],
+    missingLeft: [],
+    left: [],
+    right: [],
+    value: [],
+    cover: [],
+  };
   for (const model of models) {
     const offset = state.feature.length;
     state.baseScore += model.baseScore / k;

@@ -10,8 +10,19 @@ describe('churn model registry artifacts', () => {
   const x = Float64Array.from({ length: n }, () => random());
   const labels = Uint8Array.from(x, (v) => (random() < v ? 1 : 0));
   const table: FeatureTable = { rowCount: n, columns: [{ kind: 'numeric', name: 'risk', values: x }] };
-  const model = trainChurnModel(table, labels, Uint32Array.from({ length: n }, (_, i) => i), { gbdt: { nTrees: 30 } });
-  const info = { tenantId: 't' as TenantId, version: '2026-01-01.1', trainingWindow: { from: '2025-01-01', to: '2026-01-01' }, metrics: { rocAuc: 0.7 }, createdAt: '2026-01-01T00:00:00.000Z' };
+  const model = trainChurnModel(
+    table,
+    labels,
+    Uint32Array.from({ length: n }, (_, i) => i),
+    { gbdt: { nTrees: 30 } },
+  );
+  const info = {
+    tenantId: 't' as TenantId,
+    version: '2026-01-01.1',
+    trainingWindow: { from: '2025-01-01', to: '2026-01-01' },
+    metrics: { rocAuc: 0.7 },
+    createdAt: '2026-01-01T00:00:00.000Z',
+  };
 
   it('round-trips through a JSON ModelVersion with identical scores', () => {
     const stored = JSON.parse(JSON.stringify(churnModelVersion(model, info))) as ReturnType<typeof churnModelVersion>;

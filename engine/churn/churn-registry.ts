@@ -34,7 +34,10 @@ export function churnModelVersion(model: ChurnModel, info: ChurnVersionInfo): Mo
 export function churnModelFromVersion(version: ModelVersion): ChurnModel {
   const artifact = version.artifact as Partial<ChurnModelState> | null;
   if (version.task !== CHURN_TASK || !artifact || artifact.format !== 'churn-model/1') {
-    throw new SuccessEngineError('ENGINE.MODEL_UNAVAILABLE', `model ${version.task}@${version.version} is not a churn-model/1 artifact`, { task: version.task, version: version.version });
+    throw new SuccessEngineError('ENGINE.MODEL_UNAVAILABLE', `model ${version.task}@${version.version} is not a churn-model/1 artifact`, {
+      task: version.task,
+      version: version.version,
+    });
   }
   return new ChurnModel(artifact as ChurnModelState);
 }

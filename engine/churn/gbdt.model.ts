@@ -328,8 +328,10 @@ export interface MatrixData {
 
 export function trainGbdt(train: MatrixData, d: number, params: GbdtParams, validation?: MatrixData): GbdtTrainResult {
   const { x, n, y } = train;
-  if (n === 0 || x.length !== n * d) throw new SuccessEngineError('ENGINE.BAD_INPUT', `training matrix has ${x.length} cells, expected ${n} × ${d}`);
-  if (params.maxBins > 255 || params.maxBins < 2) throw new SuccessEngineError('ENGINE.BAD_INPUT', `maxBins must be within 2..255, got ${params.maxBins}`);
+  if (n === 0 || x.length !== n * d)
+    throw new SuccessEngineError('ENGINE.BAD_INPUT', `training matrix has ${x.length} cells, expected ${n} × ${d}`);
+  if (params.maxBins > 255 || params.maxBins < 2)
+    throw new SuccessEngineError('ENGINE.BAD_INPUT', `maxBins must be within 2..255, got ${params.maxBins}`);
   const random = seededRandom(params.seed);
   const { bins, thresholds } = binFeatures(x, n, d, params.maxBins);
   const binCount = Int32Array.from(thresholds, (t) => t.length + 1);
@@ -377,14 +379,23 @@ export function trainGbdt(train: MatrixData, d: number, params: GbdtParams, vali
   const monotone = params.monotone;
   const weight = (G: number, H: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, -G / (H + lambda)));
   const allowed = (f: number, GL: number, HL: number, GR: number, HR: number, lo: number, hi: number): boolean => {
-    const c = monotone ? ((monotone[f]) ?? 0) : 0;
+    const c = monotone ? (monotone[f] ?? 0) : 0;
     if (c === 0) return true;
     const wl = weight(GL, HL, lo, hi);
     const wr = weight(GR, HR, lo, hi);
     return c > 0 ? wl <= wr : wl >= wr;
   };
   const leaf = (G: number, H: number, lo: number, hi: number): number => {
-    nodes.push({ feature: -1, splitBin: 0, threshold: 0, missingLeft: 0, left: -1, right: -1, value: weight(G, H, lo, hi) * params.learningRate, cover: H });
+    nodes.push({
+      feature: -1,
+      splitBin: 0,
+      threshold: 0,
+      missingLeft: 0,
+      left: -1,
+      right: -1,
+      value: weight(G, H, lo, hi) * params.learningRate,
+      cover: H,
+    });
     return nodes.length - 1;
   };
 
@@ -462,7 +473,16 @@ export function trainGbdt(train: MatrixData, d: number, params: GbdtParams, vali
     rows.set(scratch.subarray(0, r), l);
     const mid = l;
     const id = nodes.length;
-    nodes.push({ feature: bestFeature, splitBin: bestBin, threshold: thresholds[bestFeature]?.[bestBin] as number, missingLeft: bestMissingLeft, left: -1, right: -1, value: 0, cover: H });
+    nodes.push({
+      feature: bestFeature,
+      splitBin: bestBin,
+      threshold: thresholds[bestFeature]?.[bestBin] as number,
+      missingLeft: bestMissingLeft,
+      left: -1,
+      right: -1,
+      value: 0,
+      cover: H,
+    });
     const leftSmaller = mid - start <= end - mid;
     const small = acquire();
     if (leftSmaller) buildHistogram(small, start, mid);
@@ -475,7 +495,7 @@ export function trainGbdt(train: MatrixData, d: number, params: GbdtParams, vali
     const rightHist = leftSmaller ? hist : small;
     const node = nodes[id] as BuildNode;
     // Below a monotone split, the left side stays under the midpoint of the two weights and the right side above it (or the reverse).
-    const c = monotone ? ((monotone[bestFeature]) ?? 0) : 0;
+    const c = monotone ? (monotone[bestFeature] ?? 0) : 0;
     const middle = c === 0 ? 0 : (weight(bestGL, bestHL, lo, hi) + weight(G - bestGL, H - bestHL, lo, hi)) / 2;
     node.left = build(start, mid, depth + 1, leftHist, bestGL, bestHL, c < 0 ? middle : lo, c > 0 ? middle : hi);
     node.right = build(mid, end, depth + 1, rightHist, G - bestGL, H - bestHL, c > 0 ? middle : lo, c < 0 ? middle : hi);

@@ -1,4 +1,4 @@
-import type { LogisticModel} from './logistic.model';
+import type { LogisticModel } from './logistic.model';
 import { trainLogistic } from './logistic.model';
 import { seededRandom, sigmoid } from './random';
 

@@ -39,8 +39,14 @@ export class LogisticModel {
    * Exact contributions for a linear model: β_j · (x_j − mean_j), where mean_j is the training mean
    * of the encoded column. They sum to f(x) − f(mean).
    */
-  contributions(x: ArrayLike<number>, offset: number, means: Float64Array, phi: Float64Array = new Float64Array(this.coefficients.length)): Float64Array {
-    for (let j = 0; j < this.coefficients.length; j++) phi[j] = (this.coefficients[j] as number) * ((x[offset + j] as number) - (means[j] as number));
+  contributions(
+    x: ArrayLike<number>,
+    offset: number,
+    means: Float64Array,
+    phi: Float64Array = new Float64Array(this.coefficients.length),
+  ): Float64Array {
+    for (let j = 0; j < this.coefficients.length; j++)
+      phi[j] = (this.coefficients[j] as number) * ((x[offset + j] as number) - (means[j] as number));
     return phi;
   }
 }
@@ -52,7 +58,15 @@ export class LogisticModel {
  */
 const HESSIAN_BUDGET = 3e8;
 
-export function trainLogistic(x: Float64Array, n: number, d: number, y: ArrayLike<number>, lambda: number, maxIterations = 50, hessianBudget = HESSIAN_BUDGET): LogisticModel {
+export function trainLogistic(
+  x: Float64Array,
+  n: number,
+  d: number,
+  y: ArrayLike<number>,
+  lambda: number,
+  maxIterations = 50,
+  hessianBudget = HESSIAN_BUDGET,
+): LogisticModel {
   if (x.length !== n * d) throw new SuccessEngineError('ENGINE.BAD_INPUT', `logistic matrix has ${x.length} cells, expected ${n} × ${d}`);
   const p = d + 1; // last slot is the intercept
   let beta = new Float64Array(p);

@@ -76,7 +76,11 @@ describe('TreeSHAP', () => {
 
   it('gives zero to a feature the trees never split on', () => {
     const constant = Float64Array.from(train.x, (v, k) => (k % train.d === 3 ? 0.5 : v));
-    const trained = trainGbdt({ x: constant, n: train.n, y: train.y }, train.d, { ...defaultGbdtParams, nTrees: 10, earlyStoppingRounds: 0 }).model;
+    const trained = trainGbdt({ x: constant, n: train.n, y: train.y }, train.d, {
+      ...defaultGbdtParams,
+      nTrees: 10,
+      earlyStoppingRounds: 0,
+    }).model;
     expect(trained.feature.includes(3)).toBe(false);
     const phi = new TreeShapExplainer(trained).explain(constant, 0);
     expect(phi[3]).toBe(0);

@@ -98,7 +98,17 @@ export class TreeShapExplainer {
     return total;
   }
 
-  private recurse(node: number, x: ArrayLike<number>, offset: number, phi: Float64Array, parentStart: number, depth: number, zero: number, one: number, feature: number): void {
+  private recurse(
+    node: number,
+    x: ArrayLike<number>,
+    offset: number,
+    phi: Float64Array,
+    parentStart: number,
+    depth: number,
+    zero: number,
+    one: number,
+    feature: number,
+  ): void {
     const m = this.model;
     // Each level works on its own copy of the path, placed right after the parent's.
     const start = depth === 0 ? 0 : parentStart + depth;

@@ -1,5 +1,12 @@
 import { logGamma } from '../optim/special-functions';
-import { bgNbdLogLikelihood, expectedTransactions, expectedTransactionsNew, fitBgNbd, probabilityAlive, type BgNbdParams } from './bg-nbd.model';
+import {
+  bgNbdLogLikelihood,
+  expectedTransactions,
+  expectedTransactionsNew,
+  fitBgNbd,
+  probabilityAlive,
+  type BgNbdParams,
+} from './bg-nbd.model';
 import { simulateBgNbd } from './bg-nbd.simulator';
 
 const truth: BgNbdParams = { r: 0.25, alpha: 4.4, a: 0.8, b: 2.4 };
@@ -15,7 +22,12 @@ function naiveLogLik({ r, alpha, a, b }: BgNbdParams, x: number, tx: number, T: 
 
 describe('BG/NBD', () => {
   it('log-likelihood equals the paper’s formula, and stays finite where the naive one underflows', () => {
-    for (const [x, tx, T] of [[0, 0, 30], [1, 5, 30], [7, 29.5, 38.9], [2, 0.14, 20]] as const) {
+    for (const [x, tx, T] of [
+      [0, 0, 30],
+      [1, 5, 30],
+      [7, 29.5, 38.9],
+      [2, 0.14, 20],
+    ] as const) {
       expect(bgNbdLogLikelihood(truth, { x, tx, T })).toBeCloseTo(naiveLogLik(truth, x, tx, T), 9);
     }
     const heavy = bgNbdLogLikelihood(truth, { x: 400, tx: 300, T: 310 });
@@ -83,7 +95,12 @@ describe('BG/NBD', () => {
   });
 
   it('rejects impossible histories naming the row', () => {
-    expect(() => fitBgNbd([{ x: 1, tx: 5, T: 10 }, { x: 2, tx: 12, T: 10 }])).toThrow(/row 1/);
+    expect(() =>
+      fitBgNbd([
+        { x: 1, tx: 5, T: 10 },
+        { x: 2, tx: 12, T: 10 },
+      ]),
+    ).toThrow(/row 1/);
     expect(() => fitBgNbd([])).toThrow(/at least one/);
   });
 });

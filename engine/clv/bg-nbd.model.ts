@@ -34,7 +34,11 @@ export interface BgNbdFit {
 export function validateRecencyFrequency(c: RecencyFrequency, index: number): void {
   const ok = Number.isInteger(c.x) && c.x >= 0 && c.tx >= 0 && c.T >= 0 && c.tx <= c.T + 1e-9 && Number.isFinite(c.T);
   if (!ok || (c.x === 0 && c.tx !== 0)) {
-    throw new SuccessEngineError('ENGINE.BAD_INPUT', `customer row ${index}: need integer x ≥ 0 and 0 ≤ tx ≤ T (tx = 0 when x = 0), got x=${c.x} tx=${c.tx} T=${c.T}`, { index });
+    throw new SuccessEngineError(
+      'ENGINE.BAD_INPUT',
+      `customer row ${index}: need integer x ≥ 0 and 0 ≤ tx ≤ T (tx = 0 when x = 0), got x=${c.x} tx=${c.tx} T=${c.T}`,
+      { index },
+    );
   }
 }
 
@@ -99,7 +103,12 @@ function prepare(customers: readonly RecencyFrequency[], timeScale: number): Pre
   return { groups, count: customers.length };
 }
 
-const fromLog = (v: readonly number[]): BgNbdParams => ({ r: Math.exp(v[0] as number), alpha: Math.exp(v[1] as number), a: Math.exp(v[2] as number), b: Math.exp(v[3] as number) });
+const fromLog = (v: readonly number[]): BgNbdParams => ({
+  r: Math.exp(v[0] as number),
+  alpha: Math.exp(v[1] as number),
+  a: Math.exp(v[2] as number),
+  b: Math.exp(v[3] as number),
+});
 
 /**
  * Maximum-likelihood fit on log-parameters (so every trial point is valid). Time is rescaled
@@ -123,7 +132,8 @@ export function fitBgNbd(customers: readonly RecencyFrequency[], options: { seed
     const sub = prepare(everyKth(customers, Math.ceil(n / WARM_START_SUBSAMPLE)), scale);
     result = minimizeWithWarmStart(nll, (v) => -totalLogLikelihood(fromLog(v), sub) / sub.count, [0, 0, 0, 0], search);
   } else result = minimize(nll, [0, 0, 0, 0], search);
-  if (!Number.isFinite(result.value)) throw new SuccessEngineError('ENGINE.FIT_FAILED', 'BG/NBD likelihood could not be evaluated at any starting point');
+  if (!Number.isFinite(result.value))
+    throw new SuccessEngineError('ENGINE.FIT_FAILED', 'BG/NBD likelihood could not be evaluated at any starting point');
   const scaled = fromLog(result.x);
   const params = { ...scaled, alpha: scaled.alpha / scale };
   // ln α in original units differs only by a constant, so the Hessian in log space is unchanged.

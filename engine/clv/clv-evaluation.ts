@@ -22,9 +22,13 @@ export interface ClvEvaluation {
  * Fit BG/NBD and Gamma-Gamma on the calibration period and score the holdout: the standard
  * calibration/holdout check of Fader, Hardie & Lee (2005). Days are UTC day numbers, time in weeks.
  */
-export function evaluateClv(purchases: Iterable<Purchase>, options: { calibrationEnd: number; holdoutEnd: number; seed?: number }): ClvEvaluation {
+export function evaluateClv(
+  purchases: Iterable<Purchase>,
+  options: { calibrationEnd: number; holdoutEnd: number; seed?: number },
+): ClvEvaluation {
   const summaries = summarizeCustomers(purchases, options);
-  if (summaries.length === 0) throw new SuccessEngineError('ENGINE.BAD_INPUT', 'no customer has a purchase on or before the calibration end');
+  if (summaries.length === 0)
+    throw new SuccessEngineError('ENGINE.BAD_INPUT', 'no customer has a purchase on or before the calibration end');
   const seed = options.seed ?? 7;
   const bg = fitBgNbd(summaries, { seed });
   const gg = fitGammaGamma(summaries, { seed });

@@ -9,11 +9,15 @@ const date = (weeks: number) => iso(weeks).slice(0, 10);
 /** Purchase-only accounts drawn from BG/NBD, plus subscription accounts with varied tenure and churn. */
 function book(): AccountClvEvidence[] {
   const out: AccountClvEvidence[] = [];
-  const sims = simulateBgNbd({ r: 0.5, alpha: 4, a: 0.8, b: 2.5 }, { customers: 400, calibrationWeeks: 52, cohortWeeks: 26, seed: 4, spend: { p: 5, q: 4, gamma: 20 } });
+  const sims = simulateBgNbd(
+    { r: 0.5, alpha: 4, a: 0.8, b: 2.5 },
+    { customers: 400, calibrationWeeks: 52, cohortWeeks: 26, seed: 4, spend: { p: 5, q: 4, gamma: 20 } },
+  );
   sims.forEach((s, i) => {
     const first = 52 - s.T;
     const transactions = [{ kind: 'order' as const, amount: 30, occurredAt: iso(first) }];
-    for (let k = 1; k <= s.x; k++) transactions.push({ kind: 'order', amount: s.monetary, occurredAt: iso(first + (k === s.x ? s.tx : (s.tx * k) / s.x)) });
+    for (let k = 1; k <= s.x; k++)
+      transactions.push({ kind: 'order', amount: s.monetary, occurredAt: iso(first + (k === s.x ? s.tx : (s.tx * k) / s.x)) });
     out.push({ accountId: `p${i}`, subscriptions: [], transactions, currency: 'USD' });
   });
   for (let i = 0; i < 200; i++) {
@@ -24,7 +28,15 @@ function book(): AccountClvEvidence[] {
     const churned = end.getTime() <= Date.UTC(2025, 0, 1) && i % 3 !== 0;
     out.push({
       accountId: `s${i}`,
-      subscriptions: [{ status: churned ? 'cancelled' : 'active', startDate: start.toISOString().slice(0, 10), ...(churned ? { endDate: end.toISOString().slice(0, 10) } : {}), billingPeriod: 'monthly', mrr: 100 + i }],
+      subscriptions: [
+        {
+          status: churned ? 'cancelled' : 'active',
+          startDate: start.toISOString().slice(0, 10),
+          ...(churned ? { endDate: end.toISOString().slice(0, 10) } : {}),
+          billingPeriod: 'monthly',
+          mrr: 100 + i,
+        },
+      ],
       transactions: [],
       ...(i % 2 ? { churnProbability: (i % 10) / 10 } : {}),
       currency: 'USD',
@@ -36,24 +48,41 @@ function book(): AccountClvEvidence[] {
 
 describe('CLV method choice', () => {
   it('values subscribers contractually, buyers with BG/NBD, and records why', () => {
-    const sub = chooseClvMethod({ subscriptions: [{ status: 'active', startDate: '2024-01-01', billingPeriod: 'annual', mrr: 10 }], transactions: [] }, { contractual: true, nonContractual: true });
+    const sub = chooseClvMethod(
+      { subscriptions: [{ status: 'active', startDate: '2024-01-01', billingPeriod: 'annual', mrr: 10 }], transactions: [] },
+      { contractual: true, nonContractual: true },
+    );
     expect(sub.method).toBe('contractual');
-    const buyer = chooseClvMethod({ subscriptions: [], transactions: [{ kind: 'order', amount: 5, occurredAt: '2024-01-01T00:00:00Z' }] }, { contractual: true, nonContractual: true });
+    const buyer = chooseClvMethod(
+      { subscriptions: [], transactions: [{ kind: 'order', amount: 5, occurredAt: '2024-01-01T00:00:00Z' }] },
+      { contractual: true, nonContractual: true },
+    );
     expect(buyer.method).toBe('non-contractual');
     expect(buyer.reason.zh.length).toBeGreaterThan(0);
     const fallback = chooseClvMethod(
-      { subscriptions: [{ status: 'active', startDate: '2024-01-01', billingPeriod: 'annual', mrr: 10 }], transactions: [{ kind: 'invoice', amount: 5, occurredAt: '2024-01-01T00:00:00Z' }] },
+      {
+        subscriptions: [{ status: 'active', startDate: '2024-01-01', billingPeriod: 'annual', mrr: 10 }],
+        transactions: [{ kind: 'invoice', amount: 5, occurredAt: '2024-01-01T00:00:00Z' }],
+      },
       { contractual: false, nonContractual: true },
     );
     expect(fallback.method).toBe('non-contractual');
-    expect(chooseClvMethod({ subscriptions: [], transactions: [{ kind: 'refund', amount: -5, occurredAt: '2024-01-01T00:00:00Z' }] }, { contractual: true, nonContractual: true }).method).toBe('none');
+    expect(
+      chooseClvMethod(
+        { subscriptions: [], transactions: [{ kind: 'refund', amount: -5, occurredAt: '2024-01-01T00:00:00Z' }] },
+        { contractual: true, nonContractual: true },
+      ).method,
+    ).toBe('none');
   });
 
   it('turns subscriptions into whole billing periods with a start-quarter cohort', () => {
     const asOf = Math.floor(Date.UTC(2025, 0, 15) / 86_400_000);
     const h = contractHistory([{ status: 'active', startDate: '2024-02-10', billingPeriod: 'quarterly', mrr: 50 }], asOf);
     expect(h).toMatchObject({ periods: 3, churned: false, cohort: '2024-Q1', periodMonths: 3, mrr: 50 });
-    const gone = contractHistory([{ status: 'cancelled', startDate: '2024-01-01', endDate: '2024-04-01', billingPeriod: 'monthly', mrr: 50 }], asOf);
+    const gone = contractHistory(
+      [{ status: 'cancelled', startDate: '2024-01-01', endDate: '2024-04-01', billingPeriod: 'monthly', mrr: 50 }],
+      asOf,
+    );
     expect(gone).toMatchObject({ periods: 3, churned: true });
     expect(contractHistory([{ status: 'trial', startDate: '2024-01-01', billingPeriod: 'monthly', mrr: 0 }], asOf)).toBeUndefined();
   });

@@ -1,4 +1,11 @@
-import { ClvScoreSchema, isSuccessEngineError, type CanonicalSubscription, type CanonicalTransaction, type ClvScore, type LocalizedText } from '../../core';
+import {
+  ClvScoreSchema,
+  isSuccessEngineError,
+  type CanonicalSubscription,
+  type CanonicalTransaction,
+  type ClvScore,
+  type LocalizedText,
+} from '../../core';
 import { fitBgNbd, type BgNbdFit } from './bg-nbd.model';
 import { scoreContractual, type ContractualAccount } from './contractual-clv';
 import { dayNumber, summarizeCustomers, type CustomerSummary, type Purchase } from './customer-summary';
@@ -28,14 +35,30 @@ const PERIOD_MONTHS: Record<CanonicalSubscription['billingPeriod'], number> = { 
  * subscription is valued contractually; an account that only buys is valued with BG/NBD, where
  * churn is latent. Without a usable model of the preferred kind we fall back to the other one.
  */
-export function chooseClvMethod(e: Pick<AccountClvEvidence, 'subscriptions' | 'transactions'>, available: { contractual: boolean; nonContractual: boolean }): MethodChoice {
+export function chooseClvMethod(
+  e: Pick<AccountClvEvidence, 'subscriptions' | 'transactions'>,
+  available: { contractual: boolean; nonContractual: boolean },
+): MethodChoice {
   const hasContract = e.subscriptions.some((s) => s.mrr > 0 && s.status !== 'trial');
   const purchases = e.transactions.filter((t) => PURCHASE_KINDS.has(t.kind) && t.amount > 0).length;
-  if (hasContract && available.contractual) return { method: 'contractual', reason: { en: 'has a paid subscription: renewal-based (sBG) value', zh: '有付费订阅：按续约（sBG）估值' } };
+  if (hasContract && available.contractual)
+    return {
+      method: 'contractual',
+      reason: { en: 'has a paid subscription: renewal-based (sBG) value', zh: '有付费订阅：按续约（sBG）估值' },
+    };
   if (purchases > 0 && available.nonContractual) {
     return hasContract
-      ? { method: 'non-contractual', reason: { en: 'subscription history too thin for a renewal model; valued from purchases (BG/NBD)', zh: '订阅历史不足以建立续约模型；按购买记录（BG/NBD）估值' } }
-      : { method: 'non-contractual', reason: { en: 'buys without a contract: purchase-based (BG/NBD) value', zh: '无合同的购买行为：按购买记录（BG/NBD）估值' } };
+      ? {
+          method: 'non-contractual',
+          reason: {
+            en: 'subscription history too thin for a renewal model; valued from purchases (BG/NBD)',
+            zh: '订阅历史不足以建立续约模型；按购买记录（BG/NBD）估值',
+          },
+        }
+      : {
+          method: 'non-contractual',
+          reason: { en: 'buys without a contract: purchase-based (BG/NBD) value', zh: '无合同的购买行为：按购买记录（BG/NBD）估值' },
+        };
   }
   return { method: 'none', reason: { en: 'no paid subscription or purchase history to value', zh: '没有可用于估值的付费订阅或购买记录' } };
 }
@@ -53,11 +76,16 @@ function wholeMonths(fromDay: number, toDay: number): number {
  * An account's contract history in billing periods as of a day: from its first paid start to its
  * last end (or `asOf`), churned when every paid subscription has ended by then. Cohort = start quarter.
  */
-export function contractHistory(subscriptions: AccountClvEvidence['subscriptions'], asOf: number): (ContractHistory & { periodMonths: number; mrr: number; monthsLeftInPeriod: number }) | undefined {
+export function contractHistory(
+  subscriptions: AccountClvEvidence['subscriptions'],
+  asOf: number,
+): (ContractHistory & { periodMonths: number; mrr: number; monthsLeftInPeriod: number }) | undefined {
   const paid = subscriptions.filter((s) => s.mrr > 0 && s.status !== 'trial' && dayNumber(s.startDate) <= asOf);
   if (paid.length === 0) return undefined;
   const start = Math.min(...paid.map((s) => dayNumber(s.startDate)));
-  const ended = paid.every((s) => (s.status === 'cancelled' || s.status === 'expired') && s.endDate !== undefined && dayNumber(s.endDate) <= asOf);
+  const ended = paid.every(
+    (s) => (s.status === 'cancelled' || s.status === 'expired') && s.endDate !== undefined && dayNumber(s.endDate) <= asOf,
+  );
   const end = ended ? Math.max(...paid.map((s) => dayNumber(s.endDate as string))) : asOf;
   const current = paid.filter((s) => !(s.endDate !== undefined && dayNumber(s.endDate) <= asOf));
   const pricing = current.length > 0 ? current : paid;
@@ -105,7 +133,9 @@ export function scoreBookClv(accounts: readonly AccountClvEvidence[], options: C
   const sbg = tryFit(() => fitSbgByCohort([...histories.values()]));
   const purchases: Purchase[] = [];
   for (const a of accounts) {
-    for (const t of a.transactions) if (PURCHASE_KINDS.has(t.kind) && t.amount > 0) purchases.push({ customerId: a.accountId, day: dayNumber(t.occurredAt), amount: t.amount });
+    for (const t of a.transactions)
+      if (PURCHASE_KINDS.has(t.kind) && t.amount > 0)
+        purchases.push({ customerId: a.accountId, day: dayNumber(t.occurredAt), amount: t.amount });
   }
   const summaries = new Map(summarizeCustomers(purchases, { calibrationEnd: asOf }).map((s) => [s.customerId, s]));
   // Fit purchase models on accounts without contracts (contract invoices are not free choices);
@@ -115,7 +145,12 @@ export function scoreBookClv(accounts: readonly AccountClvEvidence[], options: C
   const bg = tryFit<BgNbdFit>(() => fitBgNbd(free)) ?? tryFit<BgNbdFit>(() => fitBgNbd(everyone));
   const gg = tryFit<GammaGammaFit>(() => fitGammaGamma(free)) ?? tryFit<GammaGammaFit>(() => fitGammaGamma(everyone));
   const available = { contractual: sbg !== undefined, nonContractual: bg !== undefined && gg !== undefined };
-  const common = { horizonMonths: options.horizonMonths, monthlyDiscountRate: options.monthlyDiscountRate, draws: options.draws ?? 100, seed: options.seed ?? 1 };
+  const common = {
+    horizonMonths: options.horizonMonths,
+    monthlyDiscountRate: options.monthlyDiscountRate,
+    draws: options.draws ?? 100,
+    seed: options.seed ?? 1,
+  };
 
   // Decide every account first, then score each model's accounts in one call: parameter draws
   // for the interval are made once per fitted cohort, not once per account.
@@ -138,21 +173,45 @@ export function scoreBookClv(accounts: readonly AccountClvEvidence[], options: C
       };
       (contractual.get(fit) ?? contractual.set(fit, []).get(fit))?.push({ index, input });
     } else if (choice.method === 'contractual' && history?.churned) {
-      const ended: MethodChoice = { method: 'contractual', reason: { en: 'contract ended: no residual value', zh: '合同已结束：无剩余价值' } };
-      results[index] = { accountId: a.accountId, choice: ended, score: toClvScore({ point: 0, p10: 0, p50: 0, p90: 0 }, 'contractual', a.currency, options.horizonMonths, { name: 'sbg', version, kind: 'sbg' }) };
+      const ended: MethodChoice = {
+        method: 'contractual',
+        reason: { en: 'contract ended: no residual value', zh: '合同已结束：无剩余价值' },
+      };
+      results[index] = {
+        accountId: a.accountId,
+        choice: ended,
+        score: toClvScore({ point: 0, p10: 0, p50: 0, p90: 0 }, 'contractual', a.currency, options.horizonMonths, {
+          name: 'sbg',
+          version,
+          kind: 'sbg',
+        }),
+      };
     } else if (choice.method === 'non-contractual' && bg && gg && summary) {
       nonContractual.push({ index, summary });
     }
   });
-  const scored = (index: number, v: { point: number; p10: number; p50: number; p90: number; ifRetained?: number }, method: ClvMethod, model: ClvScore['model']): void => {
+  const scored = (
+    index: number,
+    v: { point: number; p10: number; p50: number; p90: number; ifRetained?: number },
+    method: ClvMethod,
+    model: ClvScore['model'],
+  ): void => {
     const r = results[index] as AccountClvResult;
     results[index] = { ...r, score: toClvScore(v, method, (accounts[index] as AccountClvEvidence).currency, options.horizonMonths, model) };
   };
   for (const [fit, items] of contractual) {
-    scoreContractual(fit, items.map((i) => i.input), common).forEach((v, k) => scored((items[k] as { index: number }).index, v, 'contractual', { name: 'sbg', version, kind: 'sbg' }));
+    scoreContractual(
+      fit,
+      items.map((i) => i.input),
+      common,
+    ).forEach((v, k) => scored((items[k] as { index: number }).index, v, 'contractual', { name: 'sbg', version, kind: 'sbg' }));
   }
   if (bg && gg && nonContractual.length > 0) {
-    scoreNonContractual({ bgnbd: bg, gammaGamma: gg }, nonContractual.map((i) => i.summary), common).forEach((v, k) =>
+    scoreNonContractual(
+      { bgnbd: bg, gammaGamma: gg },
+      nonContractual.map((i) => i.summary),
+      common,
+    ).forEach((v, k) =>
       scored((nonContractual[k] as { index: number }).index, v, 'non-contractual', { name: 'bg-nbd+gamma-gamma', version, kind: 'bg-nbd' }),
     );
   }
@@ -163,11 +222,32 @@ function tryFit<T>(fit: () => T): T | undefined {
   try {
     return fit();
   } catch (error) {
-    if (isSuccessEngineError(error, 'ENGINE.INSUFFICIENT_DATA') || isSuccessEngineError(error, 'ENGINE.BAD_INPUT') || isSuccessEngineError(error, 'ENGINE.FIT_FAILED')) return undefined;
+    if (
+      isSuccessEngineError(error, 'ENGINE.INSUFFICIENT_DATA') ||
+      isSuccessEngineError(error, 'ENGINE.BAD_INPUT') ||
+      isSuccessEngineError(error, 'ENGINE.FIT_FAILED')
+    )
+      return undefined;
     throw error;
   }
 }
 
-export function toClvScore(v: { point: number; p10: number; p50: number; p90: number; ifRetained?: number }, method: ClvMethod, currency: string, horizonMonths: number, model: ClvScore['model']): ClvScore {
-  return ClvScoreSchema.parse({ point: v.point, p10: v.p10, p50: v.p50, p90: v.p90, ...(v.ifRetained !== undefined ? { ifRetained: v.ifRetained } : {}), currency, horizonMonths, method, model });
+export function toClvScore(
+  v: { point: number; p10: number; p50: number; p90: number; ifRetained?: number },
+  method: ClvMethod,
+  currency: string,
+  horizonMonths: number,
+  model: ClvScore['model'],
+): ClvScore {
+  return ClvScoreSchema.parse({
+    point: v.point,
+    p10: v.p10,
+    p50: v.p50,
+    p90: v.p90,
+    ...(v.ifRetained !== undefined ? { ifRetained: v.ifRetained } : {}),
+    currency,
+    horizonMonths,
+    method,
+    model,
+  });
 }

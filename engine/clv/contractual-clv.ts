@@ -44,7 +44,11 @@ export interface ContractualClv extends ClvInterval {
  * built by the sBG recursion S(t)/S(t−1) = (δ+t−1)/(γ+δ+t−1), equal to the ratio of Beta
  * functions and ~50× cheaper: this loop runs horizon × (draws + 1) times per account.
  */
-export function contractualValue(params: SbgParams, account: ContractualAccount, options: Pick<ContractualOptions, 'horizonMonths' | 'monthlyDiscountRate'>): { value: number; expectedRenewals: number; nextRenewal: number } {
+export function contractualValue(
+  params: SbgParams,
+  account: ContractualAccount,
+  options: Pick<ContractualOptions, 'horizonMonths' | 'monthlyDiscountRate'>,
+): { value: number; expectedRenewals: number; nextRenewal: number } {
   const { periods: n, revenuePerPeriod, periodMonths } = account;
   const { gamma, delta } = params;
   const renewals = Math.floor(options.horizonMonths / periodMonths);
@@ -69,7 +73,13 @@ export function contractualValue(params: SbgParams, account: ContractualAccount,
  * at each later one with the sBG predictive probability given it is still there, (δ+t−1)/(γ+δ+t−1)
  * (sequential draws from the shifted-beta-geometric predictive), and pays each period it stays.
  */
-function simulatedValue(params: SbgParams, account: ContractualAccount, options: Pick<ContractualOptions, 'horizonMonths' | 'monthlyDiscountRate'>, next: number, uniform: () => number): number {
+function simulatedValue(
+  params: SbgParams,
+  account: ContractualAccount,
+  options: Pick<ContractualOptions, 'horizonMonths' | 'monthlyDiscountRate'>,
+  next: number,
+  uniform: () => number,
+): number {
   const { periods: n, revenuePerPeriod, periodMonths } = account;
   const renewals = Math.floor(options.horizonMonths / periodMonths);
   const perPeriodFactor = 1 / Math.pow(1 + options.monthlyDiscountRate, periodMonths);
@@ -87,9 +97,18 @@ function simulatedValue(params: SbgParams, account: ContractualAccount, options:
 function validate(account: ContractualAccount, index: number): void {
   const p = account.churnProbability;
   const ok =
-    Number.isInteger(account.periods) && account.periods >= 0 && account.revenuePerPeriod >= 0 && Number.isFinite(account.revenuePerPeriod) && account.periodMonths > 0 && (p === undefined || (p >= 0 && p <= 1));
+    Number.isInteger(account.periods) &&
+    account.periods >= 0 &&
+    account.revenuePerPeriod >= 0 &&
+    Number.isFinite(account.revenuePerPeriod) &&
+    account.periodMonths > 0 &&
+    (p === undefined || (p >= 0 && p <= 1));
   if (!ok) {
-    throw new SuccessEngineError('ENGINE.BAD_INPUT', `contract account ${index}: need whole periods ≥ 0, revenuePerPeriod ≥ 0, periodMonths > 0 and churnProbability in [0, 1]`, { index });
+    throw new SuccessEngineError(
+      'ENGINE.BAD_INPUT',
+      `contract account ${index}: need whole periods ≥ 0, revenuePerPeriod ≥ 0, periodMonths > 0 and churnProbability in [0, 1]`,
+      { index },
+    );
   }
 }
 
@@ -113,8 +132,14 @@ export function scoreContractual(fit: SbgFit, accounts: readonly ContractualAcco
     const point = contractualValue(fit.params, a, options);
     const retained = contractualValue(fit.params, { ...a, churnProbability: 0 }, options);
     const samples: number[] = [];
-    for (const d of futures) for (let k = 0; k < FUTURES_PER_DRAW; k++) samples.push(simulatedValue(d, a, options, point.nextRenewal, uniform));
-    return { ...intervalFrom(point.value, samples), nextRenewal: point.nextRenewal, expectedRenewals: point.expectedRenewals, ifRetained: retained.value };
+    for (const d of futures)
+      for (let k = 0; k < FUTURES_PER_DRAW; k++) samples.push(simulatedValue(d, a, options, point.nextRenewal, uniform));
+    return {
+      ...intervalFrom(point.value, samples),
+      nextRenewal: point.nextRenewal,
+      expectedRenewals: point.expectedRenewals,
+      ifRetained: retained.value,
+    };
   });
 }
 

@@ -49,7 +49,12 @@ export function dayNumber(text: string): number {
     const back = new Date(ms);
     if (back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== d) ms = NaN;
   }
-  if (!Number.isFinite(ms)) throw new SuccessEngineError('ENGINE.BAD_INPUT', `not a date: "${text}" (expected YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD, optionally followed by a time)`, { value: text });
+  if (!Number.isFinite(ms))
+    throw new SuccessEngineError(
+      'ENGINE.BAD_INPUT',
+      `not a date: "${text}" (expected YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD, optionally followed by a time)`,
+      { value: text },
+    );
   return Math.floor(ms / 86_400_000);
 }
 
@@ -66,7 +71,9 @@ export function summarizeCustomers(purchases: Iterable<Purchase>, options: Summa
   const byCustomer = new Map<string, Map<number, number>>();
   for (const p of purchases) {
     if (!Number.isFinite(p.day) || !Number.isFinite(p.amount)) {
-      throw new SuccessEngineError('ENGINE.BAD_INPUT', `purchase of customer "${p.customerId}" has a non-finite day or amount`, { customerId: p.customerId });
+      throw new SuccessEngineError('ENGINE.BAD_INPUT', `purchase of customer "${p.customerId}" has a non-finite day or amount`, {
+        customerId: p.customerId,
+      });
     }
     let days = byCustomer.get(p.customerId);
     if (!days) byCustomer.set(p.customerId, (days = new Map<number, number>()));

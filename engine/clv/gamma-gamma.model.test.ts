@@ -5,7 +5,10 @@ describe('Gamma-Gamma', () => {
   const spend = { p: 6, q: 3.7, gamma: 15 };
 
   it('recovers spend parameters from a simulated book and is currency-scale invariant', () => {
-    const book = simulateBgNbd({ r: 0.6, alpha: 4, a: 0.8, b: 2.4 }, { customers: 8000, calibrationWeeks: 52, cohortWeeks: 12, seed: 8, spend });
+    const book = simulateBgNbd(
+      { r: 0.6, alpha: 4, a: 0.8, b: 2.4 },
+      { customers: 8000, calibrationWeeks: 52, cohortWeeks: 12, seed: 8, spend },
+    );
     const fit = fitGammaGamma(book);
     expect(fit.params.p / spend.p).toBeGreaterThan(0.85);
     expect(fit.params.p / spend.p).toBeLessThan(1.15);
@@ -42,6 +45,11 @@ describe('Gamma-Gamma', () => {
   });
 
   it('needs repeat customers with spend', () => {
-    expect(() => fitGammaGamma([{ x: 0, monetary: 0 }, { x: 2, monetary: 0 }])).toThrow(/at least 2/);
+    expect(() =>
+      fitGammaGamma([
+        { x: 0, monetary: 0 },
+        { x: 2, monetary: 0 },
+      ]),
+    ).toThrow(/at least 2/);
   });
 });

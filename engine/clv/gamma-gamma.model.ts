@@ -36,7 +36,13 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, o: SpendObserv
   const { p, q, gamma } = params;
   const px = p * o.x;
   return (
-    logGamma(px + q) - logGamma(px) - logGamma(q) + q * Math.log(gamma) + (px - 1) * Math.log(o.monetary) + px * Math.log(o.x) - (px + q) * Math.log(gamma + o.x * o.monetary)
+    logGamma(px + q) -
+    logGamma(px) -
+    logGamma(q) +
+    q * Math.log(gamma) +
+    (px - 1) * Math.log(o.monetary) +
+    px * Math.log(o.x) -
+    (px + q) * Math.log(gamma + o.x * o.monetary)
   );
 }
 
@@ -47,7 +53,11 @@ export function spendObservations<T extends SpendObservation>(rows: readonly T[]
 
 export function fitGammaGamma(observations: readonly SpendObservation[], options: { seed?: number } = {}): GammaGammaFit {
   const data = spendObservations(observations);
-  if (data.length < 2) throw new SuccessEngineError('ENGINE.BAD_INPUT', `Gamma-Gamma needs at least 2 customers with repeat purchases and positive spend, got ${data.length}`);
+  if (data.length < 2)
+    throw new SuccessEngineError(
+      'ENGINE.BAD_INPUT',
+      `Gamma-Gamma needs at least 2 customers with repeat purchases and positive spend, got ${data.length}`,
+    );
   // Fit on spend divided by its mean so γ starts near 1 whatever the currency; γ scales back linearly.
   let mean = 0;
   for (const o of data) mean += o.monetary;

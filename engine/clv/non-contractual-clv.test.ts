@@ -41,16 +41,32 @@ describe('non-contractual CLV properties', () => {
         // the series' precision (seen: 2.7e-9 apart at 1.699), so allow 1e-7 relative.
         return Number.isFinite(short) && short >= 0 && long >= short - 1e-7 * (1 + short);
       }),
-      { numRuns: 200, examples: [[{ r: 0.01, alpha: 0.11301911053018485, a: 5.143181114499609, b: 0.01 }, { x: 48, tx: 0, T: 0.01, monetary: 0.01 }, 103.99485326662911]] },
+      {
+        numRuns: 200,
+        examples: [
+          [
+            { r: 0.01, alpha: 0.11301911053018485, a: 5.143181114499609, b: 0.01 },
+            { x: 48, tx: 0, T: 0.01, monetary: 0.01 },
+            103.99485326662911,
+          ],
+        ],
+      },
     );
   });
 
   it('CLV is never negative', () => {
     fc.assert(
-      fc.property(bgParams, ggParams, customer, fc.integer({ min: 1, max: 36 }), positive(0, 0.05), (bg, gg: GammaGammaParams, c, horizon, rate) => {
-        const v = discountedClv(bg, gg, c, { horizonMonths: horizon, monthlyDiscountRate: rate });
-        return Number.isFinite(v) && v >= 0;
-      }),
+      fc.property(
+        bgParams,
+        ggParams,
+        customer,
+        fc.integer({ min: 1, max: 36 }),
+        positive(0, 0.05),
+        (bg, gg: GammaGammaParams, c, horizon, rate) => {
+          const v = discountedClv(bg, gg, c, { horizonMonths: horizon, monthlyDiscountRate: rate });
+          return Number.isFinite(v) && v >= 0;
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -65,7 +81,10 @@ describe('non-contractual CLV properties', () => {
   });
 
   it('scores a fitted book with Laplace intervals around every point', () => {
-    const book = simulateBgNbd({ r: 0.4, alpha: 5, a: 0.7, b: 2.5 }, { customers: 1500, calibrationWeeks: 52, cohortWeeks: 20, seed: 21, spend: { p: 5, q: 4, gamma: 20 } });
+    const book = simulateBgNbd(
+      { r: 0.4, alpha: 5, a: 0.7, b: 2.5 },
+      { customers: 1500, calibrationWeeks: 52, cohortWeeks: 20, seed: 21, spend: { p: 5, q: 4, gamma: 20 } },
+    );
     const model = { bgnbd: fitBgNbd(book), gammaGamma: fitGammaGamma(book) };
     const scores = scoreNonContractual(model, book.slice(0, 200), { horizonMonths: 12, monthlyDiscountRate: 0.01, draws: 40, seed: 3 });
     let widths = 0;
@@ -78,13 +97,24 @@ describe('non-contractual CLV properties', () => {
     // Parameter uncertainty is real: intervals have width.
     expect(widths).toBeGreaterThan(0);
     // A customer who bought often and recently is worth more than one who went quiet long ago.
-    const keen = scoreNonContractual(model, [{ x: 10, tx: 50, T: 52, monetary: 30 }], { horizonMonths: 12, monthlyDiscountRate: 0.01, draws: 10 })[0];
-    const quiet = scoreNonContractual(model, [{ x: 10, tx: 5, T: 52, monetary: 30 }], { horizonMonths: 12, monthlyDiscountRate: 0.01, draws: 10 })[0];
+    const keen = scoreNonContractual(model, [{ x: 10, tx: 50, T: 52, monetary: 30 }], {
+      horizonMonths: 12,
+      monthlyDiscountRate: 0.01,
+      draws: 10,
+    })[0];
+    const quiet = scoreNonContractual(model, [{ x: 10, tx: 5, T: 52, monetary: 30 }], {
+      horizonMonths: 12,
+      monthlyDiscountRate: 0.01,
+      draws: 10,
+    })[0];
     expect(keen?.point).toBeGreaterThan(quiet?.point ?? Infinity);
   });
 
   it('rejects a non-integer horizon', () => {
-    const book = simulateBgNbd({ r: 0.4, alpha: 5, a: 0.7, b: 2.5 }, { customers: 300, calibrationWeeks: 52, cohortWeeks: 20, seed: 2, spend: { p: 5, q: 4, gamma: 20 } });
+    const book = simulateBgNbd(
+      { r: 0.4, alpha: 5, a: 0.7, b: 2.5 },
+      { customers: 300, calibrationWeeks: 52, cohortWeeks: 20, seed: 2, spend: { p: 5, q: 4, gamma: 20 } },
+    );
     const model = { bgnbd: fitBgNbd(book), gammaGamma: fitGammaGamma(book) };
     expect(() => scoreNonContractual(model, book, { horizonMonths: 1.5, monthlyDiscountRate: 0 })).toThrow(/horizonMonths/);
   });

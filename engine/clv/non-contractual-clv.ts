@@ -130,8 +130,10 @@ export function scoreNonContractual(
   customers: readonly NonContractualCustomer[],
   options: ClvOptions & { draws?: number; seed?: number },
 ): NonContractualClv[] {
-  if (!(options.horizonMonths > 0) || !Number.isInteger(options.horizonMonths)) throw new SuccessEngineError('ENGINE.BAD_INPUT', `horizonMonths must be a positive integer, got ${options.horizonMonths}`);
-  if (!(options.monthlyDiscountRate >= 0)) throw new SuccessEngineError('ENGINE.BAD_INPUT', `monthlyDiscountRate must be ≥ 0, got ${options.monthlyDiscountRate}`);
+  if (!(options.horizonMonths > 0) || !Number.isInteger(options.horizonMonths))
+    throw new SuccessEngineError('ENGINE.BAD_INPUT', `horizonMonths must be a positive integer, got ${options.horizonMonths}`);
+  if (!(options.monthlyDiscountRate >= 0))
+    throw new SuccessEngineError('ENGINE.BAD_INPUT', `monthlyDiscountRate must be ≥ 0, got ${options.monthlyDiscountRate}`);
   const draws = laplaceDraws(model.bgnbd, model.gammaGamma, options.draws ?? 100, options.seed ?? 1);
   const bg = model.bgnbd.params;
   const gg = model.gammaGamma.params;

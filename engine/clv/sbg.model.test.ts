@@ -6,9 +6,11 @@ import { fitSbg, fitSbgByCohort, fitForCohort, logChurnAt, logSurvival, retentio
 function fromSurvivors(survivors: number[], cohort?: string): ContractHistory[] {
   const out: ContractHistory[] = [];
   for (let t = 1; t < survivors.length; t++) {
-    for (let i = 0; i < (survivors[t - 1] as number) - (survivors[t] as number); i++) out.push({ periods: t, churned: true, ...(cohort ? { cohort } : {}) });
+    for (let i = 0; i < (survivors[t - 1] as number) - (survivors[t] as number); i++)
+      out.push({ periods: t, churned: true, ...(cohort ? { cohort } : {}) });
   }
-  for (let i = 0; i < (survivors.at(-1) as number); i++) out.push({ periods: survivors.length - 1, churned: false, ...(cohort ? { cohort } : {}) });
+  for (let i = 0; i < (survivors.at(-1) as number); i++)
+    out.push({ periods: survivors.length - 1, churned: false, ...(cohort ? { cohort } : {}) });
   return out;
 }
 
@@ -54,14 +56,19 @@ describe('contractual CLV', () => {
 
   it('falls as the churn probability rises and is never negative', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 40 }), (p1, p2, n) => {
-        const [lo, hi] = p1 <= p2 ? [p1, p2] : [p2, p1];
-        const account = { periods: n, revenuePerPeriod: 1200, periodMonths: 12 };
-        const opts = { horizonMonths: 60, monthlyDiscountRate: 0.008 };
-        const a = contractualValue(fit.params, { ...account, churnProbability: lo }, opts).value;
-        const b = contractualValue(fit.params, { ...account, churnProbability: hi }, opts).value;
-        return b >= 0 && a >= b - 1e-9;
-      }),
+      fc.property(
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 0, max: 40 }),
+        (p1, p2, n) => {
+          const [lo, hi] = p1 <= p2 ? [p1, p2] : [p2, p1];
+          const account = { periods: n, revenuePerPeriod: 1200, periodMonths: 12 };
+          const opts = { horizonMonths: 60, monthlyDiscountRate: 0.008 };
+          const a = contractualValue(fit.params, { ...account, churnProbability: lo }, opts).value;
+          const b = contractualValue(fit.params, { ...account, churnProbability: hi }, opts).value;
+          return b >= 0 && a >= b - 1e-9;
+        },
+      ),
     );
   });
 
@@ -87,7 +94,11 @@ describe('contractual CLV', () => {
         fc.double({ min: 0, max: 1, noNaN: true }),
         (gamma, delta, periods, periodMonths, horizonMonths, monthlyDiscountRate, churnProbability) => {
           const params = { gamma, delta };
-          const v = contractualValue(params, { periods, revenuePerPeriod: 100, periodMonths, churnProbability }, { horizonMonths, monthlyDiscountRate });
+          const v = contractualValue(
+            params,
+            { periods, revenuePerPeriod: 100, periodMonths, churnProbability },
+            { horizonMonths, monthlyDiscountRate },
+          );
           let expected = 0;
           let value = 0;
           for (let k = 1; k <= Math.floor(horizonMonths / periodMonths); k++) {
@@ -104,22 +115,41 @@ describe('contractual CLV', () => {
   });
 
   it('gives intervals that contain the point, and zero value with zero revenue', () => {
-    const scored = scoreContractual(fit, [{ periods: 1, revenuePerPeriod: 500, periodMonths: 1, churnProbability: 0.2 }, { periods: 4, revenuePerPeriod: 0, periodMonths: 3 }], { horizonMonths: 24, monthlyDiscountRate: 0.01, draws: 50 });
+    const scored = scoreContractual(
+      fit,
+      [
+        { periods: 1, revenuePerPeriod: 500, periodMonths: 1, churnProbability: 0.2 },
+        { periods: 4, revenuePerPeriod: 0, periodMonths: 3 },
+      ],
+      { horizonMonths: 24, monthlyDiscountRate: 0.01, draws: 50 },
+    );
     const [first, second] = scored;
     expect(first?.p10).toBeLessThanOrEqual(first?.point ?? -1);
     expect(first?.p90).toBeGreaterThanOrEqual(first?.point ?? Infinity);
     expect((first?.p90 ?? 0) - (first?.p10 ?? 0)).toBeGreaterThan(0);
     expect(second?.point).toBe(0);
-    expect(() => scoreContractual(fit, [{ periods: 1, revenuePerPeriod: 1, periodMonths: 1, churnProbability: 2 }], { horizonMonths: 12, monthlyDiscountRate: 0 })).toThrow(/account 0/);
+    expect(() =>
+      scoreContractual(fit, [{ periods: 1, revenuePerPeriod: 1, periodMonths: 1, churnProbability: 2 }], {
+        horizonMonths: 12,
+        monthlyDiscountRate: 0,
+      }),
+    ).toThrow(/account 0/);
   });
 });
 
 describe('contractual CLV interval: what the customer may really pay', () => {
-  const fit = fitSbg([...Array.from({ length: 60 }, (_, i) => ({ periods: 1 + (i % 6), churned: i % 3 === 0 })), ...Array.from({ length: 60 }, (_, i) => ({ periods: 2 + (i % 8), churned: false }))]);
+  const fit = fitSbg([
+    ...Array.from({ length: 60 }, (_, i) => ({ periods: 1 + (i % 6), churned: i % 3 === 0 })),
+    ...Array.from({ length: 60 }, (_, i) => ({ periods: 2 + (i % 8), churned: false })),
+  ]);
   const opts = { horizonMonths: 24, monthlyDiscountRate: 0.01, draws: 100 };
 
   it('holds process as well as parameter uncertainty: churning or staying spans the range', () => {
-    const [v] = scoreContractual(fit, [{ periods: 3, revenuePerPeriod: 100, periodMonths: 1, churnProbability: 0.5, committedRevenue: 50 }], opts);
+    const [v] = scoreContractual(
+      fit,
+      [{ periods: 3, revenuePerPeriod: 100, periodMonths: 1, churnProbability: 0.5, committedRevenue: 50 }],
+      opts,
+    );
     if (!v) throw new Error('no value');
     // Half of the futures end at the next renewal (only the committed 50), half pay on for months.
     expect(v.p10).toBeCloseTo(50, 6);
@@ -128,7 +158,11 @@ describe('contractual CLV interval: what the customer may really pay', () => {
   });
 
   it('never gives a live paying account a zero-width interval, even at very high risk', () => {
-    const [v] = scoreContractual(fit, [{ periods: 1, revenuePerPeriod: 80, periodMonths: 1, churnProbability: 0.9997, committedRevenue: 40 }], opts);
+    const [v] = scoreContractual(
+      fit,
+      [{ periods: 1, revenuePerPeriod: 80, periodMonths: 1, churnProbability: 0.9997, committedRevenue: 40 }],
+      opts,
+    );
     expect(v?.p10).toBeGreaterThan(0);
     expect(v?.ifRetained).toBeGreaterThan(1000);
   });

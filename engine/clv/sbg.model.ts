@@ -52,7 +52,11 @@ export function fitSbg(histories: readonly ContractHistory[], options: { seed?: 
   let churned = 0;
   histories.forEach((h, i) => {
     if (!Number.isInteger(h.periods) || h.periods < 0 || (h.churned && h.periods < 1)) {
-      throw new SuccessEngineError('ENGINE.BAD_INPUT', `contract row ${i}: periods must be a whole number ≥ 0 (≥ 1 if churned), got ${h.periods}`, { index: i });
+      throw new SuccessEngineError(
+        'ENGINE.BAD_INPUT',
+        `contract row ${i}: periods must be a whole number ≥ 0 (≥ 1 if churned), got ${h.periods}`,
+        { index: i },
+      );
     }
     if (h.churned) churned++;
     const key = `${h.periods}:${h.churned ? 1 : 0}`;
@@ -61,7 +65,11 @@ export function fitSbg(histories: readonly ContractHistory[], options: { seed?: 
     else counts.set(key, { periods: h.periods, churned: h.churned, n: 1 });
   });
   if (churned === 0 || churned === histories.length) {
-    throw new SuccessEngineError('ENGINE.INSUFFICIENT_DATA', `sBG needs both churned and retained accounts (got ${churned} churned of ${histories.length})`, { churned, accounts: histories.length });
+    throw new SuccessEngineError(
+      'ENGINE.INSUFFICIENT_DATA',
+      `sBG needs both churned and retained accounts (got ${churned} churned of ${histories.length})`,
+      { churned, accounts: histories.length },
+    );
   }
   const groups = [...counts.values()];
   const n = histories.length;
@@ -73,7 +81,14 @@ export function fitSbg(histories: readonly ContractHistory[], options: { seed?: 
   const nll = (v: readonly number[]) => -ll({ gamma: Math.exp(v[0] as number), delta: Math.exp(v[1] as number) }) / n;
   const result = minimize(nll, [0, 0], { restarts: 2, seed: options.seed ?? 5, bounds: [-15, 15], tolerance: 1e-10 });
   const params = { gamma: Math.exp(result.x[0] as number), delta: Math.exp(result.x[1] as number) };
-  return { params, logLik: ll(params), logParamHessian: numericHessian(nll, result.x).map((row) => row.map((h) => h * n)), accounts: n, churned, converged: result.converged };
+  return {
+    params,
+    logLik: ll(params),
+    logParamHessian: numericHessian(nll, result.x).map((row) => row.map((h) => h * n)),
+    accounts: n,
+    churned,
+    converged: result.converged,
+  };
 }
 
 export interface CohortFits {

@@ -20,7 +20,11 @@ function categories(column: Extract<FeatureColumn, { kind: 'categorical' }>, row
  * and the current scoring batch), worst first. `features` limits it to a model's features;
  * a feature absent from either table, or typed differently, is reported in `skipped`.
  */
-export function featureTableDrift(reference: FeatureTable, current: FeatureTable, options: { features?: readonly string[]; bins?: number } = {}): { drift: FeatureDrift[]; skipped: string[] } {
+export function featureTableDrift(
+  reference: FeatureTable,
+  current: FeatureTable,
+  options: { features?: readonly string[]; bins?: number } = {},
+): { drift: FeatureDrift[]; skipped: string[] } {
   if (reference.rowCount === 0) throw new SuccessEngineError('ENGINE.BAD_INPUT', 'reference feature table has no rows');
   if (current.rowCount === 0) throw new SuccessEngineError('ENGINE.BAD_INPUT', 'current feature table has no rows');
   const refByName = new Map(reference.columns.map((c) => [c.name, c]));
@@ -38,7 +42,10 @@ export function featureTableDrift(reference: FeatureTable, current: FeatureTable
     const r =
       ref.kind === 'numeric' && cur.kind === 'numeric'
         ? numericPsi(ref.values, cur.values, options.bins !== undefined ? { bins: options.bins } : {})
-        : categoricalPsi(categories(ref as Extract<FeatureColumn, { kind: 'categorical' }>, reference.rowCount), categories(cur as Extract<FeatureColumn, { kind: 'categorical' }>, current.rowCount));
+        : categoricalPsi(
+            categories(ref as Extract<FeatureColumn, { kind: 'categorical' }>, reference.rowCount),
+            categories(cur as Extract<FeatureColumn, { kind: 'categorical' }>, current.rowCount),
+          );
     drift.push({ feature: name, ...r });
   }
   drift.sort((a, b) => b.psi - a.psi || a.feature.localeCompare(b.feature));

@@ -24,14 +24,18 @@ describe('psiFromCounts', () => {
 
   it('is zero for identical distributions, positive otherwise, and symmetric in this form', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 2, maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 2, maxLength: 12 }), (x, y) => {
-        const n = Math.min(x.length, y.length);
-        const e = x.slice(0, n);
-        const a = y.slice(0, n);
-        expect(psiFromCounts(e, e)).toBeCloseTo(0, 12);
-        expect(psiFromCounts(e, a)).toBeGreaterThanOrEqual(-1e-12);
-        expect(psiFromCounts(e, a)).toBeCloseTo(psiFromCounts(a, e), 9);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 2, maxLength: 12 }),
+        fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 2, maxLength: 12 }),
+        (x, y) => {
+          const n = Math.min(x.length, y.length);
+          const e = x.slice(0, n);
+          const a = y.slice(0, n);
+          expect(psiFromCounts(e, e)).toBeCloseTo(0, 12);
+          expect(psiFromCounts(e, a)).toBeGreaterThanOrEqual(-1e-12);
+          expect(psiFromCounts(e, a)).toBeCloseTo(psiFromCounts(a, e), 9);
+        },
+      ),
     );
   });
 
@@ -68,7 +72,17 @@ describe('numericPsi', () => {
   it('does not move when the same distribution is resampled, and grows with a shift', () => {
     const ref = range(0, 999).map((i) => Math.sin(i) * 10);
     expect(numericPsi(ref, ref.slice().reverse()).psi).toBeCloseTo(0, 12);
-    expect(numericPsi(ref, ref.map((x) => x + 2)).psi).toBeLessThan(numericPsi(ref, ref.map((x) => x + 5)).psi);
+    expect(
+      numericPsi(
+        ref,
+        ref.map((x) => x + 2),
+      ).psi,
+    ).toBeLessThan(
+      numericPsi(
+        ref,
+        ref.map((x) => x + 5),
+      ).psi,
+    );
   });
 
   it('rejects empty samples and bad bin counts', () => {
@@ -85,8 +99,18 @@ describe('numericPsi', () => {
 
 describe('categoricalPsi', () => {
   it('bins by level, including levels only one side has', () => {
-    const reference = [...Array<string>(25).fill('a'), ...Array<string>(25).fill('b'), ...Array<string>(25).fill('c'), ...Array<null>(25).fill(null)];
-    const current = [...Array<string>(10).fill('a'), ...Array<string>(20).fill('b'), ...Array<string>(30).fill('c'), ...Array<null>(40).fill(null)];
+    const reference = [
+      ...Array<string>(25).fill('a'),
+      ...Array<string>(25).fill('b'),
+      ...Array<string>(25).fill('c'),
+      ...Array<null>(25).fill(null),
+    ];
+    const current = [
+      ...Array<string>(10).fill('a'),
+      ...Array<string>(20).fill('b'),
+      ...Array<string>(30).fill('c'),
+      ...Array<null>(40).fill(null),
+    ];
     const r = categoricalPsi(reference, current);
     expect(r.psi).toBeCloseTo(HAND_PSI, 6);
     expect(categoricalPsi(['a', 'a'], ['a', 'z']).bins.map((b) => b.label)).toEqual(['a', 'z']);
@@ -103,8 +127,16 @@ describe('featureTableDrift', () => {
   });
 
   it('reports PSI per feature, worst first, and names features it cannot compare', () => {
-    const reference = table(range(1, 100), ['basic', 'pro'], range(1, 100).map((i) => (i % 2)));
-    const current = table(range(1, 100).map((x) => x + 50), ['pro', 'basic'], range(1, 100).map((i) => (i % 2)));
+    const reference = table(
+      range(1, 100),
+      ['basic', 'pro'],
+      range(1, 100).map((i) => i % 2),
+    );
+    const current = table(
+      range(1, 100).map((x) => x + 50),
+      ['pro', 'basic'],
+      range(1, 100).map((i) => i % 2),
+    );
     const { drift, skipped } = featureTableDrift(reference, current, { features: ['plan', 'tenure', 'seats'] });
     expect(drift.map((d) => d.feature)).toEqual(['tenure', 'plan']);
     // Codes mean different levels in the two tables: compared by label, the plan mix is unchanged.
@@ -120,6 +152,13 @@ describe('featureTableDrift', () => {
 
 describe('psiLevel', () => {
   it('uses the 0.1 / 0.25 conventions', () => {
-    expect([0, 0.099, 0.1, 0.249, 0.25, 3].map(psiLevel)).toEqual(['stable', 'stable', 'moderate', 'moderate', 'significant', 'significant']);
+    expect([0, 0.099, 0.1, 0.249, 0.25, 3].map(psiLevel)).toEqual([
+      'stable',
+      'stable',
+      'moderate',
+      'moderate',
+      'significant',
+      'significant',
+    ]);
   });
 });

@@ -36,7 +36,8 @@ export function psiLevel(psi: number): PsiLevel {
 function checkCounts(counts: readonly number[], what: string): number {
   let total = 0;
   for (const [i, c] of counts.entries()) {
-    if (!Number.isFinite(c) || c < 0) throw new SuccessEngineError('ENGINE.BAD_INPUT', `${what} count of bin ${i} must be a non-negative number, got ${c}`);
+    if (!Number.isFinite(c) || c < 0)
+      throw new SuccessEngineError('ENGINE.BAD_INPUT', `${what} count of bin ${i} must be a non-negative number, got ${c}`);
     total += c;
   }
   if (total <= 0) throw new SuccessEngineError('ENGINE.BAD_INPUT', `${what} sample is empty`);
@@ -45,7 +46,11 @@ function checkCounts(counts: readonly number[], what: string): number {
 
 /** PSI from bin counts (or shares) of the two samples, bin by bin. */
 export function psiFromCounts(expected: readonly number[], actual: readonly number[], epsilon = PSI_EPSILON): number {
-  if (expected.length !== actual.length || expected.length === 0) throw new SuccessEngineError('ENGINE.BAD_INPUT', `PSI needs the same number of bins on both sides (reference ${expected.length}, current ${actual.length})`);
+  if (expected.length !== actual.length || expected.length === 0)
+    throw new SuccessEngineError(
+      'ENGINE.BAD_INPUT',
+      `PSI needs the same number of bins on both sides (reference ${expected.length}, current ${actual.length})`,
+    );
   const te = checkCounts(expected, 'reference');
   const ta = checkCounts(actual, 'current');
   let psi = 0;
@@ -94,7 +99,11 @@ const fmt = (x: number) => String(Number(x.toPrecision(4)));
  * PSI of a numeric feature: bin edges at the reference sample's quantiles (`bins` equal-share
  * bins; fewer when values repeat), missing values (NaN) as a bin of their own.
  */
-export function numericPsi(reference: ArrayLike<number>, current: ArrayLike<number>, options: { bins?: number; epsilon?: number } = {}): PsiResult {
+export function numericPsi(
+  reference: ArrayLike<number>,
+  current: ArrayLike<number>,
+  options: { bins?: number; epsilon?: number } = {},
+): PsiResult {
   const bins = options.bins ?? 10;
   if (!Number.isInteger(bins) || bins < 2) throw new SuccessEngineError('ENGINE.BAD_INPUT', `bins must be an integer ≥ 2, got ${bins}`);
   if (reference.length === 0) throw new SuccessEngineError('ENGINE.BAD_INPUT', 'reference sample is empty');
@@ -118,7 +127,13 @@ export function numericPsi(reference: ArrayLike<number>, current: ArrayLike<numb
   };
   const e = count(ref.sorted);
   const a = count(cur.sorted);
-  const labels = e.map((_, i) => (i === 0 ? `≤ ${fmt(edges[0] ?? Infinity)}` : i === edges.length ? `> ${fmt(edges[i - 1] as number)}` : `(${fmt(edges[i - 1] as number)}, ${fmt(edges[i] as number)}]`));
+  const labels = e.map((_, i) =>
+    i === 0
+      ? `≤ ${fmt(edges[0] ?? Infinity)}`
+      : i === edges.length
+        ? `> ${fmt(edges[i - 1] as number)}`
+        : `(${fmt(edges[i - 1] as number)}, ${fmt(edges[i] as number)}]`,
+  );
   if (ref.missing > 0 || cur.missing > 0) {
     e.push(ref.missing);
     a.push(cur.missing);
@@ -128,7 +143,11 @@ export function numericPsi(reference: ArrayLike<number>, current: ArrayLike<numb
 }
 
 /** PSI of a categorical feature: one bin per level seen on either side, `null` as `missing`. */
-export function categoricalPsi(reference: readonly (string | null)[], current: readonly (string | null)[], options: { epsilon?: number } = {}): PsiResult {
+export function categoricalPsi(
+  reference: readonly (string | null)[],
+  current: readonly (string | null)[],
+  options: { epsilon?: number } = {},
+): PsiResult {
   if (reference.length === 0) throw new SuccessEngineError('ENGINE.BAD_INPUT', 'reference sample is empty');
   if (current.length === 0) throw new SuccessEngineError('ENGINE.BAD_INPUT', 'current sample is empty');
   const index = new Map<string, number>();
@@ -157,5 +176,11 @@ function result(labels: string[], e: number[], a: number[], epsilon: number | un
   const te = e.reduce((s, x) => s + x, 0);
   const ta = a.reduce((s, x) => s + x, 0);
   const psi = psiFromCounts(e, a, epsilon ?? PSI_EPSILON);
-  return { psi, level: psiLevel(psi), bins: labels.map((label, i) => ({ label, expected: (e[i] as number) / te, actual: (a[i] as number) / ta })), referenceCount: te, currentCount: ta };
+  return {
+    psi,
+    level: psiLevel(psi),
+    bins: labels.map((label, i) => ({ label, expected: (e[i] as number) / te, actual: (a[i] as number) / ta })),
+    referenceCount: te,
+    currentCount: ta,
+  };
 }

@@ -1,4 +1,11 @@
-import { buildRecord, type CanonicalAccount, type CanonicalActivity, type CanonicalTicket, type CanonicalTransaction, type TenantId } from '../../core';
+import {
+  buildRecord,
+  type CanonicalAccount,
+  type CanonicalActivity,
+  type CanonicalTicket,
+  type CanonicalTransaction,
+  type TenantId,
+} from '../../core';
 import { seededRandom } from '../churn/random';
 import { buildAccountFeatures, type AccountRecords } from './account-features';
 import { featureCatalog } from './feature-catalog';
@@ -11,16 +18,57 @@ const date = (offset: number): string => day(offset).slice(0, 10);
 const src = (id: string, modstamp: string) => ({ provider: 'hubspot' as const, externalId: id, modstamp });
 
 function account(id: string, modOffset: number, extra: Partial<CanonicalAccount> = {}): CanonicalAccount {
-  return buildRecord('account', { tenantId, id: `hubspot:${id}`, source: src(id, day(modOffset)), name: id, status: 'active', customerSince: day(-400), contractType: 'one-year', attributes: { region: 'emea', nps: 30 }, ...extra });
+  return buildRecord('account', {
+    tenantId,
+    id: `hubspot:${id}`,
+    source: src(id, day(modOffset)),
+    name: id,
+    status: 'active',
+    customerSince: day(-400),
+    contractType: 'one-year',
+    attributes: { region: 'emea', nps: 30 },
+    ...extra,
+  });
 }
 function ticket(id: string, acc: string, createdOffset: number, modOffset: number, extra: Partial<CanonicalTicket> = {}): CanonicalTicket {
-  return buildRecord('ticket', { tenantId, id: `hubspot:${id}`, accountId: `hubspot:${acc}`, source: src(id, day(modOffset)), subject: 's', status: 'open', priority: 'high', createdAt: day(createdOffset), attributes: {}, ...extra });
+  return buildRecord('ticket', {
+    tenantId,
+    id: `hubspot:${id}`,
+    accountId: `hubspot:${acc}`,
+    source: src(id, day(modOffset)),
+    subject: 's',
+    status: 'open',
+    priority: 'high',
+    createdAt: day(createdOffset),
+    attributes: {},
+    ...extra,
+  });
 }
 function activity(id: string, acc: string, offset: number, modOffset: number): CanonicalActivity {
-  return buildRecord('activity', { tenantId, id: `hubspot:${id}`, accountId: `hubspot:${acc}`, source: src(id, day(modOffset)), type: 'meeting', occurredAt: day(offset), direction: 'inbound', attributes: {} });
+  return buildRecord('activity', {
+    tenantId,
+    id: `hubspot:${id}`,
+    accountId: `hubspot:${acc}`,
+    source: src(id, day(modOffset)),
+    type: 'meeting',
+    occurredAt: day(offset),
+    direction: 'inbound',
+    attributes: {},
+  });
 }
 function invoice(id: string, acc: string, offset: number, modOffset: number, paidOffset?: number): CanonicalTransaction {
-  return buildRecord('transaction', { tenantId, id: `hubspot:${id}`, accountId: `hubspot:${acc}`, source: src(id, day(modOffset)), kind: 'invoice', occurredAt: day(offset), amount: 100, dueDate: date(offset + 30), ...(paidOffset === undefined ? {} : { paidAt: day(paidOffset) }), attributes: {} });
+  return buildRecord('transaction', {
+    tenantId,
+    id: `hubspot:${id}`,
+    accountId: `hubspot:${acc}`,
+    source: src(id, day(modOffset)),
+    kind: 'invoice',
+    occurredAt: day(offset),
+    amount: 100,
+    dueDate: date(offset + 30),
+    ...(paidOffset === undefined ? {} : { paidAt: day(paidOffset) }),
+    attributes: {},
+  });
 }
 
 function column(table: FeatureTable, name: string, row: number): number | string | null {
@@ -54,14 +102,22 @@ function randomHistory(seed: number): AccountRecords {
   return { accounts, tickets, activities, transactions };
 }
 
-const modifiedBy = (cutoff: string) => <R extends { source: { modstamp: string } }>(list: readonly R[] | undefined): R[] => (list ?? []).filter((r) => r.source.modstamp <= cutoff);
+const modifiedBy =
+  (cutoff: string) =>
+  <R extends { source: { modstamp: string } }>(list: readonly R[] | undefined): R[] =>
+    (list ?? []).filter((r) => r.source.modstamp <= cutoff);
 
 describe('account features as of a date', () => {
   it('ignore every record modified after the as-of date (point in time)', () => {
     for (const seed of [1, 2, 3]) {
       const all = randomHistory(seed);
       const keep = modifiedBy(D);
-      const before = { accounts: keep(all.accounts), tickets: keep(all.tickets), activities: keep(all.activities), transactions: keep(all.transactions) };
+      const before = {
+        accounts: keep(all.accounts),
+        tickets: keep(all.tickets),
+        activities: keep(all.activities),
+        transactions: keep(all.transactions),
+      };
       const full = buildAccountFeatures(all, D);
       const cut = buildAccountFeatures(before, D);
       expect(full.modifiedAfterAsOf).toBeGreaterThan(0);
@@ -137,7 +193,9 @@ describe('days to renewal', () => {
 
 describe('attribute columns', () => {
   it('read numbers that CRMs send as text as numbers', () => {
-    const accounts = Array.from({ length: 30 }, (_, i) => account(`x${i}`, -10, { attributes: { total_revenue: `${i}.5`, tier: i % 2 ? 'gold' : 'silver' } }));
+    const accounts = Array.from({ length: 30 }, (_, i) =>
+      account(`x${i}`, -10, { attributes: { total_revenue: `${i}.5`, tier: i % 2 ? 'gold' : 'silver' } }),
+    );
     const { table } = buildAccountFeatures({ accounts }, D);
     expect(table.columns.find((c) => c.name === 'attr_total_revenue')?.kind).toBe('numeric');
     expect(table.columns.find((c) => c.name === 'attr_tier')?.kind).toBe('categorical');

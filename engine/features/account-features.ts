@@ -1,4 +1,12 @@
-import { SuccessEngineError, type AccountId, type CanonicalAccount, type CanonicalActivity, type CanonicalSubscription, type CanonicalTicket, type CanonicalTransaction } from '../../core';
+import {
+  SuccessEngineError,
+  type AccountId,
+  type CanonicalAccount,
+  type CanonicalActivity,
+  type CanonicalSubscription,
+  type CanonicalTicket,
+  type CanonicalTransaction,
+} from '../../core';
 import { textChurnFeatures, type ScoredText } from '../text/text-churn-features';
 import { featureCatalog } from './feature-catalog';
 import type { CategoricalColumn, FeatureColumn, FeatureTable, NumericColumn } from './feature-table';
@@ -104,13 +112,18 @@ export function buildAccountFeatures(records: AccountRecords, asOf: string, opti
   accounts.forEach((account, row) => {
     const subs = subscriptions.get(account.id) ?? [];
     const activeAt = (when: number) =>
-      subs.filter((s) => s.status !== 'trial' && parseTime(s.startDate, 'startDate') <= when && (!s.endDate || parseTime(s.endDate, 'endDate') > when));
+      subs.filter(
+        (s) =>
+          s.status !== 'trial' && parseTime(s.startDate, 'startDate') <= when && (!s.endDate || parseTime(s.endDate, 'endDate') > when),
+      );
     const activeNow = activeAt(t);
     const active90 = activeAt(t - 90 * DAY);
     const sum = (list: CanonicalSubscription[], f: (s: CanonicalSubscription) => number) => list.reduce((acc, s) => acc + f(s), 0);
     const mrr = sum(activeNow, (s) => s.mrr);
     const mrr90 = sum(active90, (s) => s.mrr);
-    const since = account.customerSince ? parseTime(account.customerSince, 'customerSince') : Math.min(...subs.map((s) => parseTime(s.startDate, 'startDate')));
+    const since = account.customerSince
+      ? parseTime(account.customerSince, 'customerSince')
+      : Math.min(...subs.map((s) => parseTime(s.startDate, 'startDate')));
     set('tenure_days', row, Number.isFinite(since) ? (t - since) / DAY : Number.NaN);
     set('mrr', row, activeNow.length ? mrr : Number.NaN);
     set('arr', row, account.arr ?? (activeNow.length ? 12 * mrr : Number.NaN));
@@ -124,8 +137,14 @@ export function buildAccountFeatures(records: AccountRecords, asOf: string, opti
       .filter((d): d is string => d !== undefined)
       .map((d) => parseTime(d, 'renewalDate'))
       .filter((ms) => ms >= t);
-    const accountRenewal = account.renewalDate ? nextRenewal(parseTime(account.renewalDate, 'renewalDate'), account.contractType, t) : Number.NaN;
-    set('days_to_renewal', row, accountRenewal >= t ? (accountRenewal - t) / DAY : renewals.length ? (Math.min(...renewals) - t) / DAY : Number.NaN);
+    const accountRenewal = account.renewalDate
+      ? nextRenewal(parseTime(account.renewalDate, 'renewalDate'), account.contractType, t)
+      : Number.NaN;
+    set(
+      'days_to_renewal',
+      row,
+      accountRenewal >= t ? (accountRenewal - t) / DAY : renewals.length ? (Math.min(...renewals) - t) / DAY : Number.NaN,
+    );
     const seatsNow = sum(activeNow, (s) => s.seats ?? 0);
     const seats90 = sum(active90, (s) => s.seats ?? 0);
     const seats = seatsNow > 0 ? seatsNow : (account.seats ?? Number.NaN);
@@ -236,12 +255,20 @@ export function buildAccountFeatures(records: AccountRecords, asOf: string, opti
     set('negative_ticket_share_90d', row, text?.negativeTicketShare90 ?? Number.NaN);
   });
 
-  const columns: FeatureColumn[] = featureCatalog.map((e) => (e.kind === 'numeric' ? numericColumn(e.name, numeric.get(e.name) as Float64Array) : categoricalColumn(e.name, categorical.get(e.name) ?? [])));
+  const columns: FeatureColumn[] = featureCatalog.map((e) =>
+    e.kind === 'numeric'
+      ? numericColumn(e.name, numeric.get(e.name) as Float64Array)
+      : categoricalColumn(e.name, categorical.get(e.name) ?? []),
+  );
   columns.push(...attributeColumns(accounts, maxAttributes));
   return { table: { rowCount: n, columns }, accountIds: accounts.map((a) => a.id), modifiedAfterAsOf };
 }
 
-const TERM_MONTHS: Partial<Record<NonNullable<CanonicalAccount['contractType']>, number>> = { 'month-to-month': 1, 'one-year': 12, 'two-year': 24 };
+const TERM_MONTHS: Partial<Record<NonNullable<CanonicalAccount['contractType']>, number>> = {
+  'month-to-month': 1,
+  'one-year': 12,
+  'two-year': 24,
+};
 
 /**
  * A live account whose renewal date has passed renewed (else it would have churned): its next
@@ -293,7 +320,9 @@ function categoricalColumn(name: string, values: readonly (string | null)[]): Ca
 /** Generic columns from account attributes: numeric when every present value is a number or boolean. */
 function attributeColumns(accounts: readonly CanonicalAccount[], max: number): FeatureColumn[] {
   const presence = new Map<string, number>();
-  for (const a of accounts) for (const [key, value] of Object.entries(a.attributes)) if (value !== null && !ATTRIBUTE_KEYS_USED_ELSEWHERE.has(key)) presence.set(key, (presence.get(key) ?? 0) + 1);
+  for (const a of accounts)
+    for (const [key, value] of Object.entries(a.attributes))
+      if (value !== null && !ATTRIBUTE_KEYS_USED_ELSEWHERE.has(key)) presence.set(key, (presence.get(key) ?? 0) + 1);
   const keys = [...presence.entries()]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, max)
@@ -303,8 +332,17 @@ function attributeColumns(accounts: readonly CanonicalAccount[], max: number): F
     const values = accounts.map((a) => a.attributes[key] ?? null);
     const name = `attr_${key}`;
     // CRMs send every property as text: "29.85" is a number, "true" a yes/no (read as words).
-    const numeric = values.every((v) => v === null || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && NUMBER.test(v.trim())));
-    if (numeric) return numericColumn(name, Float64Array.from(values, (v) => (v === null ? Number.NaN : Number(v))));
-    return categoricalColumn(name, values.map((v) => (v === null ? null : String(v))));
+    const numeric = values.every(
+      (v) => v === null || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && NUMBER.test(v.trim())),
+    );
+    if (numeric)
+      return numericColumn(
+        name,
+        Float64Array.from(values, (v) => (v === null ? Number.NaN : Number(v))),
+      );
+    return categoricalColumn(
+      name,
+      values.map((v) => (v === null ? null : String(v))),
+    );
   });
 }

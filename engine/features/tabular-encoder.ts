@@ -63,7 +63,8 @@ export class TabularEncoder {
       if (plan.kind === 'numeric') {
         this.treeColumns.push({ name, source });
         this.linearColumns.push({ name, source });
-        for (const knot of plan.knots) this.linearColumns.push({ name: `${name} above ${(plan.mean + knot * plan.std).toPrecision(4)}`, source });
+        for (const knot of plan.knots)
+          this.linearColumns.push({ name: `${name} above ${(plan.mean + knot * plan.std).toPrecision(4)}`, source });
         if (plan.missingIndicator) this.linearColumns.push({ name: `${name} missing`, source });
       } else {
         for (const slot of plan.slotNames) {
@@ -93,7 +94,13 @@ export class TabularEncoder {
         const std = Math.sqrt(variance) > 1e-12 ? Math.sqrt(variance) : 1;
         const monotone = options.monotone?.[column.name];
         if (monotone) return { kind: 'numeric', mean, std, missingIndicator: count < rows.length, knots: [], monotone };
-        return { kind: 'numeric', mean, std, missingIndicator: count < rows.length, knots: splineKnots(column.values, rows, mean, std, options.splineKnots) };
+        return {
+          kind: 'numeric',
+          mean,
+          std,
+          missingIndicator: count < rows.length,
+          knots: splineKnots(column.values, rows, mean, std, options.splineKnots),
+        };
       }
       const counts = new Float64Array(column.levels.length);
       let missing = 0;
@@ -126,7 +133,9 @@ export class TabularEncoder {
       const column = table.columns[i];
       const expected = this.state.columnNames[i] as string;
       if (!column || column.name !== expected || column.kind !== plan.kind) {
-        throw new Error(`feature column ${i} should be ${plan.kind} "${expected}", got ${column ? `${column.kind} "${column.name}"` : 'nothing'}`);
+        throw new Error(
+          `feature column ${i} should be ${plan.kind} "${expected}", got ${column ? `${column.kind} "${column.name}"` : 'nothing'}`,
+        );
       }
       return column;
     });

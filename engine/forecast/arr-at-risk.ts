@@ -31,20 +31,36 @@ const DAY = 86_400_000;
  * is over outcomes (which accounts actually churn), by seeded Monte Carlo; renewals are assumed
  * independent, so the interval is narrower than reality if churn moves together.
  */
-export function arrAtRisk(accounts: readonly RenewalAccount[], options: { asOf: string; windowDays?: number; draws?: number; seed?: number }): ArrAtRisk {
+export function arrAtRisk(
+  accounts: readonly RenewalAccount[],
+  options: { asOf: string; windowDays?: number; draws?: number; seed?: number },
+): ArrAtRisk {
   const windowDays = options.windowDays ?? 90;
   const start = Date.parse(`${options.asOf}T00:00:00Z`);
   if (!Number.isFinite(start)) throw new SuccessEngineError('ENGINE.BAD_INPUT', `asOf is not a date: "${options.asOf}"`);
   const due: ArrAtRisk['due'] = [];
   accounts.forEach((a, i) => {
     if (!(a.churnProbability >= 0 && a.churnProbability <= 1) || !(a.arr >= 0)) {
-      throw new SuccessEngineError('ENGINE.BAD_INPUT', `renewal row ${i} (${a.accountId}): churnProbability must be in [0, 1] and arr ≥ 0`, { index: i });
+      throw new SuccessEngineError(
+        'ENGINE.BAD_INPUT',
+        `renewal row ${i} (${a.accountId}): churnProbability must be in [0, 1] and arr ≥ 0`,
+        { index: i },
+      );
     }
     if (!a.renewalDate) return;
     const when = Date.parse(`${a.renewalDate}T00:00:00Z`);
-    if (!Number.isFinite(when)) throw new SuccessEngineError('ENGINE.BAD_INPUT', `renewal row ${i} (${a.accountId}): renewalDate is not a date: "${a.renewalDate}"`, { index: i });
+    if (!Number.isFinite(when))
+      throw new SuccessEngineError('ENGINE.BAD_INPUT', `renewal row ${i} (${a.accountId}): renewalDate is not a date: "${a.renewalDate}"`, {
+        index: i,
+      });
     if (when >= start && when < start + windowDays * DAY) {
-      due.push({ accountId: a.accountId, renewalDate: a.renewalDate, arr: a.arr, churnProbability: a.churnProbability, expectedLoss: a.arr * a.churnProbability });
+      due.push({
+        accountId: a.accountId,
+        renewalDate: a.renewalDate,
+        arr: a.arr,
+        churnProbability: a.churnProbability,
+        expectedLoss: a.arr * a.churnProbability,
+      });
     }
   });
   due.sort((x, y) => y.expectedLoss - x.expectedLoss);
@@ -61,5 +77,14 @@ export function arrAtRisk(accounts: readonly RenewalAccount[], options: { asOf: 
   }
   losses.sort();
   const q = (p: number) => losses[Math.min(losses.length - 1, Math.floor(p * losses.length))] as number;
-  return { windowDays, renewalsDue: due.length, arrDue: due.reduce((s, d) => s + d.arr, 0), expected, p10: q(0.1), p50: q(0.5), p90: q(0.9), due };
+  return {
+    windowDays,
+    renewalsDue: due.length,
+    arrDue: due.reduce((s, d) => s + d.arr, 0),
+    expected,
+    p10: q(0.1),
+    p50: q(0.5),
+    p90: q(0.9),
+    due,
+  };
 }

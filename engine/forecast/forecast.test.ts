@@ -31,7 +31,14 @@ describe('Holt-Winters / ETS', () => {
     const y = Array.from({ length: 48 }, () => (level += 2 + 5 * random.normal()));
     expect(detectSeason(y, [4, 12])).toBe(0);
     expect(forecastSeries(y, 6).method).toBe('ets');
-    expect(Math.abs(autocorrelation(Array.from({ length: 40 }, (_, t) => 3 * t), 5))).toBeLessThan(1e-9);
+    expect(
+      Math.abs(
+        autocorrelation(
+          Array.from({ length: 40 }, (_, t) => 3 * t),
+          5,
+        ),
+      ),
+    ).toBeLessThan(1e-9);
   });
 
   it('intervals widen with the horizon and a flat series forecasts flat', () => {

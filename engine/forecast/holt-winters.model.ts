@@ -80,10 +80,15 @@ function filter(y: readonly number[], m: number, p: EtsParams): { sse: number; l
 
 export function fitEts(y: readonly number[], period: number): EtsFit {
   const m = period >= 2 && y.length >= 2 * period + 2 ? period : 0;
-  if (y.length < 3) throw new SuccessEngineError('ENGINE.INSUFFICIENT_DATA', `exponential smoothing needs at least 3 observations, got ${y.length}`);
+  if (y.length < 3)
+    throw new SuccessEngineError('ENGINE.INSUFFICIENT_DATA', `exponential smoothing needs at least 3 observations, got ${y.length}`);
   if (!y.every(Number.isFinite)) throw new SuccessEngineError('ENGINE.BAD_INPUT', 'series contains a non-finite value');
   const seasonal = m > 0;
-  const result = minimize((v) => filter(y, m, decode(v, seasonal)).sse, seasonal ? [0, -2, -2, 1] : [0, -2, 1], { restarts: 2, seed: 3, bounds: [-12, 12] });
+  const result = minimize((v) => filter(y, m, decode(v, seasonal)).sse, seasonal ? [0, -2, -2, 1] : [0, -2, 1], {
+    restarts: 2,
+    seed: 3,
+    bounds: [-12, 12],
+  });
   const params = decode(result.x, seasonal);
   const state = filter(y, m, params);
   const k = (seasonal ? 4 + m : 3) + 2; // smoothing params + initial states
@@ -182,13 +187,24 @@ export function forecastSeries(y: readonly number[], horizon: number, candidates
   if (y.length < 4) {
     const mean = y.reduce((s, v) => s + v, 0) / y.length;
     const sd = Math.sqrt(y.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, y.length - 1));
-    return { period: 0, method: 'mean', points: Array.from({ length: horizon }, (_, i) => ({ step: i + 1, point: mean, p10: mean - Z90 * sd, p50: mean, p90: mean + Z90 * sd })) };
+    return {
+      period: 0,
+      method: 'mean',
+      points: Array.from({ length: horizon }, (_, i) => ({
+        step: i + 1,
+        point: mean,
+        p10: mean - Z90 * sd,
+        p50: mean,
+        p90: mean + Z90 * sd,
+      })),
+    };
   }
   const plain = fitEts(y, 0);
   const m = detectSeason(y, candidates);
   if (m > 0) {
     const seasonal = fitEts(y, m);
-    if (seasonal.period > 0 && seasonal.aic < plain.aic) return { period: m, method: 'ets-seasonal', points: forecastEts(seasonal, horizon), fit: seasonal };
+    if (seasonal.period > 0 && seasonal.aic < plain.aic)
+      return { period: m, method: 'ets-seasonal', points: forecastEts(seasonal, horizon), fit: seasonal };
   }
   return { period: 0, method: 'ets', points: forecastEts(plain, horizon), fit: plain };
 }
@@ -202,7 +218,8 @@ export function forecastRevenue(
   const length = Math.max(0, ...accounts.map((a) => a.values.length));
   // Align series at their ends (the latest period is common); missing early periods count as 0.
   const total = new Array<number>(length).fill(0);
-  for (const a of accounts) a.values.forEach((v, i) => (total[length - a.values.length + i] = (total[length - a.values.length + i] as number) + v));
+  for (const a of accounts)
+    a.values.forEach((v, i) => (total[length - a.values.length + i] = (total[length - a.values.length + i] as number) + v));
   return {
     accounts: accounts.map((a) => ({ accountId: a.accountId, forecast: forecastSeries(a.values, horizon, candidates) })),
     book: forecastSeries(total, horizon, candidates),

@@ -36,7 +36,12 @@ describe('win probability', () => {
     const scored = scoreOpenDeals(model, open);
     expect(scored.deals).toHaveLength(400);
     for (const d of scored.deals) expect(d.probability).toBeGreaterThanOrEqual(0);
-    expect(rocAuc(scored.deals.map((d) => d.probability), truth)).toBeGreaterThan(0.75);
+    expect(
+      rocAuc(
+        scored.deals.map((d) => d.probability),
+        truth,
+      ),
+    ).toBeGreaterThan(0.75);
     expect(scored.weightedPipeline).toBeGreaterThan(0);
     expect(model.attributeColumns).toEqual(['meetings']);
   });

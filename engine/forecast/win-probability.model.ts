@@ -3,7 +3,10 @@ import { trainChurnModel, type ChurnModel, type ChurnTrainOptions } from '../chu
 import type { FeatureColumn, FeatureTable } from '../features/feature-table';
 
 /** What the win model reads from a deal: only fields known before it closes (never its final stage). */
-export type DealInput = Pick<CanonicalOpportunity, 'id' | 'kind' | 'amount' | 'closeDate' | 'createdAt' | 'isClosed' | 'isWon' | 'ownerId' | 'attributes'>;
+export type DealInput = Pick<
+  CanonicalOpportunity,
+  'id' | 'kind' | 'amount' | 'closeDate' | 'createdAt' | 'isClosed' | 'isWon' | 'ownerId' | 'attributes'
+>;
 
 export interface WinModel {
   model: ChurnModel;
@@ -22,7 +25,11 @@ const DAY = 86_400_000;
  */
 export function dealFeatureTable(deals: readonly DealInput[], attributeColumns: readonly string[]): FeatureTable {
   const n = deals.length;
-  const numeric = (name: string, f: (d: DealInput) => number | undefined): FeatureColumn => ({ kind: 'numeric', name, values: Float64Array.from(deals, (d) => f(d) ?? NaN) });
+  const numeric = (name: string, f: (d: DealInput) => number | undefined): FeatureColumn => ({
+    kind: 'numeric',
+    name,
+    values: Float64Array.from(deals, (d) => f(d) ?? NaN),
+  });
   const categorical = (name: string, f: (d: DealInput) => string | undefined): FeatureColumn => {
     const levels: string[] = [];
     const index = new Map<string, number>();
@@ -62,11 +69,19 @@ export function trainWinModel(deals: readonly DealInput[], options: Partial<Chur
   const closed = deals.filter((d) => d.isClosed);
   const won = closed.filter((d) => d.isWon).length;
   if (won < 10 || closed.length - won < 10) {
-    throw new SuccessEngineError('ENGINE.INSUFFICIENT_DATA', `win probability needs at least 10 won and 10 lost closed deals, got ${won} won and ${closed.length - won} lost`);
+    throw new SuccessEngineError(
+      'ENGINE.INSUFFICIENT_DATA',
+      `win probability needs at least 10 won and 10 lost closed deals, got ${won} won and ${closed.length - won} lost`,
+    );
   }
   const counts = new Map<string, number>();
-  for (const d of closed) for (const [k, v] of Object.entries(d.attributes)) if (typeof v === 'number' && Number.isFinite(v)) counts.set(k, (counts.get(k) ?? 0) + 1);
-  const attributeColumns = [...counts.entries()].filter(([, c]) => c >= closed.length / 2).map(([k]) => k).sort();
+  for (const d of closed)
+    for (const [k, v] of Object.entries(d.attributes))
+      if (typeof v === 'number' && Number.isFinite(v)) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const attributeColumns = [...counts.entries()]
+    .filter(([, c]) => c >= closed.length / 2)
+    .map(([k]) => k)
+    .sort();
   const table = dealFeatureTable(closed, attributeColumns);
   const labels = Uint8Array.from(closed, (d) => (d.isWon ? 1 : 0));
   const rows = Uint32Array.from(closed, (_, i) => i);
@@ -74,11 +89,17 @@ export function trainWinModel(deals: readonly DealInput[], options: Partial<Chur
 }
 
 /** Win probability of each open deal and the probability-weighted pipeline. */
-export function scoreOpenDeals(win: WinModel, deals: readonly DealInput[]): { deals: { id: string; probability: number; weightedAmount: number }[]; weightedPipeline: number } {
+export function scoreOpenDeals(
+  win: WinModel,
+  deals: readonly DealInput[],
+): { deals: { id: string; probability: number; weightedAmount: number }[]; weightedPipeline: number } {
   const open = deals.filter((d) => !d.isClosed);
   if (open.length === 0) return { deals: [], weightedPipeline: 0 };
   const table = dealFeatureTable(open, win.attributeColumns);
-  const p = win.model.predictProbability(table, Uint32Array.from(open, (_, i) => i));
+  const p = win.model.predictProbability(
+    table,
+    Uint32Array.from(open, (_, i) => i),
+  );
   const out = open.map((d, i) => ({ id: d.id, probability: p[i] as number, weightedAmount: (p[i] as number) * (d.amount ?? 0) }));
   return { deals: out, weightedPipeline: out.reduce((s, d) => s + d.weightedAmount, 0) };
 }

@@ -72,7 +72,11 @@ function componentRisk(c: HealthComponent, value: number): number {
 export function validateHealthConfig(config: HealthConfig): void {
   config.components.forEach((c, i) => {
     if (!(c.weight >= 0) || !Number.isFinite(c.good) || !Number.isFinite(c.bad)) {
-      throw new SuccessEngineError('ENGINE.BAD_INPUT', `health component ${i} (${c.feature}) needs a non-negative weight and finite good/bad values`, { component: c.feature });
+      throw new SuccessEngineError(
+        'ENGINE.BAD_INPUT',
+        `health component ${i} (${c.feature}) needs a non-negative weight and finite good/bad values`,
+        { component: c.feature },
+      );
     }
   });
 }
@@ -82,7 +86,13 @@ export function validateHealthConfig(config: HealthConfig): void {
  * show one number, and drivers are the components' shares of the distance from a neutral 50%
  * (they sum to risk − 0.5, in points), worded from the feature catalog.
  */
-export function scoreHealth(table: FeatureTable, rows: ArrayLike<number>, modelRef: Omit<ModelRef, 'kind'>, config: HealthConfig = defaultHealthConfig, limit = 5): ChurnScore[] {
+export function scoreHealth(
+  table: FeatureTable,
+  rows: ArrayLike<number>,
+  modelRef: Omit<ModelRef, 'kind'>,
+  config: HealthConfig = defaultHealthConfig,
+  limit = 5,
+): ChurnScore[] {
   validateHealthConfig(config);
   const columnIndex = new Map(table.columns.map((c, i) => [c.name, i]));
   const segmentColumn = config.segmentBy === undefined ? undefined : table.columns[columnIndex.get(config.segmentBy) ?? -1];
@@ -107,7 +117,13 @@ export function scoreHealth(table: FeatureTable, rows: ArrayLike<number>, modelR
       .filter(({ points }) => Math.abs(points) >= 0.5)
       .sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || (a.p.feature < b.p.feature ? -1 : 1))
       .slice(0, limit)
-      .map(({ p, points }) => ({ feature: p.feature, contribution: points, direction: points >= 0 ? 'raises' : 'lowers', value: p.value, text: healthText(p.feature, p.value, points) }));
+      .map(({ p, points }) => ({
+        feature: p.feature,
+        contribution: points,
+        direction: points >= 0 ? 'raises' : 'lowers',
+        value: p.value,
+        text: healthText(p.feature, p.value, points),
+      }));
     out.push({ probability: risk, band: riskBand(risk, config.bands), drivers, model: { ...modelRef, kind: 'health-score' } });
   }
   return out;
@@ -119,5 +135,8 @@ function healthText(feature: string, value: number, points: number): LocalizedTe
   const shown = entry?.format?.(value) ?? { en: String(value), zh: String(value) };
   const sign = points >= 0 ? '+' : '−';
   const magnitude = Math.abs(points).toFixed(1);
-  return { en: `${label.en}: ${shown.en} (health score, ${sign}${magnitude} pts)`, zh: `${label.zh}：${shown.zh}（健康评分，${sign}${magnitude} 个百分点）` };
+  return {
+    en: `${label.en}: ${shown.en} (health score, ${sign}${magnitude} pts)`,
+    zh: `${label.zh}：${shown.zh}（健康评分，${sign}${magnitude} 个百分点）`,
+  };
 }

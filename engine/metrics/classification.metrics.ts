@@ -119,7 +119,13 @@ export function calibrationTable(probabilities: ArrayLike<number>, labels: Array
   const out: CalibrationBin[] = [];
   for (let b = 0; b < bins; b++) {
     const c = count[b] as number;
-    out.push({ lower: b / bins, upper: (b + 1) / bins, count: c, meanPredicted: c ? (sumP[b] as number) / c : Number.NaN, observedRate: c ? (sumY[b] as number) / c : Number.NaN });
+    out.push({
+      lower: b / bins,
+      upper: (b + 1) / bins,
+      count: c,
+      meanPredicted: c ? (sumP[b] as number) / c : Number.NaN,
+      observedRate: c ? (sumY[b] as number) / c : Number.NaN,
+    });
   }
   return out;
 }

@@ -20,7 +20,14 @@ describe('fairness by group', () => {
     const r = report([...rows('EMEA', 40, 20, 10), ...rows('APAC', 50, 15, 25)]);
     const emea = r.groups.find((g) => g.group === 'EMEA');
     const apac = r.groups.find((g) => g.group === 'APAC');
-    expect(emea).toMatchObject({ accounts: 40, selected: 20, selectionRate: 0.5, impactRatio: 1, observedRate: 0.25, belowFourFifths: false });
+    expect(emea).toMatchObject({
+      accounts: 40,
+      selected: 20,
+      selectionRate: 0.5,
+      impactRatio: 1,
+      observedRate: 0.25,
+      belowFourFifths: false,
+    });
     expect(emea?.meanPredicted).toBeCloseTo((20 * 0.9 + 20 * 0.1) / 40, 12);
     expect(apac).toMatchObject({ accounts: 50, selected: 15, selectionRate: 0.3, observedRate: 0.5, belowFourFifths: true });
     expect(apac?.impactRatio).toBeCloseTo(0.6, 12);

@@ -40,11 +40,24 @@ export interface FairnessReport {
  * a group far less often flagged than its peers gets less attention from the CS team for the same
  * signals; calibration per group shows whether the model over- or under-states its risk.
  */
-export function fairnessByGroup(attribute: string, probabilities: ArrayLike<number>, labels: ArrayLike<number>, groups: ArrayLike<string | null | undefined>, threshold: number): FairnessReport {
+export function fairnessByGroup(
+  attribute: string,
+  probabilities: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  groups: ArrayLike<string | null | undefined>,
+  threshold: number,
+): FairnessReport {
   if (probabilities.length !== labels.length || probabilities.length !== groups.length) {
-    throw new SuccessEngineError('ENGINE.BAD_INPUT', `fairness by ${attribute}: probabilities (${probabilities.length}), labels (${labels.length}) and groups (${groups.length}) differ in length`);
+    throw new SuccessEngineError(
+      'ENGINE.BAD_INPUT',
+      `fairness by ${attribute}: probabilities (${probabilities.length}), labels (${labels.length}) and groups (${groups.length}) differ in length`,
+    );
   }
-  if (!(threshold > 0 && threshold < 1)) throw new SuccessEngineError('ENGINE.BAD_INPUT', `fairness by ${attribute}: the alert threshold must be between 0 and 1, got ${threshold}`);
+  if (!(threshold > 0 && threshold < 1))
+    throw new SuccessEngineError(
+      'ENGINE.BAD_INPUT',
+      `fairness by ${attribute}: the alert threshold must be between 0 and 1, got ${threshold}`,
+    );
   const sums = new Map<string, { accounts: number; selected: number; predicted: number; observed: number }>();
   for (let i = 0; i < probabilities.length; i++) {
     const raw = groups[i];
@@ -57,7 +70,15 @@ export function fairnessByGroup(attribute: string, probabilities: ArrayLike<numb
     s.observed += labels[i] === 1 ? 1 : 0;
     sums.set(key, s);
   }
-  const rows = [...sums.entries()].map(([group, s]) => ({ group, accounts: s.accounts, selected: s.selected, selectionRate: s.selected / s.accounts, meanPredicted: s.predicted / s.accounts, observedRate: s.observed / s.accounts, small: s.accounts < MIN_GROUP_SIZE }));
+  const rows = [...sums.entries()].map(([group, s]) => ({
+    group,
+    accounts: s.accounts,
+    selected: s.selected,
+    selectionRate: s.selected / s.accounts,
+    meanPredicted: s.predicted / s.accounts,
+    observedRate: s.observed / s.accounts,
+    small: s.accounts < MIN_GROUP_SIZE,
+  }));
   const counted = rows.filter((r) => !r.small);
   const top = Math.max(0, ...counted.map((r) => r.selectionRate));
   const out: FairnessGroup[] = rows

@@ -34,7 +34,12 @@ export const ActionDefinitionSchema = z
 
 /** A tenant's overrides: change fields of a default action, disable it, or add new actions. */
 export const CatalogOverridesSchema = z.array(
-  z.union([ActionDefinitionSchema, ActionDefinitionSchema.partial().extend({ id: z.string().min(1) }).strict()]),
+  z.union([
+    ActionDefinitionSchema,
+    ActionDefinitionSchema.partial()
+      .extend({ id: z.string().min(1) })
+      .strict(),
+  ]),
 );
 
 const t = (en: string, zh: string) => ({ en, zh });
@@ -221,7 +226,10 @@ export const DEFAULT_ACTION_CATALOG: readonly ActionDefinition[] = [
  * The tenant's catalog: defaults with overrides applied by id (partial objects patch a default,
  * full definitions with a new id are appended). Throws CORE.VALIDATION_FAILED naming the field.
  */
-export function buildActionCatalog(overrides: unknown = [], defaults: readonly ActionDefinition[] = DEFAULT_ACTION_CATALOG): ActionDefinition[] {
+export function buildActionCatalog(
+  overrides: unknown = [],
+  defaults: readonly ActionDefinition[] = DEFAULT_ACTION_CATALOG,
+): ActionDefinition[] {
   const parsed = parseOrThrow(CatalogOverridesSchema, overrides, 'action catalog overrides');
   const byId = new Map(defaults.map((a) => [a.id, a] as const));
   const order = defaults.map((a) => a.id);

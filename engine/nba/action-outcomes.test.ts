@@ -2,8 +2,15 @@ import { measureLift, recordOutcome, wilsonInterval, type ActionOutcome } from '
 
 function rows(arm: 'treatment' | 'holdout', n: number, retained: number): ActionOutcome[] {
   return Array.from({ length: n }, (_, i) => ({
-    tenantId: 't1', accountId: `${arm}-${i}`, actionId: 'x', arm, recommendedAt: '2026-01-01T00:00:00Z',
-    status: arm === 'holdout' ? 'not-applicable' : 'completed', completedAt: null, source: 'system', retained: i < retained,
+    tenantId: 't1',
+    accountId: `${arm}-${i}`,
+    actionId: 'x',
+    arm,
+    recommendedAt: '2026-01-01T00:00:00Z',
+    status: arm === 'holdout' ? 'not-applicable' : 'completed',
+    completedAt: null,
+    source: 'system',
+    retained: i < retained,
   }));
 }
 
@@ -25,7 +32,9 @@ describe('outcomes and lift', () => {
     // A clear effect at this size excludes zero; a 99% interval is wider than the 95% one.
     expect(lift.interval?.lower).toBeGreaterThan(0);
     const wide = measureLift([...rows('treatment', 200, 170), ...rows('holdout', 100, 70)], 'x', 0.99);
-    expect((wide.interval?.upper ?? 0) - (wide.interval?.lower ?? 0)).toBeGreaterThan((lift.interval?.upper ?? 0) - (lift.interval?.lower ?? 0));
+    expect((wide.interval?.upper ?? 0) - (wide.interval?.lower ?? 0)).toBeGreaterThan(
+      (lift.interval?.upper ?? 0) - (lift.interval?.lower ?? 0),
+    );
   });
 
   it('gives no lift without both arms and ignores outcomes not yet known', () => {

@@ -10,7 +10,10 @@ export function parseActionOutcome(value: unknown): ActionOutcome {
 export function recordOutcome(outcomes: readonly ActionOutcome[], outcome: ActionOutcome): ActionOutcome[] {
   const next = parseActionOutcome(outcome);
   const same = (o: ActionOutcome) =>
-    o.tenantId === next.tenantId && o.accountId === next.accountId && o.actionId === next.actionId && o.recommendedAt === next.recommendedAt;
+    o.tenantId === next.tenantId &&
+    o.accountId === next.accountId &&
+    o.actionId === next.actionId &&
+    o.recommendedAt === next.recommendedAt;
   return [...outcomes.filter((o) => !same(o)), next];
 }
 

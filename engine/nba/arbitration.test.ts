@@ -80,13 +80,32 @@ describe('eligibility', () => {
 describe('catalog', () => {
   it('has the B2B defaults with bilingual titles', () => {
     const ids = DEFAULT_ACTION_CATALOG.map((a) => a.id);
-    expect(ids).toEqual(expect.arrayContaining(['executive-sponsor-call', 'business-review', 'training-session', 'support-escalation', 'renewal-offer', 'seat-upsell', 'win-back-offer', 'onboarding-check-in']));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'executive-sponsor-call',
+        'business-review',
+        'training-session',
+        'support-escalation',
+        'renewal-offer',
+        'seat-upsell',
+        'win-back-offer',
+        'onboarding-check-in',
+      ]),
+    );
     for (const a of DEFAULT_ACTION_CATALOG) expect(a.title.zh).not.toEqual(a.title.en);
   });
 
   it('sends high-touch actions to large accounts and tech-touch ones to the long tail', () => {
     const large = account({ accountId: 'large', clv: 100_000, churnProbability: 0.8, riskBand: 'critical' });
-    const small = account({ accountId: 'small', clv: 1_500, churnProbability: 0.6, riskBand: 'high', seatUtilization: null, daysToRenewal: null, openTickets: 0 });
+    const small = account({
+      accountId: 'small',
+      clv: 1_500,
+      churnProbability: 0.6,
+      riskBand: 'high',
+      seatUtilization: null,
+      daysToRenewal: null,
+      openTickets: 0,
+    });
     const { decisions } = arbitrate([large, small], DEFAULT_ACTION_CATALOG, { now: NOW, holdoutRate: 0, topK: 2 });
     const top = (id: string) => decisions.find((d) => d.accountId === id)?.actions.map((a) => a.actionId) ?? [];
     expect(top('large')[0]).toBe('executive-sponsor-call');
@@ -127,11 +146,19 @@ describe('arbitration', () => {
   });
 
   it('drops actions whose expected value does not cover their cost and keeps only the top k', () => {
-    const catalog = [action('a', { expectedUplift: 0.3 }), action('b', { expectedUplift: 0.2 }), action('c', { expectedUplift: 0.1 }), action('loss', { cost: 1e9 })];
+    const catalog = [
+      action('a', { expectedUplift: 0.3 }),
+      action('b', { expectedUplift: 0.2 }),
+      action('c', { expectedUplift: 0.1 }),
+      action('loss', { cost: 1e9 }),
+    ];
     const { decisions } = arbitrate([account()], catalog, { ...noHoldout, topK: 2 });
     expect(decisions[0]?.actions.map((a) => a.actionId)).toEqual(['a', 'b']);
     expect(decisions[0]?.skipped).toEqual(
-      expect.arrayContaining([expect.objectContaining({ actionId: 'c', reason: 'top-k' }), expect.objectContaining({ actionId: 'loss', reason: 'not-worth-it' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ actionId: 'c', reason: 'top-k' }),
+        expect.objectContaining({ actionId: 'loss', reason: 'not-worth-it' }),
+      ]),
     );
   });
 
@@ -149,8 +176,15 @@ describe('arbitration', () => {
   it('uses a learned propensity once enough outcomes exist', () => {
     const a = action('x');
     const outcomes: ActionOutcome[] = Array.from({ length: 40 }, (_, i) => ({
-      tenantId: 't1', accountId: `h${i}`, actionId: 'x', arm: 'treatment', recommendedAt: '2026-01-01T00:00:00Z',
-      status: i < 36 ? 'completed' : 'dismissed', completedAt: null, source: 'crm-task', retained: null,
+      tenantId: 't1',
+      accountId: `h${i}`,
+      actionId: 'x',
+      arm: 'treatment',
+      recommendedAt: '2026-01-01T00:00:00Z',
+      status: i < 36 ? 'completed' : 'dismissed',
+      completedAt: null,
+      source: 'crm-task',
+      retained: null,
     }));
     const prior = arbitrate([account()], [a], { ...noHoldout, minObservations: 30 });
     const learned = arbitrate([account()], [a], { ...noHoldout, outcomes, minObservations: 30 });
@@ -163,7 +197,14 @@ describe('arbitration', () => {
 
   it('respects cooldowns from history and lets the action back after the cooldown', () => {
     const a = action('x', { cooldownDays: 30 });
-    const recent: ActionHistoryEntry = { tenantId: 't1', accountId: 'a1', actionId: 'x', ownerId: 'csm-1', assignedAt: '2026-05-10T12:00:00Z', arm: 'treatment' };
+    const recent: ActionHistoryEntry = {
+      tenantId: 't1',
+      accountId: 'a1',
+      actionId: 'x',
+      ownerId: 'csm-1',
+      assignedAt: '2026-05-10T12:00:00Z',
+      arm: 'treatment',
+    };
     const blocked = arbitrate([account()], [a], { ...noHoldout, history: [recent] });
     expect(blocked.decisions[0]?.actions).toEqual([]);
     expect(blocked.decisions[0]?.skipped[0]).toMatchObject({ actionId: 'x', reason: 'cooldown' });
@@ -175,14 +216,25 @@ describe('arbitration', () => {
 
   it('caps actions per owner per week, giving the capacity to the highest-value accounts', () => {
     const a = action('x');
-    const accounts = [account({ accountId: 'small', clv: 10_000 }), account({ accountId: 'big', clv: 900_000 }), account({ accountId: 'mid', clv: 100_000 })];
+    const accounts = [
+      account({ accountId: 'small', clv: 10_000 }),
+      account({ accountId: 'big', clv: 900_000 }),
+      account({ accountId: 'mid', clv: 100_000 }),
+    ];
     const { decisions, assignments } = arbitrate(accounts, [a], { ...noHoldout, capacityPerOwnerPerWeek: 2 });
     expect(decisions.map((d) => d.actions.length)).toEqual([0, 1, 1]);
     expect(decisions[0]?.skipped[0]).toMatchObject({ reason: 'capacity' });
     expect(assignments.map((h) => h.accountId)).toEqual(['big', 'mid']);
 
     // Capacity already used this week counts; last week's does not.
-    const used: ActionHistoryEntry = { tenantId: 't1', accountId: 'other', actionId: 'y', ownerId: 'csm-1', assignedAt: '2026-05-30T00:00:00Z', arm: 'treatment' };
+    const used: ActionHistoryEntry = {
+      tenantId: 't1',
+      accountId: 'other',
+      actionId: 'y',
+      ownerId: 'csm-1',
+      assignedAt: '2026-05-30T00:00:00Z',
+      arm: 'treatment',
+    };
     const lastWeek = { ...used, assignedAt: '2026-05-20T00:00:00Z' };
     expect(arbitrate(accounts, [a], { ...noHoldout, capacityPerOwnerPerWeek: 2, history: [used] }).assignments).toHaveLength(1);
     expect(arbitrate(accounts, [a], { ...noHoldout, capacityPerOwnerPerWeek: 2, history: [lastWeek] }).assignments).toHaveLength(2);
@@ -228,7 +280,11 @@ describe('arbitration', () => {
   });
 
   it('says what is at stake out of the value if retained, so it reads against the lower expected CLV on the card', () => {
-    const s = scoreAction(action('call'), account({ churnProbability: 0.7, clv: 100_000 }), { propensity: 0.5, source: 'prior', observations: 0 });
+    const s = scoreAction(action('call'), account({ churnProbability: 0.7, clv: 100_000 }), {
+      propensity: 0.5,
+      source: 'prior',
+      observations: 0,
+    });
     expect(s.reasons[0]?.en).toBe('Churn risk is high: 70,000 USD at stake of the 100,000 USD the account is worth if it stays');
     expect(s.reasons[0]?.zh).toBe('流失风险高：客户若留存价值 100,000 USD，其中 70,000 USD 面临风险');
     expect(s.reasons.map((r) => r.en).join(' ')).not.toMatch(/70%/);
@@ -257,10 +313,30 @@ describe('stable holdout assignment', () => {
 
 describe('no action reason', () => {
   it('says why an account got no action, preferring capacity over cost, and nothing when it got one', () => {
-    expect(noActionReason({ accountId: 'a', actions: [], skipped: [{ actionId: 'x', reason: 'not-worth-it', text: [] }, { actionId: 'y', reason: 'capacity', text: [] }] })?.en).toMatch(/capacity/);
-    expect(noActionReason({ accountId: 'a', actions: [], skipped: [{ actionId: 'x', reason: 'not-worth-it', text: [] }] })?.zh).toContain('不足以覆盖成本');
+    expect(
+      noActionReason({
+        accountId: 'a',
+        actions: [],
+        skipped: [
+          { actionId: 'x', reason: 'not-worth-it', text: [] },
+          { actionId: 'y', reason: 'capacity', text: [] },
+        ],
+      })?.en,
+    ).toMatch(/capacity/);
+    expect(noActionReason({ accountId: 'a', actions: [], skipped: [{ actionId: 'x', reason: 'not-worth-it', text: [] }] })?.zh).toContain(
+      '不足以覆盖成本',
+    );
     expect(noActionReason({ accountId: 'a', actions: [], skipped: [] })?.en).toMatch(/No action in the catalog fits/);
-    const taken = { actionId: 'x', rank: 1, title: { en: 't', zh: 't' }, ownerId: 'o', score: 1, propensity: { propensity: 0.5, source: 'prior' as const, observations: 0 }, valueAtStake: 1, reasons: [] };
+    const taken = {
+      actionId: 'x',
+      rank: 1,
+      title: { en: 't', zh: 't' },
+      ownerId: 'o',
+      score: 1,
+      propensity: { propensity: 0.5, source: 'prior' as const, observations: 0 },
+      valueAtStake: 1,
+      reasons: [],
+    };
     expect(noActionReason({ accountId: 'a', actions: [taken], skipped: [] })).toBeNull();
   });
 });

@@ -14,6 +14,7 @@ export function holdoutBucket(tenantId: string, actionId: string, accountId: str
 }
 
 export function isInHoldout(tenantId: string, actionId: string, accountId: string, rate: number = DEFAULT_HOLDOUT_RATE): boolean {
-  if (!(rate >= 0 && rate <= 1)) throw new SuccessEngineError('ENGINE.BAD_INPUT', `holdoutRate must be within [0, 1], got ${rate}`, { field: 'holdoutRate' });
+  if (!(rate >= 0 && rate <= 1))
+    throw new SuccessEngineError('ENGINE.BAD_INPUT', `holdoutRate must be within [0, 1], got ${rate}`, { field: 'holdoutRate' });
   return holdoutBucket(tenantId, actionId, accountId) < rate;
 }

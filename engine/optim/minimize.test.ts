@@ -42,13 +42,21 @@ describe('minimiser', () => {
   });
 
   it('numeric Hessian and its SPD inverse recover a known covariance', () => {
-    const h = numericHessian((v) => 0.5 * (4 * (v[0] as number) ** 2 + 2 * (v[0] as number) * (v[1] as number) + 2 * (v[1] as number) ** 2), [0.3, -0.2]);
+    const h = numericHessian(
+      (v) => 0.5 * (4 * (v[0] as number) ** 2 + 2 * (v[0] as number) * (v[1] as number) + 2 * (v[1] as number) ** 2),
+      [0.3, -0.2],
+    );
     expect(h[0]?.[0]).toBeCloseTo(4, 4);
     expect(h[0]?.[1]).toBeCloseTo(1, 4);
     const inv = invertSpd(h);
     // inverse of [[4,1],[1,2]] = [[2,-1],[-1,4]]/7
     expect(inv?.[0]?.[0]).toBeCloseTo(2 / 7, 4);
     expect(inv?.[0]?.[1]).toBeCloseTo(-1 / 7, 4);
-    expect(cholesky([[1, 2], [2, 1]])).toBeUndefined();
+    expect(
+      cholesky([
+        [1, 2],
+        [2, 1],
+      ]),
+    ).toBeUndefined();
   });
 });

@@ -64,7 +64,12 @@ export function minimize(f: Objective, x0: readonly number[], options: MinimizeO
  * polish on the full objective with BFGS from there. Same answer as `minimize` on the full data
  * when the subsample lands in the same basin, at a fraction of the evaluations.
  */
-export function minimizeWithWarmStart(full: Objective, subsample: Objective, x0: readonly number[], options: MinimizeOptions = {}): MinimizeResult {
+export function minimizeWithWarmStart(
+  full: Objective,
+  subsample: Objective,
+  x0: readonly number[],
+  options: MinimizeOptions = {},
+): MinimizeResult {
   const warm = minimize(subsample, x0, options);
   const [lo, hi] = options.bounds ?? [-Infinity, Infinity];
   let evaluations = warm.evaluations;
@@ -80,7 +85,13 @@ export function minimizeWithWarmStart(full: Objective, subsample: Objective, x0:
     const fullResult = minimize(full, polished.value < Infinity ? polished.x : x0, { ...options, restarts: 1 });
     if (fullResult.value < polished.value) polished = fullResult;
   }
-  return { x: polished.x, value: polished.value, evaluations, converged: polished.gradientNorm < 1e-2, gradientNorm: polished.gradientNorm };
+  return {
+    x: polished.x,
+    value: polished.value,
+    evaluations,
+    converged: polished.gradientNorm < 1e-2,
+    gradientNorm: polished.gradientNorm,
+  };
 }
 
 interface NmOptions {
@@ -107,10 +118,13 @@ export function nelderMead(f: Objective, x0: readonly number[], { maxIterations,
     const worst = simplex[n] as { x: number[]; v: number };
     const spreadV = Math.abs(worst.v - bestV);
     let spreadX = 0;
-    for (const p of simplex) for (let j = 0; j < n; j++) spreadX = Math.max(spreadX, Math.abs((p.x[j] as number) - ((simplex[0] as { x: number[] }).x[j] as number)));
+    for (const p of simplex)
+      for (let j = 0; j < n; j++)
+        spreadX = Math.max(spreadX, Math.abs((p.x[j] as number) - ((simplex[0] as { x: number[] }).x[j] as number)));
     if (spreadV <= tolerance * (Math.abs(bestV) + 1e-12) && spreadX < 1e-7) break;
     const centroid = new Array<number>(n).fill(0);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) centroid[j] = (centroid[j] as number) + ((simplex[i] as { x: number[] }).x[j] as number) / n;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) centroid[j] = (centroid[j] as number) + ((simplex[i] as { x: number[] }).x[j] as number) / n;
     const along = (t: number) => centroid.map((c, j) => c + t * ((worst.x[j] as number) - c));
     const xr = along(-alpha);
     const vr = f(xr);
@@ -184,7 +198,11 @@ function maxAbs(v: readonly number[]): number {
 }
 
 /** BFGS with a backtracking Armijo line search and central numeric gradients. */
-export function bfgs(f: Objective, x0: readonly number[], { maxIterations, tolerance }: NmOptions): { x: number[]; value: number; gradientNorm: number } {
+export function bfgs(
+  f: Objective,
+  x0: readonly number[],
+  { maxIterations, tolerance }: NmOptions,
+): { x: number[]; value: number; gradientNorm: number } {
   const n = x0.length;
   let x = [...x0];
   let fx = f(x);
@@ -229,7 +247,9 @@ export function bfgs(f: Objective, x0: readonly number[], { maxIterations, toler
       for (let i = 0; i < n; i++) {
         for (let j = 0; j < n; j++) {
           (next[i] as number[])[j] =
-            at(hInv, i, j) + ((sy + yhy) * (s[i] as number) * (s[j] as number)) / (sy * sy) - ((hy[i] as number) * (s[j] as number) + (s[i] as number) * (hy[j] as number)) / sy;
+            at(hInv, i, j) +
+            ((sy + yhy) * (s[i] as number) * (s[j] as number)) / (sy * sy) -
+            ((hy[i] as number) * (s[j] as number) + (s[i] as number) * (hy[j] as number)) / sy;
         }
       }
       hInv = next;

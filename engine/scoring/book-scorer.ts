@@ -1,9 +1,26 @@
-import { ScoreSetSchema, type LocalizedText, type ChurnScore, type ClvScore, type ModelRef, type NextBestAction, type ScoreSet, type TenantId, type AccountId, type CanonicalAccount } from '../../core';
+import {
+  ScoreSetSchema,
+  type LocalizedText,
+  type ChurnScore,
+  type ClvScore,
+  type ModelRef,
+  type NextBestAction,
+  type ScoreSet,
+  type TenantId,
+  type AccountId,
+  type CanonicalAccount,
+} from '../../core';
 import type { AlertSignals } from '../alerts/alert-rules';
 import { scoreChurn } from '../churn/churn-drivers';
 import type { ChurnModel } from '../churn/churn-model';
 import { scoreBookClv, type AccountClvEvidence, type AccountClvResult } from '../clv/clv-method';
-import { buildAccountFeatures, groupByAccount, type AccountFeatures, type AccountRecords, type AnalysedRecordText } from '../features/account-features';
+import {
+  buildAccountFeatures,
+  groupByAccount,
+  type AccountFeatures,
+  type AccountRecords,
+  type AnalysedRecordText,
+} from '../features/account-features';
 import { catalogWording } from '../features/feature-catalog';
 import { cellValue } from '../features/feature-table';
 import { scoreHealth } from '../health/health-score';
@@ -51,11 +68,20 @@ export function scoreBook(input: BookScoringInput): BookScoringResult {
   const features = buildAccountFeatures(input.records, input.now);
   const rows = Uint32Array.from(features.accountIds.keys());
   const churn: ChurnScore[] =
-    input.churn.kind === 'learned' ? scoreChurn(input.churn.model, input.churn.ref, features.table, rows, { wording: catalogWording() }) : scoreHealth(features.table, rows, input.churn.ref);
+    input.churn.kind === 'learned'
+      ? scoreChurn(input.churn.model, input.churn.ref, features.table, rows, { wording: catalogWording() })
+      : scoreHealth(features.table, rows, input.churn.ref);
 
   const accountsById = new Map(input.records.accounts.map((a) => [a.id as string, a]));
   const churnById = new Map(features.accountIds.map((id, row) => [id as string, churn[row]?.probability ?? 0]));
-  const clv = scoreBookClv(clvEvidence(input.records, churnById, input.currency), { asOf: input.now.slice(0, 10), horizonMonths: input.clv.horizonMonths, monthlyDiscountRate: input.clv.monthlyDiscountRate, draws: input.clv.draws, seed: input.clv.seed, modelVersion: input.clv.modelVersion });
+  const clv = scoreBookClv(clvEvidence(input.records, churnById, input.currency), {
+    asOf: input.now.slice(0, 10),
+    horizonMonths: input.clv.horizonMonths,
+    monthlyDiscountRate: input.clv.monthlyDiscountRate,
+    draws: input.clv.draws,
+    seed: input.clv.seed,
+    modelVersion: input.clv.modelVersion,
+  });
   const clvById = new Map(clv.map((c) => [c.accountId, c.score]));
 
   const column = (name: string) => features.table.columns.find((c) => c.name === name);
@@ -84,7 +110,12 @@ export function scoreBook(input: BookScoringInput): BookScoringResult {
   const arbitration = arbitrate(signals, input.catalog, { explainIneligible: false, ...input.nba, now: new Date(input.now) });
   const decisionById = new Map(arbitration.decisions.map((d) => [d.accountId, d]));
 
-  const voices = accountVoices(input.records.texts ?? [], input.now, new Set(features.accountIds as string[]), topicLabel(input.topics ?? DEFAULT_TOPICS));
+  const voices = accountVoices(
+    input.records.texts ?? [],
+    input.now,
+    new Set(features.accountIds as string[]),
+    topicLabel(input.topics ?? DEFAULT_TOPICS),
+  );
   const scoreSets = features.accountIds.map((id, row) =>
     ScoreSetSchema.parse({
       ...(voices.get(id) ? { voice: voices.get(id)?.voice } : {}),
@@ -93,9 +124,13 @@ export function scoreBook(input: BookScoringInput): BookScoringResult {
       computedAt: input.now,
       churn: churn[row],
       ...(clvById.get(id) ? { clv: clvById.get(id) as ClvScore } : {}),
-      nextBestActions: (decisionById.get(id)?.actions ?? []).map(
-        (a): NextBestAction => ({ actionId: a.actionId, rank: a.rank, score: a.score, title: a.title, reasons: a.reasons.length ? a.reasons : [a.title] }),
-      ),
+      nextBestActions: (decisionById.get(id)?.actions ?? []).map((a): NextBestAction => ({
+        actionId: a.actionId,
+        rank: a.rank,
+        score: a.score,
+        title: a.title,
+        reasons: a.reasons.length ? a.reasons : [a.title],
+      })),
       ...noActionNote(decisionById.get(id), churn[row] as ChurnScore),
       modelVersion: input.runVersion,
     }),
@@ -110,8 +145,16 @@ export function scoreBook(input: BookScoringInput): BookScoringResult {
       accountId: s.accountId,
       accountName: account.name,
       ...(account.ownerId ? { ownerId: account.ownerId } : {}),
-      current: { churnProbability: s.churn.probability, band: s.churn.band, clv: s.clv?.point ?? 0, currency: s.clv?.currency ?? input.currency, scoredAt: s.computedAt },
-      ...(before ? { previous: { churnProbability: before.churn.probability, clv: before.clv?.point ?? 0, scoredAt: before.computedAt } } : {}),
+      current: {
+        churnProbability: s.churn.probability,
+        band: s.churn.band,
+        clv: s.clv?.point ?? 0,
+        currency: s.clv?.currency ?? input.currency,
+        scoredAt: s.computedAt,
+      },
+      ...(before
+        ? { previous: { churnProbability: before.churn.probability, clv: before.clv?.point ?? 0, scoredAt: before.computedAt } }
+        : {}),
     };
   });
   return { scoreSets, decisions: arbitration.decisions, assignments: arbitration.assignments, alertSignals, clv, features };
@@ -180,11 +223,15 @@ function contractFromAccount(a: CanonicalAccount): AccountClvEvidence['subscript
   };
 }
 
-
 export type { AccountId };
 
 /** Each scored account's customer voice (texts grouped once, not filtered per account). */
-function accountVoices(texts: readonly AnalysedRecordText[], now: string, scored: ReadonlySet<string>, label: (topic: string) => LocalizedText): Map<string, AccountVoice> {
+function accountVoices(
+  texts: readonly AnalysedRecordText[],
+  now: string,
+  scored: ReadonlySet<string>,
+  label: (topic: string) => LocalizedText,
+): Map<string, AccountVoice> {
   const out = new Map<string, AccountVoice>();
   for (const [accountId, list] of groupByAccount(texts)) if (scored.has(accountId)) out.set(accountId, accountVoice(list, now, label));
   return out;

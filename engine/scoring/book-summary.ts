@@ -32,7 +32,11 @@ const ENGLISH_WORD = /\b(?![A-Z0-9]{2,6}\b)[A-Za-z][a-z]+\b/;
 const UNKNOWN = /unknown|未知/i;
 
 function chineseTexts(s: ScoreSet): string[] {
-  const texts: LocalizedText[] = [...s.churn.drivers.map((d) => d.text), ...(s.churn.missing ?? []).map((m) => m.label), ...s.nextBestActions.flatMap((a) => [a.title, ...a.reasons])];
+  const texts: LocalizedText[] = [
+    ...s.churn.drivers.map((d) => d.text),
+    ...(s.churn.missing ?? []).map((m) => m.label),
+    ...s.nextBestActions.flatMap((a) => [a.title, ...a.reasons]),
+  ];
   if (s.noActionReason) texts.push(s.noActionReason);
   return texts.map((t) => t.zh);
 }
@@ -48,8 +52,14 @@ export function summarizeBook(scores: readonly ScoreSet[]): BookSummary {
     certain: scores.filter((s) => s.churn.probability <= 0 || s.churn.probability >= 1).length,
     aboveLow: aboveLow.length,
     aboveLowWithReasons: share(aboveLow.filter((s) => s.churn.drivers.length > 0).length, aboveLow.length),
-    aboveLowWithActionOrReason: share(aboveLow.filter((s) => s.nextBestActions.length > 0 || s.noActionReason !== undefined).length, aboveLow.length),
-    unknownReasons: scores.reduce((n, s) => n + s.churn.drivers.filter((d) => UNKNOWN.test(d.text.en) || UNKNOWN.test(d.text.zh)).length, 0),
+    aboveLowWithActionOrReason: share(
+      aboveLow.filter((s) => s.nextBestActions.length > 0 || s.noActionReason !== undefined).length,
+      aboveLow.length,
+    ),
+    unknownReasons: scores.reduce(
+      (n, s) => n + s.churn.drivers.filter((d) => UNKNOWN.test(d.text.en) || UNKNOWN.test(d.text.zh)).length,
+      0,
+    ),
     zeroWidthIntervals: scores.filter((s) => s.clv !== undefined && s.clv.p90 - s.clv.p10 <= 0).length,
     chineseTexts: zh.length,
     chineseWithEnglish: zh.length === 0 ? 0 : english.length / zh.length,

@@ -74,7 +74,11 @@ function subscriptionAt(subscription: CanonicalSubscription, t0: number, asOf: s
 }
 
 /** The version "as of t0" is stamped at most t0; a deletion after t0 had not happened yet. */
-function clampStamp<R extends { source: { modstamp: string }; deletedAt?: string | null | undefined }>(record: R, t0: number, asOf: string): R {
+function clampStamp<R extends { source: { modstamp: string }; deletedAt?: string | null | undefined }>(
+  record: R,
+  t0: number,
+  asOf: string,
+): R {
   const deletedLater = record.deletedAt ? Date.parse(record.deletedAt) > t0 : false;
   const modifiedLater = Date.parse(record.source.modstamp) > t0;
   if (!deletedLater && !modifiedLater) return record;

@@ -6,7 +6,10 @@ import type { CanonicalAccount, CanonicalOpportunity } from '../../core';
  * an account reads as churned on that date, so training has labels and scoring skips it. An account
  * whose CRM already says churned (status or date) keeps what the CRM says.
  */
-export function withChurnFromLostRenewals(accounts: readonly CanonicalAccount[], opportunities: readonly CanonicalOpportunity[]): CanonicalAccount[] {
+export function withChurnFromLostRenewals(
+  accounts: readonly CanonicalAccount[],
+  opportunities: readonly CanonicalOpportunity[],
+): CanonicalAccount[] {
   const byAccount = new Map<string, CanonicalOpportunity[]>();
   for (const o of opportunities) {
     if (o.deletedAt) continue;
@@ -24,7 +27,8 @@ export function withChurnFromLostRenewals(accounts: readonly CanonicalAccount[],
 /** The close date of the last lost renewal, unless a deal was won or is open on or after it. */
 function lostRenewalDate(opportunities: readonly CanonicalOpportunity[]): string | undefined {
   let lost: string | undefined;
-  for (const o of opportunities) if (o.kind === 'renewal' && o.isClosed && !o.isWon && (lost === undefined || o.closeDate > lost)) lost = o.closeDate;
+  for (const o of opportunities)
+    if (o.kind === 'renewal' && o.isClosed && !o.isWon && (lost === undefined || o.closeDate > lost)) lost = o.closeDate;
   if (lost === undefined) return undefined;
   const after = lost;
   const stillBuying = opportunities.some((o) => (!o.isClosed || o.isWon) && o.closeDate >= after);

@@ -41,7 +41,12 @@ export function trainTenantChurn(records: AccountRecords, now: string, options: 
   const trainingWindow = { from: snapshot.asOf, to: now };
   if (useHealthScore(positives, negatives, opts.coldStart)) {
     return {
-      kind: 'health-score', model: null, trainingWindow, positives, negatives, metrics: { positives, negatives },
+      kind: 'health-score',
+      model: null,
+      trainingWindow,
+      positives,
+      negatives,
+      metrics: { positives, negatives },
       reason: {
         en: `${positives} churned and ${negatives} retained accounts in the last ${opts.horizonDays} days; a learned model needs ${opts.coldStart.minPositives} and ${opts.coldStart.minNegatives}, so the weighted health score is used`,
         zh: `近 ${opts.horizonDays} 天流失 ${positives} 个、留存 ${negatives} 个客户；学习模型需要至少 ${opts.coldStart.minPositives} 个和 ${opts.coldStart.minNegatives} 个，因此使用加权健康评分`,
@@ -54,10 +59,21 @@ export function trainTenantChurn(records: AccountRecords, now: string, options: 
   const validation = trainChurnModel(features.table, labels, train, trainOptions);
   const held = validation.predictProbability(features.table, test);
   const heldLabels = Uint8Array.from(test, (r) => labels[r] as number);
-  const metrics = { rocAuc: rocAuc(held, heldLabels), brier: brierScore(held, heldLabels), positives, negatives, validationRows: test.length };
+  const metrics = {
+    rocAuc: rocAuc(held, heldLabels),
+    brier: brierScore(held, heldLabels),
+    positives,
+    negatives,
+    validationRows: test.length,
+  };
   const model = trainChurnModel(features.table, labels, rows, trainOptions);
   return {
-    kind: 'learned', model, trainingWindow, positives, negatives, metrics,
+    kind: 'learned',
+    model,
+    trainingWindow,
+    positives,
+    negatives,
+    metrics,
     reason: {
       en: `learned from ${positives} churned and ${negatives} retained accounts (held-out ROC-AUC ${metrics.rocAuc.toFixed(3)})`,
       zh: `基于 ${positives} 个流失与 ${negatives} 个留存客户训练（留出集 ROC-AUC ${metrics.rocAuc.toFixed(3)}）`,

@@ -17,11 +17,19 @@ function distance2(a: readonly number[], b: readonly number[]): number {
 }
 
 /** k-means (Lloyd) with k-means++ seeding and several seeded restarts; best inertia wins. */
-export function kMeans(points: readonly number[][], k: number, options: { seed?: number; restarts?: number; maxIterations?: number } = {}): KMeansResult {
+export function kMeans(
+  points: readonly number[][],
+  k: number,
+  options: { seed?: number; restarts?: number; maxIterations?: number } = {},
+): KMeansResult {
   const random = createRandom(options.seed ?? 1);
   let best: KMeansResult | undefined;
   for (let attempt = 0; attempt < (options.restarts ?? 5); attempt++) {
-    const result = lloyd(points, seedPlusPlus(points, k, () => random.next()), options.maxIterations ?? 100);
+    const result = lloyd(
+      points,
+      seedPlusPlus(points, k, () => random.next()),
+      options.maxIterations ?? 100,
+    );
     if (!best || result.inertia < best.inertia) best = result;
   }
   return best as KMeansResult;

@@ -27,7 +27,11 @@ export interface RfmScore {
 export function rfmScores(rows: readonly RfmInput[]): RfmScore[] {
   rows.forEach((row, i) => {
     if (![row.recencyDays, row.frequency, row.monetary].every(Number.isFinite) || row.recencyDays < 0 || row.frequency < 0) {
-      throw new SuccessEngineError('ENGINE.BAD_INPUT', `RFM row ${i} (${row.accountId}): recencyDays and frequency must be finite and ≥ 0, monetary finite`, { index: i });
+      throw new SuccessEngineError(
+        'ENGINE.BAD_INPUT',
+        `RFM row ${i} (${row.accountId}): recencyDays and frequency must be finite and ≥ 0, monetary finite`,
+        { index: i },
+      );
     }
   });
   const r = quintiles(rows.map((row) => -row.recencyDays));

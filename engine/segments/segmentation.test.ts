@@ -12,7 +12,15 @@ function book(seed: number, n = 300): SegmentInput[] {
     const value = g === 2 ? 200 * Math.exp(0.2 * random.normal()) : 20_000 * Math.exp(0.2 * random.normal());
     const risk = Math.min(1, Math.max(0, (g === 1 ? 0.6 : 0.1) + 0.05 * random.normal()));
     const riskTrend = g === 1 ? 0.2 + 0.03 * random.normal() : 0.02 * random.normal();
-    out.push({ accountId: `a${seed}-${i}`, value, risk, riskTrend, recencyDays: 5 + (i % 60), frequency: 1 + (i % 9), monetary: value / 10 });
+    out.push({
+      accountId: `a${seed}-${i}`,
+      value,
+      risk,
+      riskTrend,
+      recencyDays: 5 + (i % 60),
+      frequency: 1 + (i % 9),
+      monetary: value / 10,
+    });
   }
   return out;
 }

@@ -66,21 +66,33 @@ export interface SegmentOptions {
  * with k chosen by the mean silhouette over kMin..kMax. Each segment is named from its profile
  * ("high value, rising risk" / "高价值，风险上升"). RFM codes are attached when RFM inputs exist.
  */
-export function segmentAccounts(rows: readonly SegmentInput[], options: SegmentOptions = {}): { model: SegmentModel; assignments: SegmentAssignment[] } {
+export function segmentAccounts(
+  rows: readonly SegmentInput[],
+  options: SegmentOptions = {},
+): { model: SegmentModel; assignments: SegmentAssignment[] } {
   rows.forEach((r, i) => {
     if (!Number.isFinite(r.value) || !(r.risk >= 0 && r.risk <= 1) || (r.riskTrend !== undefined && !Number.isFinite(r.riskTrend))) {
-      throw new SuccessEngineError('ENGINE.BAD_INPUT', `segment row ${i} (${r.accountId}): value must be finite, risk in [0, 1], riskTrend finite`, { index: i });
+      throw new SuccessEngineError(
+        'ENGINE.BAD_INPUT',
+        `segment row ${i} (${r.accountId}): value must be finite, risk in [0, 1], riskTrend finite`,
+        { index: i },
+      );
     }
   });
   const kMin = Math.max(2, options.kMin ?? 2);
   const kMax = Math.min(options.kMax ?? 6, rows.length - 1);
-  if (rows.length < 3 || kMax < kMin) throw new SuccessEngineError('ENGINE.INSUFFICIENT_DATA', `segmentation needs at least ${kMin + 1} accounts, got ${rows.length}`);
+  if (rows.length < 3 || kMax < kMin)
+    throw new SuccessEngineError('ENGINE.INSUFFICIENT_DATA', `segmentation needs at least ${kMin + 1} accounts, got ${rows.length}`);
 
   const withTrend = rows.some((r) => r.riskTrend !== undefined);
   const features = withTrend ? ['log-value', 'risk', 'risk-trend'] : ['log-value', 'risk'];
-  const raw = rows.map((r) => (withTrend ? [Math.log1p(Math.max(0, r.value)), r.risk, r.riskTrend ?? 0] : [Math.log1p(Math.max(0, r.value)), r.risk]));
+  const raw = rows.map((r) =>
+    withTrend ? [Math.log1p(Math.max(0, r.value)), r.risk, r.riskTrend ?? 0] : [Math.log1p(Math.max(0, r.value)), r.risk],
+  );
   const mean = features.map((_, j) => raw.reduce((s, p) => s + (p[j] as number), 0) / raw.length);
-  const sd = features.map((_, j) => Math.sqrt(raw.reduce((s, p) => s + ((p[j] as number) - (mean[j] as number)) ** 2, 0) / raw.length) || 1);
+  const sd = features.map(
+    (_, j) => Math.sqrt(raw.reduce((s, p) => s + ((p[j] as number) - (mean[j] as number)) ** 2, 0) / raw.length) || 1,
+  );
   const points = raw.map((p) => p.map((v, j) => (v - (mean[j] as number)) / (sd[j] as number)));
 
   const sampleEvery = Math.max(1, Math.ceil(points.length / (options.silhouetteSample ?? 1500)));
@@ -105,7 +117,12 @@ export function segmentAccounts(rows: readonly SegmentInput[], options: SegmentO
     .map((centroid, j) => {
       const list = members[j] as SegmentInput[];
       const avg = (f: (r: SegmentInput) => number) => (list.length ? list.reduce((s, r) => s + f(r), 0) / list.length : 0);
-      return { j, centroid, size: list.length, profile: { value: avg((r) => r.value), risk: avg((r) => r.risk), riskTrend: avg((r) => r.riskTrend ?? 0) } };
+      return {
+        j,
+        centroid,
+        size: list.length,
+        profile: { value: avg((r) => r.value), risk: avg((r) => r.risk), riskTrend: avg((r) => r.riskTrend ?? 0) },
+      };
     })
     .filter((s) => s.size > 0)
     // Deterministic order whatever labels k-means produced: most valuable first.
@@ -124,15 +141,32 @@ export function segmentAccounts(rows: readonly SegmentInput[], options: SegmentO
   };
   const idByLabel = new Map(named.map((s, i) => [s.j, ids[i] as string]));
   const hasRfm = rows.every((r) => r.recencyDays !== undefined && r.frequency !== undefined && r.monetary !== undefined);
-  const rfm = hasRfm ? rfmScores(rows.map((r) => ({ accountId: r.accountId, recencyDays: r.recencyDays as number, frequency: r.frequency as number, monetary: r.monetary as number }))) : undefined;
-  const assignments = rows.map((r, i) => ({ accountId: r.accountId, segmentId: idByLabel.get(chosen.labels[i] as number) as string, ...(rfm ? { rfm: rfm[i] as RfmScore } : {}) }));
+  const rfm = hasRfm
+    ? rfmScores(
+        rows.map((r) => ({
+          accountId: r.accountId,
+          recencyDays: r.recencyDays as number,
+          frequency: r.frequency as number,
+          monetary: r.monetary as number,
+        })),
+      )
+    : undefined;
+  const assignments = rows.map((r, i) => ({
+    accountId: r.accountId,
+    segmentId: idByLabel.get(chosen.labels[i] as number) as string,
+    ...(rfm ? { rfm: rfm[i] as RfmScore } : {}),
+  }));
   return { model, assignments };
 }
 
 type Level = 'high' | 'mid' | 'low';
 type RiskLevel = 'rising' | 'high' | 'moderate' | 'low';
 
-const VALUE_TEXT: Record<Level, LocalizedText> = { high: { en: 'high value', zh: '高价值' }, mid: { en: 'mid value', zh: '中等价值' }, low: { en: 'low value', zh: '低价值' } };
+const VALUE_TEXT: Record<Level, LocalizedText> = {
+  high: { en: 'high value', zh: '高价值' },
+  mid: { en: 'mid value', zh: '中等价值' },
+  low: { en: 'low value', zh: '低价值' },
+};
 const RISK_TEXT: Record<RiskLevel, LocalizedText> = {
   rising: { en: 'rising risk', zh: '风险上升' },
   high: { en: 'high risk', zh: '高风险' },
@@ -145,7 +179,10 @@ function describe(centroid: readonly number[], withTrend: boolean): { name: Loca
   const [v, r, t] = [centroid[0] as number, centroid[1] as number, withTrend ? (centroid[2] as number) : 0];
   const value: Level = v > 0.25 ? 'high' : v < -0.25 ? 'low' : 'mid';
   const risk: RiskLevel = t > 0.5 ? 'rising' : r > 0.25 ? 'high' : r < -0.25 ? 'low' : 'moderate';
-  return { name: { en: `${VALUE_TEXT[value].en}, ${RISK_TEXT[risk].en}`, zh: `${VALUE_TEXT[value].zh}，${RISK_TEXT[risk].zh}` }, slug: `seg-${value}-value-${risk}-risk` };
+  return {
+    name: { en: `${VALUE_TEXT[value].en}, ${RISK_TEXT[risk].en}`, zh: `${VALUE_TEXT[value].zh}，${RISK_TEXT[risk].zh}` },
+    slug: `seg-${value}-value-${risk}-risk`,
+  };
 }
 
 /**
@@ -153,11 +190,19 @@ function describe(centroid: readonly number[], withTrend: boolean): { name: Loca
  * its profile slug (numbered if two segments share a profile). So ids survive re-runs and only
  * change when a segment's meaning changes.
  */
-function assignIds(segments: readonly { slug: string; profile: SegmentProfile }[], sd: readonly number[], previous?: SegmentModel): string[] {
+function assignIds(
+  segments: readonly { slug: string; profile: SegmentProfile }[],
+  sd: readonly number[],
+  previous?: SegmentModel,
+): string[] {
   const ids = new Array<string | undefined>(segments.length).fill(undefined);
   const used = new Set<string>();
   if (previous) {
-    const key = (p: SegmentProfile) => [Math.log1p(Math.max(0, p.value)) / (sd[0] as number), p.risk / (sd[1] as number), sd.length > 2 ? p.riskTrend / (sd[2] as number) : 0];
+    const key = (p: SegmentProfile) => [
+      Math.log1p(Math.max(0, p.value)) / (sd[0] as number),
+      p.risk / (sd[1] as number),
+      sd.length > 2 ? p.riskTrend / (sd[2] as number) : 0,
+    ];
     const pairs: { i: number; id: string; d: number }[] = [];
     segments.forEach((s, i) => {
       const a = key(s.profile);

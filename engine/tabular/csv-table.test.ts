@@ -1,6 +1,13 @@
 import { buildLabelledTable, parseCsvText } from './csv-table';
 
-const csv = ['id,plan,seats,score,churned,note', 'a1,pro,10,1.5,yes,x1', 'a2,basic,,2,no,x2', 'a3,pro,3,-1e1,no,x3', 'a4, basic ,7,abc,yes,x4', 'a5,pro,5,3,,x5'].join('\n');
+const csv = [
+  'id,plan,seats,score,churned,note',
+  'a1,pro,10,1.5,yes,x1',
+  'a2,basic,,2,no,x2',
+  'a3,pro,3,-1e1,no,x3',
+  'a4, basic ,7,abc,yes,x4',
+  'a5,pro,5,3,,x5',
+].join('\n');
 
 describe('CSV to labelled table', () => {
   const labelled = buildLabelledTable(parseCsvText(csv), { label: 'churned', positive: 'yes', id: 'id', ignore: ['note'] });
@@ -37,7 +44,9 @@ describe('CSV to labelled table', () => {
 
   it('names the missing column and the malformed row', () => {
     expect(() => buildLabelledTable(parseCsvText(csv), { label: 'nope', positive: 'yes' })).toThrow(/--label column "nope"/);
-    expect(() => buildLabelledTable(parseCsvText('a,b\n1,2\n3'), { label: 'b', positive: '2' })).toThrow(/data row 2 has 1 cells, the header has 2/);
+    expect(() => buildLabelledTable(parseCsvText('a,b\n1,2\n3'), { label: 'b', positive: '2' })).toThrow(
+      /data row 2 has 1 cells, the header has 2/,
+    );
     expect(() => buildLabelledTable(parseCsvText(csv), { label: 'churned', positive: 'maybe' })).toThrow(/both classes/);
   });
 });

@@ -14,7 +14,12 @@ export function parseCsvText(text: string): CsvText {
     const options: Options = { bom: true, skip_empty_lines: true, relax_column_count: true };
     records = parse(text, options);
   } catch (error) {
-    throw new SuccessEngineError('ENGINE.BAD_INPUT', `CSV could not be parsed: ${error instanceof Error ? error.message : String(error)}`, {}, { cause: error });
+    throw new SuccessEngineError(
+      'ENGINE.BAD_INPUT',
+      `CSV could not be parsed: ${error instanceof Error ? error.message : String(error)}`,
+      {},
+      { cause: error },
+    );
   }
   const [header, ...rows] = records;
   if (!header || header.length === 0) throw new SuccessEngineError('ENGINE.BAD_INPUT', 'CSV has no header row');
@@ -65,7 +70,10 @@ export function buildLabelledTable(csv: CsvText, options: LabelledTableOptions):
   const { header, rows } = csv;
   const indexOf = (name: string, flag: string): number => {
     const i = header.indexOf(name);
-    if (i < 0) throw new SuccessEngineError('ENGINE.BAD_INPUT', `${flag} column "${name}" is not in the CSV header (${header.join(', ')})`, { column: name });
+    if (i < 0)
+      throw new SuccessEngineError('ENGINE.BAD_INPUT', `${flag} column "${name}" is not in the CSV header (${header.join(', ')})`, {
+        column: name,
+      });
     return i;
   };
   const labelIndex = indexOf(options.label, '--label');
@@ -77,7 +85,9 @@ export function buildLabelledTable(csv: CsvText, options: LabelledTableOptions):
   const skippedRows: number[] = [];
   rows.forEach((row, r) => {
     if (row.length !== header.length) {
-      throw new SuccessEngineError('ENGINE.BAD_INPUT', `CSV data row ${r + 1} has ${row.length} cells, the header has ${header.length}`, { row: r + 1 });
+      throw new SuccessEngineError('ENGINE.BAD_INPUT', `CSV data row ${r + 1} has ${row.length} cells, the header has ${header.length}`, {
+        row: r + 1,
+      });
     }
     if (isBlank(row[labelIndex] ?? '')) skippedRows.push(r);
     else kept.push(r);
@@ -91,7 +101,11 @@ export function buildLabelledTable(csv: CsvText, options: LabelledTableOptions):
     if (isPositive) positives++;
   });
   if (positives === 0 || positives === n) {
-    throw new SuccessEngineError('ENGINE.BAD_INPUT', `--label ${options.label} with --positive "${options.positive}" gives ${positives} positive rows of ${n}; both classes are needed`, { positives, n });
+    throw new SuccessEngineError(
+      'ENGINE.BAD_INPUT',
+      `--label ${options.label} with --positive "${options.positive}" gives ${positives} positive rows of ${n}; both classes are needed`,
+      { positives, n },
+    );
   }
   const ids = kept.map((r, i) => (idIndex >= 0 ? (rows[r]?.[idIndex] ?? '').trim() : String(i + 1)));
 

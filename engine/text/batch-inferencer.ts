@@ -30,7 +30,11 @@ export interface BatchInferencer {
   close(): Promise<void>;
 }
 
-export const PIPELINE_TASK: Record<TextTask, string> = { sentiment: 'text-classification', topics: 'zero-shot-classification', embeddings: 'feature-extraction' };
+export const PIPELINE_TASK: Record<TextTask, string> = {
+  sentiment: 'text-classification',
+  topics: 'zero-shot-classification',
+  embeddings: 'feature-extraction',
+};
 
 export function modelUnavailable(settings: InferencerSettings, task: TextTask, error: unknown): SuccessEngineError {
   const id = settings.models[task];
@@ -67,7 +71,11 @@ export class InProcessInferencer implements BatchInferencer {
       t.env.cacheDir = path.join(this.settings.modelsDir, '.cache');
       t.env.logLevel = t.LogLevel.ERROR;
       const sessionOptions = this.settings.threads ? { intraOpNumThreads: this.settings.threads, interOpNumThreads: 1 } : {};
-      const loading = t.pipeline(PIPELINE_TASK[task] as 'feature-extraction', this.settings.models[task], { dtype: this.settings.dtype, device: 'cpu', session_options: sessionOptions });
+      const loading = t.pipeline(PIPELINE_TASK[task] as 'feature-extraction', this.settings.models[task], {
+        dtype: this.settings.dtype,
+        device: 'cpu',
+        session_options: sessionOptions,
+      });
       p = (loading as unknown as Promise<AnyPipeline>).catch((error: unknown) => {
         this.pipelines.delete(task);
         throw modelUnavailable(this.settings, task, error);
@@ -81,7 +89,8 @@ export class InProcessInferencer implements BatchInferencer {
     const pipe = await this.pipelineFor(task);
     if (task === 'sentiment') return { task, scores: (await pipe([...batch], { top_k: null })) as { label: string; score: number }[][] };
     if (task === 'topics') {
-      const raw = (await pipe([...batch], [...candidateLabels], { multi_label: false })) as { labels: string[]; scores: number[] } | { labels: string[]; scores: number[] }[];
+      const raw = (await pipe([...batch], [...candidateLabels], { multi_label: false })) as
+        { labels: string[]; scores: number[] } | { labels: string[]; scores: number[] }[];
       return { task, results: Array.isArray(raw) ? raw : [raw] };
     }
     const tensor = (await pipe([...batch], { pooling: 'mean', normalize: true })) as { dims: number[]; data: Float32Array };

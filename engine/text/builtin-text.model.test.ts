@@ -15,7 +15,10 @@ describe('built-in text model', () => {
   });
 
   it('ranks the topic label that shares words with the text first; scores sum to 1', async () => {
-    const [r] = await new BuiltinTextModel().topics(['The invoice total on our billing page is wrong'], ['delivery speed', 'billing and invoices', 'login']);
+    const [r] = await new BuiltinTextModel().topics(
+      ['The invoice total on our billing page is wrong'],
+      ['delivery speed', 'billing and invoices', 'login'],
+    );
     expect(r?.labels[0]?.label).toBe('billing and invoices');
     expect(r?.labels.reduce((a, l) => a + l.score, 0)).toBeCloseTo(1);
   });

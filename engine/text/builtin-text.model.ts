@@ -1,4 +1,11 @@
-import { SuccessEngineError, type EmbeddingResult, type SentimentResult, type TextModel, type TextModelRef, type TopicResult } from '../../core';
+import {
+  SuccessEngineError,
+  type EmbeddingResult,
+  type SentimentResult,
+  type TextModel,
+  type TextModelRef,
+  type TopicResult,
+} from '../../core';
 import { hashedCounts, weightCounts } from './hashed-features';
 import { NgramClassifier } from './ngram-classifier.model';
 import type { SentimentClass } from './sentiment-evaluation';
@@ -24,7 +31,13 @@ export class BuiltinTextModel implements TextModel {
 
   sentiment(texts: readonly string[]): Promise<SentimentResult[]> {
     const classifier = this.classifier;
-    if (!classifier) return Promise.reject(new SuccessEngineError('ENGINE.MODEL_UNAVAILABLE', 'the built-in text model has no sentiment without a classifier trained on your labels; the shipped sentiment model answers instead (see openTextModel)'));
+    if (!classifier)
+      return Promise.reject(
+        new SuccessEngineError(
+          'ENGINE.MODEL_UNAVAILABLE',
+          'the built-in text model has no sentiment without a classifier trained on your labels; the shipped sentiment model answers instead (see openTextModel)',
+        ),
+      );
     return Promise.resolve(texts.map((text) => sentimentOf(classifier, text, this.ref)));
   }
 
@@ -44,7 +57,9 @@ export class BuiltinTextModel implements TextModel {
   }
 
   embed(texts: readonly string[]): Promise<EmbeddingResult[]> {
-    return Promise.resolve(texts.map((text) => ({ vector: hashedEmbedding(text), model: { ...BUILTIN_TEXT_REF, id: 'builtin/hashed-ngram-embedding' } })));
+    return Promise.resolve(
+      texts.map((text) => ({ vector: hashedEmbedding(text), model: { ...BUILTIN_TEXT_REF, id: 'builtin/hashed-ngram-embedding' } })),
+    );
   }
 
   close(): Promise<void> {

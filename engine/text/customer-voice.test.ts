@@ -26,7 +26,10 @@ describe('accountVoice', () => {
   const v = accountVoice(texts, asOf, (id) => tagger.label(id));
 
   it('says how many negative tickets were about which topic, in English and Chinese', () => {
-    expect(v.voice.reasons[0]).toEqual({ en: '3 negative tickets about billing in the last 30 days', zh: '近 30 天 3 张负面工单，主题：账单' });
+    expect(v.voice.reasons[0]).toEqual({
+      en: '3 negative tickets about billing in the last 30 days',
+      zh: '近 30 天 3 张负面工单，主题：账单',
+    });
     expect(v.voice.trend).toBe('worsening');
     expect(v.voice.topTopics[0]).toMatchObject({ id: 'billing', count: 3, negative: 3 });
     expect(v.voice.example?.text).toBe('Billing error again, the invoice is wrong');

@@ -42,15 +42,23 @@ export function accountVoice(texts: readonly VoiceText[], asOf: string, label: (
   const mean = (list: readonly ScoredText[]): number | null => (list.length ? list.reduce((s, x) => s + x.score, 0) / list.length : null);
   const m30 = mean(w30);
   const mPrev = mean(prev60);
-  const trend = m30 === null || mPrev === null ? 'unknown' : m30 - mPrev <= -TREND_STEP ? 'worsening' : m30 - mPrev >= TREND_STEP ? 'improving' : 'stable';
+  const trend =
+    m30 === null || mPrev === null
+      ? 'unknown'
+      : m30 - mPrev <= -TREND_STEP
+        ? 'worsening'
+        : m30 - mPrev >= TREND_STEP
+          ? 'improving'
+          : 'stable';
 
   const counts = new Map<string, { count: number; negative: number }>();
-  for (const x of w90) for (const topic of x.topics ?? []) {
-    const c = counts.get(topic) ?? { count: 0, negative: 0 };
-    c.count++;
-    if (x.label === 'negative') c.negative++;
-    counts.set(topic, c);
-  }
+  for (const x of w90)
+    for (const topic of x.topics ?? []) {
+      const c = counts.get(topic) ?? { count: 0, negative: 0 };
+      c.count++;
+      if (x.label === 'negative') c.negative++;
+      counts.set(topic, c);
+    }
   const topTopics = [...counts.entries()]
     .sort((a, b) => b[1].negative - a[1].negative || b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1))
     .slice(0, 3)
@@ -65,7 +73,8 @@ export function accountVoice(texts: readonly VoiceText[], asOf: string, label: (
     const before = within(120, 30).filter((x) => x.label === 'negative' && x.topics?.includes(topic)).length / 3;
     // Tickets are what a CS manager counts; other kinds are named when they carry the topic alone.
     const tickets = neg30.filter((x) => x.kind === 'ticket').length;
-    const reason = tickets > 0 ? negativeTopicReason(tickets, 'ticket', label(topic), 30) : negativeTopicReason(neg30.length, 'other', label(topic), 30);
+    const reason =
+      tickets > 0 ? negativeTopicReason(tickets, 'ticket', label(topic), 30) : negativeTopicReason(neg30.length, 'other', label(topic), 30);
     negativeTopics.push({ topic, label: label(topic), negative30: neg30.length, baselinePer30: before, reason });
   }
   negativeTopics.sort((a, b) => b.negative30 - a.negative30 || (a.topic < b.topic ? -1 : 1));
@@ -86,12 +95,18 @@ export function accountVoice(texts: readonly VoiceText[], asOf: string, label: (
     texts90: w90.length,
     negativeTicketShare90: tickets90.length ? negativeTickets90 / tickets90.length : null,
     topTopics,
-    ...(example && example.maskedText.trim() ? { example: { text: truncate(example.maskedText.trim()), kind: example.kind, at: new Date(example.at).toISOString() } } : {}),
+    ...(example && example.maskedText.trim()
+      ? { example: { text: truncate(example.maskedText.trim()), kind: example.kind, at: new Date(example.at).toISOString() } }
+      : {}),
     reasons,
   };
   return {
     voice,
-    sentiment: { negativeLast7Days: last7.filter((x) => x.label === 'negative').length, totalLast7Days: last7.length, negativeWeeklyBaseline: weeks12.filter((x) => x.label === 'negative').length / 12 },
+    sentiment: {
+      negativeLast7Days: last7.filter((x) => x.label === 'negative').length,
+      totalLast7Days: last7.length,
+      negativeWeeklyBaseline: weeks12.filter((x) => x.label === 'negative').length / 12,
+    },
     negativeTopics,
   };
 }

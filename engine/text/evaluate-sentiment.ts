@@ -1,6 +1,14 @@
 import { SuccessEngineError, type TextModel } from '../../core';
 import { NgramClassifier, type NgramClassifierOptions } from './ngram-classifier.model';
-import { assignFolds, classificationMetrics, collapseNeutral, mapLabels, type ClassificationMetrics, type LabelScheme, type SentimentClass } from './sentiment-evaluation';
+import {
+  assignFolds,
+  classificationMetrics,
+  collapseNeutral,
+  mapLabels,
+  type ClassificationMetrics,
+  type LabelScheme,
+  type SentimentClass,
+} from './sentiment-evaluation';
 
 export interface SentimentEvaluation extends ClassificationMetrics {
   /** `id@version` of the model that made the predictions, with the evaluation mode. */
@@ -11,12 +19,22 @@ export interface SentimentEvaluation extends ClassificationMetrics {
 }
 
 /** Predict every row with the model as it is (no training on the file). */
-export async function evaluateSentimentAsConfigured(texts: readonly string[], rawLabels: readonly string[], model: TextModel, labelColumn = 'label'): Promise<SentimentEvaluation> {
+export async function evaluateSentimentAsConfigured(
+  texts: readonly string[],
+  rawLabels: readonly string[],
+  model: TextModel,
+  labelColumn = 'label',
+): Promise<SentimentEvaluation> {
   const { scheme, labels } = mapLabels(rawLabels, labelColumn);
   const hasNeutral = labels.includes('neutral');
   const results = await model.sentiment(texts);
   const predicted = results.map((r) => collapseNeutral(r.label, hasNeutral));
-  return { ...classificationMetrics(labels, predicted), model: `${model.ref.id}@${model.ref.version}`, mode: 'as-configured', labelScheme: scheme };
+  return {
+    ...classificationMetrics(labels, predicted),
+    model: `${model.ref.id}@${model.ref.version}`,
+    mode: 'as-configured',
+    labelScheme: scheme,
+  };
 }
 
 /**
@@ -31,9 +49,11 @@ export function evaluateSentimentCrossValidated(
   options: Partial<NgramClassifierOptions> = {},
   onFold?: (fold: number) => void,
 ): SentimentEvaluation {
-  if (!Number.isInteger(folds) || folds < 2) throw new SuccessEngineError('ENGINE.BAD_INPUT', `cross-validation needs at least 2 folds, got ${folds}`);
+  if (!Number.isInteger(folds) || folds < 2)
+    throw new SuccessEngineError('ENGINE.BAD_INPUT', `cross-validation needs at least 2 folds, got ${folds}`);
   const { scheme, labels } = mapLabels(rawLabels, labelColumn);
-  if (texts.length !== labels.length) throw new SuccessEngineError('ENGINE.BAD_INPUT', `texts (${texts.length}) and labels (${labels.length}) differ in length`);
+  if (texts.length !== labels.length)
+    throw new SuccessEngineError('ENGINE.BAD_INPUT', `texts (${texts.length}) and labels (${labels.length}) differ in length`);
   const fold = assignFolds(labels, folds);
   const predicted: SentimentClass[] = new Array<SentimentClass>(texts.length).fill('neutral');
   for (let k = 0; k < folds; k++) {

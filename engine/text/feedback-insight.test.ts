@@ -11,7 +11,14 @@ describe('feedback insight', () => {
     '送餐很慢，等了一个多小时',
     '太慢了，送餐等了很久',
   ];
-  const items: FeedbackItem[] = texts.map((text, i) => ({ id: `f${i}`, accountId: 'a', at: '2026-05-01', text, vector: hashedEmbedding(text), label: i < 3 ? 'negative' : 'neutral' }));
+  const items: FeedbackItem[] = texts.map((text, i) => ({
+    id: `f${i}`,
+    accountId: 'a',
+    at: '2026-05-01',
+    text,
+    vector: hashedEmbedding(text),
+    label: i < 3 ? 'negative' : 'neutral',
+  }));
 
   it('groups similar feedback deterministically and keeps masked quotes', () => {
     const a = clusterFeedback(items, 2, new PiiMasker());
@@ -43,7 +50,12 @@ describe('feedback insight', () => {
   });
 
   it('flags a spike of negative comments against the topic baseline, in both languages', () => {
-    const points = ['2026-03-02', '2026-03-09', '2026-03-16', '2026-03-23'].map((period, i) => ({ topic: 'delivery', period, count: 10, negative: i === 3 ? 9 : 1 }));
+    const points = ['2026-03-02', '2026-03-09', '2026-03-16', '2026-03-23'].map((period, i) => ({
+      topic: 'delivery',
+      period,
+      count: 10,
+      negative: i === 3 ? 9 : 1,
+    }));
     const spikes = negativeSpikes(points);
     expect(spikes).toHaveLength(1);
     expect(spikes[0]).toMatchObject({ topic: 'delivery', period: '2026-03-23', negative: 9 });

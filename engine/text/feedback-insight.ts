@@ -47,18 +47,69 @@ function cosineDistance(a: Float32Array, b: Float32Array): number {
   return na === 0 || nb === 0 ? 1 : 1 - dot / Math.sqrt(na * nb);
 }
 
-const STOP = new Set(['the', 'a', 'an', 'and', 'or', 'to', 'of', 'in', 'on', 'for', 'is', 'was', 'it', 'i', 'we', 'you', 'my', 'our', 'this', 'that', 'with', 'be', 'are', 'but', 'not', 'so', 'at', '的', '了', '是', '我', '也', '都', '就', '很', '在', '和', '有', '不', '还', '!', '?', '！', '？']);
+const STOP = new Set([
+  'the',
+  'a',
+  'an',
+  'and',
+  'or',
+  'to',
+  'of',
+  'in',
+  'on',
+  'for',
+  'is',
+  'was',
+  'it',
+  'i',
+  'we',
+  'you',
+  'my',
+  'our',
+  'this',
+  'that',
+  'with',
+  'be',
+  'are',
+  'but',
+  'not',
+  'so',
+  'at',
+  '的',
+  '了',
+  '是',
+  '我',
+  '也',
+  '都',
+  '就',
+  '很',
+  '在',
+  '和',
+  '有',
+  '不',
+  '还',
+  '!',
+  '?',
+  '！',
+  '？',
+]);
 
 /**
  * Spherical k-means (cosine) over embeddings, k-means++ seeding from a fixed seed, so the same
  * feedback gives the same clusters. Each cluster keeps its nearest quotes, masked.
  */
-export function clusterFeedback(items: readonly FeedbackItem[], k: number, masker: PiiMasker, options: { seed?: number; iterations?: number; quotes?: number } = {}): TopicCluster[] {
+export function clusterFeedback(
+  items: readonly FeedbackItem[],
+  k: number,
+  masker: PiiMasker,
+  options: { seed?: number; iterations?: number; quotes?: number } = {},
+): TopicCluster[] {
   if (!Number.isInteger(k) || k < 1) throw new SuccessEngineError('ENGINE.BAD_INPUT', `k must be a positive integer, got ${k}`);
   if (items.length === 0) return [];
   const dim = items[0]?.vector.length ?? 0;
   items.forEach((it, i) => {
-    if (it.vector.length !== dim) throw new SuccessEngineError('ENGINE.BAD_INPUT', `item ${i} (${it.id}) has a ${it.vector.length}-dim vector, expected ${dim}`);
+    if (it.vector.length !== dim)
+      throw new SuccessEngineError('ENGINE.BAD_INPUT', `item ${i} (${it.id}) has a ${it.vector.length}-dim vector, expected ${dim}`);
   });
   const kk = Math.min(k, items.length);
   const rand = mulberry32(options.seed ?? 1);
@@ -102,11 +153,16 @@ export function clusterFeedback(items: readonly FeedbackItem[], k: number, maske
   centroids.forEach((c, j) => {
     const members = items.map((it, i) => ({ it, i })).filter(({ i }) => assign[i] === j);
     if (members.length === 0) return;
-    const nearest = [...members].sort((a, b) => cosineDistance(a.it.vector, c) - cosineDistance(b.it.vector, c)).slice(0, options.quotes ?? 3);
+    const nearest = [...members]
+      .sort((a, b) => cosineDistance(a.it.vector, c) - cosineDistance(b.it.vector, c))
+      .slice(0, options.quotes ?? 3);
     clusters.push({
       id: j,
       size: members.length,
-      keywords: keywords(members.map((m) => m.it.text), items.map((it) => it.text)),
+      keywords: keywords(
+        members.map((m) => m.it.text),
+        items.map((it) => it.text),
+      ),
       quotes: nearest.map((m) => masker.mask(m.it.text).text),
       negativeShare: members.filter((m) => m.it.label === 'negative').length / members.length,
       memberIds: members.map((m) => m.it.id),
@@ -118,13 +174,14 @@ export function clusterFeedback(items: readonly FeedbackItem[], k: number, maske
 function keywords(texts: readonly string[], all: readonly string[], n = 5): string[] {
   const count = (list: readonly string[]): Map<string, number> => {
     const m = new Map<string, number>();
-    for (const t of list) for (const w of new Set(tokenize(normalizeText(t)))) if (!STOP.has(w) && !/^\d+$/.test(w)) m.set(w, (m.get(w) ?? 0) + 1);
+    for (const t of list)
+      for (const w of new Set(tokenize(normalizeText(t)))) if (!STOP.has(w) && !/^\d+$/.test(w)) m.set(w, (m.get(w) ?? 0) + 1);
     return m;
   };
   const inCluster = count(texts);
   const overall = count(all);
   return [...inCluster.entries()]
-    .map(([w, c]) => ({ w, lift: (c / texts.length) / (((overall.get(w) ?? c) + 1) / (all.length + 1)), c }))
+    .map(([w, c]) => ({ w, lift: c / texts.length / (((overall.get(w) ?? c) + 1) / (all.length + 1)), c }))
     .filter((x) => x.c >= Math.min(2, texts.length))
     .sort((a, b) => b.lift * Math.log1p(b.c) - a.lift * Math.log1p(a.c) || (a.w < b.w ? -1 : 1))
     .slice(0, n)
@@ -173,7 +230,10 @@ export interface NegativeSpike {
  * A topic's negative count in a period is a spike when it is at least `minCount` and exceeds the
  * mean of the previous `baselinePeriods` periods by `factor` times plus two standard deviations.
  */
-export function negativeSpikes(trends: readonly TopicTrendPoint[], options: { minCount?: number; factor?: number; baselinePeriods?: number } = {}): NegativeSpike[] {
+export function negativeSpikes(
+  trends: readonly TopicTrendPoint[],
+  options: { minCount?: number; factor?: number; baselinePeriods?: number } = {},
+): NegativeSpike[] {
   const minCount = options.minCount ?? 3;
   const factor = options.factor ?? 2;
   const window = options.baselinePeriods ?? 8;

@@ -26,13 +26,20 @@ export class LogisticRegressionModel {
     private readonly theta: Float64Array,
   ) {}
 
-  static train(rows: readonly SparseVector[], labels: readonly number[], classCount: number, options: Partial<LogisticRegressionOptions> = {}): LogisticRegressionModel {
+  static train(
+    rows: readonly SparseVector[],
+    labels: readonly number[],
+    classCount: number,
+    options: Partial<LogisticRegressionOptions> = {},
+  ): LogisticRegressionModel {
     const opts = { ...defaultLogisticOptions, ...options };
-    if (rows.length !== labels.length) throw new SuccessEngineError('ENGINE.BAD_INPUT', `rows (${rows.length}) and labels (${labels.length}) differ in length`);
+    if (rows.length !== labels.length)
+      throw new SuccessEngineError('ENGINE.BAD_INPUT', `rows (${rows.length}) and labels (${labels.length}) differ in length`);
     if (rows.length === 0) throw new SuccessEngineError('ENGINE.BAD_INPUT', 'no training rows');
     if (classCount < 2) throw new SuccessEngineError('ENGINE.BAD_INPUT', `need at least two classes, got ${classCount}`);
     labels.forEach((y, i) => {
-      if (!Number.isInteger(y) || y < 0 || y >= classCount) throw new SuccessEngineError('ENGINE.BAD_INPUT', `label at row ${i} is ${y}, expected 0..${classCount - 1}`);
+      if (!Number.isInteger(y) || y < 0 || y >= classCount)
+        throw new SuccessEngineError('ENGINE.BAD_INPUT', `label at row ${i} is ${y}, expected 0..${classCount - 1}`);
     });
     const columns = new Map<number, number>();
     const dense = rows.map((row) => {

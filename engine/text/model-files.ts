@@ -4,7 +4,14 @@ import path from 'node:path';
 /** Weight precisions we load; q8 is the default (int8 weights, ~4× smaller than fp32, CPU-friendly). */
 export type ModelDtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4';
 
-export const DTYPE_FILE_SUFFIX: Record<ModelDtype, string> = { fp32: '', fp16: '_fp16', q8: '_quantized', int8: '_int8', uint8: '_uint8', q4: '_q4' };
+export const DTYPE_FILE_SUFFIX: Record<ModelDtype, string> = {
+  fp32: '',
+  fp16: '_fp16',
+  q8: '_quantized',
+  int8: '_int8',
+  uint8: '_uint8',
+  q4: '_q4',
+};
 
 export type TextTask = 'sentiment' | 'topics' | 'embeddings';
 
@@ -56,10 +63,12 @@ export function checkModelFolder(modelsDir: string, id: string, dtype: ModelDtyp
   const config = readJson('config.json');
   if (config && typeof config.model_type !== 'string') problems.push('config.json has no "model_type"');
   const tokenizer = readJson('tokenizer.json');
-  if (tokenizer && (typeof tokenizer.model !== 'object' || tokenizer.model === null)) problems.push('tokenizer.json has no "model" section (is it a fast-tokenizer file?)');
+  if (tokenizer && (typeof tokenizer.model !== 'object' || tokenizer.model === null))
+    problems.push('tokenizer.json has no "model" section (is it a fast-tokenizer file?)');
   readJson('tokenizer_config.json');
   const onnx = path.join(folder, onnxFileFor(dtype));
-  if (existsSync(onnx) && statSync(onnx).size < 64) problems.push(`${onnxFileFor(dtype)} is ${statSync(onnx).size} bytes (a Git LFS pointer or an interrupted download?)`);
+  if (existsSync(onnx) && statSync(onnx).size < 64)
+    problems.push(`${onnxFileFor(dtype)} is ${statSync(onnx).size} bytes (a Git LFS pointer or an interrupted download?)`);
   const availableDtypes = (Object.keys(DTYPE_FILE_SUFFIX) as ModelDtype[]).filter((d) => existsSync(path.join(folder, onnxFileFor(d))));
   return { id, folder, dtype, missing, problems, availableDtypes, complete: missing.length === 0 && problems.length === 0 };
 }

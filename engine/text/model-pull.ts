@@ -19,7 +19,14 @@ export interface PullResult {
  * Fetches a model's files into `<modelsDir>/<id>/` in the layout transformers.js reads locally,
  * so air-gapped installs can copy the folder. Only model files travel; never customer text.
  */
-export async function pullModel(modelsDir: string, id: string, dtype: ModelDtype, fetchFn: FetchLike, hub = HUB_URL, onFile?: (file: string) => void): Promise<PullResult> {
+export async function pullModel(
+  modelsDir: string,
+  id: string,
+  dtype: ModelDtype,
+  fetchFn: FetchLike,
+  hub = HUB_URL,
+  onFile?: (file: string) => void,
+): Promise<PullResult> {
   if (!/^[\w.-]+\/[\w.-]+$/.test(id)) throw new SuccessEngineError('ENGINE.BAD_INPUT', `model id "${id}" is not of the form owner/name`);
   const folder = path.join(modelsDir, id);
   const files: PullResult['files'] = [];
@@ -30,14 +37,23 @@ export async function pullModel(modelsDir: string, id: string, dtype: ModelDtype
     try {
       response = await fetchFn(url);
     } catch (error) {
-      throw new SuccessEngineError('ENGINE.MODEL_UNAVAILABLE', `cannot reach ${url}: ${(error as Error).message}`, { url }, { cause: error });
+      throw new SuccessEngineError(
+        'ENGINE.MODEL_UNAVAILABLE',
+        `cannot reach ${url}: ${(error as Error).message}`,
+        { url },
+        { cause: error },
+      );
     }
     if (!response.ok) {
       if (!required) {
         skippedOptional.push(file);
         return;
       }
-      throw new SuccessEngineError('ENGINE.MODEL_UNAVAILABLE', `${url} answered HTTP ${response.status}${response.status === 404 ? ` (does ${id} publish ${file}? try another --dtype)` : ''}`, { url, status: response.status });
+      throw new SuccessEngineError(
+        'ENGINE.MODEL_UNAVAILABLE',
+        `${url} answered HTTP ${response.status}${response.status === 404 ? ` (does ${id} publish ${file}? try another --dtype)` : ''}`,
+        { url, status: response.status },
+      );
     }
     const data = Buffer.from(await response.arrayBuffer());
     const target = path.join(folder, file);

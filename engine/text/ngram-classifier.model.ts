@@ -23,10 +23,15 @@ export class NgramClassifier {
   ) {}
 
   static train(texts: readonly string[], labels: readonly string[], options: Partial<NgramClassifierOptions> = {}): NgramClassifier {
-    if (texts.length !== labels.length) throw new SuccessEngineError('ENGINE.BAD_INPUT', `texts (${texts.length}) and labels (${labels.length}) differ in length`);
+    if (texts.length !== labels.length)
+      throw new SuccessEngineError('ENGINE.BAD_INPUT', `texts (${texts.length}) and labels (${labels.length}) differ in length`);
     const features = options.features ?? defaultFeatureOptions;
     const classes = [...new Set(labels)].sort();
-    if (classes.length < 2) throw new SuccessEngineError('ENGINE.BAD_INPUT', `training needs at least two classes, found ${classes.length} (${classes.join(', ')})`);
+    if (classes.length < 2)
+      throw new SuccessEngineError(
+        'ENGINE.BAD_INPUT',
+        `training needs at least two classes, found ${classes.length} (${classes.join(', ')})`,
+      );
     const counts = texts.map((t) => hashedCounts(t, features));
     const idf = fitIdf(counts);
     const rows = counts.map((c) => weightCounts(c, idf));

@@ -20,11 +20,17 @@ const chineseId = fc
     const first17 = `${area}${y}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}${seq}`;
     return first17 + chineseIdCheckChar(first17);
   });
-const cardNumber = fc.tuple(fc.constantFrom('4', '5', '37', '62'), fc.integer({ min: 13, max: 19 }), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 19, maxLength: 19 })).map(([prefix, len, pool]) => {
-  const body = (prefix + pool.join('')).slice(0, len - 1);
-  for (let check = 0; check <= 9; check++) if (luhnValid(body + String(check))) return body + String(check);
-  throw new Error('unreachable: some check digit satisfies Luhn');
-});
+const cardNumber = fc
+  .tuple(
+    fc.constantFrom('4', '5', '37', '62'),
+    fc.integer({ min: 13, max: 19 }),
+    fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 19, maxLength: 19 }),
+  )
+  .map(([prefix, len, pool]) => {
+    const body = (prefix + pool.join('')).slice(0, len - 1);
+    for (let check = 0; check <= 9; check++) if (luhnValid(body + String(check))) return body + String(check);
+    throw new Error('unreachable: some check digit satisfies Luhn');
+  });
 const groupedCard = fc.tuple(cardNumber, fc.constantFrom('', ' ', '-')).map(([card, sep]) => card.replace(/(\d{4})(?=\d)/g, `$1${sep}`));
 const secret = fc.oneof(fc.emailAddress(), formattedChineseMobile, internationalPhone, chineseId, groupedCard);
 const filler = fc.constantFrom('', ' ', 'Call me at ', '请联系 ', '电话：', '邮箱', ', thanks.', '。谢谢', '(', ')', ' ref ', '，');
@@ -49,7 +55,9 @@ describe('PII masking', () => {
   });
 
   it('labels what it masked', () => {
-    const r = new PiiMasker().mask('Mail jane.doe@example.com or call +1 (415) 555-0100; 身份证 11010519491231002X，卡号 4111 1111 1111 1111');
+    const r = new PiiMasker().mask(
+      'Mail jane.doe@example.com or call +1 (415) 555-0100; 身份证 11010519491231002X，卡号 4111 1111 1111 1111',
+    );
     expect(r.text).toBe('Mail [email] or call [phone]; 身份证 [national-id]，卡号 [card]');
     expect(r.counts).toMatchObject({ email: 1, phone: 1, nationalId: 1, card: 1 });
   });
@@ -65,7 +73,9 @@ describe('PII masking', () => {
 
   it('masks contact names from the CRM, whole words only, and Chinese surname + title', () => {
     const masker = new PiiMasker(['Jane Doe', '张伟']);
-    expect(masker.mask('Jane Doe said Jane will call. Janet is fine. 张伟说张先生明天来').text).toBe('[name] said [name] will call. Janet is fine. [name]说[name]明天来');
+    expect(masker.mask('Jane Doe said Jane will call. Janet is fine. 张伟说张先生明天来').text).toBe(
+      '[name] said [name] will call. Janet is fine. [name]说[name]明天来',
+    );
   });
 
   it('checks national ids and cards by checksum', () => {

@@ -8,11 +8,19 @@ export interface MaskResult {
   counts: Record<PiiKind, number>;
 }
 
-const PLACEHOLDER: Record<PiiKind, string> = { email: '[email]', phone: '[phone]', card: '[card]', nationalId: '[national-id]', id: '[id]', name: '[name]' };
+const PLACEHOLDER: Record<PiiKind, string> = {
+  email: '[email]',
+  phone: '[phone]',
+  card: '[card]',
+  nationalId: '[national-id]',
+  id: '[id]',
+  name: '[name]',
+};
 
 // Broader than core's EMAIL_PATTERN on the local part (RFC 5322 allows !#$%&'*/=?^`{|}~), since a
 // leaked address is worse than an over-masked word.
-const EMAIL = /[^\s@<>()[\]\\,;:"]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)*\.\p{L}{2,}/gu;
+const EMAIL =
+  /[^\s@<>()[\]\\,;:"]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)*\.\p{L}{2,}/gu;
 /** 13–19 digits, optionally grouped by spaces or dashes; kept only when the Luhn check passes. */
 const CARD_CANDIDATE = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
 /** Chinese resident identity card: 17 digits and a check character (digit or X). */

@@ -5,7 +5,10 @@ describe('label mapping', () => {
   it('reads 0/1, words and stars, deciding once per column', () => {
     expect(mapLabels(['0', '1', '1'])).toEqual({ scheme: 'binary', labels: ['negative', 'positive', 'positive'] });
     expect(mapLabels(['POS', 'neg', 'neutral'])).toEqual({ scheme: 'words', labels: ['positive', 'negative', 'neutral'] });
-    expect(mapLabels(['1', '2', '3', '4', '5'])).toEqual({ scheme: 'stars', labels: ['negative', 'negative', 'neutral', 'positive', 'positive'] });
+    expect(mapLabels(['1', '2', '3', '4', '5'])).toEqual({
+      scheme: 'stars',
+      labels: ['negative', 'negative', 'neutral', 'positive', 'positive'],
+    });
   });
 
   it('names the row and column of a bad label', () => {
@@ -38,8 +41,22 @@ describe('cross-validated evaluation', () => {
   // Generous: the CI machine is shared; nothing here asserts on time.
   jest.setTimeout(60_000);
 
-  const pos = ['great service, thank you', 'love it, works great', '非常好，很满意', '送餐很快，味道不错', 'excellent support team', '服务热情周到'];
-  const neg = ['terrible, broken again', 'slow and rude support', '太慢了，很失望', '难吃，再也不点了', 'awful bug, refund please', '态度差，不回复'];
+  const pos = [
+    'great service, thank you',
+    'love it, works great',
+    '非常好，很满意',
+    '送餐很快，味道不错',
+    'excellent support team',
+    '服务热情周到',
+  ];
+  const neg = [
+    'terrible, broken again',
+    'slow and rude support',
+    '太慢了，很失望',
+    '难吃，再也不点了',
+    'awful bug, refund please',
+    '态度差，不回复',
+  ];
   const texts: string[] = [];
   const labels: string[] = [];
   for (let r = 0; r < 4; r++) {

@@ -10,12 +10,22 @@ export type SentimentClass = 'negative' | 'neutral' | 'positive';
  */
 export type LabelScheme = 'binary' | 'words' | 'stars';
 
-const WORDS: Record<string, SentimentClass> = { neg: 'negative', negative: 'negative', pos: 'positive', positive: 'positive', neu: 'neutral', neutral: 'neutral' };
+const WORDS: Record<string, SentimentClass> = {
+  neg: 'negative',
+  negative: 'negative',
+  pos: 'positive',
+  positive: 'positive',
+  neu: 'neutral',
+  neutral: 'neutral',
+};
 
 export function mapLabels(raw: readonly string[], column = 'label'): { scheme: LabelScheme; labels: SentimentClass[] } {
   const values = raw.map((v) => v.trim().toLowerCase());
   const bad = (i: number, expected: string): never => {
-    throw new SuccessEngineError('ENGINE.BAD_INPUT', `column "${column}", data row ${i + 1}: label "${raw[i]}" is not ${expected}`, { row: i + 1, column });
+    throw new SuccessEngineError('ENGINE.BAD_INPUT', `column "${column}", data row ${i + 1}: label "${raw[i]}" is not ${expected}`, {
+      row: i + 1,
+      column,
+    });
   };
   if (values.length === 0) throw new SuccessEngineError('ENGINE.BAD_INPUT', `column "${column}" has no rows`);
   const first = values[0] as string;
@@ -23,7 +33,8 @@ export function mapLabels(raw: readonly string[], column = 'label'): { scheme: L
     return { scheme: 'words', labels: values.map((v, i) => WORDS[v] ?? bad(i, 'one of neg, negative, pos, positive, neutral')) };
   }
   const numbers = values.map((v, i) => (/^\d+$/.test(v) ? Number(v) : bad(i, 'an integer 0/1, a star rating 1–5, or pos/neg')));
-  if (numbers.every((n) => n === 0 || n === 1)) return { scheme: 'binary', labels: numbers.map((n) => (n === 1 ? 'positive' : 'negative')) };
+  if (numbers.every((n) => n === 0 || n === 1))
+    return { scheme: 'binary', labels: numbers.map((n) => (n === 1 ? 'positive' : 'negative')) };
   return {
     scheme: 'stars',
     labels: numbers.map((n, i) => {
@@ -52,7 +63,8 @@ export interface ClassificationMetrics {
 
 /** Accuracy and macro-F1 over the classes present in the gold labels. */
 export function classificationMetrics(gold: readonly string[], predicted: readonly string[]): ClassificationMetrics {
-  if (gold.length !== predicted.length) throw new SuccessEngineError('ENGINE.BAD_INPUT', `gold (${gold.length}) and predicted (${predicted.length}) differ in length`);
+  if (gold.length !== predicted.length)
+    throw new SuccessEngineError('ENGINE.BAD_INPUT', `gold (${gold.length}) and predicted (${predicted.length}) differ in length`);
   const classes = [...new Set(gold)].sort();
   let correct = 0;
   gold.forEach((g, i) => {

@@ -28,7 +28,10 @@ describe('text churn features', () => {
   });
 
   it('computes the negative ticket share and topic flags; null when there is nothing', () => {
-    const feats = textChurnFeatures([t('a', 3, -0.9, 'ticket', ['billing']), t('a', 10, 0.9, 'ticket'), t('b', 200, 0.1)], asOf, ['billing', 'outage']);
+    const feats = textChurnFeatures([t('a', 3, -0.9, 'ticket', ['billing']), t('a', 10, 0.9, 'ticket'), t('b', 200, 0.1)], asOf, [
+      'billing',
+      'outage',
+    ]);
     expect(feats.map((f) => f.accountId)).toEqual(['a', 'b']);
     expect(feats[0]?.negativeTicketShare90).toBeCloseTo(0.5);
     expect(feats[0]?.topicFlags).toEqual({ billing: true, outage: false });

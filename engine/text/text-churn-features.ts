@@ -40,7 +40,8 @@ export function textChurnFeatures(texts: readonly ScoredText[], asOf: string, fl
   const byAccount = new Map<string, { ageDays: number; t: ScoredText }[]>();
   texts.forEach((t, i) => {
     const ms = Date.parse(t.at);
-    if (Number.isNaN(ms)) throw new SuccessEngineError('ENGINE.BAD_INPUT', `text ${i} (account ${t.accountId}): "at" is not an ISO date: "${t.at}"`);
+    if (Number.isNaN(ms))
+      throw new SuccessEngineError('ENGINE.BAD_INPUT', `text ${i} (account ${t.accountId}): "at" is not an ISO date: "${t.at}"`);
     if (ms > asOfMs) return;
     const list = byAccount.get(t.accountId) ?? [];
     list.push({ ageDays: (asOfMs - ms) / DAY_MS, t });
@@ -78,5 +79,9 @@ function windowStats(items: readonly { ageDays: number; t: ScoredText }[], suffi
     sxy += (x - mx) * ((scores[i] as number) - mean);
     sxx += (x - mx) ** 2;
   });
-  return { [`sentimentMean${suffix}`]: mean, [`sentimentMin${suffix}`]: Math.min(...scores), [`sentimentTrend${suffix}`]: sxx === 0 ? 0 : (sxy / sxx) * 30 };
+  return {
+    [`sentimentMean${suffix}`]: mean,
+    [`sentimentMin${suffix}`]: Math.min(...scores),
+    [`sentimentTrend${suffix}`]: sxx === 0 ? 0 : (sxy / sxx) * 30,
+  };
 }

@@ -46,10 +46,19 @@ async function openUnmasked(options: OpenTextModelOptions): Promise<TextModel> {
   const models = { ...DEFAULT_TEXT_MODELS, ...options.models };
   const local = checkModelFolder(modelsDir, models.sentiment, dtype);
   if (backend === 'auto' && !local.complete && !options.allowRemoteModels) {
-    note(`sentiment model ${models.sentiment} (${dtype}) is not in ${modelsDir} and remote models are off: using the shipped model ${SHIPPED_SENTIMENT_MODEL_ID} with built-in topics and embeddings. See \`success-engine models verify\`.`);
+    note(
+      `sentiment model ${models.sentiment} (${dtype}) is not in ${modelsDir} and remote models are off: using the shipped model ${SHIPPED_SENTIMENT_MODEL_ID} with built-in topics and embeddings. See \`success-engine models verify\`.`,
+    );
     return openShipped(options);
   }
-  const model = new TransformersTextModel({ modelsDir, allowRemoteModels: options.allowRemoteModels, dtype, models, ...(options.threads ? { threads: options.threads } : {}), workers: options.workers ?? os.availableParallelism() });
+  const model = new TransformersTextModel({
+    modelsDir,
+    allowRemoteModels: options.allowRemoteModels,
+    dtype,
+    models,
+    ...(options.threads ? { threads: options.threads } : {}),
+    workers: options.workers ?? os.availableParallelism(),
+  });
   if (backend === 'transformers') return model;
   try {
     await model.sentiment(['ok']);
@@ -66,8 +75,14 @@ function openShipped(options: OpenTextModelOptions): TextModel {
   const dir = options.shippedModelsDir ?? shippedModelsDir();
   const check = dir === undefined ? undefined : checkModelFolder(dir, SHIPPED_SENTIMENT_MODEL_ID, 'q8');
   if (dir === undefined || !check?.complete) {
-    const why = check ? [...check.missing.map((f) => `${f} is missing`), ...check.problems].join('; ') : 'no models/ folder next to the code';
-    throw new SuccessEngineError('ENGINE.MODEL_UNAVAILABLE', `the shipped sentiment model ${SHIPPED_SENTIMENT_MODEL_ID} is not usable (${why}): reinstall Success Engine`, { model: SHIPPED_SENTIMENT_MODEL_ID });
+    const why = check
+      ? [...check.missing.map((f) => `${f} is missing`), ...check.problems].join('; ')
+      : 'no models/ folder next to the code';
+    throw new SuccessEngineError(
+      'ENGINE.MODEL_UNAVAILABLE',
+      `the shipped sentiment model ${SHIPPED_SENTIMENT_MODEL_ID} is not usable (${why}): reinstall Success Engine`,
+      { model: SHIPPED_SENTIMENT_MODEL_ID },
+    );
   }
   const sentiment = new TransformersTextModel({
     modelsDir: dir,

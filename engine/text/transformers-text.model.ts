@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { SuccessEngineError, type EmbeddingResult, type SentimentResult, type TextModel, type TextModelRef, type TopicResult } from '../../core';
+import {
+  SuccessEngineError,
+  type EmbeddingResult,
+  type SentimentResult,
+  type TextModel,
+  type TextModelRef,
+  type TopicResult,
+} from '../../core';
 import { InProcessInferencer, type BatchInferencer, type RawBatchOutput } from './batch-inferencer';
 import { DEFAULT_TEXT_MODELS, onnxFileFor, type ModelDtype, type TextTask } from './model-files';
 import { WorkerPoolInferencer } from './worker-pool.inferencer';
@@ -44,14 +51,25 @@ export class TransformersTextModel implements TextModel {
     this.batchSize = options.batchSize ?? 32;
     this.cacheSize = options.cacheSize ?? 50_000;
     this.ref = this.refFor('sentiment');
-    const settings = { modelsDir: options.modelsDir, allowRemoteModels: options.allowRemoteModels, models: this.models, dtype: this.dtype, threads: options.threads };
+    const settings = {
+      modelsDir: options.modelsDir,
+      allowRemoteModels: options.allowRemoteModels,
+      models: this.models,
+      dtype: this.dtype,
+      threads: options.threads,
+    };
     this.inferencer = options.workers ? new WorkerPoolInferencer(settings, options.workers) : new InProcessInferencer(settings);
   }
 
   refFor(task: TextTask): TextModelRef {
     let ref = this.refs.get(task);
     if (!ref) {
-      ref = { id: this.models[task], version: modelVersion(this.options.modelsDir, this.models[task], this.dtype), backend: 'transformers', dtype: this.dtype };
+      ref = {
+        id: this.models[task],
+        version: modelVersion(this.options.modelsDir, this.models[task], this.dtype),
+        backend: 'transformers',
+        dtype: this.dtype,
+      };
       this.refs.set(task, ref);
     }
     return ref;
@@ -60,7 +78,11 @@ export class TransformersTextModel implements TextModel {
   /** Runs `infer` on the texts not in the cache, in batches, and returns results in input order. */
   private async cached<R>(task: TextTask, salt: string, texts: readonly string[], infer: (batch: string[]) => Promise<R[]>): Promise<R[]> {
     const ref = this.refFor(task);
-    const keys = texts.map((text) => createHash('sha256').update(`${task}\u0000${ref.id}\u0000${ref.version}\u0000${this.dtype}\u0000${salt}\u0000${text}`).digest('base64'));
+    const keys = texts.map((text) =>
+      createHash('sha256')
+        .update(`${task}\u0000${ref.id}\u0000${ref.version}\u0000${this.dtype}\u0000${salt}\u0000${text}`)
+        .digest('base64'),
+    );
     const todo = new Map<string, string>();
     keys.forEach((key, i) => {
       if (!this.cache.has(key)) todo.set(key, texts[i] as string);

@@ -69,7 +69,10 @@ export class WorkerPoolInferencer implements BatchInferencer {
     this.concurrency = count;
     const transformersPath = require.resolve('@huggingface/transformers');
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { transformersPath, settings, threads, pipelineTask: PIPELINE_TASK } });
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { transformersPath, settings, threads, pipelineTask: PIPELINE_TASK },
+      });
       const entry: PoolWorker = { worker, inFlight: 0 };
       worker.on('message', (m: { id: number; ok: boolean; out?: RawBatchOutput; error?: string }) => {
         entry.inFlight--;

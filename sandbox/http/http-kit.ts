@@ -96,7 +96,14 @@ async function serve(req: IncomingMessage, res: ServerResponse, dispatch: Dispat
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const url = new URL(req.url ?? '/', 'http://sandbox.local');
-  const request: SandboxRequest = { method: (req.method ?? 'GET').toUpperCase(), path: url.pathname, query: url.searchParams, headers: req.headers, rawBody: Buffer.concat(chunks).toString('utf8'), params: {} };
+  const request: SandboxRequest = {
+    method: (req.method ?? 'GET').toUpperCase(),
+    path: url.pathname,
+    query: url.searchParams,
+    headers: req.headers,
+    rawBody: Buffer.concat(chunks).toString('utf8'),
+    params: {},
+  };
   let answer: SandboxResponse | 'drop';
   try {
     answer = await dispatch(request);

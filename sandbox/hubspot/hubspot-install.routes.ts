@@ -62,7 +62,10 @@ export interface HubSpotInstallDeps {
 
 const APP_TOKEN_SECONDS = 1800;
 
-export function registerHubSpotInstallRoutes(router: Router, deps: HubSpotInstallDeps): HubSpotInstallState & { clientCredentials(form: URLSearchParams): SandboxResponse } {
+export function registerHubSpotInstallRoutes(
+  router: Router,
+  deps: HubSpotInstallDeps,
+): HubSpotInstallState & { clientCredentials(form: URLSearchParams): SandboxResponse } {
   const appTokens = new Set<string>();
   let counter = 0;
   const teams: HsTeam[] = [
@@ -70,12 +73,26 @@ export function registerHubSpotInstallRoutes(router: Router, deps: HubSpotInstal
     { id: '1002', name: 'West', userIds: [], secondaryUserIds: [] },
   ];
   const users = new Map<string, HsUser>();
-  users.set(String(deps.installerUserId), { id: String(deps.installerUserId), email: 'sandbox@example.com', superAdmin: true, primaryTeamId: null, secondaryTeamIds: [], viewScope: 'everything' });
+  users.set(String(deps.installerUserId), {
+    id: String(deps.installerUserId),
+    email: 'sandbox@example.com',
+    superAdmin: true,
+    primaryTeamId: null,
+    secondaryTeamIds: [],
+    viewScope: 'everything',
+  });
   // Owners alternate between the two teams; every rep sees their team's records.
   deps.portal.owners.forEach((o, i) => {
     const team = teams[i % teams.length] as HsTeam;
     team.userIds.push(String(o.userId));
-    users.set(String(o.userId), { id: String(o.userId), email: o.email, superAdmin: false, primaryTeamId: team.id, secondaryTeamIds: [], viewScope: 'team' });
+    users.set(String(o.userId), {
+      id: String(o.userId),
+      email: o.email,
+      superAdmin: false,
+      primaryTeamId: team.id,
+      secondaryTeamIds: [],
+      viewScope: 'team',
+    });
   });
 
   const portalTokens = (): string[] => [...deps.accessTokens.keys()].filter((t) => !appTokens.has(t));
@@ -90,7 +107,13 @@ export function registerHubSpotInstallRoutes(router: Router, deps: HubSpotInstal
       if (!state.installed) return;
       for (const token of portalTokens()) deps.accessTokens.delete(token);
       deps.refreshTokens.clear();
-      state.journal.push({ type: 'app_lifecycle_event', action: 'APP_UNINSTALL', portalId: deps.portal.portalId, appId: deps.appId, occurredAt: deps.clock.now().toISOString() });
+      state.journal.push({
+        type: 'app_lifecycle_event',
+        action: 'APP_UNINSTALL',
+        portalId: deps.portal.portalId,
+        appId: deps.appId,
+        occurredAt: deps.clock.now().toISOString(),
+      });
     },
     clientCredentials(form: URLSearchParams): SandboxResponse {
       const token = `sbx-app-${deps.appId}-${++counter}`;
@@ -101,9 +124,18 @@ export function registerHubSpotInstallRoutes(router: Router, deps: HubSpotInstal
     },
   };
 
-  const notFound = (message: string): SandboxResponse => ({ status: 404, json: { status: 'error', message, category: 'OBJECT_NOT_FOUND' } });
+  const notFound = (message: string): SandboxResponse => ({
+    status: 404,
+    json: { status: 'error', message, category: 'OBJECT_NOT_FOUND' },
+  });
   const bearer = (req: SandboxRequest): string => (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '').trim();
-  const renderUser = (u: HsUser): Record<string, unknown> => ({ id: u.id, email: u.email, superAdmin: u.superAdmin, ...(u.primaryTeamId ? { primaryTeamId: u.primaryTeamId } : {}), secondaryTeamIds: u.secondaryTeamIds });
+  const renderUser = (u: HsUser): Record<string, unknown> => ({
+    id: u.id,
+    email: u.email,
+    superAdmin: u.superAdmin,
+    ...(u.primaryTeamId ? { primaryTeamId: u.primaryTeamId } : {}),
+    secondaryTeamIds: u.secondaryTeamIds,
+  });
 
   router.on('GET', '/settings/v3/users/teams', () => ({ status: 200, json: { results: teams } }));
   router.on('GET', '/settings/v3/users/:userId', (req) => {
@@ -113,7 +145,11 @@ export function registerHubSpotInstallRoutes(router: Router, deps: HubSpotInstal
   });
 
   router.on('DELETE', '/appinstalls/v3/external-install', (req) => {
-    if (appTokens.has(bearer(req))) return { status: 400, json: { status: 'error', message: 'an OAuth access token of the installed account is required', category: 'VALIDATION_ERROR' } };
+    if (appTokens.has(bearer(req)))
+      return {
+        status: 400,
+        json: { status: 'error', message: 'an OAuth access token of the installed account is required', category: 'VALIDATION_ERROR' },
+      };
     state.uninstallFromUi();
     return { status: 204 };
   });
@@ -124,7 +160,9 @@ export function registerHubSpotInstallRoutes(router: Router, deps: HubSpotInstal
   };
   const baseOf = (req: SandboxRequest): string => `http://${req.headers.host ?? '127.0.0.1'}`;
   router.on('GET', '/webhooks-journal/journal/2026-03/earliest', (req) => journalPointer(0, baseOf(req)));
-  router.on('GET', '/webhooks-journal/journal/2026-03/offset/:offset/next', (req) => journalPointer(Number(req.params.offset) + 1, baseOf(req)));
+  router.on('GET', '/webhooks-journal/journal/2026-03/offset/:offset/next', (req) =>
+    journalPointer(Number(req.params.offset) + 1, baseOf(req)),
+  );
   router.on('GET', '/webhooks-journal/files/:offset', (req) => {
     const event = state.journal[Number(req.params.offset)];
     return event ? { status: 200, json: { journalEvents: [event] } } : notFound('No such journal file');

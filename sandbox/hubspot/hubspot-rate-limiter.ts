@@ -54,13 +54,17 @@ export class HubSpotRateLimiter {
       'X-HubSpot-RateLimit-Interval-Milliseconds': String(TEN_SECONDS_MS),
       'X-HubSpot-RateLimit-Max': String(this.perTen),
       'X-HubSpot-RateLimit-Remaining': String(Math.max(0, remaining)),
-      ...(options.oauth ? {} : { 'X-HubSpot-RateLimit-Daily': String(this.daily), 'X-HubSpot-RateLimit-Daily-Remaining': String(Math.max(0, dailyRemaining)) }),
+      ...(options.oauth
+        ? {}
+        : { 'X-HubSpot-RateLimit-Daily': String(this.daily), 'X-HubSpot-RateLimit-Daily-Remaining': String(Math.max(0, dailyRemaining)) }),
     });
     if (this.dailyUsed >= this.daily) return { ok: false, policy: 'DAILY', headers: headers(this.perTen - window.length, 0) };
-    if (window.length >= this.perTen) return { ok: false, policy: 'TEN_SECONDLY_ROLLING', headers: headers(0, this.daily - this.dailyUsed) };
+    if (window.length >= this.perTen)
+      return { ok: false, policy: 'TEN_SECONDLY_ROLLING', headers: headers(0, this.daily - this.dailyUsed) };
     if (options.search) {
       this.searchWindow = this.searchWindow.filter((t) => t > now - 1000);
-      if (this.searchWindow.length >= this.searchPerSecond) return { ok: false, policy: 'SECONDLY', headers: headers(this.perTen - window.length, this.daily - this.dailyUsed) };
+      if (this.searchWindow.length >= this.searchPerSecond)
+        return { ok: false, policy: 'SECONDLY', headers: headers(this.perTen - window.length, this.daily - this.dailyUsed) };
       this.searchWindow.push(now);
     }
     window.push(now);

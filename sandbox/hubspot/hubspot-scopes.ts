@@ -13,7 +13,12 @@ interface ObjectScopes {
   schemaRead: string;
   schemaWrite: string;
 }
-const crm = (name: string): ObjectScopes => ({ read: `crm.objects.${name}.read`, write: `crm.objects.${name}.write`, schemaRead: `crm.schemas.${name}.read`, schemaWrite: `crm.schemas.${name}.write` });
+const crm = (name: string): ObjectScopes => ({
+  read: `crm.objects.${name}.read`,
+  write: `crm.objects.${name}.write`,
+  schemaRead: `crm.schemas.${name}.read`,
+  schemaWrite: `crm.schemas.${name}.write`,
+});
 // Activities (notes, calls, emails, meetings, tasks) are guarded by the contacts scopes:
 // https://developers.hubspot.com/docs/api/crm/tasks "Scope requirements: crm.objects.contacts.read, crm.objects.contacts.write".
 const CONTACTS = crm('contacts');
@@ -69,7 +74,8 @@ export function scopesFor(method: string, path: string, resolve: (name: string) 
   // https://developers.hubspot.com/docs/api/crm/owners
   if (seg[0] === 'crm' && seg[1] === 'v3' && seg[2] === 'owners') return { allOf: ['crm.objects.owners.read'] };
   // https://developers.hubspot.com/docs/api/settings/user-provisioning
-  if (seg[0] === 'settings' && seg[2] === 'users') return { allOf: [seg[3] === 'teams' ? 'settings.users.teams.read' : 'settings.users.read'] };
+  if (seg[0] === 'settings' && seg[2] === 'users')
+    return { allOf: [seg[3] === 'teams' ? 'settings.users.teams.read' : 'settings.users.read'] };
   return undefined;
 }
 

@@ -26,7 +26,21 @@ export interface SearchRequest {
 
 export class SearchError extends Error {}
 
-const OPERATORS = new Set(['EQ', 'NEQ', 'LT', 'LTE', 'GT', 'GTE', 'BETWEEN', 'IN', 'NOT_IN', 'HAS_PROPERTY', 'NOT_HAS_PROPERTY', 'CONTAINS_TOKEN', 'NOT_CONTAINS_TOKEN']);
+const OPERATORS = new Set([
+  'EQ',
+  'NEQ',
+  'LT',
+  'LTE',
+  'GT',
+  'GTE',
+  'BETWEEN',
+  'IN',
+  'NOT_IN',
+  'HAS_PROPERTY',
+  'NOT_HAS_PROPERTY',
+  'CONTAINS_TOKEN',
+  'NOT_CONTAINS_TOKEN',
+]);
 
 type Comparable = number | string;
 
@@ -72,13 +86,18 @@ function matchesFilter(obj: HsObject, f: SearchFilter, props: Map<string, HsProp
     case 'IN':
     case 'NOT_IN': {
       if (!f.values) throw new SearchError(`filter on ${f.propertyName} with operator ${f.operator} needs values`);
-      const inList = f.values.some((v) => toComparable(v, type) === actual) || (type === 'enumeration' && f.values.some((v) => String(raw).toLowerCase().split(';').includes(v.toLowerCase())));
+      const inList =
+        f.values.some((v) => toComparable(v, type) === actual) ||
+        (type === 'enumeration' && f.values.some((v) => String(raw).toLowerCase().split(';').includes(v.toLowerCase())));
       return f.operator === 'IN' ? inList : !inList;
     }
     case 'CONTAINS_TOKEN':
     case 'NOT_CONTAINS_TOKEN': {
       const token = String(value(f.value)).replace(/\*/g, '');
-      const found = String(actual).split(/[\s;,.@]+/).some((w) => w.includes(token)) || String(actual).includes(token);
+      const found =
+        String(actual)
+          .split(/[\s;,.@]+/)
+          .some((w) => w.includes(token)) || String(actual).includes(token);
       return f.operator === 'CONTAINS_TOKEN' ? found : !found;
     }
     default:
@@ -92,7 +111,8 @@ export function validateSearch(req: SearchRequest, props: Map<string, HsProperty
   let total = 0;
   for (const g of groups) {
     const filters = g.filters ?? [];
-    if (filters.length > SEARCH_MAX_FILTERS_PER_GROUP) throw new SearchError(`Too many filters in a group: ${filters.length} > ${SEARCH_MAX_FILTERS_PER_GROUP}`);
+    if (filters.length > SEARCH_MAX_FILTERS_PER_GROUP)
+      throw new SearchError(`Too many filters in a group: ${filters.length} > ${SEARCH_MAX_FILTERS_PER_GROUP}`);
     total += filters.length;
     for (const f of filters) {
       if (!OPERATORS.has(f.operator)) throw new SearchError(`Unknown filter operator ${String(f.operator)}`);
@@ -100,10 +120,15 @@ export function validateSearch(req: SearchRequest, props: Map<string, HsProperty
     }
   }
   if (total > SEARCH_MAX_FILTERS) throw new SearchError(`Too many filters: ${total} > ${SEARCH_MAX_FILTERS}`);
-  if (req.limit !== undefined && (!Number.isInteger(req.limit) || req.limit < 1 || req.limit > SEARCH_MAX_LIMIT)) throw new SearchError(`limit must be between 1 and ${SEARCH_MAX_LIMIT}, got ${req.limit}`);
+  if (req.limit !== undefined && (!Number.isInteger(req.limit) || req.limit < 1 || req.limit > SEARCH_MAX_LIMIT))
+    throw new SearchError(`limit must be between 1 and ${SEARCH_MAX_LIMIT}, got ${req.limit}`);
 }
 
-export function runSearch(all: Iterable<HsObject>, req: SearchRequest, props: Map<string, HsProperty>): { total: number; page: HsObject[]; nextAfter?: string } {
+export function runSearch(
+  all: Iterable<HsObject>,
+  req: SearchRequest,
+  props: Map<string, HsProperty>,
+): { total: number; page: HsObject[]; nextAfter?: string } {
   const groups = (req.filterGroups ?? []).filter((g) => (g.filters ?? []).length > 0);
   const query = req.query?.toLowerCase();
   const hits: HsObject[] = [];
@@ -113,7 +138,11 @@ export function runSearch(all: Iterable<HsObject>, req: SearchRequest, props: Ma
     if (query && !Object.values(obj.properties).some((v) => v?.toLowerCase().includes(query))) continue;
     hits.push(obj);
   }
-  const sorts = (req.sorts ?? []).map((s) => (typeof s === 'string' ? { propertyName: s.replace(/^-/, ''), descending: s.startsWith('-') } : { propertyName: s.propertyName, descending: s.direction === 'DESCENDING' }));
+  const sorts = (req.sorts ?? []).map((s) =>
+    typeof s === 'string'
+      ? { propertyName: s.replace(/^-/, ''), descending: s.startsWith('-') }
+      : { propertyName: s.propertyName, descending: s.direction === 'DESCENDING' },
+  );
   if (sorts.length) {
     hits.sort((a, b) => {
       for (const s of sorts) {
@@ -132,8 +161,10 @@ export function runSearch(all: Iterable<HsObject>, req: SearchRequest, props: Ma
     });
   }
   const offset = req.after === undefined || req.after === '' ? 0 : Number(req.after);
-  if (!Number.isInteger(offset) || offset < 0) throw new SearchError(`after must be a non-negative integer offset, got ${String(req.after)}`);
-  if (offset >= SEARCH_RESULT_CAP) throw new SearchError(`The search API returns at most ${SEARCH_RESULT_CAP} results; after=${offset} is beyond that`);
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new SearchError(`after must be a non-negative integer offset, got ${String(req.after)}`);
+  if (offset >= SEARCH_RESULT_CAP)
+    throw new SearchError(`The search API returns at most ${SEARCH_RESULT_CAP} results; after=${offset} is beyond that`);
   const limit = req.limit ?? 10;
   const end = Math.min(offset + limit, hits.length, SEARCH_RESULT_CAP);
   const page = hits.slice(offset, end);

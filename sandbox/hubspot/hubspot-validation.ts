@@ -29,7 +29,14 @@ export interface ValidationContext {
   create: boolean;
 }
 
-const str = (value: unknown): string | null => (typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : value === null || value === undefined ? null : JSON.stringify(value));
+const str = (value: unknown): string | null =>
+  typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : value === null || value === undefined
+        ? null
+        : JSON.stringify(value);
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
@@ -45,8 +52,10 @@ function instantOf(v: string): number | undefined {
 
 function checkValue(def: HsProperty, v: string, ownerIds: ReadonlySet<string>): PropertyIssue | undefined {
   const issue = (error: string, message: string): PropertyIssue => ({ name: def.name, error, message });
-  if (v.length > MAX_VALUE_LENGTH) return issue('INVALID_LENGTH', `${def.name} is ${v.length} characters; the limit is ${MAX_VALUE_LENGTH}`);
-  if (def.type !== 'string' && def.type !== 'phone_number' && v !== v.trim()) return issue('INVALID_WHITESPACE', `"${v}" has leading or trailing whitespace, which ${def.type} properties do not accept`);
+  if (v.length > MAX_VALUE_LENGTH)
+    return issue('INVALID_LENGTH', `${def.name} is ${v.length} characters; the limit is ${MAX_VALUE_LENGTH}`);
+  if (def.type !== 'string' && def.type !== 'phone_number' && v !== v.trim())
+    return issue('INVALID_WHITESPACE', `"${v}" has leading or trailing whitespace, which ${def.type} properties do not accept`);
   switch (def.type) {
     case 'number':
       return Number.isFinite(Number(v)) ? undefined : issue('INVALID_INTEGER', `${v} was not a valid number.`);
@@ -56,7 +65,11 @@ function checkValue(def: HsProperty, v: string, ownerIds: ReadonlySet<string>): 
       const ms = instantOf(v);
       if (ms === undefined) return issue('INVALID_DATE', `${v} is not a valid date (YYYY-MM-DD or epoch milliseconds at midnight UTC)`);
       const d = new Date(ms);
-      if (d.getUTCHours() || d.getUTCMinutes() || d.getUTCSeconds() || d.getUTCMilliseconds()) return issue('INVALID_DATE', `${v} is at ${d.getUTCHours()}:${d.getUTCMinutes()}:${d.getUTCSeconds()}.${d.getUTCMilliseconds()} UTC, not midnight!`);
+      if (d.getUTCHours() || d.getUTCMinutes() || d.getUTCSeconds() || d.getUTCMilliseconds())
+        return issue(
+          'INVALID_DATE',
+          `${v} is at ${d.getUTCHours()}:${d.getUTCMinutes()}:${d.getUTCSeconds()}.${d.getUTCMilliseconds()} UTC, not midnight!`,
+        );
       return undefined;
     }
     case 'datetime':
@@ -75,10 +88,14 @@ function checkValue(def: HsProperty, v: string, ownerIds: ReadonlySet<string>): 
 }
 
 /** Checks one input's properties; returns the string values to store and the issues found. */
-export function validateProperties(properties: unknown, ctx: ValidationContext): { values: Record<string, string | null>; issues: PropertyIssue[] } {
+export function validateProperties(
+  properties: unknown,
+  ctx: ValidationContext,
+): { values: Record<string, string | null>; issues: PropertyIssue[] } {
   const values: Record<string, string | null> = {};
   const issues: PropertyIssue[] = [];
-  if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) return { values, issues: [{ name: 'properties', error: 'INVALID_INPUT', message: 'properties must be an object' }] };
+  if (typeof properties !== 'object' || properties === null || Array.isArray(properties))
+    return { values, issues: [{ name: 'properties', error: 'INVALID_INPUT', message: 'properties must be an object' }] };
   for (const [name, raw] of Object.entries(properties as Record<string, unknown>)) {
     const def = ctx.props.get(name);
     if (!def || def.archived) {
@@ -94,13 +111,22 @@ export function validateProperties(properties: unknown, ctx: ValidationContext):
     if (issue) issues.push(issue);
     else values[name] = v;
   }
-  if (ctx.create) for (const name of ctx.required) if (values[name] === undefined || values[name] === null || values[name] === '') issues.push({ name, error: 'REQUIRED_PROPERTY', message: `${name} is required` });
+  if (ctx.create)
+    for (const name of ctx.required)
+      if (values[name] === undefined || values[name] === null || values[name] === '')
+        issues.push({ name, error: 'REQUIRED_PROPERTY', message: `${name} is required` });
   return { values, issues };
 }
 
 /** HubSpot's 400 body for invalid property values. */
 export function validationErrorBody(issues: readonly PropertyIssue[]): { message: string; errors: Record<string, unknown>[] } {
-  const legacy = issues.map((i) => ({ isValid: false, message: i.message, error: i.error, name: i.name, localizedErrorMessage: i.message }));
+  const legacy = issues.map((i) => ({
+    isValid: false,
+    message: i.message,
+    error: i.error,
+    name: i.name,
+    localizedErrorMessage: i.message,
+  }));
   return {
     message: `Property values were not valid: ${JSON.stringify(legacy)}`,
     errors: issues.map((i) => ({ message: i.message, code: i.error, context: { propertyName: [i.name] } })),

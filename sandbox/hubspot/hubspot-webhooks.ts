@@ -73,7 +73,12 @@ export class HubSpotWebhookSender {
   }
 
   /** Records an event for an object type that HubSpot has webhooks for. */
-  emit(objectSingular: string, kind: 'creation' | 'propertyChange' | 'deletion', objectId: string, property?: { name: string; value: string | null }): void {
+  emit(
+    objectSingular: string,
+    kind: 'creation' | 'propertyChange' | 'deletion',
+    objectId: string,
+    property?: { name: string; value: string | null },
+  ): void {
     const subscriptionType = `${objectSingular}.${kind}`;
     if (this.options.subscriptions && !this.options.subscriptions.includes(subscriptionType)) return;
     const event: WebhookEvent = {
@@ -119,7 +124,9 @@ export class HubSpotWebhookSender {
       this.dropped.push(events);
       return;
     }
-    const delays = this.options.retryDelaysMs ?? [60_000, 300_000, 900_000, 3_600_000, 7_200_000, 14_400_000, 21_600_000, 21_600_000, 21_600_000];
+    const delays = this.options.retryDelaysMs ?? [
+      60_000, 300_000, 900_000, 3_600_000, 7_200_000, 14_400_000, 21_600_000, 21_600_000, 21_600_000,
+    ];
     const wait = delays[Math.min(attempt, delays.length - 1)] ?? 60_000;
     this.retries.push({ events, attempt: attempt + 1, notBefore: this.clock.now().getTime() + wait });
   }
@@ -129,7 +136,12 @@ export class HubSpotWebhookSender {
     const secret = this.options.clientSecret ?? 'sandbox-client-secret';
     const timestamp = String(this.clock.now().getTime());
     const version = this.options.signatureVersion ?? 'v1';
-    const legacy = version === 'v1' ? createHash('sha256').update(secret + body).digest('hex') : createHash('sha256').update(`${secret}POST${url.toString()}${body}`).digest('hex');
+    const legacy =
+      version === 'v1'
+        ? createHash('sha256')
+            .update(secret + body)
+            .digest('hex')
+        : createHash('sha256').update(`${secret}POST${url.toString()}${body}`).digest('hex');
     const v3 = createHmac('sha256', secret).update(`POST${url.toString()}${body}${timestamp}`).digest('base64');
     return new Promise((resolve) => {
       const req = request(

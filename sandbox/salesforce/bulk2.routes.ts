@@ -18,7 +18,12 @@ export interface Bulk2Context {
   version(req: SandboxRequest): string;
   fail(status: number, errorCode: string, message: string): Error;
   /** Applies fields; returns per-record error messages (empty on success). */
-  apply(objectName: string, record: SfRecord | undefined, fields: Record<string, unknown>, creating: boolean): { errorCode: string; message: string }[];
+  apply(
+    objectName: string,
+    record: SfRecord | undefined,
+    fields: Record<string, unknown>,
+    creating: boolean,
+  ): { errorCode: string; message: string }[];
   lockRow(id: string): boolean;
 }
 
@@ -48,7 +53,8 @@ interface IngestJob {
 
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  const text =
+    typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -99,11 +105,25 @@ export function registerBulk2(router: Router, ctx: Bulk2Context, api: (p: string
   const queryJobs = new Map<string, QueryJob>();
   const ingestJobs = new Map<string, IngestJob>();
   let counter = 0;
-  const csvResponse = (status: number, text: string, headers: Record<string, string> = {}): SandboxResponse => ({ status, text, headers: { 'Content-Type': 'text/csv', ...headers } });
+  const csvResponse = (status: number, text: string, headers: Record<string, string> = {}): SandboxResponse => ({
+    status,
+    text,
+    headers: { 'Content-Type': 'text/csv', ...headers },
+  });
 
   const queryInfo = (job: QueryJob): Record<string, unknown> => ({
-    id: job.id, operation: job.operation, object: job.object, createdById: ctx.userId, createdDate: job.createdDate, systemModstamp: job.createdDate, state: job.state,
-    concurrencyMode: 'Parallel', contentType: 'CSV', apiVersion: Number(job.version), lineEnding: 'LF', columnDelimiter: 'COMMA',
+    id: job.id,
+    operation: job.operation,
+    object: job.object,
+    createdById: ctx.userId,
+    createdDate: job.createdDate,
+    systemModstamp: job.createdDate,
+    state: job.state,
+    concurrencyMode: 'Parallel',
+    contentType: 'CSV',
+    apiVersion: Number(job.version),
+    lineEnding: 'LF',
+    columnDelimiter: 'COMMA',
     ...(job.state === 'JobComplete' ? { numberRecordsProcessed: job.prepared.rows.length, retries: 0, totalProcessingTime: 0 } : {}),
   });
   const queryJob = (req: SandboxRequest): QueryJob => {
@@ -115,11 +135,20 @@ export function registerBulk2(router: Router, ctx: Bulk2Context, api: (p: string
   router.on('POST', api('/jobs/query'), (req) => {
     const version = ctx.version(req);
     const body = (parseJsonBody(req) ?? {}) as { operation?: string; query?: string };
-    if (body.operation !== 'query' && body.operation !== 'queryAll') throw ctx.fail(400, 'INVALIDJOB', `Invalid operation: ${body.operation}`);
+    if (body.operation !== 'query' && body.operation !== 'queryAll')
+      throw ctx.fail(400, 'INVALIDJOB', `Invalid operation: ${body.operation}`);
     if (!body.query) throw ctx.fail(400, 'INVALIDJOB', 'query is required');
     const prepared = prepareQuery(ctx.org, body.query, { scanAll: body.operation === 'queryAll', now: ctx.clock.now() });
     if (prepared.query.count) throw ctx.fail(400, 'API_ERROR', 'COUNT() is not supported by Bulk API 2.0 query jobs');
-    const job: QueryJob = { id: salesforceId('750', ++counter), operation: body.operation, object: prepared.object.name, state: 'UploadComplete', createdDate: sfDateTime(ctx.clock.now()), prepared, version };
+    const job: QueryJob = {
+      id: salesforceId('750', ++counter),
+      operation: body.operation,
+      object: prepared.object.name,
+      state: 'UploadComplete',
+      createdDate: sfDateTime(ctx.clock.now()),
+      prepared,
+      version,
+    };
     queryJobs.set(job.id, job);
     const info = queryInfo(job);
     job.state = 'JobComplete';
@@ -147,7 +176,9 @@ export function registerBulk2(router: Router, ctx: Bulk2Context, api: (p: string
     const lines = [header.map(csvCell).join(',')];
     const wanted = header.map((h) => h.toLowerCase());
     for (const r of job.prepared.rows.slice(offset, end)) {
-      const flat = new Map(Object.entries(flatten(renderRecord(ctx.org, job.prepared, r, job.version))).map(([k, v]) => [k.toLowerCase(), v]));
+      const flat = new Map(
+        Object.entries(flatten(renderRecord(ctx.org, job.prepared, r, job.version))).map(([k, v]) => [k.toLowerCase(), v]),
+      );
       lines.push(wanted.map((h) => csvCell(flat.get(h))).join(','));
     }
     const locator = end < job.prepared.rows.length ? String(end) : 'null';
@@ -155,9 +186,23 @@ export function registerBulk2(router: Router, ctx: Bulk2Context, api: (p: string
   });
 
   const ingestInfo = (job: IngestJob): Record<string, unknown> => ({
-    id: job.id, operation: job.operation, object: job.object, createdById: ctx.userId, createdDate: job.createdDate, systemModstamp: job.createdDate, state: job.state,
-    ...(job.externalIdFieldName ? { externalIdFieldName: job.externalIdFieldName } : {}), concurrencyMode: 'Parallel', contentType: 'CSV', apiVersion: 62, contentUrl: `services/data/v62.0/jobs/ingest/${job.id}/batches`, lineEnding: 'LF', columnDelimiter: 'COMMA',
-    ...(job.state === 'JobComplete' ? { numberRecordsProcessed: job.processed, numberRecordsFailed: job.failed.length, retries: 0, totalProcessingTime: 0 } : {}),
+    id: job.id,
+    operation: job.operation,
+    object: job.object,
+    createdById: ctx.userId,
+    createdDate: job.createdDate,
+    systemModstamp: job.createdDate,
+    state: job.state,
+    ...(job.externalIdFieldName ? { externalIdFieldName: job.externalIdFieldName } : {}),
+    concurrencyMode: 'Parallel',
+    contentType: 'CSV',
+    apiVersion: 62,
+    contentUrl: `services/data/v62.0/jobs/ingest/${job.id}/batches`,
+    lineEnding: 'LF',
+    columnDelimiter: 'COMMA',
+    ...(job.state === 'JobComplete'
+      ? { numberRecordsProcessed: job.processed, numberRecordsFailed: job.failed.length, retries: 0, totalProcessingTime: 0 }
+      : {}),
   });
   const ingestJob = (req: SandboxRequest): IngestJob => {
     const job = ingestJobs.get(req.params.id ?? '');
@@ -169,8 +214,21 @@ export function registerBulk2(router: Router, ctx: Bulk2Context, api: (p: string
     const body = (parseJsonBody(req) ?? {}) as { object?: string; operation?: string; externalIdFieldName?: string };
     const o = ctx.org.object(body.object ?? '');
     if (!o) throw ctx.fail(400, 'INVALIDJOB', `Unable to find object: ${body.object}`);
-    if (!['insert', 'update', 'upsert', 'delete'].includes(body.operation ?? '')) throw ctx.fail(400, 'INVALIDJOB', `Invalid operation: ${body.operation}`);
-    const job: IngestJob = { id: salesforceId('750', ++counter), object: o.name, operation: body.operation as IngestJob['operation'], state: 'Open', createdDate: sfDateTime(ctx.clock.now()), csv: [], successful: [], failed: [], header: [], processed: 0, ...(body.externalIdFieldName ? { externalIdFieldName: body.externalIdFieldName } : {}) };
+    if (!['insert', 'update', 'upsert', 'delete'].includes(body.operation ?? ''))
+      throw ctx.fail(400, 'INVALIDJOB', `Invalid operation: ${body.operation}`);
+    const job: IngestJob = {
+      id: salesforceId('750', ++counter),
+      object: o.name,
+      operation: body.operation as IngestJob['operation'],
+      state: 'Open',
+      createdDate: sfDateTime(ctx.clock.now()),
+      csv: [],
+      successful: [],
+      failed: [],
+      header: [],
+      processed: 0,
+      ...(body.externalIdFieldName ? { externalIdFieldName: body.externalIdFieldName } : {}),
+    };
     ingestJobs.set(job.id, job);
     return { status: 200, json: ingestInfo(job) };
   });
@@ -192,7 +250,8 @@ export function registerBulk2(router: Router, ctx: Bulk2Context, api: (p: string
       job.state = 'Aborted';
       return { status: 200, json: ingestInfo(job) };
     }
-    if (body.state !== 'UploadComplete' || job.state !== 'Open') throw ctx.fail(400, 'INVALIDJOBSTATE', `Cannot set state ${body.state} on a job in state ${job.state}`);
+    if (body.state !== 'UploadComplete' || job.state !== 'Open')
+      throw ctx.fail(400, 'INVALIDJOBSTATE', `Cannot set state ${body.state} on a job in state ${job.state}`);
     job.state = 'UploadComplete';
     const info = ingestInfo(job);
     process(job);
@@ -245,7 +304,9 @@ export function registerBulk2(router: Router, ctx: Bulk2Context, api: (p: string
           const value = fields[key];
           const matches = [...table.values()].filter((r) => !r.IsDeleted && value !== null && r[extField.name] === value);
           if (matches.length > 1) {
-            failRow(`DUPLICATE_EXTERNAL_ID:${extField.name}: more than one record found for external id field: ${matches.map((m) => m.Id).join(', ')}:${extField.name} --`);
+            failRow(
+              `DUPLICATE_EXTERNAL_ID:${extField.name}: more than one record found for external id field: ${matches.map((m) => m.Id).join(', ')}:${extField.name} --`,
+            );
             continue;
           }
           upsertTarget = matches[0];

@@ -26,7 +26,15 @@ export interface SalesforceInstallDeps {
 }
 
 const MAX_RECORD_IDS = 200;
-const ACCESS_FIELDS = ['RecordId', 'HasReadAccess', 'HasEditAccess', 'HasDeleteAccess', 'HasTransferAccess', 'HasAllAccess', 'MaxAccessLevel'] as const;
+const ACCESS_FIELDS = [
+  'RecordId',
+  'HasReadAccess',
+  'HasEditAccess',
+  'HasDeleteAccess',
+  'HasTransferAccess',
+  'HasAllAccess',
+  'MaxAccessLevel',
+] as const;
 
 export function registerSalesforceInstallRoutes(router: Router, deps: SalesforceInstallDeps): SalesforceInstallState {
   const state: SalesforceInstallState = { viewAllUserIds: new Set([deps.integrationUserId]), shares: new Map(), revoked: [] };
@@ -58,7 +66,12 @@ type Fail = (status: number, errorCode: string, message: string) => Error;
  * The answer to a SOQL query on UserRecordAccess, or undefined when the query is about another
  * object (the caller then runs it as usual). Malformed queries throw what `fail` builds.
  */
-export function answerUserRecordAccess(org: SalesforceState, install: SalesforceInstallState, soql: string, fail: Fail): { totalSize: number; done: true; records: Record<string, unknown>[] } | undefined {
+export function answerUserRecordAccess(
+  org: SalesforceState,
+  install: SalesforceInstallState,
+  soql: string,
+  fail: Fail,
+): { totalSize: number; done: true; records: Record<string, unknown>[] } | undefined {
   const m = /^\s*SELECT\s+(.+?)\s+FROM\s+UserRecordAccess\s+WHERE\s+(.+?)\s*$/is.exec(soql);
   if (!m) return undefined;
   const fields = (m[1] as string).split(',').map((f) => f.trim());
@@ -69,8 +82,14 @@ export function answerUserRecordAccess(org: SalesforceState, install: Salesforce
   const user = /\bUserId\s*=\s*'([^']+)'/i.exec(where)?.[1];
   const single = /\bRecordId\s*=\s*'([^']+)'/i.exec(where)?.[1];
   const list = /\bRecordId\s+IN\s*\(([^)]*)\)/i.exec(where)?.[1];
-  const ids = single ? [single] : (list ?? '').split(',').map((s) => s.trim().replace(/^'|'$/g, '')).filter(Boolean);
-  if (!user || ids.length === 0) throw fail(400, 'MALFORMED_QUERY', 'UserRecordAccess queries must filter on a single UserId and on RecordId');
+  const ids = single
+    ? [single]
+    : (list ?? '')
+        .split(',')
+        .map((s) => s.trim().replace(/^'|'$/g, ''))
+        .filter(Boolean);
+  if (!user || ids.length === 0)
+    throw fail(400, 'MALFORMED_QUERY', 'UserRecordAccess queries must filter on a single UserId and on RecordId');
   if (ids.length > MAX_RECORD_IDS) throw fail(400, 'MALFORMED_QUERY', `UserRecordAccess: no more than ${MAX_RECORD_IDS} RecordIds`);
   const records = ids.map((id) => {
     const level = accessLevel(org, install, user, id);

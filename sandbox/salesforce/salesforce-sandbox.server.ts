@@ -6,7 +6,18 @@ import { delay, listen, parseForm, parseJsonBody, Router, type SandboxRequest, t
 import { generateBook } from '../seed/book.generator';
 import type { Book } from '../seed/book.types';
 import type { TelcoRow } from '../seed/telco.reader';
-import { CHILD_RELATIONSHIPS, METADATA_FIELD_TYPES, normaliseId, salesforceId, soapTypeOf, type SfCustomObjectDefinition, type SfField, type SfFieldType, type SfObjectSchema, type SfOrgProfile } from './salesforce-schema';
+import {
+  CHILD_RELATIONSHIPS,
+  METADATA_FIELD_TYPES,
+  normaliseId,
+  salesforceId,
+  soapTypeOf,
+  type SfCustomObjectDefinition,
+  type SfField,
+  type SfFieldType,
+  type SfObjectSchema,
+  type SfOrgProfile,
+} from './salesforce-schema';
 import { deriveFields, loadBookIntoOrg, parseSfDateTime, SalesforceState, sfDateTime, type SfRecord } from './salesforce-state';
 import { prepareQuery, renderRecord, type PreparedQuery } from './soql.executor';
 import { SoqlError } from './soql.parser';
@@ -94,7 +105,8 @@ class SfHttpError extends Error {
     super(errors[0]?.message ?? 'error');
   }
 }
-const fail = (status: number, errorCode: string, message: string, fields?: string[]): SfHttpError => new SfHttpError(status, [{ message, errorCode, ...(fields ? { fields } : {}) }]);
+const fail = (status: number, errorCode: string, message: string, fields?: string[]): SfHttpError =>
+  new SfHttpError(status, [{ message, errorCode, ...(fields ? { fields } : {}) }]);
 
 export async function startSalesforceSandbox(options: SalesforceSandboxOptions = {}): Promise<SalesforceSandbox> {
   const clock = options.clock ?? systemClock;
@@ -103,27 +115,49 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   const org = new SalesforceState(orgId, '', options.namespace ?? '', options.org ?? 'customised');
   org.seedOrg();
   for (const def of options.customObjects ?? []) org.deployCustomObject(def);
-  const book = options.book ?? (options.accounts ? generateBook({ seed: options.seed ?? 1, accounts: options.accounts, rows: options.rows ?? [] }) : undefined);
+  const book =
+    options.book ??
+    (options.accounts ? generateBook({ seed: options.seed ?? 1, accounts: options.accounts, rows: options.rows ?? [] }) : undefined);
   if (book) loadBookIntoOrg(org, book);
-  const integrationUser = org.insert('User', { FirstName: 'Integration', LastName: 'User', Name: 'Integration User', Email: usernames[0] ?? '', Username: usernames[0] ?? '', Alias: 'integ', IsActive: true }, '2020-01-01T00:00:00.000Z');
+  const integrationUser = org.insert(
+    'User',
+    {
+      FirstName: 'Integration',
+      LastName: 'User',
+      Name: 'Integration User',
+      Email: usernames[0] ?? '',
+      Username: usernames[0] ?? '',
+      Alias: 'integ',
+      IsActive: true,
+    },
+    '2020-01-01T00:00:00.000Z',
+  );
   // Seeded rows were created and last modified by the integration user; later inserts default to it too.
   org.systemUserId = integrationUser.Id;
-  for (const table of org.records.values()) for (const r of table.values()) {
-    r.CreatedById ??= integrationUser.Id;
-    r.LastModifiedById ??= integrationUser.Id;
-  }
+  for (const table of org.records.values())
+    for (const r of table.values()) {
+      r.CreatedById ??= integrationUser.Id;
+      r.LastModifiedById ??= integrationUser.Id;
+    }
   if (options.packageInstalled) org.installPackageFields(options.packagePermissionAssigned === false ? undefined : integrationUser.Id);
   const userIds = new Map(usernames.map((u, i) => [u, i === 0 ? integrationUser.Id : salesforceId('005', 900_000 + i)]));
   const faults = new FaultInjector(options.faults);
   const lostRng = mulberry32(options.lostAnswers?.seed ?? 99);
-  const loseAnswer = (n: number): boolean => (options.lostAnswers?.requests?.includes(n) ?? false) || (options.lostAnswers?.rate !== undefined && lostRng.next() < options.lostAnswers.rate);
+  const loseAnswer = (n: number): boolean =>
+    (options.lostAnswers?.requests?.includes(n) ?? false) ||
+    (options.lostAnswers?.rate !== undefined && lostRng.next() < options.lostAnswers.rate);
   const app = options.connectedApp ?? { clientId: 'sandbox-consumer-key', clientSecret: 'sandbox-consumer-secret' };
-  const jwtKey: KeyObject | undefined = app.certificatePem ? (app.certificatePem.includes('CERTIFICATE') ? new X509Certificate(app.certificatePem).publicKey : createPublicKey(app.certificatePem)) : undefined;
+  const jwtKey: KeyObject | undefined = app.certificatePem
+    ? app.certificatePem.includes('CERTIFICATE')
+      ? new X509Certificate(app.certificatePem).publicKey
+      : createPublicKey(app.certificatePem)
+    : undefined;
   const sessionMs = (options.sessionSeconds ?? 7200) * 1000;
   const maxApi = options.dailyApiRequests ?? 100_000;
   let apiUsed = 0;
   const sessions = new Map<string, { expiresAt: number; userId: string }>();
-  for (const t of options.staticAccessTokens ?? ['00D8d0000000SBX!sandbox-static-token']) sessions.set(t, { expiresAt: Number.POSITIVE_INFINITY, userId: integrationUser.Id });
+  for (const t of options.staticAccessTokens ?? ['00D8d0000000SBX!sandbox-static-token'])
+    sessions.set(t, { expiresAt: Number.POSITIVE_INFINITY, userId: integrationUser.Id });
   const refreshTokens = new Map<string, string>();
   const authCodes = new Map<string, { redirectUri: string; userId: string }>();
   // Query locators expire after 15 minutes without use, as in Salesforce.
@@ -149,28 +183,52 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     },
   };
 
-  const oauthError = (error: string, description: string, status = 400): SandboxResponse => ({ status, json: { error, error_description: description } });
+  const oauthError = (error: string, description: string, status = 400): SandboxResponse => ({
+    status,
+    json: { error, error_description: description },
+  });
   const tokenResponse = (userId: string, withRefresh: string | undefined): SandboxResponse => {
     const issuedAt = String(clock.now().getTime());
     const accessToken = `${orgId.slice(0, 15)}!AQ${(++counter).toString(36).padStart(10, '0')}sandbox`;
     sessions.set(accessToken, { expiresAt: clock.now().getTime() + sessionMs, userId });
     const id = `${baseUrl}/id/${orgId}/${userId}`;
-    const signature = createHmac('sha256', app.clientSecret).update(id + issuedAt).digest('base64');
-    return { status: 200, json: { access_token: accessToken, ...(withRefresh ? { refresh_token: withRefresh } : {}), signature, scope: withRefresh ? 'refresh_token api' : 'api', instance_url: baseUrl, id, token_type: 'Bearer', issued_at: issuedAt } };
+    const signature = createHmac('sha256', app.clientSecret)
+      .update(id + issuedAt)
+      .digest('base64');
+    return {
+      status: 200,
+      json: {
+        access_token: accessToken,
+        ...(withRefresh ? { refresh_token: withRefresh } : {}),
+        signature,
+        scope: withRefresh ? 'refresh_token api' : 'api',
+        instance_url: baseUrl,
+        id,
+        token_type: 'Bearer',
+        issued_at: issuedAt,
+      },
+    };
   };
 
   const router = new Router();
-  const install = (state.install = registerSalesforceInstallRoutes(router, { org, sessions, refreshTokens, integrationUserId: integrationUser.Id }));
+  const install = (state.install = registerSalesforceInstallRoutes(router, {
+    org,
+    sessions,
+    refreshTokens,
+    integrationUserId: integrationUser.Id,
+  }));
   router.on('POST', '/services/oauth2/token', (req) => {
     const form = parseForm(req);
     const grant = form.get('grant_type');
     if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') return jwtBearer(form.get('assertion') ?? '');
     if (form.get('client_id') !== app.clientId) return oauthError('invalid_client_id', 'client identifier invalid');
-    if (form.get('client_secret') !== null && form.get('client_secret') !== app.clientSecret) return oauthError('invalid_client', 'invalid client credentials');
+    if (form.get('client_secret') !== null && form.get('client_secret') !== app.clientSecret)
+      return oauthError('invalid_client', 'invalid client credentials');
     if (grant === 'authorization_code') {
       const code = authCodes.get(form.get('code') ?? '');
       if (!code) return oauthError('invalid_grant', 'invalid authorization code');
-      if (code.redirectUri !== form.get('redirect_uri')) return oauthError('redirect_uri_mismatch', 'redirect_uri must match configuration');
+      if (code.redirectUri !== form.get('redirect_uri'))
+        return oauthError('redirect_uri_mismatch', 'redirect_uri must match configuration');
       authCodes.delete(form.get('code') ?? '');
       const refresh = `5Aep${(++counter).toString(36).padStart(12, '0')}`;
       refreshTokens.set(refresh, code.userId);
@@ -196,11 +254,13 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       return oauthError('invalid_grant', 'invalid assertion');
     }
     if (header.alg !== 'RS256') return oauthError('invalid_grant', 'invalid assertion: algorithm must be RS256');
-    if (!jwtKey || !verify('RSA-SHA256', Buffer.from(`${h}.${p}`), jwtKey, Buffer.from(s, 'base64url'))) return oauthError('invalid_grant', 'invalid assertion');
+    if (!jwtKey || !verify('RSA-SHA256', Buffer.from(`${h}.${p}`), jwtKey, Buffer.from(s, 'base64url')))
+      return oauthError('invalid_grant', 'invalid assertion');
     if (claims.iss !== app.clientId) return oauthError('invalid_client_id', 'client identifier invalid');
     const audiences = [baseUrl, 'https://login.salesforce.com', 'https://test.salesforce.com'];
     if (!claims.aud || !audiences.includes(claims.aud.replace(/\/$/, ''))) return oauthError('invalid_grant', 'audience is invalid');
-    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= clock.now().getTime()) return oauthError('invalid_grant', 'expired authorization code');
+    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= clock.now().getTime())
+      return oauthError('invalid_grant', 'expired authorization code');
     const userId = userIds.get(claims.sub ?? '');
     if (!userId) return oauthError('invalid_grant', "user hasn't approved this consumer");
     return tokenResponse(userId, undefined);
@@ -228,10 +288,15 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     return o;
   };
 
-  router.on('GET', '/services/data', () => ({ status: 200, json: ['58.0', '59.0', '60.0', '61.0', '62.0'].map((v) => ({ label: 'Sandbox', url: `/services/data/v${v}`, version: v })) }));
+  router.on('GET', '/services/data', () => ({
+    status: 200,
+    json: ['58.0', '59.0', '60.0', '61.0', '62.0'].map((v) => ({ label: 'Sandbox', url: `/services/data/v${v}`, version: v })),
+  }));
   router.on('GET', api(''), (req) => {
     const v = version(req);
-    const resources: Record<string, string> = Object.fromEntries(['sobjects', 'query', 'queryAll', 'limits', 'composite', 'tooling', 'jobs'].map((r) => [r, `/services/data/v${v}/${r}`]));
+    const resources: Record<string, string> = Object.fromEntries(
+      ['sobjects', 'query', 'queryAll', 'limits', 'composite', 'tooling', 'jobs'].map((r) => [r, `/services/data/v${v}/${r}`]),
+    );
     // jsforce's identity() follows this absolute URL.
     resources.identity = `${baseUrl}/id/${orgId}/${req.params.$userId ?? integrationUser.Id}`;
     return { status: 200, json: resources };
@@ -239,7 +304,23 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   router.on('GET', '/id/:orgId/:userId', (req) => {
     const user = org.table('User').get(req.params.userId ?? '');
     if (!user || req.params.orgId !== orgId) throw fail(404, 'NOT_FOUND', 'The requested resource does not exist');
-    return { status: 200, json: { id: `${baseUrl}/id/${orgId}/${user.Id}`, user_id: user.Id, organization_id: orgId, username: user.Username, display_name: user.Name, email: user.Email, active: true, urls: { rest: `${baseUrl}/services/data/v{version}/`, query: `${baseUrl}/services/data/v{version}/query/`, sobjects: `${baseUrl}/services/data/v{version}/sobjects/` } } };
+    return {
+      status: 200,
+      json: {
+        id: `${baseUrl}/id/${orgId}/${user.Id}`,
+        user_id: user.Id,
+        organization_id: orgId,
+        username: user.Username,
+        display_name: user.Name,
+        email: user.Email,
+        active: true,
+        urls: {
+          rest: `${baseUrl}/services/data/v{version}/`,
+          query: `${baseUrl}/services/data/v{version}/query/`,
+          sobjects: `${baseUrl}/services/data/v{version}/sobjects/`,
+        },
+      },
+    };
   });
 
   // OpenID Connect UserInfo, the current user only; the token rides in the Authorization header or
@@ -252,7 +333,28 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     const user = session && session.expiresAt > clock.now().getTime() ? org.table('User').get(session.userId) : undefined;
     if (!user) return { status: 403, headers: { 'Content-Type': 'text/plain' }, text: 'Bad_OAuth_Token' };
     const id = `${baseUrl}/id/${orgId}/${user.Id}`;
-    return { status: 200, json: { sub: id, user_id: user.Id, organization_id: orgId, preferred_username: user.Username, nickname: user.Alias, name: user.Name, email: user.Email, email_verified: true, given_name: user.FirstName, family_name: user.LastName, active: true, user_type: 'STANDARD', urls: { rest: `${baseUrl}/services/data/v{version}/`, sobjects: `${baseUrl}/services/data/v{version}/sobjects/`, query: `${baseUrl}/services/data/v{version}/query/` } } };
+    return {
+      status: 200,
+      json: {
+        sub: id,
+        user_id: user.Id,
+        organization_id: orgId,
+        preferred_username: user.Username,
+        nickname: user.Alias,
+        name: user.Name,
+        email: user.Email,
+        email_verified: true,
+        given_name: user.FirstName,
+        family_name: user.LastName,
+        active: true,
+        user_type: 'STANDARD',
+        urls: {
+          rest: `${baseUrl}/services/data/v{version}/`,
+          sobjects: `${baseUrl}/services/data/v{version}/sobjects/`,
+          query: `${baseUrl}/services/data/v{version}/query/`,
+        },
+      },
+    };
   });
 
   const pageOf = (cursorId: string, offset: number): Record<string, unknown> => {
@@ -266,7 +368,12 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     const records = prepared.rows.slice(offset, end).map((r) => renderRecord(org, prepared, r, v));
     const done = end >= prepared.rows.length;
     if (done) cursors.delete(cursorId);
-    return { totalSize: prepared.rows.length, done, ...(done ? {} : { nextRecordsUrl: `/services/data/v${v}/query/${cursorId}-${end}` }), records };
+    return {
+      totalSize: prepared.rows.length,
+      done,
+      ...(done ? {} : { nextRecordsUrl: `/services/data/v${v}/query/${cursorId}-${end}` }),
+      records,
+    };
   };
   const runQuery = (req: SandboxRequest, scanAll: boolean): SandboxResponse => {
     const v = version(req);
@@ -297,7 +404,15 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
 
   router.on('GET', api('/limits'), (req) => {
     version(req);
-    return { status: 200, json: { DailyApiRequests: { Max: maxApi, Remaining: Math.max(0, maxApi - apiUsed) }, DailyBulkV2QueryJobs: { Max: 10000, Remaining: 10000 }, DailyBulkApiBatches: { Max: 15000, Remaining: 15000 }, DataStorageMB: { Max: 1024, Remaining: 1000 } } };
+    return {
+      status: 200,
+      json: {
+        DailyApiRequests: { Max: maxApi, Remaining: Math.max(0, maxApi - apiUsed) },
+        DailyBulkV2QueryJobs: { Max: 10000, Remaining: 10000 },
+        DailyBulkApiBatches: { Max: 15000, Remaining: 15000 },
+        DataStorageMB: { Max: 1024, Remaining: 1000 },
+      },
+    };
   });
 
   // Describe shapes: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm
@@ -305,7 +420,27 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   const describeField = (f: SfField): Record<string, unknown> => {
     const { secured: _secured, ...rest } = f;
     void _secured;
-    return { ...rest, soapType: soapTypeOf(f.type), filterable: f.type !== 'textarea', sortable: f.type !== 'textarea' && f.type !== 'multipicklist', groupable: !['textarea', 'double', 'currency', 'percent', 'datetime', 'multipicklist'].includes(f.type), calculated: false, idLookup: f.name === 'Id' || f.externalId || f.name === 'Username', nameField: f.name === 'Name', polymorphicForeignKey: f.referenceTo.length > 1, cascadeDelete: false, autoNumber: false, htmlFormatted: false, caseSensitive: false, digits: f.type === 'int' ? f.precision : 0, byteLength: f.length * 3, defaultValue: null, inlineHelpText: null, namePointing: f.referenceTo.length > 1, permissionable: f.custom };
+    return {
+      ...rest,
+      soapType: soapTypeOf(f.type),
+      filterable: f.type !== 'textarea',
+      sortable: f.type !== 'textarea' && f.type !== 'multipicklist',
+      groupable: !['textarea', 'double', 'currency', 'percent', 'datetime', 'multipicklist'].includes(f.type),
+      calculated: false,
+      idLookup: f.name === 'Id' || f.externalId || f.name === 'Username',
+      nameField: f.name === 'Name',
+      polymorphicForeignKey: f.referenceTo.length > 1,
+      cascadeDelete: false,
+      autoNumber: false,
+      htmlFormatted: false,
+      caseSensitive: false,
+      digits: f.type === 'int' ? f.precision : 0,
+      byteLength: f.length * 3,
+      defaultValue: null,
+      inlineHelpText: null,
+      namePointing: f.referenceTo.length > 1,
+      permissionable: f.custom,
+    };
   };
   const childRelationships = (o: SfObjectSchema, userId: string | undefined): Record<string, unknown>[] => {
     const out: Record<string, unknown>[] = [];
@@ -314,7 +449,16 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       for (const f of visible.fields.values()) {
         if (!f.referenceTo.includes(o.name) || !f.relationshipName) continue;
         const rel = CHILD_RELATIONSHIPS[`${child.name}.${f.name}`] ?? null;
-        out.push({ childSObject: child.name, field: f.name, relationshipName: rel, cascadeDelete: rel !== null && child.name !== 'Task' && child.name !== 'Event', restrictedDelete: false, deprecatedAndHidden: false, junctionIdListNames: [], junctionReferenceTo: [] });
+        out.push({
+          childSObject: child.name,
+          field: f.name,
+          relationshipName: rel,
+          cascadeDelete: rel !== null && child.name !== 'Task' && child.name !== 'Event',
+          restrictedDelete: false,
+          deprecatedAndHidden: false,
+          junctionIdListNames: [],
+          junctionReferenceTo: [],
+        });
       }
     }
     return out;
@@ -322,9 +466,51 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   const describeObject = (o: SfObjectSchema, v: string, full: boolean, userId?: string): Record<string, unknown> => {
     const readOnly = ['Organization', 'CurrencyType'].includes(o.name);
     return {
-      name: o.name, label: o.label, labelPlural: o.labelPlural, keyPrefix: o.keyPrefix, custom: o.custom, queryable: true, retrieveable: true, searchable: !readOnly, layoutable: !readOnly, updateable: !readOnly && o.name !== 'PermissionSetAssignment', createable: !readOnly, deletable: !readOnly, replicateable: true, triggerable: !readOnly, undeletable: !readOnly, mergeable: ['Account', 'Contact'].includes(o.name), activateable: false, customSetting: false, deprecatedAndHidden: false, feedEnabled: false, hasSubtypes: false, isSubtype: false, mruEnabled: !readOnly,
-      urls: { sobject: `/services/data/v${v}/sobjects/${o.name}`, describe: `/services/data/v${v}/sobjects/${o.name}/describe`, rowTemplate: `/services/data/v${v}/sobjects/${o.name}/{ID}` },
-      ...(full ? { fields: [...o.fields.values()].map(describeField), childRelationships: childRelationships(o, userId), recordTypeInfos: [], supportedScopes: [], namedLayoutInfos: [], actionOverrides: [], networkScopeFieldName: null, listviewable: null, lookupLayoutable: null, searchLayoutable: true, sobjectDescribeOption: 'FULL', compactLayoutable: true, createableNonNull: null } : {}),
+      name: o.name,
+      label: o.label,
+      labelPlural: o.labelPlural,
+      keyPrefix: o.keyPrefix,
+      custom: o.custom,
+      queryable: true,
+      retrieveable: true,
+      searchable: !readOnly,
+      layoutable: !readOnly,
+      updateable: !readOnly && o.name !== 'PermissionSetAssignment',
+      createable: !readOnly,
+      deletable: !readOnly,
+      replicateable: true,
+      triggerable: !readOnly,
+      undeletable: !readOnly,
+      mergeable: ['Account', 'Contact'].includes(o.name),
+      activateable: false,
+      customSetting: false,
+      deprecatedAndHidden: false,
+      feedEnabled: false,
+      hasSubtypes: false,
+      isSubtype: false,
+      mruEnabled: !readOnly,
+      urls: {
+        sobject: `/services/data/v${v}/sobjects/${o.name}`,
+        describe: `/services/data/v${v}/sobjects/${o.name}/describe`,
+        rowTemplate: `/services/data/v${v}/sobjects/${o.name}/{ID}`,
+      },
+      ...(full
+        ? {
+            fields: [...o.fields.values()].map(describeField),
+            childRelationships: childRelationships(o, userId),
+            recordTypeInfos: [],
+            supportedScopes: [],
+            namedLayoutInfos: [],
+            actionOverrides: [],
+            networkScopeFieldName: null,
+            listviewable: null,
+            lookupLayoutable: null,
+            searchLayoutable: true,
+            sobjectDescribeOption: 'FULL',
+            compactLayoutable: true,
+            createableNonNull: null,
+          }
+        : {}),
     };
   };
   let schemaChangedAt = clock.now().getTime();
@@ -337,7 +523,11 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   router.on('GET', api('/sobjects'), (req) => {
     const v = version(req);
     if (notModified(req)) return { status: 304, headers: lastModified() };
-    return { status: 200, headers: lastModified(), json: { encoding: 'UTF-8', maxBatchSize: 200, sobjects: [...org.schema.values()].map((o) => describeObject(o, v, false)) } };
+    return {
+      status: 200,
+      headers: lastModified(),
+      json: { encoding: 'UTF-8', maxBatchSize: 200, sobjects: [...org.schema.values()].map((o) => describeObject(o, v, false)) },
+    };
   });
   router.on('GET', api('/sobjects/:type/describe'), (req) => {
     const v = version(req);
@@ -345,13 +535,17 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     if (notModified(req)) return { status: 304, headers: lastModified() };
     return { status: 200, headers: lastModified(), json: describeObject(o, v, true, req.params.$userId) };
   });
-  router.on('GET', api('/sobjects/:type'), (req) => ({ status: 200, json: { objectDescribe: describeObject(objectOf(req), version(req), false), recentItems: [] } }));
+  router.on('GET', api('/sobjects/:type'), (req) => ({
+    status: 200,
+    json: { objectDescribe: describeObject(objectOf(req), version(req), false), recentItems: [] },
+  }));
 
   const window = (req: SandboxRequest, days: number): { start: number; end: number; now: number } => {
     const start = parseSfDateTime(req.query.get('start') ?? '');
     const end = parseSfDateTime(req.query.get('end') ?? '');
     const now = clock.now().getTime();
-    if (Number.isNaN(start) || Number.isNaN(end)) throw fail(400, 'MALFORMED_QUERY', "Both 'start' and 'end' must be valid dateTime values");
+    if (Number.isNaN(start) || Number.isNaN(end))
+      throw fail(400, 'MALFORMED_QUERY', "Both 'start' and 'end' must be valid dateTime values");
     if (start < now - days * DAY) throw fail(400, 'INVALID_REPLICATION_DATE', `startDate cannot be more than ${days} days ago`);
     if (end < start) throw fail(400, 'INVALID_REPLICATION_DATE', 'EndDate before StartDate');
     return { start, end, now };
@@ -362,7 +556,9 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     const o = objectOf(req);
     const { start, end, now } = window(req, UPDATED_DAYS);
     const covered = floorMinute(Math.min(end, now));
-    const ids = [...org.table(o.name).values()].filter((r) => !r.IsDeleted && parseSfDateTime(r.SystemModstamp) >= start && parseSfDateTime(r.SystemModstamp) < covered).map((r) => r.Id);
+    const ids = [...org.table(o.name).values()]
+      .filter((r) => !r.IsDeleted && parseSfDateTime(r.SystemModstamp) >= start && parseSfDateTime(r.SystemModstamp) < covered)
+      .map((r) => r.Id);
     if (ids.length > 600_000) throw fail(400, 'EXCEEDED_ID_LIMIT', 'too many ids: narrow the date range');
     return { status: 200, json: { ids, latestDateCovered: sfDateTime(covered) } };
   });
@@ -379,7 +575,12 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       .map(([id, deletedDate]) => ({ id, deletedDate }))
       .filter((d) => parseSfDateTime(d.deletedDate) >= start && parseSfDateTime(d.deletedDate) < covered);
     const earliest = Math.max(now - DELETED_DAYS * DAY, org.deleteLogPurgedBefore);
-    if (start < earliest) throw fail(400, 'INVALID_REPLICATION_DATE', `startDate is before the earliest date available (${sfDateTime(earliest)}): replicate the object again`);
+    if (start < earliest)
+      throw fail(
+        400,
+        'INVALID_REPLICATION_DATE',
+        `startDate is before the earliest date available (${sfDateTime(earliest)}): replicate the object again`,
+      );
     return { status: 200, json: { deletedRecords, earliestDateAvailable: sfDateTime(earliest), latestDateCovered: sfDateTime(covered) } };
   });
 
@@ -393,7 +594,13 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
    * missing rows INVALID_CROSS_REFERENCE_KEY (wrong object: FIELD_INTEGRITY_EXCEPTION), bad
    * e-mails INVALID_EMAIL_ADDRESS, and required fields left empty REQUIRED_FIELD_MISSING.
    */
-  const applyFields = (o: SfObjectSchema, record: SfRecord | undefined, fields: Record<string, unknown>, creating: boolean, userId: string = integrationUser.Id): SfErr[] => {
+  const applyFields = (
+    o: SfObjectSchema,
+    record: SfRecord | undefined,
+    fields: Record<string, unknown>,
+    creating: boolean,
+    userId: string = integrationUser.Id,
+  ): SfErr[] => {
     const errors: SfErr[] = [];
     const changes: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(fields)) {
@@ -404,7 +611,11 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
         continue;
       }
       if ((creating ? !f.createable : !f.updateable) || !org.canAccess(o.name, f, userId, true)) {
-        errors.push({ errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', message: `Unable to create/update fields: ${f.name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, fields: [f.name] });
+        errors.push({
+          errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+          message: `Unable to create/update fields: ${f.name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+          fields: [f.name],
+        });
         continue;
       }
       const problem = checkValue(o, f, value);
@@ -415,8 +626,15 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       changes[f.name] = f.type === 'reference' && typeof value === 'string' ? normaliseId(value) : value;
     }
     const required = (f: SfField): boolean => !f.nillable && f.createable && f.type !== 'boolean';
-    const missing = [...o.fields.values()].filter((f) => required(f) && ((creating && !f.defaultedOnCreate && !(f.name in changes)) || (f.name in changes && changes[f.name] === null)));
-    if (errors.length === 0 && missing.length) errors.push({ errorCode: 'REQUIRED_FIELD_MISSING', message: `Required fields are missing: [${missing.map((f) => f.name).join(', ')}]`, fields: missing.map((f) => f.name) });
+    const missing = [...o.fields.values()].filter(
+      (f) => required(f) && ((creating && !f.defaultedOnCreate && !(f.name in changes)) || (f.name in changes && changes[f.name] === null)),
+    );
+    if (errors.length === 0 && missing.length)
+      errors.push({
+        errorCode: 'REQUIRED_FIELD_MISSING',
+        message: `Required fields are missing: [${missing.map((f) => f.name).join(', ')}]`,
+        fields: missing.map((f) => f.name),
+      });
     if (errors.length === 0 && record) {
       org.writes.set(record.Id, (org.writes.get(record.Id) ?? 0) + 1);
       Object.assign(record, changes);
@@ -430,7 +648,11 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   };
   const checkValue = (o: SfObjectSchema, f: SfField, value: unknown): SfErr | undefined => {
     if (value === null) return undefined;
-    const parserError = (): SfErr => ({ errorCode: 'JSON_PARSER_ERROR', message: `Cannot deserialize instance of ${f.type} from ${typeof value === 'string' ? 'VALUE_STRING' : 'VALUE'} value ${JSON.stringify(value)} or request may be missing a required field`, fields: [f.name] });
+    const parserError = (): SfErr => ({
+      errorCode: 'JSON_PARSER_ERROR',
+      message: `Cannot deserialize instance of ${f.type} from ${typeof value === 'string' ? 'VALUE_STRING' : 'VALUE'} value ${JSON.stringify(value)} or request may be missing a required field`,
+      fields: [f.name],
+    });
     switch (f.type) {
       case 'double':
       case 'currency':
@@ -441,37 +663,71 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       case 'boolean':
         return typeof value === 'boolean' ? undefined : parserError();
       case 'date':
-        return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) ? undefined : parserError();
+        return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value))
+          ? undefined
+          : parserError();
       case 'datetime':
         return typeof value === 'string' && !Number.isNaN(parseSfDateTime(value)) ? undefined : parserError();
       case 'reference': {
         const id = typeof value === 'string' ? normaliseId(value) : undefined;
-        if (!id) return { errorCode: 'MALFORMED_ID', message: `${f.label}: id value of incorrect type: ${JSON.stringify(value)}`, fields: [f.name] };
+        if (!id)
+          return {
+            errorCode: 'MALFORMED_ID',
+            message: `${f.label}: id value of incorrect type: ${JSON.stringify(value)}`,
+            fields: [f.name],
+          };
         const target = org.findById(id);
         const allowed = f.referenceTo.map((t) => org.object(t)?.keyPrefix);
-        if (!allowed.includes(id.slice(0, 3))) return { errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: `${f.label}: id value of incorrect type: ${id}`, fields: [f.name] };
-        if (!target || target.record.IsDeleted) return { errorCode: target ? 'ENTITY_IS_DELETED' : 'INVALID_CROSS_REFERENCE_KEY', message: target ? 'entity is deleted' : `invalid cross reference id`, fields: [f.name] };
+        if (!allowed.includes(id.slice(0, 3)))
+          return { errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: `${f.label}: id value of incorrect type: ${id}`, fields: [f.name] };
+        if (!target || target.record.IsDeleted)
+          return {
+            errorCode: target ? 'ENTITY_IS_DELETED' : 'INVALID_CROSS_REFERENCE_KEY',
+            message: target ? 'entity is deleted' : `invalid cross reference id`,
+            fields: [f.name],
+          };
         return undefined;
       }
       default: {
         if (typeof value !== 'string') return parserError();
-        if (f.length > 0 && value.length > f.length) return { errorCode: 'STRING_TOO_LONG', message: `${f.label}: data value too large: ${value.slice(0, 80)} (max length=${f.length})`, fields: [f.name] };
-        if (f.type === 'email' && value !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) return { errorCode: 'INVALID_EMAIL_ADDRESS', message: `${f.label}: invalid email address: ${value}`, fields: [f.name] };
+        if (f.length > 0 && value.length > f.length)
+          return {
+            errorCode: 'STRING_TOO_LONG',
+            message: `${f.label}: data value too large: ${value.slice(0, 80)} (max length=${f.length})`,
+            fields: [f.name],
+          };
+        if (f.type === 'email' && value !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value))
+          return { errorCode: 'INVALID_EMAIL_ADDRESS', message: `${f.label}: invalid email address: ${value}`, fields: [f.name] };
         if (f.restrictedPicklist) {
           const allowed = new Set(f.picklistValues.filter((v) => v.active).map((v) => v.value));
           const bad = (f.type === 'multipicklist' ? value.split(';') : [value]).find((v) => !allowed.has(v));
-          if (bad !== undefined) return { errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', message: `${f.label}: bad value for restricted picklist field: ${bad}`, fields: [f.name] };
+          if (bad !== undefined)
+            return {
+              errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+              message: `${f.label}: bad value for restricted picklist field: ${bad}`,
+              fields: [f.name],
+            };
         }
         void o;
         return undefined;
       }
     }
   };
-  const lockError = (id: string): SfErr => ({ errorCode: 'UNABLE_TO_LOCK_ROW', message: `unable to obtain exclusive access to this record or 1 records: ${id}`, fields: [] });
+  const lockError = (id: string): SfErr => ({
+    errorCode: 'UNABLE_TO_LOCK_ROW',
+    message: `unable to obtain exclusive access to this record or 1 records: ${id}`,
+    fields: [],
+  });
 
   /** Validates and inserts one record; OwnerId defaults to the calling user (Object Reference, OwnerId). */
   const createRecord = (o: SfObjectSchema, body: Record<string, unknown>, userId: string = integrationUser.Id): SfRecord => {
-    if (body.Id !== undefined || body.id !== undefined) throw fail(400, 'INVALID_FIELD_FOR_INSERT_UPDATE', 'Unable to create/update fields: Id. Please check the security settings of this field and verify that it is read/write for your profile or permission set.', ['Id']);
+    if (body.Id !== undefined || body.id !== undefined)
+      throw fail(
+        400,
+        'INVALID_FIELD_FOR_INSERT_UPDATE',
+        'Unable to create/update fields: Id. Please check the security settings of this field and verify that it is read/write for your profile or permission set.',
+        ['Id'],
+      );
     const probe = applyFields(o, undefined, body, true, userId);
     if (probe.length) throw new SfHttpError(400, probe);
     const r = org.insert(o.name, {}, clock.now().toISOString());
@@ -492,7 +748,14 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   };
   // Registered before the generic /sobjects/:type/:id routes so that describe/layouts and friends win.
   registerRestExtras(router, {
-    org, api, version, objectOf, fail, createRecord, applyFields, softDelete,
+    org,
+    api,
+    version,
+    objectOf,
+    fail,
+    createRecord,
+    applyFields,
+    softDelete,
     probeCreate: (o, body, userId) => applyFields(o, undefined, body, true, userId),
     httpError: (status, errors) => new SfHttpError(status, errors),
   });
@@ -502,8 +765,16 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     const o = objectOf(req);
     const r = org.get(o.name, req.params.id ?? '');
     if (!r || r.IsDeleted) throw fail(404, 'NOT_FOUND', 'The requested resource does not exist');
-    const wanted = req.query.get('fields')?.split(',').map((f) => f.trim()) ?? [...o.fields.values()].map((f) => f.name);
-    const prepared = prepareQuery(org, `SELECT ${wanted.join(', ')} FROM ${o.name} WHERE Id = '${r.Id}'`, { scanAll: false, now: clock.now(), userId: req.params.$userId });
+    const wanted =
+      req.query
+        .get('fields')
+        ?.split(',')
+        .map((f) => f.trim()) ?? [...o.fields.values()].map((f) => f.name);
+    const prepared = prepareQuery(org, `SELECT ${wanted.join(', ')} FROM ${o.name} WHERE Id = '${r.Id}'`, {
+      scanAll: false,
+      now: clock.now(),
+      userId: req.params.$userId,
+    });
     return { status: 200, json: renderRecord(org, prepared, r, v) };
   });
   router.on('PATCH', api('/sobjects/:type/:id'), (req) => {
@@ -538,25 +809,56 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
 
   router.on('PATCH', api('/composite/sobjects'), (req) => {
     version(req);
-    const body = (parseJsonBody(req) ?? {}) as { allOrNone?: boolean; records?: (Record<string, unknown> & { attributes?: { type?: string }; id?: string; Id?: string })[] };
+    const body = (parseJsonBody(req) ?? {}) as {
+      allOrNone?: boolean;
+      records?: (Record<string, unknown> & { attributes?: { type?: string }; id?: string; Id?: string })[];
+    };
     const records = body.records ?? [];
-    if (records.length > COLLECTION_MAX) throw fail(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${COLLECTION_MAX} records into this call`);
+    if (records.length > COLLECTION_MAX)
+      throw fail(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${COLLECTION_MAX} records into this call`);
     // Validate every record first, so allOrNone can roll back without partial writes.
     const plans = records.map((rec) => {
       const id = rec.id ?? rec.Id;
       const o = org.visibleObject(rec.attributes?.type ?? '', req.params.$userId);
       if (!o) return { id, errors: [{ errorCode: 'INVALID_TYPE', message: 'sObject type was not specified in attributes', fields: [] }] };
       const target = typeof id === 'string' ? org.get(o.name, id) : undefined;
-      if (typeof id !== 'string') return { id, errors: [{ errorCode: 'MISSING_ARGUMENT', message: 'Id not specified in an update call', fields: [] }] };
-      if (!target || target.IsDeleted) return { id, errors: [{ errorCode: target ? 'ENTITY_IS_DELETED' : 'INVALID_CROSS_REFERENCE_KEY', message: target ? 'entity is deleted' : 'invalid cross reference id', fields: [] }] };
+      if (typeof id !== 'string')
+        return { id, errors: [{ errorCode: 'MISSING_ARGUMENT', message: 'Id not specified in an update call', fields: [] }] };
+      if (!target || target.IsDeleted)
+        return {
+          id,
+          errors: [
+            {
+              errorCode: target ? 'ENTITY_IS_DELETED' : 'INVALID_CROSS_REFERENCE_KEY',
+              message: target ? 'entity is deleted' : 'invalid cross reference id',
+              fields: [],
+            },
+          ],
+        };
       if (faults.lockRow(id)) return { id, errors: [lockError(id)] };
       const errors = applyFields(o, undefined, rec, false, req.params.$userId);
       return { id, errors, o, target, rec };
     });
     const anyFailed = plans.some((p) => p.errors.length > 0);
     const results = plans.map((p) => {
-      if (p.errors.length) return { ...(p.id !== undefined ? { id: p.id } : {}), success: false, errors: p.errors.map((e) => ({ statusCode: e.errorCode, message: e.message, fields: e.fields ?? [] })) };
-      if (body.allOrNone && anyFailed) return { id: p.id, success: false, errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }] };
+      if (p.errors.length)
+        return {
+          ...(p.id !== undefined ? { id: p.id } : {}),
+          success: false,
+          errors: p.errors.map((e) => ({ statusCode: e.errorCode, message: e.message, fields: e.fields ?? [] })),
+        };
+      if (body.allOrNone && anyFailed)
+        return {
+          id: p.id,
+          success: false,
+          errors: [
+            {
+              statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+              message: 'Record rolled back because not all records were valid and the request was using AllOrNone header',
+              fields: [],
+            },
+          ],
+        };
       if ('o' in p && p.o && p.target && p.rec) applyFields(p.o, p.target, p.rec, false, req.params.$userId);
       return { id: p.id, success: true, errors: [] };
     });
@@ -566,19 +868,36 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   // sObject Collections create: POST {allOrNone, records: [{attributes: {type}, ...fields}]}, results in order.
   router.on('POST', api('/composite/sobjects'), (req) => {
     version(req);
-    const body = (parseJsonBody(req) ?? {}) as { allOrNone?: boolean; records?: (Record<string, unknown> & { attributes?: { type?: string } })[] };
+    const body = (parseJsonBody(req) ?? {}) as {
+      allOrNone?: boolean;
+      records?: (Record<string, unknown> & { attributes?: { type?: string } })[];
+    };
     const records = body.records ?? [];
-    if (records.length > COLLECTION_MAX) throw fail(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${COLLECTION_MAX} records into this call`);
+    if (records.length > COLLECTION_MAX)
+      throw fail(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${COLLECTION_MAX} records into this call`);
     const plans = records.map((rec) => {
       const o = org.visibleObject(rec.attributes?.type ?? '', req.params.$userId);
-      if (!o) return { errors: [{ errorCode: 'INVALID_TYPE', message: 'sObject type was not specified in attributes', fields: [] }] as SfErr[] };
-      if (rec.id !== undefined || rec.Id !== undefined) return { errors: [{ errorCode: 'INVALID_FIELD', message: 'cannot specify Id in an insert call', fields: ['Id'] }] as SfErr[] };
+      if (!o)
+        return { errors: [{ errorCode: 'INVALID_TYPE', message: 'sObject type was not specified in attributes', fields: [] }] as SfErr[] };
+      if (rec.id !== undefined || rec.Id !== undefined)
+        return { errors: [{ errorCode: 'INVALID_FIELD', message: 'cannot specify Id in an insert call', fields: ['Id'] }] as SfErr[] };
       return { errors: applyFields(o, undefined, rec, true, req.params.$userId), o, rec };
     });
     const anyFailed = plans.some((p) => p.errors.length > 0);
     const results = plans.map((p) => {
-      if (p.errors.length) return { success: false, errors: p.errors.map((e) => ({ statusCode: e.errorCode, message: e.message, fields: e.fields ?? [] })) };
-      if (body.allOrNone && anyFailed) return { success: false, errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }] };
+      if (p.errors.length)
+        return { success: false, errors: p.errors.map((e) => ({ statusCode: e.errorCode, message: e.message, fields: e.fields ?? [] })) };
+      if (body.allOrNone && anyFailed)
+        return {
+          success: false,
+          errors: [
+            {
+              statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+              message: 'Record rolled back because not all records were valid and the request was using AllOrNone header',
+              fields: [],
+            },
+          ],
+        };
       if (!('o' in p) || !p.o || !p.rec) return { success: false, errors: [] };
       const r = createRecord(p.o, p.rec, req.params.$userId);
       return { id: r.Id, success: true, errors: [] };
@@ -592,48 +911,73 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     const o = objectOf(req);
     if (ids.length > 2000) throw fail(400, 'EXCEEDED_ID_LIMIT', 'cannot retrieve more than 2000 records');
     if (fields.length === 0) throw fail(400, 'MALFORMED_QUERY', 'fields must be given');
-    const prepared = prepareQuery(org, `SELECT ${fields.join(', ')} FROM ${o.name}`, { scanAll: false, now: clock.now(), userId: req.params.$userId });
-    return { status: 200, json: ids.map((id) => {
-      const r = org.get(o.name, id);
-      return r && !r.IsDeleted ? renderRecord(org, prepared, r, v) : null;
-    }) };
+    const prepared = prepareQuery(org, `SELECT ${fields.join(', ')} FROM ${o.name}`, {
+      scanAll: false,
+      now: clock.now(),
+      userId: req.params.$userId,
+    });
+    return {
+      status: 200,
+      json: ids.map((id) => {
+        const r = org.get(o.name, id);
+        return r && !r.IsDeleted ? renderRecord(org, prepared, r, v) : null;
+      }),
+    };
   };
   router.on('POST', api('/composite/sobjects/:type'), (req) => {
     const body = (parseJsonBody(req) ?? {}) as { ids?: string[]; fields?: string[] };
     return retrieveMany(req, body.ids ?? [], body.fields ?? []);
   });
-  router.on('GET', api('/composite/sobjects/:type'), (req) => retrieveMany(req, (req.query.get('ids') ?? '').split(',').filter(Boolean), (req.query.get('fields') ?? '').split(',').filter(Boolean)));
+  router.on('GET', api('/composite/sobjects/:type'), (req) =>
+    retrieveMany(req, (req.query.get('ids') ?? '').split(',').filter(Boolean), (req.query.get('fields') ?? '').split(',').filter(Boolean)),
+  );
 
   // Tooling API: what a connector uses to create the custom fields when the package is not installed.
   router.on('POST', api('/tooling/sobjects/CustomField'), (req) => {
     version(req);
-    const body = (parseJsonBody(req) ?? {}) as { FullName?: string; Metadata?: { label?: string; type?: string; length?: number; precision?: number; scale?: number } };
+    const body = (parseJsonBody(req) ?? {}) as {
+      FullName?: string;
+      Metadata?: { label?: string; type?: string; length?: number; precision?: number; scale?: number };
+    };
     const [objectName, fieldName] = (body.FullName ?? '').split('.');
     const o = org.object(objectName ?? '');
-    if (!o || !fieldName || !fieldName.endsWith('__c')) throw fail(400, 'INVALID_INPUT', `FullName must look like Account.Field_Name__c, got ${body.FullName}`);
-    if (o.fields.has(fieldName.toLowerCase())) throw fail(400, 'DUPLICATE_DEVELOPER_NAME', `There's already a field named ${fieldName} on ${o.name}.`);
+    if (!o || !fieldName || !fieldName.endsWith('__c'))
+      throw fail(400, 'INVALID_INPUT', `FullName must look like Account.Field_Name__c, got ${body.FullName}`);
+    if (o.fields.has(fieldName.toLowerCase()))
+      throw fail(400, 'DUPLICATE_DEVELOPER_NAME', `There's already a field named ${fieldName} on ${o.name}.`);
     const type: SfFieldType | undefined = METADATA_FIELD_TYPES[body.Metadata?.type ?? ''];
     if (!type) throw fail(400, 'INVALID_INPUT', `Unsupported field type ${body.Metadata?.type}`);
     // A new field has no field-level security until a permission set grants it (Salesforce Help,
     // "Field-Level Security"): describe, SOQL and writes see nothing of it until then.
-    org.addField(o, fieldName, type, { label: body.Metadata?.label ?? fieldName, ...(type === 'string' && body.Metadata?.length ? { length: body.Metadata.length } : {}) });
+    org.addField(o, fieldName, type, {
+      label: body.Metadata?.label ?? fieldName,
+      ...(type === 'string' && body.Metadata?.length ? { length: body.Metadata.length } : {}),
+    });
     schemaChangedAt = clock.now().getTime();
     return { status: 201, json: { id: salesforceId('00N', ++counter), success: true, errors: [], warnings: [], infos: [] } };
   });
 
-  registerBulk2(router, {
-    org,
-    clock,
-    userId: integrationUser.Id,
-    pageSize: options.bulkPageSize ?? 50_000,
-    version,
-    fail,
-    apply: (objectName, record, fields, creating) => applyFields(org.object(objectName) as SfObjectSchema, record, fields, creating),
-    lockRow: (id) => faults.lockRow(id),
-  }, api);
+  registerBulk2(
+    router,
+    {
+      org,
+      clock,
+      userId: integrationUser.Id,
+      pageSize: options.bulkPageSize ?? 50_000,
+      version,
+      fail,
+      apply: (objectName, record, fields, creating) => applyFields(org.object(objectName) as SfObjectSchema, record, fields, creating),
+      lockRow: (id) => faults.lockRow(id),
+    },
+    api,
+  );
 
   const limitHeader = (): Record<string, string> => ({ 'Sforce-Limit-Info': `api-usage=${apiUsed}/${maxApi}` });
-  const errorResponse = (status: number, errors: SfErr[]): SandboxResponse => ({ status, headers: limitHeader(), json: errors.map((e) => ({ message: e.message, errorCode: e.errorCode, ...(e.fields ? { fields: e.fields } : {}) })) });
+  const errorResponse = (status: number, errors: SfErr[]): SandboxResponse => ({
+    status,
+    headers: limitHeader(),
+    json: errors.map((e) => ({ message: e.message, errorCode: e.errorCode, ...(e.fields ? { fields: e.fields } : {}) })),
+  });
 
   const dispatch = async (req: SandboxRequest): Promise<SandboxResponse | 'drop'> => {
     const fault = faults.next();
@@ -644,7 +988,15 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       return 'drop';
     }
     const matched = router.match(req.method, req.path);
-    if (matched === undefined || matched === 'method') return errorResponse(matched ? 405 : 404, [{ errorCode: matched ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND', message: matched ? `HTTP Method '${req.method}' not allowed. Allowed are GET,PATCH,DELETE,POST` : 'The requested resource does not exist' }]);
+    if (matched === undefined || matched === 'method')
+      return errorResponse(matched ? 405 : 404, [
+        {
+          errorCode: matched ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND',
+          message: matched
+            ? `HTTP Method '${req.method}' not allowed. Allowed are GET,PATCH,DELETE,POST`
+            : 'The requested resource does not exist',
+        },
+      ]);
     req.params = matched.params;
     const isOAuth = req.path.startsWith('/services/oauth2/');
     if (!isOAuth) {
@@ -661,19 +1013,31 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     }
     if (fault.decision.kind === 'rate-limit') state.injected.rateLimits++;
     if (fault.decision.kind === 'server-error') state.injected.serverErrors++;
-    if (fault.decision.kind === 'rate-limit') return errorResponse(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'ConcurrentPerOrgLongTxn Limit exceeded.' }]);
-    if (fault.decision.kind === 'server-error') return errorResponse(fault.decision.status, [{ errorCode: 'SERVER_UNAVAILABLE', message: 'Service temporarily unavailable (sandbox fault injection)' }]);
+    if (fault.decision.kind === 'rate-limit')
+      return errorResponse(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'ConcurrentPerOrgLongTxn Limit exceeded.' }]);
+    if (fault.decision.kind === 'server-error')
+      return errorResponse(fault.decision.status, [
+        { errorCode: 'SERVER_UNAVAILABLE', message: 'Service temporarily unavailable (sandbox fault injection)' },
+      ]);
     try {
       const answer = await matched.handler(req);
       if (!isOAuth && loseAnswer(faults.requestCount)) {
         state.injected.lostAnswers++;
         return 'drop';
       }
-      return { ...answer, headers: { ...(isOAuth ? {} : limitHeader()), ...(answer.text === undefined ? { 'Content-Type': 'application/json;charset=UTF-8' } : {}), ...(answer.headers ?? {}) } };
+      return {
+        ...answer,
+        headers: {
+          ...(isOAuth ? {} : limitHeader()),
+          ...(answer.text === undefined ? { 'Content-Type': 'application/json;charset=UTF-8' } : {}),
+          ...(answer.headers ?? {}),
+        },
+      };
     } catch (e) {
       if (e instanceof SfHttpError) return errorResponse(e.status, e.errors);
       if (e instanceof SoqlError) return errorResponse(400, [{ errorCode: e.errorCode, message: e.message }]);
-      if (e instanceof Error && 'code' in e && e.code === 'SANDBOX.BAD_JSON') return errorResponse(400, [{ errorCode: 'JSON_PARSER_ERROR', message: e.message }]);
+      if (e instanceof Error && 'code' in e && e.code === 'SANDBOX.BAD_JSON')
+        return errorResponse(400, [{ errorCode: 'JSON_PARSER_ERROR', message: e.message }]);
       throw e;
     }
   };

@@ -9,7 +9,23 @@
  * Two org profiles: `vanilla` (the standard schema only, single currency) and `customised` (the
  * Telco custom fields, an Invoice__c object and multi-currency, as a customer's org could have).
  */
-export type SfFieldType = 'id' | 'string' | 'textarea' | 'double' | 'currency' | 'percent' | 'int' | 'boolean' | 'date' | 'datetime' | 'picklist' | 'multipicklist' | 'reference' | 'email' | 'phone' | 'url';
+export type SfFieldType =
+  | 'id'
+  | 'string'
+  | 'textarea'
+  | 'double'
+  | 'currency'
+  | 'percent'
+  | 'int'
+  | 'boolean'
+  | 'date'
+  | 'datetime'
+  | 'picklist'
+  | 'multipicklist'
+  | 'reference'
+  | 'email'
+  | 'phone'
+  | 'url';
 export type SfOrgProfile = 'vanilla' | 'customised';
 
 export interface SfField {
@@ -57,10 +73,18 @@ const RO: Partial<SfField> = { createable: false, updateable: false };
 const REQUIRED: Partial<SfField> = { nillable: false };
 const DEFAULTED: Partial<SfField> = { nillable: false, defaultedOnCreate: true };
 const len = (length: number): Partial<SfField> => ({ length });
-const ref = (to: string | string[], relationshipName: string): Partial<SfField> => ({ referenceTo: Array.isArray(to) ? to : [to], relationshipName });
-const pick = (...values: string[]): Partial<SfField> => ({ picklistValues: values.map((v) => ({ active: true, defaultValue: false, label: v, value: v })) });
+const ref = (to: string | string[], relationshipName: string): Partial<SfField> => ({
+  referenceTo: Array.isArray(to) ? to : [to],
+  relationshipName,
+});
+const pick = (...values: string[]): Partial<SfField> => ({
+  picklistValues: values.map((v) => ({ active: true, defaultValue: false, label: v, value: v })),
+});
 const restricted = (...values: string[]): Partial<SfField> => ({ ...pick(...values), restrictedPicklist: true });
-const withDefault = (p: Partial<SfField>, value: string): Partial<SfField> => ({ ...p, picklistValues: (p.picklistValues ?? []).map((v) => ({ ...v, defaultValue: v.value === value })) });
+const withDefault = (p: Partial<SfField>, value: string): Partial<SfField> => ({
+  ...p,
+  picklistValues: (p.picklistValues ?? []).map((v) => ({ ...v, defaultValue: v.value === value })),
+});
 
 /** System fields on every object (Object Reference, "System Fields"). */
 const SYSTEM: Spec[] = [
@@ -75,8 +99,52 @@ const SYSTEM: Spec[] = [
 const OWNER: Spec = ['OwnerId', 'reference', { ...ref('User', 'Owner'), ...DEFAULTED }];
 
 // Standard picklist values as shipped in a new org (Object Reference, each field's "Possible values").
-const INDUSTRY = pick('Agriculture', 'Apparel', 'Banking', 'Biotechnology', 'Chemicals', 'Communications', 'Construction', 'Consulting', 'Education', 'Electronics', 'Energy', 'Engineering', 'Entertainment', 'Environmental', 'Finance', 'Food & Beverage', 'Government', 'Healthcare', 'Hospitality', 'Insurance', 'Machinery', 'Manufacturing', 'Media', 'Not For Profit', 'Other', 'Recreation', 'Retail', 'Shipping', 'Technology', 'Telecommunications', 'Transportation', 'Utilities');
-const STAGES = restricted('Prospecting', 'Qualification', 'Needs Analysis', 'Value Proposition', 'Id. Decision Makers', 'Perception Analysis', 'Proposal/Price Quote', 'Negotiation/Review', 'Closed Won', 'Closed Lost');
+const INDUSTRY = pick(
+  'Agriculture',
+  'Apparel',
+  'Banking',
+  'Biotechnology',
+  'Chemicals',
+  'Communications',
+  'Construction',
+  'Consulting',
+  'Education',
+  'Electronics',
+  'Energy',
+  'Engineering',
+  'Entertainment',
+  'Environmental',
+  'Finance',
+  'Food & Beverage',
+  'Government',
+  'Healthcare',
+  'Hospitality',
+  'Insurance',
+  'Machinery',
+  'Manufacturing',
+  'Media',
+  'Not For Profit',
+  'Other',
+  'Recreation',
+  'Retail',
+  'Shipping',
+  'Technology',
+  'Telecommunications',
+  'Transportation',
+  'Utilities',
+);
+const STAGES = restricted(
+  'Prospecting',
+  'Qualification',
+  'Needs Analysis',
+  'Value Proposition',
+  'Id. Decision Makers',
+  'Perception Analysis',
+  'Proposal/Price Quote',
+  'Negotiation/Review',
+  'Closed Won',
+  'Closed Lost',
+);
 /** Task/Event `What` is polymorphic: any object with activities enabled (Object Reference, Task.WhatId). */
 const WHAT_TARGETS = ['Account', 'Opportunity', 'Case'];
 
@@ -84,53 +152,331 @@ type ObjectSpec = [name: string, label: string, plural: string, prefix: string, 
 
 const STANDARD: ObjectSpec[] = [
   // sforce_api_objects_user.htm
-  ['User', 'User', 'Users', '005', [['Username', 'string', { ...REQUIRED, ...len(80), unique: true }], ['LastName', 'string', { ...REQUIRED, ...len(80) }], ['FirstName', 'string', len(40)], ['Name', 'string', { ...RO, ...len(121) }], ['Email', 'email', { ...REQUIRED, ...len(128) }], ['Alias', 'string', { ...DEFAULTED, ...len(8) }], ['IsActive', 'boolean', DEFAULTED], ['TimeZoneSidKey', 'picklist', { ...DEFAULTED, ...len(40) }], ['LanguageLocaleKey', 'picklist', { ...DEFAULTED, ...len(40) }], ['ProfileId', 'reference', { ...ref('Profile', 'Profile'), ...DEFAULTED }]]],
+  [
+    'User',
+    'User',
+    'Users',
+    '005',
+    [
+      ['Username', 'string', { ...REQUIRED, ...len(80), unique: true }],
+      ['LastName', 'string', { ...REQUIRED, ...len(80) }],
+      ['FirstName', 'string', len(40)],
+      ['Name', 'string', { ...RO, ...len(121) }],
+      ['Email', 'email', { ...REQUIRED, ...len(128) }],
+      ['Alias', 'string', { ...DEFAULTED, ...len(8) }],
+      ['IsActive', 'boolean', DEFAULTED],
+      ['TimeZoneSidKey', 'picklist', { ...DEFAULTED, ...len(40) }],
+      ['LanguageLocaleKey', 'picklist', { ...DEFAULTED, ...len(40) }],
+      ['ProfileId', 'reference', { ...ref('Profile', 'Profile'), ...DEFAULTED }],
+    ],
+  ],
   // sforce_api_objects_account.htm
-  ['Account', 'Account', 'Accounts', '001', [
-    ['Name', 'string', { ...REQUIRED, ...len(255) }], ['AccountNumber', 'string', len(40)], ['Type', 'picklist', pick('Prospect', 'Customer - Direct', 'Customer - Channel', 'Channel Partner / Reseller', 'Installation Partner', 'Technology Partner', 'Other')],
-    ['Industry', 'picklist', INDUSTRY], ['AnnualRevenue', 'currency', { precision: 18, scale: 0 }], ['NumberOfEmployees', 'int', { precision: 8 }], ['Website', 'url', len(255)], ['Phone', 'phone', len(40)],
-    ['BillingStreet', 'textarea', len(255)], ['BillingCity', 'string', len(40)], ['BillingState', 'string', len(80)], ['BillingPostalCode', 'string', len(20)], ['BillingCountry', 'string', len(80)],
-    ['ShippingStreet', 'textarea', len(255)], ['ShippingCity', 'string', len(40)], ['ShippingState', 'string', len(80)], ['ShippingPostalCode', 'string', len(20)], ['ShippingCountry', 'string', len(80)],
-    ['Fax', 'phone', len(40)], ['Sic', 'string', len(20)], ['SicDesc', 'string', len(80)], ['Site', 'string', len(80)], ['TickerSymbol', 'string', len(20)], ['Ownership', 'picklist', pick('Public', 'Private', 'Subsidiary', 'Other')], ['Rating', 'picklist', pick('Hot', 'Warm', 'Cold')], ['Jigsaw', 'string', len(20)], ['JigsawCompanyId', 'string', { ...RO, ...len(20) }],
-    ['Description', 'textarea', len(32000)], ['AccountSource', 'picklist', pick('Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other')], ['ParentId', 'reference', ref('Account', 'Parent')], OWNER,
-  ]],
+  [
+    'Account',
+    'Account',
+    'Accounts',
+    '001',
+    [
+      ['Name', 'string', { ...REQUIRED, ...len(255) }],
+      ['AccountNumber', 'string', len(40)],
+      [
+        'Type',
+        'picklist',
+        pick(
+          'Prospect',
+          'Customer - Direct',
+          'Customer - Channel',
+          'Channel Partner / Reseller',
+          'Installation Partner',
+          'Technology Partner',
+          'Other',
+        ),
+      ],
+      ['Industry', 'picklist', INDUSTRY],
+      ['AnnualRevenue', 'currency', { precision: 18, scale: 0 }],
+      ['NumberOfEmployees', 'int', { precision: 8 }],
+      ['Website', 'url', len(255)],
+      ['Phone', 'phone', len(40)],
+      ['BillingStreet', 'textarea', len(255)],
+      ['BillingCity', 'string', len(40)],
+      ['BillingState', 'string', len(80)],
+      ['BillingPostalCode', 'string', len(20)],
+      ['BillingCountry', 'string', len(80)],
+      ['ShippingStreet', 'textarea', len(255)],
+      ['ShippingCity', 'string', len(40)],
+      ['ShippingState', 'string', len(80)],
+      ['ShippingPostalCode', 'string', len(20)],
+      ['ShippingCountry', 'string', len(80)],
+      ['Fax', 'phone', len(40)],
+      ['Sic', 'string', len(20)],
+      ['SicDesc', 'string', len(80)],
+      ['Site', 'string', len(80)],
+      ['TickerSymbol', 'string', len(20)],
+      ['Ownership', 'picklist', pick('Public', 'Private', 'Subsidiary', 'Other')],
+      ['Rating', 'picklist', pick('Hot', 'Warm', 'Cold')],
+      ['Jigsaw', 'string', len(20)],
+      ['JigsawCompanyId', 'string', { ...RO, ...len(20) }],
+      ['Description', 'textarea', len(32000)],
+      ['AccountSource', 'picklist', pick('Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other')],
+      ['ParentId', 'reference', ref('Account', 'Parent')],
+      OWNER,
+    ],
+  ],
   // sforce_api_objects_contact.htm
-  ['Contact', 'Contact', 'Contacts', '003', [['AccountId', 'reference', ref('Account', 'Account')], ['FirstName', 'string', len(40)], ['LastName', 'string', { ...REQUIRED, ...len(80) }], ['Name', 'string', { ...RO, ...len(121) }], ['Salutation', 'picklist', pick('Mr.', 'Ms.', 'Mrs.', 'Dr.', 'Prof.')], ['Email', 'email', len(80)], ['Phone', 'phone', len(40)], ['MobilePhone', 'phone', len(40)], ['Title', 'string', len(128)], ['Department', 'string', len(80)], ['LeadSource', 'picklist', pick('Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other')], ['Description', 'textarea', len(32000)], ['HasOptedOutOfEmail', 'boolean', DEFAULTED], OWNER]],
+  [
+    'Contact',
+    'Contact',
+    'Contacts',
+    '003',
+    [
+      ['AccountId', 'reference', ref('Account', 'Account')],
+      ['FirstName', 'string', len(40)],
+      ['LastName', 'string', { ...REQUIRED, ...len(80) }],
+      ['Name', 'string', { ...RO, ...len(121) }],
+      ['Salutation', 'picklist', pick('Mr.', 'Ms.', 'Mrs.', 'Dr.', 'Prof.')],
+      ['Email', 'email', len(80)],
+      ['Phone', 'phone', len(40)],
+      ['MobilePhone', 'phone', len(40)],
+      ['Title', 'string', len(128)],
+      ['Department', 'string', len(80)],
+      ['LeadSource', 'picklist', pick('Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other')],
+      ['Description', 'textarea', len(32000)],
+      ['HasOptedOutOfEmail', 'boolean', DEFAULTED],
+      OWNER,
+    ],
+  ],
   // sforce_api_objects_opportunity.htm
-  ['Opportunity', 'Opportunity', 'Opportunities', '006', [['AccountId', 'reference', ref('Account', 'Account')], ['Name', 'string', { ...REQUIRED, ...len(120) }], ['StageName', 'picklist', { ...REQUIRED, ...STAGES }], ['Amount', 'currency', { precision: 18, scale: 2 }], ['Probability', 'percent', { precision: 3, scale: 0 }], ['CloseDate', 'date', REQUIRED], ['IsClosed', 'boolean', { ...RO, ...DEFAULTED }], ['IsWon', 'boolean', { ...RO, ...DEFAULTED }], ['Type', 'picklist', pick('Existing Customer - Upgrade', 'Existing Customer - Replacement', 'Existing Customer - Downgrade', 'New Customer', 'New Business', 'Existing Customer - Renewal')], ['LeadSource', 'picklist', pick('Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other')], ['NextStep', 'string', len(255)], ['Description', 'textarea', len(32000)], ['ForecastCategoryName', 'picklist', { ...DEFAULTED, ...restricted('Omitted', 'Pipeline', 'Best Case', 'Commit', 'Closed') }], OWNER]],
+  [
+    'Opportunity',
+    'Opportunity',
+    'Opportunities',
+    '006',
+    [
+      ['AccountId', 'reference', ref('Account', 'Account')],
+      ['Name', 'string', { ...REQUIRED, ...len(120) }],
+      ['StageName', 'picklist', { ...REQUIRED, ...STAGES }],
+      ['Amount', 'currency', { precision: 18, scale: 2 }],
+      ['Probability', 'percent', { precision: 3, scale: 0 }],
+      ['CloseDate', 'date', REQUIRED],
+      ['IsClosed', 'boolean', { ...RO, ...DEFAULTED }],
+      ['IsWon', 'boolean', { ...RO, ...DEFAULTED }],
+      [
+        'Type',
+        'picklist',
+        pick(
+          'Existing Customer - Upgrade',
+          'Existing Customer - Replacement',
+          'Existing Customer - Downgrade',
+          'New Customer',
+          'New Business',
+          'Existing Customer - Renewal',
+        ),
+      ],
+      ['LeadSource', 'picklist', pick('Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other')],
+      ['NextStep', 'string', len(255)],
+      ['Description', 'textarea', len(32000)],
+      ['ForecastCategoryName', 'picklist', { ...DEFAULTED, ...restricted('Omitted', 'Pipeline', 'Best Case', 'Commit', 'Closed') }],
+      OWNER,
+    ],
+  ],
   // sforce_api_objects_case.htm
-  ['Case', 'Case', 'Cases', '500', [['CaseNumber', 'string', { ...RO, ...DEFAULTED, ...len(30) }], ['AccountId', 'reference', ref('Account', 'Account')], ['ContactId', 'reference', ref('Contact', 'Contact')], ['Subject', 'string', len(255)], ['Description', 'textarea', len(32000)], ['Status', 'picklist', { ...DEFAULTED, ...withDefault(restricted('New', 'Working', 'Escalated', 'Closed'), 'New') }], ['Priority', 'picklist', { ...DEFAULTED, ...withDefault(restricted('High', 'Medium', 'Low'), 'Medium') }], ['IsClosed', 'boolean', { ...RO, ...DEFAULTED }], ['ClosedDate', 'datetime', RO], ['Origin', 'picklist', pick('Phone', 'Email', 'Web')], ['Type', 'picklist', pick('Mechanical', 'Electrical', 'Electronic', 'Structural', 'Other')], ['Reason', 'picklist', pick('Installation', 'Equipment Complexity', 'Performance', 'Breakdown', 'Equipment Design', 'Feedback', 'Other')], OWNER]],
+  [
+    'Case',
+    'Case',
+    'Cases',
+    '500',
+    [
+      ['CaseNumber', 'string', { ...RO, ...DEFAULTED, ...len(30) }],
+      ['AccountId', 'reference', ref('Account', 'Account')],
+      ['ContactId', 'reference', ref('Contact', 'Contact')],
+      ['Subject', 'string', len(255)],
+      ['Description', 'textarea', len(32000)],
+      ['Status', 'picklist', { ...DEFAULTED, ...withDefault(restricted('New', 'Working', 'Escalated', 'Closed'), 'New') }],
+      ['Priority', 'picklist', { ...DEFAULTED, ...withDefault(restricted('High', 'Medium', 'Low'), 'Medium') }],
+      ['IsClosed', 'boolean', { ...RO, ...DEFAULTED }],
+      ['ClosedDate', 'datetime', RO],
+      ['Origin', 'picklist', pick('Phone', 'Email', 'Web')],
+      ['Type', 'picklist', pick('Mechanical', 'Electrical', 'Electronic', 'Structural', 'Other')],
+      [
+        'Reason',
+        'picklist',
+        pick('Installation', 'Equipment Complexity', 'Performance', 'Breakdown', 'Equipment Design', 'Feedback', 'Other'),
+      ],
+      OWNER,
+    ],
+  ],
   // sforce_api_objects_task.htm
-  ['Task', 'Task', 'Tasks', '00T', [['WhatId', 'reference', ref(WHAT_TARGETS, 'What')], ['WhoId', 'reference', ref('Contact', 'Who')], ['AccountId', 'reference', { ...ref('Account', 'Account'), ...RO }], ['Subject', 'string', len(255)], ['Description', 'textarea', len(32000)], ['ActivityDate', 'date'], ['Status', 'picklist', { ...DEFAULTED, ...withDefault(restricted('Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'), 'Not Started') }], ['Priority', 'picklist', { ...DEFAULTED, ...withDefault(restricted('High', 'Normal', 'Low'), 'Normal') }], ['IsClosed', 'boolean', { ...RO, ...DEFAULTED }], ['TaskSubtype', 'picklist', { ...restricted('Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'), updateable: false }], ['Type', 'picklist', pick('Call', 'Email', 'Meeting', 'Other', 'Note')], ['CallType', 'picklist', restricted('Internal', 'Inbound', 'Outbound')], ['CallDurationInSeconds', 'int'], OWNER]],
+  [
+    'Task',
+    'Task',
+    'Tasks',
+    '00T',
+    [
+      ['WhatId', 'reference', ref(WHAT_TARGETS, 'What')],
+      ['WhoId', 'reference', ref('Contact', 'Who')],
+      ['AccountId', 'reference', { ...ref('Account', 'Account'), ...RO }],
+      ['Subject', 'string', len(255)],
+      ['Description', 'textarea', len(32000)],
+      ['ActivityDate', 'date'],
+      [
+        'Status',
+        'picklist',
+        {
+          ...DEFAULTED,
+          ...withDefault(restricted('Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'), 'Not Started'),
+        },
+      ],
+      ['Priority', 'picklist', { ...DEFAULTED, ...withDefault(restricted('High', 'Normal', 'Low'), 'Normal') }],
+      ['IsClosed', 'boolean', { ...RO, ...DEFAULTED }],
+      ['TaskSubtype', 'picklist', { ...restricted('Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'), updateable: false }],
+      ['Type', 'picklist', pick('Call', 'Email', 'Meeting', 'Other', 'Note')],
+      ['CallType', 'picklist', restricted('Internal', 'Inbound', 'Outbound')],
+      ['CallDurationInSeconds', 'int'],
+      OWNER,
+    ],
+  ],
   // sforce_api_objects_event.htm
-  ['Event', 'Event', 'Events', '00U', [['WhatId', 'reference', ref(WHAT_TARGETS, 'What')], ['WhoId', 'reference', ref('Contact', 'Who')], ['AccountId', 'reference', { ...ref('Account', 'Account'), ...RO }], ['Subject', 'string', len(255)], ['Description', 'textarea', len(32000)], ['StartDateTime', 'datetime'], ['EndDateTime', 'datetime'], ['ActivityDateTime', 'datetime'], ['ActivityDate', 'date'], ['DurationInMinutes', 'int'], ['IsAllDayEvent', 'boolean', DEFAULTED], ['Location', 'string', len(255)], OWNER]],
+  [
+    'Event',
+    'Event',
+    'Events',
+    '00U',
+    [
+      ['WhatId', 'reference', ref(WHAT_TARGETS, 'What')],
+      ['WhoId', 'reference', ref('Contact', 'Who')],
+      ['AccountId', 'reference', { ...ref('Account', 'Account'), ...RO }],
+      ['Subject', 'string', len(255)],
+      ['Description', 'textarea', len(32000)],
+      ['StartDateTime', 'datetime'],
+      ['EndDateTime', 'datetime'],
+      ['ActivityDateTime', 'datetime'],
+      ['ActivityDate', 'date'],
+      ['DurationInMinutes', 'int'],
+      ['IsAllDayEvent', 'boolean', DEFAULTED],
+      ['Location', 'string', len(255)],
+      OWNER,
+    ],
+  ],
   // sforce_api_objects_organization.htm (read-only through the API)
-  ['Organization', 'Organization', 'Organizations', '00D', [['Name', 'string', { ...RO, ...len(80) }], ['OrganizationType', 'picklist', RO], ['IsSandbox', 'boolean', RO], ['DefaultLocaleSidKey', 'picklist', RO], ['LanguageLocaleKey', 'picklist', RO], ['TimeZoneSidKey', 'picklist', RO], ['InstanceName', 'string', { ...RO, ...len(5) }]]],
+  [
+    'Organization',
+    'Organization',
+    'Organizations',
+    '00D',
+    [
+      ['Name', 'string', { ...RO, ...len(80) }],
+      ['OrganizationType', 'picklist', RO],
+      ['IsSandbox', 'boolean', RO],
+      ['DefaultLocaleSidKey', 'picklist', RO],
+      ['LanguageLocaleKey', 'picklist', RO],
+      ['TimeZoneSidKey', 'picklist', RO],
+      ['InstanceName', 'string', { ...RO, ...len(5) }],
+    ],
+  ],
   // sforce_api_objects_profile.htm (only what User.ProfileId points at)
   ['Profile', 'Profile', 'Profiles', '00e', [['Name', 'string', { ...REQUIRED, ...len(255) }]]],
   // sforce_api_objects_permissionset.htm
-  ['PermissionSet', 'Permission Set', 'Permission Sets', '0PS', [['Name', 'string', { ...REQUIRED, ...len(80) }], ['Label', 'string', { ...REQUIRED, ...len(80) }], ['NamespacePrefix', 'string', { ...RO, ...len(15) }], ['Description', 'textarea', len(255)], ['IsOwnedByProfile', 'boolean', { ...RO, ...DEFAULTED }]]],
+  [
+    'PermissionSet',
+    'Permission Set',
+    'Permission Sets',
+    '0PS',
+    [
+      ['Name', 'string', { ...REQUIRED, ...len(80) }],
+      ['Label', 'string', { ...REQUIRED, ...len(80) }],
+      ['NamespacePrefix', 'string', { ...RO, ...len(15) }],
+      ['Description', 'textarea', len(255)],
+      ['IsOwnedByProfile', 'boolean', { ...RO, ...DEFAULTED }],
+    ],
+  ],
   // sforce_api_objects_permissionsetassignment.htm (create and delete only)
-  ['PermissionSetAssignment', 'Permission Set Assignment', 'Permission Set Assignments', '0Pa', [['AssigneeId', 'reference', { ...ref('User', 'Assignee'), ...REQUIRED, updateable: false }], ['PermissionSetId', 'reference', { ...ref('PermissionSet', 'PermissionSet'), ...REQUIRED, updateable: false }]]],
+  [
+    'PermissionSetAssignment',
+    'Permission Set Assignment',
+    'Permission Set Assignments',
+    '0Pa',
+    [
+      ['AssigneeId', 'reference', { ...ref('User', 'Assignee'), ...REQUIRED, updateable: false }],
+      ['PermissionSetId', 'reference', { ...ref('PermissionSet', 'PermissionSet'), ...REQUIRED, updateable: false }],
+    ],
+  ],
   // sforce_api_objects_fieldpermissions.htm
-  ['FieldPermissions', 'Field Permissions', 'Field Permissions', '01k', [['ParentId', 'reference', { ...ref('PermissionSet', 'Parent'), ...REQUIRED, updateable: false }], ['SobjectType', 'picklist', { ...REQUIRED, updateable: false }], ['Field', 'picklist', { ...REQUIRED, updateable: false }], ['PermissionsRead', 'boolean', DEFAULTED], ['PermissionsEdit', 'boolean', DEFAULTED]]],
+  [
+    'FieldPermissions',
+    'Field Permissions',
+    'Field Permissions',
+    '01k',
+    [
+      ['ParentId', 'reference', { ...ref('PermissionSet', 'Parent'), ...REQUIRED, updateable: false }],
+      ['SobjectType', 'picklist', { ...REQUIRED, updateable: false }],
+      ['Field', 'picklist', { ...REQUIRED, updateable: false }],
+      ['PermissionsRead', 'boolean', DEFAULTED],
+      ['PermissionsEdit', 'boolean', DEFAULTED],
+    ],
+  ],
 ];
 
 /** The customer's own customisation (the `customised` profile): custom fields and an invoice object. */
 const CUSTOM_FIELDS: [object: string, fields: Spec[]][] = [
-  ['Account', [
-    ['Telco_Customer_Id__c', 'string', { ...len(40), externalId: true, unique: true }], ['Contract_Type__c', 'picklist', restricted('Month-to-month', 'One year', 'Two year')], ['Tenure_Months__c', 'double', { precision: 18, scale: 0 }],
-    ['Monthly_Revenue__c', 'currency'], ['Total_Revenue__c', 'currency'], ['Internet_Service__c', 'picklist', restricted('DSL', 'Fiber optic', 'No')],
-    ['Services__c', 'multipicklist', len(4099)], ['Payment_Method__c', 'picklist'], ['Paperless_Billing__c', 'boolean', DEFAULTED],
-    ['Customer_Since__c', 'datetime'], ['Renewal_Date__c', 'date'], ['Account_Status__c', 'picklist', restricted('active', 'churned')], ['Churned_At__c', 'datetime'], ['Language__c', 'picklist', restricted('en', 'zh')],
-  ]],
-  ['Contact', [['Primary_Contact__c', 'boolean', DEFAULTED], ['Language__c', 'picklist', restricted('en', 'zh')]]],
+  [
+    'Account',
+    [
+      ['Telco_Customer_Id__c', 'string', { ...len(40), externalId: true, unique: true }],
+      ['Contract_Type__c', 'picklist', restricted('Month-to-month', 'One year', 'Two year')],
+      ['Tenure_Months__c', 'double', { precision: 18, scale: 0 }],
+      ['Monthly_Revenue__c', 'currency'],
+      ['Total_Revenue__c', 'currency'],
+      ['Internet_Service__c', 'picklist', restricted('DSL', 'Fiber optic', 'No')],
+      ['Services__c', 'multipicklist', len(4099)],
+      ['Payment_Method__c', 'picklist'],
+      ['Paperless_Billing__c', 'boolean', DEFAULTED],
+      ['Customer_Since__c', 'datetime'],
+      ['Renewal_Date__c', 'date'],
+      ['Account_Status__c', 'picklist', restricted('active', 'churned')],
+      ['Churned_At__c', 'datetime'],
+      ['Language__c', 'picklist', restricted('en', 'zh')],
+    ],
+  ],
+  [
+    'Contact',
+    [
+      ['Primary_Contact__c', 'boolean', DEFAULTED],
+      ['Language__c', 'picklist', restricted('en', 'zh')],
+    ],
+  ],
   ['Case', [['Language__c', 'picklist', restricted('en', 'zh')]]],
 ];
 const CUSTOM_OBJECTS: ObjectSpec[] = [
-  ['Invoice__c', 'Invoice', 'Invoices', 'a01', [['Name', 'string', { ...REQUIRED, ...len(80) }], ['Account__c', 'reference', ref('Account', 'Account__r')], ['Invoice_Date__c', 'datetime'], ['Due_Date__c', 'date'], ['Amount__c', 'currency'], ['Paid_At__c', 'datetime'], ['Status__c', 'picklist', restricted('open', 'paid')], OWNER]],
+  [
+    'Invoice__c',
+    'Invoice',
+    'Invoices',
+    'a01',
+    [
+      ['Name', 'string', { ...REQUIRED, ...len(80) }],
+      ['Account__c', 'reference', ref('Account', 'Account__r')],
+      ['Invoice_Date__c', 'datetime'],
+      ['Due_Date__c', 'date'],
+      ['Amount__c', 'currency'],
+      ['Paid_At__c', 'datetime'],
+      ['Status__c', 'picklist', restricted('open', 'paid')],
+      OWNER,
+    ],
+  ],
   // Multi-currency orgs expose their currencies here (sforce_api_objects_currencytype.htm).
-  ['CurrencyType', 'Currency Type', 'Currency Types', '01L', [['IsoCode', 'picklist', { ...REQUIRED, updateable: false }], ['ConversionRate', 'double', { ...REQUIRED, precision: 18, scale: 6 }], ['DecimalPlaces', 'int', DEFAULTED], ['IsActive', 'boolean', DEFAULTED], ['IsCorporate', 'boolean', { ...RO, ...DEFAULTED }]]],
+  [
+    'CurrencyType',
+    'Currency Type',
+    'Currency Types',
+    '01L',
+    [
+      ['IsoCode', 'picklist', { ...REQUIRED, updateable: false }],
+      ['ConversionRate', 'double', { ...REQUIRED, precision: 18, scale: 6 }],
+      ['DecimalPlaces', 'int', DEFAULTED],
+      ['IsActive', 'boolean', DEFAULTED],
+      ['IsCorporate', 'boolean', { ...RO, ...DEFAULTED }],
+    ],
+  ],
 ];
 /**
  * A custom object as the Metadata API deploys it (CustomObject: nameField Text or AutoNumber, and
@@ -141,33 +487,101 @@ export interface SfCustomObjectDefinition {
   label: string;
   pluralLabel: string;
   nameField: { type: 'Text' | 'AutoNumber'; label: string; displayFormat?: string };
-  fields: { name: string; label: string; type: string; length?: number; precision?: number; scale?: number; externalId?: boolean; unique?: boolean; required?: boolean }[];
+  fields: {
+    name: string;
+    label: string;
+    type: string;
+    length?: number;
+    precision?: number;
+    scale?: number;
+    externalId?: boolean;
+    unique?: boolean;
+    required?: boolean;
+  }[];
 }
 
 /** CustomField metadata type → describe type (Metadata API "FieldType"). */
-export const METADATA_FIELD_TYPES: Record<string, SfFieldType> = { Text: 'string', TextArea: 'textarea', LongTextArea: 'textarea', Number: 'double', Currency: 'currency', Percent: 'percent', Checkbox: 'boolean', Date: 'date', DateTime: 'datetime', Picklist: 'picklist', MultiselectPicklist: 'multipicklist', Email: 'email', Phone: 'phone', Url: 'url' };
+export const METADATA_FIELD_TYPES: Record<string, SfFieldType> = {
+  Text: 'string',
+  TextArea: 'textarea',
+  LongTextArea: 'textarea',
+  Number: 'double',
+  Currency: 'currency',
+  Percent: 'percent',
+  Checkbox: 'boolean',
+  Date: 'date',
+  DateTime: 'datetime',
+  Picklist: 'picklist',
+  MultiselectPicklist: 'multipicklist',
+  Email: 'email',
+  Phone: 'phone',
+  Url: 'url',
+};
 
 export function customObjectSchema(def: SfCustomObjectDefinition, keyPrefix: string): SfObjectSchema {
   const auto = def.nameField.type === 'AutoNumber';
-  const specs: Spec[] = [['Name', 'string', { label: def.nameField.label, ...len(80), ...(auto ? { ...RO, nillable: false, defaultedOnCreate: true, autoNumberFormat: def.nameField.displayFormat ?? '{0}' } : REQUIRED) }], OWNER];
+  const specs: Spec[] = [
+    [
+      'Name',
+      'string',
+      {
+        label: def.nameField.label,
+        ...len(80),
+        ...(auto ? { ...RO, nillable: false, defaultedOnCreate: true, autoNumberFormat: def.nameField.displayFormat ?? '{0}' } : REQUIRED),
+      },
+    ],
+    OWNER,
+  ];
   for (const f of def.fields) {
     const type = METADATA_FIELD_TYPES[f.type];
     if (!type) throw new Error(`unsupported CustomField type ${f.type} on ${def.name}.${f.name}`);
-    specs.push([f.name, type, { label: f.label, ...(f.length ? len(f.length) : {}), ...(f.precision ? { precision: f.precision, scale: f.scale ?? 0 } : {}), externalId: f.externalId ?? false, unique: f.unique ?? false, ...(f.required ? REQUIRED : {}) }]);
+    specs.push([
+      f.name,
+      type,
+      {
+        label: f.label,
+        ...(f.length ? len(f.length) : {}),
+        ...(f.precision ? { precision: f.precision, scale: f.scale ?? 0 } : {}),
+        externalId: f.externalId ?? false,
+        unique: f.unique ?? false,
+        ...(f.required ? REQUIRED : {}),
+      },
+    ]);
   }
   return objectFrom([def.name, def.label, def.pluralLabel, keyPrefix, specs]);
 }
 
 /** Child relationship names of the standard lookups (DescribeSObjectResult childRelationships in a new org). */
 export const CHILD_RELATIONSHIPS: Record<string, string> = {
-  'Contact.AccountId': 'Contacts', 'Opportunity.AccountId': 'Opportunities', 'Case.AccountId': 'Cases', 'Case.ContactId': 'Cases', 'Task.WhatId': 'Tasks', 'Task.WhoId': 'Tasks', 'Event.WhatId': 'Events', 'Event.WhoId': 'Events',
-  'Account.ParentId': 'ChildAccounts', 'Invoice__c.Account__c': 'Invoices__r', 'PermissionSetAssignment.AssigneeId': 'PermissionSetAssignments', 'PermissionSetAssignment.PermissionSetId': 'Assignments', 'FieldPermissions.ParentId': 'FieldPerms',
+  'Contact.AccountId': 'Contacts',
+  'Opportunity.AccountId': 'Opportunities',
+  'Case.AccountId': 'Cases',
+  'Case.ContactId': 'Cases',
+  'Task.WhatId': 'Tasks',
+  'Task.WhoId': 'Tasks',
+  'Event.WhatId': 'Events',
+  'Event.WhoId': 'Events',
+  'Account.ParentId': 'ChildAccounts',
+  'Invoice__c.Account__c': 'Invoices__r',
+  'PermissionSetAssignment.AssigneeId': 'PermissionSetAssignments',
+  'PermissionSetAssignment.PermissionSetId': 'Assignments',
+  'FieldPermissions.ParentId': 'FieldPerms',
 };
 
 /** Active currencies of the customised org; USD is the corporate currency. */
 export const ORG_CURRENCIES = ['USD', 'EUR', 'CNY'] as const;
 
-const DEFAULT_LENGTH: Partial<Record<SfFieldType, number>> = { string: 255, picklist: 255, multipicklist: 4099, email: 80, phone: 40, url: 255, textarea: 32000, id: 18, reference: 18 };
+const DEFAULT_LENGTH: Partial<Record<SfFieldType, number>> = {
+  string: 255,
+  picklist: 255,
+  multipicklist: 4099,
+  email: 80,
+  phone: 40,
+  url: 255,
+  textarea: 32000,
+  id: 18,
+  reference: 18,
+};
 
 export function makeField(name: string, type: SfFieldType, extra: Partial<SfField> = {}): SfField {
   return {
@@ -228,12 +642,22 @@ const CURRENCY_OBJECTS = ['Account', 'Contact', 'Opportunity', 'Case', 'Task', '
 export function buildSchema(profile: SfOrgProfile = 'customised'): Map<string, SfObjectSchema> {
   const out = new Map<string, SfObjectSchema>();
   const customised = profile === 'customised';
-  for (const spec of STANDARD) out.set(spec[0].toLowerCase(), objectFrom(spec, customised ? CUSTOM_FIELDS.find(([o]) => o === spec[0])?.[1] : []));
+  for (const spec of STANDARD)
+    out.set(spec[0].toLowerCase(), objectFrom(spec, customised ? CUSTOM_FIELDS.find(([o]) => o === spec[0])?.[1] : []));
   if (customised) for (const spec of CUSTOM_OBJECTS) out.set(spec[0].toLowerCase(), objectFrom(spec));
   if (customised) {
     // Multi-currency adds CurrencyIsoCode (restricted to the org's active currencies) on every record
     // (Salesforce Help "Considerations for Enabling Multiple Currencies").
-    for (const name of CURRENCY_OBJECTS) out.get(name.toLowerCase())?.fields.set('currencyisocode', makeField('CurrencyIsoCode', 'picklist', { ...DEFAULTED, label: 'Currency ISO Code', ...withDefault(restricted(...ORG_CURRENCIES), 'USD'), length: 3 }));
+    for (const name of CURRENCY_OBJECTS)
+      out.get(name.toLowerCase())?.fields.set(
+        'currencyisocode',
+        makeField('CurrencyIsoCode', 'picklist', {
+          ...DEFAULTED,
+          label: 'Currency ISO Code',
+          ...withDefault(restricted(...ORG_CURRENCIES), 'USD'),
+          length: 3,
+        }),
+      );
   }
   return out;
 }

@@ -1,5 +1,19 @@
 import type { Book } from '../seed/book.types';
-import { buildSchema, customObjectSchema, makeField, normaliseId, ORG_CURRENCIES, PACKAGE_FIELDS, PACKAGE_PERMISSION_SET, PACKAGE_TASK_FIELDS, salesforceId, type SfCustomObjectDefinition, type SfField, type SfObjectSchema, type SfOrgProfile } from './salesforce-schema';
+import {
+  buildSchema,
+  customObjectSchema,
+  makeField,
+  normaliseId,
+  ORG_CURRENCIES,
+  PACKAGE_FIELDS,
+  PACKAGE_PERMISSION_SET,
+  PACKAGE_TASK_FIELDS,
+  salesforceId,
+  type SfCustomObjectDefinition,
+  type SfField,
+  type SfObjectSchema,
+  type SfOrgProfile,
+} from './salesforce-schema';
 
 export type SfRecord = Record<string, unknown> & { Id: string; IsDeleted: boolean; SystemModstamp: string };
 
@@ -37,7 +51,7 @@ export class SalesforceState {
 
   /** Deploys a custom object, as a Metadata API deploy would (fields visible to the admin profile). */
   deployCustomObject(def: SfCustomObjectDefinition): SfObjectSchema {
-    const prefix = `a0${String.fromCharCode(66 + this.schema.size % 24)}`;
+    const prefix = `a0${String.fromCharCode(66 + (this.schema.size % 24))}`;
     const o = customObjectSchema(def, prefix);
     this.schema.set(def.name.toLowerCase(), o);
     this.records.set(def.name.toLowerCase(), new Map());
@@ -51,18 +65,47 @@ export class SalesforceState {
   /** Seeds the org's own rows: the Organization, a System Administrator profile, and the currencies. */
   seedOrg(): void {
     const at = '2020-01-01T00:00:00.000Z';
-    this.insertWithId('Organization', this.orgId, { Name: 'Sandbox Org', OrganizationType: 'Enterprise Edition', IsSandbox: false, DefaultLocaleSidKey: 'en_US', LanguageLocaleKey: 'en_US', TimeZoneSidKey: 'America/Los_Angeles', InstanceName: 'SBX1' }, at);
+    this.insertWithId(
+      'Organization',
+      this.orgId,
+      {
+        Name: 'Sandbox Org',
+        OrganizationType: 'Enterprise Edition',
+        IsSandbox: false,
+        DefaultLocaleSidKey: 'en_US',
+        LanguageLocaleKey: 'en_US',
+        TimeZoneSidKey: 'America/Los_Angeles',
+        InstanceName: 'SBX1',
+      },
+      at,
+    );
     this.insert('Profile', { Name: 'System Administrator' }, at);
     const rates: Record<string, number> = { USD: 1, EUR: 0.92, CNY: 7.1 };
-    if (this.multiCurrency) for (const code of ORG_CURRENCIES) this.insert('CurrencyType', { IsoCode: code, ConversionRate: rates[code], DecimalPlaces: 2, IsActive: true, IsCorporate: code === 'USD' }, at);
+    if (this.multiCurrency)
+      for (const code of ORG_CURRENCIES)
+        this.insert(
+          'CurrencyType',
+          { IsoCode: code, ConversionRate: rates[code], DecimalPlaces: 2, IsActive: true, IsCorporate: code === 'USD' },
+          at,
+        );
   }
 
   /** Whether `userId` may read (or edit) the field: profile-level for standard/seeded fields, a permission set for secured ones. */
   canAccess(objectName: string, field: SfField, userId: string, edit: boolean): boolean {
     if (!field.secured) return true;
     const key = `${objectName}.${field.name}`.toLowerCase();
-    const assigned = new Set([...this.table('PermissionSetAssignment').values()].filter((a) => !a.IsDeleted && a.AssigneeId === userId).map((a) => a.PermissionSetId));
-    return [...this.table('FieldPermissions').values()].some((fp) => !fp.IsDeleted && assigned.has(fp.ParentId) && String(fp.Field).toLowerCase() === key && (edit ? fp.PermissionsEdit === true : fp.PermissionsRead === true || fp.PermissionsEdit === true));
+    const assigned = new Set(
+      [...this.table('PermissionSetAssignment').values()]
+        .filter((a) => !a.IsDeleted && a.AssigneeId === userId)
+        .map((a) => a.PermissionSetId),
+    );
+    return [...this.table('FieldPermissions').values()].some(
+      (fp) =>
+        !fp.IsDeleted &&
+        assigned.has(fp.ParentId) &&
+        String(fp.Field).toLowerCase() === key &&
+        (edit ? fp.PermissionsEdit === true : fp.PermissionsRead === true || fp.PermissionsEdit === true),
+    );
   }
 
   /** The object as `userId` sees it: secured fields it has no access to are left out (describe, SOQL, writes). */
@@ -98,9 +141,22 @@ export class SalesforceState {
     const account = this.object('Account') as SfObjectSchema;
     const prefix = this.namespace ? `${this.namespace}__` : '';
     const at = '2020-01-01T00:00:00.000Z';
-    const permSet = this.insert('PermissionSet', { Name: PACKAGE_PERMISSION_SET, Label: 'Success Engine Integration', NamespacePrefix: this.namespace || null, IsOwnedByProfile: false }, at);
+    const permSet = this.insert(
+      'PermissionSet',
+      {
+        Name: PACKAGE_PERMISSION_SET,
+        Label: 'Success Engine Integration',
+        NamespacePrefix: this.namespace || null,
+        IsOwnedByProfile: false,
+      },
+      at,
+    );
     const grant = (o: SfObjectSchema, name: string): void => {
-      this.insert('FieldPermissions', { ParentId: permSet.Id, SobjectType: o.name, Field: `${o.name}.${name}`, PermissionsRead: true, PermissionsEdit: true }, at);
+      this.insert(
+        'FieldPermissions',
+        { ParentId: permSet.Id, SobjectType: o.name, Field: `${o.name}.${name}`, PermissionsRead: true, PermissionsEdit: true },
+        at,
+      );
     };
     for (const [name, type] of PACKAGE_FIELDS) grant(account, this.addField(account, `${prefix}${name}`, type));
     const task = this.object('Task') as SfObjectSchema;
@@ -168,10 +224,29 @@ export class SalesforceState {
   }
 
   /** Inserts a row; fields the org does not have (a vanilla org has no custom fields) are left out. */
-  insertWithId(objectName: string, id: string, fields: Record<string, unknown>, createdAt: string, modifiedAt: string = createdAt): SfRecord {
+  insertWithId(
+    objectName: string,
+    id: string,
+    fields: Record<string, unknown>,
+    createdAt: string,
+    modifiedAt: string = createdAt,
+  ): SfRecord {
     const schema = this.object(objectName) as SfObjectSchema;
-    const record: SfRecord = { Id: id, IsDeleted: false, CreatedDate: sfDateTime(createdAt), LastModifiedDate: sfDateTime(modifiedAt), SystemModstamp: sfDateTime(modifiedAt) };
-    for (const field of schema.fields.values()) if (!(field.name in record)) record[field.name] = field.type === 'boolean' ? false : field.defaultedOnCreate && field.picklistValues.some((v) => v.defaultValue) ? (field.picklistValues.find((v) => v.defaultValue)?.value ?? null) : null;
+    const record: SfRecord = {
+      Id: id,
+      IsDeleted: false,
+      CreatedDate: sfDateTime(createdAt),
+      LastModifiedDate: sfDateTime(modifiedAt),
+      SystemModstamp: sfDateTime(modifiedAt),
+    };
+    for (const field of schema.fields.values())
+      if (!(field.name in record))
+        record[field.name] =
+          field.type === 'boolean'
+            ? false
+            : field.defaultedOnCreate && field.picklistValues.some((v) => v.defaultValue)
+              ? (field.picklistValues.find((v) => v.defaultValue)?.value ?? null)
+              : null;
     record.CreatedById = this.systemUserId || null;
     record.LastModifiedById = this.systemUserId || null;
     for (const [k, v] of Object.entries(fields)) {
@@ -180,7 +255,8 @@ export class SalesforceState {
     }
     if (schema.fields.has('ownerid') && record.OwnerId === null && this.systemUserId) record.OwnerId = this.systemUserId;
     const format = schema.fields.get('name')?.autoNumberFormat;
-    if (format) record.Name = format.replace(/\{(0+)\}/, (_m, zeros: string) => String(this.table(objectName).size + 1).padStart(zeros.length, '0'));
+    if (format)
+      record.Name = format.replace(/\{(0+)\}/, (_m, zeros: string) => String(this.table(objectName).size + 1).padStart(zeros.length, '0'));
     this.table(objectName).set(id, record);
     return record;
   }
@@ -195,13 +271,31 @@ export class SalesforceState {
   }
 }
 
-const STAGE = { closedwon: 'Closed Won', closedlost: 'Closed Lost', contractsent: 'Proposal/Price Quote', qualifiedtobuy: 'Qualification' } as const;
+const STAGE = {
+  closedwon: 'Closed Won',
+  closedlost: 'Closed Lost',
+  contractsent: 'Proposal/Price Quote',
+  qualifiedtobuy: 'Qualification',
+} as const;
 const CASE_STATUS = { open: 'New', pending: 'Working', closed: 'Closed' } as const;
 const PRIORITY = { low: 'Low', medium: 'Medium', high: 'High', urgent: 'High' } as const;
 
 /** Loads a generated book as Accounts, Contacts, Opportunities, Cases, Tasks/Events and Invoice__c rows. */
 export function loadBookIntoOrg(state: SalesforceState, book: Book): void {
-  const users = book.owners.map((o) => state.insert('User', { FirstName: o.firstName, LastName: o.lastName, Name: `${o.firstName} ${o.lastName}`, Email: o.email, Username: o.email, IsActive: true }, '2020-01-01T00:00:00.000Z'));
+  const users = book.owners.map((o) =>
+    state.insert(
+      'User',
+      {
+        FirstName: o.firstName,
+        LastName: o.lastName,
+        Name: `${o.firstName} ${o.lastName}`,
+        Email: o.email,
+        Username: o.email,
+        IsActive: true,
+      },
+      '2020-01-01T00:00:00.000Z',
+    ),
+  );
   const owner = (i: number): string => (users[i % users.length] as SfRecord).Id;
   // Generated dates can fall after the book's as-of date (planned contacts, future close dates);
   // Salesforce never stamps a row in the future, so creation and modstamps stop at as-of.
@@ -212,30 +306,127 @@ export function loadBookIntoOrg(state: SalesforceState, book: Book): void {
   };
   const date = (iso: string): string => iso.slice(0, 10);
   for (const { account: a, contacts, deals, tickets, activities, transactions } of book.bundles) {
-    const acc = insert('Account', {
-      Name: a.name, Website: `https://${a.domain}`, Industry: a.industry, BillingCountry: a.country, Type: 'Customer - Direct', AnnualRevenue: Math.round(a.monthlyRevenue * 12 * 100) / 100, OwnerId: owner(a.ownerIndex),
-      Telco_Customer_Id__c: a.key, Contract_Type__c: a.contract, Tenure_Months__c: a.tenureMonths, Monthly_Revenue__c: a.monthlyRevenue, Total_Revenue__c: a.totalRevenue, Internet_Service__c: a.internetService,
-      Services__c: a.services.join(';'), Payment_Method__c: a.paymentMethod, Paperless_Billing__c: a.paperlessBilling, Customer_Since__c: sfDateTime(a.customerSince), Renewal_Date__c: a.renewalDate,
-      Account_Status__c: a.status, Churned_At__c: a.churnedAt ? sfDateTime(a.churnedAt) : null, Language__c: a.lang,
-    }, a.customerSince, a.churnedAt ?? book.cutoff);
+    const acc = insert(
+      'Account',
+      {
+        Name: a.name,
+        Website: `https://${a.domain}`,
+        Industry: a.industry,
+        BillingCountry: a.country,
+        Type: 'Customer - Direct',
+        AnnualRevenue: Math.round(a.monthlyRevenue * 12 * 100) / 100,
+        OwnerId: owner(a.ownerIndex),
+        Telco_Customer_Id__c: a.key,
+        Contract_Type__c: a.contract,
+        Tenure_Months__c: a.tenureMonths,
+        Monthly_Revenue__c: a.monthlyRevenue,
+        Total_Revenue__c: a.totalRevenue,
+        Internet_Service__c: a.internetService,
+        Services__c: a.services.join(';'),
+        Payment_Method__c: a.paymentMethod,
+        Paperless_Billing__c: a.paperlessBilling,
+        Customer_Since__c: sfDateTime(a.customerSince),
+        Renewal_Date__c: a.renewalDate,
+        Account_Status__c: a.status,
+        Churned_At__c: a.churnedAt ? sfDateTime(a.churnedAt) : null,
+        Language__c: a.lang,
+      },
+      a.customerSince,
+      a.churnedAt ?? book.cutoff,
+    );
     const contactIds = new Map<string, string>();
     for (const c of contacts) {
-      const rec = insert('Contact', { AccountId: acc.Id, FirstName: c.firstName, LastName: c.lastName, Name: c.lang === 'zh' ? `${c.lastName}${c.firstName}` : `${c.firstName} ${c.lastName}`, Email: c.email, Phone: c.phone, Title: c.title, OwnerId: owner(a.ownerIndex), Primary_Contact__c: c.isPrimary, Language__c: c.lang }, c.createdAt);
+      const rec = insert(
+        'Contact',
+        {
+          AccountId: acc.Id,
+          FirstName: c.firstName,
+          LastName: c.lastName,
+          Name: c.lang === 'zh' ? `${c.lastName}${c.firstName}` : `${c.firstName} ${c.lastName}`,
+          Email: c.email,
+          Phone: c.phone,
+          Title: c.title,
+          OwnerId: owner(a.ownerIndex),
+          Primary_Contact__c: c.isPrimary,
+          Language__c: c.lang,
+        },
+        c.createdAt,
+      );
       contactIds.set(c.key, rec.Id);
     }
     for (const d of deals) {
-      insert('Opportunity', { AccountId: acc.Id, Name: d.name, StageName: STAGE[d.stage], Amount: d.amount, CloseDate: d.closeDate, IsClosed: d.isClosed, IsWon: d.isWon, Type: d.kind === 'new' ? 'New Business' : 'Existing Customer - Renewal', OwnerId: owner(d.ownerIndex) }, d.createdAt, d.isClosed ? `${d.closeDate}T00:00:00.000Z` : d.createdAt);
+      insert(
+        'Opportunity',
+        {
+          AccountId: acc.Id,
+          Name: d.name,
+          StageName: STAGE[d.stage],
+          Amount: d.amount,
+          CloseDate: d.closeDate,
+          IsClosed: d.isClosed,
+          IsWon: d.isWon,
+          Type: d.kind === 'new' ? 'New Business' : 'Existing Customer - Renewal',
+          OwnerId: owner(d.ownerIndex),
+        },
+        d.createdAt,
+        d.isClosed ? `${d.closeDate}T00:00:00.000Z` : d.createdAt,
+      );
     }
     for (const t of tickets) {
-      insert('Case', { AccountId: acc.Id, ContactId: contactIds.get(t.contactKey) ?? null, Subject: t.subject, Description: t.description, Status: CASE_STATUS[t.status], Priority: PRIORITY[t.priority], IsClosed: t.status === 'closed', ClosedDate: t.closedAt ? sfDateTime(t.closedAt) : null, Origin: 'Email', Type: t.topic, Language__c: t.lang }, t.createdAt, t.closedAt ?? t.createdAt);
+      insert(
+        'Case',
+        {
+          AccountId: acc.Id,
+          ContactId: contactIds.get(t.contactKey) ?? null,
+          Subject: t.subject,
+          Description: t.description,
+          Status: CASE_STATUS[t.status],
+          Priority: PRIORITY[t.priority],
+          IsClosed: t.status === 'closed',
+          ClosedDate: t.closedAt ? sfDateTime(t.closedAt) : null,
+          Origin: 'Email',
+          Type: t.topic,
+          Language__c: t.lang,
+        },
+        t.createdAt,
+        t.closedAt ?? t.createdAt,
+      );
     }
     for (const act of activities) {
-      const common = { WhatId: acc.Id, AccountId: acc.Id, WhoId: contactIds.get(act.contactKey) ?? null, Subject: act.subject, Description: act.body, OwnerId: owner(act.ownerIndex) };
+      const common = {
+        WhatId: acc.Id,
+        AccountId: acc.Id,
+        WhoId: contactIds.get(act.contactKey) ?? null,
+        Subject: act.subject,
+        Description: act.body,
+        OwnerId: owner(act.ownerIndex),
+      };
       if (act.type === 'meeting') {
-        insert('Event', { ...common, StartDateTime: sfDateTime(act.occurredAt), EndDateTime: sfDateTime(Date.parse(act.occurredAt) + 3_600_000), ActivityDateTime: sfDateTime(act.occurredAt) }, act.occurredAt);
+        insert(
+          'Event',
+          {
+            ...common,
+            StartDateTime: sfDateTime(act.occurredAt),
+            EndDateTime: sfDateTime(Date.parse(act.occurredAt) + 3_600_000),
+            ActivityDateTime: sfDateTime(act.occurredAt),
+          },
+          act.occurredAt,
+        );
       } else {
         const subtype = act.type === 'email' ? 'Email' : act.type === 'call' ? 'Call' : 'Task';
-        insert('Task', { ...common, ActivityDate: date(act.occurredAt), Status: act.type === 'task' && act.taskStatus === 'open' ? 'Not Started' : 'Completed', IsClosed: !(act.type === 'task' && act.taskStatus === 'open'), TaskSubtype: subtype, Type: act.type === 'note' ? 'Note' : subtype, CallType: act.type === 'call' ? (act.direction === 'inbound' ? 'Inbound' : 'Outbound') : null }, act.occurredAt);
+        insert(
+          'Task',
+          {
+            ...common,
+            ActivityDate: date(act.occurredAt),
+            Status: act.type === 'task' && act.taskStatus === 'open' ? 'Not Started' : 'Completed',
+            IsClosed: !(act.type === 'task' && act.taskStatus === 'open'),
+            TaskSubtype: subtype,
+            Type: act.type === 'note' ? 'Note' : subtype,
+            CallType: act.type === 'call' ? (act.direction === 'inbound' ? 'Inbound' : 'Outbound') : null,
+          },
+          act.occurredAt,
+        );
       }
     }
     if (!state.object('Invoice__c')) continue;
@@ -243,7 +434,21 @@ export function loadBookIntoOrg(state: SalesforceState, book: Book): void {
     for (const tx of transactions) {
       if (tx.kind !== 'invoice') continue;
       const paid = payments.get(tx.key);
-      insert('Invoice__c', { Name: tx.key, Account__c: acc.Id, Invoice_Date__c: sfDateTime(tx.occurredAt), Due_Date__c: tx.dueDate ?? null, Amount__c: tx.amount, Paid_At__c: paid ? sfDateTime(paid.occurredAt) : null, Status__c: paid ? 'paid' : 'open', CurrencyIsoCode: tx.currency }, tx.occurredAt, paid?.occurredAt ?? tx.occurredAt);
+      insert(
+        'Invoice__c',
+        {
+          Name: tx.key,
+          Account__c: acc.Id,
+          Invoice_Date__c: sfDateTime(tx.occurredAt),
+          Due_Date__c: tx.dueDate ?? null,
+          Amount__c: tx.amount,
+          Paid_At__c: paid ? sfDateTime(paid.occurredAt) : null,
+          Status__c: paid ? 'paid' : 'open',
+          CurrencyIsoCode: tx.currency,
+        },
+        tx.occurredAt,
+        paid?.occurredAt ?? tx.occurredAt,
+      );
     }
   }
 }
@@ -256,5 +461,6 @@ export function deriveFields(objectName: string, r: SfRecord): void {
   }
   if (objectName === 'Case') r.IsClosed = r.Status === 'Closed';
   if (objectName === 'Task') r.IsClosed = r.Status === 'Completed' || r.Status === 'Deferred';
-  if (objectName === 'Contact' || objectName === 'User') r.Name = [r.FirstName, r.LastName].filter((x) => typeof x === 'string' && x).join(' ');
+  if (objectName === 'Contact' || objectName === 'User')
+    r.Name = [r.FirstName, r.LastName].filter((x) => typeof x === 'string' && x).join(' ');
 }

@@ -21,7 +21,11 @@ export interface PreparedQuery {
 }
 
 /** A child relationship of `parent` by name (e.g. Account → Contacts), as describe lists it. */
-function childRelationship(state: SalesforceState, parent: SfObjectSchema, name: string): { child: SfObjectSchema; field: SfField; name: string } {
+function childRelationship(
+  state: SalesforceState,
+  parent: SfObjectSchema,
+  name: string,
+): { child: SfObjectSchema; field: SfField; name: string } {
   for (const [key, rel] of Object.entries(CHILD_RELATIONSHIPS)) {
     if (rel.toLowerCase() !== name.toLowerCase()) continue;
     const [childName, fieldName] = key.split('.') as [string, string];
@@ -29,18 +33,30 @@ function childRelationship(state: SalesforceState, parent: SfObjectSchema, name:
     const field = child?.fields.get(fieldName.toLowerCase());
     if (child && field && field.referenceTo.includes(parent.name)) return { child, field, name: rel };
   }
-  throw new SoqlError('INVALID_TYPE', `\nDidn't understand relationship '${name}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`);
+  throw new SoqlError(
+    'INVALID_TYPE',
+    `\nDidn't understand relationship '${name}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
+  );
 }
 
 const NUMERIC = ['double', 'currency', 'percent', 'int'];
 
 /** GROUP BY and aggregate functions (SOQL "GROUP BY", "Aggregate Functions"): one AggregateResult per group. */
-function aggregateRows(state: SalesforceState, object: SfObjectSchema, query: SoqlQuery, rows: SfRecord[], userId: string | undefined): SfRecord[] {
+function aggregateRows(
+  state: SalesforceState,
+  object: SfObjectSchema,
+  query: SoqlQuery,
+  rows: SfRecord[],
+  userId: string | undefined,
+): SfRecord[] {
   const groups = query.groupBy.map((f) => resolvePath(state, object, f, userId));
-  for (const f of query.fields) if (!query.groupBy.some((g) => g.toLowerCase() === f.toLowerCase())) throw new SoqlError('MALFORMED_QUERY', `\nField must be grouped or aggregated: ${f}`);
+  for (const f of query.fields)
+    if (!query.groupBy.some((g) => g.toLowerCase() === f.toLowerCase()))
+      throw new SoqlError('MALFORMED_QUERY', `\nField must be grouped or aggregated: ${f}`);
   const aggs = query.aggregates.map((a, i) => {
     const p = resolvePath(state, object, a.field, userId);
-    if ((a.fn === 'SUM' || a.fn === 'AVG') && !NUMERIC.includes(p.leaf.type)) throw new SoqlError('MALFORMED_QUERY', `\nfield ${a.field} does not support aggregate operator ${a.fn}`);
+    if ((a.fn === 'SUM' || a.fn === 'AVG') && !NUMERIC.includes(p.leaf.type))
+      throw new SoqlError('MALFORMED_QUERY', `\nfield ${a.field} does not support aggregate operator ${a.fn}`);
     return { ...a, p, key: a.alias ?? `expr${i}` };
   });
   const buckets = new Map<string, SfRecord[]>();
@@ -58,19 +74,31 @@ function aggregateRows(state: SalesforceState, object: SfObjectSchema, query: So
       const nums = values.filter((v): v is number => typeof v === 'number');
       const ordered = [...values].sort((x, y) => compareScalars(comparable(a.p.leaf, x), comparable(a.p.leaf, y)));
       out[a.key] =
-        a.fn === 'COUNT' ? values.length
-        : a.fn === 'COUNT_DISTINCT' ? new Set(values.map((v) => JSON.stringify(v))).size
-        : a.fn === 'SUM' ? (nums.length ? nums.reduce((s, n) => s + n, 0) : null)
-        : a.fn === 'AVG' ? (nums.length ? nums.reduce((s, n) => s + n, 0) / nums.length : null)
-        : a.fn === 'MIN' ? (ordered[0] ?? null)
-        : (ordered[ordered.length - 1] ?? null);
+        a.fn === 'COUNT'
+          ? values.length
+          : a.fn === 'COUNT_DISTINCT'
+            ? new Set(values.map((v) => JSON.stringify(v))).size
+            : a.fn === 'SUM'
+              ? nums.length
+                ? nums.reduce((s, n) => s + n, 0)
+                : null
+              : a.fn === 'AVG'
+                ? nums.length
+                  ? nums.reduce((s, n) => s + n, 0) / nums.length
+                  : null
+                : a.fn === 'MIN'
+                  ? (ordered[0] ?? null)
+                  : (ordered[ordered.length - 1] ?? null);
     }
     return out as SfRecord;
   });
 }
 
 function invalidType(name: string): SoqlError {
-  return new SoqlError('INVALID_TYPE', `\n${name}\n^\nERROR at Row:1:Column:1\nsObject type '${name}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`);
+  return new SoqlError(
+    'INVALID_TYPE',
+    `\n${name}\n^\nERROR at Row:1:Column:1\nsObject type '${name}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`,
+  );
 }
 
 export function resolvePath(state: SalesforceState, object: SfObjectSchema, path: string, userId?: string): ResolvedPath {
@@ -81,13 +109,21 @@ export function resolvePath(state: SalesforceState, object: SfObjectSchema, path
     const rel = (parts[i] as string).toLowerCase();
     const field = [...current.fields.values()].find((f) => f.relationshipName?.toLowerCase() === rel);
     const target = field ? state.visibleObject(field.referenceTo[0] as string, userId) : undefined;
-    if (!field || !target) throw new SoqlError('INVALID_FIELD', `\nDidn't understand relationship '${parts[i]}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`);
+    if (!field || !target)
+      throw new SoqlError(
+        'INVALID_FIELD',
+        `\nDidn't understand relationship '${parts[i]}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
+      );
     hops.push({ field, relationshipName: field.relationshipName as string, target });
     current = target;
   }
   const leafName = parts[parts.length - 1] as string;
   const leaf = current.fields.get(leafName.toLowerCase());
-  if (!leaf) throw new SoqlError('INVALID_FIELD', `\nNo such column '${leafName}' on entity '${current.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`);
+  if (!leaf)
+    throw new SoqlError(
+      'INVALID_FIELD',
+      `\nNo such column '${leafName}' on entity '${current.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+    );
   return { path, hops, leaf };
 }
 
@@ -96,7 +132,12 @@ function valueAt(state: SalesforceState, record: SfRecord, p: ResolvedPath): unk
   for (const hop of p.hops) {
     const id: unknown = current?.[hop.field.name];
     // A polymorphic lookup (Task.What) points at whichever object its id's key prefix names.
-    current = typeof id === 'string' ? (hop.field.referenceTo.length > 1 ? state.findById(id)?.record : state.table(hop.target.name).get(id)) : undefined;
+    current =
+      typeof id === 'string'
+        ? hop.field.referenceTo.length > 1
+          ? state.findById(id)?.record
+          : state.table(hop.target.name).get(id)
+        : undefined;
     if (!current) return null;
   }
   return current[p.leaf.name] ?? null;
@@ -114,7 +155,10 @@ function checkValueType(field: SfField, v: SoqlValue): void {
     (v.kind === 'boolean' && field.type !== 'boolean');
   if (wrong) {
     const expected = field.type === 'datetime' ? 'dateTime' : field.type;
-    throw new SoqlError('INVALID_FIELD', `\nvalue of filter criterion for field '${field.name}' must be of type ${expected} and should not be enclosed in quotes`);
+    throw new SoqlError(
+      'INVALID_FIELD',
+      `\nvalue of filter criterion for field '${field.name}' must be of type ${expected} and should not be enclosed in quotes`,
+    );
   }
 }
 
@@ -161,11 +205,20 @@ function literal(field: SfField, v: SoqlValue, now: Date): Scalar | [Scalar, Sca
 }
 
 function likeToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+  const escaped = pattern
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/%/g, '.*')
+    .replace(/_/g, '.');
   return new RegExp(`^${escaped}$`, 'is');
 }
 
-function compile(state: SalesforceState, object: SfObjectSchema, cond: SoqlCondition, now: Date, userId?: string): (r: SfRecord) => boolean {
+function compile(
+  state: SalesforceState,
+  object: SfObjectSchema,
+  cond: SoqlCondition,
+  now: Date,
+  userId?: string,
+): (r: SfRecord) => boolean {
   switch (cond.kind) {
     case 'and': {
       const l = compile(state, object, cond.left, now, userId);
@@ -187,7 +240,10 @@ function compile(state: SalesforceState, object: SfObjectSchema, cond: SoqlCondi
       const values = cond.values.map((v) => literal(p.leaf, v, now)).filter((v): v is Scalar => !Array.isArray(v));
       return (rec) => {
         const actual = comparable(p.leaf, valueAt(state, rec, p));
-        const found = p.leaf.type === 'multipicklist' && typeof actual === 'string' ? actual.split(';').some((part) => values.some((v) => compareScalars(part, v) === 0)) : values.some((v) => compareScalars(actual, v) === 0);
+        const found =
+          p.leaf.type === 'multipicklist' && typeof actual === 'string'
+            ? actual.split(';').some((part) => values.some((v) => compareScalars(part, v) === 0))
+            : values.some((v) => compareScalars(actual, v) === 0);
         return cond.negated ? !found : found;
       };
     }
@@ -235,14 +291,24 @@ function compile(state: SalesforceState, object: SfObjectSchema, cond: SoqlCondi
 }
 
 /** Parses, resolves and runs a query; returns every matching row (LIMIT/OFFSET applied) for paging. */
-export function prepareQuery(state: SalesforceState, soql: string, options: { scanAll: boolean; now: Date; userId?: string | undefined }): PreparedQuery {
+export function prepareQuery(
+  state: SalesforceState,
+  soql: string,
+  options: { scanAll: boolean; now: Date; userId?: string | undefined },
+): PreparedQuery {
   return prepareParsed(state, parseSoql(soql), options, false);
 }
 
-function prepareParsed(state: SalesforceState, query: SoqlQuery, options: { scanAll: boolean; now: Date; userId?: string | undefined }, child: boolean): PreparedQuery {
+function prepareParsed(
+  state: SalesforceState,
+  query: SoqlQuery,
+  options: { scanAll: boolean; now: Date; userId?: string | undefined },
+  child: boolean,
+): PreparedQuery {
   const object = state.visibleObject(query.from, options.userId);
   if (!object) throw invalidType(query.from);
-  const select = query.aggregates.length || query.groupBy.length ? [] : query.fields.map((f) => resolvePath(state, object, f, options.userId));
+  const select =
+    query.aggregates.length || query.groupBy.length ? [] : query.fields.map((f) => resolvePath(state, object, f, options.userId));
   const children = query.subqueries.map((sub) => {
     const rel = childRelationship(state, object, sub.from);
     const childSoql = { ...sub, from: rel.child.name };
@@ -279,19 +345,29 @@ function prepareParsed(state: SalesforceState, query: SoqlQuery, options: { scan
 /** One record as the REST API renders it: attributes first, then fields in SELECT order, parents nested. */
 export function renderRecord(state: SalesforceState, prepared: PreparedQuery, record: SfRecord, version: string): Record<string, unknown> {
   if (prepared.aggregate) return record;
-  const out: Record<string, unknown> = { attributes: { type: prepared.object.name, url: `/services/data/v${version}/sobjects/${prepared.object.name}/${record.Id}` } };
+  const out: Record<string, unknown> = {
+    attributes: { type: prepared.object.name, url: `/services/data/v${version}/sobjects/${prepared.object.name}/${record.Id}` },
+  };
   renderFields(state, prepared, record, version, out);
   // Child subqueries render as nested query results, or null when no child matches (REST API "Query").
   for (const c of prepared.children) {
     let kids = c.prepared.rows.filter((k) => k[c.field.name] === record.Id);
     if (c.prepared.query.offset) kids = kids.slice(c.prepared.query.offset);
     if (c.prepared.query.limit !== undefined) kids = kids.slice(0, c.prepared.query.limit);
-    out[c.name] = kids.length ? { totalSize: kids.length, done: true, records: kids.map((k) => renderRecord(state, c.prepared, k, version)) } : null;
+    out[c.name] = kids.length
+      ? { totalSize: kids.length, done: true, records: kids.map((k) => renderRecord(state, c.prepared, k, version)) }
+      : null;
   }
   return out;
 }
 
-function renderFields(state: SalesforceState, prepared: PreparedQuery, record: SfRecord, version: string, out: Record<string, unknown>): void {
+function renderFields(
+  state: SalesforceState,
+  prepared: PreparedQuery,
+  record: SfRecord,
+  version: string,
+  out: Record<string, unknown>,
+): void {
   for (const p of prepared.select) {
     if (p.hops.length === 0) {
       out[p.leaf.name] = record[p.leaf.name] ?? null;

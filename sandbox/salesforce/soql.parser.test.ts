@@ -2,20 +2,31 @@ import { dateLiteralRange, parseSoql, SoqlError } from './soql.parser';
 
 describe('SOQL subset parser', () => {
   it('parses fields, relationship paths, nested boolean logic, ORDER BY, LIMIT and OFFSET', () => {
-    const q = parseSoql("SELECT Id, Account.Owner.Name FROM Opportunity WHERE (StageName = 'Closed Lost' OR Amount >= 10.5) AND NOT IsWon = true ORDER BY CloseDate DESC NULLS LAST, Id LIMIT 10 OFFSET 5");
+    const q = parseSoql(
+      "SELECT Id, Account.Owner.Name FROM Opportunity WHERE (StageName = 'Closed Lost' OR Amount >= 10.5) AND NOT IsWon = true ORDER BY CloseDate DESC NULLS LAST, Id LIMIT 10 OFFSET 5",
+    );
     expect(q.fields).toEqual(['Id', 'Account.Owner.Name']);
     expect(q.from).toBe('Opportunity');
     expect(q.where).toEqual({
       kind: 'and',
-      left: { kind: 'or', left: { kind: 'compare', field: 'StageName', op: '=', value: { kind: 'string', value: 'Closed Lost' } }, right: { kind: 'compare', field: 'Amount', op: '>=', value: { kind: 'number', value: 10.5 } } },
+      left: {
+        kind: 'or',
+        left: { kind: 'compare', field: 'StageName', op: '=', value: { kind: 'string', value: 'Closed Lost' } },
+        right: { kind: 'compare', field: 'Amount', op: '>=', value: { kind: 'number', value: 10.5 } },
+      },
       right: { kind: 'not', inner: { kind: 'compare', field: 'IsWon', op: '=', value: { kind: 'boolean', value: true } } },
     });
-    expect(q.orderBy).toEqual([{ field: 'CloseDate', descending: true, nullsLast: true }, { field: 'Id', descending: false, nullsLast: false }]);
+    expect(q.orderBy).toEqual([
+      { field: 'CloseDate', descending: true, nullsLast: true },
+      { field: 'Id', descending: false, nullsLast: false },
+    ]);
     expect([q.limit, q.offset]).toEqual([10, 5]);
   });
 
   it('binds AND tighter than OR and reads IN, NOT IN, LIKE, null, dates, datetimes and date literals', () => {
-    const q = parseSoql("select id from Case where A__c = null or B__c in ('x', 'it\\'s') and C__c not in (1, 2) or Subject like '%outage%' or CreatedDate > 2026-01-01T00:00:00+0800 or CloseDate = 2026-02-03 or CreatedDate = LAST_N_DAYS:7");
+    const q = parseSoql(
+      "select id from Case where A__c = null or B__c in ('x', 'it\\'s') and C__c not in (1, 2) or Subject like '%outage%' or CreatedDate > 2026-01-01T00:00:00+0800 or CloseDate = 2026-02-03 or CreatedDate = LAST_N_DAYS:7",
+    );
     expect(q.where?.kind).toBe('or');
     const text = JSON.stringify(q.where);
     expect(text).toContain('"kind":"and"');

@@ -55,7 +55,29 @@ interface Token {
   pos: number;
 }
 
-const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'NOT', 'IN', 'LIKE', 'ORDER', 'BY', 'ASC', 'DESC', 'NULLS', 'FIRST', 'LAST', 'LIMIT', 'OFFSET', 'NULL', 'TRUE', 'FALSE', 'GROUP']);
+const KEYWORDS = new Set([
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'AND',
+  'OR',
+  'NOT',
+  'IN',
+  'LIKE',
+  'ORDER',
+  'BY',
+  'ASC',
+  'DESC',
+  'NULLS',
+  'FIRST',
+  'LAST',
+  'LIMIT',
+  'OFFSET',
+  'NULL',
+  'TRUE',
+  'FALSE',
+  'GROUP',
+]);
 const AGGREGATES = new Set(['COUNT', 'COUNT_DISTINCT', 'SUM', 'AVG', 'MIN', 'MAX']);
 
 function tokenize(soql: string): Token[] {
@@ -90,7 +112,8 @@ function tokenize(soql: string): Token[] {
           j += 2;
         } else value += soql[j++];
       }
-      if (j >= soql.length) throw new SoqlError('MALFORMED_QUERY', `unexpected end of query: unterminated string starting at column ${i + 1}`);
+      if (j >= soql.length)
+        throw new SoqlError('MALFORMED_QUERY', `unexpected end of query: unterminated string starting at column ${i + 1}`);
       tokens.push({ type: 'string', text: value, pos: i });
       i = j + 1;
       continue;
@@ -139,7 +162,12 @@ class Parser {
   }
   private fail(expected: string): never {
     const t = this.peek();
-    throw new SoqlError('MALFORMED_QUERY', t ? `\n${this.source}\n${' '.repeat(t.pos)}^\nERROR at Row:1:Column:${t.pos + 1}\nunexpected token: '${t.text}' (expected ${expected})` : `unexpected end of query (expected ${expected})`);
+    throw new SoqlError(
+      'MALFORMED_QUERY',
+      t
+        ? `\n${this.source}\n${' '.repeat(t.pos)}^\nERROR at Row:1:Column:${t.pos + 1}\nunexpected token: '${t.text}' (expected ${expected})`
+        : `unexpected end of query (expected ${expected})`,
+    );
   }
   private expectKeyword(k: string): void {
     if (!this.isKeyword(k)) this.fail(k);
@@ -319,7 +347,8 @@ class Parser {
         const upper = t.text.toUpperCase();
         if (upper === 'NULL') return { kind: 'null' };
         if (upper === 'TRUE' || upper === 'FALSE') return { kind: 'boolean', value: upper === 'TRUE' };
-        if (['TODAY', 'YESTERDAY', 'TOMORROW', 'THIS_MONTH', 'LAST_MONTH', 'NEXT_MONTH', 'THIS_YEAR'].includes(upper)) return { kind: 'dateLiteral', name: upper };
+        if (['TODAY', 'YESTERDAY', 'TOMORROW', 'THIS_MONTH', 'LAST_MONTH', 'NEXT_MONTH', 'THIS_YEAR'].includes(upper))
+          return { kind: 'dateLiteral', name: upper };
         if (['LAST_N_DAYS', 'NEXT_N_DAYS', 'LAST_N_MONTHS', 'NEXT_N_MONTHS'].includes(upper)) {
           this.expectPunct(':');
           return { kind: 'dateLiteral', name: upper, n: this.integer() };
@@ -342,7 +371,10 @@ export function parseSoql(soql: string): SoqlQuery {
 export function dateLiteralRange(lit: { name: string; n?: number }, now: Date): [number, number] {
   const day = 86_400_000;
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  const month = (offset: number): [number, number] => [Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1), Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset + 1, 1)];
+  const month = (offset: number): [number, number] => [
+    Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1),
+    Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset + 1, 1),
+  ];
   const n = lit.n ?? 0;
   switch (lit.name) {
     case 'TODAY':

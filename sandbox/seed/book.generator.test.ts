@@ -63,7 +63,8 @@ describe('seeded book generator', () => {
       const b = generateBundle(5, i, flipped, asOf);
       // Counts, dates, topics, priorities, statuses, contacts: identical either way.
       expect(structure(b)).toBe(structure(a));
-      if (JSON.stringify(b.tickets) !== JSON.stringify(a.tickets) || JSON.stringify(b.activities) !== JSON.stringify(a.activities)) textChanged++;
+      if (JSON.stringify(b.tickets) !== JSON.stringify(a.tickets) || JSON.stringify(b.activities) !== JSON.stringify(a.activities))
+        textChanged++;
       expect(b.account.status).toBe(row.churn ? 'active' : 'churned');
       // Every account field but the outcome itself (renewal date included) is the same either way.
       const { status: _s1, churnedAt: _c1, ...fieldsA } = a.account;
@@ -77,7 +78,8 @@ describe('seeded book generator', () => {
   it('makes customers about to leave write more negative texts (stated effect size)', () => {
     const book = generateBook({ seed: 11, accounts: 4000, rows });
     const neg = { churned: { texts: 0, negative: 0 }, active: { texts: 0, negative: 0 } };
-    const negative = /nobody|not fixed|cancel|too high|unusable|failed|rejected|dropped|delayed|waiting|hold|outage this month|not worth|competitor|other vendors|better deal|end our contract|not renewing|phishing|far below|没人回复|取消|太贵|无法|又坏|拒绝|断了|推迟|还在等|等待|不值|别家|供应商|解约|不续约|联系不上|远低于|第三次|多了/;
+    const negative =
+      /nobody|not fixed|cancel|too high|unusable|failed|rejected|dropped|delayed|waiting|hold|outage this month|not worth|competitor|other vendors|better deal|end our contract|not renewing|phishing|far below|没人回复|取消|太贵|无法|又坏|拒绝|断了|推迟|还在等|等待|不值|别家|供应商|解约|不续约|联系不上|远低于|第三次|多了/;
     for (const { account, tickets, activities } of book.bundles) {
       const bucket = account.status === 'churned' ? neg.churned : neg.active;
       for (const text of [...tickets.map((t) => t.description), ...activities.map((a) => a.body)]) {

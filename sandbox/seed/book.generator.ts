@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import { SuccessEngineError } from '../../core';
-import type { AccountBundle, Book, BookAccount, BookActivity, BookContact, BookDeal, BookOwner, BookTicket, BookTransaction } from './book.types';
+import type {
+  AccountBundle,
+  Book,
+  BookAccount,
+  BookActivity,
+  BookContact,
+  BookDeal,
+  BookOwner,
+  BookTicket,
+  BookTransaction,
+} from './book.types';
 import { deriveSeed, mulberry32, type Rng } from './prng';
 import type { TelcoRow } from './telco.reader';
 import { writeText, type Escalation, type Lang, type TextContext, type Tone, type Topic } from './text.generator';
@@ -41,7 +51,12 @@ export interface Voice {
 }
 
 export function makeVoice(row: TelcoRow, rng: Rng, cutoff = Number.POSITIVE_INFINITY): Voice {
-  const base = -1.2 + 0.3 * (row.internetService === 'Fiber optic' ? 1 : 0) + 0.3 * (row.techSupport ? 0 : 1) + 0.3 * (row.contract === 'Month-to-month' ? 1 : 0) + 0.9 * rng.normal();
+  const base =
+    -1.2 +
+    0.3 * (row.internetService === 'Fiber optic' ? 1 : 0) +
+    0.3 * (row.techSupport ? 0 : 1) +
+    0.3 * (row.contract === 'Month-to-month' ? 1 : 0) +
+    0.9 * rng.normal();
   return { rng, base, churn: row.churn, recentFrom: cutoff - 90 * DAY, dissatisfaction: sigmoid(base + 1.4 * (row.churn ? 1 : 0)) };
 }
 
@@ -69,22 +84,153 @@ function voiceEscalation(voice: Voice, tone: Tone): Escalation | undefined {
 }
 
 const OWNERS: readonly [string, string][] = [
-  ['Alice', 'Nguyen'], ['Wei', 'Zhang'], ['Marcus', 'Reed'], ['Li', 'Na'], ['Priya', 'Shah'], ['Hao', 'Chen'], ['Sofia', 'Martins'], ['Jun', 'Wang'],
+  ['Alice', 'Nguyen'],
+  ['Wei', 'Zhang'],
+  ['Marcus', 'Reed'],
+  ['Li', 'Na'],
+  ['Priya', 'Shah'],
+  ['Hao', 'Chen'],
+  ['Sofia', 'Martins'],
+  ['Jun', 'Wang'],
 ];
-const EN_FIRST = ['James', 'Mary', 'Robert', 'Linda', 'Michael', 'Sarah', 'David', 'Emma', 'Daniel', 'Olivia', 'Thomas', 'Grace', 'Kevin', 'Chloe', 'Ryan', 'Hannah'];
-const EN_LAST = ['Smith', 'Johnson', 'Brown', 'Taylor', 'Miller', 'Wilson', 'Moore', 'Clark', 'Lewis', 'Walker', 'Young', 'King', 'Scott', 'Green', 'Baker', 'Hill'];
+const EN_FIRST = [
+  'James',
+  'Mary',
+  'Robert',
+  'Linda',
+  'Michael',
+  'Sarah',
+  'David',
+  'Emma',
+  'Daniel',
+  'Olivia',
+  'Thomas',
+  'Grace',
+  'Kevin',
+  'Chloe',
+  'Ryan',
+  'Hannah',
+];
+const EN_LAST = [
+  'Smith',
+  'Johnson',
+  'Brown',
+  'Taylor',
+  'Miller',
+  'Wilson',
+  'Moore',
+  'Clark',
+  'Lewis',
+  'Walker',
+  'Young',
+  'King',
+  'Scott',
+  'Green',
+  'Baker',
+  'Hill',
+];
 // [hanzi, pinyin] so e-mail addresses stay ASCII.
-const ZH_FIRST: readonly [string, string][] = [['伟', 'wei'], ['芳', 'fang'], ['娜', 'na'], ['敏', 'min'], ['静', 'jing'], ['磊', 'lei'], ['洋', 'yang'], ['艳', 'yan'], ['勇', 'yong'], ['杰', 'jie'], ['婷', 'ting'], ['浩', 'hao']];
-const ZH_LAST: readonly [string, string][] = [['王', 'wang'], ['李', 'li'], ['张', 'zhang'], ['刘', 'liu'], ['陈', 'chen'], ['杨', 'yang'], ['赵', 'zhao'], ['黄', 'huang'], ['周', 'zhou'], ['吴', 'wu']];
-const EN_WORDS = ['Northwind', 'Bluebird', 'Summit', 'Harbor', 'Evergreen', 'Cedar', 'Pioneer', 'Silverline', 'Redwood', 'Lakeside', 'Granite', 'Beacon', 'Maple', 'Orchard', 'Atlas', 'Meridian'];
-const EN_KINDS = ['Logistics', 'Dental', 'Bakery', 'Consulting', 'Motors', 'Clinic', 'Foods', 'Studio', 'Hardware', 'Realty', 'Fitness', 'Printing'];
-const ZH_WORDS: readonly [string, string][] = [['华信', 'huaxin'], ['东方', 'dongfang'], ['金桥', 'jinqiao'], ['长城', 'changcheng'], ['新元', 'xinyuan'], ['宏达', 'hongda'], ['瑞丰', 'ruifeng'], ['天成', 'tiancheng'], ['安泰', 'antai'], ['海川', 'haichuan']];
-const ZH_KINDS: readonly [string, string][] = [['物流', 'wuliu'], ['牙科', 'yake'], ['餐饮', 'canyin'], ['咨询', 'zixun'], ['汽修', 'qixiu'], ['诊所', 'zhensuo'], ['食品', 'shipin'], ['设计', 'sheji'], ['五金', 'wujin'], ['地产', 'dichan']];
-const INDUSTRIES = ['Retail', 'Healthcare', 'Professional Services', 'Hospitality', 'Manufacturing', 'Real Estate', 'Education', 'Transportation'];
+const ZH_FIRST: readonly [string, string][] = [
+  ['伟', 'wei'],
+  ['芳', 'fang'],
+  ['娜', 'na'],
+  ['敏', 'min'],
+  ['静', 'jing'],
+  ['磊', 'lei'],
+  ['洋', 'yang'],
+  ['艳', 'yan'],
+  ['勇', 'yong'],
+  ['杰', 'jie'],
+  ['婷', 'ting'],
+  ['浩', 'hao'],
+];
+const ZH_LAST: readonly [string, string][] = [
+  ['王', 'wang'],
+  ['李', 'li'],
+  ['张', 'zhang'],
+  ['刘', 'liu'],
+  ['陈', 'chen'],
+  ['杨', 'yang'],
+  ['赵', 'zhao'],
+  ['黄', 'huang'],
+  ['周', 'zhou'],
+  ['吴', 'wu'],
+];
+const EN_WORDS = [
+  'Northwind',
+  'Bluebird',
+  'Summit',
+  'Harbor',
+  'Evergreen',
+  'Cedar',
+  'Pioneer',
+  'Silverline',
+  'Redwood',
+  'Lakeside',
+  'Granite',
+  'Beacon',
+  'Maple',
+  'Orchard',
+  'Atlas',
+  'Meridian',
+];
+const EN_KINDS = [
+  'Logistics',
+  'Dental',
+  'Bakery',
+  'Consulting',
+  'Motors',
+  'Clinic',
+  'Foods',
+  'Studio',
+  'Hardware',
+  'Realty',
+  'Fitness',
+  'Printing',
+];
+const ZH_WORDS: readonly [string, string][] = [
+  ['华信', 'huaxin'],
+  ['东方', 'dongfang'],
+  ['金桥', 'jinqiao'],
+  ['长城', 'changcheng'],
+  ['新元', 'xinyuan'],
+  ['宏达', 'hongda'],
+  ['瑞丰', 'ruifeng'],
+  ['天成', 'tiancheng'],
+  ['安泰', 'antai'],
+  ['海川', 'haichuan'],
+];
+const ZH_KINDS: readonly [string, string][] = [
+  ['物流', 'wuliu'],
+  ['牙科', 'yake'],
+  ['餐饮', 'canyin'],
+  ['咨询', 'zixun'],
+  ['汽修', 'qixiu'],
+  ['诊所', 'zhensuo'],
+  ['食品', 'shipin'],
+  ['设计', 'sheji'],
+  ['五金', 'wujin'],
+  ['地产', 'dichan'],
+];
+const INDUSTRIES = [
+  'Retail',
+  'Healthcare',
+  'Professional Services',
+  'Hospitality',
+  'Manufacturing',
+  'Real Estate',
+  'Education',
+  'Transportation',
+];
 const TITLES = ['Owner', 'Office Manager', 'IT Lead', 'Finance Manager', 'Operations Director', 'Store Manager'];
 
 export function makeOwners(): BookOwner[] {
-  return OWNERS.map(([firstName, lastName], index) => ({ index, firstName, lastName, email: `${firstName}.${lastName}@sandbox-owner.example.com`.toLowerCase() }));
+  return OWNERS.map(([firstName, lastName], index) => ({
+    index,
+    firstName,
+    lastName,
+    email: `${firstName}.${lastName}@sandbox-owner.example.com`.toLowerCase(),
+  }));
 }
 
 /** Whole book in memory: for servers and tests (≲100k accounts). Use `generateBundles` to stream more. */
@@ -96,7 +242,10 @@ export function generateBook(options: BookOptions): Book {
 }
 
 export function* generateBundles(options: BookOptions): Generator<AccountBundle> {
-  if (!Number.isInteger(options.accounts) || options.accounts < 0) throw new SuccessEngineError('SANDBOX.BAD_INPUT', `accounts must be a non-negative integer, got ${options.accounts}`, { field: 'accounts' });
+  if (!Number.isInteger(options.accounts) || options.accounts < 0)
+    throw new SuccessEngineError('SANDBOX.BAD_INPUT', `accounts must be a non-negative integer, got ${options.accounts}`, {
+      field: 'accounts',
+    });
   if (options.rows.length === 0) throw new SuccessEngineError('SANDBOX.BAD_INPUT', 'rows must not be empty', { field: 'rows' });
   const asOf = Date.parse(options.asOf ?? DEFAULT_AS_OF);
   if (!Number.isFinite(asOf)) throw new SuccessEngineError('SANDBOX.BAD_INPUT', `asOf is not a date: ${options.asOf}`, { field: 'asOf' });
@@ -142,7 +291,15 @@ function pickRow(rows: readonly TelcoRow[], index: number, rng: Rng): { row: Tel
   return { row, key: `${row.customerId}-R${index}`, monthlyRevenue };
 }
 
-function makeAccount(row: TelcoRow, key: string, monthlyRevenue: number, index: number, rng: Rng, churnRng: Rng, asOf: number): BookAccount {
+function makeAccount(
+  row: TelcoRow,
+  key: string,
+  monthlyRevenue: number,
+  index: number,
+  rng: Rng,
+  churnRng: Rng,
+  asOf: number,
+): BookAccount {
   const cutoff = asOf - CHURN_WINDOW_DAYS * DAY;
   const lang: Lang = rng.chance(0.35) ? 'zh' : 'en';
   let name: string;
@@ -253,14 +410,38 @@ function makeDeals(account: BookAccount, rng: Rng, cutoff: number): BookDeal[] {
   const termValue = round2(account.monthlyRevenue * Math.max(termMonths, 12));
   const label = account.lang === 'zh' ? { new: '新签', renewal: '续约' } : { new: 'New business', renewal: 'Renewal' };
   const deals: BookDeal[] = [
-    { key: `${account.key}-D0`, accountKey: account.key, name: `${account.name} · ${label.new}`, kind: 'new', stage: 'closedwon', amount: termValue, closeDate: isoDate(since), isClosed: true, isWon: true, createdAt: iso(since - rng.int(7, 60) * DAY), ownerIndex: account.ownerIndex },
+    {
+      key: `${account.key}-D0`,
+      accountKey: account.key,
+      name: `${account.name} · ${label.new}`,
+      kind: 'new',
+      stage: 'closedwon',
+      amount: termValue,
+      closeDate: isoDate(since),
+      isClosed: true,
+      isWon: true,
+      createdAt: iso(since - rng.int(7, 60) * DAY),
+      ownerIndex: account.ownerIndex,
+    },
   ];
   // Past renewals of term contracts (at most the last three), each won.
   if (termMonths > 1) {
     const past: number[] = [];
     for (let t = addMonths(since, termMonths); t <= cutoff; t = addMonths(t, termMonths)) past.push(t);
     for (const t of past.slice(-3)) {
-      deals.push({ key: `${account.key}-D${deals.length}`, accountKey: account.key, name: `${account.name} · ${label.renewal} ${isoDate(t).slice(0, 4)}`, kind: 'renewal', stage: 'closedwon', amount: termValue, closeDate: isoDate(t), isClosed: true, isWon: true, createdAt: iso(t - rng.int(20, 60) * DAY), ownerIndex: account.ownerIndex });
+      deals.push({
+        key: `${account.key}-D${deals.length}`,
+        accountKey: account.key,
+        name: `${account.name} · ${label.renewal} ${isoDate(t).slice(0, 4)}`,
+        kind: 'renewal',
+        stage: 'closedwon',
+        amount: termValue,
+        closeDate: isoDate(t),
+        isClosed: true,
+        isWon: true,
+        createdAt: iso(t - rng.int(20, 60) * DAY),
+        ownerIndex: account.ownerIndex,
+      });
     }
   }
   const renewal = Date.parse(`${account.renewalDate}T00:00:00.000Z`);
@@ -269,9 +450,33 @@ function makeDeals(account: BookAccount, rng: Rng, cutoff: number): BookDeal[] {
   if (account.status === 'churned') {
     // Lost when the customer left, whatever the contract's renewal date said.
     const lostOn = isoDate(Date.parse(account.churnedAt as string));
-    deals.push({ key: `${account.key}-D${deals.length}`, accountKey: account.key, name: upcoming, kind: 'renewal', stage: 'closedlost', amount: termValue, closeDate: lostOn, isClosed: true, isWon: false, createdAt: openedAt, ownerIndex: account.ownerIndex });
+    deals.push({
+      key: `${account.key}-D${deals.length}`,
+      accountKey: account.key,
+      name: upcoming,
+      kind: 'renewal',
+      stage: 'closedlost',
+      amount: termValue,
+      closeDate: lostOn,
+      isClosed: true,
+      isWon: false,
+      createdAt: openedAt,
+      ownerIndex: account.ownerIndex,
+    });
   } else {
-    deals.push({ key: `${account.key}-D${deals.length}`, accountKey: account.key, name: upcoming, kind: 'renewal', stage: rng.chance(0.5) ? 'contractsent' : 'qualifiedtobuy', amount: termValue, closeDate: account.renewalDate, isClosed: false, isWon: false, createdAt: openedAt, ownerIndex: account.ownerIndex });
+    deals.push({
+      key: `${account.key}-D${deals.length}`,
+      accountKey: account.key,
+      name: upcoming,
+      kind: 'renewal',
+      stage: rng.chance(0.5) ? 'contractsent' : 'qualifiedtobuy',
+      amount: termValue,
+      closeDate: account.renewalDate,
+      isClosed: false,
+      isWon: false,
+      createdAt: openedAt,
+      ownerIndex: account.ownerIndex,
+    });
   }
   return deals;
 }
@@ -301,20 +506,32 @@ function topicFor(row: TelcoRow, rng: Rng): Topic {
 
 /** Label-free severity from the real columns: sets a ticket's priority (structural, never the label). */
 function severityFor(row: TelcoRow, rng: Rng): Tone {
-  const negative = 0.15 + (row.internetService === 'Fiber optic' ? 0.1 : 0) + (row.techSupport ? 0 : 0.08) + (row.contract === 'Month-to-month' ? 0.05 : 0);
+  const negative =
+    0.15 +
+    (row.internetService === 'Fiber optic' ? 0.1 : 0) +
+    (row.techSupport ? 0 : 0.08) +
+    (row.contract === 'Month-to-month' ? 0.05 : 0);
   const r = rng.next();
   return r < negative ? 'negative' : r < negative + 0.3 ? 'positive' : 'neutral';
 }
 
 function textContext(account: BookAccount, contact: BookContact, lang: Lang, at: number): TextContext {
-  const service = account.internetService !== 'No' ? account.internetService : account.services.includes('Streaming TV') ? 'streaming' : 'phone';
-  const contactName = lang === 'zh' && contact.lang === 'zh' ? `${contact.lastName}${contact.firstName}` : `${contact.firstName} ${contact.lastName}`;
+  const service =
+    account.internetService !== 'No' ? account.internetService : account.services.includes('Streaming TV') ? 'streaming' : 'phone';
+  const contactName =
+    lang === 'zh' && contact.lang === 'zh' ? `${contact.lastName}${contact.firstName}` : `${contact.firstName} ${contact.lastName}`;
   return { lang, contactName, service, contract: account.contract, payment: account.paymentMethod, monthIndex: new Date(at).getUTCMonth() };
 }
 
 function makeTickets(account: BookAccount, row: TelcoRow, contacts: BookContact[], rng: Rng, cutoff: number, voice: Voice): BookTicket[] {
   // Monthly rate from real columns plus a per-account lognormal factor (noise), never from Churn.
-  const rate = (0.05 + (row.internetService === 'Fiber optic' ? 0.06 : 0) + (row.techSupport ? 0 : 0.04) + (row.onlineSecurity ? 0 : 0.02) + row.monthlyCharges / 3000) * Math.exp(0.5 * rng.normal() - 0.125);
+  const rate =
+    (0.05 +
+      (row.internetService === 'Fiber optic' ? 0.06 : 0) +
+      (row.techSupport ? 0 : 0.04) +
+      (row.onlineSecurity ? 0 : 0.02) +
+      row.monthlyCharges / 3000) *
+    Math.exp(0.5 * rng.normal() - 0.125);
   const months = Math.max(1, Math.min(12, row.tenureMonths));
   const n = rng.poisson(rate * months);
   const since = Math.max(Date.parse(account.customerSince), cutoff - months * 30 * DAY);
@@ -326,21 +543,50 @@ function makeTickets(account: BookAccount, row: TelcoRow, contacts: BookContact[
     const severity = severityFor(row, rng);
     const now = atTime(voice, at);
     const tone = voiceTone(now);
-    const { subject, body } = writeText(topic, tone, textContext(account, contact, contact.lang, at), voice.rng, voiceEscalation(now, tone));
+    const { subject, body } = writeText(
+      topic,
+      tone,
+      textContext(account, contact, contact.lang, at),
+      voice.rng,
+      voiceEscalation(now, tone),
+    );
     const ageDays = (cutoff - at) / DAY;
     const status = ageDays > 14 || rng.chance(0.4) ? 'closed' : rng.chance(0.5) ? 'open' : 'pending';
-    const priority = severity === 'negative' ? rng.pick(['high', 'urgent', 'medium'] as const) : rng.pick(['low', 'medium', 'medium'] as const);
-    const ticket: BookTicket = { key: `${account.key}-T${j}`, accountKey: account.key, contactKey: contact.key, subject, description: body, topic, lang: contact.lang, status, priority, createdAt: iso(at) };
+    const priority =
+      severity === 'negative' ? rng.pick(['high', 'urgent', 'medium'] as const) : rng.pick(['low', 'medium', 'medium'] as const);
+    const ticket: BookTicket = {
+      key: `${account.key}-T${j}`,
+      accountKey: account.key,
+      contactKey: contact.key,
+      subject,
+      description: body,
+      topic,
+      lang: contact.lang,
+      status,
+      priority,
+      createdAt: iso(at),
+    };
     if (status === 'closed') ticket.closedAt = iso(Math.min(cutoff, at + rng.int(1, 240) * 3_600_000));
     out.push(ticket);
   }
-  return out.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0)).map((t, j) => ({ ...t, key: `${account.key}-T${j}` }));
+  return out
+    .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
+    .map((t, j) => ({ ...t, key: `${account.key}-T${j}` }));
 }
 
 const ACTIVITY_TYPES = ['email', 'call', 'meeting', 'note', 'task'] as const;
 
-function makeActivities(account: BookAccount, row: TelcoRow, contacts: BookContact[], rng: Rng, cutoff: number, voice: Voice): BookActivity[] {
-  const rate = (0.6 + (row.contract === 'Two year' ? 0.4 : row.contract === 'One year' ? 0.2 : 0) + account.services.length * 0.08) * Math.exp(0.5 * rng.normal() - 0.125);
+function makeActivities(
+  account: BookAccount,
+  row: TelcoRow,
+  contacts: BookContact[],
+  rng: Rng,
+  cutoff: number,
+  voice: Voice,
+): BookActivity[] {
+  const rate =
+    (0.6 + (row.contract === 'Two year' ? 0.4 : row.contract === 'One year' ? 0.2 : 0) + account.services.length * 0.08) *
+    Math.exp(0.5 * rng.normal() - 0.125);
   const months = Math.max(1, Math.min(6, row.tenureMonths));
   const n = rng.poisson(rate * months);
   const since = Math.max(Date.parse(account.customerSince), cutoff - months * 30 * DAY);
@@ -354,8 +600,24 @@ function makeActivities(account: BookAccount, row: TelcoRow, contacts: BookConta
     severityFor(row, rng); // keeps the structural stream's draws where they were
     const now = atTime(voice, at);
     const tone = voiceTone(now);
-    const { subject, body } = writeText(topic, tone, textContext(account, contact, contact.lang, at), voice.rng, voiceEscalation(now, tone));
-    const activity: BookActivity = { key: `${account.key}-A${j}`, accountKey: account.key, contactKey: contact.key, type, occurredAt: iso(at), subject, body, lang: contact.lang, ownerIndex: account.ownerIndex };
+    const { subject, body } = writeText(
+      topic,
+      tone,
+      textContext(account, contact, contact.lang, at),
+      voice.rng,
+      voiceEscalation(now, tone),
+    );
+    const activity: BookActivity = {
+      key: `${account.key}-A${j}`,
+      accountKey: account.key,
+      contactKey: contact.key,
+      type,
+      occurredAt: iso(at),
+      subject,
+      body,
+      lang: contact.lang,
+      ownerIndex: account.ownerIndex,
+    };
     if (type === 'email' || type === 'call') activity.direction = rng.chance(0.4) ? 'inbound' : 'outbound';
     if (type === 'task') activity.taskStatus = cutoff - at > 7 * DAY || rng.chance(0.5) ? 'completed' : 'open';
     return activity;
@@ -375,8 +637,18 @@ function makeTransactions(account: BookAccount, row: TelcoRow, rng: Rng, cutoff:
     const lateDays = auto ? 0 : Math.max(0, Math.round(rng.normal() * 6 + (row.paymentMethod === 'Electronic check' ? 3 : 0)));
     const paidAt = at + (auto ? 1 : rng.int(2, 12)) * DAY + lateDays * DAY;
     const k = out.length;
-    out.push({ key: `${account.key}-I${k}`, accountKey: account.key, kind: 'invoice', occurredAt: iso(at), amount, currency: 'USD', dueDate: isoDate(due), ...(paidAt <= cutoff ? { paidAt: iso(paidAt) } : {}) });
-    if (paidAt <= cutoff) out.push({ key: `${account.key}-P${k}`, accountKey: account.key, kind: 'payment', occurredAt: iso(paidAt), amount, currency: 'USD' });
+    out.push({
+      key: `${account.key}-I${k}`,
+      accountKey: account.key,
+      kind: 'invoice',
+      occurredAt: iso(at),
+      amount,
+      currency: 'USD',
+      dueDate: isoDate(due),
+      ...(paidAt <= cutoff ? { paidAt: iso(paidAt) } : {}),
+    });
+    if (paidAt <= cutoff)
+      out.push({ key: `${account.key}-P${k}`, accountKey: account.key, kind: 'payment', occurredAt: iso(paidAt), amount, currency: 'USD' });
   }
   return out;
 }

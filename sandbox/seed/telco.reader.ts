@@ -27,7 +27,8 @@ export interface TelcoRow {
   churn: boolean;
 }
 
-const HEADER = 'customerID,gender,SeniorCitizen,Partner,Dependents,tenure,PhoneService,MultipleLines,InternetService,OnlineSecurity,OnlineBackup,DeviceProtection,TechSupport,StreamingTV,StreamingMovies,Contract,PaperlessBilling,PaymentMethod,MonthlyCharges,TotalCharges,Churn';
+const HEADER =
+  'customerID,gender,SeniorCitizen,Partner,Dependents,tenure,PhoneService,MultipleLines,InternetService,OnlineSecurity,OnlineBackup,DeviceProtection,TechSupport,StreamingTV,StreamingMovies,Contract,PaperlessBilling,PaymentMethod,MonthlyCharges,TotalCharges,Churn';
 
 export function readTelcoCsv(path: string): TelcoRow[] {
   let text: string;
@@ -41,24 +42,40 @@ export function readTelcoCsv(path: string): TelcoRow[] {
 
 export function parseTelcoCsv(text: string, source = 'telco csv'): TelcoRow[] {
   const lines = text.split(/\r?\n/);
-  if (lines[0]?.trim() !== HEADER) throw new SuccessEngineError('SANDBOX.SEED_FILE_INVALID', `${source}: header is not the Telco churn header`, { source });
+  if (lines[0]?.trim() !== HEADER)
+    throw new SuccessEngineError('SANDBOX.SEED_FILE_INVALID', `${source}: header is not the Telco churn header`, { source });
   const rows: TelcoRow[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
     if (line.trim() === '') continue;
     const c = line.split(',');
-    if (c.length !== 21) throw new SuccessEngineError('SANDBOX.SEED_FILE_INVALID', `${source} line ${i + 1}: expected 21 columns, got ${c.length}`, { line: i + 1 });
+    if (c.length !== 21)
+      throw new SuccessEngineError('SANDBOX.SEED_FILE_INVALID', `${source} line ${i + 1}: expected 21 columns, got ${c.length}`, {
+        line: i + 1,
+      });
     const col = (k: number): string => (c[k] as string).trim();
     const yes = (k: number): boolean => col(k) === 'Yes';
     const num = (k: number, name: string): number => {
       const n = Number(col(k));
-      if (col(k) === '' || !Number.isFinite(n)) throw new SuccessEngineError('SANDBOX.SEED_FILE_INVALID', `${source} line ${i + 1}: column ${name} is not a number ("${col(k)}")`, { line: i + 1, column: name });
+      if (col(k) === '' || !Number.isFinite(n))
+        throw new SuccessEngineError('SANDBOX.SEED_FILE_INVALID', `${source} line ${i + 1}: column ${name} is not a number ("${col(k)}")`, {
+          line: i + 1,
+          column: name,
+        });
       return n;
     };
     const internet = col(8);
     const contract = col(15);
-    if (internet !== 'DSL' && internet !== 'Fiber optic' && internet !== 'No') throw new SuccessEngineError('SANDBOX.SEED_FILE_INVALID', `${source} line ${i + 1}: column InternetService has "${internet}"`, { line: i + 1, column: 'InternetService' });
-    if (contract !== 'Month-to-month' && contract !== 'One year' && contract !== 'Two year') throw new SuccessEngineError('SANDBOX.SEED_FILE_INVALID', `${source} line ${i + 1}: column Contract has "${contract}"`, { line: i + 1, column: 'Contract' });
+    if (internet !== 'DSL' && internet !== 'Fiber optic' && internet !== 'No')
+      throw new SuccessEngineError('SANDBOX.SEED_FILE_INVALID', `${source} line ${i + 1}: column InternetService has "${internet}"`, {
+        line: i + 1,
+        column: 'InternetService',
+      });
+    if (contract !== 'Month-to-month' && contract !== 'One year' && contract !== 'Two year')
+      throw new SuccessEngineError('SANDBOX.SEED_FILE_INVALID', `${source} line ${i + 1}: column Contract has "${contract}"`, {
+        line: i + 1,
+        column: 'Contract',
+      });
     rows.push({
       customerId: col(0),
       gender: col(1),

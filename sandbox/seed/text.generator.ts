@@ -21,15 +21,24 @@ const EN: Record<Topic, Templates> = {
   outage: {
     subject: ['Internet down at {site}', 'Connection drops every {period}', 'Service outage reported by {contact}'],
     body: {
-      negative: ['Our connection at {site} has dropped {n} times this week. This is hurting our operations and we need a fix.', 'Third outage this month at {site}; the team cannot work when the line is down.'],
-      neutral: ['{contact} reports the line at {site} went down {period}. Please check the modem logs.', 'Short outage at {site}, service came back after a restart.'],
+      negative: [
+        'Our connection at {site} has dropped {n} times this week. This is hurting our operations and we need a fix.',
+        'Third outage this month at {site}; the team cannot work when the line is down.',
+      ],
+      neutral: [
+        '{contact} reports the line at {site} went down {period}. Please check the modem logs.',
+        'Short outage at {site}, service came back after a restart.',
+      ],
       positive: ['Line at {site} dropped once but your engineer fixed it quickly, thanks.'],
     },
   },
   speed: {
     subject: ['Slow speeds on {service}', 'Bandwidth lower than plan', 'Upload speed question'],
     body: {
-      negative: ['We pay for {service} but measured speeds are far below the plan every {period}.', 'Speeds on {service} are unusable for video calls.'],
+      negative: [
+        'We pay for {service} but measured speeds are far below the plan every {period}.',
+        'Speeds on {service} are unusable for video calls.',
+      ],
       neutral: ['Can you confirm the expected speed for {service} at {site}?', 'Speed test shows {n} Mbps; is that within plan?'],
       positive: ['After the upgrade {service} is much faster, the team noticed right away.'],
     },
@@ -37,7 +46,10 @@ const EN: Record<Topic, Templates> = {
   billing: {
     subject: ['Question about invoice for {month}', 'Payment by {payment} failed', 'Charge higher than expected'],
     body: {
-      negative: ['The {month} invoice is {amount} higher than last month and nobody explained why.', 'Our {payment} payment was rejected again; please fix the billing setup.'],
+      negative: [
+        'The {month} invoice is {amount} higher than last month and nobody explained why.',
+        'Our {payment} payment was rejected again; please fix the billing setup.',
+      ],
       neutral: ['Please send a copy of the {month} invoice to {contact}.', 'We would like to change the payment method from {payment}.'],
       positive: ['Thanks for sorting out the {month} invoice so quickly.'],
     },
@@ -78,15 +90,21 @@ const EN: Record<Topic, Templates> = {
     subject: ['Contract renewal discussion', 'Question about contract terms', 'Quarterly business review'],
     body: {
       negative: ['{contact} says a competitor offered a lower price and asked us to match it.'],
-      neutral: ['Reviewed the {contract} contract with {contact}; they asked for a proposal for {n} more lines.', 'Quarterly review with {contact}: usage stable, no open issues.'],
+      neutral: [
+        'Reviewed the {contract} contract with {contact}; they asked for a proposal for {n} more lines.',
+        'Quarterly review with {contact}: usage stable, no open issues.',
+      ],
       positive: ['{contact} wants to extend to a longer contract and add {service}.'],
     },
   },
   support: {
     subject: ['Still waiting for an answer', 'Follow-up on case from {month}', 'Support response time'],
     body: {
-      negative: ['We opened this {n} days ago and nobody answered. Still waiting for a reply.', '{contact} called support {n} times this week and was put on hold every time.'],
-      neutral: ['{contact} asks for an update on the open case about {service}.', 'Following up on last week\'s request, any news?'],
+      negative: [
+        'We opened this {n} days ago and nobody answered. Still waiting for a reply.',
+        '{contact} called support {n} times this week and was put on hold every time.',
+      ],
+      neutral: ['{contact} asks for an update on the open case about {service}.', "Following up on last week's request, any news?"],
       positive: ['Support replied within the hour and solved it, great response time.'],
     },
   },
@@ -186,9 +204,21 @@ const ZH: Record<Topic, Templates> = {
 // What an unhappy customer adds to a complaint. Only drawn for negative texts.
 const ESCALATIONS: Record<Lang, Record<Escalation, readonly string[]>> = {
   en: {
-    pricing: ['Frankly the price is too high for what we get.', 'At this price we expected much better; we are reviewing our budget.', 'Your prices went up again this year.'],
-    competitor: ['Another provider offered us a better deal and we are comparing.', 'We are evaluating other vendors.', '{contact} has a quote from a competitor on the desk.'],
-    cancellation: ['If this is not fixed we will cancel.', 'We are considering not renewing our {contract} contract.', 'Please tell us how to end our contract.'],
+    pricing: [
+      'Frankly the price is too high for what we get.',
+      'At this price we expected much better; we are reviewing our budget.',
+      'Your prices went up again this year.',
+    ],
+    competitor: [
+      'Another provider offered us a better deal and we are comparing.',
+      'We are evaluating other vendors.',
+      '{contact} has a quote from a competitor on the desk.',
+    ],
+    cancellation: [
+      'If this is not fixed we will cancel.',
+      'We are considering not renewing our {contract} contract.',
+      'Please tell us how to end our contract.',
+    ],
   },
   zh: {
     pricing: ['说实话，这个价格太贵了，不值。', '这么高的费用，我们在重新考虑预算。', '今年又涨价了。'],
@@ -197,9 +227,15 @@ const ESCALATIONS: Record<Lang, Record<Escalation, readonly string[]>> = {
   },
 };
 
-const SITES = { en: ['head office', 'the warehouse', 'the north branch', 'the clinic', 'the downtown store'], zh: ['总部', '仓库', '北区分店', '诊所', '市中心门店'] } as const;
+const SITES = {
+  en: ['head office', 'the warehouse', 'the north branch', 'the clinic', 'the downtown store'],
+  zh: ['总部', '仓库', '北区分店', '诊所', '市中心门店'],
+} as const;
 const PERIODS = { en: ['evening', 'morning', 'weekend', 'few hours'], zh: ['晚', '早上', '周末', '几个小时'] } as const;
-const MONTHS = { en: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'], zh: ['一月', '二月', '三月', '四月', '五月', '六月', '七月', '八月', '九月', '十月', '十一月', '十二月'] } as const;
+const MONTHS = {
+  en: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'],
+  zh: ['一月', '二月', '三月', '四月', '五月', '六月', '七月', '八月', '九月', '十月', '十一月', '十二月'],
+} as const;
 const SERVICE_NAMES: Record<string, { en: string; zh: string }> = {
   'Fiber optic': { en: 'fiber internet', zh: '光纤宽带' },
   DSL: { en: 'DSL internet', zh: 'DSL宽带' },

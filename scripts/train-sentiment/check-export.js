@@ -16,7 +16,8 @@ async function main() {
     const ids = Array.from(tokenizer(r.text, { truncation: true, max_length: maxLength }).input_ids.data, Number);
     if (JSON.stringify(ids) !== JSON.stringify(r.ids)) {
       idMismatch++;
-      if (idMismatch <= 5) console.log('ids differ:', JSON.stringify(r.text.slice(0, 80)), '\n js', ids.join(' '), '\n py', r.ids.join(' '));
+      if (idMismatch <= 5)
+        console.log('ids differ:', JSON.stringify(r.text.slice(0, 80)), '\n js', ids.join(' '), '\n py', r.ids.join(' '));
     }
   }
   const classify = await pipeline('text-classification', id, { dtype: 'q8', session_options: { intraOpNumThreads: 1 } });

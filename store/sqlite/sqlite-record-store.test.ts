@@ -22,7 +22,19 @@ describe('migrations', () => {
     expect(migrate(db, migrations)).toEqual(migrations.map((m) => m.version));
     expect(migrate(db, migrations)).toEqual([]);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
-    expect(tables).toEqual(expect.arrayContaining(['tenants', 'crm_connections', 'records', 'record_versions', 'sync_cursors', 'score_sets', 'models', 'alert_deliveries', 'audit_log']));
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        'tenants',
+        'crm_connections',
+        'records',
+        'record_versions',
+        'sync_cursors',
+        'score_sets',
+        'models',
+        'alert_deliveries',
+        'audit_log',
+      ]),
+    );
     db.close();
   });
 
@@ -62,7 +74,10 @@ describe('SqliteRecordStore records', () => {
     expect(store.upsertRecords('account', accounts)).toMatchObject({ inserted: 5, updated: 0, unchanged: 0 });
     expect(store.getRecord(TEST_TENANT, 'account', 'hubspot:3')).toEqual(accounts[2]);
 
-    const renamed = makeAccount('3', { name: 'Renamed', source: { provider: 'hubspot', externalId: '3', modstamp: '2026-02-01T00:00:00Z' } });
+    const renamed = makeAccount('3', {
+      name: 'Renamed',
+      source: { provider: 'hubspot', externalId: '3', modstamp: '2026-02-01T00:00:00Z' },
+    });
     const summary = store.upsertRecords('account', [...accounts.slice(0, 2), renamed]);
     expect(summary).toEqual({ inserted: 0, updated: 1, unchanged: 2, changedIds: ['hubspot:3'] });
     expect(store.getRecord(TEST_TENANT, 'account', 'hubspot:3')?.name).toBe('Renamed');
@@ -97,24 +112,38 @@ describe('SqliteRecordStore records', () => {
     const at = (iso: string) => ({ provider: 'hubspot' as const, externalId: '1', modstamp: iso });
     store.upsertRecords('account', [makeAccount('1', { arr: 100, source: at('2026-01-01T00:00:00Z') })]);
     store.upsertRecords('account', [makeAccount('1', { arr: 200, source: at('2026-02-01T00:00:00Z') })]);
-    store.upsertRecords('account', [makeAccount('2', { source: { provider: 'hubspot', externalId: '2', modstamp: '2026-03-01T00:00:00+08:00' } })]);
+    store.upsertRecords('account', [
+      makeAccount('2', { source: { provider: 'hubspot', externalId: '2', modstamp: '2026-03-01T00:00:00+08:00' } }),
+    ]);
     store.markDeleted(TEST_TENANT, 'account', 'hubspot', ['1'], '2026-04-01T00:00:00Z');
 
     const asOf = (iso: string) => store.listRecords(TEST_TENANT, 'account', { modifiedAtOrBefore: iso }).map((a) => [a.id, a.arr]);
     expect(asOf('2025-12-31T23:59:59Z')).toEqual([]);
     expect(asOf('2026-01-15T00:00:00Z')).toEqual([['hubspot:1', 100]]);
-    expect(asOf('2026-02-28T16:00:00Z')).toEqual([['hubspot:1', 200], ['hubspot:2', 12000]]);
+    expect(asOf('2026-02-28T16:00:00Z')).toEqual([
+      ['hubspot:1', 200],
+      ['hubspot:2', 12000],
+    ]);
     expect(asOf('2026-04-02T00:00:00Z')).toEqual([['hubspot:2', 12000]]);
   });
 
   it('lists children by account and pages by id', () => {
     const ticket = (n: number, account: string) =>
       buildRecord('ticket', {
-        tenantId: TEST_TENANT, id: `hubspot:t${n}`, source: { provider: 'hubspot', externalId: `t${n}`, modstamp: '2026-01-01T00:00:00Z' },
-        accountId: account, subject: `Ticket ${n}`, status: 'open', priority: 'high', createdAt: '2026-01-01T00:00:00Z',
+        tenantId: TEST_TENANT,
+        id: `hubspot:t${n}`,
+        source: { provider: 'hubspot', externalId: `t${n}`, modstamp: '2026-01-01T00:00:00Z' },
+        accountId: account,
+        subject: `Ticket ${n}`,
+        status: 'open',
+        priority: 'high',
+        createdAt: '2026-01-01T00:00:00Z',
       });
     store.upsertRecords('ticket', [ticket(1, 'hubspot:a'), ticket(2, 'hubspot:b'), ticket(3, 'hubspot:a')]);
-    expect(store.listRecords(TEST_TENANT, 'ticket', { accountId: 'hubspot:a' as AccountId }).map((t) => t.id)).toEqual(['hubspot:t1', 'hubspot:t3']);
+    expect(store.listRecords(TEST_TENANT, 'ticket', { accountId: 'hubspot:a' as AccountId }).map((t) => t.id)).toEqual([
+      'hubspot:t1',
+      'hubspot:t3',
+    ]);
     expect(store.listRecords(TEST_TENANT, 'ticket', { afterId: 'hubspot:t1', limit: 1 }).map((t) => t.id)).toEqual(['hubspot:t2']);
   });
 
@@ -133,8 +162,13 @@ describe('SqliteRecordStore connections, cursors, scores, models, alerts, audit'
   afterEach(() => store.close());
 
   const connection = {
-    id: 'conn-1' as ConnectionId, tenantId: TEST_TENANT, provider: 'salesforce' as const, externalOrgId: '00D000000000001',
-    baseUrl: 'https://example.my.salesforce.com', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
+    id: 'conn-1' as ConnectionId,
+    tenantId: TEST_TENANT,
+    provider: 'salesforce' as const,
+    externalOrgId: '00D000000000001',
+    baseUrl: 'https://example.my.salesforce.com',
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
   };
 
   it('stores tokens encrypted and reads them back', () => {
@@ -168,16 +202,31 @@ describe('SqliteRecordStore connections, cursors, scores, models, alerts, audit'
   });
 
   it('keeps one outcome per recommendation: a second answer replaces the first', () => {
-    const outcome = { tenantId: TEST_TENANT, accountId: 'hubspot:1', actionId: 'qbr', arm: 'treatment' as const, recommendedAt: '2026-11-01T00:00:00Z', status: 'dismissed' as const, completedAt: null, source: 'card' as const, retained: null };
+    const outcome = {
+      tenantId: TEST_TENANT,
+      accountId: 'hubspot:1',
+      actionId: 'qbr',
+      arm: 'treatment' as const,
+      recommendedAt: '2026-11-01T00:00:00Z',
+      status: 'dismissed' as const,
+      completedAt: null,
+      source: 'card' as const,
+      retained: null,
+    };
     store.recordActionOutcome(outcome, 'rep:1');
     store.recordActionOutcome({ ...outcome, status: 'completed', completedAt: '2026-11-02T00:00:00Z' }, 'rep:1');
     store.recordActionOutcome({ ...outcome, recommendedAt: '2026-11-08T00:00:00Z', retained: true }, 'rep:1');
-    expect(store.listActionOutcomes(TEST_TENANT, { accountId: 'hubspot:1', recommendedAt: '2026-11-01T00:00:00.000Z' })).toEqual([{ ...outcome, recommendedAt: '2026-11-01T00:00:00.000Z', status: 'completed', completedAt: '2026-11-02T00:00:00.000Z' }]);
+    expect(store.listActionOutcomes(TEST_TENANT, { accountId: 'hubspot:1', recommendedAt: '2026-11-01T00:00:00.000Z' })).toEqual([
+      { ...outcome, recommendedAt: '2026-11-01T00:00:00.000Z', status: 'completed', completedAt: '2026-11-02T00:00:00.000Z' },
+    ]);
     expect(store.listActionOutcomes(TEST_TENANT).map((o) => o.retained)).toEqual([null, true]);
     expect(store.listActionOutcomes(OTHER_TENANT)).toEqual([]);
     // A re-run recording its recommendation again leaves the answer alone.
     store.recordActionOutcome({ ...outcome, status: 'open', source: 'system' }, 'pipeline', { keepExisting: true });
-    expect(store.listActionOutcomes(TEST_TENANT, { recommendedAt: '2026-11-01T00:00:00Z' })[0]).toMatchObject({ status: 'completed', source: 'card' });
+    expect(store.listActionOutcomes(TEST_TENANT, { recommendedAt: '2026-11-01T00:00:00Z' })[0]).toMatchObject({
+      status: 'completed',
+      source: 'card',
+    });
   });
 
   it('saves and replaces sync cursors', () => {
@@ -189,18 +238,42 @@ describe('SqliteRecordStore connections, cursors, scores, models, alerts, audit'
 
   it('keeps every score set and answers history and latest', () => {
     const score = (account: string, at: string, p: number): ScoreSet => ({
-      tenantId: TEST_TENANT, accountId: account as AccountId, computedAt: at, modelVersion: 'v1', nextBestActions: [],
+      tenantId: TEST_TENANT,
+      accountId: account as AccountId,
+      computedAt: at,
+      modelVersion: 'v1',
+      nextBestActions: [],
       churn: { probability: p, band: 'low', drivers: [], model: { name: 'health', version: '1', kind: 'health-score' } },
     });
-    store.appendScoreSets([score('a', '2026-01-01T00:00:00Z', 0.1), score('a', '2026-02-01T00:00:00Z', 0.4), score('b', '2026-01-15T00:00:00Z', 0.2)]);
+    store.appendScoreSets([
+      score('a', '2026-01-01T00:00:00Z', 0.1),
+      score('a', '2026-02-01T00:00:00Z', 0.4),
+      score('b', '2026-01-15T00:00:00Z', 0.2),
+    ]);
     expect(store.scoreHistory(TEST_TENANT, 'a' as AccountId).map((s) => s.churn.probability)).toEqual([0.4, 0.1]);
-    expect(store.latestScores(TEST_TENANT).map((s) => [s.accountId, s.churn.probability]).sort()).toEqual([['a', 0.4], ['b', 0.2]]);
+    expect(
+      store
+        .latestScores(TEST_TENANT)
+        .map((s) => [s.accountId, s.churn.probability])
+        .sort(),
+    ).toEqual([
+      ['a', 0.4],
+      ['b', 0.2],
+    ]);
   });
 
   it('keeps one active model per task', () => {
     const model = (version: string) => ({
-      tenantId: TEST_TENANT, task: 'churn', version, status: 'candidate' as const, algorithm: 'gbdt',
-      trainingWindow: { from: '2025-01-01', to: '2026-01-01' }, metrics: { rocAuc: 0.85 }, features: ['tenure'], artifact: { trees: [] }, createdAt: '2026-01-01T00:00:00Z',
+      tenantId: TEST_TENANT,
+      task: 'churn',
+      version,
+      status: 'candidate' as const,
+      algorithm: 'gbdt',
+      trainingWindow: { from: '2025-01-01', to: '2026-01-01' },
+      metrics: { rocAuc: 0.85 },
+      features: ['tenure'],
+      artifact: { trees: [] },
+      createdAt: '2026-01-01T00:00:00Z',
     });
     store.registerModel(model('1'));
     store.registerModel(model('2'));
@@ -214,8 +287,18 @@ describe('SqliteRecordStore connections, cursors, scores, models, alerts, audit'
 
   it('records an alert once per idempotency key', () => {
     const delivery = {
-      tenantId: TEST_TENANT, idempotencyKey: 'k1', accountId: 'hubspot:1' as AccountId, rule: 'risk-threshold', target: 'https://hooks.example.com',
-      status: 'pending' as const, attempts: 0, nextAttemptAt: null, lastError: null, payload: { v: 1 }, createdAt: '2026-01-01T00:00:00Z', deliveredAt: null,
+      tenantId: TEST_TENANT,
+      idempotencyKey: 'k1',
+      accountId: 'hubspot:1' as AccountId,
+      rule: 'risk-threshold',
+      target: 'https://hooks.example.com',
+      status: 'pending' as const,
+      attempts: 0,
+      nextAttemptAt: null,
+      lastError: null,
+      payload: { v: 1 },
+      createdAt: '2026-01-01T00:00:00Z',
+      deliveredAt: null,
     };
     expect(store.recordAlert(delivery)).toBe(true);
     expect(store.recordAlert({ ...delivery, payload: { v: 2 } })).toBe(false);
@@ -239,7 +322,14 @@ describe('SqliteRecordStore connections, cursors, scores, models, alerts, audit'
   });
 
   it('keeps the audit log append-only', () => {
-    store.appendAudit({ tenantId: TEST_TENANT, at: '2026-01-01T00:00:00Z', actor: 'admin@acme', action: 'connection.created', target: 'conn-1', details: { provider: 'salesforce' } });
+    store.appendAudit({
+      tenantId: TEST_TENANT,
+      at: '2026-01-01T00:00:00Z',
+      actor: 'admin@acme',
+      action: 'connection.created',
+      target: 'conn-1',
+      details: { provider: 'salesforce' },
+    });
     expect(store.listAudit(TEST_TENANT)).toHaveLength(1);
     expect(() => store.db.prepare("UPDATE audit_log SET actor = 'someone-else'").run()).toThrow(/append-only/);
     expect(() => store.db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);

@@ -76,7 +76,9 @@ export class SqliteRecordStore implements RecordStore {
   private prepareStatements() {
     const db = this.db;
     return {
-      findRecord: db.prepare('SELECT data_hash, deleted_at FROM records WHERE tenant_id = ? AND entity = ? AND provider = ? AND external_id = ?'),
+      findRecord: db.prepare(
+        'SELECT data_hash, deleted_at FROM records WHERE tenant_id = ? AND entity = ? AND provider = ? AND external_id = ?',
+      ),
       insertRecord: db.prepare(
         `INSERT INTO records (tenant_id, entity, provider, external_id, id, account_id, data_hash, modstamp, deleted_at, data, stored_at)
          VALUES (@tenantId, @entity, @provider, @externalId, @id, @accountId, @dataHash, @modstamp, @deletedAt, @data, @storedAt)`,
@@ -131,7 +133,16 @@ export class SqliteRecordStore implements RecordStore {
          ON CONFLICT (tenant_id, id) DO UPDATE SET provider = excluded.provider, external_org_id = excluded.external_org_id,
            base_url = excluded.base_url, token_ciphertext = excluded.token_ciphertext, updated_at = excluded.updated_at`,
       )
-      .run(connection.tenantId, connection.id, connection.provider, connection.externalOrgId, connection.baseUrl, blob, utc(connection.createdAt), utc(connection.updatedAt));
+      .run(
+        connection.tenantId,
+        connection.id,
+        connection.provider,
+        connection.externalOrgId,
+        connection.baseUrl,
+        blob,
+        utc(connection.createdAt),
+        utc(connection.updatedAt),
+      );
   }
 
   getConnection(tenantId: TenantId, id: ConnectionId): StoredConnection | null {
@@ -151,7 +162,11 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   private requireCipher(): TokenCipher {
-    if (!this.cipher) throw new SuccessEngineError('CONFIG.INVALID', 'the store was opened without an encryption key, so CRM tokens cannot be saved or read (set SE_ENCRYPTION_KEY)');
+    if (!this.cipher)
+      throw new SuccessEngineError(
+        'CONFIG.INVALID',
+        'the store was opened without an encryption key, so CRM tokens cannot be saved or read (set SE_ENCRYPTION_KEY)',
+      );
     return this.cipher;
   }
 
@@ -205,11 +220,26 @@ export class SqliteRecordStore implements RecordStore {
     const run = this.db.transaction(() => {
       let count = 0;
       for (const externalId of externalIds) {
-        const hit = this.statements.softDelete.get({ tenantId, entity, provider, externalId, deletedAt: at, storedAt: this.now().toISOString() }) as Row | undefined;
+        const hit = this.statements.softDelete.get({
+          tenantId,
+          entity,
+          provider,
+          externalId,
+          deletedAt: at,
+          storedAt: this.now().toISOString(),
+        }) as Row | undefined;
         if (!hit) continue;
         count++;
         const data = { ...(JSON.parse(hit.data as string) as object), deletedAt: at };
-        this.statements.insertVersion.run({ tenantId, entity, id: hit.id, accountId: hit.account_id, modstamp: at, deletedAt: at, data: JSON.stringify(data) });
+        this.statements.insertVersion.run({
+          tenantId,
+          entity,
+          id: hit.id,
+          accountId: hit.account_id,
+          modstamp: at,
+          deletedAt: at,
+          data: JSON.stringify(data),
+        });
       }
       return count;
     });
@@ -217,7 +247,9 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   getRecord<E extends EntityName>(tenantId: TenantId, entity: E, id: string): CanonicalRecordByEntity[E] | null {
-    const row = this.db.prepare('SELECT data, deleted_at FROM records WHERE tenant_id = ? AND entity = ? AND id = ?').get(tenantId, entity, id) as Row | undefined;
+    const row = this.db
+      .prepare('SELECT data, deleted_at FROM records WHERE tenant_id = ? AND entity = ? AND id = ?')
+      .get(tenantId, entity, id) as Row | undefined;
     return row ? withDeletedAt<E>(row) : null;
   }
 
@@ -234,7 +266,9 @@ export class SqliteRecordStore implements RecordStore {
   // Cursors ------------------------------------------------------------------------------------
 
   getCursor(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName): SyncCursor | null {
-    const row = this.db.prepare('SELECT cursor FROM sync_cursors WHERE tenant_id = ? AND connection_id = ? AND entity = ?').get(tenantId, connectionId, entity) as Row | undefined;
+    const row = this.db
+      .prepare('SELECT cursor FROM sync_cursors WHERE tenant_id = ? AND connection_id = ? AND entity = ?')
+      .get(tenantId, connectionId, entity) as Row | undefined;
     return row ? (JSON.parse(row.cursor as string) as SyncCursor) : null;
   }
 
@@ -251,8 +285,12 @@ export class SqliteRecordStore implements RecordStore {
 
   beginResync(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, startedAt: string, reason: string): void {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM sync_cursors WHERE tenant_id = ? AND connection_id = ? AND entity = ?').run(tenantId, connectionId, entity);
-      this.db.prepare('DELETE FROM resync_seen WHERE tenant_id = ? AND connection_id = ? AND entity = ?').run(tenantId, connectionId, entity);
+      this.db
+        .prepare('DELETE FROM sync_cursors WHERE tenant_id = ? AND connection_id = ? AND entity = ?')
+        .run(tenantId, connectionId, entity);
+      this.db
+        .prepare('DELETE FROM resync_seen WHERE tenant_id = ? AND connection_id = ? AND entity = ?')
+        .run(tenantId, connectionId, entity);
       this.db
         .prepare(
           `INSERT INTO resyncs (tenant_id, connection_id, entity, started_at, reason) VALUES (?, ?, ?, ?, ?)
@@ -263,7 +301,9 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   resyncInProgress(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName): { startedAt: string; reason: string } | null {
-    const row = this.db.prepare('SELECT started_at, reason FROM resyncs WHERE tenant_id = ? AND connection_id = ? AND entity = ?').get(tenantId, connectionId, entity) as Row | undefined;
+    const row = this.db
+      .prepare('SELECT started_at, reason FROM resyncs WHERE tenant_id = ? AND connection_id = ? AND entity = ?')
+      .get(tenantId, connectionId, entity) as Row | undefined;
     return row ? { startedAt: row.started_at as string, reason: row.reason as string } : null;
   }
 
@@ -274,7 +314,13 @@ export class SqliteRecordStore implements RecordStore {
     })();
   }
 
-  finishResync(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, provider: Provider, deletedAt: string): { deleted: number; accountIds: string[] } {
+  finishResync(
+    tenantId: TenantId,
+    connectionId: ConnectionId,
+    entity: EntityName,
+    provider: Provider,
+    deletedAt: string,
+  ): { deleted: number; accountIds: string[] } {
     return this.db.transaction(() => {
       const unseen = this.db
         .prepare(
@@ -283,8 +329,16 @@ export class SqliteRecordStore implements RecordStore {
              AND NOT EXISTS (SELECT 1 FROM resync_seen s WHERE s.tenant_id = r.tenant_id AND s.connection_id = ? AND s.entity = r.entity AND s.external_id = r.external_id)`,
         )
         .all(tenantId, entity, provider, connectionId) as Row[];
-      const deleted = this.markDeleted(tenantId, entity, provider, unseen.map((r) => r.external_id as string), deletedAt);
-      this.db.prepare('DELETE FROM resync_seen WHERE tenant_id = ? AND connection_id = ? AND entity = ?').run(tenantId, connectionId, entity);
+      const deleted = this.markDeleted(
+        tenantId,
+        entity,
+        provider,
+        unseen.map((r) => r.external_id as string),
+        deletedAt,
+      );
+      this.db
+        .prepare('DELETE FROM resync_seen WHERE tenant_id = ? AND connection_id = ? AND entity = ?')
+        .run(tenantId, connectionId, entity);
       this.db.prepare('DELETE FROM resyncs WHERE tenant_id = ? AND connection_id = ? AND entity = ?').run(tenantId, connectionId, entity);
       const accountIds = [...new Set(unseen.map((r) => r.account_id as string | null).filter((id): id is string => id !== null))];
       return { deleted, accountIds };
@@ -294,7 +348,9 @@ export class SqliteRecordStore implements RecordStore {
   // Scores -------------------------------------------------------------------------------------
 
   appendScoreSets(scores: readonly ScoreSet[]): void {
-    const insert = this.db.prepare('INSERT INTO score_sets (tenant_id, account_id, computed_at, model_version, data) VALUES (?, ?, ?, ?, ?)');
+    const insert = this.db.prepare(
+      'INSERT INTO score_sets (tenant_id, account_id, computed_at, model_version, data) VALUES (?, ?, ?, ?, ?)',
+    );
     const run = this.db.transaction((batch: readonly ScoreSet[]) => {
       for (const s of batch) insert.run(s.tenantId, s.accountId, utc(s.computedAt), s.modelVersion, JSON.stringify(s));
     });
@@ -328,8 +384,18 @@ export class SqliteRecordStore implements RecordStore {
         `INSERT INTO models (tenant_id, task, version, status, algorithm, window_from, window_to, metrics, features, artifact, created_at)
          VALUES (?, ?, ?, 'candidate', ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(model.tenantId, model.task, model.version, model.algorithm, model.trainingWindow.from, model.trainingWindow.to,
-        JSON.stringify(model.metrics), JSON.stringify(model.features), JSON.stringify(model.artifact), utc(model.createdAt));
+      .run(
+        model.tenantId,
+        model.task,
+        model.version,
+        model.algorithm,
+        model.trainingWindow.from,
+        model.trainingWindow.to,
+        JSON.stringify(model.metrics),
+        JSON.stringify(model.features),
+        JSON.stringify(model.artifact),
+        utc(model.createdAt),
+      );
     if (model.status === 'active') this.activateModel(model.tenantId, model.task, model.version);
   }
 
@@ -343,14 +409,17 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   activeModel(tenantId: TenantId, task: string): ModelVersion | null {
-    const row = this.db.prepare(`SELECT * FROM models WHERE tenant_id = ? AND task = ? AND status = 'active'`).get(tenantId, task) as Row | undefined;
+    const row = this.db.prepare(`SELECT * FROM models WHERE tenant_id = ? AND task = ? AND status = 'active'`).get(tenantId, task) as
+      Row | undefined;
     return row ? toModel(row) : null;
   }
 
   listModels(tenantId: TenantId, task?: string): ModelVersion[] {
-    const rows = (task
-      ? this.db.prepare('SELECT * FROM models WHERE tenant_id = ? AND task = ? ORDER BY created_at, version').all(tenantId, task)
-      : this.db.prepare('SELECT * FROM models WHERE tenant_id = ? ORDER BY task, created_at, version').all(tenantId)) as Row[];
+    const rows = (
+      task
+        ? this.db.prepare('SELECT * FROM models WHERE tenant_id = ? AND task = ? ORDER BY created_at, version').all(tenantId, task)
+        : this.db.prepare('SELECT * FROM models WHERE tenant_id = ? ORDER BY task, created_at, version').all(tenantId)
+    ) as Row[];
     return rows.map(toModel);
   }
 
@@ -362,29 +431,58 @@ export class SqliteRecordStore implements RecordStore {
         `INSERT INTO alert_deliveries (tenant_id, idempotency_key, account_id, rule, target, status, attempts, next_attempt_at, last_error, payload, created_at, delivered_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, idempotency_key) DO NOTHING`,
       )
-      .run(d.tenantId, d.idempotencyKey, d.accountId, d.rule, d.target, d.status, d.attempts, d.nextAttemptAt, d.lastError, JSON.stringify(d.payload), utc(d.createdAt), d.deliveredAt);
+      .run(
+        d.tenantId,
+        d.idempotencyKey,
+        d.accountId,
+        d.rule,
+        d.target,
+        d.status,
+        d.attempts,
+        d.nextAttemptAt,
+        d.lastError,
+        JSON.stringify(d.payload),
+        utc(d.createdAt),
+        d.deliveredAt,
+      );
     return result.changes === 1;
   }
 
-  updateAlert(tenantId: TenantId, idempotencyKey: string, patch: Partial<Pick<AlertDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'deliveredAt'>>): void {
-    const columns: Record<string, string> = { status: 'status', attempts: 'attempts', nextAttemptAt: 'next_attempt_at', lastError: 'last_error', deliveredAt: 'delivered_at' };
+  updateAlert(
+    tenantId: TenantId,
+    idempotencyKey: string,
+    patch: Partial<Pick<AlertDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'deliveredAt'>>,
+  ): void {
+    const columns: Record<string, string> = {
+      status: 'status',
+      attempts: 'attempts',
+      nextAttemptAt: 'next_attempt_at',
+      lastError: 'last_error',
+      deliveredAt: 'delivered_at',
+    };
     const entries = Object.entries(patch).filter(([k]) => k in columns);
     if (entries.length === 0) return;
     const result = this.db
-      .prepare(`UPDATE alert_deliveries SET ${entries.map(([k]) => `${columns[k]} = ?`).join(', ')} WHERE tenant_id = ? AND idempotency_key = ?`)
+      .prepare(
+        `UPDATE alert_deliveries SET ${entries.map(([k]) => `${columns[k]} = ?`).join(', ')} WHERE tenant_id = ? AND idempotency_key = ?`,
+      )
       .run(...entries.map(([, v]) => v ?? null), tenantId, idempotencyKey);
     if (result.changes === 0) throw new SuccessEngineError('STORE.NOT_FOUND', `no alert delivery ${idempotencyKey} for tenant ${tenantId}`);
   }
 
   listAlerts(tenantId: TenantId, status?: AlertDeliveryStatus): AlertDelivery[] {
-    const rows = (status
-      ? this.db.prepare('SELECT * FROM alert_deliveries WHERE tenant_id = ? AND status = ? ORDER BY created_at').all(tenantId, status)
-      : this.db.prepare('SELECT * FROM alert_deliveries WHERE tenant_id = ? ORDER BY created_at').all(tenantId)) as Row[];
+    const rows = (
+      status
+        ? this.db.prepare('SELECT * FROM alert_deliveries WHERE tenant_id = ? AND status = ? ORDER BY created_at').all(tenantId, status)
+        : this.db.prepare('SELECT * FROM alert_deliveries WHERE tenant_id = ? ORDER BY created_at').all(tenantId)
+    ) as Row[];
     return rows.map(toAlert);
   }
 
   getAlert(tenantId: TenantId, idempotencyKey: string): AlertDelivery | null {
-    const row = this.db.prepare('SELECT * FROM alert_deliveries WHERE tenant_id = ? AND idempotency_key = ?').get(tenantId, idempotencyKey) as Row | undefined;
+    const row = this.db
+      .prepare('SELECT * FROM alert_deliveries WHERE tenant_id = ? AND idempotency_key = ?')
+      .get(tenantId, idempotencyKey) as Row | undefined;
     return row ? toAlert(row) : null;
   }
 
@@ -395,7 +493,11 @@ export class SqliteRecordStore implements RecordStore {
    * `service` (machine calls). Both are non-admin wherever the port's principal is used.
    */
   issueApiToken(tenantId: TenantId, role: StaffRole, label: string, options: { crmUserId?: string } = {}): string {
-    if (role === 'rep' && !options.crmUserId) throw new SuccessEngineError('CORE.VALIDATION_FAILED', `a rep token (label ${label}) must name the CRM user it speaks for (crmUserId)`);
+    if (role === 'rep' && !options.crmUserId)
+      throw new SuccessEngineError(
+        'CORE.VALIDATION_FAILED',
+        `a rep token (label ${label}) must name the CRM user it speaks for (crmUserId)`,
+      );
     const token = `se_${randomBytes(32).toString('base64url')}`;
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM api_tokens WHERE tenant_id = ? AND label = ?').run(tenantId, label);
@@ -409,13 +511,23 @@ export class SqliteRecordStore implements RecordStore {
   /** The port's view: rep and service tokens read as `reader`, so they never pass an admin check. */
   resolveApiToken(token: string): ApiPrincipal | null {
     const principal = this.resolveStaffToken(token);
-    return principal ? { tenantId: principal.tenantId, role: principal.role === 'admin' ? 'admin' : 'reader', label: principal.label } : null;
+    return principal
+      ? { tenantId: principal.tenantId, role: principal.role === 'admin' ? 'admin' : 'reader', label: principal.label }
+      : null;
   }
 
   /** The full principal: role and, for reps, the CRM user whose record visibility applies. */
   resolveStaffToken(token: string): StaffPrincipal | null {
-    const row = this.db.prepare('SELECT tenant_id, role, label, crm_user_id FROM api_tokens WHERE token_hash = ?').get(hashToken(token)) as Row | undefined;
-    return row ? { tenantId: row.tenant_id as TenantId, role: row.role as StaffRole, label: row.label as string, crmUserId: (row.crm_user_id as string | null) ?? null } : null;
+    const row = this.db.prepare('SELECT tenant_id, role, label, crm_user_id FROM api_tokens WHERE token_hash = ?').get(hashToken(token)) as
+      Row | undefined;
+    return row
+      ? {
+          tenantId: row.tenant_id as TenantId,
+          role: row.role as StaffRole,
+          label: row.label as string,
+          crmUserId: (row.crm_user_id as string | null) ?? null,
+        }
+      : null;
   }
 
   revokeApiTokens(tenantId: TenantId): number {
@@ -426,12 +538,18 @@ export class SqliteRecordStore implements RecordStore {
 
   /** The connection (and tenant) a CRM org is installed as: how uninstall signals find their tenant. */
   findConnectionByOrg(provider: Provider, externalOrgId: string): { tenantId: TenantId; connectionId: ConnectionId } | null {
-    const row = this.db.prepare('SELECT tenant_id, id FROM crm_connections WHERE provider = ? AND external_org_id = ? ORDER BY created_at LIMIT 1').get(provider, externalOrgId) as Row | undefined;
+    const row = this.db
+      .prepare('SELECT tenant_id, id FROM crm_connections WHERE provider = ? AND external_org_id = ? ORDER BY created_at LIMIT 1')
+      .get(provider, externalOrgId) as Row | undefined;
     return row ? { tenantId: row.tenant_id as TenantId, connectionId: row.id as ConnectionId } : null;
   }
 
   listConnections(tenantId: TenantId): CrmConnection[] {
-    const rows = this.db.prepare('SELECT tenant_id, id, provider, external_org_id, base_url, created_at, updated_at FROM crm_connections WHERE tenant_id = ? ORDER BY id').all(tenantId) as Row[];
+    const rows = this.db
+      .prepare(
+        'SELECT tenant_id, id, provider, external_org_id, base_url, created_at, updated_at FROM crm_connections WHERE tenant_id = ? ORDER BY id',
+      )
+      .all(tenantId) as Row[];
     return rows.map((r) => ({
       id: r.id as ConnectionId,
       tenantId: r.tenant_id as TenantId,
@@ -460,10 +578,16 @@ export class SqliteRecordStore implements RecordStore {
   /** Uninstalled: the data stays (for the admin's export) until `erasureDueAt`, then `eraseTenant`. */
   markUninstalled(tenantId: TenantId, at: string, reason: string, erasureDueAt: string): void {
     const result = this.db
-      .prepare(`UPDATE tenant_lifecycle SET status = 'uninstalled', uninstalled_at = ?, uninstall_reason = ?, erasure_due_at = ? WHERE tenant_id = ? AND status = 'installed'`)
+      .prepare(
+        `UPDATE tenant_lifecycle SET status = 'uninstalled', uninstalled_at = ?, uninstall_reason = ?, erasure_due_at = ? WHERE tenant_id = ? AND status = 'installed'`,
+      )
       .run(utc(at), reason, utc(erasureDueAt), tenantId);
     if (result.changes === 0 && !this.tenantLifecycle(tenantId)) {
-      this.db.prepare(`INSERT INTO tenant_lifecycle (tenant_id, status, installed_at, uninstalled_at, uninstall_reason, erasure_due_at) VALUES (?, 'uninstalled', ?, ?, ?, ?)`).run(tenantId, utc(at), utc(at), reason, utc(erasureDueAt));
+      this.db
+        .prepare(
+          `INSERT INTO tenant_lifecycle (tenant_id, status, installed_at, uninstalled_at, uninstall_reason, erasure_due_at) VALUES (?, 'uninstalled', ?, ?, ?, ?)`,
+        )
+        .run(tenantId, utc(at), utc(at), reason, utc(erasureDueAt));
     }
   }
 
@@ -482,20 +606,33 @@ export class SqliteRecordStore implements RecordStore {
 
   /** Uninstalled tenants whose erasure is due at `now`. */
   dueErasures(now: string): TenantId[] {
-    return (this.db.prepare(`SELECT tenant_id FROM tenant_lifecycle WHERE status = 'uninstalled' AND erasure_due_at <= ? ORDER BY erasure_due_at`).all(utc(now)) as Row[]).map((r) => r.tenant_id as TenantId);
+    return (
+      this.db
+        .prepare(`SELECT tenant_id FROM tenant_lifecycle WHERE status = 'uninstalled' AND erasure_due_at <= ? ORDER BY erasure_due_at`)
+        .all(utc(now)) as Row[]
+    ).map((r) => r.tenant_id as TenantId);
   }
 
   /** True the first time a nonce is seen: an OAuth state can complete one install only. */
   claimOAuthNonce(nonce: string, at: string): boolean {
-    return this.db.prepare('INSERT INTO oauth_states (nonce, used_at) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING').run(nonce, utc(at)).changes === 1;
+    return (
+      this.db.prepare('INSERT INTO oauth_states (nonce, used_at) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING').run(nonce, utc(at))
+        .changes === 1
+    );
   }
 
   // Export and erasure -------------------------------------------------------------------------
 
   /** Every table holding tenant data, found from the schema (so tables added later are covered too). */
   tenantTables(): string[] {
-    const tables = (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Row[]).map((r) => r.name as string);
-    return tables.filter((t) => t !== 'erasure_in_progress' && (this.db.pragma(`table_info(${quoteIdent(t)})`) as { name: string }[]).some((c) => c.name === 'tenant_id'));
+    const tables = (
+      this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Row[]
+    ).map((r) => r.name as string);
+    return tables.filter(
+      (t) =>
+        t !== 'erasure_in_progress' &&
+        (this.db.pragma(`table_info(${quoteIdent(t)})`) as { name: string }[]).some((c) => c.name === 'tenant_id'),
+    );
   }
 
   /**
@@ -507,7 +644,9 @@ export class SqliteRecordStore implements RecordStore {
     if (!tenant) throw new SuccessEngineError('STORE.NOT_FOUND', `no tenant ${tenantId}`);
     yield { table: 'tenants', row: tenant };
     for (const table of this.tenantTables()) {
-      for (const raw of this.db.prepare(`SELECT * FROM ${quoteIdent(table)} WHERE tenant_id = ?`).iterate(tenantId) as IterableIterator<Row>) {
+      for (const raw of this.db
+        .prepare(`SELECT * FROM ${quoteIdent(table)} WHERE tenant_id = ?`)
+        .iterate(tenantId) as IterableIterator<Row>) {
         const row: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(raw)) {
           if (EXPORT_SECRET_COLUMNS.has(key)) continue;
@@ -535,8 +674,16 @@ export class SqliteRecordStore implements RecordStore {
       if (tenants > 0) rowCounts.tenants = tenants;
       this.db.prepare('DELETE FROM erasure_in_progress WHERE tenant_id = ?').run(tenantId);
       const salt = randomBytes(16).toString('hex');
-      const receipt: ErasureReceipt = { tenantHash: erasureHash(salt, tenantId), salt, erasedAt: this.now().toISOString(), reason, rowCounts };
-      this.db.prepare('INSERT INTO erasure_log (tenant_hash, salt, erased_at, reason, row_counts) VALUES (?, ?, ?, ?, ?)').run(receipt.tenantHash, salt, receipt.erasedAt, reason, JSON.stringify(rowCounts));
+      const receipt: ErasureReceipt = {
+        tenantHash: erasureHash(salt, tenantId),
+        salt,
+        erasedAt: this.now().toISOString(),
+        reason,
+        rowCounts,
+      };
+      this.db
+        .prepare('INSERT INTO erasure_log (tenant_hash, salt, erased_at, reason, row_counts) VALUES (?, ?, ?, ?, ?)')
+        .run(receipt.tenantHash, salt, receipt.erasedAt, reason, JSON.stringify(rowCounts));
       return receipt;
     })();
   }
@@ -546,19 +693,31 @@ export class SqliteRecordStore implements RecordStore {
     const rows = this.db.prepare('SELECT * FROM erasure_log ORDER BY seq').all() as Row[];
     return rows
       .filter((r) => erasureHash(r.salt as string, tenantId) === r.tenant_hash)
-      .map((r) => ({ tenantHash: r.tenant_hash as string, salt: r.salt as string, erasedAt: r.erased_at as string, reason: r.reason as string, rowCounts: JSON.parse(r.row_counts as string) as Record<string, number> }));
+      .map((r) => ({
+        tenantHash: r.tenant_hash as string,
+        salt: r.salt as string,
+        erasedAt: r.erased_at as string,
+        reason: r.reason as string,
+        rowCounts: JSON.parse(r.row_counts as string) as Record<string, number>,
+      }));
   }
 
   // Tenant settings ----------------------------------------------------------------------------
 
   getTenantSetting(tenantId: TenantId, key: string): TenantSetting | null {
-    const row = this.db.prepare('SELECT value, updated_at, updated_by FROM tenant_settings WHERE tenant_id = ? AND key = ?').get(tenantId, key) as Row | undefined;
-    return row ? { value: JSON.parse(row.value as string) as unknown, updatedAt: row.updated_at as string, updatedBy: row.updated_by as string } : null;
+    const row = this.db
+      .prepare('SELECT value, updated_at, updated_by FROM tenant_settings WHERE tenant_id = ? AND key = ?')
+      .get(tenantId, key) as Row | undefined;
+    return row
+      ? { value: JSON.parse(row.value as string) as unknown, updatedAt: row.updated_at as string, updatedBy: row.updated_by as string }
+      : null;
   }
 
   putTenantSetting(tenantId: TenantId, key: string, value: unknown, updatedBy: string): void {
     this.db
-      .prepare('INSERT INTO tenant_settings (tenant_id, key, value, updated_at, updated_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by')
+      .prepare(
+        'INSERT INTO tenant_settings (tenant_id, key, value, updated_at, updated_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by',
+      )
       .run(tenantId, key, JSON.stringify(value), this.now().toISOString(), updatedBy);
   }
 
@@ -576,23 +735,49 @@ export class SqliteRecordStore implements RecordStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (tenant_id, account_id, action_id, recommended_at) ${onConflict}`,
       )
-      .run(outcome.tenantId, outcome.accountId, outcome.actionId, utc(outcome.recommendedAt), outcome.arm, outcome.status, outcome.completedAt === null ? null : utc(outcome.completedAt), outcome.source, outcome.retained === null ? null : Number(outcome.retained), this.now().toISOString(), updatedBy);
+      .run(
+        outcome.tenantId,
+        outcome.accountId,
+        outcome.actionId,
+        utc(outcome.recommendedAt),
+        outcome.arm,
+        outcome.status,
+        outcome.completedAt === null ? null : utc(outcome.completedAt),
+        outcome.source,
+        outcome.retained === null ? null : Number(outcome.retained),
+        this.now().toISOString(),
+        updatedBy,
+      );
   }
 
-  linkActionTask(tenantId: TenantId, recommendation: { accountId: string; actionId: string; recommendedAt: string }, crmTaskId: string): void {
+  linkActionTask(
+    tenantId: TenantId,
+    recommendation: { accountId: string; actionId: string; recommendedAt: string },
+    crmTaskId: string,
+  ): void {
     this.db
       .prepare('UPDATE action_outcomes SET crm_task_id = ? WHERE tenant_id = ? AND account_id = ? AND action_id = ? AND recommended_at = ?')
       .run(crmTaskId, tenantId, recommendation.accountId, recommendation.actionId, utc(recommendation.recommendedAt));
   }
 
-  answerActionsByTask(tenantId: TenantId, answers: readonly { crmTaskId: string; status: 'completed' | 'dismissed'; at: string }[]): number {
+  answerActionsByTask(
+    tenantId: TenantId,
+    answers: readonly { crmTaskId: string; status: 'completed' | 'dismissed'; at: string }[],
+  ): number {
     const update = this.db.prepare(
       `UPDATE action_outcomes SET status = ?, completed_at = ?, source = 'crm-task', updated_at = ?, updated_by = 'crm-task'
        WHERE tenant_id = ? AND crm_task_id = ? AND arm = 'treatment' AND status = 'open'`,
     );
     return this.db.transaction(() => {
       let changed = 0;
-      for (const a of answers) changed += update.run(a.status, a.status === 'completed' ? utc(a.at) : null, this.now().toISOString(), tenantId, a.crmTaskId).changes;
+      for (const a of answers)
+        changed += update.run(
+          a.status,
+          a.status === 'completed' ? utc(a.at) : null,
+          this.now().toISOString(),
+          tenantId,
+          a.crmTaskId,
+        ).changes;
       return changed;
     })();
   }
@@ -608,7 +793,9 @@ export class SqliteRecordStore implements RecordStore {
       where.push('recommended_at = ?');
       params.push(utc(filter.recommendedAt));
     }
-    const rows = this.db.prepare(`SELECT * FROM action_outcomes WHERE ${where.join(' AND ')} ORDER BY recommended_at, account_id, action_id`).all(...params) as Row[];
+    const rows = this.db
+      .prepare(`SELECT * FROM action_outcomes WHERE ${where.join(' AND ')} ORDER BY recommended_at, account_id, action_id`)
+      .all(...params) as Row[];
     return rows.map((r) => ({
       tenantId: r.tenant_id as string,
       accountId: r.account_id as string,
@@ -640,11 +827,16 @@ export class SqliteRecordStore implements RecordStore {
        ON CONFLICT (tenant_id, content_hash, model_id) DO UPDATE SET label = excluded.label, score = excluded.score, topics = excluded.topics, masked_text = excluded.masked_text, analysed_at = excluded.analysed_at`,
     );
     this.db.transaction(() => {
-      for (const a of analyses) insert.run(tenantId, a.contentHash, a.modelId, a.label, a.score, JSON.stringify(a.topics), a.maskedText, utc(a.analysedAt));
+      for (const a of analyses)
+        insert.run(tenantId, a.contentHash, a.modelId, a.label, a.score, JSON.stringify(a.topics), a.maskedText, utc(a.analysedAt));
     })();
   }
 
-  putRecordTexts(tenantId: TenantId, texts: readonly RecordText[], removed: readonly { entity: RecordText['entity']; recordId: string }[] = []): void {
+  putRecordTexts(
+    tenantId: TenantId,
+    texts: readonly RecordText[],
+    removed: readonly { entity: RecordText['entity']; recordId: string }[] = [],
+  ): void {
     const upsert = this.db.prepare(
       `INSERT INTO record_texts (tenant_id, entity, record_id, account_id, kind, at, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (tenant_id, entity, record_id) DO UPDATE SET account_id = excluded.account_id, kind = excluded.kind, at = excluded.at, content_hash = excluded.content_hash`,
@@ -684,7 +876,9 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   listAudit(tenantId: TenantId, options: { limit?: number } = {}): AuditEntry[] {
-    const rows = this.db.prepare('SELECT * FROM audit_log WHERE tenant_id = ? ORDER BY seq DESC LIMIT ?').all(tenantId, options.limit ?? -1) as Row[];
+    const rows = this.db
+      .prepare('SELECT * FROM audit_log WHERE tenant_id = ? ORDER BY seq DESC LIMIT ?')
+      .all(tenantId, options.limit ?? -1) as Row[];
     return rows.map((r) => ({
       tenantId: r.tenant_id as TenantId,
       at: r.at as string,
@@ -707,8 +901,18 @@ function openDatabase(options: SqliteStoreOptions): Database.Database {
   const file = options.path;
   return explainSqliteErrors(file, () => {
     if (options.readOnly) {
-      if (file !== ':memory:' && !existsSync(file)) throw new SuccessEngineError('STORE.NOT_FOUND', `no database at ${path.resolve(file)}: nothing is created when reading; pass the right --database (or SE_DATABASE_PATH), or run a sync or the demo first`, { file });
-      if (file !== ':memory:' && statSync(file).size === 0) throw new SuccessEngineError('STORE.CORRUPT', `${path.resolve(file)} is an empty file, not a Success Engine database; pass the right --database (or SE_DATABASE_PATH)`, { file });
+      if (file !== ':memory:' && !existsSync(file))
+        throw new SuccessEngineError(
+          'STORE.NOT_FOUND',
+          `no database at ${path.resolve(file)}: nothing is created when reading; pass the right --database (or SE_DATABASE_PATH), or run a sync or the demo first`,
+          { file },
+        );
+      if (file !== ':memory:' && statSync(file).size === 0)
+        throw new SuccessEngineError(
+          'STORE.CORRUPT',
+          `${path.resolve(file)} is an empty file, not a Success Engine database; pass the right --database (or SE_DATABASE_PATH)`,
+          { file },
+        );
       const db = new Database(file, { readonly: true, fileMustExist: true });
       try {
         db.pragma('busy_timeout = 5000');
@@ -738,11 +942,26 @@ function openDatabase(options: SqliteStoreOptions): Database.Database {
 /** A read-only store must already hold our schema, at a version this build knows. */
 function checkSchema(db: Database.Database, file: string): void {
   const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
-  if (!table) throw new SuccessEngineError('STORE.CORRUPT', `${path.resolve(file)} is not a Success Engine database (no schema_migrations table); pass the right --database (or SE_DATABASE_PATH)`, { file });
+  if (!table)
+    throw new SuccessEngineError(
+      'STORE.CORRUPT',
+      `${path.resolve(file)} is not a Success Engine database (no schema_migrations table); pass the right --database (or SE_DATABASE_PATH)`,
+      { file },
+    );
   const versions = (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version);
   const known = new Set(migrations.map((m) => m.version));
-  if (versions.some((v) => !known.has(v))) throw new SuccessEngineError('STORE.MIGRATION_FAILED', `${path.resolve(file)} was written by a newer Success Engine (migrations ${versions.filter((v) => !known.has(v)).join(', ')}); upgrade this installation`, { file });
-  if (migrations.some((m) => !versions.includes(m.version))) throw new SuccessEngineError('STORE.MIGRATION_FAILED', `${path.resolve(file)} is at an older schema; open it once with a command that writes (sync, serve, worker) to migrate it`, { file });
+  if (versions.some((v) => !known.has(v)))
+    throw new SuccessEngineError(
+      'STORE.MIGRATION_FAILED',
+      `${path.resolve(file)} was written by a newer Success Engine (migrations ${versions.filter((v) => !known.has(v)).join(', ')}); upgrade this installation`,
+      { file },
+    );
+  if (migrations.some((m) => !versions.includes(m.version)))
+    throw new SuccessEngineError(
+      'STORE.MIGRATION_FAILED',
+      `${path.resolve(file)} is at an older schema; open it once with a command that writes (sync, serve, worker) to migrate it`,
+      { file },
+    );
 }
 
 /**
@@ -766,24 +985,53 @@ export function describeSqliteError(file: string, error: unknown): SuccessEngine
   const message = (cause as Error).message;
   const elsewhere = 'or point --database (SE_DATABASE_PATH) elsewhere';
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
-    return new SuccessEngineError('STORE.CORRUPT', `database ${where} is corrupt or truncated (${code}: ${message}); restore it from a backup, ${elsewhere} to start a new one`, { file, sqlite: code }, { cause });
+    return new SuccessEngineError(
+      'STORE.CORRUPT',
+      `database ${where} is corrupt or truncated (${code}: ${message}); restore it from a backup, ${elsewhere} to start a new one`,
+      { file, sqlite: code },
+      { cause },
+    );
   }
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new SuccessEngineError('STORE.LOCKED', `database ${where} is locked by another process (${code}); stop the other writer (a demo, a sync) and try again, ${elsewhere}`, { file, sqlite: code }, { cause });
+    return new SuccessEngineError(
+      'STORE.LOCKED',
+      `database ${where} is locked by another process (${code}); stop the other writer (a demo, a sync) and try again, ${elsewhere}`,
+      { file, sqlite: code },
+      { cause },
+    );
   }
-  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_FULL') {
-    return new SuccessEngineError('STORE.UNWRITABLE', `database ${where} cannot be opened or written (${code}: ${message}); check the file's and its folder's permissions and free space, ${elsewhere}`, { file, sqlite: code }, { cause });
+  if (
+    code.startsWith('SQLITE_READONLY') ||
+    code.startsWith('SQLITE_CANTOPEN') ||
+    code.startsWith('SQLITE_PERM') ||
+    code.startsWith('SQLITE_IOERR') ||
+    code === 'SQLITE_FULL'
+  ) {
+    return new SuccessEngineError(
+      'STORE.UNWRITABLE',
+      `database ${where} cannot be opened or written (${code}: ${message}); check the file's and its folder's permissions and free space, ${elsewhere}`,
+      { file, sqlite: code },
+      { cause },
+    );
   }
   return undefined;
 }
 
 export function migrate(db: Database.Database, all: readonly Migration[]): number[] {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  const applied = new Map((db.prepare('SELECT version, name FROM schema_migrations').all() as { version: number; name: string }[]).map((r) => [r.version, r.name]));
+  const applied = new Map(
+    (db.prepare('SELECT version, name FROM schema_migrations').all() as { version: number; name: string }[]).map((r) => [
+      r.version,
+      r.name,
+    ]),
+  );
   const known = new Set(all.map((m) => m.version));
   const unknown = [...applied.keys()].filter((v) => !known.has(v));
   if (unknown.length > 0) {
-    throw new SuccessEngineError('STORE.MIGRATION_FAILED', `the database has migrations this version does not know (${unknown.join(', ')}); it was written by a newer Success Engine`);
+    throw new SuccessEngineError(
+      'STORE.MIGRATION_FAILED',
+      `the database has migrations this version does not know (${unknown.join(', ')}); it was written by a newer Success Engine`,
+    );
   }
   const ran: number[] = [];
   for (const migration of [...all].sort((a, b) => a.version - b.version)) {
@@ -791,10 +1039,19 @@ export function migrate(db: Database.Database, all: readonly Migration[]): numbe
     try {
       db.transaction(() => {
         db.exec(migration.sql);
-        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString());
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+          migration.version,
+          migration.name,
+          new Date().toISOString(),
+        );
       })();
     } catch (cause) {
-      throw new SuccessEngineError('STORE.MIGRATION_FAILED', `migration ${migration.version} (${migration.name}) failed: ${(cause as Error).message}`, {}, { cause });
+      throw new SuccessEngineError(
+        'STORE.MIGRATION_FAILED',
+        `migration ${migration.version} (${migration.name}) failed: ${(cause as Error).message}`,
+        {},
+        { cause },
+      );
     }
     ran.push(migration.version);
   }
@@ -934,5 +1191,12 @@ function toTextAnalysis(r: Row): TextAnalysis {
 }
 
 function toRecordText(r: Row): RecordText {
-  return { entity: r.entity as RecordText['entity'], recordId: r.record_id as string, accountId: r.account_id as string, kind: r.kind as RecordText['kind'], at: r.at as string, contentHash: r.content_hash as string };
+  return {
+    entity: r.entity as RecordText['entity'],
+    recordId: r.record_id as string,
+    accountId: r.account_id as string,
+    kind: r.kind as RecordText['kind'],
+    at: r.at as string,
+    contentHash: r.content_hash as string,
+  };
 }

@@ -14,7 +14,8 @@ function rowsMentioning(db: Database.Database, needle: string): { table: string;
   const hits: { table: string; row: unknown }[] = [];
   for (const table of tables) {
     for (const row of db.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[]) {
-      if (Object.values(row).some((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v)).includes(needle))) hits.push({ table, row });
+      if (Object.values(row).some((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v)).includes(needle)))
+        hits.push({ table, row });
     }
   }
   return hits;
@@ -23,11 +24,29 @@ function rowsMentioning(db: Database.Database, needle: string): { table: string;
 function seed(store: SqliteRecordStore, tenantId: TenantId): void {
   store.upsertTenant({ id: tenantId, name: tenantId, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
   store.markInstalled(tenantId, '2026-01-01T00:00:00Z');
-  store.saveConnection({ id: 'hs' as ConnectionId, tenantId, provider: 'hubspot', externalOrgId: `portal-${tenantId}`, baseUrl: 'https://api.hubapi.com', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' }, { accessToken: 'at', refreshToken: 'rt' });
+  store.saveConnection(
+    {
+      id: 'hs' as ConnectionId,
+      tenantId,
+      provider: 'hubspot',
+      externalOrgId: `portal-${tenantId}`,
+      baseUrl: 'https://api.hubapi.com',
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt: '2026-01-01T00:00:00Z',
+    },
+    { accessToken: 'at', refreshToken: 'rt' },
+  );
   store.upsertRecords('account', [makeAccount('1', {}, tenantId), makeAccount('2', {}, tenantId)]);
   store.upsertRecords('account', [makeAccount('1', { name: 'Renamed' }, tenantId)]);
   store.saveCursor(tenantId, 'hs' as ConnectionId, 'account', { after: 2 });
-  store.appendAudit({ tenantId, at: '2026-01-02T00:00:00Z', actor: 'system', action: 'install.completed', target: 'hubspot', details: { tenant: tenantId } });
+  store.appendAudit({
+    tenantId,
+    at: '2026-01-02T00:00:00Z',
+    actor: 'system',
+    action: 'install.completed',
+    target: 'hubspot',
+    details: { tenant: tenantId },
+  });
   store.issueApiToken(tenantId, 'admin', 'installer');
   store.issueApiToken(tenantId, 'rep', 'rep-1', { crmUserId: '9000001' });
 }
@@ -47,15 +66,37 @@ describe('tenant erasure', () => {
     const receipt = store.eraseTenant(GONE, 'hubspot app uninstalled');
     expect(rowsMentioning(store.db, GONE)).toEqual([]);
     expect(rowsMentioning(store.db, KEPT)).toHaveLength(before);
-    expect(receipt.rowCounts).toMatchObject({ tenants: 1, records: 2, record_versions: 3, audit_log: 1, api_tokens: 2, crm_connections: 1, sync_cursors: 1, tenant_lifecycle: 1 });
+    expect(receipt.rowCounts).toMatchObject({
+      tenants: 1,
+      records: 2,
+      record_versions: 3,
+      audit_log: 1,
+      api_tokens: 2,
+      crm_connections: 1,
+      sync_cursors: 1,
+      tenant_lifecycle: 1,
+    });
     expect(store.getTenant(GONE)).toBeNull();
   });
 
   it('refuses rows for the erased tenant afterwards (a job still running cannot bring it back)', () => {
     store.eraseTenant(GONE, 'uninstall');
-    expect(() => store.appendAudit({ tenantId: GONE, at: '2026-03-01T00:00:00Z', actor: 'sync', action: 'late', target: 'x', details: {} })).toThrow(/no such tenant/);
+    expect(() =>
+      store.appendAudit({ tenantId: GONE, at: '2026-03-01T00:00:00Z', actor: 'sync', action: 'late', target: 'x', details: {} }),
+    ).toThrow(/no such tenant/);
     expect(() => store.upsertRecords('account', [makeAccount('3', {}, GONE)])).toThrow(/FOREIGN KEY/);
-    expect(() => store.appendScoreSets([{ tenantId: GONE, accountId: 'hubspot:1' as never, computedAt: '2026-03-01T00:00:00Z', modelVersion: 'v', nextBestActions: [], churn: { probability: 0.1, band: 'low', drivers: [], model: { name: 'h', version: '1', kind: 'health-score' } } }])).toThrow(/FOREIGN KEY/);
+    expect(() =>
+      store.appendScoreSets([
+        {
+          tenantId: GONE,
+          accountId: 'hubspot:1' as never,
+          computedAt: '2026-03-01T00:00:00Z',
+          modelVersion: 'v',
+          nextBestActions: [],
+          churn: { probability: 0.1, band: 'low', drivers: [], model: { name: 'h', version: '1', kind: 'health-score' } },
+        },
+      ]),
+    ).toThrow(/FOREIGN KEY/);
     expect(rowsMentioning(store.db, GONE)).toEqual([]);
   });
 
@@ -78,7 +119,17 @@ describe('tenant erasure', () => {
   it('exports every table of the tenant without secrets', () => {
     const rows = [...store.exportTenant(GONE)];
     const tables = new Set(rows.map((r) => r.table));
-    for (const t of ['tenants', 'records', 'record_versions', 'audit_log', 'api_tokens', 'crm_connections', 'sync_cursors', 'tenant_lifecycle']) expect(tables).toContain(t);
+    for (const t of [
+      'tenants',
+      'records',
+      'record_versions',
+      'audit_log',
+      'api_tokens',
+      'crm_connections',
+      'sync_cursors',
+      'tenant_lifecycle',
+    ])
+      expect(tables).toContain(t);
     expect(rows.every((r) => r.table === 'tenants' || r.row.tenant_id === GONE)).toBe(true);
     expect(JSON.stringify(rows)).not.toMatch(/token_ciphertext|token_hash/);
   });
@@ -106,11 +157,16 @@ describe('api token roles', () => {
 
   it('keeps tokens issued before migration 4 (and later migrations apply on top)', () => {
     const db = new Database(':memory:');
-    migrate(db, migrations.filter((m) => m.version < 4));
+    migrate(
+      db,
+      migrations.filter((m) => m.version < 4),
+    );
     db.prepare("INSERT INTO tenants VALUES ('t', 't', 'en', '2026-01-01')").run();
     db.prepare("INSERT INTO api_tokens VALUES ('h', 't', 'admin', 'old', '2026-01-01')").run();
     expect(migrate(db, migrations)).toEqual(migrations.filter((m) => m.version >= 4).map((m) => m.version));
-    expect(db.prepare('SELECT role, label, crm_user_id FROM api_tokens').all()).toEqual([{ role: 'admin', label: 'old', crm_user_id: null }]);
+    expect(db.prepare('SELECT role, label, crm_user_id FROM api_tokens').all()).toEqual([
+      { role: 'admin', label: 'old', crm_user_id: null },
+    ]);
     db.close();
   });
 });

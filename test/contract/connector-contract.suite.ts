@@ -1,4 +1,14 @@
-import { entitySchemas, type AuthGrant, type CanonicalAccount, type CanonicalRecord, type CrmConnector, type EntityName, type ScoreSet, type SyncCursor, type TenantId } from '../../core';
+import {
+  entitySchemas,
+  type AuthGrant,
+  type CanonicalAccount,
+  type CanonicalRecord,
+  type CrmConnector,
+  type EntityName,
+  type ScoreSet,
+  type SyncCursor,
+  type TenantId,
+} from '../../core';
 import { SCORE_FIELDS, type ScoreFieldKey } from '../../manifests/field-map';
 
 /**
@@ -28,7 +38,11 @@ export interface ContractHarness {
 }
 
 /** Pull any entity to `done`, a fresh connector per page (as queue workers would). */
-export async function pullEntity(h: ContractHarness, entity: EntityName, from: SyncCursor | null = null): Promise<{ records: CanonicalRecord[]; deletions: string[]; rejected: string[]; cursor: SyncCursor | null }> {
+export async function pullEntity(
+  h: ContractHarness,
+  entity: EntityName,
+  from: SyncCursor | null = null,
+): Promise<{ records: CanonicalRecord[]; deletions: string[]; rejected: string[]; cursor: SyncCursor | null }> {
   let cursor = from;
   const records: CanonicalRecord[] = [];
   const deletions: string[] = [];
@@ -54,19 +68,52 @@ export function makeScore(tenantId: TenantId, accountId: string, probability: nu
       probability,
       band,
       drivers: [
-        { feature: 'tenure_months', contribution: 12.5, direction: 'raises', value: 3, text: { en: 'Short tenure (3 months)', zh: '客户时长短（3 个月）' } },
-        { feature: 'support_tickets_90d', contribution: -4, direction: 'lowers', value: 0, text: { en: 'No recent support tickets', zh: '近期无工单' } },
+        {
+          feature: 'tenure_months',
+          contribution: 12.5,
+          direction: 'raises',
+          value: 3,
+          text: { en: 'Short tenure (3 months)', zh: '客户时长短（3 个月）' },
+        },
+        {
+          feature: 'support_tickets_90d',
+          contribution: -4,
+          direction: 'lowers',
+          value: 0,
+          text: { en: 'No recent support tickets', zh: '近期无工单' },
+        },
       ],
       model: { name: 'churn', version: modelVersion, kind: 'learned' },
     },
-    clv: { point: 1200, p10: 800, p50: 1150, p90: 1700, currency: 'USD', horizonMonths: 12, method: 'contractual', model: { name: 'sbg', version: modelVersion, kind: 'sbg' } },
-    nextBestActions: [{ actionId: 'exec-call', rank: 1, score: 0.8, title: { en: 'Book an executive call', zh: '安排高层通话' }, reasons: [{ en: 'Renewal in 30 days', zh: '30 天后续约' }] }],
+    clv: {
+      point: 1200,
+      p10: 800,
+      p50: 1150,
+      p90: 1700,
+      currency: 'USD',
+      horizonMonths: 12,
+      method: 'contractual',
+      model: { name: 'sbg', version: modelVersion, kind: 'sbg' },
+    },
+    nextBestActions: [
+      {
+        actionId: 'exec-call',
+        rank: 1,
+        score: 0.8,
+        title: { en: 'Book an executive call', zh: '安排高层通话' },
+        reasons: [{ en: 'Renewal in 30 days', zh: '30 天后续约' }],
+      },
+    ],
     modelVersion,
   };
 }
 
 /** Pull an entity to `done`, restarting with a fresh connector from the saved (JSON round-tripped) cursor after every page. */
-export async function pullAll(h: ContractHarness, from: SyncCursor | null = null, restartEveryPage = true): Promise<{ accounts: CanonicalAccount[]; deletions: string[]; rejected: number; cursor: SyncCursor | null; pages: number }> {
+export async function pullAll(
+  h: ContractHarness,
+  from: SyncCursor | null = null,
+  restartEveryPage = true,
+): Promise<{ accounts: CanonicalAccount[]; deletions: string[]; rejected: number; cursor: SyncCursor | null; pages: number }> {
   let cursor = from;
   let connector = h.connector();
   const accounts: CanonicalAccount[] = [];
@@ -151,7 +198,14 @@ export function connectorContract(name: string, makeHarness: () => Promise<Contr
       if (!c.createTasks || !h.tasksOf) return;
       await c.authorise(h.grant);
       const ids = h.accountIds().slice(3, 8);
-      const tasks = ids.map((id, i) => ({ accountId: `${c.provider}:${id}`, key: `contract-key-${i}`, subject: `Book an executive call / 安排高层通话 ${i}`, body: 'Renewal in 30 days\n30 天后续约', dueDate: '2026-11-05', priority: 'high' as const }));
+      const tasks = ids.map((id, i) => ({
+        accountId: `${c.provider}:${id}`,
+        key: `contract-key-${i}`,
+        subject: `Book an executive call / 安排高层通话 ${i}`,
+        body: 'Renewal in 30 days\n30 天后续约',
+        dueDate: '2026-11-05',
+        priority: 'high' as const,
+      }));
       const first = await c.createTasks(tasks);
       expect(first.map((r) => r.status)).toEqual(ids.map(() => 'created'));
       // Again, from a fresh worker, plus one repeat inside the batch: nothing new.
@@ -163,7 +217,7 @@ export function connectorContract(name: string, makeHarness: () => Promise<Contr
         expect(held[0]?.subject).toContain('安排高层通话');
         if (h.ownerOf) expect(held[0]?.ownerId).toBe(h.ownerOf(id));
       }
-      const bad = await c.createTasks([{ ...tasks[0] as (typeof tasks)[number], accountId: 'file:nope', key: 'contract-key-bad' }]);
+      const bad = await c.createTasks([{ ...(tasks[0] as (typeof tasks)[number]), accountId: 'file:nope', key: 'contract-key-bad' }]);
       expect(bad[0]).toMatchObject({ status: 'failed', retryable: false });
     });
 

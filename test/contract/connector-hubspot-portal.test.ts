@@ -13,20 +13,55 @@ const TOKEN = 'pat-na1-sandbox-0000';
 const tenantId = 'tenant-hubspot-portal' as TenantId;
 let keys = 0;
 
-async function portal(profile: 'vanilla' | 'customised'): Promise<{ sandbox: HubSpotSandbox; clock: ReturnType<typeof fixedClock>; connector: () => HubSpotConnector; close: () => Promise<void> }> {
+async function portal(profile: 'vanilla' | 'customised'): Promise<{
+  sandbox: HubSpotSandbox;
+  clock: ReturnType<typeof fixedClock>;
+  connector: () => HubSpotConnector;
+  close: () => Promise<void>;
+}> {
   const clock = fixedClock('2026-11-01T00:00:00.000Z');
-  const sandbox = await startHubSpotSandbox({ book: generateBook({ seed: 5, accounts: 25, rows }), tier: 'enterprise', clock, portal: profile, searchPerSecond: 1000 });
+  const sandbox = await startHubSpotSandbox({
+    book: generateBook({ seed: 5, accounts: 25, rows }),
+    tier: 'enterprise',
+    clock,
+    portal: profile,
+    searchPerSecond: 1000,
+  });
   const portalKey = `portal-test-${++keys}`;
   const sleep = (ms: number): Promise<void> => {
     clock.advance(ms);
     return Promise.resolve();
   };
-  return { sandbox, clock, connector: () => new HubSpotConnector({ tenantId, portalKey, basePath: sandbox.url, accessToken: TOKEN, clock, sleep, random: () => 0.5 }), close: () => sandbox.close() };
+  return {
+    sandbox,
+    clock,
+    connector: () =>
+      new HubSpotConnector({ tenantId, portalKey, basePath: sandbox.url, accessToken: TOKEN, clock, sleep, random: () => 0.5 }),
+    close: () => sandbox.close(),
+  };
 }
 
-async function pull(connector: () => HubSpotConnector, entity: EntityName, from: SyncCursor | null = null): Promise<{ ids: string[]; records: Record<string, unknown>[]; findings: ConnectorFinding[]; rejected: number; deletions: number; cursor: SyncCursor | null }> {
+async function pull(
+  connector: () => HubSpotConnector,
+  entity: EntityName,
+  from: SyncCursor | null = null,
+): Promise<{
+  ids: string[];
+  records: Record<string, unknown>[];
+  findings: ConnectorFinding[];
+  rejected: number;
+  deletions: number;
+  cursor: SyncCursor | null;
+}> {
   let cursor = from;
-  const out = { ids: [] as string[], records: [] as Record<string, unknown>[], findings: [] as ConnectorFinding[], rejected: 0, deletions: 0, cursor };
+  const out = {
+    ids: [] as string[],
+    records: [] as Record<string, unknown>[],
+    findings: [] as ConnectorFinding[],
+    rejected: 0,
+    deletions: 0,
+    cursor,
+  };
   for (let guard = 0; guard < 1000; guard++) {
     const page = await connector().pullPage(entity, cursor);
     out.records.push(...(page.records as unknown as Record<string, unknown>[]));
@@ -66,14 +101,19 @@ describe('HubSpot connector against a customer portal it has not seen before', (
     try {
       const first = await pull(p.connector, 'opportunity');
       expect(first.ids.length).toBeGreaterThan(0);
-      p.sandbox.state.setTokenScopes(TOKEN, ALL_SANDBOX_SCOPES.filter((s) => s !== 'crm.objects.deals.read'));
+      p.sandbox.state.setTokenScopes(
+        TOKEN,
+        ALL_SANDBOX_SCOPES.filter((s) => s !== 'crm.objects.deals.read'),
+      );
       const deal = [...p.sandbox.state.portal.table('deals').values()][0];
       p.clock.advance(5_000);
       if (deal) deal.properties.hs_lastmodifieddate = p.clock.now().toISOString();
       const second = await pull(p.connector, 'opportunity', first.cursor);
       expect(second.ids).toEqual([]);
       expect(second.deletions).toBe(0);
-      expect(second.findings).toEqual([expect.objectContaining({ code: 'CONNECTOR.SCOPE_MISSING', object: 'deals', scope: 'crm.objects.deals.read' })]);
+      expect(second.findings).toEqual([
+        expect.objectContaining({ code: 'CONNECTOR.SCOPE_MISSING', object: 'deals', scope: 'crm.objects.deals.read' }),
+      ]);
       expect((await pull(p.connector, 'account')).ids).toHaveLength(25);
       // Granted again, the next pass picks the change up.
       p.sandbox.state.setTokenScopes(TOKEN, ALL_SANDBOX_SCOPES);
@@ -99,7 +139,9 @@ describe('HubSpot connector against a customer portal it has not seen before', (
       expect(next.ids).toEqual([target.id]);
       expect(next.records[0]?.contractType).toBeUndefined();
       expect(next.rejected).toBe(0);
-      expect(next.findings).toEqual([expect.objectContaining({ code: 'CONNECTOR.PROPERTY_MISSING', object: 'companies', property: 'contract_type' })]);
+      expect(next.findings).toEqual([
+        expect.objectContaining({ code: 'CONNECTOR.PROPERTY_MISSING', object: 'companies', property: 'contract_type' }),
+      ]);
     } finally {
       await p.close();
     }
@@ -133,13 +175,17 @@ describe('HubSpot connector against a customer portal it has not seen before', (
     try {
       const state = p.sandbox.state.portal;
       const companies = [...state.table('companies').keys()].sort();
-      const contact = [...state.table('contacts').values()].find((c) => state.associationsOf('contacts', c.id, 'companies')[0]?.[0] !== companies[0]);
+      const contact = [...state.table('contacts').values()].find(
+        (c) => state.associationsOf('contacts', c.id, 'companies')[0]?.[0] !== companies[0],
+      );
       if (!contact || !companies[0]) throw new Error('no contact');
       const primary = state.associationsOf('contacts', contact.id, 'companies')[0]?.[0];
       // A second, unlabeled company with a lower id: first in any listing.
       state.associate('contacts', contact.id, 'companies', companies[0], [{ category: 'HUBSPOT_DEFINED', typeId: 279, label: null }]);
       const first = await pull(p.connector, 'contact');
-      expect(first.records.find((r) => (r.source as { externalId: string }).externalId === contact.id)?.accountId).toBe(`hubspot:${primary}`);
+      expect(first.records.find((r) => (r.source as { externalId: string }).externalId === contact.id)?.accountId).toBe(
+        `hubspot:${primary}`,
+      );
       p.clock.advance(5_000);
       contact.properties.lastmodifieddate = p.clock.now().toISOString();
       const next = await pull(p.connector, 'contact', first.cursor);

@@ -22,12 +22,27 @@ interface HubSpotHarness extends ContractHarness {
 }
 
 /** A sandbox on a virtual clock: the connector's sleeps advance it, so 10-second rate waits cost no real time. */
-async function hubspotHarness(options: { accounts: number; faults?: FaultPlan; oauth?: boolean; companiesOnly?: boolean; stats?: CallStats; portal?: 'vanilla' | 'customised' }): Promise<HubSpotHarness> {
+async function hubspotHarness(options: {
+  accounts: number;
+  faults?: FaultPlan;
+  oauth?: boolean;
+  companiesOnly?: boolean;
+  stats?: CallStats;
+  portal?: 'vanilla' | 'customised';
+}): Promise<HubSpotHarness> {
   const clock = fixedClock('2026-11-01T00:00:00.000Z');
   const seed = { seed: 7, accounts: options.accounts, rows };
   // Companies only keeps a 10k-account portal small and quick to build.
-  const book = options.companiesOnly ? { ...generateBook({ ...seed, accounts: 0 }), bundles: accountsOnly(generateBundles(seed)) } : generateBook(seed);
-  const sandbox = await startHubSpotSandbox({ book, tier: 'free', clock, ...(options.portal ? { portal: options.portal } : {}), ...(options.faults ? { faults: options.faults } : {}) });
+  const book = options.companiesOnly
+    ? { ...generateBook({ ...seed, accounts: 0 }), bundles: accountsOnly(generateBundles(seed)) }
+    : generateBook(seed);
+  const sandbox = await startHubSpotSandbox({
+    book,
+    tier: 'free',
+    clock,
+    ...(options.portal ? { portal: options.portal } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
+  });
   const tenantId = 'tenant-contract-hubspot' as TenantId;
   const portalKey = `contract-${++portals}`;
   const sleep = (ms: number): Promise<void> => {
@@ -35,7 +50,13 @@ async function hubspotHarness(options: { accounts: number; faults?: FaultPlan; o
     return Promise.resolve();
   };
   const oauthClient = { clientId: 'sandbox-client-id', clientSecret: 'sandbox-client-secret' };
-  const grant = options.oauth ? { kind: 'authorization-code' as const, code: sandbox.state.issueAuthCode('https://app.example.com/oauth', Object.keys(HUBSPOT_REQUIRED_SCOPES)), redirectUri: 'https://app.example.com/oauth' } : { kind: 'private-app-token' as const, token: TOKEN };
+  const grant = options.oauth
+    ? {
+        kind: 'authorization-code' as const,
+        code: sandbox.state.issueAuthCode('https://app.example.com/oauth', Object.keys(HUBSPOT_REQUIRED_SCOPES)),
+        redirectUri: 'https://app.example.com/oauth',
+      }
+    : { kind: 'private-app-token' as const, token: TOKEN };
   let tokens: { accessToken: string; refreshToken?: string; expiresAt?: string } = { accessToken: TOKEN };
   const companies = sandbox.state.portal.table('companies');
   return {
@@ -53,7 +74,11 @@ async function hubspotHarness(options: { accounts: number; faults?: FaultPlan; o
         ...(tokens.expiresAt ? { expiresAt: tokens.expiresAt } : {}),
         oauthClient,
         onTokens: (t) => {
-          tokens = { accessToken: t.accessToken, ...(t.refreshToken ? { refreshToken: t.refreshToken } : {}), ...(t.expiresAt ? { expiresAt: t.expiresAt } : {}) };
+          tokens = {
+            accessToken: t.accessToken,
+            ...(t.refreshToken ? { refreshToken: t.refreshToken } : {}),
+            ...(t.expiresAt ? { expiresAt: t.expiresAt } : {}),
+          };
         },
         clock,
         sleep,
@@ -66,7 +91,11 @@ async function hubspotHarness(options: { accounts: number; faults?: FaultPlan; o
       const c = companies.get(id);
       if (!c) return Promise.resolve(false);
       const now = clock.now().toISOString();
-      Object.assign(c.properties, { plan_note: null, tenure_months: String(Number(c.properties.tenure_months ?? 0) + 1), hs_lastmodifieddate: now });
+      Object.assign(c.properties, {
+        plan_note: null,
+        tenure_months: String(Number(c.properties.tenure_months ?? 0) + 1),
+        hs_lastmodifieddate: now,
+      });
       c.updatedAt = now;
       return Promise.resolve(true);
     },
@@ -82,18 +111,30 @@ async function hubspotHarness(options: { accounts: number; faults?: FaultPlan; o
       sandbox.state.portal.associationsOf('companies', id, 'tasks').flatMap(([taskId]) => {
         const t = sandbox.state.portal.table('tasks').get(taskId);
         const key = t?.properties.se_action_key;
-        return t && typeof key === 'string' && key !== '' ? [{ key, ownerId: t.properties.hubspot_owner_id ?? null, subject: String(t.properties.hs_task_subject) }] : [];
+        return t && typeof key === 'string' && key !== ''
+          ? [{ key, ownerId: t.properties.hubspot_owner_id ?? null, subject: String(t.properties.hs_task_subject) }]
+          : [];
       }),
     ownerOf: (id) => companies.get(id)?.properties.hubspot_owner_id ?? null,
     entityCounts: () => {
       if (options.companiesOnly) return {};
-      const live = (...types: string[]): number => types.reduce((n, t) => n + [...sandbox.state.portal.table(t as 'contacts').values()].filter((o) => !o.archived).length, 0);
-      return { contact: live('contacts'), opportunity: live('deals'), ticket: live('tickets'), activity: live('notes', 'calls', 'emails', 'meetings', 'tasks'), transaction: live('invoices') };
+      const live = (...types: string[]): number =>
+        types.reduce((n, t) => n + [...sandbox.state.portal.table(t as 'contacts').values()].filter((o) => !o.archived).length, 0);
+      return {
+        contact: live('contacts'),
+        opportunity: live('deals'),
+        ticket: live('tickets'),
+        activity: live('notes', 'calls', 'emails', 'meetings', 'tasks'),
+        transaction: live('invoices'),
+      };
     },
     readScores: (accountId) => {
       const c = companies.get(accountId.replace(/^hubspot:/, ''));
       if (!c || c.properties[SCORE_FIELDS[0]?.hubspot ?? ''] === undefined) return undefined;
-      return Object.fromEntries(SCORE_FIELDS.map((f) => [f.key, c.properties[f.hubspot]])) as Record<ScoreFieldKey, string | null | undefined>;
+      return Object.fromEntries(SCORE_FIELDS.map((f) => [f.key, c.properties[f.hubspot]])) as Record<
+        ScoreFieldKey,
+        string | null | undefined
+      >;
     },
     close: () => sandbox.close(),
   };
@@ -105,8 +146,18 @@ connectorContract('HubSpot sandbox (vanilla portal)', () => hubspotHarness({ acc
 describe('HubSpot connector under injected faults (10k accounts)', () => {
   it('syncs and writes back every account once through 429s, 5xx, resets and token expiry, and never trips the real rate limit', async () => {
     const stats = emptyCallStats();
-    const injected429 = [{ afterRequest: 30, count: 3 }, { afterRequest: 150, count: 2 }, { afterRequest: 260, count: 2 }];
-    const h = await hubspotHarness({ accounts: 10_000, companiesOnly: true, oauth: true, stats, faults: { seed: 5, serverErrorRate: 0.05, dropRate: 0.03, rateLimitBursts: injected429, expireTokensAtRequest: 120 } });
+    const injected429 = [
+      { afterRequest: 30, count: 3 },
+      { afterRequest: 150, count: 2 },
+      { afterRequest: 260, count: 2 },
+    ];
+    const h = await hubspotHarness({
+      accounts: 10_000,
+      companiesOnly: true,
+      oauth: true,
+      stats,
+      faults: { seed: 5, serverErrorRate: 0.05, dropRate: 0.03, rateLimitBursts: injected429, expireTokensAtRequest: 120 },
+    });
     try {
       const installer = h.connector();
       await installer.authorise(h.grant);
@@ -123,7 +174,8 @@ describe('HubSpot connector under injected faults (10k accounts)', () => {
       expect(results.filter((r) => r.status !== 'written')).toEqual([]);
       expect(new Set(results.map((r) => r.accountExternalId)).size).toBe(10_000);
       // Read the sandbox's state: every company holds exactly the score we sent.
-      for (const [i, a] of sync.accounts.entries()) expect(Number(h.readScores(a.id)?.churnProbability)).toBeCloseTo(((i * 37) % 100) / 100, 6);
+      for (const [i, a] of sync.accounts.entries())
+        expect(Number(h.readScores(a.id)?.churnProbability)).toBeCloseTo(((i * 37) % 100) / 100, 6);
       // Nothing is written a second time.
       expect((await writer.writeBack(scores)).every((r) => r.status === 'unchanged')).toBe(true);
 
@@ -135,7 +187,9 @@ describe('HubSpot connector under injected faults (10k accounts)', () => {
       // Raw failures are the injected faults (they also hit retries); failed for good stays under 5%.
       const shares = callShares(stats);
       expect(shares.gaveUpShare).toBeLessThan(0.05);
-      process.stdout.write(`hubspot 10k under faults: ${JSON.stringify({ calls: stats.calls, rawFailed: stats.failed, gaveUp: stats.gaveUp, byReason: stats.byReason, injected429: injectedTotal, ...shares, requests: h.sandbox.state.faults.requestCount })}\n`);
+      process.stdout.write(
+        `hubspot 10k under faults: ${JSON.stringify({ calls: stats.calls, rawFailed: stats.failed, gaveUp: stats.gaveUp, byReason: stats.byReason, injected429: injectedTotal, ...shares, requests: h.sandbox.state.faults.requestCount })}\n`,
+      );
     } finally {
       await h.close();
     }
@@ -143,7 +197,11 @@ describe('HubSpot connector under injected faults (10k accounts)', () => {
 
   it('a sync killed mid-way restarts from the saved cursor with no duplicates and no gaps', async () => {
     // A long 5xx burst outlasts the retry budget: the pull fails like a crashed worker would.
-    const h = await hubspotHarness({ accounts: 1_000, companiesOnly: true, faults: { seed: 9, serverErrorBursts: [{ afterRequest: 4, count: 8 }] } });
+    const h = await hubspotHarness({
+      accounts: 1_000,
+      companiesOnly: true,
+      faults: { seed: 9, serverErrorBursts: [{ afterRequest: 4, count: 8 }] },
+    });
     try {
       const seen: string[] = [];
       let cursor: SyncCursor | null = null;
@@ -174,7 +232,13 @@ describe('HubSpot connector: every entity and the search cap', () => {
     try {
       const portal = h.sandbox.state.portal;
       const companyIds = new Set(h.accountIds().map((id) => `hubspot:${id}`));
-      const expected = { contact: ['contacts'], opportunity: ['deals'], ticket: ['tickets'], activity: ['notes', 'calls', 'emails', 'meetings', 'tasks'], transaction: ['invoices'] } as const;
+      const expected = {
+        contact: ['contacts'],
+        opportunity: ['deals'],
+        ticket: ['tickets'],
+        activity: ['notes', 'calls', 'emails', 'meetings', 'tasks'],
+        transaction: ['invoices'],
+      } as const;
       const cursors = new Map<string, SyncCursor | null>();
       for (const [entity, types] of Object.entries(expected) as [keyof typeof expected, readonly string[]][]) {
         const seen: { id: string; accountId?: string }[] = [];
@@ -202,7 +266,9 @@ describe('HubSpot connector: every entity and the search cap', () => {
       let cursor = cursors.get('opportunity') ?? null;
       for (let guard = 0; guard < 50; guard++) {
         const page = await h.connector().pullPage('opportunity', cursor);
-        changed.push(...page.records.map((r) => ({ id: r.id, accountId: r.accountId, ...(r.amount === undefined ? {} : { amount: r.amount }) })));
+        changed.push(
+          ...page.records.map((r) => ({ id: r.id, accountId: r.accountId, ...(r.amount === undefined ? {} : { amount: r.amount }) })),
+        );
         cursor = page.nextCursor;
         if (page.done) break;
       }

@@ -33,23 +33,72 @@ const salesforceHarness = (org: SfOrgProfile) => async (): Promise<ContractHarne
   return {
     tenantId,
     grant: { kind: 'private-app-token', token: STATIC },
-    connector: () => new SalesforceConnector({ tenantId, orgKey: 'contract-sf', instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, pageSize: 200, clock, sleep: (ms) => { clock.advance(ms); return Promise.resolve(); } }),
+    connector: () =>
+      new SalesforceConnector({
+        tenantId,
+        orgKey: 'contract-sf',
+        instanceUrl: sandbox.url,
+        accessToken: STATIC,
+        namespace: null,
+        pageSize: 200,
+        clock,
+        sleep: (ms) => {
+          clock.advance(ms);
+          return Promise.resolve();
+        },
+      }),
     accountIds: () => [...accounts.values()].filter((r) => !r.IsDeleted).map((r) => r.Id),
     // A vanilla org has no Tenure_Months__c: touch a standard field there.
-    touchAccount: (id) => Promise.resolve(bump(id, (r) => { if (org === 'vanilla') r.NumberOfEmployees = Number(r.NumberOfEmployees ?? 0) + 1; else r.Tenure_Months__c = Number(r.Tenure_Months__c ?? 0) + 1; })),
-    deleteAccount: (id) => Promise.resolve(bump(id, (r) => { r.IsDeleted = true; })),
-    tasksOf: (id) => [...sandbox.state.org.table('Task').values()].filter((t) => t.WhatId === id && typeof t.SE_Action_Key__c === 'string').map((t) => ({ key: String(t.SE_Action_Key__c), ownerId: typeof t.OwnerId === 'string' ? t.OwnerId : null, subject: String(t.Subject) })),
-    ownerOf: (id) => { const o = accounts.get(id)?.OwnerId; return typeof o === 'string' ? o : null; },
+    touchAccount: (id) =>
+      Promise.resolve(
+        bump(id, (r) => {
+          if (org === 'vanilla') r.NumberOfEmployees = Number(r.NumberOfEmployees ?? 0) + 1;
+          else r.Tenure_Months__c = Number(r.Tenure_Months__c ?? 0) + 1;
+        }),
+      ),
+    deleteAccount: (id) =>
+      Promise.resolve(
+        bump(id, (r) => {
+          r.IsDeleted = true;
+        }),
+      ),
+    tasksOf: (id) =>
+      [...sandbox.state.org.table('Task').values()]
+        .filter((t) => t.WhatId === id && typeof t.SE_Action_Key__c === 'string')
+        .map((t) => ({
+          key: String(t.SE_Action_Key__c),
+          ownerId: typeof t.OwnerId === 'string' ? t.OwnerId : null,
+          subject: String(t.Subject),
+        })),
+    ownerOf: (id) => {
+      const o = accounts.get(id)?.OwnerId;
+      return typeof o === 'string' ? o : null;
+    },
     entityCounts: () => {
       // A vanilla org has no Invoice__c object: nothing to pull there.
-      const live = (...objects: string[]): number => objects.reduce((n, o) => n + (sandbox.state.org.object(o) ? [...sandbox.state.org.table(o).values()].filter((r) => !r.IsDeleted).length : 0), 0);
-      return { contact: live('Contact'), opportunity: live('Opportunity'), ticket: live('Case'), activity: live('Task', 'Event'), transaction: live('Invoice__c') };
+      const live = (...objects: string[]): number =>
+        objects.reduce(
+          (n, o) => n + (sandbox.state.org.object(o) ? [...sandbox.state.org.table(o).values()].filter((r) => !r.IsDeleted).length : 0),
+          0,
+        );
+      return {
+        contact: live('Contact'),
+        opportunity: live('Opportunity'),
+        ticket: live('Case'),
+        activity: live('Task', 'Event'),
+        transaction: live('Invoice__c'),
+      };
     },
     readScores: (accountId) => {
       const r = accounts.get(accountId.replace(/^salesforce:/, ''));
       const first = SCORE_FIELDS[0];
       if (!r || !first || r[salesforceFieldName(first, null)] === undefined) return undefined;
-      return Object.fromEntries(SCORE_FIELDS.map((f) => { const v = r[salesforceFieldName(f, null)]; return [f.key, typeof v === 'string' || typeof v === 'number' ? String(v) : null]; })) as Record<ScoreFieldKey, string | null>;
+      return Object.fromEntries(
+        SCORE_FIELDS.map((f) => {
+          const v = r[salesforceFieldName(f, null)];
+          return [f.key, typeof v === 'string' || typeof v === 'number' ? String(v) : null];
+        }),
+      ) as Record<ScoreFieldKey, string | null>;
     },
     close: () => sandbox.close(),
   };
@@ -58,10 +107,28 @@ connectorContract('Salesforce sandbox (unmanaged, customised org)', salesforceHa
 connectorContract('Salesforce sandbox (unmanaged, vanilla org)', salesforceHarness('vanilla'));
 
 describe('Salesforce connector: every entity, deletions and the delete log', () => {
-  const setup = async (): Promise<{ sandbox: Awaited<ReturnType<typeof startSalesforceSandbox>>; clock: ReturnType<typeof fixedClock>; make: () => SalesforceConnector; pull: (entity: EntityName, from: SyncCursor | null) => Promise<{ ids: string[]; deleted: string[]; cursor: SyncCursor }> }> => {
+  const setup = async (): Promise<{
+    sandbox: Awaited<ReturnType<typeof startSalesforceSandbox>>;
+    clock: ReturnType<typeof fixedClock>;
+    make: () => SalesforceConnector;
+    pull: (entity: EntityName, from: SyncCursor | null) => Promise<{ ids: string[]; deleted: string[]; cursor: SyncCursor }>;
+  }> => {
     const clock = fixedClock('2026-11-01T00:00:00.000Z');
     const sandbox = await startSalesforceSandbox({ seed: 11, accounts: 30, rows, clock });
-    const make = (): SalesforceConnector => new SalesforceConnector({ tenantId: 't' as TenantId, orgKey: `del-${Math.random()}`, instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, pageSize: 200, clock, sleep: (ms) => { clock.advance(ms); return Promise.resolve(); } });
+    const make = (): SalesforceConnector =>
+      new SalesforceConnector({
+        tenantId: 't' as TenantId,
+        orgKey: `del-${Math.random()}`,
+        instanceUrl: sandbox.url,
+        accessToken: STATIC,
+        namespace: null,
+        pageSize: 200,
+        clock,
+        sleep: (ms) => {
+          clock.advance(ms);
+          return Promise.resolve();
+        },
+      });
     const pull = async (entity: EntityName, from: SyncCursor | null): Promise<{ ids: string[]; deleted: string[]; cursor: SyncCursor }> => {
       let cursor = from;
       const ids: string[] = [];
@@ -125,7 +192,10 @@ describe('Salesforce connector: every entity, deletions and the delete log', () 
     try {
       const first = await pull('opportunity', null);
       clock.advance(16 * 86_400_000);
-      await expect(pull('opportunity', first.cursor)).rejects.toMatchObject({ code: 'CONNECTOR.RESYNC_REQUIRED', details: { object: 'Opportunity' } });
+      await expect(pull('opportunity', first.cursor)).rejects.toMatchObject({
+        code: 'CONNECTOR.RESYNC_REQUIRED',
+        details: { object: 'Opportunity' },
+      });
       // A purge of the delete log after our window start has the same effect.
       const second = await pull('opportunity', null);
       clock.advance(60 * 60_000);
@@ -152,14 +222,25 @@ describe('Salesforce connector: budget, namespace and per-record failures', () =
   it('resumes from the keyset when the saved query locator has expired: no duplicates, no gaps', async () => {
     const sandbox = await startSalesforceSandbox({ seed: 6, accounts: 700, rows });
     try {
-      const c = (): SalesforceConnector => new SalesforceConnector({ tenantId: 't' as TenantId, orgKey: 'locator', instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, pageSize: 200 });
+      const c = (): SalesforceConnector =>
+        new SalesforceConnector({
+          tenantId: 't' as TenantId,
+          orgKey: 'locator',
+          instanceUrl: sandbox.url,
+          accessToken: STATIC,
+          namespace: null,
+          pageSize: 200,
+        });
       const seen: string[] = [];
       let cursor: SyncCursor | null = null;
       for (let i = 0; i < 20; i++) {
         const page: PulledPage<'account'> = await c().pullPage('account', cursor);
         seen.push(...page.records.map((r) => r.source.externalId));
         // Every saved locator is stale by the time the next worker picks the job up.
-        cursor = typeof page.nextCursor.locator === 'string' ? { ...page.nextCursor, locator: '/services/data/v62.0/query/01gEXPIRED-200' } : page.nextCursor;
+        cursor =
+          typeof page.nextCursor.locator === 'string'
+            ? { ...page.nextCursor, locator: '/services/data/v62.0/query/01gEXPIRED-200' }
+            : page.nextCursor;
         if (page.done) break;
       }
       expect(seen).toHaveLength(700);
@@ -172,7 +253,13 @@ describe('Salesforce connector: budget, namespace and per-record failures', () =
   it('stops at its share of the daily API allocation (Sforce-Limit-Info) and hands the wait to the queue', async () => {
     const sandbox = await startSalesforceSandbox({ seed: 2, accounts: 60, rows, dailyApiRequests: 40 });
     try {
-      const c = new SalesforceConnector({ tenantId: 't' as TenantId, orgKey: 'budget', instanceUrl: sandbox.url, accessToken: STATIC, namespace: null });
+      const c = new SalesforceConnector({
+        tenantId: 't' as TenantId,
+        orgKey: 'budget',
+        instanceUrl: sandbox.url,
+        accessToken: STATIC,
+        namespace: null,
+      });
       let cursor: SyncCursor | null = null;
       let pages = 0;
       // Poll for changes again and again: every pass costs one call until the budget runs out.
@@ -197,9 +284,21 @@ describe('Salesforce connector: budget, namespace and per-record failures', () =
     const ids = [...probe.state.org.table('Account').keys()];
     await probe.close();
     const victim = ids[2] as string;
-    const sandbox = await startSalesforceSandbox({ seed: 3, accounts: 5, rows, namespace: 'succeng', faults: { lockedRecordIds: [victim] } });
+    const sandbox = await startSalesforceSandbox({
+      seed: 3,
+      accounts: 5,
+      rows,
+      namespace: 'succeng',
+      faults: { lockedRecordIds: [victim] },
+    });
     try {
-      const c = new SalesforceConnector({ tenantId: 't' as TenantId, orgKey: 'ns', instanceUrl: sandbox.url, accessToken: STATIC, namespace: 'succeng' });
+      const c = new SalesforceConnector({
+        tenantId: 't' as TenantId,
+        orgKey: 'ns',
+        instanceUrl: sandbox.url,
+        accessToken: STATIC,
+        namespace: 'succeng',
+      });
       await expect(c.ensureSchema()).rejects.toMatchObject({ code: 'CONNECTOR.SCHEMA_MISSING' });
       // The package install creates the namespaced fields and its permission set, assigned to no one:
       // the fields stay invisible until ensureSchema assigns the set to the integration user.
@@ -212,7 +311,11 @@ describe('Salesforce connector: budget, namespace and per-record failures', () =
       expect(schema.verified).toContain('succeng__SE_Churn_Probability__c');
       const results = await c.writeBack(ids.map((id) => makeScore('t' as TenantId, `salesforce:${id}`, 0.3)));
       expect(results.filter((r) => r.status === 'written')).toHaveLength(4);
-      expect(results.find((r) => r.accountExternalId === victim)).toMatchObject({ status: 'failed', code: 'CONNECTOR.UNABLE_TO_LOCK_ROW', retryable: true });
+      expect(results.find((r) => r.accountExternalId === victim)).toMatchObject({
+        status: 'failed',
+        code: 'CONNECTOR.UNABLE_TO_LOCK_ROW',
+        retryable: true,
+      });
       expect(sandbox.state.org.table('Account').get(ids[0] as string)?.succeng__SE_Risk_Band__c).toBe('medium');
     } finally {
       await sandbox.close();
@@ -225,7 +328,17 @@ describe('Salesforce connector: Bulk API 2.0', () => {
     const sandbox = await startSalesforceSandbox({ seed: 12, accounts: 5_000, rows, bulkPageSize: 1_500 });
     try {
       const stats = emptyCallStats();
-      const make = (): SalesforceConnector => new SalesforceConnector({ tenantId: 't' as TenantId, orgKey: 'bulk-q', instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, pageSize: 200, bulkPageSize: 1_500, stats });
+      const make = (): SalesforceConnector =>
+        new SalesforceConnector({
+          tenantId: 't' as TenantId,
+          orgKey: 'bulk-q',
+          instanceUrl: sandbox.url,
+          accessToken: STATIC,
+          namespace: null,
+          pageSize: 200,
+          bulkPageSize: 1_500,
+          stats,
+        });
       const seen: string[] = [];
       let cursor: SyncCursor | null = null;
       const phases: unknown[] = [];
@@ -242,7 +355,14 @@ describe('Salesforce connector: Bulk API 2.0', () => {
       // REST alone would need 25 pages of 200: describe, one page, create, poll, four result pages.
       expect(stats.calls).toBeLessThanOrEqual(9);
       // Bulk rows map to the same records (and hashes) as REST rows.
-      const viaRest = await new SalesforceConnector({ tenantId: 't' as TenantId, orgKey: 'bulk-q2', instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, bulkThreshold: 1_000_000 }).pullPage('account', null);
+      const viaRest = await new SalesforceConnector({
+        tenantId: 't' as TenantId,
+        orgKey: 'bulk-q2',
+        instanceUrl: sandbox.url,
+        accessToken: STATIC,
+        namespace: null,
+        bulkThreshold: 1_000_000,
+      }).pullPage('account', null);
       const sample = viaRest.records[0];
       if (!sample) throw new Error('no account');
       const page2 = await (async () => {
@@ -264,15 +384,39 @@ describe('Salesforce connector: Bulk API 2.0', () => {
 });
 
 describe('Salesforce connector: a write whose answer was lost is never applied twice', () => {
-  const run = async (lost: number[], count: number, bulkThreshold?: number): Promise<{ written: number; applied: number[]; failedCalls: number }> => {
-    const sandbox = await startSalesforceSandbox({ seed: 13, accounts: count, rows, packageInstalled: true, lostAnswers: { requests: lost } });
+  const run = async (
+    lost: number[],
+    count: number,
+    bulkThreshold?: number,
+  ): Promise<{ written: number; applied: number[]; failedCalls: number }> => {
+    const sandbox = await startSalesforceSandbox({
+      seed: 13,
+      accounts: count,
+      rows,
+      packageInstalled: true,
+      lostAnswers: { requests: lost },
+    });
     try {
       const stats = emptyCallStats();
-      const c = new SalesforceConnector({ tenantId: 't' as TenantId, orgKey: `lost-${lost.join('-')}-${count}`, instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, readBeforeWrite: false, stats, sleep: () => Promise.resolve(), ...(bulkThreshold === undefined ? {} : { bulkThreshold }) });
+      const c = new SalesforceConnector({
+        tenantId: 't' as TenantId,
+        orgKey: `lost-${lost.join('-')}-${count}`,
+        instanceUrl: sandbox.url,
+        accessToken: STATIC,
+        namespace: null,
+        readBeforeWrite: false,
+        stats,
+        sleep: () => Promise.resolve(),
+        ...(bulkThreshold === undefined ? {} : { bulkThreshold }),
+      });
       await c.ensureSchema();
       const ids = [...sandbox.state.org.table('Account').keys()];
       const results = await c.writeBack(ids.map((id, i) => makeScore('t' as TenantId, `salesforce:${id}`, (i % 10) / 10)));
-      return { written: results.filter((r) => r.status === 'written').length, applied: ids.map((id) => sandbox.state.org.writes.get(id) ?? 0), failedCalls: stats.failed };
+      return {
+        written: results.filter((r) => r.status === 'written').length,
+        applied: ids.map((id) => sandbox.state.org.writes.get(id) ?? 0),
+        failedCalls: stats.failed,
+      };
     } finally {
       await sandbox.close();
     }
@@ -301,9 +445,25 @@ describe('Salesforce tasks: a create whose answer was lost is looked up by key, 
     // 1 find by key, 2 account owners, 3 create (answer lost), then the retry finds them by key.
     const sandbox = await startSalesforceSandbox({ seed: 14, accounts: 6, rows, packageInstalled: true, lostAnswers: { requests: [3] } });
     try {
-      const c = new SalesforceConnector({ tenantId: 't' as TenantId, orgKey: 'tasks-lost', instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, sleep: () => Promise.resolve() });
+      const c = new SalesforceConnector({
+        tenantId: 't' as TenantId,
+        orgKey: 'tasks-lost',
+        instanceUrl: sandbox.url,
+        accessToken: STATIC,
+        namespace: null,
+        sleep: () => Promise.resolve(),
+      });
       const ids = [...sandbox.state.org.table('Account').keys()];
-      const results = await c.createTasks(ids.map((id, i) => ({ accountId: `salesforce:${id}`, key: `k-${i}`, subject: 'Call', body: 'Why', dueDate: '2026-11-05', priority: 'normal' as const })));
+      const results = await c.createTasks(
+        ids.map((id, i) => ({
+          accountId: `salesforce:${id}`,
+          key: `k-${i}`,
+          subject: 'Call',
+          body: 'Why',
+          dueDate: '2026-11-05',
+          priority: 'normal' as const,
+        })),
+      );
       expect(results.map((r) => r.status)).toEqual(ids.map(() => 'created'));
       const tasks = [...sandbox.state.org.table('Task').values()].filter((t) => typeof t.SE_Action_Key__c === 'string');
       expect(tasks.map((t) => t.SE_Action_Key__c).sort()).toEqual(ids.map((_, i) => `k-${i}`).sort());
@@ -319,19 +479,46 @@ describe('Salesforce connector under injected faults (10k accounts)', () => {
   it('syncs and writes back every account once (Bulk ingest and Collections) through 5xx, resets, lost answers, token expiry and locked rows', async () => {
     const clock = fixedClock('2026-11-01T00:00:00.000Z');
     const app = { clientId: 'se-consumer-key', clientSecret: 'se-consumer-secret' };
-    const sandbox = await startSalesforceSandbox({ seed: 8, accounts: 10_000, rows, clock, connectedApp: app, dailyApiRequests: 1_000_000, faults: { seed: 4, serverErrorRate: 0.05, dropRate: 0.03, rateLimitBursts: [{ afterRequest: 20, count: 2 }], expireTokensAtRequest: 9, lockRowRate: 0.01 }, lostAnswers: { rate: 0.02, seed: 3 } });
+    const sandbox = await startSalesforceSandbox({
+      seed: 8,
+      accounts: 10_000,
+      rows,
+      clock,
+      connectedApp: app,
+      dailyApiRequests: 1_000_000,
+      faults: {
+        seed: 4,
+        serverErrorRate: 0.05,
+        dropRate: 0.03,
+        rateLimitBursts: [{ afterRequest: 20, count: 2 }],
+        expireTokensAtRequest: 9,
+        lockRowRate: 0.01,
+      },
+      lostAnswers: { rate: 0.02, seed: 3 },
+    });
     try {
       const stats = emptyCallStats();
       const redirectUri = 'https://app.example.com/sf/callback';
       let tokens: { accessToken?: string; refreshToken?: string } = {};
       const make = (): SalesforceConnector =>
         new SalesforceConnector({
-          tenantId: 't' as TenantId, orgKey: 'faults', instanceUrl: sandbox.url, loginUrl: sandbox.url, namespace: null, clock, stats,
+          tenantId: 't' as TenantId,
+          orgKey: 'faults',
+          instanceUrl: sandbox.url,
+          loginUrl: sandbox.url,
+          namespace: null,
+          clock,
+          stats,
           oauthClient: { ...app, redirectUri },
           ...(tokens.accessToken ? { accessToken: tokens.accessToken } : {}),
           ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
-          onTokens: (t) => { tokens = { accessToken: t.accessToken, refreshToken: t.refreshToken ?? tokens.refreshToken ?? '' }; },
-          sleep: (ms) => { clock.advance(ms); return Promise.resolve(); },
+          onTokens: (t) => {
+            tokens = { accessToken: t.accessToken, refreshToken: t.refreshToken ?? tokens.refreshToken ?? '' };
+          },
+          sleep: (ms) => {
+            clock.advance(ms);
+            return Promise.resolve();
+          },
         });
       const installer = make();
       await installer.authorise({ kind: 'authorization-code', code: sandbox.state.issueAuthCode(redirectUri), redirectUri });
@@ -360,7 +547,8 @@ describe('Salesforce connector under injected faults (10k accounts)', () => {
       }
       expect(results.filter((r) => r.status === 'failed')).toEqual([]);
       const table = sandbox.state.org.table('Account');
-      for (const [i, id] of ids.entries()) expect(Number(table.get(id.replace(/^salesforce:/, ''))?.SE_Churn_Probability__c)).toBeCloseTo((i % 100) / 100, 6);
+      for (const [i, id] of ids.entries())
+        expect(Number(table.get(id.replace(/^salesforce:/, ''))?.SE_Churn_Probability__c)).toBeCloseTo((i % 100) / 100, 6);
       // Every score applied exactly once, though answers were lost after the write landed.
       const applied = ids.map((id) => sandbox.state.org.writes.get(id.replace(/^salesforce:/, '')) ?? 0);
       expect(applied.filter((n) => n !== 1)).toEqual([]);
@@ -377,7 +565,9 @@ describe('Salesforce connector under injected faults (10k accounts)', () => {
       expect(shares.gaveUpShare).toBeLessThan(0.05);
       // No rate-limit answer of our own making (the governor keeps under the limit).
       expect(stats.byReason['rate-limited'] ?? 0).toBeLessThanOrEqual(injected.rateLimits);
-      process.stdout.write(`salesforce 10k under faults: ${JSON.stringify({ calls: stats.calls, rawFailed: stats.failed, injected, injectedTotal, gaveUp: stats.gaveUp, gaveUpByReason: stats.gaveUpByReason, byReason: stats.byReason, ...shares, requests: sandbox.state.faults.requestCount })}\n`);
+      process.stdout.write(
+        `salesforce 10k under faults: ${JSON.stringify({ calls: stats.calls, rawFailed: stats.failed, injected, injectedTotal, gaveUp: stats.gaveUp, gaveUpByReason: stats.gaveUpByReason, byReason: stats.byReason, ...shares, requests: sandbox.state.faults.requestCount })}\n`,
+      );
     } finally {
       await sandbox.close();
     }
@@ -385,7 +575,12 @@ describe('Salesforce connector under injected faults (10k accounts)', () => {
 });
 
 describe('Salesforce connector: reads the org schema first (describe), findings instead of failed syncs', () => {
-  type Pulled = { ids: string[]; findings: NonNullable<PulledPage<EntityName>['findings']>; records: PulledPage<EntityName>['records']; cursor: SyncCursor };
+  type Pulled = {
+    ids: string[];
+    findings: NonNullable<PulledPage<EntityName>['findings']>;
+    records: PulledPage<EntityName>['records'];
+    cursor: SyncCursor;
+  };
   const pullAll = async (c: () => SalesforceConnector, entity: EntityName, from: SyncCursor | null = null): Promise<Pulled> => {
     let cursor = from;
     const out: Pulled = { ids: [], findings: [], records: [], cursor: null as unknown as SyncCursor };
@@ -399,8 +594,25 @@ describe('Salesforce connector: reads the org schema first (describe), findings 
     }
     throw new Error('pull did not finish');
   };
-  const connectorFor = (sandbox: Awaited<ReturnType<typeof startSalesforceSandbox>>, clock: ReturnType<typeof fixedClock>, attributes?: string[]) => {
-    const c = new SalesforceConnector({ tenantId: 't' as TenantId, orgKey: `schema-${Math.random()}`, instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, pageSize: 200, clock, sleep: (ms) => { clock.advance(ms); return Promise.resolve(); }, ...(attributes ? { accountMapping: { attributes } } : {}) });
+  const connectorFor = (
+    sandbox: Awaited<ReturnType<typeof startSalesforceSandbox>>,
+    clock: ReturnType<typeof fixedClock>,
+    attributes?: string[],
+  ) => {
+    const c = new SalesforceConnector({
+      tenantId: 't' as TenantId,
+      orgKey: `schema-${Math.random()}`,
+      instanceUrl: sandbox.url,
+      accessToken: STATIC,
+      namespace: null,
+      pageSize: 200,
+      clock,
+      sleep: (ms) => {
+        clock.advance(ms);
+        return Promise.resolve();
+      },
+      ...(attributes ? { accountMapping: { attributes } } : {}),
+    });
     return () => c;
   };
 
@@ -411,13 +623,17 @@ describe('Salesforce connector: reads the org schema first (describe), findings 
       const c = connectorFor(sandbox, clock);
       const contacts = await pullAll(c, 'contact');
       expect(contacts.ids).toHaveLength(sandbox.state.org.table('Contact').size);
-      expect(contacts.findings).toEqual(expect.arrayContaining([
-        expect.objectContaining({ code: 'CONNECTOR.FIELD_UNREADABLE', object: 'Contact', field: 'Primary_Contact__c', optional: true }),
-        expect.objectContaining({ code: 'CONNECTOR.FIELD_UNREADABLE', object: 'Contact', field: 'Language__c', optional: true }),
-      ]));
+      expect(contacts.findings).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ code: 'CONNECTOR.FIELD_UNREADABLE', object: 'Contact', field: 'Primary_Contact__c', optional: true }),
+          expect.objectContaining({ code: 'CONNECTOR.FIELD_UNREADABLE', object: 'Contact', field: 'Language__c', optional: true }),
+        ]),
+      );
       const invoices = await pullAll(c, 'transaction');
       expect(invoices.ids).toEqual([]);
-      expect(invoices.findings).toEqual([expect.objectContaining({ code: 'CONNECTOR.OBJECT_UNREADABLE', object: 'Invoice__c', optional: true })]);
+      expect(invoices.findings).toEqual([
+        expect.objectContaining({ code: 'CONNECTOR.OBJECT_UNREADABLE', object: 'Invoice__c', optional: true }),
+      ]);
       const accounts = await pullAll(c, 'account');
       expect(accounts.ids).toHaveLength(40);
       // Multi-currency is off: CurrencyIsoCode is neither queried nor a finding.
@@ -457,7 +673,9 @@ describe('Salesforce connector: reads the org schema first (describe), findings 
       for (const r of changed) r.SystemModstamp = sfDateTime(clock.now().getTime());
       clock.advance(60_000);
       const second = await pullAll(c, 'account', first.cursor);
-      expect(second.findings).toEqual([expect.objectContaining({ code: 'CONNECTOR.FIELD_UNREADABLE', object: 'Account', field: 'Tenure_Months__c', optional: true })]);
+      expect(second.findings).toEqual([
+        expect.objectContaining({ code: 'CONNECTOR.FIELD_UNREADABLE', object: 'Account', field: 'Tenure_Months__c', optional: true }),
+      ]);
       expect(second.ids.sort()).toEqual(changed.map((r) => r.Id).sort());
     } finally {
       await sandbox.close();
@@ -473,8 +691,16 @@ describe('Salesforce connector: reads the org schema first (describe), findings 
       if (!account) throw new Error('no Account');
       org.addField(account, 'Health_Score__c', 'double');
       const ps = org.insert('PermissionSet', { Name: 'CS_Fields', Label: 'CS fields' }, '2026-01-01T00:00:00.000Z');
-      org.insert('FieldPermissions', { ParentId: ps.Id, SobjectType: 'Account', Field: 'Account.Health_Score__c', PermissionsRead: true, PermissionsEdit: false }, '2026-01-01T00:00:00.000Z');
-      const assignment = org.insert('PermissionSetAssignment', { AssigneeId: org.systemUserId, PermissionSetId: ps.Id }, '2026-01-01T00:00:00.000Z');
+      org.insert(
+        'FieldPermissions',
+        { ParentId: ps.Id, SobjectType: 'Account', Field: 'Account.Health_Score__c', PermissionsRead: true, PermissionsEdit: false },
+        '2026-01-01T00:00:00.000Z',
+      );
+      const assignment = org.insert(
+        'PermissionSetAssignment',
+        { AssigneeId: org.systemUserId, PermissionSetId: ps.Id },
+        '2026-01-01T00:00:00.000Z',
+      );
       for (const r of org.table('Account').values()) r.Health_Score__c = 7;
       const c = connectorFor(sandbox, clock, ['Health_Score__c']);
       const first = await pullAll(c, 'account');
@@ -482,9 +708,13 @@ describe('Salesforce connector: reads the org schema first (describe), findings 
       expect(first.records.every((r) => (r as { attributes?: Record<string, unknown> }).attributes?.Health_Score__c === 7)).toBe(true);
       assignment.IsDeleted = true; // an admin removes the assignment
       const again = await pullAll(c, 'account');
-      expect(again.findings).toEqual([expect.objectContaining({ code: 'CONNECTOR.FIELD_UNREADABLE', object: 'Account', field: 'Health_Score__c' })]);
+      expect(again.findings).toEqual([
+        expect.objectContaining({ code: 'CONNECTOR.FIELD_UNREADABLE', object: 'Account', field: 'Health_Score__c' }),
+      ]);
       expect(again.ids).toHaveLength(12);
-      expect(again.records.some((r) => (r as { attributes?: Record<string, unknown> }).attributes?.Health_Score__c !== undefined)).toBe(false);
+      expect(again.records.some((r) => (r as { attributes?: Record<string, unknown> }).attributes?.Health_Score__c !== undefined)).toBe(
+        false,
+      );
     } finally {
       await sandbox.close();
     }

@@ -25,18 +25,40 @@ describe('HubSpot app scopes come from one endpoint table and match the sandboxâ
   let sandbox: HubSpotSandbox;
 
   beforeAll(async () => {
-    sandbox = await startHubSpotSandbox({ book: generateBook({ seed: 2, accounts: 15, rows }), tier: 'enterprise', clock, searchPerSecond: 1000, recordRequests: true });
+    sandbox = await startHubSpotSandbox({
+      book: generateBook({ seed: 2, accounts: 15, rows }),
+      tier: 'enterprise',
+      clock,
+      searchPerSecond: 1000,
+      recordRequests: true,
+    });
   });
   afterAll(() => sandbox.close());
 
   const tokenWith = async (scopes: readonly string[]): Promise<string> => {
     const code = sandbox.state.issueAuthCode(REDIRECT, [...scopes]);
-    return (await new Client({ basePath: sandbox.url }).oauth.tokensApi.create('authorization_code', code, REDIRECT, 'sandbox-client-id', 'sandbox-client-secret')).accessToken;
+    return (
+      await new Client({ basePath: sandbox.url }).oauth.tokensApi.create(
+        'authorization_code',
+        code,
+        REDIRECT,
+        'sandbox-client-id',
+        'sandbox-client-secret',
+      )
+    ).accessToken;
   };
-  const call = async (row: HubSpotEndpointUse, token: string): Promise<{ status: number; body: { category?: string; errors?: { context?: { requiredScopes?: string[] } }[] } }> => {
+  const call = async (
+    row: HubSpotEndpointUse,
+    token: string,
+  ): Promise<{ status: number; body: { category?: string; errors?: { context?: { requiredScopes?: string[] } }[] } }> => {
     clock.advance(1_000);
-    const body = row.method === 'GET' ? undefined : JSON.stringify(row.path.endsWith('/search') ? { filterGroups: [], limit: 1 } : { inputs: [] });
-    const res = await fetch(`${sandbox.url}${row.path}`, { method: row.method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body } : {}) });
+    const body =
+      row.method === 'GET' ? undefined : JSON.stringify(row.path.endsWith('/search') ? { filterGroups: [], limit: 1 } : { inputs: [] });
+    const res = await fetch(`${sandbox.url}${row.path}`, {
+      method: row.method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body ? { body } : {}),
+    });
     return { status: res.status, body: (await res.json()) as never };
   };
   const apiRows = HUBSPOT_ENDPOINTS_USED.filter((r) => !r.path.startsWith('/oauth/'));
@@ -48,7 +70,11 @@ describe('HubSpot app scopes come from one endpoint table and match the sandboxâ
 
   it('with exactly the tableâ€™s scopes no call is refused', async () => {
     const token = await tokenWith(APP_SCOPES);
-    for (const row of apiRows) expect({ row: `${row.method} ${row.path}`, status: (await call(row, token)).status }).not.toEqual({ row: `${row.method} ${row.path}`, status: 403 });
+    for (const row of apiRows)
+      expect({ row: `${row.method} ${row.path}`, status: (await call(row, token)).status }).not.toEqual({
+        row: `${row.method} ${row.path}`,
+        status: 403,
+      });
   });
 
   it('with any one scope removed, each call that needs it is refused with MISSING_SCOPES naming it', async () => {
@@ -59,7 +85,11 @@ describe('HubSpot app scopes come from one endpoint table and match the sandboxâ
       expect({ scope, rows: needing.length }).not.toEqual({ scope, rows: 0 });
       for (const row of needing) {
         const res = await call(row, token);
-        expect({ row: `${row.method} ${row.path}`, status: res.status, category: res.body.category }).toEqual({ row: `${row.method} ${row.path}`, status: 403, category: 'MISSING_SCOPES' });
+        expect({ row: `${row.method} ${row.path}`, status: res.status, category: res.body.category }).toEqual({
+          row: `${row.method} ${row.path}`,
+          status: 403,
+          category: 'MISSING_SCOPES',
+        });
         expect(res.body.errors?.[0]?.context?.requiredScopes).toContain(scope);
       }
     }
@@ -67,7 +97,12 @@ describe('HubSpot app scopes come from one endpoint table and match the sandboxâ
 
   it('without sales-email-read, email content comes back redacted (the optional scope is what shows it)', async () => {
     const read = async (scopes: readonly string[]): Promise<(string | null)[]> => {
-      const page = await new Client({ accessToken: await tokenWith(scopes), basePath: sandbox.url }).crm.objects.basicApi.getPage('emails', 5, undefined, ['hs_email_text']);
+      const page = await new Client({ accessToken: await tokenWith(scopes), basePath: sandbox.url }).crm.objects.basicApi.getPage(
+        'emails',
+        5,
+        undefined,
+        ['hs_email_text'],
+      );
       return page.results.map((e) => e.properties.hs_email_text ?? null);
     };
     expect((await read(APP_SCOPES)).every((t) => typeof t === 'string' && t.length > 0)).toBe(true);
@@ -81,7 +116,16 @@ describe('HubSpot app scopes come from one endpoint table and match the sandboxâ
       clock.advance(ms);
       return Promise.resolve();
     };
-    const connector = (): HubSpotConnector => new HubSpotConnector({ tenantId, portalKey: 'scopes-test', basePath: sandbox.url, accessToken: tokens.accessToken, clock, sleep, random: () => 0.5 });
+    const connector = (): HubSpotConnector =>
+      new HubSpotConnector({
+        tenantId,
+        portalKey: 'scopes-test',
+        basePath: sandbox.url,
+        accessToken: tokens.accessToken,
+        clock,
+        sleep,
+        random: () => 0.5,
+      });
     await connector().ensureSchema();
     const findings: unknown[] = [];
     const accounts: string[] = [];
@@ -98,7 +142,16 @@ describe('HubSpot app scopes come from one endpoint table and match the sandboxâ
     expect(findings).toEqual([]);
     const written = await connector().writeBack(accounts.slice(0, 5).map((id, i) => makeScore(tenantId, id, i / 10)));
     expect(written.map((r) => r.status)).toEqual(['written', 'written', 'written', 'written', 'written']);
-    const tasks = await connector().createTasks(accounts.slice(0, 2).map((id, i) => ({ accountId: id, key: `scope-key-${i}`, subject: 'Call', body: 'Renewal', dueDate: '2026-11-05', priority: 'high' as const })));
+    const tasks = await connector().createTasks(
+      accounts.slice(0, 2).map((id, i) => ({
+        accountId: id,
+        key: `scope-key-${i}`,
+        subject: 'Call',
+        body: 'Renewal',
+        dueDate: '2026-11-05',
+        priority: 'high' as const,
+      })),
+    );
     expect(tasks.map((t) => t.status)).toEqual(['created', 'created']);
     // Every request the connector made matches a table row (ids and cursors aside).
     const pattern = (p: string): string => p.replace(/\/\d+(?=\/|$)/g, '/{id}');

@@ -19,18 +19,26 @@ describe('committed manifests match what the field map generates', () => {
 
   it('has no field file the field map no longer names', () => {
     const dir = join(ROOT, SALESFORCE_PROJECT_DIR, 'force-app/main/default/objects/Account/fields');
-    expect(readdirSync(dir).map((f) => f.replace('.field-meta.xml', '')).sort()).toEqual(SCORE_FIELDS.map((f) => f.salesforce).sort());
+    expect(
+      readdirSync(dir)
+        .map((f) => f.replace('.field-meta.xml', ''))
+        .sort(),
+    ).toEqual(SCORE_FIELDS.map((f) => f.salesforce).sort());
   });
 
   it('detects drift: a renamed field changes the generated output', () => {
-    const renamed: ScoreFieldSpec[] = SCORE_FIELDS.map((f) => (f.key === 'riskBand' ? { ...f, salesforce: 'SE_Band__c', hubspot: 'se_band' } : f));
+    const renamed: ScoreFieldSpec[] = SCORE_FIELDS.map((f) =>
+      f.key === 'riskBand' ? { ...f, salesforce: 'SE_Band__c', hubspot: 'se_band' } : f,
+    );
     const before = generateManifests();
     const mutable = SCORE_FIELDS as ScoreFieldSpec[];
     const saved = [...mutable];
     mutable.splice(0, mutable.length, ...renamed);
     try {
       const after = generateManifests();
-      expect(Object.keys(after)).toContain(`${SALESFORCE_PROJECT_DIR}/force-app/main/default/objects/Account/fields/SE_Band__c.field-meta.xml`);
+      expect(Object.keys(after)).toContain(
+        `${SALESFORCE_PROJECT_DIR}/force-app/main/default/objects/Account/fields/SE_Band__c.field-meta.xml`,
+      );
       expect(after['manifests/hubspot/company-properties.json']).not.toBe(before['manifests/hubspot/company-properties.json']);
     } finally {
       mutable.splice(0, mutable.length, ...saved);

@@ -16,8 +16,11 @@ type Xml = Record<string, unknown>;
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 describe('Salesforce DX project parsed with @salesforce/source-deploy-retrieve', () => {
-  const components = ComponentSet.fromSource(join(__dirname, '../..', SALESFORCE_PROJECT_DIR, 'force-app')).getSourceComponents().toArray();
-  const find = (type: string, fullName: string): SourceComponent | undefined => components.find((c) => c.type.name === type && c.fullName === fullName);
+  const components = ComponentSet.fromSource(join(__dirname, '../..', SALESFORCE_PROJECT_DIR, 'force-app'))
+    .getSourceComponents()
+    .toArray();
+  const find = (type: string, fullName: string): SourceComponent | undefined =>
+    components.find((c) => c.type.name === type && c.fullName === fullName);
   const parse = async (type: string, fullName: string): Promise<Xml> => {
     const component = find(type, fullName);
     if (!component) throw new Error(`${type} ${fullName} did not resolve`);
@@ -27,7 +30,10 @@ describe('Salesforce DX project parsed with @salesforce/source-deploy-retrieve',
   it('resolves every expected component with the right metadata type', () => {
     const expected: [string, string][] = [
       ...SCORE_FIELDS.map((f): [string, string] => ['CustomField', `${SALESFORCE_SCORE_OBJECT}.${f.salesforce}`]),
-      ...SCORE_FIELDS.filter((f) => OPPORTUNITY_MIRRORED_KEYS.includes(f.key)).map((f): [string, string] => ['CustomField', `Opportunity.${f.salesforce}`]),
+      ...SCORE_FIELDS.filter((f) => OPPORTUNITY_MIRRORED_KEYS.includes(f.key)).map((f): [string, string] => [
+        'CustomField',
+        `Opportunity.${f.salesforce}`,
+      ]),
       ['CustomField', `${TASK_KEY_FIELD.salesforceObject}.${TASK_KEY_FIELD.salesforce}`],
       ['LightningComponentBundle', SALESFORCE_LWC],
       ...SALESFORCE_APEX_CLASSES.map((c): [string, string] => ['ApexClass', c]),
@@ -50,7 +56,9 @@ describe('Salesforce DX project parsed with @salesforce/source-deploy-retrieve',
       if (field.kind === 'text') expect(Number(xml.length)).toBe(field.maxLength);
       if (field.kind === 'percent') expect([xml.precision, xml.scale]).toEqual(['5', '4']);
       if (field.options) {
-        const values = asArray((xml.valueSet as { valueSetDefinition: { value: { fullName: string }[] } }).valueSetDefinition.value).map((v) => v.fullName);
+        const values = asArray((xml.valueSet as { valueSetDefinition: { value: { fullName: string }[] } }).valueSetDefinition.value).map(
+          (v) => v.fullName,
+        );
         expect(values).toEqual([...RISK_BANDS]);
       }
     }
@@ -91,11 +99,15 @@ describe('Salesforce DX project parsed with @salesforce/source-deploy-retrieve',
 
   it('points the Named Credential at our Salesforce card routes through the External Credential', async () => {
     const named = await parse('NamedCredential', SALESFORCE_NAMED_CREDENTIAL);
-    const params = asArray(named.namedCredentialParameters as { parameterType: string; parameterValue?: string; externalCredential?: string }[]);
+    const params = asArray(
+      named.namedCredentialParameters as { parameterType: string; parameterValue?: string; externalCredential?: string }[],
+    );
     expect(params.find((p) => p.parameterType === 'Url')?.parameterValue).toMatch(/^https:\/\/.+\/crm\/salesforce$/);
     expect(params.find((p) => p.parameterType === 'Authentication')?.externalCredential).toBe(SALESFORCE_EXTERNAL_CREDENTIAL);
     const external = await parse('ExternalCredential', SALESFORCE_EXTERNAL_CREDENTIAL);
-    const header = asArray(external.externalCredentialParameters as { parameterType: string; parameterName: string; parameterValue?: string }[]).find((p) => p.parameterType === 'AuthHeader');
+    const header = asArray(
+      external.externalCredentialParameters as { parameterType: string; parameterName: string; parameterValue?: string }[],
+    ).find((p) => p.parameterType === 'AuthHeader');
     expect(header).toMatchObject({ parameterName: 'Authorization', parameterValue: expect.stringContaining('Bearer') });
     const app = await parse('ConnectedApp', SALESFORCE_CONNECTED_APP);
     expect(asArray((app.oauthConfig as { scopes: string[] }).scopes)).toEqual(['Api', 'RefreshToken']);

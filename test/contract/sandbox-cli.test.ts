@@ -6,7 +6,19 @@ const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Telco-Cust
 
 describe('success-engine sandbox', () => {
   it('starts a HubSpot sandbox, reports one JSON object with the port it chose, and stops', async () => {
-    const { code, stdout } = await runCli('sandbox', '--crm', 'hubspot', '--accounts', '7', '--seed', '3', '--csv', CSV, '--exit-after-start', '--json');
+    const { code, stdout } = await runCli(
+      'sandbox',
+      '--crm',
+      'hubspot',
+      '--accounts',
+      '7',
+      '--seed',
+      '3',
+      '--csv',
+      CSV,
+      '--exit-after-start',
+      '--json',
+    );
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as { url: string; port: number; companies: number; accessToken: string };
     expect(result).toMatchObject({ crm: 'hubspot', companies: 7, seed: 3 });
@@ -28,7 +40,9 @@ describe('success-engine sandbox', () => {
   it('exits 2 on a bad --crm or --port', async () => {
     expect((await runCli('sandbox', '--crm', 'dynamics', '--exit-after-start')).code).toBe(2);
     expect((await runCli('sandbox', '--crm', 'hubspot', '--port', '70000', '--exit-after-start')).code).toBe(2);
-    expect((await runCli('sandbox', '--crm', 'hubspot', '--accounts', '2', '--csv', CSV, '--webhook-url', 'ftp://x', '--exit-after-start')).code).toBe(2);
+    expect(
+      (await runCli('sandbox', '--crm', 'hubspot', '--accounts', '2', '--csv', CSV, '--webhook-url', 'ftp://x', '--exit-after-start')).code,
+    ).toBe(2);
     const missing = await runCli('sandbox', '--crm', 'hubspot', '--csv', '/nonexistent.csv', '--exit-after-start', '--json');
     expect(missing.code).toBe(1);
     expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: 'SANDBOX.SEED_FILE_MISSING' } });

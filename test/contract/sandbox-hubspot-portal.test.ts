@@ -20,7 +20,8 @@ async function sdkError(promise: Promise<unknown>): Promise<SdkError> {
   }
   throw new Error('expected the SDK call to fail');
 }
-const client = (sb: HubSpotSandbox, accessToken = TOKEN): Client => new Client({ accessToken, basePath: sb.url, numberOfApiCallRetries: 0 });
+const client = (sb: HubSpotSandbox, accessToken = TOKEN): Client =>
+  new Client({ accessToken, basePath: sb.url, numberOfApiCallRetries: 0 });
 
 describe('HubSpot sandbox portals: vendor schema, validation, scopes, associations, index lag', () => {
   const clock = fixedClock('2026-10-01T12:00:00.000Z');
@@ -28,7 +29,16 @@ describe('HubSpot sandbox portals: vendor schema, validation, scopes, associatio
   let customised: HubSpotSandbox;
 
   beforeAll(async () => {
-    vanilla = await startHubSpotSandbox({ seed: 3, accounts: 20, rows, tier: 'enterprise', clock, searchPerSecond: 1000, portal: 'vanilla', searchLagMs: 3000 });
+    vanilla = await startHubSpotSandbox({
+      seed: 3,
+      accounts: 20,
+      rows,
+      tier: 'enterprise',
+      clock,
+      searchPerSecond: 1000,
+      portal: 'vanilla',
+      searchLagMs: 3000,
+    });
     customised = await startHubSpotSandbox({ seed: 3, accounts: 20, rows, tier: 'enterprise', clock, searchPerSecond: 1000 });
   });
   afterAll(async () => {
@@ -51,7 +61,13 @@ describe('HubSpot sandbox portals: vendor schema, validation, scopes, associatio
     const custom = await client(customised).crm.properties.coreApi.getAll('companies');
     expect(custom.results.find((p) => p.name === 'contract_type')).toMatchObject({ type: 'enumeration', hubspotDefined: false });
     const tasks = await client(vanilla).crm.properties.coreApi.getAll('tasks');
-    expect(tasks.results.find((p) => p.name === 'hs_task_status')?.options.map((o) => o.value)).toEqual(['NOT_STARTED', 'IN_PROGRESS', 'WAITING', 'COMPLETED', 'DEFERRED']);
+    expect(tasks.results.find((p) => p.name === 'hs_task_status')?.options.map((o) => o.value)).toEqual([
+      'NOT_STARTED',
+      'IN_PROGRESS',
+      'WAITING',
+      'COMPLETED',
+      'DEFERRED',
+    ]);
     // The seeded vanilla book holds only values its properties allow.
     const page = await client(vanilla).crm.companies.basicApi.getPage(5, undefined, ['industry', 'annualrevenue', 'contract_type']);
     for (const c of page.results) {
@@ -81,7 +97,10 @@ describe('HubSpot sandbox portals: vendor schema, validation, scopes, associatio
       expect(e.body.message).toContain(`"name":"${name}"`);
     }
     // A date at midnight UTC, a datetime and a boolean are accepted.
-    const ok = await hs.crm.companies.basicApi.create({ properties: { name: 'Valid', renewal_date: '2027-01-01', customer_since: '2020-05-01T08:30:00Z', partner: 'true' }, associations: [] });
+    const ok = await hs.crm.companies.basicApi.create({
+      properties: { name: 'Valid', renewal_date: '2027-01-01', customer_since: '2020-05-01T08:30:00Z', partner: 'true' },
+      associations: [],
+    });
     expect(ok.id).toMatch(/^\d+$/);
     // Engagements need hs_timestamp (https://developers.hubspot.com/docs/api/crm/tasks).
     const noTimestamp = await sdkError(hs.crm.objects.basicApi.create('tasks', { properties: { hs_task_subject: 'x' }, associations: [] }));
@@ -91,12 +110,21 @@ describe('HubSpot sandbox portals: vendor schema, validation, scopes, associatio
   it('refuses a batch naming one record twice, and upserts keyed on a non-unique property', async () => {
     const hs = client(customised);
     const [first] = (await hs.crm.companies.basicApi.getPage(1)).results;
-    const dupes = await sdkError(hs.crm.companies.batchApi.update({ inputs: [{ id: first!.id, properties: { country: 'NZ' } }, { id: first!.id, properties: { country: 'Atlantis' } }] }));
+    const dupes = await sdkError(
+      hs.crm.companies.batchApi.update({
+        inputs: [
+          { id: first!.id, properties: { country: 'NZ' } },
+          { id: first!.id, properties: { country: 'Atlantis' } },
+        ],
+      }),
+    );
     expect(dupes.code).toBe(400);
     expect(dupes.body.message).toContain('Duplicate IDs');
     expect(customised.state.portal.table('companies').get(first!.id)?.properties.country).not.toBe('Atlantis');
     // hubspot-api-nodejs#548: "Unable to perform update/upsert by non-unique … property".
-    const nonUnique = await sdkError(hs.crm.companies.batchApi.upsert({ inputs: [{ idProperty: 'domain', id: 'x.example.com', properties: { name: 'X' } }] }));
+    const nonUnique = await sdkError(
+      hs.crm.companies.batchApi.upsert({ inputs: [{ idProperty: 'domain', id: 'x.example.com', properties: { name: 'X' } }] }),
+    );
     expect({ status: nonUnique.code, category: nonUnique.body.category }).toEqual({ status: 400, category: 'VALIDATION_ERROR' });
     expect(nonUnique.body.message).toContain('non-unique 0-2 property domain');
   });
@@ -104,14 +132,22 @@ describe('HubSpot sandbox portals: vendor schema, validation, scopes, associatio
   // https://developers.hubspot.com/docs/api/crm/tasks (scope requirements) and hubspot-api-nodejs#268 (the 403 body)
   it('enforces OAuth scopes per endpoint with 403 MISSING_SCOPES naming the scopes', async () => {
     const code = customised.state.issueAuthCode('https://app.example.com/cb', ['oauth', 'crm.objects.companies.read']);
-    const tokens = await new Client({ basePath: customised.url }).oauth.tokensApi.create('authorization_code', code, 'https://app.example.com/cb', 'sandbox-client-id', 'sandbox-client-secret');
+    const tokens = await new Client({ basePath: customised.url }).oauth.tokensApi.create(
+      'authorization_code',
+      code,
+      'https://app.example.com/cb',
+      'sandbox-client-id',
+      'sandbox-client-secret',
+    );
     const hs = client(customised, tokens.accessToken);
     expect((await hs.crm.companies.basicApi.getPage(1)).results).toHaveLength(1);
     const write = await sdkError(hs.crm.companies.basicApi.create({ properties: { name: 'No' }, associations: [] }));
     expect(write.code).toBe(403);
     expect(write.body.category).toBe('MISSING_SCOPES');
     expect(write.body.errors?.[0]?.context).toEqual({ requiredScopes: ['crm.objects.companies.write'] });
-    const task = await sdkError(hs.crm.objects.basicApi.create('tasks', { properties: { hs_timestamp: '2026-10-02T09:00:00Z' }, associations: [] }));
+    const task = await sdkError(
+      hs.crm.objects.basicApi.create('tasks', { properties: { hs_timestamp: '2026-10-02T09:00:00Z' }, associations: [] }),
+    );
     expect(task.body.errors?.[0]?.context).toEqual({ requiredScopes: ['crm.objects.contacts.write'] });
     const tickets = await sdkError(hs.crm.tickets.basicApi.getPage(1));
     expect(tickets.body.errors?.[0]?.context).toEqual({ requiredScopes: ['tickets'] });
@@ -130,7 +166,10 @@ describe('HubSpot sandbox portals: vendor schema, validation, scopes, associatio
   it('names associations as HubSpot does: v4 Primary label and typeIds, v3 contact_to_company vs contact_to_company_unlabeled', async () => {
     const hs = client(customised);
     const labels = await hs.crm.associations.v4.schema.definitionsApi.getAll('contacts', 'companies');
-    expect(labels.results.map((l) => [l.typeId, l.label ?? null])).toEqual([[1, 'Primary'], [279, null]]);
+    expect(labels.results.map((l) => [l.typeId, l.label ?? null])).toEqual([
+      [1, 'Primary'],
+      [279, null],
+    ]);
     const [contact] = (await hs.crm.contacts.basicApi.getPage(1, undefined, undefined, undefined, ['companies'])).results;
     const types = contact?.associations?.companies?.results.map((r) => r.type).sort();
     expect(types).toEqual(['contact_to_company', 'contact_to_company_unlabeled']);
@@ -141,8 +180,20 @@ describe('HubSpot sandbox portals: vendor schema, validation, scopes, associatio
   // HubSpot's search index trails writes by a few seconds (https://developers.hubspot.com/docs/api/crm/search: "it may take a few moments for new or updated records to appear")
   it('search lags a create and an update by the configured delay; reads by id do not', async () => {
     const hs = client(vanilla);
-    const created = await hs.crm.companies.basicApi.create({ properties: { name: 'Lagging Ltd', domain: 'lag.example.com' }, associations: [] });
-    const search = (): Promise<string[]> => hs.crm.companies.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'domain', operator: Op.Eq, value: 'lag.example.com' }] }], properties: ['name'], limit: 10, sorts: [], after: '0' }).then((r) => r.results.map((c) => String(c.properties.name)));
+    const created = await hs.crm.companies.basicApi.create({
+      properties: { name: 'Lagging Ltd', domain: 'lag.example.com' },
+      associations: [],
+    });
+    const search = (): Promise<string[]> =>
+      hs.crm.companies.searchApi
+        .doSearch({
+          filterGroups: [{ filters: [{ propertyName: 'domain', operator: Op.Eq, value: 'lag.example.com' }] }],
+          properties: ['name'],
+          limit: 10,
+          sorts: [],
+          after: '0',
+        })
+        .then((r) => r.results.map((c) => String(c.properties.name)));
     expect(await search()).toEqual([]);
     expect((await hs.crm.companies.basicApi.getById(created.id, ['name'])).properties.name).toBe('Lagging Ltd');
     clock.advance(3_000);

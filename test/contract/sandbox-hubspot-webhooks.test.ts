@@ -37,9 +37,16 @@ describe('HubSpot sandbox outbound webhooks', () => {
     statuses.length = 0;
   });
 
-  async function withSandbox(run: (sandbox: HubSpotSandbox, clock: ReturnType<typeof fixedClock>) => Promise<void>, batchSize = 100): Promise<void> {
+  async function withSandbox(
+    run: (sandbox: HubSpotSandbox, clock: ReturnType<typeof fixedClock>) => Promise<void>,
+    batchSize = 100,
+  ): Promise<void> {
     const clock = fixedClock(new Date());
-    const sandbox = await startHubSpotSandbox({ clock, tier: 'enterprise', webhooks: { targetUrl: target, clientSecret: SECRET, appId: 77, batchSize, retryDelaysMs: [60_000, 120_000], maxAttempts: 3 } });
+    const sandbox = await startHubSpotSandbox({
+      clock,
+      tier: 'enterprise',
+      webhooks: { targetUrl: target, clientSecret: SECRET, appId: 77, batchSize, retryDelaysMs: [60_000, 120_000], maxAttempts: 3 },
+    });
     try {
       await run(sandbox, clock);
     } finally {
@@ -53,28 +60,64 @@ describe('HubSpot sandbox outbound webhooks', () => {
       const created = await hs.crm.companies.basicApi.create({ properties: { name: 'Hooked' }, associations: [] });
       await hs.crm.companies.basicApi.update(created.id, { properties: { name: 'Hooked', industry: 'RETAIL' } });
       await hs.crm.companies.basicApi.archive(created.id);
-      await hs.crm.objects.notes.basicApi.create({ properties: { hs_note_body: 'not a webhook type', hs_timestamp: new Date().toISOString() }, associations: [] });
+      await hs.crm.objects.notes.basicApi.create({
+        properties: { hs_note_body: 'not a webhook type', hs_timestamp: new Date().toISOString() },
+        associations: [],
+      });
       await sandbox.state.webhooks!.flush();
 
       expect(received).toHaveLength(1);
       const [post] = received;
       const events = JSON.parse(post!.body) as Record<string, unknown>[];
       expect(events.map((e) => e.subscriptionType)).toEqual(['company.creation', 'company.propertyChange', 'company.deletion']);
-      expect(events[1]).toMatchObject({ objectId: Number(created.id), propertyName: 'industry', propertyValue: 'RETAIL', attemptNumber: 0, appId: 77, portalId: sandbox.state.portal.portalId });
+      expect(events[1]).toMatchObject({
+        objectId: Number(created.id),
+        propertyName: 'industry',
+        propertyValue: 'RETAIL',
+        attemptNumber: 0,
+        appId: 77,
+        portalId: sandbox.state.portal.portalId,
+      });
       expect(events[0]?.changeFlag).toBe('NEW');
       expect(new Set(events.map((e) => e.eventId)).size).toBe(3);
 
       const timestamp = Number(post!.headers['x-hubspot-request-timestamp']);
-      expect(Signature.isValid({ signatureVersion: 'v3', signature: String(post!.headers['x-hubspot-signature-v3']), clientSecret: SECRET, requestBody: post!.body, url: target, method: 'POST', timestamp })).toBe(true);
-      expect(Signature.isValid({ signatureVersion: 'v1', signature: String(post!.headers['x-hubspot-signature']), clientSecret: SECRET, requestBody: post!.body })).toBe(true);
-      expect(Signature.isValid({ signatureVersion: 'v1', signature: String(post!.headers['x-hubspot-signature']), clientSecret: 'wrong', requestBody: post!.body })).toBe(false);
+      expect(
+        Signature.isValid({
+          signatureVersion: 'v3',
+          signature: String(post!.headers['x-hubspot-signature-v3']),
+          clientSecret: SECRET,
+          requestBody: post!.body,
+          url: target,
+          method: 'POST',
+          timestamp,
+        }),
+      ).toBe(true);
+      expect(
+        Signature.isValid({
+          signatureVersion: 'v1',
+          signature: String(post!.headers['x-hubspot-signature']),
+          clientSecret: SECRET,
+          requestBody: post!.body,
+        }),
+      ).toBe(true);
+      expect(
+        Signature.isValid({
+          signatureVersion: 'v1',
+          signature: String(post!.headers['x-hubspot-signature']),
+          clientSecret: 'wrong',
+          requestBody: post!.body,
+        }),
+      ).toBe(false);
     });
   });
 
   it('splits into batches of the configured size', async () => {
     await withSandbox(async (sandbox) => {
       const hs = new Client({ accessToken: TOKEN, basePath: sandbox.url });
-      await hs.crm.contacts.batchApi.create({ inputs: Array.from({ length: 5 }, (_, i) => ({ properties: { email: `p${i}@example.com` }, associations: [] })) });
+      await hs.crm.contacts.batchApi.create({
+        inputs: Array.from({ length: 5 }, (_, i) => ({ properties: { email: `p${i}@example.com` }, associations: [] })),
+      });
       await sandbox.state.webhooks!.flush();
       expect(received.map((r) => (JSON.parse(r.body) as unknown[]).length)).toEqual([2, 2, 1]);
     }, 2);

@@ -84,13 +84,22 @@ describe('HubSpot sandbox through @hubspot/api-client 13.5.0', () => {
   it('searches with filter groups, operators and sorts, pages to the end and validates limits', async () => {
     const hs = client(sandbox);
     const companies = [...sandbox.state.portal.table('companies').values()];
-    const expected = companies.filter((c) => c.properties.contract_type === 'Month-to-month' && Number(c.properties.tenure_months) >= 12 || c.properties.internet_service === 'DSL');
+    const expected = companies.filter(
+      (c) =>
+        (c.properties.contract_type === 'Month-to-month' && Number(c.properties.tenure_months) >= 12) ||
+        c.properties.internet_service === 'DSL',
+    );
     const found: { id: string; tenure: number }[] = [];
     let after: string | undefined;
     do {
       const res = await hs.crm.companies.searchApi.doSearch({
         filterGroups: [
-          { filters: [{ propertyName: 'contract_type', operator: Op.Eq, value: 'Month-to-month' }, { propertyName: 'tenure_months', operator: Op.Gte, value: '12' }] },
+          {
+            filters: [
+              { propertyName: 'contract_type', operator: Op.Eq, value: 'Month-to-month' },
+              { propertyName: 'tenure_months', operator: Op.Gte, value: '12' },
+            ],
+          },
           { filters: [{ propertyName: 'internet_service', operator: Op.In, values: ['DSL'] }] },
         ],
         sorts: [{ propertyName: 'tenure_months', direction: 'DESCENDING' } as unknown as string],
@@ -105,15 +114,43 @@ describe('HubSpot sandbox through @hubspot/api-client 13.5.0', () => {
     expect(found.map((f) => f.id).sort()).toEqual(expected.map((c) => c.id).sort());
     for (let i = 1; i < found.length; i++) expect(found[i - 1]!.tenure).toBeGreaterThanOrEqual(found[i]!.tenure);
 
-    const between = await hs.crm.companies.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'monthly_revenue', operator: Op.Between, value: '50', highValue: '70' }, { propertyName: 'churned_at', operator: Op.HasProperty }] }], limit: 200 });
-    expect(between.total).toBe(companies.filter((c) => Number(c.properties.monthly_revenue) >= 50 && Number(c.properties.monthly_revenue) <= 70 && c.properties.churned_at).length);
-    const neq = await hs.crm.companies.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'account_status', operator: Op.Neq, value: 'churned' }, { propertyName: 'tenure_months', operator: Op.Lt, value: '5' }] }], limit: 200 });
-    expect(neq.total).toBe(companies.filter((c) => c.properties.account_status !== 'churned' && Number(c.properties.tenure_months) < 5).length);
+    const between = await hs.crm.companies.searchApi.doSearch({
+      filterGroups: [
+        {
+          filters: [
+            { propertyName: 'monthly_revenue', operator: Op.Between, value: '50', highValue: '70' },
+            { propertyName: 'churned_at', operator: Op.HasProperty },
+          ],
+        },
+      ],
+      limit: 200,
+    });
+    expect(between.total).toBe(
+      companies.filter(
+        (c) => Number(c.properties.monthly_revenue) >= 50 && Number(c.properties.monthly_revenue) <= 70 && c.properties.churned_at,
+      ).length,
+    );
+    const neq = await hs.crm.companies.searchApi.doSearch({
+      filterGroups: [
+        {
+          filters: [
+            { propertyName: 'account_status', operator: Op.Neq, value: 'churned' },
+            { propertyName: 'tenure_months', operator: Op.Lt, value: '5' },
+          ],
+        },
+      ],
+      limit: 200,
+    });
+    expect(neq.total).toBe(
+      companies.filter((c) => c.properties.account_status !== 'churned' && Number(c.properties.tenure_months) < 5).length,
+    );
 
     const tooMany = await sdkError(hs.crm.companies.searchApi.doSearch({ limit: 201 }));
     expect(tooMany.code).toBe(400);
     expect(tooMany.body.category).toBe('VALIDATION_ERROR');
-    const badProp = await sdkError(hs.crm.companies.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'nope', operator: Op.Eq, value: 'x' }] }] }));
+    const badProp = await sdkError(
+      hs.crm.companies.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'nope', operator: Op.Eq, value: 'x' }] }] }),
+    );
     expect(badProp.code).toBe(400);
   });
 
@@ -136,28 +173,56 @@ describe('HubSpot sandbox through @hubspot/api-client 13.5.0', () => {
   it('runs batch read, create, update, upsert and archive with 207 on partial failure and 100-input cap', async () => {
     const hs = client(sandbox);
     const ids = [...sandbox.state.portal.table('companies').keys()].slice(0, 3);
-    const read = await hs.crm.companies.batchApi.read({ inputs: [...ids.map((id) => ({ id })), { id: '404404' }], properties: ['name'], propertiesWithHistory: [] });
+    const read = await hs.crm.companies.batchApi.read({
+      inputs: [...ids.map((id) => ({ id })), { id: '404404' }],
+      properties: ['name'],
+      propertiesWithHistory: [],
+    });
     expect(read.results).toHaveLength(3);
     expect('errors' in read && read.errors?.[0]?.category).toBe('OBJECT_NOT_FOUND');
     expect('numErrors' in read && read.numErrors).toBe(1);
     expect(read.startedAt).toBeInstanceOf(Date);
 
-    const created = await hs.crm.companies.batchApi.create({ inputs: [{ properties: { name: 'Batch A', domain: 'a.example.com', telco_customer_id: 'A-1' }, associations: [] }, { properties: { name: 'Batch B' }, associations: [] }] });
+    const created = await hs.crm.companies.batchApi.create({
+      inputs: [
+        { properties: { name: 'Batch A', domain: 'a.example.com', telco_customer_id: 'A-1' }, associations: [] },
+        { properties: { name: 'Batch B' }, associations: [] },
+      ],
+    });
     expect(created.results.map((r) => r.properties.name).sort()).toEqual(['Batch A', 'Batch B']);
     const [a, b] = created.results;
-    const updated = await hs.crm.companies.batchApi.update({ inputs: [{ id: a!.id, properties: { industry: 'RETAIL' } }, { id: '404405', properties: { industry: 'RETAIL' } }] });
+    const updated = await hs.crm.companies.batchApi.update({
+      inputs: [
+        { id: a!.id, properties: { industry: 'RETAIL' } },
+        { id: '404405', properties: { industry: 'RETAIL' } },
+      ],
+    });
     expect(updated.results[0]?.properties.industry).toBe('RETAIL');
     expect('errors' in updated && updated.errors?.[0]?.context).toEqual({ ids: ['404405'] });
 
     // Upserts key on a unique-value property only (telco_customer_id is one; domain is not).
-    const upserted = await hs.crm.companies.batchApi.upsert({ inputs: [{ idProperty: 'telco_customer_id', id: 'A-1', properties: { country: 'NZ' } }, { idProperty: 'telco_customer_id', id: 'C-1', properties: { name: 'Batch C' } }] });
-    expect(upserted.results.map((r) => [r.properties.country ?? r.properties.name, r._new]).sort()).toEqual([['Batch C', true], ['NZ', false]]);
+    const upserted = await hs.crm.companies.batchApi.upsert({
+      inputs: [
+        { idProperty: 'telco_customer_id', id: 'A-1', properties: { country: 'NZ' } },
+        { idProperty: 'telco_customer_id', id: 'C-1', properties: { name: 'Batch C' } },
+      ],
+    });
+    expect(upserted.results.map((r) => [r.properties.country ?? r.properties.name, r._new]).sort()).toEqual([
+      ['Batch C', true],
+      ['NZ', false],
+    ]);
 
     await hs.crm.companies.batchApi.archive({ inputs: [{ id: b!.id }] });
     const gone = await sdkError(hs.crm.companies.basicApi.getById(b!.id));
     expect(gone.code).toBe(404);
 
-    const tooBig = await sdkError(hs.crm.companies.batchApi.read({ inputs: Array.from({ length: 101 }, (_, i) => ({ id: String(i) })), properties: [], propertiesWithHistory: [] }));
+    const tooBig = await sdkError(
+      hs.crm.companies.batchApi.read({
+        inputs: Array.from({ length: 101 }, (_, i) => ({ id: String(i) })),
+        properties: [],
+        propertiesWithHistory: [],
+      }),
+    );
     expect(tooBig.code).toBe(400);
     const badProp = await sdkError(hs.crm.companies.basicApi.create({ properties: { no_such_property: 'x' }, associations: [] }));
     expect(badProp.code).toBe(400);
@@ -166,14 +231,32 @@ describe('HubSpot sandbox through @hubspot/api-client 13.5.0', () => {
 
   it('creates property groups and properties and answers duplicates with 409', async () => {
     const hs = client(sandbox);
-    const group = await hs.crm.properties.groupsApi.create('companies', { name: 'success_engine', label: 'Success Engine', displayOrder: 1 });
+    const group = await hs.crm.properties.groupsApi.create('companies', {
+      name: 'success_engine',
+      label: 'Success Engine',
+      displayOrder: 1,
+    });
     expect(group.name).toBe('success_engine');
     const dupGroup = await sdkError(hs.crm.properties.groupsApi.create('companies', { name: 'success_engine', label: 'Again' }));
     expect(dupGroup.code).toBe(409);
     expect(dupGroup.body.category).toBe('OBJECT_ALREADY_EXISTS');
-    const prop = await hs.crm.properties.coreApi.create('companies', { name: 'se_churn_risk', label: 'Churn risk', type: 'number' as never, fieldType: 'number' as never, groupName: 'success_engine' });
+    const prop = await hs.crm.properties.coreApi.create('companies', {
+      name: 'se_churn_risk',
+      label: 'Churn risk',
+      type: 'number' as never,
+      fieldType: 'number' as never,
+      groupName: 'success_engine',
+    });
     expect(prop.createdAt).toBeInstanceOf(Date);
-    const dup = await sdkError(hs.crm.properties.coreApi.create('companies', { name: 'se_churn_risk', label: 'Churn risk', type: 'number' as never, fieldType: 'number' as never, groupName: 'success_engine' }));
+    const dup = await sdkError(
+      hs.crm.properties.coreApi.create('companies', {
+        name: 'se_churn_risk',
+        label: 'Churn risk',
+        type: 'number' as never,
+        fieldType: 'number' as never,
+        groupName: 'success_engine',
+      }),
+    );
     expect(dup.code).toBe(409);
     const all = await hs.crm.properties.coreApi.getAll('companies');
     expect(all.results.map((p) => p.name)).toContain('se_churn_risk');
@@ -188,12 +271,19 @@ describe('HubSpot sandbox through @hubspot/api-client 13.5.0', () => {
     const company = [...sandbox.state.portal.table('companies').keys()][0] as string;
     const contacts = await hs.crm.associations.v4.basicApi.getPage('companies', company, 'contacts');
     expect(contacts.results.length).toBeGreaterThan(0);
-    expect(contacts.results[0]?.associationTypes).toEqual(expect.arrayContaining([{ category: 'HUBSPOT_DEFINED', typeId: 2, label: 'Primary' }]));
+    expect(contacts.results[0]?.associationTypes).toEqual(
+      expect.arrayContaining([{ category: 'HUBSPOT_DEFINED', typeId: 2, label: 'Primary' }]),
+    );
     const batch = await hs.crm.associations.v4.batchApi.getPage('companies', 'deals', { inputs: [{ id: company }] });
     expect(batch.results[0]?._from.id).toBe(company);
     expect(batch.results[0]?.to.length).toBeGreaterThan(0);
     const ticket = [...sandbox.state.portal.table('notes').keys()][0] as string;
-    const made = await hs.crm.associations.v4.basicApi.createDefault('notes', ticket, 'deals', [...sandbox.state.portal.table('deals').keys()][0] as string);
+    const made = await hs.crm.associations.v4.basicApi.createDefault(
+      'notes',
+      ticket,
+      'deals',
+      [...sandbox.state.portal.table('deals').keys()][0] as string,
+    );
     expect(made.status).toBe('COMPLETE');
     expect(made.results[0]?.associationSpec.associationTypeId).toBe(214);
     expect(made.results[0]?._from.id).toBe(ticket);
@@ -205,10 +295,18 @@ describe('HubSpot sandbox through @hubspot/api-client 13.5.0', () => {
   it('exchanges an OAuth code and a refresh token; tokens last 30 minutes', async () => {
     const hs = new Client({ basePath: sandbox.url });
     const code = sandbox.state.issueAuthCode('http://localhost/callback');
-    const tokens = await hs.oauth.tokensApi.create('authorization_code', code, 'http://localhost/callback', 'sandbox-client-id', 'sandbox-client-secret');
+    const tokens = await hs.oauth.tokensApi.create(
+      'authorization_code',
+      code,
+      'http://localhost/callback',
+      'sandbox-client-id',
+      'sandbox-client-secret',
+    );
     expect(tokens.expiresIn).toBe(1800);
     expect(tokens.tokenType).toBe('bearer');
-    const reused = await sdkError(hs.oauth.tokensApi.create('authorization_code', code, 'http://localhost/callback', 'sandbox-client-id', 'sandbox-client-secret'));
+    const reused = await sdkError(
+      hs.oauth.tokensApi.create('authorization_code', code, 'http://localhost/callback', 'sandbox-client-id', 'sandbox-client-secret'),
+    );
     expect(reused.code).toBe(400);
     expect(reused.body.status).toBe('BAD_AUTH_CODE');
 
@@ -220,7 +318,14 @@ describe('HubSpot sandbox through @hubspot/api-client 13.5.0', () => {
     expect(expired.code).toBe(401);
     expect(expired.body.category).toBe('EXPIRED_AUTHENTICATION');
 
-    const refreshed = await hs.oauth.tokensApi.create('refresh_token', undefined, undefined, 'sandbox-client-id', 'sandbox-client-secret', tokens.refreshToken);
+    const refreshed = await hs.oauth.tokensApi.create(
+      'refresh_token',
+      undefined,
+      undefined,
+      'sandbox-client-id',
+      'sandbox-client-secret',
+      tokens.refreshToken,
+    );
     expect(refreshed.accessToken).not.toBe(tokens.accessToken);
     const again = new Client({ accessToken: refreshed.accessToken, basePath: sandbox.url, numberOfApiCallRetries: 0 });
     expect((await again.crm.companies.basicApi.getPage(1)).results).toHaveLength(1);
@@ -231,11 +336,24 @@ describe('HubSpot sandbox through @hubspot/api-client 13.5.0', () => {
 
   it('serves engagements (notes, calls, emails, meetings, tasks) with their bodies and company associations', async () => {
     const hs = client(sandbox);
-    const props = { notes: ['hs_note_body', 'hs_timestamp'], calls: ['hs_call_title', 'hs_call_body', 'hs_call_direction'], emails: ['hs_email_subject', 'hs_email_text'], meetings: ['hs_meeting_title', 'hs_meeting_start_time'], tasks: ['hs_task_subject', 'hs_task_status'] } as const;
-    const apis = { notes: hs.crm.objects.notes, calls: hs.crm.objects.calls, emails: hs.crm.objects.emails, meetings: hs.crm.objects.meetings, tasks: hs.crm.objects.tasks };
+    const props = {
+      notes: ['hs_note_body', 'hs_timestamp'],
+      calls: ['hs_call_title', 'hs_call_body', 'hs_call_direction'],
+      emails: ['hs_email_subject', 'hs_email_text'],
+      meetings: ['hs_meeting_title', 'hs_meeting_start_time'],
+      tasks: ['hs_task_subject', 'hs_task_status'],
+    } as const;
+    const apis = {
+      notes: hs.crm.objects.notes,
+      calls: hs.crm.objects.calls,
+      emails: hs.crm.objects.emails,
+      meetings: hs.crm.objects.meetings,
+      tasks: hs.crm.objects.tasks,
+    };
     let chinese = 0;
     for (const type of Object.keys(props) as (keyof typeof props)[]) {
-      const all: { createdAt: Date; properties: Record<string, string | null>; associations?: { companies?: { results: unknown[] } } }[] = [];
+      const all: { createdAt: Date; properties: Record<string, string | null>; associations?: { companies?: { results: unknown[] } } }[] =
+        [];
       let after: string | undefined;
       do {
         const page = await apis[type].basicApi.getPage(100, after, [...props[type]], undefined, ['companies']);
@@ -255,12 +373,21 @@ describe('HubSpot sandbox through @hubspot/api-client 13.5.0', () => {
   });
 
   it('runs the OAuth authorize redirect, carrying state, with a JSON content type', async () => {
-    const res = await fetch(`${sandbox.url}/oauth/authorize?client_id=sandbox-client-id&redirect_uri=${encodeURIComponent('http://localhost/cb')}&scope=crm.objects.companies.read&state=xyz`, { redirect: 'manual' });
+    const res = await fetch(
+      `${sandbox.url}/oauth/authorize?client_id=sandbox-client-id&redirect_uri=${encodeURIComponent('http://localhost/cb')}&scope=crm.objects.companies.read&state=xyz`,
+      { redirect: 'manual' },
+    );
     expect(res.status).toBe(302);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const location = new URL(res.headers.get('location') as string);
     expect(location.searchParams.get('state')).toBe('xyz');
-    const tokens = await new Client({ basePath: sandbox.url }).oauth.tokensApi.create('authorization_code', location.searchParams.get('code') as string, 'http://localhost/cb', 'sandbox-client-id', 'sandbox-client-secret');
+    const tokens = await new Client({ basePath: sandbox.url }).oauth.tokensApi.create(
+      'authorization_code',
+      location.searchParams.get('code') as string,
+      'http://localhost/cb',
+      'sandbox-client-id',
+      'sandbox-client-secret',
+    );
     expect(tokens.expiresIn).toBe(1800);
   });
 
@@ -278,15 +405,30 @@ describe('HubSpot sandbox through @hubspot/api-client 13.5.0', () => {
 
     const [contact] = sandbox.state.portal.table('contacts').keys();
     const [deal] = sandbox.state.portal.table('deals').keys();
-    const labels = await hs.crm.associations.v4.basicApi.create('contacts', contact!, 'deals', deal!, [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: 4 }]);
-    expect(labels).toMatchObject({ fromObjectTypeId: '0-1', toObjectTypeId: '0-3', fromObjectId: Number(contact), toObjectId: Number(deal) });
+    const labels = await hs.crm.associations.v4.basicApi.create('contacts', contact!, 'deals', deal!, [
+      { associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: 4 },
+    ]);
+    expect(labels).toMatchObject({
+      fromObjectTypeId: '0-1',
+      toObjectTypeId: '0-3',
+      fromObjectId: Number(contact),
+      toObjectId: Number(deal),
+    });
     const fromDeal = await hs.crm.associations.v4.basicApi.getPage('deals', deal!, 'contacts');
     expect(fromDeal.results.map((r) => [r.toObjectId, r.associationTypes[0]?.typeId])).toContainEqual([Number(contact), 3]);
     await hs.crm.associations.v4.basicApi.archive('contacts', contact!, 'deals', deal!);
-    expect((await hs.crm.associations.v4.basicApi.getPage('deals', deal!, 'contacts')).results.map((r) => r.toObjectId)).not.toContain(Number(contact));
+    expect((await hs.crm.associations.v4.basicApi.getPage('deals', deal!, 'contacts')).results.map((r) => r.toObjectId)).not.toContain(
+      Number(contact),
+    );
 
     const code = sandbox.state.issueAuthCode('http://localhost/cb');
-    const tokens = await new Client({ basePath: sandbox.url }).oauth.tokensApi.create('authorization_code', code, 'http://localhost/cb', 'sandbox-client-id', 'sandbox-client-secret');
+    const tokens = await new Client({ basePath: sandbox.url }).oauth.tokensApi.create(
+      'authorization_code',
+      code,
+      'http://localhost/cb',
+      'sandbox-client-id',
+      'sandbox-client-secret',
+    );
     const info = await new Client({ basePath: sandbox.url }).oauth.accessTokensApi.get(tokens.accessToken);
     expect(info).toMatchObject({ hubId: sandbox.state.portal.portalId, expiresIn: 1800, tokenType: 'access' });
   });
@@ -322,7 +464,12 @@ describe('HubSpot sandbox rate limits', () => {
         expect(r.headers.get('x-hubspot-ratelimit-daily')).toBe('250000');
         expect(r.headers.get('x-hubspot-ratelimit-daily-remaining')).toBe('249900');
         const body = (await r.json()) as Record<string, unknown>;
-        expect(body).toMatchObject({ status: 'error', errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING', message: 'You have reached your ten_secondly_rolling limit.' });
+        expect(body).toMatchObject({
+          status: 'error',
+          errorType: 'RATE_LIMIT',
+          policyName: 'TEN_SECONDLY_ROLLING',
+          message: 'You have reached your ten_secondly_rolling limit.',
+        });
         expect(body.correlationId).toMatch(/^[0-9a-f-]{36}$/);
         expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/);
       }
@@ -349,7 +496,8 @@ describe('HubSpot sandbox rate limits', () => {
       const clock = fixedClock('2026-10-01T00:00:00.000Z');
       const sandbox = await startHubSpotSandbox({ seed: 2, accounts: 3, rows, tier: 'free', clock });
       try {
-        for (let i = 0; i < 100; i++) await fetch(`${sandbox.url}/crm/v3/objects/companies?limit=1`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+        for (let i = 0; i < 100; i++)
+          await fetch(`${sandbox.url}/crm/v3/objects/companies?limit=1`, { headers: { Authorization: `Bearer ${TOKEN}` } });
         const hs = new Client({ accessToken: TOKEN, basePath: sandbox.url, numberOfApiCallRetries: 3 });
         const pending = hs.crm.companies.basicApi.getPage(10);
         await until(() => jest.getTimerCount() > 0); // the SDK got its 429 and is waiting
@@ -366,7 +514,14 @@ describe('HubSpot sandbox rate limits', () => {
 
     it('does not retry a DAILY 429, retries 5xx after 200 ms × n and a search SECONDLY 429 after 1 s', async () => {
       const clock = fixedClock('2026-10-01T00:00:00.000Z');
-      const sandbox = await startHubSpotSandbox({ seed: 2, accounts: 3, rows, tier: 'free', clock, faults: { serverErrorBursts: [{ afterRequest: 0, count: 2, status: 502 }] } });
+      const sandbox = await startHubSpotSandbox({
+        seed: 2,
+        accounts: 3,
+        rows,
+        tier: 'free',
+        clock,
+        faults: { serverErrorBursts: [{ afterRequest: 0, count: 2, status: 502 }] },
+      });
       try {
         const hs = new Client({ accessToken: TOKEN, basePath: sandbox.url, numberOfApiCallRetries: 3 });
         const pending = hs.crm.companies.basicApi.getPage(10);
@@ -404,10 +559,28 @@ describe('HubSpot sandbox rate limits', () => {
 describe('HubSpot sandbox fault injection', () => {
   it('injects 429 bursts, dropped connections, latency and token expiry mid-run at chosen requests', async () => {
     const clock = fixedClock('2026-10-01T00:00:00.000Z');
-    const sandbox = await startHubSpotSandbox({ seed: 4, accounts: 4, rows, clock, tier: 'enterprise', faults: { latencyMs: { min: 1, max: 5 }, rateLimitBursts: [{ afterRequest: 2, count: 1 }], dropRequests: [4], expireTokensAtRequest: 6 } });
+    const sandbox = await startHubSpotSandbox({
+      seed: 4,
+      accounts: 4,
+      rows,
+      clock,
+      tier: 'enterprise',
+      faults: {
+        latencyMs: { min: 1, max: 5 },
+        rateLimitBursts: [{ afterRequest: 2, count: 1 }],
+        dropRequests: [4],
+        expireTokensAtRequest: 6,
+      },
+    });
     try {
       const code = sandbox.state.issueAuthCode('http://localhost/cb');
-      const tokens = await new Client({ basePath: sandbox.url }).oauth.tokensApi.create('authorization_code', code, 'http://localhost/cb', 'sandbox-client-id', 'sandbox-client-secret'); // request 1
+      const tokens = await new Client({ basePath: sandbox.url }).oauth.tokensApi.create(
+        'authorization_code',
+        code,
+        'http://localhost/cb',
+        'sandbox-client-id',
+        'sandbox-client-secret',
+      ); // request 1
       const hs = new Client({ accessToken: tokens.accessToken, basePath: sandbox.url, numberOfApiCallRetries: 0 });
       expect((await hs.crm.companies.basicApi.getPage(2)).results).toHaveLength(2); // 2
       const burst = await sdkError(hs.crm.companies.basicApi.getPage(2)); // 3

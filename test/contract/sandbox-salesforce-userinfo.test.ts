@@ -19,7 +19,13 @@ describe('Salesforce sandbox: /services/oauth2/userinfo', () => {
     expect(byHeader.status).toBe(200);
     const info = (await byHeader.json()) as Record<string, unknown>;
     const user = [...sandbox.state.org.table('User').values()].find((u) => u.Username === 'admin@userinfo.example.com');
-    expect(info).toMatchObject({ user_id: user?.Id, organization_id: sandbox.state.org.orgId, preferred_username: 'admin@userinfo.example.com', sub: `${sandbox.url}/id/${sandbox.state.org.orgId}/${String(user?.Id)}`, active: true });
+    expect(info).toMatchObject({
+      user_id: user?.Id,
+      organization_id: sandbox.state.org.orgId,
+      preferred_username: 'admin@userinfo.example.com',
+      sub: `${sandbox.url}/id/${sandbox.state.org.orgId}/${String(user?.Id)}`,
+      active: true,
+    });
     const byParam = await fetch(`${sandbox.url}/services/oauth2/userinfo?oauth_token=${encodeURIComponent(TOKEN)}`);
     expect(((await byParam.json()) as { user_id: string }).user_id).toBe(user?.Id);
   });

@@ -41,7 +41,16 @@ describe('Salesforce sandbox through jsforce 3.10.16', () => {
   const table = (name: string): SfRecord[] => [...sandbox.state.org.table(name).values()];
 
   beforeAll(async () => {
-    sandbox = await startSalesforceSandbox({ seed: 5, accounts: 150, rows, clock, connectedApp: { ...APP, certificatePem: publicKey.export({ type: 'spki', format: 'pem' }).toString() }, namespace: 'sengine', packageInstalled: true, bulkPageSize: 250 });
+    sandbox = await startSalesforceSandbox({
+      seed: 5,
+      accounts: 150,
+      rows,
+      clock,
+      connectedApp: { ...APP, certificatePem: publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+      namespace: 'sengine',
+      packageInstalled: true,
+      bulkPageSize: 250,
+    });
   });
   afterAll(() => sandbox.close());
 
@@ -79,11 +88,26 @@ describe('Salesforce sandbox through jsforce 3.10.16', () => {
     expect((await conn.query('SELECT COUNT() FROM Account')).totalSize).toBe(150);
 
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-    const forged = await failure(new Connection({ loginUrl: sandbox.url, version: VERSION }).authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: jwt(claims, other) }));
+    const forged = await failure(
+      new Connection({ loginUrl: sandbox.url, version: VERSION }).authorize({
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        assertion: jwt(claims, other),
+      }),
+    );
     expect(forged.name).toBe('invalid_grant');
-    const expired = await failure(new Connection({ loginUrl: sandbox.url, version: VERSION }).authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: jwt({ ...claims, exp: exp - 600 }) }));
+    const expired = await failure(
+      new Connection({ loginUrl: sandbox.url, version: VERSION }).authorize({
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        assertion: jwt({ ...claims, exp: exp - 600 }),
+      }),
+    );
     expect(expired.message).toMatch(/expired/);
-    const audience = await failure(new Connection({ loginUrl: sandbox.url, version: VERSION }).authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: jwt({ ...claims, aud: 'https://evil.example.com' }) }));
+    const audience = await failure(
+      new Connection({ loginUrl: sandbox.url, version: VERSION }).authorize({
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        assertion: jwt({ ...claims, aud: 'https://evil.example.com' }),
+      }),
+    );
     expect(audience.message).toBe('audience is invalid');
   });
 
@@ -91,7 +115,9 @@ describe('Salesforce sandbox through jsforce 3.10.16', () => {
     const conn = connect();
     const total = table('Invoice__c').length;
     expect(total).toBeGreaterThan(1000);
-    const first = await conn.query<{ Id: string }>('SELECT Id, Name FROM Invoice__c', { headers: { 'Sforce-Query-Options': 'batchSize=500' } });
+    const first = await conn.query<{ Id: string }>('SELECT Id, Name FROM Invoice__c', {
+      headers: { 'Sforce-Query-Options': 'batchSize=500' },
+    });
     expect(first.records).toHaveLength(500);
     expect(first.done).toBe(false);
     expect(first.totalSize).toBe(total);
@@ -124,10 +150,16 @@ describe('Salesforce sandbox through jsforce 3.10.16', () => {
     const conn = connect();
     const accounts = new Map(table('Account').map((a) => [a.Id, a]));
     const opps = table('Opportunity');
-    const soql = "SELECT Id, Name, Amount, Account.Name, Account.Owner.Name FROM Opportunity WHERE (StageName = 'Closed Lost' OR (StageName IN ('Qualification', 'Proposal/Price Quote') AND Amount > 500)) AND Account.Contract_Type__c != 'Two year' ORDER BY Amount DESC, Id LIMIT 40 OFFSET 3";
+    const soql =
+      "SELECT Id, Name, Amount, Account.Name, Account.Owner.Name FROM Opportunity WHERE (StageName = 'Closed Lost' OR (StageName IN ('Qualification', 'Proposal/Price Quote') AND Amount > 500)) AND Account.Contract_Type__c != 'Two year' ORDER BY Amount DESC, Id LIMIT 40 OFFSET 3";
     const res = await conn.query<{ Id: string; Amount: number; Account: { Name: string; Owner: { Name: string } } }>(soql);
     const expected = opps
-      .filter((o) => (o.StageName === 'Closed Lost' || (['Qualification', 'Proposal/Price Quote'].includes(o.StageName as string) && (o.Amount as number) > 500)) && accounts.get(o.AccountId as string)?.Contract_Type__c !== 'Two year')
+      .filter(
+        (o) =>
+          (o.StageName === 'Closed Lost' ||
+            (['Qualification', 'Proposal/Price Quote'].includes(o.StageName as string) && (o.Amount as number) > 500)) &&
+          accounts.get(o.AccountId as string)?.Contract_Type__c !== 'Two year',
+      )
       .sort((a, b) => (b.Amount as number) - (a.Amount as number) || (a.Id < b.Id ? -1 : 1))
       .slice(3, 43);
     expect(res.records.map((r) => r.Id)).toEqual(expected.map((o) => o.Id));
@@ -142,8 +174,10 @@ describe('Salesforce sandbox through jsforce 3.10.16', () => {
     const recent = await conn.query('SELECT Id FROM Case WHERE CreatedDate = LAST_N_DAYS:90');
     const start = Date.UTC(2026, 9, 1) - 90 * 86_400_000;
     expect(recent.totalSize).toBe(table('Case').filter((c) => parseSfDateTime(c.CreatedDate as string) >= start).length);
-    const dated = await conn.query("SELECT Id FROM Opportunity WHERE CloseDate >= 2026-01-01 AND CloseDate < TODAY AND IsWon = true");
-    expect(dated.totalSize).toBe(opps.filter((o) => (o.CloseDate as string) >= '2026-01-01' && (o.CloseDate as string) < '2026-10-01' && o.IsWon === true).length);
+    const dated = await conn.query('SELECT Id FROM Opportunity WHERE CloseDate >= 2026-01-01 AND CloseDate < TODAY AND IsWon = true');
+    expect(dated.totalSize).toBe(
+      opps.filter((o) => (o.CloseDate as string) >= '2026-01-01' && (o.CloseDate as string) < '2026-10-01' && o.IsWon === true).length,
+    );
     const notIn = await conn.query("SELECT Id FROM Account WHERE Internet_Service__c NOT IN ('DSL', 'No')");
     expect(notIn.totalSize).toBe(table('Account').filter((a) => a.Internet_Service__c === 'Fiber optic').length);
   });
@@ -159,7 +193,9 @@ describe('Salesforce sandbox through jsforce 3.10.16', () => {
     expect(type.errorCode).toBe('INVALID_TYPE');
     const quoted = await failure(conn.query("SELECT Id FROM Account WHERE CreatedDate > '2026-01-01'"));
     expect(quoted.errorCode).toBe('INVALID_FIELD');
-    const session = await failure(new Connection({ instanceUrl: sandbox.url, accessToken: 'bad', version: VERSION }).query('SELECT Id FROM Account'));
+    const session = await failure(
+      new Connection({ instanceUrl: sandbox.url, accessToken: 'bad', version: VERSION }).query('SELECT Id FROM Account'),
+    );
     expect(session.errorCode).toBe('INVALID_SESSION_ID');
   });
 
@@ -181,7 +217,9 @@ describe('Salesforce sandbox through jsforce 3.10.16', () => {
 
     const live = await conn.query(`SELECT Id FROM Contact WHERE Id = '${b!.Id}'`);
     expect(live.totalSize).toBe(0);
-    const all = await conn.query<{ Id: string; IsDeleted: boolean }>(`SELECT Id, IsDeleted FROM Contact WHERE Id = '${b!.Id}'`, { scanAll: true });
+    const all = await conn.query<{ Id: string; IsDeleted: boolean }>(`SELECT Id, IsDeleted FROM Contact WHERE Id = '${b!.Id}'`, {
+      scanAll: true,
+    });
     expect(all.records[0]?.IsDeleted).toBe(true);
   });
 
@@ -201,12 +239,23 @@ describe('Salesforce sandbox through jsforce 3.10.16', () => {
     expect(errs[2]?.[0]?.statusCode).toBe('INVALID_FIELD');
     expect(sandbox.state.org.table('Account').get(x!.Id)?.sengine__SE_Churn_Probability__c).toBe(12.5);
 
-    const rolledBack = await conn.sobject('Account').update([{ Id: x!.Id, sengine__SE_Churn_Probability__c: 1 }, { Id: y!.Id, sengine__SE_Churn_Probability__c: 2 }], { allOrNone: true });
-    expect(rolledBack.map((r) => !r.success && (r.errors as unknown as { statusCode: string }[])[0]?.statusCode)).toEqual(['ALL_OR_NONE_OPERATION_ROLLED_BACK', 'UNABLE_TO_LOCK_ROW']);
+    const rolledBack = await conn.sobject('Account').update(
+      [
+        { Id: x!.Id, sengine__SE_Churn_Probability__c: 1 },
+        { Id: y!.Id, sengine__SE_Churn_Probability__c: 2 },
+      ],
+      { allOrNone: true },
+    );
+    expect(rolledBack.map((r) => !r.success && (r.errors as unknown as { statusCode: string }[])[0]?.statusCode)).toEqual([
+      'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+      'UNABLE_TO_LOCK_ROW',
+    ]);
     expect(sandbox.state.org.table('Account').get(x!.Id)?.sengine__SE_Churn_Probability__c).toBe(12.5);
 
     const accounts = table('Account');
-    const tooMany = await failure(conn.sobject('Account').update(Array.from({ length: 201 }, (_, i) => ({ Id: accounts[i % accounts.length]!.Id, Name: `N${i}` }))));
+    const tooMany = await failure(
+      conn.sobject('Account').update(Array.from({ length: 201 }, (_, i) => ({ Id: accounts[i % accounts.length]!.Id, Name: `N${i}` }))),
+    );
     expect(tooMany.errorCode).toBe('EXCEEDED_ID_LIMIT');
 
     const single = await conn.sobject('Account').update({ Id: z!.Id, sengine__SE_Next_Best_Action__c: 'Call the owner' });
@@ -239,14 +288,24 @@ describe('Salesforce sandbox through jsforce 3.10.16', () => {
     const conn = connect();
     const describe = await conn.sobject('Account').describe();
     const names = describe.fields.map((f) => f.name);
-    expect(names).toEqual(expect.arrayContaining(['Contract_Type__c', 'Tenure_Months__c', 'sengine__SE_Churn_Probability__c', 'sengine__SE_CLV_P50__c']));
+    expect(names).toEqual(
+      expect.arrayContaining(['Contract_Type__c', 'Tenure_Months__c', 'sengine__SE_Churn_Probability__c', 'sengine__SE_CLV_P50__c']),
+    );
     expect(describe.fields.find((f) => f.name === 'OwnerId')?.relationshipName).toBe('Owner');
     const global = await conn.describeGlobal();
-    expect(global.sobjects.map((s) => s.name)).toEqual(expect.arrayContaining(['Account', 'Contact', 'Opportunity', 'Case', 'Task', 'Event', 'Invoice__c']));
+    expect(global.sobjects.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['Account', 'Contact', 'Opportunity', 'Case', 'Task', 'Event', 'Invoice__c']),
+    );
 
-    const created = await conn.tooling.sobject('CustomField').create({ FullName: 'Account.Health_Note__c', Metadata: { label: 'Health note', type: 'Text', length: 255 } });
+    const created = await conn.tooling
+      .sobject('CustomField')
+      .create({ FullName: 'Account.Health_Note__c', Metadata: { label: 'Health note', type: 'Text', length: 255 } });
     expect(created).toMatchObject({ success: true });
-    const dup = await failure(conn.tooling.sobject('CustomField').create({ FullName: 'Account.Health_Note__c', Metadata: { label: 'Health note', type: 'Text', length: 255 } }));
+    const dup = await failure(
+      conn.tooling
+        .sobject('CustomField')
+        .create({ FullName: 'Account.Health_Note__c', Metadata: { label: 'Health note', type: 'Text', length: 255 } }),
+    );
     expect(dup.errorCode).toBe('DUPLICATE_DEVELOPER_NAME');
     // A new field has no field-level security until a permission set grants it (Salesforce Help,
     // "Field-Level Security"): invisible to describe, SOQL and writes.
@@ -256,7 +315,9 @@ describe('Salesforce sandbox through jsforce 3.10.16', () => {
     const someAccount = [...sandbox.state.org.table('Account').keys()][0] as string;
     expect((await failure(fresh.sobject('Account').update({ Id: someAccount, Health_Note__c: 'x' }))).errorCode).toBe('INVALID_FIELD');
     const ps = await fresh.sobject('PermissionSet').create({ Name: 'Health_Notes', Label: 'Health notes' });
-    await fresh.sobject('FieldPermissions').create({ ParentId: ps.id, SobjectType: 'Account', Field: 'Account.Health_Note__c', PermissionsRead: true, PermissionsEdit: true });
+    await fresh
+      .sobject('FieldPermissions')
+      .create({ ParentId: ps.id, SobjectType: 'Account', Field: 'Account.Health_Note__c', PermissionsRead: true, PermissionsEdit: true });
     expect((await fresh.sobject('Account').describe()).fields.map((f) => f.name)).not.toContain('Health_Note__c');
     const me = await fresh.identity();
     await fresh.sobject('PermissionSetAssignment').create({ AssigneeId: me.user_id, PermissionSetId: ps.id });
@@ -296,14 +357,25 @@ describe('Salesforce sandbox Bulk API 2.0 through jsforce', () => {
   // ("write after end"), so multi-page results are checked over plain HTTP.
   it('pages query results by locator with maxRecords, the last page carrying Sforce-Locator: null', async () => {
     const auth = { Authorization: `Bearer ${STATIC}`, 'Content-Type': 'application/json' };
-    const job = (await (await fetch(`${sandbox.url}/services/data/v${VERSION}/jobs/query`, { method: 'POST', headers: auth, body: JSON.stringify({ operation: 'query', query: 'SELECT Id FROM Contact' }) })).json()) as { id: string };
-    const info = (await (await fetch(`${sandbox.url}/services/data/v${VERSION}/jobs/query/${job.id}`, { headers: auth })).json()) as { state: string };
+    const job = (await (
+      await fetch(`${sandbox.url}/services/data/v${VERSION}/jobs/query`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ operation: 'query', query: 'SELECT Id FROM Contact' }),
+      })
+    ).json()) as { id: string };
+    const info = (await (await fetch(`${sandbox.url}/services/data/v${VERSION}/jobs/query/${job.id}`, { headers: auth })).json()) as {
+      state: string;
+    };
     expect(info.state).toBe('JobComplete');
     const ids: string[] = [];
     const locators: string[] = [];
     let locator = '';
     do {
-      const res = await fetch(`${sandbox.url}/services/data/v${VERSION}/jobs/query/${job.id}/results?maxRecords=250${locator ? `&locator=${locator}` : ''}`, { headers: auth });
+      const res = await fetch(
+        `${sandbox.url}/services/data/v${VERSION}/jobs/query/${job.id}/results?maxRecords=250${locator ? `&locator=${locator}` : ''}`,
+        { headers: auth },
+      );
       expect(res.headers.get('content-type')).toBe('text/csv');
       locator = res.headers.get('sforce-locator') ?? '';
       locators.push(locator);
@@ -330,7 +402,10 @@ describe('Salesforce sandbox Bulk API 2.0 through jsforce', () => {
     });
     expect(results.successfulResults).toHaveLength(4);
     expect(results.failedResults).toHaveLength(2);
-    expect(results.failedResults.map((f) => String(f.sf__Error).split(':')[0]).sort()).toEqual(['INVALID_CROSS_REFERENCE_KEY', 'UNABLE_TO_LOCK_ROW']);
+    expect(results.failedResults.map((f) => String(f.sf__Error).split(':')[0]).sort()).toEqual([
+      'INVALID_CROSS_REFERENCE_KEY',
+      'UNABLE_TO_LOCK_ROW',
+    ]);
     expect(sandbox.state.org.table('Account').get(accounts[0]!.Id)?.Name).toBe('Bulk 0, "quoted"');
     expect(sandbox.state.org.table('Account').get(accounts[1]!.Id)?.Name).toBe(accounts[1]!.Name);
   });
@@ -338,7 +413,18 @@ describe('Salesforce sandbox Bulk API 2.0 through jsforce', () => {
 
 describe('Salesforce sandbox faults', () => {
   it('lets jsforce retry a GET 503 and never retries a PATCH; dropped connections surface as errors', async () => {
-    const sandbox = await startSalesforceSandbox({ seed: 1, accounts: 3, rows, faults: { serverErrorBursts: [{ afterRequest: 0, count: 1 }, { afterRequest: 2, count: 1 }], dropRequests: [5] } });
+    const sandbox = await startSalesforceSandbox({
+      seed: 1,
+      accounts: 3,
+      rows,
+      faults: {
+        serverErrorBursts: [
+          { afterRequest: 0, count: 1 },
+          { afterRequest: 2, count: 1 },
+        ],
+        dropRequests: [5],
+      },
+    });
     try {
       const conn = new Connection({ instanceUrl: sandbox.url, accessToken: STATIC, version: VERSION });
       const res = await conn.query('SELECT Id FROM Account');
@@ -382,9 +468,19 @@ describe('Salesforce sandbox faults', () => {
 
 describe('Salesforce sandbox package fields', () => {
   it('installs exactly the Account fields of the field map, with matching types', () => {
-    const TYPE_OF: Record<string, string> = { Number: 'double', Picklist: 'picklist', Text: 'string', LongTextArea: 'textarea', DateTime: 'datetime' };
+    const TYPE_OF: Record<string, string> = {
+      Number: 'double',
+      Picklist: 'picklist',
+      Text: 'string',
+      LongTextArea: 'textarea',
+      DateTime: 'datetime',
+    };
     expect(PACKAGE_FIELDS.map(([name]) => name).sort()).toEqual(SCORE_FIELDS.map((f) => f.salesforce).sort());
-    for (const spec of SCORE_FIELDS) expect([spec.salesforce, PACKAGE_FIELDS.find(([n]) => n === spec.salesforce)?.[1]]).toEqual([spec.salesforce, TYPE_OF[SALESFORCE_TYPES[spec.kind]]]);
+    for (const spec of SCORE_FIELDS)
+      expect([spec.salesforce, PACKAGE_FIELDS.find(([n]) => n === spec.salesforce)?.[1]]).toEqual([
+        spec.salesforce,
+        TYPE_OF[SALESFORCE_TYPES[spec.kind]],
+      ]);
   });
 });
 
@@ -401,12 +497,25 @@ describe('Salesforce sandbox: published schema, strict writes, upsert and aggreg
   it('describes the standard schema only, with soapType, lengths and childRelationships; 304 when unchanged', async () => {
     const account = await conn.sobject('Account').describe();
     expect(account.fields.filter((f) => f.custom)).toEqual([]);
-    expect(account.fields.find((f) => f.name === 'Name')).toMatchObject({ soapType: 'xsd:string', length: 255, nillable: false, createable: true });
-    expect(account.fields.find((f) => f.name === 'OwnerId')).toMatchObject({ soapType: 'tns:ID', defaultedOnCreate: true, referenceTo: ['User'] });
-    expect(account.childRelationships).toEqual(expect.arrayContaining([expect.objectContaining({ childSObject: 'Contact', field: 'AccountId', relationshipName: 'Contacts' })]));
+    expect(account.fields.find((f) => f.name === 'Name')).toMatchObject({
+      soapType: 'xsd:string',
+      length: 255,
+      nillable: false,
+      createable: true,
+    });
+    expect(account.fields.find((f) => f.name === 'OwnerId')).toMatchObject({
+      soapType: 'tns:ID',
+      defaultedOnCreate: true,
+      referenceTo: ['User'],
+    });
+    expect(account.childRelationships).toEqual(
+      expect.arrayContaining([expect.objectContaining({ childSObject: 'Contact', field: 'AccountId', relationshipName: 'Contacts' })]),
+    );
     expect((await conn.describeGlobal()).sobjects.map((s) => s.name)).not.toContain('Invoice__c');
     // REST API "sObject Describe": If-Modified-Since answers 304 Not Modified while nothing changed.
-    const res = await fetch(`${sandbox.url}/services/data/v${VERSION}/sobjects/Account/describe`, { headers: { Authorization: `Bearer ${STATIC}`, 'If-Modified-Since': new Date(Date.now() + 60_000).toUTCString() } });
+    const res = await fetch(`${sandbox.url}/services/data/v${VERSION}/sobjects/Account/describe`, {
+      headers: { Authorization: `Bearer ${STATIC}`, 'If-Modified-Since': new Date(Date.now() + 60_000).toUTCString() },
+    });
     expect(res.status).toBe(304);
   });
 
@@ -416,8 +525,13 @@ describe('Salesforce sandbox: published schema, strict writes, upsert and aggreg
     expect((await failure(conn.sobject('Account').create({ Name: 'x'.repeat(256) }))).errorCode).toBe('STRING_TOO_LONG');
     expect((await failure(conn.sobject('Case').create({ Status: 'Sleeping' }))).errorCode).toBe('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
     expect((await failure(conn.sobject('Contact').create({ LastName: 'Li', AccountId: 'not-an-id' }))).errorCode).toBe('MALFORMED_ID');
-    expect((await failure(conn.sobject('Contact').create({ LastName: 'Li', AccountId: '001000000000000AAA' }))).errorCode).toBe('INVALID_CROSS_REFERENCE_KEY');
-    expect((await failure(conn.sobject('Opportunity').create({ Name: 'o', StageName: 'Prospecting', CloseDate: '2026-12-01', IsWon: true }))).errorCode).toBe('INVALID_FIELD_FOR_INSERT_UPDATE');
+    expect((await failure(conn.sobject('Contact').create({ LastName: 'Li', AccountId: '001000000000000AAA' }))).errorCode).toBe(
+      'INVALID_CROSS_REFERENCE_KEY',
+    );
+    expect(
+      (await failure(conn.sobject('Opportunity').create({ Name: 'o', StageName: 'Prospecting', CloseDate: '2026-12-01', IsWon: true })))
+        .errorCode,
+    ).toBe('INVALID_FIELD_FOR_INSERT_UPDATE');
     expect((await failure(conn.sobject('Contact').create({ LastName: 'Li', Primary_Contact__c: true }))).errorCode).toBe('INVALID_FIELD');
     const created = await conn.sobject('Account').create({ Name: 'Strict Ltd' });
     const id = created.id ?? '';
@@ -432,7 +546,9 @@ describe('Salesforce sandbox: published schema, strict writes, upsert and aggreg
     const grouped = await conn.query<{ AccountId: string; n: number }>('SELECT AccountId, COUNT(Id) n FROM Contact GROUP BY AccountId');
     const contacts = [...sandbox.state.org.table('Contact').values()].filter((c) => !c.IsDeleted);
     expect(grouped.records.reduce((s, r) => s + r.n, 0)).toBe(contacts.length);
-    const withKids = await conn.query<{ Id: string; Contacts: { totalSize: number } | null }>('SELECT Id, (SELECT Id FROM Contacts LIMIT 1) FROM Account');
+    const withKids = await conn.query<{ Id: string; Contacts: { totalSize: number } | null }>(
+      'SELECT Id, (SELECT Id FROM Contacts LIMIT 1) FROM Account',
+    );
     expect(withKids.records.some((a) => a.Contacts?.totalSize === 1)).toBe(true);
     await expect(conn.query('SELECT Name, COUNT(Id) FROM Account')).rejects.toMatchObject({ errorCode: 'MALFORMED_QUERY' });
   });

@@ -13,12 +13,20 @@ describe('tasks step: the top next-best-action as an owner task', () => {
   it('builds one bilingual task per account, action and week, only for the bands asked', () => {
     const high = makeScore(tenantId, 'salesforce:001A', 0.8);
     const task = taskForTopAction(high);
-    expect(task).toMatchObject({ accountId: 'salesforce:001A', subject: 'Book an executive call / 安排高层通话', dueDate: '2026-10-04', priority: 'high' });
+    expect(task).toMatchObject({
+      accountId: 'salesforce:001A',
+      subject: 'Book an executive call / 安排高层通话',
+      dueDate: '2026-10-04',
+      priority: 'high',
+    });
     expect(task?.body).toContain('30 天后续约');
     // Same week → same key; next week or another action → another key.
     expect(taskForTopAction({ ...high, computedAt: '2026-10-02T10:00:00.000Z' })?.key).toBe(task?.key);
     expect(taskForTopAction({ ...high, computedAt: '2026-10-08T10:00:00.000Z' })?.key).not.toBe(task?.key);
-    const other: ScoreSet = { ...high, nextBestActions: [{ ...(high.nextBestActions[0] as ScoreSet['nextBestActions'][number]), actionId: 'training' }] };
+    const other: ScoreSet = {
+      ...high,
+      nextBestActions: [{ ...(high.nextBestActions[0] as ScoreSet['nextBestActions'][number]), actionId: 'training' }],
+    };
     expect(taskForTopAction(other)?.key).not.toBe(task?.key);
     expect(taskForTopAction(makeScore(tenantId, 'salesforce:001A', 0.1))).toBeUndefined();
     expect(taskForTopAction(makeScore(tenantId, 'salesforce:001A', 0.1), { bands: ['low'] })?.priority).toBe('low');
@@ -34,7 +42,13 @@ describe('tasks step: the top next-best-action as an owner task', () => {
         appendAudit: (a: unknown) => audits.push(a),
         linkActionTask: (_t: TenantId, r: { accountId: string }, taskId: string) => links.push({ accountId: r.accountId, taskId }),
       } as unknown as RecordStore;
-      const connector = new SalesforceConnector({ tenantId, orgKey: 'tasks-step', instanceUrl: sandbox.url, accessToken: '00D8d0000000SBX!sandbox-static-token', namespace: null });
+      const connector = new SalesforceConnector({
+        tenantId,
+        orgKey: 'tasks-step',
+        instanceUrl: sandbox.url,
+        accessToken: '00D8d0000000SBX!sandbox-static-token',
+        namespace: null,
+      });
       const ids = [...sandbox.state.org.table('Account').keys()];
       const scores = ids.map((id, i) => makeScore(tenantId, `salesforce:${id}`, i % 2 === 0 ? 0.9 : 0.1));
       const first = await createTasksStep(store, connector, tenantId, [...scores, makeScore(tenantId, 'hubspot:1', 0.9)]);
@@ -47,7 +61,10 @@ describe('tasks step: the top next-best-action as an owner task', () => {
       expect([...sandbox.state.org.table('Task').values()].filter((t) => typeof t.SE_Action_Key__c === 'string')).toHaveLength(6);
       expect(audits).toHaveLength(2);
       const { createTasks: _none, ...withoutTasks } = { provider: 'file' as const, createTasks: undefined };
-      expect(await createTasksStep(store, withoutTasks as never, tenantId, [makeScore(tenantId, 'file:1', 0.9)])).toMatchObject({ unsupported: true, skipped: 1 });
+      expect(await createTasksStep(store, withoutTasks as never, tenantId, [makeScore(tenantId, 'file:1', 0.9)])).toMatchObject({
+        unsupported: true,
+        skipped: 1,
+      });
     } finally {
       await sandbox.close();
     }

@@ -16,15 +16,31 @@ describe('admin console (Chromium)', () => {
     await world?.close();
   });
 
-  const consoleUrl = (page: string, token?: string, lang = 'en') => `${world.server.url}/console/?page=${page}&lang=${lang}${token ? `#token=${encodeURIComponent(token)}` : ''}`;
-  const apiGet = (p: string, token?: string) => fetch(`${world.server.url}/console/api${p}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  const consoleUrl = (page: string, token?: string, lang = 'en') =>
+    `${world.server.url}/console/?page=${page}&lang=${lang}${token ? `#token=${encodeURIComponent(token)}` : ''}`;
+  const apiGet = (p: string, token?: string) =>
+    fetch(`${world.server.url}/console/api${p}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
 
   it('refuses non-admin tokens (403) and missing tokens (401) on every console API, and scopes admins to their tenant', async () => {
-    for (const p of ['/overview', '/field-mapping', '/models', '/alert-rules', '/action-catalog', '/crm-tasks', '/audit', '/export', '/erasure']) {
+    for (const p of [
+      '/overview',
+      '/field-mapping',
+      '/models',
+      '/alert-rules',
+      '/action-catalog',
+      '/crm-tasks',
+      '/audit',
+      '/export',
+      '/erasure',
+    ]) {
       expect([p, (await apiGet(p, world.readerToken)).status]).toEqual([p, 403]);
       expect([p, (await apiGet(p)).status]).toEqual([p, 401]);
     }
-    const put = await fetch(`${world.server.url}/console/api/field-mapping`, { method: 'PUT', headers: { Authorization: `Bearer ${world.readerToken}`, 'Content-Type': 'application/json' }, body: '{}' });
+    const put = await fetch(`${world.server.url}/console/api/field-mapping`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${world.readerToken}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     expect(put.status).toBe(403);
     const other = (await (await apiGet('/overview', world.otherTenantToken)).json()) as { tenant: { id: string }; connections: unknown[] };
     expect(other.tenant.id).toBe(OTHER_TENANT);
@@ -43,7 +59,11 @@ describe('admin console (Chromium)', () => {
     for (const id of PAGES) {
       await page.goto(consoleUrl(id));
       await page.locator('.page-body').waitFor();
-      await page.waitForFunction(`!document.querySelector('.page-body .muted') || document.querySelector('.page-body .muted').textContent !== 'Loading…'`, undefined, { timeout: 120_000 });
+      await page.waitForFunction(
+        `!document.querySelector('.page-body .muted') || document.querySelector('.page-body .muted').textContent !== 'Loading…'`,
+        undefined,
+        { timeout: 120_000 },
+      );
       expect(await page.locator('.page-body [role=alert]').count()).toBe(0);
       if (id === 'models') {
         await page.locator('svg.calibration').waitFor();
@@ -89,9 +109,15 @@ describe('admin console (Chromium)', () => {
     await page.locator('#fm-hubspot-arr-scale').fill('1');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.locator('.status.ok').waitFor();
-    const saved = (await (await apiGet('/field-mapping', world.adminToken)).json()) as { providers: { provider: string; effective: { arr?: { field: string; scale?: number } } }[] };
+    const saved = (await (await apiGet('/field-mapping', world.adminToken)).json()) as {
+      providers: { provider: string; effective: { arr?: { field: string; scale?: number } } }[];
+    };
     expect(saved.providers.find((p) => p.provider === 'hubspot')?.effective.arr).toEqual({ field: 'annual_contract_value', scale: 1 });
-    expect(world.demo.store.listAudit(world.demo.tenantId, { limit: 5 }).some((e) => e.action === 'console.field-mapping.saved' && e.actor === 'token:e2e-admin')).toBe(true);
+    expect(
+      world.demo.store
+        .listAudit(world.demo.tenantId, { limit: 5 })
+        .some((e) => e.action === 'console.field-mapping.saved' && e.actor === 'token:e2e-admin'),
+    ).toBe(true);
   }, 60_000);
 
   it('turns owner tasks on from the catalog page, for the bands chosen, and refuses a setting with no band', async () => {
@@ -110,12 +136,20 @@ describe('admin console (Chromium)', () => {
     expect(saved.setting).toEqual({ enabled: true, bands: ['medium', 'high'], dueInDays: 5 });
     expect(world.demo.store.listAudit(world.demo.tenantId, { limit: 5 }).some((e) => e.action === 'console.crm-tasks.saved')).toBe(true);
 
-    const bad = await fetch(`${world.server.url}/console/api/crm-tasks`, { method: 'PUT', headers: { Authorization: `Bearer ${world.adminToken}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ enabled: true, bands: [] }) });
+    const bad = await fetch(`${world.server.url}/console/api/crm-tasks`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${world.adminToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ enabled: true, bands: [] }),
+    });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain('bands');
     expect(((await (await apiGet('/crm-tasks', world.adminToken)).json()) as { setting: unknown }).setting).toEqual(saved.setting);
     // Leave the demo tenant as it was for the other tests.
-    await fetch(`${world.server.url}/console/api/crm-tasks`, { method: 'PUT', headers: { Authorization: `Bearer ${world.adminToken}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ enabled: false }) });
+    await fetch(`${world.server.url}/console/api/crm-tasks`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${world.adminToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ enabled: false }),
+    });
   }, 60_000);
 
   it('is usable with the keyboard alone: sign in, move through the sections, visible focus', async () => {
@@ -128,7 +162,18 @@ describe('admin console (Chromium)', () => {
     await page.getByRole('heading', { name: 'Connections and API budget' }).waitFor();
     await page.evaluate('document.activeElement.blur()');
     const stops = await tabStops(page, 12);
-    expect(stops.map((s) => s.text).slice(0, 10)).toEqual(['Show in Chinese', 'Sign out', 'Connections and API budget', 'Field mapping', 'Model metrics', 'Backtest', 'Alert rules and budgets', 'Action catalog', 'Audit log', 'Data export and deletion']);
+    expect(stops.map((s) => s.text).slice(0, 10)).toEqual([
+      'Show in Chinese',
+      'Sign out',
+      'Connections and API budget',
+      'Field mapping',
+      'Model metrics',
+      'Backtest',
+      'Alert rules and budgets',
+      'Action catalog',
+      'Audit log',
+      'Data export and deletion',
+    ]);
     for (const stop of stops) expect(stop.outline).not.toMatch(/^none/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-keyboard-focus.png') });
     // Focus is on the third section link after the two header buttons: go to "Field mapping".
@@ -157,7 +202,10 @@ describe('admin console (Chromium)', () => {
     await page.goto(consoleUrl('data'));
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download export' }).click()]);
     const file = await download.path();
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { format?: string; tenantId?: string; table?: string; row?: Record<string, unknown> });
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { format?: string; tenantId?: string; table?: string; row?: Record<string, unknown> });
     expect(lines[0]).toMatchObject({ format: 'success-engine.export/1', tenantId: world.demo.tenantId });
     const tables = new Set(lines.slice(1).map((l) => l.table));
     expect(tables.has('tenants')).toBe(true);
@@ -176,7 +224,11 @@ describe('admin console (Chromium)', () => {
     expect(await button.isDisabled()).toBe(true);
     await page.getByLabel('Type the tenant id to confirm').fill('not-the-tenant');
     expect(await button.isDisabled()).toBe(true);
-    const refused = await fetch(`${world.server.url}/console/api/erasure`, { method: 'POST', headers: { Authorization: `Bearer ${world.adminToken}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ confirm: 'nope' }) });
+    const refused = await fetch(`${world.server.url}/console/api/erasure`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${world.adminToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ confirm: 'nope' }),
+    });
     expect(refused.status).toBe(400);
     expect(world.erasures).toEqual([]);
     await page.getByLabel('Type the tenant id to confirm').fill(world.demo.tenantId);
@@ -200,7 +252,9 @@ describe('admin console (Chromium)', () => {
     expect(world.workQueue.deadLetters).toEqual([]);
     // The page polls every 3 s and shows the stored report once it has the new options.
     await page.getByText('Saved.').waitFor({ timeout: 30_000 });
-    const stored = (await (await apiGet('/models', world.adminToken)).json()) as { evaluation: { options: { horizonDays: number }; stale: boolean } };
+    const stored = (await (await apiGet('/models', world.adminToken)).json()) as {
+      evaluation: { options: { horizonDays: number }; stale: boolean };
+    };
     expect(stored.evaluation).toMatchObject({ options: { horizonDays: 45 }, stale: false });
     await page.close();
   }, 180_000);

@@ -31,7 +31,11 @@ export const HOSTILE_NAME = '<script>window.__seInjected=1</script><img src=x on
  * pipeline stores it (reasons phrased as engine/text/text-reasons.ts does, the example PII-masked).
  */
 const SEEDED_VOICE: NonNullable<ScoreSet['voice']> = {
-  sentiment30: -0.42, sentiment90: -0.15, trend: 'worsening', texts90: 8, negativeTicketShare90: 0.6,
+  sentiment30: -0.42,
+  sentiment90: -0.15,
+  trend: 'worsening',
+  texts90: 8,
+  negativeTicketShare90: 0.6,
   topTopics: [
     { id: 'billing', label: { en: 'billing', zh: '账单' }, count: 4, negative: 3 },
     { id: 'support-speed', label: { en: 'support speed', zh: '支持响应速度' }, count: 2, negative: 1 },
@@ -72,7 +76,15 @@ export async function startWorld(options: { accounts?: number } = {}): Promise<E
   const dir = mkdtempSync(path.join(os.tmpdir(), 'se-e2e-'));
   const assetsDir = path.join(dir, 'static');
   await bundleWebAssets({ sourceDir: path.resolve(__dirname, '../../ui-extension/web'), outDir: assetsDir });
-  const demo = await runDemo({ csvPath: CSV, databasePath: path.join(dir, 'e2e.sqlite'), accounts: options.accounts ?? 300, seed: 7, tier: 'api-add-on', onStage: () => undefined, onProgress: () => undefined });
+  const demo = await runDemo({
+    csvPath: CSV,
+    databasePath: path.join(dir, 'e2e.sqlite'),
+    accounts: options.accounts ?? 300,
+    seed: 7,
+    tier: 'api-add-on',
+    onStage: () => undefined,
+    onProgress: () => undefined,
+  });
   const store = demo.store;
   const top = [...demo.scores].sort((a, b) => b.churn.probability - a.churn.probability)[0];
   if (!top) throw new Error('the demo scored no account');
@@ -81,14 +93,34 @@ export async function startWorld(options: { accounts?: number } = {}): Promise<E
   const rescoredAt = new Date(Date.parse(demo.asOf) + HOUR).toISOString();
   const now = new Date(Date.parse(demo.asOf) + 2 * HOUR);
   // As the product words them: the band, not a second number next to the card's one probability.
-  const actions = DEFAULT_ACTION_CATALOG.slice(0, 3).map((a, i) => ({ actionId: a.id, rank: i + 1, score: 100 - i, title: a.title, reasons: [{ en: 'Churn risk is very high', zh: '流失风险很高' }] }));
+  const actions = DEFAULT_ACTION_CATALOG.slice(0, 3).map((a, i) => ({
+    actionId: a.id,
+    rank: i + 1,
+    score: 100 - i,
+    title: a.title,
+    reasons: [{ en: 'Churn risk is very high', zh: '流失风险很高' }],
+  }));
   // The card's "What customers say": the demo's own when its texts gave this account topics, else seeded (the screenshots show every part).
-  store.appendScoreSets([{ ...top, computedAt: rescoredAt, churn: { ...top.churn, probability: Math.min(0.99, top.churn.probability + 0.05), band: 'critical' }, nextBestActions: actions, voice: top.voice && top.voice.topTopics.length > 0 ? top.voice : SEEDED_VOICE }]);
+  store.appendScoreSets([
+    {
+      ...top,
+      computedAt: rescoredAt,
+      churn: { ...top.churn, probability: Math.min(0.99, top.churn.probability + 0.05), band: 'critical' },
+      nextBestActions: actions,
+      voice: top.voice && top.voice.topTopics.length > 0 ? top.voice : SEEDED_VOICE,
+    },
+  ]);
   const template = store.getRecord(demo.tenantId, 'account', top.accountId) as CanonicalAccount;
 
   const hostileId = 'hubspot:hostile-1' as AccountId;
   store.upsertRecords('account', [
-    buildRecord('account', { ...stripDerived(template), id: hostileId, name: HOSTILE_NAME, ownerName: '<b>Mallory</b>', source: { ...template.source, externalId: 'hostile-1' } }),
+    buildRecord('account', {
+      ...stripDerived(template),
+      id: hostileId,
+      name: HOSTILE_NAME,
+      ownerName: '<b>Mallory</b>',
+      source: { ...template.source, externalId: 'hostile-1' },
+    }),
   ]);
   const history = store.scoreHistory(demo.tenantId, top.accountId, { limit: 30 });
   // Reasons and action titles quote CRM text too (a ticket subject, a note's topic): hostile as well.
@@ -96,14 +128,35 @@ export async function startWorld(options: { accounts?: number } = {}): Promise<E
     history.map((s): ScoreSet => ({
       ...s,
       accountId: hostileId,
-      churn: { ...s.churn, drivers: [{ feature: 'tickets_90d', contribution: 9, direction: 'raises', text: { en: HOSTILE_TICKET, zh: HOSTILE_TICKET } }, ...s.churn.drivers] },
-      nextBestActions: s.nextBestActions.map((a, i) => ({ ...a, ...(i === 0 ? { title: { en: HOSTILE_NOTE, zh: HOSTILE_NOTE } } : {}), reasons: [{ en: '<script>window.__seInjected=3</script> reason', zh: '<script>window.__seInjected=3</script> 原因' }, ...a.reasons.slice(1)] })),
+      churn: {
+        ...s.churn,
+        drivers: [
+          { feature: 'tickets_90d', contribution: 9, direction: 'raises', text: { en: HOSTILE_TICKET, zh: HOSTILE_TICKET } },
+          ...s.churn.drivers,
+        ],
+      },
+      nextBestActions: s.nextBestActions.map((a, i) => ({
+        ...a,
+        ...(i === 0 ? { title: { en: HOSTILE_NOTE, zh: HOSTILE_NOTE } } : {}),
+        reasons: [
+          { en: '<script>window.__seInjected=3</script> reason', zh: '<script>window.__seInjected=3</script> 原因' },
+          ...a.reasons.slice(1),
+        ],
+      })),
     })),
   );
 
   store.upsertTenant({ id: OTHER_TENANT, name: 'Another company', locale: 'en', createdAt: demo.asOf });
   const otherTenantAccountId = 'hubspot:other-1' as AccountId;
-  store.upsertRecords('account', [buildRecord('account', { ...stripDerived(template), tenantId: OTHER_TENANT, id: otherTenantAccountId, name: 'Other tenant account', source: { ...template.source, externalId: 'other-1' } })]);
+  store.upsertRecords('account', [
+    buildRecord('account', {
+      ...stripDerived(template),
+      tenantId: OTHER_TENANT,
+      id: otherTenantAccountId,
+      name: 'Other tenant account',
+      source: { ...template.source, externalId: 'other-1' },
+    }),
+  ]);
   store.appendScoreSets([{ ...top, tenantId: OTHER_TENANT, accountId: otherTenantAccountId }]);
 
   const adminToken = store.issueApiToken(demo.tenantId, 'admin', 'e2e-admin');
@@ -138,7 +191,16 @@ export async function startWorld(options: { accounts?: number } = {}): Promise<E
   const browser = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1100, height: 900 },
     locale: 'en-US',
   });
@@ -188,7 +250,9 @@ export async function openPage(browser: BrowserContext): Promise<WatchedPage> {
   page.on('pageerror', (error) => errors.push(error.message));
   await page.exposeFunction('__seReportCsp', (text: string) => cspViolations.push(text));
   // Page code as strings: the test project has no DOM types.
-  await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => { window.__seReportCsp(e.violatedDirective + ' ' + e.blockedURI); });`);
+  await page.addInitScript(
+    `document.addEventListener('securitypolicyviolation', (e) => { window.__seReportCsp(e.violatedDirective + ' ' + e.blockedURI); });`,
+  );
   return { page, errors, cspViolations };
 }
 

@@ -2,7 +2,17 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { CardView } from '../../ui-extension/shared/card.view-model';
 import { listActionOutcomes } from '../../app/http/console/action-feedback';
-import { ARTIFACTS, contrastProblems, HOSTILE_NAME, HOSTILE_NOTE, HOSTILE_TICKET, openPage, startWorld, tabStops, type E2eWorld } from './e2e-harness';
+import {
+  ARTIFACTS,
+  contrastProblems,
+  HOSTILE_NAME,
+  HOSTILE_NOTE,
+  HOSTILE_TICKET,
+  openPage,
+  startWorld,
+  tabStops,
+  type E2eWorld,
+} from './e2e-harness';
 
 /** The embeddable web card in real headless Chromium, over a server filled by the demo pipeline. */
 describe('web card (Chromium)', () => {
@@ -16,23 +26,34 @@ describe('web card (Chromium)', () => {
 
   /** The card.v1 the page renders, as our API answers it. */
   async function apiCard(accountId: string): Promise<CardView> {
-    const res = await fetch(`${world.server.url}/card/api/accounts/${encodeURIComponent(accountId)}`, { headers: { Authorization: `Bearer ${world.readerToken}` } });
+    const res = await fetch(`${world.server.url}/card/api/accounts/${encodeURIComponent(accountId)}`, {
+      headers: { Authorization: `Bearer ${world.readerToken}` },
+    });
     expect(res.status).toBe(200);
     return ((await res.json()) as { card: CardView }).card;
   }
 
   /** "What customers say" shows the card's trend, reasons, topics with counts and the masked example, in `lang`. */
   async function expectVoiceSection(page: Page, voice: NonNullable<CardView['voice']>, lang: 'en' | 'zh'): Promise<void> {
-    const words = lang === 'en' ? { heading: 'What customers say', trend: 'Sentiment: ', topics: 'Top topics: ', example: 'Example (personal data masked)' } : { heading: '客户之声', trend: '情绪：', topics: '主要话题：', example: '示例（已隐去个人信息）' };
+    const words =
+      lang === 'en'
+        ? { heading: 'What customers say', trend: 'Sentiment: ', topics: 'Top topics: ', example: 'Example (personal data masked)' }
+        : { heading: '客户之声', trend: '情绪：', topics: '主要话题：', example: '示例（已隐去个人信息）' };
     const section = page.getByTestId('voice');
     await section.getByRole('heading', { name: words.heading }).waitFor();
     expect(await section.locator('.voice-trend').textContent()).toBe(`${words.trend}${voice.trendLabel[lang]}`);
     expect(await section.locator('.voice-reasons li').allTextContents()).toEqual(voice.reasons.map((r) => r[lang]));
-    expect(await section.locator('.voice-topics').textContent()).toBe(`${words.topics}${voice.topics.map((t) => t.text[lang]).join(' · ')}`);
-    if (voice.example) expect(await section.locator('.voice-example').innerText()).toBe(`${words.example} · ${voice.example.kindLabel[lang]}\n\n${voice.example.text}`);
+    expect(await section.locator('.voice-topics').textContent()).toBe(
+      `${words.topics}${voice.topics.map((t) => t.text[lang]).join(' · ')}`,
+    );
+    if (voice.example)
+      expect(await section.locator('.voice-example').innerText()).toBe(
+        `${words.example} · ${voice.example.kindLabel[lang]}\n\n${voice.example.text}`,
+      );
   }
 
-  const cardUrl = (accountId: string, token: string, lang?: string) => `${world.server.url}/card/accounts/${encodeURIComponent(accountId)}${lang ? `?lang=${lang}` : ''}#token=${encodeURIComponent(token)}`;
+  const cardUrl = (accountId: string, token: string, lang?: string) =>
+    `${world.server.url}/card/accounts/${encodeURIComponent(accountId)}${lang ? `?lang=${lang}` : ''}#token=${encodeURIComponent(token)}`;
 
   it('shows card.v1 in English and Chinese, with the sparkline and the model of each value, and no CSP violation', async () => {
     const score = world.demo.store.scoreHistory(world.demo.tenantId, world.accountId, { limit: 1 })[0];
@@ -53,7 +74,10 @@ describe('web card (Chromium)', () => {
     expect(await page.locator('svg.sparkline').count()).toBe(1);
     expect(await page.getByText(`churn@${score.churn.model.version}`).count()).toBeGreaterThan(0);
     const firstDriver = score.churn.drivers.slice().sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))[0];
-    await page.getByText(firstDriver?.text.en ?? '<none>', { exact: false }).first().waitFor();
+    await page
+      .getByText(firstDriver?.text.en ?? '<none>', { exact: false })
+      .first()
+      .waitFor();
     // The token left the address bar at once; the language is in the query.
     expect(page.url()).not.toContain('token');
     await page.screenshot({ path: path.join(ARTIFACTS, 'card-en.png'), fullPage: true });
@@ -62,7 +86,10 @@ describe('web card (Chromium)', () => {
     await page.getByRole('button', { name: 'Show in Chinese' }).click();
     await page.getByRole('heading', { name: '流失风险' }).waitFor();
     expect(await page.evaluate('document.documentElement.lang')).toBe('zh-CN');
-    await page.getByText(firstDriver?.text.zh ?? '<none>', { exact: false }).first().waitFor();
+    await page
+      .getByText(firstDriver?.text.zh ?? '<none>', { exact: false })
+      .first()
+      .waitFor();
     expect(page.url()).toContain('lang=zh');
     await expectVoiceSection(page, voice, 'zh');
     await page.screenshot({ path: path.join(ARTIFACTS, 'card-zh.png'), fullPage: true });
@@ -128,21 +155,37 @@ describe('web card (Chromium)', () => {
     await page.keyboard.press('Enter');
     await page.getByText('Recorded as done.').first().waitFor();
     // The pipeline's own rows (recommendations it made, status open) stay; the card adds its answer.
-    const outcomes = listActionOutcomes(world.demo.store, world.demo.tenantId).filter((o) => o.accountId === world.accountId && o.source === 'card');
-    expect(outcomes).toEqual([expect.objectContaining({ actionId: actions.slice().sort((a, b) => a.rank - b.rank)[0]?.actionId, status: 'completed', source: 'card', arm: 'treatment' })]);
+    const outcomes = listActionOutcomes(world.demo.store, world.demo.tenantId).filter(
+      (o) => o.accountId === world.accountId && o.source === 'card',
+    );
+    expect(outcomes).toEqual([
+      expect.objectContaining({
+        actionId: actions.slice().sort((a, b) => a.rank - b.rank)[0]?.actionId,
+        status: 'completed',
+        source: 'card',
+        arm: 'treatment',
+      }),
+    ]);
     const audit = world.demo.store.listAudit(world.demo.tenantId, { limit: 5 });
-    expect(audit.some((e) => e.action === 'nba.completed' && e.target.startsWith(world.accountId) && e.actor === 'token:e2e-reader')).toBe(true);
+    expect(audit.some((e) => e.action === 'nba.completed' && e.target.startsWith(world.accountId) && e.actor === 'token:e2e-reader')).toBe(
+      true,
+    );
     expect(errors).toEqual([]);
     await page.close();
   }, 30_000);
 
   it('answers 404 for an account of another tenant, 401 without a token, and never takes a token from the query', async () => {
-    const get = (id: string, token?: string) => fetch(`${world.server.url}/card/api/accounts/${encodeURIComponent(id)}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    const get = (id: string, token?: string) =>
+      fetch(`${world.server.url}/card/api/accounts/${encodeURIComponent(id)}`, {
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+      });
     expect((await get(world.otherTenantAccountId, world.readerToken)).status).toBe(404);
     expect((await get(world.accountId, world.otherTenantToken)).status).toBe(404);
     expect((await get(world.otherTenantAccountId, world.otherTenantToken)).status).toBe(200);
     expect((await get(world.accountId)).status).toBe(401);
-    expect((await fetch(`${world.server.url}/card/api/accounts/${encodeURIComponent(world.accountId)}?token=${world.readerToken}`)).status).toBe(401);
+    expect(
+      (await fetch(`${world.server.url}/card/api/accounts/${encodeURIComponent(world.accountId)}?token=${world.readerToken}`)).status,
+    ).toBe(401);
     const page = await fetch(`${world.server.url}/card/accounts/${encodeURIComponent(world.accountId)}`);
     const csp = page.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");

@@ -3,7 +3,11 @@ import { buildRecord, type CanonicalAccount, type TenantId } from '../../core';
 export const TEST_TENANT = 'tenant-1' as TenantId;
 
 /** A valid canonical account with overridable fields. */
-export function makeAccount(externalId: string, overrides: Partial<Parameters<typeof buildRecord<'account'>>[1]> = {}, tenantId: TenantId = TEST_TENANT): CanonicalAccount {
+export function makeAccount(
+  externalId: string,
+  overrides: Partial<Parameters<typeof buildRecord<'account'>>[1]> = {},
+  tenantId: TenantId = TEST_TENANT,
+): CanonicalAccount {
   return buildRecord('account', {
     tenantId,
     id: `hubspot:${externalId}`,

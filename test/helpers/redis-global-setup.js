@@ -28,12 +28,16 @@ async function waitForPing(port) {
 module.exports = async function startRedisIfNeeded() {
   if (process.env.REDIS_URL) return;
   if (spawnSync('redis-server', ['--version']).status !== 0) {
-    process.env.SE_TEST_REDIS_MISSING = 'redis-server is not installed and REDIS_URL is not set: install it (apt-get install redis-server) or run `bash .ci/run`';
+    process.env.SE_TEST_REDIS_MISSING =
+      'redis-server is not installed and REDIS_URL is not set: install it (apt-get install redis-server) or run `bash .ci/run`';
     return;
   }
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'se-redis-'));
-  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore', detached: false });
+  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: 'ignore',
+    detached: false,
+  });
   await waitForPing(port);
   process.env.REDIS_URL = `redis://127.0.0.1:${port}`;
   globalThis.__SE_REDIS__ = { child, dir };

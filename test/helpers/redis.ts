@@ -27,7 +27,11 @@ export function freePort(): Promise<number> {
 
 /** A redis-server of the test's own, persisting every write (AOF, fsync always), so it can be stopped and restarted mid-run. */
 export async function startOwnRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'],
+    { stdio: 'ignore' },
+  );
   for (let i = 0; i < 200; i++) {
     if (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG') return child;
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -26,7 +26,8 @@ export function routeTable(app: Express, opaque: readonly string[] = []): RouteE
     for (const layer of stack) {
       if (layer.route) {
         const path = join(base, String(layer.route.path));
-        for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') out.push({ method: method.toUpperCase(), path });
+        for (const [method, on] of Object.entries(layer.route.methods))
+          if (on && method !== '_all') out.push({ method: method.toUpperCase(), path });
         continue;
       }
       const inner = layer.handle?.stack ?? layer.handle?.router?.stack;
@@ -37,7 +38,8 @@ export function routeTable(app: Express, opaque: readonly string[] = []): RouteE
       }
       // Middleware mounted at a path that may answer by itself (static assets): one entry for the mount.
       if (!inner) {
-        if (layer.rawPath !== '/' && mount !== base && !out.some((r) => r.path === `${mount}/*`)) out.push({ method: 'GET', path: `${mount}/*` });
+        if (layer.rawPath !== '/' && mount !== base && !out.some((r) => r.path === `${mount}/*`))
+          out.push({ method: 'GET', path: `${mount}/*` });
         continue;
       }
       walk(inner, mount);

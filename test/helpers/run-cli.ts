@@ -6,7 +6,10 @@ export function runCli(...args: string[]): Promise<{ code: number; stdout: strin
 }
 
 /** The same, with environment variables set for this run only. */
-export async function runCliWithEnv(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCliWithEnv(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const saved = { ...process.env };
   Object.assign(process.env, env);
   let stdout = '';

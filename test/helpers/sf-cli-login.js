@@ -8,13 +8,17 @@ const { AuthInfo } = require('@salesforce/core');
 async function main() {
   const request = JSON.parse(process.argv[2]);
   if (request.kind === 'web') {
-    const auth = await AuthInfo.create({ oauth2Options: { authCode: request.authCode, loginUrl: request.loginUrl, clientId: 'PlatformCLI', redirectUri: request.redirectUri } });
+    const auth = await AuthInfo.create({
+      oauth2Options: { authCode: request.authCode, loginUrl: request.loginUrl, clientId: 'PlatformCLI', redirectUri: request.redirectUri },
+    });
     await auth.save();
     await auth.handleAliasAndDefaultSettings({ alias: request.alias, setDefault: false, setDefaultDevHub: false });
     const fields = auth.getFields(true);
     process.stdout.write(JSON.stringify({ username: fields.username, refreshToken: fields.refreshToken }));
   } else {
-    const auth = await AuthInfo.create({ accessTokenOptions: { accessToken: request.accessToken, instanceUrl: request.instanceUrl, loginUrl: request.instanceUrl } });
+    const auth = await AuthInfo.create({
+      accessTokenOptions: { accessToken: request.accessToken, instanceUrl: request.instanceUrl, loginUrl: request.instanceUrl },
+    });
     await auth.save();
     await auth.setAlias(request.alias);
     process.stdout.write(JSON.stringify({ username: auth.getFields().username }));

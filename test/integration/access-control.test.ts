@@ -19,7 +19,14 @@ const A = 'hubspot-tenant-a' as TenantId;
 const B = 'salesforce-tenant-b' as TenantId;
 
 function score(tenantId: TenantId, accountId: string): ScoreSet {
-  return { tenantId, accountId: accountId as AccountId, computedAt: '2026-11-01T00:00:00Z', modelVersion: 'v1', nextBestActions: [], churn: { probability: 0.5, band: 'medium', drivers: [], model: { name: 'health', version: '1', kind: 'health-score' } } };
+  return {
+    tenantId,
+    accountId: accountId as AccountId,
+    computedAt: '2026-11-01T00:00:00Z',
+    modelVersion: 'v1',
+    nextBestActions: [],
+    churn: { probability: 0.5, band: 'medium', drivers: [], model: { name: 'health', version: '1', kind: 'health-score' } },
+  };
 }
 
 /** Every request is scoped to its tenant; admin routes need admins; reps see cards only for records their CRM shows them. */
@@ -42,8 +49,30 @@ describe('access control', () => {
       store.markInstalled(id, at);
     }
     // Private-app / static tokens stand in for OAuth here; install-*.test.ts covers the OAuth path.
-    store.saveConnection({ id: 'hubspot' as ConnectionId, tenantId: A, provider: 'hubspot', externalOrgId: String(hubspot.state.portal.portalId), baseUrl: hubspot.url, createdAt: at, updatedAt: at }, { accessToken: 'pat-na1-sandbox-0000' });
-    store.saveConnection({ id: 'salesforce' as ConnectionId, tenantId: B, provider: 'salesforce', externalOrgId: salesforce.state.org.orgId, baseUrl: salesforce.url, createdAt: at, updatedAt: at }, { accessToken: '00D8d0000000SBX!sandbox-static-token', instanceUrl: salesforce.url });
+    store.saveConnection(
+      {
+        id: 'hubspot' as ConnectionId,
+        tenantId: A,
+        provider: 'hubspot',
+        externalOrgId: String(hubspot.state.portal.portalId),
+        baseUrl: hubspot.url,
+        createdAt: at,
+        updatedAt: at,
+      },
+      { accessToken: 'pat-na1-sandbox-0000' },
+    );
+    store.saveConnection(
+      {
+        id: 'salesforce' as ConnectionId,
+        tenantId: B,
+        provider: 'salesforce',
+        externalOrgId: salesforce.state.org.orgId,
+        baseUrl: salesforce.url,
+        createdAt: at,
+        updatedAt: at,
+      },
+      { accessToken: '00D8d0000000SBX!sandbox-static-token', instanceUrl: salesforce.url },
+    );
     store.upsertRecords('account', [makeAccount('101', {}, A), makeAccount('102', {}, A)]);
     store.upsertRecords('account', [makeAccount('901', {}, B)]);
     store.appendScoreSets([score(A, 'hubspot:101'), score(B, 'hubspot:901')]);
@@ -53,7 +82,12 @@ describe('access control', () => {
     t.serviceA = store.issueApiToken(A, 'service', 'proxy');
     t.adminB = store.issueApiToken(B, 'admin', 'console');
 
-    const deps: InstallDeps = { store, queue: {} as InProcessJobQueue, settings: { stateSecret: randomBytes(32), publicBaseUrl: 'http://unused' }, clock: offsetClock() };
+    const deps: InstallDeps = {
+      store,
+      queue: {} as InProcessJobQueue,
+      settings: { stateSecret: randomBytes(32), publicBaseUrl: 'http://unused' },
+      clock: offsetClock(),
+    };
     checker = new RecordAccessChecker(deps, { ttlMs: 60_000 });
     // A stand-in for the card routes (another room): the guard in front of a record's card.
     const cards = express.Router();
@@ -95,7 +129,8 @@ describe('access control', () => {
     await salesforce.close();
   });
 
-  const call = (path: string, token?: string, method = 'GET') => fetch(`${server.url}${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const call = (path: string, token?: string, method = 'GET') =>
+    fetch(`${server.url}${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
 
   describe('tenant scoping', () => {
     it('does not show another tenant’s account, scores or audit', async () => {
@@ -144,7 +179,9 @@ describe('access control', () => {
       const me = owners[0];
       const teammate = owners[2];
       const otherTeam = owners[1];
-      expect(me && teammate && otherTeam && users?.get(String(me.userId))?.primaryTeamId).toBe(users?.get(String(teammate?.userId))?.primaryTeamId);
+      expect(me && teammate && otherTeam && users?.get(String(me.userId))?.primaryTeamId).toBe(
+        users?.get(String(teammate?.userId))?.primaryTeamId,
+      );
       const companyOf = (ownerId: string) => [...portal.table('companies').values()].find((c) => c.properties.hubspot_owner_id === ownerId);
       const mine = companyOf(me?.id ?? '');
       const team = companyOf(teammate?.id ?? '');
@@ -170,7 +207,8 @@ describe('access control', () => {
       expect(await checker.check(A, 'hubspot', String(me?.userId), 'opportunity', dealOf(otherTeam?.id ?? '')?.id ?? '')).toBe(false);
 
       // The same guard behind a verified CRM request (no API token), and with neither: 401.
-      const signedAs = (id: string, user: string) => fetch(`${server.url}/signed-cards/hubspot:${id}`, { headers: { 'x-verified-tenant': A, 'x-verified-user': user } });
+      const signedAs = (id: string, user: string) =>
+        fetch(`${server.url}/signed-cards/hubspot:${id}`, { headers: { 'x-verified-tenant': A, 'x-verified-user': user } });
       expect((await signedAs(mine?.id ?? '', String(me?.userId))).status).toBe(200);
       expect((await signedAs(theirs?.id ?? '', String(me?.userId))).status).toBe(403);
       expect((await fetch(`${server.url}/signed-cards/hubspot:${mine?.id}`)).status).toBe(401);
@@ -181,12 +219,44 @@ describe('access control', () => {
       const C = 'hubspot-tenant-c' as TenantId;
       const at = '2026-11-01T00:00:00Z';
       store.upsertTenant({ id: C, name: C, locale: 'en', createdAt: at });
-      store.saveConnection({ id: 'hubspot' as ConnectionId, tenantId: C, provider: 'hubspot', externalOrgId: 'c', baseUrl: hubspot.url, createdAt: at, updatedAt: at }, { accessToken: 'revoked-at', refreshToken: 'revoked-rt' });
-      const deps: InstallDeps = { store, queue: {} as InProcessJobQueue, clock: offsetClock(), settings: { stateSecret: randomBytes(32), publicBaseUrl: 'http://unused', hubspot: { clientId: 'sandbox-client-id', clientSecret: 'sandbox-client-secret', authorizeUrl: `${hubspot.url}/oauth/authorize`, apiBaseUrl: hubspot.url, scopes: Object.keys(HUBSPOT_REQUIRED_SCOPES) } } };
+      store.saveConnection(
+        {
+          id: 'hubspot' as ConnectionId,
+          tenantId: C,
+          provider: 'hubspot',
+          externalOrgId: 'c',
+          baseUrl: hubspot.url,
+          createdAt: at,
+          updatedAt: at,
+        },
+        { accessToken: 'revoked-at', refreshToken: 'revoked-rt' },
+      );
+      const deps: InstallDeps = {
+        store,
+        queue: {} as InProcessJobQueue,
+        clock: offsetClock(),
+        settings: {
+          stateSecret: randomBytes(32),
+          publicBaseUrl: 'http://unused',
+          hubspot: {
+            clientId: 'sandbox-client-id',
+            clientSecret: 'sandbox-client-secret',
+            authorizeUrl: `${hubspot.url}/oauth/authorize`,
+            apiBaseUrl: hubspot.url,
+            scopes: Object.keys(HUBSPOT_REQUIRED_SCOPES),
+          },
+        },
+      };
       const revokedChecker = new RecordAccessChecker(deps);
       const company = [...hubspot.state.portal.table('companies').keys()][0] ?? '';
-      expect(await revokedChecker.canUserSeeRecord(C, '1', { provider: 'hubspot', objectType: 'account', externalId: company })).toEqual({ allowed: false, reason: 'crm-access-revoked', cached: false });
-      expect((await revokedChecker.canUserSeeRecord(C, '1', { provider: 'hubspot', objectType: 'account', externalId: company })).cached).toBe(false);
+      expect(await revokedChecker.canUserSeeRecord(C, '1', { provider: 'hubspot', objectType: 'account', externalId: company })).toEqual({
+        allowed: false,
+        reason: 'crm-access-revoked',
+        cached: false,
+      });
+      expect(
+        (await revokedChecker.canUserSeeRecord(C, '1', { provider: 'hubspot', objectType: 'account', externalId: company })).cached,
+      ).toBe(false);
     });
 
     it('Salesforce: UserRecordAccess decides (owner yes, others no, manual share yes), answers cached briefly', async () => {

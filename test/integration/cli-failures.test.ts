@@ -27,7 +27,11 @@ interface Run {
   ms: number;
 }
 
-function cli(args: string[], env: Record<string, string | undefined>, options: SpawnOptions = {}): Promise<Run> & { child: ReturnType<typeof spawn> } {
+function cli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  options: SpawnOptions = {},
+): Promise<Run> & { child: ReturnType<typeof spawn> } {
   const started = Date.now();
   const fullEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', REDIS_URL: '', ...env };
   const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'], ...options });
@@ -97,7 +101,9 @@ describe('operational failures through the built CLI', () => {
     it('score with REDIS_URL on a closed port fails once, as the one JSON object under --json', async () => {
       const run = await cli(['score', TENANT, '--json'], { ...env, REDIS_URL: closedRedis });
       expectOneClearFailure(run, /REDIS_URL/);
-      expect(JSON.parse(run.stdout)).toEqual({ error: { code: 'QUEUE.UNAVAILABLE', message: expect.stringContaining('REDIS_URL') as unknown } });
+      expect(JSON.parse(run.stdout)).toEqual({
+        error: { code: 'QUEUE.UNAVAILABLE', message: expect.stringContaining('REDIS_URL') as unknown },
+      });
     });
 
     it('worker keeps retrying with a one-line warning naming REDIS_URL, and stops at once on SIGTERM', async () => {
@@ -133,11 +139,13 @@ describe('operational failures through the built CLI', () => {
       run.child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
       await waitFor(() => stdout, /serving at/, 15_000);
       const ready = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        http.get(`http://127.0.0.1:${port}/readyz`, (res) => {
-          let body = '';
-          res.on('data', (c: Buffer) => (body += c.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        }).on('error', reject);
+        http
+          .get(`http://127.0.0.1:${port}/readyz`, (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          })
+          .on('error', reject);
       });
       expect(ready.status).toBe(503);
       expect(ready.body).toMatch(/redis/);
@@ -154,7 +162,10 @@ describe('operational failures through the built CLI', () => {
       const redis = await startOwnRedis(port, redisDir);
       try {
         // No worker runs, so the queued job stays unfinished until Redis is stopped under it.
-        const run = cli(['sync', 'hubspot-main', '--tenant', TENANT, '--wait', '--prefix', 'lost'], { ...env, REDIS_URL: `redis://127.0.0.1:${port}` });
+        const run = cli(['sync', 'hubspot-main', '--tenant', TENANT, '--wait', '--prefix', 'lost'], {
+          ...env,
+          REDIS_URL: `redis://127.0.0.1:${port}`,
+        });
         let stderr = '';
         run.child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
         await waitFor(() => stderr, /未完成任务: 1/, 15_000);
@@ -330,7 +341,10 @@ describe('operational failures through the built CLI', () => {
       const file = path.join(dir, 'stray-text.csv');
       const rows = Array.from({ length: 60 }, (_, i) => `${i},${i === 17 ? 'n/a' : i % 7},${i % 3 === 0 ? 'yes' : 'no'}`);
       writeFileSync(file, ['id,tickets,churned', ...rows].join('\n'));
-      const run = await cli(['evaluate', 'churn', '--input', file, '--label', 'churned', '--positive', 'yes', '--id', 'id', '--folds', '3'], env);
+      const run = await cli(
+        ['evaluate', 'churn', '--input', file, '--label', 'churned', '--positive', 'yes', '--id', 'id', '--folds', '3'],
+        env,
+      );
       expectOneClearFailure(run, file, /column "tickets" is numeric but data row 18 holds "n\/a"/, /--ignore tickets/);
     });
 

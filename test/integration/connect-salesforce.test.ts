@@ -42,7 +42,11 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
   let webRefreshToken: string;
 
   function cli(...args: string[]): Promise<Run> {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -52,12 +56,18 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
 
   /** `sf org login …` in its own process, under the test's HOME. */
   function sfLogin(request: Record<string, string>): Promise<string> {
-    const child = spawn(process.execPath, [path.join(ROOT, 'test/helpers/sf-cli-login.js'), JSON.stringify(request)], { cwd: ROOT, env: { ...process.env, ...env, SF_DISABLE_LOG_FILE: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'test/helpers/sf-cli-login.js'), JSON.stringify(request)], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, SF_DISABLE_LOG_FILE: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    return new Promise((resolve, reject) => child.once('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`sf login fixture failed: ${stderr}`)))));
+    return new Promise((resolve, reject) =>
+      child.once('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`sf login fixture failed: ${stderr}`)))),
+    );
   }
 
   function openStore(): SqliteRecordStore {
@@ -76,24 +86,64 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
     home = path.join(dir, 'home');
     mkdirSync(home);
     // @salesforce/core finds ~/.sfdx and ~/.sf through HOME; headless Linux keeps its key in ~/.sfdx/key.json.
-    env = { HOME: home, SF_USE_GENERIC_UNIX_KEYCHAIN: 'true', SE_DATABASE_PATH: path.join(dir, 'se.db'), SE_ENCRYPTION_KEY: randomBytes(32).toString('hex'), SE_DATA_DIR: dir, LOG_LEVEL: 'warn', REDIS_URL: '' };
+    env = {
+      HOME: home,
+      SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
+      SE_DATABASE_PATH: path.join(dir, 'se.db'),
+      SE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      SE_DATA_DIR: dir,
+      LOG_LEVEL: 'warn',
+      REDIS_URL: '',
+    };
 
-    const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
-    const wrong = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const keys = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    const wrong = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     keyFile = path.join(dir, 'server.key');
     wrongKeyFile = path.join(dir, 'other.key');
     writeFileSync(keyFile, keys.privateKey, { mode: 0o600 });
     writeFileSync(wrongKeyFile, wrong.privateKey, { mode: 0o600 });
 
     // The CLI's default connected app is PlatformCLI, a public client (no secret).
-    cliOrg = await startSalesforceSandbox({ book: smallBook(ACCOUNTS, 3), packageInstalled: true, namespace: 'succeng', connectedApp: { clientId: 'PlatformCLI', clientSecret: 'not-sent-by-public-clients' } });
-    jwtOrg = await startSalesforceSandbox({ book: smallBook(ACCOUNTS, 4), orgId: '00D8d0000000JWTEAA', packageInstalled: true, namespace: 'succeng', usernames: [JWT_USER], connectedApp: { clientId: JWT_CLIENT_ID, clientSecret: 'jwt-app-secret', certificatePem: keys.publicKey } });
+    cliOrg = await startSalesforceSandbox({
+      book: smallBook(ACCOUNTS, 3),
+      packageInstalled: true,
+      namespace: 'succeng',
+      connectedApp: { clientId: 'PlatformCLI', clientSecret: 'not-sent-by-public-clients' },
+    });
+    jwtOrg = await startSalesforceSandbox({
+      book: smallBook(ACCOUNTS, 4),
+      orgId: '00D8d0000000JWTEAA',
+      packageInstalled: true,
+      namespace: 'succeng',
+      usernames: [JWT_USER],
+      connectedApp: { clientId: JWT_CLIENT_ID, clientSecret: 'jwt-app-secret', certificatePem: keys.publicKey },
+    });
 
     // `sf org login web --alias my-alias --instance-url <sandbox>`: code exchange, save, alias.
-    const web = JSON.parse(await sfLogin({ kind: 'web', alias: 'my-alias', authCode: cliOrg.state.issueAuthCode(CLI_REDIRECT), loginUrl: cliOrg.url, redirectUri: CLI_REDIRECT })) as { refreshToken?: string };
+    const web = JSON.parse(
+      await sfLogin({
+        kind: 'web',
+        alias: 'my-alias',
+        authCode: cliOrg.state.issueAuthCode(CLI_REDIRECT),
+        loginUrl: cliOrg.url,
+        redirectUri: CLI_REDIRECT,
+      }),
+    ) as { refreshToken?: string };
     webRefreshToken = web.refreshToken ?? '';
     // `sf org login access-token --alias token-only`: a session without a refresh token (another org and user).
-    tokenOrg = await startSalesforceSandbox({ orgId: '00D8d0000000TOKEAA', usernames: ['token-user@sandbox.example.com'], staticAccessTokens: [STATIC_TOKEN] });
+    tokenOrg = await startSalesforceSandbox({
+      orgId: '00D8d0000000TOKEAA',
+      usernames: ['token-user@sandbox.example.com'],
+      staticAccessTokens: [STATIC_TOKEN],
+    });
     await sfLogin({ kind: 'access-token', alias: 'token-only', accessToken: STATIC_TOKEN, instanceUrl: tokenOrg.url });
   }, 120_000);
 
@@ -104,17 +154,30 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('connects an org authorised with `sf org login web` and syncs it, refreshing through the CLI\'s PlatformCLI client', async () => {
+  it("connects an org authorised with `sf org login web` and syncs it, refreshing through the CLI's PlatformCLI client", async () => {
     expect(webRefreshToken).not.toBe('');
     const run = await cli('connect', 'salesforce', '--target-org', 'my-alias', '--tenant', 'acme', '--connection', 'sf-cli', '--json');
     expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
     const summary = JSON.parse(run.stdout) as Record<string, unknown>;
-    expect(summary).toMatchObject({ tenantId: 'acme', tenantCreated: true, connectionId: 'sf-cli', orgId: '00D8d0000000SBXEAA', username: 'integration@sandbox.example.com', instanceUrl: cliOrg.url, renewal: 'web', next: 'success-engine sync sf-cli --tenant acme --mode backfill' });
+    expect(summary).toMatchObject({
+      tenantId: 'acme',
+      tenantCreated: true,
+      connectionId: 'sf-cli',
+      orgId: '00D8d0000000SBXEAA',
+      username: 'integration@sandbox.example.com',
+      instanceUrl: cliOrg.url,
+      renewal: 'web',
+      next: 'success-engine sync sf-cli --tenant acme --mode backfill',
+    });
 
     const store = openStore();
     const saved = store.getConnection('acme' as TenantId, 'sf-cli' as ConnectionId);
     store.close();
-    expect(saved?.tokens).toMatchObject({ refreshToken: webRefreshToken, instanceUrl: cliOrg.url, oauthClient: { clientId: 'PlatformCLI', loginUrl: cliOrg.url } });
+    expect(saved?.tokens).toMatchObject({
+      refreshToken: webRefreshToken,
+      instanceUrl: cliOrg.url,
+      oauthClient: { clientId: 'PlatformCLI', loginUrl: cliOrg.url },
+    });
     expect(saved?.tokens.oauthClient?.clientSecret).toBeUndefined();
 
     // Every session dies: the sync must renew with the CLI's refresh token and client (no SE_SALESFORCE_CLIENT_* here).
@@ -129,7 +192,16 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
 
   it('renews an expired CLI session through @salesforce/core, and prints a bilingual summary naming the org, the user, the instance and the next command', async () => {
     cliOrg.state.expireAccessTokens();
-    const run = await cli('connect', 'salesforce', '--target-org', 'integration@sandbox.example.com', '--tenant', 'acme', '--connection', 'sf-cli-2');
+    const run = await cli(
+      'connect',
+      'salesforce',
+      '--target-org',
+      'integration@sandbox.example.com',
+      '--tenant',
+      'acme',
+      '--connection',
+      'sf-cli-2',
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Connected Salesforce org 00D8d0000000SBXEAA as integration@sandbox.example.com');
     expect(run.stdout).toContain('已连接 Salesforce 组织 00D8d0000000SBXEAA');
@@ -138,7 +210,23 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
   }, 60_000);
 
   it('connects server-to-server by JWT bearer, stores only the key path, and re-authorises by JWT when the session expires', async () => {
-    const run = await cli('connect', 'salesforce', '--jwt-key-file', keyFile, '--client-id', JWT_CLIENT_ID, '--username', JWT_USER, '--login-url', jwtOrg.url, '--tenant', 'beta', '--connection', 'sf-jwt', '--json');
+    const run = await cli(
+      'connect',
+      'salesforce',
+      '--jwt-key-file',
+      keyFile,
+      '--client-id',
+      JWT_CLIENT_ID,
+      '--username',
+      JWT_USER,
+      '--login-url',
+      jwtOrg.url,
+      '--tenant',
+      'beta',
+      '--connection',
+      'sf-jwt',
+      '--json',
+    );
     expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
     expect(JSON.parse(run.stdout)).toMatchObject({ orgId: '00D8d0000000JWTEAA', username: JWT_USER, renewal: 'jwt' });
     expect(run.stdout + run.stderr).not.toMatch(/PRIVATE KEY/);
@@ -160,21 +248,89 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
   }, 180_000);
 
   it('names an alias the CLI does not know and says how to log in', async () => {
-    expectOneClearFailure(await cli('connect', 'salesforce', '--target-org', 'nope', '--tenant', 'acme'), /no org authorised as "nope"/, /sf org login web --alias nope/);
+    expectOneClearFailure(
+      await cli('connect', 'salesforce', '--target-org', 'nope', '--tenant', 'acme'),
+      /no org authorised as "nope"/,
+      /sf org login web --alias nope/,
+    );
   }, 60_000);
 
   it('names the key file it cannot read, and one that holds no private key', async () => {
     const missing = path.join(dir, 'missing.key');
-    expectOneClearFailure(await cli('connect', 'salesforce', '--jwt-key-file', missing, '--client-id', JWT_CLIENT_ID, '--username', JWT_USER, '--login-url', jwtOrg.url, '--tenant', 'beta'), missing, /ENOENT/);
+    expectOneClearFailure(
+      await cli(
+        'connect',
+        'salesforce',
+        '--jwt-key-file',
+        missing,
+        '--client-id',
+        JWT_CLIENT_ID,
+        '--username',
+        JWT_USER,
+        '--login-url',
+        jwtOrg.url,
+        '--tenant',
+        'beta',
+      ),
+      missing,
+      /ENOENT/,
+    );
     const notAKey = path.join(dir, 'not-a-key.pem');
     writeFileSync(notAKey, 'hello');
-    expectOneClearFailure(await cli('connect', 'salesforce', '--jwt-key-file', notAKey, '--client-id', JWT_CLIENT_ID, '--username', JWT_USER, '--login-url', jwtOrg.url, '--tenant', 'beta'), notAKey, /no PEM private key/);
+    expectOneClearFailure(
+      await cli(
+        'connect',
+        'salesforce',
+        '--jwt-key-file',
+        notAKey,
+        '--client-id',
+        JWT_CLIENT_ID,
+        '--username',
+        JWT_USER,
+        '--login-url',
+        jwtOrg.url,
+        '--tenant',
+        'beta',
+      ),
+      notAKey,
+      /no PEM private key/,
+    );
   }, 60_000);
 
   it('reports a JWT the org rejects (a key the connected app does not hold; an unknown user) as invalid_grant, saving nothing', async () => {
-    const wrongKey = await cli('connect', 'salesforce', '--jwt-key-file', wrongKeyFile, '--client-id', JWT_CLIENT_ID, '--username', JWT_USER, '--login-url', jwtOrg.url, '--tenant', 'gamma', '--connection', 'sf-bad');
+    const wrongKey = await cli(
+      'connect',
+      'salesforce',
+      '--jwt-key-file',
+      wrongKeyFile,
+      '--client-id',
+      JWT_CLIENT_ID,
+      '--username',
+      JWT_USER,
+      '--login-url',
+      jwtOrg.url,
+      '--tenant',
+      'gamma',
+      '--connection',
+      'sf-bad',
+    );
     expectOneClearFailure(wrongKey, /rejected the JWT bearer login/, /invalid_grant/, wrongKeyFile);
-    const wrongUser = await cli('connect', 'salesforce', '--jwt-key-file', keyFile, '--client-id', JWT_CLIENT_ID, '--username', 'nobody@jwt.example.com', '--login-url', jwtOrg.url, '--tenant', 'gamma', '--connection', 'sf-bad');
+    const wrongUser = await cli(
+      'connect',
+      'salesforce',
+      '--jwt-key-file',
+      keyFile,
+      '--client-id',
+      JWT_CLIENT_ID,
+      '--username',
+      'nobody@jwt.example.com',
+      '--login-url',
+      jwtOrg.url,
+      '--tenant',
+      'gamma',
+      '--connection',
+      'sf-bad',
+    );
     expectOneClearFailure(wrongUser, /invalid_grant/, /nobody@jwt\.example\.com/);
     const store = openStore();
     expect(store.getTenant('gamma' as TenantId)).toBeNull();
@@ -187,11 +343,25 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
     expect(ok.stdout).toMatch(/holds only an access token/);
 
     tokenOrg.state.expireAccessTokens(STATIC_TOKEN);
-    expectOneClearFailure(await cli('connect', 'salesforce', '--target-org', 'token-only', '--tenant', 'acme'), /authorisation of "token-only"/, /no longer works/, /sf org login web --alias token-only/);
+    expectOneClearFailure(
+      await cli('connect', 'salesforce', '--target-org', 'token-only', '--tenant', 'acme'),
+      /authorisation of "token-only"/,
+      /no longer works/,
+      /sf org login web --alias token-only/,
+    );
 
-    const revoked = await fetch(`${cliOrg.url}/services/oauth2/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: webRefreshToken }).toString() });
+    const revoked = await fetch(`${cliOrg.url}/services/oauth2/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: webRefreshToken }).toString(),
+    });
     expect(revoked.status).toBe(200);
-    expectOneClearFailure(await cli('connect', 'salesforce', '--target-org', 'my-alias', '--tenant', 'acme'), /authorisation of "my-alias"/, /no longer works/, /sf org login web --alias my-alias/);
+    expectOneClearFailure(
+      await cli('connect', 'salesforce', '--target-org', 'my-alias', '--tenant', 'acme'),
+      /authorisation of "my-alias"/,
+      /no longer works/,
+      /sf org login web --alias my-alias/,
+    );
   }, 90_000);
 
   it('needs either --target-org or the three JWT flags (usage error, exit 2)', async () => {

@@ -16,15 +16,54 @@ const NOW = Date.parse('2026-11-02T00:00:00Z');
 
 function score(tenantId: TenantId, accountId: string, probability: number, computedAt: string): ScoreSet {
   return {
-    tenantId, accountId: accountId as AccountId, computedAt, modelVersion: 'run-7',
-    churn: { probability, band: probability > 0.6 ? 'high' : 'low', model: { name: 'churn-gbdt', version: '3', kind: 'learned' }, drivers: [
-      { feature: 'tickets_90d', contribution: 12.3, direction: 'raises', text: { en: 'Support tickets (90 days): 9', zh: '支持工单（90 天）：9' } },
-      { feature: 'logins_30d', contribution: -4.1, direction: 'lowers', text: { en: 'Logins (30 days): 40', zh: '登录次数（30 天）：40' } },
-    ] },
-    clv: { point: 5000, p10: 3000, p50: 5000, p90: 8000, currency: 'USD', horizonMonths: 12, method: 'contractual', model: { name: 'sbg', version: '1', kind: 'sbg' } },
+    tenantId,
+    accountId: accountId as AccountId,
+    computedAt,
+    modelVersion: 'run-7',
+    churn: {
+      probability,
+      band: probability > 0.6 ? 'high' : 'low',
+      model: { name: 'churn-gbdt', version: '3', kind: 'learned' },
+      drivers: [
+        {
+          feature: 'tickets_90d',
+          contribution: 12.3,
+          direction: 'raises',
+          text: { en: 'Support tickets (90 days): 9', zh: '支持工单（90 天）：9' },
+        },
+        {
+          feature: 'logins_30d',
+          contribution: -4.1,
+          direction: 'lowers',
+          text: { en: 'Logins (30 days): 40', zh: '登录次数（30 天）：40' },
+        },
+      ],
+    },
+    clv: {
+      point: 5000,
+      p10: 3000,
+      p50: 5000,
+      p90: 8000,
+      currency: 'USD',
+      horizonMonths: 12,
+      method: 'contractual',
+      model: { name: 'sbg', version: '1', kind: 'sbg' },
+    },
     nextBestActions: [
-      { actionId: 'exec-sponsor-call', rank: 1, score: 0.9, title: { en: 'Executive sponsor call', zh: '高管发起人电话' }, reasons: [{ en: 'High risk', zh: '高风险' }] },
-      { actionId: 'training', rank: 2, score: 0.5, title: { en: 'Training session', zh: '培训课程' }, reasons: [{ en: 'Low usage', zh: '使用率低' }] },
+      {
+        actionId: 'exec-sponsor-call',
+        rank: 1,
+        score: 0.9,
+        title: { en: 'Executive sponsor call', zh: '高管发起人电话' },
+        reasons: [{ en: 'High risk', zh: '高风险' }],
+      },
+      {
+        actionId: 'training',
+        rank: 2,
+        score: 0.5,
+        title: { en: 'Training session', zh: '培训课程' },
+        reasons: [{ en: 'Low usage', zh: '使用率低' }],
+      },
     ],
   };
 }
@@ -33,20 +72,54 @@ describe('HubSpot card routes (hubspot.fetch, signature v3)', () => {
   let store: SqliteRecordStore;
   let server: RunningServer;
   /** A fake of app/install/record-access.ts: user 7 sees everything, user 8 nothing. */
-  const fakeAccess: jest.MockedFunction<RecordAccessCheck> = jest.fn<ReturnType<RecordAccessCheck>, Parameters<RecordAccessCheck>>((_t, _p, userId) => Promise.resolve(userId === '7'));
+  const fakeAccess: jest.MockedFunction<RecordAccessCheck> = jest.fn<ReturnType<RecordAccessCheck>, Parameters<RecordAccessCheck>>(
+    (_t, _p, userId) => Promise.resolve(userId === '7'),
+  );
 
   beforeAll(async () => {
     store = new SqliteRecordStore({ path: ':memory:' });
     for (const id of [A, B]) store.upsertTenant({ id, name: id, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
-    store.upsertRecords('account', [makeAccount('101', { name: 'Acme <b>Corp</b>' }, A), makeAccount('102', {}, A), makeAccount('201', {}, B)]);
-    store.upsertRecords('opportunity', [buildRecord('opportunity', {
-      tenantId: A, id: 'hubspot:9001', source: { provider: 'hubspot', externalId: '9001', modstamp: '2026-01-01T00:00:00.000Z' },
-      accountId: 'hubspot:101', name: 'Renewal 2027', kind: 'renewal', stage: 'open', closeDate: '2027-01-01', isClosed: false, isWon: false, createdAt: '2026-01-01T00:00:00.000Z',
-    })]);
-    store.appendScoreSets([score(A, 'hubspot:101', 0.4, '2026-10-25T00:00:00Z'), score(A, 'hubspot:101', 0.72, '2026-11-01T12:00:00Z'), score(B, 'hubspot:201', 0.9, '2026-11-01T00:00:00Z')]);
+    store.upsertRecords('account', [
+      makeAccount('101', { name: 'Acme <b>Corp</b>' }, A),
+      makeAccount('102', {}, A),
+      makeAccount('201', {}, B),
+    ]);
+    store.upsertRecords('opportunity', [
+      buildRecord('opportunity', {
+        tenantId: A,
+        id: 'hubspot:9001',
+        source: { provider: 'hubspot', externalId: '9001', modstamp: '2026-01-01T00:00:00.000Z' },
+        accountId: 'hubspot:101',
+        name: 'Renewal 2027',
+        kind: 'renewal',
+        stage: 'open',
+        closeDate: '2027-01-01',
+        isClosed: false,
+        isWon: false,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      }),
+    ]);
+    store.appendScoreSets([
+      score(A, 'hubspot:101', 0.4, '2026-10-25T00:00:00Z'),
+      score(A, 'hubspot:101', 0.72, '2026-11-01T12:00:00Z'),
+      score(B, 'hubspot:201', 0.9, '2026-11-01T00:00:00Z'),
+    ]);
     const portals: Record<string, TenantId> = { '111': A, '222': B };
-    const router = createHubSpotCardRouter({ store, canUserSeeRecord: fakeAccess, clientSecrets: [SECRET], resolveTenant: (_p, portalId) => portals[portalId] ?? null, nowMs: () => NOW, now: () => new Date(NOW) });
-    const app = createHttpApp({ store, log: pino({ level: 'silent' }), metrics: createMetrics(), readiness: [], publicRouters: [{ path: '/crm/hubspot', router }] });
+    const router = createHubSpotCardRouter({
+      store,
+      canUserSeeRecord: fakeAccess,
+      clientSecrets: [SECRET],
+      resolveTenant: (_p, portalId) => portals[portalId] ?? null,
+      nowMs: () => NOW,
+      now: () => new Date(NOW),
+    });
+    const app = createHttpApp({
+      store,
+      log: pino({ level: 'silent' }),
+      metrics: createMetrics(),
+      readiness: [],
+      publicRouters: [{ path: '/crm/hubspot', router }],
+    });
     server = await listen(app, '127.0.0.1', 0);
   });
   afterAll(async () => {
@@ -55,15 +128,28 @@ describe('HubSpot card routes (hubspot.fetch, signature v3)', () => {
   });
 
   /** What hubspot.fetch sends: HubSpot appends portalId/userId/userEmail/appId and signs the full URL. */
-  async function call(method: 'GET' | 'POST', path: string, options: { body?: unknown; secret?: string; timestamp?: number; tamper?: (url: string) => string } = {}) {
+  async function call(
+    method: 'GET' | 'POST',
+    path: string,
+    options: { body?: unknown; secret?: string; timestamp?: number; tamper?: (url: string) => string } = {},
+  ) {
     const url = `${server.url}${path}`;
     const body = options.body === undefined ? '' : JSON.stringify(options.body);
     const ts = String(options.timestamp ?? NOW - 1000);
     const signature = hubspotSignatureV3(options.secret ?? SECRET, method, url, body, ts);
     const target = options.tamper ? options.tamper(url) : url;
-    return fetch(target, { method, headers: { 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': ts, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body } : {}) });
+    return fetch(target, {
+      method,
+      headers: {
+        'x-hubspot-signature-v3': signature,
+        'x-hubspot-request-timestamp': ts,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body } : {}),
+    });
   }
-  const cardPath = (objectType: string, objectId: string, portalId = '111', userId = '7') => `/crm/hubspot/card?objectType=${objectType}&objectId=${objectId}&userId=${userId}&userEmail=rep%40example.com&appId=42&portalId=${portalId}`;
+  const cardPath = (objectType: string, objectId: string, portalId = '111', userId = '7') =>
+    `/crm/hubspot/card?objectType=${objectType}&objectId=${objectId}&userId=${userId}&userEmail=rep%40example.com&appId=42&portalId=${portalId}`;
 
   it('answers card.v1 for a company the user may see', async () => {
     const response = await call('GET', cardPath('0-2', '101'));
@@ -117,12 +203,25 @@ describe('HubSpot card routes (hubspot.fetch, signature v3)', () => {
   });
 
   it('records done/dismiss feedback as an action outcome (and in the audit log) and stops offering that action', async () => {
-    const response = await call('POST', cardPath('0-2', '101').replace('/card?', '/card/feedback?'), { body: { actionId: 'exec-sponsor-call', outcome: 'done' } });
+    const response = await call('POST', cardPath('0-2', '101').replace('/card?', '/card/feedback?'), {
+      body: { actionId: 'exec-sponsor-call', outcome: 'done' },
+    });
     expect(response.status).toBe(200);
     const card = CardViewSchema.parse(await response.json());
     expect(card.actions.map((a) => a.actionId)).toEqual(['training']);
-    expect(store.listActionOutcomes(A, { accountId: 'hubspot:101' })).toEqual([expect.objectContaining({ actionId: 'exec-sponsor-call', status: 'completed', recommendedAt: '2026-11-01T12:00:00.000Z', source: 'card' })]);
-    expect(store.listAudit(A, { limit: 5 })[0]).toMatchObject({ actor: 'hubspot:7', action: 'nba.completed', target: 'hubspot:101/exec-sponsor-call' });
+    expect(store.listActionOutcomes(A, { accountId: 'hubspot:101' })).toEqual([
+      expect.objectContaining({
+        actionId: 'exec-sponsor-call',
+        status: 'completed',
+        recommendedAt: '2026-11-01T12:00:00.000Z',
+        source: 'card',
+      }),
+    ]);
+    expect(store.listAudit(A, { limit: 5 })[0]).toMatchObject({
+      actor: 'hubspot:7',
+      action: 'nba.completed',
+      target: 'hubspot:101/exec-sponsor-call',
+    });
     const reloaded = CardViewSchema.parse(await (await call('GET', cardPath('0-2', '101'))).json());
     expect(reloaded.actions.map((a) => a.actionId)).toEqual(['training']);
   });
@@ -132,10 +231,20 @@ describe('HubSpot card routes (hubspot.fetch, signature v3)', () => {
     const url = `${server.url}${feedbackPath}`;
     const ts = String(NOW);
     const signed = hubspotSignatureV3(SECRET, 'POST', url, JSON.stringify({ actionId: 'training', outcome: 'done' }), ts);
-    const tampered = await fetch(url, { method: 'POST', headers: { 'x-hubspot-signature-v3': signed, 'x-hubspot-request-timestamp': ts, 'content-type': 'application/json' }, body: JSON.stringify({ actionId: 'training', outcome: 'dismissed' }) });
+    const tampered = await fetch(url, {
+      method: 'POST',
+      headers: { 'x-hubspot-signature-v3': signed, 'x-hubspot-request-timestamp': ts, 'content-type': 'application/json' },
+      body: JSON.stringify({ actionId: 'training', outcome: 'dismissed' }),
+    });
     expect(tampered.status).toBe(401);
     expect((await call('POST', feedbackPath, { body: { actionId: 'no-such-action', outcome: 'dismissed' } })).status).toBe(404);
     expect((await call('POST', feedbackPath, { body: { actionId: 'training', outcome: 'maybe' } })).status).toBe(400);
-    expect((await call('POST', cardPath('0-2', '101', '111', '8').replace('/card?', '/card/feedback?'), { body: { actionId: 'training', outcome: 'dismissed' } })).status).toBe(403);
+    expect(
+      (
+        await call('POST', cardPath('0-2', '101', '111', '8').replace('/card?', '/card/feedback?'), {
+          body: { actionId: 'training', outcome: 'dismissed' },
+        })
+      ).status,
+    ).toBe(403);
   });
 });

@@ -17,14 +17,29 @@ const REP = '005000000000001AAA';
 const OTHER_REP = '005000000000009AAA';
 
 function sfAccount(externalId: string, tenantId: TenantId) {
-  return makeAccount(externalId, { id: `salesforce:${externalId}`, source: { provider: 'salesforce', externalId, modstamp: '2026-01-01T00:00:00.000Z' } }, tenantId);
+  return makeAccount(
+    externalId,
+    { id: `salesforce:${externalId}`, source: { provider: 'salesforce', externalId, modstamp: '2026-01-01T00:00:00.000Z' } },
+    tenantId,
+  );
 }
 
 function score(tenantId: TenantId, externalId: string): ScoreSet {
   return {
-    tenantId, accountId: `salesforce:${externalId}` as AccountId, computedAt: '2026-11-01T00:00:00Z', modelVersion: 'run-1',
+    tenantId,
+    accountId: `salesforce:${externalId}` as AccountId,
+    computedAt: '2026-11-01T00:00:00Z',
+    modelVersion: 'run-1',
     churn: { probability: 0.35, band: 'medium', drivers: [], model: { name: 'health', version: '1', kind: 'health-score' } },
-    nextBestActions: [{ actionId: 'business-review', rank: 1, score: 0.4, title: { en: 'Business review', zh: '业务回顾' }, reasons: [{ en: 'Renewal soon', zh: '即将续约' }] }],
+    nextBestActions: [
+      {
+        actionId: 'business-review',
+        rank: 1,
+        score: 0.4,
+        title: { en: 'Business review', zh: '业务回顾' },
+        reasons: [{ en: 'Renewal soon', zh: '即将续约' }],
+      },
+    ],
   };
 }
 
@@ -33,21 +48,45 @@ describe('Salesforce card routes (Named Credential with a per-tenant API token)'
   let server: RunningServer;
   const tokens = { a: '', b: '' };
   /** A fake of app/install/record-access.ts: only REP sees records. */
-  const fakeAccess: jest.MockedFunction<RecordAccessCheck> = jest.fn<ReturnType<RecordAccessCheck>, Parameters<RecordAccessCheck>>((_t, _p, userId) => Promise.resolve(userId === REP));
+  const fakeAccess: jest.MockedFunction<RecordAccessCheck> = jest.fn<ReturnType<RecordAccessCheck>, Parameters<RecordAccessCheck>>(
+    (_t, _p, userId) => Promise.resolve(userId === REP),
+  );
 
   beforeAll(async () => {
     store = new SqliteRecordStore({ path: ':memory:' });
     for (const id of [A, B]) store.upsertTenant({ id, name: id, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
     store.upsertRecords('account', [sfAccount(ACCOUNT_A, A), sfAccount(ACCOUNT_B, B)]);
-    store.upsertRecords('opportunity', [buildRecord('opportunity', {
-      tenantId: A, id: `salesforce:${OPP_A}`, source: { provider: 'salesforce', externalId: OPP_A, modstamp: '2026-01-01T00:00:00.000Z' },
-      accountId: `salesforce:${ACCOUNT_A}`, name: 'Renewal', kind: 'renewal', stage: 'Prospecting', closeDate: '2027-01-01', isClosed: false, isWon: false, createdAt: '2026-01-01T00:00:00.000Z',
-    })]);
+    store.upsertRecords('opportunity', [
+      buildRecord('opportunity', {
+        tenantId: A,
+        id: `salesforce:${OPP_A}`,
+        source: { provider: 'salesforce', externalId: OPP_A, modstamp: '2026-01-01T00:00:00.000Z' },
+        accountId: `salesforce:${ACCOUNT_A}`,
+        name: 'Renewal',
+        kind: 'renewal',
+        stage: 'Prospecting',
+        closeDate: '2027-01-01',
+        isClosed: false,
+        isWon: false,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      }),
+    ]);
     store.appendScoreSets([score(A, ACCOUNT_A), score(B, ACCOUNT_B)]);
     tokens.a = store.issueApiToken(A, 'reader', 'salesforce-named-credential');
     tokens.b = store.issueApiToken(B, 'reader', 'salesforce-named-credential');
-    const router = createSalesforceCardRouter({ store, tokens: store, canUserSeeRecord: fakeAccess, now: () => new Date('2026-11-01T06:00:00Z') });
-    const app = createHttpApp({ store, log: pino({ level: 'silent' }), metrics: createMetrics(), readiness: [], publicRouters: [{ path: '/crm/salesforce', router }] });
+    const router = createSalesforceCardRouter({
+      store,
+      tokens: store,
+      canUserSeeRecord: fakeAccess,
+      now: () => new Date('2026-11-01T06:00:00Z'),
+    });
+    const app = createHttpApp({
+      store,
+      log: pino({ level: 'silent' }),
+      metrics: createMetrics(),
+      readiness: [],
+      publicRouters: [{ path: '/crm/salesforce', router }],
+    });
     server = await listen(app, '127.0.0.1', 0);
   });
   afterAll(async () => {
@@ -58,7 +97,11 @@ describe('Salesforce card routes (Named Credential with a per-tenant API token)'
   const call = (path: string, options: { token?: string; user?: string; body?: unknown } = {}) =>
     fetch(`${server.url}/crm/salesforce${path}`, {
       method: options.body === undefined ? 'GET' : 'POST',
-      headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), 'x-se-user-id': options.user ?? REP, ...(options.body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        'x-se-user-id': options.user ?? REP,
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     });
 
@@ -74,7 +117,9 @@ describe('Salesforce card routes (Named Credential with a per-tenant API token)'
   });
 
   it('accepts 15-character ids (LWC and Apex may send either form)', async () => {
-    const card = CardViewSchema.parse(await (await call(`/card?objectType=Account&recordId=${ACCOUNT_A.slice(0, 15)}`, { token: tokens.a })).json());
+    const card = CardViewSchema.parse(
+      await (await call(`/card?objectType=Account&recordId=${ACCOUNT_A.slice(0, 15)}`, { token: tokens.a })).json(),
+    );
     expect(card.account.externalId).toBe(ACCOUNT_A);
     expect(salesforceId18('001000000000001')).toBe(ACCOUNT_A);
   });
@@ -99,7 +144,10 @@ describe('Salesforce card routes (Named Credential with a per-tenant API token)'
   });
 
   it('records dismiss feedback and answers the card without that action', async () => {
-    const response = await call(`/card/feedback?objectType=Account&recordId=${ACCOUNT_A}`, { token: tokens.a, body: { actionId: 'business-review', outcome: 'dismissed' } });
+    const response = await call(`/card/feedback?objectType=Account&recordId=${ACCOUNT_A}`, {
+      token: tokens.a,
+      body: { actionId: 'business-review', outcome: 'dismissed' },
+    });
     expect(response.status).toBe(200);
     expect(CardViewSchema.parse(await response.json()).actions).toEqual([]);
     expect(store.listAudit(A, { limit: 1 })[0]).toMatchObject({ actor: `salesforce:${REP}`, action: 'nba.dismissed' });

@@ -21,7 +21,17 @@ describe.each<[DemoCrmName, DemoOrgProfile]>([
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), `se-demo-${crm}-${org}-`));
-    result = await runDemo({ csvPath: CSV, databasePath: path.join(dir, 'demo.sqlite'), accounts: 200, seed: 11, tier: 'api-add-on', crm, org, onStage: () => undefined, onProgress: () => undefined });
+    result = await runDemo({
+      csvPath: CSV,
+      databasePath: path.join(dir, 'demo.sqlite'),
+      accounts: 200,
+      seed: 11,
+      tier: 'api-add-on',
+      crm,
+      org,
+      onStage: () => undefined,
+      onProgress: () => undefined,
+    });
   }, 300_000);
   afterAll(async () => {
     await result.close();
@@ -43,7 +53,9 @@ describe.each<[DemoCrmName, DemoOrgProfile]>([
 
   it('writes the scores into the CRM’s own records', () => {
     if (crm === 'hubspot') {
-      const written = [...result.crm.hubspot!.state.portal.table('companies').values()].filter((c) => typeof c.properties.se_churn_probability === 'string');
+      const written = [...result.crm.hubspot!.state.portal.table('companies').values()].filter(
+        (c) => typeof c.properties.se_churn_probability === 'string',
+      );
       expect(written).toHaveLength(result.scores.length);
     } else {
       const accounts = [...result.crm.salesforce!.state.org.table('Account').values()];

@@ -15,7 +15,15 @@ describe('the pipeline end to end (in-process, HubSpot sandbox)', () => {
   let result: DemoResult;
 
   beforeAll(async () => {
-    result = await runDemo({ csvPath: CSV, databasePath: path.join(dir, 'demo.sqlite'), accounts: 300, seed: 11, tier: 'api-add-on', onStage: () => undefined, onProgress: () => undefined });
+    result = await runDemo({
+      csvPath: CSV,
+      databasePath: path.join(dir, 'demo.sqlite'),
+      accounts: 300,
+      seed: 11,
+      tier: 'api-add-on',
+      onStage: () => undefined,
+      onProgress: () => undefined,
+    });
   }, 240_000);
   afterAll(async () => {
     await result.close();
@@ -31,7 +39,10 @@ describe('the pipeline end to end (in-process, HubSpot sandbox)', () => {
     const active = result.store.activeModel(result.tenantId, CHURN_TASK);
     expect(active?.version).toBe(result.training.version);
     // The training job also left the console's model metrics, current, for serve to read.
-    expect(storedModelEvaluation(result.store, result.tenantId)).toMatchObject({ stale: false, evaluation: { activeVersion: result.training.version, accounts: 300 } });
+    expect(storedModelEvaluation(result.store, result.tenantId)).toMatchObject({
+      stale: false,
+      evaluation: { activeVersion: result.training.version, accounts: 300 },
+    });
   });
 
   it('reads the seeded tickets and activities with the shipped model, in both languages, and churning accounts sound angrier', () => {
@@ -42,7 +53,12 @@ describe('the pipeline end to end (in-process, HubSpot sandbox)', () => {
     expect(texts.some((t) => /[\u4e00-\u9fff]/.test(t.maskedText))).toBe(true);
     expect(texts.some((t) => /^[\x20-\x7e]+$/.test(t.maskedText))).toBe(true);
     // The seed's voice follows each account's fate (docs/sandbox.md); the model must hear it.
-    const churned = new Set(result.store.listRecords(result.tenantId, 'account').filter((a) => a.status === 'churned').map((a) => a.id as string));
+    const churned = new Set(
+      result.store
+        .listRecords(result.tenantId, 'account')
+        .filter((a) => a.status === 'churned')
+        .map((a) => a.id as string),
+    );
     const share = (list: typeof texts): number => list.filter((t) => t.label === 'negative').length / Math.max(1, list.length);
     const mean = (list: typeof texts): number => list.reduce((sum, t) => sum + t.score, 0) / Math.max(1, list.length);
     const [gone, kept] = [texts.filter((t) => churned.has(t.accountId)), texts.filter((t) => !churned.has(t.accountId))];

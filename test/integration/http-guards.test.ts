@@ -35,20 +35,46 @@ describe('HTTP guards', () => {
   const call = (path: string, init: { method?: string; token?: string; headers?: Record<string, string>; body?: unknown } = {}) =>
     fetch(`${server.url}${path}`, {
       method: init.method ?? 'GET',
-      headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(init.headers ?? {}) },
+      headers: {
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(init.headers ?? {}),
+      },
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
     });
 
   it('console writes from another origin get 403; same origin and non-browser clients pass', async () => {
     const body = { enabled: false };
-    const foreign = await call('/console/api/crm-tasks', { method: 'PUT', token: admin, body, headers: { origin: 'https://evil.example' } });
+    const foreign = await call('/console/api/crm-tasks', {
+      method: 'PUT',
+      token: admin,
+      body,
+      headers: { origin: 'https://evil.example' },
+    });
     expect(foreign.status).toBe(403);
-    expect(((await foreign.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'HTTP.FORBIDDEN', message: expect.stringContaining('cross-origin') });
-    const crossSite = await call('/console/api/crm-tasks', { method: 'PUT', token: admin, body, headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(((await foreign.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'HTTP.FORBIDDEN',
+      message: expect.stringContaining('cross-origin'),
+    });
+    const crossSite = await call('/console/api/crm-tasks', {
+      method: 'PUT',
+      token: admin,
+      body,
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
     expect(crossSite.status).toBe(403);
     expect(store.getTenantSetting(A, 'pipeline.crm-tasks')).toBeNull();
     const { host } = new URL(server.url);
-    expect((await call('/console/api/crm-tasks', { method: 'PUT', token: admin, body, headers: { origin: `http://${host}`, 'sec-fetch-site': 'same-origin' } })).status).toBe(200);
+    expect(
+      (
+        await call('/console/api/crm-tasks', {
+          method: 'PUT',
+          token: admin,
+          body,
+          headers: { origin: `http://${host}`, 'sec-fetch-site': 'same-origin' },
+        })
+      ).status,
+    ).toBe(200);
     expect((await call('/console/api/crm-tasks', { method: 'PUT', token: admin, body })).status).toBe(200);
     expect(store.getTenantSetting(A, 'pipeline.crm-tasks')?.value).toMatchObject(body);
     // Reads are not writes: a cross-origin GET still needs the token, and CORS keeps its answer from the page.

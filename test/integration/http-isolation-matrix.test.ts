@@ -1,7 +1,17 @@
 import { DEFAULT_ALERT_RULES } from '../../engine/alerts/alert-rules';
 import { routeTable } from '../helpers/route-table';
 import { ENDPOINTS, FRONT_ROUTES, splitEndpoint, type Endpoint } from './http-endpoints.surface';
-import { A, B, B_PORTAL, CALLERS, startHttpSurface, type Caller, type HttpSurface, type RawRequest, type TokenRole } from './http-surface.harness';
+import {
+  A,
+  B,
+  B_PORTAL,
+  CALLERS,
+  startHttpSurface,
+  type Caller,
+  type HttpSurface,
+  type RawRequest,
+  type TokenRole,
+} from './http-surface.harness';
 
 /**
  * Isolation, generated from the route table: every endpoint × every caller (roles from one list in
@@ -16,16 +26,28 @@ type Target = (typeof TARGETS)[number];
 /** Statuses a request may get; `ok` is any 2xx or 3xx. */
 type Expect = 'ok' | number[];
 
-const ANY_ROLE: Record<Caller, boolean> = { admin: true, reader: true, rep: true, service: true, anonymous: false, 'hubspot-signed': false };
+const ANY_ROLE: Record<Caller, boolean> = {
+  admin: true,
+  reader: true,
+  rep: true,
+  service: true,
+  anonymous: false,
+  'hubspot-signed': false,
+};
 const hasToken = (c: Caller) => ANY_ROLE[c];
 /** A token route: no token 401; `roles` pass to `then`, every other token 403. */
-const tokenRoute = (roles: readonly TokenRole[], then: (c: Caller, t: Target) => Expect) => (c: Caller, t: Target): Expect => (!hasToken(c) ? [401] : (roles as readonly string[]).includes(c) ? then(c, t) : [403]);
+const tokenRoute =
+  (roles: readonly TokenRole[], then: (c: Caller, t: Target) => Expect) =>
+  (c: Caller, t: Target): Expect =>
+    !hasToken(c) ? [401] : (roles as readonly string[]).includes(c) ? then(c, t) : [403];
 const adminOnly = (then: (t: Target) => Expect = () => 'ok') => tokenRoute(['admin'], (_c, t) => then(t));
 const publicRoute = (): Expect => 'ok';
 /** Record routes: another tenant's record is not found; another owner's is hidden from reps. */
-const recordRead = (c: Caller, t: Target): Expect => (t === 'other-tenant' ? [404, 403] : t === 'other-owner' && c === 'rep' ? [403] : 'ok');
+const recordRead = (c: Caller, t: Target): Expect =>
+  t === 'other-tenant' ? [404, 403] : t === 'other-owner' && c === 'rep' ? [403] : 'ok';
 /** Web card records: admins see all the tenant's; reps per CRM visibility; tokens with no CRM user (reader, service) none. */
-const cardRecord = (c: Caller, t: Target): Expect => (c === 'reader' || c === 'service' ? [403] : t === 'other-tenant' ? [404, 403] : t === 'other-owner' && c === 'rep' ? [403] : 'ok');
+const cardRecord = (c: Caller, t: Target): Expect =>
+  c === 'reader' || c === 'service' ? [403] : t === 'other-tenant' ? [404, 403] : t === 'other-owner' && c === 'rep' ? [403] : 'ok';
 
 const EXPECTATIONS: Record<Endpoint, (c: Caller, t: Target) => Expect> = {
   'GET /healthz': publicRoute,
@@ -92,8 +114,15 @@ function build(s: HttpSurface, endpoint: Endpoint, caller: Caller, target: Targe
   const t = s.targets;
   const key = target === 'own' ? 'own' : target === 'other-owner' ? 'otherOwner' : 'otherTenant';
   const accountId = `hubspot:${t[key].hubspot}`;
-  let url = path.replace(':accountId', encodeURIComponent(accountId)).replace(':actionId', 'exec-sponsor-call').replace(':provider', 'hubspot');
-  url = url.replace('/card/assets/*', '/card/assets/card.js').replace('/console/assets/*', '/console/assets/console.js').replace('/admin/queues/*', '/admin/queues/api/queues').replace('/admin/*', '/admin/login');
+  let url = path
+    .replace(':accountId', encodeURIComponent(accountId))
+    .replace(':actionId', 'exec-sponsor-call')
+    .replace(':provider', 'hubspot');
+  url = url
+    .replace('/card/assets/*', '/card/assets/card.js')
+    .replace('/console/assets/*', '/console/assets/console.js')
+    .replace('/admin/queues/*', '/admin/queues/api/queues')
+    .replace('/admin/*', '/admin/login');
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = hasToken(caller) ? s.tokens[caller as TokenRole] : undefined;
   if (token) headers.authorization = `Bearer ${token}`;
@@ -105,7 +134,8 @@ function build(s: HttpSurface, endpoint: Endpoint, caller: Caller, target: Targe
   if (endpoint === 'GET /install/:provider/callback') url += '?code=abc&state=forged';
   if (endpoint === 'DELETE /api/v1/tenant') url += target === 'other-tenant' ? `?confirm=${B}` : caller === 'admin' ? '' : `?confirm=${A}`;
   if (endpoint === 'POST /console/api/erasure') json(target === 'other-tenant' ? { confirm: B } : caller === 'admin' ? {} : { confirm: A });
-  if (endpoint.includes('/feedback')) json(endpoint.includes('/crm/') ? { actionId: 'exec-sponsor-call', outcome: 'done' } : { status: 'completed' });
+  if (endpoint.includes('/feedback'))
+    json(endpoint.includes('/crm/') ? { actionId: 'exec-sponsor-call', outcome: 'done' } : { status: 'completed' });
   if (endpoint === 'POST /console/api/models/evaluate') json({});
   if (endpoint === 'PUT /console/api/crm-tasks') json({ enabled: false });
   if (endpoint === 'PUT /console/api/alert-rules') json(DEFAULT_ALERT_RULES);
@@ -120,8 +150,24 @@ function build(s: HttpSurface, endpoint: Endpoint, caller: Caller, target: Targe
     url += `?objectType=Account&recordId=${t[key].salesforce}`;
     headers['x-se-user-id'] = s.repUser.salesforce;
   }
-  if (url.startsWith('/crm/hubspot/')) url += `?objectType=0-2&objectId=${t[key].hubspot}&userId=${s.repUser.hubspot}&portalId=${s.portalId}`;
-  if (endpoint === 'POST /webhooks/hubspot') json([{ eventId: 1, subscriptionId: 1, portalId: Number(s.portalId), appId: 1, occurredAt: Date.now(), subscriptionType: 'company.propertyChange', attemptNumber: 0, objectId: Number(t[key].hubspot), propertyName: 'name', propertyValue: 'x', changeSource: 'CRM' }]);
+  if (url.startsWith('/crm/hubspot/'))
+    url += `?objectType=0-2&objectId=${t[key].hubspot}&userId=${s.repUser.hubspot}&portalId=${s.portalId}`;
+  if (endpoint === 'POST /webhooks/hubspot')
+    json([
+      {
+        eventId: 1,
+        subscriptionId: 1,
+        portalId: Number(s.portalId),
+        appId: 1,
+        occurredAt: Date.now(),
+        subscriptionType: 'company.propertyChange',
+        attemptNumber: 0,
+        objectId: Number(t[key].hubspot),
+        propertyName: 'name',
+        propertyValue: 'x',
+        changeSource: 'CRM',
+      },
+    ]);
   if (endpoint === 'POST /webhooks/salesforce') json({});
   if (caller === 'hubspot-signed') Object.assign(headers, s.signHubSpot(method === 'ALL' ? 'GET' : method, url, body ?? ''));
   return { method: method === 'ALL' ? 'GET' : method, path: url, headers, ...(body ? { body } : {}) };
@@ -157,7 +203,10 @@ describe('isolation matrix: route × caller × target', () => {
           const res = await s.request(req);
           const want = EXPECTATIONS[endpoint](caller, target);
           const pass = want === 'ok' ? res.status >= 200 && res.status < 400 : want.includes(res.status);
-          if (!pass) failures.push(`${endpoint} as ${caller} on ${target}: got ${res.status}, want ${String(want)} (${res.body.toString('utf8').slice(0, 160)})`);
+          if (!pass)
+            failures.push(
+              `${endpoint} as ${caller} on ${target}: got ${res.status}, want ${String(want)} (${res.body.toString('utf8').slice(0, 160)})`,
+            );
           if (res.status < 400 && endpoint !== 'GET /metrics') {
             const text = res.body.toString('utf8');
             const leaked = FOREIGN.filter((m) => text.includes(m));

@@ -8,9 +8,19 @@ import { makeAccount } from '../helpers/records';
 const A = 'tenant-a' as TenantId;
 const B = 'tenant-b' as TenantId;
 
-function score(tenantId: TenantId, accountId: string, probability: number, band: ScoreSet['churn']['band'], computedAt = '2026-11-01T00:00:00Z'): ScoreSet {
+function score(
+  tenantId: TenantId,
+  accountId: string,
+  probability: number,
+  band: ScoreSet['churn']['band'],
+  computedAt = '2026-11-01T00:00:00Z',
+): ScoreSet {
   return {
-    tenantId, accountId: accountId as AccountId, computedAt, modelVersion: 'v1', nextBestActions: [],
+    tenantId,
+    accountId: accountId as AccountId,
+    computedAt,
+    modelVersion: 'v1',
+    nextBestActions: [],
     churn: { probability, band, drivers: [], model: { name: 'health', version: '1', kind: 'health-score' } },
   };
 }
@@ -25,11 +35,23 @@ describe('HTTP server', () => {
     store = new SqliteRecordStore({ path: ':memory:' });
     for (const id of [A, B]) store.upsertTenant({ id, name: id, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
     store.upsertRecords('account', [makeAccount('1', {}, A), makeAccount('2', {}, A), makeAccount('9', {}, B)]);
-    store.appendScoreSets([score(A, 'hubspot:1', 0.2, 'low', '2026-10-01T00:00:00Z'), score(A, 'hubspot:1', 0.7, 'high'), score(A, 'hubspot:2', 0.4, 'medium'), score(B, 'hubspot:9', 0.9, 'critical')]);
+    store.appendScoreSets([
+      score(A, 'hubspot:1', 0.2, 'low', '2026-10-01T00:00:00Z'),
+      score(A, 'hubspot:1', 0.7, 'high'),
+      score(A, 'hubspot:2', 0.4, 'medium'),
+      score(B, 'hubspot:9', 0.9, 'critical'),
+    ]);
     tokens.readerA = store.issueApiToken(A, 'reader', 'card');
     tokens.adminA = store.issueApiToken(A, 'admin', 'console');
     tokens.readerB = store.issueApiToken(B, 'reader', 'card');
-    store.appendAudit({ tenantId: A, at: '2026-11-01T00:00:00Z', actor: 'system', action: 'sync.completed', target: 'hubspot', details: {} });
+    store.appendAudit({
+      tenantId: A,
+      at: '2026-11-01T00:00:00Z',
+      actor: 'system',
+      action: 'sync.completed',
+      target: 'hubspot',
+      details: {},
+    });
     const app = createHttpApp({
       store,
       log: pino({ level: 'silent' }),
@@ -46,7 +68,8 @@ describe('HTTP server', () => {
     store.close();
   });
 
-  const get = (path: string, token?: string) => fetch(`${server.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const get = (path: string, token?: string) =>
+    fetch(`${server.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
   it('answers health, and readiness from its dependency checks', async () => {
     expect(await (await get('/healthz')).json()).toEqual({ status: 'ok' });
@@ -54,7 +77,12 @@ describe('HTTP server', () => {
     redisUp = false;
     const notReady = await get('/readyz');
     expect(notReady.status).toBe(503);
-    expect(await notReady.json()).toMatchObject({ checks: [{ name: 'store', ok: true }, { name: 'redis', ok: false, error: 'connection refused' }] });
+    expect(await notReady.json()).toMatchObject({
+      checks: [
+        { name: 'store', ok: true },
+        { name: 'redis', ok: false, error: 'connection refused' },
+      ],
+    });
     redisUp = true;
   });
 
@@ -67,7 +95,10 @@ describe('HTTP server', () => {
 
   it('serves the tenant’s latest scores, riskiest first, filtered by band', async () => {
     const all = (await (await get('/api/v1/scores', tokens.readerA)).json()) as { scores: ScoreSet[] };
-    expect(all.scores.map((s) => [s.accountId, s.churn.probability])).toEqual([['hubspot:1', 0.7], ['hubspot:2', 0.4]]);
+    expect(all.scores.map((s) => [s.accountId, s.churn.probability])).toEqual([
+      ['hubspot:1', 0.7],
+      ['hubspot:2', 0.4],
+    ]);
     const high = (await (await get('/api/v1/scores?band=high', tokens.readerA)).json()) as { scores: ScoreSet[] };
     expect(high.scores.map((s) => s.accountId)).toEqual(['hubspot:1']);
   });

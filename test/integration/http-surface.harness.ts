@@ -85,8 +85,21 @@ function score(tenantId: TenantId, accountId: string, probability: number): Scor
     accountId: accountId as AccountId,
     computedAt: '2026-11-01T00:00:00Z',
     modelVersion: 'v1',
-    nextBestActions: [{ actionId: 'exec-sponsor-call', rank: 1, score: 0.9, title: { en: 'Executive sponsor call', zh: '高管发起人电话' }, reasons: [{ en: 'High risk', zh: '高风险' }] }],
-    churn: { probability, band: probability > 0.6 ? 'high' : 'low', drivers: [], model: { name: 'health', version: '1', kind: 'health-score' } },
+    nextBestActions: [
+      {
+        actionId: 'exec-sponsor-call',
+        rank: 1,
+        score: 0.9,
+        title: { en: 'Executive sponsor call', zh: '高管发起人电话' },
+        reasons: [{ en: 'High risk', zh: '高风险' }],
+      },
+    ],
+    churn: {
+      probability,
+      band: probability > 0.6 ? 'high' : 'low',
+      drivers: [],
+      model: { name: 'health', version: '1', kind: 'health-score' },
+    },
   };
 }
 
@@ -95,7 +108,12 @@ function score(tenantId: TenantId, accountId: string, probability: number): Scor
  * card routes, install), inbound webhooks, Bull Board on the real Redis, over a SQLite store with
  * two tenants and the HubSpot and Salesforce sandboxes behind record-access checks.
  */
-export async function startHttpSurface(options: { authFailureLimits?: AuthFailureLimits; serverTimeouts?: ServerTimeouts; queuePrefix: string; logLevel?: pino.Level }): Promise<HttpSurface> {
+export async function startHttpSurface(options: {
+  authFailureLimits?: AuthFailureLimits;
+  serverTimeouts?: ServerTimeouts;
+  queuePrefix: string;
+  logLevel?: pino.Level;
+}): Promise<HttpSurface> {
   const redisUrl = process.env.REDIS_URL;
   if (!redisUrl) throw new Error('REDIS_URL is unset: the integration global setup starts a redis-server');
   const assetsDir = mkdtempSync(path.join(os.tmpdir(), 'se-surface-assets-'));
@@ -113,15 +131,49 @@ export async function startHttpSurface(options: { authFailureLimits?: AuthFailur
   const portalId = String(hubspot.state.portal.portalId);
   const hubspotToken = 'pat-na1-sandbox-0000';
   const salesforceToken = '00D8d0000000SBX!sandbox-static-token';
-  store.saveConnection({ id: 'hubspot' as ConnectionId, tenantId: A, provider: 'hubspot', externalOrgId: portalId, baseUrl: hubspot.url, createdAt: at, updatedAt: at }, { accessToken: hubspotToken });
-  store.saveConnection({ id: 'salesforce' as ConnectionId, tenantId: A, provider: 'salesforce', externalOrgId: salesforce.state.org.orgId, baseUrl: salesforce.url, createdAt: at, updatedAt: at }, { accessToken: salesforceToken, instanceUrl: salesforce.url });
-  store.saveConnection({ id: 'hubspot' as ConnectionId, tenantId: B, provider: 'hubspot', externalOrgId: B_PORTAL, baseUrl: hubspot.url, createdAt: at, updatedAt: at }, { accessToken: 'pat-na1-tenant-b-0000' });
+  store.saveConnection(
+    {
+      id: 'hubspot' as ConnectionId,
+      tenantId: A,
+      provider: 'hubspot',
+      externalOrgId: portalId,
+      baseUrl: hubspot.url,
+      createdAt: at,
+      updatedAt: at,
+    },
+    { accessToken: hubspotToken },
+  );
+  store.saveConnection(
+    {
+      id: 'salesforce' as ConnectionId,
+      tenantId: A,
+      provider: 'salesforce',
+      externalOrgId: salesforce.state.org.orgId,
+      baseUrl: salesforce.url,
+      createdAt: at,
+      updatedAt: at,
+    },
+    { accessToken: salesforceToken, instanceUrl: salesforce.url },
+  );
+  store.saveConnection(
+    {
+      id: 'hubspot' as ConnectionId,
+      tenantId: B,
+      provider: 'hubspot',
+      externalOrgId: B_PORTAL,
+      baseUrl: hubspot.url,
+      createdAt: at,
+      updatedAt: at,
+    },
+    { accessToken: 'pat-na1-tenant-b-0000' },
+  );
 
   // HubSpot: the rep owns `mine`; `theirs` belongs to an owner on another team.
   const owners = hubspot.state.portal.owners;
   const me = owners[0];
   const otherTeam = owners[1];
-  const companyOf = (ownerId: string | undefined) => [...hubspot.state.portal.table('companies').values()].find((c) => c.properties.hubspot_owner_id === ownerId)?.id;
+  const companyOf = (ownerId: string | undefined) =>
+    [...hubspot.state.portal.table('companies').values()].find((c) => c.properties.hubspot_owner_id === ownerId)?.id;
   const mine = companyOf(me?.id);
   const theirs = companyOf(otherTeam?.id);
   // Salesforce: UserRecordAccess decides; the owner of the first account sees it, not another owner's.
@@ -131,7 +183,15 @@ export async function startHttpSurface(options: { authFailureLimits?: AuthFailur
   if (!me || !mine || !theirs || !sfMine || !sfTheirs) throw new Error('sandbox book lacks the owners the matrix needs');
   const sfId = (a: typeof sfMine) => String(a.Id);
   const salesforceAccount = (externalId: string, tenantId: TenantId, name: string) =>
-    makeAccount(externalId, { id: `salesforce:${externalId}` as AccountId, source: { provider: 'salesforce', externalId, modstamp: '2026-01-01T00:00:00.000Z' }, name }, tenantId);
+    makeAccount(
+      externalId,
+      {
+        id: `salesforce:${externalId}` as AccountId,
+        source: { provider: 'salesforce', externalId, modstamp: '2026-01-01T00:00:00.000Z' },
+        name,
+      },
+      tenantId,
+    );
   store.upsertRecords('account', [
     makeAccount(mine, { name: 'Own account' }, A),
     makeAccount(theirs, { name: 'Other owner account' }, A),
@@ -140,7 +200,14 @@ export async function startHttpSurface(options: { authFailureLimits?: AuthFailur
     makeAccount('777001', { name: 'Tenant B secret account' }, B),
     salesforceAccount('001B00000000777AAA', B, 'Tenant B SF account'),
   ]);
-  store.appendScoreSets([score(A, `hubspot:${mine}`, 0.7), score(A, `hubspot:${theirs}`, 0.4), score(A, `salesforce:${sfId(sfMine)}`, 0.5), score(A, `salesforce:${sfId(sfTheirs)}`, 0.5), score(B, 'hubspot:777001', 0.9), score(B, 'salesforce:001B00000000777AAA', 0.9)]);
+  store.appendScoreSets([
+    score(A, `hubspot:${mine}`, 0.7),
+    score(A, `hubspot:${theirs}`, 0.4),
+    score(A, `salesforce:${sfId(sfMine)}`, 0.5),
+    score(A, `salesforce:${sfId(sfTheirs)}`, 0.5),
+    score(B, 'hubspot:777001', 0.9),
+    score(B, 'salesforce:001B00000000777AAA', 0.9),
+  ]);
 
   const tokens = {
     admin: store.issueApiToken(A, 'admin', 'surface-admin'),
@@ -214,7 +281,16 @@ export async function startHttpSurface(options: { authFailureLimits?: AuthFailur
     salesforce,
     agent,
     logLines,
-    secrets: [...Object.values(tokens), HUBSPOT_CLIENT_SECRET, SALESFORCE_WEBHOOK_SECRET, salesforceClientSecret, hubspotToken, salesforceToken, encryptionKey.toString('hex'), encryptionKey.toString('base64')],
+    secrets: [
+      ...Object.values(tokens),
+      HUBSPOT_CLIENT_SECRET,
+      SALESFORCE_WEBHOOK_SECRET,
+      salesforceClientSecret,
+      hubspotToken,
+      salesforceToken,
+      encryptionKey.toString('hex'),
+      encryptionKey.toString('base64'),
+    ],
     signHubSpot,
     request,
     close: async () => {
@@ -229,9 +305,17 @@ export async function startHttpSurface(options: { authFailureLimits?: AuthFailur
 }
 
 /** What hubspot.fetch sends: a v3 signature over the public URL, body and timestamp. */
-export function signHubSpot(method: string, pathAndQuery: string, body: Buffer | string, timestampMs = Date.now() - 1_000): Record<string, string> {
+export function signHubSpot(
+  method: string,
+  pathAndQuery: string,
+  body: Buffer | string,
+  timestampMs = Date.now() - 1_000,
+): Record<string, string> {
   const ts = String(timestampMs);
-  return { 'x-hubspot-signature-v3': hubspotSignatureV3(HUBSPOT_CLIENT_SECRET, method, `${PUBLIC_URL}${pathAndQuery}`, body, ts), 'x-hubspot-request-timestamp': ts };
+  return {
+    'x-hubspot-signature-v3': hubspotSignatureV3(HUBSPOT_CLIENT_SECRET, method, `${PUBLIC_URL}${pathAndQuery}`, body, ts),
+    'x-hubspot-request-timestamp': ts,
+  };
 }
 
 /** Raw requests over keep-alive loopback sockets (node's http: bytes as given, no fetch normalisation). */
@@ -255,7 +339,10 @@ export function httpClient(url: string): { agent: http.Agent; request(req: RawRe
 }
 
 /** The surface's public facts, as a test on another thread sees them. */
-export type RemoteSurface = Pick<HttpSurface, 'url' | 'tokens' | 'targets' | 'portalId' | 'repUser' | 'signHubSpot' | 'request' | 'close'> & { routes: { method: string; path: string }[] };
+export type RemoteSurface = Pick<
+  HttpSurface,
+  'url' | 'tokens' | 'targets' | 'portalId' | 'repUser' | 'signHubSpot' | 'request' | 'close'
+> & { routes: { method: string; path: string }[] };
 
 /**
  * The same surface in a worker thread: on a 2-core machine the server gets a core of its own

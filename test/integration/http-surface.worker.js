@@ -7,7 +7,15 @@ const { routeTable } = require('../helpers/route-table.ts');
 
 startHttpSurface(workerData).then(
   (s) => {
-    parentPort.postMessage({ type: 'ready', url: s.url, tokens: s.tokens, targets: s.targets, portalId: s.portalId, repUser: s.repUser, routes: routeTable(s.serve.app, ['/admin/queues']) });
+    parentPort.postMessage({
+      type: 'ready',
+      url: s.url,
+      tokens: s.tokens,
+      targets: s.targets,
+      portalId: s.portalId,
+      repUser: s.repUser,
+      routes: routeTable(s.serve.app, ['/admin/queues']),
+    });
     parentPort.on('message', (message) => {
       if (message === 'close') void s.close().then(() => parentPort.postMessage({ type: 'closed' }));
     });

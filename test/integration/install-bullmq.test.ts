@@ -33,13 +33,33 @@ describe('install enqueues its backfill on BullMQ', () => {
       store,
       queue,
       clock: systemClock,
-      settings: { stateSecret: randomBytes(32), publicBaseUrl: 'http://127.0.0.1:9', hubspot: { ...CLIENT, authorizeUrl: `${sandbox.url}/oauth/authorize`, apiBaseUrl: sandbox.url, scopes: Object.keys(HUBSPOT_REQUIRED_SCOPES) } },
+      settings: {
+        stateSecret: randomBytes(32),
+        publicBaseUrl: 'http://127.0.0.1:9',
+        hubspot: {
+          ...CLIENT,
+          authorizeUrl: `${sandbox.url}/oauth/authorize`,
+          apiBaseUrl: sandbox.url,
+          scopes: Object.keys(HUBSPOT_REQUIRED_SCOPES),
+        },
+      },
     };
     const consent = await fetch(authorizeUrl(deps, 'hubspot'), { redirect: 'manual' });
     const back = new URL(consent.headers.get('location') as string);
-    const result = await completeInstall(deps, 'hubspot', back.searchParams.get('code') as string, back.searchParams.get('state') as string);
+    const result = await completeInstall(
+      deps,
+      'hubspot',
+      back.searchParams.get('code') as string,
+      back.searchParams.get('state') as string,
+    );
     const job = await queue.queue('sync.start').getJob(result.backfillJob);
-    expect(job?.data).toMatchObject({ tenantId: result.tenantId, connectionId: 'hubspot', mode: 'backfill', train: true, entities: [...entityNames] });
+    expect(job?.data).toMatchObject({
+      tenantId: result.tenantId,
+      connectionId: 'hubspot',
+      mode: 'backfill',
+      train: true,
+      entities: [...entityNames],
+    });
     expect(await queue.queue('sync.start').getJobCountByTypes('waiting', 'prioritized', 'delayed')).toBe(1);
     // Nothing else was queued: the pages come from the run, not one by one.
     expect(await queue.queue('sync.page').getJobCountByTypes('waiting', 'prioritized', 'delayed')).toBe(0);

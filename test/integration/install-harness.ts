@@ -41,7 +41,9 @@ export interface InstallHarness {
 export async function startInstallHarness(settings: Omit<InstallSettings, 'stateSecret' | 'publicBaseUrl'>): Promise<InstallHarness> {
   const store = new SqliteRecordStore({ path: ':memory:', encryptionKey: randomBytes(32) });
   const clock = offsetClock();
-  const processors = createProcessors(createPipelineAdapters({ store, clock, oauthApps: { hubspot: settings.hubspot, salesforce: settings.salesforce } }));
+  const processors = createProcessors(
+    createPipelineAdapters({ store, clock, oauthApps: { hubspot: settings.hubspot, salesforce: settings.salesforce } }),
+  );
   const queue = new InProcessJobQueue(processors, () => Promise.resolve());
   const fullSettings: InstallSettings = { ...settings, stateSecret: randomBytes(32), publicBaseUrl: 'http://placeholder' };
   const deps: InstallDeps = { store, queue, settings: fullSettings, clock };
@@ -73,7 +75,10 @@ export async function startInstallHarness(settings: Omit<InstallSettings, 'state
 }
 
 /** Click "Install", approve in the CRM (the sandbox approves at once), follow the redirect back. */
-export async function installThroughBrowser(server: RunningServer, provider: 'hubspot' | 'salesforce'): Promise<{ status: number; body: Record<string, unknown>; callbackUrl: string }> {
+export async function installThroughBrowser(
+  server: RunningServer,
+  provider: 'hubspot' | 'salesforce',
+): Promise<{ status: number; body: Record<string, unknown>; callbackUrl: string }> {
   const start = await fetch(`${server.url}/install/${provider}`, { redirect: 'manual' });
   if (start.status !== 302) throw new Error(`install start answered ${start.status}`);
   const consent = await fetch(start.headers.get('location') as string, { redirect: 'manual' });
@@ -89,7 +94,8 @@ export function rowsMentioning(store: SqliteRecordStore, needle: string): { tabl
   const hits: { table: string; row: Record<string, unknown> }[] = [];
   for (const table of tables) {
     for (const row of store.db.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[]) {
-      if (Object.values(row).some((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v)).includes(needle))) hits.push({ table, row });
+      if (Object.values(row).some((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v)).includes(needle)))
+        hits.push({ table, row });
     }
   }
   return hits;

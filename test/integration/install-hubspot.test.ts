@@ -19,7 +19,13 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
   beforeAll(async () => {
     sandbox = await startHubSpotSandbox({ book, tier: 'api-add-on', oauthClient: CLIENT });
     h = await startInstallHarness({
-      hubspot: { ...CLIENT, authorizeUrl: `${sandbox.url}/oauth/authorize`, apiBaseUrl: sandbox.url, scopes: Object.keys(HUBSPOT_REQUIRED_SCOPES), optionalScopes: Object.keys(HUBSPOT_OPTIONAL_SCOPES) },
+      hubspot: {
+        ...CLIENT,
+        authorizeUrl: `${sandbox.url}/oauth/authorize`,
+        apiBaseUrl: sandbox.url,
+        scopes: Object.keys(HUBSPOT_REQUIRED_SCOPES),
+        optionalScopes: Object.keys(HUBSPOT_OPTIONAL_SCOPES),
+      },
       erasureGraceMs: 24 * 3_600_000,
     });
   }, 60_000);
@@ -28,7 +34,8 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
     await sandbox.close();
   });
 
-  const api = (path: string, token: string, init: RequestInit = {}) => fetch(`${h.server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}` } });
+  const api = (path: string, token: string, init: RequestInit = {}) =>
+    fetch(`${h.server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}` } });
 
   it('completes the OAuth code flow, stores the tokens encrypted, creates our properties and enqueues the backfill', async () => {
     const { status, body, callbackUrl } = await installThroughBrowser(h.server, 'hubspot');
@@ -43,14 +50,19 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
 
     const stored = h.store.getConnection(tenantId, 'hubspot' as ConnectionId);
     expect(stored?.tokens.accessToken).toMatch(/^sbx-at-/);
-    const raw = h.store.db.prepare('SELECT token_ciphertext FROM crm_connections WHERE tenant_id = ?').get(tenantId) as { token_ciphertext: Buffer };
+    const raw = h.store.db.prepare('SELECT token_ciphertext FROM crm_connections WHERE tenant_id = ?').get(tenantId) as {
+      token_ciphertext: Buffer;
+    };
     expect(raw.token_ciphertext.toString('latin1')).not.toContain(stored?.tokens.accessToken);
     expect(raw.token_ciphertext.toString('latin1')).not.toContain(stored?.tokens.refreshToken);
 
     // The same callback again (a replay) is refused: the state is one-time.
     const replay = await fetch(callbackUrl);
     expect(replay.status).toBe(400);
-    expect(((await replay.json()) as { error: { code: string; text: { zh: string } } }).error).toMatchObject({ code: 'INSTALL.BAD_STATE', text: { zh: expect.stringMatching(/安装/) as unknown } });
+    expect(((await replay.json()) as { error: { code: string; text: { zh: string } } }).error).toMatchObject({
+      code: 'INSTALL.BAD_STATE',
+      text: { zh: expect.stringMatching(/安装/) as unknown },
+    });
   });
 
   it('refuses a forged or foreign state before any code exchange', async () => {
@@ -83,7 +95,10 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
   it('refreshes expired tokens and stores the new ones encrypted', async () => {
     const before = h.store.getConnection(tenantId, 'hubspot' as ConnectionId)?.tokens.accessToken;
     sandbox.state.expireAccessTokens();
-    const page = await openConnector(h.deps, tenantId, 'hubspot' as ConnectionId).pullPage('account', h.store.getCursor(tenantId, 'hubspot' as ConnectionId, 'account'));
+    const page = await openConnector(h.deps, tenantId, 'hubspot' as ConnectionId).pullPage(
+      'account',
+      h.store.getCursor(tenantId, 'hubspot' as ConnectionId, 'account'),
+    );
     expect(page.entity).toBe('account');
     const after = h.store.getConnection(tenantId, 'hubspot' as ConnectionId)?.tokens.accessToken;
     expect(after).toBeDefined();
@@ -96,11 +111,27 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
     const res = await api('/api/v1/tenant/export', adminToken);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/ndjson/);
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { table?: string; row?: Record<string, unknown>; format?: string });
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { table?: string; row?: Record<string, unknown>; format?: string });
     expect(lines[0]?.format).toBe('success-engine.export.v1');
     const tables = new Set(lines.slice(1).map((l) => l.table));
-    for (const t of ['tenants', 'crm_connections', 'records', 'record_versions', 'sync_cursors', 'score_sets', 'audit_log', 'api_tokens', 'tenant_lifecycle']) expect(tables).toContain(t);
-    expect(lines.filter((l) => l.table === 'records')).toHaveLength(h.store.db.prepare('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ?').pluck().get(tenantId) as number);
+    for (const t of [
+      'tenants',
+      'crm_connections',
+      'records',
+      'record_versions',
+      'sync_cursors',
+      'score_sets',
+      'audit_log',
+      'api_tokens',
+      'tenant_lifecycle',
+    ])
+      expect(tables).toContain(t);
+    expect(lines.filter((l) => l.table === 'records')).toHaveLength(
+      h.store.db.prepare('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ?').pluck().get(tenantId) as number,
+    );
     expect(JSON.stringify(lines)).not.toMatch(/sbx-at-|sbx-rt-/);
   });
 
@@ -128,10 +159,16 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
     expect(receipts[0]?.rowCounts.score_sets).toBeGreaterThan(0);
 
     // No row of that tenant remains anywhere: by tenant_id, or any column containing the id.
-    const tables = (h.store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
+    const tables = (h.store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
+      (r) => r.name,
+    );
     for (const table of tables) {
       const columns = (h.store.db.pragma(`table_info("${table}")`) as { name: string }[]).map((c) => c.name);
-      if (columns.includes('tenant_id')) expect([table, h.store.db.prepare(`SELECT COUNT(*) AS n FROM "${table}" WHERE tenant_id = ?`).pluck().get(tenantId)]).toEqual([table, 0]);
+      if (columns.includes('tenant_id'))
+        expect([table, h.store.db.prepare(`SELECT COUNT(*) AS n FROM "${table}" WHERE tenant_id = ?`).pluck().get(tenantId)]).toEqual([
+          table,
+          0,
+        ]);
     }
     expect(rowsMentioning(h.store, tenantId)).toEqual([]);
     expect(h.store.findErasures(tenantId)).toHaveLength(1);
@@ -151,7 +188,11 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
     const before = h.store.getConnection(tenantId, 'hubspot' as ConnectionId)?.tokens.accessToken;
     sandbox.state.expireAccessTokens();
     const company = [...sandbox.state.portal.table('companies').keys()][0] ?? '';
-    const decision = await new RecordAccessChecker(h.deps).canUserSeeRecord(tenantId, '1', { provider: 'hubspot', objectType: 'account', externalId: company });
+    const decision = await new RecordAccessChecker(h.deps).canUserSeeRecord(tenantId, '1', {
+      provider: 'hubspot',
+      objectType: 'account',
+      externalId: company,
+    });
     expect(decision).toMatchObject({ allowed: true, reason: 'super-admin' });
     expect(h.store.getConnection(tenantId, 'hubspot' as ConnectionId)?.tokens.accessToken).not.toBe(before);
 

@@ -15,7 +15,13 @@ describe('Salesforce install and uninstall, end to end against the sandbox', () 
   beforeAll(async () => {
     // The managed package (our fields, namespace succeng, and its permission set assigned to no one)
     // is installed from AppExchange before OAuth: install must assign the set before it can write.
-    sandbox = await startSalesforceSandbox({ book, connectedApp: APP, packageInstalled: true, packagePermissionAssigned: false, namespace: 'succeng' });
+    sandbox = await startSalesforceSandbox({
+      book,
+      connectedApp: APP,
+      packageInstalled: true,
+      packagePermissionAssigned: false,
+      namespace: 'succeng',
+    });
     h = await startInstallHarness({ salesforce: { ...APP, loginUrl: sandbox.url }, erasureGraceMs: 0 });
   }, 60_000);
   afterAll(async () => {
@@ -44,10 +50,15 @@ describe('Salesforce install and uninstall, end to end against the sandbox', () 
     expect(after?.accessToken).not.toBe(installedAccess);
     expect(after?.refreshToken).toBe(refreshToken);
     expect(h.store.countRecords(tenantId, 'account')).toBe(book.bundles.length);
-    const scores = (await (await fetch(`${h.server.url}/api/v1/scores?limit=1000`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { scores: unknown[] };
+    const scores = (await (
+      await fetch(`${h.server.url}/api/v1/scores?limit=1000`, { headers: { authorization: `Bearer ${adminToken}` } })
+    ).json()) as { scores: unknown[] };
     expect(scores.scores.length).toBeGreaterThan(0);
 
-    const res = await fetch(`${h.server.url}/api/v1/tenant/uninstall`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } });
+    const res = await fetch(`${h.server.url}/api/v1/tenant/uninstall`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
     expect(res.status).toBe(202);
     const body = (await res.json()) as { revoked: Record<string, string>; receipt: { rowCounts: Record<string, number> } };
     expect(body.revoked.salesforce).toBe('salesforce 200');
@@ -55,7 +66,16 @@ describe('Salesforce install and uninstall, end to end against the sandbox', () 
     expect(body.receipt.rowCounts.records).toBeGreaterThanOrEqual(book.bundles.length);
     expect(rowsMentioning(h.store, tenantId)).toEqual([]);
     // The revoked refresh token is dead at Salesforce too.
-    const refresh = await fetch(`${sandbox.url}/services/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'refresh_token', client_id: APP.clientId, client_secret: APP.clientSecret, refresh_token: refreshToken ?? '' }).toString() });
+    const refresh = await fetch(`${sandbox.url}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: APP.clientId,
+        client_secret: APP.clientSecret,
+        refresh_token: refreshToken ?? '',
+      }).toString(),
+    });
     expect(refresh.status).toBe(400);
   }, 180_000);
 
@@ -64,7 +84,11 @@ describe('Salesforce install and uninstall, end to end against the sandbox', () 
     expect(await probeSalesforceInstall(h.deps, tenantId)).toBeNull();
     const refreshToken = h.store.getConnection(tenantId, 'salesforce' as ConnectionId)?.tokens.refreshToken ?? '';
     // An admin revokes the app's access in Setup (the same revocation endpoint, from Salesforce's side).
-    const revoked = await fetch(`${sandbox.url}/services/oauth2/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${encodeURIComponent(refreshToken)}` });
+    const revoked = await fetch(`${sandbox.url}/services/oauth2/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${encodeURIComponent(refreshToken)}`,
+    });
     expect(revoked.status).toBe(200);
     const result = await probeSalesforceInstall(h.deps, tenantId);
     expect(result?.receipt?.reason).toBe('salesforce-token-revoked');
@@ -85,7 +109,11 @@ describe('Salesforce install and uninstall, end to end against the sandbox', () 
   }, 60_000);
 
   it('answers an unknown token at the revocation endpoint with invalid_token', async () => {
-    const res = await fetch(`${sandbox.url}/services/oauth2/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=nope' });
+    const res = await fetch(`${sandbox.url}/services/oauth2/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'token=nope',
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: 'invalid_token', error_description: 'Token was invalid' });
   });

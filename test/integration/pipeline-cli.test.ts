@@ -11,7 +11,20 @@ describe('sync and score commands in-process', () => {
 
   it('sync --mode backfill pulls, scores and writes back every live company once; score re-writes nothing unchanged', async () => {
     const env = { ...h.workerEnv, REDIS_URL: '' };
-    const sync = await runCliWithEnv(env, 'sync', CONNECTION, '--tenant', TENANT, '--mode', 'backfill', '--entities', 'account', '--settings', h.settingsPath, '--json');
+    const sync = await runCliWithEnv(
+      env,
+      'sync',
+      CONNECTION,
+      '--tenant',
+      TENANT,
+      '--mode',
+      'backfill',
+      '--entities',
+      'account',
+      '--settings',
+      h.settingsPath,
+      '--json',
+    );
     expect(sync.code).toBe(0);
     const outcome = JSON.parse(sync.stdout) as { mode: string; completed: Record<string, number>; deadLetters: unknown[] };
     expect(outcome.mode).toBe('in-process');
@@ -23,7 +36,16 @@ describe('sync and score commands in-process', () => {
     expect([...h.writes.keys()].sort()).toEqual([...scored].sort());
     expect([...h.writes.values()].every((n) => n === 1)).toBe(true);
 
-    const score = await runCliWithEnv(env, 'score', TENANT, '--connection', CONNECTION, '--as-of', h.store.latestScores(TENANT)[0]?.computedAt ?? '', '--json');
+    const score = await runCliWithEnv(
+      env,
+      'score',
+      TENANT,
+      '--connection',
+      CONNECTION,
+      '--as-of',
+      h.store.latestScores(TENANT)[0]?.computedAt ?? '',
+      '--json',
+    );
     expect(score.code).toBe(0);
     expect((JSON.parse(score.stdout) as { completed: Record<string, number> }).completed['writeback.batch']).toBeGreaterThan(0);
     expect([...h.writes.values()].every((n) => n === 1)).toBe(true);

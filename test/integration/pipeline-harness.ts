@@ -8,7 +8,15 @@ import path from 'node:path';
 import type { ConnectionId, TenantId } from '../../core';
 import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
 import { SCORE_FIELDS } from '../../manifests/field-map';
-import { generateBook, readTelcoCsv, startHubSpotSandbox, type AccountBundle, type FaultPlan, type HubSpotSandbox, type HubSpotTier } from '../../sandbox';
+import {
+  generateBook,
+  readTelcoCsv,
+  startHubSpotSandbox,
+  type AccountBundle,
+  type FaultPlan,
+  type HubSpotSandbox,
+  type HubSpotTier,
+} from '../../sandbox';
 import { SqliteRecordStore } from '../../store';
 import { verifySignatureHeader } from '../../webhooks/shared/signature';
 
@@ -43,11 +51,30 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { accounts: number; seed?: number; companiesOnly?: boolean; tier?: HubSpotTier; faults?: FaultPlan }): Promise<Harness> {
+export async function startHarness(options: {
+  accounts: number;
+  seed?: number;
+  companiesOnly?: boolean;
+  tier?: HubSpotTier;
+  faults?: FaultPlan;
+}): Promise<Harness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'se-pipeline-'));
   const book = generateBook({ seed: options.seed ?? 7, accounts: options.accounts, rows: readTelcoCsv(CSV) });
-  if (options.companiesOnly) book.bundles = book.bundles.map((b): AccountBundle => ({ ...b, contacts: [], deals: [], tickets: [], activities: [], transactions: [] }));
-  const sandbox = await startHubSpotSandbox({ book, tier: options.tier ?? 'free', privateAppTokens: [TOKEN], ...(options.faults ? { faults: options.faults } : {}) });
+  if (options.companiesOnly)
+    book.bundles = book.bundles.map((b): AccountBundle => ({
+      ...b,
+      contacts: [],
+      deals: [],
+      tickets: [],
+      activities: [],
+      transactions: [],
+    }));
+  const sandbox = await startHubSpotSandbox({
+    book,
+    tier: options.tier ?? 'free',
+    privateAppTokens: [TOKEN],
+    ...(options.faults ? { faults: options.faults } : {}),
+  });
 
   // Count writes of our property on every company by watching its property bag.
   const writes = new Map<string, number>();
@@ -92,12 +119,36 @@ export async function startHarness(options: { accounts: number; seed?: number; c
   const key = randomBytes(32);
   const store = new SqliteRecordStore({ path: dbPath, encryptionKey: key });
   store.upsertTenant({ id: TENANT, name: 'Pipeline test tenant', locale: 'en', createdAt: book.asOf });
-  store.saveConnection({ id: CONNECTION, tenantId: TENANT, provider: 'hubspot', externalOrgId: String(sandbox.state.portal.portalId), baseUrl: sandbox.url, createdAt: book.asOf, updatedAt: book.asOf }, { accessToken: TOKEN });
+  store.saveConnection(
+    {
+      id: CONNECTION,
+      tenantId: TENANT,
+      provider: 'hubspot',
+      externalOrgId: String(sandbox.state.portal.portalId),
+      baseUrl: sandbox.url,
+      createdAt: book.asOf,
+      updatedAt: book.asOf,
+    },
+    { accessToken: TOKEN },
+  );
   // Install (our properties) as the install step would; the pipeline needs them to write.
   await new HubSpotConnector({ tenantId: TENANT, portalKey: `install-${dir}`, basePath: sandbox.url, accessToken: TOKEN }).ensureSchema();
 
   const settingsPath = path.join(dir, 'settings.json');
-  writeFileSync(settingsPath, JSON.stringify({ tenants: [{ tenantId: TENANT, connections: [{ id: CONNECTION, incrementalSyncMinutes: 0 }], nightlyScoreCron: '', weeklyTrainCron: '', alertWebhooks: { default: { url: receiverUrl, secret } } }] }));
+  writeFileSync(
+    settingsPath,
+    JSON.stringify({
+      tenants: [
+        {
+          tenantId: TENANT,
+          connections: [{ id: CONNECTION, incrementalSyncMinutes: 0 }],
+          nightlyScoreCron: '',
+          weeklyTrainCron: '',
+          alertWebhooks: { default: { url: receiverUrl, secret } },
+        },
+      ],
+    }),
+  );
   return {
     dir,
     dbPath,
@@ -136,11 +187,29 @@ export function peakInWindow(times: readonly number[], windowMs: number): number
 /** A real `success-engine worker` process (TypeScript compiled on load). The lock must outlast the longest synchronous step (training, scoring the book) on a loaded machine. */
 export function spawnWorker(h: Harness, redisUrl: string, prefix: string, extra: string[] = []): ChildProcess & { output: () => string } {
   const root = path.resolve(__dirname, '../..');
-  const child = spawn(process.execPath, ['-r', path.join(root, 'test/helpers/ts-register.js'), path.join(root, 'app/cli/main.ts'), 'worker', '--prefix', prefix, '--settings', h.settingsPath, '--lock-ms', '15000', '--concurrency', '2', ...extra], {
-    cwd: root,
-    env: { ...process.env, ...h.workerEnv, REDIS_URL: redisUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      path.join(root, 'test/helpers/ts-register.js'),
+      path.join(root, 'app/cli/main.ts'),
+      'worker',
+      '--prefix',
+      prefix,
+      '--settings',
+      h.settingsPath,
+      '--lock-ms',
+      '15000',
+      '--concurrency',
+      '2',
+      ...extra,
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, ...h.workerEnv, REDIS_URL: redisUrl },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -148,5 +217,7 @@ export function spawnWorker(h: Harness, redisUrl: string, prefix: string, extra:
 }
 
 export function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }

@@ -15,8 +15,22 @@ describe('the pipeline through the queues (BullMQ, HubSpot sandbox)', () => {
   beforeAll(async () => {
     h = await startHarness({ accounts: 300, seed: 11 });
     h.store.putTenantSetting(TENANT, SETTING_KEYS.crmTasks, { enabled: true }, 'test');
-    runtime = startWorkerRuntime({ redisUrl: redisUrl(), prefix: uniquePrefix('pipeline'), store: h.store, log: pino({ level: 'silent' }), concurrency: 2, alertEndpointFor: alertEndpoints(readSettingsFile(h.settingsPath)) });
-    await runtime.producer.enqueue('sync.start', { tenantId: TENANT, connectionId: CONNECTION, mode: 'backfill', train: true, asOf: h.asOf, runId: 'backfill-1' });
+    runtime = startWorkerRuntime({
+      redisUrl: redisUrl(),
+      prefix: uniquePrefix('pipeline'),
+      store: h.store,
+      log: pino({ level: 'silent' }),
+      concurrency: 2,
+      alertEndpointFor: alertEndpoints(readSettingsFile(h.settingsPath)),
+    });
+    await runtime.producer.enqueue('sync.start', {
+      tenantId: TENANT,
+      connectionId: CONNECTION,
+      mode: 'backfill',
+      train: true,
+      asOf: h.asOf,
+      runId: 'backfill-1',
+    });
     await runtime.producer.waitForIdle({ timeoutMs: 240_000 });
   }, 300_000);
   afterAll(async () => {
@@ -69,7 +83,14 @@ describe('the pipeline through the queues (BullMQ, HubSpot sandbox)', () => {
     const recommended = h.store.latestScores(TENANT).flatMap((s) => s.nextBestActions.map((a) => `${s.accountId}|${a.actionId}`));
     const treatment = outcomes.filter((o) => o.arm === 'treatment').map((o) => `${o.accountId}|${o.actionId}`);
     expect(treatment.sort()).toEqual(recommended.sort());
-    expect(outcomes.every((o) => o.recommendedAt === h.asOf && o.source === 'system' && (o.arm === 'holdout' ? o.status === 'not-applicable' : o.status === 'open'))).toBe(true);
+    expect(
+      outcomes.every(
+        (o) =>
+          o.recommendedAt === h.asOf &&
+          o.source === 'system' &&
+          (o.arm === 'holdout' ? o.status === 'not-applicable' : o.status === 'open'),
+      ),
+    ).toBe(true);
   });
 
   it('delivers every recorded alert once, signed, to the receiver', () => {
@@ -88,7 +109,13 @@ describe('the pipeline through the queues (BullMQ, HubSpot sandbox)', () => {
 
   it('an incremental run after it finds nothing changed: no writes, no new alerts', async () => {
     const alertsBefore = h.store.listAlerts(TENANT).length;
-    await runtime.producer.enqueue('sync.start', { tenantId: TENANT, connectionId: CONNECTION, mode: 'incremental', asOf: h.asOf, runId: 'incremental-1' });
+    await runtime.producer.enqueue('sync.start', {
+      tenantId: TENANT,
+      connectionId: CONNECTION,
+      mode: 'incremental',
+      asOf: h.asOf,
+      runId: 'incremental-1',
+    });
     await runtime.producer.waitForIdle({ timeoutMs: 120_000 });
     expect([...h.writes.values()].every((n) => n === 1)).toBe(true);
     expect(h.store.listAlerts(TENANT)).toHaveLength(alertsBefore);

@@ -6,7 +6,12 @@ import type { QueuePayload } from '../../app/queue/queue-map';
 import { redisUrl, uniquePrefix } from '../helpers/redis';
 
 const silent = pino({ level: 'silent' });
-const score = (tenant: string, accounts: string[], runId = 'run-1'): QueuePayload<'score.batch'> => ({ tenantId: tenant as TenantId, accountIds: accounts, reason: 'sync', runId });
+const score = (tenant: string, accounts: string[], runId = 'run-1'): QueuePayload<'score.batch'> => ({
+  tenantId: tenant as TenantId,
+  accountIds: accounts,
+  reason: 'sync',
+  runId,
+});
 
 async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -34,7 +39,15 @@ describe('BullMQ queues on real Redis', () => {
   let finished: { queue: string; outcome: string; seconds: number }[] = [];
   function start(processors: Processors, concurrency = 1) {
     finished = [];
-    pool = startWorkers({ redisUrl: redisUrl(), prefix, processors, concurrency, log: silent, producer, onJobFinished: (queue, outcome, seconds) => finished.push({ queue, outcome, seconds }) });
+    pool = startWorkers({
+      redisUrl: redisUrl(),
+      prefix,
+      processors,
+      concurrency,
+      log: silent,
+      producer,
+      onJobFinished: (queue, outcome, seconds) => finished.push({ queue, outcome, seconds }),
+    });
   }
 
   it('adds the same work once, with a job id BullMQ accepts', async () => {
@@ -75,7 +88,11 @@ describe('BullMQ queues on real Redis', () => {
     await waitUntil(async () => (await dead.count()) === 1);
     const [letter] = await dead.getJobs(['waiting']);
     expect(calls).toBe(1);
-    expect(letter?.data).toMatchObject({ queue: 'score.batch', error: 'account hubspot:9 has no name', payload: { accountIds: ['hubspot:9'] } });
+    expect(letter?.data).toMatchObject({
+      queue: 'score.batch',
+      error: 'account hubspot:9 has no name',
+      payload: { accountIds: ['hubspot:9'] },
+    });
     expect(finished.map((f) => [f.queue, f.outcome])).toEqual([['score.batch', 'dead-lettered']]);
   });
 

@@ -10,7 +10,9 @@ describe('success-engine serve: flags', () => {
   it('rejects a malformed public URL and an out-of-range port as usage errors (exit 2)', async () => {
     const badUrl = await runCliWithEnv(env, 'serve', '--public-url', 'hooks.example.com', '--json');
     expect(badUrl.code).toBe(2);
-    expect(JSON.parse(badUrl.stdout)).toEqual({ error: { code: 'CLI.USAGE', message: '--public-url must be an http(s) URL, got "hooks.example.com"' } });
+    expect(JSON.parse(badUrl.stdout)).toEqual({
+      error: { code: 'CLI.USAGE', message: '--public-url must be an http(s) URL, got "hooks.example.com"' },
+    });
     expect((await runCliWithEnv(env, 'serve', '--port', '70000')).code).toBe(2);
   });
 

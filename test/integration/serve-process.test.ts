@@ -29,11 +29,15 @@ interface Served {
 
 /** Starts `success-engine serve` as its own process (TypeScript sources through swc) and waits for its JSON line. */
 export function startServeProcess(env: Record<string, string>, args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'app/cli/main.ts'), 'serve', '--port', '0', '--json', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', SE_HTTP_HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'app/cli/main.ts'), 'serve', '--port', '0', '--json', ...args],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', SE_HTTP_HOST: '127.0.0.1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -53,14 +57,32 @@ export function startServeProcess(env: Record<string, string>, args: string[]): 
 }
 
 function hubspotBatch(ids: number[], objectType = 'company'): { body: string; headers: Record<string, string> } {
-  const body = JSON.stringify(ids.map((id) => ({ eventId: id, subscriptionId: 1, portalId: Number(PORTAL), occurredAt: Date.now(), subscriptionType: `${objectType}.propertyChange`, objectId: 1000 + id, propertyName: 'name' })));
+  const body = JSON.stringify(
+    ids.map((id) => ({
+      eventId: id,
+      subscriptionId: 1,
+      portalId: Number(PORTAL),
+      occurredAt: Date.now(),
+      subscriptionType: `${objectType}.propertyChange`,
+      objectId: 1000 + id,
+      propertyName: 'name',
+    })),
+  );
   const ts = String(Date.now());
   const signature = createHmac('sha256', HS_SECRET).update(`POST${PUBLIC}/webhooks/hubspot${body}${ts}`).digest('base64');
   return { body, headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': ts } };
 }
 
-async function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; redirect?: 'manual' } = {}) {
-  const res = await fetch(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.body !== undefined ? { body: options.body } : {}), redirect: options.redirect ?? 'manual' });
+async function request(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string; redirect?: 'manual' } = {},
+) {
+  const res = await fetch(url, {
+    method: options.method ?? 'GET',
+    headers: options.headers ?? {},
+    ...(options.body !== undefined ? { body: options.body } : {}),
+    redirect: options.redirect ?? 'manual',
+  });
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
@@ -68,9 +90,35 @@ function seedStore(dataDir: string, key: string): Record<string, string> {
   const store = new SqliteRecordStore({ path: path.join(dataDir, 'success-engine.sqlite'), encryptionKey: Buffer.from(key, 'hex') });
   const at = '2026-11-01T00:00:00.000Z';
   for (const id of [T1, T2]) store.upsertTenant({ id, name: id, locale: 'en', createdAt: at });
-  store.saveConnection({ id: 'hs-main' as ConnectionId, tenantId: T1, provider: 'hubspot', externalOrgId: PORTAL, baseUrl: 'https://api.hubapi.com', createdAt: at, updatedAt: at }, { accessToken: 'pat-x' });
-  store.saveConnection({ id: 'sf-main' as ConnectionId, tenantId: T2, provider: 'salesforce', externalOrgId: SF_ORG, baseUrl: 'https://example.my.salesforce.com', createdAt: at, updatedAt: at }, { accessToken: 'sf-x' });
-  const tokens = { adminOne: store.issueApiToken(T1, 'admin', 'ops'), readerOne: store.issueApiToken(T1, 'reader', 'card'), adminTwo: store.issueApiToken(T2, 'admin', 'ops') };
+  store.saveConnection(
+    {
+      id: 'hs-main' as ConnectionId,
+      tenantId: T1,
+      provider: 'hubspot',
+      externalOrgId: PORTAL,
+      baseUrl: 'https://api.hubapi.com',
+      createdAt: at,
+      updatedAt: at,
+    },
+    { accessToken: 'pat-x' },
+  );
+  store.saveConnection(
+    {
+      id: 'sf-main' as ConnectionId,
+      tenantId: T2,
+      provider: 'salesforce',
+      externalOrgId: SF_ORG,
+      baseUrl: 'https://example.my.salesforce.com',
+      createdAt: at,
+      updatedAt: at,
+    },
+    { accessToken: 'sf-x' },
+  );
+  const tokens = {
+    adminOne: store.issueApiToken(T1, 'admin', 'ops'),
+    readerOne: store.issueApiToken(T1, 'reader', 'card'),
+    adminTwo: store.issueApiToken(T2, 'admin', 'ops'),
+  };
   store.close();
   return tokens;
 }
@@ -88,8 +136,26 @@ describe('success-engine serve (a real process on real Redis)', () => {
     writeFileSync(path.join(dataDir, 'hubspot.secret'), `# rotated monthly\n${HS_SECRET}\n`);
     writeFileSync(path.join(dataDir, 'salesforce.secret'), `${SF_SECRET}\n`);
     served = await startServeProcess(
-      { SE_DATA_DIR: dataDir, SE_ENCRYPTION_KEY: key, REDIS_URL: redisUrl(), SE_HUBSPOT_CLIENT_ID: 'app-1', SE_HUBSPOT_CLIENT_SECRET: HS_SECRET, SE_HUBSPOT_AUTHORIZE_URL: 'https://app.hubspot.test/oauth/authorize' },
-      ['--hubspot-secret-file', path.join(dataDir, 'hubspot.secret'), '--public-url', PUBLIC, '--salesforce-secret-file', path.join(dataDir, 'salesforce.secret'), '--operator-tenant', T1, '--queue-prefix', prefix],
+      {
+        SE_DATA_DIR: dataDir,
+        SE_ENCRYPTION_KEY: key,
+        REDIS_URL: redisUrl(),
+        SE_HUBSPOT_CLIENT_ID: 'app-1',
+        SE_HUBSPOT_CLIENT_SECRET: HS_SECRET,
+        SE_HUBSPOT_AUTHORIZE_URL: 'https://app.hubspot.test/oauth/authorize',
+      },
+      [
+        '--hubspot-secret-file',
+        path.join(dataDir, 'hubspot.secret'),
+        '--public-url',
+        PUBLIC,
+        '--salesforce-secret-file',
+        path.join(dataDir, 'salesforce.secret'),
+        '--operator-tenant',
+        T1,
+        '--queue-prefix',
+        prefix,
+      ],
     );
     syncQueue = new Queue('sync.page', { connection: { url: redisUrl() }, prefix });
   }, 90_000);
@@ -102,7 +168,8 @@ describe('success-engine serve (a real process on real Redis)', () => {
     }
   });
 
-  const jobs = async () => (await syncQueue.getJobs(['delayed', 'waiting', 'prioritized'])).map((j) => ({ id: j.id, data: j.data as Record<string, unknown> }));
+  const jobs = async () =>
+    (await syncQueue.getJobs(['delayed', 'waiting', 'prioritized'])).map((j) => ({ id: j.id, data: j.data as Record<string, unknown> }));
 
   it('reports every feature on, and answers health, readiness and metrics with security headers', async () => {
     expect(served.result.off).toEqual([]);
@@ -113,7 +180,13 @@ describe('success-engine serve (a real process on real Redis)', () => {
     expect(health.headers.get('x-powered-by')).toBeNull();
     const ready = await request(`${served.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(JSON.parse(ready.text)).toMatchObject({ status: 'ready', checks: [{ name: 'store', ok: true }, { name: 'redis', ok: true }] });
+    expect(JSON.parse(ready.text)).toMatchObject({
+      status: 'ready',
+      checks: [
+        { name: 'store', ok: true },
+        { name: 'redis', ok: true },
+      ],
+    });
     const metrics = await request(`${served.url}/metrics`);
     expect(metrics.text).toContain('se_http_request_duration_seconds_bucket');
     expect(metrics.text).toContain('se_process_cpu_seconds_total');
@@ -139,7 +212,9 @@ describe('success-engine serve (a real process on real Redis)', () => {
   it('serves the score API to a reader token and the drift report only to admins', async () => {
     expect((await request(`${served.url}/api/v1/scores`)).status).toBe(401);
     expect((await request(`${served.url}/api/v1/scores`, { headers: { authorization: `Bearer ${tokens.readerOne}` } })).status).toBe(200);
-    expect((await request(`${served.url}/api/v1/admin/drift`, { headers: { authorization: `Bearer ${tokens.readerOne}` } })).status).toBe(403);
+    expect((await request(`${served.url}/api/v1/admin/drift`, { headers: { authorization: `Bearer ${tokens.readerOne}` } })).status).toBe(
+      403,
+    );
     const drift = await request(`${served.url}/api/v1/admin/drift`, { headers: { authorization: `Bearer ${tokens.adminOne}` } });
     expect(drift.status).toBe(200);
     expect(JSON.parse(drift.text)).toMatchObject({ status: 'no-model', tenantId: T1, task: 'churn' });
@@ -159,9 +234,17 @@ describe('success-engine serve (a real process on real Redis)', () => {
     const page = await request(`${served.url}/admin/queues/`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(303);
     expect(page.headers.get('location')).toBe('/admin/login');
-    const badLogin = await request(`${served.url}/admin/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${encodeURIComponent(tokens.readerOne ?? '')}` });
+    const badLogin = await request(`${served.url}/admin/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${encodeURIComponent(tokens.readerOne ?? '')}`,
+    });
     expect(badLogin.status).toBe(403);
-    const login = await request(`${served.url}/admin/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${encodeURIComponent(tokens.adminOne ?? '')}` });
+    const login = await request(`${served.url}/admin/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${encodeURIComponent(tokens.adminOne ?? '')}`,
+    });
     expect(login.status).toBe(303);
     const cookie = login.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/se_admin=.*HttpOnly.*SameSite=Strict/i);
@@ -186,9 +269,19 @@ describe('success-engine serve (a real process on real Redis)', () => {
     expect((await jobs()).length).toBe(before + 1);
     // A deal change is another entity: another job. A bad signature queues nothing.
     const deals = hubspotBatch([4], 'deal');
-    expect((await request(`${served.url}/webhooks/hubspot`, { method: 'POST', headers: deals.headers, body: deals.body })).status).toBe(200);
+    expect((await request(`${served.url}/webhooks/hubspot`, { method: 'POST', headers: deals.headers, body: deals.body })).status).toBe(
+      200,
+    );
     const bad = hubspotBatch([5]);
-    expect((await request(`${served.url}/webhooks/hubspot`, { method: 'POST', headers: { ...bad.headers, 'x-hubspot-signature-v3': 'AAAA' }, body: bad.body })).status).toBe(401);
+    expect(
+      (
+        await request(`${served.url}/webhooks/hubspot`, {
+          method: 'POST',
+          headers: { ...bad.headers, 'x-hubspot-signature-v3': 'AAAA' },
+          body: bad.body,
+        })
+      ).status,
+    ).toBe(401);
     const all = await jobs();
     expect(all.filter((j) => j.data.entity === 'opportunity').length).toBe(1);
     expect(all.filter((j) => j.data.entity === 'account').length).toBeLessThanOrEqual(2);
@@ -198,8 +291,17 @@ describe('success-engine serve (a real process on real Redis)', () => {
   });
 
   it('turns a signed Salesforce change batch into an incremental sync for the org’s tenant', async () => {
-    const body = JSON.stringify({ organizationId: SF_ORG, events: [{ eventId: 'tx-1:1', entityName: 'Case', changeType: 'UPDATE', recordIds: ['5005g00000AbCdEAAV'], commitTimestamp: Date.now() }] });
-    const res = await request(`${served.url}/webhooks/salesforce`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signatureHeader(SF_SECRET, Math.floor(Date.now() / 1000), body) }, body });
+    const body = JSON.stringify({
+      organizationId: SF_ORG,
+      events: [
+        { eventId: 'tx-1:1', entityName: 'Case', changeType: 'UPDATE', recordIds: ['5005g00000AbCdEAAV'], commitTimestamp: Date.now() },
+      ],
+    });
+    const res = await request(`${served.url}/webhooks/salesforce`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': signatureHeader(SF_SECRET, Math.floor(Date.now() / 1000), body) },
+      body,
+    });
     expect(res.status).toBe(200);
     const job = (await jobs()).find((j) => j.data.tenantId === T2);
     expect(job?.data).toMatchObject({ connectionId: 'sf-main', entity: 'ticket', mode: 'incremental' });
@@ -209,11 +311,20 @@ describe('success-engine serve (a real process on real Redis)', () => {
     const { body, headers } = hubspotBatch([77]);
     const { port } = new URL(served.url);
     const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: Number(port), path: '/webhooks/hubspot', method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: Number(port),
+          path: '/webhooks/hubspot',
+          method: 'POST',
+          headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
       req.on('error', reject);
       // Half the body now, SIGTERM, the rest afterwards: the server must still answer.
       req.write(body.slice(0, 10));
@@ -238,15 +349,23 @@ describe('success-engine serve without Redis', () => {
     const key = randomBytes(32).toString('hex');
     const tokens = seedStore(dataDir, key);
     writeFileSync(path.join(dataDir, 'hubspot.secret'), `${HS_SECRET}\n`);
-    const served = await startServeProcess({ SE_DATA_DIR: dataDir, SE_ENCRYPTION_KEY: key }, ['--hubspot-secret-file', path.join(dataDir, 'hubspot.secret')]);
+    const served = await startServeProcess({ SE_DATA_DIR: dataDir, SE_ENCRYPTION_KEY: key }, [
+      '--hubspot-secret-file',
+      path.join(dataDir, 'hubspot.secret'),
+    ]);
     try {
       expect(served.result.off).toEqual(['queue', 'hubspot-webhooks', 'salesforce-webhooks', 'queue-board', 'install']);
       expect(served.result.features['hubspot-webhooks']?.detail).toContain('needs REDIS_URL');
-      expect(JSON.parse((await request(`${served.url}/readyz`)).text)).toMatchObject({ status: 'ready', checks: [{ name: 'store', ok: true }] });
+      expect(JSON.parse((await request(`${served.url}/readyz`)).text)).toMatchObject({
+        status: 'ready',
+        checks: [{ name: 'store', ok: true }],
+      });
       expect((await request(`${served.url}/api/v1/scores`, { headers: { authorization: `Bearer ${tokens.readerOne}` } })).status).toBe(200);
       const { body, headers } = hubspotBatch([1]);
       expect((await request(`${served.url}/webhooks/hubspot`, { method: 'POST', headers, body })).status).toBe(404);
-      expect((await request(`${served.url}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${tokens.adminOne}` } })).status).toBe(404);
+      expect(
+        (await request(`${served.url}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${tokens.adminOne}` } })).status,
+      ).toBe(404);
     } finally {
       served.child.kill('SIGTERM');
       expect(await served.exited).toBe(0);

@@ -44,7 +44,9 @@ describe('store crash safety', () => {
     const db = new Database(dbPath);
     const records = (db.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number }).n;
     const versions = (db.prepare('SELECT COUNT(*) AS n FROM record_versions').get() as { n: number }).n;
-    const ids = (db.prepare('SELECT external_id FROM records ORDER BY external_id').all() as { external_id: string }[]).map((r) => Number(r.external_id));
+    const ids = (db.prepare('SELECT external_id FROM records ORDER BY external_id').all() as { external_id: string }[]).map((r) =>
+      Number(r.external_id),
+    );
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
 

@@ -22,7 +22,19 @@ describe('sync: full reload when the CRM can no longer replay deletions', () => 
     const store = new SqliteRecordStore({ path: ':memory:', now: () => clock.now() });
     try {
       store.upsertTenant({ id: tenantId, name: 'Resync', locale: 'en', createdAt: clock.now().toISOString() });
-      const connector = new SalesforceConnector({ tenantId, orgKey: 'resync', instanceUrl: sandbox.url, accessToken: STATIC, namespace: null, pageSize: 200, clock, sleep: (ms) => { clock.advance(ms); return Promise.resolve(); } });
+      const connector = new SalesforceConnector({
+        tenantId,
+        orgKey: 'resync',
+        instanceUrl: sandbox.url,
+        accessToken: STATIC,
+        namespace: null,
+        pageSize: 200,
+        clock,
+        sleep: (ms) => {
+          clock.advance(ms);
+          return Promise.resolve();
+        },
+      });
       const target = { tenantId, connectionId, entity: 'opportunity' as const };
       await syncEntity(store, connector, target);
       const before = store.countRecords(tenantId, 'opportunity');
@@ -40,7 +52,10 @@ describe('sync: full reload when the CRM can no longer replay deletions', () => 
       const reload = await syncEntity(store, connector, target);
       expect(reload.deleted).toBe(2);
       expect(store.countRecords(tenantId, 'opportunity')).toBe(before - 2);
-      const deletedIds = store.listRecords(tenantId, 'opportunity', { includeDeleted: true }).filter((r) => r.deletedAt).map((r) => r.source.externalId);
+      const deletedIds = store
+        .listRecords(tenantId, 'opportunity', { includeDeleted: true })
+        .filter((r) => r.deletedAt)
+        .map((r) => r.source.externalId);
       expect(deletedIds.sort()).toEqual([gone.Id, alsoGone.Id].sort());
       // Their accounts are re-scored.
       expect(reload.changedAccountIds).toEqual(expect.arrayContaining([`salesforce:${String(gone.AccountId)}`]));

@@ -28,7 +28,18 @@ describe('CRM task completion answers the recommendation it was made for', () =>
     const store = new SqliteRecordStore({ path: ':memory:', now: () => clock.now() });
     try {
       store.upsertTenant({ id: tenantId, name: 'Tasks', locale: 'en', createdAt: clock.now().toISOString() });
-      const connector = new SalesforceConnector({ tenantId, orgKey: 'task-outcomes', instanceUrl: sandbox.url, accessToken: '00D8d0000000SBX!sandbox-static-token', namespace: null, clock, sleep: (ms) => { clock.advance(ms); return Promise.resolve(); } });
+      const connector = new SalesforceConnector({
+        tenantId,
+        orgKey: 'task-outcomes',
+        instanceUrl: sandbox.url,
+        accessToken: '00D8d0000000SBX!sandbox-static-token',
+        namespace: null,
+        clock,
+        sleep: (ms) => {
+          clock.advance(ms);
+          return Promise.resolve();
+        },
+      });
       const target = { tenantId, connectionId, entity: 'activity' as const };
       await syncEntity(store, connector, target);
 
@@ -37,7 +48,20 @@ describe('CRM task completion answers the recommendation it was made for', () =>
       for (const s of scores) {
         const top = s.nextBestActions[0];
         if (!top) throw new Error('makeScore gives one action');
-        store.recordActionOutcome({ tenantId, accountId: s.accountId, actionId: top.actionId, arm: 'treatment', recommendedAt: s.computedAt, status: 'open', completedAt: null, source: 'system', retained: null }, 'pipeline');
+        store.recordActionOutcome(
+          {
+            tenantId,
+            accountId: s.accountId,
+            actionId: top.actionId,
+            arm: 'treatment',
+            recommendedAt: s.computedAt,
+            status: 'open',
+            completedAt: null,
+            source: 'system',
+            retained: null,
+          },
+          'pipeline',
+        );
       }
       expect(await createTasksStep(store, connector, tenantId, scores)).toMatchObject({ created: 3, failed: [] });
       const ours = [...sandbox.state.org.table('Task').values()].filter((t) => typeof t.SE_Action_Key__c === 'string');
@@ -47,7 +71,10 @@ describe('CRM task completion answers the recommendation it was made for', () =>
       clock.advance(2 * 86_400_000);
       const [done, deferred] = ours;
       if (!done || !deferred) throw new Error('three tasks were created');
-      for (const [task, status] of [[done, 'Completed'], [deferred, 'Deferred']] as const) {
+      for (const [task, status] of [
+        [done, 'Completed'],
+        [deferred, 'Deferred'],
+      ] as const) {
         clock.advance(1_000);
         task.Status = status;
         task.SystemModstamp = sfDateTime(clock.now().getTime());
@@ -57,8 +84,16 @@ describe('CRM task completion answers the recommendation it was made for', () =>
       await syncEntity(store, connector, target);
 
       const outcomes = new Map(store.listActionOutcomes(tenantId).map((o) => [o.accountId, o]));
-      expect(outcomes.get(`salesforce:${String(done.WhatId)}`)).toMatchObject({ status: 'completed', source: 'crm-task', completedAt: new Date(Date.parse(String(done.SystemModstamp).replace(/\+0000$/, 'Z'))).toISOString() });
-      expect(outcomes.get(`salesforce:${String(deferred.WhatId)}`)).toMatchObject({ status: 'dismissed', source: 'crm-task', completedAt: null });
+      expect(outcomes.get(`salesforce:${String(done.WhatId)}`)).toMatchObject({
+        status: 'completed',
+        source: 'crm-task',
+        completedAt: new Date(Date.parse(String(done.SystemModstamp).replace(/\+0000$/, 'Z'))).toISOString(),
+      });
+      expect(outcomes.get(`salesforce:${String(deferred.WhatId)}`)).toMatchObject({
+        status: 'dismissed',
+        source: 'crm-task',
+        completedAt: null,
+      });
       expect([...outcomes.values()].filter((o) => o.status === 'open')).toHaveLength(1);
 
       // A card answer given afterwards still wins; a later sync of the same task does not undo it.
@@ -79,27 +114,62 @@ describe('CRM task completion answers the recommendation it was made for', () =>
 
   it('does the same for HubSpot tasks marked completed or deferred', async () => {
     const clock = fixedClock('2026-10-01T00:00:00.000Z');
-    const sandbox = await startHubSpotSandbox({ book: generateBook({ seed: 7, accounts: 6, rows: readTelcoCsv(CSV) }), tier: 'free', clock, privateAppTokens: ['pat-na1-task-outcomes'] });
+    const sandbox = await startHubSpotSandbox({
+      book: generateBook({ seed: 7, accounts: 6, rows: readTelcoCsv(CSV) }),
+      tier: 'free',
+      clock,
+      privateAppTokens: ['pat-na1-task-outcomes'],
+    });
     const store = new SqliteRecordStore({ path: ':memory:', now: () => clock.now() });
     try {
       store.upsertTenant({ id: tenantId, name: 'Tasks', locale: 'en', createdAt: clock.now().toISOString() });
-      const connector = new HubSpotConnector({ tenantId, portalKey: 'task-outcomes', basePath: sandbox.url, accessToken: 'pat-na1-task-outcomes', clock, sleep: (ms) => { clock.advance(ms); return Promise.resolve(); } });
+      const connector = new HubSpotConnector({
+        tenantId,
+        portalKey: 'task-outcomes',
+        basePath: sandbox.url,
+        accessToken: 'pat-na1-task-outcomes',
+        clock,
+        sleep: (ms) => {
+          clock.advance(ms);
+          return Promise.resolve();
+        },
+      });
       const target = { tenantId, connectionId: 'hubspot-main' as ConnectionId, entity: 'activity' as const };
       await syncEntity(store, connector, target);
       const scores = [...sandbox.state.portal.table('companies').keys()].slice(0, 2).map((id) => makeScore(tenantId, `hubspot:${id}`, 0.9));
-      for (const s of scores) store.recordActionOutcome({ tenantId, accountId: s.accountId, actionId: 'exec-call', arm: 'treatment', recommendedAt: s.computedAt, status: 'open', completedAt: null, source: 'system', retained: null }, 'pipeline');
+      for (const s of scores)
+        store.recordActionOutcome(
+          {
+            tenantId,
+            accountId: s.accountId,
+            actionId: 'exec-call',
+            arm: 'treatment',
+            recommendedAt: s.computedAt,
+            status: 'open',
+            completedAt: null,
+            source: 'system',
+            retained: null,
+          },
+          'pipeline',
+        );
       expect(await createTasksStep(store, connector, tenantId, scores)).toMatchObject({ created: 2, failed: [] });
 
       const ourTask = (accountId: string | undefined) => {
         const companyId = (accountId ?? '').replace(/^hubspot:/, '');
-        const [taskId] = sandbox.state.portal.associationsOf('companies', companyId, 'tasks').map(([id]) => id).filter((id) => typeof sandbox.state.portal.table('tasks').get(id)?.properties.se_action_key === 'string');
+        const [taskId] = sandbox.state.portal
+          .associationsOf('companies', companyId, 'tasks')
+          .map(([id]) => id)
+          .filter((id) => typeof sandbox.state.portal.table('tasks').get(id)?.properties.se_action_key === 'string');
         const task = taskId ? sandbox.state.portal.table('tasks').get(taskId) : undefined;
         if (!task) throw new Error('the task was created on the company');
         return task;
       };
       clock.advance(86_400_000);
       const now = clock.now().toISOString();
-      for (const [accountId, status] of [[scores[0]?.accountId, 'COMPLETED'], [scores[1]?.accountId, 'DEFERRED']] as const) {
+      for (const [accountId, status] of [
+        [scores[0]?.accountId, 'COMPLETED'],
+        [scores[1]?.accountId, 'DEFERRED'],
+      ] as const) {
         const task = ourTask(accountId);
         Object.assign(task.properties, { hs_task_status: status, hs_lastmodifieddate: now });
         task.updatedAt = now;
@@ -108,8 +178,16 @@ describe('CRM task completion answers the recommendation it was made for', () =>
       await syncEntity(store, connector, target);
 
       const outcomes = store.listActionOutcomes(tenantId);
-      expect(outcomes.find((o) => o.accountId === scores[0]?.accountId)).toMatchObject({ status: 'completed', source: 'crm-task', completedAt: now });
-      expect(outcomes.find((o) => o.accountId === scores[1]?.accountId)).toMatchObject({ status: 'dismissed', source: 'crm-task', completedAt: null });
+      expect(outcomes.find((o) => o.accountId === scores[0]?.accountId)).toMatchObject({
+        status: 'completed',
+        source: 'crm-task',
+        completedAt: now,
+      });
+      expect(outcomes.find((o) => o.accountId === scores[1]?.accountId)).toMatchObject({
+        status: 'dismissed',
+        source: 'crm-task',
+        completedAt: null,
+      });
     } finally {
       store.close();
       await sandbox.close();

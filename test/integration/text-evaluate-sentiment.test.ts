@@ -17,8 +17,20 @@ describe('success-engine evaluate sentiment', () => {
   jest.setTimeout(60_000);
 
   let dir: string;
-  const positive = ['Great support, thank you so much', 'Love the new dashboard, works great', '送餐很快，味道不错', '服务热情，非常满意', 'Excellent onboarding, very helpful team'];
-  const negative = ['Terrible, the export is broken again', 'Slow and rude support, I want a refund', '太慢了，饭都凉了，很失望', '难吃，再也不点了', 'Awful billing mistakes every month'];
+  const positive = [
+    'Great support, thank you so much',
+    'Love the new dashboard, works great',
+    '送餐很快，味道不错',
+    '服务热情，非常满意',
+    'Excellent onboarding, very helpful team',
+  ];
+  const negative = [
+    'Terrible, the export is broken again',
+    'Slow and rude support, I want a refund',
+    '太慢了，饭都凉了，很失望',
+    '难吃，再也不点了',
+    'Awful billing mistakes every month',
+  ];
 
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'se-eval-sentiment-'));
@@ -41,19 +53,43 @@ describe('success-engine evaluate sentiment', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('cross-validates the built-in classifier and prints one JSON object', async () => {
-    const r = await run(['--input', path.join(dir, 'comments.csv'), '--text-col', 'comment', '--label-col', 'label', '--cv', '5', '--json']);
+    const r = await run([
+      '--input',
+      path.join(dir, 'comments.csv'),
+      '--text-col',
+      'comment',
+      '--label-col',
+      'label',
+      '--cv',
+      '5',
+      '--json',
+    ]);
     expect(r.exitCode).toBe(0);
     const result = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(result).toMatchObject({ n: 40, model: expect.stringMatching(/^builtin\/ngram-logreg@/) as unknown, labelScheme: 'binary', folds: 5 });
+    expect(result).toMatchObject({
+      n: 40,
+      model: expect.stringMatching(/^builtin\/ngram-logreg@/) as unknown,
+      labelScheme: 'binary',
+      folds: 5,
+    });
     expect(result.accuracy).toBeGreaterThan(0.8);
     expect(typeof result.macroF1).toBe('number');
   });
 
   it('runs the configured model as it is (the shipped model when no Hub model is installed), stars in TSV', async () => {
-    const r = await run(['--input', path.join(dir, 'reviews.tsv'), '--text-col', 'text', '--label-col', 'stars', '--json'], { MODELS_DIR: path.join(dir, 'no-models'), SE_ALLOW_REMOTE_MODELS: 'false', SE_DATA_DIR: dir });
+    const r = await run(['--input', path.join(dir, 'reviews.tsv'), '--text-col', 'text', '--label-col', 'stars', '--json'], {
+      MODELS_DIR: path.join(dir, 'no-models'),
+      SE_ALLOW_REMOTE_MODELS: 'false',
+      SE_DATA_DIR: dir,
+    });
     expect(r.exitCode).toBe(0);
     const result = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(result).toMatchObject({ n: 40, model: expect.stringMatching(/^sentiment-bilingual@[0-9a-f]{12}$/) as unknown, labelScheme: 'stars', mode: 'as-configured' });
+    expect(result).toMatchObject({
+      n: 40,
+      model: expect.stringMatching(/^sentiment-bilingual@[0-9a-f]{12}$/) as unknown,
+      labelScheme: 'stars',
+      mode: 'as-configured',
+    });
     expect(result.accuracy).toBeGreaterThan(0.8);
     expect(r.stderr).toMatch(/using the shipped model sentiment-bilingual/);
   });

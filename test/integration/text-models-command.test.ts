@@ -29,7 +29,11 @@ describe('success-engine models', () => {
   it('verify says exactly which files are missing and how to add them, and exits 1', async () => {
     const r = await run(['verify', '--json'], { MODELS_DIR: dir, SE_ALLOW_REMOTE_MODELS: 'false' });
     expect(r.exitCode).toBe(1);
-    const report = JSON.parse(r.stdout) as { ok: boolean; builtinFallback: boolean; models: { task: string; status: string; missing: string[]; fix: string }[] };
+    const report = JSON.parse(r.stdout) as {
+      ok: boolean;
+      builtinFallback: boolean;
+      models: { task: string; status: string; missing: string[]; fix: string }[];
+    };
     expect(report.ok).toBe(false);
     expect(report.builtinFallback).toBe(true);
     const sentiment = report.models.find((m) => m.task === 'sentiment');
@@ -39,7 +43,10 @@ describe('success-engine models', () => {
   });
 
   it('verify runs a smoke inference for each task when the files are there', async () => {
-    const r = await run(['verify', '--sentiment', 'test/tiny-sentiment', '--topics', 'test/tiny-nli', '--embeddings', 'test/tiny-sentiment', '--json'], { MODELS_DIR: dir, SE_ALLOW_REMOTE_MODELS: 'false' });
+    const r = await run(
+      ['verify', '--sentiment', 'test/tiny-sentiment', '--topics', 'test/tiny-nli', '--embeddings', 'test/tiny-sentiment', '--json'],
+      { MODELS_DIR: dir, SE_ALLOW_REMOTE_MODELS: 'false' },
+    );
     const report = JSON.parse(r.stdout) as { ok: boolean; models: { task: string; status: string; smoke?: string }[] };
     expect(report.models.map((m) => m.status)).toEqual(['ok', 'ok', 'ok']);
     expect(report.models.find((m) => m.task === 'embeddings')?.smoke).toBe('2 × 32 dims');
@@ -47,7 +54,10 @@ describe('success-engine models', () => {
   });
 
   it('verify points at another dtype when only that one is present', async () => {
-    const r = await run(['verify', '--sentiment', 'test/tiny-sentiment', '--dtype', 'fp32'], { MODELS_DIR: dir, SE_ALLOW_REMOTE_MODELS: 'false' });
+    const r = await run(['verify', '--sentiment', 'test/tiny-sentiment', '--dtype', 'fp32'], {
+      MODELS_DIR: dir,
+      SE_ALLOW_REMOTE_MODELS: 'false',
+    });
     expect(r.stdout).toMatch(/missing file .*onnx\/model\.onnx/);
     expect(r.stdout).toMatch(/pass --dtype q8/);
   });
@@ -68,10 +78,16 @@ describe('success-engine models', () => {
     const fetchFn = (url: string) => {
       const file = url.split('/resolve/main/')[1] ?? '';
       const body = served.get(file);
-      return Promise.resolve({ ok: body !== undefined, status: body === undefined ? 404 : 200, arrayBuffer: () => Promise.resolve(new TextEncoder().encode(body ?? '').buffer) });
+      return Promise.resolve({
+        ok: body !== undefined,
+        status: body === undefined ? 404 : 200,
+        arrayBuffer: () => Promise.resolve(new TextEncoder().encode(body ?? '').buffer),
+      });
     };
     const result = await pullModel(dir, 'acme/model', 'q8', fetchFn, 'https://hub.test');
     expect(result.files.map((f) => f.file)).toEqual([...served.keys()]);
-    await expect(pullModel(dir, 'acme/model', 'fp16', fetchFn, 'https://hub.test')).rejects.toThrow(/onnx\/model_fp16\.onnx answered HTTP 404/);
+    await expect(pullModel(dir, 'acme/model', 'fp16', fetchFn, 'https://hub.test')).rejects.toThrow(
+      /onnx\/model_fp16\.onnx answered HTTP 404/,
+    );
   });
 });

@@ -20,16 +20,34 @@ describe('shipped bilingual sentiment model', () => {
     expect(check).toMatchObject({ complete: true, missing: [], problems: [] });
     const onnx = path.join(check.folder, 'onnx/model_quantized.onnx');
     expect(statSync(onnx).size).toBeLessThan(15 * 2 ** 20);
-    const config = JSON.parse(readFileSync(path.join(check.folder, 'config.json'), 'utf8')) as { model_type: string; id2label: Record<string, string> };
+    const config = JSON.parse(readFileSync(path.join(check.folder, 'config.json'), 'utf8')) as {
+      model_type: string;
+      id2label: Record<string, string>;
+    };
     expect(config.model_type).toBe('bert');
     expect(Object.values(config.id2label).sort()).toEqual(['negative', 'positive']);
     expect(readFileSync(path.join(check.folder, 'README.md'), 'utf8')).toMatch(/en_sst2_train\.csv[\s\S]*zh_online_shopping_10_cats\.csv/);
   });
 
   it('reads obvious English and Chinese opinions right, in one batch', async () => {
-    const model = new TransformersTextModel({ modelsDir: modelsDir as string, allowRemoteModels: false, models: { sentiment: SHIPPED_SENTIMENT_MODEL_ID }, threads: 1 });
-    const positive = ['The support team was excellent and solved our problem quickly, thank you!', 'a wonderful , moving and beautifully acted film', '服务很好，送货也快，非常满意', '质量很好，物超所值，会回购的'];
-    const negative = ['Terrible service, nobody answers and the product keeps breaking.', 'a boring , pointless mess', '太差了，等了两个小时饭都凉了', '质量很差，用了两天就坏了，很失望'];
+    const model = new TransformersTextModel({
+      modelsDir: modelsDir as string,
+      allowRemoteModels: false,
+      models: { sentiment: SHIPPED_SENTIMENT_MODEL_ID },
+      threads: 1,
+    });
+    const positive = [
+      'The support team was excellent and solved our problem quickly, thank you!',
+      'a wonderful , moving and beautifully acted film',
+      '服务很好，送货也快，非常满意',
+      '质量很好，物超所值，会回购的',
+    ];
+    const negative = [
+      'Terrible service, nobody answers and the product keeps breaking.',
+      'a boring , pointless mess',
+      '太差了，等了两个小时饭都凉了',
+      '质量很差，用了两天就坏了，很失望',
+    ];
     try {
       const results = await model.sentiment([...positive, ...negative]);
       expect(results.map((r) => r.label)).toEqual([...positive.map(() => 'positive'), ...negative.map(() => 'negative')]);

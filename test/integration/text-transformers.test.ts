@@ -19,7 +19,11 @@ describe('transformers.js backend on generated tiny BERT models', () => {
   beforeAll(() => {
     modelsDir = mkdtempSync(path.join(os.tmpdir(), 'se-text-models-'));
     buildTinyBert(path.join(modelsDir, models.sentiment), { labels: ['negative', 'neutral', 'positive'], modelId: models.sentiment });
-    buildTinyBert(path.join(modelsDir, models.topics), { labels: ['contradiction', 'neutral', 'entailment'], modelId: models.topics, seed: 7 });
+    buildTinyBert(path.join(modelsDir, models.topics), {
+      labels: ['contradiction', 'neutral', 'entailment'],
+      modelId: models.topics,
+      seed: 7,
+    });
   });
 
   afterAll(() => rmSync(modelsDir, { recursive: true, force: true }));
@@ -74,7 +78,9 @@ describe('transformers.js backend on generated tiny BERT models', () => {
     try {
       const texts = Array.from({ length: 70 }, (_, i) => `note number ${i} about ${i % 2 ? 'billing' : 'delivery'}`);
       const all = await model.embed(texts);
-      const single = await new TransformersTextModel({ modelsDir, allowRemoteModels: false, models, batchSize: 1, dtype: 'fp32' }).embed([texts[41] as string]);
+      const single = await new TransformersTextModel({ modelsDir, allowRemoteModels: false, models, batchSize: 1, dtype: 'fp32' }).embed([
+        texts[41] as string,
+      ]);
       expect(all).toHaveLength(70);
       const a = all[41]?.vector ?? new Float32Array();
       const b = single[0]?.vector ?? new Float32Array();
@@ -104,9 +110,17 @@ describe('transformers.js backend on generated tiny BERT models', () => {
   });
 
   it('reports a missing model from a worker as ENGINE.MODEL_UNAVAILABLE', async () => {
-    const pooled = new TransformersTextModel({ modelsDir, allowRemoteModels: false, models: { ...models, sentiment: 'test/absent' }, workers: 1 });
+    const pooled = new TransformersTextModel({
+      modelsDir,
+      allowRemoteModels: false,
+      models: { ...models, sentiment: 'test/absent' },
+      workers: 1,
+    });
     try {
-      await expect(pooled.sentiment(['x'])).rejects.toMatchObject({ code: 'ENGINE.MODEL_UNAVAILABLE', message: expect.stringMatching(/test\/absent/) as unknown });
+      await expect(pooled.sentiment(['x'])).rejects.toMatchObject({
+        code: 'ENGINE.MODEL_UNAVAILABLE',
+        message: expect.stringMatching(/test\/absent/) as unknown,
+      });
     } finally {
       await pooled.close();
     }
@@ -117,7 +131,12 @@ describe('transformers.js backend on generated tiny BERT models', () => {
     expect(found.ref).toMatchObject({ id: models.sentiment, backend: 'transformers' });
     await found.close();
     const notes: string[] = [];
-    const fallback = await openTextModel({ modelsDir, allowRemoteModels: false, models: { sentiment: 'test/absent' }, onNote: (m) => notes.push(m) });
+    const fallback = await openTextModel({
+      modelsDir,
+      allowRemoteModels: false,
+      models: { sentiment: 'test/absent' },
+      onNote: (m) => notes.push(m),
+    });
     expect(fallback.ref).toMatchObject({ id: 'sentiment-bilingual', backend: 'transformers', dtype: 'q8' });
     expect(notes.join('\n')).toMatch(/test\/absent/);
     await fallback.close();

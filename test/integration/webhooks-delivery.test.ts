@@ -52,10 +52,17 @@ class Receiver {
         const key = String(req.headers['idempotency-key']);
         const header = String(req.headers['x-signature'] ?? '');
         const signatureOk = this.verify(raw, header, SECRET, 300, this.now());
-        this.requests.push({ key, attempt: req.headers['x-alert-attempt'] as string | undefined, header, signatureOk, body: raw.toString('utf8') });
+        this.requests.push({
+          key,
+          attempt: req.headers['x-alert-attempt'] as string | undefined,
+          header,
+          signatureOk,
+          body: raw.toString('utf8'),
+        });
         const behaviour = this.script(Number(req.headers['x-alert-attempt']));
         if (!signatureOk) return void res.writeHead(401).end();
-        if (behaviour === 'fail-500' || behaviour === 'fail-503') return void res.writeHead(behaviour === 'fail-500' ? 500 : 503).end('try later');
+        if (behaviour === 'fail-500' || behaviour === 'fail-503')
+          return void res.writeHead(behaviour === 'fail-500' ? 500 : 503).end('try later');
         if (behaviour === 'reject-400') return void res.writeHead(400).end('bad');
         // Accepted: process once per key (dedupe), even if our answer never reaches the sender.
         this.processed.set(key, (this.processed.get(key) ?? 0) + (this.processed.has(key) ? 0 : 1));
@@ -164,7 +171,12 @@ describe('webhook alert delivery against a local receiver', () => {
       const body = AlertV1Schema.parse(JSON.parse(req.body));
       expect(body.id).toBe(req.key);
     }
-    expect(r.requests.filter((q) => q.key === alerts[0]?.idempotencyKey).map((q) => q.attempt).slice(0, 4)).toEqual(['1', '2', '3', '4']);
+    expect(
+      r.requests
+        .filter((q) => q.key === alerts[0]?.idempotencyKey)
+        .map((q) => q.attempt)
+        .slice(0, 4),
+    ).toEqual(['1', '2', '3', '4']);
     const rows = store.listAlerts(TENANT, 'delivered');
     expect(rows).toHaveLength(6);
     expect(rows.every((row) => row.attempts >= 4 && row.deliveredAt !== null)).toBe(true);
@@ -235,7 +247,11 @@ describe('webhook alert delivery against a local receiver', () => {
     const r = await receiver(() => 'ok');
     const [alert] = makeAlerts(1, clock.now());
     expect(await sink({ url: r.url, format: 'slack' }).deliver(alert as Alert)).toEqual({ status: 'delivered', attempts: 1 });
-    const body = JSON.parse(r.requests[0]?.body ?? '{}') as { text: string; blocks: unknown[]; metadata: { event_payload: { id: string } } };
+    const body = JSON.parse(r.requests[0]?.body ?? '{}') as {
+      text: string;
+      blocks: unknown[];
+      metadata: { event_payload: { id: string } };
+    };
     expect(body.text).toContain('流失风险');
     expect(body.blocks.length).toBeGreaterThan(2);
     expect(body.metadata.event_payload.id).toBe(alert?.idempotencyKey);

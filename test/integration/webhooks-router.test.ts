@@ -37,13 +37,27 @@ describe('inbound webhooks router (express 5, loopback)', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  function post(path: string, body: Buffer, headers: Record<string, string>, method = 'POST'): Promise<{ status: number; body: string; contentType: string }> {
+  function post(
+    path: string,
+    body: Buffer,
+    headers: Record<string, string>,
+    method = 'POST',
+  ): Promise<{ status: number; body: string; contentType: string }> {
     return new Promise((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, path, method, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), contentType: String(res.headers['content-type']) }));
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port, path, method, headers: { ...headers, 'content-length': String(body.length) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString('utf8'),
+              contentType: String(res.headers['content-type']),
+            }),
+          );
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -51,10 +65,15 @@ describe('inbound webhooks router (express 5, loopback)', () => {
 
   function hubspotHeaders(body: string, path = '/webhooks/hubspot'): Record<string, string> {
     const ts = String(Date.now());
-    return { 'content-type': 'application/json', 'x-hubspot-request-timestamp': ts, 'x-hubspot-signature-v3': createHmac('sha256', SECRET).update(`POST${BASE}${path}${body}${ts}`).digest('base64') };
+    return {
+      'content-type': 'application/json',
+      'x-hubspot-request-timestamp': ts,
+      'x-hubspot-signature-v3': createHmac('sha256', SECRET).update(`POST${BASE}${path}${body}${ts}`).digest('base64'),
+    };
   }
 
-  const batch = (id: number) => JSON.stringify([{ eventId: id, portalId: 1, occurredAt: Date.now(), subscriptionType: 'company.propertyChange', objectId: 42 }]);
+  const batch = (id: number) =>
+    JSON.stringify([{ eventId: id, portalId: 1, occurredAt: Date.now(), subscriptionType: 'company.propertyChange', objectId: 42 }]);
 
   it('passes the exact raw bytes to the handler and answers with its JSON', async () => {
     const body = batch(1);
@@ -73,7 +92,9 @@ describe('inbound webhooks router (express 5, loopback)', () => {
 
   it('maps parser failures and wrong methods to 4xx', async () => {
     const body = batch(3);
-    expect((await post('/webhooks/hubspot', Buffer.from('not gzip'), { ...hubspotHeaders(body), 'content-encoding': 'gzip' })).status).toBe(400);
+    expect((await post('/webhooks/hubspot', Buffer.from('not gzip'), { ...hubspotHeaders(body), 'content-encoding': 'gzip' })).status).toBe(
+      400,
+    );
     expect((await post('/webhooks/hubspot', Buffer.from(body), { ...hubspotHeaders(body), 'content-encoding': 'x-zip' })).status).toBe(415);
     expect((await post('/webhooks/hubspot', Buffer.alloc(1_048_577, 32), hubspotHeaders(body))).status).toBe(413);
     expect((await post('/webhooks/hubspot', Buffer.alloc(0), {}, 'GET')).status).toBe(405);
@@ -88,7 +109,8 @@ describe('inbound webhooks router (express 5, loopback)', () => {
   });
 
   it('serves Salesforce Outbound Messages with a SOAP Ack', async () => {
-    const xml = '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><notifications xmlns="http://soap.sforce.com/2005/09/outbound"><OrganizationId>00D5g000004ABCDEAS</OrganizationId><Notification><Id>04l5g00000AbCdEAAV</Id><sObject xsi:type="sf:Account" xmlns:sf="urn:sobject.enterprise.soap.sforce.com"><sf:Id>0015g00000XyZabAAB</sf:Id></sObject></Notification></notifications></soapenv:Body></soapenv:Envelope>';
+    const xml =
+      '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><notifications xmlns="http://soap.sforce.com/2005/09/outbound"><OrganizationId>00D5g000004ABCDEAS</OrganizationId><Notification><Id>04l5g00000AbCdEAAV</Id><sObject xsi:type="sf:Account" xmlns:sf="urn:sobject.enterprise.soap.sforce.com"><sf:Id>0015g00000XyZabAAB</sf:Id></sObject></Notification></notifications></soapenv:Body></soapenv:Envelope>';
     const res = await post('/webhooks/salesforce?token=sf', Buffer.from(xml), { 'content-type': 'text/xml; charset=utf-8' });
     expect(res.status).toBe(200);
     expect(res.contentType).toContain('text/xml');
@@ -109,7 +131,12 @@ describe('inbound webhooks dispatcher (in front of express, as serve runs it)', 
       res.json({ from: 'express' });
     });
     const front = createInboundWebhooksDispatcher({
-      hubspot: createHubSpotWebhookHandler({ clientSecret: SECRET, publicBaseUrl: BASE, clock: systemClock, enqueue: (events) => (queued.push(...events), Promise.resolve()) }),
+      hubspot: createHubSpotWebhookHandler({
+        clientSecret: SECRET,
+        publicBaseUrl: BASE,
+        clock: systemClock,
+        enqueue: (events) => (queued.push(...events), Promise.resolve()),
+      }),
       salesforce: () => Promise.reject(new Error('a bug')),
       onAnswered: (route, status) => answered.push({ route, status }),
       onError: (error) => errors.push(error),
@@ -121,15 +148,24 @@ describe('inbound webhooks dispatcher (in front of express, as serve runs it)', 
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('answers its paths (query strings and a trailing slash included) and leaves the rest to express', async () => {
-    const body = JSON.stringify([{ eventId: 9, portalId: 1, occurredAt: Date.now(), subscriptionType: 'company.propertyChange', objectId: 42 }]);
+    const body = JSON.stringify([
+      { eventId: 9, portalId: 1, occurredAt: Date.now(), subscriptionType: 'company.propertyChange', objectId: 42 },
+    ]);
     const ts = String(Date.now());
     const sig = createHmac('sha256', SECRET).update(`POST${BASE}/webhooks/hubspot?v=1${body}${ts}`).digest('base64');
-    const res = await fetch(`${base}/webhooks/hubspot?v=1`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hubspot-request-timestamp': ts, 'x-hubspot-signature-v3': sig }, body });
+    const res = await fetch(`${base}/webhooks/hubspot?v=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hubspot-request-timestamp': ts, 'x-hubspot-signature-v3': sig },
+      body,
+    });
     expect(res.status).toBe(200);
     expect(queued.map((e) => e.eventId)).toEqual(['1:9']);
     expect((await fetch(`${base}/webhooks/hubspot/`, { method: 'POST', body: '[]' })).status).toBe(401);
     expect(await (await fetch(`${base}/other`)).json()).toEqual({ from: 'express' });
-    expect(answered).toEqual([{ route: '/webhooks/hubspot', status: 200 }, { route: '/webhooks/hubspot/', status: 401 }]);
+    expect(answered).toEqual([
+      { route: '/webhooks/hubspot', status: 200 },
+      { route: '/webhooks/hubspot/', status: 401 },
+    ]);
   });
 
   it('turns a handler that throws into a bare 500 and reports it', async () => {

@@ -15,11 +15,19 @@ const SECRET = 'hs-secret';
 const PUBLIC = 'https://hooks.example.com';
 const T = 'tenant-a' as TenantId;
 
-
 function signed(ids: number[]) {
-  const body = JSON.stringify(ids.map((id) => ({ eventId: id, portalId: 42, occurredAt: Date.now(), subscriptionType: 'company.propertyChange', objectId: id })));
+  const body = JSON.stringify(
+    ids.map((id) => ({ eventId: id, portalId: 42, occurredAt: Date.now(), subscriptionType: 'company.propertyChange', objectId: id })),
+  );
   const ts = String(Date.now());
-  return { body, headers: { 'content-type': 'application/json', 'x-hubspot-request-timestamp': ts, 'x-hubspot-signature-v3': createHmac('sha256', SECRET).update(`POST${PUBLIC}/webhooks/hubspot${body}${ts}`).digest('base64') } };
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-hubspot-request-timestamp': ts,
+      'x-hubspot-signature-v3': createHmac('sha256', SECRET).update(`POST${PUBLIC}/webhooks/hubspot${body}${ts}`).digest('base64'),
+    },
+  };
 }
 
 async function until(what: string, probe: () => Promise<boolean>, ms = 20_000): Promise<void> {
@@ -43,8 +51,29 @@ describe('inbound webhooks while Redis goes down and comes back', () => {
     redis = await startOwnRedis(port, dir);
     store = new SqliteRecordStore({ path: path.join(dir, 'store.sqlite'), encryptionKey: randomBytes(32) });
     store.upsertTenant({ id: T, name: 'A', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
-    store.saveConnection({ id: 'hs' as ConnectionId, tenantId: T, provider: 'hubspot', externalOrgId: '42', baseUrl: 'https://api.hubapi.com', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' }, { accessToken: 'x' });
-    serve = await startServe({ store, log: pino({ level: 'silent' }), metrics: createMetrics({ defaultMetrics: false }), host: '127.0.0.1', port: 0, redisUrl: `redis://127.0.0.1:${port}`, queuePrefix: prefix, hubspotClientSecrets: [SECRET], publicBaseUrl: PUBLIC });
+    store.saveConnection(
+      {
+        id: 'hs' as ConnectionId,
+        tenantId: T,
+        provider: 'hubspot',
+        externalOrgId: '42',
+        baseUrl: 'https://api.hubapi.com',
+        createdAt: '2026-01-01T00:00:00Z',
+        updatedAt: '2026-01-01T00:00:00Z',
+      },
+      { accessToken: 'x' },
+    );
+    serve = await startServe({
+      store,
+      log: pino({ level: 'silent' }),
+      metrics: createMetrics({ defaultMetrics: false }),
+      host: '127.0.0.1',
+      port: 0,
+      redisUrl: `redis://127.0.0.1:${port}`,
+      queuePrefix: prefix,
+      hubspotClientSecrets: [SECRET],
+      publicBaseUrl: PUBLIC,
+    });
   }, 30_000);
 
   afterAll(async () => {
@@ -93,7 +122,11 @@ describe('inbound webhooks while Redis goes down and comes back', () => {
     try {
       const jobs = await queue.getJobs(['delayed', 'waiting', 'prioritized']);
       expect(jobs.length).toBeGreaterThanOrEqual(1);
-      expect(jobs.every((j) => (j.data as { tenantId: string; entity: string }).tenantId === T && (j.data as { entity: string }).entity === 'account')).toBe(true);
+      expect(
+        jobs.every(
+          (j) => (j.data as { tenantId: string; entity: string }).tenantId === T && (j.data as { entity: string }).entity === 'account',
+        ),
+      ).toBe(true);
     } finally {
       await queue.close();
     }

@@ -22,7 +22,19 @@ describe('a killed worker’s scoring job', () => {
   it('is picked up by a restarted worker within a minute and completes', async () => {
     h = await startHarness({ accounts: 1500, seed: 8, companiesOnly: true, tier: 'api-add-on' });
     // The book in the store first (in-process), so the queued job is scoring alone.
-    const sync = await runCliWithEnv({ ...h.workerEnv, REDIS_URL: '' }, 'sync', CONNECTION, '--tenant', TENANT, '--mode', 'backfill', '--entities', 'account', '--settings', h.settingsPath);
+    const sync = await runCliWithEnv(
+      { ...h.workerEnv, REDIS_URL: '' },
+      'sync',
+      CONNECTION,
+      '--tenant',
+      TENANT,
+      '--mode',
+      'backfill',
+      '--entities',
+      'account',
+      '--settings',
+      h.settingsPath,
+    );
     expect(sync.code).toBe(0);
 
     const prefix = uniquePrefix('lock');
@@ -31,7 +43,13 @@ describe('a killed worker’s scoring job', () => {
       // The default lock (30 s) and stalled check (15 s), as `worker` runs without --lock-ms.
       const first = spawnWorker(h, redisUrl(), prefix, ['--lock-ms', '30000']);
       workers.push(first);
-      const jobId = await producer.enqueue('score.tenant', { tenantId: TENANT, scope: 'all', reason: 'manual', runId: 'lock-run', asOf: h.asOf });
+      const jobId = await producer.enqueue('score.tenant', {
+        tenantId: TENANT,
+        scope: 'all',
+        reason: 'manual',
+        runId: 'lock-run',
+        asOf: h.asOf,
+      });
       const queue = producer.queue('score.tenant');
       const deadline = Date.now() + 180_000;
       while ((await queue.getJobState(jobId)) !== 'active') {

@@ -17,7 +17,6 @@ async function waitFor(what: string, condition: () => boolean | Promise<boolean>
   }
 }
 
-
 /**
  * Every score written once and every recorded alert delivered: read from the sandbox and the
  * receiver. `inFlightAtKill` alerts may be POSTed a second time with the same Idempotency-Key: a
@@ -62,13 +61,25 @@ describe('worker processes on a Redis of their own: SIGKILL mid-batch and a Redi
     try {
       const first = spawnWorker(h, url, prefix);
       workers.push(first);
-      await producer.enqueue('sync.start', { tenantId: TENANT, connectionId: CONNECTION, mode: 'backfill', entities: ['account'], train: true, asOf: h.asOf, runId: 'crash-run' });
+      await producer.enqueue('sync.start', {
+        tenantId: TENANT,
+        connectionId: CONNECTION,
+        mode: 'backfill',
+        entities: ['account'],
+        train: true,
+        asOf: h.asOf,
+        runId: 'crash-run',
+      });
 
       // SIGKILL the only worker while a write-back batch is half written.
       // (Once scoring has finished: a killed worker's scoring job is only taken back after the long
       // lock of CPU-bound queues, see docs/operations.md.)
       await waitFor('scoring finished', async () => (await producer.queue('score.tenant').getCompletedCount()) > 0, 240_000);
-      await waitFor('a write-back batch in flight', () => h.writes.size > 150 && h.writes.size % 1000 > 100 && h.writes.size % 1000 < 900, 240_000);
+      await waitFor(
+        'a write-back batch in flight',
+        () => h.writes.size > 150 && h.writes.size % 1000 > 100 && h.writes.size % 1000 < 900,
+        240_000,
+      );
       first.kill('SIGKILL');
       await exited(first);
       const writtenAtKill = h.writes.size;
@@ -88,7 +99,9 @@ describe('worker processes on a Redis of their own: SIGKILL mid-batch and a Redi
       await producer.waitForIdle({ timeoutMs: 300_000, pollMs: 500 }).catch(async (error: unknown) => {
         const counts: Record<string, unknown> = {};
         for (const name of queueNames) counts[name] = await producer.queue(name).getJobCounts();
-        throw new Error(`${String(error)}\n${JSON.stringify(counts)}\n--- second\n${second.output().slice(-3000)}\n--- third\n${third.output().slice(-3000)}`);
+        throw new Error(
+          `${String(error)}\n${JSON.stringify(counts)}\n--- second\n${second.output().slice(-3000)}\n--- third\n${third.output().slice(-3000)}`,
+        );
       });
       // The killed worker ran at most 2 alert.deliver jobs at once (--concurrency 2).
       expectExactlyOnce(h, 2);
@@ -124,7 +137,15 @@ describe('two worker processes share one run and one HubSpot rate limit', () => 
     const producer = new BullmqJobQueue({ redisUrl: redisUrl(), prefix });
     try {
       workers.push(spawnWorker(h, redisUrl(), prefix), spawnWorker(h, redisUrl(), prefix));
-      await producer.enqueue('sync.start', { tenantId: TENANT, connectionId: CONNECTION, mode: 'backfill', entities: ['account'], train: true, asOf: h.asOf, runId: 'shared-run' });
+      await producer.enqueue('sync.start', {
+        tenantId: TENANT,
+        connectionId: CONNECTION,
+        mode: 'backfill',
+        entities: ['account'],
+        train: true,
+        asOf: h.asOf,
+        runId: 'shared-run',
+      });
       await producer.waitForIdle({ timeoutMs: 300_000, pollMs: 500 });
 
       expectExactlyOnce(h);
@@ -135,7 +156,9 @@ describe('two worker processes share one run and one HubSpot rate limit', () => 
       expect(h.accepted.length).toBeGreaterThan(100);
 
       const processedBy = new Set<string>();
-      for (const name of queueNames) for (const job of await producer.queue(name).getCompleted(0, 10_000)) if (job.processedBy) processedBy.add(job.processedBy.split(':').at(-1) ?? '');
+      for (const name of queueNames)
+        for (const job of await producer.queue(name).getCompleted(0, 10_000))
+          if (job.processedBy) processedBy.add(job.processedBy.split(':').at(-1) ?? '');
       expect([...processedBy].sort()).toEqual(workers.map((w) => String(w.pid)).sort());
       for (const w of workers) w.kill('SIGTERM');
       for (const w of workers) expect(await exited(w)).toBe(0);

@@ -54,7 +54,10 @@ describe('buildCardView', () => {
   });
 
   it('reads small moves as steady and a single score as new', () => {
-    expect(buildCardView({ account, history: [score('2026-10-01T00:00:00Z', 0.41), score('2026-09-30T00:00:00Z', 0.4)], now }).churn?.trend.direction).toBe('steady');
+    expect(
+      buildCardView({ account, history: [score('2026-10-01T00:00:00Z', 0.41), score('2026-09-30T00:00:00Z', 0.4)], now }).churn?.trend
+        .direction,
+    ).toBe('steady');
     expect(buildCardView({ account, history: [score('2026-10-01T00:00:00Z', 0.41)], now }).churn?.trend.direction).toBe('new');
   });
 
@@ -68,10 +71,28 @@ describe('buildCardView', () => {
 
 describe('a card a rep can trust', () => {
   const now = new Date('2026-10-02T00:00:00Z');
-  const clv = { point: 120, p10: 40, p50: 40, p90: 2400, ifRetained: 900, currency: 'USD', horizonMonths: 36, method: 'contractual' as const, model: { name: 'sbg', version: 'v1', kind: 'sbg' as const } };
+  const clv = {
+    point: 120,
+    p10: 40,
+    p50: 40,
+    p90: 2400,
+    ifRetained: 900,
+    currency: 'USD',
+    horizonMonths: 36,
+    method: 'contractual' as const,
+    model: { name: 'sbg', version: 'v1', kind: 'sbg' as const },
+  };
 
   it('never shows 0 % or 100 %, and calls the top band "very high"', () => {
-    const top = buildCardView({ account, history: [score('2026-10-01T12:00:00Z', 0.9996, { churn: { probability: 0.9996, band: 'critical', drivers: [], model: { name: 'c', version: '1', kind: 'learned' } } })], now });
+    const top = buildCardView({
+      account,
+      history: [
+        score('2026-10-01T12:00:00Z', 0.9996, {
+          churn: { probability: 0.9996, band: 'critical', drivers: [], model: { name: 'c', version: '1', kind: 'learned' } },
+        }),
+      ],
+      now,
+    });
     expect(top.churn).toMatchObject({ percent: 99, percentText: '>99%', bandLabel: { en: 'Very high', zh: '很高' } });
     const bottom = buildCardView({ account, history: [score('2026-10-01T12:00:00Z', 0.0004)], now });
     expect(bottom.churn).toMatchObject({ percent: 1, percentText: '<1%' });
@@ -80,8 +101,12 @@ describe('a card a rep can trust', () => {
 
   it('tells value as one story: worth if retained, expected at today’s risk, and what it may really pay', () => {
     const view = buildCardView({ account, history: [score('2026-10-01T12:00:00Z', 0.8, { clv })], now });
-    expect(view.clv?.summary.en).toBe('Worth 900 USD over 36 months if retained; at today’s risk expect 120 USD: it may really pay 40 USD – 2,400 USD (80% range).');
-    expect(view.clv?.summary.zh).toBe('若留存，未来 36 个月价值 900 USD；按当前风险预期 120 USD，实际可能支付 40 USD – 2,400 USD（80% 区间）。');
+    expect(view.clv?.summary.en).toBe(
+      'Worth 900 USD over 36 months if retained; at today’s risk expect 120 USD: it may really pay 40 USD – 2,400 USD (80% range).',
+    );
+    expect(view.clv?.summary.zh).toBe(
+      '若留存，未来 36 个月价值 900 USD；按当前风险预期 120 USD，实际可能支付 40 USD – 2,400 USD（80% 区间）。',
+    );
     expect(view.clv).toMatchObject({ ifRetained: 900, intervalKind: 'outcome' });
   });
 
@@ -89,10 +114,26 @@ describe('a card a rep can trust', () => {
     const base = score('2026-10-01T12:00:00Z', 0.5);
     const view = buildCardView({
       account,
-      history: [{ ...base, churn: { ...base.churn, missing: [{ feature: 'nps', label: { en: 'NPS', zh: '净推荐值' } }, { feature: 'billed_trend', label: { en: 'Billing trend', zh: '账单趋势' } }] }, nextBestActions: [], noActionReason: { en: 'capacity', zh: '容量' } }],
+      history: [
+        {
+          ...base,
+          churn: {
+            ...base.churn,
+            missing: [
+              { feature: 'nps', label: { en: 'NPS', zh: '净推荐值' } },
+              { feature: 'billed_trend', label: { en: 'Billing trend', zh: '账单趋势' } },
+            ],
+          },
+          nextBestActions: [],
+          noActionReason: { en: 'capacity', zh: '容量' },
+        },
+      ],
       now,
     });
-    expect(view.churn?.missing).toEqual({ en: 'Not known for this account: NPS, Billing trend', zh: '该客户缺少的数据：净推荐值、账单趋势' });
+    expect(view.churn?.missing).toEqual({
+      en: 'Not known for this account: NPS, Billing trend',
+      zh: '该客户缺少的数据：净推荐值、账单趋势',
+    });
     expect(view.noActionReason).toEqual({ en: 'capacity', zh: '容量' });
   });
 });

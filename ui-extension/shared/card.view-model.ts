@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { LocalizedTextSchema, ModelRefSchema, RiskBandSchema, type CanonicalRecordByEntity, type CustomerVoice, type LocalizedText, type RiskBand, type ScoreSet } from '../../core';
+import {
+  LocalizedTextSchema,
+  ModelRefSchema,
+  RiskBandSchema,
+  type CanonicalRecordByEntity,
+  type CustomerVoice,
+  type LocalizedText,
+  type RiskBand,
+  type ScoreSet,
+} from '../../core';
 
 /**
  * The one card every surface shows (HubSpot app card, Salesforce LWC, web card): a JSON contract
@@ -63,7 +72,9 @@ export const CardViewSchema = z.object({
       model: ModelRefSchema,
     })
     .nullable(),
-  actions: z.array(z.object({ actionId: z.string(), rank: z.number().int(), title: LocalizedTextSchema, reasons: z.array(LocalizedTextSchema) })),
+  actions: z.array(
+    z.object({ actionId: z.string(), rank: z.number().int(), title: LocalizedTextSchema, reasons: z.array(LocalizedTextSchema) }),
+  ),
   /** Why no action is recommended (capacity, cooldown, cost, catalog); null when there are actions or none was needed. */
   noActionReason: LocalizedTextSchema.nullable(),
   /** "What customers say": sentiment trend, top topics, one masked example, text reasons; null before any text was read. */
@@ -71,7 +82,9 @@ export const CardViewSchema = z.object({
     .object({
       trend: z.enum(['improving', 'worsening', 'stable', 'unknown']),
       trendLabel: LocalizedTextSchema,
-      topics: z.array(z.object({ label: LocalizedTextSchema, count: z.number().int(), negative: z.number().int(), text: LocalizedTextSchema })),
+      topics: z.array(
+        z.object({ label: LocalizedTextSchema, count: z.number().int(), negative: z.number().int(), text: LocalizedTextSchema }),
+      ),
       example: z.object({ text: z.string(), kindLabel: LocalizedTextSchema }).nullable(),
       reasons: z.array(LocalizedTextSchema),
     })
@@ -164,7 +177,10 @@ function churnView(latest: ScoreSet, history: readonly ScoreSet[]): NonNullable<
       .slice(0, MAX_DRIVERS)
       .map((d) => ({ text: d.text, direction: d.direction, points: round1(d.contribution) })),
     missing: missing?.length
-      ? { en: `${CARD_LABELS.missing.en}: ${missing.map((m) => m.label.en).join(', ')}`, zh: `${CARD_LABELS.missing.zh}：${missing.map((m) => m.label.zh).join('、')}` }
+      ? {
+          en: `${CARD_LABELS.missing.en}: ${missing.map((m) => m.label.en).join(', ')}`,
+          zh: `${CARD_LABELS.missing.zh}：${missing.map((m) => m.label.zh).join('、')}`,
+        }
       : null,
     model,
   };
@@ -178,15 +194,32 @@ function clvView(clv: NonNullable<ScoreSet['clv']>): NonNullable<CardView['clv']
   const range = `${money(clv.p10, clv.currency)} – ${money(clv.p90, clv.currency)}`;
   const months = clv.horizonMonths;
   const retained = clv.ifRetained;
-  const rangeText = intervalKind === 'outcome' ? { en: `it may really pay ${range} (80% range)`, zh: `实际可能支付 ${range}（80% 区间）` } : { en: `estimate range ${range} (80%)`, zh: `估计区间 ${range}（80%）` };
+  const rangeText =
+    intervalKind === 'outcome'
+      ? { en: `it may really pay ${range} (80% range)`, zh: `实际可能支付 ${range}（80% 区间）` }
+      : { en: `estimate range ${range} (80%)`, zh: `估计区间 ${range}（80%）` };
   const summary =
     retained !== undefined && retained > clv.point
       ? {
           en: `Worth ${money(retained, clv.currency)} over ${months} months if retained; at today’s risk expect ${money(clv.point, clv.currency)}: ${rangeText.en}.`,
           zh: `若留存，未来 ${months} 个月价值 ${money(retained, clv.currency)}；按当前风险预期 ${money(clv.point, clv.currency)}，${rangeText.zh}。`,
         }
-      : { en: `Expected ${money(clv.point, clv.currency)} over ${months} months: ${rangeText.en}.`, zh: `未来 ${months} 个月预期 ${money(clv.point, clv.currency)}，${rangeText.zh}。` };
-  return { point: clv.point, ifRetained: retained ?? null, p10: clv.p10, p90: clv.p90, intervalKind, summary, currency: clv.currency, horizonMonths: months, method: clv.method, model: clv.model };
+      : {
+          en: `Expected ${money(clv.point, clv.currency)} over ${months} months: ${rangeText.en}.`,
+          zh: `未来 ${months} 个月预期 ${money(clv.point, clv.currency)}，${rangeText.zh}。`,
+        };
+  return {
+    point: clv.point,
+    ifRetained: retained ?? null,
+    p10: clv.p10,
+    p90: clv.p90,
+    intervalKind,
+    summary,
+    currency: clv.currency,
+    horizonMonths: months,
+    method: clv.method,
+    model: clv.model,
+  };
 }
 
 function trendView(history: readonly ScoreSet[]): NonNullable<CardView['churn']>['trend'] {
@@ -198,10 +231,21 @@ function trendView(history: readonly ScoreSet[]): NonNullable<CardView['churn']>
   if (!latest || !previous) return { direction: 'new', changePoints: 0, label: { en: 'First score', zh: '首次评分' }, points };
   const changePoints = round1((latest.churn.probability - previous.churn.probability) * 100);
   const magnitude = Math.abs(changePoints);
-  if (magnitude < STEADY_WITHIN_POINTS) return { direction: 'steady', changePoints, label: { en: 'Steady since the last score', zh: '与上次评分相比持平' }, points };
+  if (magnitude < STEADY_WITHIN_POINTS)
+    return { direction: 'steady', changePoints, label: { en: 'Steady since the last score', zh: '与上次评分相比持平' }, points };
   return changePoints > 0
-    ? { direction: 'rising', changePoints, label: { en: `Up ${magnitude} points since the last score`, zh: `较上次评分上升 ${magnitude} 个百分点` }, points }
-    : { direction: 'falling', changePoints, label: { en: `Down ${magnitude} points since the last score`, zh: `较上次评分下降 ${magnitude} 个百分点` }, points };
+    ? {
+        direction: 'rising',
+        changePoints,
+        label: { en: `Up ${magnitude} points since the last score`, zh: `较上次评分上升 ${magnitude} 个百分点` },
+        points,
+      }
+    : {
+        direction: 'falling',
+        changePoints,
+        label: { en: `Down ${magnitude} points since the last score`, zh: `较上次评分下降 ${magnitude} 个百分点` },
+        points,
+      };
 }
 
 const VOICE_TREND: Record<CustomerVoice['trend'], LocalizedText> = {
@@ -228,9 +272,14 @@ function voiceView(voice: CustomerVoice): NonNullable<CardView['voice']> {
       label: t.label,
       count: t.count,
       negative: t.negative,
-      text: { en: `${t.label.en}: ${t.count} mention${t.count === 1 ? '' : 's'}, ${t.negative} negative`, zh: `${t.label.zh}：提及 ${t.count} 次，负面 ${t.negative} 次` },
+      text: {
+        en: `${t.label.en}: ${t.count} mention${t.count === 1 ? '' : 's'}, ${t.negative} negative`,
+        zh: `${t.label.zh}：提及 ${t.count} 次，负面 ${t.negative} 次`,
+      },
     })),
-    example: voice.example ? { text: voice.example.text, kindLabel: TEXT_KIND[voice.example.kind] ?? (TEXT_KIND.other as LocalizedText) } : null,
+    example: voice.example
+      ? { text: voice.example.text, kindLabel: TEXT_KIND[voice.example.kind] ?? (TEXT_KIND.other as LocalizedText) }
+      : null,
     reasons: voice.reasons,
   };
 }
@@ -239,7 +288,12 @@ function freshnessView(computedAt: string | null, now: Date): CardView['freshnes
   if (computedAt === null) return { computedAt: null, ageHours: null, stale: true, label: CARD_LABELS.notScored };
   const ageHours = Math.max(0, round1((now.getTime() - Date.parse(computedAt)) / 3_600_000));
   const stale = ageHours > STALE_AFTER_HOURS;
-  const age = ageHours < 1 ? { en: 'less than an hour ago', zh: '不到一小时前' } : ageHours < 48 ? { en: `${Math.round(ageHours)} h ago`, zh: `${Math.round(ageHours)} 小时前` } : { en: `${Math.round(ageHours / 24)} days ago`, zh: `${Math.round(ageHours / 24)} 天前` };
+  const age =
+    ageHours < 1
+      ? { en: 'less than an hour ago', zh: '不到一小时前' }
+      : ageHours < 48
+        ? { en: `${Math.round(ageHours)} h ago`, zh: `${Math.round(ageHours)} 小时前` }
+        : { en: `${Math.round(ageHours / 24)} days ago`, zh: `${Math.round(ageHours / 24)} 天前` };
   return {
     computedAt,
     ageHours,

@@ -9,14 +9,34 @@ const BASE = 'https://hooks.example.com';
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
 function event(eventId: number, extra: Record<string, unknown> = {}) {
-  return { eventId, subscriptionId: 7, portalId: 62515, appId: 99, occurredAt: NOW - 1000, subscriptionType: 'company.propertyChange', attemptNumber: 0, objectId: 1234 + eventId, propertyName: 'name', propertyValue: 'x', changeSource: 'CRM', ...extra };
+  return {
+    eventId,
+    subscriptionId: 7,
+    portalId: 62515,
+    appId: 99,
+    occurredAt: NOW - 1000,
+    subscriptionType: 'company.propertyChange',
+    attemptNumber: 0,
+    objectId: 1234 + eventId,
+    propertyName: 'name',
+    propertyValue: 'x',
+    changeSource: 'CRM',
+    ...extra,
+  };
 }
 
 function signedV3(body: string, opts: { ts?: number; secret?: string; url?: string; method?: string } = {}): InboundRequest {
   const url = opts.url ?? '/webhooks/hubspot';
   const ts = String(opts.ts ?? NOW);
-  const sig = createHmac('sha256', opts.secret ?? SECRET).update(`POST${BASE}${url}${body}${ts}`).digest('base64');
-  return { method: opts.method ?? 'POST', url, headers: { 'x-hubspot-signature-v3': sig, 'x-hubspot-request-timestamp': ts, 'content-type': 'application/json' }, rawBody: Buffer.from(body) };
+  const sig = createHmac('sha256', opts.secret ?? SECRET)
+    .update(`POST${BASE}${url}${body}${ts}`)
+    .digest('base64');
+  return {
+    method: opts.method ?? 'POST',
+    url,
+    headers: { 'x-hubspot-signature-v3': sig, 'x-hubspot-request-timestamp': ts, 'content-type': 'application/json' },
+    rawBody: Buffer.from(body),
+  };
 }
 
 function setup(overrides: { failEnqueue?: boolean; allowLegacySignatures?: boolean } = {}) {
@@ -45,7 +65,16 @@ describe('HubSpot webhook handler', () => {
     expect(JSON.parse(res.body)).toEqual({ received: 2, accepted: 2, duplicates: 0 });
     expect(queued).toEqual([
       [
-        { provider: 'hubspot', orgId: '62515', eventId: '62515:1', objectType: 'company', objectIds: ['1235'], changeType: 'propertyChange', propertyName: 'name', occurredAt: new Date(NOW - 1000).toISOString() },
+        {
+          provider: 'hubspot',
+          orgId: '62515',
+          eventId: '62515:1',
+          objectType: 'company',
+          objectIds: ['1235'],
+          changeType: 'propertyChange',
+          propertyName: 'name',
+          occurredAt: new Date(NOW - 1000).toISOString(),
+        },
         expect.objectContaining({ eventId: '62515:2', objectType: 'contact', changeType: 'creation' }),
       ],
     ]);
@@ -80,15 +109,27 @@ describe('HubSpot webhook handler', () => {
     const body = JSON.stringify([event(5)]);
     const ts = String(NOW);
     const sig = createHmac('sha256', SECRET).update(`POST${BASE}${url}${body}${ts}`).digest('base64');
-    const req: InboundRequest = { method: 'POST', url: '/webhooks/hubspot?portal=1&v=a%3Ab', headers: { 'X-HubSpot-Signature-v3': sig, 'X-HubSpot-Request-Timestamp': ts }, rawBody: Buffer.from(body) };
+    const req: InboundRequest = {
+      method: 'POST',
+      url: '/webhooks/hubspot?portal=1&v=a%3Ab',
+      headers: { 'X-HubSpot-Signature-v3': sig, 'X-HubSpot-Request-Timestamp': ts },
+      rawBody: Buffer.from(body),
+    };
     expect((await handler(req)).status).toBe(200);
   });
 
   it('accepts v1 and v2 signatures unless legacy signatures are disabled', async () => {
     const body = JSON.stringify([event(9)]);
-    const v1 = createHash('sha256').update(SECRET + body).digest('hex');
+    const v1 = createHash('sha256')
+      .update(SECRET + body)
+      .digest('hex');
     const v2 = createHash('sha256').update(`${SECRET}POST${BASE}/webhooks/hubspot${body}`).digest('hex');
-    const req = (sig: string, version: string): InboundRequest => ({ method: 'POST', url: '/webhooks/hubspot', headers: { 'x-hubspot-signature': sig, 'x-hubspot-signature-version': version }, rawBody: Buffer.from(body) });
+    const req = (sig: string, version: string): InboundRequest => ({
+      method: 'POST',
+      url: '/webhooks/hubspot',
+      headers: { 'x-hubspot-signature': sig, 'x-hubspot-signature-version': version },
+      rawBody: Buffer.from(body),
+    });
     expect((await setup().handler(req(v1, 'v1'))).status).toBe(200);
     expect((await setup().handler(req(v2, 'v2'))).status).toBe(200);
     expect((await setup().handler(req(v1, 'v2'))).status).toBe(401);
@@ -107,8 +148,16 @@ describe('HubSpot webhook handler', () => {
 
   it('dedupes by eventId within and across requests', async () => {
     const { handler, queued } = setup();
-    expect(JSON.parse((await handler(signedV3(JSON.stringify([event(1), event(1), event(2)])))).body)).toEqual({ received: 3, accepted: 2, duplicates: 1 });
-    expect(JSON.parse((await handler(signedV3(JSON.stringify([event(2), event(3)])))).body)).toEqual({ received: 2, accepted: 1, duplicates: 1 });
+    expect(JSON.parse((await handler(signedV3(JSON.stringify([event(1), event(1), event(2)])))).body)).toEqual({
+      received: 3,
+      accepted: 2,
+      duplicates: 1,
+    });
+    expect(JSON.parse((await handler(signedV3(JSON.stringify([event(2), event(3)])))).body)).toEqual({
+      received: 2,
+      accepted: 1,
+      duplicates: 1,
+    });
     expect(queued.flat().map((e) => e.eventId)).toEqual(['62515:1', '62515:2', '62515:3']);
   });
 

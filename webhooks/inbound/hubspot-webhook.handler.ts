@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import type { Clock } from '../../core';
 import { verifyHubSpotSignature } from './hubspot-signature';
-import { acceptEvents, headerValue, jsonResponse, MemorySeenEvents, type EnqueueEvents, type InboundEvent, type InboundRequest, type InboundResponse, type SeenEvents } from './inbound.types';
+import {
+  acceptEvents,
+  headerValue,
+  jsonResponse,
+  MemorySeenEvents,
+  type EnqueueEvents,
+  type InboundEvent,
+  type InboundRequest,
+  type InboundResponse,
+  type SeenEvents,
+} from './inbound.types';
 
 const numericId = z.union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().regex(/^\d{1,20}$/)]).transform(String);
 
@@ -22,7 +32,10 @@ export const HubSpotEventSchema = z
     propertyName: z.string().max(200).optional(),
     changeSource: z.string().max(100).optional(),
   })
-  .refine((e) => e.objectId !== undefined || e.fromObjectId !== undefined, { message: 'needs objectId (or fromObjectId for association changes)', path: ['objectId'] });
+  .refine((e) => e.objectId !== undefined || e.fromObjectId !== undefined, {
+    message: 'needs objectId (or fromObjectId for association changes)',
+    path: ['objectId'],
+  });
 export type HubSpotEvent = z.infer<typeof HubSpotEventSchema>;
 
 export interface HubSpotWebhookOptions {
@@ -88,7 +101,8 @@ export function fastHubSpotEvents(json: unknown, maxEvents: number): InboundEven
     if (typeof occurredAt !== 'number' || !Number.isSafeInteger(occurredAt) || occurredAt < 0 || occurredAt > 8.64e15) return null;
     if (typeof subscriptionType !== 'string' || !SUBSCRIPTION_TYPE.test(subscriptionType)) return null;
     if (!isOptionalInt(e.subscriptionId) || !isOptionalInt(e.appId) || !isOptionalInt(e.attemptNumber, 0)) return null;
-    if (!isOptionalString(e.objectTypeId, 40) || !isOptionalString(e.propertyName, 200) || !isOptionalString(e.changeSource, 100)) return null;
+    if (!isOptionalString(e.objectTypeId, 40) || !isOptionalString(e.propertyName, 200) || !isOptionalString(e.changeSource, 100))
+      return null;
     const objectId = e.objectId === undefined ? undefined : fastNumericId(e.objectId);
     const fromObjectId = e.fromObjectId === undefined ? undefined : fastNumericId(e.fromObjectId);
     const toObjectId = e.toObjectId === undefined ? undefined : fastNumericId(e.toObjectId);
@@ -101,7 +115,8 @@ export function fastHubSpotEvents(json: unknown, maxEvents: number): InboundEven
       orgId: portalId,
       eventId: `${portalId}:${eventId}`,
       objectType: objectType === 'object' && typeof e.objectTypeId === 'string' && e.objectTypeId !== '' ? e.objectTypeId : objectType,
-      objectIds: objectId !== undefined ? [objectId] : toObjectId !== undefined ? [fromObjectId as string, toObjectId] : [fromObjectId as string],
+      objectIds:
+        objectId !== undefined ? [objectId] : toObjectId !== undefined ? [fromObjectId as string, toObjectId] : [fromObjectId as string],
       changeType: subscriptionType.slice(dot + 1),
       occurredAt: new Date(occurredAt).toISOString(),
     };
@@ -130,7 +145,11 @@ export function createHubSpotWebhookHandler(options: HubSpotWebhookOptions): Inb
   const batch = z.array(HubSpotEventSchema).min(1).max(maxEvents);
 
   return async (request) => {
-    if (request.method !== 'POST') return { ...jsonResponse(405, { error: 'method not allowed' }), headers: { 'content-type': 'application/json; charset=utf-8', allow: 'POST' } };
+    if (request.method !== 'POST')
+      return {
+        ...jsonResponse(405, { error: 'method not allowed' }),
+        headers: { 'content-type': 'application/json; charset=utf-8', allow: 'POST' },
+      };
     if (request.rawBody.length > maxBodyBytes) return jsonResponse(413, { error: 'body too large' });
     let events: InboundEvent[];
     try {
@@ -161,7 +180,11 @@ export function createHubSpotWebhookHandler(options: HubSpotWebhookOptions): Inb
         const parsed = batch.safeParse(json);
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
-          return jsonResponse(400, { error: 'invalid event batch', path: issue?.path.map(String).join('.') ?? '', message: issue?.message ?? '' });
+          return jsonResponse(400, {
+            error: 'invalid event batch',
+            path: issue?.path.map(String).join('.') ?? '',
+            message: issue?.message ?? '',
+          });
         }
         events = parsed.data.map(toEvent);
       }

@@ -1,6 +1,14 @@
 import { acceptEvents, headerValue, MemorySeenEvents, type InboundEvent } from './inbound.types';
 
-const ev = (id: string): InboundEvent => ({ provider: 'hubspot', orgId: '1', eventId: id, objectType: 'company', objectIds: ['9'], changeType: 'creation', occurredAt: '2026-06-01T00:00:00.000Z' });
+const ev = (id: string): InboundEvent => ({
+  provider: 'hubspot',
+  orgId: '1',
+  eventId: id,
+  objectType: 'company',
+  objectIds: ['9'],
+  changeType: 'creation',
+  occurredAt: '2026-06-01T00:00:00.000Z',
+});
 
 describe('MemorySeenEvents', () => {
   it('claims each id once, releases on request, and remembers at least `capacity` recent ids', () => {
@@ -21,9 +29,15 @@ describe('acceptEvents', () => {
   it('enqueues only new events and releases them when the queue fails', async () => {
     const seen = new MemorySeenEvents();
     const queued: string[] = [];
-    expect(await acceptEvents([ev('1'), ev('1'), ev('2')], seen, (e) => Promise.resolve(void queued.push(...e.map((x) => x.eventId))))).toEqual({ ok: true, accepted: 2, duplicates: 1 });
+    expect(
+      await acceptEvents([ev('1'), ev('1'), ev('2')], seen, (e) => Promise.resolve(void queued.push(...e.map((x) => x.eventId)))),
+    ).toEqual({ ok: true, accepted: 2, duplicates: 1 });
     expect(await acceptEvents([ev('3')], seen, () => Promise.reject(new Error('down')))).toEqual({ ok: false });
-    expect(await acceptEvents([ev('3'), ev('2')], seen, (e) => Promise.resolve(void queued.push(...e.map((x) => x.eventId))))).toEqual({ ok: true, accepted: 1, duplicates: 1 });
+    expect(await acceptEvents([ev('3'), ev('2')], seen, (e) => Promise.resolve(void queued.push(...e.map((x) => x.eventId))))).toEqual({
+      ok: true,
+      accepted: 1,
+      duplicates: 1,
+    });
     expect(queued).toEqual(['1', '2', '3']);
   });
 

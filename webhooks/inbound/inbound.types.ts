@@ -97,7 +97,11 @@ export function jsonResponse(status: number, body: unknown): InboundResponse {
  * Validates, dedupes, then enqueues; the shared tail of every inbound handler. Only new events
  * are enqueued; if the queue fails their ids are released and the CRM is told to retry (503).
  */
-export async function acceptEvents(events: InboundEvent[], seen: SeenEvents, enqueue: EnqueueEvents): Promise<{ ok: true; accepted: number; duplicates: number } | { ok: false }> {
+export async function acceptEvents(
+  events: InboundEvent[],
+  seen: SeenEvents,
+  enqueue: EnqueueEvents,
+): Promise<{ ok: true; accepted: number; duplicates: number } | { ok: false }> {
   const unique = new Map<string, InboundEvent>();
   for (const e of events) if (!unique.has(e.eventId)) unique.set(e.eventId, e);
   const fresh = await seen.claim([...unique.keys()]);

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import type { Clock } from '../../core';
 import { safeEqual, verifySignatureHeader } from '../shared/signature';
 import type { InboundHandler } from './hubspot-webhook.handler';
-import { acceptEvents, headerValue, jsonResponse, MemorySeenEvents, type EnqueueEvents, type InboundEvent, type SeenEvents } from './inbound.types';
+import {
+  acceptEvents,
+  headerValue,
+  jsonResponse,
+  MemorySeenEvents,
+  type EnqueueEvents,
+  type InboundEvent,
+  type SeenEvents,
+} from './inbound.types';
 
 const sfId = z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce id');
 
@@ -15,7 +23,17 @@ export const SalesforceChangeBatchSchema = z.object({
         /** Unique per change, e.g. the CDC transactionKey + sequenceNumber, or the replay id. */
         eventId: z.string().min(1).max(200),
         entityName: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/),
-        changeType: z.enum(['CREATE', 'UPDATE', 'DELETE', 'UNDELETE', 'GAP_CREATE', 'GAP_UPDATE', 'GAP_DELETE', 'GAP_UNDELETE', 'GAP_OVERFLOW']),
+        changeType: z.enum([
+          'CREATE',
+          'UPDATE',
+          'DELETE',
+          'UNDELETE',
+          'GAP_CREATE',
+          'GAP_UPDATE',
+          'GAP_DELETE',
+          'GAP_UNDELETE',
+          'GAP_OVERFLOW',
+        ]),
         recordIds: z.array(sfId).min(1).max(2_000),
         commitTimestamp: z.union([z.number().int().nonnegative().max(8.64e15), z.iso.datetime({ offset: true })]),
         changedFields: z.array(z.string().max(200)).max(1_000).optional(),
@@ -48,7 +66,11 @@ function element(xml: string, name: string, from = 0, to = xml.length): { text: 
     if (open < 0 || open >= to) return null;
     const close = xml.indexOf('>', open);
     if (close < 0 || close >= to) return null;
-    const tag = xml.slice(open + 1, close).trim().split(/\s/, 1)[0] ?? '';
+    const tag =
+      xml
+        .slice(open + 1, close)
+        .trim()
+        .split(/\s/, 1)[0] ?? '';
     const local = tag.slice(tag.indexOf(':') + 1);
     if (local === name && !tag.startsWith('/') && !xml.slice(open, close).endsWith('/')) {
       const endTag = xml.indexOf(`</${tag}>`, close);
@@ -114,7 +136,11 @@ export function createSalesforceWebhookHandler(options: SalesforceWebhookOptions
   const orgAllowed = (org: string) => allowed.length === 0 || allowed.includes(org.slice(0, 15));
 
   return async (request) => {
-    if (request.method !== 'POST') return { ...jsonResponse(405, { error: 'method not allowed' }), headers: { 'content-type': 'application/json; charset=utf-8', allow: 'POST' } };
+    if (request.method !== 'POST')
+      return {
+        ...jsonResponse(405, { error: 'method not allowed' }),
+        headers: { 'content-type': 'application/json; charset=utf-8', allow: 'POST' },
+      };
     if (request.rawBody.length > maxBodyBytes) return jsonResponse(413, { error: 'body too large' });
     let events: InboundEvent[];
     let soap = false;
@@ -132,7 +158,12 @@ export function createSalesforceWebhookHandler(options: SalesforceWebhookOptions
         if (!orgAllowed(parsed.organizationId)) return jsonResponse(401, { error: 'organization not allowed' });
         events = parsed.events;
       } else {
-        const check = verifySignatureHeader(headerValue(request.headers, 'x-signature'), request.rawBody, secrets, options.clock.now().getTime());
+        const check = verifySignatureHeader(
+          headerValue(request.headers, 'x-signature'),
+          request.rawBody,
+          secrets,
+          options.clock.now().getTime(),
+        );
         if (!check.ok) return jsonResponse(401, { error: 'invalid signature', reason: check.reason });
         let json: unknown;
         try {
@@ -143,7 +174,11 @@ export function createSalesforceWebhookHandler(options: SalesforceWebhookOptions
         const parsed = SalesforceChangeBatchSchema.safeParse(json);
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
-          return jsonResponse(400, { error: 'invalid change batch', path: issue?.path.map(String).join('.') ?? '', message: issue?.message ?? '' });
+          return jsonResponse(400, {
+            error: 'invalid change batch',
+            path: issue?.path.map(String).join('.') ?? '',
+            message: issue?.message ?? '',
+          });
         }
         if (!orgAllowed(parsed.data.organizationId)) return jsonResponse(401, { error: 'organization not allowed' });
         const org = parsed.data.organizationId;

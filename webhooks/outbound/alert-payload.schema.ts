@@ -58,9 +58,14 @@ export function toSlackPayload(alert: AlertV1): Record<string, unknown> {
       ...(reasons ? [{ type: 'section', text: { type: 'mrkdwn', text: reasons.slice(0, 3000) } }] : []),
       {
         type: 'context',
-        elements: [{ type: 'mrkdwn', text: `${alert.severity} · ${alert.rule} · account ${alert.accountId} · ${alert.route} · id ${alert.id}` }],
+        elements: [
+          { type: 'mrkdwn', text: `${alert.severity} · ${alert.rule} · account ${alert.accountId} · ${alert.route} · id ${alert.id}` },
+        ],
       },
     ],
-    metadata: { event_type: ALERT_SCHEMA_VERSION, event_payload: { id: alert.id, tenantId: alert.tenantId, accountId: alert.accountId, rule: alert.rule } },
+    metadata: {
+      event_type: ALERT_SCHEMA_VERSION,
+      event_payload: { id: alert.id, tenantId: alert.tenantId, accountId: alert.accountId, rule: alert.rule },
+    },
   };
 }

@@ -1,7 +1,12 @@
 /** One HTTP attempt; a transport never throws: network errors and timeouts come back as values. */
 export type TransportResult = { kind: 'response'; status: number; body: string } | { kind: 'network-error' | 'timeout'; message: string };
 
-export type WebhookTransport = (request: { url: string; headers: Record<string, string>; body: string; timeoutMs: number }) => Promise<TransportResult>;
+export type WebhookTransport = (request: {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+}) => Promise<TransportResult>;
 
 /** POST with Node's fetch; redirects are not followed (a signed body must not be replayed elsewhere). */
 export const fetchTransport: WebhookTransport = async ({ url, headers, body, timeoutMs }) => {

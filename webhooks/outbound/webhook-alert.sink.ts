@@ -128,7 +128,8 @@ export class WebhookAlertSink implements AlertSink {
     const wanted = keys ? new Set(keys) : null;
     const rows = this.deadLetters(tenantId).filter((d) => !wanted || wanted.has(d.idempotencyKey));
     const out: { idempotencyKey: string; outcome: DeliveryOutcome }[] = [];
-    for (const row of rows) out.push({ idempotencyKey: row.idempotencyKey, outcome: await this.exclusive(row, () => this.attempt(row, true)) });
+    for (const row of rows)
+      out.push({ idempotencyKey: row.idempotencyKey, outcome: await this.exclusive(row, () => this.attempt(row, true)) });
     return out;
   }
 
@@ -137,13 +138,22 @@ export class WebhookAlertSink implements AlertSink {
   }
 
   private isDue(d: AlertDelivery): boolean {
-    return (d.status === 'pending' || d.status === 'failed') && (d.nextAttemptAt === null || Date.parse(d.nextAttemptAt) <= this.clock.now().getTime());
+    return (
+      (d.status === 'pending' || d.status === 'failed') &&
+      (d.nextAttemptAt === null || Date.parse(d.nextAttemptAt) <= this.clock.now().getTime())
+    );
   }
 
   private async attemptIfDue(d: AlertDelivery): Promise<DeliveryOutcome> {
     if (d.status === 'delivered') return { status: 'delivered', attempts: d.attempts };
     if (d.status === 'dead-lettered') return { status: 'dead-lettered', attempts: d.attempts, reason: d.lastError ?? 'dead-lettered' };
-    if (!this.isDue(d)) return { status: 'retry', attempts: d.attempts, retryAt: d.nextAttemptAt ?? this.clock.now().toISOString(), reason: d.lastError ?? 'scheduled' };
+    if (!this.isDue(d))
+      return {
+        status: 'retry',
+        attempts: d.attempts,
+        retryAt: d.nextAttemptAt ?? this.clock.now().toISOString(),
+        reason: d.lastError ?? 'scheduled',
+      };
     return this.exclusive(d, () => this.attempt(d, false));
   }
 
@@ -182,14 +192,26 @@ export class WebhookAlertSink implements AlertSink {
     const now = this.clock.now();
     const verdict = classify(result);
     if (verdict.kind === 'delivered') {
-      this.store.updateAlert(d.tenantId, d.idempotencyKey, { status: 'delivered', attempts, nextAttemptAt: null, lastError: null, deliveredAt: now.toISOString() });
+      this.store.updateAlert(d.tenantId, d.idempotencyKey, {
+        status: 'delivered',
+        attempts,
+        nextAttemptAt: null,
+        lastError: null,
+        deliveredAt: now.toISOString(),
+      });
       return { status: 'delivered', attempts };
     }
     if (verdict.kind === 'permanent' || replay) return deadLetter(verdict.reason);
     const retryAt = now.getTime() + backoffDelayMs(attempts, this.policy, this.random);
-    if (retryAt > Date.parse(d.createdAt) + this.policy.windowMs) return deadLetter(`retry window exhausted after ${attempts} attempts; last: ${verdict.reason}`);
+    if (retryAt > Date.parse(d.createdAt) + this.policy.windowMs)
+      return deadLetter(`retry window exhausted after ${attempts} attempts; last: ${verdict.reason}`);
     const retryIso = new Date(retryAt).toISOString();
-    this.store.updateAlert(d.tenantId, d.idempotencyKey, { status: 'failed', attempts, nextAttemptAt: retryIso, lastError: verdict.reason });
+    this.store.updateAlert(d.tenantId, d.idempotencyKey, {
+      status: 'failed',
+      attempts,
+      nextAttemptAt: retryIso,
+      lastError: verdict.reason,
+    });
     return { status: 'retry', attempts, retryAt: retryIso, reason: verdict.reason };
   }
 }

@@ -50,20 +50,28 @@ export const demoCommand: CommandModule = {
       .option('--accounts <n>', 'accounts in the demo book (the CSV has 7,043; more are resampled)', positiveInt('--accounts'), 2000)
       .option('--seed <n>', 'seed of the generated CRM data', positiveInt('--seed'), 42)
       .option('--crm <crm>', 'the sandbox CRM the book lives in: hubspot or salesforce', 'hubspot')
-      .option('--org <profile>', 'its schema: customised (Telco custom fields, invoices; Salesforce multi-currency) or vanilla (the vendor\'s standard schema only)', 'customised')
+      .option(
+        '--org <profile>',
+        "its schema: customised (Telco custom fields, invoices; Salesforce multi-currency) or vanilla (the vendor's standard schema only)",
+        'customised',
+      )
       .action(action(async (out, flags: DemoFlags) => runDemoCommand(out, flags)));
   },
 };
 
 async function runDemoCommand(out: Output, flags: DemoFlags): Promise<void> {
-  if (flags.crm !== 'hubspot' && flags.crm !== 'salesforce') throw new UsageError(`--crm must be hubspot or salesforce, got "${flags.crm}"`);
-  if (flags.org !== 'vanilla' && flags.org !== 'customised') throw new UsageError(`--org must be vanilla or customised, got "${flags.org}"`);
+  if (flags.crm !== 'hubspot' && flags.crm !== 'salesforce')
+    throw new UsageError(`--crm must be hubspot or salesforce, got "${flags.crm}"`);
+  if (flags.org !== 'vanilla' && flags.org !== 'customised')
+    throw new UsageError(`--org must be vanilla or customised, got "${flags.org}"`);
   const crm: DemoCrmName = flags.crm;
   const org: DemoOrgProfile = flags.org;
   const config = loadConfig();
   const csvPath = path.resolve(flags.csv);
   if (!existsSync(csvPath)) {
-    throw new UsageError(`--csv: ${csvPath} does not exist. The demo builds its CRM data from IBM's Telco customer churn sample (WA_Fn-UseC_-Telco-Customer-Churn.csv); pass its path with --csv.`);
+    throw new UsageError(
+      `--csv: ${csvPath} does not exist. The demo builds its CRM data from IBM's Telco customer churn sample (WA_Fn-UseC_-Telco-Customer-Churn.csv); pass its path with --csv.`,
+    );
   }
   // A busy port must fail now, not after the minutes of work before serving.
   if (flags.serve) await assertPortFree(config.httpHost, config.httpPort);
@@ -71,9 +79,18 @@ async function runDemoCommand(out: Output, flags: DemoFlags): Promise<void> {
   // The deployment's key: a later `sync` on the demo connection can read its token.
   const encryptionKey = resolveEncryptionKey(config);
   const started = Date.now();
-  const bar = new SingleBar({ stream: out.stderr, format: '  {bar} {percentage}% {stage}', hideCursor: true, clearOnComplete: true, barsize: 30 }, { format: '', barCompleteChar: '█', barIncompleteChar: '░' });
+  const bar = new SingleBar(
+    { stream: out.stderr, format: '  {bar} {percentage}% {stage}', hideCursor: true, clearOnComplete: true, barsize: 30 },
+    { format: '', barCompleteChar: '█', barIncompleteChar: '░' },
+  );
   let barActive = false;
-  if (config.redisUrl) out.note(bilingual('REDIS_URL is set: the demo runs through BullMQ workers started in this process', '已设置 REDIS_URL：演示通过本进程内启动的 BullMQ 工作进程运行'));
+  if (config.redisUrl)
+    out.note(
+      bilingual(
+        'REDIS_URL is set: the demo runs through BullMQ workers started in this process',
+        '已设置 REDIS_URL：演示通过本进程内启动的 BullMQ 工作进程运行',
+      ),
+    );
   const result = await runDemo({
     csvPath,
     databasePath,
@@ -117,18 +134,30 @@ function printSummary(out: Output, r: DemoResult, seconds: number): void {
   const names = new Map(r.store.listRecords(r.tenantId, 'account').map((a) => [a.id as string, a.name]));
   out.line(bilingual('Success Engine demo: done', '客户成功引擎演示：完成') + ` (${seconds.toFixed(0)} s)`);
   out.line();
-  out.line(`${bilingual(`Synced from the ${r.crm.label} sandbox`, `从 ${r.crm.label} 沙盒同步`)}: ${Object.entries(r.synced).map(([e, n]) => `${n} ${e}`).join(', ')}`);
-  out.line(`${bilingual('Installed fields', '已安装字段')}: ${r.schema.created.length} ${bilingual('created', '新建')}, ${r.schema.verified.length} ${bilingual('verified', '已核对')}`);
+  out.line(
+    `${bilingual(`Synced from the ${r.crm.label} sandbox`, `从 ${r.crm.label} 沙盒同步`)}: ${Object.entries(r.synced)
+      .map(([e, n]) => `${n} ${e}`)
+      .join(', ')}`,
+  );
+  out.line(
+    `${bilingual('Installed fields', '已安装字段')}: ${r.schema.created.length} ${bilingual('created', '新建')}, ${r.schema.verified.length} ${bilingual('verified', '已核对')}`,
+  );
   const model = r.training.training;
-  out.line(`${bilingual('Churn model', '流失模型')}: ${model.kind === 'learned' ? `${model.model?.description ?? 'learned'} ${r.training.version ?? ''}` : bilingual('weighted health score (cold start)', '加权健康评分（冷启动）')}`);
+  out.line(
+    `${bilingual('Churn model', '流失模型')}: ${model.kind === 'learned' ? `${model.model?.description ?? 'learned'} ${r.training.version ?? ''}` : bilingual('weighted health score (cold start)', '加权健康评分（冷启动）')}`,
+  );
   out.line(`  ${model.reason.en}`);
   out.line(`  ${model.reason.zh}`);
   out.line();
   out.line(bilingual('Top accounts at risk', '流失风险最高的客户'));
   for (const s of top) printAccount(out, s, names.get(s.accountId) ?? s.accountId);
   out.line();
-  out.line(`${bilingual(`Written back to ${r.crm.label} accounts`, `已回写到 ${r.crm.label} 客户`)}: ${r.writeBack.written} ${bilingual('written', '已写入')}, ${r.writeBack.unchanged} ${bilingual('unchanged', '未变化')}, ${r.writeBack.failed.length} ${bilingual('failed', '失败')} (${r.crm.url})`);
-  out.line(`${bilingual('Alerts', '提醒')}: ${r.alerts.raised.length} ${bilingual('raised', '已触发')}, ${r.alerts.delivered} ${bilingual('delivered', '已送达')} (${r.alerts.receivedVerified} ${bilingual('signature-verified by the receiver', '接收方签名验证通过')}), ${r.alerts.suppressed} ${bilingual('held back by budgets and cooldowns', '因预算与冷却被抑制')}`);
+  out.line(
+    `${bilingual(`Written back to ${r.crm.label} accounts`, `已回写到 ${r.crm.label} 客户`)}: ${r.writeBack.written} ${bilingual('written', '已写入')}, ${r.writeBack.unchanged} ${bilingual('unchanged', '未变化')}, ${r.writeBack.failed.length} ${bilingual('failed', '失败')} (${r.crm.url})`,
+  );
+  out.line(
+    `${bilingual('Alerts', '提醒')}: ${r.alerts.raised.length} ${bilingual('raised', '已触发')}, ${r.alerts.delivered} ${bilingual('delivered', '已送达')} (${r.alerts.receivedVerified} ${bilingual('signature-verified by the receiver', '接收方签名验证通过')}), ${r.alerts.suppressed} ${bilingual('held back by budgets and cooldowns', '因预算与冷却被抑制')}`,
+  );
   printBookSummary(out, r.summary);
   const bands = countBands(r.scores);
   out.result({
@@ -140,9 +169,22 @@ function printSummary(out: Output, r: DemoResult, seconds: number): void {
     scored: r.scores.length,
     bands,
     book: r.summary,
-    topAtRisk: top.map((s) => ({ accountId: s.accountId, name: names.get(s.accountId) ?? null, probability: s.churn.probability, band: s.churn.band, drivers: s.churn.drivers.slice(0, 3).map((d) => d.text), clv: s.clv ?? null, nextBestAction: s.nextBestActions[0]?.title ?? null })),
+    topAtRisk: top.map((s) => ({
+      accountId: s.accountId,
+      name: names.get(s.accountId) ?? null,
+      probability: s.churn.probability,
+      band: s.churn.band,
+      drivers: s.churn.drivers.slice(0, 3).map((d) => d.text),
+      clv: s.clv ?? null,
+      nextBestAction: s.nextBestActions[0]?.title ?? null,
+    })),
     writeBack: { written: r.writeBack.written, unchanged: r.writeBack.unchanged, failed: r.writeBack.failed.length },
-    alerts: { raised: r.alerts.raised.length, delivered: r.alerts.delivered, verifiedByReceiver: r.alerts.receivedVerified, suppressed: r.alerts.suppressed },
+    alerts: {
+      raised: r.alerts.raised.length,
+      delivered: r.alerts.delivered,
+      verifiedByReceiver: r.alerts.receivedVerified,
+      suppressed: r.alerts.suppressed,
+    },
   });
 }
 
@@ -153,8 +195,12 @@ function printBookSummary(out: Output, b: BookSummary): void {
   out.line(bilingual('The scored book', '评分后的客户组合'));
   out.line(`  ${bilingual('Distinct churn probabilities', '不同流失概率个数')}: ${b.distinctProbabilities} / ${b.accounts}`);
   out.line(`  ${bilingual('Above low risk with reasons', '中高风险客户有原因说明')}: ${pctOf(b.aboveLowWithReasons)} (${b.aboveLow})`);
-  out.line(`  ${bilingual('Above low risk with an action or the reason for none', '中高风险客户有行动或无行动原因')}: ${pctOf(b.aboveLowWithActionOrReason)}`);
-  out.line(`  ${bilingual('Chinese texts with untranslated English words', '含未翻译英文单词的中文文本')}: ${pctOf(b.chineseWithEnglish)} (${b.chineseTexts})`);
+  out.line(
+    `  ${bilingual('Above low risk with an action or the reason for none', '中高风险客户有行动或无行动原因')}: ${pctOf(b.aboveLowWithActionOrReason)}`,
+  );
+  out.line(
+    `  ${bilingual('Chinese texts with untranslated English words', '含未翻译英文单词的中文文本')}: ${pctOf(b.chineseWithEnglish)} (${b.chineseTexts})`,
+  );
   for (const example of b.englishExamples) out.line(`    - ${example}`);
 }
 
@@ -164,8 +210,11 @@ function printAccount(out: Output, s: ScoreSet, name: string): void {
   out.line(`  ${name}  ${pct} (${s.churn.band})`);
   for (const d of s.churn.drivers.slice(0, 3)) out.line(`    - ${d.text.en} / ${d.text.zh}`);
   if (s.clv) {
-    const worth = s.clv.ifRetained !== undefined ? `${bilingual('worth if retained', '若留存价值')} ${fmt(s.clv.ifRetained)} ${s.clv.currency}; ` : '';
-    out.line(`    ${worth}${bilingual('expected at today’s risk', '按当前风险预期')} ${fmt(s.clv.point)} ${s.clv.currency} (${bilingual('may really pay', '实际可能支付')} ${fmt(s.clv.p10)} – ${fmt(s.clv.p90)}, 80%)`);
+    const worth =
+      s.clv.ifRetained !== undefined ? `${bilingual('worth if retained', '若留存价值')} ${fmt(s.clv.ifRetained)} ${s.clv.currency}; ` : '';
+    out.line(
+      `    ${worth}${bilingual('expected at today’s risk', '按当前风险预期')} ${fmt(s.clv.point)} ${s.clv.currency} (${bilingual('may really pay', '实际可能支付')} ${fmt(s.clv.p10)} – ${fmt(s.clv.p90)}, 80%)`,
+    );
   }
   const next = s.nextBestActions[0];
   if (next) out.line(`    ${bilingual('Next', '下一步')}: ${next.title.en} / ${next.title.zh}`);
@@ -205,15 +254,36 @@ async function serve(out: Output, r: DemoResult, host: string, port: number, dat
 
   const metrics = createMetrics();
   // The same card and console routers `serve` mounts; no marketplace app, so install stays off.
-  const products = productRouters({ store: r.store, metrics, queue: null, settings: { encryptionKey: randomBytes(32), hubspotApiUrl: r.crm.url, hubspotAuthorizeUrl: `${r.crm.url}/oauth/authorize`, salesforceLoginUrl: r.crm.provider === 'salesforce' ? r.crm.url : 'https://login.salesforce.com' } });
+  const products = productRouters({
+    store: r.store,
+    metrics,
+    queue: null,
+    settings: {
+      encryptionKey: randomBytes(32),
+      hubspotApiUrl: r.crm.url,
+      hubspotAuthorizeUrl: `${r.crm.url}/oauth/authorize`,
+      salesforceLoginUrl: r.crm.provider === 'salesforce' ? r.crm.url : 'https://login.salesforce.com',
+    },
+  });
   const publicRouters = products.flatMap((p) => (p.router ? [{ path: p.path, router: p.router }] : []));
-  const app = createHttpApp({ store: r.store, log: pino({ level: 'silent' }), metrics, readiness: [{ name: 'store', check: () => Promise.resolve() }], publicRouters });
+  const app = createHttpApp({
+    store: r.store,
+    log: pino({ level: 'silent' }),
+    metrics,
+    readiness: [{ name: 'store', check: () => Promise.resolve() }],
+    publicRouters,
+  });
   const server = await listen(app, host, port);
   // The owner's view needs the owner's rep token; an account without an owner gets no card link
   // rather than a tenant-wide one.
   const example = [...r.scores].sort((a, b) => b.churn.probability - a.churn.probability)[0]?.accountId ?? '';
   const rep = await ownerRepToken(r, example);
-  const tokensFile = saveDemoTokens(dataDir, { tenantId: r.tenantId, url: server.url, adminToken: token, ...(rep ? { repToken: rep.token, repCrmUserId: rep.crmUserId, cardAccountId: example } : {}) });
+  const tokensFile = saveDemoTokens(dataDir, {
+    tenantId: r.tenantId,
+    url: server.url,
+    adminToken: token,
+    ...(rep ? { repToken: rep.token, repCrmUserId: rep.crmUserId, cardAccountId: example } : {}),
+  });
   out.note('');
   out.note(bilingual(`Serving at ${server.url} (Ctrl-C to stop)`, `服务地址 ${server.url}（按 Ctrl-C 停止）`));
   if (rep) {
@@ -224,7 +294,12 @@ async function serve(out: Output, r: DemoResult, host: string, port: number, dat
   out.note(`    ${server.url}/console/#token=${token}`);
   out.note(`  curl -H 'Authorization: Bearer ${token}' ${server.url}/api/v1/scores?band=critical`);
   out.note(`  curl -H 'Authorization: Bearer ${token}' ${server.url}/api/v1/accounts/${example}`);
-  out.note(bilingual(`  tokens kept in ${tokensFile} (they stay valid with SE_DATABASE_PATH=${path.join(dataDir, 'demo.sqlite')} success-engine serve)`, `  令牌已保存在 ${tokensFile}`));
+  out.note(
+    bilingual(
+      `  tokens kept in ${tokensFile} (they stay valid with SE_DATABASE_PATH=${path.join(dataDir, 'demo.sqlite')} success-engine serve)`,
+      `  令牌已保存在 ${tokensFile}`,
+    ),
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

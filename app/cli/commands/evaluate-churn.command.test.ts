@@ -44,7 +44,21 @@ describe('evaluate churn command', () => {
   writeFileSync(file, lines.join('\n'));
 
   it('prints one JSON object with the documented keys', async () => {
-    const { stdout, stderr, exitCode } = await run(['--input', file, '--label', 'churned', '--positive', 'Yes', '--id', 'account', '--ignore', 'notes', '--folds', '3', '--json']);
+    const { stdout, stderr, exitCode } = await run([
+      '--input',
+      file,
+      '--label',
+      'churned',
+      '--positive',
+      'Yes',
+      '--id',
+      'account',
+      '--ignore',
+      'notes',
+      '--folds',
+      '3',
+      '--json',
+    ]);
     expect(exitCode).toBe(0);
     const result = JSON.parse(stdout) as Record<string, unknown>;
     for (const key of ['rocAuc', 'prAuc', 'brier', 'ece', 'n', 'positives', 'model']) expect(result).toHaveProperty(key);
@@ -78,18 +92,66 @@ describe('evaluate churn command', () => {
   it('--fairness-by: selection rate, four-fifths ratio and calibration per group, with a bilingual warning below 0.8', async () => {
     // Region follows the contract: monthly accounts (the risky ones) are all in "north".
     const regional = path.join(dir, 'regional.csv');
-    writeFileSync(regional, lines.map((l, i) => (i === 0 ? `${l},region` : `${l},${l.includes(',monthly,') ? 'north' : 'south'}`)).join('\n'));
-    const json = await run(['--input', regional, '--label', 'churned', '--positive', 'Yes', '--id', 'account', '--ignore', 'notes,region', '--folds', '3', '--fairness-by', 'region', '--threshold', '0.5', '--json']);
+    writeFileSync(
+      regional,
+      lines.map((l, i) => (i === 0 ? `${l},region` : `${l},${l.includes(',monthly,') ? 'north' : 'south'}`)).join('\n'),
+    );
+    const json = await run([
+      '--input',
+      regional,
+      '--label',
+      'churned',
+      '--positive',
+      'Yes',
+      '--id',
+      'account',
+      '--ignore',
+      'notes,region',
+      '--folds',
+      '3',
+      '--fairness-by',
+      'region',
+      '--threshold',
+      '0.5',
+      '--json',
+    ]);
     expect(json.exitCode).toBe(0);
-    const fairness = (JSON.parse(json.stdout) as { fairness: { groups: { group: string; accounts: number; selectionRate: number; observedRate: number }[]; fourFifthsRatio: number; flagged: string[]; warning: { en: string; zh: string } } }).fairness;
-    expect(fairness.groups.map((g) => [g.group, g.accounts])).toEqual([['south', 200], ['north', 100]]);
+    const fairness = (
+      JSON.parse(json.stdout) as {
+        fairness: {
+          groups: { group: string; accounts: number; selectionRate: number; observedRate: number }[];
+          fourFifthsRatio: number;
+          flagged: string[];
+          warning: { en: string; zh: string };
+        };
+      }
+    ).fairness;
+    expect(fairness.groups.map((g) => [g.group, g.accounts])).toEqual([
+      ['south', 200],
+      ['north', 100],
+    ]);
     const [south, north] = fairness.groups;
     expect(north?.selectionRate).toBeGreaterThan(south?.selectionRate ?? 1);
     expect(north?.observedRate).toBeCloseTo(lines.slice(1).filter((l) => l.includes(',monthly,') && l.endsWith(',Yes')).length / 100, 12);
     expect(fairness.fourFifthsRatio).toBeLessThan(0.8);
     expect(fairness.flagged).toEqual(['south']);
     expect(fairness.warning.en).toContain('south');
-    const text = await run(['--input', regional, '--label', 'churned', '--positive', 'Yes', '--id', 'account', '--ignore', 'notes,region', '--folds', '2', '--fairness-by', 'region']);
+    const text = await run([
+      '--input',
+      regional,
+      '--label',
+      'churned',
+      '--positive',
+      'Yes',
+      '--id',
+      'account',
+      '--ignore',
+      'notes,region',
+      '--folds',
+      '2',
+      '--fairness-by',
+      'region',
+    ]);
     expect(text.stdout).toContain('Fairness by region');
     expect(text.stdout).toContain('五分之四');
     expect(text.stdout).toMatch(/south .*< 0\.8/);

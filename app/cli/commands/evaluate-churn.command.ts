@@ -37,16 +37,24 @@ const fixed = (v: number, digits = 3): string => (Number.isFinite(v) ? v.toFixed
 export function registerEvaluateChurn(evaluate: Command): void {
   evaluate
     .command('churn')
-    .description('Train and score churn out of fold on a labelled CSV; prints ROC-AUC, PR-AUC, Brier, ECE and a calibration table / 在带标签的 CSV 上交叉验证流失模型')
+    .description(
+      'Train and score churn out of fold on a labelled CSV; prints ROC-AUC, PR-AUC, Brier, ECE and a calibration table / 在带标签的 CSV 上交叉验证流失模型',
+    )
     .requiredOption('--input <file>', 'CSV file with a header row (types are inferred; blank cells are missing)')
     .requiredOption('--label <column>', 'column holding the outcome')
     .requiredOption('--positive <value>', 'label value that means churned')
-    .option('--negative <values>', 'comma-separated label values that mean stayed (needed when the label has more than two values; others are refused)')
+    .option(
+      '--negative <values>',
+      'comma-separated label values that mean stayed (needed when the label has more than two values; others are refused)',
+    )
     .option('--id <column>', 'identifier column (not used as a feature)')
     .option('--ignore <columns>', 'comma-separated columns to leave out')
     .option('--folds <n>', 'cross-validation folds (within each class, the k-th row goes to fold k mod n)', positiveInt('--folds'), 5)
     .option('--seed <n>', 'seed for tree subsampling', positiveInt('--seed'), 1)
-    .option('--fairness-by <column>', 'attribute column (region, segment, plan, language…) to compare groups on: selection rate at --threshold, four-fifths ratio, calibration per group')
+    .option(
+      '--fairness-by <column>',
+      'attribute column (region, segment, plan, language…) to compare groups on: selection rate at --threshold, four-fifths ratio, calibration per group',
+    )
     .option('--threshold <p>', 'alert threshold for --fairness-by (an account at or above it is flagged)', probability('--threshold'), 0.6)
     .option('--json', 'print one JSON object on stdout')
     .action(
@@ -59,7 +67,11 @@ export function registerEvaluateChurn(evaluate: Command): void {
           throw new UsageError(`--input: cannot read ${flags.input} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
         }
         const started = process.hrtime.bigint();
-        const ignore = flags.ignore?.split(',').map((c) => c.trim()).filter((c) => c !== '') ?? [];
+        const ignore =
+          flags.ignore
+            ?.split(',')
+            .map((c) => c.trim())
+            .filter((c) => c !== '') ?? [];
         let csv;
         try {
           csv = parseCsvText(text);
@@ -70,7 +82,12 @@ export function registerEvaluateChurn(evaluate: Command): void {
         assertNumericColumnsClean(csv, flags, ignore);
         let labelled;
         try {
-          labelled = buildLabelledTable(csv, { label: flags.label, positive: flags.positive, ignore, ...(flags.id === undefined ? {} : { id: flags.id }) });
+          labelled = buildLabelledTable(csv, {
+            label: flags.label,
+            positive: flags.positive,
+            ignore,
+            ...(flags.id === undefined ? {} : { id: flags.id }),
+          });
         } catch (error) {
           // A column named on the command line but absent from the file is a usage error.
           if (error instanceof SuccessEngineError && typeof error.details.column === 'string') throw new UsageError(error.message);
@@ -78,8 +95,11 @@ export function registerEvaluateChurn(evaluate: Command): void {
         }
         const { table, labels, droppedColumns, skippedRows } = labelled;
         const fairnessColumn = flags.fairnessBy === undefined ? -1 : csv.header.indexOf(flags.fairnessBy);
-        if (flags.fairnessBy !== undefined && fairnessColumn < 0) throw new UsageError(`--fairness-by: column "${flags.fairnessBy}" is not in the CSV header (${csv.header.join(', ')})`);
-        out.note(`${table.rowCount} rows, ${table.columns.length} feature columns (${table.columns.filter((c) => c.kind === 'numeric').length} numeric)`);
+        if (flags.fairnessBy !== undefined && fairnessColumn < 0)
+          throw new UsageError(`--fairness-by: column "${flags.fairnessBy}" is not in the CSV header (${csv.header.join(', ')})`);
+        out.note(
+          `${table.rowCount} rows, ${table.columns.length} feature columns (${table.columns.filter((c) => c.kind === 'numeric').length} numeric)`,
+        );
         for (const dropped of droppedColumns) out.note(`column "${dropped.name}" left out: ${dropped.reason}`);
         if (skippedRows.length > 0) out.note(`${skippedRows.length} rows skipped: blank ${flags.label}`);
         const evaluation = evaluateChurn(table, labels, flags.folds, { seed: flags.seed }, (fold) =>
@@ -88,7 +108,9 @@ export function registerEvaluateChurn(evaluate: Command): void {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         const r = evaluation.report;
         out.line(bilingual('Churn model, out-of-fold evaluation', '流失模型交叉验证评估'));
-        out.line(`${bilingual('Rows', '行数')}: ${r.n}   ${bilingual('churned', '已流失')}: ${r.positives}   ${bilingual('folds', '折数')}: ${flags.folds}`);
+        out.line(
+          `${bilingual('Rows', '行数')}: ${r.n}   ${bilingual('churned', '已流失')}: ${r.positives}   ${bilingual('folds', '折数')}: ${flags.folds}`,
+        );
         out.line(`${bilingual('Model', '模型')}: ${evaluation.model}`);
         out.line(`ROC-AUC  ${fixed(r.rocAuc)}`);
         out.line(`PR-AUC   ${fixed(r.prAuc)}`);
@@ -98,7 +120,9 @@ export function registerEvaluateChurn(evaluate: Command): void {
         out.line(bilingual('Calibration (predicted vs observed churn rate)', '校准表（预测与实际流失率）'));
         out.line(`  ${'bin'.padEnd(11)} ${'rows'.padStart(6)} ${'predicted'.padStart(10)} ${'observed'.padStart(10)}`);
         for (const bin of r.calibration) {
-          out.line(`  ${`${bin.lower.toFixed(1)}–${bin.upper.toFixed(1)}`.padEnd(11)} ${String(bin.count).padStart(6)} ${fixed(bin.meanPredicted).padStart(10)} ${fixed(bin.observedRate).padStart(10)}`);
+          out.line(
+            `  ${`${bin.lower.toFixed(1)}–${bin.upper.toFixed(1)}`.padEnd(11)} ${String(bin.count).padStart(6)} ${fixed(bin.meanPredicted).padStart(10)} ${fixed(bin.observedRate).padStart(10)}`,
+          );
         }
         let fairness: FairnessReport | null = null;
         if (flags.fairnessBy !== undefined) {
@@ -109,7 +133,9 @@ export function registerEvaluateChurn(evaluate: Command): void {
         const example = evaluation.example;
         if (example) {
           out.line();
-          out.line(`${bilingual('Reasons for the riskiest held-out account', '风险最高的测试客户的原因')} (${labelled.ids[example.row] ?? example.row}, ${(example.probability * 100).toFixed(0)}%):`);
+          out.line(
+            `${bilingual('Reasons for the riskiest held-out account', '风险最高的测试客户的原因')} (${labelled.ids[example.row] ?? example.row}, ${(example.probability * 100).toFixed(0)}%):`,
+          );
           for (const driver of example.drivers) out.line(`  ${driver.text.en} / ${driver.text.zh}`);
         }
         out.line();
@@ -138,13 +164,21 @@ export function registerEvaluateChurn(evaluate: Command): void {
 function printFairness(out: { line(text?: string): void }, report: FairnessReport): void {
   const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
   out.line();
-  out.line(`${bilingual(`Fairness by ${report.attribute} at alert threshold ${report.threshold}`, `按 ${report.attribute} 分组的公平性（预警阈值 ${report.threshold}）`)}`);
-  out.line(`  ${'group'.padEnd(16)} ${'rows'.padStart(6)} ${'flagged'.padStart(8)} ${'ratio'.padStart(6)} ${'predicted'.padStart(10)} ${'observed'.padStart(10)}`);
+  out.line(
+    `${bilingual(`Fairness by ${report.attribute} at alert threshold ${report.threshold}`, `按 ${report.attribute} 分组的公平性（预警阈值 ${report.threshold}）`)}`,
+  );
+  out.line(
+    `  ${'group'.padEnd(16)} ${'rows'.padStart(6)} ${'flagged'.padStart(8)} ${'ratio'.padStart(6)} ${'predicted'.padStart(10)} ${'observed'.padStart(10)}`,
+  );
   for (const g of report.groups) {
     const mark = g.belowFourFifths ? '  < 0.8' : g.small ? `  (${bilingual('few rows', '样本少')})` : '';
-    out.line(`  ${g.group.slice(0, 16).padEnd(16)} ${String(g.accounts).padStart(6)} ${pct(g.selectionRate).padStart(8)} ${(g.impactRatio === null ? 'n/a' : g.impactRatio.toFixed(2)).padStart(6)} ${pct(g.meanPredicted).padStart(10)} ${pct(g.observedRate).padStart(10)}${mark}`);
+    out.line(
+      `  ${g.group.slice(0, 16).padEnd(16)} ${String(g.accounts).padStart(6)} ${pct(g.selectionRate).padStart(8)} ${(g.impactRatio === null ? 'n/a' : g.impactRatio.toFixed(2)).padStart(6)} ${pct(g.meanPredicted).padStart(10)} ${pct(g.observedRate).padStart(10)}${mark}`,
+    );
   }
-  out.line(`${bilingual('Four-fifths ratio (lowest / highest selection rate)', '五分之四比率（最低/最高标记率）')}: ${report.fourFifthsRatio === null ? 'n/a' : report.fourFifthsRatio.toFixed(2)}`);
+  out.line(
+    `${bilingual('Four-fifths ratio (lowest / highest selection rate)', '五分之四比率（最低/最高标记率）')}: ${report.fourFifthsRatio === null ? 'n/a' : report.fourFifthsRatio.toFixed(2)}`,
+  );
   const warning = fairnessWarning(report);
   if (warning) {
     out.line(`${bilingual('Warning', '警告')}: ${warning.en}`);
@@ -159,7 +193,10 @@ function printFairness(out: { line(text?: string): void }, report: FairnessRepor
 function assertLabelValuesKnown(csv: CsvText, flags: Pick<EvaluateChurnFlags, 'input' | 'label' | 'positive' | 'negative'>): void {
   const labelIndex = csv.header.indexOf(flags.label);
   if (labelIndex < 0) return; // buildLabelledTable names the missing column
-  const negatives = flags.negative?.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  const negatives = flags.negative
+    ?.split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
   const seen = new Map<string, number>();
   csv.rows.forEach((row, r) => {
     const value = (row[labelIndex] ?? '').trim();
@@ -168,14 +205,22 @@ function assertLabelValuesKnown(csv: CsvText, flags: Pick<EvaluateChurnFlags, 'i
   if (negatives) {
     for (const [value, r] of seen) {
       if (value !== flags.positive && !negatives.includes(value)) {
-        throw new SuccessEngineError('CLI.BAD_INPUT', `${flags.input}: data row ${r + 1}, column "${flags.label}": "${value}" is neither --positive "${flags.positive}" nor one of --negative ${negatives.join(', ')}; fix the row or add the value to --positive/--negative`, { row: r + 1, column: flags.label });
+        throw new SuccessEngineError(
+          'CLI.BAD_INPUT',
+          `${flags.input}: data row ${r + 1}, column "${flags.label}": "${value}" is neither --positive "${flags.positive}" nor one of --negative ${negatives.join(', ')}; fix the row or add the value to --positive/--negative`,
+          { row: r + 1, column: flags.label },
+        );
       }
     }
     return;
   }
   const others = [...seen.keys()].filter((v) => v !== flags.positive);
   if (others.length > 1) {
-    throw new SuccessEngineError('CLI.BAD_INPUT', `${flags.input}: column "${flags.label}" holds ${others.length + 1} values (${[...seen.keys()].slice(0, 10).join(', ')}); say which mean "stayed" with --negative (comma-separated), so no unknown value is counted as a negative`, { column: flags.label });
+    throw new SuccessEngineError(
+      'CLI.BAD_INPUT',
+      `${flags.input}: column "${flags.label}" holds ${others.length + 1} values (${[...seen.keys()].slice(0, 10).join(', ')}); say which mean "stayed" with --negative (comma-separated), so no unknown value is counted as a negative`,
+      { column: flags.label },
+    );
   }
 }
 
@@ -183,7 +228,11 @@ function assertLabelValuesKnown(csv: CsvText, flags: Pick<EvaluateChurnFlags, 'i
  * A column whose cells are numbers except a few stray texts ("n/a", "12,5") would be read as a
  * category and lose its meaning: refuse it, naming the first bad cell.
  */
-function assertNumericColumnsClean(csv: CsvText, flags: Pick<EvaluateChurnFlags, 'input' | 'label' | 'id'>, ignore: readonly string[]): void {
+function assertNumericColumnsClean(
+  csv: CsvText,
+  flags: Pick<EvaluateChurnFlags, 'input' | 'label' | 'id'>,
+  ignore: readonly string[],
+): void {
   csv.header.forEach((name, c) => {
     if (name === flags.label || name === flags.id || ignore.includes(name)) return;
     let numbers = 0;

@@ -45,7 +45,21 @@ describe('evaluate clv command', () => {
   it('prints the JSON keys the issue names, with finite values', async () => {
     const file = path.join(dir, 'tx.csv');
     writeFileSync(file, syntheticCsv());
-    const { stdout, exitCode } = await run(['--input', file, '--customer-col', 'cust', '--date-col', 'when', '--amount-col', 'value', '--calibration-end', '2024-09-30', '--holdout-end', '2025-05-15', '--json']);
+    const { stdout, exitCode } = await run([
+      '--input',
+      file,
+      '--customer-col',
+      'cust',
+      '--date-col',
+      'when',
+      '--amount-col',
+      'value',
+      '--calibration-end',
+      '2024-09-30',
+      '--holdout-end',
+      '2025-05-15',
+      '--json',
+    ]);
     expect(exitCode ?? 0).toBe(0);
     const result = JSON.parse(stdout) as Record<string, Record<string, number> | number>;
     expect(Object.keys(result.bgnbd as object).sort()).toEqual(['a', 'alpha', 'b', 'logLik', 'r']);
@@ -58,7 +72,21 @@ describe('evaluate clv command', () => {
   it('exits 2 naming the flag when a CSV column does not exist', async () => {
     const file = path.join(dir, 'tx2.csv');
     writeFileSync(file, syntheticCsv());
-    const { stdout, exitCode } = await run(['--input', file, '--customer-col', 'nope', '--date-col', 'when', '--amount-col', 'value', '--calibration-end', '2024-09-30', '--holdout-end', '2025-05-15', '--json']);
+    const { stdout, exitCode } = await run([
+      '--input',
+      file,
+      '--customer-col',
+      'nope',
+      '--date-col',
+      'when',
+      '--amount-col',
+      'value',
+      '--calibration-end',
+      '2024-09-30',
+      '--holdout-end',
+      '2025-05-15',
+      '--json',
+    ]);
     expect(exitCode).toBe(2);
     expect(stdout).toContain('--customer-col');
   });
@@ -66,7 +94,20 @@ describe('evaluate clv command', () => {
   it('exits 2 when the holdout ends before calibration', async () => {
     const file = path.join(dir, 'tx3.csv');
     writeFileSync(file, syntheticCsv());
-    const { exitCode } = await run(['--input', file, '--customer-col', 'cust', '--date-col', 'when', '--amount-col', 'value', '--calibration-end', '2024-09-30', '--holdout-end', '2024-01-15']);
+    const { exitCode } = await run([
+      '--input',
+      file,
+      '--customer-col',
+      'cust',
+      '--date-col',
+      'when',
+      '--amount-col',
+      'value',
+      '--calibration-end',
+      '2024-09-30',
+      '--holdout-end',
+      '2024-01-15',
+    ]);
     expect(exitCode).toBe(2);
   });
 });
@@ -76,10 +117,26 @@ describe('CDNOW acceptance (Fader, Hardie & Lee 2005)', () => {
   const cdnow = path.resolve(__dirname, '../../../../shared/data/CDNOW_sample.txt');
 
   it('reproduces the published BG/NBD and Gamma-Gamma estimates and holdout accuracy', async () => {
-    const { stdout, exitCode } = await run(['--input', cdnow, '--format', 'cdnow', '--calibration-end', '1997-09-30', '--holdout-end', '1998-06-30', '--json']);
+    const { stdout, exitCode } = await run([
+      '--input',
+      cdnow,
+      '--format',
+      'cdnow',
+      '--calibration-end',
+      '1997-09-30',
+      '--holdout-end',
+      '1998-06-30',
+      '--json',
+    ]);
     expect(exitCode ?? 0).toBe(0);
-    const result = JSON.parse(stdout) as { bgnbd: Record<string, number>; gammaGamma: Record<string, number>; holdoutMae: number; customers: number };
-    const within = (value: number | undefined, target: number, tolerance: number) => expect(Math.abs((value ?? NaN) / target - 1)).toBeLessThan(tolerance);
+    const result = JSON.parse(stdout) as {
+      bgnbd: Record<string, number>;
+      gammaGamma: Record<string, number>;
+      holdoutMae: number;
+      customers: number;
+    };
+    const within = (value: number | undefined, target: number, tolerance: number) =>
+      expect(Math.abs((value ?? NaN) / target - 1)).toBeLessThan(tolerance);
     expect(result.customers).toBe(2357);
     within(result.bgnbd.r, 0.2426, 0.005);
     within(result.bgnbd.alpha, 4.4136, 0.005);
@@ -107,6 +164,8 @@ describe('input parsers', () => {
   });
 
   it('names the row and column of a bad CSV amount', () => {
-    expect(() => parseCsv('c,d,a\nx,2024-01-01,12\nx,2024-01-02,abc\n', { customerCol: 'c', dateCol: 'd', amountCol: 'a' })).toThrow(/row 3: column "a"/);
+    expect(() => parseCsv('c,d,a\nx,2024-01-01,12\nx,2024-01-02,abc\n', { customerCol: 'c', dateCol: 'd', amountCol: 'a' })).toThrow(
+      /row 3: column "a"/,
+    );
   });
 });

@@ -11,4 +11,15 @@ import { scoreCommand } from './score.command';
 import { serveCommand } from './serve.command';
 
 /** Every CLI command, in the order `--help` lists them. Add new commands here. */
-export const commands: readonly CommandModule[] = [demoCommand, sandboxCommand, evaluateCommand, backtestCommand, modelsCommand, serveCommand, workerCommand, connectCommand, syncCommand, scoreCommand];
+export const commands: readonly CommandModule[] = [
+  demoCommand,
+  sandboxCommand,
+  evaluateCommand,
+  backtestCommand,
+  modelsCommand,
+  serveCommand,
+  workerCommand,
+  connectCommand,
+  syncCommand,
+  scoreCommand,
+];

@@ -25,21 +25,27 @@ export const scoreCommand: CommandModule = {
       .option('--prefix <prefix>', 'BullMQ key prefix', 'se')
       .option('--settings <file>', 'tenants’ alert webhooks (in-process runs)')
       .option('--wait', 'with REDIS_URL: wait until the workers have finished every queued job')
-      .action(action(async (out, tenant: string, flags: ScoreFlags) => {
-        const outcome = await runOrEnqueue((t) => out.note(t), flags, 'score.tenant', {
-          tenantId: tenant as TenantId,
-          scope: 'all',
-          reason: 'manual',
-          runId: `manual-${Date.now()}`,
-          ...(flags.connection ? { connectionId: flags.connection as ConnectionId } : {}),
-          ...(flags.asOf ? { asOf: flags.asOf } : {}),
-        });
-        out.line(outcome.mode === 'queued' ? bilingual(`Queued scoring ${outcome.jobId}`, `已排队评分任务 ${outcome.jobId}`) : bilingual(`Scoring finished: ${JSON.stringify(outcome.completed)}`, `评分完成：${JSON.stringify(outcome.completed)}`));
-        if (outcome.deadLetters.length > 0) {
-          for (const d of outcome.deadLetters) out.line(`  ${d.queue} ${d.jobId}: ${d.error}`);
-          process.exitCode = 1;
-        }
-        out.result(outcome);
-      }));
+      .action(
+        action(async (out, tenant: string, flags: ScoreFlags) => {
+          const outcome = await runOrEnqueue((t) => out.note(t), flags, 'score.tenant', {
+            tenantId: tenant as TenantId,
+            scope: 'all',
+            reason: 'manual',
+            runId: `manual-${Date.now()}`,
+            ...(flags.connection ? { connectionId: flags.connection as ConnectionId } : {}),
+            ...(flags.asOf ? { asOf: flags.asOf } : {}),
+          });
+          out.line(
+            outcome.mode === 'queued'
+              ? bilingual(`Queued scoring ${outcome.jobId}`, `已排队评分任务 ${outcome.jobId}`)
+              : bilingual(`Scoring finished: ${JSON.stringify(outcome.completed)}`, `评分完成：${JSON.stringify(outcome.completed)}`),
+          );
+          if (outcome.deadLetters.length > 0) {
+            for (const d of outcome.deadLetters) out.line(`  ${d.queue} ${d.jobId}: ${d.error}`);
+            process.exitCode = 1;
+          }
+          out.result(outcome);
+        }),
+      );
   },
 };

@@ -31,25 +31,36 @@ export const syncCommand: CommandModule = {
       .option('--prefix <prefix>', 'BullMQ key prefix', 'se')
       .option('--settings <file>', 'tenants’ alert webhooks (in-process runs)')
       .option('--wait', 'with REDIS_URL: wait until the workers have finished every queued job')
-      .action(action(async (out, connection: string, flags: SyncFlags) => {
-        if (flags.mode !== 'incremental' && flags.mode !== 'backfill') throw new UsageError(`--mode must be incremental or backfill, got "${flags.mode}"`);
-        const entities = flags.entities?.split(',').map((e) => e.trim()).filter(Boolean);
-        const unknown = entities?.filter((e) => !(entityNames as readonly string[]).includes(e)) ?? [];
-        if (unknown.length > 0) throw new UsageError(`--entities: unknown entity ${unknown.join(', ')} (known: ${entityNames.join(', ')})`);
-        const outcome = await runOrEnqueue((t) => out.note(t), flags, 'sync.start', {
-          tenantId: flags.tenant as TenantId,
-          connectionId: connection as ConnectionId,
-          mode: flags.mode,
-          ...(entities ? { entities: entities as EntityName[] } : {}),
-          ...(flags.train ? { train: true } : {}),
-        });
-        out.line(outcome.mode === 'queued' ? bilingual(`Queued sync run ${outcome.jobId}`, `已排队同步任务 ${outcome.jobId}`) : bilingual(`Sync run finished: ${JSON.stringify(outcome.completed)}`, `同步完成：${JSON.stringify(outcome.completed)}`));
-        if (outcome.deadLetters.length > 0) {
-          out.line(bilingual(`${outcome.deadLetters.length} job(s) failed for good:`, `${outcome.deadLetters.length} 个任务最终失败：`));
-          for (const d of outcome.deadLetters) out.line(`  ${d.queue} ${d.jobId}: ${d.error}`);
-          process.exitCode = 1;
-        }
-        out.result(outcome);
-      }));
+      .action(
+        action(async (out, connection: string, flags: SyncFlags) => {
+          if (flags.mode !== 'incremental' && flags.mode !== 'backfill')
+            throw new UsageError(`--mode must be incremental or backfill, got "${flags.mode}"`);
+          const entities = flags.entities
+            ?.split(',')
+            .map((e) => e.trim())
+            .filter(Boolean);
+          const unknown = entities?.filter((e) => !(entityNames as readonly string[]).includes(e)) ?? [];
+          if (unknown.length > 0)
+            throw new UsageError(`--entities: unknown entity ${unknown.join(', ')} (known: ${entityNames.join(', ')})`);
+          const outcome = await runOrEnqueue((t) => out.note(t), flags, 'sync.start', {
+            tenantId: flags.tenant as TenantId,
+            connectionId: connection as ConnectionId,
+            mode: flags.mode,
+            ...(entities ? { entities: entities as EntityName[] } : {}),
+            ...(flags.train ? { train: true } : {}),
+          });
+          out.line(
+            outcome.mode === 'queued'
+              ? bilingual(`Queued sync run ${outcome.jobId}`, `已排队同步任务 ${outcome.jobId}`)
+              : bilingual(`Sync run finished: ${JSON.stringify(outcome.completed)}`, `同步完成：${JSON.stringify(outcome.completed)}`),
+          );
+          if (outcome.deadLetters.length > 0) {
+            out.line(bilingual(`${outcome.deadLetters.length} job(s) failed for good:`, `${outcome.deadLetters.length} 个任务最终失败：`));
+            for (const d of outcome.deadLetters) out.line(`  ${d.queue} ${d.jobId}: ${d.error}`);
+            process.exitCode = 1;
+          }
+          out.result(outcome);
+        }),
+      );
   },
 };

@@ -25,7 +25,10 @@ interface WorkerFlags {
 /** REDIS_URL or a usage error that says what to do. */
 export function requireRedis(command: string): string {
   const url = loadConfig().redisUrl;
-  if (!url) throw new UsageError(`${command} needs Redis: set REDIS_URL (e.g. redis://127.0.0.1:6379). Every worker process shares it. / ${command} 需要 Redis：请设置 REDIS_URL。`);
+  if (!url)
+    throw new UsageError(
+      `${command} needs Redis: set REDIS_URL (e.g. redis://127.0.0.1:6379). Every worker process shares it. / ${command} 需要 Redis：请设置 REDIS_URL。`,
+    );
   return url;
 }
 
@@ -41,7 +44,11 @@ export const workerCommand: CommandModule = {
       .option('--settings <file>', 'tenants’ schedules and alert webhooks (JSON; see docs/operations.md); schedulers are upserted at start')
       .option('--list-schedules', 'print the job schedulers in Redis and exit')
       .option('--lock-ms <ms>', 'job lock; a killed worker’s job is taken back after about this long', positiveInt('--lock-ms'))
-      .option('--hubspot-rate <n>', 'HubSpot requests per 10 s of the app’s tier (default 100, the public-app limit)', positiveInt('--hubspot-rate'))
+      .option(
+        '--hubspot-rate <n>',
+        'HubSpot requests per 10 s of the app’s tier (default 100, the public-app limit)',
+        positiveInt('--hubspot-rate'),
+      )
       .action(action(async (out, flags: WorkerFlags) => runWorker(out, flags)));
   },
 };
@@ -55,7 +62,10 @@ async function runWorker(out: Output, flags: WorkerFlags): Promise<void> {
     try {
       const schedules = await listSchedules(queue);
       out.line(`${bilingual('Job schedulers', '定时任务')}: ${schedules.length}`);
-      for (const s of schedules) out.line(`  ${s.id}  ${s.queue}  ${s.every ? `every ${s.every / 60_000} min` : `${s.pattern ?? ''} ${s.tz ?? ''}`}  next ${s.next ?? '-'}`);
+      for (const s of schedules)
+        out.line(
+          `  ${s.id}  ${s.queue}  ${s.every ? `every ${s.every / 60_000} min` : `${s.pattern ?? ''} ${s.tz ?? ''}`}  next ${s.next ?? '-'}`,
+        );
       out.result({ schedules });
     } finally {
       await queue.close();
@@ -89,11 +99,20 @@ async function runWorker(out: Output, flags: WorkerFlags): Promise<void> {
       (error: unknown) => context.log.error({ err: error }, 'could not upsert the schedules'),
     );
   }
-  out.note(bilingual(`Worker ${process.pid} processing queues under prefix "${flags.prefix}" (SIGTERM to stop)`, `工作进程 ${process.pid} 正在处理前缀 "${flags.prefix}" 的队列（SIGTERM 停止）`));
+  out.note(
+    bilingual(
+      `Worker ${process.pid} processing queues under prefix "${flags.prefix}" (SIGTERM to stop)`,
+      `工作进程 ${process.pid} 正在处理前缀 "${flags.prefix}" 的队列（SIGTERM 停止）`,
+    ),
+  );
   const signal = await stopped;
   clearInterval(watch);
   const up = health.isUp();
-  out.note(up ? bilingual(`${signal}: finishing active jobs, then stopping`, `${signal}：完成进行中的任务后停止`) : bilingual(`${signal}: Redis is unreachable, stopping now`, `${signal}：Redis 不可达，立即停止`));
+  out.note(
+    up
+      ? bilingual(`${signal}: finishing active jobs, then stopping`, `${signal}：完成进行中的任务后停止`)
+      : bilingual(`${signal}: Redis is unreachable, stopping now`, `${signal}：Redis 不可达，立即停止`),
+  );
   // Without Redis nothing can be finished or handed back: drop the connections instead of waiting.
   if (up) await runtime.close();
   else await Promise.race([runtime.close({ force: true }), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
@@ -112,14 +131,22 @@ function watchRedis(out: Output, health: RedisHealth, redisUrl: string): NodeJS.
   let lastWarned = 0;
   const check = (): void => {
     if (health.isUp()) {
-      if (wasDown) out.note(bilingual(`Redis at REDIS_URL=${redactRedisUrl(redisUrl)} is back`, `Redis（REDIS_URL=${redactRedisUrl(redisUrl)}）已恢复`));
+      if (wasDown)
+        out.note(
+          bilingual(`Redis at REDIS_URL=${redactRedisUrl(redisUrl)} is back`, `Redis（REDIS_URL=${redactRedisUrl(redisUrl)}）已恢复`),
+        );
       wasDown = false;
       return;
     }
     wasDown = true;
     if (Date.now() - lastWarned < REDIS_WARN_EVERY_MS) return;
     lastWarned = Date.now();
-    out.note(bilingual(`warning: cannot reach Redis at REDIS_URL=${redactRedisUrl(redisUrl)} (${health.status()}); retrying, no jobs run until it answers`, `警告：无法连接 Redis（REDIS_URL=${redactRedisUrl(redisUrl)}），正在重试，恢复前不处理任务`));
+    out.note(
+      bilingual(
+        `warning: cannot reach Redis at REDIS_URL=${redactRedisUrl(redisUrl)} (${health.status()}); retrying, no jobs run until it answers`,
+        `警告：无法连接 Redis（REDIS_URL=${redactRedisUrl(redisUrl)}），正在重试，恢复前不处理任务`,
+      ),
+    );
   };
   const timer = setInterval(check, 1_000);
   return timer;

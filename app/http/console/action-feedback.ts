@@ -20,7 +20,8 @@ export function recordCardFeedback(
 ): ActionOutcome {
   const [latest] = store.scoreHistory(input.tenantId, input.accountId, { limit: 1 });
   const recommended = latest?.nextBestActions.some((a) => a.actionId === input.actionId);
-  if (!latest || !recommended) throw new SuccessEngineError('HTTP.NOT_FOUND', `action "${input.actionId}" is not recommended for account ${input.accountId}`);
+  if (!latest || !recommended)
+    throw new SuccessEngineError('HTTP.NOT_FOUND', `action "${input.actionId}" is not recommended for account ${input.accountId}`);
   const at = input.now.toISOString();
   const outcome = parseActionOutcome({
     tenantId: input.tenantId,
@@ -34,6 +35,13 @@ export function recordCardFeedback(
     retained: null,
   });
   store.recordActionOutcome(outcome, input.actor);
-  store.appendAudit({ tenantId: input.tenantId, at, actor: input.actor, action: `nba.${input.status}`, target: `${input.accountId}/${input.actionId}`, details: { recommendedAt: latest.computedAt, source: 'card' } });
+  store.appendAudit({
+    tenantId: input.tenantId,
+    at,
+    actor: input.actor,
+    action: `nba.${input.status}`,
+    target: `${input.accountId}/${input.actionId}`,
+    details: { recommendedAt: latest.computedAt, source: 'card' },
+  });
   return outcome;
 }

@@ -1,7 +1,23 @@
 import express, { Router, type Response } from 'express';
 import { z } from 'zod';
-import { entityNames, isSuccessEngineError, parseOrThrow, SuccessEngineError, type CrmConnection, type Provider, type RecordStore, type TenantId } from '../../../core';
-import { FILE_LIMITS, HUBSPOT_DAILY_REQUESTS_FREE, HUBSPOT_LIMITS, SALESFORCE_DEFAULT_DAILY_BUDGET_SHARE, SALESFORCE_LIMITS, type ProviderLimitProfile } from '../../../connectors/shared/provider-limits';
+import {
+  entityNames,
+  isSuccessEngineError,
+  parseOrThrow,
+  SuccessEngineError,
+  type CrmConnection,
+  type Provider,
+  type RecordStore,
+  type TenantId,
+} from '../../../core';
+import {
+  FILE_LIMITS,
+  HUBSPOT_DAILY_REQUESTS_FREE,
+  HUBSPOT_LIMITS,
+  SALESFORCE_DEFAULT_DAILY_BUDGET_SHARE,
+  SALESFORCE_LIMITS,
+  type ProviderLimitProfile,
+} from '../../../connectors/shared/provider-limits';
 import { DEFAULT_ALERT_RULES } from '../../../engine/alerts/alert-rules';
 import { DEFAULT_ACTION_CATALOG } from '../../../engine/nba/action-catalog';
 import { measureLift } from '../../../engine/nba/action-outcomes';
@@ -54,7 +70,10 @@ const DAILY: Record<Provider, { requests: number | null; ourShare: number | null
 
 const limitQuery = z.coerce.number().int().min(1).max(1000);
 const EvaluateSchema = z
-  .object({ horizonDays: z.number().int().min(7, 'must be at least 7').max(365, 'must be at most 365').optional(), alertThreshold: z.number().gt(0, 'must be above 0').lt(1, 'must be below 1').optional() })
+  .object({
+    horizonDays: z.number().int().min(7, 'must be at least 7').max(365, 'must be at most 365').optional(),
+    alertThreshold: z.number().gt(0, 'must be above 0').lt(1, 'must be below 1').optional(),
+  })
   .strict();
 const EraseSchema = z.object({ confirm: z.string() }).strict();
 const DAY_MS = 86_400_000;
@@ -75,7 +94,15 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   router.use('/assets', headers, webAssetsRouter(deps.assetsDir ?? defaultWebAssetsDir()));
   router.get('/', headers, (req, res) => {
     res.set('Cache-Control', 'no-store');
-    res.type('html').send(pageShell({ title: 'Success Engine console', base: req.baseUrl, script: 'console.js', style: 'console.css', bodyClass: 'se-console-page' }));
+    res.type('html').send(
+      pageShell({
+        title: 'Success Engine console',
+        base: req.baseUrl,
+        script: 'console.js',
+        style: 'console.css',
+        bodyClass: 'se-console-page',
+      }),
+    );
   });
 
   const api = Router();
@@ -97,7 +124,13 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const budget = await budgetUsed(deps.metrics, tenantId);
     const connections = store.listConnections(tenantId).map((c) => ({
       ...c,
-      limits: { requestsPerInterval: LIMITS[c.provider].requestsPerInterval, intervalMs: LIMITS[c.provider].intervalMs, writeBatchMax: LIMITS[c.provider].writeBatchMax, dailyRequests: DAILY[c.provider].requests, ourDailyShare: DAILY[c.provider].ourShare },
+      limits: {
+        requestsPerInterval: LIMITS[c.provider].requestsPerInterval,
+        intervalMs: LIMITS[c.provider].intervalMs,
+        writeBatchMax: LIMITS[c.provider].writeBatchMax,
+        dailyRequests: DAILY[c.provider].requests,
+        ourDailyShare: DAILY[c.provider].ourShare,
+      },
       budgetUsed: budget.get(c.provider) ?? null,
     }));
     const latest = store.latestScores(tenantId);
@@ -109,7 +142,11 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       tenant,
       connections,
       records: Object.fromEntries(entityNames.map((e) => [e, store.countRecords(tenantId, e)])),
-      scores: { accounts: latest.length, bands, latestAt: latest.reduce<string | null>((m, s) => (m === null || s.computedAt > m ? s.computedAt : m), null) },
+      scores: {
+        accounts: latest.length,
+        bands,
+        latestAt: latest.reduce<string | null>((m, s) => (m === null || s.computedAt > m ? s.computedAt : m), null),
+      },
       alerts,
     });
   });
@@ -117,7 +154,12 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   api.get('/field-mapping', (_req, res) => {
     const { tenantId } = principalOf(res);
     const stored = store.getTenantSetting(tenantId, SETTING_KEYS.fieldMapping);
-    res.json({ fields: MAPPABLE_FIELDS, providers: fieldMappingViews(fieldMappingOverrides(store, tenantId)), updatedAt: stored?.updatedAt ?? null, updatedBy: stored?.updatedBy ?? null });
+    res.json({
+      fields: MAPPABLE_FIELDS,
+      providers: fieldMappingViews(fieldMappingOverrides(store, tenantId)),
+      updatedAt: stored?.updatedAt ?? null,
+      updatedBy: stored?.updatedBy ?? null,
+    });
   });
   api.put('/field-mapping', (req, res) => {
     const { tenantId } = principalOf(res);
@@ -134,15 +176,27 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     // serve shows what is stored (marked stale when the book moved on) rather than block its event loop.
     // Only a tenant with nothing stored yet (just installed) has it computed here, once.
     const stored = storedModelEvaluation(store, tenantId);
-    res.json({ models, evaluation: stored ? { ...stored.evaluation, stale: stored.stale } : { ...currentModelEvaluation(store, tenantId, now()), stale: false } });
+    res.json({
+      models,
+      evaluation: stored
+        ? { ...stored.evaluation, stale: stored.stale }
+        : { ...currentModelEvaluation(store, tenantId, now()), stale: false },
+    });
   });
   api.post('/models/evaluate', async (req, res) => {
     const { tenantId } = principalOf(res);
     const body = parseOrThrow(EvaluateSchema, req.body ?? {}, 'evaluation options');
-    const options = { horizonDays: body.horizonDays ?? defaultEvaluationOptions.horizonDays, alertThreshold: body.alertThreshold ?? defaultEvaluationOptions.alertThreshold };
+    const options = {
+      horizonDays: body.horizonDays ?? defaultEvaluationOptions.horizonDays,
+      alertThreshold: body.alertThreshold ?? defaultEvaluationOptions.alertThreshold,
+    };
     if (deps.queue) {
       // Five trainings over the whole book: a worker's job, never serve's event loop.
-      const jobId = await deps.queue.enqueue('model.evaluate', { tenantId, ...options, requestedAt: now().toISOString() }, { lane: 'interactive' });
+      const jobId = await deps.queue.enqueue(
+        'model.evaluate',
+        { tenantId, ...options, requestedAt: now().toISOString() },
+        { lane: 'interactive' },
+      );
       audit(res, 'console.backtest.queued', 'churn', { ...options, jobId });
       res.status(202).json({ queued: true, jobId, options });
       return;
@@ -156,7 +210,12 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const { tenantId } = principalOf(res);
     const stored = store.getTenantSetting(tenantId, SETTING_KEYS.alertRules);
     const rules = resolveAlertRules(store, tenantId);
-    res.json({ rules, defaults: DEFAULT_ALERT_RULES, updatedAt: stored?.updatedAt ?? null, budgetUse: weeklyAlertUse(store, tenantId, now(), rules.weeklyBudgetPerOwner) });
+    res.json({
+      rules,
+      defaults: DEFAULT_ALERT_RULES,
+      updatedAt: stored?.updatedAt ?? null,
+      budgetUse: weeklyAlertUse(store, tenantId, now(), rules.weeklyBudgetPerOwner),
+    });
   });
   api.put('/alert-rules', (req, res) => {
     const { tenantId } = principalOf(res);
@@ -181,7 +240,10 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   // Owner tasks from the top action: off until an admin turns them on (they land in reps' queues).
   api.get('/crm-tasks', (_req, res) => {
     const { tenantId } = principalOf(res);
-    res.json({ setting: resolveCrmTasks(store, tenantId), updatedAt: store.getTenantSetting(tenantId, SETTING_KEYS.crmTasks)?.updatedAt ?? null });
+    res.json({
+      setting: resolveCrmTasks(store, tenantId),
+      updatedAt: store.getTenantSetting(tenantId, SETTING_KEYS.crmTasks)?.updatedAt ?? null,
+    });
   });
   api.put('/crm-tasks', (req, res) => {
     const { tenantId } = principalOf(res);
@@ -217,7 +279,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   api.post('/erasure', async (req, res) => {
     const { tenantId } = principalOf(res);
     const { confirm } = parseOrThrow(EraseSchema, req.body, 'erasure request');
-    if (confirm.trim() !== tenantId) throw new SuccessEngineError('HTTP.BAD_REQUEST', `confirm: type the tenant id "${tenantId}" exactly to delete its data`);
+    if (confirm.trim() !== tenantId)
+      throw new SuccessEngineError('HTTP.BAD_REQUEST', `confirm: type the tenant id "${tenantId}" exactly to delete its data`);
     audit(res, 'console.erasure.requested', tenantId, {});
     const result = await eraser.erase(tenantId, { actor: actor(res), reason: 'admin request from the console' });
     res.status(result.done ? 200 : 202).json(result);
@@ -229,7 +292,9 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       next(error);
       return;
     }
-    res.status(400).json({ error: { code: error.code, message: error.message, issues: (error.details.issues as unknown[] | undefined) ?? [] } });
+    res
+      .status(400)
+      .json({ error: { code: error.code, message: error.message, issues: (error.details.issues as unknown[] | undefined) ?? [] } });
   });
 
   router.use('/api', api);
@@ -240,7 +305,8 @@ async function budgetUsed(metrics: Metrics | undefined, tenantId: TenantId): Pro
   const out = new Map<string, number>();
   if (!metrics) return out;
   const gauge = await metrics.crmBudgetUsed.get();
-  for (const v of gauge.values) if (v.labels.tenant === tenantId && typeof v.labels.provider === 'string') out.set(v.labels.provider, v.value);
+  for (const v of gauge.values)
+    if (v.labels.tenant === tenantId && typeof v.labels.provider === 'string') out.set(v.labels.provider, v.value);
   return out;
 }
 
@@ -252,7 +318,9 @@ function weeklyAlertUse(store: RecordStore, tenantId: TenantId, now: Date, budge
     if (Date.parse(a.createdAt) < since) continue;
     byTarget.set(a.target, (byTarget.get(a.target) ?? 0) + 1);
   }
-  return [...byTarget.entries()].map(([target, alerts]) => ({ target, alerts, budget, share: budget > 0 ? alerts / budget : null })).sort((a, b) => b.alerts - a.alerts);
+  return [...byTarget.entries()]
+    .map(([target, alerts]) => ({ target, alerts, budget, share: budget > 0 ? alerts / budget : null }))
+    .sort((a, b) => b.alerts - a.alerts);
 }
 
 function catalogView(store: RecordStore, tenantId: TenantId, overrides: unknown[]) {
@@ -262,7 +330,10 @@ function catalogView(store: RecordStore, tenantId: TenantId, overrides: unknown[
     catalog: catalog.map((a) => ({
       ...a,
       isDefault: DEFAULT_ACTION_CATALOG.some((d) => d.id === a.id),
-      outcomes: { completed: outcomes.filter((o) => o.actionId === a.id && o.status === 'completed').length, dismissed: outcomes.filter((o) => o.actionId === a.id && o.status === 'dismissed').length },
+      outcomes: {
+        completed: outcomes.filter((o) => o.actionId === a.id && o.status === 'completed').length,
+        dismissed: outcomes.filter((o) => o.actionId === a.id && o.status === 'dismissed').length,
+      },
       lift: measureLift(outcomes, a.id),
     })),
     overrides,

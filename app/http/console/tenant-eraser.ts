@@ -18,6 +18,9 @@ export const notConnectedEraser: TenantEraser = {
   erase: () =>
     Promise.resolve({
       done: false,
-      message: { en: 'Not connected: nothing was deleted. The request is in the audit log.', zh: '未接入：没有删除任何数据。请求已记录在审计日志中。' },
+      message: {
+        en: 'Not connected: nothing was deleted. The request is in the audit log.',
+        zh: '未接入：没有删除任何数据。请求已记录在审计日志中。',
+      },
     }),
 };

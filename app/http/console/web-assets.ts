@@ -76,7 +76,10 @@ export function webAssetsRouter(dir: string): Router {
   router.use((req, res, next) => {
     // serve-static answers other methods with a bare 405; the API's error shape instead.
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.set('Allow', 'GET, HEAD').status(405).json({ error: { code: 'HTTP.METHOD_NOT_ALLOWED', message: `${req.method} is not allowed on static assets: use GET` } });
+      res
+        .set('Allow', 'GET, HEAD')
+        .status(405)
+        .json({ error: { code: 'HTTP.METHOD_NOT_ALLOWED', message: `${req.method} is not allowed on static assets: use GET` } });
       return;
     }
     if (!existsSync(path.join(dir, 'card.js'))) {

@@ -18,7 +18,13 @@ const A1 = 'hubspot:1' as AccountId;
 const A2 = 'hubspot:2' as AccountId;
 
 function account(tenantId: TenantId, id: AccountId) {
-  return buildRecord('account', { tenantId, id, name: `Account ${id}`, status: 'active', source: { provider: 'hubspot', externalId: id.slice(8), modstamp: '2026-10-01T00:00:00.000Z' } });
+  return buildRecord('account', {
+    tenantId,
+    id,
+    name: `Account ${id}`,
+    status: 'active',
+    source: { provider: 'hubspot', externalId: id.slice(8), modstamp: '2026-10-01T00:00:00.000Z' },
+  });
 }
 function score(tenantId: TenantId, accountId: AccountId): ScoreSet {
   return {
@@ -26,8 +32,15 @@ function score(tenantId: TenantId, accountId: AccountId): ScoreSet {
     accountId,
     computedAt: '2026-10-01T00:00:00.000Z',
     modelVersion: 'run-1',
-    churn: { probability: 0.7, band: 'high', model: { name: 'churn', version: 'v1', kind: 'learned' }, drivers: [{ feature: 'f', contribution: 5, direction: 'raises', text: { en: 'reason', zh: '原因' } }] },
-    nextBestActions: [{ actionId: 'business-review', rank: 1, score: 1, title: { en: 'QBR', zh: '业务回顾' }, reasons: [{ en: 'r', zh: 'r' }] }],
+    churn: {
+      probability: 0.7,
+      band: 'high',
+      model: { name: 'churn', version: 'v1', kind: 'learned' },
+      drivers: [{ feature: 'f', contribution: 5, direction: 'raises', text: { en: 'reason', zh: '原因' } }],
+    },
+    nextBestActions: [
+      { actionId: 'business-review', rank: 1, score: 1, title: { en: 'QBR', zh: '业务回顾' }, reasons: [{ en: 'r', zh: 'r' }] },
+    ],
   };
 }
 
@@ -38,10 +51,24 @@ describe('web card and console routers (HTTP)', () => {
   let admin: string;
   const start = async (routers: { path: string; router: Router }[]) => {
     await server?.close();
-    server = await listen(createHttpApp({ store, log: createLogger({ level: 'silent' }), metrics: createMetrics({ defaultMetrics: false }), readiness: [], publicRouters: routers }), '127.0.0.1', 0);
+    server = await listen(
+      createHttpApp({
+        store,
+        log: createLogger({ level: 'silent' }),
+        metrics: createMetrics({ defaultMetrics: false }),
+        readiness: [],
+        publicRouters: routers,
+      }),
+      '127.0.0.1',
+      0,
+    );
   };
   const call = (p: string, token: string | null, init: { method?: string; body?: unknown } = {}) =>
-    fetch(`${server.url}${p}`, { method: init.method ?? 'GET', headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), 'Content-Type': 'application/json' }, ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }) });
+    fetch(`${server.url}${p}`, {
+      method: init.method ?? 'GET',
+      headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), 'Content-Type': 'application/json' },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
 
   beforeAll(async () => {
     for (const t of [T1, T2]) store.upsertTenant({ id: t, name: t, locale: 'en', createdAt: '2026-01-01T00:00:00.000Z' });
@@ -74,20 +101,40 @@ describe('web card and console routers (HTTP)', () => {
     const path = `/card/api/accounts/${encodeURIComponent(A1)}/actions/business-review/feedback`;
     expect((await call(path, reader, { method: 'POST', body: { status: 'completed' } })).status).toBe(201);
     expect((await call(path, reader, { method: 'POST', body: { status: 'dismissed' } })).status).toBe(201);
-    expect(listActionOutcomes(store, T1)).toEqual([expect.objectContaining({ accountId: A1, actionId: 'business-review', status: 'dismissed', completedAt: null, source: 'card' })]);
+    expect(listActionOutcomes(store, T1)).toEqual([
+      expect.objectContaining({ accountId: A1, actionId: 'business-review', status: 'dismissed', completedAt: null, source: 'card' }),
+    ]);
     expect((await call(path, reader, { method: 'POST', body: { status: 'maybe' } })).status).toBe(400);
-    expect((await call(`/card/api/accounts/${encodeURIComponent(A1)}/actions/win-back-offer/feedback`, reader, { method: 'POST', body: { status: 'completed' } })).status).toBe(404);
-    expect(store.listAudit(T1).filter((e) => e.action.startsWith('nba.')).map((e) => e.action)).toEqual(['nba.dismissed', 'nba.completed']);
+    expect(
+      (
+        await call(`/card/api/accounts/${encodeURIComponent(A1)}/actions/win-back-offer/feedback`, reader, {
+          method: 'POST',
+          body: { status: 'completed' },
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      store
+        .listAudit(T1)
+        .filter((e) => e.action.startsWith('nba.'))
+        .map((e) => e.action),
+    ).toEqual(['nba.dismissed', 'nba.completed']);
   });
 
   it('keeps the console API to admins and names the field at fault in a bad mapping', async () => {
     expect((await call('/console/api/overview', reader)).status).toBe(403);
-    const bad = await call('/console/api/field-mapping', admin, { method: 'PUT', body: { salesforce: { renewalDate: { field: 'Renewal Date' } }, hubspot: { arr: { field: 'acv', scale: -1 } } } });
+    const bad = await call('/console/api/field-mapping', admin, {
+      method: 'PUT',
+      body: { salesforce: { renewalDate: { field: 'Renewal Date' } }, hubspot: { arr: { field: 'acv', scale: -1 } } },
+    });
     expect(bad.status).toBe(400);
     const error = ((await bad.json()) as { error: { issues: { path: string }[] } }).error;
     expect(error.issues.map((i) => i.path).sort()).toEqual(['hubspot.arr.scale', 'salesforce.renewalDate.field']);
     expect(store.getTenantSetting(T1, 'console.field-mapping')).toBeNull();
-    const catalog = await call('/console/api/action-catalog', admin, { method: 'PUT', body: { overrides: [{ id: 'seat-upsell', enabled: false }] } });
+    const catalog = await call('/console/api/action-catalog', admin, {
+      method: 'PUT',
+      body: { overrides: [{ id: 'seat-upsell', enabled: false }] },
+    });
     expect(catalog.status).toBe(200);
     const view = (await catalog.json()) as { catalog: { id: string; enabled: boolean }[] };
     expect(view.catalog.find((a) => a.id === 'seat-upsell')?.enabled).toBe(false);
@@ -95,24 +142,47 @@ describe('web card and console routers (HTTP)', () => {
   });
 
   it('runs the record-access check it is given on every card route', async () => {
-    await start([{ path: '/card', router: createWebCardRouter({ store, recordAccess: (_req, res) => void res.status(403).json({ error: { code: 'ACCESS.RECORD_HIDDEN', message: 'hidden' } }) }) }]);
+    await start([
+      {
+        path: '/card',
+        router: createWebCardRouter({
+          store,
+          recordAccess: (_req, res) => void res.status(403).json({ error: { code: 'ACCESS.RECORD_HIDDEN', message: 'hidden' } }),
+        }),
+      },
+    ]);
     expect((await call(`/card/api/accounts/${encodeURIComponent(A1)}`, reader)).status).toBe(403);
-    expect((await call(`/card/api/accounts/${encodeURIComponent(A1)}/actions/business-review/feedback`, reader, { method: 'POST', body: { status: 'completed' } })).status).toBe(403);
+    expect(
+      (
+        await call(`/card/api/accounts/${encodeURIComponent(A1)}/actions/business-review/feedback`, reader, {
+          method: 'POST',
+          body: { status: 'completed' },
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('hands an explicit backtest re-run to the workers when there is a queue (202), and serves the stored one meanwhile', async () => {
     const queue = new InProcessJobQueue(createProcessors(createPipelineAdapters({ store })), () => Promise.resolve());
     await start([{ path: '/console', router: createConsoleRouter({ store, queue, now: () => new Date('2026-10-02T00:00:00.000Z') }) }]);
-    const before = ((await (await call('/console/api/models', admin)).json()) as { evaluation: { computedAt: string; options: { horizonDays: number } } }).evaluation;
+    const before = (
+      (await (await call('/console/api/models', admin)).json()) as { evaluation: { computedAt: string; options: { horizonDays: number } } }
+    ).evaluation;
     const res = await call('/console/api/models/evaluate', admin, { method: 'POST', body: { horizonDays: 60, alertThreshold: 0.5 } });
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ queued: true, options: { horizonDays: 60, alertThreshold: 0.5 } });
     expect(queue.size).toBe(1);
     // Nothing was computed inside the request.
-    expect(((await (await call('/console/api/models', admin)).json()) as { evaluation: { computedAt: string } }).evaluation.computedAt).toBe(before.computedAt);
+    expect(
+      ((await (await call('/console/api/models', admin)).json()) as { evaluation: { computedAt: string } }).evaluation.computedAt,
+    ).toBe(before.computedAt);
     await queue.drain();
     expect(queue.deadLetters).toEqual([]);
-    const after = ((await (await call('/console/api/models', admin)).json()) as { evaluation: { options: { horizonDays: number; alertThreshold: number }; stale: boolean } }).evaluation;
+    const after = (
+      (await (await call('/console/api/models', admin)).json()) as {
+        evaluation: { options: { horizonDays: number; alertThreshold: number }; stale: boolean };
+      }
+    ).evaluation;
     expect(after).toMatchObject({ options: { horizonDays: 60, alertThreshold: 0.5 }, stale: false });
     expect(store.listAudit(T1, { limit: 5 }).some((a) => a.action === 'console.backtest.queued')).toBe(true);
     // Bad options enqueue nothing.

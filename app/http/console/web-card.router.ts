@@ -39,7 +39,9 @@ export function createWebCardRouter(deps: WebCardDeps): Router {
 
   router.get('/accounts/:accountId', headers, (req, res) => {
     res.set('Cache-Control', 'no-store');
-    res.type('html').send(pageShell({ title: 'Success Engine', base: req.baseUrl, script: 'card.js', style: 'card.css', bodyClass: 'se-card-page' }));
+    res
+      .type('html')
+      .send(pageShell({ title: 'Success Engine', base: req.baseUrl, script: 'card.js', style: 'card.css', bodyClass: 'se-card-page' }));
   });
 
   const api = Router();
@@ -63,9 +65,17 @@ export function createWebCardRouter(deps: WebCardDeps): Router {
   api.post('/accounts/:accountId/actions/:actionId/feedback', access, (req, res) => {
     const principal = principalOf(res);
     const accountId = req.params.accountId as AccountId;
-    if (!deps.store.getRecord(principal.tenantId, 'account', accountId)) throw new SuccessEngineError('HTTP.NOT_FOUND', `no account ${accountId}`);
+    if (!deps.store.getRecord(principal.tenantId, 'account', accountId))
+      throw new SuccessEngineError('HTTP.NOT_FOUND', `no account ${accountId}`);
     const { status } = parseOrThrow(FeedbackSchema, req.body, 'feedback');
-    const outcome = recordCardFeedback(deps.store, { tenantId: principal.tenantId, accountId, actionId: String(req.params.actionId), status, actor: `token:${principal.label}`, now: now() });
+    const outcome = recordCardFeedback(deps.store, {
+      tenantId: principal.tenantId,
+      accountId,
+      actionId: String(req.params.actionId),
+      status,
+      actor: `token:${principal.label}`,
+      now: now(),
+    });
     res.status(201).json({ outcome });
   });
 

@@ -1,4 +1,11 @@
-import { buildRecord, isSuccessEngineError, type AccountId, type CanonicalRecordByEntity, type ScoreSet, type TenantId } from '../../../core';
+import {
+  buildRecord,
+  isSuccessEngineError,
+  type AccountId,
+  type CanonicalRecordByEntity,
+  type ScoreSet,
+  type TenantId,
+} from '../../../core';
 import { SqliteRecordStore } from '../../../store';
 import { loadCard, recordFeedback, type CrmCardDeps } from './crm-card.service';
 import { salesforceId18 } from './salesforce-card.router';
@@ -6,11 +13,21 @@ import { salesforceId18 } from './salesforce-card.router';
 const T = 't1' as TenantId;
 
 function account(externalId: string, deletedAt?: string): CanonicalRecordByEntity['account'] {
-  return buildRecord('account', { tenantId: T, id: `hubspot:${externalId}`, source: { provider: 'hubspot', externalId, modstamp: '2026-01-01T00:00:00.000Z' }, name: 'Acme', status: 'active', ...(deletedAt ? { deletedAt } : {}) });
+  return buildRecord('account', {
+    tenantId: T,
+    id: `hubspot:${externalId}`,
+    source: { provider: 'hubspot', externalId, modstamp: '2026-01-01T00:00:00.000Z' },
+    name: 'Acme',
+    status: 'active',
+    ...(deletedAt ? { deletedAt } : {}),
+  });
 }
 
 const latest: ScoreSet = {
-  tenantId: T, accountId: 'hubspot:1' as AccountId, computedAt: '2026-11-01T00:00:00Z', modelVersion: 'run-2',
+  tenantId: T,
+  accountId: 'hubspot:1' as AccountId,
+  computedAt: '2026-11-01T00:00:00Z',
+  modelVersion: 'run-2',
   churn: { probability: 0.3, band: 'medium', drivers: [], model: { name: 'm', version: '1', kind: 'rules' } },
   nextBestActions: [{ actionId: 'a', rank: 1, score: 1, title: { en: 'A', zh: '甲' }, reasons: [{ en: 'r', zh: '理' }] }],
 };
@@ -48,7 +65,15 @@ describe('card service', () => {
   it('keeps feedback per score run: an answered action returns when a new score recommends it again', async () => {
     const d = deps([account('1')]);
     expect((await recordFeedback(d, { ...request, actionId: 'a', outcome: 'done' })).actions).toEqual([]);
-    expect(d.store.listActionOutcomes(T)).toEqual([expect.objectContaining({ accountId: 'hubspot:1', actionId: 'a', status: 'completed', recommendedAt: '2026-11-01T00:00:00.000Z', source: 'card' })]);
+    expect(d.store.listActionOutcomes(T)).toEqual([
+      expect.objectContaining({
+        accountId: 'hubspot:1',
+        actionId: 'a',
+        status: 'completed',
+        recommendedAt: '2026-11-01T00:00:00.000Z',
+        source: 'card',
+      }),
+    ]);
     expect(d.store.listAudit(T)[0]).toMatchObject({ actor: 'hubspot:7', action: 'nba.completed' });
     d.store.appendScoreSets([{ ...latest, computedAt: '2026-11-02T00:00:00Z' }]);
     expect((await loadCard(d, request)).actions.map((a) => a.actionId)).toEqual(['a']);

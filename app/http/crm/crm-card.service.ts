@@ -13,7 +13,13 @@ export type CardObjectType = 'account' | 'opportunity';
  * Whether the CRM lets this user see this record (HubSpot team/owner visibility, Salesforce sharing).
  * Written in `app/install/record-access.ts`; taken as a parameter so the card routes stay testable.
  */
-export type RecordAccessCheck = (tenantId: TenantId, provider: CardProvider, crmUserId: string, objectType: CardObjectType, externalId: string) => Promise<boolean>;
+export type RecordAccessCheck = (
+  tenantId: TenantId,
+  provider: CardProvider,
+  crmUserId: string,
+  objectType: CardObjectType,
+  externalId: string,
+) => Promise<boolean>;
 
 export interface CrmCardDeps {
   store: Pick<RecordStore, 'getRecord' | 'scoreHistory' | 'appendAudit' | 'recordActionOutcome' | 'listActionOutcomes'>;
@@ -41,11 +47,13 @@ function resolveAccount(deps: CrmCardDeps, request: CardRequest): CanonicalAccou
   const { tenantId, provider, objectType, externalId } = request;
   if (objectType === 'account') {
     const account = deps.store.getRecord(tenantId, 'account', canonicalId(provider, externalId));
-    if (!account || account.deletedAt) throw new SuccessEngineError('HTTP.NOT_FOUND', `no ${provider} account ${externalId} for this installation`);
+    if (!account || account.deletedAt)
+      throw new SuccessEngineError('HTTP.NOT_FOUND', `no ${provider} account ${externalId} for this installation`);
     return account;
   }
   const opportunity = deps.store.getRecord(tenantId, 'opportunity', canonicalId(provider, externalId));
-  if (!opportunity || opportunity.deletedAt) throw new SuccessEngineError('HTTP.NOT_FOUND', `no ${provider} opportunity ${externalId} for this installation`);
+  if (!opportunity || opportunity.deletedAt)
+    throw new SuccessEngineError('HTTP.NOT_FOUND', `no ${provider} opportunity ${externalId} for this installation`);
   const account = deps.store.getRecord(tenantId, 'account', opportunity.accountId);
   if (!account || account.deletedAt) throw new SuccessEngineError('HTTP.NOT_FOUND', `opportunity ${externalId} has no synced account`);
   return account;
@@ -53,7 +61,13 @@ function resolveAccount(deps: CrmCardDeps, request: CardRequest): CanonicalAccou
 
 async function authorize(deps: CrmCardDeps, request: CardRequest): Promise<CanonicalAccount> {
   const account = resolveAccount(deps, request);
-  const allowed = await deps.canUserSeeRecord(request.tenantId, request.provider, request.crmUserId, request.objectType, request.externalId);
+  const allowed = await deps.canUserSeeRecord(
+    request.tenantId,
+    request.provider,
+    request.crmUserId,
+    request.objectType,
+    request.externalId,
+  );
   if (!allowed) throw new SuccessEngineError('HTTP.FORBIDDEN', `your ${request.provider} user cannot see this record`);
   return account;
 }
@@ -69,7 +83,17 @@ export async function loadCard(deps: CrmCardDeps, request: CardRequest): Promise
   const account = await authorize(deps, request);
   const history = deps.store.scoreHistory(request.tenantId, account.id, { limit: HISTORY_LIMIT });
   const [latest, ...older] = history;
-  const shown = latest ? [{ ...latest, nextBestActions: latest.nextBestActions.filter((a) => !answeredActions(deps, request.tenantId, account.id, latest).has(a.actionId)) }, ...older] : history;
+  const shown = latest
+    ? [
+        {
+          ...latest,
+          nextBestActions: latest.nextBestActions.filter(
+            (a) => !answeredActions(deps, request.tenantId, account.id, latest).has(a.actionId),
+          ),
+        },
+        ...older,
+      ]
+    : history;
   return buildCardView({ account, history: shown, now: (deps.now ?? (() => new Date()))() });
 }
 

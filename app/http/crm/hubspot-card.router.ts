@@ -20,7 +20,14 @@ export interface HubSpotCardRouterDeps extends CrmCardDeps {
 }
 
 /** HubSpot's object type ids of the records the card sits on (and the names the card may send). */
-const OBJECT_TYPES: Record<string, CardObjectType> = { '0-2': 'account', company: 'account', companies: 'account', '0-3': 'opportunity', deal: 'opportunity', deals: 'opportunity' };
+const OBJECT_TYPES: Record<string, CardObjectType> = {
+  '0-2': 'account',
+  company: 'account',
+  companies: 'account',
+  '0-3': 'opportunity',
+  deal: 'opportunity',
+  deals: 'opportunity',
+};
 
 /**
  * What hubspot.fetch sends: our `objectType`/`objectId`, plus the `portalId` and `userId` HubSpot
@@ -39,7 +46,12 @@ function header(req: Request, name: string): string | undefined {
 }
 
 function unauthorized(res: Response, reason: string): void {
-  res.status(401).json({ error: { code: 'HTTP.UNAUTHENTICATED', message: `request signature ${reason}: send X-HubSpot-Signature-v3 and X-HubSpot-Request-Timestamp as hubspot.fetch does` } });
+  res.status(401).json({
+    error: {
+      code: 'HTTP.UNAUTHENTICATED',
+      message: `request signature ${reason}: send X-HubSpot-Signature-v3 and X-HubSpot-Request-Timestamp as hubspot.fetch does`,
+    },
+  });
 }
 
 /**
@@ -51,7 +63,8 @@ function unauthorized(res: Response, reason: string): void {
  * must be able to see it in HubSpot (403).
  */
 export function createHubSpotCardRouter(deps: HubSpotCardRouterDeps): Router {
-  if (deps.clientSecrets.length === 0) throw new SuccessEngineError('CONFIG.INVALID', 'createHubSpotCardRouter needs the HubSpot app client secret');
+  if (deps.clientSecrets.length === 0)
+    throw new SuccessEngineError('CONFIG.INVALID', 'createHubSpotCardRouter needs the HubSpot app client secret');
   const router = express.Router();
   const limit = deps.maxBodyBytes ?? 65_536;
 
@@ -65,7 +78,13 @@ export function createHubSpotCardRouter(deps: HubSpotCardRouterDeps): Router {
         }
         const base = deps.publicBaseUrl ?? `${req.protocol}://${req.get('host') ?? ''}`;
         const check = verifyHubSpotSignature(
-          { method: req.method, uri: `${base.replace(/\/$/, '')}${req.originalUrl}`, body: raw.body, signatureV3: header(req, 'x-hubspot-signature-v3'), timestamp: header(req, 'x-hubspot-request-timestamp') },
+          {
+            method: req.method,
+            uri: `${base.replace(/\/$/, '')}${req.originalUrl}`,
+            body: raw.body,
+            signatureV3: header(req, 'x-hubspot-signature-v3'),
+            timestamp: header(req, 'x-hubspot-request-timestamp'),
+          },
           deps.clientSecrets,
           (deps.nowMs ?? Date.now)(),
           false,
@@ -92,7 +111,13 @@ export function createHubSpotCardRouter(deps: HubSpotCardRouterDeps): Router {
     const query = parseOr400(CardQuerySchema, req.query, 'query');
     const tenantId = deps.resolveTenant('hubspot', query.portalId);
     if (!tenantId) throw new SuccessEngineError('HTTP.NOT_FOUND', `Success Engine is not installed in HubSpot portal ${query.portalId}`);
-    return { tenantId, provider: 'hubspot' as const, crmUserId: query.userId, objectType: OBJECT_TYPES[query.objectType] as CardObjectType, externalId: query.objectId };
+    return {
+      tenantId,
+      provider: 'hubspot' as const,
+      crmUserId: query.userId,
+      objectType: OBJECT_TYPES[query.objectType] as CardObjectType,
+      externalId: query.objectId,
+    };
   };
 
   router.get('/card', verify, async (req, res) => {

@@ -53,7 +53,13 @@ export function createSalesforceCardRouter(deps: SalesforceCardRouterDeps): Rout
   const cardRequest = (req: express.Request, res: express.Response) => {
     const query = parseOr400(CardQuerySchema, req.query, 'query');
     const userId = parseOr400(UserHeaderSchema, req.get('x-se-user-id'), 'header X-SE-User-Id');
-    return { tenantId: principalOf(res).tenantId, provider: 'salesforce' as const, crmUserId: salesforceId18(userId), objectType: OBJECT_TYPES[query.objectType] as CardObjectType, externalId: salesforceId18(query.recordId) };
+    return {
+      tenantId: principalOf(res).tenantId,
+      provider: 'salesforce' as const,
+      crmUserId: salesforceId18(userId),
+      objectType: OBJECT_TYPES[query.objectType] as CardObjectType,
+      externalId: salesforceId18(query.recordId),
+    };
   };
 
   router.get('/card', async (req, res) => {

@@ -38,8 +38,24 @@ export const tinyBertDefaults: TinyBertOptions = {
 };
 
 /** Real-size shapes for benchmarks (random weights). DistilBERT is expressed as a BERT graph of its size. */
-export const miniLmL6Shape: Partial<TinyBertOptions> = { hiddenSize: 384, layers: 6, heads: 12, intermediateSize: 1536, maxPositions: 512, vocabSize: 30522, modelId: 'bench/minilm-l6-shape' };
-export const distilBertShape: Partial<TinyBertOptions> = { hiddenSize: 768, layers: 6, heads: 12, intermediateSize: 3072, maxPositions: 512, vocabSize: 30522, modelId: 'bench/distilbert-shape' };
+export const miniLmL6Shape: Partial<TinyBertOptions> = {
+  hiddenSize: 384,
+  layers: 6,
+  heads: 12,
+  intermediateSize: 1536,
+  maxPositions: 512,
+  vocabSize: 30522,
+  modelId: 'bench/minilm-l6-shape',
+};
+export const distilBertShape: Partial<TinyBertOptions> = {
+  hiddenSize: 768,
+  layers: 6,
+  heads: 12,
+  intermediateSize: 3072,
+  maxPositions: 512,
+  vocabSize: 30522,
+  modelId: 'bench/distilbert-shape',
+};
 
 const SPECIAL = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 const WORDS = `the a an and or but not no is was are be to of in on for with it this that i you we they he she my our your
@@ -47,7 +63,10 @@ good great bad terrible slow fast service support product price love hate thanks
 food order app team call email account billing cancel renew happy angry excellent awful works broken bug fix time day
 customer quality value easy hard`.split(/\s+/);
 const SUBWORDS = ['##s', '##ed', '##ing', '##ly', '##er', '##est', '##n', "##'", '##t'];
-const CJK = '的一是不了人我在有他这中大来上个们到说和地也子时道出而要于就下得可你年生自会那后能对着事其里所去行过家十用发天如然作方成者多都三小把好还很么没些心看起只与当太慢快味送餐服务态度差棒吃贵量足冷热菜饭店外卖满意失望'.split('');
+const CJK =
+  '的一是不了人我在有他这中大来上个们到说和地也子时道出而要于就下得可你年生自会那后能对着事其里所去行过家十用发天如然作方成者多都三小把好还很么没些心看起只与当太慢快味送餐服务态度差棒吃贵量足冷热菜饭店外卖满意失望'.split(
+    '',
+  );
 const PUNCT = Array.from('.,!?;:\'"()-/@#$%&*+=[]{}<>，。！？、：；（）“”');
 
 export function buildVocab(size: number): string[] {
@@ -92,7 +111,12 @@ class GraphBuilder {
   }
 
   floats(name: string, dims: readonly number[], values: Float32Array): string {
-    this.initializers.push({ name, type: TensorType.float, dims, raw: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) });
+    this.initializers.push({
+      name,
+      type: TensorType.float,
+      dims,
+      raw: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+    });
     return name;
   }
 
@@ -134,7 +158,12 @@ class GraphBuilder {
     const xq = this.fresh('xq');
     const xScale = this.fresh('x_scale');
     const xZp = this.fresh('x_zp');
-    this.nodes.push({ op: 'DynamicQuantizeLinear', inputs: [input], outputs: [xq, xScale, xZp], name: this.fresh('n_DynamicQuantizeLinear') });
+    this.nodes.push({
+      op: 'DynamicQuantizeLinear',
+      inputs: [input],
+      outputs: [xq, xScale, xZp],
+      name: this.fresh('n_DynamicQuantizeLinear'),
+    });
     const integer = this.op('MatMulInteger', [xq, `${name}_q`, xZp, `${name}_zp`]);
     const asFloat = this.op('Cast', [integer], [{ name: 'to', kind: 'int', value: TensorType.float }]);
     return this.op('Mul', [asFloat, this.op('Mul', [xScale, `${name}_scale`])]);
@@ -143,10 +172,14 @@ class GraphBuilder {
   layerNorm(prefix: string, input: string, dim: number): string {
     const g = this.floats(`${prefix}.gamma`, [dim], new Float32Array(dim).fill(1));
     const b = this.floats(`${prefix}.beta`, [dim], new Float32Array(dim));
-    return this.op('LayerNormalization', [input, g, b], [
-      { name: 'axis', kind: 'int', value: -1 },
-      { name: 'epsilon', kind: 'float', value: 1e-12 },
-    ]);
+    return this.op(
+      'LayerNormalization',
+      [input, g, b],
+      [
+        { name: 'axis', kind: 'int', value: -1 },
+        { name: 'epsilon', kind: 'float', value: 1e-12 },
+      ],
+    );
   }
 }
 
@@ -170,12 +203,16 @@ function buildGraph(o: TinyBertOptions, vocabSize: number, quantize: boolean): B
   const type = g.floats('embeddings.token_type', [2, H], g.random('t', [2, H]));
   const seqLen = g.op('Gather', [g.op('Shape', ['input_ids']), 'c_i1'], [{ name: 'axis', kind: 'int', value: 0 }]);
   const positions = g.op('Range', ['c_i0', seqLen, 'c_i1']);
-  const embedded = g.op('Add', [g.op('Add', [g.op('Gather', [word, 'input_ids']), g.op('Gather', [pos, positions])]), g.op('Gather', [type, 'token_type_ids'])]);
+  const embedded = g.op('Add', [
+    g.op('Add', [g.op('Gather', [word, 'input_ids']), g.op('Gather', [pos, positions])]),
+    g.op('Gather', [type, 'token_type_ids']),
+  ]);
   let h = g.layerNorm('embeddings.ln', embedded, H);
 
   const maskFloat = g.op('Cast', ['attention_mask'], [{ name: 'to', kind: 'int', value: TensorType.float }]);
   const maskBias = g.op('Unsqueeze', [g.op('Mul', [g.op('Sub', ['c_f1', maskFloat]), 'c_fneg']), 'c_axes12']);
-  const heads = (x: string, perm: number[]): string => g.op('Transpose', [g.op('Reshape', [x, 'c_shape_heads'])], [{ name: 'perm', kind: 'ints', value: perm }]);
+  const heads = (x: string, perm: number[]): string =>
+    g.op('Transpose', [g.op('Reshape', [x, 'c_shape_heads'])], [{ name: 'perm', kind: 'ints', value: perm }]);
 
   for (let l = 0; l < o.layers; l++) {
     const p = `layer${l}`;
@@ -184,7 +221,10 @@ function buildGraph(o: TinyBertOptions, vocabSize: number, quantize: boolean): B
     const v = heads(g.dense(`${p}.v`, h, H, H), [0, 2, 1, 3]);
     const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, k]), 'c_scale']), maskBias]);
     const probs = g.op('Softmax', [scores], [{ name: 'axis', kind: 'int', value: -1 }]);
-    const context = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [probs, v])], [{ name: 'perm', kind: 'ints', value: [0, 2, 1, 3] }]), 'c_shape_hidden']);
+    const context = g.op('Reshape', [
+      g.op('Transpose', [g.op('MatMul', [probs, v])], [{ name: 'perm', kind: 'ints', value: [0, 2, 1, 3] }]),
+      'c_shape_hidden',
+    ]);
     const attended = g.layerNorm(`${p}.ln1`, g.op('Add', [g.dense(`${p}.o`, context, H, H), h]), H);
     const up = g.dense(`${p}.ffn1`, attended, H, o.intermediateSize);
     // Exact GELU: 0.5 x (1 + erf(x / sqrt 2)).
@@ -211,7 +251,15 @@ function buildGraph(o: TinyBertOptions, vocabSize: number, quantize: boolean): B
 
 function tokenizerJson(vocab: readonly string[], maxLength: number): unknown {
   const id = (t: string): number => vocab.indexOf(t);
-  const special = (t: string) => ({ id: id(t), content: t, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const special = (t: string) => ({
+    id: id(t),
+    content: t,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
   const st = (t: string, typeId: number) => ({ SpecialToken: { id: t, type_id: typeId } });
   const seq = (s: 'A' | 'B', typeId: number) => ({ Sequence: { id: s, type_id: typeId } });
   return {
@@ -228,7 +276,13 @@ function tokenizerJson(vocab: readonly string[], maxLength: number): unknown {
       special_tokens: Object.fromEntries(['[CLS]', '[SEP]'].map((t) => [t, { id: t, ids: [id(t)], tokens: [t] }])),
     },
     decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
-    model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: Object.fromEntries(vocab.map((t, i) => [t, i])) },
+    model: {
+      type: 'WordPiece',
+      unk_token: '[UNK]',
+      continuing_subword_prefix: '##',
+      max_input_chars_per_word: 100,
+      vocab: Object.fromEntries(vocab.map((t, i) => [t, i])),
+    },
   };
 }
 
@@ -276,7 +330,10 @@ export function buildTinyBert(dir: string, options: Partial<TinyBertOptions> = {
   json('special_tokens_map.json', { cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', mask_token: '[MASK]' });
   writeFileSync(path.join(dir, 'vocab.txt'), `${vocab.join('\n')}\n`);
   for (const dtype of o.dtypes) {
-    writeFileSync(path.join(dir, 'onnx', dtype === 'q8' ? 'model_quantized.onnx' : 'model.onnx'), buildGraph(o, vocab.length, dtype === 'q8'));
+    writeFileSync(
+      path.join(dir, 'onnx', dtype === 'q8' ? 'model_quantized.onnx' : 'model.onnx'),
+      buildGraph(o, vocab.length, dtype === 'q8'),
+    );
   }
   return dir;
 }

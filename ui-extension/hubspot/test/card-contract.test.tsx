@@ -27,9 +27,30 @@ describe('card surfaces stay on the card.v1 contract', () => {
 
   it('the LWC’s band words match the view-model’s band labels', () => {
     const bandWords = esmConstants(join(LWC_DIR, 'fieldNames.js')).BAND_WORDS as Record<RiskBand, unknown>;
-    const account = { id: 'hubspot:1' as AccountId, tenantId: 't' as TenantId, name: 'A', status: 'active', attributes: {}, dataHash: '', source: { provider: 'hubspot', externalId: '1', modstamp: '2026-01-01T00:00:00Z' } } as unknown as CanonicalAccount;
+    const account = {
+      id: 'hubspot:1' as AccountId,
+      tenantId: 't' as TenantId,
+      name: 'A',
+      status: 'active',
+      attributes: {},
+      dataHash: '',
+      source: { provider: 'hubspot', externalId: '1', modstamp: '2026-01-01T00:00:00Z' },
+    } as unknown as CanonicalAccount;
     for (const band of ['low', 'medium', 'high', 'critical'] as const) {
-      const view = buildCardView({ account, now: new Date(), history: [{ tenantId: account.tenantId, accountId: account.id, computedAt: '2026-01-01T00:00:00Z', modelVersion: 'v', nextBestActions: [], churn: { probability: 0.5, band, drivers: [], model: { name: 'm', version: '1', kind: 'rules' } } }] });
+      const view = buildCardView({
+        account,
+        now: new Date(),
+        history: [
+          {
+            tenantId: account.tenantId,
+            accountId: account.id,
+            computedAt: '2026-01-01T00:00:00Z',
+            modelVersion: 'v',
+            nextBestActions: [],
+            churn: { probability: 0.5, band, drivers: [], model: { name: 'm', version: '1', kind: 'rules' } },
+          },
+        ],
+      });
       expect(bandWords[band]).toEqual(view.churn?.bandLabel);
     }
   });

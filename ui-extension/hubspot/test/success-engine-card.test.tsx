@@ -1,4 +1,16 @@
-import { Button, EmptyState, ErrorState, Flex, Heading, LineChart, List, StatisticsItem, StatisticsTrend, Tag, Text } from '@hubspot/ui-extensions';
+import {
+  Button,
+  EmptyState,
+  ErrorState,
+  Flex,
+  Heading,
+  LineChart,
+  List,
+  StatisticsItem,
+  StatisticsTrend,
+  Tag,
+  Text,
+} from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { buildCardView, CARD_LABELS, type CardView } from '../../shared/card.view-model';
 import type { AccountId, CanonicalAccount, ScoreSet, TenantId } from '../../../core';
@@ -6,28 +18,72 @@ import { SuccessEngineCard, type CardFetcher } from '../src/app/cards/SuccessEng
 
 const T = 'tenant-1' as TenantId;
 const account = {
-  id: 'hubspot:101' as AccountId, tenantId: T, name: 'Acme', status: 'active', attributes: {}, dataHash: '0'.repeat(64),
+  id: 'hubspot:101' as AccountId,
+  tenantId: T,
+  name: 'Acme',
+  status: 'active',
+  attributes: {},
+  dataHash: '0'.repeat(64),
   source: { provider: 'hubspot', externalId: '101', modstamp: '2026-01-01T00:00:00Z' },
 } as unknown as CanonicalAccount;
 
 function score(probability: number, computedAt: string): ScoreSet {
   return {
-    tenantId: T, accountId: account.id, computedAt, modelVersion: 'run-7',
-    churn: { probability, band: 'high', model: { name: 'churn-gbdt', version: '3', kind: 'learned' }, drivers: [
-      { feature: 'tickets', contribution: 12, direction: 'raises', text: { en: 'Support tickets (90 days): 9', zh: '支持工单（90 天）：9' } },
-      { feature: 'logins', contribution: -4, direction: 'lowers', text: { en: 'Logins (30 days): 40', zh: '登录次数（30 天）：40' } },
-    ] },
-    clv: { point: 5000, p10: 3000, p50: 5000, p90: 8000, ifRetained: 9000, currency: 'USD', horizonMonths: 12, method: 'contractual', model: { name: 'sbg', version: '1', kind: 'sbg' } },
+    tenantId: T,
+    accountId: account.id,
+    computedAt,
+    modelVersion: 'run-7',
+    churn: {
+      probability,
+      band: 'high',
+      model: { name: 'churn-gbdt', version: '3', kind: 'learned' },
+      drivers: [
+        {
+          feature: 'tickets',
+          contribution: 12,
+          direction: 'raises',
+          text: { en: 'Support tickets (90 days): 9', zh: '支持工单（90 天）：9' },
+        },
+        { feature: 'logins', contribution: -4, direction: 'lowers', text: { en: 'Logins (30 days): 40', zh: '登录次数（30 天）：40' } },
+      ],
+    },
+    clv: {
+      point: 5000,
+      p10: 3000,
+      p50: 5000,
+      p90: 8000,
+      ifRetained: 9000,
+      currency: 'USD',
+      horizonMonths: 12,
+      method: 'contractual',
+      model: { name: 'sbg', version: '1', kind: 'sbg' },
+    },
     nextBestActions: [
-      { actionId: 'exec-call', rank: 1, score: 1, title: { en: 'Executive sponsor call', zh: '高管发起人电话' }, reasons: [{ en: 'Risk rose 32 points', zh: '风险上升 32 个百分点' }] },
-      { actionId: 'training', rank: 2, score: 0.5, title: { en: 'Training session', zh: '培训课程' }, reasons: [{ en: 'Low usage', zh: '使用率低' }] },
+      {
+        actionId: 'exec-call',
+        rank: 1,
+        score: 1,
+        title: { en: 'Executive sponsor call', zh: '高管发起人电话' },
+        reasons: [{ en: 'Risk rose 32 points', zh: '风险上升 32 个百分点' }],
+      },
+      {
+        actionId: 'training',
+        rank: 2,
+        score: 0.5,
+        title: { en: 'Training session', zh: '培训课程' },
+        reasons: [{ en: 'Low usage', zh: '使用率低' }],
+      },
     ],
   };
 }
 
 /** What the text pipeline stores for an account whose tickets turned negative (phrased as engine/text/text-reasons.ts does). */
 const voice: NonNullable<ScoreSet['voice']> = {
-  sentiment30: -0.4, sentiment90: -0.1, trend: 'worsening', texts90: 7, negativeTicketShare90: 0.6,
+  sentiment30: -0.4,
+  sentiment90: -0.1,
+  trend: 'worsening',
+  texts90: 7,
+  negativeTicketShare90: 0.6,
   topTopics: [
     { id: 'billing', label: { en: 'billing', zh: '账单' }, count: 3, negative: 3 },
     { id: 'support-speed', label: { en: 'support speed', zh: '支持响应速度' }, count: 1, negative: 0 },
@@ -40,15 +96,27 @@ const voice: NonNullable<ScoreSet['voice']> = {
 };
 
 const NOW = new Date('2026-11-02T00:00:00Z');
-const scored: CardView = buildCardView({ account, history: [score(0.72, '2026-11-01T12:00:00Z'), score(0.4, '2026-10-25T00:00:00Z')], now: NOW });
-const withVoice: CardView = buildCardView({ account, history: [{ ...score(0.72, '2026-11-01T12:00:00Z'), voice }, score(0.4, '2026-10-25T00:00:00Z')], now: NOW });
+const scored: CardView = buildCardView({
+  account,
+  history: [score(0.72, '2026-11-01T12:00:00Z'), score(0.4, '2026-10-25T00:00:00Z')],
+  now: NOW,
+});
+const withVoice: CardView = buildCardView({
+  account,
+  history: [{ ...score(0.72, '2026-11-01T12:00:00Z'), voice }, score(0.4, '2026-10-25T00:00:00Z')],
+  now: NOW,
+});
 const notScored: CardView = buildCardView({ account, history: [], now: NOW });
 
 /** A stand-in for hubspot.fetch that answers from a queue of cards. */
 function fakeFetch(...cards: (CardView | number)[]): jest.MockedFunction<CardFetcher> {
   return jest.fn<ReturnType<CardFetcher>, Parameters<CardFetcher>>(() => {
     const next = cards.length > 1 ? cards.shift() : cards[0];
-    return Promise.resolve(typeof next === 'number' ? { ok: false, status: next, json: () => Promise.resolve({}) } : { ok: true, status: 200, json: () => Promise.resolve(next) });
+    return Promise.resolve(
+      typeof next === 'number'
+        ? { ok: false, status: next, json: () => Promise.resolve({}) }
+        : { ok: true, status: 200, json: () => Promise.resolve(next) },
+    );
   });
 }
 
@@ -64,15 +132,28 @@ describe('HubSpot app card', () => {
     const fetcher = fakeFetch(scored);
     const r = setup(fetcher, 'en-us');
     await r.waitFor(() => expect(r.maybeFindByTestId(Tag, 'se-band')).not.toBeNull());
-    expect(fetcher).toHaveBeenCalledWith('https://api.test/crm/hubspot/card?objectType=0-2&objectId=101', expect.objectContaining({ method: 'GET' }));
+    expect(fetcher).toHaveBeenCalledWith(
+      'https://api.test/crm/hubspot/card?objectType=0-2&objectId=101',
+      expect.objectContaining({ method: 'GET' }),
+    );
     expect(r.findByTestId(StatisticsItem, 'se-churn').props).toMatchObject({ label: 'Churn risk', number: '72%' });
     expect(r.find(StatisticsTrend).props).toMatchObject({ direction: 'increase', value: '32' });
     expect(r.findByTestId(Tag, 'se-band').text).toBe('High');
     expect(r.findByTestId(Text, 'se-trend').text).toBe('Up 32 points since the last score');
-    expect(r.findByTestId(LineChart, 'se-trend-chart').props.data).toEqual([{ computedAt: '2026-10-25T00:00:00Z', percent: 40 }, { computedAt: '2026-11-01T12:00:00Z', percent: 72 }]);
+    expect(r.findByTestId(LineChart, 'se-trend-chart').props.data).toEqual([
+      { computedAt: '2026-10-25T00:00:00Z', percent: 40 },
+      { computedAt: '2026-11-01T12:00:00Z', percent: 72 },
+    ]);
     expect(r.findByTestId(StatisticsItem, 'se-clv').props.number).toBe('$9,000');
-    expect(r.findByTestId(Text, 'se-interval').text).toBe('Worth 9,000 USD over 12 months if retained; at today’s risk expect 5,000 USD: it may really pay 3,000 USD – 8,000 USD (80% range).');
-    expect(r.findByTestId(List, 'se-drivers').findAll(Text).map((n) => n.text)).toEqual(['▲ Support tickets (90 days): 9', '▼ Logins (30 days): 40']);
+    expect(r.findByTestId(Text, 'se-interval').text).toBe(
+      'Worth 9,000 USD over 12 months if retained; at today’s risk expect 5,000 USD: it may really pay 3,000 USD – 8,000 USD (80% range).',
+    );
+    expect(
+      r
+        .findByTestId(List, 'se-drivers')
+        .findAll(Text)
+        .map((n) => n.text),
+    ).toEqual(['▲ Support tickets (90 days): 9', '▼ Logins (30 days): 40']);
     expect(r.findAll(Button).map((b) => b.text)).toEqual(['Done', 'Dismiss', 'Done', 'Dismiss']);
     expect(r.findByTestId(Text, 'se-freshness').text).toBe('Scored 12 h ago');
     expect(r.findByTestId(Text, 'se-models').text).toBe('Model: Churn risk churn-gbdt 3 · Lifetime value sbg 1 · Scoring run run-7');
@@ -84,8 +165,18 @@ describe('HubSpot app card', () => {
     expect(r.findByTestId(StatisticsItem, 'se-churn').props.label).toBe(CARD_LABELS.churn.zh);
     expect(r.findByTestId(Tag, 'se-band').text).toBe('高');
     expect(r.findByTestId(Text, 'se-trend').text).toBe('较上次评分上升 32 个百分点');
-    expect(r.findByTestId(List, 'se-drivers').findAll(Text).map((n) => n.text)).toEqual(['▲ 支持工单（90 天）：9', '▼ 登录次数（30 天）：40']);
-    expect(r.findAll(Button).map((b) => b.text).slice(0, 2)).toEqual(['已完成', '忽略']);
+    expect(
+      r
+        .findByTestId(List, 'se-drivers')
+        .findAll(Text)
+        .map((n) => n.text),
+    ).toEqual(['▲ 支持工单（90 天）：9', '▼ 登录次数（30 天）：40']);
+    expect(
+      r
+        .findAll(Button)
+        .map((b) => b.text)
+        .slice(0, 2),
+    ).toEqual(['已完成', '忽略']);
     expect(r.findByTestId(Text, 'se-freshness').text).toBe('评分于12 小时前');
   });
 
@@ -95,9 +186,24 @@ describe('HubSpot app card', () => {
     const section = r.findByTestId(Flex, 'se-voice');
     expect(section.find(Heading).text).toBe('What customers say');
     expect(section.find(Text, { testId: 'se-voice-trend' }).text).toBe('Sentiment: Worsening over the last 90 days');
-    expect(section.find(List, { testId: 'se-voice-reasons' }).findAll(Text).map((n) => n.text)).toEqual(['3 negative tickets about billing in the last 30 days', 'Customer sentiment worsened over the last 90 days (last 30 days: −0.40)']);
-    expect(section.find(Text, { testId: 'se-voice-topics' }).text).toBe('Top topics: billing: 3 mentions, 3 negative · support speed: 1 mention, 0 negative');
-    expect(section.find(Flex, { testId: 'se-voice-example' }).findAll(Text).map((n) => n.text)).toEqual(['Example (personal data masked) · Ticket', 'We were charged twice again, please call [name] at [phone].']);
+    expect(
+      section
+        .find(List, { testId: 'se-voice-reasons' })
+        .findAll(Text)
+        .map((n) => n.text),
+    ).toEqual([
+      '3 negative tickets about billing in the last 30 days',
+      'Customer sentiment worsened over the last 90 days (last 30 days: −0.40)',
+    ]);
+    expect(section.find(Text, { testId: 'se-voice-topics' }).text).toBe(
+      'Top topics: billing: 3 mentions, 3 negative · support speed: 1 mention, 0 negative',
+    );
+    expect(
+      section
+        .find(Flex, { testId: 'se-voice-example' })
+        .findAll(Text)
+        .map((n) => n.text),
+    ).toEqual(['Example (personal data masked) · Ticket', 'We were charged twice again, please call [name] at [phone].']);
   });
 
   it('shows what customers say in Chinese for a zh user', async () => {
@@ -106,9 +212,21 @@ describe('HubSpot app card', () => {
     const section = r.findByTestId(Flex, 'se-voice');
     expect(section.find(Heading).text).toBe('客户之声');
     expect(section.find(Text, { testId: 'se-voice-trend' }).text).toBe('情绪：近 90 天转差');
-    expect(section.find(List, { testId: 'se-voice-reasons' }).findAll(Text).map((n) => n.text)).toEqual(['近 30 天 3 张负面工单，主题：账单', '近 90 天客户情绪转差（近 30 天：−0.40）']);
-    expect(section.find(Text, { testId: 'se-voice-topics' }).text).toBe('主要话题：账单：提及 3 次，负面 3 次 · 支持响应速度：提及 1 次，负面 0 次');
-    expect(section.find(Flex, { testId: 'se-voice-example' }).findAll(Text).map((n) => n.text)[0]).toBe('示例（已隐去个人信息） · 工单');
+    expect(
+      section
+        .find(List, { testId: 'se-voice-reasons' })
+        .findAll(Text)
+        .map((n) => n.text),
+    ).toEqual(['近 30 天 3 张负面工单，主题：账单', '近 90 天客户情绪转差（近 30 天：−0.40）']);
+    expect(section.find(Text, { testId: 'se-voice-topics' }).text).toBe(
+      '主要话题：账单：提及 3 次，负面 3 次 · 支持响应速度：提及 1 次，负面 0 次',
+    );
+    expect(
+      section
+        .find(Flex, { testId: 'se-voice-example' })
+        .findAll(Text)
+        .map((n) => n.text)[0],
+    ).toBe('示例（已隐去个人信息） · 工单');
   });
 
   it('has no customer-voice section before any text was read', async () => {
@@ -126,7 +244,11 @@ describe('HubSpot app card', () => {
     await r.waitFor(() => expect(r.maybeFindByTestId(Button, 'se-done-exec-call')).not.toBeNull());
     r.findByTestId(Button, 'se-done-exec-call').trigger('onClick');
     await r.waitFor(() => expect(r.maybeFindByTestId(Button, 'se-done-exec-call')).toBeNull());
-    expect(fetcher).toHaveBeenNthCalledWith(2, 'https://api.test/crm/hubspot/card/feedback?objectType=0-3&objectId=101', expect.objectContaining({ method: 'POST', body: { actionId: 'exec-call', outcome: 'done' } }));
+    expect(fetcher).toHaveBeenNthCalledWith(
+      2,
+      'https://api.test/crm/hubspot/card/feedback?objectType=0-3&objectId=101',
+      expect.objectContaining({ method: 'POST', body: { actionId: 'exec-call', outcome: 'done' } }),
+    );
     r.findByTestId(Button, 'se-dismiss-training').trigger('onClick');
     await r.waitFor(() => expect(r.maybeFindByTestId(Text, 'se-no-actions')).not.toBeNull());
     expect(fetcher.mock.calls[2]?.[1]).toMatchObject({ method: 'POST', body: { actionId: 'training', outcome: 'dismissed' } });

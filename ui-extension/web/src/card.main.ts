@@ -5,7 +5,24 @@ import { el, render } from './dom';
 import { dateTime, initialLang, money, percent, rememberLang, tr, type Lang, type Localized } from './i18n';
 import { api, ApiError, takeToken } from './session';
 
-type Labels = Record<'title' | 'churn' | 'clv' | 'interval' | 'drivers' | 'actions' | 'done' | 'dismiss' | 'model' | 'notScored' | 'noActions' | 'voice' | 'voiceTrend' | 'voiceTopics' | 'voiceExample', Localized>;
+type Labels = Record<
+  | 'title'
+  | 'churn'
+  | 'clv'
+  | 'interval'
+  | 'drivers'
+  | 'actions'
+  | 'done'
+  | 'dismiss'
+  | 'model'
+  | 'notScored'
+  | 'noActions'
+  | 'voice'
+  | 'voiceTrend'
+  | 'voiceTopics'
+  | 'voiceExample',
+  Localized
+>;
 interface CardResponse {
   card: CardView;
   labels: Labels;
@@ -24,7 +41,10 @@ const W = {
   owner: { en: 'Owner', zh: '负责人' },
   freshness: { en: 'Data freshness', zh: '数据新鲜度' },
   runVersion: { en: 'Scoring run', zh: '评分运行' },
-  noToken: { en: 'This card needs an access token: open it from the link your admin shared (it carries the token after #).', zh: '此卡片需要访问令牌：请通过管理员分享的链接打开（令牌位于 # 之后）。' },
+  noToken: {
+    en: 'This card needs an access token: open it from the link your admin shared (it carries the token after #).',
+    zh: '此卡片需要访问令牌：请通过管理员分享的链接打开（令牌位于 # 之后）。',
+  },
   notFound: { en: 'No such account for this token.', zh: '此令牌下没有该客户。' },
   failed: { en: 'Could not load the card', zh: '无法加载卡片' },
   feedbackFailed: { en: 'Could not record the feedback', zh: '无法记录反馈' },
@@ -53,7 +73,11 @@ async function load(): Promise<void> {
 
 function renderMessage(text: Localized, error?: unknown): void {
   const detail = error instanceof Error ? error.message : null;
-  render(app, el('div', { class: 'card', role: 'alert' }, el('p', {}, tr(text, lang)), detail ? el('p', { class: 'detail' }, detail) : null), langSwitch(() => renderMessage(text, error)));
+  render(
+    app,
+    el('div', { class: 'card', role: 'alert' }, el('p', {}, tr(text, lang)), detail ? el('p', { class: 'detail' }, detail) : null),
+    langSwitch(() => renderMessage(text, error)),
+  );
 }
 
 function langSwitch(redraw: () => void): HTMLButtonElement {
@@ -72,13 +96,31 @@ function draw(): void {
     el(
       'article',
       { class: 'card', 'aria-labelledby': 'card-title' },
-      el('header', { class: 'card-header' }, el('div', {}, el('p', { class: 'product' }, L('title')), el('h1', { id: 'card-title', class: 'account-name' }, card.account.name), card.account.ownerName ? el('p', { class: 'owner' }, `${tr(W.owner, lang)}: `, card.account.ownerName) : null), langSwitch(draw)),
+      el(
+        'header',
+        { class: 'card-header' },
+        el(
+          'div',
+          {},
+          el('p', { class: 'product' }, L('title')),
+          el('h1', { id: 'card-title', class: 'account-name' }, card.account.name),
+          card.account.ownerName ? el('p', { class: 'owner' }, `${tr(W.owner, lang)}: `, card.account.ownerName) : null,
+        ),
+        langSwitch(draw),
+      ),
       churnSection(card, L),
       clvSection(card, L),
       driversSection(card, L),
       voiceSection(card, L),
       actionsSection(card, L),
-      el('footer', { class: 'freshness' + (card.freshness.stale ? ' stale' : '') }, el('span', { class: 'visually-hidden' }, `${tr(W.freshness, lang)}: `), tr(card.freshness.label, lang), card.freshness.computedAt ? el('span', { class: 'muted' }, ` · ${dateTime(card.freshness.computedAt, lang)}`) : null, card.modelVersion ? el('span', { class: 'muted' }, ` · ${tr(W.runVersion, lang)} ${card.modelVersion}`) : null),
+      el(
+        'footer',
+        { class: 'freshness' + (card.freshness.stale ? ' stale' : '') },
+        el('span', { class: 'visually-hidden' }, `${tr(W.freshness, lang)}: `),
+        tr(card.freshness.label, lang),
+        card.freshness.computedAt ? el('span', { class: 'muted' }, ` · ${dateTime(card.freshness.computedAt, lang)}`) : null,
+        card.modelVersion ? el('span', { class: 'muted' }, ` · ${tr(W.runVersion, lang)} ${card.modelVersion}`) : null,
+      ),
     ),
   );
 }
@@ -89,15 +131,31 @@ function modelLine(model: { name: string; version: string; kind: string }, L: (k
 
 function churnSection(card: CardView, L: (k: keyof Labels) => string): HTMLElement {
   const churn = card.churn;
-  if (!churn) return el('section', { class: 'section', 'aria-labelledby': 'churn-h' }, el('h2', { id: 'churn-h' }, L('churn')), el('p', {}, L('notScored')));
+  if (!churn)
+    return el(
+      'section',
+      { class: 'section', 'aria-labelledby': 'churn-h' },
+      el('h2', { id: 'churn-h' }, L('churn')),
+      el('p', {}, L('notScored')),
+    );
   const values = churn.trend.points.map((p) => p.probability);
   const trendText = `${tr(W.trendCaption, lang)}: ${values.map((v) => percent(v, lang)).join(' → ')}`;
   return el(
     'section',
     { class: 'section churn', 'aria-labelledby': 'churn-h' },
     el('h2', { id: 'churn-h' }, L('churn')),
-    el('div', { class: 'headline' }, el('span', { class: 'big', 'data-testid': 'churn-percent' }, churn.percentText), el('span', { class: `band band-${churn.band}` }, tr(churn.bandLabel, lang))),
-    el('div', { class: 'trend' }, sparkline(values, { label: trendText }), el('p', { class: `trend-label trend-${churn.trend.direction}` }, tr(churn.trend.label, lang))),
+    el(
+      'div',
+      { class: 'headline' },
+      el('span', { class: 'big', 'data-testid': 'churn-percent' }, churn.percentText),
+      el('span', { class: `band band-${churn.band}` }, tr(churn.bandLabel, lang)),
+    ),
+    el(
+      'div',
+      { class: 'trend' },
+      sparkline(values, { label: trendText }),
+      el('p', { class: `trend-label trend-${churn.trend.direction}` }, tr(churn.trend.label, lang)),
+    ),
     modelLine(churn.model, L),
   );
 }
@@ -111,7 +169,11 @@ function clvSection(card: CardView, L: (k: keyof Labels) => string): HTMLElement
     el('h2', { id: 'clv-h' }, L('clv')),
     el('p', { class: 'big', 'data-testid': 'clv-retained' }, money(clv.ifRetained ?? clv.point, clv.currency, lang)),
     el('p', { 'data-testid': 'clv-summary' }, tr(clv.summary, lang)),
-    el('p', { class: 'muted' }, `${clv.horizonMonths} ${tr(W.horizon, lang)} · ${tr(clv.method === 'contractual' ? W.contractual : W.nonContractual, lang)}`),
+    el(
+      'p',
+      { class: 'muted' },
+      `${clv.horizonMonths} ${tr(W.horizon, lang)} · ${tr(clv.method === 'contractual' ? W.contractual : W.nonContractual, lang)}`,
+    ),
     modelLine(clv.model, L),
   );
 }
@@ -128,7 +190,13 @@ function driversSection(card: CardView, L: (k: keyof Labels) => string): HTMLEle
       'ul',
       {},
       drivers.map((d) =>
-        el('li', { class: `driver driver-${d.direction}` }, el('span', { class: 'arrow', 'aria-hidden': 'true' }, d.direction === 'raises' ? '▲' : '▼'), el('span', { class: 'visually-hidden' }, `${tr(d.direction === 'raises' ? W.raises : W.lowers, lang)}: `), tr(d.text, lang)),
+        el(
+          'li',
+          { class: `driver driver-${d.direction}` },
+          el('span', { class: 'arrow', 'aria-hidden': 'true' }, d.direction === 'raises' ? '▲' : '▼'),
+          el('span', { class: 'visually-hidden' }, `${tr(d.direction === 'raises' ? W.raises : W.lowers, lang)}: `),
+          tr(d.text, lang),
+        ),
       ),
     ),
     missing ? el('p', { class: 'muted', 'data-testid': 'missing-inputs' }, tr(missing, lang)) : null,
@@ -146,9 +214,24 @@ function voiceSection(card: CardView, L: (k: keyof Labels) => string): HTMLEleme
     { class: 'section voice', 'aria-labelledby': 'voice-h', 'data-testid': 'voice' },
     el('h2', { id: 'voice-h' }, L('voice')),
     el('p', { class: `voice-trend trend-${voice.trend}` }, `${L('voiceTrend')}${colon}`, tr(voice.trendLabel, lang)),
-    voice.reasons.length ? el('ul', { class: 'voice-reasons' }, voice.reasons.map((r) => el('li', {}, tr(r, lang)))) : null,
-    voice.topics.length ? el('p', { class: 'voice-topics' }, `${L('voiceTopics')}${colon}`, voice.topics.map((t) => tr(t.text, lang)).join(' · ')) : null,
-    voice.example ? el('blockquote', { class: 'voice-example' }, el('p', { class: 'muted' }, `${L('voiceExample')} · ${tr(voice.example.kindLabel, lang)}`), el('p', {}, voice.example.text)) : null,
+    voice.reasons.length
+      ? el(
+          'ul',
+          { class: 'voice-reasons' },
+          voice.reasons.map((r) => el('li', {}, tr(r, lang))),
+        )
+      : null,
+    voice.topics.length
+      ? el('p', { class: 'voice-topics' }, `${L('voiceTopics')}${colon}`, voice.topics.map((t) => tr(t.text, lang)).join(' · '))
+      : null,
+    voice.example
+      ? el(
+          'blockquote',
+          { class: 'voice-example' },
+          el('p', { class: 'muted' }, `${L('voiceExample')} · ${tr(voice.example.kindLabel, lang)}`),
+          el('p', {}, voice.example.text),
+        )
+      : null,
   );
 }
 
@@ -156,27 +239,53 @@ function actionsSection(card: CardView, L: (k: keyof Labels) => string): HTMLEle
   const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const items = card.actions.map((a) => {
     const decided = feedback.get(a.actionId);
-    const done = el('button', { type: 'button', class: 'primary', 'data-action': a.actionId, 'data-feedback': 'completed', disabled: decided !== undefined }, L('done'));
-    const dismiss = el('button', { type: 'button', class: 'secondary', 'data-action': a.actionId, 'data-feedback': 'dismissed', disabled: decided !== undefined }, L('dismiss'));
+    const done = el(
+      'button',
+      { type: 'button', class: 'primary', 'data-action': a.actionId, 'data-feedback': 'completed', disabled: decided !== undefined },
+      L('done'),
+    );
+    const dismiss = el(
+      'button',
+      { type: 'button', class: 'secondary', 'data-action': a.actionId, 'data-feedback': 'dismissed', disabled: decided !== undefined },
+      L('dismiss'),
+    );
     const title = tr(a.title, lang);
     done.setAttribute('aria-label', `${L('done')}: ${title}`);
     dismiss.setAttribute('aria-label', `${L('dismiss')}: ${title}`);
-    for (const button of [done, dismiss]) button.addEventListener('click', () => void sendFeedback(a.actionId, button.dataset.feedback as 'completed' | 'dismissed', status));
+    for (const button of [done, dismiss])
+      button.addEventListener('click', () => void sendFeedback(a.actionId, button.dataset.feedback as 'completed' | 'dismissed', status));
     return el(
       'li',
       { class: 'action' + (decided ? ` decided-${decided}` : '') },
       el('h3', {}, title),
-      el('ul', { class: 'reasons' }, a.reasons.map((r) => el('li', {}, tr(r, lang)))),
-      decided ? el('p', { class: 'decided' }, tr(decided === 'completed' ? W.recordedDone : W.recordedDismissed, lang)) : el('div', { class: 'buttons' }, done, dismiss),
+      el(
+        'ul',
+        { class: 'reasons' },
+        a.reasons.map((r) => el('li', {}, tr(r, lang))),
+      ),
+      decided
+        ? el('p', { class: 'decided' }, tr(decided === 'completed' ? W.recordedDone : W.recordedDismissed, lang))
+        : el('div', { class: 'buttons' }, done, dismiss),
     );
   });
-  return el('section', { class: 'section actions', 'aria-labelledby': 'actions-h' }, el('h2', { id: 'actions-h', tabindex: -1 }, L('actions')), items.length ? el('ol', {}, items) : el('p', { 'data-testid': 'no-actions' }, card.noActionReason ? tr(card.noActionReason, lang) : L('noActions')), status);
+  return el(
+    'section',
+    { class: 'section actions', 'aria-labelledby': 'actions-h' },
+    el('h2', { id: 'actions-h', tabindex: -1 }, L('actions')),
+    items.length
+      ? el('ol', {}, items)
+      : el('p', { 'data-testid': 'no-actions' }, card.noActionReason ? tr(card.noActionReason, lang) : L('noActions')),
+    status,
+  );
 }
 
 async function sendFeedback(actionId: string, status: 'completed' | 'dismissed', region: HTMLElement): Promise<void> {
   if (!token) return;
   try {
-    await api(token, `${base}/api/accounts/${encodeURIComponent(accountId)}/actions/${encodeURIComponent(actionId)}/feedback`, { method: 'POST', body: { status } });
+    await api(token, `${base}/api/accounts/${encodeURIComponent(accountId)}/actions/${encodeURIComponent(actionId)}/feedback`, {
+      method: 'POST',
+      body: { status },
+    });
     feedback.set(actionId, status);
     draw();
     const live = document.querySelector<HTMLElement>('.actions .status');

@@ -9,7 +9,11 @@ export function sparkline(values: readonly number[], options: { label: string; w
   const width = options.width ?? 160;
   const height = options.height ?? 40;
   const pad = 4;
-  const chart = svg('svg', { class: 'sparkline', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': options.label, focusable: 'false' }, svg('title', {}, options.label));
+  const chart = svg(
+    'svg',
+    { class: 'sparkline', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': options.label, focusable: 'false' },
+    svg('title', {}, options.label),
+  );
   if (values.length === 0) return chart;
   const x = (i: number) => (values.length === 1 ? width / 2 : pad + (i * (width - 2 * pad)) / (values.length - 1));
   const y = (v: number) => height - pad - Math.max(0, Math.min(1, v)) * (height - 2 * pad);
@@ -34,7 +38,11 @@ export function calibrationChart(bins: readonly CalibrationPoint[], text: { labe
   const inner = size - 2 * pad;
   const px = (v: number) => pad + v * inner;
   const py = (v: number) => size - pad - v * inner;
-  const chart = svg('svg', { class: 'chart calibration', viewBox: `0 0 ${size} ${size}`, width: size, height: size, role: 'img', 'aria-label': text.label }, svg('title', {}, text.label));
+  const chart = svg(
+    'svg',
+    { class: 'chart calibration', viewBox: `0 0 ${size} ${size}`, width: size, height: size, role: 'img', 'aria-label': text.label },
+    svg('title', {}, text.label),
+  );
   chart.append(svg('rect', { class: 'frame', x: pad, y: pad, width: inner, height: inner, fill: 'none' }));
   chart.append(svg('line', { class: 'diagonal', x1: px(0), y1: py(0), x2: px(1), y2: py(1) }));
   for (const tick of [0, 0.5, 1]) {
@@ -42,12 +50,25 @@ export function calibrationChart(bins: readonly CalibrationPoint[], text: { labe
     chart.append(svg('text', { class: 'tick', x: pad - 6, y: py(tick) + 4, 'text-anchor': 'end' }, `${tick * 100}%`));
   }
   chart.append(svg('text', { class: 'axis-label', x: size / 2, y: size - 4, 'text-anchor': 'middle' }, text.x));
-  chart.append(svg('text', { class: 'axis-label', x: 10, y: size / 2, 'text-anchor': 'middle', transform: `rotate(-90 10 ${size / 2})` }, text.y));
+  chart.append(
+    svg('text', { class: 'axis-label', x: 10, y: size / 2, 'text-anchor': 'middle', transform: `rotate(-90 10 ${size / 2})` }, text.y),
+  );
   const used = bins.filter((b) => b.count > 0 && Number.isFinite(b.meanPredicted) && Number.isFinite(b.observedRate));
-  if (used.length > 1) chart.append(svg('polyline', { class: 'line', fill: 'none', points: used.map((b) => `${px(b.meanPredicted).toFixed(1)},${py(b.observedRate).toFixed(1)}`).join(' ') }));
+  if (used.length > 1)
+    chart.append(
+      svg('polyline', {
+        class: 'line',
+        fill: 'none',
+        points: used.map((b) => `${px(b.meanPredicted).toFixed(1)},${py(b.observedRate).toFixed(1)}`).join(' '),
+      }),
+    );
   for (const b of used) {
     chart.append(
-      svg('circle', { class: 'dot', cx: px(b.meanPredicted), cy: py(b.observedRate), r: 3 + Math.min(4, Math.log10(1 + b.count)) }, svg('title', {}, `${Math.round(b.meanPredicted * 100)}% → ${Math.round(b.observedRate * 100)}% (n=${b.count})`)),
+      svg(
+        'circle',
+        { class: 'dot', cx: px(b.meanPredicted), cy: py(b.observedRate), r: 3 + Math.min(4, Math.log10(1 + b.count)) },
+        svg('title', {}, `${Math.round(b.meanPredicted * 100)}% → ${Math.round(b.observedRate * 100)}% (n=${b.count})`),
+      ),
     );
   }
   return chart;
@@ -66,16 +87,30 @@ export function liftChart(deciles: readonly LiftPoint[], text: { label: string; 
   const max = Math.max(1, ...deciles.map((d) => d.lift));
   const barWidth = (width - 2 * pad) / Math.max(1, deciles.length);
   const py = (v: number) => height - pad - (v / max) * (height - 2 * pad);
-  const chart = svg('svg', { class: 'chart lift', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': text.label }, svg('title', {}, text.label));
+  const chart = svg(
+    'svg',
+    { class: 'chart lift', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': text.label },
+    svg('title', {}, text.label),
+  );
   chart.append(svg('line', { class: 'baseline', x1: pad, x2: width - pad, y1: py(1), y2: py(1) }));
   chart.append(svg('text', { class: 'tick', x: pad - 6, y: py(1) + 4, 'text-anchor': 'end' }, '1×'));
   chart.append(svg('text', { class: 'tick', x: pad - 6, y: py(max) + 4, 'text-anchor': 'end' }, `${max.toFixed(1)}×`));
   deciles.forEach((d, i) => {
     const x = pad + i * barWidth + 2;
-    chart.append(svg('rect', { class: 'bar', x, y: py(d.lift), width: Math.max(1, barWidth - 4), height: Math.max(0, height - pad - py(d.lift)) }, svg('title', {}, `${d.decile}: ${d.lift.toFixed(2)}×`)));
-    chart.append(svg('text', { class: 'tick', x: x + (barWidth - 4) / 2, y: height - pad + 14, 'text-anchor': 'middle' }, String(d.decile)));
+    chart.append(
+      svg(
+        'rect',
+        { class: 'bar', x, y: py(d.lift), width: Math.max(1, barWidth - 4), height: Math.max(0, height - pad - py(d.lift)) },
+        svg('title', {}, `${d.decile}: ${d.lift.toFixed(2)}×`),
+      ),
+    );
+    chart.append(
+      svg('text', { class: 'tick', x: x + (barWidth - 4) / 2, y: height - pad + 14, 'text-anchor': 'middle' }, String(d.decile)),
+    );
   });
   chart.append(svg('text', { class: 'axis-label', x: width / 2, y: height - 4, 'text-anchor': 'middle' }, text.x));
-  chart.append(svg('text', { class: 'axis-label', x: 10, y: height / 2, 'text-anchor': 'middle', transform: `rotate(-90 10 ${height / 2})` }, text.y));
+  chart.append(
+    svg('text', { class: 'axis-label', x: 10, y: height / 2, 'text-anchor': 'middle', transform: `rotate(-90 10 ${height / 2})` }, text.y),
+  );
   return chart;
 }

@@ -28,7 +28,10 @@ const W = {
   signIn: t('Sign in', '登录'),
   signOut: t('Sign out', '退出'),
   tokenLabel: t('Admin API token', '管理员 API 令牌'),
-  tokenHelp: t('Paste an admin token (se_…). It stays in this browser tab only.', '粘贴管理员令牌（se_…）。令牌只保存在当前浏览器标签页中。'),
+  tokenHelp: t(
+    'Paste an admin token (se_…). It stays in this browser tab only.',
+    '粘贴管理员令牌（se_…）。令牌只保存在当前浏览器标签页中。',
+  ),
   forbidden: t('This token is not an admin token: the console needs an admin.', '此令牌不是管理员令牌：控制台需要管理员权限。'),
   unauthenticated: t('The token is not valid. Sign in again.', '令牌无效，请重新登录。'),
   loading: t('Loading…', '加载中…'),
@@ -41,7 +44,10 @@ const W = {
   rate: t('Rate limit', '速率限制'),
   budget: t('API budget used', '已用 API 配额'),
   unknown: t('not reported yet', '尚未上报'),
-  noConnections: t('No CRM connection yet: install the app in HubSpot or Salesforce.', '尚无 CRM 连接：请在 HubSpot 或 Salesforce 中安装应用。'),
+  noConnections: t(
+    'No CRM connection yet: install the app in HubSpot or Salesforce.',
+    '尚无 CRM 连接：请在 HubSpot 或 Salesforce 中安装应用。',
+  ),
   records: t('Records', '记录'),
   scored: t('Scored accounts', '已评分客户'),
   lastScored: t('Last scored', '最近评分'),
@@ -58,7 +64,10 @@ const W = {
   algorithm: t('Algorithm', '算法'),
   window: t('Training window', '训练窗口'),
   heldOut: t('Held-out ROC-AUC / Brier', '留出集 ROC-AUC / Brier'),
-  noModels: t('No learned model yet: the health score is used until there are enough outcomes.', '尚无学习模型：在有足够结果前使用健康评分。'),
+  noModels: t(
+    'No learned model yet: the health score is used until there are enough outcomes.',
+    '尚无学习模型：在有足够结果前使用健康评分。',
+  ),
   calibration: t('Calibration (cross-fitted replay)', '校准（交叉拟合回放）'),
   calibrationLabel: t('Calibration chart: predicted churn against observed churn per bin', '校准图：各区间预测流失率与实际流失率'),
   predicted: t('Predicted', '预测'),
@@ -72,7 +81,10 @@ const W = {
     'Per group: how often accounts are flagged at the alert threshold (selection rate), that rate over the most-flagged group’s (four-fifths rule: below 0.8 is a warning), and mean predicted against observed churn (calibration). Groups under 20 accounts are shown but not warned on.',
     '各分组：在预警阈值下被标记的比例（标记率）、该比例与标记最多分组之比（五分之四规则：低于 0.8 即警告），以及平均预测流失率与实际流失率（校准）。少于 20 个客户的分组仅展示、不警告。',
   ),
-  fairnessNone: t('No account attribute (region, segment, plan, language) has two groups yet.', '客户属性（地区、细分、套餐、语言）尚无两个以上分组。'),
+  fairnessNone: t(
+    'No account attribute (region, segment, plan, language) has two groups yet.',
+    '客户属性（地区、细分、套餐、语言）尚无两个以上分组。',
+  ),
   group: t('Group', '分组'),
   selectionRate: t('Flagged', '标记率'),
   impactRatio: t('Ratio to highest', '与最高之比'),
@@ -81,13 +93,22 @@ const W = {
   accounts: t('Accounts', '客户数'),
   churned: t('Churned', '已流失'),
   churnedCount: t('churned', '流失'),
-  staleNote: t('The book or the active model has changed since these figures were computed; the next training run refreshes them. Computed', '自计算这些指标以来，客户数据或当前模型已有变化；下次训练后会刷新。计算时间'),
-  replayNote: t('Replay: cross-fitted on one window (each account scored by a model that never saw it).', '回放方式：单一时间窗内交叉拟合（每个客户由未见过它的模型评分）。'),
+  staleNote: t(
+    'The book or the active model has changed since these figures were computed; the next training run refreshes them. Computed',
+    '自计算这些指标以来，客户数据或当前模型已有变化；下次训练后会刷新。计算时间',
+  ),
+  replayNote: t(
+    'Replay: cross-fitted on one window (each account scored by a model that never saw it).',
+    '回放方式：单一时间窗内交叉拟合（每个客户由未见过它的模型评分）。',
+  ),
   horizon: t('Horizon (days)', '回看天数'),
   threshold: t('Alert threshold (0–1)', '提醒阈值（0–1）'),
   run: t('Run backtest again', '重新运行回测'),
   running: t('Running…', '运行中…'),
-  queuedBacktest: t('Queued for the workers (five trainings over your book); the report updates here when it is ready…', '已交给工作进程（在您的客户数据上训练五次）；完成后报告会在此更新…'),
+  queuedBacktest: t(
+    'Queued for the workers (five trainings over your book); the report updates here when it is ready…',
+    '已交给工作进程（在您的客户数据上训练五次）；完成后报告会在此更新…',
+  ),
   stillQueued: t('Still running in the workers; come back to this page later.', '工作进程仍在运行；请稍后再回到此页面。'),
   hadRun: t('Had this run on', '如果在此日期运行'),
   flagged: t('Churns flagged in advance', '提前识别的流失'),
@@ -132,7 +153,10 @@ const W = {
   what: t('What', '操作'),
   details: t('Details', '详情'),
   exportTitle: t('Export', '导出'),
-  exportHelp: t('Download every row this tenant has in Success Engine (JSON Lines; tokens and secrets left out).', '下载此租户在客户成功引擎中的全部数据（JSON Lines 格式，不含令牌与密钥）。'),
+  exportHelp: t(
+    'Download every row this tenant has in Success Engine (JSON Lines; tokens and secrets left out).',
+    '下载此租户在客户成功引擎中的全部数据（JSON Lines 格式，不含令牌与密钥）。',
+  ),
   exportButton: t('Download export', '下载导出文件'),
   exported: t('Export downloaded', '导出已下载'),
   deleteTitle: t('Delete all data', '删除全部数据'),
@@ -141,7 +165,12 @@ const W = {
   mismatch: t('Type the tenant id exactly to enable deletion.', '请准确输入租户 ID 以启用删除。'),
 } satisfies Record<string, Localized>;
 
-const BANDS: Record<string, Localized> = { low: t('low', '低'), medium: t('medium', '中'), high: t('high', '高'), critical: t('critical', '严重') };
+const BANDS: Record<string, Localized> = {
+  low: t('low', '低'),
+  medium: t('medium', '中'),
+  high: t('high', '高'),
+  critical: t('critical', '严重'),
+};
 
 interface Issue {
   path: string;
@@ -209,18 +238,40 @@ function shell(page: PageId): HTMLElement {
     token = null;
     signIn();
   });
-  return el('header', { class: 'console-header' }, el('h1', {}, L(W.console)), el('div', { class: 'header-tools' }, langSwitch(() => void show(currentPage(), false)), signOut), nav);
+  return el(
+    'header',
+    { class: 'console-header' },
+    el('h1', {}, L(W.console)),
+    el(
+      'div',
+      { class: 'header-tools' },
+      langSwitch(() => void show(currentPage(), false)),
+      signOut,
+    ),
+    nav,
+  );
 }
 
 function langSwitch(redraw: () => void): HTMLButtonElement {
-  return languageSwitch(lang, (next) => {
-    lang = next;
-    redraw();
-  }, 'secondary');
+  return languageSwitch(
+    lang,
+    (next) => {
+      lang = next;
+      redraw();
+    },
+    'secondary',
+  );
 }
 
 function signIn(problem?: Localized): void {
-  const input = el('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', required: true, 'aria-describedby': 'token-help' });
+  const input = el('input', {
+    id: 'token',
+    name: 'token',
+    type: 'password',
+    autocomplete: 'off',
+    required: true,
+    'aria-describedby': 'token-help',
+  });
   const form = el(
     'form',
     { class: 'sign-in', 'aria-labelledby': 'sign-in-title' },
@@ -237,7 +288,20 @@ function signIn(problem?: Localized): void {
     saveToken(token);
     void show(currentPage(), false);
   });
-  render(app, el('header', { class: 'console-header' }, el('h1', {}, L(W.console)), el('div', { class: 'header-tools' }, langSwitch(() => signIn(problem)))), form);
+  render(
+    app,
+    el(
+      'header',
+      { class: 'console-header' },
+      el('h1', {}, L(W.console)),
+      el(
+        'div',
+        { class: 'header-tools' },
+        langSwitch(() => signIn(problem)),
+      ),
+    ),
+    form,
+  );
   input.focus();
 }
 
@@ -254,8 +318,26 @@ function table(headers: Localized[], rows: Child[][], caption?: Localized): HTML
     'table',
     {},
     caption ? el('caption', {}, L(caption)) : null,
-    el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, L(h))))),
-    el('tbody', {}, rows.map((r) => el('tr', {}, r.map((c) => el('td', {}, c))))),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        headers.map((h) => el('th', { scope: 'col' }, L(h))),
+      ),
+    ),
+    el(
+      'tbody',
+      {},
+      rows.map((r) =>
+        el(
+          'tr',
+          {},
+          r.map((c) => el('td', {}, c)),
+        ),
+      ),
+    ),
   );
 }
 
@@ -267,7 +349,15 @@ function num(value: number | null | undefined, digits = 3): string {
 
 interface Overview {
   tenant: { id: string; name: string } | null;
-  connections: { id: string; provider: string; externalOrgId: string; baseUrl: string; updatedAt: string; limits: { requestsPerInterval: number; intervalMs: number; dailyRequests: number | null; ourDailyShare: number | null }; budgetUsed: number | null }[];
+  connections: {
+    id: string;
+    provider: string;
+    externalOrgId: string;
+    baseUrl: string;
+    updatedAt: string;
+    limits: { requestsPerInterval: number; intervalMs: number; dailyRequests: number | null; ourDailyShare: number | null };
+    budgetUsed: number | null;
+  }[];
   records: Record<string, number>;
   scores: { accounts: number; bands: Record<string, number>; latestAt: string | null };
   alerts: Record<string, number>;
@@ -286,16 +376,39 @@ async function overviewPage(): Promise<Child[]> {
             c.externalOrgId,
             el('code', {}, c.baseUrl),
             `${c.limits.requestsPerInterval} / ${c.limits.intervalMs / 1000} s${c.limits.dailyRequests ? ` · ${c.limits.dailyRequests.toLocaleString()} / day` : ''}${c.limits.ourDailyShare ? ` · ≤ ${percent(c.limits.ourDailyShare, lang)} / day` : ''}`,
-            c.budgetUsed === null ? L(W.unknown) : el('span', {}, el('meter', { min: 0, max: 1, value: c.budgetUsed, 'aria-label': L(W.budget) }), ` ${percent(c.budgetUsed, lang, 1)}`),
+            c.budgetUsed === null
+              ? L(W.unknown)
+              : el(
+                  'span',
+                  {},
+                  el('meter', { min: 0, max: 1, value: c.budgetUsed, 'aria-label': L(W.budget) }),
+                  ` ${percent(c.budgetUsed, lang, 1)}`,
+                ),
           ]),
         ),
     el('h3', {}, L(W.records)),
-    el('dl', { class: 'counts' }, Object.entries(o.records).flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v.toLocaleString())])),
+    el(
+      'dl',
+      { class: 'counts' },
+      Object.entries(o.records).flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v.toLocaleString())]),
+    ),
     el('h3', {}, L(W.scored)),
-    el('p', {}, `${o.scores.accounts.toLocaleString()} · ${Object.entries(o.scores.bands).map(([b, n]) => `${BANDS[b] ? L(BANDS[b]) : b} ${n}`).join(' · ')}`),
+    el(
+      'p',
+      {},
+      `${o.scores.accounts.toLocaleString()} · ${Object.entries(o.scores.bands)
+        .map(([b, n]) => `${BANDS[b] ? L(BANDS[b]) : b} ${n}`)
+        .join(' · ')}`,
+    ),
     o.scores.latestAt ? el('p', { class: 'muted' }, `${L(W.lastScored)}: ${dateTime(o.scores.latestAt, lang)}`) : null,
     el('h3', {}, L(W.alertsByStatus)),
-    el('p', {}, Object.entries(o.alerts).map(([s, n]) => `${s} ${n}`).join(' · ') || '0'),
+    el(
+      'p',
+      {},
+      Object.entries(o.alerts)
+        .map(([s, n]) => `${s} ${n}`)
+        .join(' · ') || '0',
+    ),
   ];
 }
 
@@ -311,9 +424,15 @@ interface MappingView {
 }
 
 async function mappingPage(): Promise<Child[]> {
-  const data = await call<{ fields: string[]; providers: MappingView[]; updatedAt?: string | null; updatedBy?: string | null }>('/field-mapping');
+  const data = await call<{ fields: string[]; providers: MappingView[]; updatedAt?: string | null; updatedBy?: string | null }>(
+    '/field-mapping',
+  );
   const status = el('p', { role: 'status', class: 'status' });
-  const select = el('select', { id: 'fm-provider' }, data.providers.map((p) => el('option', { value: p.provider }, p.provider)));
+  const select = el(
+    'select',
+    { id: 'fm-provider' },
+    data.providers.map((p) => el('option', { value: p.provider }, p.provider)),
+  );
   const forms = data.providers.map((p) => mappingForm(p, data.fields));
   const holder = el('div', {});
   const pick = () => {
@@ -366,8 +485,25 @@ function mappingForm(view: MappingView, fields: string[]) {
     const over = view.overrides[key] as SourceField | null | undefined;
     const id = `fm-${view.provider}-${key}`;
     const error = el('span', { id: `${id}-error`, class: 'field-error' });
-    const field = el('input', { id: `${id}-field`, type: 'text', value: over?.field ?? '', placeholder: def?.field ?? '', 'aria-describedby': `${id}-error` });
-    const scale = key === 'arr' || key === 'seats' ? el('input', { id: `${id}-scale`, type: 'number', step: 'any', min: 0, value: over?.scale ?? '', placeholder: String(def?.scale ?? 1), 'aria-describedby': `${id}-error` }) : null;
+    const field = el('input', {
+      id: `${id}-field`,
+      type: 'text',
+      value: over?.field ?? '',
+      placeholder: def?.field ?? '',
+      'aria-describedby': `${id}-error`,
+    });
+    const scale =
+      key === 'arr' || key === 'seats'
+        ? el('input', {
+            id: `${id}-scale`,
+            type: 'number',
+            step: 'any',
+            min: 0,
+            value: over?.scale ?? '',
+            placeholder: String(def?.scale ?? 1),
+            'aria-describedby': `${id}-error`,
+          })
+        : null;
     inputs.set(key, { field, scale, error });
     return [
       el('label', { for: `${id}-field` }, key),
@@ -379,7 +515,11 @@ function mappingForm(view: MappingView, fields: string[]) {
   const attrId = `fm-${view.provider}-attributes`;
   const attrError = el('span', { id: `${attrId}-error`, class: 'field-error' });
   const overAttrs = view.overrides.attributes as string[] | undefined;
-  const attrs = el('textarea', { id: attrId, rows: 2, 'aria-describedby': `${attrId}-error ${attrId}-default` }, (overAttrs ?? []).join(', '));
+  const attrs = el(
+    'textarea',
+    { id: attrId, rows: 2, 'aria-describedby': `${attrId}-error ${attrId}-default` },
+    (overAttrs ?? []).join(', '),
+  );
   const node = el(
     'div',
     { class: 'mapping' },
@@ -387,7 +527,12 @@ function mappingForm(view: MappingView, fields: string[]) {
     el('p', { class: 'muted' }, view.rule),
     el('label', { for: attrId }, L(W.attributes)),
     attrs,
-    el('p', { id: `${attrId}-default`, class: 'muted' }, `${L(W.defaultField)}: `, el('code', {}, ((view.defaults.attributes as string[] | undefined) ?? []).join(', ') || '–')),
+    el(
+      'p',
+      { id: `${attrId}-default`, class: 'muted' },
+      `${L(W.defaultField)}: `,
+      el('code', {}, ((view.defaults.attributes as string[] | undefined) ?? []).join(', ') || '–'),
+    ),
     attrError,
   );
   return {
@@ -401,7 +546,10 @@ function mappingForm(view: MappingView, fields: string[]) {
         const scale = i.scale?.value.trim();
         out[key] = scale ? { field, scale: Number(scale) } : { field };
       }
-      const list = attrs.value.split(',').map((s) => s.trim()).filter(Boolean);
+      const list = attrs.value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       if (list.length) out.attributes = list;
       return out;
     },
@@ -444,7 +592,19 @@ interface Evaluation {
   lift: { decile: number; accounts: number; churned: number; lift: number }[];
   metrics: { rocAuc: number | null; brier: number | null; ece: number | null; positives: number; n: number };
   fairness?: FairnessCheck[];
-  backtest: { asOf: string; accounts: number; churned: number; rocAuc: number; precision: number; recall: number; topDecileLift: number; medianDaysOfWarning: number | null; alertThreshold: number; flagged: number; alertsPerOwnerPerWeek: { median: number; max: number } } | null;
+  backtest: {
+    asOf: string;
+    accounts: number;
+    churned: number;
+    rocAuc: number;
+    precision: number;
+    recall: number;
+    topDecileLift: number;
+    medianDaysOfWarning: number | null;
+    alertThreshold: number;
+    flagged: number;
+    alertsPerOwnerPerWeek: { median: number; max: number };
+  } | null;
 }
 interface FairnessCheck {
   attribute: string;
@@ -452,10 +612,24 @@ interface FairnessCheck {
   fourFifthsRatio: number | null;
   flagged: string[];
   warning: Localized | null;
-  groups: { group: string; accounts: number; selectionRate: number; impactRatio: number | null; meanPredicted: number; observedRate: number; belowFourFifths: boolean; small: boolean }[];
+  groups: {
+    group: string;
+    accounts: number;
+    selectionRate: number;
+    impactRatio: number | null;
+    meanPredicted: number;
+    observedRate: number;
+    belowFourFifths: boolean;
+    small: boolean;
+  }[];
 }
 
-const FAIRNESS_ATTRIBUTES: Record<string, Localized> = { region: t('Region', '地区'), segment: t('Segment', '细分'), plan: t('Plan', '套餐'), language: t('Language', '语言') };
+const FAIRNESS_ATTRIBUTES: Record<string, Localized> = {
+  region: t('Region', '地区'),
+  segment: t('Segment', '细分'),
+  plan: t('Plan', '套餐'),
+  language: t('Language', '语言'),
+};
 
 /** One table per attribute; the four-fifths warning as an alert above it. Every value goes in as text. */
 function fairnessSection(checks: FairnessCheck[] | undefined): Child[] {
@@ -499,32 +673,57 @@ async function modelsPage(): Promise<Child[]> {
   const { models, evaluation } = await call<{ models: ModelRow[]; evaluation: Evaluation }>('/models');
   const e = evaluation;
   const out: Child[] = [
-    ...(e.stale ? [el('p', { role: 'note', class: 'stale' }, `${L(W.staleNote)}: ${e.computedAt.replace('T', ' ').slice(0, 16)} UTC`)] : []),
+    ...(e.stale
+      ? [el('p', { role: 'note', class: 'stale' }, `${L(W.staleNote)}: ${e.computedAt.replace('T', ' ').slice(0, 16)} UTC`)]
+      : []),
     models.length === 0
       ? el('p', {}, L(W.noModels))
       : table(
           [W.version, W.status, W.algorithm, W.window, W.heldOut],
-          models.map((m) => [el('code', {}, `${m.task}@${m.version}`), m.status, m.algorithm, `${m.trainingWindow.from.slice(0, 10)} → ${m.trainingWindow.to.slice(0, 10)}`, `${num(m.metrics.rocAuc)} / ${num(m.metrics.brier)}`]),
+          models.map((m) => [
+            el('code', {}, `${m.task}@${m.version}`),
+            m.status,
+            m.algorithm,
+            `${m.trainingWindow.from.slice(0, 10)} → ${m.trainingWindow.to.slice(0, 10)}`,
+            `${num(m.metrics.rocAuc)} / ${num(m.metrics.brier)}`,
+          ]),
         ),
   ];
   if (e.status !== 'ok') return [...out, el('p', { role: 'note' }, e.message ? L(e.message) : '')];
-  const cal = e.calibration.filter((b) => b.count > 0 && b.meanPredicted !== null && b.observedRate !== null).map((b) => ({ meanPredicted: b.meanPredicted as number, observedRate: b.observedRate as number, count: b.count }));
+  const cal = e.calibration
+    .filter((b) => b.count > 0 && b.meanPredicted !== null && b.observedRate !== null)
+    .map((b) => ({ meanPredicted: b.meanPredicted as number, observedRate: b.observedRate as number, count: b.count }));
   return [
     ...out,
-    el('p', {}, `ROC-AUC ${num(e.metrics.rocAuc)} · Brier ${num(e.metrics.brier)} · ECE ${num(e.metrics.ece)} · n=${e.metrics.n} (${L(W.churnedCount)} ${e.metrics.positives})`),
+    el(
+      'p',
+      {},
+      `ROC-AUC ${num(e.metrics.rocAuc)} · Brier ${num(e.metrics.brier)} · ECE ${num(e.metrics.ece)} · n=${e.metrics.n} (${L(W.churnedCount)} ${e.metrics.positives})`,
+    ),
     el('p', { class: 'muted' }, L(W.replayNote)),
     el(
       'div',
       { class: 'charts' },
-      el('figure', {}, calibrationChart(cal, { label: L(W.calibrationLabel), x: L(W.predicted), y: L(W.observed) }), el('figcaption', {}, L(W.calibration))),
+      el(
+        'figure',
+        {},
+        calibrationChart(cal, { label: L(W.calibrationLabel), x: L(W.predicted), y: L(W.observed) }),
+        el('figcaption', {}, L(W.calibration)),
+      ),
       el('figure', {}, liftChart(e.lift, { label: L(W.liftLabel), x: L(W.decile), y: L(W.liftAxis) }), el('figcaption', {}, L(W.lift))),
     ),
     el(
       'details',
       {},
       el('summary', {}, `${L(W.calibration)} · ${L(W.lift)}`),
-      table([W.predicted, W.observed, W.accounts], cal.map((b) => [percent(b.meanPredicted, lang, 1), percent(b.observedRate, lang, 1), String(b.count)])),
-      table([W.decile, W.accounts, W.churned, W.liftAxis], e.lift.map((d) => [String(d.decile), String(d.accounts), String(d.churned), `${d.lift.toFixed(2)}×`])),
+      table(
+        [W.predicted, W.observed, W.accounts],
+        cal.map((b) => [percent(b.meanPredicted, lang, 1), percent(b.observedRate, lang, 1), String(b.count)]),
+      ),
+      table(
+        [W.decile, W.accounts, W.churned, W.liftAxis],
+        e.lift.map((d) => [String(d.decile), String(d.accounts), String(d.churned), `${d.lift.toFixed(2)}×`]),
+      ),
     ),
     ...fairnessSection(e.fairness),
   ];
@@ -535,9 +734,24 @@ async function backtestPage(): Promise<Child[]> {
   const status = el('p', { role: 'status', class: 'status' });
   const report = el('div', {}, backtestReport(evaluation));
   const horizon = el('input', { id: 'bt-horizon', type: 'number', min: 7, max: 365, step: 1, value: evaluation.options.horizonDays });
-  const threshold = el('input', { id: 'bt-threshold', type: 'number', min: 0.05, max: 0.95, step: 0.05, value: evaluation.options.alertThreshold });
+  const threshold = el('input', {
+    id: 'bt-threshold',
+    type: 'number',
+    min: 0.05,
+    max: 0.95,
+    step: 0.05,
+    value: evaluation.options.alertThreshold,
+  });
   const run = el('button', { type: 'submit', class: 'primary' }, L(W.run));
-  const form = el('form', { class: 'inline-form' }, el('label', { for: 'bt-horizon' }, L(W.horizon)), horizon, el('label', { for: 'bt-threshold' }, L(W.threshold)), threshold, run);
+  const form = el(
+    'form',
+    { class: 'inline-form' },
+    el('label', { for: 'bt-horizon' }, L(W.horizon)),
+    horizon,
+    el('label', { for: 'bt-threshold' }, L(W.threshold)),
+    threshold,
+    run,
+  );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     void (async () => {
@@ -554,7 +768,12 @@ async function backtestPage(): Promise<Child[]> {
         // Queued (serve has workers): wait for a stored evaluation newer than this request, with these options.
         status.textContent = L(W.queuedBacktest);
         const asked = Date.now();
-        const next = await waitForEvaluation((e) => Date.parse(e.computedAt) >= asked - 5_000 && e.options.horizonDays === options.horizonDays && e.options.alertThreshold === options.alertThreshold);
+        const next = await waitForEvaluation(
+          (e) =>
+            Date.parse(e.computedAt) >= asked - 5_000 &&
+            e.options.horizonDays === options.horizonDays &&
+            e.options.alertThreshold === options.alertThreshold,
+        );
         if (next) {
           render(report, backtestReport(next));
           status.textContent = L(W.saved);
@@ -612,7 +831,9 @@ interface AlertRules {
 }
 
 async function alertsPage(): Promise<Child[]> {
-  const data = await call<{ rules: AlertRules; budgetUse: { target: string; alerts: number; budget: number; share: number | null }[] }>('/alert-rules');
+  const data = await call<{ rules: AlertRules; budgetUse: { target: string; alerts: number; budget: number; share: number | null }[] }>(
+    '/alert-rules',
+  );
   const r = data.rules;
   const status = el('p', { role: 'status', class: 'status' });
   const check = (id: string, on: boolean) => el('input', { id, type: 'checkbox', checked: on });
@@ -629,11 +850,22 @@ async function alertsPage(): Promise<Child[]> {
     ratio: number('ar-ratio', r.sentimentSpike.ratio),
     budget: number('ar-budget', r.weeklyBudgetPerOwner, '1'),
     cooldown: number('ar-cooldown', r.cooldownDays, '1'),
-    routing: el('select', { id: 'ar-routing' }, el('option', { value: 'owner', selected: r.routing.mode === 'owner' }, L(W.owner)), el('option', { value: 'team', selected: r.routing.mode === 'team' }, L(W.team))),
+    routing: el(
+      'select',
+      { id: 'ar-routing' },
+      el('option', { value: 'owner', selected: r.routing.mode === 'owner' }, L(W.owner)),
+      el('option', { value: 'team', selected: r.routing.mode === 'team' }, L(W.team)),
+    ),
     team: el('input', { id: 'ar-team', type: 'text', value: r.routing.defaultTeam }),
   };
   const row = (label: Localized, on: HTMLInputElement | null, input: HTMLElement) =>
-    el('div', { class: 'field-row' }, on ? el('span', {}, on, el('label', { for: on.id, class: 'visually-hidden' }, `${L(W.enabled)}: ${L(label)}`)) : el('span', {}), el('label', { for: input.id }, L(label)), input);
+    el(
+      'div',
+      { class: 'field-row' },
+      on ? el('span', {}, on, el('label', { for: on.id, class: 'visually-hidden' }, `${L(W.enabled)}: ${L(label)}`)) : el('span', {}),
+      el('label', { for: input.id }, L(label)),
+      input,
+    );
   const form = el(
     'form',
     { class: 'rules' },
@@ -673,7 +905,10 @@ async function alertsPage(): Promise<Child[]> {
     form,
     status,
     el('h3', {}, L(W.budgetUse)),
-    table([W.target, W.budgetUse, W.weeklyBudget], data.budgetUse.map((u) => [u.target, String(u.alerts), `${u.budget}${u.share === null ? '' : ` (${percent(u.share, lang)})`}`])),
+    table(
+      [W.target, W.budgetUse, W.weeklyBudget],
+      data.budgetUse.map((u) => [u.target, String(u.alerts), `${u.budget}${u.share === null ? '' : ` (${percent(u.share, lang)})`}`]),
+    ),
   ];
 }
 
@@ -701,7 +936,8 @@ async function catalogPage(): Promise<Child[]> {
     const weight = el('input', { id: `${id}-weight`, type: 'number', min: 0, step: 'any', value: a.businessWeight, class: 'narrow' });
     const cooldown = el('input', { id: `${id}-cooldown`, type: 'number', min: 0, step: 1, value: a.cooldownDays, class: 'narrow' });
     const title = L(a.title);
-    const labelled = (input: HTMLInputElement, what: Localized) => el('span', {}, el('label', { for: input.id, class: 'visually-hidden' }, `${L(what)}: ${title}`), input);
+    const labelled = (input: HTMLInputElement, what: Localized) =>
+      el('span', {}, el('label', { for: input.id, class: 'visually-hidden' }, `${L(what)}: ${title}`), input);
     return {
       action: a,
       row: [
@@ -712,9 +948,17 @@ async function catalogPage(): Promise<Child[]> {
         labelled(weight, W.weight),
         labelled(cooldown, W.cooldown),
         `${a.outcomes.completed} / ${a.outcomes.dismissed}`,
-        a.lift.lift === null || !a.lift.interval ? L(W.notYet) : `${(a.lift.lift * 100).toFixed(1)} pts [${(a.lift.interval.lower * 100).toFixed(1)}, ${(a.lift.interval.upper * 100).toFixed(1)}]`,
+        a.lift.lift === null || !a.lift.interval
+          ? L(W.notYet)
+          : `${(a.lift.lift * 100).toFixed(1)} pts [${(a.lift.interval.lower * 100).toFixed(1)}, ${(a.lift.interval.upper * 100).toFixed(1)}]`,
       ] as Child[],
-      patch: () => ({ id: a.id, enabled: enabled.checked, cost: Number(cost.value), businessWeight: Number(weight.value), cooldownDays: Number(cooldown.value) }),
+      patch: () => ({
+        id: a.id,
+        enabled: enabled.checked,
+        cost: Number(cost.value),
+        businessWeight: Number(weight.value),
+        cooldownDays: Number(cooldown.value),
+      }),
     };
   });
   const save = el('button', { type: 'button', class: 'primary' }, L(W.save));
@@ -727,7 +971,15 @@ async function catalogPage(): Promise<Child[]> {
       (error: unknown) => (status.textContent = errorText(error)),
     );
   });
-  return [table([W.action, W.channel, W.enabled, W.cost, W.weight, W.cooldown, W.outcomes, W.measuredLift], editors.map((e) => e.row)), el('div', { class: 'buttons' }, save), status, ...(await crmTasksForm())];
+  return [
+    table(
+      [W.action, W.channel, W.enabled, W.cost, W.weight, W.cooldown, W.outcomes, W.measuredLift],
+      editors.map((e) => e.row),
+    ),
+    el('div', { class: 'buttons' }, save),
+    status,
+    ...(await crmTasksForm()),
+  ];
 }
 
 type RiskBand = 'low' | 'medium' | 'high' | 'critical';
@@ -744,7 +996,11 @@ async function crmTasksForm(): Promise<Child[]> {
   const status = el('p', { role: 'status', class: 'status' });
   const enabled = el('input', { id: 'tasks-enabled', type: 'checkbox', checked: setting.enabled });
   const due = el('input', { id: 'tasks-due', type: 'number', min: 0, max: 60, step: 1, value: setting.dueInDays ?? 3, class: 'narrow' });
-  const bandBoxes = RISK_BANDS.map((b) => ({ band: b.band, box: el('input', { id: `tasks-band-${b.band}`, type: 'checkbox', checked: bands.includes(b.band) }), label: b.label }));
+  const bandBoxes = RISK_BANDS.map((b) => ({
+    band: b.band,
+    box: el('input', { id: `tasks-band-${b.band}`, type: 'checkbox', checked: bands.includes(b.band) }),
+    label: b.label,
+  }));
   const form = el(
     'form',
     { class: 'rules' },
@@ -754,14 +1010,23 @@ async function crmTasksForm(): Promise<Child[]> {
       el('legend', {}, L(W.tasksTitle)),
       el('p', {}, L(W.tasksHelp)),
       el('div', { class: 'field-row' }, el('span', {}, enabled), el('label', { for: enabled.id }, L(W.tasksEnabled)), el('span', {})),
-      el('fieldset', { class: 'choices' }, el('legend', {}, L(W.tasksBands)), ...bandBoxes.map((b) => el('span', {}, b.box, el('label', { for: b.box.id }, L(b.label))))),
+      el(
+        'fieldset',
+        { class: 'choices' },
+        el('legend', {}, L(W.tasksBands)),
+        ...bandBoxes.map((b) => el('span', {}, b.box, el('label', { for: b.box.id }, L(b.label)))),
+      ),
       el('div', { class: 'field-row' }, el('span', {}), el('label', { for: due.id }, L(W.tasksDue)), due),
     ),
     el('button', { type: 'submit', class: 'primary' }, L(W.save)),
   );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    const body = { enabled: enabled.checked, bands: bandBoxes.filter((b) => b.box.checked).map((b) => b.band), dueInDays: Number(due.value) };
+    const body = {
+      enabled: enabled.checked,
+      bands: bandBoxes.filter((b) => b.box.checked).map((b) => b.band),
+      dueInDays: Number(due.value),
+    };
     void call('/crm-tasks', { method: 'PUT', body }).then(
       () => (status.textContent = L(W.saved)),
       (error: unknown) => (status.textContent = errorText(error)),
@@ -771,8 +1036,20 @@ async function crmTasksForm(): Promise<Child[]> {
 }
 
 async function auditPage(): Promise<Child[]> {
-  const { entries } = await call<{ entries: { at: string; actor: string; action: string; target: string; details: unknown }[] }>('/audit?limit=200');
-  return [table([W.when, W.actor, W.what, W.details], entries.map((e) => [e.at.replace('T', ' ').slice(0, 19), e.actor, `${e.action} · ${e.target}`, el('code', { class: 'details' }, JSON.stringify(e.details).slice(0, 300))]))];
+  const { entries } = await call<{ entries: { at: string; actor: string; action: string; target: string; details: unknown }[] }>(
+    '/audit?limit=200',
+  );
+  return [
+    table(
+      [W.when, W.actor, W.what, W.details],
+      entries.map((e) => [
+        e.at.replace('T', ' ').slice(0, 19),
+        e.actor,
+        `${e.action} · ${e.target}`,
+        el('code', { class: 'details' }, JSON.stringify(e.details).slice(0, 300)),
+      ]),
+    ),
+  ];
 }
 
 async function dataPage(): Promise<Child[]> {
@@ -782,7 +1059,11 @@ async function dataPage(): Promise<Child[]> {
   exportButton.addEventListener('click', () => {
     void (async () => {
       try {
-        const response = await fetch(`${base}/api/export`, { headers: { Authorization: `Bearer ${token ?? ''}` }, cache: 'no-store', credentials: 'omit' });
+        const response = await fetch(`${base}/api/export`, {
+          headers: { Authorization: `Bearer ${token ?? ''}` },
+          cache: 'no-store',
+          credentials: 'omit',
+        });
         if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
         const blob = await response.blob();
         const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'success-engine-export.jsonl';

@@ -42,7 +42,9 @@ export function percent(p: number, lang: Lang, digits = 0): string {
 
 export function dateTime(iso: string, lang: Lang): string {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(locale(lang), { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
+  return Number.isNaN(d.getTime())
+    ? iso
+    : d.toLocaleString(locale(lang), { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
 }
 
 /** The language switch: a real button naming the language it switches to, in that language. */

@@ -7,7 +7,16 @@ import { rememberLang, SWITCH_TO, tr, type Lang } from './i18n';
  */
 export function languageSwitch(current: Lang, onSwitch: (next: Lang) => void, extraClass = ''): HTMLButtonElement {
   const other: Lang = current === 'en' ? 'zh' : 'en';
-  const button = el('button', { type: 'button', class: `lang-switch${extraClass ? ` ${extraClass}` : ''}`, lang: other === 'zh' ? 'zh-CN' : 'en', 'aria-label': tr(SWITCH_TO[other].label, current) }, SWITCH_TO[other].en);
+  const button = el(
+    'button',
+    {
+      type: 'button',
+      class: `lang-switch${extraClass ? ` ${extraClass}` : ''}`,
+      lang: other === 'zh' ? 'zh-CN' : 'en',
+      'aria-label': tr(SWITCH_TO[other].label, current),
+    },
+    SWITCH_TO[other].en,
+  );
   button.addEventListener('click', () => {
     rememberLang(other);
     onSwitch(other);

@@ -65,12 +65,23 @@ export class ApiError extends Error {
 export async function api<T>(token: string, url: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: 'application/json' };
   if (init.body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body === undefined ? null : JSON.stringify(init.body), credentials: 'omit', cache: 'no-store' });
+  const response = await fetch(url, {
+    method: init.method ?? 'GET',
+    headers,
+    body: init.body === undefined ? null : JSON.stringify(init.body),
+    credentials: 'omit',
+    cache: 'no-store',
+  });
   const text = await response.text();
   const json = text ? (JSON.parse(text) as unknown) : null;
   if (!response.ok) {
     const error = (json as { error?: { code?: string; message?: string; issues?: { path: string; message: string }[] } } | null)?.error;
-    throw new ApiError(response.status, error?.code ?? `HTTP.${response.status}`, error?.message ?? response.statusText, error?.issues ?? []);
+    throw new ApiError(
+      response.status,
+      error?.code ?? `HTTP.${response.status}`,
+      error?.message ?? response.statusText,
+      error?.issues ?? [],
+    );
   }
   return json as T;
 }

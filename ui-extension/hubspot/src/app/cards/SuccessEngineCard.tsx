@@ -22,7 +22,10 @@ import { CARD_LABELS, SURFACE_LABELS } from './card-labels';
 import type { CardViewV1, Lang, Localized } from './card-view.types';
 
 /** The part of `hubspot.fetch` the card uses; tests pass a fake. */
-export type CardFetcher = (url: string, options?: { method?: 'GET' | 'POST'; body?: Record<string, unknown>; timeout?: number }) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
+export type CardFetcher = (
+  url: string,
+  options?: { method?: 'GET' | 'POST'; body?: Record<string, unknown>; timeout?: number },
+) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
 
 export interface CardContext {
   user: { locale?: string; language?: string };
@@ -40,11 +43,18 @@ export function languageOf(user: CardContext['user']): Lang {
   return (user.locale ?? user.language ?? 'en').toLowerCase().startsWith('zh') ? 'zh' : 'en';
 }
 
-const BAND_TAG: Record<NonNullable<CardViewV1['churn']>['band'], 'success' | 'warning' | 'error'> = { low: 'success', medium: 'warning', high: 'error', critical: 'error' };
+const BAND_TAG: Record<NonNullable<CardViewV1['churn']>['band'], 'success' | 'warning' | 'error'> = {
+  low: 'success',
+  medium: 'warning',
+  high: 'error',
+  critical: 'error',
+};
 
 function money(value: number, currency: string, lang: Lang): string {
   try {
-    return new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-US', { style: 'currency', currency, maximumFractionDigits: 0 }).format(value);
+    return new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-US', { style: 'currency', currency, maximumFractionDigits: 0 }).format(
+      value,
+    );
   } catch {
     return `${Math.round(value)} ${currency}`;
   }
@@ -58,7 +68,11 @@ type State = { kind: 'loading' } | { kind: 'failed' } | { kind: 'ready'; card: C
  * freshness and the models behind each value, in the HubSpot user's language (English or Chinese).
  * Data comes from our API through hubspot.fetch, which signs every request.
  */
-export function SuccessEngineCard({ context, fetcher = hubspot.fetch as unknown as CardFetcher, apiBaseUrl = API_BASE_URL }: SuccessEngineCardProps) {
+export function SuccessEngineCard({
+  context,
+  fetcher = hubspot.fetch as unknown as CardFetcher,
+  apiBaseUrl = API_BASE_URL,
+}: SuccessEngineCardProps) {
   const lang = languageOf(context.user);
   const t = (text: Localized): string => text[lang];
   const [state, setState] = useState<State>({ kind: 'loading' });
@@ -120,19 +134,38 @@ export function SuccessEngineCard({ context, fetcher = hubspot.fetch as unknown 
     <Flex direction="column" gap="sm">
       <Statistics>
         <StatisticsItem label={t(CARD_LABELS.churn)} number={churn.percentText} testId="se-churn">
-          {trendMoves ? <StatisticsTrend direction={churn.trend.direction === 'rising' ? 'increase' : 'decrease'} value={`${Math.abs(churn.trend.changePoints)}`} color={churn.trend.direction === 'rising' ? 'red' : 'green'} /> : null}
+          {trendMoves ? (
+            <StatisticsTrend
+              direction={churn.trend.direction === 'rising' ? 'increase' : 'decrease'}
+              value={`${Math.abs(churn.trend.changePoints)}`}
+              color={churn.trend.direction === 'rising' ? 'red' : 'green'}
+            />
+          ) : null}
         </StatisticsItem>
-        {clv ? <StatisticsItem label={t(clv.ifRetained !== null ? CARD_LABELS.ifRetained : CARD_LABELS.clv)} number={money(clv.ifRetained ?? clv.point, clv.currency, lang)} testId="se-clv" /> : null}
+        {clv ? (
+          <StatisticsItem
+            label={t(clv.ifRetained !== null ? CARD_LABELS.ifRetained : CARD_LABELS.clv)}
+            number={money(clv.ifRetained ?? clv.point, clv.currency, lang)}
+            testId="se-clv"
+          />
+        ) : null}
       </Statistics>
       <Flex direction="row" gap="xs" align="center">
-        <Tag variant={BAND_TAG[churn.band]} testId="se-band">{t(churn.bandLabel)}</Tag>
-        <Text variant="microcopy" testId="se-trend">{t(churn.trend.label)}</Text>
+        <Tag variant={BAND_TAG[churn.band]} testId="se-band">
+          {t(churn.bandLabel)}
+        </Tag>
+        <Text variant="microcopy" testId="se-trend">
+          {t(churn.trend.label)}
+        </Text>
       </Flex>
       {churn.trend.points.length > 1 ? (
         <LineChart
           testId="se-trend-chart"
           data={churn.trend.points.map((p) => ({ computedAt: p.computedAt, percent: Math.round(p.probability * 100) }))}
-          axes={{ x: { field: 'computedAt', fieldType: 'datetime', label: t(SURFACE_LABELS.scoredAt) }, y: { field: 'percent', fieldType: 'linear', label: t(CARD_LABELS.churn) } }}
+          axes={{
+            x: { field: 'computedAt', fieldType: 'datetime', label: t(SURFACE_LABELS.scoredAt) },
+            y: { field: 'percent', fieldType: 'linear', label: t(CARD_LABELS.churn) },
+          }}
           options={{ showLegend: false, showTooltips: true }}
         />
       ) : null}
@@ -149,7 +182,11 @@ export function SuccessEngineCard({ context, fetcher = hubspot.fetch as unknown 
           <Text key={i}>{`${d.direction === 'raises' ? '▲' : '▼'} ${t(d.text)}`}</Text>
         ))}
       </List>
-      {churn.missing ? <Text variant="microcopy" testId="se-missing">{t(churn.missing)}</Text> : null}
+      {churn.missing ? (
+        <Text variant="microcopy" testId="se-missing">
+          {t(churn.missing)}
+        </Text>
+      ) : null}
 
       {card.voice ? <VoiceSection voice={card.voice} lang={lang} /> : null}
 
@@ -160,24 +197,46 @@ export function SuccessEngineCard({ context, fetcher = hubspot.fetch as unknown 
         <Flex key={a.actionId} direction="column" gap="xs" testId={`se-action-${a.actionId}`}>
           <Text format={{ fontWeight: 'demibold' }}>{`${a.rank}. ${t(a.title)}`}</Text>
           {a.reasons.map((r, i) => (
-            <Text key={i} variant="microcopy">{t(r)}</Text>
+            <Text key={i} variant="microcopy">
+              {t(r)}
+            </Text>
           ))}
           <ButtonRow>
-            <Button size="xs" variant="primary" disabled={pending !== null} onClick={() => sendFeedback(a.actionId, 'done')} testId={`se-done-${a.actionId}`}>{t(CARD_LABELS.done)}</Button>
-            <Button size="xs" variant="secondary" disabled={pending !== null} onClick={() => sendFeedback(a.actionId, 'dismissed')} testId={`se-dismiss-${a.actionId}`}>{t(CARD_LABELS.dismiss)}</Button>
+            <Button
+              size="xs"
+              variant="primary"
+              disabled={pending !== null}
+              onClick={() => sendFeedback(a.actionId, 'done')}
+              testId={`se-done-${a.actionId}`}
+            >
+              {t(CARD_LABELS.done)}
+            </Button>
+            <Button
+              size="xs"
+              variant="secondary"
+              disabled={pending !== null}
+              onClick={() => sendFeedback(a.actionId, 'dismissed')}
+              testId={`se-dismiss-${a.actionId}`}
+            >
+              {t(CARD_LABELS.dismiss)}
+            </Button>
           </ButtonRow>
         </Flex>
       ))}
       {state.feedbackFailed ? <Text testId="se-feedback-failed">{t(SURFACE_LABELS.feedbackFailed)}</Text> : null}
 
       <Divider />
-      <Text variant="microcopy" testId="se-freshness">{t(card.freshness.label)}</Text>
+      <Text variant="microcopy" testId="se-freshness">
+        {t(card.freshness.label)}
+      </Text>
       <Text variant="microcopy" testId="se-models">
         {[
           `${t(CARD_LABELS.model)}: ${t(CARD_LABELS.churn)} ${churn.model.name} ${churn.model.version}`,
           clv ? `${t(CARD_LABELS.clv)} ${clv.model.name} ${clv.model.version}` : null,
           card.modelVersion ? `${t(SURFACE_LABELS.run)} ${card.modelVersion}` : null,
-        ].filter(Boolean).join(' · ')}
+        ]
+          .filter(Boolean)
+          .join(' · ')}
       </Text>
     </Flex>
   );
@@ -200,7 +259,9 @@ function VoiceSection({ voice, lang }: { voice: NonNullable<CardViewV1['voice']>
           ))}
         </List>
       ) : null}
-      {voice.topics.length > 0 ? <Text testId="se-voice-topics">{`${t(CARD_LABELS.voiceTopics)}${colon}${voice.topics.map((topic) => t(topic.text)).join(' · ')}`}</Text> : null}
+      {voice.topics.length > 0 ? (
+        <Text testId="se-voice-topics">{`${t(CARD_LABELS.voiceTopics)}${colon}${voice.topics.map((topic) => t(topic.text)).join(' · ')}`}</Text>
+      ) : null}
       {voice.example ? (
         <Flex direction="column" gap="xs" testId="se-voice-example">
           <Text variant="microcopy">{`${t(CARD_LABELS.voiceExample)} · ${t(voice.example.kindLabel)}`}</Text>

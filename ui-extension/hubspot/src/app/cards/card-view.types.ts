@@ -24,12 +24,28 @@ export interface CardViewV1 {
     percentText: string;
     band: 'low' | 'medium' | 'high' | 'critical';
     bandLabel: Localized;
-    trend: { direction: 'rising' | 'falling' | 'steady' | 'new'; changePoints: number; label: Localized; points: { computedAt: string; probability: number }[] };
+    trend: {
+      direction: 'rising' | 'falling' | 'steady' | 'new';
+      changePoints: number;
+      label: Localized;
+      points: { computedAt: string; probability: number }[];
+    };
     drivers: { text: Localized; direction: 'raises' | 'lowers'; points: number }[];
     missing: Localized | null;
     model: ModelRef;
   } | null;
-  clv: { point: number; ifRetained: number | null; p10: number; p90: number; intervalKind: 'outcome' | 'estimate'; summary: Localized; currency: string; horizonMonths: number; method: 'contractual' | 'non-contractual'; model: ModelRef } | null;
+  clv: {
+    point: number;
+    ifRetained: number | null;
+    p10: number;
+    p90: number;
+    intervalKind: 'outcome' | 'estimate';
+    summary: Localized;
+    currency: string;
+    horizonMonths: number;
+    method: 'contractual' | 'non-contractual';
+    model: ModelRef;
+  } | null;
   actions: { actionId: string; rank: number; title: Localized; reasons: Localized[] }[];
   noActionReason: Localized | null;
   /** "What customers say"; null before any text was read. */
