@@ -1,34 +1,31 @@
 // The card words: CARD_LABELS of ui-extension/shared/card.view-model.ts (checked by
 // ui-extension/hubspot/test/card-contract.test.tsx), and the words only this surface needs.
 export const CARD_LABELS = {
-  title: { en: 'Success Engine', zh: '客户成功引擎' },
-  churn: { en: 'Churn risk', zh: '流失风险' },
-  clv: { en: 'Lifetime value', zh: '客户终身价值' },
-  interval: { en: '80% interval', zh: '80% 区间' },
-  outcomeInterval: { en: '80% range of what it may really pay', zh: '实际可能支付金额的 80% 区间' },
-  ifRetained: { en: 'Worth if retained', zh: '若留存的价值' },
-  expected: { en: 'Expected at today’s risk', zh: '按当前风险的预期价值' },
-  missing: { en: 'Not known for this account', zh: '该客户缺少的数据' },
-  drivers: { en: 'Why', zh: '原因' },
-  actions: { en: 'Next best actions', zh: '下一步最佳行动' },
-  done: { en: 'Done', zh: '已完成' },
-  dismiss: { en: 'Dismiss', zh: '忽略' },
-  model: { en: 'Model', zh: '模型' },
-  notScored: { en: 'Not scored yet: scores appear after the first sync and scoring run.', zh: '尚未评分：首次同步并评分后将显示分数。' },
-  noActions: { en: 'No action recommended right now.', zh: '目前没有推荐的行动。' },
-  voice: { en: 'What customers say', zh: '客户之声' },
-  voiceTrend: { en: 'Sentiment', zh: '情绪' },
-  voiceTopics: { en: 'Top topics', zh: '主要话题' },
-  voiceExample: { en: 'Example (personal data masked)', zh: '示例（已隐去个人信息）' },
+    "title": { "en": "Success Engine", "zh": "客户成功引擎" },
+    "churn": { "en": "Churn risk", "zh": "流失风险" },
+    "clv": { "en": "Lifetime value", "zh": "客户终身价值" },
+    "interval": { "en": "80% interval", "zh": "80% 区间" },
+    "outcomeInterval": { "en": "80% range of what it may really pay", "zh": "实际可能支付金额的 80% 区间" },
+    "ifRetained": { "en": "Worth if retained", "zh": "若留存的价值" },
+    "expected": { "en": "Expected at today’s risk", "zh": "按当前风险的预期价值" },
+    "missing": { "en": "Not known for this account", "zh": "该客户缺少的数据" },
+    "drivers": { "en": "Why", "zh": "原因" },
+    "actions": { "en": "Next best actions", "zh": "下一步最佳行动" },
+    "done": { "en": "Done", "zh": "已完成" },
+    "dismiss": { "en": "Dismiss", "zh": "忽略" },
+    "model": { "en": "Model", "zh": "模型" },
+    "notScored": { "en": "Not scored yet: scores appear after the first sync and scoring run.", "zh": "尚未评分：首次同步并评分后将显示分数。" },
+    "noActions": { "en": "No action recommended right now.", "zh": "目前没有推荐的行动。" },
+    "voice": { "en": "What customers say", "zh": "客户之声" },
+    "voiceTrend": { "en": "Sentiment", "zh": "情绪" },
+    "voiceTopics": { "en": "Top topics", "zh": "主要话题" },
+    "voiceExample": { "en": "Example (personal data masked)", "zh": "示例（已隐去个人信息）" }
 };
 
 export const SURFACE_LABELS = {
-  loading: { en: 'Loading scores…', zh: '正在加载评分…' },
-  detailsFailed: {
-    en: 'Details are unavailable right now; showing the scores saved on this record.',
-    zh: '暂时无法获取详情，显示记录上保存的评分。',
-  },
-  feedbackFailed: { en: 'Your feedback was not saved. Try again.', zh: '反馈未保存，请重试。' },
-  scoredAt: { en: 'Scored at', zh: '评分时间' },
-  run: { en: 'Scoring run', zh: '评分批次' },
+    "loading": { "en": "Loading scores…", "zh": "正在加载评分…" },
+    "detailsFailed": { "en": "Details are unavailable right now; showing the scores saved on this record.", "zh": "暂时无法获取详情，显示记录上保存的评分。" },
+    "feedbackFailed": { "en": "Your feedback was not saved. Try again.", "zh": "反馈未保存，请重试。" },
+    "scoredAt": { "en": "Scored at", "zh": "评分时间" },
+    "run": { "en": "Scoring run", "zh": "评分批次" }
 };
