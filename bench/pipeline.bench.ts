@@ -14,7 +14,7 @@ import { createProcessors } from '../app/worker/processors';
 import { HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL, HUBSPOT_RATE_INTERVAL_MS } from '../connectors/shared/provider-limits';
 import { generateBook } from '../sandbox/seed/book.generator';
 import { readTelcoCsv } from '../sandbox/seed/telco.reader';
-import { SqliteRecordStore } from '../store';
+import { SqliteStore } from '../store';
 import type { Benchmark } from './bench-kit';
 import { hubspotSandboxProcess } from './hubspot-sandbox.process';
 
@@ -55,7 +55,7 @@ export const pipelineBench: Benchmark = async ({ flags, progress }) => {
   progress(`building a HubSpot sandbox with ${accounts} companies (child process)`);
   const sandbox = await hubspotSandboxProcess({ accounts, csv, token: TOKEN });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'se-bench-pipeline-'));
-  const store = new SqliteRecordStore({ path: path.join(dir, 'bench.sqlite'), encryptionKey: randomBytes(32) });
+  const store = new SqliteStore({ path: path.join(dir, 'bench.sqlite'), encryptionKey: randomBytes(32) });
   const secret = randomBytes(24).toString('hex');
   const receiver = await startAlertReceiver(secret);
   const prefix = `bench-pipeline-${randomBytes(4).toString('hex')}`;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildRecord, type CanonicalAccount, type TenantId } from '../core';
-import { SqliteRecordStore } from '../store';
+import { SqliteStore } from '../store';
 import { median, type Benchmark } from './bench-kit';
 
 /** Upsert N canonical accounts into a fresh file-backed store (WAL), then re-upsert them unchanged. */
@@ -16,7 +16,7 @@ export const storeBench: Benchmark = async ({ flags, progress }) => {
   const unchangedSeconds: number[] = [];
   for (let run = 0; run < runs; run++) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'se-store-bench-'));
-    const store = new SqliteRecordStore({ path: path.join(dir, 'bench.sqlite') });
+    const store = new SqliteStore({ path: path.join(dir, 'bench.sqlite') });
     store.upsertTenant({ id: tenantId, name: 'bench', locale: 'en', createdAt: new Date().toISOString() });
     let t = process.hrtime.bigint();
     store.upsertRecords('account', accounts);

@@ -10,7 +10,7 @@ export * from './model/score-set.schema';
 export * from './model/action-outcome.schema';
 export * from './model/build-record';
 export type * from './ports/crm-connector.port';
-export type * from './ports/record-store.port';
+export type * from './ports/store.port';
 export type * from './ports/text-model.port';
 export type * from './ports/alert-sink.port';
 export * from './ports/clock.port';

@@ -1,5 +1,5 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { SqliteRecordStore } from '../../store';
+import { SqliteStore } from '../../store';
 
 const SIDE_FILES = ['-wal', '-shm', '-journal'];
 
@@ -14,14 +14,14 @@ export function buildingPath(databasePath: string): string {
 }
 
 /** Close the finished build, move it over the previous demo database, and open it there. */
-export function commitBuild(store: SqliteRecordStore, building: string, databasePath: string, encryptionKey: Buffer): SqliteRecordStore {
+export function commitBuild(store: SqliteStore, building: string, databasePath: string, encryptionKey: Buffer): SqliteStore {
   // Fold the write-ahead log into the main file so the one rename carries everything.
   store.db.pragma('wal_checkpoint(TRUNCATE)');
   store.close();
   removeDatabaseFiles(databasePath);
   for (const suffix of SIDE_FILES) rmSync(`${building}${suffix}`, { force: true });
   renameSync(building, databasePath);
-  return new SqliteRecordStore({ path: databasePath, encryptionKey });
+  return new SqliteStore({ path: databasePath, encryptionKey });
 }
 
 export function discardBuild(building: string): void {

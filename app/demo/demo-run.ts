@@ -17,7 +17,7 @@ import { generateBook } from '../../sandbox/seed/book.generator';
 import type { Book } from '../../sandbox/seed/book.types';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
 import { startHubSpotSandbox, startSalesforceSandbox, type HubSpotSandbox, type HubSpotTier, type SalesforceSandbox } from '../../sandbox';
-import { SqliteRecordStore } from '../../store';
+import { SqliteStore } from '../../store';
 import type { AlertV1 } from '../../webhooks/outbound/alert-payload.schema';
 import { createLogger } from '../log/logger';
 import { InProcessJobQueue } from '../queue/in-process-queue';
@@ -75,7 +75,7 @@ export interface DemoCrm {
 
 export interface DemoResult {
   tenantId: TenantId;
-  store: SqliteRecordStore;
+  store: SqliteStore;
   asOf: string;
   synced: Record<EntityName, number>;
   schema: { created: string[]; verified: string[] };
@@ -161,7 +161,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { tenantId, crm } = started;
   const encryptionKey = options.encryptionKey ?? randomBytes(32);
   const building = buildingPath(options.databasePath);
-  let store = new SqliteRecordStore({ path: building, encryptionKey });
+  let store = new SqliteStore({ path: building, encryptionKey });
   const secret = randomBytes(24).toString('hex');
   const receiver = await startAlertReceiver(secret);
   const close = async () => {
@@ -303,7 +303,7 @@ async function runInProcess(
 async function runThroughBullmq(
   options: DemoOptions,
   redisUrl: string,
-  store: SqliteRecordStore,
+  store: SqliteStore,
   receiver: { url: string; secret: string },
   tenantId: TenantId,
   crm: DemoCrm,
@@ -339,7 +339,7 @@ async function runThroughBullmq(
 }
 
 /** The alerts the run recorded, read back from the store (where delivery looks them up by key). */
-function raisedAlerts(store: SqliteRecordStore, tenantId: TenantId): RoutedAlert[] {
+function raisedAlerts(store: SqliteStore, tenantId: TenantId): RoutedAlert[] {
   return store.listAlerts(tenantId).map((d) => {
     const a = (d.payload as { alert: AlertV1 }).alert;
     return {

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { SuccessEngineError } from '../../core';
-import type { ApiPrincipal, ApiRole, RecordStore } from '../../core/ports/record-store.port';
+import type { ApiPrincipal, ApiRole, RecordStore } from '../../core/ports/store.port';
 import { recordAuthFailure, refuseIfLockedOut } from './auth-failure-limiter';
 
 /** The caller of this request, set by `authenticate`; every handler scopes its reads to its tenant. */

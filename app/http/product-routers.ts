@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Router } from 'express';
 import { systemClock, type LocalizedText, type TenantId } from '../../core';
 import { HUBSPOT_OPTIONAL_SCOPES, HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
-import type { SqliteRecordStore } from '../../store';
+import type { SqliteStore } from '../../store';
 import {
   createInstallRouter,
   createTenantAdminRouter,
@@ -88,7 +88,7 @@ function installSettings(settings: ProductSettings): InstallSettings | null {
  * install. Each is on when its settings are present; the detail says why when it is off.
  */
 export function productRouters(deps: {
-  store: SqliteRecordStore;
+  store: SqliteStore;
   metrics: Metrics;
   queue: JobQueue | null;
   settings: ProductSettings;

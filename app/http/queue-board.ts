@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import express, { type Request, type RequestHandler, type Router } from 'express';
-import type { ApiPrincipal, RecordStore } from '../../core/ports/record-store.port';
+import type { ApiPrincipal, RecordStore } from '../../core/ports/store.port';
 import { recordAuthFailure, refuseIfLockedOut } from './auth-failure-limiter';
 
 export const BOARD_PATH = '/admin/queues';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { RiskBandSchema, SuccessEngineError, type AccountId } from '../../core';
-import type { RecordStore } from '../../core/ports/record-store.port';
+import type { RecordStore } from '../../core/ports/store.port';
 import { principalOf, requireRole } from './auth.middleware';
 
 const limitQuery = z.coerce.number().int().min(1).max(1000);

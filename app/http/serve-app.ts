@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Express, Router } from 'express';
 import { systemClock } from '../../core';
-import type { SqliteRecordStore } from '../../store';
+import type { SqliteStore } from '../../store';
 import { createHubSpotWebhookHandler } from '../../webhooks/inbound/hubspot-webhook.handler';
 import { MemorySeenEvents, type SeenEvents } from '../../webhooks/inbound/inbound.types';
 import { createSalesforceWebhookHandler } from '../../webhooks/inbound/salesforce-webhook.handler';
@@ -21,7 +21,7 @@ import type { AuthFailureLimits } from './auth-failure-limiter';
 import { createHttpApp, listen, type FrontHandler, type ReadinessCheck, type ServerTimeouts } from './server';
 
 export interface ServeOptions {
-  store: SqliteRecordStore;
+  store: SqliteStore;
   log: Logger;
   metrics: Metrics;
   host: string;

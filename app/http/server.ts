@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type Server, type ServerResponse } from 'no
 import type { AddressInfo } from 'node:net';
 import express, { type Router } from 'express';
 import helmet from 'helmet';
-import type { RecordStore } from '../../core/ports/record-store.port';
+import type { RecordStore } from '../../core/ports/store.port';
 import type { Logger } from '../log/logger';
 import { requestLogging } from '../observability/log-context';
 import type { Metrics } from '../observability/metrics';

@@ -1,5 +1,5 @@
 import { SuccessEngineError, type ConnectionId, type CrmTokens, type TenantId } from '../../core';
-import type { StoredConnection } from '../../core/ports/record-store.port';
+import type { StoredConnection } from '../../core/ports/store.port';
 import type { InstallDeps } from './install.types';
 
 /**

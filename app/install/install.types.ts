@@ -1,5 +1,5 @@
 import type { Clock } from '../../core';
-import type { SqliteRecordStore } from '../../store';
+import type { SqliteStore } from '../../store';
 import type { JobQueue } from '../queue/job-queue';
 
 /** The OAuth apps we are in each marketplace, and what install/uninstall promise. */
@@ -32,7 +32,7 @@ export interface InstallSettings {
 
 export interface InstallDeps {
   /** The SQLite store itself: install uses lifecycle, erasure and export beyond the RecordStore port. */
-  store: SqliteRecordStore;
+  store: SqliteStore;
   queue: JobQueue;
   settings: InstallSettings;
   clock: Clock;

@@ -1,13 +1,13 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { SuccessEngineError } from '../../core';
-import type { SqliteRecordStore, StaffPrincipal, StaffRole } from '../../store';
+import type { SqliteStore, StaffPrincipal, StaffRole } from '../../store';
 import { recordAuthFailure, refuseIfLockedOut } from '../http/auth-failure-limiter';
 
 /**
  * Authentication for routes that need the full principal (rep tokens carry their CRM user). The
  * shared `authenticate` in app/http sees rep and service tokens as `reader`; this one sees the role.
  */
-export function authenticateStaff(store: Pick<SqliteRecordStore, 'resolveStaffToken'>): RequestHandler {
+export function authenticateStaff(store: Pick<SqliteStore, 'resolveStaffToken'>): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     if (refuseIfLockedOut(req, res)) return;
     const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');

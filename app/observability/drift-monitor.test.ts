@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import type { ModelVersion, TenantId } from '../../core';
-import { SqliteRecordStore } from '../../store';
+import { SqliteStore } from '../../store';
 import { makeAccount } from '../../test/helpers/records';
 import { computeChurnDrift, DriftMonitor, driftInWorkerThread } from './drift-monitor';
 import { createMetrics } from './metrics';
@@ -26,11 +26,11 @@ function model(features: string[]): ModelVersion {
 }
 
 describe('drift of the active churn model', () => {
-  let store: SqliteRecordStore;
+  let store: SqliteStore;
   let file: string;
   beforeEach(() => {
     file = path.join(mkdtempSync(path.join(os.tmpdir(), 'se-drift-')), 'store.sqlite');
-    store = new SqliteRecordStore({ path: file });
+    store = new SqliteStore({ path: file });
     store.upsertTenant({ id: T, name: 'T', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
     // At training time every account had 10 seats; since then half grew to 100 and ARR moved too.
     const early = '2026-05-01T00:00:00.000Z';

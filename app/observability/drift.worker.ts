@@ -1,11 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { TenantId } from '../../core';
-import { SqliteRecordStore } from '../../store';
+import { SqliteStore } from '../../store';
 import { computeChurnDrift } from './drift-monitor';
 
 /** Runs in a worker thread: its own read connection to the store, one report, then exit. */
 const { databasePath, tenantId, now } = workerData as { databasePath: string; tenantId: string; now: string };
-const store = new SqliteRecordStore({ path: databasePath });
+const store = new SqliteStore({ path: databasePath });
 try {
   parentPort?.postMessage({ ok: true, report: computeChurnDrift(store, tenantId as TenantId, new Date(now)) });
 } catch (error) {

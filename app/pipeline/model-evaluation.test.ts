@@ -1,5 +1,5 @@
 import { buildRecord, type AccountId, type CanonicalAccount, type TenantId } from '../../core';
-import { SqliteRecordStore } from '../../store';
+import { SqliteStore } from '../../store';
 import { SETTING_KEYS } from '../settings/tenant-settings';
 import {
   currentModelEvaluation,
@@ -25,7 +25,7 @@ function account(n: number): CanonicalAccount {
 
 describe('model evaluation cache', () => {
   it('serves the stored evaluation, says when the book moved on, and recomputes only when asked for a current one', () => {
-    const store = new SqliteRecordStore({ path: ':memory:' });
+    const store = new SqliteStore({ path: ':memory:' });
     try {
       store.upsertTenant({ id: tenantId, name: 'Eval', locale: 'en', createdAt: '2026-09-01T00:00:00.000Z' });
       store.upsertRecords('account', [account(1), account(2)]);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { buildRecord, type CanonicalTicket, type SentimentResult, type TextModel } from '../../core';
 import { openTextModel } from '../../engine/text/text-model.factory';
 import { TopicTagger } from '../../engine/text/topics/topic-tagger';
-import { SqliteRecordStore } from '../../store/sqlite/sqlite-record-store';
+import { SqliteStore } from '../../store/sqlite/sqlite-store';
 import { makeAccount, TEST_TENANT } from '../../test/helpers/records';
 import { loadTenantRecords } from './tenant-records';
 import { analyzeTextsStep } from './text-analysis.step';
@@ -40,8 +40,8 @@ function ticket(externalId: string, subject: string, description: string, create
 
 const options = { now: '2026-03-10T00:00:00Z', topics: new TopicTagger(), batchSize: 2 };
 
-function openStore(): SqliteRecordStore {
-  const store = new SqliteRecordStore({ path: ':memory:', encryptionKey: randomBytes(32) });
+function openStore(): SqliteStore {
+  const store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32) });
   store.upsertTenant({ id: TEST_TENANT, name: 't', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
   store.upsertRecords('account', [makeAccount('a1')]);
   return store;

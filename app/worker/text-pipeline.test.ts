@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { buildRecord, type AccountId, type CanonicalTicket } from '../../core';
-import { SqliteRecordStore } from '../../store/sqlite/sqlite-record-store';
+import { SqliteStore } from '../../store/sqlite/sqlite-store';
 import { makeAccount, TEST_TENANT } from '../../test/helpers/records';
 import { buildCardView } from '../../ui-extension/shared/card.view-model';
 import { InProcessJobQueue } from '../queue/in-process-queue';
@@ -31,7 +31,7 @@ function ticket(n: number, daysAgo: number, subject: string, description: string
 // text.analyze → score.batch → alerts → card, in-process with the real processors and store.
 describe('negative tickets in Chinese and English, text queue to card', () => {
   it('become a text reason, a negative-topic alert and the card section', async () => {
-    const store = new SqliteRecordStore({ path: ':memory:', encryptionKey: randomBytes(32) });
+    const store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32) });
     store.upsertTenant({ id: TEST_TENANT, name: 't', locale: 'zh', createdAt: '2026-01-01T00:00:00Z' });
     store.upsertRecords('account', [makeAccount('a1', { name: 'Acme', customerSince: '2025-01-01T00:00:00Z' })]);
     store.upsertRecords('ticket', [

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import type { ConnectionId, TenantId } from '../../core';
 import { makeAccount } from '../../test/helpers/records';
 import { migrations } from './migrations';
-import { migrate, SqliteRecordStore } from './sqlite-record-store';
+import { migrate, SqliteStore } from './sqlite-store';
 
 const GONE = 'tenant-gone' as TenantId;
 const KEPT = 'tenant-kept' as TenantId;
@@ -21,7 +21,7 @@ function rowsMentioning(db: Database.Database, needle: string): { table: string;
   return hits;
 }
 
-function seed(store: SqliteRecordStore, tenantId: TenantId): void {
+function seed(store: SqliteStore, tenantId: TenantId): void {
   store.upsertTenant({ id: tenantId, name: tenantId, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
   store.markInstalled(tenantId, '2026-01-01T00:00:00Z');
   store.saveConnection(
@@ -52,9 +52,9 @@ function seed(store: SqliteRecordStore, tenantId: TenantId): void {
 }
 
 describe('tenant erasure', () => {
-  let store: SqliteRecordStore;
+  let store: SqliteStore;
   beforeEach(() => {
-    store = new SqliteRecordStore({ path: ':memory:', encryptionKey: randomBytes(32) });
+    store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32) });
     seed(store, GONE);
     seed(store, KEPT);
   });
@@ -144,7 +144,7 @@ describe('tenant erasure', () => {
 
 describe('api token roles', () => {
   it('binds rep tokens to a CRM user and shows rep/service as non-admin through the port', () => {
-    const store = new SqliteRecordStore({ path: ':memory:', encryptionKey: randomBytes(32) });
+    const store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32) });
     seed(store, KEPT);
     const rep = store.issueApiToken(KEPT, 'rep', 'r', { crmUserId: '42' });
     const service = store.issueApiToken(KEPT, 'service', 's');

@@ -10,7 +10,7 @@ import { createHttpApp, listen, type RunningServer } from '../../app/http/server
 import { createMetrics } from '../../app/observability/metrics';
 import type { InProcessJobQueue } from '../../app/queue/in-process-queue';
 import { startHubSpotSandbox, startSalesforceSandbox, type HubSpotSandbox, type SalesforceSandbox } from '../../sandbox';
-import { SqliteRecordStore } from '../../store';
+import { SqliteStore } from '../../store';
 import { makeAccount } from '../helpers/records';
 import { offsetClock, smallBook } from './install-harness';
 import { HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
@@ -33,7 +33,7 @@ function score(tenantId: TenantId, accountId: string): ScoreSet {
 describe('access control', () => {
   let hubspot: HubSpotSandbox;
   let salesforce: SalesforceSandbox;
-  let store: SqliteRecordStore;
+  let store: SqliteStore;
   let server: RunningServer;
   let checker: RecordAccessChecker;
   const t: Record<string, string> = {};
@@ -42,7 +42,7 @@ describe('access control', () => {
   beforeAll(async () => {
     hubspot = await startHubSpotSandbox({ book, tier: 'api-add-on' });
     salesforce = await startSalesforceSandbox({ book });
-    store = new SqliteRecordStore({ path: ':memory:', encryptionKey: randomBytes(32) });
+    store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32) });
     const at = '2026-11-01T00:00:00Z';
     for (const id of [A, B]) {
       store.upsertTenant({ id, name: id, locale: 'en', createdAt: at });

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { TenantId } from '../../core';
-import { SqliteRecordStore } from '../../store';
+import { SqliteStore } from '../../store';
 import { freePort, startOwnRedis } from '../helpers/redis';
 
 /**
@@ -84,7 +84,7 @@ describe('operational failures through the built CLI', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'se-cli-failures-'));
     chmodSync(dir, 0o755);
     dbPath = path.join(dir, 'store.sqlite');
-    const store = new SqliteRecordStore({ path: dbPath });
+    const store = new SqliteStore({ path: dbPath });
     store.upsertTenant({ id: TENANT, name: 'Acme', locale: 'en', createdAt: '2026-01-01T00:00:00.000Z' });
     store.close();
     env = { SE_DATA_DIR: dir, SE_DATABASE_PATH: dbPath };
@@ -219,7 +219,7 @@ describe('operational failures through the built CLI', () => {
       const roDir = path.join(dir, 'read-only');
       mkdirSync(roDir);
       const ro = path.join(roDir, 'store.sqlite');
-      new SqliteRecordStore({ path: ro }).close();
+      new SqliteStore({ path: ro }).close();
       chmodSync(ro, 0o444);
       chmodSync(roDir, 0o555);
       const nobodyData = mkdtempSync(path.join(os.tmpdir(), 'se-nobody-'));

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ConnectionId, TenantId } from '../../core';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/salesforce-sandbox.server';
-import { SqliteRecordStore } from '../../store';
+import { SqliteStore } from '../../store';
 import { smallBook } from './install-harness';
 
 /**
@@ -70,8 +70,8 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
     );
   }
 
-  function openStore(): SqliteRecordStore {
-    return new SqliteRecordStore({ path: env.SE_DATABASE_PATH ?? '', encryptionKey: Buffer.from(env.SE_ENCRYPTION_KEY ?? '', 'hex') });
+  function openStore(): SqliteStore {
+    return new SqliteStore({ path: env.SE_DATABASE_PATH ?? '', encryptionKey: Buffer.from(env.SE_ENCRYPTION_KEY ?? '', 'hex') });
   }
 
   function expectOneClearFailure(run: Run, ...named: (string | RegExp)[]): void {

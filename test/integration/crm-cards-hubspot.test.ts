@@ -4,7 +4,7 @@ import { createHubSpotCardRouter } from '../../app/http/crm/hubspot-card.router'
 import type { RecordAccessCheck } from '../../app/http/crm/crm-card.service';
 import { createHttpApp, listen, type RunningServer } from '../../app/http/server';
 import { createMetrics } from '../../app/observability/metrics';
-import { SqliteRecordStore } from '../../store';
+import { SqliteStore } from '../../store';
 import { CardViewSchema } from '../../ui-extension/shared/card.view-model';
 import { hubspotSignatureV3 } from '../../webhooks/inbound/hubspot-signature';
 import { makeAccount } from '../helpers/records';
@@ -69,7 +69,7 @@ function score(tenantId: TenantId, accountId: string, probability: number, compu
 }
 
 describe('HubSpot card routes (hubspot.fetch, signature v3)', () => {
-  let store: SqliteRecordStore;
+  let store: SqliteStore;
   let server: RunningServer;
   /** A fake of app/install/record-access.ts: user 7 sees everything, user 8 nothing. */
   const fakeAccess: jest.MockedFunction<RecordAccessCheck> = jest.fn<ReturnType<RecordAccessCheck>, Parameters<RecordAccessCheck>>(
@@ -77,7 +77,7 @@ describe('HubSpot card routes (hubspot.fetch, signature v3)', () => {
   );
 
   beforeAll(async () => {
-    store = new SqliteRecordStore({ path: ':memory:' });
+    store = new SqliteStore({ path: ':memory:' });
     for (const id of [A, B]) store.upsertTenant({ id, name: id, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
     store.upsertRecords('account', [
       makeAccount('101', { name: 'Acme <b>Corp</b>' }, A),

@@ -4,7 +4,7 @@ import type { RecordAccessCheck } from '../../app/http/crm/crm-card.service';
 import { createSalesforceCardRouter, salesforceId18 } from '../../app/http/crm/salesforce-card.router';
 import { createHttpApp, listen, type RunningServer } from '../../app/http/server';
 import { createMetrics } from '../../app/observability/metrics';
-import { SqliteRecordStore } from '../../store';
+import { SqliteStore } from '../../store';
 import { CardViewSchema } from '../../ui-extension/shared/card.view-model';
 import { makeAccount } from '../helpers/records';
 
@@ -44,7 +44,7 @@ function score(tenantId: TenantId, externalId: string): ScoreSet {
 }
 
 describe('Salesforce card routes (Named Credential with a per-tenant API token)', () => {
-  let store: SqliteRecordStore;
+  let store: SqliteStore;
   let server: RunningServer;
   const tokens = { a: '', b: '' };
   /** A fake of app/install/record-access.ts: only REP sees records. */
@@ -53,7 +53,7 @@ describe('Salesforce card routes (Named Credential with a per-tenant API token)'
   );
 
   beforeAll(async () => {
-    store = new SqliteRecordStore({ path: ':memory:' });
+    store = new SqliteStore({ path: ':memory:' });
     for (const id of [A, B]) store.upsertTenant({ id, name: id, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
     store.upsertRecords('account', [sfAccount(ACCOUNT_A, A), sfAccount(ACCOUNT_B, B)]);
     store.upsertRecords('opportunity', [

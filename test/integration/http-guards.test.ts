@@ -3,18 +3,18 @@ import type { TenantId } from '../../core';
 import { createConsoleRouter } from '../../app/http/console/console.router';
 import { createHttpApp, listen, type RunningServer } from '../../app/http/server';
 import { createMetrics } from '../../app/observability/metrics';
-import { SqliteRecordStore } from '../../store';
+import { SqliteStore } from '../../store';
 
 const A = 'tenant-a' as TenantId;
 
 /** Token guessing is limited per address; console writes refuse other origins (anti-CSRF). */
 describe('HTTP guards', () => {
-  let store: SqliteRecordStore;
+  let store: SqliteStore;
   let server: RunningServer;
   let admin = '';
 
   beforeAll(async () => {
-    store = new SqliteRecordStore({ path: ':memory:' });
+    store = new SqliteStore({ path: ':memory:' });
     store.upsertTenant({ id: A, name: A, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
     admin = store.issueApiToken(A, 'admin', 'guards');
     const app = createHttpApp({

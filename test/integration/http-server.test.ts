@@ -2,7 +2,7 @@ import pino from 'pino';
 import type { AccountId, ScoreSet, TenantId } from '../../core';
 import { createHttpApp, listen, type RunningServer } from '../../app/http/server';
 import { createMetrics } from '../../app/observability/metrics';
-import { SqliteRecordStore } from '../../store';
+import { SqliteStore } from '../../store';
 import { makeAccount } from '../helpers/records';
 
 const A = 'tenant-a' as TenantId;
@@ -26,13 +26,13 @@ function score(
 }
 
 describe('HTTP server', () => {
-  let store: SqliteRecordStore;
+  let store: SqliteStore;
   let server: RunningServer;
   let redisUp = true;
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    store = new SqliteRecordStore({ path: ':memory:' });
+    store = new SqliteStore({ path: ':memory:' });
     for (const id of [A, B]) store.upsertTenant({ id, name: id, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
     store.upsertRecords('account', [makeAccount('1', {}, A), makeAccount('2', {}, A), makeAccount('9', {}, B)]);
     store.appendScoreSets([

@@ -14,7 +14,7 @@ import type { AuthFailureLimits } from '../../app/http/auth-failure-limiter';
 import type { ServerTimeouts } from '../../app/http/server';
 import { createMetrics } from '../../app/observability/metrics';
 import { startHubSpotSandbox, startSalesforceSandbox, type HubSpotSandbox, type SalesforceSandbox } from '../../sandbox';
-import { SqliteRecordStore } from '../../store';
+import { SqliteStore } from '../../store';
 import { hubspotSignatureV3 } from '../../webhooks/inbound/hubspot-signature';
 import { makeAccount } from '../helpers/records';
 import { smallBook } from './install-harness';
@@ -49,7 +49,7 @@ export interface Targets {
 export interface HttpSurface {
   url: string;
   serve: RunningServe;
-  store: SqliteRecordStore;
+  store: SqliteStore;
   tokens: Record<TokenRole, string> & { adminB: string };
   /** The Salesforce and HubSpot user ids of the rep (owner of the `own` records). */
   repUser: { hubspot: string; salesforce: string };
@@ -122,7 +122,7 @@ export async function startHttpSurface(options: {
   const hubspot = await startHubSpotSandbox({ book, tier: 'api-add-on' });
   const salesforce = await startSalesforceSandbox({ book });
   const encryptionKey = randomBytes(32);
-  const store = new SqliteRecordStore({ path: ':memory:', encryptionKey });
+  const store = new SqliteStore({ path: ':memory:', encryptionKey });
   const at = '2026-11-01T00:00:00Z';
   for (const id of [A, B]) {
     store.upsertTenant({ id, name: id, locale: 'en', createdAt: at });

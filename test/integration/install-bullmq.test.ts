@@ -4,7 +4,7 @@ import type { InstallDeps } from '../../app/install/install.types';
 import { BullmqJobQueue } from '../../app/queue/bullmq-queue';
 import { entityNames, systemClock } from '../../core';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox';
-import { SqliteRecordStore } from '../../store';
+import { SqliteStore } from '../../store';
 import { redisUrl, uniquePrefix } from '../helpers/redis';
 import { smallBook } from './install-harness';
 import { HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
@@ -14,12 +14,12 @@ const CLIENT = { clientId: 'se-hubspot-client', clientSecret: 'se-hubspot-secret
 /** The same install, with the backfill going to BullMQ on real Redis (what `serve` + workers use). */
 describe('install enqueues its backfill on BullMQ', () => {
   let sandbox: HubSpotSandbox;
-  let store: SqliteRecordStore;
+  let store: SqliteStore;
   let queue: BullmqJobQueue;
 
   beforeAll(async () => {
     sandbox = await startHubSpotSandbox({ book: smallBook(8, 2), tier: 'api-add-on', oauthClient: CLIENT });
-    store = new SqliteRecordStore({ path: ':memory:', encryptionKey: randomBytes(32) });
+    store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32) });
     queue = new BullmqJobQueue({ redisUrl: redisUrl(), prefix: uniquePrefix('install') });
   });
   afterAll(async () => {

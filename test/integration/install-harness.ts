@@ -10,7 +10,7 @@ import { InProcessJobQueue } from '../../app/queue/in-process-queue';
 import { createPipelineAdapters } from '../../app/worker/pipeline-adapters';
 import { createProcessors } from '../../app/worker/processors';
 import { generateBook, readTelcoCsv, type Book } from '../../sandbox';
-import { SqliteRecordStore } from '../../store';
+import { SqliteStore } from '../../store';
 
 export const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
 
@@ -26,7 +26,7 @@ export function offsetClock(): Clock & { advance(ms: number): void } {
 
 export interface InstallHarness {
   deps: InstallDeps;
-  store: SqliteRecordStore;
+  store: SqliteStore;
   queue: InProcessJobQueue;
   clock: ReturnType<typeof offsetClock>;
   server: RunningServer;
@@ -39,7 +39,7 @@ export interface InstallHarness {
  * write-back).
  */
 export async function startInstallHarness(settings: Omit<InstallSettings, 'stateSecret' | 'publicBaseUrl'>): Promise<InstallHarness> {
-  const store = new SqliteRecordStore({ path: ':memory:', encryptionKey: randomBytes(32) });
+  const store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32) });
   const clock = offsetClock();
   const processors = createProcessors(
     createPipelineAdapters({ store, clock, oauthApps: { hubspot: settings.hubspot, salesforce: settings.salesforce } }),
@@ -89,7 +89,7 @@ export async function installThroughBrowser(
 }
 
 /** Every row, in every table of the database, that mentions `needle` in any column. */
-export function rowsMentioning(store: SqliteRecordStore, needle: string): { table: string; row: Record<string, unknown> }[] {
+export function rowsMentioning(store: SqliteStore, needle: string): { table: string; row: Record<string, unknown> }[] {
   const tables = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
   const hits: { table: string; row: Record<string, unknown> }[] = [];
   for (const table of tables) {

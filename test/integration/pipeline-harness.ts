@@ -17,7 +17,7 @@ import {
   type HubSpotSandbox,
   type HubSpotTier,
 } from '../../sandbox';
-import { SqliteRecordStore } from '../../store';
+import { SqliteStore } from '../../store';
 import { verifySignatureHeader } from '../../webhooks/shared/signature';
 
 /**
@@ -37,7 +37,7 @@ export interface Harness {
   keyHex: string;
   settingsPath: string;
   sandbox: HubSpotSandbox;
-  store: SqliteRecordStore;
+  store: SqliteStore;
   asOf: string;
   /** Writes of our churn property per company id (every write counts, even of the same value). */
   writes: Map<string, number>;
@@ -117,7 +117,7 @@ export async function startHarness(options: {
 
   const dbPath = path.join(dir, 'store.sqlite');
   const key = randomBytes(32);
-  const store = new SqliteRecordStore({ path: dbPath, encryptionKey: key });
+  const store = new SqliteStore({ path: dbPath, encryptionKey: key });
   store.upsertTenant({ id: TENANT, name: 'Pipeline test tenant', locale: 'en', createdAt: book.asOf });
   store.saveConnection(
     {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import type { ConnectionId, TenantId } from '../../core';
 import { signatureHeader } from '../../webhooks/shared/signature';
-import { SqliteRecordStore } from '../../store';
+import { SqliteStore } from '../../store';
 import { redisUrl, uniquePrefix } from '../helpers/redis';
 
 const ROOT = path.join(__dirname, '../..');
@@ -87,7 +87,7 @@ async function request(
 }
 
 function seedStore(dataDir: string, key: string): Record<string, string> {
-  const store = new SqliteRecordStore({ path: path.join(dataDir, 'success-engine.sqlite'), encryptionKey: Buffer.from(key, 'hex') });
+  const store = new SqliteStore({ path: path.join(dataDir, 'success-engine.sqlite'), encryptionKey: Buffer.from(key, 'hex') });
   const at = '2026-11-01T00:00:00.000Z';
   for (const id of [T1, T2]) store.upsertTenant({ id, name: id, locale: 'en', createdAt: at });
   store.saveConnection(

@@ -13,9 +13,9 @@ const TOTAL = 200_000;
 
 const childScript = `
 require(${JSON.stringify(path.join(__dirname, '../helpers/ts-register.js'))});
-const { SqliteRecordStore } = require(${JSON.stringify(path.join(__dirname, '../../store'))});
+const { SqliteStore } = require(${JSON.stringify(path.join(__dirname, '../../store'))});
 const { makeAccount, TEST_TENANT } = require(${JSON.stringify(path.join(__dirname, '../helpers/records.ts'))});
-const store = new SqliteRecordStore({ path: process.argv[1], batchSize: ${BATCH} });
+const store = new SqliteStore({ path: process.argv[1], batchSize: ${BATCH} });
 store.upsertTenant({ id: TEST_TENANT, name: 't', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
 const accounts = Array.from({ length: ${TOTAL} }, (_, i) => makeAccount(String(i).padStart(6, '0')));
 process.stdout.write('ready\\n');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { fixedClock, type Alert, type TenantId } from '../../core';
 import { DEFAULT_ALERT_RULES, evaluateAlerts, type AlertSignals } from '../../engine/alerts';
-import { SqliteRecordStore } from '../../store';
+import { SqliteStore } from '../../store';
 import { AlertV1Schema } from '../../webhooks/outbound/alert-payload.schema';
 import { WebhookAlertSink, type WebhookEndpoint } from '../../webhooks/outbound/webhook-alert.sink';
 
@@ -113,7 +113,7 @@ function makeAlerts(n: number, now: Date): Alert[] {
 
 describe('webhook alert delivery against a local receiver', () => {
   const verify = loadDocumentedRecipe();
-  let store: SqliteRecordStore;
+  let store: SqliteStore;
   const clock = fixedClock('2026-06-01T12:00:00.000Z');
   const sleep = (ms: number) => {
     clock.advance(ms);
@@ -122,7 +122,7 @@ describe('webhook alert delivery against a local receiver', () => {
   const receivers: Receiver[] = [];
 
   beforeEach(() => {
-    store = new SqliteRecordStore({ path: ':memory:' });
+    store = new SqliteStore({ path: ':memory:' });
     store.upsertTenant({ id: TENANT, name: 'Alerts', locale: 'en', createdAt: '2026-01-01T00:00:00.000Z' });
     clock.set('2026-06-01T12:00:00.000Z');
   });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { type Command } from 'commander';
 import type { TenantId } from '../../../core';
 import { backtestChurn } from '../../../engine/scoring/backtest';
-import { SqliteRecordStore } from '../../../store';
+import { SqliteStore } from '../../../store';
 import { loadConfig } from '../../config/config';
 import { textAblation } from '../../pipeline/model-evaluation';
 import { loadTenantRecords } from '../../pipeline/tenant-records';
@@ -38,7 +38,7 @@ export const backtestCommand: CommandModule = {
             throw new UsageError(`--threshold must be a probability between 0 and 1, got "${flags.threshold}"`);
           const config = loadConfig();
           // Reading only: a missing or empty file is an error, never a new database.
-          const store = new SqliteRecordStore({ path: path.resolve(flags.database ?? config.databasePath), readOnly: true });
+          const store = new SqliteStore({ path: path.resolve(flags.database ?? config.databasePath), readOnly: true });
           try {
             const tenants = store.listTenants();
             const tenantId = (flags.tenant ?? (tenants.length === 1 ? tenants[0]?.id : undefined)) as TenantId | undefined;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Router } from 'express';
 import { buildRecord, type AccountId, type ScoreSet, type TenantId } from '../../../core';
-import { SqliteRecordStore } from '../../../store';
+import { SqliteStore } from '../../../store';
 import { createLogger } from '../../log/logger';
 import { createMetrics } from '../../observability/metrics';
 import { createHttpApp, listen, type RunningServer } from '../server';
@@ -45,7 +45,7 @@ function score(tenantId: TenantId, accountId: AccountId): ScoreSet {
 }
 
 describe('web card and console routers (HTTP)', () => {
-  const store = new SqliteRecordStore({ path: ':memory:', encryptionKey: randomBytes(32) });
+  const store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32) });
   let server: RunningServer;
   let reader: string;
   let admin: string;

@@ -6,7 +6,7 @@ import {
   type ScoreSet,
   type TenantId,
 } from '../../../core';
-import { SqliteRecordStore } from '../../../store';
+import { SqliteStore } from '../../../store';
 import { loadCard, recordFeedback, type CrmCardDeps } from './crm-card.service';
 import { salesforceId18 } from './salesforce-card.router';
 
@@ -33,8 +33,8 @@ const latest: ScoreSet = {
 };
 
 /** A real (in-memory SQLite) store holding the given accounts and one score for hubspot:1. */
-function deps(accounts: CanonicalRecordByEntity['account'][], allowed = true): CrmCardDeps & { store: SqliteRecordStore } {
-  const store = new SqliteRecordStore({ path: ':memory:' });
+function deps(accounts: CanonicalRecordByEntity['account'][], allowed = true): CrmCardDeps & { store: SqliteStore } {
+  const store = new SqliteStore({ path: ':memory:' });
   store.upsertTenant({ id: T, name: 'T', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
   store.upsertRecords('account', accounts);
   store.appendScoreSets([latest]);

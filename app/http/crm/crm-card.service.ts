@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { canonicalId, SuccessEngineError, type AccountId, type CanonicalAccount, type ScoreSet, type TenantId } from '../../../core';
-import type { RecordStore } from '../../../core/ports/record-store.port';
+import type { RecordStore } from '../../../core/ports/store.port';
 import { buildCardView, type CardView } from '../../../ui-extension/shared/card.view-model';
 import { recordCardFeedback, type CardFeedback } from '../console/action-feedback';
 

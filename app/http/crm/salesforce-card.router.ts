@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import type { RecordStore } from '../../../core/ports/record-store.port';
+import type { RecordStore } from '../../../core/ports/store.port';
 import { authenticate, principalOf, refuseRepTokens } from '../auth.middleware';
 import { FeedbackBodySchema, loadCard, parseOr400, recordFeedback, type CardObjectType, type CrmCardDeps } from './crm-card.service';
 

@@ -20,6 +20,13 @@ import {
   type TenantId,
 } from '../../core';
 import type {
+  Store,
+  StoreDescription,
+  ConnectionRef,
+  ErasureReceipt,
+  StaffPrincipal,
+  StaffRole,
+  TenantLifecycle,
   AlertDelivery,
   ApiPrincipal,
   TenantSetting,
@@ -27,13 +34,12 @@ import type {
   AuditEntry,
   ModelVersion,
   RecordQuery,
-  RecordStore,
   AnalysedText,
   RecordText,
   StoredConnection,
   TextAnalysis,
   UpsertSummary,
-} from '../../core/ports/record-store.port';
+} from '../../core/ports/store.port';
 import { migrations, type Migration } from './migrations';
 import { TokenCipher } from './token-cipher';
 
@@ -58,15 +64,17 @@ const DEFAULT_BATCH_SIZE = 2000;
 /** Instants are stored in UTC so that text comparison orders them correctly. */
 const utc = (iso: string): string => new Date(iso).toISOString();
 
-export class SqliteRecordStore implements RecordStore {
+export class SqliteStore implements Store {
   readonly db: Database.Database;
+  readonly description: StoreDescription;
   private readonly cipher: TokenCipher | null;
   private readonly batchSize: number;
   private readonly now: () => Date;
-  private readonly statements: ReturnType<SqliteRecordStore['prepareStatements']>;
+  private readonly statements: ReturnType<SqliteStore['prepareStatements']>;
 
   constructor(options: SqliteStoreOptions) {
     this.db = openDatabase(options);
+    this.description = { kind: 'sqlite', location: options.path };
     this.cipher = options.encryptionKey ? new TokenCipher(options.encryptionKey) : null;
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.now = options.now ?? (() => new Date());
@@ -102,7 +110,7 @@ export class SqliteRecordStore implements RecordStore {
 
   // Tenants ------------------------------------------------------------------------------------
 
-  upsertTenant(tenant: Tenant): void {
+  async upsertTenant(tenant: Tenant): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO tenants (id, name, locale, created_at) VALUES (?, ?, ?, ?)
@@ -111,18 +119,18 @@ export class SqliteRecordStore implements RecordStore {
       .run(tenant.id, tenant.name, tenant.locale, utc(tenant.createdAt));
   }
 
-  getTenant(id: TenantId): Tenant | null {
+  async getTenant(id: TenantId): Promise<Tenant | null> {
     const row = this.db.prepare('SELECT * FROM tenants WHERE id = ?').get(id) as Row | undefined;
     return row ? toTenant(row) : null;
   }
 
-  listTenants(): Tenant[] {
+  async listTenants(): Promise<Tenant[]> {
     return (this.db.prepare('SELECT * FROM tenants ORDER BY id').all() as Row[]).map(toTenant);
   }
 
   // Connections --------------------------------------------------------------------------------
 
-  saveConnection(connection: CrmConnection, tokens: CrmTokens): void {
+  async saveConnection(connection: CrmConnection, tokens: CrmTokens): Promise<void> {
     const cipher = this.requireCipher();
     const validTokens = parseOrThrow(CrmTokensSchema, tokens, `tokens for connection ${connection.id}`);
     const blob = cipher.encrypt(JSON.stringify(validTokens), tokenAad(connection.tenantId, connection.id));
@@ -145,7 +153,7 @@ export class SqliteRecordStore implements RecordStore {
       );
   }
 
-  getConnection(tenantId: TenantId, id: ConnectionId): StoredConnection | null {
+  async getConnection(tenantId: TenantId, id: ConnectionId): Promise<StoredConnection | null> {
     const row = this.db.prepare('SELECT * FROM crm_connections WHERE tenant_id = ? AND id = ?').get(tenantId, id) as Row | undefined;
     if (!row) return null;
     const plaintext = this.requireCipher().decrypt(row.token_ciphertext as Buffer, tokenAad(tenantId, id));
@@ -172,7 +180,7 @@ export class SqliteRecordStore implements RecordStore {
 
   // Records ------------------------------------------------------------------------------------
 
-  upsertRecords<E extends EntityName>(entity: E, records: readonly CanonicalRecordByEntity[E][]): UpsertSummary {
+  async upsertRecords<E extends EntityName>(entity: E, records: readonly CanonicalRecordByEntity[E][]): Promise<UpsertSummary> {
     const summary: UpsertSummary = { inserted: 0, updated: 0, unchanged: 0, changedIds: [] };
     const upsertBatch = this.db.transaction((batch: readonly CanonicalRecordByEntity[E][]) => {
       for (const record of batch) this.upsertOne(entity, record, summary);
@@ -215,7 +223,12 @@ export class SqliteRecordStore implements RecordStore {
     summary.changedIds.push(record.id);
   }
 
-  markDeleted(tenantId: TenantId, entity: EntityName, provider: Provider, externalIds: readonly string[], deletedAt: string): number {
+  async markDeleted(tenantId: TenantId, entity: EntityName, provider: Provider, externalIds: readonly string[], deletedAt: string): Promise<number> {
+    return this.markDeletedNow(tenantId, entity, provider, externalIds, deletedAt);
+  }
+
+  /** Synchronous, so that `finishResync` can run it inside its transaction. */
+  private markDeletedNow(tenantId: TenantId, entity: EntityName, provider: Provider, externalIds: readonly string[], deletedAt: string): number {
     const at = utc(deletedAt);
     const run = this.db.transaction(() => {
       let count = 0;
@@ -246,33 +259,33 @@ export class SqliteRecordStore implements RecordStore {
     return run();
   }
 
-  getRecord<E extends EntityName>(tenantId: TenantId, entity: E, id: string): CanonicalRecordByEntity[E] | null {
+  async getRecord<E extends EntityName>(tenantId: TenantId, entity: E, id: string): Promise<CanonicalRecordByEntity[E] | null> {
     const row = this.db
       .prepare('SELECT data, deleted_at FROM records WHERE tenant_id = ? AND entity = ? AND id = ?')
       .get(tenantId, entity, id) as Row | undefined;
     return row ? withDeletedAt<E>(row) : null;
   }
 
-  listRecords<E extends EntityName>(tenantId: TenantId, entity: E, query: RecordQuery = {}): CanonicalRecordByEntity[E][] {
+  async listRecords<E extends EntityName>(tenantId: TenantId, entity: E, query: RecordQuery = {}): Promise<CanonicalRecordByEntity[E][]> {
     const { sql, params } = query.modifiedAtOrBefore ? asOfQuery(tenantId, entity, query) : latestQuery(tenantId, entity, query);
     return (this.db.prepare(sql).all(...params) as Row[]).map((row) => withDeletedAt<E>(row));
   }
 
-  countRecords(tenantId: TenantId, entity: EntityName, query: Pick<RecordQuery, 'includeDeleted'> = {}): number {
+  async countRecords(tenantId: TenantId, entity: EntityName, query: Pick<RecordQuery, 'includeDeleted'> = {}): Promise<number> {
     const sql = `SELECT COUNT(*) AS n FROM records WHERE tenant_id = ? AND entity = ?${query.includeDeleted ? '' : ' AND deleted_at IS NULL'}`;
     return (this.db.prepare(sql).get(tenantId, entity) as { n: number }).n;
   }
 
   // Cursors ------------------------------------------------------------------------------------
 
-  getCursor(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName): SyncCursor | null {
+  async getCursor(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName): Promise<SyncCursor | null> {
     const row = this.db
       .prepare('SELECT cursor FROM sync_cursors WHERE tenant_id = ? AND connection_id = ? AND entity = ?')
       .get(tenantId, connectionId, entity) as Row | undefined;
     return row ? (JSON.parse(row.cursor as string) as SyncCursor) : null;
   }
 
-  saveCursor(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, cursor: SyncCursor): void {
+  async saveCursor(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, cursor: SyncCursor): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO sync_cursors (tenant_id, connection_id, entity, cursor, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -283,7 +296,7 @@ export class SqliteRecordStore implements RecordStore {
 
   // Full reloads -------------------------------------------------------------------------------
 
-  beginResync(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, startedAt: string, reason: string): void {
+  async beginResync(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, startedAt: string, reason: string): Promise<void> {
     this.db.transaction(() => {
       this.db
         .prepare('DELETE FROM sync_cursors WHERE tenant_id = ? AND connection_id = ? AND entity = ?')
@@ -300,27 +313,27 @@ export class SqliteRecordStore implements RecordStore {
     })();
   }
 
-  resyncInProgress(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName): { startedAt: string; reason: string } | null {
+  async resyncInProgress(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName): Promise<{ startedAt: string; reason: string } | null> {
     const row = this.db
       .prepare('SELECT started_at, reason FROM resyncs WHERE tenant_id = ? AND connection_id = ? AND entity = ?')
       .get(tenantId, connectionId, entity) as Row | undefined;
     return row ? { startedAt: row.started_at as string, reason: row.reason as string } : null;
   }
 
-  recordResyncSeen(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, externalIds: readonly string[]): void {
+  async recordResyncSeen(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, externalIds: readonly string[]): Promise<void> {
     const insert = this.db.prepare('INSERT OR IGNORE INTO resync_seen (tenant_id, connection_id, entity, external_id) VALUES (?, ?, ?, ?)');
     this.db.transaction(() => {
       for (const externalId of externalIds) insert.run(tenantId, connectionId, entity, externalId);
     })();
   }
 
-  finishResync(
+  async finishResync(
     tenantId: TenantId,
     connectionId: ConnectionId,
     entity: EntityName,
     provider: Provider,
     deletedAt: string,
-  ): { deleted: number; accountIds: string[] } {
+  ): Promise<{ deleted: number; accountIds: string[] }> {
     return this.db.transaction(() => {
       const unseen = this.db
         .prepare(
@@ -329,7 +342,7 @@ export class SqliteRecordStore implements RecordStore {
              AND NOT EXISTS (SELECT 1 FROM resync_seen s WHERE s.tenant_id = r.tenant_id AND s.connection_id = ? AND s.entity = r.entity AND s.external_id = r.external_id)`,
         )
         .all(tenantId, entity, provider, connectionId) as Row[];
-      const deleted = this.markDeleted(
+      const deleted = this.markDeletedNow(
         tenantId,
         entity,
         provider,
@@ -347,7 +360,7 @@ export class SqliteRecordStore implements RecordStore {
 
   // Scores -------------------------------------------------------------------------------------
 
-  appendScoreSets(scores: readonly ScoreSet[]): void {
+  async appendScoreSets(scores: readonly ScoreSet[]): Promise<void> {
     const insert = this.db.prepare(
       'INSERT INTO score_sets (tenant_id, account_id, computed_at, model_version, data) VALUES (?, ?, ?, ?, ?)',
     );
@@ -357,14 +370,14 @@ export class SqliteRecordStore implements RecordStore {
     for (let start = 0; start < scores.length; start += this.batchSize) run(scores.slice(start, start + this.batchSize));
   }
 
-  scoreHistory(tenantId: TenantId, accountId: AccountId, options: { limit?: number } = {}): ScoreSet[] {
+  async scoreHistory(tenantId: TenantId, accountId: AccountId, options: { limit?: number } = {}): Promise<ScoreSet[]> {
     const rows = this.db
       .prepare('SELECT data FROM score_sets WHERE tenant_id = ? AND account_id = ? ORDER BY computed_at DESC, seq DESC LIMIT ?')
       .all(tenantId, accountId, options.limit ?? -1) as Row[];
     return rows.map((r) => JSON.parse(r.data as string) as ScoreSet);
   }
 
-  latestScores(tenantId: TenantId): ScoreSet[] {
+  async latestScores(tenantId: TenantId): Promise<ScoreSet[]> {
     const rows = this.db
       .prepare(
         `SELECT data FROM (
@@ -378,7 +391,7 @@ export class SqliteRecordStore implements RecordStore {
 
   // Model registry -----------------------------------------------------------------------------
 
-  registerModel(model: ModelVersion): void {
+  async registerModel(model: ModelVersion): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO models (tenant_id, task, version, status, algorithm, window_from, window_to, metrics, features, artifact, created_at)
@@ -399,7 +412,7 @@ export class SqliteRecordStore implements RecordStore {
     if (model.status === 'active') this.activateModel(model.tenantId, model.task, model.version);
   }
 
-  activateModel(tenantId: TenantId, task: string, version: string): void {
+  async activateModel(tenantId: TenantId, task: string, version: string): Promise<void> {
     this.db.transaction(() => {
       const exists = this.db.prepare('SELECT 1 FROM models WHERE tenant_id = ? AND task = ? AND version = ?').get(tenantId, task, version);
       if (!exists) throw new SuccessEngineError('STORE.NOT_FOUND', `no ${task} model version ${version} for tenant ${tenantId}`);
@@ -408,13 +421,13 @@ export class SqliteRecordStore implements RecordStore {
     })();
   }
 
-  activeModel(tenantId: TenantId, task: string): ModelVersion | null {
+  async activeModel(tenantId: TenantId, task: string): Promise<ModelVersion | null> {
     const row = this.db.prepare(`SELECT * FROM models WHERE tenant_id = ? AND task = ? AND status = 'active'`).get(tenantId, task) as
       Row | undefined;
     return row ? toModel(row) : null;
   }
 
-  listModels(tenantId: TenantId, task?: string): ModelVersion[] {
+  async listModels(tenantId: TenantId, task?: string): Promise<ModelVersion[]> {
     const rows = (
       task
         ? this.db.prepare('SELECT * FROM models WHERE tenant_id = ? AND task = ? ORDER BY created_at, version').all(tenantId, task)
@@ -425,7 +438,7 @@ export class SqliteRecordStore implements RecordStore {
 
   // Alerts -------------------------------------------------------------------------------------
 
-  recordAlert(d: AlertDelivery): boolean {
+  async recordAlert(d: AlertDelivery): Promise<boolean> {
     const result = this.db
       .prepare(
         `INSERT INTO alert_deliveries (tenant_id, idempotency_key, account_id, rule, target, status, attempts, next_attempt_at, last_error, payload, created_at, delivered_at)
@@ -448,11 +461,11 @@ export class SqliteRecordStore implements RecordStore {
     return result.changes === 1;
   }
 
-  updateAlert(
+  async updateAlert(
     tenantId: TenantId,
     idempotencyKey: string,
     patch: Partial<Pick<AlertDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'deliveredAt'>>,
-  ): void {
+  ): Promise<void> {
     const columns: Record<string, string> = {
       status: 'status',
       attempts: 'attempts',
@@ -470,7 +483,7 @@ export class SqliteRecordStore implements RecordStore {
     if (result.changes === 0) throw new SuccessEngineError('STORE.NOT_FOUND', `no alert delivery ${idempotencyKey} for tenant ${tenantId}`);
   }
 
-  listAlerts(tenantId: TenantId, status?: AlertDeliveryStatus): AlertDelivery[] {
+  async listAlerts(tenantId: TenantId, status?: AlertDeliveryStatus): Promise<AlertDelivery[]> {
     const rows = (
       status
         ? this.db.prepare('SELECT * FROM alert_deliveries WHERE tenant_id = ? AND status = ? ORDER BY created_at').all(tenantId, status)
@@ -479,7 +492,7 @@ export class SqliteRecordStore implements RecordStore {
     return rows.map(toAlert);
   }
 
-  getAlert(tenantId: TenantId, idempotencyKey: string): AlertDelivery | null {
+  async getAlert(tenantId: TenantId, idempotencyKey: string): Promise<AlertDelivery | null> {
     const row = this.db
       .prepare('SELECT * FROM alert_deliveries WHERE tenant_id = ? AND idempotency_key = ?')
       .get(tenantId, idempotencyKey) as Row | undefined;
@@ -492,7 +505,7 @@ export class SqliteRecordStore implements RecordStore {
    * Roles beyond the port's admin/reader: `rep` (a card viewer, bound to one CRM user id) and
    * `service` (machine calls). Both are non-admin wherever the port's principal is used.
    */
-  issueApiToken(tenantId: TenantId, role: StaffRole, label: string, options: { crmUserId?: string } = {}): string {
+  async issueApiToken(tenantId: TenantId, role: StaffRole, label: string, options: { crmUserId?: string } = {}): Promise<string> {
     if (role === 'rep' && !options.crmUserId)
       throw new SuccessEngineError(
         'CORE.VALIDATION_FAILED',
@@ -509,15 +522,15 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   /** The port's view: rep and service tokens read as `reader`, so they never pass an admin check. */
-  resolveApiToken(token: string): ApiPrincipal | null {
-    const principal = this.resolveStaffToken(token);
+  async resolveApiToken(token: string): Promise<ApiPrincipal | null> {
+    const principal = await this.resolveStaffToken(token);
     return principal
       ? { tenantId: principal.tenantId, role: principal.role === 'admin' ? 'admin' : 'reader', label: principal.label }
       : null;
   }
 
   /** The full principal: role and, for reps, the CRM user whose record visibility applies. */
-  resolveStaffToken(token: string): StaffPrincipal | null {
+  async resolveStaffToken(token: string): Promise<StaffPrincipal | null> {
     const row = this.db.prepare('SELECT tenant_id, role, label, crm_user_id FROM api_tokens WHERE token_hash = ?').get(hashToken(token)) as
       Row | undefined;
     return row
@@ -530,21 +543,25 @@ export class SqliteRecordStore implements RecordStore {
       : null;
   }
 
-  revokeApiTokens(tenantId: TenantId): number {
+  async revokeApiTokens(tenantId: TenantId): Promise<number> {
     return this.db.prepare('DELETE FROM api_tokens WHERE tenant_id = ?').run(tenantId).changes;
   }
 
   // Install lifecycle --------------------------------------------------------------------------
 
-  /** The connection (and tenant) a CRM org is installed as: how uninstall signals find their tenant. */
-  findConnectionByOrg(provider: Provider, externalOrgId: string): { tenantId: TenantId; connectionId: ConnectionId } | null {
-    const row = this.db
-      .prepare('SELECT tenant_id, id FROM crm_connections WHERE provider = ? AND external_org_id = ? ORDER BY created_at LIMIT 1')
-      .get(provider, externalOrgId) as Row | undefined;
-    return row ? { tenantId: row.tenant_id as TenantId, connectionId: row.id as ConnectionId } : null;
+  async findConnectionsByOrg(provider: Provider, externalOrgId: string): Promise<ConnectionRef[]> {
+    const org = provider === 'salesforce' ? externalOrgId.slice(0, 15) : externalOrgId;
+    const rows = this.db
+      .prepare(
+        `SELECT tenant_id, id FROM crm_connections
+          WHERE provider = ? AND (CASE WHEN provider = 'salesforce' THEN substr(external_org_id, 1, 15) ELSE external_org_id END) = ?
+          ORDER BY tenant_id, id`,
+      )
+      .all(provider, org) as Row[];
+    return rows.map((r) => ({ tenantId: r.tenant_id as TenantId, connectionId: r.id as ConnectionId }));
   }
 
-  listConnections(tenantId: TenantId): CrmConnection[] {
+  async listConnections(tenantId: TenantId): Promise<CrmConnection[]> {
     const rows = this.db
       .prepare(
         'SELECT tenant_id, id, provider, external_org_id, base_url, created_at, updated_at FROM crm_connections WHERE tenant_id = ? ORDER BY id',
@@ -562,11 +579,11 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   /** Forget a connection's tokens (after revoking them at the CRM). */
-  deleteConnection(tenantId: TenantId, id: ConnectionId): boolean {
+  async deleteConnection(tenantId: TenantId, id: ConnectionId): Promise<boolean> {
     return this.db.prepare('DELETE FROM crm_connections WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes === 1;
   }
 
-  markInstalled(tenantId: TenantId, at: string): void {
+  async markInstalled(tenantId: TenantId, at: string): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO tenant_lifecycle (tenant_id, status, installed_at) VALUES (?, 'installed', ?)
@@ -576,13 +593,13 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   /** Uninstalled: the data stays (for the admin's export) until `erasureDueAt`, then `eraseTenant`. */
-  markUninstalled(tenantId: TenantId, at: string, reason: string, erasureDueAt: string): void {
+  async markUninstalled(tenantId: TenantId, at: string, reason: string, erasureDueAt: string): Promise<void> {
     const result = this.db
       .prepare(
         `UPDATE tenant_lifecycle SET status = 'uninstalled', uninstalled_at = ?, uninstall_reason = ?, erasure_due_at = ? WHERE tenant_id = ? AND status = 'installed'`,
       )
       .run(utc(at), reason, utc(erasureDueAt), tenantId);
-    if (result.changes === 0 && !this.tenantLifecycle(tenantId)) {
+    if (result.changes === 0 && !(await this.tenantLifecycle(tenantId))) {
       this.db
         .prepare(
           `INSERT INTO tenant_lifecycle (tenant_id, status, installed_at, uninstalled_at, uninstall_reason, erasure_due_at) VALUES (?, 'uninstalled', ?, ?, ?, ?)`,
@@ -591,7 +608,7 @@ export class SqliteRecordStore implements RecordStore {
     }
   }
 
-  tenantLifecycle(tenantId: TenantId): TenantLifecycle | null {
+  async tenantLifecycle(tenantId: TenantId): Promise<TenantLifecycle | null> {
     const row = this.db.prepare('SELECT * FROM tenant_lifecycle WHERE tenant_id = ?').get(tenantId) as Row | undefined;
     if (!row) return null;
     return {
@@ -605,7 +622,7 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   /** Uninstalled tenants whose erasure is due at `now`. */
-  dueErasures(now: string): TenantId[] {
+  async dueErasures(now: string): Promise<TenantId[]> {
     return (
       this.db
         .prepare(`SELECT tenant_id FROM tenant_lifecycle WHERE status = 'uninstalled' AND erasure_due_at <= ? ORDER BY erasure_due_at`)
@@ -614,7 +631,7 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   /** True the first time a nonce is seen: an OAuth state can complete one install only. */
-  claimOAuthNonce(nonce: string, at: string): boolean {
+  async claimOAuthNonce(nonce: string, at: string): Promise<boolean> {
     return (
       this.db.prepare('INSERT INTO oauth_states (nonce, used_at) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING').run(nonce, utc(at))
         .changes === 1
@@ -624,7 +641,11 @@ export class SqliteRecordStore implements RecordStore {
   // Export and erasure -------------------------------------------------------------------------
 
   /** Every table holding tenant data, found from the schema (so tables added later are covered too). */
-  tenantTables(): string[] {
+  async tenantTables(): Promise<string[]> {
+    return this.tenantTablesNow();
+  }
+
+  private tenantTablesNow(): string[] {
     const tables = (
       this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Row[]
     ).map((r) => r.name as string);
@@ -639,11 +660,11 @@ export class SqliteRecordStore implements RecordStore {
    * Every row of the tenant, table by table, read lazily (the caller streams it out). Secrets are
    * left out: CRM token ciphertexts and API token hashes. Blobs are base64.
    */
-  *exportTenant(tenantId: TenantId): Generator<{ table: string; row: Record<string, unknown> }> {
+  async *exportTenant(tenantId: TenantId): AsyncGenerator<{ table: string; row: Record<string, unknown> }> {
     const tenant = this.db.prepare('SELECT * FROM tenants WHERE id = ?').get(tenantId) as Row | undefined;
     if (!tenant) throw new SuccessEngineError('STORE.NOT_FOUND', `no tenant ${tenantId}`);
     yield { table: 'tenants', row: tenant };
-    for (const table of this.tenantTables()) {
+    for (const table of this.tenantTablesNow()) {
       for (const raw of this.db
         .prepare(`SELECT * FROM ${quoteIdent(table)} WHERE tenant_id = ?`)
         .iterate(tenantId) as IterableIterator<Row>) {
@@ -662,11 +683,11 @@ export class SqliteRecordStore implements RecordStore {
    * receipt to `erasure_log`. The audit log's delete guard lets rows go only for the tenant named in
    * `erasure_in_progress`, a row that exists only inside this transaction.
    */
-  eraseTenant(tenantId: TenantId, reason: string): ErasureReceipt {
+  async eraseTenant(tenantId: TenantId, reason: string): Promise<ErasureReceipt> {
     return this.db.transaction((): ErasureReceipt => {
       const rowCounts: Record<string, number> = {};
       this.db.prepare('INSERT INTO erasure_in_progress (tenant_id) VALUES (?)').run(tenantId);
-      for (const table of this.tenantTables()) {
+      for (const table of this.tenantTablesNow()) {
         const removed = this.db.prepare(`DELETE FROM ${quoteIdent(table)} WHERE tenant_id = ?`).run(tenantId).changes;
         if (removed > 0) rowCounts[table] = removed;
       }
@@ -689,7 +710,7 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   /** Erasure receipts for a tenant id (recomputing each row's salted hash), oldest first. */
-  findErasures(tenantId: string): ErasureReceipt[] {
+  async findErasures(tenantId: string): Promise<ErasureReceipt[]> {
     const rows = this.db.prepare('SELECT * FROM erasure_log ORDER BY seq').all() as Row[];
     return rows
       .filter((r) => erasureHash(r.salt as string, tenantId) === r.tenant_hash)
@@ -704,7 +725,7 @@ export class SqliteRecordStore implements RecordStore {
 
   // Tenant settings ----------------------------------------------------------------------------
 
-  getTenantSetting(tenantId: TenantId, key: string): TenantSetting | null {
+  async getTenantSetting(tenantId: TenantId, key: string): Promise<TenantSetting | null> {
     const row = this.db
       .prepare('SELECT value, updated_at, updated_by FROM tenant_settings WHERE tenant_id = ? AND key = ?')
       .get(tenantId, key) as Row | undefined;
@@ -713,7 +734,7 @@ export class SqliteRecordStore implements RecordStore {
       : null;
   }
 
-  putTenantSetting(tenantId: TenantId, key: string, value: unknown, updatedBy: string): void {
+  async putTenantSetting(tenantId: TenantId, key: string, value: unknown, updatedBy: string): Promise<void> {
     this.db
       .prepare(
         'INSERT INTO tenant_settings (tenant_id, key, value, updated_at, updated_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by',
@@ -723,7 +744,7 @@ export class SqliteRecordStore implements RecordStore {
 
   // Action outcomes ----------------------------------------------------------------------------
 
-  recordActionOutcome(outcome: ActionOutcome, updatedBy: string, options: { keepExisting?: boolean } = {}): void {
+  async recordActionOutcome(outcome: ActionOutcome, updatedBy: string, options: { keepExisting?: boolean } = {}): Promise<void> {
     const onConflict = options.keepExisting
       ? 'DO NOTHING'
       : `DO UPDATE SET
@@ -750,20 +771,20 @@ export class SqliteRecordStore implements RecordStore {
       );
   }
 
-  linkActionTask(
+  async linkActionTask(
     tenantId: TenantId,
     recommendation: { accountId: string; actionId: string; recommendedAt: string },
     crmTaskId: string,
-  ): void {
+  ): Promise<void> {
     this.db
       .prepare('UPDATE action_outcomes SET crm_task_id = ? WHERE tenant_id = ? AND account_id = ? AND action_id = ? AND recommended_at = ?')
       .run(crmTaskId, tenantId, recommendation.accountId, recommendation.actionId, utc(recommendation.recommendedAt));
   }
 
-  answerActionsByTask(
+  async answerActionsByTask(
     tenantId: TenantId,
     answers: readonly { crmTaskId: string; status: 'completed' | 'dismissed'; at: string }[],
-  ): number {
+  ): Promise<number> {
     const update = this.db.prepare(
       `UPDATE action_outcomes SET status = ?, completed_at = ?, source = 'crm-task', updated_at = ?, updated_by = 'crm-task'
        WHERE tenant_id = ? AND crm_task_id = ? AND arm = 'treatment' AND status = 'open'`,
@@ -782,7 +803,7 @@ export class SqliteRecordStore implements RecordStore {
     })();
   }
 
-  listActionOutcomes(tenantId: TenantId, filter: { accountId?: string; recommendedAt?: string } = {}): ActionOutcome[] {
+  async listActionOutcomes(tenantId: TenantId, filter: { accountId?: string; recommendedAt?: string } = {}): Promise<ActionOutcome[]> {
     const where = ['tenant_id = ?'];
     const params: string[] = [tenantId];
     if (filter.accountId !== undefined) {
@@ -811,7 +832,7 @@ export class SqliteRecordStore implements RecordStore {
 
   // Text analyses ------------------------------------------------------------------------------
 
-  textAnalyses(tenantId: TenantId, modelId: string, contentHashes: readonly string[]): TextAnalysis[] {
+  async textAnalyses(tenantId: TenantId, modelId: string, contentHashes: readonly string[]): Promise<TextAnalysis[]> {
     const out: TextAnalysis[] = [];
     const select = this.db.prepare('SELECT * FROM text_analyses WHERE tenant_id = ? AND model_id = ? AND content_hash = ?');
     for (const hash of new Set(contentHashes)) {
@@ -821,7 +842,7 @@ export class SqliteRecordStore implements RecordStore {
     return out;
   }
 
-  putTextAnalyses(tenantId: TenantId, analyses: readonly TextAnalysis[]): void {
+  async putTextAnalyses(tenantId: TenantId, analyses: readonly TextAnalysis[]): Promise<void> {
     const insert = this.db.prepare(
       `INSERT INTO text_analyses (tenant_id, content_hash, model_id, label, score, topics, masked_text, analysed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (tenant_id, content_hash, model_id) DO UPDATE SET label = excluded.label, score = excluded.score, topics = excluded.topics, masked_text = excluded.masked_text, analysed_at = excluded.analysed_at`,
@@ -832,11 +853,11 @@ export class SqliteRecordStore implements RecordStore {
     })();
   }
 
-  putRecordTexts(
+  async putRecordTexts(
     tenantId: TenantId,
     texts: readonly RecordText[],
     removed: readonly { entity: RecordText['entity']; recordId: string }[] = [],
-  ): void {
+  ): Promise<void> {
     const upsert = this.db.prepare(
       `INSERT INTO record_texts (tenant_id, entity, record_id, account_id, kind, at, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (tenant_id, entity, record_id) DO UPDATE SET account_id = excluded.account_id, kind = excluded.kind, at = excluded.at, content_hash = excluded.content_hash`,
@@ -848,12 +869,12 @@ export class SqliteRecordStore implements RecordStore {
     })();
   }
 
-  listRecordTexts(tenantId: TenantId): RecordText[] {
+  async listRecordTexts(tenantId: TenantId): Promise<RecordText[]> {
     const rows = this.db.prepare('SELECT * FROM record_texts WHERE tenant_id = ? ORDER BY entity, record_id').all(tenantId) as Row[];
     return rows.map(toRecordText);
   }
 
-  listAnalysedTexts(tenantId: TenantId): AnalysedText[] {
+  async listAnalysedTexts(tenantId: TenantId): Promise<AnalysedText[]> {
     const rows = this.db
       .prepare(
         `SELECT r.*, a.model_id, a.label, a.score, a.topics, a.masked_text, a.analysed_at FROM record_texts r
@@ -869,13 +890,13 @@ export class SqliteRecordStore implements RecordStore {
 
   // Audit --------------------------------------------------------------------------------------
 
-  appendAudit(entry: AuditEntry): void {
+  async appendAudit(entry: AuditEntry): Promise<void> {
     this.db
       .prepare('INSERT INTO audit_log (tenant_id, at, actor, action, target, details) VALUES (?, ?, ?, ?, ?, ?)')
       .run(entry.tenantId, utc(entry.at), entry.actor, entry.action, entry.target, JSON.stringify(entry.details));
   }
 
-  listAudit(tenantId: TenantId, options: { limit?: number } = {}): AuditEntry[] {
+  async listAudit(tenantId: TenantId, options: { limit?: number } = {}): Promise<AuditEntry[]> {
     const rows = this.db
       .prepare('SELECT * FROM audit_log WHERE tenant_id = ? ORDER BY seq DESC LIMIT ?')
       .all(tenantId, options.limit ?? -1) as Row[];
@@ -889,7 +910,11 @@ export class SqliteRecordStore implements RecordStore {
     }));
   }
 
-  close(): void {
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 }
@@ -1065,35 +1090,6 @@ const erasureHash = (salt: string, tenantId: string): string => createHash('sha2
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 const EXPORT_SECRET_COLUMNS = new Set(['token_ciphertext', 'token_hash']);
-
-export type StaffRole = 'admin' | 'reader' | 'rep' | 'service';
-
-/** An API token's principal with the roles the port does not name (see `resolveStaffToken`). */
-export interface StaffPrincipal {
-  tenantId: TenantId;
-  role: StaffRole;
-  label: string;
-  /** The CRM user a rep token speaks for; null for other roles. */
-  crmUserId: string | null;
-}
-
-export interface TenantLifecycle {
-  tenantId: TenantId;
-  status: 'installed' | 'uninstalled';
-  installedAt: string;
-  uninstalledAt: string | null;
-  uninstallReason: string | null;
-  erasureDueAt: string | null;
-}
-
-/** What `eraseTenant` leaves behind: no tenant id, only a salted hash of it and counts per table. */
-export interface ErasureReceipt {
-  tenantHash: string;
-  salt: string;
-  erasedAt: string;
-  reason: string;
-  rowCounts: Record<string, number>;
-}
 
 const tokenAad = (tenantId: string, connectionId: string): string => `crm_connections/${tenantId}/${connectionId}`;
 

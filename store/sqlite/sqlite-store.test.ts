@@ -6,12 +6,12 @@ import Database from 'better-sqlite3';
 import { buildRecord, type AccountId, type ConnectionId, type ScoreSet, type TenantId } from '../../core';
 import { makeAccount, TEST_TENANT } from '../../test/helpers/records';
 import { migrations } from './migrations';
-import { migrate, SqliteRecordStore } from './sqlite-record-store';
+import { migrate, SqliteStore } from './sqlite-store';
 
 const OTHER_TENANT = 'tenant-2' as TenantId;
 
-function openStore(batchSize?: number): SqliteRecordStore {
-  const store = new SqliteRecordStore({ path: ':memory:', encryptionKey: randomBytes(32), ...(batchSize ? { batchSize } : {}) });
+function openStore(batchSize?: number): SqliteStore {
+  const store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32), ...(batchSize ? { batchSize } : {}) });
   for (const id of [TEST_TENANT, OTHER_TENANT]) store.upsertTenant({ id, name: id, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
   return store;
 }
@@ -57,15 +57,15 @@ describe('migrations', () => {
 
   it('use WAL on a file database', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'se-store-'));
-    const store = new SqliteRecordStore({ path: path.join(dir, 'nested', 'db.sqlite') });
+    const store = new SqliteStore({ path: path.join(dir, 'nested', 'db.sqlite') });
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 });
 
-describe('SqliteRecordStore records', () => {
-  let store: SqliteRecordStore;
+describe('SqliteStore records', () => {
+  let store: SqliteStore;
   beforeEach(() => (store = openStore(3)));
   afterEach(() => store.close());
 
@@ -156,8 +156,8 @@ describe('SqliteRecordStore records', () => {
   });
 });
 
-describe('SqliteRecordStore connections, cursors, scores, models, alerts, audit', () => {
-  let store: SqliteRecordStore;
+describe('SqliteStore connections, cursors, scores, models, alerts, audit', () => {
+  let store: SqliteStore;
   beforeEach(() => (store = openStore()));
   afterEach(() => store.close());
 
@@ -188,7 +188,7 @@ describe('SqliteRecordStore connections, cursors, scores, models, alerts, audit'
   });
 
   it('refuses to save tokens without a key', () => {
-    const keyless = new SqliteRecordStore({ path: ':memory:' });
+    const keyless = new SqliteStore({ path: ':memory:' });
     keyless.upsertTenant({ id: TEST_TENANT, name: 't', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
     expect(() => keyless.saveConnection(connection, { accessToken: 'a' })).toThrow(/SE_ENCRYPTION_KEY/);
     keyless.close();
