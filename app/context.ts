@@ -7,7 +7,7 @@ export interface AppContext {
   config: AppConfig;
   store: SqliteStore;
   log: Logger;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export function openAppContext(config: AppConfig = loadConfig()): AppContext {

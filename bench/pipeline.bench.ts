@@ -64,8 +64,8 @@ export const pipelineBench: Benchmark = async ({ flags, progress }) => {
   const busy: [number, number][] = [];
   const perQueue: Partial<Record<QueueName, { jobs: number; seconds: number }>> = {};
   try {
-    store.upsertTenant({ id: TENANT, name: 'Pipeline bench', locale: 'en', createdAt: asOf });
-    store.saveConnection(
+    await store.upsertTenant({ id: TENANT, name: 'Pipeline bench', locale: 'en', createdAt: asOf });
+    await store.saveConnection(
       {
         id: CONNECTION,
         tenantId: TENANT,
@@ -110,7 +110,7 @@ export const pipelineBench: Benchmark = async ({ flags, progress }) => {
     const t = Date.now();
     progress('install: our property group and properties');
     // Through the same connector (and Redis bucket) the workers use, as an install would.
-    await adapters.connector(TENANT, CONNECTION).ensureSchema();
+    await (await adapters.connector(TENANT, CONNECTION)).ensureSchema();
     busy.push([t, Date.now()]);
     await producer.enqueue('sync.start', {
       tenantId: TENANT,
@@ -129,7 +129,7 @@ export const pipelineBench: Benchmark = async ({ flags, progress }) => {
     const perSecond = (HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL * 1000) / HUBSPOT_RATE_INTERVAL_MS;
     const seen = await sandbox.stats();
     const floorSeconds = seen.accepted / perSecond;
-    const writes = store.listAudit(TENANT, { limit: 100_000 }).filter((a) => a.action === 'writeback.completed');
+    const writes = (await store.listAudit(TENANT, { limit: 100_000 })).filter((a) => a.action === 'writeback.completed');
     const written = writes.reduce((n, a) => n + Number(a.details.written ?? 0), 0);
     return {
       accounts,
@@ -139,9 +139,9 @@ export const pipelineBench: Benchmark = async ({ flags, progress }) => {
       queueOverheadShare: Number(((end - t - covered(busy)) / (end - t)).toFixed(4)),
       requests: seen.accepted,
       refused429: seen.refused,
-      scored: store.latestScores(TENANT).length,
+      scored: (await store.latestScores(TENANT)).length,
       written,
-      alertsDelivered: store.listAlerts(TENANT, 'delivered').length,
+      alertsDelivered: (await store.listAlerts(TENANT, 'delivered')).length,
       perQueue: Object.fromEntries(Object.entries(perQueue).map(([k, v]) => [k, { jobs: v.jobs, seconds: Number(v.seconds.toFixed(2)) }])),
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
       sandboxCpuSeconds: seen.cpuSeconds,
@@ -149,7 +149,7 @@ export const pipelineBench: Benchmark = async ({ flags, progress }) => {
   } finally {
     await producer.close();
     governorRedis.disconnect();
-    store.close();
+    await store.close();
     await receiver.close();
     await sandbox.close();
     rmSync(dir, { recursive: true, force: true });

@@ -17,15 +17,15 @@ export const storeBench: Benchmark = async ({ flags, progress }) => {
   for (let run = 0; run < runs; run++) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'se-store-bench-'));
     const store = new SqliteStore({ path: path.join(dir, 'bench.sqlite') });
-    store.upsertTenant({ id: tenantId, name: 'bench', locale: 'en', createdAt: new Date().toISOString() });
+    await store.upsertTenant({ id: tenantId, name: 'bench', locale: 'en', createdAt: new Date().toISOString() });
     let t = process.hrtime.bigint();
-    store.upsertRecords('account', accounts);
+    await store.upsertRecords('account', accounts);
     insertSeconds.push(Number(process.hrtime.bigint() - t) / 1e9);
     t = process.hrtime.bigint();
-    const again = store.upsertRecords('account', accounts);
+    const again = await store.upsertRecords('account', accounts);
     unchangedSeconds.push(Number(process.hrtime.bigint() - t) / 1e9);
     if (again.unchanged !== records) throw new Error(`expected ${records} unchanged, got ${again.unchanged}`);
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
     progress(
       `run ${run + 1}/${runs}: insert ${insertSeconds.at(-1)?.toFixed(2)} s, unchanged re-upsert ${unchangedSeconds.at(-1)?.toFixed(2)} s`,

@@ -14,10 +14,10 @@ export function buildingPath(databasePath: string): string {
 }
 
 /** Close the finished build, move it over the previous demo database, and open it there. */
-export function commitBuild(store: SqliteStore, building: string, databasePath: string, encryptionKey: Buffer): SqliteStore {
+export async function commitBuild(store: SqliteStore, building: string, databasePath: string, encryptionKey: Buffer): Promise<SqliteStore> {
   // Fold the write-ahead log into the main file so the one rename carries everything.
   store.db.pragma('wal_checkpoint(TRUNCATE)');
-  store.close();
+  await store.close();
   removeDatabaseFiles(databasePath);
   for (const suffix of SIDE_FILES) rmSync(`${building}${suffix}`, { force: true });
   renameSync(building, databasePath);

@@ -169,8 +169,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await started.close();
   };
   try {
-    store.upsertTenant({ id: tenantId, name: `Demo book of business (${crm.label} sandbox)`, locale: 'en', createdAt: book.asOf });
-    store.saveConnection({ ...started.connection, createdAt: book.asOf, updatedAt: book.asOf }, started.tokens);
+    await store.upsertTenant({ id: tenantId, name: `Demo book of business (${crm.label} sandbox)`, locale: 'en', createdAt: book.asOf });
+    await store.saveConnection({ ...started.connection, createdAt: book.asOf, updatedAt: book.asOf }, started.tokens);
     const receiverEndpoint = { url: receiver.url, secret };
     // Our fields live in the org itself in the demo (no managed package), so no namespace.
     const adapters = createPipelineAdapters({
@@ -178,7 +178,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       alertEndpointFor: () => ({ ...receiverEndpoint, format: 'alert.v1' }),
       salesforceNamespace: null,
     });
-    const connector = adapters.connector(tenantId, crm.connectionId);
+    const connector = await adapters.connector(tenantId, crm.connectionId);
 
     options.onStage('install', `creating the Success Engine fields in ${crm.label}`);
     const schema = await connector.ensureSchema();
@@ -190,7 +190,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         'DEMO.INCOMPLETE',
         `the demo run finished without training (dead letters: ${run.deadLetters.join('; ') || 'none'})`,
       );
-    const committed = commitBuild(store, building, options.databasePath, encryptionKey);
+    const committed = await commitBuild(store, building, options.databasePath, encryptionKey);
     store = committed;
     return {
       tenantId,
@@ -206,7 +206,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       summary: summarizeBook(run.scores),
       writeBack: run.writeBack,
       alerts: {
-        raised: raisedAlerts(store, tenantId),
+        raised: await raisedAlerts(store, tenantId),
         delivered: run.delivered,
         receivedVerified: [...receiver.received.values()].filter((r) => r.verified).length,
         suppressed: run.suppressed,
@@ -214,7 +214,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     };
   } catch (error) {
     await close();
-    store.close();
+    await store.close();
     discardBuild(building);
     throw error;
   }
@@ -339,8 +339,8 @@ async function runThroughBullmq(
 }
 
 /** The alerts the run recorded, read back from the store (where delivery looks them up by key). */
-function raisedAlerts(store: SqliteStore, tenantId: TenantId): RoutedAlert[] {
-  return store.listAlerts(tenantId).map((d) => {
+async function raisedAlerts(store: SqliteStore, tenantId: TenantId): Promise<RoutedAlert[]> {
+  return (await store.listAlerts(tenantId)).map((d) => {
     const a = (d.payload as { alert: AlertV1 }).alert;
     return {
       target: d.target,

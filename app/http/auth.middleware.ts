@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { SuccessEngineError } from '../../core';
-import type { ApiPrincipal, ApiRole, RecordStore } from '../../core/ports/store.port';
+import type { ApiPrincipal, ApiRole, Store, TenantRepository } from '../../core/ports/store.port';
 import { recordAuthFailure, refuseIfLockedOut } from './auth-failure-limiter';
 
 /** The caller of this request, set by `authenticate`; every handler scopes its reads to its tenant. */
@@ -11,12 +11,12 @@ export function principalOf(res: Response): ApiPrincipal {
 }
 
 /** `Authorization: Bearer se_…`: an API token issued for one tenant and role. */
-export function authenticate(store: Pick<RecordStore, 'resolveApiToken'>): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
+export function authenticate(store: Pick<Store, 'resolveApiToken'>): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
     if (refuseIfLockedOut(req, res)) return;
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const principal = match?.[1] ? store.resolveApiToken(match[1]) : null;
+    const principal = match?.[1] ? await store.resolveApiToken(match[1]) : null;
     if (!principal) {
       if (match) recordAuthFailure(req, res);
       res.set('WWW-Authenticate', 'Bearer realm="success-engine"');
@@ -44,21 +44,15 @@ export function requireRole(role: ApiRole): RequestHandler {
   };
 }
 
-/** Stores that know the full role (the SQLite store): rep tokens carry the CRM user they speak for. */
-interface StaffTokens {
-  resolveStaffToken?(token: string): { role: string } | null;
-}
-
 /**
  * Rep tokens speak for one CRM user and open record cards only, which check what that user may see
  * in the CRM. Routes that read the whole tenant (the score API) or take the CRM user from a header
  * (the Salesforce card) refuse them: 403. Run after `authenticate`.
  */
-export function refuseRepTokens(store: object): RequestHandler {
-  const staff = store as StaffTokens;
-  return (req, res, next) => {
+export function refuseRepTokens(tokens: Pick<TenantRepository, 'resolveStaffToken'>): RequestHandler {
+  return async (req, res, next) => {
     const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    if (token && typeof staff.resolveStaffToken === 'function' && staff.resolveStaffToken(token)?.role === 'rep') {
+    if (token && (await tokens.resolveStaffToken(token))?.role === 'rep') {
       res.status(403).json({
         error: {
           code: 'HTTP.FORBIDDEN',

@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import express, { type Request, type RequestHandler, type Router } from 'express';
-import type { ApiPrincipal, RecordStore } from '../../core/ports/store.port';
+import type { ApiPrincipal, Store } from '../../core/ports/store.port';
 import { recordAuthFailure, refuseIfLockedOut } from './auth-failure-limiter';
 
 export const BOARD_PATH = '/admin/queues';
@@ -95,7 +95,7 @@ function cookieToken(req: Request): string | undefined {
 }
 
 export interface AdminGateOptions {
-  store: Pick<RecordStore, 'resolveApiToken'>;
+  store: Pick<Store, 'resolveApiToken'>;
   /**
    * Tenants whose admins operate the deployment. Bull Board shows every tenant's jobs, so on a
    * shared deployment only these tenants' admin tokens may open it; empty means any admin token.
@@ -117,11 +117,11 @@ function allowed(principal: ApiPrincipal | null, options: AdminGateOptions): 'ok
  * when operator tenants are set → 403.
  */
 export function adminGate(options: AdminGateOptions): RequestHandler {
-  return (req, res, next) => {
+  return async (req, res, next) => {
     if (refuseIfLockedOut(req, res)) return;
     const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     const token = match?.[1] ?? cookieToken(req);
-    const principal = token ? options.store.resolveApiToken(token) : null;
+    const principal = token ? await options.store.resolveApiToken(token) : null;
     if (token && !principal) recordAuthFailure(req, res);
     const verdict = allowed(principal, options);
     if (verdict === 'ok') {
@@ -161,11 +161,11 @@ export function adminLoginRouter(options: AdminGateOptions): Router {
   router.get('/login', (_req, res) => {
     res.type('html').send(LOGIN_PAGE);
   });
-  router.post('/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
+  router.post('/login', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
     if (refuseIfLockedOut(req, res)) return;
     const token =
       typeof (req.body as { token?: unknown } | undefined)?.token === 'string' ? (req.body as { token: string }).token.trim() : '';
-    const principal = token ? options.store.resolveApiToken(token) : null;
+    const principal = token ? await options.store.resolveApiToken(token) : null;
     if (token && !principal) recordAuthFailure(req, res);
     const verdict = allowed(principal, options);
     if (verdict !== 'ok') {

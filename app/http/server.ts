@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type Server, type ServerResponse } from 'no
 import type { AddressInfo } from 'node:net';
 import express, { type Router } from 'express';
 import helmet from 'helmet';
-import type { RecordStore } from '../../core/ports/store.port';
+import type { Store } from '../../core/ports/store.port';
 import type { Logger } from '../log/logger';
 import { requestLogging } from '../observability/log-context';
 import type { Metrics } from '../observability/metrics';
@@ -19,7 +19,7 @@ export interface ReadinessCheck {
 }
 
 export interface HttpDeps {
-  store: RecordStore;
+  store: Store;
   log: Logger;
   metrics: Metrics;
   /** Dependencies that must answer before the server takes traffic (store, Redis). */

@@ -20,10 +20,10 @@ export const DEFAULT_SALESFORCE_API_VERSION = '62.0';
  * A connector for an installed connection, from its stored (decrypted) tokens. Connectors refresh
  * expired tokens themselves; `onTokens` stores the new ones encrypted, so the next job starts fresh.
  */
-export function openConnector(deps: InstallDeps, tenantId: TenantId, connectionId: ConnectionId): CrmConnector {
-  const connection = liveConnection(deps, tenantId, connectionId);
+export async function openConnector(deps: InstallDeps, tenantId: TenantId, connectionId: ConnectionId): Promise<CrmConnector> {
+  const connection = await liveConnection(deps, tenantId, connectionId);
   const { tokens, ...meta } = connection;
-  const onTokens = (next: CrmTokens): void =>
+  const onTokens = async (next: CrmTokens): Promise<void> =>
     deps.store.saveConnection({ ...meta, updatedAt: deps.clock.now().toISOString() }, { ...tokens, ...next });
   if (connection.provider === 'hubspot') {
     const app = deps.settings.hubspot;

@@ -36,8 +36,8 @@ async function readBody(res: Response): Promise<unknown> {
 }
 
 /** A live connection (tokens decrypted) or a coded error saying the tenant is not connected. */
-export function liveConnection(deps: Pick<InstallDeps, 'store'>, tenantId: TenantId, connectionId: ConnectionId): StoredConnection {
-  const connection = deps.store.getConnection(tenantId, connectionId);
+export async function liveConnection(deps: Pick<InstallDeps, 'store'>, tenantId: TenantId, connectionId: ConnectionId): Promise<StoredConnection> {
+  const connection = await deps.store.getConnection(tenantId, connectionId);
   if (!connection)
     throw new SuccessEngineError(
       'INSTALL.NOT_CONNECTED',
@@ -106,7 +106,7 @@ export async function refreshConnection(deps: InstallDeps, connection: StoredCon
   }
   const updated: StoredConnection = { ...connection, updatedAt: deps.clock.now().toISOString(), tokens };
   const { tokens: _t, ...meta } = updated;
-  deps.store.saveConnection(meta, tokens);
+  await deps.store.saveConnection(meta, tokens);
   return updated;
 }
 
@@ -115,7 +115,7 @@ export async function refreshConnection(deps: InstallDeps, connection: StoredCon
  * (Salesforce sessions have no stated expiry).
  */
 export async function crmGet(deps: InstallDeps, tenantId: TenantId, connectionId: ConnectionId, pathOrUrl: string): Promise<CrmResponse> {
-  let connection = liveConnection(deps, tenantId, connectionId);
+  let connection = await liveConnection(deps, tenantId, connectionId);
   const expiresAt = connection.tokens.expiresAt ? Date.parse(connection.tokens.expiresAt) : Number.POSITIVE_INFINITY;
   if (expiresAt - REFRESH_AHEAD_MS <= deps.clock.now().getTime()) connection = await refreshConnection(deps, connection);
   const url = (c: StoredConnection): string =>

@@ -112,11 +112,11 @@ export function createTenantAdminRouter(deps: InstallDeps): Router {
       });
     await write({ format: 'success-engine.export.v1', tenantId, exportedAt: deps.clock.now().toISOString() });
     let rows = 0;
-    for (const { table, row } of deps.store.exportTenant(tenantId)) {
+    for await (const { table, row } of deps.store.exportTenant(tenantId)) {
       await write({ table, row });
       rows++;
     }
-    deps.store.appendAudit({
+    await deps.store.appendAudit({
       tenantId,
       at: deps.clock.now().toISOString(),
       actor: `api:${staffOf(res).label}`,
@@ -127,8 +127,8 @@ export function createTenantAdminRouter(deps: InstallDeps): Router {
     res.end();
   });
 
-  router.get('/lifecycle', (_req, res) => {
-    res.json({ lifecycle: deps.store.tenantLifecycle(staffOf(res).tenantId) });
+  router.get('/lifecycle', async (_req, res) => {
+    res.json({ lifecycle: await deps.store.tenantLifecycle(staffOf(res).tenantId) });
   });
 
   router.post('/uninstall', async (_req, res, next) => {
@@ -144,7 +144,7 @@ export function createTenantAdminRouter(deps: InstallDeps): Router {
     }
   });
 
-  router.delete('/', (req, res, next) => {
+  router.delete('/', async (req, res, next) => {
     try {
       const { tenantId } = staffOf(res);
       if (req.query.confirm !== tenantId)
@@ -152,7 +152,7 @@ export function createTenantAdminRouter(deps: InstallDeps): Router {
           'HTTP.BAD_REQUEST',
           `erasing deletes every row of the tenant; repeat the tenant id as ?confirm=${tenantId}`,
         );
-      res.json({ receipt: deps.store.eraseTenant(tenantId, 'admin-erase') });
+      res.json({ receipt: await deps.store.eraseTenant(tenantId, 'admin-erase') });
     } catch (error) {
       answer(error, res, next);
     }

@@ -61,27 +61,27 @@ export function authorizeUrl(deps: InstallDeps, provider: InstallProvider): stri
 export async function completeInstall(deps: InstallDeps, provider: InstallProvider, code: string, state: string): Promise<InstallResult> {
   const now = deps.clock.now();
   const payload = verifyInstallState(deps.settings.stateSecret, state, provider, now);
-  if (!deps.store.claimOAuthNonce(payload.nonce, now.toISOString()))
+  if (!await deps.store.claimOAuthNonce(payload.nonce, now.toISOString()))
     throw new SuccessEngineError('INSTALL.BAD_STATE', 'this OAuth state was already used; start the install again');
   const exchanged = provider === 'hubspot' ? await exchangeHubSpot(deps, code) : await exchangeSalesforce(deps, code);
 
   const tenantId = `${provider}-${exchanged.orgId}` as TenantId;
   const connectionId = provider as ConnectionId;
   const at = now.toISOString();
-  const reinstall = deps.store.getTenant(tenantId) !== null;
+  const reinstall = await deps.store.getTenant(tenantId) !== null;
   if (!reinstall)
-    deps.store.upsertTenant({
+    await deps.store.upsertTenant({
       id: tenantId,
       name: provider === 'hubspot' ? `HubSpot portal ${exchanged.orgId}` : `Salesforce org ${exchanged.orgId}`,
       locale: 'en',
       createdAt: at,
     });
-  deps.store.saveConnection(
+  await deps.store.saveConnection(
     { id: connectionId, tenantId, provider, externalOrgId: exchanged.orgId, baseUrl: exchanged.baseUrl, createdAt: at, updatedAt: at },
     exchanged.tokens,
   );
-  deps.store.markInstalled(tenantId, at);
-  deps.store.appendAudit({
+  await deps.store.markInstalled(tenantId, at);
+  await deps.store.appendAudit({
     tenantId,
     at,
     actor: `${provider}-user:${exchanged.installerId}`,
@@ -90,8 +90,8 @@ export async function completeInstall(deps: InstallDeps, provider: InstallProvid
     details: { scope: exchanged.tokens.scope ?? null },
   });
 
-  const schema = await openConnector(deps, tenantId, connectionId).ensureSchema();
-  deps.store.appendAudit({
+  const schema = await (await openConnector(deps, tenantId, connectionId)).ensureSchema();
+  await deps.store.appendAudit({
     tenantId,
     at: deps.clock.now().toISOString(),
     actor: 'system',
@@ -110,7 +110,7 @@ export async function completeInstall(deps: InstallDeps, provider: InstallProvid
     { tenantId, connectionId, mode: 'backfill', entities, train: true, runId },
     { lane: 'bulk' },
   );
-  deps.store.appendAudit({
+  await deps.store.appendAudit({
     tenantId,
     at: deps.clock.now().toISOString(),
     actor: 'system',
@@ -118,7 +118,7 @@ export async function completeInstall(deps: InstallDeps, provider: InstallProvid
     target: provider,
     details: { runId, entities, job: backfillJob },
   });
-  const adminToken = deps.store.issueApiToken(tenantId, 'admin', `installer-${exchanged.installerId}`);
+  const adminToken = await deps.store.issueApiToken(tenantId, 'admin', `installer-${exchanged.installerId}`);
   return { tenantId, connectionId, adminToken, schema, backfillJob, reinstall };
 }
 

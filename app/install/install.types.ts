@@ -31,7 +31,7 @@ export interface InstallSettings {
 }
 
 export interface InstallDeps {
-  /** The SQLite store itself: install uses lifecycle, erasure and export beyond the RecordStore port. */
+  /** The SQLite store itself: install uses lifecycle, erasure and export beyond the Store port. */
   store: SqliteStore;
   queue: JobQueue;
   settings: InstallSettings;

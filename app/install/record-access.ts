@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { SuccessEngineError, type ConnectionId, type Provider, type TenantId } from '../../core';
 import { crmGet } from './crm-http';
 import { DEFAULT_SALESFORCE_API_VERSION } from './connector-factory';
-import type { StaffPrincipal } from '../../store';
+import type { StaffPrincipal } from '../../core';
 import type { InstallDeps } from './install.types';
 
 /** A CRM record a card is about: a company/Account or a deal/Opportunity. */
@@ -78,7 +78,7 @@ export class RecordAccessChecker {
     const now = this.deps.clock.now().getTime();
     const hit = this.decisions.get(key);
     if (hit && now - hit.at < this.ttlMs) return { allowed: hit.allowed, reason: hit.reason, cached: true };
-    const connection = this.deps.store.listConnections(tenantId).find((c) => c.provider === record.provider);
+    const connection = (await this.deps.store.listConnections(tenantId)).find((c) => c.provider === record.provider);
     let decision: { allowed: boolean; reason: string };
     try {
       decision = !connection
@@ -107,7 +107,7 @@ export class RecordAccessChecker {
   ): Promise<boolean> => (await this.canUserSeeRecord(tenantId, crmUserId, { provider, objectType, externalId })).allowed;
 
   /** The principal of an API token (for guards mounted without `authenticateStaff`). */
-  principalOf(token: string): StaffPrincipal | null {
+  async principalOf(token: string): Promise<StaffPrincipal | null> {
     return this.deps.store.resolveStaffToken(token);
   }
 
@@ -208,7 +208,7 @@ export function requireRecordAccess(
   return async (req, res, next) => {
     try {
       const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-      const staff = (res.locals.staff as StaffPrincipal | undefined) ?? (bearer ? checker.principalOf(bearer) : null);
+      const staff = (res.locals.staff as StaffPrincipal | undefined) ?? (bearer ? await checker.principalOf(bearer) : null);
       const tenantId = staff?.tenantId ?? (typeof res.locals.tenantId === 'string' ? (res.locals.tenantId as TenantId) : null);
       if (!tenantId) {
         res.status(401).json({ error: { code: 'HTTP.UNAUTHENTICATED', message: 'send an API token, or a signed CRM request' } });

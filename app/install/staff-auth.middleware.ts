@@ -1,17 +1,17 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { SuccessEngineError } from '../../core';
-import type { SqliteStore, StaffPrincipal, StaffRole } from '../../store';
+import type { Store, StaffPrincipal, StaffRole } from '../../core';
 import { recordAuthFailure, refuseIfLockedOut } from '../http/auth-failure-limiter';
 
 /**
  * Authentication for routes that need the full principal (rep tokens carry their CRM user). The
  * shared `authenticate` in app/http sees rep and service tokens as `reader`; this one sees the role.
  */
-export function authenticateStaff(store: Pick<SqliteStore, 'resolveStaffToken'>): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
+export function authenticateStaff(store: Pick<Store, 'resolveStaffToken'>): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
     if (refuseIfLockedOut(req, res)) return;
     const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
-    const principal = match?.[1] ? store.resolveStaffToken(match[1]) : null;
+    const principal = match?.[1] ? await store.resolveStaffToken(match[1]) : null;
     if (!principal) {
       if (match) recordAuthFailure(req, res);
       res.set('WWW-Authenticate', 'Bearer realm="success-engine"');

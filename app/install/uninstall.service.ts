@@ -1,5 +1,5 @@
 import { SuccessEngineError, type ConnectionId, type TenantId } from '../../core';
-import type { ErasureReceipt } from '../../store';
+import type { ErasureReceipt } from '../../core';
 import { getJson, postForm, refreshConnection } from './crm-http';
 import { DEFAULT_ERASURE_GRACE_MS, type InstallDeps } from './install.types';
 
@@ -25,18 +25,18 @@ export async function uninstallTenant(
   reason: UninstallReason,
   options: { actor: string; revokeAtCrm: boolean },
 ): Promise<UninstallResult> {
-  const lifecycle = deps.store.tenantLifecycle(tenantId);
-  if (!deps.store.getTenant(tenantId)) throw new SuccessEngineError('STORE.NOT_FOUND', `no tenant ${tenantId}`);
+  const lifecycle = await deps.store.tenantLifecycle(tenantId);
+  if (!await deps.store.getTenant(tenantId)) throw new SuccessEngineError('STORE.NOT_FOUND', `no tenant ${tenantId}`);
   if (lifecycle?.status === 'uninstalled' && lifecycle.erasureDueAt) return { tenantId, erasureDueAt: lifecycle.erasureDueAt, revoked: {} };
   const revoked: Record<string, string> = {};
-  for (const meta of deps.store.listConnections(tenantId)) {
+  for (const meta of await deps.store.listConnections(tenantId)) {
     revoked[meta.id] = options.revokeAtCrm ? await revokeAtCrm(deps, tenantId, meta.id) : 'skipped';
-    deps.store.deleteConnection(tenantId, meta.id);
+    await deps.store.deleteConnection(tenantId, meta.id);
   }
   const now = deps.clock.now();
   const erasureDueAt = new Date(now.getTime() + (deps.settings.erasureGraceMs ?? DEFAULT_ERASURE_GRACE_MS)).toISOString();
-  deps.store.markUninstalled(tenantId, now.toISOString(), reason, erasureDueAt);
-  deps.store.appendAudit({
+  await deps.store.markUninstalled(tenantId, now.toISOString(), reason, erasureDueAt);
+  await deps.store.appendAudit({
     tenantId,
     at: now.toISOString(),
     actor: options.actor,
@@ -45,20 +45,23 @@ export async function uninstallTenant(
     details: { erasureDueAt, revoked },
   });
   const result: UninstallResult = { tenantId, erasureDueAt, revoked };
-  if ((deps.settings.erasureGraceMs ?? DEFAULT_ERASURE_GRACE_MS) === 0) result.receipt = deps.store.eraseTenant(tenantId, reason);
+  if ((deps.settings.erasureGraceMs ?? DEFAULT_ERASURE_GRACE_MS) === 0) result.receipt = await deps.store.eraseTenant(tenantId, reason);
   return result;
 }
 
 /** Erase every uninstalled tenant whose grace period is over (run by a schedule, e.g. hourly). */
-export function eraseDueTenants(deps: InstallDeps): ErasureReceipt[] {
+export async function eraseDueTenants(deps: InstallDeps): Promise<ErasureReceipt[]> {
   const now = deps.clock.now().toISOString();
-  return deps.store
-    .dueErasures(now)
-    .map((tenantId) => deps.store.eraseTenant(tenantId, deps.store.tenantLifecycle(tenantId)?.uninstallReason ?? 'uninstalled'));
+  const receipts: ErasureReceipt[] = [];
+  for (const tenantId of await deps.store.dueErasures(now)) {
+    const reason = (await deps.store.tenantLifecycle(tenantId))?.uninstallReason ?? 'uninstalled';
+    receipts.push(await deps.store.eraseTenant(tenantId, reason));
+  }
+  return receipts;
 }
 
 async function revokeAtCrm(deps: InstallDeps, tenantId: TenantId, connectionId: ConnectionId): Promise<string> {
-  const connection = deps.store.getConnection(tenantId, connectionId);
+  const connection = await deps.store.getConnection(tenantId, connectionId);
   if (!connection) return 'no tokens';
   try {
     if (connection.provider === 'hubspot') {
@@ -117,9 +120,9 @@ export class HubSpotUninstallPoller {
       for (const event of (file.body as { journalEvents?: { type?: string; action?: string; portalId?: number; occurredAt?: string }[] })
         .journalEvents ?? []) {
         if (event.type !== 'app_lifecycle_event' || event.action !== 'APP_UNINSTALL' || event.portalId === undefined) continue;
-        const found = this.deps.store.findConnectionByOrg('hubspot', String(event.portalId));
+        const [found] = await this.deps.store.findConnectionsByOrg('hubspot', String(event.portalId));
         if (!found) continue;
-        const connection = this.deps.store.listConnections(found.tenantId).find((c) => c.id === found.connectionId);
+        const connection = (await this.deps.store.listConnections(found.tenantId)).find((c) => c.id === found.connectionId);
         if (connection && event.occurredAt && Date.parse(event.occurredAt) < Date.parse(connection.createdAt)) continue;
         results.push(
           await uninstallTenant(this.deps, found.tenantId, 'hubspot-app-uninstalled', {
@@ -158,9 +161,9 @@ export class HubSpotUninstallPoller {
  * `invalid_grant` uninstalls the tenant.
  */
 export async function probeSalesforceInstall(deps: InstallDeps, tenantId: TenantId): Promise<UninstallResult | null> {
-  const connection = deps.store.listConnections(tenantId).find((c) => c.provider === 'salesforce');
+  const connection = (await deps.store.listConnections(tenantId)).find((c) => c.provider === 'salesforce');
   if (!connection) return null;
-  const stored = deps.store.getConnection(tenantId, connection.id);
+  const stored = await deps.store.getConnection(tenantId, connection.id);
   if (!stored) return null;
   try {
     await refreshConnection(deps, stored);

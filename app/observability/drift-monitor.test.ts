@@ -28,13 +28,13 @@ function model(features: string[]): ModelVersion {
 describe('drift of the active churn model', () => {
   let store: SqliteStore;
   let file: string;
-  beforeEach(() => {
+  beforeEach(async () => {
     file = path.join(mkdtempSync(path.join(os.tmpdir(), 'se-drift-')), 'store.sqlite');
     store = new SqliteStore({ path: file });
-    store.upsertTenant({ id: T, name: 'T', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
+    await store.upsertTenant({ id: T, name: 'T', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
     // At training time every account had 10 seats; since then half grew to 100 and ARR moved too.
     const early = '2026-05-01T00:00:00.000Z';
-    store.upsertRecords(
+    await store.upsertRecords(
       'account',
       Array.from({ length: 40 }, (_, i) =>
         makeAccount(
@@ -49,7 +49,7 @@ describe('drift of the active churn model', () => {
         ),
       ),
     );
-    store.upsertRecords(
+    await store.upsertRecords(
       'account',
       Array.from({ length: 20 }, (_, i) =>
         makeAccount(
@@ -65,22 +65,22 @@ describe('drift of the active churn model', () => {
       ),
     );
   });
-  afterEach(() => store.close());
+  afterEach(async () => store.close());
 
-  it('says so when there is no active learned model, or no accounts on one side', () => {
-    expect(computeChurnDrift(store, T, new Date('2026-10-01T00:00:00Z'))).toMatchObject({ status: 'no-model', task: 'churn' });
-    store.registerModel({ ...model(['seats']), trainingWindow: { from: '2025-06-01T00:00:00.000Z', to: '2025-07-01T00:00:00.000Z' } });
-    store.activateModel(T, 'churn', 'v1');
-    expect(computeChurnDrift(store, T, new Date('2026-10-01T00:00:00Z'))).toMatchObject({
+  it('says so when there is no active learned model, or no accounts on one side', async () => {
+    expect(await computeChurnDrift(store, T, new Date('2026-10-01T00:00:00Z'))).toMatchObject({ status: 'no-model', task: 'churn' });
+    await store.registerModel({ ...model(['seats']), trainingWindow: { from: '2025-06-01T00:00:00.000Z', to: '2025-07-01T00:00:00.000Z' } });
+    await store.activateModel(T, 'churn', 'v1');
+    expect(await computeChurnDrift(store, T, new Date('2026-10-01T00:00:00Z'))).toMatchObject({
       status: 'no-data',
       message: { en: 'no active accounts in the training rows (as of 2025-06-01T00:00:00.000Z) to compare' },
     });
   });
 
-  it('compares the training rows (store as of the window) with the live book, per model feature', () => {
-    store.registerModel(model(['seats', 'arr', 'not_a_feature']));
-    store.activateModel(T, 'churn', 'v1');
-    const report = computeChurnDrift(store, T, new Date('2026-10-01T00:00:00Z'));
+  it('compares the training rows (store as of the window) with the live book, per model feature', async () => {
+    await store.registerModel(model(['seats', 'arr', 'not_a_feature']));
+    await store.activateModel(T, 'churn', 'v1');
+    const report = await computeChurnDrift(store, T, new Date('2026-10-01T00:00:00Z'));
     if (report.status !== 'ok') throw new Error('expected a report');
     expect(report.reference.rows).toBe(40);
     expect(report.current.rows).toBe(40);
@@ -93,8 +93,8 @@ describe('drift of the active churn model', () => {
   });
 
   it('publishes PSI as the se_feature_psi gauge and caches the report', async () => {
-    store.registerModel(model(['seats']));
-    store.activateModel(T, 'churn', 'v1');
+    await store.registerModel(model(['seats']));
+    await store.activateModel(T, 'churn', 'v1');
     const metrics = createMetrics({ defaultMetrics: false });
     let now = new Date('2026-10-01T00:00:00Z');
     const monitor = new DriftMonitor({ store, metrics, log: pino({ level: 'silent' }), now: () => now, ttlMs: 60_000 });
@@ -108,13 +108,13 @@ describe('drift of the active churn model', () => {
   });
 
   it('computes the same report in a worker thread, off the event loop', async () => {
-    store.registerModel(model(['seats', 'arr']));
-    store.activateModel(T, 'churn', 'v1');
+    await store.registerModel(model(['seats', 'arr']));
+    await store.activateModel(T, 'churn', 'v1');
     const now = new Date('2026-10-01T00:00:00Z');
     const inThread = await driftInWorkerThread(file, { execArgv: ['-r', path.join(__dirname, '../../test/helpers/ts-register.js')] })(
       T,
       now,
     );
-    expect(inThread).toEqual(computeChurnDrift(store, T, now));
+    expect(inThread).toEqual(await computeChurnDrift(store, T, now));
   });
 });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { isErrorCode, SuccessEngineError, type EntityName, type RecordStore, type TenantId } from '../../core';
+import { isErrorCode, SuccessEngineError, type EntityName, type Store, type TenantId } from '../../core';
 import { CHURN_TASK } from '../../engine/churn/churn-registry';
 import { featureTableDrift, type FeatureDrift } from '../../engine/drift/feature-drift';
 import { buildAccountFeatures, type AccountRecords } from '../../engine/features/account-features';
@@ -27,14 +27,14 @@ export type DriftReport =
     }
   | { status: 'no-model' | 'no-data'; tenantId: string; task: string; message: { en: string; zh: string }; computedAt: string };
 
-function recordsAsOf(store: RecordStore, tenantId: TenantId, at: string): AccountRecords {
-  const read = <E extends EntityName>(entity: E) => store.listRecords(tenantId, entity, { modifiedAtOrBefore: at });
+async function recordsAsOf(store: Store, tenantId: TenantId, at: string): Promise<AccountRecords> {
+  const read = async <E extends EntityName>(entity: E) => store.listRecords(tenantId, entity, { modifiedAtOrBefore: at });
   return {
-    accounts: read('account'),
-    tickets: read('ticket'),
-    activities: read('activity'),
-    subscriptions: read('subscription'),
-    transactions: read('transaction'),
+    accounts: await read('account'),
+    tickets: await read('ticket'),
+    activities: await read('activity'),
+    subscriptions: await read('subscription'),
+    transactions: await read('transaction'),
   };
 }
 
@@ -43,9 +43,9 @@ function recordsAsOf(store: RecordStore, tenantId: TenantId, at: string): Accoun
  * (rebuilt exactly as the trainer did: the store as of the window's end, the labelled snapshot at
  * its start) and the newest scoring batch (the live book at the latest `computedAt`).
  */
-export function computeChurnDrift(store: RecordStore, tenantId: TenantId, now: Date): DriftReport {
+export async function computeChurnDrift(store: Store, tenantId: TenantId, now: Date): Promise<DriftReport> {
   const computedAt = now.toISOString();
-  const model = store.activeModel(tenantId, CHURN_TASK);
+  const model = await store.activeModel(tenantId, CHURN_TASK);
   if (!model) {
     return {
       status: 'no-model',
@@ -60,13 +60,13 @@ export function computeChurnDrift(store: RecordStore, tenantId: TenantId, now: D
   }
   const { from, to } = model.trainingWindow;
   const horizonDays = Math.max(1, Math.round((Date.parse(to) - Date.parse(from)) / DAY));
-  const snapshot = historicalSnapshot(recordsAsOf(store, tenantId, to), to, horizonDays);
+  const snapshot = historicalSnapshot(await recordsAsOf(store, tenantId, to), to, horizonDays);
   const reference = buildAccountFeatures(snapshot.records, snapshot.asOf);
-  const latest = store
-    .latestScores(tenantId)
+  const latest = (await store
+    .latestScores(tenantId))
     .reduce<string | null>((max, s) => (max === null || s.computedAt > max ? s.computedAt : max), null);
   const currentAsOf = latest ?? computedAt;
-  const current = buildAccountFeatures(loadTenantRecords(store, tenantId), currentAsOf);
+  const current = buildAccountFeatures(await loadTenantRecords(store, tenantId), currentAsOf);
   if (reference.table.rowCount === 0 || current.table.rowCount === 0) {
     const side =
       reference.table.rowCount === 0
@@ -139,9 +139,9 @@ export class DriftMonitor {
   private readonly compute: DriftCompute;
 
   constructor(
-    private readonly deps: { store: RecordStore; metrics: Metrics; log: Logger; now?: () => Date; ttlMs?: number; compute?: DriftCompute },
+    private readonly deps: { store: Store; metrics: Metrics; log: Logger; now?: () => Date; ttlMs?: number; compute?: DriftCompute },
   ) {
-    this.compute = deps.compute ?? ((tenantId, now) => Promise.resolve(computeChurnDrift(deps.store, tenantId, now)));
+    this.compute = deps.compute ?? (async (tenantId, now) => computeChurnDrift(deps.store, tenantId, now));
   }
 
   report(tenantId: TenantId, options: { refresh?: boolean } = {}): Promise<DriftReport> {

@@ -5,9 +5,12 @@ import { computeChurnDrift } from './drift-monitor';
 
 /** Runs in a worker thread: its own read connection to the store, one report, then exit. */
 const { databasePath, tenantId, now } = workerData as { databasePath: string; tenantId: string; now: string };
+void report();
+
+async function report(): Promise<void> {
 const store = new SqliteStore({ path: databasePath });
 try {
-  parentPort?.postMessage({ ok: true, report: computeChurnDrift(store, tenantId as TenantId, new Date(now)) });
+  parentPort?.postMessage({ ok: true, report: await computeChurnDrift(store, tenantId as TenantId, new Date(now)) });
 } catch (error) {
   parentPort?.postMessage({
     ok: false,
@@ -15,5 +18,6 @@ try {
     message: error instanceof Error ? error.message : String(error),
   });
 } finally {
-  store.close();
+  await store.close();
+}
 }

@@ -1,4 +1,4 @@
-import type { AlertSink, DeliveryOutcome, RecordStore, TenantId } from '../../core';
+import type { AlertSink, DeliveryOutcome, Store, TenantId } from '../../core';
 import { routeOf } from '../../webhooks/outbound/webhook-alert.sink';
 import { toAlertV1 } from '../../webhooks/outbound/alert-payload.schema';
 import { resolveAlertRules } from '../settings/tenant-settings';
@@ -16,14 +16,15 @@ export interface AlertsStepResult {
  * key before attempting delivery.
  */
 export async function alertsStep(
-  store: RecordStore,
+  store: Store,
   sink: AlertSink,
   tenantId: TenantId,
   signals: readonly AlertSignals[],
   now: Date,
-  rules: AlertRulesConfig = resolveAlertRules(store, tenantId),
+  rulesGiven?: AlertRulesConfig,
 ): Promise<AlertsStepResult> {
-  const history = store.listAlerts(tenantId).map((d) => ({
+  const rules = rulesGiven ?? (await resolveAlertRules(store, tenantId));
+  const history = (await store.listAlerts(tenantId)).map((d) => ({
     tenantId: d.tenantId,
     accountId: d.accountId,
     rule: d.rule,
@@ -43,15 +44,16 @@ export async function alertsStep(
  * pending delivery with the exact payload the sink sends; `alert.deliver` jobs then attempt them.
  * Returns the keys recorded now.
  */
-export function recordAlertsStep(
-  store: RecordStore,
+export async function recordAlertsStep(
+  store: Store,
   tenantId: TenantId,
   signals: readonly AlertSignals[],
   now: Date,
   recordedAt: Date,
-  rules: AlertRulesConfig = resolveAlertRules(store, tenantId),
-): { recorded: string[]; suppressed: number } {
-  const history = store.listAlerts(tenantId).map((d) => ({
+  rulesGiven?: AlertRulesConfig,
+): Promise<{ recorded: string[]; suppressed: number }> {
+  const rules = rulesGiven ?? (await resolveAlertRules(store, tenantId));
+  const history = (await store.listAlerts(tenantId)).map((d) => ({
     tenantId: d.tenantId,
     accountId: d.accountId,
     rule: d.rule,
@@ -66,7 +68,7 @@ export function recordAlertsStep(
   for (const routed of evaluation.alerts) {
     const alert = { ...routed.alert, data: { ...routed.alert.data, target: routed.target } };
     const route = routeOf(alert);
-    const fresh = store.recordAlert({
+    const fresh = await store.recordAlert({
       tenantId,
       idempotencyKey: alert.idempotencyKey,
       accountId: alert.accountId,

@@ -24,12 +24,12 @@ function account(n: number): CanonicalAccount {
 }
 
 describe('model evaluation cache', () => {
-  it('serves the stored evaluation, says when the book moved on, and recomputes only when asked for a current one', () => {
+  it('serves the stored evaluation, says when the book moved on, and recomputes only when asked for a current one', async () => {
     const store = new SqliteStore({ path: ':memory:' });
     try {
-      store.upsertTenant({ id: tenantId, name: 'Eval', locale: 'en', createdAt: '2026-09-01T00:00:00.000Z' });
-      store.upsertRecords('account', [account(1), account(2)]);
-      expect(storedModelEvaluation(store, tenantId)).toBeNull();
+      await store.upsertTenant({ id: tenantId, name: 'Eval', locale: 'en', createdAt: '2026-09-01T00:00:00.000Z' });
+      await store.upsertRecords('account', [account(1), account(2)]);
+      expect(await storedModelEvaluation(store, tenantId)).toBeNull();
       const stored = {
         computedAt: '2026-09-02T00:00:00.000Z',
         now: '2026-09-01T00:00:00.000Z',
@@ -43,19 +43,19 @@ describe('model evaluation cache', () => {
         lift: [],
         metrics: { rocAuc: null, brier: null, ece: null, positives: 0, n: 2 },
       } satisfies ModelEvaluation;
-      store.putTenantSetting(tenantId, SETTING_KEYS.modelEvaluation, stored, 'test');
+      await store.putTenantSetting(tenantId, SETTING_KEYS.modelEvaluation, stored, 'test');
 
-      expect(storedModelEvaluation(store, tenantId)).toEqual({ evaluation: stored, stale: false });
-      expect(currentModelEvaluation(store, tenantId, new Date('2026-09-03T00:00:00.000Z')).computedAt).toBe(stored.computedAt);
-      expect(storedModelEvaluation(store, tenantId, { ...defaultEvaluationOptions, horizonDays: 60 })?.stale).toBe(true);
+      expect(await storedModelEvaluation(store, tenantId)).toEqual({ evaluation: stored, stale: false });
+      expect((await currentModelEvaluation(store, tenantId, new Date('2026-09-03T00:00:00.000Z'))).computedAt).toBe(stored.computedAt);
+      expect((await storedModelEvaluation(store, tenantId, { ...defaultEvaluationOptions, horizonDays: 60 }))?.stale).toBe(true);
 
-      store.upsertRecords('account', [account(3)]);
-      expect(storedModelEvaluation(store, tenantId)).toEqual({ evaluation: stored, stale: true });
-      const fresh = currentModelEvaluation(store, tenantId, new Date('2026-09-03T00:00:00.000Z'));
+      await store.upsertRecords('account', [account(3)]);
+      expect(await storedModelEvaluation(store, tenantId)).toEqual({ evaluation: stored, stale: true });
+      const fresh = await currentModelEvaluation(store, tenantId, new Date('2026-09-03T00:00:00.000Z'));
       expect(fresh).toMatchObject({ computedAt: '2026-09-03T00:00:00.000Z', accounts: 3, status: 'not-enough-history' });
-      expect(storedModelEvaluation(store, tenantId)).toEqual({ evaluation: fresh, stale: false });
+      expect(await storedModelEvaluation(store, tenantId)).toEqual({ evaluation: fresh, stale: false });
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

@@ -1,4 +1,4 @@
-import type { CanonicalAccount, RecordStore, TenantId } from '../../core';
+import type { CanonicalAccount, Store, TenantId } from '../../core';
 import { trainChurnModel } from '../../engine/churn/churn-model';
 import { CHURN_TASK } from '../../engine/churn/churn-registry';
 import { foldRows, stratifiedFolds } from '../../engine/churn/folds';
@@ -82,19 +82,19 @@ export function fairnessChecks(
  * one `success-engine backtest` prints; calibration and lift come from a cross-fitted replay of
  * the same snapshot, because the report does not carry its per-account predictions.
  */
-export function computeModelEvaluation(
-  store: RecordStore,
+export async function computeModelEvaluation(
+  store: Store,
   tenantId: TenantId,
   now: Date,
   options: EvaluationOptions = defaultEvaluationOptions,
-): ModelEvaluation {
-  const records = loadTenantRecords(store, tenantId);
+): Promise<ModelEvaluation> {
+  const records = await loadTenantRecords(store, tenantId);
   const replayNow = latestModstamp(records) ?? now.toISOString();
   const base = {
     computedAt: now.toISOString(),
     now: replayNow,
     options,
-    activeVersion: store.activeModel(tenantId, CHURN_TASK)?.version ?? null,
+    activeVersion: (await store.activeModel(tenantId, CHURN_TASK))?.version ?? null,
     accounts: records.accounts.length,
   };
   const replay = crossFittedReplay(records, replayNow, options.horizonDays);
@@ -138,17 +138,17 @@ export function computeModelEvaluation(
 }
 
 /** The stored evaluation, and whether the active model, the book or the options have moved on since. */
-export function storedModelEvaluation(
-  store: RecordStore,
+export async function storedModelEvaluation(
+  store: Store,
   tenantId: TenantId,
   options?: EvaluationOptions,
-): { evaluation: ModelEvaluation; stale: boolean } | null {
-  const stored = store.getTenantSetting(tenantId, SETTING_KEYS.modelEvaluation)?.value as ModelEvaluation | undefined;
+): Promise<{ evaluation: ModelEvaluation; stale: boolean } | null> {
+  const stored = (await store.getTenantSetting(tenantId, SETTING_KEYS.modelEvaluation))?.value as ModelEvaluation | undefined;
   if (!stored) return null;
   const wanted = options ?? stored.options;
   const stale =
-    stored.activeVersion !== (store.activeModel(tenantId, CHURN_TASK)?.version ?? null) ||
-    stored.accounts !== store.countRecords(tenantId, 'account') ||
+    stored.activeVersion !== ((await store.activeModel(tenantId, CHURN_TASK))?.version ?? null) ||
+    stored.accounts !== await store.countRecords(tenantId, 'account') ||
     stored.options.horizonDays !== wanted.horizonDays ||
     stored.options.alertThreshold !== wanted.alertThreshold;
   return { evaluation: stored, stale };
@@ -159,17 +159,17 @@ export function storedModelEvaluation(
  * trainings and a backtest over the whole book) and stored. Workers call it after training, so the
  * console mostly reads what is stored.
  */
-export function currentModelEvaluation(
-  store: RecordStore,
+export async function currentModelEvaluation(
+  store: Store,
   tenantId: TenantId,
   now: Date,
   options?: EvaluationOptions,
   force = false,
-): ModelEvaluation {
-  const stored = storedModelEvaluation(store, tenantId, options);
+): Promise<ModelEvaluation> {
+  const stored = await storedModelEvaluation(store, tenantId, options);
   if (stored && !stored.stale && !force) return stored.evaluation;
-  const evaluation = computeModelEvaluation(store, tenantId, now, options ?? stored?.evaluation.options ?? defaultEvaluationOptions);
-  store.putTenantSetting(tenantId, SETTING_KEYS.modelEvaluation, evaluation, 'system');
+  const evaluation = await computeModelEvaluation(store, tenantId, now, options ?? stored?.evaluation.options ?? defaultEvaluationOptions);
+  await store.putTenantSetting(tenantId, SETTING_KEYS.modelEvaluation, evaluation, 'system');
   return evaluation;
 }
 

@@ -1,4 +1,4 @@
-import type { ActionOutcome, RecordStore, ScoreSet, TenantId } from '../../core';
+import type { ActionOutcome, Store, ScoreSet, TenantId } from '../../core';
 import { CHURN_TASK, churnModelFromVersion, churnModelRef } from '../../engine/churn/churn-registry';
 import { DEFAULT_ACTION_CATALOG } from '../../engine/nba/action-catalog';
 import { resolveActionCatalog } from '../settings/tenant-settings';
@@ -22,8 +22,8 @@ export const defaultScoreStepOptions: ScoreStepOptions = {
 };
 
 /** The churn scorer the tenant has now: its active learned version, else the health score. */
-export function activeChurnScorer(store: RecordStore, tenantId: TenantId): ChurnScorer {
-  const active = store.activeModel(tenantId, CHURN_TASK);
+export async function activeChurnScorer(store: Store, tenantId: TenantId): Promise<ChurnScorer> {
+  const active = await store.activeModel(tenantId, CHURN_TASK);
   if (!active) return { kind: 'health-score', ref: { name: 'health-score', version: 'default-1' } };
   return { kind: 'learned', model: churnModelFromVersion(active), ref: churnModelRef(active) };
 }
@@ -33,16 +33,16 @@ export function activeChurnScorer(store: RecordStore, tenantId: TenantId): Churn
  * The whole book is scored together: CLV models are fitted across it and owners' capacity for
  * next-best-actions is shared across accounts. `only` keeps the ScoreSets of those accounts.
  */
-export function scoreStep(
-  store: RecordStore,
+export async function scoreStep(
+  store: Store,
   tenantId: TenantId,
   now: string,
   options: Partial<ScoreStepOptions> = {},
   only?: ReadonlySet<string>,
-): BookScoringResult {
-  const result = computeScores(store, tenantId, now, options, only);
-  recordRecommendations(store, result);
-  store.appendScoreSets(result.scoreSets);
+): Promise<BookScoringResult> {
+  const result = await computeScores(store, tenantId, now, options, only);
+  await recordRecommendations(store, result);
+  await store.appendScoreSets(result.scoreSets);
   return result;
 }
 
@@ -54,7 +54,7 @@ const HISTORY_DAYS = 180;
  * outcomes, so the next run honours cooldowns and weekly capacity, cards can record done/dismiss
  * against them, and lift can be measured. Only for the accounts whose ScoreSets were kept.
  */
-export function recordRecommendations(store: RecordStore, result: Pick<BookScoringResult, 'assignments' | 'scoreSets'>): void {
+export async function recordRecommendations(store: Store, result: Pick<BookScoringResult, 'assignments' | 'scoreSets'>): Promise<void> {
   const kept = new Set(result.scoreSets.map((s) => s.accountId as string));
   for (const a of result.assignments) {
     if (!kept.has(a.accountId)) continue;
@@ -69,18 +69,18 @@ export function recordRecommendations(store: RecordStore, result: Pick<BookScori
       source: 'system' as const,
       retained: null,
     };
-    store.recordActionOutcome(outcome, 'pipeline', { keepExisting: true });
+    await store.recordActionOutcome(outcome, 'pipeline', { keepExisting: true });
   }
 }
 
 /** Past recommendations as arbitration history (owners from the accounts), and outcomes for learned propensities. */
-function nbaMemory(
-  store: RecordStore,
+async function nbaMemory(
+  store: Store,
   tenantId: TenantId,
   now: string,
   accounts: readonly { id: string; ownerId?: string | undefined }[],
-): { history: ActionHistoryEntry[]; outcomes: ActionOutcome[] } {
-  const outcomes = store.listActionOutcomes(tenantId);
+): Promise<{ history: ActionHistoryEntry[]; outcomes: ActionOutcome[] }> {
+  const outcomes = await store.listActionOutcomes(tenantId);
   const since = Date.parse(now) - HISTORY_DAYS * 86_400_000;
   const owners = new Map(accounts.map((a) => [a.id, a.ownerId ?? 'unassigned']));
   const history = outcomes
@@ -97,19 +97,19 @@ function nbaMemory(
 }
 
 /** The same, without keeping the ScoreSets: queue processors record alerts first, then keep them (see score-run.step). */
-export function computeScores(
-  store: RecordStore,
+export async function computeScores(
+  store: Store,
   tenantId: TenantId,
   now: string,
   options: Partial<ScoreStepOptions> = {},
   only?: ReadonlySet<string>,
-): BookScoringResult {
+): Promise<BookScoringResult> {
   // The tenant's catalog (console overrides on top of the defaults) unless the caller passes one.
-  const opts = { ...defaultScoreStepOptions, catalog: resolveActionCatalog(store, tenantId), ...options };
-  const previous = new Map<string, ScoreSet>(store.latestScores(tenantId).map((s) => [s.accountId, s]));
-  const churn = activeChurnScorer(store, tenantId);
-  const records = loadTenantRecords(store, tenantId);
-  const memory = nbaMemory(store, tenantId, now, records.accounts);
+  const opts = { ...defaultScoreStepOptions, catalog: await resolveActionCatalog(store, tenantId), ...options };
+  const previous = new Map<string, ScoreSet>((await store.latestScores(tenantId)).map((s) => [s.accountId, s]));
+  const churn = await activeChurnScorer(store, tenantId);
+  const records = await loadTenantRecords(store, tenantId);
+  const memory = await nbaMemory(store, tenantId, now, records.accounts);
   const result = scoreBook({
     tenantId,
     now,
@@ -121,7 +121,7 @@ export function computeScores(
     nba: { capacityPerOwnerPerWeek: opts.capacityPerOwnerPerWeek, history: memory.history, outcomes: memory.outcomes },
     previous,
     runVersion: `${now.slice(0, 10)}.${churn.ref.version}`,
-    topics: resolveTextSettings(store, tenantId).tagger.topics,
+    topics: (await resolveTextSettings(store, tenantId)).tagger.topics,
   });
   // The book is scored together; a run that changed some accounts keeps (and alerts on) only those.
   return only

@@ -4,7 +4,7 @@ import {
   type ConnectionId,
   type CrmConnector,
   type EntityName,
-  type RecordStore,
+  type Store,
   type TenantId,
 } from '../../core';
 
@@ -36,12 +36,12 @@ export interface SyncTarget {
  * marked deleted. The sweep runs before the cursor is saved: a crash in between re-pulls the last
  * page as an ordinary one, never a sweep against a partial seen-set.
  */
-export async function syncPage(store: RecordStore, connector: CrmConnector, target: SyncTarget): Promise<SyncPageResult> {
+export async function syncPage(store: Store, connector: CrmConnector, target: SyncTarget): Promise<SyncPageResult> {
   const { tenantId, connectionId, entity } = target;
   const page = await pullOrBeginResync(store, connector, target);
-  const summary = store.upsertRecords(entity, page.records);
+  const summary = await store.upsertRecords(entity, page.records);
   let deleted = page.deletions.length
-    ? store.markDeleted(
+    ? await store.markDeleted(
         tenantId,
         entity,
         connector.provider,
@@ -50,7 +50,7 @@ export async function syncPage(store: RecordStore, connector: CrmConnector, targ
       )
     : 0;
   if (page.rejected.length > 0) {
-    store.appendAudit({
+    await store.appendAudit({
       tenantId,
       at: new Date().toISOString(),
       actor: 'sync',
@@ -61,7 +61,7 @@ export async function syncPage(store: RecordStore, connector: CrmConnector, targ
   }
   if (page.findings?.length) {
     // What the CRM would not let us read (a property or scope missing): named for the admin; the sync goes on.
-    store.appendAudit({
+    await store.appendAudit({
       tenantId,
       at: new Date().toISOString(),
       actor: 'sync',
@@ -72,7 +72,7 @@ export async function syncPage(store: RecordStore, connector: CrmConnector, targ
   }
   const changed = new Set(summary.changedIds);
   if (entity === 'activity')
-    answerRecommendationsFromTasks(store, tenantId, page.records.filter((r) => changed.has(r.id)) as CanonicalActivity[]);
+    await answerRecommendationsFromTasks(store, tenantId, page.records.filter((r) => changed.has(r.id)) as CanonicalActivity[]);
   const changedAccountIds = new Set(
     entity === 'account'
       ? changed
@@ -81,18 +81,18 @@ export async function syncPage(store: RecordStore, connector: CrmConnector, targ
           .map((r) => (r as { accountId?: string }).accountId)
           .filter((id): id is string => id !== undefined),
   );
-  const resync = store.resyncInProgress(tenantId, connectionId, entity);
+  const resync = await store.resyncInProgress(tenantId, connectionId, entity);
   if (resync) {
     // Rejected rows exist in the CRM too: seen, so not swept.
-    store.recordResyncSeen(tenantId, connectionId, entity, [
+    await store.recordResyncSeen(tenantId, connectionId, entity, [
       ...page.records.map((r) => r.source.externalId),
       ...page.rejected.map((r) => r.externalId),
     ]);
     if (page.done) {
-      const swept = store.finishResync(tenantId, connectionId, entity, connector.provider, new Date().toISOString());
+      const swept = await store.finishResync(tenantId, connectionId, entity, connector.provider, new Date().toISOString());
       deleted += swept.deleted;
       for (const id of swept.accountIds) changedAccountIds.add(id);
-      store.appendAudit({
+      await store.appendAudit({
         tenantId,
         at: new Date().toISOString(),
         actor: 'sync',
@@ -102,7 +102,7 @@ export async function syncPage(store: RecordStore, connector: CrmConnector, targ
       });
     }
   }
-  store.saveCursor(tenantId, connectionId, entity, page.nextCursor);
+  await store.saveCursor(tenantId, connectionId, entity, page.nextCursor);
   return {
     entity,
     done: page.done,
@@ -115,7 +115,7 @@ export async function syncPage(store: RecordStore, connector: CrmConnector, targ
 }
 
 /** Our tasks completed or cancelled in the CRM answer the recommendations they were made for. */
-function answerRecommendationsFromTasks(store: RecordStore, tenantId: TenantId, activities: readonly CanonicalActivity[]): void {
+async function answerRecommendationsFromTasks(store: Store, tenantId: TenantId, activities: readonly CanonicalActivity[]): Promise<void> {
   const answers = activities
     .filter((a) => a.type === 'task' && (a.taskStatus === 'completed' || a.taskStatus === 'cancelled'))
     // The CRM does not say when a task was completed; its last change is the closest we have.
@@ -124,19 +124,19 @@ function answerRecommendationsFromTasks(store: RecordStore, tenantId: TenantId, 
       status: a.taskStatus === 'completed' ? ('completed' as const) : ('dismissed' as const),
       at: a.source.modstamp,
     }));
-  if (answers.length > 0) store.answerActionsByTask(tenantId, answers);
+  if (answers.length > 0) await store.answerActionsByTask(tenantId, answers);
 }
 
 /** Pull from the saved cursor; if the CRM asks for a full reload, begin one and pull its first page. */
-async function pullOrBeginResync(store: RecordStore, connector: CrmConnector, target: SyncTarget): ReturnType<CrmConnector['pullPage']> {
+async function pullOrBeginResync(store: Store, connector: CrmConnector, target: SyncTarget): ReturnType<CrmConnector['pullPage']> {
   const { tenantId, connectionId, entity } = target;
   try {
-    return await connector.pullPage(entity, store.getCursor(tenantId, connectionId, entity));
+    return await connector.pullPage(entity, await store.getCursor(tenantId, connectionId, entity));
   } catch (error) {
     if (!isSuccessEngineError(error, 'CONNECTOR.RESYNC_REQUIRED')) throw error;
     const at = new Date().toISOString();
-    store.beginResync(tenantId, connectionId, entity, at, error.message);
-    store.appendAudit({
+    await store.beginResync(tenantId, connectionId, entity, at, error.message);
+    await store.appendAudit({
       tenantId,
       at,
       actor: 'sync',
@@ -150,7 +150,7 @@ async function pullOrBeginResync(store: RecordStore, connector: CrmConnector, ta
 
 /** Pages of one entity until the stream is drained for now. */
 export async function syncEntity(
-  store: RecordStore,
+  store: Store,
   connector: CrmConnector,
   target: SyncTarget,
   onPage?: (result: SyncPageResult) => void,

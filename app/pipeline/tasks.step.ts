@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CreateTaskResult, CrmConnector, CrmTaskInput, RecordStore, RiskBand, ScoreSet, TenantId } from '../../core';
+import type { CreateTaskResult, CrmConnector, CrmTaskInput, Store, RiskBand, ScoreSet, TenantId } from '../../core';
 
 /**
  * The top next-best-action as a CRM task for the account owner (#8, item 6). Tasks are idempotent by
@@ -73,7 +73,7 @@ export function taskForTopAction(score: ScoreSet, options: TasksStepOptions = {}
 
 /** Create owner tasks for the top action of each ScoreSet of this connector's CRM; per-task results. */
 export async function createTasksStep(
-  store: RecordStore,
+  store: Store,
   connector: CrmConnector,
   tenantId: TenantId,
   scores: readonly ScoreSet[],
@@ -105,10 +105,10 @@ export async function createTasksStep(
       else summary.exists++;
       // Completing or cancelling the task in the CRM then answers this recommendation (see sync.step).
       const recommendation = recommendations.get(r.key);
-      if (recommendation) store.linkActionTask(tenantId, recommendation, r.taskExternalId);
+      if (recommendation) await store.linkActionTask(tenantId, recommendation, r.taskExternalId);
     }
   }
-  store.appendAudit({
+  await store.appendAudit({
     tenantId,
     at: new Date().toISOString(),
     actor: 'system',

@@ -40,17 +40,17 @@ function ticket(externalId: string, subject: string, description: string, create
 
 const options = { now: '2026-03-10T00:00:00Z', topics: new TopicTagger(), batchSize: 2 };
 
-function openStore(): SqliteStore {
+async function openStore(): Promise<SqliteStore> {
   const store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32) });
-  store.upsertTenant({ id: TEST_TENANT, name: 't', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
-  store.upsertRecords('account', [makeAccount('a1')]);
+  await store.upsertTenant({ id: TEST_TENANT, name: 't', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
+  await store.upsertRecords('account', [makeAccount('a1')]);
   return store;
 }
 
 describe('analyzeTextsStep', () => {
   it('masks PII before the model reads, tags topics, and reads each distinct text once', async () => {
-    const store = openStore();
-    store.upsertRecords('ticket', [
+    const store = await openStore();
+    await store.upsertRecords('ticket', [
       ticket('1', 'Billing error', 'We were double charged on the last invoice, call me at +1 415 555 0100. Terrible.'),
       ticket('2', '账单问题', '发票重复扣费，太差了，请联系 13800138000'),
       ticket('3', 'Billing error', 'We were double charged on the last invoice, call me at +1 415 555 0100. Terrible.'),
@@ -63,7 +63,7 @@ describe('analyzeTextsStep', () => {
     expect(first.reused).toBe(1);
     expect(first.changedAccountIds).toEqual(['hubspot:a1']);
     expect(model.seen.join(' ')).not.toMatch(/555 0100|13800138000/);
-    const texts = store.listAnalysedTexts(TEST_TENANT);
+    const texts = await store.listAnalysedTexts(TEST_TENANT);
     expect(texts).toHaveLength(3);
     for (const t of texts) expect(t.topics).toContain('billing');
     expect(texts.every((t) => t.label === 'negative')).toBe(true);
@@ -73,12 +73,12 @@ describe('analyzeTextsStep', () => {
     expect(model.seen).toHaveLength(2);
 
     // An edited ticket is read again; the features see its texts through the tenant's records.
-    store.upsertRecords('ticket', [ticket('2', '账单问题', '已经解决了，非常感谢，很满意')]);
+    await store.upsertRecords('ticket', [ticket('2', '账单问题', '已经解决了，非常感谢，很满意')]);
     const edited = await analyzeTextsStep(store, model, TEST_TENANT, options);
     expect(edited).toMatchObject({ read: 1, unchanged: 2 });
-    const records = loadTenantRecords(store, TEST_TENANT);
+    const records = await loadTenantRecords(store, TEST_TENANT);
     expect(records.texts?.map((t) => t.label).sort()).toEqual(['negative', 'negative', 'positive']);
-    store.close();
+    await store.close();
     await model.close();
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CanonicalActivity, CanonicalTicket, RecordStore, RecordText, TenantId, TextAnalysis, TextModel } from '../../core';
+import type { CanonicalActivity, CanonicalTicket, Store, RecordText, TenantId, TextAnalysis, TextModel } from '../../core';
 import { PiiMasker } from '../../engine/text/pii-masking';
 import type { TopicTagger } from '../../engine/text/topics/topic-tagger';
 
@@ -68,23 +68,23 @@ export const modelIdOf = (model: TextModel): string => `${model.ref.id}@${model.
  * Unchanged records and texts already read (by hash, with this model) cost nothing but a hash.
  */
 export async function analyzeTextsStep(
-  store: RecordStore,
+  store: Store,
   model: TextModel,
   tenantId: TenantId,
   options: TextAnalysisOptions,
 ): Promise<TextAnalysisResult> {
   const modelId = modelIdOf(model);
   const current: SourceText[] = [];
-  for (const t of store.listRecords(tenantId, 'ticket')) {
+  for (const t of await store.listRecords(tenantId, 'ticket')) {
     const text = recordText(t, 'ticket');
     if (text) current.push(text);
   }
-  for (const a of store.listRecords(tenantId, 'activity')) {
+  for (const a of await store.listRecords(tenantId, 'activity')) {
     const text = recordText(a, 'activity');
     if (text) current.push(text);
   }
   const key = (r: { entity: string; recordId: string }): string => `${r.entity}\u0000${r.recordId}`;
-  const stored = new Map(store.listRecordTexts(tenantId).map((r) => [key(r), r]));
+  const stored = new Map((await store.listRecordTexts(tenantId)).map((r) => [key(r), r]));
   const seen = new Set<string>();
   const changed: SourceText[] = [];
   for (const t of current) {
@@ -96,18 +96,18 @@ export async function analyzeTextsStep(
   const removed = [...stored.values()].filter((r) => !seen.has(key(r)));
   // A changed record's text may already be known (by hash) to this model; only the rest is read.
   const known = new Set(
-    store
+    (await store
       .textAnalyses(
         tenantId,
         modelId,
         changed.map((t) => t.contentHash),
-      )
+      ))
       .map((a) => a.contentHash),
   );
   const toRead = new Map<string, string>();
   for (const t of changed) if (!known.has(t.contentHash)) toRead.set(t.contentHash, t.text);
   if (toRead.size > 0) {
-    const masker = new PiiMasker(contactNames(store, tenantId));
+    const masker = new PiiMasker(await contactNames(store, tenantId));
     const entries = [...toRead.entries()];
     for (let i = 0; i < entries.length; i += options.batchSize) {
       const batch = entries.slice(i, i + options.batchSize);
@@ -126,10 +126,10 @@ export async function analyzeTextsStep(
           analysedAt: options.now,
         };
       });
-      store.putTextAnalyses(tenantId, analyses);
+      await store.putTextAnalyses(tenantId, analyses);
     }
   }
-  store.putRecordTexts(
+  await store.putRecordTexts(
     tenantId,
     changed.map(({ text: _text, ...r }) => r),
     removed.map((r) => ({ entity: r.entity, recordId: r.recordId })),
@@ -150,9 +150,9 @@ export async function analyzeTextsStep(
 }
 
 /** Contact names of the tenant, masked in every text besides emails, phones and ids. */
-function contactNames(store: RecordStore, tenantId: TenantId): string[] {
+async function contactNames(store: Store, tenantId: TenantId): Promise<string[]> {
   const names = new Set<string>();
-  for (const c of store.listRecords(tenantId, 'contact')) {
+  for (const c of await store.listRecords(tenantId, 'contact')) {
     const full = [c.firstName, c.lastName].filter((p): p is string => typeof p === 'string' && p.trim() !== '').join(' ');
     if (full) names.add(full);
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RecordStore, TenantId } from '../../core';
+import type { Store, TenantId } from '../../core';
 import { CHURN_TASK, churnModelVersion } from '../../engine/churn/churn-registry';
 import { trainTenantChurn, type TenantChurnOptions, type TenantChurnTraining } from '../../engine/scoring/tenant-churn.trainer';
 import { loadTenantRecords } from './tenant-records';
@@ -20,15 +20,15 @@ const MAX_AUC_REGRESSION = 0.005;
  * Train on the tenant's own history, register the version with its window, metrics and features,
  * and promote it only when its held-out ROC-AUC does not regress against the active version.
  */
-export function trainChurnStep(
-  store: RecordStore,
+export async function trainChurnStep(
+  store: Store,
   tenantId: TenantId,
   now: string,
   options: Partial<TenantChurnOptions> = {},
-): TrainStepResult {
-  const training = trainTenantChurn(loadTenantRecords(store, tenantId), now, options);
+): Promise<TrainStepResult> {
+  const training = trainTenantChurn(await loadTenantRecords(store, tenantId), now, options);
   if (training.kind === 'health-score' || !training.model) {
-    store.appendAudit({
+    await store.appendAudit({
       tenantId,
       at: now,
       actor: 'system',
@@ -40,9 +40,9 @@ export function trainChurnStep(
   }
   const digest = createHash('sha256').update(JSON.stringify(training.model.toJSON())).digest('hex').slice(0, 8);
   const version = `${now.slice(0, 10)}.${digest}`;
-  const existing = store.listModels(tenantId, CHURN_TASK).find((m) => m.version === version);
+  const existing = (await store.listModels(tenantId, CHURN_TASK)).find((m) => m.version === version);
   if (!existing)
-    store.registerModel(
+    await store.registerModel(
       churnModelVersion(training.model, {
         tenantId,
         version,
@@ -51,18 +51,18 @@ export function trainChurnStep(
         createdAt: now,
       }),
     );
-  const active = store.activeModel(tenantId, CHURN_TASK);
+  const active = await store.activeModel(tenantId, CHURN_TASK);
   const previousAuc = active?.metrics.rocAuc;
   const promoted =
     !active ||
     active.version === version ||
     previousAuc === undefined ||
     (training.metrics.rocAuc ?? 0) >= previousAuc - MAX_AUC_REGRESSION;
-  if (promoted) store.activateModel(tenantId, CHURN_TASK, version);
+  if (promoted) await store.activateModel(tenantId, CHURN_TASK, version);
   const decision = promoted
     ? `version ${version} active (held-out ROC-AUC ${(training.metrics.rocAuc ?? 0).toFixed(3)}${previousAuc !== undefined ? ` vs ${previousAuc.toFixed(3)} before` : ''})`
     : `version ${version} kept as candidate: held-out ROC-AUC ${(training.metrics.rocAuc ?? 0).toFixed(3)} regresses from ${previousAuc?.toFixed(3) ?? '?'}`;
-  store.appendAudit({
+  await store.appendAudit({
     tenantId,
     at: now,
     actor: 'system',

@@ -1,4 +1,4 @@
-import type { CrmConnector, RecordStore, ScoreSet, TenantId, WriteBackResult } from '../../core';
+import type { CrmConnector, Store, ScoreSet, TenantId, WriteBackResult } from '../../core';
 
 export interface WriteBackSummary {
   written: number;
@@ -8,7 +8,7 @@ export interface WriteBackSummary {
 
 /** Write scores back to the CRM in the connector's batch size; per-record results, never all-or-nothing. */
 export async function writeBackStep(
-  store: RecordStore,
+  store: Store,
   connector: CrmConnector,
   tenantId: TenantId,
   scores: readonly ScoreSet[],
@@ -24,7 +24,7 @@ export async function writeBackStep(
       else summary.unchanged++;
     }
   }
-  store.appendAudit({
+  await store.appendAudit({
     tenantId,
     at: new Date().toISOString(),
     actor: 'system',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseOrThrow, SuccessEngineError, type Provider, type RecordStore, type TenantId } from '../../core';
+import { parseOrThrow, SuccessEngineError, type Provider, type Store, type TenantId } from '../../core';
 import { DEFAULT_ACCOUNT_MAPPINGS, resolveAccountMapping, type AccountFieldMapping } from '../../connectors/shared/field-mapping';
 import { DEFAULT_ALERT_RULES, type AlertRulesConfig } from '../../engine/alerts/alert-rules';
 import { buildActionCatalog, CatalogOverridesSchema } from '../../engine/nba/action-catalog';
@@ -32,8 +32,8 @@ export const CrmTasksSettingSchema = z
 export type CrmTasksSetting = z.infer<typeof CrmTasksSettingSchema>;
 
 /** Off unless the admin turned it on: tasks land in reps' queues, so it is an explicit choice. */
-export function resolveCrmTasks(store: Pick<RecordStore, 'getTenantSetting'>, tenantId: TenantId): CrmTasksSetting {
-  const stored = store.getTenantSetting(tenantId, SETTING_KEYS.crmTasks);
+export async function resolveCrmTasks(store: Pick<Store, 'getTenantSetting'>, tenantId: TenantId): Promise<CrmTasksSetting> {
+  const stored = await store.getTenantSetting(tenantId, SETTING_KEYS.crmTasks);
   return stored ? parseOrThrow(CrmTasksSettingSchema, stored.value, 'CRM task settings') : { enabled: false };
 }
 
@@ -105,14 +105,14 @@ export interface FieldMappingView {
   rule: string;
 }
 
-export function fieldMappingOverrides(store: RecordStore, tenantId: TenantId): FieldMappingOverrides {
-  const stored = store.getTenantSetting(tenantId, SETTING_KEYS.fieldMapping);
+export async function fieldMappingOverrides(store: Store, tenantId: TenantId): Promise<FieldMappingOverrides> {
+  const stored = await store.getTenantSetting(tenantId, SETTING_KEYS.fieldMapping);
   return stored ? parseFieldMappingOverrides(stored.value) : {};
 }
 
 /** The mapping a connector for this tenant should use: the CRM defaults with the admin's overrides. */
-export function resolveTenantAccountMapping(store: RecordStore, tenantId: TenantId, provider: Provider): AccountFieldMapping {
-  return resolveAccountMapping(provider, definedOverrides(fieldMappingOverrides(store, tenantId)[provider]));
+export async function resolveTenantAccountMapping(store: Store, tenantId: TenantId, provider: Provider): Promise<AccountFieldMapping> {
+  return resolveAccountMapping(provider, definedOverrides((await fieldMappingOverrides(store, tenantId))[provider]));
 }
 
 type ResolveOverrides = NonNullable<Parameters<typeof resolveAccountMapping>[1]>;
@@ -154,8 +154,8 @@ export const AlertRulesSchema = z
   })
   .strict();
 
-export function resolveAlertRules(store: RecordStore, tenantId: TenantId): AlertRulesConfig {
-  const stored = store.getTenantSetting(tenantId, SETTING_KEYS.alertRules);
+export async function resolveAlertRules(store: Store, tenantId: TenantId): Promise<AlertRulesConfig> {
+  const stored = await store.getTenantSetting(tenantId, SETTING_KEYS.alertRules);
   return stored ? parseAlertRules(stored.value) : DEFAULT_ALERT_RULES;
 }
 
@@ -164,14 +164,14 @@ export function parseAlertRules(value: unknown): AlertRulesConfig {
   return rules;
 }
 
-export function actionCatalogOverrides(store: RecordStore, tenantId: TenantId): unknown[] {
-  const stored = store.getTenantSetting(tenantId, SETTING_KEYS.actionCatalog);
+export async function actionCatalogOverrides(store: Store, tenantId: TenantId): Promise<unknown[]> {
+  const stored = await store.getTenantSetting(tenantId, SETTING_KEYS.actionCatalog);
   return stored ? parseOrThrow(CatalogOverridesSchema, stored.value, 'action catalog overrides') : [];
 }
 
 /** The tenant's catalog (defaults + overrides), what scoring should pass as `catalog`. */
-export function resolveActionCatalog(store: RecordStore, tenantId: TenantId): ActionDefinition[] {
-  return buildActionCatalog(actionCatalogOverrides(store, tenantId));
+export async function resolveActionCatalog(store: Store, tenantId: TenantId): Promise<ActionDefinition[]> {
+  return buildActionCatalog(await actionCatalogOverrides(store, tenantId));
 }
 
 /** Validates overrides by building the catalog they produce; returns both. */

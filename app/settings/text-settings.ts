@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseOrThrow, type RecordStore, type TenantId } from '../../core';
+import { parseOrThrow, type Store, type TenantId } from '../../core';
 import { resolveTopics, TopicTagger } from '../../engine/text/topics/topic-tagger';
 
 /** Tenant setting key of the text topics (its own topics, defaults turned off). */
@@ -38,8 +38,8 @@ export interface TextSettings {
 /** Texts per model call: the transformers model's worker threads take batches of 32 well. */
 export const DEFAULT_TEXT_BATCH = 32;
 
-export function resolveTextSettings(store: Pick<RecordStore, 'getTenantSetting'>, tenantId: TenantId): TextSettings {
-  const stored = store.getTenantSetting(tenantId, TEXT_TOPICS_SETTING);
+export async function resolveTextSettings(store: Pick<Store, 'getTenantSetting'>, tenantId: TenantId): Promise<TextSettings> {
+  const stored = await store.getTenantSetting(tenantId, TEXT_TOPICS_SETTING);
   const setting: TextTopicsSetting = stored ? parseOrThrow(TextTopicsSettingSchema, stored.value, 'text topic settings') : {};
   return {
     tagger: new TopicTagger(

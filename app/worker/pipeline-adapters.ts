@@ -5,7 +5,7 @@ import {
   type Clock,
   type ConnectionId,
   type CrmConnector,
-  type RecordStore,
+  type Store,
   type TenantId,
   type TextModel,
 } from '../../core';
@@ -24,9 +24,9 @@ import { WebhookAlertSink, type WebhookEndpoint } from '../../webhooks/outbound/
 
 /** What processors call: the store, a connector per saved connection, an alert sink per tenant. */
 export interface PipelineAdapters {
-  store: RecordStore;
+  store: Store;
   clock: Clock;
-  connector(tenantId: TenantId, connectionId: ConnectionId): CrmConnector;
+  connector(tenantId: TenantId, connectionId: ConnectionId): Promise<CrmConnector>;
   alertSink(tenantId: TenantId): WebhookAlertSink;
   /** The local text model, opened once per process on first use. */
   textModel(): Promise<TextModel>;
@@ -49,7 +49,7 @@ export function textModelFromConfig(
 }
 
 export interface PipelineAdapterOptions {
-  store: RecordStore;
+  store: Store;
   /**
    * Redis for the rate governors: every worker of a tenant, in any process on any host, draws
    * from one bucket per connection. Without it the bucket is per process (one-shot runs).
@@ -110,8 +110,8 @@ export function createPipelineAdapters(options: PipelineAdapterOptions): Pipelin
   const redisGovernor = (key: string, config: { capacity: number; refillPerSecond: number }): RateGovernor | undefined =>
     options.redis ? new RedisTokenBucketGovernor(options.redis, `${prefix}:rate:${key}`, config) : undefined;
 
-  const build = (tenantId: TenantId, connectionId: ConnectionId): CrmConnector => {
-    const saved = store.getConnection(tenantId, connectionId);
+  const build = async (tenantId: TenantId, connectionId: ConnectionId): Promise<CrmConnector> => {
+    const saved = await store.getConnection(tenantId, connectionId);
     if (!saved)
       throw new SuccessEngineError('PIPELINE.UNKNOWN_CONNECTION', `tenant ${tenantId} has no connection ${connectionId}`, {
         tenantId,
@@ -119,7 +119,7 @@ export function createPipelineAdapters(options: PipelineAdapterOptions): Pipelin
       });
     const { tokens } = saved;
     // A refresh answer may leave out the refresh token (Salesforce never repeats it): keep what it does not replace.
-    const onTokens = (next: typeof tokens): void =>
+    const onTokens = async (next: typeof tokens): Promise<void> =>
       store.saveConnection({ ...saved, updatedAt: clock.now().toISOString() }, { ...tokens, ...next });
     const apps = options.oauthApps ?? {};
     const key = `${tenantId}:${connectionId}`;
@@ -185,11 +185,11 @@ export function createPipelineAdapters(options: PipelineAdapterOptions): Pipelin
       textModel = undefined;
       if (opened) await (await opened).close();
     },
-    connector(tenantId, connectionId) {
+    async connector(tenantId, connectionId) {
       const key = `${tenantId}\u0000${connectionId}`;
       let connector = connectors.get(key);
       if (!connector) {
-        connector = build(tenantId, connectionId);
+        connector = await build(tenantId, connectionId);
         connectors.set(key, connector);
       }
       return connector;

@@ -56,16 +56,16 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
   ): Promise<{ scored: number; writebackJobs: number; alerts: number }> => {
     // A retry after the ScoreSets were kept (worker killed later on) must not score again: the
     // stored ones are "previous" now and would change which alerts fire.
-    const already = store.latestScores(tenantId).filter((s) => s.computedAt === p.asOf && (!keep || keep.has(s.accountId)));
+    const already = (await store.latestScores(tenantId)).filter((s) => s.computedAt === p.asOf && (!keep || keep.has(s.accountId)));
     let scored: readonly ScoreSet[];
     if (already.length > 0) scored = already;
     else {
-      const result = computeScores(store, tenantId, p.asOf, {}, keep);
+      const result = await computeScores(store, tenantId, p.asOf, {}, keep);
       // Alerts are recorded before the scores are kept: a crash in between re-derives the same keys.
-      const alerts = recordAlertsStep(store, tenantId, result.alertSignals, new Date(p.asOf), adapters.clock.now());
+      const alerts = await recordAlertsStep(store, tenantId, result.alertSignals, new Date(p.asOf), adapters.clock.now());
       // Recommendations before the scores: a retry that finds the scores kept skips both.
-      recordRecommendations(store, result);
-      store.appendScoreSets(result.scoreSets);
+      await recordRecommendations(store, result);
+      await store.appendScoreSets(result.scoreSets);
       scored = result.scoreSets;
       hooks.onScore?.(result.scoreSets, alerts.recorded.length, alerts.suppressed);
       observeChurnScores(
@@ -83,7 +83,7 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
       }
     }
     // Every pending delivery of the tenant, including ones an interrupted attempt recorded; job ids dedupe.
-    const pending = store.listAlerts(tenantId, 'pending');
+    const pending = await store.listAlerts(tenantId, 'pending');
     for (const d of pending)
       await ctx.queue.enqueue('alert.deliver', { tenantId, idempotencyKey: d.idempotencyKey }, { lane: 'interactive' });
     return { scored: scored.length, writebackJobs, alerts: pending.length };
@@ -119,7 +119,7 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
     },
 
     'sync.page': async (p, ctx) => {
-      const result = await syncPage(store, adapters.connector(p.tenantId, p.connectionId), {
+      const result = await syncPage(store, await adapters.connector(p.tenantId, p.connectionId), {
         tenantId: p.tenantId,
         connectionId: p.connectionId,
         entity: p.entity,
@@ -149,7 +149,7 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
     },
 
     'text.analyze': async (p, ctx) => {
-      const settings = resolveTextSettings(store, p.tenantId);
+      const settings = await resolveTextSettings(store, p.tenantId);
       const result = await analyzeTextsStep(store, await adapters.textModel(), p.tenantId, {
         now: adapters.clock.now().toISOString(),
         topics: settings.tagger,
@@ -183,12 +183,12 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
       };
     },
 
-    'model.train': (p, ctx) => {
+    'model.train': async (p, ctx) => {
       if (p.task !== 'churn') return Promise.resolve({ task: p.task, skipped: 'only churn is trained per tenant' });
-      const result = trainChurnStep(store, p.tenantId, p.asOf ?? ctx.enqueuedAt);
+      const result = await trainChurnStep(store, p.tenantId, p.asOf ?? ctx.enqueuedAt);
       hooks.onTrain?.(result);
       // The console's model metrics and backtest, refreshed here so serve never computes them in a request.
-      currentModelEvaluation(store, p.tenantId, adapters.clock.now());
+      await currentModelEvaluation(store, p.tenantId, adapters.clock.now());
       return Promise.resolve({ task: p.task, version: result.version, promoted: result.promoted, decision: result.decision });
     },
 
@@ -221,10 +221,10 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
       ),
 
     'writeback.batch': async (p) => {
-      const scores = p.accountIds
-        .map((id) => store.scoreHistory(p.tenantId, id as AccountId, { limit: 1 })[0])
-        .filter((s): s is ScoreSet => s !== undefined);
-      const connector = adapters.connector(p.tenantId, p.connectionId);
+      const scores = (await Promise.all(p.accountIds.map(async (id) => (await store.scoreHistory(p.tenantId, id as AccountId, { limit: 1 }))[0]))).filter(
+        (s): s is ScoreSet => s !== undefined,
+      );
+      const connector = await adapters.connector(p.tenantId, p.connectionId);
       const summary = await writeBackStep(store, connector, p.tenantId, scores, p.accountIds.length);
       hooks.onWriteBack?.(summary);
       // Failed records make the batch retry; written ones are skipped then (the ledger, or a read first).
@@ -236,7 +236,7 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
           { failed: retryable.length },
         );
       // Owner tasks for the top action, when the tenant turned them on; keyed, so a retry finds them.
-      const taskSetting = resolveCrmTasks(store, p.tenantId);
+      const taskSetting = await resolveCrmTasks(store, p.tenantId);
       const tasks = taskSetting.enabled
         ? await createTasksStep(store, connector, p.tenantId, scores, {
             ...(taskSetting.bands ? { bands: taskSetting.bands } : {}),
@@ -258,8 +258,8 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
       };
     },
 
-    'model.evaluate': (p) => {
-      const evaluation = currentModelEvaluation(
+    'model.evaluate': async (p) => {
+      const evaluation = await currentModelEvaluation(
         store,
         p.tenantId,
         adapters.clock.now(),
@@ -270,7 +270,7 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
     },
 
     'alert.deliver': async (p, ctx) => {
-      const row = store.getAlert(p.tenantId, p.idempotencyKey);
+      const row = await store.getAlert(p.tenantId, p.idempotencyKey);
       if (!row) throw new SuccessEngineError('PIPELINE.UNKNOWN_ALERT', `tenant ${p.tenantId} has no recorded alert ${p.idempotencyKey}`);
       // The row holds the payload; the sink finds it by key and attempts it if due.
       const stub: Alert = {

@@ -41,8 +41,8 @@ export async function runOrEnqueue<Q extends QueueName>(
   const context = openAppContext();
   try {
     const tenantId = (payload as { tenantId: TenantId }).tenantId;
-    if (!context.store.getTenant(tenantId)) {
-      const known = context.store.listTenants().map((t) => t.id);
+    if (!await context.store.getTenant(tenantId)) {
+      const known = (await context.store.listTenants()).map((t) => t.id);
       throw new SuccessEngineError(
         'PIPELINE.UNKNOWN_TENANT',
         `no tenant "${tenantId}" in ${context.config.databasePath} (SE_DATABASE_PATH); known tenants: ${known.join(', ') || 'none — install a CRM or run the demo first'}`,
@@ -73,7 +73,7 @@ export async function runOrEnqueue<Q extends QueueName>(
     }
     return await runInProcess(note, flags, queue, payload, context.log);
   } finally {
-    context.close();
+    await context.close();
   }
 
   async function runInProcess(o: Note, f: RunFlags, name: Q, data: QueuePayload<Q>, log: Logger): Promise<RunOutcome> {

@@ -32,9 +32,9 @@ function ticket(n: number, daysAgo: number, subject: string, description: string
 describe('negative tickets in Chinese and English, text queue to card', () => {
   it('become a text reason, a negative-topic alert and the card section', async () => {
     const store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32) });
-    store.upsertTenant({ id: TEST_TENANT, name: 't', locale: 'zh', createdAt: '2026-01-01T00:00:00Z' });
-    store.upsertRecords('account', [makeAccount('a1', { name: 'Acme', customerSince: '2025-01-01T00:00:00Z' })]);
-    store.upsertRecords('ticket', [
+    await store.upsertTenant({ id: TEST_TENANT, name: 't', locale: 'zh', createdAt: '2026-01-01T00:00:00Z' });
+    await store.upsertRecords('account', [makeAccount('a1', { name: 'Acme', customerSince: '2025-01-01T00:00:00Z' })]);
+    await store.upsertRecords('ticket', [
       ticket(1, 12, '账单错误', '发票重复扣费，太差了，请退款。联系 13800138000'),
       ticket(2, 5, 'Billing error', 'We were double charged on the invoice again. Terrible, please refund. Call +1 415 555 0100'),
       ticket(3, 2, 'Invoice wrong', 'The invoice is wrong and the refund never came. Very disappointed.'),
@@ -46,22 +46,22 @@ describe('negative tickets in Chinese and English, text queue to card', () => {
     expect(queue.completed.get('text.analyze')).toBe(1);
     expect(queue.completed.get('score.batch')).toBe(1);
 
-    const [score] = store.scoreHistory(TEST_TENANT, 'hubspot:a1' as AccountId, { limit: 1 });
+    const [score] = await store.scoreHistory(TEST_TENANT, 'hubspot:a1' as AccountId, { limit: 1 });
     expect(score?.voice?.reasons[0]).toEqual({
       en: '3 negative tickets about billing in the last 30 days',
       zh: '近 30 天 3 张负面工单，主题：账单',
     });
-    const alert = store.listAlerts(TEST_TENANT).find((a) => a.rule === 'negative-topic');
+    const alert = (await store.listAlerts(TEST_TENANT)).find((a) => a.rule === 'negative-topic');
     expect(alert?.accountId).toBe('hubspot:a1');
 
     const card = buildCardView({
       account: makeAccount('a1', { name: 'Acme' }),
-      history: store.scoreHistory(TEST_TENANT, 'hubspot:a1' as AccountId),
+      history: await store.scoreHistory(TEST_TENANT, 'hubspot:a1' as AccountId),
       now: new Date(NOW),
     });
     expect(card.voice?.topics[0]?.text).toEqual({ en: 'billing: 3 mentions, 3 negative', zh: '账单：提及 3 次，负面 3 次' });
     expect(card.voice?.example?.text).toMatch(/invoice/);
     expect(JSON.stringify(card.voice)).not.toMatch(/13800138000|555 0100/);
-    store.close();
+    await store.close();
   });
 });

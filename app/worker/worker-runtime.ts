@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Clock, RecordStore, TenantId } from '../../core';
+import type { Clock, Store, TenantId } from '../../core';
 import type { WebhookEndpoint } from '../../webhooks/outbound/webhook-alert.sink';
 import type { Logger } from '../log/logger';
 import { recordJob } from '../observability/metrics';
@@ -17,7 +17,7 @@ import { createProcessors, type ProcessorHooks } from './processors';
 export interface WorkerRuntimeOptions extends WorkerTuning {
   redisUrl: string;
   prefix?: string;
-  store: RecordStore;
+  store: Store;
   log: Logger;
   hubspotRequestsPerInterval?: number;
   alertEndpointFor?: (tenantId: TenantId, route: string) => WebhookEndpoint | undefined;

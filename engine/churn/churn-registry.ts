@@ -2,7 +2,7 @@ import { SuccessEngineError, type ModelRef, type ModelVersion, type TenantId } f
 import { ChurnModel, type ChurnModelState } from './churn-model';
 
 /**
- * Bridges churn models and the store's model registry (`RecordStore.registerModel`): the artifact
+ * Bridges churn models and the store's model registry (`Store.registerModel`): the artifact
  * is the model's JSON state, so any process can load the active version and score with it.
  */
 export interface ChurnVersionInfo {

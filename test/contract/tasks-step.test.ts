@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { RecordStore, ScoreSet, TenantId } from '../../core';
+import type { Store, ScoreSet, TenantId } from '../../core';
 import { createTasksStep, taskForTopAction } from '../../app/pipeline/tasks.step';
 import { SalesforceConnector } from '../../connectors/salesforce/salesforce.connector';
 import { startSalesforceSandbox } from '../../sandbox/salesforce/salesforce-sandbox.server';
@@ -41,7 +41,7 @@ describe('tasks step: the top next-best-action as an owner task', () => {
       const store = {
         appendAudit: (a: unknown) => audits.push(a),
         linkActionTask: (_t: TenantId, r: { accountId: string }, taskId: string) => links.push({ accountId: r.accountId, taskId }),
-      } as unknown as RecordStore;
+      } as unknown as Store;
       const connector = new SalesforceConnector({
         tenantId,
         orgKey: 'tasks-step',

@@ -101,7 +101,7 @@ export async function startWorld(options: { accounts?: number } = {}): Promise<E
     reasons: [{ en: 'Churn risk is very high', zh: '流失风险很高' }],
   }));
   // The card's "What customers say": the demo's own when its texts gave this account topics, else seeded (the screenshots show every part).
-  store.appendScoreSets([
+  await store.appendScoreSets([
     {
       ...top,
       computedAt: rescoredAt,
@@ -110,10 +110,10 @@ export async function startWorld(options: { accounts?: number } = {}): Promise<E
       voice: top.voice && top.voice.topTopics.length > 0 ? top.voice : SEEDED_VOICE,
     },
   ]);
-  const template = store.getRecord(demo.tenantId, 'account', top.accountId) as CanonicalAccount;
+  const template = (await store.getRecord(demo.tenantId, 'account', top.accountId)) as CanonicalAccount;
 
   const hostileId = 'hubspot:hostile-1' as AccountId;
-  store.upsertRecords('account', [
+  await store.upsertRecords('account', [
     buildRecord('account', {
       ...stripDerived(template),
       id: hostileId,
@@ -122,9 +122,9 @@ export async function startWorld(options: { accounts?: number } = {}): Promise<E
       source: { ...template.source, externalId: 'hostile-1' },
     }),
   ]);
-  const history = store.scoreHistory(demo.tenantId, top.accountId, { limit: 30 });
+  const history = await store.scoreHistory(demo.tenantId, top.accountId, { limit: 30 });
   // Reasons and action titles quote CRM text too (a ticket subject, a note's topic): hostile as well.
-  store.appendScoreSets(
+  await store.appendScoreSets(
     history.map((s): ScoreSet => ({
       ...s,
       accountId: hostileId,
@@ -146,9 +146,9 @@ export async function startWorld(options: { accounts?: number } = {}): Promise<E
     })),
   );
 
-  store.upsertTenant({ id: OTHER_TENANT, name: 'Another company', locale: 'en', createdAt: demo.asOf });
+  await store.upsertTenant({ id: OTHER_TENANT, name: 'Another company', locale: 'en', createdAt: demo.asOf });
   const otherTenantAccountId = 'hubspot:other-1' as AccountId;
-  store.upsertRecords('account', [
+  await store.upsertRecords('account', [
     buildRecord('account', {
       ...stripDerived(template),
       tenantId: OTHER_TENANT,
@@ -157,11 +157,11 @@ export async function startWorld(options: { accounts?: number } = {}): Promise<E
       source: { ...template.source, externalId: 'other-1' },
     }),
   ]);
-  store.appendScoreSets([{ ...top, tenantId: OTHER_TENANT, accountId: otherTenantAccountId }]);
+  await store.appendScoreSets([{ ...top, tenantId: OTHER_TENANT, accountId: otherTenantAccountId }]);
 
-  const adminToken = store.issueApiToken(demo.tenantId, 'admin', 'e2e-admin');
-  const readerToken = store.issueApiToken(demo.tenantId, 'reader', 'e2e-reader');
-  const otherTenantToken = store.issueApiToken(OTHER_TENANT, 'admin', 'other-admin');
+  const adminToken = await store.issueApiToken(demo.tenantId, 'admin', 'e2e-admin');
+  const readerToken = await store.issueApiToken(demo.tenantId, 'reader', 'e2e-reader');
+  const otherTenantToken = await store.issueApiToken(OTHER_TENANT, 'admin', 'other-admin');
   const metrics = createMetrics({ defaultMetrics: false });
   metrics.setCrmBudgetUsed(demo.tenantId, 'hubspot', 0.042);
   const erasures: string[] = [];
@@ -221,7 +221,7 @@ export async function startWorld(options: { accounts?: number } = {}): Promise<E
       await browser.close();
       await server.close();
       await demo.close();
-      demo.store.close();
+      await demo.store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -56,7 +56,7 @@ describe('web card (Chromium)', () => {
     `${world.server.url}/card/accounts/${encodeURIComponent(accountId)}${lang ? `?lang=${lang}` : ''}#token=${encodeURIComponent(token)}`;
 
   it('shows card.v1 in English and Chinese, with the sparkline and the model of each value, and no CSP violation', async () => {
-    const score = world.demo.store.scoreHistory(world.demo.tenantId, world.accountId, { limit: 1 })[0];
+    const score = (await world.demo.store.scoreHistory(world.demo.tenantId, world.accountId, { limit: 1 }))[0];
     if (!score) throw new Error('no score');
     // The seeded card carries what customers say (the demo's own text signal, or the harness's).
     const { voice } = await apiCard(world.accountId);
@@ -139,7 +139,7 @@ describe('web card (Chromium)', () => {
     const { page, errors } = await openPage(world.browser);
     await page.goto(cardUrl(world.accountId, world.readerToken, 'en'));
     await page.getByRole('heading', { name: 'Next best actions' }).waitFor();
-    const actions = world.demo.store.scoreHistory(world.demo.tenantId, world.accountId, { limit: 1 })[0]?.nextBestActions ?? [];
+    const actions = (await world.demo.store.scoreHistory(world.demo.tenantId, world.accountId, { limit: 1 }))[0]?.nextBestActions ?? [];
     expect(actions.length).toBeGreaterThan(0);
     const stops = await tabStops(page, 20);
     expect(stops[0]).toMatchObject({ tag: 'button', text: 'Show in Chinese' });
@@ -155,7 +155,7 @@ describe('web card (Chromium)', () => {
     await page.keyboard.press('Enter');
     await page.getByText('Recorded as done.').first().waitFor();
     // The pipeline's own rows (recommendations it made, status open) stay; the card adds its answer.
-    const outcomes = listActionOutcomes(world.demo.store, world.demo.tenantId).filter(
+    const outcomes = (await listActionOutcomes(world.demo.store, world.demo.tenantId)).filter(
       (o) => o.accountId === world.accountId && o.source === 'card',
     );
     expect(outcomes).toEqual([
@@ -166,7 +166,7 @@ describe('web card (Chromium)', () => {
         arm: 'treatment',
       }),
     ]);
-    const audit = world.demo.store.listAudit(world.demo.tenantId, { limit: 5 });
+    const audit = await world.demo.store.listAudit(world.demo.tenantId, { limit: 5 });
     expect(audit.some((e) => e.action === 'nba.completed' && e.target.startsWith(world.accountId) && e.actor === 'token:e2e-reader')).toBe(
       true,
     );

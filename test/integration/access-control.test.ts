@@ -45,11 +45,11 @@ describe('access control', () => {
     store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32) });
     const at = '2026-11-01T00:00:00Z';
     for (const id of [A, B]) {
-      store.upsertTenant({ id, name: id, locale: 'en', createdAt: at });
-      store.markInstalled(id, at);
+      await store.upsertTenant({ id, name: id, locale: 'en', createdAt: at });
+      await store.markInstalled(id, at);
     }
     // Private-app / static tokens stand in for OAuth here; install-*.test.ts covers the OAuth path.
-    store.saveConnection(
+    await store.saveConnection(
       {
         id: 'hubspot' as ConnectionId,
         tenantId: A,
@@ -61,7 +61,7 @@ describe('access control', () => {
       },
       { accessToken: 'pat-na1-sandbox-0000' },
     );
-    store.saveConnection(
+    await store.saveConnection(
       {
         id: 'salesforce' as ConnectionId,
         tenantId: B,
@@ -73,14 +73,14 @@ describe('access control', () => {
       },
       { accessToken: '00D8d0000000SBX!sandbox-static-token', instanceUrl: salesforce.url },
     );
-    store.upsertRecords('account', [makeAccount('101', {}, A), makeAccount('102', {}, A)]);
-    store.upsertRecords('account', [makeAccount('901', {}, B)]);
-    store.appendScoreSets([score(A, 'hubspot:101'), score(B, 'hubspot:901')]);
-    store.appendAudit({ tenantId: B, at, actor: 'system', action: 'secret-of-b', target: 'b', details: {} });
-    t.adminA = store.issueApiToken(A, 'admin', 'console');
-    t.readerA = store.issueApiToken(A, 'reader', 'card');
-    t.serviceA = store.issueApiToken(A, 'service', 'proxy');
-    t.adminB = store.issueApiToken(B, 'admin', 'console');
+    await store.upsertRecords('account', [makeAccount('101', {}, A), makeAccount('102', {}, A)]);
+    await store.upsertRecords('account', [makeAccount('901', {}, B)]);
+    await store.appendScoreSets([score(A, 'hubspot:101'), score(B, 'hubspot:901')]);
+    await store.appendAudit({ tenantId: B, at, actor: 'system', action: 'secret-of-b', target: 'b', details: {} });
+    t.adminA = await store.issueApiToken(A, 'admin', 'console');
+    t.readerA = await store.issueApiToken(A, 'reader', 'card');
+    t.serviceA = await store.issueApiToken(A, 'service', 'proxy');
+    t.adminB = await store.issueApiToken(B, 'admin', 'console');
 
     const deps: InstallDeps = {
       store,
@@ -124,7 +124,7 @@ describe('access control', () => {
   }, 60_000);
   afterAll(async () => {
     await server.close();
-    store.close();
+    await store.close();
     await hubspot.close();
     await salesforce.close();
   });
@@ -148,7 +148,7 @@ describe('access control', () => {
       expect(text).not.toContain(B);
       expect(text).not.toContain('hubspot:901');
       expect((await call(`/api/v1/tenant?confirm=${B}`, t.adminA, 'DELETE')).status).toBe(400);
-      expect(store.getTenant(B)).not.toBeNull();
+      expect(await store.getTenant(B)).not.toBeNull();
     });
   });
 
@@ -161,13 +161,13 @@ describe('access control', () => {
       ['POST', '/api/v1/tenant/uninstall'],
       ['DELETE', `/api/v1/tenant?confirm=${A}`],
     ])('%s %s: 401 without a token, 403 for reader, rep and service tokens (and 200 for an admin GET)', async (method, path) => {
-      const rep = store.issueApiToken(A, 'rep', `rep-${method}-${path}`, { crmUserId: '9000001' });
+      const rep = await store.issueApiToken(A, 'rep', `rep-${method}-${path}`, { crmUserId: '9000001' });
       expect((await call(path, undefined, method)).status).toBe(401);
       expect((await call(path, 'se_not-a-token', method)).status).toBe(401);
       for (const token of [t.readerA, rep, t.serviceA]) expect([path, (await call(path, token, method)).status]).toEqual([path, 403]);
       if (method === 'GET') expect((await call(path, t.adminA, method)).status).toBe(200);
-      expect(store.getTenant(A)).not.toBeNull();
-      expect(store.tenantLifecycle(A)?.status).toBe('installed');
+      expect(await store.getTenant(A)).not.toBeNull();
+      expect((await store.tenantLifecycle(A))?.status).toBe('installed');
     });
   });
 
@@ -187,15 +187,15 @@ describe('access control', () => {
       const team = companyOf(teammate?.id ?? '');
       const theirs = companyOf(otherTeam?.id ?? '');
       expect(mine && team && theirs).toBeTruthy();
-      const rep = store.issueApiToken(A, 'rep', 'hs-rep', { crmUserId: String(me?.userId) });
+      const rep = await store.issueApiToken(A, 'rep', 'hs-rep', { crmUserId: String(me?.userId) });
       expect((await call(`/cards/hubspot:${mine?.id}`, rep)).status).toBe(200);
       expect((await call(`/cards/hubspot:${team?.id}`, rep)).status).toBe(200);
       const hidden = await call(`/cards/hubspot:${theirs?.id}`, rep);
       expect(hidden.status).toBe(403);
       expect(((await hidden.json()) as { error: { code: string } }).error.code).toBe('ACCESS.RECORD_HIDDEN');
-      const superAdmin = store.issueApiToken(A, 'rep', 'hs-super', { crmUserId: '1' });
+      const superAdmin = await store.issueApiToken(A, 'rep', 'hs-super', { crmUserId: '1' });
       expect((await call(`/cards/hubspot:${theirs?.id}`, superAdmin)).status).toBe(200);
-      const stranger = store.issueApiToken(A, 'rep', 'hs-stranger', { crmUserId: '123456' });
+      const stranger = await store.issueApiToken(A, 'rep', 'hs-stranger', { crmUserId: '123456' });
       expect((await call(`/cards/hubspot:${mine?.id}`, stranger)).status).toBe(403);
       // A service token with no verified CRM user cannot open cards; the tenant admin can.
       expect((await call(`/cards/hubspot:${mine?.id}`, t.serviceA)).status).toBe(403);
@@ -218,8 +218,8 @@ describe('access control', () => {
     it('refuses cards (and does not cache) when our CRM access was revoked', async () => {
       const C = 'hubspot-tenant-c' as TenantId;
       const at = '2026-11-01T00:00:00Z';
-      store.upsertTenant({ id: C, name: C, locale: 'en', createdAt: at });
-      store.saveConnection(
+      await store.upsertTenant({ id: C, name: C, locale: 'en', createdAt: at });
+      await store.saveConnection(
         {
           id: 'hubspot' as ConnectionId,
           tenantId: C,
@@ -265,7 +265,7 @@ describe('access control', () => {
       const first = accounts[0];
       const owner = String(first?.OwnerId);
       const other = accounts.find((a) => a.OwnerId !== owner);
-      const rep = store.issueApiToken(B, 'rep', 'sf-rep', { crmUserId: owner });
+      const rep = await store.issueApiToken(B, 'rep', 'sf-rep', { crmUserId: owner });
       expect((await call(`/cards/salesforce:${first?.Id}`, rep)).status).toBe(200);
       expect((await call(`/cards/salesforce:${other?.Id}`, rep)).status).toBe(403);
 

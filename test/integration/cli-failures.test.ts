@@ -85,8 +85,8 @@ describe('operational failures through the built CLI', () => {
     chmodSync(dir, 0o755);
     dbPath = path.join(dir, 'store.sqlite');
     const store = new SqliteStore({ path: dbPath });
-    store.upsertTenant({ id: TENANT, name: 'Acme', locale: 'en', createdAt: '2026-01-01T00:00:00.000Z' });
-    store.close();
+    await store.upsertTenant({ id: TENANT, name: 'Acme', locale: 'en', createdAt: '2026-01-01T00:00:00.000Z' });
+    await store.close();
     env = { SE_DATA_DIR: dir, SE_DATABASE_PATH: dbPath };
     closedRedis = `redis://127.0.0.1:${await freePort()}`;
   });
@@ -219,7 +219,7 @@ describe('operational failures through the built CLI', () => {
       const roDir = path.join(dir, 'read-only');
       mkdirSync(roDir);
       const ro = path.join(roDir, 'store.sqlite');
-      new SqliteStore({ path: ro }).close();
+      await new SqliteStore({ path: ro }).close();
       chmodSync(ro, 0o444);
       chmodSync(roDir, 0o555);
       const nobodyData = mkdtempSync(path.join(os.tmpdir(), 'se-nobody-'));

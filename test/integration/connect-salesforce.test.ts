@@ -171,8 +171,8 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
     });
 
     const store = openStore();
-    const saved = store.getConnection('acme' as TenantId, 'sf-cli' as ConnectionId);
-    store.close();
+    const saved = await store.getConnection('acme' as TenantId, 'sf-cli' as ConnectionId);
+    await store.close();
     expect(saved?.tokens).toMatchObject({
       refreshToken: webRefreshToken,
       instanceUrl: cliOrg.url,
@@ -185,9 +185,9 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
     const sync = await cli('sync', 'sf-cli', '--tenant', 'acme', '--mode', 'backfill', '--entities', 'account', '--json');
     expect({ code: sync.code, stderr: sync.stderr }).toMatchObject({ code: 0 });
     const after = openStore();
-    expect(after.countRecords('acme' as TenantId, 'account')).toBe(cliOrg.state.org.table('Account').size);
-    expect(after.getConnection('acme' as TenantId, 'sf-cli' as ConnectionId)?.tokens.accessToken).not.toBe(saved?.tokens.accessToken);
-    after.close();
+    expect(await after.countRecords('acme' as TenantId, 'account')).toBe(cliOrg.state.org.table('Account').size);
+    expect((await after.getConnection('acme' as TenantId, 'sf-cli' as ConnectionId))?.tokens.accessToken).not.toBe(saved?.tokens.accessToken);
+    await after.close();
   }, 180_000);
 
   it('renews an expired CLI session through @salesforce/core, and prints a bilingual summary naming the org, the user, the instance and the next command', async () => {
@@ -232,8 +232,8 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
     expect(run.stdout + run.stderr).not.toMatch(/PRIVATE KEY/);
 
     const store = openStore();
-    const saved = store.getConnection('beta' as TenantId, 'sf-jwt' as ConnectionId);
-    store.close();
+    const saved = await store.getConnection('beta' as TenantId, 'sf-jwt' as ConnectionId);
+    await store.close();
     expect(saved?.tokens.jwtBearer).toEqual({ clientId: JWT_CLIENT_ID, username: JWT_USER, privateKeyFile: keyFile, loginUrl: jwtOrg.url });
     expect(saved?.tokens.refreshToken).toBeUndefined();
     expect(JSON.stringify(saved?.tokens)).not.toMatch(/PRIVATE KEY/);
@@ -242,9 +242,9 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
     const sync = await cli('sync', 'sf-jwt', '--tenant', 'beta', '--mode', 'backfill', '--entities', 'account', '--json');
     expect({ code: sync.code, stderr: sync.stderr }).toMatchObject({ code: 0 });
     const after = openStore();
-    expect(after.countRecords('beta' as TenantId, 'account')).toBe(jwtOrg.state.org.table('Account').size);
-    expect(after.getConnection('beta' as TenantId, 'sf-jwt' as ConnectionId)?.tokens.accessToken).not.toBe(saved?.tokens.accessToken);
-    after.close();
+    expect(await after.countRecords('beta' as TenantId, 'account')).toBe(jwtOrg.state.org.table('Account').size);
+    expect((await after.getConnection('beta' as TenantId, 'sf-jwt' as ConnectionId))?.tokens.accessToken).not.toBe(saved?.tokens.accessToken);
+    await after.close();
   }, 180_000);
 
   it('names an alias the CLI does not know and says how to log in', async () => {
@@ -333,8 +333,8 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
     );
     expectOneClearFailure(wrongUser, /invalid_grant/, /nobody@jwt\.example\.com/);
     const store = openStore();
-    expect(store.getTenant('gamma' as TenantId)).toBeNull();
-    store.close();
+    expect(await store.getTenant('gamma' as TenantId)).toBeNull();
+    await store.close();
   }, 60_000);
 
   it('reports an expired access-token login and a revoked refresh token, naming the alias and how to log in again', async () => {

@@ -78,13 +78,13 @@ describe('HubSpot card routes (hubspot.fetch, signature v3)', () => {
 
   beforeAll(async () => {
     store = new SqliteStore({ path: ':memory:' });
-    for (const id of [A, B]) store.upsertTenant({ id, name: id, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
-    store.upsertRecords('account', [
+    for (const id of [A, B]) await store.upsertTenant({ id, name: id, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
+    await store.upsertRecords('account', [
       makeAccount('101', { name: 'Acme <b>Corp</b>' }, A),
       makeAccount('102', {}, A),
       makeAccount('201', {}, B),
     ]);
-    store.upsertRecords('opportunity', [
+    await store.upsertRecords('opportunity', [
       buildRecord('opportunity', {
         tenantId: A,
         id: 'hubspot:9001',
@@ -99,7 +99,7 @@ describe('HubSpot card routes (hubspot.fetch, signature v3)', () => {
         createdAt: '2026-01-01T00:00:00.000Z',
       }),
     ]);
-    store.appendScoreSets([
+    await store.appendScoreSets([
       score(A, 'hubspot:101', 0.4, '2026-10-25T00:00:00Z'),
       score(A, 'hubspot:101', 0.72, '2026-11-01T12:00:00Z'),
       score(B, 'hubspot:201', 0.9, '2026-11-01T00:00:00Z'),
@@ -124,7 +124,7 @@ describe('HubSpot card routes (hubspot.fetch, signature v3)', () => {
   });
   afterAll(async () => {
     await server.close();
-    store.close();
+    await store.close();
   });
 
   /** What hubspot.fetch sends: HubSpot appends portalId/userId/userEmail/appId and signs the full URL. */
@@ -209,7 +209,7 @@ describe('HubSpot card routes (hubspot.fetch, signature v3)', () => {
     expect(response.status).toBe(200);
     const card = CardViewSchema.parse(await response.json());
     expect(card.actions.map((a) => a.actionId)).toEqual(['training']);
-    expect(store.listActionOutcomes(A, { accountId: 'hubspot:101' })).toEqual([
+    expect(await store.listActionOutcomes(A, { accountId: 'hubspot:101' })).toEqual([
       expect.objectContaining({
         actionId: 'exec-sponsor-call',
         status: 'completed',
@@ -217,7 +217,7 @@ describe('HubSpot card routes (hubspot.fetch, signature v3)', () => {
         source: 'card',
       }),
     ]);
-    expect(store.listAudit(A, { limit: 5 })[0]).toMatchObject({
+    expect((await store.listAudit(A, { limit: 5 }))[0]).toMatchObject({
       actor: 'hubspot:7',
       action: 'nba.completed',
       target: 'hubspot:101/exec-sponsor-call',

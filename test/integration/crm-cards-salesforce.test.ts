@@ -54,9 +54,9 @@ describe('Salesforce card routes (Named Credential with a per-tenant API token)'
 
   beforeAll(async () => {
     store = new SqliteStore({ path: ':memory:' });
-    for (const id of [A, B]) store.upsertTenant({ id, name: id, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
-    store.upsertRecords('account', [sfAccount(ACCOUNT_A, A), sfAccount(ACCOUNT_B, B)]);
-    store.upsertRecords('opportunity', [
+    for (const id of [A, B]) await store.upsertTenant({ id, name: id, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
+    await store.upsertRecords('account', [sfAccount(ACCOUNT_A, A), sfAccount(ACCOUNT_B, B)]);
+    await store.upsertRecords('opportunity', [
       buildRecord('opportunity', {
         tenantId: A,
         id: `salesforce:${OPP_A}`,
@@ -71,9 +71,9 @@ describe('Salesforce card routes (Named Credential with a per-tenant API token)'
         createdAt: '2026-01-01T00:00:00.000Z',
       }),
     ]);
-    store.appendScoreSets([score(A, ACCOUNT_A), score(B, ACCOUNT_B)]);
-    tokens.a = store.issueApiToken(A, 'reader', 'salesforce-named-credential');
-    tokens.b = store.issueApiToken(B, 'reader', 'salesforce-named-credential');
+    await store.appendScoreSets([score(A, ACCOUNT_A), score(B, ACCOUNT_B)]);
+    tokens.a = await store.issueApiToken(A, 'reader', 'salesforce-named-credential');
+    tokens.b = await store.issueApiToken(B, 'reader', 'salesforce-named-credential');
     const router = createSalesforceCardRouter({
       store,
       tokens: store,
@@ -91,7 +91,7 @@ describe('Salesforce card routes (Named Credential with a per-tenant API token)'
   });
   afterAll(async () => {
     await server.close();
-    store.close();
+    await store.close();
   });
 
   const call = (path: string, options: { token?: string; user?: string; body?: unknown } = {}) =>
@@ -150,8 +150,8 @@ describe('Salesforce card routes (Named Credential with a per-tenant API token)'
     });
     expect(response.status).toBe(200);
     expect(CardViewSchema.parse(await response.json()).actions).toEqual([]);
-    expect(store.listAudit(A, { limit: 1 })[0]).toMatchObject({ actor: `salesforce:${REP}`, action: 'nba.dismissed' });
-    expect(store.listActionOutcomes(A)).toEqual([expect.objectContaining({ actionId: 'business-review', status: 'dismissed' })]);
-    expect(store.listActionOutcomes(B)).toEqual([]);
+    expect((await store.listAudit(A, { limit: 1 }))[0]).toMatchObject({ actor: `salesforce:${REP}`, action: 'nba.dismissed' });
+    expect(await store.listActionOutcomes(A)).toEqual([expect.objectContaining({ actionId: 'business-review', status: 'dismissed' })]);
+    expect(await store.listActionOutcomes(B)).toEqual([]);
   });
 });

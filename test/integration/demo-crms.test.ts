@@ -35,15 +35,15 @@ describe.each<[DemoCrmName, DemoOrgProfile]>([
   }, 300_000);
   afterAll(async () => {
     await result.close();
-    result.store.close();
+    await result.store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('syncs every account, learns churn from the org’s own history, scores and writes back every live account', () => {
+  it('syncs every account, learns churn from the org’s own history, scores and writes back every live account', async () => {
     expect(result.synced.account).toBe(200);
     // A vanilla org has no churn field: lost renewals carry the label.
     expect(result.training.training.kind).toBe('learned');
-    const live = result.store.listRecords(result.tenantId, 'account').filter((a) => a.status === 'active');
+    const live = (await result.store.listRecords(result.tenantId, 'account')).filter((a) => a.status === 'active');
     expect(result.scores.length).toBeGreaterThan(100);
     expect(new Set(result.scores.map((s) => s.accountId)).size).toBe(result.scores.length);
     expect(result.writeBack.failed).toEqual([]);
@@ -64,10 +64,10 @@ describe.each<[DemoCrmName, DemoOrgProfile]>([
     }
   });
 
-  it('builds a card for the riskiest account with its reasons and value, no 0 % or 100 %', () => {
+  it('builds a card for the riskiest account with its reasons and value, no 0 % or 100 %', async () => {
     const top = [...result.scores].sort((a, b) => b.churn.probability - a.churn.probability)[0]!;
-    const account = result.store.getRecord(result.tenantId, 'account', top.accountId)!;
-    const card = buildCardView({ account, history: result.store.scoreHistory(result.tenantId, top.accountId), now: new Date() });
+    const account = (await result.store.getRecord(result.tenantId, 'account', top.accountId))!;
+    const card = buildCardView({ account, history: await result.store.scoreHistory(result.tenantId, top.accountId), now: new Date() });
     expect(top.churn.probability).toBeGreaterThan(0);
     expect(top.churn.probability).toBeLessThan(1);
     expect(card.churn?.percentText).toMatch(/^(\d{1,2}%|<1%|>99%)$/);
@@ -77,9 +77,9 @@ describe.each<[DemoCrmName, DemoOrgProfile]>([
     expect(card.account.provider).toBe(crm);
   });
 
-  it('names what the org lacks for the admin in the audit log (vanilla only)', () => {
-    const findings = result.store
-      .listAudit(result.tenantId, { limit: 1000 })
+  it('names what the org lacks for the admin in the audit log (vanilla only)', async () => {
+    const findings = (await result.store
+      .listAudit(result.tenantId, { limit: 1000 }))
       .filter((e) => e.action === 'sync.connector-findings')
       .flatMap((e) => (e.details as { findings: { code: string; object: string }[] }).findings);
     if (org === 'vanilla') expect(findings.length).toBeGreaterThan(0);

@@ -27,26 +27,26 @@ describe('the pipeline end to end (in-process, HubSpot sandbox)', () => {
   }, 240_000);
   afterAll(async () => {
     await result.close();
-    result.store.close();
+    await result.store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('syncs every company and learns from the tenant’s own outcomes', () => {
+  it('syncs every company and learns from the tenant’s own outcomes', async () => {
     expect(result.synced.account).toBe(300);
-    expect(result.store.countRecords(result.tenantId, 'account')).toBe(300);
+    expect(await result.store.countRecords(result.tenantId, 'account')).toBe(300);
     expect(result.training.training.kind).toBe('learned');
     expect(result.training.training.positives + result.training.training.negatives).toBe(300);
-    const active = result.store.activeModel(result.tenantId, CHURN_TASK);
+    const active = await result.store.activeModel(result.tenantId, CHURN_TASK);
     expect(active?.version).toBe(result.training.version);
     // The training job also left the console's model metrics, current, for serve to read.
-    expect(storedModelEvaluation(result.store, result.tenantId)).toMatchObject({
+    expect(await storedModelEvaluation(result.store, result.tenantId)).toMatchObject({
       stale: false,
       evaluation: { activeVersion: result.training.version, accounts: 300 },
     });
   });
 
-  it('reads the seeded tickets and activities with the shipped model, in both languages, and churning accounts sound angrier', () => {
-    const texts = result.store.listAnalysedTexts(result.tenantId);
+  it('reads the seeded tickets and activities with the shipped model, in both languages, and churning accounts sound angrier', async () => {
+    const texts = await result.store.listAnalysedTexts(result.tenantId);
     expect(texts.length).toBeGreaterThan(300);
     expect(new Set(texts.map((t) => t.entity))).toEqual(new Set(['ticket', 'activity']));
     expect(texts.every((t) => t.modelId.startsWith('sentiment-bilingual@'))).toBe(true);
@@ -54,8 +54,8 @@ describe('the pipeline end to end (in-process, HubSpot sandbox)', () => {
     expect(texts.some((t) => /^[\x20-\x7e]+$/.test(t.maskedText))).toBe(true);
     // The seed's voice follows each account's fate (docs/sandbox.md); the model must hear it.
     const churned = new Set(
-      result.store
-        .listRecords(result.tenantId, 'account')
+      (await result.store
+        .listRecords(result.tenantId, 'account'))
         .filter((a) => a.status === 'churned')
         .map((a) => a.id as string),
     );
@@ -67,15 +67,15 @@ describe('the pipeline end to end (in-process, HubSpot sandbox)', () => {
     expect(mean(gone)).toBeLessThan(mean(kept));
   });
 
-  it('scores every live account with the active model version and keeps the history', () => {
-    const live = result.store.listRecords(result.tenantId, 'account').filter((a) => a.status === 'active');
+  it('scores every live account with the active model version and keeps the history', async () => {
+    const live = (await result.store.listRecords(result.tenantId, 'account')).filter((a) => a.status === 'active');
     expect(result.scores.map((s) => s.accountId).sort()).toEqual(live.map((a) => a.id).sort());
     for (const s of result.scores) {
       expect(s.churn.model).toEqual({ name: CHURN_TASK, version: result.training.version, kind: 'learned' });
       expect(s.churn.drivers.length).toBeGreaterThan(0);
       expect(s.churn.drivers[0]?.text.zh).toMatch(/[\u4e00-\u9fff]/);
     }
-    expect(result.store.latestScores(result.tenantId)).toHaveLength(result.scores.length);
+    expect(await result.store.latestScores(result.tenantId)).toHaveLength(result.scores.length);
   });
 
   it('reads like a real book: ranked probabilities, every risky account explained and given an action or a reason, Chinese in Chinese', () => {
@@ -109,10 +109,10 @@ describe('the pipeline end to end (in-process, HubSpot sandbox)', () => {
     expect(again).toEqual({ written: 0, unchanged: result.scores.length, failed: [] });
   });
 
-  it('delivers each alert once, signed, and records it', () => {
+  it('delivers each alert once, signed, and records it', async () => {
     expect(result.alerts.delivered).toBe(result.alerts.raised.length);
     expect(result.alerts.receivedVerified).toBe(result.alerts.raised.length);
-    expect(result.store.listAlerts(result.tenantId, 'delivered')).toHaveLength(result.alerts.raised.length);
+    expect(await result.store.listAlerts(result.tenantId, 'delivered')).toHaveLength(result.alerts.raised.length);
     // First run: every account at or above the 60% threshold is raised or held back by a budget.
     const atRisk: string[] = result.scores.filter((s) => s.churn.probability >= 0.6).map((s) => s.accountId as string);
     const thresholdAlerts = result.alerts.raised.filter((a) => a.alert.rule === 'risk-threshold').map((a) => a.alert.accountId as string);

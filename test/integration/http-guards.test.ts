@@ -15,8 +15,8 @@ describe('HTTP guards', () => {
 
   beforeAll(async () => {
     store = new SqliteStore({ path: ':memory:' });
-    store.upsertTenant({ id: A, name: A, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
-    admin = store.issueApiToken(A, 'admin', 'guards');
+    await store.upsertTenant({ id: A, name: A, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
+    admin = await store.issueApiToken(A, 'admin', 'guards');
     const app = createHttpApp({
       store,
       log: pino({ level: 'silent' }),
@@ -29,7 +29,7 @@ describe('HTTP guards', () => {
   });
   afterAll(async () => {
     await server.close();
-    store.close();
+    await store.close();
   });
 
   const call = (path: string, init: { method?: string; token?: string; headers?: Record<string, string>; body?: unknown } = {}) =>
@@ -63,7 +63,7 @@ describe('HTTP guards', () => {
       headers: { 'sec-fetch-site': 'cross-site' },
     });
     expect(crossSite.status).toBe(403);
-    expect(store.getTenantSetting(A, 'pipeline.crm-tasks')).toBeNull();
+    expect(await store.getTenantSetting(A, 'pipeline.crm-tasks')).toBeNull();
     const { host } = new URL(server.url);
     expect(
       (
@@ -76,7 +76,7 @@ describe('HTTP guards', () => {
       ).status,
     ).toBe(200);
     expect((await call('/console/api/crm-tasks', { method: 'PUT', token: admin, body })).status).toBe(200);
-    expect(store.getTenantSetting(A, 'pipeline.crm-tasks')?.value).toMatchObject(body);
+    expect((await store.getTenantSetting(A, 'pipeline.crm-tasks'))?.value).toMatchObject(body);
     // Reads are not writes: a cross-origin GET still needs the token, and CORS keeps its answer from the page.
     expect((await call('/console/api/crm-tasks', { token: admin, headers: { origin: 'https://evil.example' } })).status).toBe(200);
   });

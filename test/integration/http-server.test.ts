@@ -33,18 +33,18 @@ describe('HTTP server', () => {
 
   beforeAll(async () => {
     store = new SqliteStore({ path: ':memory:' });
-    for (const id of [A, B]) store.upsertTenant({ id, name: id, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
-    store.upsertRecords('account', [makeAccount('1', {}, A), makeAccount('2', {}, A), makeAccount('9', {}, B)]);
-    store.appendScoreSets([
+    for (const id of [A, B]) await store.upsertTenant({ id, name: id, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
+    await store.upsertRecords('account', [makeAccount('1', {}, A), makeAccount('2', {}, A), makeAccount('9', {}, B)]);
+    await store.appendScoreSets([
       score(A, 'hubspot:1', 0.2, 'low', '2026-10-01T00:00:00Z'),
       score(A, 'hubspot:1', 0.7, 'high'),
       score(A, 'hubspot:2', 0.4, 'medium'),
       score(B, 'hubspot:9', 0.9, 'critical'),
     ]);
-    tokens.readerA = store.issueApiToken(A, 'reader', 'card');
-    tokens.adminA = store.issueApiToken(A, 'admin', 'console');
-    tokens.readerB = store.issueApiToken(B, 'reader', 'card');
-    store.appendAudit({
+    tokens.readerA = await store.issueApiToken(A, 'reader', 'card');
+    tokens.adminA = await store.issueApiToken(A, 'admin', 'console');
+    tokens.readerB = await store.issueApiToken(B, 'reader', 'card');
+    await store.appendAudit({
       tenantId: A,
       at: '2026-11-01T00:00:00Z',
       actor: 'system',
@@ -65,7 +65,7 @@ describe('HTTP server', () => {
   });
   afterAll(async () => {
     await server.close();
-    store.close();
+    await store.close();
   });
 
   const get = (path: string, token?: string) =>

@@ -125,13 +125,13 @@ export async function startHttpSurface(options: {
   const store = new SqliteStore({ path: ':memory:', encryptionKey });
   const at = '2026-11-01T00:00:00Z';
   for (const id of [A, B]) {
-    store.upsertTenant({ id, name: id, locale: 'en', createdAt: at });
-    store.markInstalled(id, at);
+    await store.upsertTenant({ id, name: id, locale: 'en', createdAt: at });
+    await store.markInstalled(id, at);
   }
   const portalId = String(hubspot.state.portal.portalId);
   const hubspotToken = 'pat-na1-sandbox-0000';
   const salesforceToken = '00D8d0000000SBX!sandbox-static-token';
-  store.saveConnection(
+  await store.saveConnection(
     {
       id: 'hubspot' as ConnectionId,
       tenantId: A,
@@ -143,7 +143,7 @@ export async function startHttpSurface(options: {
     },
     { accessToken: hubspotToken },
   );
-  store.saveConnection(
+  await store.saveConnection(
     {
       id: 'salesforce' as ConnectionId,
       tenantId: A,
@@ -155,7 +155,7 @@ export async function startHttpSurface(options: {
     },
     { accessToken: salesforceToken, instanceUrl: salesforce.url },
   );
-  store.saveConnection(
+  await store.saveConnection(
     {
       id: 'hubspot' as ConnectionId,
       tenantId: B,
@@ -192,7 +192,7 @@ export async function startHttpSurface(options: {
       },
       tenantId,
     );
-  store.upsertRecords('account', [
+  await store.upsertRecords('account', [
     makeAccount(mine, { name: 'Own account' }, A),
     makeAccount(theirs, { name: 'Other owner account' }, A),
     salesforceAccount(sfId(sfMine), A, 'Own SF account'),
@@ -200,7 +200,7 @@ export async function startHttpSurface(options: {
     makeAccount('777001', { name: 'Tenant B secret account' }, B),
     salesforceAccount('001B00000000777AAA', B, 'Tenant B SF account'),
   ]);
-  store.appendScoreSets([
+  await store.appendScoreSets([
     score(A, `hubspot:${mine}`, 0.7),
     score(A, `hubspot:${theirs}`, 0.4),
     score(A, `salesforce:${sfId(sfMine)}`, 0.5),
@@ -210,11 +210,11 @@ export async function startHttpSurface(options: {
   ]);
 
   const tokens = {
-    admin: store.issueApiToken(A, 'admin', 'surface-admin'),
-    reader: store.issueApiToken(A, 'reader', 'surface-reader'),
-    rep: store.issueApiToken(A, 'rep', 'surface-rep', { crmUserId: String(me.userId) }),
-    service: store.issueApiToken(A, 'service', 'surface-service'),
-    adminB: store.issueApiToken(B, 'admin', 'surface-admin-b'),
+    admin: await store.issueApiToken(A, 'admin', 'surface-admin'),
+    reader: await store.issueApiToken(A, 'reader', 'surface-reader'),
+    rep: await store.issueApiToken(A, 'rep', 'surface-rep', { crmUserId: String(me.userId) }),
+    service: await store.issueApiToken(A, 'service', 'surface-service'),
+    adminB: await store.issueApiToken(B, 'admin', 'surface-admin-b'),
   };
 
   const logLines: string[] = [];
@@ -296,7 +296,7 @@ export async function startHttpSurface(options: {
     close: async () => {
       agent.destroy();
       await serve.close();
-      store.close();
+      await store.close();
       await hubspot.close();
       await salesforce.close();
       rmSync(assetsDir, { recursive: true, force: true });

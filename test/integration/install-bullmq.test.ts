@@ -24,7 +24,7 @@ describe('install enqueues its backfill on BullMQ', () => {
   });
   afterAll(async () => {
     await queue.close();
-    store.close();
+    await store.close();
     await sandbox.close();
   });
 

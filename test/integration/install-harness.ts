@@ -69,7 +69,7 @@ export async function startInstallHarness(settings: Omit<InstallSettings, 'state
     server,
     close: async () => {
       await server.close();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -48,7 +48,7 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
     // One run: its pages, training and scoring are queued by the run itself.
     expect(h.queue.size).toBe(1);
 
-    const stored = h.store.getConnection(tenantId, 'hubspot' as ConnectionId);
+    const stored = await h.store.getConnection(tenantId, 'hubspot' as ConnectionId);
     expect(stored?.tokens.accessToken).toMatch(/^sbx-at-/);
     const raw = h.store.db.prepare('SELECT token_ciphertext FROM crm_connections WHERE tenant_id = ?').get(tenantId) as {
       token_ciphertext: Buffer;
@@ -78,35 +78,35 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
   it('runs the backfill through the queue and shows first scores through the score API', async () => {
     await h.queue.drain();
     expect(h.queue.deadLetters).toEqual([]);
-    expect(h.store.countRecords(tenantId, 'account')).toBe(book.bundles.length);
+    expect(await h.store.countRecords(tenantId, 'account')).toBe(book.bundles.length);
     // The app's scopes (required and the optional ones the portal grants) read every entity: nothing is missing.
-    expect(h.store.countRecords(tenantId, 'transaction')).toBeGreaterThan(0);
-    expect(h.store.listAudit(tenantId, { limit: 1000 }).filter((e) => e.action === 'sync.connector-findings')).toEqual([]);
+    expect(await h.store.countRecords(tenantId, 'transaction')).toBeGreaterThan(0);
+    expect((await h.store.listAudit(tenantId, { limit: 1000 })).filter((e) => e.action === 'sync.connector-findings')).toEqual([]);
     const res = await api('/api/v1/scores?limit=1000', adminToken);
     expect(res.status).toBe(200);
     const { scores } = (await res.json()) as { scores: { accountId: string; tenantId: string }[] };
-    const live = h.store.listRecords(tenantId, 'account').filter((a) => a.status === 'active');
+    const live = (await h.store.listRecords(tenantId, 'account')).filter((a) => a.status === 'active');
     expect(scores.map((s) => s.accountId).sort()).toEqual(live.map((a) => a.id).sort());
     expect(scores.every((s) => s.tenantId === tenantId)).toBe(true);
     // Trained and evaluated on the tenant's own history before anything else: the console's backtest is there.
-    expect(h.store.getTenantSetting(tenantId, 'console.model-evaluation')).not.toBeNull();
+    expect(await h.store.getTenantSetting(tenantId, 'console.model-evaluation')).not.toBeNull();
   }, 180_000);
 
   it('refreshes expired tokens and stores the new ones encrypted', async () => {
-    const before = h.store.getConnection(tenantId, 'hubspot' as ConnectionId)?.tokens.accessToken;
+    const before = (await h.store.getConnection(tenantId, 'hubspot' as ConnectionId))?.tokens.accessToken;
     sandbox.state.expireAccessTokens();
-    const page = await openConnector(h.deps, tenantId, 'hubspot' as ConnectionId).pullPage(
+    const page = await (await openConnector(h.deps, tenantId, 'hubspot' as ConnectionId)).pullPage(
       'account',
-      h.store.getCursor(tenantId, 'hubspot' as ConnectionId, 'account'),
+      await h.store.getCursor(tenantId, 'hubspot' as ConnectionId, 'account'),
     );
     expect(page.entity).toBe('account');
-    const after = h.store.getConnection(tenantId, 'hubspot' as ConnectionId)?.tokens.accessToken;
+    const after = (await h.store.getConnection(tenantId, 'hubspot' as ConnectionId))?.tokens.accessToken;
     expect(after).toBeDefined();
     expect(after).not.toBe(before);
   });
 
   it('streams an NDJSON export of every tenant table to admins only', async () => {
-    const reader = h.store.issueApiToken(tenantId, 'reader', 'card');
+    const reader = await h.store.issueApiToken(tenantId, 'reader', 'card');
     expect((await api('/api/v1/tenant/export', reader)).status).toBe(403);
     const res = await api('/api/v1/tenant/export', adminToken);
     expect(res.status).toBe(200);
@@ -141,18 +141,18 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
     const results = await poller.poll();
     expect(results.map((r) => r.tenantId)).toEqual([tenantId]);
     expect(await poller.poll()).toEqual([]);
-    expect(h.store.listConnections(tenantId)).toEqual([]);
-    const lifecycle = h.store.tenantLifecycle(tenantId);
+    expect(await h.store.listConnections(tenantId)).toEqual([]);
+    const lifecycle = await h.store.tenantLifecycle(tenantId);
     expect(lifecycle?.status).toBe('uninstalled');
     expect(Date.parse(lifecycle?.erasureDueAt ?? '') - Date.parse(lifecycle?.uninstalledAt ?? '')).toBe(24 * 3_600_000);
 
     // Within the grace period the admin can still export; nothing is erased yet.
     expect((await api('/api/v1/tenant/export', adminToken)).status).toBe(200);
-    expect(eraseDueTenants(h.deps)).toEqual([]);
+    expect(await eraseDueTenants(h.deps)).toEqual([]);
 
     const recordsBefore = h.store.db.prepare('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ?').pluck().get(tenantId) as number;
     h.clock.advance(24 * 3_600_000 + 1);
-    const receipts = eraseDueTenants(h.deps);
+    const receipts = await eraseDueTenants(h.deps);
     expect(receipts).toHaveLength(1);
     expect(receipts[0]?.reason).toBe('hubspot-app-uninstalled');
     expect(receipts[0]?.rowCounts.records).toBe(recordsBefore);
@@ -171,7 +171,7 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
         ]);
     }
     expect(rowsMentioning(h.store, tenantId)).toEqual([]);
-    expect(h.store.findErasures(tenantId)).toHaveLength(1);
+    expect(await h.store.findErasures(tenantId)).toHaveLength(1);
     expect((await api('/api/v1/tenant/export', adminToken)).status).toBe(401);
   });
 
@@ -182,10 +182,10 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
     expect(sandbox.state.install?.installed).toBe(true);
     // A poller that starts over (a restart) replays the old APP_UNINSTALL: older than this install, so ignored.
     expect(await new HubSpotUninstallPoller(h.deps).poll()).toEqual([]);
-    expect(h.store.tenantLifecycle(tenantId)?.status).toBe('installed');
+    expect((await h.store.tenantLifecycle(tenantId))?.status).toBe('installed');
 
     // Raw CRM calls (record access) refresh an expired token too, and store the new one.
-    const before = h.store.getConnection(tenantId, 'hubspot' as ConnectionId)?.tokens.accessToken;
+    const before = (await h.store.getConnection(tenantId, 'hubspot' as ConnectionId))?.tokens.accessToken;
     sandbox.state.expireAccessTokens();
     const company = [...sandbox.state.portal.table('companies').keys()][0] ?? '';
     const decision = await new RecordAccessChecker(h.deps).canUserSeeRecord(tenantId, '1', {
@@ -194,16 +194,16 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
       externalId: company,
     });
     expect(decision).toMatchObject({ allowed: true, reason: 'super-admin' });
-    expect(h.store.getConnection(tenantId, 'hubspot' as ConnectionId)?.tokens.accessToken).not.toBe(before);
+    expect((await h.store.getConnection(tenantId, 'hubspot' as ConnectionId))?.tokens.accessToken).not.toBe(before);
 
     const res = await api('/api/v1/tenant/uninstall', again.body.adminToken as string, { method: 'POST' });
     expect(res.status).toBe(202);
     expect(((await res.json()) as { revoked: Record<string, string> }).revoked).toEqual({ hubspot: 'hubspot 204' });
     expect(sandbox.state.install?.installed).toBe(false);
     expect(sandbox.state.install?.journal.filter((e) => e.action === 'APP_UNINSTALL')).toHaveLength(2);
-    const due = h.store.tenantLifecycle(tenantId)?.erasureDueAt;
+    const due = (await h.store.tenantLifecycle(tenantId))?.erasureDueAt;
     // HubSpot's own APP_UNINSTALL for this removal changes nothing more.
     await new HubSpotUninstallPoller(h.deps).poll();
-    expect(h.store.tenantLifecycle(tenantId)).toMatchObject({ status: 'uninstalled', erasureDueAt: due });
+    expect(await h.store.tenantLifecycle(tenantId)).toMatchObject({ status: 'uninstalled', erasureDueAt: due });
   }, 60_000);
 });

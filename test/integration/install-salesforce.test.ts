@@ -38,18 +38,18 @@ describe('Salesforce install and uninstall, end to end against the sandbox', () 
   it('installs, backfills accounts and shows scores; an admin uninstall revokes our token at Salesforce and erases every row', async () => {
     const { tenantId, adminToken } = await install();
     expect(tenantId).toBe(`salesforce-${sandbox.state.org.orgId}`);
-    const refreshToken = h.store.getConnection(tenantId, 'salesforce' as ConnectionId)?.tokens.refreshToken;
+    const refreshToken = (await h.store.getConnection(tenantId, 'salesforce' as ConnectionId))?.tokens.refreshToken;
     expect(refreshToken).toBeDefined();
     // The session expires before the workers start: their connectors refresh it with the connected
     // app, and keep the refresh token Salesforce does not repeat.
-    const installedAccess = h.store.getConnection(tenantId, 'salesforce' as ConnectionId)?.tokens.accessToken;
+    const installedAccess = (await h.store.getConnection(tenantId, 'salesforce' as ConnectionId))?.tokens.accessToken;
     sandbox.state.expireAccessTokens();
     await h.queue.drain();
     expect(h.queue.deadLetters).toEqual([]);
-    const after = h.store.getConnection(tenantId, 'salesforce' as ConnectionId)?.tokens;
+    const after = (await h.store.getConnection(tenantId, 'salesforce' as ConnectionId))?.tokens;
     expect(after?.accessToken).not.toBe(installedAccess);
     expect(after?.refreshToken).toBe(refreshToken);
-    expect(h.store.countRecords(tenantId, 'account')).toBe(book.bundles.length);
+    expect(await h.store.countRecords(tenantId, 'account')).toBe(book.bundles.length);
     const scores = (await (
       await fetch(`${h.server.url}/api/v1/scores?limit=1000`, { headers: { authorization: `Bearer ${adminToken}` } })
     ).json()) as { scores: unknown[] };
@@ -82,7 +82,7 @@ describe('Salesforce install and uninstall, end to end against the sandbox', () 
   it('treats a token revoked in Salesforce (or a package uninstall) as an uninstall', async () => {
     const { tenantId } = await install();
     expect(await probeSalesforceInstall(h.deps, tenantId)).toBeNull();
-    const refreshToken = h.store.getConnection(tenantId, 'salesforce' as ConnectionId)?.tokens.refreshToken ?? '';
+    const refreshToken = (await h.store.getConnection(tenantId, 'salesforce' as ConnectionId))?.tokens.refreshToken ?? '';
     // An admin revokes the app's access in Setup (the same revocation endpoint, from Salesforce's side).
     const revoked = await fetch(`${sandbox.url}/services/oauth2/revoke`, {
       method: 'POST',
@@ -93,19 +93,19 @@ describe('Salesforce install and uninstall, end to end against the sandbox', () 
     const result = await probeSalesforceInstall(h.deps, tenantId);
     expect(result?.receipt?.reason).toBe('salesforce-token-revoked');
     expect(rowsMentioning(h.store, tenantId)).toEqual([]);
-    expect(h.store.findErasures(tenantId).map((r) => r.reason)).toEqual(['admin-uninstall', 'salesforce-token-revoked']);
+    expect((await h.store.findErasures(tenantId)).map((r) => r.reason)).toEqual(['admin-uninstall', 'salesforce-token-revoked']);
   }, 180_000);
 
   it('erases at once from the console’s "Delete all data", revoking our access first', async () => {
     const { tenantId } = await install();
-    const refreshToken = h.store.getConnection(tenantId, 'salesforce' as ConnectionId)?.tokens.refreshToken;
+    const refreshToken = (await h.store.getConnection(tenantId, 'salesforce' as ConnectionId))?.tokens.refreshToken;
     const eraser = createTenantEraser(h.deps);
     expect(eraser.describe().zh).toMatch(/删除/);
     const result = await eraser.erase(tenantId, { actor: 'admin@example.com', reason: 'console' });
     expect(result.done).toBe(true);
     expect(sandbox.state.install?.revoked).toContain(refreshToken);
     expect(rowsMentioning(h.store, tenantId)).toEqual([]);
-    expect(h.store.findErasures(tenantId).length).toBe(3);
+    expect((await h.store.findErasures(tenantId)).length).toBe(3);
   }, 60_000);
 
   it('answers an unknown token at the revocation endpoint with invalid_token', async () => {

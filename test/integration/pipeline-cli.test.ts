@@ -31,7 +31,7 @@ describe('sync and score commands in-process', () => {
     expect(outcome.deadLetters).toEqual([]);
     expect(outcome.completed['sync.page']).toBe(2);
     expect(sync.stderr).toMatch(/No REDIS_URL/);
-    const scored = h.store.latestScores(TENANT).map((s) => s.accountId.replace(/^hubspot:/, ''));
+    const scored = (await h.store.latestScores(TENANT)).map((s) => s.accountId.replace(/^hubspot:/, ''));
     expect(scored.length).toBeGreaterThan(0);
     expect([...h.writes.keys()].sort()).toEqual([...scored].sort());
     expect([...h.writes.values()].every((n) => n === 1)).toBe(true);
@@ -43,7 +43,7 @@ describe('sync and score commands in-process', () => {
       '--connection',
       CONNECTION,
       '--as-of',
-      h.store.latestScores(TENANT)[0]?.computedAt ?? '',
+      (await h.store.latestScores(TENANT))[0]?.computedAt ?? '',
       '--json',
     );
     expect(score.code).toBe(0);

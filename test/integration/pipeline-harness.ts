@@ -118,8 +118,8 @@ export async function startHarness(options: {
   const dbPath = path.join(dir, 'store.sqlite');
   const key = randomBytes(32);
   const store = new SqliteStore({ path: dbPath, encryptionKey: key });
-  store.upsertTenant({ id: TENANT, name: 'Pipeline test tenant', locale: 'en', createdAt: book.asOf });
-  store.saveConnection(
+  await store.upsertTenant({ id: TENANT, name: 'Pipeline test tenant', locale: 'en', createdAt: book.asOf });
+  await store.saveConnection(
     {
       id: CONNECTION,
       tenantId: TENANT,
@@ -164,7 +164,7 @@ export async function startHarness(options: {
     workerEnv: { SE_DATABASE_PATH: dbPath, SE_ENCRYPTION_KEY: key.toString('hex'), SE_DATA_DIR: dir, LOG_LEVEL: 'warn' },
     companyIds: () => [...sandbox.state.portal.table('companies').values()].filter((c) => !c.archived).map((c) => c.id),
     async close() {
-      store.close();
+      await store.close();
       await new Promise<void>((resolve) => receiver.close(() => resolve()));
       await sandbox.close();
       rmSync(dir, { recursive: true, force: true });

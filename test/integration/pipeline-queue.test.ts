@@ -14,7 +14,7 @@ describe('the pipeline through the queues (BullMQ, HubSpot sandbox)', () => {
 
   beforeAll(async () => {
     h = await startHarness({ accounts: 300, seed: 11 });
-    h.store.putTenantSetting(TENANT, SETTING_KEYS.crmTasks, { enabled: true }, 'test');
+    await h.store.putTenantSetting(TENANT, SETTING_KEYS.crmTasks, { enabled: true }, 'test');
     runtime = startWorkerRuntime({
       redisUrl: redisUrl(),
       prefix: uniquePrefix('pipeline'),
@@ -38,18 +38,18 @@ describe('the pipeline through the queues (BullMQ, HubSpot sandbox)', () => {
     await h.close();
   });
 
-  it('syncs every entity, trains on the tenant’s history, and scores every live account once', () => {
-    expect(h.store.countRecords(TENANT, 'account')).toBe(300);
-    expect(h.store.countRecords(TENANT, 'contact')).toBeGreaterThan(300);
-    expect(h.store.activeModel(TENANT, CHURN_TASK)).not.toBeNull();
-    const live = h.store.listRecords(TENANT, 'account').filter((a) => a.status === 'active');
-    const scores = h.store.latestScores(TENANT);
+  it('syncs every entity, trains on the tenant’s history, and scores every live account once', async () => {
+    expect(await h.store.countRecords(TENANT, 'account')).toBe(300);
+    expect(await h.store.countRecords(TENANT, 'contact')).toBeGreaterThan(300);
+    expect(await h.store.activeModel(TENANT, CHURN_TASK)).not.toBeNull();
+    const live = (await h.store.listRecords(TENANT, 'account')).filter((a) => a.status === 'active');
+    const scores = await h.store.latestScores(TENANT);
     expect(scores.map((s) => s.accountId).sort()).toEqual(live.map((a) => a.id).sort());
     expect(new Set(scores.map((s) => s.computedAt))).toEqual(new Set([h.asOf]));
   });
 
-  it('writes each score to its HubSpot company exactly once (read from the sandbox)', () => {
-    const scored = h.store.latestScores(TENANT).map((s) => s.accountId.replace(/^hubspot:/, ''));
+  it('writes each score to its HubSpot company exactly once (read from the sandbox)', async () => {
+    const scored = (await h.store.latestScores(TENANT)).map((s) => s.accountId.replace(/^hubspot:/, ''));
     expect([...h.writes.keys()].sort()).toEqual(scored.sort());
     expect([...h.writes.values()].every((n) => n === 1)).toBe(true);
   });
@@ -67,9 +67,9 @@ describe('the pipeline through the queues (BullMQ, HubSpot sandbox)', () => {
     return byCompany;
   };
 
-  it('creates one owner task for the top action of each high or critical account, as configured', () => {
-    const expected = h.store
-      .latestScores(TENANT)
+  it('creates one owner task for the top action of each high or critical account, as configured', async () => {
+    const expected = (await h.store
+      .latestScores(TENANT))
       .filter((s) => (s.churn.band === 'high' || s.churn.band === 'critical') && s.nextBestActions.length > 0)
       .map((s) => s.accountId.replace(/^hubspot:/, ''));
     expect(expected.length).toBeGreaterThan(0);
@@ -78,9 +78,9 @@ describe('the pipeline through the queues (BullMQ, HubSpot sandbox)', () => {
     expect([...tasks.values()].every((keys) => keys.length === 1)).toBe(true);
   });
 
-  it('keeps what it recommended (and held out) so cooldowns, capacity and lift have a memory', () => {
-    const outcomes = h.store.listActionOutcomes(TENANT);
-    const recommended = h.store.latestScores(TENANT).flatMap((s) => s.nextBestActions.map((a) => `${s.accountId}|${a.actionId}`));
+  it('keeps what it recommended (and held out) so cooldowns, capacity and lift have a memory', async () => {
+    const outcomes = await h.store.listActionOutcomes(TENANT);
+    const recommended = (await h.store.latestScores(TENANT)).flatMap((s) => s.nextBestActions.map((a) => `${s.accountId}|${a.actionId}`));
     const treatment = outcomes.filter((o) => o.arm === 'treatment').map((o) => `${o.accountId}|${o.actionId}`);
     expect(treatment.sort()).toEqual(recommended.sort());
     expect(
@@ -93,8 +93,8 @@ describe('the pipeline through the queues (BullMQ, HubSpot sandbox)', () => {
     ).toBe(true);
   });
 
-  it('delivers every recorded alert once, signed, to the receiver', () => {
-    const recorded = h.store.listAlerts(TENANT);
+  it('delivers every recorded alert once, signed, to the receiver', async () => {
+    const recorded = await h.store.listAlerts(TENANT);
     expect(recorded.length).toBeGreaterThan(0);
     expect(recorded.every((d) => d.status === 'delivered')).toBe(true);
     expect([...h.alertPosts.keys()].sort()).toEqual(recorded.map((d) => d.idempotencyKey).sort());
@@ -108,7 +108,7 @@ describe('the pipeline through the queues (BullMQ, HubSpot sandbox)', () => {
   });
 
   it('an incremental run after it finds nothing changed: no writes, no new alerts', async () => {
-    const alertsBefore = h.store.listAlerts(TENANT).length;
+    const alertsBefore = (await h.store.listAlerts(TENANT)).length;
     await runtime.producer.enqueue('sync.start', {
       tenantId: TENANT,
       connectionId: CONNECTION,
@@ -118,7 +118,7 @@ describe('the pipeline through the queues (BullMQ, HubSpot sandbox)', () => {
     });
     await runtime.producer.waitForIdle({ timeoutMs: 120_000 });
     expect([...h.writes.values()].every((n) => n === 1)).toBe(true);
-    expect(h.store.listAlerts(TENANT)).toHaveLength(alertsBefore);
+    expect(await h.store.listAlerts(TENANT)).toHaveLength(alertsBefore);
     expect([...ourTasks().values()].every((keys) => keys.length === 1)).toBe(true);
   }, 150_000);
 });

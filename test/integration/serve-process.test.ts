@@ -86,11 +86,11 @@ async function request(
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
-function seedStore(dataDir: string, key: string): Record<string, string> {
+async function seedStore(dataDir: string, key: string): Promise<Record<string, string>> {
   const store = new SqliteStore({ path: path.join(dataDir, 'success-engine.sqlite'), encryptionKey: Buffer.from(key, 'hex') });
   const at = '2026-11-01T00:00:00.000Z';
-  for (const id of [T1, T2]) store.upsertTenant({ id, name: id, locale: 'en', createdAt: at });
-  store.saveConnection(
+  for (const id of [T1, T2]) await store.upsertTenant({ id, name: id, locale: 'en', createdAt: at });
+  await store.saveConnection(
     {
       id: 'hs-main' as ConnectionId,
       tenantId: T1,
@@ -102,7 +102,7 @@ function seedStore(dataDir: string, key: string): Record<string, string> {
     },
     { accessToken: 'pat-x' },
   );
-  store.saveConnection(
+  await store.saveConnection(
     {
       id: 'sf-main' as ConnectionId,
       tenantId: T2,
@@ -115,11 +115,11 @@ function seedStore(dataDir: string, key: string): Record<string, string> {
     { accessToken: 'sf-x' },
   );
   const tokens = {
-    adminOne: store.issueApiToken(T1, 'admin', 'ops'),
-    readerOne: store.issueApiToken(T1, 'reader', 'card'),
-    adminTwo: store.issueApiToken(T2, 'admin', 'ops'),
+    adminOne: await store.issueApiToken(T1, 'admin', 'ops'),
+    readerOne: await store.issueApiToken(T1, 'reader', 'card'),
+    adminTwo: await store.issueApiToken(T2, 'admin', 'ops'),
   };
-  store.close();
+  await store.close();
   return tokens;
 }
 
@@ -132,7 +132,7 @@ describe('success-engine serve (a real process on real Redis)', () => {
   let syncQueue: Queue;
 
   beforeAll(async () => {
-    tokens = seedStore(dataDir, key);
+    tokens = await seedStore(dataDir, key);
     writeFileSync(path.join(dataDir, 'hubspot.secret'), `# rotated monthly\n${HS_SECRET}\n`);
     writeFileSync(path.join(dataDir, 'salesforce.secret'), `${SF_SECRET}\n`);
     served = await startServeProcess(
@@ -347,7 +347,7 @@ describe('success-engine serve without Redis', () => {
   it('starts, names the features that are off, and serves health and the score API', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'se-serve-noredis-'));
     const key = randomBytes(32).toString('hex');
-    const tokens = seedStore(dataDir, key);
+    const tokens = await seedStore(dataDir, key);
     writeFileSync(path.join(dataDir, 'hubspot.secret'), `${HS_SECRET}\n`);
     const served = await startServeProcess({ SE_DATA_DIR: dataDir, SE_ENCRYPTION_KEY: key }, [
       '--hubspot-secret-file',

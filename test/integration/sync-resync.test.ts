@@ -21,7 +21,7 @@ describe('sync: full reload when the CRM can no longer replay deletions', () => 
     const sandbox = await startSalesforceSandbox({ seed: 11, accounts: 30, rows: readTelcoCsv(CSV), clock });
     const store = new SqliteStore({ path: ':memory:', now: () => clock.now() });
     try {
-      store.upsertTenant({ id: tenantId, name: 'Resync', locale: 'en', createdAt: clock.now().toISOString() });
+      await store.upsertTenant({ id: tenantId, name: 'Resync', locale: 'en', createdAt: clock.now().toISOString() });
       const connector = new SalesforceConnector({
         tenantId,
         orgKey: 'resync',
@@ -37,7 +37,7 @@ describe('sync: full reload when the CRM can no longer replay deletions', () => 
       });
       const target = { tenantId, connectionId, entity: 'opportunity' as const };
       await syncEntity(store, connector, target);
-      const before = store.countRecords(tenantId, 'opportunity');
+      const before = await store.countRecords(tenantId, 'opportunity');
       expect(before).toBeGreaterThan(2);
 
       // Two opportunities purged for good (recycle bin emptied) and the delete log past its window.
@@ -51,35 +51,35 @@ describe('sync: full reload when the CRM can no longer replay deletions', () => 
 
       const reload = await syncEntity(store, connector, target);
       expect(reload.deleted).toBe(2);
-      expect(store.countRecords(tenantId, 'opportunity')).toBe(before - 2);
-      const deletedIds = store
-        .listRecords(tenantId, 'opportunity', { includeDeleted: true })
+      expect(await store.countRecords(tenantId, 'opportunity')).toBe(before - 2);
+      const deletedIds = (await store
+        .listRecords(tenantId, 'opportunity', { includeDeleted: true }))
         .filter((r) => r.deletedAt)
         .map((r) => r.source.externalId);
       expect(deletedIds.sort()).toEqual([gone.Id, alsoGone.Id].sort());
       // Their accounts are re-scored.
       expect(reload.changedAccountIds).toEqual(expect.arrayContaining([`salesforce:${String(gone.AccountId)}`]));
-      expect(store.resyncInProgress(tenantId, connectionId, 'opportunity')).toBeNull();
-      const audit = store.listAudit(tenantId, { limit: 50 }).map((a) => a.action);
+      expect(await store.resyncInProgress(tenantId, connectionId, 'opportunity')).toBeNull();
+      const audit = (await store.listAudit(tenantId, { limit: 50 })).map((a) => a.action);
       expect(audit).toEqual(expect.arrayContaining(['sync.resync-started', 'sync.resync-finished']));
 
       // The next pass is incremental again: nothing new, nothing swept.
       clock.advance(5 * 60_000);
       const next = await syncEntity(store, connector, target);
       expect(next).toMatchObject({ done: true, upserted: 0, deleted: 0 });
-      expect(store.listAudit(tenantId, { limit: 50 }).filter((a) => a.action === 'sync.resync-started')).toHaveLength(1);
-      expect(store.countRecords(tenantId, 'opportunity')).toBe(before - 2);
+      expect((await store.listAudit(tenantId, { limit: 50 })).filter((a) => a.action === 'sync.resync-started')).toHaveLength(1);
+      expect(await store.countRecords(tenantId, 'opportunity')).toBe(before - 2);
     } finally {
-      store.close();
+      await store.close();
       await sandbox.close();
     }
   });
 
-  it('restarts a reload begun again, and never sweeps against a seen-set the reload did not finish', () => {
+  it('restarts a reload begun again, and never sweeps against a seen-set the reload did not finish', async () => {
     const clock = fixedClock('2026-11-01T00:00:00.000Z');
     const store = new SqliteStore({ path: ':memory:', now: () => clock.now() });
     try {
-      store.upsertTenant({ id: tenantId, name: 'Resync', locale: 'en', createdAt: clock.now().toISOString() });
+      await store.upsertTenant({ id: tenantId, name: 'Resync', locale: 'en', createdAt: clock.now().toISOString() });
       const account = (n: number): CanonicalAccount => ({
         tenantId,
         id: `salesforce:A${n}` as AccountId,
@@ -89,19 +89,19 @@ describe('sync: full reload when the CRM can no longer replay deletions', () => 
         name: `Account ${n}`,
         attributes: {},
       });
-      store.upsertRecords('account', [account(1), account(2), account(3)]);
-      store.beginResync(tenantId, connectionId, 'account', clock.now().toISOString(), 'test');
-      store.recordResyncSeen(tenantId, connectionId, 'account', ['A1', 'A2']);
+      await store.upsertRecords('account', [account(1), account(2), account(3)]);
+      await store.beginResync(tenantId, connectionId, 'account', clock.now().toISOString(), 'test');
+      await store.recordResyncSeen(tenantId, connectionId, 'account', ['A1', 'A2']);
       // Begun again (e.g. the CRM asked once more): what was seen before no longer counts.
-      store.beginResync(tenantId, connectionId, 'account', clock.now().toISOString(), 'again');
-      expect(store.resyncInProgress(tenantId, connectionId, 'account')).toMatchObject({ reason: 'again' });
-      store.recordResyncSeen(tenantId, connectionId, 'account', ['A3']);
-      const swept = store.finishResync(tenantId, connectionId, 'account', 'salesforce', clock.now().toISOString());
+      await store.beginResync(tenantId, connectionId, 'account', clock.now().toISOString(), 'again');
+      expect(await store.resyncInProgress(tenantId, connectionId, 'account')).toMatchObject({ reason: 'again' });
+      await store.recordResyncSeen(tenantId, connectionId, 'account', ['A3']);
+      const swept = await store.finishResync(tenantId, connectionId, 'account', 'salesforce', clock.now().toISOString());
       expect(swept).toEqual({ deleted: 2, accountIds: expect.arrayContaining(['salesforce:A1', 'salesforce:A2']) });
-      expect(store.listRecords(tenantId, 'account').map((a) => a.id)).toEqual(['salesforce:A3']);
-      expect(store.getCursor(tenantId, connectionId, 'account')).toBeNull();
+      expect((await store.listRecords(tenantId, 'account')).map((a) => a.id)).toEqual(['salesforce:A3']);
+      expect(await store.getCursor(tenantId, connectionId, 'account')).toBeNull();
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

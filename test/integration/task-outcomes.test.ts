@@ -27,7 +27,7 @@ describe('CRM task completion answers the recommendation it was made for', () =>
     const sandbox = await startSalesforceSandbox({ seed: 15, accounts: 8, rows: readTelcoCsv(CSV), clock, packageInstalled: true });
     const store = new SqliteStore({ path: ':memory:', now: () => clock.now() });
     try {
-      store.upsertTenant({ id: tenantId, name: 'Tasks', locale: 'en', createdAt: clock.now().toISOString() });
+      await store.upsertTenant({ id: tenantId, name: 'Tasks', locale: 'en', createdAt: clock.now().toISOString() });
       const connector = new SalesforceConnector({
         tenantId,
         orgKey: 'task-outcomes',
@@ -48,7 +48,7 @@ describe('CRM task completion answers the recommendation it was made for', () =>
       for (const s of scores) {
         const top = s.nextBestActions[0];
         if (!top) throw new Error('makeScore gives one action');
-        store.recordActionOutcome(
+        await store.recordActionOutcome(
           {
             tenantId,
             accountId: s.accountId,
@@ -83,7 +83,7 @@ describe('CRM task completion answers the recommendation it was made for', () =>
       clock.advance(5 * 60_000);
       await syncEntity(store, connector, target);
 
-      const outcomes = new Map(store.listActionOutcomes(tenantId).map((o) => [o.accountId, o]));
+      const outcomes = new Map((await store.listActionOutcomes(tenantId)).map((o) => [o.accountId, o]));
       expect(outcomes.get(`salesforce:${String(done.WhatId)}`)).toMatchObject({
         status: 'completed',
         source: 'crm-task',
@@ -99,15 +99,15 @@ describe('CRM task completion answers the recommendation it was made for', () =>
       // A card answer given afterwards still wins; a later sync of the same task does not undo it.
       const card = outcomes.get(`salesforce:${String(deferred.WhatId)}`);
       if (!card) throw new Error('outcome exists');
-      store.recordActionOutcome({ ...card, status: 'completed', completedAt: clock.now().toISOString(), source: 'card' }, 'rep');
+      await store.recordActionOutcome({ ...card, status: 'completed', completedAt: clock.now().toISOString(), source: 'card' }, 'rep');
       clock.advance(1_000);
       deferred.Subject = `${String(deferred.Subject)} (edited)`;
       deferred.SystemModstamp = sfDateTime(clock.now().getTime());
       clock.advance(5 * 60_000);
       await syncEntity(store, connector, target);
-      expect(store.listActionOutcomes(tenantId, { accountId: card.accountId })[0]).toMatchObject({ status: 'completed', source: 'card' });
+      expect((await store.listActionOutcomes(tenantId, { accountId: card.accountId }))[0]).toMatchObject({ status: 'completed', source: 'card' });
     } finally {
-      store.close();
+      await store.close();
       await sandbox.close();
     }
   });
@@ -122,7 +122,7 @@ describe('CRM task completion answers the recommendation it was made for', () =>
     });
     const store = new SqliteStore({ path: ':memory:', now: () => clock.now() });
     try {
-      store.upsertTenant({ id: tenantId, name: 'Tasks', locale: 'en', createdAt: clock.now().toISOString() });
+      await store.upsertTenant({ id: tenantId, name: 'Tasks', locale: 'en', createdAt: clock.now().toISOString() });
       const connector = new HubSpotConnector({
         tenantId,
         portalKey: 'task-outcomes',
@@ -138,7 +138,7 @@ describe('CRM task completion answers the recommendation it was made for', () =>
       await syncEntity(store, connector, target);
       const scores = [...sandbox.state.portal.table('companies').keys()].slice(0, 2).map((id) => makeScore(tenantId, `hubspot:${id}`, 0.9));
       for (const s of scores)
-        store.recordActionOutcome(
+        await store.recordActionOutcome(
           {
             tenantId,
             accountId: s.accountId,
@@ -177,7 +177,7 @@ describe('CRM task completion answers the recommendation it was made for', () =>
       clock.advance(5 * 60_000);
       await syncEntity(store, connector, target);
 
-      const outcomes = store.listActionOutcomes(tenantId);
+      const outcomes = await store.listActionOutcomes(tenantId);
       expect(outcomes.find((o) => o.accountId === scores[0]?.accountId)).toMatchObject({
         status: 'completed',
         source: 'crm-task',
@@ -189,7 +189,7 @@ describe('CRM task completion answers the recommendation it was made for', () =>
         completedAt: null,
       });
     } finally {
-      store.close();
+      await store.close();
       await sandbox.close();
     }
   });

@@ -121,13 +121,13 @@ describe('webhook alert delivery against a local receiver', () => {
   };
   const receivers: Receiver[] = [];
 
-  beforeEach(() => {
+  beforeEach(async () => {
     store = new SqliteStore({ path: ':memory:' });
-    store.upsertTenant({ id: TENANT, name: 'Alerts', locale: 'en', createdAt: '2026-01-01T00:00:00.000Z' });
+    await store.upsertTenant({ id: TENANT, name: 'Alerts', locale: 'en', createdAt: '2026-01-01T00:00:00.000Z' });
     clock.set('2026-06-01T12:00:00.000Z');
   });
   afterEach(async () => {
-    store.close();
+    await store.close();
     await Promise.all(receivers.splice(0).map((r) => r.stop()));
   });
 
@@ -177,7 +177,7 @@ describe('webhook alert delivery against a local receiver', () => {
         .map((q) => q.attempt)
         .slice(0, 4),
     ).toEqual(['1', '2', '3', '4']);
-    const rows = store.listAlerts(TENANT, 'delivered');
+    const rows = await store.listAlerts(TENANT, 'delivered');
     expect(rows).toHaveLength(6);
     expect(rows.every((row) => row.attempts >= 4 && row.deliveredAt !== null)).toBe(true);
 
@@ -214,13 +214,13 @@ describe('webhook alert delivery against a local receiver', () => {
     expect(elapsed).toBeLessThanOrEqual(24 * 3_600_000);
     expect(elapsed).toBeGreaterThan(12 * 3_600_000);
     expect(r.processed.size).toBe(0);
-    expect(s.deadLetters(TENANT).map((d) => d.idempotencyKey)).toEqual([alert.idempotencyKey]);
+    expect((await s.deadLetters(TENANT)).map((d) => d.idempotencyKey)).toEqual([alert.idempotencyKey]);
 
     up = true;
     const replayed = await s.replay(TENANT);
     expect(replayed).toEqual([{ idempotencyKey: alert.idempotencyKey, outcome: { status: 'delivered', attempts: outcome.attempts + 1 } }]);
     expect(r.processed.get(alert.idempotencyKey)).toBe(1);
-    expect(s.deadLetters(TENANT)).toEqual([]);
+    expect(await s.deadLetters(TENANT)).toEqual([]);
   });
 
   it('dead-letters at once on a 4xx that retrying cannot fix, and retries connection errors', async () => {
@@ -235,7 +235,7 @@ describe('webhook alert delivery against a local receiver', () => {
     receivers.splice(receivers.indexOf(closed), 1);
     const outcome = await sink({ url }).deliver(a2);
     expect(outcome).toMatchObject({ status: 'retry', attempts: 1 });
-    const row = store.listAlerts(TENANT, 'failed')[0];
+    const row = (await store.listAlerts(TENANT, 'failed'))[0];
     expect(row?.lastError).toMatch(/network-error/);
     // Not due yet: retryDue sends nothing; once due it tries again.
     expect(await sink({ url }).retryDue(TENANT)).toEqual([]);

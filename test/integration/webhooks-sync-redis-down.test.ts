@@ -50,8 +50,8 @@ describe('inbound webhooks while Redis goes down and comes back', () => {
     port = await freePort();
     redis = await startOwnRedis(port, dir);
     store = new SqliteStore({ path: path.join(dir, 'store.sqlite'), encryptionKey: randomBytes(32) });
-    store.upsertTenant({ id: T, name: 'A', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
-    store.saveConnection(
+    await store.upsertTenant({ id: T, name: 'A', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
+    await store.saveConnection(
       {
         id: 'hs' as ConnectionId,
         tenantId: T,
@@ -78,7 +78,7 @@ describe('inbound webhooks while Redis goes down and comes back', () => {
 
   afterAll(async () => {
     await serve?.close();
-    store?.close();
+    await store?.close();
     if (redis.exitCode === null) {
       redis.kill('SIGKILL');
       await new Promise((r) => redis.once('exit', r));

@@ -23,12 +23,12 @@ async function waitFor(what: string, condition: () => boolean | Promise<boolean>
  * worker killed between the receiver's 200 and recording it cannot know it was delivered (the
  * receiver dedupes on the key, as docs/alerts.md asks).
  */
-function expectExactlyOnce(h: Harness, inFlightAtKill = 0): void {
-  const scored = h.store.latestScores(TENANT).map((s) => s.accountId.replace(/^hubspot:/, ''));
+async function expectExactlyOnce(h: Harness, inFlightAtKill = 0): Promise<void> {
+  const scored = (await h.store.latestScores(TENANT)).map((s) => s.accountId.replace(/^hubspot:/, ''));
   expect(scored.length).toBeGreaterThan(0);
   expect([...h.writes.keys()].sort()).toEqual([...scored].sort());
   expect([...h.writes.entries()].filter(([, n]) => n !== 1)).toEqual([]);
-  const alerts = h.store.listAlerts(TENANT);
+  const alerts = await h.store.listAlerts(TENANT);
   expect(alerts.length).toBeGreaterThan(0);
   expect(alerts.filter((d) => d.status !== 'delivered')).toEqual([]);
   expect([...h.alertPosts.keys()].sort()).toEqual(alerts.map((d) => d.idempotencyKey).sort());
@@ -104,7 +104,7 @@ describe('worker processes on a Redis of their own: SIGKILL mid-batch and a Redi
         );
       });
       // The killed worker ran at most 2 alert.deliver jobs at once (--concurrency 2).
-      expectExactlyOnce(h, 2);
+      await expectExactlyOnce(h, 2);
       expect((await producer.queue(DEAD_LETTER_QUEUE).getJobs()).map((j) => j.data as unknown)).toEqual([]);
 
       // SIGTERM: both workers finish what they hold and exit cleanly.
@@ -148,7 +148,7 @@ describe('two worker processes share one run and one HubSpot rate limit', () => 
       });
       await producer.waitForIdle({ timeoutMs: 300_000, pollMs: 500 });
 
-      expectExactlyOnce(h);
+      await expectExactlyOnce(h);
       expect((await producer.queue(DEAD_LETTER_QUEUE).getJobs()).map((j) => j.data as unknown)).toEqual([]);
       expect(h.refused.count).toBe(0);
       expect(peakInWindow(h.accepted, 10_000)).toBeLessThanOrEqual(100);

@@ -1,4 +1,4 @@
-import type { Alert, AlertDelivery, AlertSink, Clock, DeliveryOutcome, RecordStore, TenantId } from '../../core';
+import type { Alert, AlertDelivery, AlertSink, Clock, DeliveryOutcome, Store, TenantId } from '../../core';
 import { signatureHeader } from '../shared/signature';
 import { ALERT_SCHEMA_VERSION, AlertV1Schema, toAlertV1, toSlackPayload, type AlertV1 } from './alert-payload.schema';
 import { fetchTransport, type TransportResult, type WebhookTransport } from './http-transport';
@@ -13,7 +13,7 @@ export interface WebhookEndpoint {
   timeoutMs?: number;
 }
 
-export type AlertDeliveryStore = Pick<RecordStore, 'recordAlert' | 'updateAlert' | 'listAlerts' | 'getAlert'>;
+export type AlertDeliveryStore = Pick<Store, 'recordAlert' | 'updateAlert' | 'listAlerts' | 'getAlert'>;
 
 export interface WebhookAlertSinkOptions {
   store: AlertDeliveryStore;
@@ -89,15 +89,15 @@ export class WebhookAlertSink implements AlertSink {
       createdAt: now,
       deliveredAt: null,
     };
-    const fresh = this.store.recordAlert(row);
-    const current = fresh ? row : this.find(alert.tenantId, alert.idempotencyKey);
+    const fresh = await this.store.recordAlert(row);
+    const current = fresh ? row : await this.find(alert.tenantId, alert.idempotencyKey);
     if (!current) return { status: 'dead-lettered', attempts: 0, reason: `delivery ${alert.idempotencyKey} vanished from the store` };
     return this.attemptIfDue(current);
   }
 
   /** Attempts every pending or failed delivery of the tenant whose retry time has come. */
   async retryDue(tenantId: TenantId): Promise<DeliveryOutcome[]> {
-    const due = [...this.store.listAlerts(tenantId, 'pending'), ...this.store.listAlerts(tenantId, 'failed')].filter((d) => this.isDue(d));
+    const due = [...await this.store.listAlerts(tenantId, 'pending'), ...await this.store.listAlerts(tenantId, 'failed')].filter((d) => this.isDue(d));
     const out: DeliveryOutcome[] = [];
     for (const d of due) out.push(await this.attemptIfDue(d));
     return out;
@@ -108,7 +108,7 @@ export class WebhookAlertSink implements AlertSink {
     let outcome = await this.deliver(alert);
     while (outcome.status === 'retry') {
       await sleep(Math.max(0, Date.parse(outcome.retryAt) - this.clock.now().getTime()));
-      const row = this.find(alert.tenantId, alert.idempotencyKey);
+      const row = await this.find(alert.tenantId, alert.idempotencyKey);
       if (!row) break;
       outcome = await this.attemptIfDue(row);
     }
@@ -116,7 +116,7 @@ export class WebhookAlertSink implements AlertSink {
   }
 
   /** The dead-letter queue of a tenant. */
-  deadLetters(tenantId: TenantId): AlertDelivery[] {
+  async deadLetters(tenantId: TenantId): Promise<AlertDelivery[]> {
     return this.store.listAlerts(tenantId, 'dead-lettered');
   }
 
@@ -126,15 +126,15 @@ export class WebhookAlertSink implements AlertSink {
    */
   async replay(tenantId: TenantId, keys?: readonly string[]): Promise<{ idempotencyKey: string; outcome: DeliveryOutcome }[]> {
     const wanted = keys ? new Set(keys) : null;
-    const rows = this.deadLetters(tenantId).filter((d) => !wanted || wanted.has(d.idempotencyKey));
+    const rows = (await this.deadLetters(tenantId)).filter((d) => !wanted || wanted.has(d.idempotencyKey));
     const out: { idempotencyKey: string; outcome: DeliveryOutcome }[] = [];
     for (const row of rows)
-      out.push({ idempotencyKey: row.idempotencyKey, outcome: await this.exclusive(row, () => this.attempt(row, true)) });
+      out.push({ idempotencyKey: row.idempotencyKey, outcome: await this.exclusive(row, async () => this.attempt(row, true)) });
     return out;
   }
 
-  private find(tenantId: TenantId, key: string): AlertDelivery | undefined {
-    return this.store.getAlert(tenantId, key) ?? undefined;
+  private async find(tenantId: TenantId, key: string): Promise<AlertDelivery | undefined> {
+    return await this.store.getAlert(tenantId, key) ?? undefined;
   }
 
   private isDue(d: AlertDelivery): boolean {
@@ -154,7 +154,7 @@ export class WebhookAlertSink implements AlertSink {
         retryAt: d.nextAttemptAt ?? this.clock.now().toISOString(),
         reason: d.lastError ?? 'scheduled',
       };
-    return this.exclusive(d, () => this.attempt(d, false));
+    return this.exclusive(d, async () => this.attempt(d, false));
   }
 
   /** One attempt per key at a time in this process, so a key is never sent twice concurrently. */
@@ -169,8 +169,8 @@ export class WebhookAlertSink implements AlertSink {
 
   private async attempt(d: AlertDelivery, replay: boolean): Promise<DeliveryOutcome> {
     const attempts = d.attempts + 1;
-    const deadLetter = (reason: string): DeliveryOutcome => {
-      this.store.updateAlert(d.tenantId, d.idempotencyKey, { status: 'dead-lettered', attempts, nextAttemptAt: null, lastError: reason });
+    const deadLetter = async (reason: string): Promise<DeliveryOutcome> => {
+      await this.store.updateAlert(d.tenantId, d.idempotencyKey, { status: 'dead-lettered', attempts, nextAttemptAt: null, lastError: reason });
       return { status: 'dead-lettered', attempts, reason };
     };
     const parsed = AlertV1Schema.safeParse((d.payload as Partial<StoredPayload> | null)?.alert);
@@ -192,7 +192,7 @@ export class WebhookAlertSink implements AlertSink {
     const now = this.clock.now();
     const verdict = classify(result);
     if (verdict.kind === 'delivered') {
-      this.store.updateAlert(d.tenantId, d.idempotencyKey, {
+      await this.store.updateAlert(d.tenantId, d.idempotencyKey, {
         status: 'delivered',
         attempts,
         nextAttemptAt: null,
@@ -206,7 +206,7 @@ export class WebhookAlertSink implements AlertSink {
     if (retryAt > Date.parse(d.createdAt) + this.policy.windowMs)
       return deadLetter(`retry window exhausted after ${attempts} attempts; last: ${verdict.reason}`);
     const retryIso = new Date(retryAt).toISOString();
-    this.store.updateAlert(d.tenantId, d.idempotencyKey, {
+    await this.store.updateAlert(d.tenantId, d.idempotencyKey, {
       status: 'failed',
       attempts,
       nextAttemptAt: retryIso,

@@ -32,7 +32,7 @@ export const backtestCommand: CommandModule = {
       .option('--as-of <iso>', 'the "now" of the replay (default: the latest record modstamp)', isoInstant('--as-of'))
       .option('--json', 'print one JSON object on stdout')
       .action(
-        action((out, flags: BacktestFlags) => {
+        action(async (out, flags: BacktestFlags) => {
           const threshold = Number(flags.threshold);
           if (!(threshold > 0 && threshold < 1))
             throw new UsageError(`--threshold must be a probability between 0 and 1, got "${flags.threshold}"`);
@@ -40,14 +40,14 @@ export const backtestCommand: CommandModule = {
           // Reading only: a missing or empty file is an error, never a new database.
           const store = new SqliteStore({ path: path.resolve(flags.database ?? config.databasePath), readOnly: true });
           try {
-            const tenants = store.listTenants();
+            const tenants = await store.listTenants();
             const tenantId = (flags.tenant ?? (tenants.length === 1 ? tenants[0]?.id : undefined)) as TenantId | undefined;
             if (!tenantId)
               throw new UsageError(
                 `--tenant is needed: the store holds ${tenants.length} tenants (${tenants.map((t) => t.id).join(', ') || 'none; run a sync or the demo first'})`,
               );
-            if (!store.getTenant(tenantId)) throw new UsageError(`--tenant: no tenant "${tenantId}" in ${store.db.name}`);
-            const records = loadTenantRecords(store, tenantId);
+            if (!await store.getTenant(tenantId)) throw new UsageError(`--tenant: no tenant "${tenantId}" in ${store.db.name}`);
+            const records = await loadTenantRecords(store, tenantId);
             const now = flags.asOf ?? latestModstamp(records.accounts);
             out.note(
               bilingual(
@@ -81,7 +81,7 @@ export const backtestCommand: CommandModule = {
             );
             out.result({ tenantId, ...report, textAblation: ablation });
           } finally {
-            store.close();
+            await store.close();
           }
         }),
       );

@@ -55,11 +55,11 @@ export const connectCommand: CommandModule = {
           try {
             const now = new Date().toISOString();
             const tenantId = flags.tenant as TenantId;
-            const tenantExisted = context.store.getTenant(tenantId) !== null;
+            const tenantExisted = await context.store.getTenant(tenantId) !== null;
             if (!tenantExisted)
-              context.store.upsertTenant({ id: tenantId, name: connected.orgName ?? flags.tenant, locale: 'en', createdAt: now });
-            const previous = context.store.getConnection(tenantId, flags.connection as ConnectionId);
-            context.store.saveConnection(
+              await context.store.upsertTenant({ id: tenantId, name: connected.orgName ?? flags.tenant, locale: 'en', createdAt: now });
+            const previous = await context.store.getConnection(tenantId, flags.connection as ConnectionId);
+            await context.store.saveConnection(
               {
                 id: flags.connection as ConnectionId,
                 tenantId,
@@ -73,7 +73,7 @@ export const connectCommand: CommandModule = {
             );
             printSummary(out, flags, connected, !tenantExisted);
           } finally {
-            context.close();
+            await context.close();
           }
         }),
       );

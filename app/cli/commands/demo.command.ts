@@ -120,18 +120,18 @@ async function runDemoCommand(out: Output, flags: DemoFlags): Promise<void> {
   if (barActive) bar.stop();
   const seconds = (Date.now() - started) / 1000;
   try {
-    printSummary(out, result, seconds);
+    await printSummary(out, result, seconds);
     if (!flags.serve) return;
     await serve(out, result, config.httpHost, config.httpPort, config.dataDir);
   } finally {
     await result.close();
-    result.store.close();
+    await result.store.close();
   }
 }
 
-function printSummary(out: Output, r: DemoResult, seconds: number): void {
+async function printSummary(out: Output, r: DemoResult, seconds: number): Promise<void> {
   const top = [...r.scores].sort((a, b) => b.churn.probability - a.churn.probability).slice(0, 5);
-  const names = new Map(r.store.listRecords(r.tenantId, 'account').map((a) => [a.id as string, a.name]));
+  const names = new Map((await r.store.listRecords(r.tenantId, 'account')).map((a) => [a.id as string, a.name]));
   out.line(bilingual('Success Engine demo: done', '客户成功引擎演示：完成') + ` (${seconds.toFixed(0)} s)`);
   out.line();
   out.line(
@@ -234,11 +234,11 @@ function countBands(scores: readonly ScoreSet[]): Record<string, number> {
  * (cards check record visibility with the CRM). Null when the account has no owner.
  */
 async function ownerRepToken(r: DemoResult, accountId: string): Promise<{ token: string; crmUserId: string } | null> {
-  const ownerId = r.store.getRecord(r.tenantId, 'account', accountId)?.ownerId;
+  const ownerId = (await r.store.getRecord(r.tenantId, 'account', accountId))?.ownerId;
   if (!ownerId) return null;
   const userId = await r.crm.userIdOfOwner(ownerId);
   if (userId === null) return null;
-  return { token: r.store.issueApiToken(r.tenantId, 'rep', `demo-rep-${userId}`, { crmUserId: userId }), crmUserId: userId };
+  return { token: await r.store.issueApiToken(r.tenantId, 'rep', `demo-rep-${userId}`, { crmUserId: userId }), crmUserId: userId };
 }
 
 /** The printed tokens, kept (owner-only file) so the demo database can be served again after the demo stops. */
@@ -250,7 +250,7 @@ function saveDemoTokens(dataDir: string, tokens: Record<string, string>): string
 }
 
 async function serve(out: Output, r: DemoResult, host: string, port: number, dataDir: string): Promise<void> {
-  const token = r.store.issueApiToken(r.tenantId, 'admin', 'demo');
+  const token = await r.store.issueApiToken(r.tenantId, 'admin', 'demo');
 
   const metrics = createMetrics();
   // The same card and console routers `serve` mounts; no marketplace app, so install stays off.

@@ -137,10 +137,10 @@ export const serveCommand: CommandModule = {
                 }),
             });
           } catch (error) {
-            context.close();
+            await context.close();
             throw error;
           }
-          const tenants = store.listTenants().length;
+          const tenants = (await store.listTenants()).length;
           out.line(bilingual(`Success Engine serving at ${serve.url}`, `Success Engine 服务地址 ${serve.url}`));
           for (const name of ORDER) {
             const f = serve.features[name];
@@ -175,7 +175,7 @@ export const serveCommand: CommandModule = {
           log.info({ signal }, 'shutting down: draining in-flight requests');
           const started = Date.now();
           await serve.close();
-          context.close();
+          await context.close();
           log.info({ ms: Date.now() - started }, 'stopped');
           out.note(bilingual('stopped', '已停止'));
         }),

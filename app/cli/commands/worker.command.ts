@@ -118,7 +118,7 @@ async function runWorker(out: Output, flags: WorkerFlags): Promise<void> {
   else await Promise.race([runtime.close({ force: true }), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
   runtime.abandon();
   await Promise.race([health.close(), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
-  context.close();
+  await context.close();
   out.result({ stopped: signal, pid: process.pid });
   // ioredis clients still waiting for an absent Redis keep reconnect timers alive; nothing is
   // left to finish, so do not let them hold the process.

@@ -1,10 +1,10 @@
-import { SuccessEngineError, type AccountId, type RecordStore, type TenantId } from '../../../core';
+import { SuccessEngineError, type AccountId, type Store, type TenantId } from '../../../core';
 import { parseActionOutcome, type ActionOutcome } from '../../../engine/nba/action-outcomes';
 
 export type CardFeedback = 'completed' | 'dismissed';
 
 /** Outcomes recorded so far (card, API, CRM tasks), the input of propensity learning and lift. */
-export function listActionOutcomes(store: Pick<RecordStore, 'listActionOutcomes'>, tenantId: TenantId): ActionOutcome[] {
+export async function listActionOutcomes(store: Pick<Store, 'listActionOutcomes'>, tenantId: TenantId): Promise<ActionOutcome[]> {
   return store.listActionOutcomes(tenantId);
 }
 
@@ -14,11 +14,11 @@ export function listActionOutcomes(store: Pick<RecordStore, 'listActionOutcomes'
  * Recorded as a treatment outcome of that recommendation (same recommendation → replaced, so a
  * second click changes the answer instead of counting twice), with an audit entry.
  */
-export function recordCardFeedback(
-  store: Pick<RecordStore, 'scoreHistory' | 'recordActionOutcome' | 'appendAudit'>,
+export async function recordCardFeedback(
+  store: Pick<Store, 'scoreHistory' | 'recordActionOutcome' | 'appendAudit'>,
   input: { tenantId: TenantId; accountId: AccountId; actionId: string; status: CardFeedback; actor: string; now: Date },
-): ActionOutcome {
-  const [latest] = store.scoreHistory(input.tenantId, input.accountId, { limit: 1 });
+): Promise<ActionOutcome> {
+  const [latest] = await store.scoreHistory(input.tenantId, input.accountId, { limit: 1 });
   const recommended = latest?.nextBestActions.some((a) => a.actionId === input.actionId);
   if (!latest || !recommended)
     throw new SuccessEngineError('HTTP.NOT_FOUND', `action "${input.actionId}" is not recommended for account ${input.accountId}`);
@@ -34,8 +34,8 @@ export function recordCardFeedback(
     source: 'card',
     retained: null,
   });
-  store.recordActionOutcome(outcome, input.actor);
-  store.appendAudit({
+  await store.recordActionOutcome(outcome, input.actor);
+  await store.appendAudit({
     tenantId: input.tenantId,
     at,
     actor: input.actor,

@@ -5,9 +5,8 @@ import {
   isSuccessEngineError,
   parseOrThrow,
   SuccessEngineError,
-  type CrmConnection,
   type Provider,
-  type RecordStore,
+  type Store,
   type TenantId,
 } from '../../../core';
 import {
@@ -43,15 +42,8 @@ import type { JobQueue } from '../../queue/job-queue';
 import { notConnectedEraser, type TenantEraser } from './tenant-eraser';
 import { defaultWebAssetsDir, pageSecurityHeaders, pageShell, webAssetsRouter } from './web-assets';
 
-/** Store reads the console needs beyond the RecordStore port (the SQLite store has both). */
-export interface ConsoleStoreReads {
-  listConnections(tenantId: TenantId): CrmConnection[];
-  /** Every row of the tenant, table by table, secrets left out (streamed to the download). */
-  exportTenant(tenantId: TenantId): Iterable<{ table: string; row: Record<string, unknown> }>;
-}
-
 export interface ConsoleDeps {
-  store: RecordStore & ConsoleStoreReads;
+  store: Store;
   /** For the CRM API budget used (the connectors report it as a gauge per tenant and provider). */
   metrics?: Metrics;
   eraser?: TenantEraser;
@@ -115,14 +107,14 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   api.use(requireRole('admin'));
 
   const actor = (res: Response) => `token:${principalOf(res).label}`;
-  const audit = (res: Response, action: string, target: string, details: Record<string, unknown>) =>
+  const audit = async (res: Response, action: string, target: string, details: Record<string, unknown>) =>
     store.appendAudit({ tenantId: principalOf(res).tenantId, at: now().toISOString(), actor: actor(res), action, target, details });
 
   api.get('/overview', async (_req, res) => {
     const { tenantId } = principalOf(res);
-    const tenant = store.getTenant(tenantId);
+    const tenant = await store.getTenant(tenantId);
     const budget = await budgetUsed(deps.metrics, tenantId);
-    const connections = store.listConnections(tenantId).map((c) => ({
+    const connections = (await store.listConnections(tenantId)).map((c) => ({
       ...c,
       limits: {
         requestsPerInterval: LIMITS[c.provider].requestsPerInterval,
@@ -133,15 +125,15 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       },
       budgetUsed: budget.get(c.provider) ?? null,
     }));
-    const latest = store.latestScores(tenantId);
+    const latest = await store.latestScores(tenantId);
     const bands: Record<string, number> = { low: 0, medium: 0, high: 0, critical: 0 };
     for (const s of latest) bands[s.churn.band] = (bands[s.churn.band] ?? 0) + 1;
     const alerts: Record<string, number> = {};
-    for (const a of store.listAlerts(tenantId)) alerts[a.status] = (alerts[a.status] ?? 0) + 1;
+    for (const a of await store.listAlerts(tenantId)) alerts[a.status] = (alerts[a.status] ?? 0) + 1;
     res.json({
       tenant,
       connections,
-      records: Object.fromEntries(entityNames.map((e) => [e, store.countRecords(tenantId, e)])),
+      records: Object.fromEntries(await Promise.all(entityNames.map(async (e) => [e, await store.countRecords(tenantId, e)] as const))),
       scores: {
         accounts: latest.length,
         bands,
@@ -151,36 +143,36 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     });
   });
 
-  api.get('/field-mapping', (_req, res) => {
+  api.get('/field-mapping', async (_req, res) => {
     const { tenantId } = principalOf(res);
-    const stored = store.getTenantSetting(tenantId, SETTING_KEYS.fieldMapping);
+    const stored = await store.getTenantSetting(tenantId, SETTING_KEYS.fieldMapping);
     res.json({
       fields: MAPPABLE_FIELDS,
-      providers: fieldMappingViews(fieldMappingOverrides(store, tenantId)),
+      providers: fieldMappingViews(await fieldMappingOverrides(store, tenantId)),
       updatedAt: stored?.updatedAt ?? null,
       updatedBy: stored?.updatedBy ?? null,
     });
   });
-  api.put('/field-mapping', (req, res) => {
+  api.put('/field-mapping', async (req, res) => {
     const { tenantId } = principalOf(res);
     const overrides = parseFieldMappingOverrides(req.body);
-    store.putTenantSetting(tenantId, SETTING_KEYS.fieldMapping, overrides, actor(res));
-    audit(res, 'console.field-mapping.saved', SETTING_KEYS.fieldMapping, { overrides });
+    await store.putTenantSetting(tenantId, SETTING_KEYS.fieldMapping, overrides, actor(res));
+    await audit(res, 'console.field-mapping.saved', SETTING_KEYS.fieldMapping, { overrides });
     res.json({ fields: MAPPABLE_FIELDS, providers: fieldMappingViews(overrides) });
   });
 
-  api.get('/models', (_req, res) => {
+  api.get('/models', async (_req, res) => {
     const { tenantId } = principalOf(res);
-    const models = store.listModels(tenantId).map(({ artifact: _artifact, ...m }) => m);
+    const models = (await store.listModels(tenantId)).map(({ artifact: _artifact, ...m }) => m);
     // The replay trains five models over the whole book: the worker refreshes it after training, and
     // serve shows what is stored (marked stale when the book moved on) rather than block its event loop.
     // Only a tenant with nothing stored yet (just installed) has it computed here, once.
-    const stored = storedModelEvaluation(store, tenantId);
+    const stored = await storedModelEvaluation(store, tenantId);
     res.json({
       models,
       evaluation: stored
         ? { ...stored.evaluation, stale: stored.stale }
-        : { ...currentModelEvaluation(store, tenantId, now()), stale: false },
+        : { ...await currentModelEvaluation(store, tenantId, now()), stale: false },
     });
   });
   api.post('/models/evaluate', async (req, res) => {
@@ -197,78 +189,78 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
         { tenantId, ...options, requestedAt: now().toISOString() },
         { lane: 'interactive' },
       );
-      audit(res, 'console.backtest.queued', 'churn', { ...options, jobId });
+      await audit(res, 'console.backtest.queued', 'churn', { ...options, jobId });
       res.status(202).json({ queued: true, jobId, options });
       return;
     }
-    const evaluation = currentModelEvaluation(store, tenantId, now(), options, true);
-    audit(res, 'console.backtest.run', 'churn', { ...options, status: evaluation.status });
+    const evaluation = await currentModelEvaluation(store, tenantId, now(), options, true);
+    await audit(res, 'console.backtest.run', 'churn', { ...options, status: evaluation.status });
     res.json({ evaluation });
   });
 
-  api.get('/alert-rules', (_req, res) => {
+  api.get('/alert-rules', async (_req, res) => {
     const { tenantId } = principalOf(res);
-    const stored = store.getTenantSetting(tenantId, SETTING_KEYS.alertRules);
-    const rules = resolveAlertRules(store, tenantId);
+    const stored = await store.getTenantSetting(tenantId, SETTING_KEYS.alertRules);
+    const rules = await resolveAlertRules(store, tenantId);
     res.json({
       rules,
       defaults: DEFAULT_ALERT_RULES,
       updatedAt: stored?.updatedAt ?? null,
-      budgetUse: weeklyAlertUse(store, tenantId, now(), rules.weeklyBudgetPerOwner),
+      budgetUse: await weeklyAlertUse(store, tenantId, now(), rules.weeklyBudgetPerOwner),
     });
   });
-  api.put('/alert-rules', (req, res) => {
+  api.put('/alert-rules', async (req, res) => {
     const { tenantId } = principalOf(res);
     const rules = parseAlertRules(req.body);
-    store.putTenantSetting(tenantId, SETTING_KEYS.alertRules, rules, actor(res));
-    audit(res, 'console.alert-rules.saved', SETTING_KEYS.alertRules, { rules });
-    res.json({ rules, defaults: DEFAULT_ALERT_RULES, budgetUse: weeklyAlertUse(store, tenantId, now(), rules.weeklyBudgetPerOwner) });
+    await store.putTenantSetting(tenantId, SETTING_KEYS.alertRules, rules, actor(res));
+    await audit(res, 'console.alert-rules.saved', SETTING_KEYS.alertRules, { rules });
+    res.json({ rules, defaults: DEFAULT_ALERT_RULES, budgetUse: await weeklyAlertUse(store, tenantId, now(), rules.weeklyBudgetPerOwner) });
   });
 
-  api.get('/action-catalog', (_req, res) => {
+  api.get('/action-catalog', async (_req, res) => {
     const { tenantId } = principalOf(res);
-    res.json(catalogView(store, tenantId, actionCatalogOverrides(store, tenantId)));
+    res.json(await catalogView(store, tenantId, await actionCatalogOverrides(store, tenantId)));
   });
-  api.put('/action-catalog', (req, res) => {
+  api.put('/action-catalog', async (req, res) => {
     const { tenantId } = principalOf(res);
     const { overrides } = parseActionCatalogOverrides((req.body as { overrides?: unknown } | undefined)?.overrides);
-    store.putTenantSetting(tenantId, SETTING_KEYS.actionCatalog, overrides, actor(res));
-    audit(res, 'console.action-catalog.saved', SETTING_KEYS.actionCatalog, { overrides });
-    res.json(catalogView(store, tenantId, overrides));
+    await store.putTenantSetting(tenantId, SETTING_KEYS.actionCatalog, overrides, actor(res));
+    await audit(res, 'console.action-catalog.saved', SETTING_KEYS.actionCatalog, { overrides });
+    res.json(await catalogView(store, tenantId, overrides));
   });
 
   // Owner tasks from the top action: off until an admin turns them on (they land in reps' queues).
-  api.get('/crm-tasks', (_req, res) => {
+  api.get('/crm-tasks', async (_req, res) => {
     const { tenantId } = principalOf(res);
     res.json({
-      setting: resolveCrmTasks(store, tenantId),
-      updatedAt: store.getTenantSetting(tenantId, SETTING_KEYS.crmTasks)?.updatedAt ?? null,
+      setting: await resolveCrmTasks(store, tenantId),
+      updatedAt: (await store.getTenantSetting(tenantId, SETTING_KEYS.crmTasks))?.updatedAt ?? null,
     });
   });
-  api.put('/crm-tasks', (req, res) => {
+  api.put('/crm-tasks', async (req, res) => {
     const { tenantId } = principalOf(res);
     const setting = parseOrThrow(CrmTasksSettingSchema, req.body, 'CRM task settings');
-    store.putTenantSetting(tenantId, SETTING_KEYS.crmTasks, setting, actor(res));
-    audit(res, 'console.crm-tasks.saved', SETTING_KEYS.crmTasks, { setting });
+    await store.putTenantSetting(tenantId, SETTING_KEYS.crmTasks, setting, actor(res));
+    await audit(res, 'console.crm-tasks.saved', SETTING_KEYS.crmTasks, { setting });
     res.json({ setting });
   });
 
-  api.get('/audit', (req, res) => {
+  api.get('/audit', async (req, res) => {
     const { tenantId } = principalOf(res);
     const parsed = limitQuery.safeParse(req.query.limit ?? 200);
     if (!parsed.success) throw new SuccessEngineError('HTTP.BAD_REQUEST', 'query parameter "limit": must be a whole number from 1 to 1000');
-    res.json({ entries: store.listAudit(tenantId, { limit: parsed.data }) });
+    res.json({ entries: await store.listAudit(tenantId, { limit: parsed.data }) });
   });
 
   // Streamed as JSON Lines: one object per row, so a large tenant never sits in memory at once.
-  api.get('/export', (_req, res) => {
+  api.get('/export', async (_req, res) => {
     const { tenantId } = principalOf(res);
-    audit(res, 'console.export', tenantId, {});
+    await audit(res, 'console.export', tenantId, {});
     const stamp = now().toISOString().replace(/[:.]/g, '-');
     res.set('Content-Type', 'application/x-ndjson; charset=utf-8');
     res.set('Content-Disposition', `attachment; filename="success-engine-${encodeURIComponent(tenantId)}-${stamp}.jsonl"`);
     res.write(`${JSON.stringify({ format: 'success-engine.export/1', tenantId, exportedAt: now().toISOString() })}\n`);
-    for (const { table, row } of store.exportTenant(tenantId)) res.write(`${JSON.stringify({ table, row })}\n`);
+    for await (const { table, row } of store.exportTenant(tenantId)) res.write(`${JSON.stringify({ table, row })}\n`);
     res.end();
   });
 
@@ -281,7 +273,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const { confirm } = parseOrThrow(EraseSchema, req.body, 'erasure request');
     if (confirm.trim() !== tenantId)
       throw new SuccessEngineError('HTTP.BAD_REQUEST', `confirm: type the tenant id "${tenantId}" exactly to delete its data`);
-    audit(res, 'console.erasure.requested', tenantId, {});
+    await audit(res, 'console.erasure.requested', tenantId, {});
     const result = await eraser.erase(tenantId, { actor: actor(res), reason: 'admin request from the console' });
     res.status(result.done ? 200 : 202).json(result);
   });
@@ -311,10 +303,10 @@ async function budgetUsed(metrics: Metrics | undefined, tenantId: TenantId): Pro
 }
 
 /** Alerts routed to each owner or team in the last 7 days against the weekly budget. */
-function weeklyAlertUse(store: RecordStore, tenantId: TenantId, now: Date, budget: number) {
+async function weeklyAlertUse(store: Store, tenantId: TenantId, now: Date, budget: number) {
   const since = now.getTime() - 7 * DAY_MS;
   const byTarget = new Map<string, number>();
-  for (const a of store.listAlerts(tenantId)) {
+  for (const a of await store.listAlerts(tenantId)) {
     if (Date.parse(a.createdAt) < since) continue;
     byTarget.set(a.target, (byTarget.get(a.target) ?? 0) + 1);
   }
@@ -323,9 +315,9 @@ function weeklyAlertUse(store: RecordStore, tenantId: TenantId, now: Date, budge
     .sort((a, b) => b.alerts - a.alerts);
 }
 
-function catalogView(store: RecordStore, tenantId: TenantId, overrides: unknown[]) {
-  const outcomes = listActionOutcomes(store, tenantId);
-  const catalog = overrides.length ? parseActionCatalogOverrides(overrides).catalog : resolveActionCatalog(store, tenantId);
+async function catalogView(store: Store, tenantId: TenantId, overrides: unknown[]) {
+  const outcomes = await listActionOutcomes(store, tenantId);
+  const catalog = overrides.length ? parseActionCatalogOverrides(overrides).catalog : await resolveActionCatalog(store, tenantId);
   return {
     catalog: catalog.map((a) => ({
       ...a,

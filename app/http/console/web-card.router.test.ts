@@ -71,11 +71,11 @@ describe('web card and console routers (HTTP)', () => {
     });
 
   beforeAll(async () => {
-    for (const t of [T1, T2]) store.upsertTenant({ id: t, name: t, locale: 'en', createdAt: '2026-01-01T00:00:00.000Z' });
-    store.upsertRecords('account', [account(T1, A1), account(T2, A2)]);
-    store.appendScoreSets([score(T1, A1), score(T2, A2)]);
-    reader = store.issueApiToken(T1, 'reader', 'r');
-    admin = store.issueApiToken(T1, 'admin', 'a');
+    for (const t of [T1, T2]) await store.upsertTenant({ id: t, name: t, locale: 'en', createdAt: '2026-01-01T00:00:00.000Z' });
+    await store.upsertRecords('account', [account(T1, A1), account(T2, A2)]);
+    await store.appendScoreSets([score(T1, A1), score(T2, A2)]);
+    reader = await store.issueApiToken(T1, 'reader', 'r');
+    admin = await store.issueApiToken(T1, 'admin', 'a');
     await start([
       { path: '/card', router: createWebCardRouter({ store, now: () => new Date('2026-10-01T02:00:00.000Z') }) },
       { path: '/console', router: createConsoleRouter({ store }) },
@@ -83,7 +83,7 @@ describe('web card and console routers (HTTP)', () => {
   });
   afterAll(async () => {
     await server.close();
-    store.close();
+    await store.close();
   });
 
   it('serves card.v1 to a tenant token and 404 for another tenant’s account', async () => {
@@ -101,7 +101,7 @@ describe('web card and console routers (HTTP)', () => {
     const path = `/card/api/accounts/${encodeURIComponent(A1)}/actions/business-review/feedback`;
     expect((await call(path, reader, { method: 'POST', body: { status: 'completed' } })).status).toBe(201);
     expect((await call(path, reader, { method: 'POST', body: { status: 'dismissed' } })).status).toBe(201);
-    expect(listActionOutcomes(store, T1)).toEqual([
+    expect(await listActionOutcomes(store, T1)).toEqual([
       expect.objectContaining({ accountId: A1, actionId: 'business-review', status: 'dismissed', completedAt: null, source: 'card' }),
     ]);
     expect((await call(path, reader, { method: 'POST', body: { status: 'maybe' } })).status).toBe(400);
@@ -114,8 +114,8 @@ describe('web card and console routers (HTTP)', () => {
       ).status,
     ).toBe(404);
     expect(
-      store
-        .listAudit(T1)
+      (await store
+        .listAudit(T1))
         .filter((e) => e.action.startsWith('nba.'))
         .map((e) => e.action),
     ).toEqual(['nba.dismissed', 'nba.completed']);
@@ -130,7 +130,7 @@ describe('web card and console routers (HTTP)', () => {
     expect(bad.status).toBe(400);
     const error = ((await bad.json()) as { error: { issues: { path: string }[] } }).error;
     expect(error.issues.map((i) => i.path).sort()).toEqual(['hubspot.arr.scale', 'salesforce.renewalDate.field']);
-    expect(store.getTenantSetting(T1, 'console.field-mapping')).toBeNull();
+    expect(await store.getTenantSetting(T1, 'console.field-mapping')).toBeNull();
     const catalog = await call('/console/api/action-catalog', admin, {
       method: 'PUT',
       body: { overrides: [{ id: 'seat-upsell', enabled: false }] },
@@ -184,7 +184,7 @@ describe('web card and console routers (HTTP)', () => {
       }
     ).evaluation;
     expect(after).toMatchObject({ options: { horizonDays: 60, alertThreshold: 0.5 }, stale: false });
-    expect(store.listAudit(T1, { limit: 5 }).some((a) => a.action === 'console.backtest.queued')).toBe(true);
+    expect((await store.listAudit(T1, { limit: 5 })).some((a) => a.action === 'console.backtest.queued')).toBe(true);
     // Bad options enqueue nothing.
     expect((await call('/console/api/models/evaluate', admin, { method: 'POST', body: { horizonDays: 3 } })).status).toBe(400);
     expect(queue.size).toBe(0);

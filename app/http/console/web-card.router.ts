@@ -1,13 +1,13 @@
 import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { parseOrThrow, SuccessEngineError, type AccountId, type RecordStore } from '../../../core';
+import { parseOrThrow, SuccessEngineError, type AccountId, type Store } from '../../../core';
 import { buildCardView, CARD_LABELS } from '../../../ui-extension/shared/card.view-model';
 import { authenticate, principalOf } from '../auth.middleware';
 import { recordCardFeedback } from './action-feedback';
 import { defaultWebAssetsDir, pageSecurityHeaders, pageShell, webAssetsRouter } from './web-assets';
 
 export interface WebCardDeps {
-  store: RecordStore;
+  store: Store;
   /** Built bundles (default: dist/ui-extension/web/static next to the compiled server). */
   assetsDir?: string;
   /** Who may frame the card (CSP frame-ancestors), e.g. the CRM origins; default same origin only. */
@@ -53,22 +53,22 @@ export function createWebCardRouter(deps: WebCardDeps): Router {
   api.use(authenticate(deps.store));
   const access: RequestHandler = deps.recordAccess ?? ((_req, _res, next) => next());
 
-  api.get('/accounts/:accountId', access, (req, res) => {
+  api.get('/accounts/:accountId', access, async (req, res) => {
     const { tenantId } = principalOf(res);
     const accountId = req.params.accountId as AccountId;
-    const account = deps.store.getRecord(tenantId, 'account', accountId);
+    const account = await deps.store.getRecord(tenantId, 'account', accountId);
     if (!account) throw new SuccessEngineError('HTTP.NOT_FOUND', `no account ${accountId}`);
-    const history = deps.store.scoreHistory(tenantId, accountId, { limit: 30 });
+    const history = await deps.store.scoreHistory(tenantId, accountId, { limit: 30 });
     res.json({ card: buildCardView({ account, history, now: now() }), labels: CARD_LABELS });
   });
 
-  api.post('/accounts/:accountId/actions/:actionId/feedback', access, (req, res) => {
+  api.post('/accounts/:accountId/actions/:actionId/feedback', access, async (req, res) => {
     const principal = principalOf(res);
     const accountId = req.params.accountId as AccountId;
-    if (!deps.store.getRecord(principal.tenantId, 'account', accountId))
+    if (!await deps.store.getRecord(principal.tenantId, 'account', accountId))
       throw new SuccessEngineError('HTTP.NOT_FOUND', `no account ${accountId}`);
     const { status } = parseOrThrow(FeedbackSchema, req.body, 'feedback');
-    const outcome = recordCardFeedback(deps.store, {
+    const outcome = await recordCardFeedback(deps.store, {
       tenantId: principal.tenantId,
       accountId,
       actionId: String(req.params.actionId),

@@ -33,11 +33,11 @@ const latest: ScoreSet = {
 };
 
 /** A real (in-memory SQLite) store holding the given accounts and one score for hubspot:1. */
-function deps(accounts: CanonicalRecordByEntity['account'][], allowed = true): CrmCardDeps & { store: SqliteStore } {
+async function deps(accounts: CanonicalRecordByEntity['account'][], allowed = true): Promise<CrmCardDeps & { store: SqliteStore }> {
   const store = new SqliteStore({ path: ':memory:' });
-  store.upsertTenant({ id: T, name: 'T', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
-  store.upsertRecords('account', accounts);
-  store.appendScoreSets([latest]);
+  await store.upsertTenant({ id: T, name: 'T', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
+  await store.upsertRecords('account', accounts);
+  await store.appendScoreSets([latest]);
   return { store, canUserSeeRecord: () => Promise.resolve(allowed), now: () => new Date('2026-11-01T01:00:00Z') };
 }
 
@@ -54,18 +54,18 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 describe('card service', () => {
   it('treats a deleted account as not found, before asking about access', async () => {
-    const d = deps([account('1', '2026-10-01T00:00:00.000Z')]);
+    const d = await deps([account('1', '2026-10-01T00:00:00.000Z')]);
     expect(await codeOf(loadCard(d, request))).toBe('HTTP.NOT_FOUND');
   });
 
   it('answers forbidden when the CRM hides the record', async () => {
-    expect(await codeOf(loadCard(deps([account('1')], false), request))).toBe('HTTP.FORBIDDEN');
+    expect(await codeOf(loadCard(await deps([account('1')], false), request))).toBe('HTTP.FORBIDDEN');
   });
 
   it('keeps feedback per score run: an answered action returns when a new score recommends it again', async () => {
-    const d = deps([account('1')]);
+    const d = await deps([account('1')]);
     expect((await recordFeedback(d, { ...request, actionId: 'a', outcome: 'done' })).actions).toEqual([]);
-    expect(d.store.listActionOutcomes(T)).toEqual([
+    expect(await d.store.listActionOutcomes(T)).toEqual([
       expect.objectContaining({
         accountId: 'hubspot:1',
         actionId: 'a',
@@ -74,8 +74,8 @@ describe('card service', () => {
         source: 'card',
       }),
     ]);
-    expect(d.store.listAudit(T)[0]).toMatchObject({ actor: 'hubspot:7', action: 'nba.completed' });
-    d.store.appendScoreSets([{ ...latest, computedAt: '2026-11-02T00:00:00Z' }]);
+    expect((await d.store.listAudit(T))[0]).toMatchObject({ actor: 'hubspot:7', action: 'nba.completed' });
+    await d.store.appendScoreSets([{ ...latest, computedAt: '2026-11-02T00:00:00Z' }]);
     expect((await loadCard(d, request)).actions.map((a) => a.actionId)).toEqual(['a']);
   });
 });

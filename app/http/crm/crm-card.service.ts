@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { canonicalId, SuccessEngineError, type AccountId, type CanonicalAccount, type ScoreSet, type TenantId } from '../../../core';
-import type { RecordStore } from '../../../core/ports/store.port';
+import type { Store } from '../../../core/ports/store.port';
 import { buildCardView, type CardView } from '../../../ui-extension/shared/card.view-model';
 import { recordCardFeedback, type CardFeedback } from '../console/action-feedback';
 
@@ -22,7 +22,7 @@ export type RecordAccessCheck = (
 ) => Promise<boolean>;
 
 export interface CrmCardDeps {
-  store: Pick<RecordStore, 'getRecord' | 'scoreHistory' | 'appendAudit' | 'recordActionOutcome' | 'listActionOutcomes'>;
+  store: Pick<Store, 'getRecord' | 'scoreHistory' | 'appendAudit' | 'recordActionOutcome' | 'listActionOutcomes'>;
   canUserSeeRecord: RecordAccessCheck;
   now?: () => Date;
 }
@@ -43,24 +43,24 @@ const OUTCOME_STATUS: Record<FeedbackOutcome, CardFeedback> = { done: 'completed
 const HISTORY_LIMIT = 30;
 
 /** The account a card shows: the record itself, or the account a deal/opportunity belongs to. 404 when this tenant has no such record. */
-function resolveAccount(deps: CrmCardDeps, request: CardRequest): CanonicalAccount {
+async function resolveAccount(deps: CrmCardDeps, request: CardRequest): Promise<CanonicalAccount> {
   const { tenantId, provider, objectType, externalId } = request;
   if (objectType === 'account') {
-    const account = deps.store.getRecord(tenantId, 'account', canonicalId(provider, externalId));
+    const account = await deps.store.getRecord(tenantId, 'account', canonicalId(provider, externalId));
     if (!account || account.deletedAt)
       throw new SuccessEngineError('HTTP.NOT_FOUND', `no ${provider} account ${externalId} for this installation`);
     return account;
   }
-  const opportunity = deps.store.getRecord(tenantId, 'opportunity', canonicalId(provider, externalId));
+  const opportunity = await deps.store.getRecord(tenantId, 'opportunity', canonicalId(provider, externalId));
   if (!opportunity || opportunity.deletedAt)
     throw new SuccessEngineError('HTTP.NOT_FOUND', `no ${provider} opportunity ${externalId} for this installation`);
-  const account = deps.store.getRecord(tenantId, 'account', opportunity.accountId);
+  const account = await deps.store.getRecord(tenantId, 'account', opportunity.accountId);
   if (!account || account.deletedAt) throw new SuccessEngineError('HTTP.NOT_FOUND', `opportunity ${externalId} has no synced account`);
   return account;
 }
 
 async function authorize(deps: CrmCardDeps, request: CardRequest): Promise<CanonicalAccount> {
-  const account = resolveAccount(deps, request);
+  const account = await resolveAccount(deps, request);
   const allowed = await deps.canUserSeeRecord(
     request.tenantId,
     request.provider,
@@ -73,23 +73,22 @@ async function authorize(deps: CrmCardDeps, request: CardRequest): Promise<Canon
 }
 
 /** Action ids already marked done or dismissed on this score run, so the card stops offering them. */
-function answeredActions(deps: CrmCardDeps, tenantId: TenantId, accountId: AccountId, latest: ScoreSet): Set<string> {
-  const outcomes = deps.store.listActionOutcomes(tenantId, { accountId, recommendedAt: latest.computedAt });
+async function answeredActions(deps: CrmCardDeps, tenantId: TenantId, accountId: AccountId, latest: ScoreSet): Promise<Set<string>> {
+  const outcomes = await deps.store.listActionOutcomes(tenantId, { accountId, recommendedAt: latest.computedAt });
   return new Set(outcomes.filter((o) => o.status === 'completed' || o.status === 'dismissed').map((o) => o.actionId));
 }
 
 /** card.v1 for a record the user may see, without actions already answered on the latest score. */
 export async function loadCard(deps: CrmCardDeps, request: CardRequest): Promise<CardView> {
   const account = await authorize(deps, request);
-  const history = deps.store.scoreHistory(request.tenantId, account.id, { limit: HISTORY_LIMIT });
+  const history = await deps.store.scoreHistory(request.tenantId, account.id, { limit: HISTORY_LIMIT });
   const [latest, ...older] = history;
+  const answered = latest ? await answeredActions(deps, request.tenantId, account.id, latest) : new Set<string>();
   const shown = latest
     ? [
         {
           ...latest,
-          nextBestActions: latest.nextBestActions.filter(
-            (a) => !answeredActions(deps, request.tenantId, account.id, latest).has(a.actionId),
-          ),
+          nextBestActions: latest.nextBestActions.filter((a) => !answered.has(a.actionId)),
         },
         ...older,
       ]
@@ -108,7 +107,7 @@ export interface FeedbackRequest extends CardRequest {
  */
 export async function recordFeedback(deps: CrmCardDeps, request: FeedbackRequest): Promise<CardView> {
   const account = await authorize(deps, request);
-  recordCardFeedback(deps.store, {
+  await recordCardFeedback(deps.store, {
     tenantId: request.tenantId,
     accountId: account.id,
     actionId: request.actionId,

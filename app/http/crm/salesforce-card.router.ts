@@ -1,12 +1,12 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import type { RecordStore } from '../../../core/ports/store.port';
+import type { Store } from '../../../core/ports/store.port';
 import { authenticate, principalOf, refuseRepTokens } from '../auth.middleware';
 import { FeedbackBodySchema, loadCard, parseOr400, recordFeedback, type CardObjectType, type CrmCardDeps } from './crm-card.service';
 
 export interface SalesforceCardRouterDeps extends CrmCardDeps {
   /** Resolves the per-tenant API token the org's Named Credential sends (and, when it can, its full role: rep tokens are refused). */
-  tokens: Pick<RecordStore, 'resolveApiToken'> & { resolveStaffToken?(token: string): { role: string } | null };
+  tokens: Pick<Store, 'resolveApiToken' | 'resolveStaffToken'>;
 }
 
 const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
