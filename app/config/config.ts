@@ -7,6 +7,8 @@ import { decodeKey, settings, type SettingKey } from './settings';
 export interface AppConfig {
   dataDir: string;
   databasePath: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
   encryptionKey: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   redisUrl: string | undefined;

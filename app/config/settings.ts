@@ -21,6 +21,20 @@ export const settings = {
     schema: z.string().min(1).optional(),
     doc: 'SQLite file; defaults to `<SE_DATA_DIR>/success-engine.sqlite`.',
   },
+  databaseUrl: {
+    env: 'SE_DATABASE_URL',
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    doc: 'PostgreSQL instead of the embedded SQLite store (`postgres://user:password@host:5432/db`): for several workers or hosts.',
+  },
+  databasePoolSize: {
+    env: 'SE_DATABASE_POOL_SIZE',
+    schema: z.coerce.number().int().min(1).max(200),
+    default: '10',
+    doc: "PostgreSQL connections per process; keep processes × pool size under the server's `max_connections`.",
+  },
   encryptionKey: {
     env: 'SE_ENCRYPTION_KEY',
     schema: z

@@ -118,7 +118,7 @@ export function createInboundSyncEnqueuer(options: InboundSyncOptions): EnqueueE
       }
       let refs;
       try {
-        refs = options.directory.resolve(event.provider, event.orgId);
+        refs = await options.directory.resolve(event.provider, event.orgId);
       } catch (error) {
         // The store is unreadable: the CRM must retry (503), not lose the event.
         options.log.error(

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Router } from 'express';
 import { systemClock, type LocalizedText, type TenantId } from '../../core';
 import { HUBSPOT_OPTIONAL_SCOPES, HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
-import type { SqliteStore } from '../../store';
+import type { Store } from '../../core';
 import {
   createInstallRouter,
   createTenantAdminRouter,
@@ -14,7 +14,7 @@ import {
 } from '../install';
 import type { Metrics } from '../observability/metrics';
 import type { JobQueue } from '../queue/job-queue';
-import { SqliteConnectionDirectory } from './connection-directory';
+import { StoreConnectionDirectory } from './connection-directory';
 import { createConsoleRouter } from './console/console.router';
 import { createWebCardRouter } from './console/web-card.router';
 import type { CardObjectType, CardProvider } from './crm/crm-card.service';
@@ -88,7 +88,7 @@ function installSettings(settings: ProductSettings): InstallSettings | null {
  * install. Each is on when its settings are present; the detail says why when it is off.
  */
 export function productRouters(deps: {
-  store: SqliteStore;
+  store: Store;
   metrics: Metrics;
   queue: JobQueue | null;
   settings: ProductSettings;
@@ -113,7 +113,7 @@ export function productRouters(deps: {
     objectType: CardObjectType,
     externalId: string,
   ) => (await checker.canUserSeeRecord(tenantId, crmUserId, { provider, objectType, externalId })).allowed;
-  const directory = new SqliteConnectionDirectory(store.db);
+  const directory = new StoreConnectionDirectory(store);
 
   const routers: ProductRouter[] = [
     {
@@ -156,7 +156,7 @@ export function productRouters(deps: {
             store,
             canUserSeeRecord,
             clientSecrets: cardSecrets,
-            resolveTenant: (_provider, portalId) => directory.resolve('hubspot', portalId)[0]?.tenantId ?? null,
+            resolveTenant: async (_provider, portalId) => (await directory.resolve('hubspot', portalId))[0]?.tenantId ?? null,
             ...(settings.publicUrl ? { publicBaseUrl: settings.publicUrl } : {}),
           }),
           detail: { en: '/crm/hubspot/card (hubspot.fetch, v3 signature)', zh: '/crm/hubspot/card（hubspot.fetch，v3 签名）' },

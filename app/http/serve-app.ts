@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import type { Express, Router } from 'express';
 import { systemClock } from '../../core';
-import type { SqliteStore } from '../../store';
+import type { Store } from '../../core';
+import { isShareable, type StoreLocation } from '../open-store';
 import { createHubSpotWebhookHandler } from '../../webhooks/inbound/hubspot-webhook.handler';
 import { MemorySeenEvents, type SeenEvents } from '../../webhooks/inbound/inbound.types';
 import { createSalesforceWebhookHandler } from '../../webhooks/inbound/salesforce-webhook.handler';
@@ -10,7 +11,7 @@ import { DriftMonitor, driftInWorkerThread } from '../observability/drift-monito
 import type { Metrics } from '../observability/metrics';
 import { BullmqJobQueue, DEAD_LETTER_QUEUE } from '../queue/bullmq-queue';
 import { queueNames } from '../queue/queue-map';
-import { SqliteConnectionDirectory } from './connection-directory';
+import { StoreConnectionDirectory } from './connection-directory';
 import { driftRouter } from './drift.routes';
 import { createInboundSyncEnqueuer } from './inbound-sync.enqueuer';
 import { createInboundWebhooksDispatcher } from './inbound-webhooks.router';
@@ -21,7 +22,9 @@ import type { AuthFailureLimits } from './auth-failure-limiter';
 import { createHttpApp, listen, type FrontHandler, type ReadinessCheck, type ServerTimeouts } from './server';
 
 export interface ServeOptions {
-  store: SqliteStore;
+  store: Store;
+  /** Where the store lives: drift reports then run in a worker thread with their own connection. */
+  storeLocation?: StoreLocation;
   log: Logger;
   metrics: Metrics;
   host: string;
@@ -99,10 +102,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const readiness: ReadinessCheck[] = [
     {
       name: 'store',
-      check: () => {
-        store.db.prepare('SELECT 1').get();
-        return Promise.resolve();
-      },
+      check: () => store.ping(),
     },
   ];
   const features = {} as Record<FeatureName, FeatureState>;
@@ -146,7 +146,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     const redis = health;
     const enqueue = createInboundSyncEnqueuer({
       queue: producer,
-      directory: new SqliteConnectionDirectory(store.db),
+      directory: new StoreConnectionDirectory(store),
       metrics,
       log: log.child({ component: 'inbound' }),
       queueUp: () => redis.isUp(),
@@ -215,13 +215,13 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     features[product.name] ??= product.router ? on(product.detail.en, product.detail.zh) : off(product.detail.en, product.detail.zh);
   }
 
-  // A file-backed store is read from a worker thread; an in-memory one can only be read here.
-  const databasePath = store.db.name;
+  // A shared store is read from a worker thread; an in-memory one can only be read here.
+  const location = options.storeLocation;
   const drift = new DriftMonitor({
     store,
     metrics,
     log: log.child({ component: 'drift' }),
-    ...(databasePath && databasePath !== ':memory:' ? { compute: driftInWorkerThread(databasePath) } : {}),
+    ...(location && isShareable(location) ? { compute: driftInWorkerThread(location) } : {}),
   });
   const app = createHttpApp({
     store,

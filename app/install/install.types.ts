@@ -1,5 +1,5 @@
 import type { Clock } from '../../core';
-import type { SqliteStore } from '../../store';
+import type { Store } from '../../core';
 import type { JobQueue } from '../queue/job-queue';
 
 /** The OAuth apps we are in each marketplace, and what install/uninstall promise. */
@@ -31,8 +31,8 @@ export interface InstallSettings {
 }
 
 export interface InstallDeps {
-  /** The SQLite store itself: install uses lifecycle, erasure and export beyond the Store port. */
-  store: SqliteStore;
+  /** Install reads and writes tenants, connections, tokens, records, settings, audit and erasure. */
+  store: Store;
   queue: JobQueue;
   settings: InstallSettings;
   clock: Clock;

@@ -69,7 +69,10 @@ describe('drift of the active churn model', () => {
 
   it('says so when there is no active learned model, or no accounts on one side', async () => {
     expect(await computeChurnDrift(store, T, new Date('2026-10-01T00:00:00Z'))).toMatchObject({ status: 'no-model', task: 'churn' });
-    await store.registerModel({ ...model(['seats']), trainingWindow: { from: '2025-06-01T00:00:00.000Z', to: '2025-07-01T00:00:00.000Z' } });
+    await store.registerModel({
+      ...model(['seats']),
+      trainingWindow: { from: '2025-06-01T00:00:00.000Z', to: '2025-07-01T00:00:00.000Z' },
+    });
     await store.activateModel(T, 'churn', 'v1');
     expect(await computeChurnDrift(store, T, new Date('2026-10-01T00:00:00Z'))).toMatchObject({
       status: 'no-data',
@@ -111,10 +114,10 @@ describe('drift of the active churn model', () => {
     await store.registerModel(model(['seats', 'arr']));
     await store.activateModel(T, 'churn', 'v1');
     const now = new Date('2026-10-01T00:00:00Z');
-    const inThread = await driftInWorkerThread(file, { execArgv: ['-r', path.join(__dirname, '../../test/helpers/ts-register.js')] })(
-      T,
-      now,
-    );
+    const inThread = await driftInWorkerThread(
+      { databasePath: file },
+      { execArgv: ['-r', path.join(__dirname, '../../test/helpers/ts-register.js')] },
+    )(T, now);
     expect(inThread).toEqual(await computeChurnDrift(store, T, now));
   });
 });

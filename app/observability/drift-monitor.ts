@@ -1,3 +1,4 @@
+import type { StoreLocation } from '../open-store';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { isErrorCode, SuccessEngineError, type EntityName, type Store, type TenantId } from '../../core';
@@ -62,9 +63,10 @@ export async function computeChurnDrift(store: Store, tenantId: TenantId, now: D
   const horizonDays = Math.max(1, Math.round((Date.parse(to) - Date.parse(from)) / DAY));
   const snapshot = historicalSnapshot(await recordsAsOf(store, tenantId, to), to, horizonDays);
   const reference = buildAccountFeatures(snapshot.records, snapshot.asOf);
-  const latest = (await store
-    .latestScores(tenantId))
-    .reduce<string | null>((max, s) => (max === null || s.computedAt > max ? s.computedAt : max), null);
+  const latest = (await store.latestScores(tenantId)).reduce<string | null>(
+    (max, s) => (max === null || s.computedAt > max ? s.computedAt : max),
+    null,
+  );
   const currentAsOf = latest ?? computedAt;
   const current = buildAccountFeatures(await loadTenantRecords(store, tenantId), currentAsOf);
   if (reference.table.rowCount === 0 || current.table.rowCount === 0) {
@@ -101,14 +103,14 @@ export type DriftCompute = (tenantId: TenantId, now: Date) => Promise<DriftRepor
  * feature tables takes about 0.4 CPU-s per 10k accounts, which must not stall the event loop
  * that answers webhooks.
  */
-export function driftInWorkerThread(databasePath: string, options: { timeoutMs?: number; execArgv?: string[] } = {}): DriftCompute {
+export function driftInWorkerThread(location: StoreLocation, options: { timeoutMs?: number; execArgv?: string[] } = {}): DriftCompute {
   const timeoutMs = options.timeoutMs ?? 120_000;
   // dist/…/drift.worker.js normally; the .ts source under a TypeScript require hook (tests).
   const script = path.join(__dirname, `drift.worker${path.extname(__filename)}`);
   return (tenantId, now) =>
     new Promise((resolve, reject) => {
       const worker = new Worker(script, {
-        workerData: { databasePath, tenantId, now: now.toISOString() },
+        workerData: { location, tenantId, now: now.toISOString() },
         ...(options.execArgv ? { execArgv: options.execArgv } : {}),
       });
       // A report in progress must not hold up a SIGTERM shutdown.

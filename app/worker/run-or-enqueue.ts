@@ -38,10 +38,10 @@ export async function runOrEnqueue<Q extends QueueName>(
   queue: Q,
   payload: QueuePayload<Q>,
 ): Promise<RunOutcome> {
-  const context = openAppContext();
+  const context = await openAppContext();
   try {
     const tenantId = (payload as { tenantId: TenantId }).tenantId;
-    if (!await context.store.getTenant(tenantId)) {
+    if (!(await context.store.getTenant(tenantId))) {
       const known = (await context.store.listTenants()).map((t) => t.id);
       throw new SuccessEngineError(
         'PIPELINE.UNKNOWN_TENANT',

@@ -109,7 +109,7 @@ describe('HubSpot card routes (hubspot.fetch, signature v3)', () => {
       store,
       canUserSeeRecord: fakeAccess,
       clientSecrets: [SECRET],
-      resolveTenant: (_p, portalId) => portals[portalId] ?? null,
+      resolveTenant: (_p, portalId) => Promise.resolve(portals[portalId] ?? null),
       nowMs: () => NOW,
       now: () => new Date(NOW),
     });

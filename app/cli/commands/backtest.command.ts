@@ -2,7 +2,7 @@ import path from 'node:path';
 import { type Command } from 'commander';
 import type { TenantId } from '../../../core';
 import { backtestChurn } from '../../../engine/scoring/backtest';
-import { SqliteStore } from '../../../store';
+import { openStore, storeLocationOf } from '../../open-store';
 import { loadConfig } from '../../config/config';
 import { textAblation } from '../../pipeline/model-evaluation';
 import { loadTenantRecords } from '../../pipeline/tenant-records';
@@ -38,7 +38,8 @@ export const backtestCommand: CommandModule = {
             throw new UsageError(`--threshold must be a probability between 0 and 1, got "${flags.threshold}"`);
           const config = loadConfig();
           // Reading only: a missing or empty file is an error, never a new database.
-          const store = new SqliteStore({ path: path.resolve(flags.database ?? config.databasePath), readOnly: true });
+          const location = flags.database ? { databasePath: path.resolve(flags.database) } : storeLocationOf(config);
+          const store = await openStore(location, { readOnly: true });
           try {
             const tenants = await store.listTenants();
             const tenantId = (flags.tenant ?? (tenants.length === 1 ? tenants[0]?.id : undefined)) as TenantId | undefined;
@@ -46,7 +47,8 @@ export const backtestCommand: CommandModule = {
               throw new UsageError(
                 `--tenant is needed: the store holds ${tenants.length} tenants (${tenants.map((t) => t.id).join(', ') || 'none; run a sync or the demo first'})`,
               );
-            if (!await store.getTenant(tenantId)) throw new UsageError(`--tenant: no tenant "${tenantId}" in ${store.db.name}`);
+            if (!(await store.getTenant(tenantId)))
+              throw new UsageError(`--tenant: no tenant "${tenantId}" in ${store.description.location}`);
             const records = await loadTenantRecords(store, tenantId);
             const now = flags.asOf ?? latestModstamp(records.accounts);
             out.note(

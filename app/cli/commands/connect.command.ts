@@ -51,11 +51,11 @@ export const connectCommand: CommandModule = {
       .action(
         action(async (out, flags: ConnectSalesforceFlags) => {
           const connected = await connectedOrg(flags);
-          const context = openAppContext();
+          const context = await openAppContext();
           try {
             const now = new Date().toISOString();
             const tenantId = flags.tenant as TenantId;
-            const tenantExisted = await context.store.getTenant(tenantId) !== null;
+            const tenantExisted = (await context.store.getTenant(tenantId)) !== null;
             if (!tenantExisted)
               await context.store.upsertTenant({ id: tenantId, name: connected.orgName ?? flags.tenant, locale: 'en', createdAt: now });
             const previous = await context.store.getConnection(tenantId, flags.connection as ConnectionId);

@@ -104,13 +104,14 @@ export const serveCommand: CommandModule = {
             ...(flags.hubspotSecretFile ? readSecrets(flags.hubspotSecretFile, '--hubspot-secret-file') : []),
           ];
           const salesforceSecrets = flags.salesforceSecretFile ? readSecrets(flags.salesforceSecretFile, '--salesforce-secret-file') : [];
-          const context = openAppContext(config);
+          const context = await openAppContext(config);
           const { store, log } = context;
           const metrics = defaultMetrics();
           let serve;
           try {
             serve = await startServe({
               store,
+              storeLocation: context.storeLocation,
               log,
               metrics,
               host: flags.host ?? config.httpHost,

@@ -77,7 +77,7 @@ async function runWorker(out: Output, flags: WorkerFlags): Promise<void> {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  const context = openAppContext();
+  const context = await openAppContext();
   const runtime = startWorkerRuntime({
     redisUrl,
     prefix: flags.prefix,

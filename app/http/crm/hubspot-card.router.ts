@@ -9,7 +9,7 @@ export interface HubSpotCardRouterDeps extends CrmCardDeps {
   /** The app's client secret; several during a rotation (any one matching passes). */
   clientSecrets: readonly string[];
   /** The tenant installed in a HubSpot portal, or null when the portal has no installation. */
-  resolveTenant(provider: 'hubspot', portalId: string): TenantId | null;
+  resolveTenant(provider: 'hubspot', portalId: string): Promise<TenantId | null>;
   /**
    * Scheme and host HubSpot calls (`https://api.example.com`), as listed in the app's permitted
    * fetch URLs. The signature covers the full URL, and a proxy in front may change the Host.
@@ -107,9 +107,9 @@ export function createHubSpotCardRouter(deps: HubSpotCardRouterDeps): Router {
       .catch(next);
   };
 
-  const cardRequest = (req: Request) => {
+  const cardRequest = async (req: Request) => {
     const query = parseOr400(CardQuerySchema, req.query, 'query');
-    const tenantId = deps.resolveTenant('hubspot', query.portalId);
+    const tenantId = await deps.resolveTenant('hubspot', query.portalId);
     if (!tenantId) throw new SuccessEngineError('HTTP.NOT_FOUND', `Success Engine is not installed in HubSpot portal ${query.portalId}`);
     return {
       tenantId,
@@ -122,11 +122,11 @@ export function createHubSpotCardRouter(deps: HubSpotCardRouterDeps): Router {
 
   router.get('/card', verify, async (req, res) => {
     res.set('Cache-Control', 'no-store');
-    res.json(await loadCard(deps, cardRequest(req)));
+    res.json(await loadCard(deps, await cardRequest(req)));
   });
 
   router.post('/card/feedback', verify, async (req, res) => {
-    const request = cardRequest(req);
+    const request = await cardRequest(req);
     const body = parseOr400(FeedbackBodySchema, res.locals.body, 'body');
     res.set('Cache-Control', 'no-store');
     res.json(await recordFeedback(deps, { ...request, ...body }));
