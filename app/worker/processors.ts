@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { entityNames, SuccessEngineError, type AccountId, type Alert, type ScoreSet, type TenantId } from '../../core';
+import { entityNames, SuccessEngineError, type AccountId, type ScoreSet, type TenantId } from '../../core';
 import type { FlowNode, Processors, StepContext } from '../queue/job-queue';
 import type { QueuePayload } from '../queue/queue-map';
 import { recordAlertsStep } from '../pipeline/alerts.step';
@@ -221,9 +221,9 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
       ),
 
     'writeback.batch': async (p) => {
-      const scores = (await Promise.all(p.accountIds.map(async (id) => (await store.scoreHistory(p.tenantId, id as AccountId, { limit: 1 }))[0]))).filter(
-        (s): s is ScoreSet => s !== undefined,
-      );
+      const scores = (
+        await Promise.all(p.accountIds.map(async (id) => (await store.scoreHistory(p.tenantId, id as AccountId, { limit: 1 }))[0]))
+      ).filter((s): s is ScoreSet => s !== undefined);
       const connector = await adapters.connector(p.tenantId, p.connectionId);
       const summary = await writeBackStep(store, connector, p.tenantId, scores, p.accountIds.length);
       hooks.onWriteBack?.(summary);
@@ -272,19 +272,7 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
     'alert.deliver': async (p, ctx) => {
       const row = await store.getAlert(p.tenantId, p.idempotencyKey);
       if (!row) throw new SuccessEngineError('PIPELINE.UNKNOWN_ALERT', `tenant ${p.tenantId} has no recorded alert ${p.idempotencyKey}`);
-      // The row holds the payload; the sink finds it by key and attempts it if due.
-      const stub: Alert = {
-        idempotencyKey: row.idempotencyKey,
-        tenantId: row.tenantId,
-        accountId: row.accountId,
-        rule: row.rule,
-        severity: 'info',
-        title: { en: row.rule, zh: row.rule },
-        reasons: [],
-        raisedAt: row.createdAt,
-        data: { target: row.target },
-      };
-      const outcome = await adapters.alertSink(p.tenantId).deliver(stub);
+      const outcome = await adapters.alertSink(p.tenantId).attempt(p.tenantId, p.idempotencyKey);
       hooks.onAlert?.(outcome);
       // An alert nobody receives is a failure the run must show (dead letters, exit status, metrics).
       if (outcome.status === 'dead-lettered') {

@@ -20,7 +20,7 @@ export type DeliveryOutcome =
   | { status: 'retry'; attempts: number; retryAt: string; reason: string }
   | { status: 'dead-lettered'; attempts: number; reason: string };
 
-/** Where alerts go (signed webhooks, Slack-compatible payloads). */
+/** Where recorded alerts go (signed webhooks, Slack-compatible payloads): attempted by idempotency key. */
 export interface AlertSink {
-  deliver(alert: Alert): Promise<DeliveryOutcome>;
+  attempt(tenantId: TenantId, idempotencyKey: string): Promise<DeliveryOutcome>;
 }

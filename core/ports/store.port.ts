@@ -215,7 +215,11 @@ export interface CursorRepository {
    * the reload did not see. Beginning again restarts it.
    */
   beginResync(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, startedAt: string, reason: string): Promise<void>;
-  resyncInProgress(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName): Promise<{ startedAt: string; reason: string } | null>;
+  resyncInProgress(
+    tenantId: TenantId,
+    connectionId: ConnectionId,
+    entity: EntityName,
+  ): Promise<{ startedAt: string; reason: string } | null>;
   recordResyncSeen(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, externalIds: readonly string[]): Promise<void>;
   finishResync(
     tenantId: TenantId,
@@ -247,6 +251,17 @@ export interface AlertRepository {
     idempotencyKey: string,
     patch: Partial<Pick<AlertDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'deliveredAt'>>,
   ): Promise<void>;
+  /**
+   * Takes the next attempt of a pending or failed delivery whose time has come, for this worker alone:
+   * true when its attempt count was still `expectedAttempts`; the row's next attempt moves to
+   * `leaseUntil`, so no other worker (on any host) sends it meanwhile, and a crashed worker's claim
+   * lapses then.
+   */
+  claimAlertAttempt(
+    tenantId: TenantId,
+    idempotencyKey: string,
+    claim: { expectedAttempts: number; now: string; leaseUntil: string },
+  ): Promise<boolean>;
   listAlerts(tenantId: TenantId, status?: AlertDeliveryStatus): Promise<AlertDelivery[]>;
   /** One delivery by its idempotency key (what a delivery job carries). */
   getAlert(tenantId: TenantId, idempotencyKey: string): Promise<AlertDelivery | null>;
@@ -325,7 +340,8 @@ export interface StoreDescription {
 
 /** Every role at once: what the composition root opens and hands out by role. */
 export interface Store
-  extends TenantRepository,
+  extends
+    TenantRepository,
     RecordRepository,
     CursorRepository,
     ScoreRepository,

@@ -7,7 +7,7 @@ import { fixedClock, type Alert, type TenantId } from '../../core';
 import { DEFAULT_ALERT_RULES, evaluateAlerts, type AlertSignals } from '../../engine/alerts';
 import { SqliteStore } from '../../store';
 import { AlertV1Schema } from '../../webhooks/outbound/alert-payload.schema';
-import { WebhookAlertSink, type WebhookEndpoint } from '../../webhooks/outbound/webhook-alert.sink';
+import { deliveryRecord, WebhookAlertSink, type WebhookEndpoint } from '../../webhooks/outbound/webhook-alert.sink';
 
 const TENANT = 'tenant-alerts' as TenantId;
 const SECRET = 'whsec_test_0123456789';
@@ -185,6 +185,32 @@ describe('webhook alert delivery against a local receiver', () => {
     const before = r.requests.length;
     for (const a of alerts) expect((await s.deliver(a)).status).toBe('delivered');
     expect(r.requests).toHaveLength(before);
+  });
+
+  it('two workers attempting one recorded key at once send it once: the store gives the attempt to one of them', async () => {
+    const r = await receiver(() => 'ok');
+    const alerts = makeAlerts(3, clock.now());
+    // Separate sink instances share nothing in memory, as workers on two hosts would not.
+    const [hostA, hostB] = [sink({ url: r.url }), sink({ url: r.url })];
+    for (const a of alerts) await store.recordAlert(deliveryRecord(a, clock.now().toISOString()));
+
+    const outcomes = await Promise.all(alerts.flatMap((a) => [hostA, hostB].map((host) => host.attempt(TENANT, a.idempotencyKey))));
+
+    expect(r.requests.map((q) => q.key).sort()).toEqual(alerts.map((a) => a.idempotencyKey).sort());
+    expect(outcomes.filter((o) => o.status === 'delivered')).toHaveLength(3);
+    expect(outcomes.filter((o) => o.status === 'retry').map((o) => (o.status === 'retry' ? o.reason : ''))).toEqual(
+      Array(3).fill('another worker is attempting this delivery'),
+    );
+    // The loser's job, run again when its retry is due, finds the delivery done and sends nothing.
+    for (const a of alerts) expect(await hostB.attempt(TENANT, a.idempotencyKey)).toEqual({ status: 'delivered', attempts: 1 });
+    expect(r.requests).toHaveLength(3);
+  });
+
+  it('attempting a key nobody recorded is an error naming it', async () => {
+    await expect(sink({ url: 'http://127.0.0.1:9/never' }).attempt(TENANT, 'no-such-key')).rejects.toMatchObject({
+      code: 'PIPELINE.UNKNOWN_ALERT',
+      message: expect.stringContaining('no-such-key') as unknown,
+    });
   });
 
   it('the documented recipe rejects a tampered body, a wrong secret and a stale timestamp', async () => {

@@ -1,4 +1,13 @@
-import type { Alert, AlertDelivery, AlertSink, Clock, DeliveryOutcome, Store, TenantId } from '../../core';
+import {
+  SuccessEngineError,
+  type Alert,
+  type AlertDelivery,
+  type AlertSink,
+  type Clock,
+  type DeliveryOutcome,
+  type Store,
+  type TenantId,
+} from '../../core';
 import { signatureHeader } from '../shared/signature';
 import { ALERT_SCHEMA_VERSION, AlertV1Schema, toAlertV1, toSlackPayload, type AlertV1 } from './alert-payload.schema';
 import { fetchTransport, type TransportResult, type WebhookTransport } from './http-transport';
@@ -13,7 +22,7 @@ export interface WebhookEndpoint {
   timeoutMs?: number;
 }
 
-export type AlertDeliveryStore = Pick<Store, 'recordAlert' | 'updateAlert' | 'listAlerts' | 'getAlert'>;
+export type AlertDeliveryStore = Pick<Store, 'recordAlert' | 'updateAlert' | 'listAlerts' | 'getAlert' | 'claimAlertAttempt'>;
 
 export interface WebhookAlertSinkOptions {
   store: AlertDeliveryStore;
@@ -46,6 +55,26 @@ export function routeOf(alert: Alert): string {
   return alert.ownerId ? `owner:${alert.ownerId}` : 'team:default';
 }
 
+/** The delivery row of an alert, payload included: the one place it is built (recorded once per key). */
+export function deliveryRecord(alert: Alert, at: string): AlertDelivery {
+  const route = routeOf(alert);
+  const payload: StoredPayload = { alert: toAlertV1(alert, route) };
+  return {
+    tenantId: alert.tenantId,
+    idempotencyKey: alert.idempotencyKey,
+    accountId: alert.accountId,
+    rule: alert.rule,
+    target: route,
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: at,
+    lastError: null,
+    payload,
+    createdAt: at,
+    deliveredAt: null,
+  };
+}
+
 /**
  * Signed, idempotent webhook delivery. Each alert is recorded once (by idempotency key) in the
  * record store, then attempted; failures are retried with exponential backoff and full jitter for
@@ -72,32 +101,22 @@ export class WebhookAlertSink implements AlertSink {
 
   /** Records the alert (once per key) and makes an attempt if one is due. */
   async deliver(alert: Alert): Promise<DeliveryOutcome> {
-    const route = routeOf(alert);
-    const now = this.clock.now().toISOString();
-    const payload: StoredPayload = { alert: toAlertV1(alert, route) };
-    const row: AlertDelivery = {
-      tenantId: alert.tenantId,
-      idempotencyKey: alert.idempotencyKey,
-      accountId: alert.accountId,
-      rule: alert.rule,
-      target: route,
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: now,
-      lastError: null,
-      payload,
-      createdAt: now,
-      deliveredAt: null,
-    };
-    const fresh = await this.store.recordAlert(row);
-    const current = fresh ? row : await this.find(alert.tenantId, alert.idempotencyKey);
-    if (!current) return { status: 'dead-lettered', attempts: 0, reason: `delivery ${alert.idempotencyKey} vanished from the store` };
-    return this.attemptIfDue(current);
+    await this.store.recordAlert(deliveryRecord(alert, this.clock.now().toISOString()));
+    return this.attempt(alert.tenantId, alert.idempotencyKey);
+  }
+
+  /** Attempts a recorded delivery by its key, if an attempt is due (what an `alert.deliver` job does). */
+  async attempt(tenantId: TenantId, idempotencyKey: string): Promise<DeliveryOutcome> {
+    const row = await this.find(tenantId, idempotencyKey);
+    if (!row) throw new SuccessEngineError('PIPELINE.UNKNOWN_ALERT', `tenant ${tenantId} has no recorded alert ${idempotencyKey}`);
+    return this.attemptIfDue(row);
   }
 
   /** Attempts every pending or failed delivery of the tenant whose retry time has come. */
   async retryDue(tenantId: TenantId): Promise<DeliveryOutcome[]> {
-    const due = [...await this.store.listAlerts(tenantId, 'pending'), ...await this.store.listAlerts(tenantId, 'failed')].filter((d) => this.isDue(d));
+    const due = [...(await this.store.listAlerts(tenantId, 'pending')), ...(await this.store.listAlerts(tenantId, 'failed'))].filter((d) =>
+      this.isDue(d),
+    );
     const out: DeliveryOutcome[] = [];
     for (const d of due) out.push(await this.attemptIfDue(d));
     return out;
@@ -108,9 +127,7 @@ export class WebhookAlertSink implements AlertSink {
     let outcome = await this.deliver(alert);
     while (outcome.status === 'retry') {
       await sleep(Math.max(0, Date.parse(outcome.retryAt) - this.clock.now().getTime()));
-      const row = await this.find(alert.tenantId, alert.idempotencyKey);
-      if (!row) break;
-      outcome = await this.attemptIfDue(row);
+      outcome = await this.attempt(alert.tenantId, alert.idempotencyKey);
     }
     return outcome;
   }
@@ -129,12 +146,12 @@ export class WebhookAlertSink implements AlertSink {
     const rows = (await this.deadLetters(tenantId)).filter((d) => !wanted || wanted.has(d.idempotencyKey));
     const out: { idempotencyKey: string; outcome: DeliveryOutcome }[] = [];
     for (const row of rows)
-      out.push({ idempotencyKey: row.idempotencyKey, outcome: await this.exclusive(row, async () => this.attempt(row, true)) });
+      out.push({ idempotencyKey: row.idempotencyKey, outcome: await this.exclusive(row, async () => this.send(row, true)) });
     return out;
   }
 
   private async find(tenantId: TenantId, key: string): Promise<AlertDelivery | undefined> {
-    return await this.store.getAlert(tenantId, key) ?? undefined;
+    return (await this.store.getAlert(tenantId, key)) ?? undefined;
   }
 
   private isDue(d: AlertDelivery): boolean {
@@ -154,7 +171,7 @@ export class WebhookAlertSink implements AlertSink {
         retryAt: d.nextAttemptAt ?? this.clock.now().toISOString(),
         reason: d.lastError ?? 'scheduled',
       };
-    return this.exclusive(d, async () => this.attempt(d, false));
+    return this.exclusive(d, async () => this.send(d, false));
   }
 
   /** One attempt per key at a time in this process, so a key is never sent twice concurrently. */
@@ -167,10 +184,45 @@ export class WebhookAlertSink implements AlertSink {
     return p;
   }
 
-  private async attempt(d: AlertDelivery, replay: boolean): Promise<DeliveryOutcome> {
+  /**
+   * Workers on other hosts may hold a job for the same key (a retry racing a re-run): the store lets
+   * one of them take the attempt, for as long as a send can take.
+   */
+  private async claim(d: AlertDelivery): Promise<boolean> {
+    const now = this.clock.now();
+    const endpoint = this.options.endpointFor(d.target);
+    const leaseMs = 2 * (endpoint?.timeoutMs ?? this.defaultTimeoutMs) + 30_000;
+    return this.store.claimAlertAttempt(d.tenantId, d.idempotencyKey, {
+      expectedAttempts: d.attempts,
+      now: now.toISOString(),
+      leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
+    });
+  }
+
+  /** What a worker that lost the claim reports: the row as it is now (delivered, or due again later). */
+  private async claimedElsewhere(d: AlertDelivery): Promise<DeliveryOutcome> {
+    const row = (await this.find(d.tenantId, d.idempotencyKey)) ?? d;
+    if (row.status === 'delivered') return { status: 'delivered', attempts: row.attempts };
+    if (row.status === 'dead-lettered')
+      return { status: 'dead-lettered', attempts: row.attempts, reason: row.lastError ?? 'dead-lettered' };
+    return {
+      status: 'retry',
+      attempts: row.attempts,
+      retryAt: row.nextAttemptAt ?? this.clock.now().toISOString(),
+      reason: 'another worker is attempting this delivery',
+    };
+  }
+
+  private async send(d: AlertDelivery, replay: boolean): Promise<DeliveryOutcome> {
+    if (!replay && !(await this.claim(d))) return this.claimedElsewhere(d);
     const attempts = d.attempts + 1;
     const deadLetter = async (reason: string): Promise<DeliveryOutcome> => {
-      await this.store.updateAlert(d.tenantId, d.idempotencyKey, { status: 'dead-lettered', attempts, nextAttemptAt: null, lastError: reason });
+      await this.store.updateAlert(d.tenantId, d.idempotencyKey, {
+        status: 'dead-lettered',
+        attempts,
+        nextAttemptAt: null,
+        lastError: reason,
+      });
       return { status: 'dead-lettered', attempts, reason };
     };
     const parsed = AlertV1Schema.safeParse((d.payload as Partial<StoredPayload> | null)?.alert);
