@@ -223,12 +223,24 @@ export class SqliteStore implements Store {
     summary.changedIds.push(record.id);
   }
 
-  async markDeleted(tenantId: TenantId, entity: EntityName, provider: Provider, externalIds: readonly string[], deletedAt: string): Promise<number> {
+  async markDeleted(
+    tenantId: TenantId,
+    entity: EntityName,
+    provider: Provider,
+    externalIds: readonly string[],
+    deletedAt: string,
+  ): Promise<number> {
     return this.markDeletedNow(tenantId, entity, provider, externalIds, deletedAt);
   }
 
   /** Synchronous, so that `finishResync` can run it inside its transaction. */
-  private markDeletedNow(tenantId: TenantId, entity: EntityName, provider: Provider, externalIds: readonly string[], deletedAt: string): number {
+  private markDeletedNow(
+    tenantId: TenantId,
+    entity: EntityName,
+    provider: Provider,
+    externalIds: readonly string[],
+    deletedAt: string,
+  ): number {
     const at = utc(deletedAt);
     const run = this.db.transaction(() => {
       let count = 0;
@@ -313,14 +325,23 @@ export class SqliteStore implements Store {
     })();
   }
 
-  async resyncInProgress(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName): Promise<{ startedAt: string; reason: string } | null> {
+  async resyncInProgress(
+    tenantId: TenantId,
+    connectionId: ConnectionId,
+    entity: EntityName,
+  ): Promise<{ startedAt: string; reason: string } | null> {
     const row = this.db
       .prepare('SELECT started_at, reason FROM resyncs WHERE tenant_id = ? AND connection_id = ? AND entity = ?')
       .get(tenantId, connectionId, entity) as Row | undefined;
     return row ? { startedAt: row.started_at as string, reason: row.reason as string } : null;
   }
 
-  async recordResyncSeen(tenantId: TenantId, connectionId: ConnectionId, entity: EntityName, externalIds: readonly string[]): Promise<void> {
+  async recordResyncSeen(
+    tenantId: TenantId,
+    connectionId: ConnectionId,
+    entity: EntityName,
+    externalIds: readonly string[],
+  ): Promise<void> {
     const insert = this.db.prepare('INSERT OR IGNORE INTO resync_seen (tenant_id, connection_id, entity, external_id) VALUES (?, ?, ?, ?)');
     this.db.transaction(() => {
       for (const externalId of externalIds) insert.run(tenantId, connectionId, entity, externalId);
@@ -409,7 +430,7 @@ export class SqliteStore implements Store {
         JSON.stringify(model.artifact),
         utc(model.createdAt),
       );
-    if (model.status === 'active') this.activateModel(model.tenantId, model.task, model.version);
+    if (model.status === 'active') await this.activateModel(model.tenantId, model.task, model.version);
   }
 
   async activateModel(tenantId: TenantId, task: string, version: string): Promise<void> {
