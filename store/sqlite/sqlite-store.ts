@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/require-await --
+   The ports are asynchronous; better-sqlite3 is synchronous. \`async\` keeps each method's throw a rejection, as callers of a port expect. */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';

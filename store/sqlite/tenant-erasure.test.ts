@@ -36,7 +36,7 @@ describe('SQLite audit delete guard', () => {
 });
 
 describe('api token migration', () => {
-  it('keeps tokens issued before migration 4 (and later migrations apply on top)', async () => {
+  it('keeps tokens issued before migration 4 (and later migrations apply on top)', () => {
     const db = new Database(':memory:');
     migrate(
       db,

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/require-await -- better-sqlite3 is synchronous; \`async\` turns its throws into the rejections the suite expects. */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';

@@ -769,7 +769,7 @@ export function describeStoreConformance(name: string, openStore: OpenStore): vo
         const keyless = await openAnother({ withoutEncryptionKey: true });
         expect((await failure(keyless.saveConnection(connection('conn-1'), { accessToken: 'a' }))).message).toMatch(/SE_ENCRYPTION_KEY/);
         expect(await keyless.listConnections(TEST_TENANT)).toEqual([]);
-        await expect(store.saveConnection(connection('conn-1'), { accessToken: '' } as never)).rejects.toMatchObject({
+        await expect(store.saveConnection(connection('conn-1'), { accessToken: '' })).rejects.toMatchObject({
           code: 'CORE.VALIDATION_FAILED',
         });
       });
