@@ -1,3 +1,3 @@
 export * from './sqlite/sqlite-store';
 export { migrations } from './sqlite/migrations';
-export { TokenCipher } from './sqlite/token-cipher';
+export { TokenCipher } from './shared/token-cipher';

@@ -43,7 +43,7 @@ import type {
   UpsertSummary,
 } from '../../core/ports/store.port';
 import { migrations, type Migration } from './migrations';
-import { TokenCipher } from './token-cipher';
+import { TokenCipher } from '../shared/token-cipher';
 
 export interface SqliteStoreOptions {
   /** File path, or `:memory:`. */
