@@ -57,9 +57,10 @@ const misconfigured = (sqlState: string): boolean => sqlState === '28P01' || sql
  * SE_DATABASE_URL and host:port/database, never the password. Other errors (constraints) pass through.
  */
 export function translatePostgresError(error: unknown, target: PostgresTarget, phase: 'open' | 'run'): unknown {
-  if (error instanceof SuccessEngineError || !(error instanceof Error)) return error;
-  const code = (error as { code?: unknown }).code;
-  const reason = error.message || String(code);
+  // Not `instanceof Error`: socket errors can come from another realm (a test runner's sandbox).
+  if (error instanceof SuccessEngineError || typeof error !== 'object' || error === null || !('message' in error)) return error;
+  const { code, name } = error as { code?: unknown; name?: unknown };
+  const reason = String(error.message) || String(code);
   if (typeof code === 'string' && misconfigured(code))
     return new SuccessEngineError(
       'CONFIG.INVALID',
@@ -70,7 +71,7 @@ export function translatePostgresError(error: unknown, target: PostgresTarget, p
   const down =
     (typeof code === 'string' && (NETWORK_CODES.has(code) || unavailable(code))) ||
     LOST_CONNECTION.test(reason) ||
-    error.name === 'AggregateError';
+    name === 'AggregateError';
   if (down) {
     const message =
       phase === 'open'

@@ -65,8 +65,8 @@ export interface PostgresStoreOptions {
   /** Records per transaction in large upserts; each batch lands whole or not at all. */
   batchSize?: number;
   now?: () => Date;
-  /** Told about errors of idle pooled connections (a server restart); the pool replaces them by itself. */
-  onIdleConnectionError?: (error: Error) => void;
+  /** Told when a pooled connection fails (a server restart); the pool replaces it by itself. Default: ignored. */
+  onConnectionError?: (error: Error) => void;
 }
 
 type Row = Record<string, unknown>;
@@ -89,8 +89,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     idleTimeoutMillis: 30_000,
     application_name: 'success-engine',
   });
-  // Without a listener, an idle connection dropped by a server restart would crash the process.
-  pool.on('error', (error) => options.onIdleConnectionError?.(error));
+  // Without listeners, a connection dropped by a server restart (idle in the pool, or checked out between
+  // two queries of a transaction) would be an unhandled 'error' event and crash the process. The query
+  // that needed it fails with STORE.UNAVAILABLE and the pool replaces it.
+  const onError = (error: Error): void => options.onConnectionError?.(error);
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
   try {
     await pool.query('SELECT 1');
     await migratePostgres(pool, postgresMigrations);

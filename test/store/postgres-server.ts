@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -31,6 +31,11 @@ const PG_ROOT = '/usr/lib/postgresql';
 export async function startTestPostgres(): Promise<TestPostgres> {
   const external = process.env.SE_TEST_DATABASE_URL;
   return external ? useExternal(external) : startOwnCluster();
+}
+
+/** Tests that stop and start the server need a cluster of their own, whatever SE_TEST_DATABASE_URL says. */
+export async function startOwnTestPostgres(): Promise<Required<TestPostgres>> {
+  return startOwnCluster();
 }
 
 function useExternal(url: string): TestPostgres {
@@ -75,16 +80,14 @@ function serverBin(): string {
   return path.join(PG_ROOT, newest, 'bin');
 }
 
-async function startOwnCluster(): Promise<TestPostgres> {
+async function startOwnCluster(): Promise<Required<TestPostgres>> {
   const bin = serverBin();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'se-test-postgres-'));
   // PostgreSQL refuses to run as root: as root, run the server as the postgres user, who must own the folder.
   const asRoot = process.getuid?.() === 0;
-  if (asRoot) {
-    const ids = execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim();
-    const gid = execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim();
-    chownSync(dir, Number(ids), Number(gid));
-  }
+  const uid = asRoot ? Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()) : -1;
+  const gid = asRoot ? Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()) : -1;
+  if (asRoot) chownSync(dir, uid, gid);
   const run = (tool: string, args: string[]): void => {
     const [command, fullArgs] = asRoot
       ? ['runuser', ['-u', 'postgres', '--', path.join(bin, tool), ...args]]
@@ -104,12 +107,19 @@ async function startOwnCluster(): Promise<TestPostgres> {
     }
   };
   const halt = (): void => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+  // Password authentication over TCP (scram), as in production: wrong passwords fail, and URLs carry one to hide.
+  const password = randomBytes(12).toString('hex');
+  const pwfile = path.join(dir, 'pwfile');
+  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  if (asRoot) chownSync(pwfile, uid, gid);
   run('initdb', [
     '-D',
     data,
     '-U',
     'postgres',
-    '--auth=trust',
+    `--pwfile=${pwfile}`,
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
     '-E',
     'UTF8',
     '--locale=C.UTF-8',
@@ -128,7 +138,7 @@ async function startOwnCluster(): Promise<TestPostgres> {
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', stopOnExit);
-  const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
   return {
     adminUrl,
     createDatabase: () => createDatabase(adminUrl),
