@@ -361,7 +361,8 @@ export class PostgresStore implements Store {
   /**
    * One statement for a run of distinct records: rows whose hash and deletion state are unchanged are
    * left alone (the ON CONFLICT ... WHERE), the others are written and get a version row in the same
-   * statement. `xmax = 0` tells an inserted row from an updated one.
+   * statement. `xmax = 0` tells an inserted row from an updated one. Rows are written in key order, so
+   * workers upserting overlapping batches take row locks in the same order and cannot deadlock.
    */
   private async upsertRun(
     client: PoolClient,
@@ -390,7 +391,8 @@ export class PostgresStore implements Store {
            WITH ORDINALITY AS u (tenant_id, provider, external_id, id, account_id, data_hash, modstamp, deleted_at, data, ord)
        ), upserted AS (
          INSERT INTO records AS r (tenant_id, entity, provider, external_id, id, account_id, data_hash, modstamp, deleted_at, data, stored_at)
-         SELECT tenant_id, $10, provider, external_id, id, account_id, data_hash, modstamp, deleted_at, data, $11 FROM input ORDER BY ord
+         SELECT tenant_id, $10, provider, external_id, id, account_id, data_hash, modstamp, deleted_at, data, $11 FROM input
+         ORDER BY tenant_id, provider, external_id
          ON CONFLICT (tenant_id, entity, provider, external_id) DO UPDATE SET
            id = excluded.id, account_id = excluded.account_id, data_hash = excluded.data_hash, modstamp = excluded.modstamp,
            deleted_at = excluded.deleted_at, data = excluded.data, stored_at = excluded.stored_at

@@ -343,6 +343,20 @@ export function describeStoreConformance(name: string, openStore: OpenStore): vo
         expect(await small.listRecords(TEST_TENANT, 'account', { modifiedAtOrBefore: '2030-01-01T00:00:00Z' })).toHaveLength(6);
       });
 
+      it('lets concurrent upserts of the same records (in opposite orders) each land once', async () => {
+        const accounts = Array.from({ length: 1500 }, (_, i) => makeAccount(String(i).padStart(4, '0')));
+        const results = await Promise.all([
+          store.upsertRecords('account', accounts),
+          store.upsertRecords('account', [...accounts].reverse()),
+          store.upsertRecords('account', accounts.slice(750)),
+        ]);
+        expect(results.reduce((n, r) => n + r.inserted, 0)).toBe(1500);
+        expect(results.reduce((n, r) => n + r.updated, 0)).toBe(0);
+        expect(results.map((r) => r.inserted + r.unchanged)).toEqual([1500, 1500, 750]);
+        expect(await store.countRecords(TEST_TENANT, 'account')).toBe(1500);
+        expect(await store.listRecords(TEST_TENANT, 'account', { modifiedAtOrBefore: '2030-01-01T00:00:00Z' })).toHaveLength(1500);
+      });
+
       it('upserts thousands of records in one call and finds them unchanged the second time', async () => {
         const many = Array.from({ length: 4500 }, (_, i) => makeAccount(String(i).padStart(5, '0')));
         expect(await store.upsertRecords('account', many)).toMatchObject({ inserted: 4500, updated: 0, unchanged: 0 });
