@@ -20,6 +20,8 @@ module.exports = {
       testMatch: ['<rootDir>/{app,core,connectors,engine,store,webhooks,sandbox,ui-extension}/**/*.test.ts'],
       testPathIgnorePatterns: ignored,
     },
+    // The store conformance suite, run on every adapter (PostgreSQL: a throwaway cluster, or SE_TEST_DATABASE_URL).
+    { ...common, displayName: 'store', testMatch: ['<rootDir>/test/store/**/*.test.ts'], testPathIgnorePatterns: ignored },
     { ...common, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.test.ts'], testPathIgnorePatterns: ignored },
     {
       ...common,

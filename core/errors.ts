@@ -24,6 +24,8 @@ export const errorCodes = {
   'STORE.MIGRATION_FAILED': { retry: U, http: 500 },
   'STORE.LOCKED': { retry: R, http: 503 },
   'STORE.UNWRITABLE': { retry: R, http: 500 },
+  // A database server (PostgreSQL) not answering: refused, reset, restarting, out of connections.
+  'STORE.UNAVAILABLE': { retry: R, http: 503 },
   'CONNECTOR.RATE_LIMITED': { retry: 'rate-limit', http: 429 },
   'CONNECTOR.AUTH_EXPIRED': { retry: R, http: 500 },
   'CONNECTOR.AUTH_REVOKED': { retry: U, http: 500 },

@@ -1,3 +1,6 @@
 export * from './sqlite/sqlite-store';
 export { migrations } from './sqlite/migrations';
-export { TokenCipher } from './sqlite/token-cipher';
+export { TokenCipher } from './shared/token-cipher';
+export { openPostgresStore, PostgresStore, type PostgresStoreOptions } from './postgres/postgres-store';
+export { postgresMigrations } from './postgres/migrations';
+export { openStore, type OpenStoreOptions } from './open-store';

@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/require-await --
+   The ports are asynchronous; better-sqlite3 is synchronous. \`async\` keeps each method's throw a rejection, as callers of a port expect. */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -41,7 +43,7 @@ import type {
   UpsertSummary,
 } from '../../core/ports/store.port';
 import { migrations, type Migration } from './migrations';
-import { TokenCipher } from './token-cipher';
+import { TokenCipher } from '../shared/token-cipher';
 
 export interface SqliteStoreOptions {
   /** File path, or `:memory:`. */
@@ -430,7 +432,7 @@ export class SqliteStore implements Store {
         JSON.stringify(model.artifact),
         utc(model.createdAt),
       );
-    if (model.status === 'active') this.activateModel(model.tenantId, model.task, model.version);
+    if (model.status === 'active') await this.activateModel(model.tenantId, model.task, model.version);
   }
 
   async activateModel(tenantId: TenantId, task: string, version: string): Promise<void> {
