@@ -1,5 +1,5 @@
-import { SuccessEngineError, type Store } from '../core';
-import { SqliteStore } from '../store';
+import type { Store } from '../core';
+import { openPostgresStore, SqliteStore } from '../store';
 
 /** Where the store lives: serialisable, so a worker thread can open its own connection to it. */
 export interface StoreLocation {
@@ -18,21 +18,31 @@ export interface OpenStoreOptions {
 }
 
 /** The only place that picks a store adapter; everything else receives the `Store` ports. */
-export async function openStore(location: StoreLocation, options: OpenStoreOptions = {}): Promise<Store> {
+export function openStore(location: StoreLocation, options: OpenStoreOptions = {}): Promise<Store> {
   if (location.databaseUrl) {
-    throw new SuccessEngineError('CONFIG.INVALID', 'SE_DATABASE_URL: the PostgreSQL store is being wired in');
+    return openPostgresStore({
+      url: location.databaseUrl,
+      ...(options.encryptionKey ? { encryptionKey: options.encryptionKey } : {}),
+      ...(location.poolSize ? { poolSize: location.poolSize } : {}),
+    });
   }
-  return new SqliteStore({
-    path: location.databasePath,
-    ...(options.encryptionKey ? { encryptionKey: options.encryptionKey } : {}),
-    ...(options.readOnly ? { readOnly: true } : {}),
-  });
+  return Promise.resolve(
+    new SqliteStore({
+      path: location.databasePath,
+      ...(options.encryptionKey ? { encryptionKey: options.encryptionKey } : {}),
+      ...(options.readOnly ? { readOnly: true } : {}),
+    }),
+  );
 }
 
 /** A store another thread or process can open too (an in-memory SQLite store lives in this thread only). */
 export const isShareable = (location: StoreLocation): boolean => Boolean(location.databaseUrl) || location.databasePath !== ':memory:';
 
-export const storeLocationOf = (config: { databasePath: string; databaseUrl?: string | undefined; databasePoolSize?: number }): StoreLocation => ({
+export const storeLocationOf = (config: {
+  databasePath: string;
+  databaseUrl?: string | undefined;
+  databasePoolSize?: number;
+}): StoreLocation => ({
   databasePath: config.databasePath,
   databaseUrl: config.databaseUrl,
   poolSize: config.databasePoolSize,

@@ -3,4 +3,3 @@ export { migrations } from './sqlite/migrations';
 export { TokenCipher } from './shared/token-cipher';
 export { openPostgresStore, PostgresStore, type PostgresStoreOptions } from './postgres/postgres-store';
 export { postgresMigrations } from './postgres/migrations';
-export { openStore, type OpenStoreOptions } from './open-store';

@@ -719,6 +719,20 @@ export class PostgresStore implements Store {
       throw new SuccessEngineError('STORE.NOT_FOUND', `no alert delivery ${idempotencyKey} for tenant ${tenantId}`);
   }
 
+  async claimAlertAttempt(
+    tenantId: TenantId,
+    idempotencyKey: string,
+    claim: { expectedAttempts: number; now: string; leaseUntil: string },
+  ): Promise<boolean> {
+    const result = await this.q(
+      `UPDATE alert_deliveries SET next_attempt_at = $5
+        WHERE tenant_id = $1 AND idempotency_key = $2 AND status IN ('pending', 'failed') AND attempts = $3
+          AND (next_attempt_at IS NULL OR next_attempt_at <= $4)`,
+      [tenantId, idempotencyKey, claim.expectedAttempts, new Date(claim.now).toISOString(), new Date(claim.leaseUntil).toISOString()],
+    );
+    return result.rowCount === 1;
+  }
+
   async listAlerts(tenantId: TenantId, status?: AlertDeliveryStatus): Promise<AlertDelivery[]> {
     const rows = status
       ? await this.rows('SELECT * FROM alert_deliveries WHERE tenant_id = $1 AND status = $2 ORDER BY created_at, idempotency_key', [

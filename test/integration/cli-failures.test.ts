@@ -92,6 +92,17 @@ describe('operational failures through the built CLI', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  describe('PostgreSQL', () => {
+    it('an unreachable SE_DATABASE_URL at start is one line naming it and the server, never the password', async () => {
+      const url = `postgres://se:do-not-print@127.0.0.1:${await freePort()}/success_engine`;
+      for (const args of [['backtest'], ['score', TENANT, '--json']]) {
+        const run = await cli(args, { ...env, SE_DATABASE_URL: url });
+        expectOneClearFailure(run, /SE_DATABASE_URL/, /127\.0\.0\.1:\d+\/success_engine/);
+        expect(run.stdout + run.stderr).not.toContain('do-not-print');
+      }
+    });
+  });
+
   describe('Redis', () => {
     it('sync with REDIS_URL on a closed port fails once, naming REDIS_URL', async () => {
       const run = await cli(['sync', 'hubspot-main', '--tenant', TENANT], { ...env, REDIS_URL: closedRedis });

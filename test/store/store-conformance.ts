@@ -520,6 +520,25 @@ export function describeStoreConformance(name: string, openStore: OpenStore): vo
         expect(await store.getAlert('other-tenant' as TenantId, 'k1')).toBeNull();
       });
 
+      it('gives the next attempt of a due delivery to one claimant, until its lease lapses', async () => {
+        await store.recordAlert(delivery('c1', { nextAttemptAt: '2026-01-01T00:00:00.000Z' }));
+        const claim = { expectedAttempts: 0, now: '2026-01-01T00:00:01.000Z', leaseUntil: '2026-01-01T00:01:00.000Z' };
+        expect(await store.claimAlertAttempt(TEST_TENANT, 'c1', claim)).toBe(true);
+        // A second worker, same moment: the lease holds it off.
+        expect(await store.claimAlertAttempt(TEST_TENANT, 'c1', claim)).toBe(false);
+        expect((await store.getAlert(TEST_TENANT, 'c1'))?.nextAttemptAt).toBe('2026-01-01T00:01:00.000Z');
+        // The first worker died: after the lease, the attempt can be taken again.
+        expect(await store.claimAlertAttempt(TEST_TENANT, 'c1', { ...claim, now: '2026-01-01T00:01:00.000Z' })).toBe(true);
+        // A stale view (another worker already counted an attempt) and a finished delivery are refused.
+        await store.updateAlert(TEST_TENANT, 'c1', { attempts: 1, status: 'failed', nextAttemptAt: '2026-01-01T00:00:00.000Z' });
+        expect(await store.claimAlertAttempt(TEST_TENANT, 'c1', { ...claim, now: '2026-01-02T00:00:00.000Z' })).toBe(false);
+        await store.updateAlert(TEST_TENANT, 'c1', { status: 'delivered' });
+        expect(await store.claimAlertAttempt(TEST_TENANT, 'c1', { ...claim, expectedAttempts: 1, now: '2026-01-02T00:00:00.000Z' })).toBe(
+          false,
+        );
+        expect(await store.claimAlertAttempt(TEST_TENANT, 'missing', claim)).toBe(false);
+      });
+
       it('lists alerts oldest first, optionally by status', async () => {
         await store.recordAlert(delivery('late', { createdAt: '2026-01-03T00:00:00Z' }));
         await store.recordAlert(delivery('early', { createdAt: '2026-01-01T00:00:00Z', status: 'dead-lettered' }));
