@@ -24,8 +24,7 @@ export function scoreApiRouter(store: Store): Router {
     const { tenantId } = principalOf(res);
     const limit = req.query.limit === undefined ? 100 : parseQuery(limitQuery, req.query.limit, 'limit');
     const band = req.query.band === undefined ? undefined : parseQuery(RiskBandSchema, req.query.band, 'band');
-    const scores = (await store
-      .latestScores(tenantId))
+    const scores = (await store.latestScores(tenantId))
       .filter((s) => band === undefined || s.churn.band === band)
       .sort((a, b) => b.churn.probability - a.churn.probability)
       .slice(0, limit);
@@ -58,7 +57,7 @@ export function scoreApiRouter(store: Store): Router {
     const limit = req.query.limit === undefined ? 100 : parseQuery(limitQuery, req.query.limit, 'limit');
     const accountId = req.params.accountId as AccountId;
     // As /accounts/:id does: an account of another tenant (or none) is not found, not an empty history.
-    if (!await store.getRecord(tenantId, 'account', accountId)) throw new SuccessEngineError('HTTP.NOT_FOUND', `no account ${accountId}`);
+    if (!(await store.getRecord(tenantId, 'account', accountId))) throw new SuccessEngineError('HTTP.NOT_FOUND', `no account ${accountId}`);
     res.json({ scores: await store.scoreHistory(tenantId, accountId, { limit }) });
   });
 

@@ -36,7 +36,11 @@ async function readBody(res: Response): Promise<unknown> {
 }
 
 /** A live connection (tokens decrypted) or a coded error saying the tenant is not connected. */
-export async function liveConnection(deps: Pick<InstallDeps, 'store'>, tenantId: TenantId, connectionId: ConnectionId): Promise<StoredConnection> {
+export async function liveConnection(
+  deps: Pick<InstallDeps, 'store'>,
+  tenantId: TenantId,
+  connectionId: ConnectionId,
+): Promise<StoredConnection> {
   const connection = await deps.store.getConnection(tenantId, connectionId);
   if (!connection)
     throw new SuccessEngineError(

@@ -61,14 +61,14 @@ export function authorizeUrl(deps: InstallDeps, provider: InstallProvider): stri
 export async function completeInstall(deps: InstallDeps, provider: InstallProvider, code: string, state: string): Promise<InstallResult> {
   const now = deps.clock.now();
   const payload = verifyInstallState(deps.settings.stateSecret, state, provider, now);
-  if (!await deps.store.claimOAuthNonce(payload.nonce, now.toISOString()))
+  if (!(await deps.store.claimOAuthNonce(payload.nonce, now.toISOString())))
     throw new SuccessEngineError('INSTALL.BAD_STATE', 'this OAuth state was already used; start the install again');
   const exchanged = provider === 'hubspot' ? await exchangeHubSpot(deps, code) : await exchangeSalesforce(deps, code);
 
   const tenantId = `${provider}-${exchanged.orgId}` as TenantId;
   const connectionId = provider as ConnectionId;
   const at = now.toISOString();
-  const reinstall = await deps.store.getTenant(tenantId) !== null;
+  const reinstall = (await deps.store.getTenant(tenantId)) !== null;
   if (!reinstall)
     await deps.store.upsertTenant({
       id: tenantId,

@@ -22,7 +22,7 @@ export function createTenantEraser(deps: InstallDeps): {
         (await deps.store.listConnections(tenantId)).length > 0
           ? await uninstallTenant(deps, tenantId, 'admin-uninstall', { actor: request.actor, revokeAtCrm: true })
           : null;
-      const receipt = uninstalled?.receipt ?? await deps.store.eraseTenant(tenantId, 'admin-erase');
+      const receipt = uninstalled?.receipt ?? (await deps.store.eraseTenant(tenantId, 'admin-erase'));
       const rows = Object.values(receipt.rowCounts).reduce((a, b) => a + b, 0);
       return {
         done: true,

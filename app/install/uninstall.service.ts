@@ -26,7 +26,7 @@ export async function uninstallTenant(
   options: { actor: string; revokeAtCrm: boolean },
 ): Promise<UninstallResult> {
   const lifecycle = await deps.store.tenantLifecycle(tenantId);
-  if (!await deps.store.getTenant(tenantId)) throw new SuccessEngineError('STORE.NOT_FOUND', `no tenant ${tenantId}`);
+  if (!(await deps.store.getTenant(tenantId))) throw new SuccessEngineError('STORE.NOT_FOUND', `no tenant ${tenantId}`);
   if (lifecycle?.status === 'uninstalled' && lifecycle.erasureDueAt) return { tenantId, erasureDueAt: lifecycle.erasureDueAt, revoked: {} };
   const revoked: Record<string, string> = {};
   for (const meta of await deps.store.listConnections(tenantId)) {

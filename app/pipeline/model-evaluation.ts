@@ -148,7 +148,7 @@ export async function storedModelEvaluation(
   const wanted = options ?? stored.options;
   const stale =
     stored.activeVersion !== ((await store.activeModel(tenantId, CHURN_TASK))?.version ?? null) ||
-    stored.accounts !== await store.countRecords(tenantId, 'account') ||
+    stored.accounts !== (await store.countRecords(tenantId, 'account')) ||
     stored.options.horizonDays !== wanted.horizonDays ||
     stored.options.alertThreshold !== wanted.alertThreshold;
   return { evaluation: stored, stale };

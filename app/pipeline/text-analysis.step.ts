@@ -96,13 +96,13 @@ export async function analyzeTextsStep(
   const removed = [...stored.values()].filter((r) => !seen.has(key(r)));
   // A changed record's text may already be known (by hash) to this model; only the rest is read.
   const known = new Set(
-    (await store
-      .textAnalyses(
+    (
+      await store.textAnalyses(
         tenantId,
         modelId,
         changed.map((t) => t.contentHash),
-      ))
-      .map((a) => a.contentHash),
+      )
+    ).map((a) => a.contentHash),
   );
   const toRead = new Map<string, string>();
   for (const t of changed) if (!known.has(t.contentHash)) toRead.set(t.contentHash, t.text);

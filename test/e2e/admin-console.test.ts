@@ -114,9 +114,9 @@ describe('admin console (Chromium)', () => {
     };
     expect(saved.providers.find((p) => p.provider === 'hubspot')?.effective.arr).toEqual({ field: 'annual_contract_value', scale: 1 });
     expect(
-      (await world.demo.store
-        .listAudit(world.demo.tenantId, { limit: 5 }))
-        .some((e) => e.action === 'console.field-mapping.saved' && e.actor === 'token:e2e-admin'),
+      (await world.demo.store.listAudit(world.demo.tenantId, { limit: 5 })).some(
+        (e) => e.action === 'console.field-mapping.saved' && e.actor === 'token:e2e-admin',
+      ),
     ).toBe(true);
   }, 60_000);
 
@@ -134,7 +134,9 @@ describe('admin console (Chromium)', () => {
     await form.locator('xpath=following-sibling::p[@role="status"][1]').getByText('Saved').waitFor();
     const saved = (await (await apiGet('/crm-tasks', world.adminToken)).json()) as { setting: unknown };
     expect(saved.setting).toEqual({ enabled: true, bands: ['medium', 'high'], dueInDays: 5 });
-    expect((await world.demo.store.listAudit(world.demo.tenantId, { limit: 5 })).some((e) => e.action === 'console.crm-tasks.saved')).toBe(true);
+    expect((await world.demo.store.listAudit(world.demo.tenantId, { limit: 5 })).some((e) => e.action === 'console.crm-tasks.saved')).toBe(
+      true,
+    );
 
     const bad = await fetch(`${world.server.url}/console/api/crm-tasks`, {
       method: 'PUT',

@@ -186,7 +186,9 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
     expect({ code: sync.code, stderr: sync.stderr }).toMatchObject({ code: 0 });
     const after = openStore();
     expect(await after.countRecords('acme' as TenantId, 'account')).toBe(cliOrg.state.org.table('Account').size);
-    expect((await after.getConnection('acme' as TenantId, 'sf-cli' as ConnectionId))?.tokens.accessToken).not.toBe(saved?.tokens.accessToken);
+    expect((await after.getConnection('acme' as TenantId, 'sf-cli' as ConnectionId))?.tokens.accessToken).not.toBe(
+      saved?.tokens.accessToken,
+    );
     await after.close();
   }, 180_000);
 
@@ -243,7 +245,9 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
     expect({ code: sync.code, stderr: sync.stderr }).toMatchObject({ code: 0 });
     const after = openStore();
     expect(await after.countRecords('beta' as TenantId, 'account')).toBe(jwtOrg.state.org.table('Account').size);
-    expect((await after.getConnection('beta' as TenantId, 'sf-jwt' as ConnectionId))?.tokens.accessToken).not.toBe(saved?.tokens.accessToken);
+    expect((await after.getConnection('beta' as TenantId, 'sf-jwt' as ConnectionId))?.tokens.accessToken).not.toBe(
+      saved?.tokens.accessToken,
+    );
     await after.close();
   }, 180_000);
 

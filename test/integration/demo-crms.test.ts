@@ -78,8 +78,7 @@ describe.each<[DemoCrmName, DemoOrgProfile]>([
   });
 
   it('names what the org lacks for the admin in the audit log (vanilla only)', async () => {
-    const findings = (await result.store
-      .listAudit(result.tenantId, { limit: 1000 }))
+    const findings = (await result.store.listAudit(result.tenantId, { limit: 1000 }))
       .filter((e) => e.action === 'sync.connector-findings')
       .flatMap((e) => (e.details as { findings: { code: string; object: string }[] }).findings);
     if (org === 'vanilla') expect(findings.length).toBeGreaterThan(0);

@@ -54,10 +54,7 @@ describe('the pipeline end to end (in-process, HubSpot sandbox)', () => {
     expect(texts.some((t) => /^[\x20-\x7e]+$/.test(t.maskedText))).toBe(true);
     // The seed's voice follows each account's fate (docs/sandbox.md); the model must hear it.
     const churned = new Set(
-      (await result.store
-        .listRecords(result.tenantId, 'account'))
-        .filter((a) => a.status === 'churned')
-        .map((a) => a.id as string),
+      (await result.store.listRecords(result.tenantId, 'account')).filter((a) => a.status === 'churned').map((a) => a.id as string),
     );
     const share = (list: typeof texts): number => list.filter((t) => t.label === 'negative').length / Math.max(1, list.length);
     const mean = (list: typeof texts): number => list.reduce((sum, t) => sum + t.score, 0) / Math.max(1, list.length);

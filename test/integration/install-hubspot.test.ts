@@ -95,10 +95,9 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
   it('refreshes expired tokens and stores the new ones encrypted', async () => {
     const before = (await h.store.getConnection(tenantId, 'hubspot' as ConnectionId))?.tokens.accessToken;
     sandbox.state.expireAccessTokens();
-    const page = await (await openConnector(h.deps, tenantId, 'hubspot' as ConnectionId)).pullPage(
-      'account',
-      await h.store.getCursor(tenantId, 'hubspot' as ConnectionId, 'account'),
-    );
+    const page = await (
+      await openConnector(h.deps, tenantId, 'hubspot' as ConnectionId)
+    ).pullPage('account', await h.store.getCursor(tenantId, 'hubspot' as ConnectionId, 'account'));
     expect(page.entity).toBe('account');
     const after = (await h.store.getConnection(tenantId, 'hubspot' as ConnectionId))?.tokens.accessToken;
     expect(after).toBeDefined();

@@ -68,8 +68,7 @@ describe('the pipeline through the queues (BullMQ, HubSpot sandbox)', () => {
   };
 
   it('creates one owner task for the top action of each high or critical account, as configured', async () => {
-    const expected = (await h.store
-      .latestScores(TENANT))
+    const expected = (await h.store.latestScores(TENANT))
       .filter((s) => (s.churn.band === 'high' || s.churn.band === 'critical') && s.nextBestActions.length > 0)
       .map((s) => s.accountId.replace(/^hubspot:/, ''));
     expect(expected.length).toBeGreaterThan(0);

@@ -52,8 +52,7 @@ describe('sync: full reload when the CRM can no longer replay deletions', () => 
       const reload = await syncEntity(store, connector, target);
       expect(reload.deleted).toBe(2);
       expect(await store.countRecords(tenantId, 'opportunity')).toBe(before - 2);
-      const deletedIds = (await store
-        .listRecords(tenantId, 'opportunity', { includeDeleted: true }))
+      const deletedIds = (await store.listRecords(tenantId, 'opportunity', { includeDeleted: true }))
         .filter((r) => r.deletedAt)
         .map((r) => r.source.externalId);
       expect(deletedIds.sort()).toEqual([gone.Id, alsoGone.Id].sort());

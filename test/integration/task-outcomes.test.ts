@@ -105,7 +105,10 @@ describe('CRM task completion answers the recommendation it was made for', () =>
       deferred.SystemModstamp = sfDateTime(clock.now().getTime());
       clock.advance(5 * 60_000);
       await syncEntity(store, connector, target);
-      expect((await store.listActionOutcomes(tenantId, { accountId: card.accountId }))[0]).toMatchObject({ status: 'completed', source: 'card' });
+      expect((await store.listActionOutcomes(tenantId, { accountId: card.accountId }))[0]).toMatchObject({
+        status: 'completed',
+        source: 'card',
+      });
     } finally {
       await store.close();
       await sandbox.close();

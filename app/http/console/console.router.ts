@@ -172,7 +172,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       models,
       evaluation: stored
         ? { ...stored.evaluation, stale: stored.stale }
-        : { ...await currentModelEvaluation(store, tenantId, now()), stale: false },
+        : { ...(await currentModelEvaluation(store, tenantId, now())), stale: false },
     });
   });
   api.post('/models/evaluate', async (req, res) => {

@@ -113,12 +113,10 @@ describe('web card and console routers (HTTP)', () => {
         })
       ).status,
     ).toBe(404);
-    expect(
-      (await store
-        .listAudit(T1))
-        .filter((e) => e.action.startsWith('nba.'))
-        .map((e) => e.action),
-    ).toEqual(['nba.dismissed', 'nba.completed']);
+    expect((await store.listAudit(T1)).filter((e) => e.action.startsWith('nba.')).map((e) => e.action)).toEqual([
+      'nba.dismissed',
+      'nba.completed',
+    ]);
   });
 
   it('keeps the console API to admins and names the field at fault in a bad mapping', async () => {

@@ -65,7 +65,7 @@ export function createWebCardRouter(deps: WebCardDeps): Router {
   api.post('/accounts/:accountId/actions/:actionId/feedback', access, async (req, res) => {
     const principal = principalOf(res);
     const accountId = req.params.accountId as AccountId;
-    if (!await deps.store.getRecord(principal.tenantId, 'account', accountId))
+    if (!(await deps.store.getRecord(principal.tenantId, 'account', accountId)))
       throw new SuccessEngineError('HTTP.NOT_FOUND', `no account ${accountId}`);
     const { status } = parseOrThrow(FeedbackSchema, req.body, 'feedback');
     const outcome = await recordCardFeedback(deps.store, {
