@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { ConnectionId, TenantId } from '../../core';
+import type { ConnectionId, Store, TenantId } from '../../core';
 import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
 import { SCORE_FIELDS } from '../../manifests/field-map';
 import {
@@ -17,7 +17,8 @@ import {
   type HubSpotSandbox,
   type HubSpotTier,
 } from '../../sandbox';
-import { SqliteStore } from '../../store';
+import { openPostgresStore, SqliteStore } from '../../store';
+import type { TestPostgres } from '../store/postgres-server';
 import { verifySignatureHeader } from '../../webhooks/shared/signature';
 
 /**
@@ -37,7 +38,7 @@ export interface Harness {
   keyHex: string;
   settingsPath: string;
   sandbox: HubSpotSandbox;
-  store: SqliteStore;
+  store: Store;
   asOf: string;
   /** Writes of our churn property per company id (every write counts, even of the same value). */
   writes: Map<string, number>;
@@ -57,6 +58,8 @@ export async function startHarness(options: {
   companiesOnly?: boolean;
   tier?: HubSpotTier;
   faults?: FaultPlan;
+  /** The harness and its worker processes share this database instead of a SQLite file. */
+  postgres?: TestPostgres;
 }): Promise<Harness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'se-pipeline-'));
   const book = generateBook({ seed: options.seed ?? 7, accounts: options.accounts, rows: readTelcoCsv(CSV) });
@@ -117,7 +120,10 @@ export async function startHarness(options: {
 
   const dbPath = path.join(dir, 'store.sqlite');
   const key = randomBytes(32);
-  const store = new SqliteStore({ path: dbPath, encryptionKey: key });
+  const database = options.postgres ? await options.postgres.createDatabase() : undefined;
+  const store: Store = database
+    ? await openPostgresStore({ url: database.url, encryptionKey: key, poolSize: 4 })
+    : new SqliteStore({ path: dbPath, encryptionKey: key });
   await store.upsertTenant({ id: TENANT, name: 'Pipeline test tenant', locale: 'en', createdAt: book.asOf });
   await store.saveConnection(
     {
@@ -161,10 +167,16 @@ export async function startHarness(options: {
     accepted,
     refused,
     alertPosts,
-    workerEnv: { SE_DATABASE_PATH: dbPath, SE_ENCRYPTION_KEY: key.toString('hex'), SE_DATA_DIR: dir, LOG_LEVEL: 'warn' },
+    workerEnv: {
+      ...(database ? { SE_DATABASE_URL: database.url } : { SE_DATABASE_PATH: dbPath }),
+      SE_ENCRYPTION_KEY: key.toString('hex'),
+      SE_DATA_DIR: dir,
+      LOG_LEVEL: 'warn',
+    },
     companyIds: () => [...sandbox.state.portal.table('companies').values()].filter((c) => !c.archived).map((c) => c.id),
     async close() {
       await store.close();
+      await database?.drop();
       await new Promise<void>((resolve) => receiver.close(() => resolve()));
       await sandbox.close();
       rmSync(dir, { recursive: true, force: true });

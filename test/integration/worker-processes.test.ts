@@ -5,6 +5,7 @@ import path from 'node:path';
 import { BullmqJobQueue, DEAD_LETTER_QUEUE } from '../../app/queue/bullmq-queue';
 import { queueNames } from '../../app/queue/queue-map';
 import { freePort, redisUrl, startOwnRedis, uniquePrefix } from '../helpers/redis';
+import { startTestPostgres, type TestPostgres } from '../store/postgres-server';
 import { CONNECTION, TENANT, exited, peakInWindow, spawnWorker, startHarness, type Harness } from './pipeline-harness';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -166,4 +167,56 @@ describe('two worker processes share one run and one HubSpot rate limit', () => 
       await producer.close();
     }
   }, 600_000);
+});
+
+describe('three worker processes on one PostgreSQL and one Redis, one SIGKILLed mid-run', () => {
+  let h: Harness | undefined;
+  let pg: TestPostgres | undefined;
+  const workers: ChildProcess[] = [];
+
+  afterAll(async () => {
+    for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+    await h?.close();
+    await pg?.stop();
+  });
+
+  it('syncs every record once, writes every score back once and delivers every alert', async () => {
+    pg = await startTestPostgres();
+    h = await startHarness({ accounts: 10_000, seed: 33, companiesOnly: true, postgres: pg });
+    const harness = h;
+    const url = redisUrl();
+    const prefix = uniquePrefix('pg3');
+    const producer = new BullmqJobQueue({ redisUrl: url, prefix });
+    try {
+      for (let i = 0; i < 3; i++) workers.push(spawnWorker(harness, url, prefix));
+      await producer.enqueue('sync.start', {
+        tenantId: TENANT,
+        connectionId: CONNECTION,
+        mode: 'backfill',
+        entities: ['account'],
+        train: true,
+        asOf: harness.asOf,
+        runId: 'pg-three-workers',
+      });
+      await waitFor('scoring finished', async () => (await producer.queue('score.tenant').getCompletedCount()) > 0, 300_000);
+      await waitFor('write-backs under way', () => harness.writes.size > 1500, 300_000);
+      const victim = workers[0] as ChildProcess;
+      victim.kill('SIGKILL');
+      await exited(victim);
+      expect(harness.writes.size).toBeLessThan(harness.companyIds().length);
+
+      await producer.waitForIdle({ timeoutMs: 420_000, pollMs: 500 });
+      // Every company synced once: one live record and one stored version each.
+      const companies = harness.companyIds();
+      expect(await harness.store.countRecords(TENANT, 'account')).toBe(companies.length);
+      const versions = await harness.store.listRecords(TENANT, 'account', { modifiedAtOrBefore: '9999-12-31T00:00:00.000Z' });
+      expect(versions).toHaveLength(companies.length);
+      await expectExactlyOnce(harness, 2);
+      expect((await producer.queue(DEAD_LETTER_QUEUE).getJobs()).map((j) => j.data as unknown)).toEqual([]);
+      for (const w of workers.slice(1)) w.kill('SIGTERM');
+      for (const w of workers.slice(1)) expect(await exited(w)).toBe(0);
+    } finally {
+      await producer.close();
+    }
+  }, 900_000);
 });
