@@ -13,11 +13,26 @@ export interface UpsertSummary {
   changedIds: string[];
 }
 
+/**
+ * A range of account ids, `after` (exclusive, none: from the first) to `through` (inclusive), compared
+ * bytewise like `afterId`: the ids of one keyset page of accounts, so that chunked scoring reads only
+ * that page's related rows. Consecutive pages' ranges cover the book once, without overlap.
+ */
+export interface AccountRange {
+  after?: string;
+  through: string;
+}
+
 export interface RecordQuery {
   /** Point-in-time reads: only records whose provider modstamp is at or before this instant. */
   modifiedAtOrBefore?: string;
   includeDeleted?: boolean;
   accountId?: AccountId;
+  /**
+   * Only records whose account id is in the range (an account's own id is its account id). With
+   * `modifiedAtOrBefore`, the account of the version read then counts.
+   */
+  accounts?: AccountRange;
   limit?: number;
   /** Keyset paging over canonical ids. */
   afterId?: string;
@@ -234,7 +249,8 @@ export interface CursorRepository {
 export interface ScoreRepository {
   appendScoreSets(scores: readonly ScoreSet[]): Promise<void>;
   scoreHistory(tenantId: TenantId, accountId: AccountId, options?: { limit?: number }): Promise<ScoreSet[]>;
-  latestScores(tenantId: TenantId): Promise<ScoreSet[]>;
+  /** The latest score set of each account (of those in `accounts`, when given). */
+  latestScores(tenantId: TenantId, options?: { accounts?: AccountRange }): Promise<ScoreSet[]>;
 
   registerModel(model: ModelVersion): Promise<void>;
   activateModel(tenantId: TenantId, task: string, version: string): Promise<void>;
@@ -300,8 +316,11 @@ export interface TextRepository {
     removed?: readonly { entity: RecordText['entity']; recordId: string }[],
   ): Promise<void>;
   listRecordTexts(tenantId: TenantId): Promise<RecordText[]>;
-  /** Each record's text joined with its latest analysis (records not yet read are left out), oldest text first. */
-  listAnalysedTexts(tenantId: TenantId): Promise<AnalysedText[]>;
+  /**
+   * Each record's text joined with its latest analysis (records not yet read are left out), oldest text
+   * first; with `accounts`, only texts of accounts in the range.
+   */
+  listAnalysedTexts(tenantId: TenantId, options?: { accounts?: AccountRange }): Promise<AnalysedText[]>;
 }
 
 /** Console settings (field mapping, alert rules, action catalog): one JSON document per key. */

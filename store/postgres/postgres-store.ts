@@ -17,6 +17,7 @@ import {
   type TenantId,
 } from '../../core';
 import type {
+  AccountRange,
   AlertDelivery,
   AlertDeliveryStatus,
   AnalysedText,
@@ -608,10 +609,13 @@ export class PostgresStore implements Store {
     return rows.map((r) => JSON.parse(r.data as string) as ScoreSet);
   }
 
-  async latestScores(tenantId: TenantId): Promise<ScoreSet[]> {
+  async latestScores(tenantId: TenantId, options: { accounts?: AccountRange } = {}): Promise<ScoreSet[]> {
+    const params: unknown[] = [tenantId];
+    const where = ['tenant_id = $1'];
+    if (options.accounts) inAccountRange('account_id', options.accounts, where, params);
     const rows = await this.rows(
-      'SELECT DISTINCT ON (account_id) data FROM score_sets WHERE tenant_id = $1 ORDER BY account_id, computed_at DESC, seq DESC',
-      [tenantId],
+      `SELECT DISTINCT ON (account_id) data FROM score_sets WHERE ${where.join(' AND ')} ORDER BY account_id, computed_at DESC, seq DESC`,
+      params,
     );
     return rows.map((r) => JSON.parse(r.data as string) as ScoreSet);
   }
@@ -912,12 +916,15 @@ export class PostgresStore implements Store {
     return (await this.rows('SELECT * FROM record_texts WHERE tenant_id = $1 ORDER BY entity, record_id', [tenantId])).map(toRecordText);
   }
 
-  async listAnalysedTexts(tenantId: TenantId): Promise<AnalysedText[]> {
+  async listAnalysedTexts(tenantId: TenantId, options: { accounts?: AccountRange } = {}): Promise<AnalysedText[]> {
+    const params: unknown[] = [tenantId];
+    const where = ['r.tenant_id = $1'];
+    if (options.accounts) inAccountRange('r.account_id', options.accounts, where, params);
     const rows = await this.rows(
       `SELECT r.*, a.model_id, a.label, a.score, a.topics, a.masked_text, a.analysed_at FROM record_texts r
        JOIN text_analyses a ON a.tenant_id = r.tenant_id AND a.content_hash = r.content_hash
-       WHERE r.tenant_id = $1 ORDER BY r.at, r.entity, r.record_id, a.analysed_at, a.model_id`,
-      [tenantId],
+       WHERE ${where.join(' AND ')} ORDER BY r.at, r.entity, r.record_id, a.analysed_at, a.model_id`,
+      params,
     );
     // A text read by more than one model (a model upgrade): the latest reading counts.
     const latest = new Map<string, AnalysedText>();
@@ -1105,6 +1112,7 @@ function latestQuery(tenantId: TenantId, entity: EntityName, q: RecordQuery): { 
     params.push(q.accountId);
     where.push(`account_id = $${params.length}`);
   }
+  if (q.accounts) inAccountRange('account_id', q.accounts, where, params);
   if (q.afterId) {
     params.push(q.afterId);
     where.push(`id > $${params.length}`);
@@ -1123,6 +1131,8 @@ function asOfQuery(tenantId: TenantId, entity: EntityName, q: RecordQuery): { sq
   }
   const outer: string[] = [];
   if (!q.includeDeleted) outer.push('deleted_at IS NULL');
+  // On the version read, not on every version: a record that moved between accounts lands in one chunk only.
+  if (q.accounts) inAccountRange('account_id', q.accounts, outer, params);
   if (q.afterId) {
     params.push(q.afterId);
     outer.push(`id > $${params.length}`);
@@ -1130,11 +1140,24 @@ function asOfQuery(tenantId: TenantId, entity: EntityName, q: RecordQuery): { sq
   params.push(q.limit ?? null);
   return {
     sql: `SELECT data, deleted_at FROM (
-            SELECT DISTINCT ON (id) id, data, deleted_at FROM record_versions WHERE ${inner.join(' AND ')}
+            SELECT DISTINCT ON (id) id, account_id, data, deleted_at FROM record_versions WHERE ${inner.join(' AND ')}
             ORDER BY id, modstamp DESC, seq DESC
           ) latest ${outer.length > 0 ? `WHERE ${outer.join(' AND ')}` : ''} ORDER BY id LIMIT $${params.length}`,
     params,
   };
+}
+
+/**
+ * `after < column <= through`. Account id columns are `text COLLATE "C"`, so the comparison is bytewise
+ * (as SQLite's and as `id > afterId`) and the (tenant_id, …, account_id) indexes serve it.
+ */
+function inAccountRange(column: string, range: AccountRange, where: string[], params: unknown[]): void {
+  if (range.after !== undefined) {
+    params.push(range.after);
+    where.push(`${column} > $${params.length}`);
+  }
+  params.push(range.through);
+  where.push(`${column} <= $${params.length}`);
 }
 
 function withDeletedAt<E extends EntityName>(row: Row): CanonicalRecordByEntity[E] {

@@ -321,4 +321,12 @@ CREATE TABLE record_texts (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 10,
+    name: 'record-texts-by-account',
+    sql: `
+-- Chunked scoring reads the texts of one page of accounts at a time, by a range of account ids.
+CREATE INDEX record_texts_by_account ON record_texts (tenant_id, account_id);
+`,
+  },
 ];

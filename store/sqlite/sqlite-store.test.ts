@@ -159,4 +159,42 @@ describe('SqliteStore specifics', () => {
   it('describes itself by its path', () => {
     expect(store.description).toEqual({ kind: 'sqlite', location: ':memory:' });
   });
+
+  it('reads a range of accounts through the account indexes (no statistics, as in production)', async () => {
+    // The statements the adapter really runs, with their parameters, explained afterwards.
+    const ran: { sql: string; params: unknown[] }[] = [];
+    const prepare = store.db.prepare.bind(store.db);
+    const spy = jest.spyOn(store.db, 'prepare').mockImplementation((sql: string) => {
+      const statement = prepare(sql);
+      const all = statement.all.bind(statement);
+      statement.all = (...params: unknown[]) => {
+        ran.push({ sql, params });
+        return all(...params);
+      };
+      return statement;
+    });
+    const accounts = { after: 'hubspot:a', through: 'hubspot:m' };
+    const plan = async (read: () => Promise<unknown>): Promise<string> => {
+      ran.length = 0;
+      await read();
+      const last = ran.at(-1);
+      if (!last) throw new Error('no statement ran');
+      const rows = prepare(`EXPLAIN QUERY PLAN ${last.sql}`).all(...last.params) as { detail: string }[];
+      return rows.map((r) => r.detail).join('\n');
+    };
+    try {
+      for (const query of [{ accounts }, { accounts: { through: 'hubspot:m' } }, { accounts, afterId: 'hubspot:t1', limit: 50 }]) {
+        const records = await plan(() => store.listRecords(TEST_TENANT, 'ticket', query));
+        expect(records).toMatch(/USING INDEX records_by_account \(tenant_id=\? AND entity=\? AND account_id/);
+      }
+      expect(await plan(() => store.latestScores(TEST_TENANT, { accounts }))).toMatch(
+        /USING INDEX score_sets_by_account \(tenant_id=\? AND account_id>\? AND account_id<\?\)/,
+      );
+      expect(await plan(() => store.listAnalysedTexts(TEST_TENANT, { accounts }))).toMatch(
+        /USING INDEX record_texts_by_account \(tenant_id=\? AND account_id>\? AND account_id<\?\)/,
+      );
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });

@@ -22,6 +22,7 @@ import {
   type TenantId,
 } from '../../core';
 import type {
+  AccountRange,
   Store,
   StoreDescription,
   ConnectionRef,
@@ -400,15 +401,18 @@ export class SqliteStore implements Store {
     return rows.map((r) => JSON.parse(r.data as string) as ScoreSet);
   }
 
-  async latestScores(tenantId: TenantId): Promise<ScoreSet[]> {
+  async latestScores(tenantId: TenantId, options: { accounts?: AccountRange } = {}): Promise<ScoreSet[]> {
+    const where = ['tenant_id = ?'];
+    const params: unknown[] = [tenantId];
+    if (options.accounts) inAccountRange('account_id', options.accounts, where, params);
     const rows = this.db
       .prepare(
         `SELECT data FROM (
            SELECT data, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY computed_at DESC, seq DESC) AS rn
-           FROM score_sets WHERE tenant_id = ?
+           FROM score_sets WHERE ${where.join(' AND ')}
          ) WHERE rn = 1`,
       )
-      .all(tenantId) as Row[];
+      .all(...params) as Row[];
     return rows.map((r) => JSON.parse(r.data as string) as ScoreSet);
   }
 
@@ -912,14 +916,17 @@ export class SqliteStore implements Store {
     return rows.map(toRecordText);
   }
 
-  async listAnalysedTexts(tenantId: TenantId): Promise<AnalysedText[]> {
+  async listAnalysedTexts(tenantId: TenantId, options: { accounts?: AccountRange } = {}): Promise<AnalysedText[]> {
+    const where = ['r.tenant_id = ?'];
+    const params: unknown[] = [tenantId];
+    if (options.accounts) inAccountRange('r.account_id', options.accounts, where, params);
     const rows = this.db
       .prepare(
         `SELECT r.*, a.model_id, a.label, a.score, a.topics, a.masked_text, a.analysed_at FROM record_texts r
          JOIN text_analyses a ON a.tenant_id = r.tenant_id AND a.content_hash = r.content_hash
-         WHERE r.tenant_id = ? ORDER BY r.at, r.entity, r.record_id, a.analysed_at`,
+         WHERE ${where.join(' AND ')} ORDER BY r.at, r.entity, r.record_id, a.analysed_at`,
       )
-      .all(tenantId) as Row[];
+      .all(...params) as Row[];
     // A text read by more than one model (a model upgrade): the latest reading counts.
     const latest = new Map<string, AnalysedText>();
     for (const r of rows) latest.set(`${r.entity as string}\u0000${r.record_id as string}`, { ...toRecordText(r), ...toTextAnalysis(r) });
@@ -1139,12 +1146,16 @@ function latestQuery(tenantId: TenantId, entity: EntityName, q: RecordQuery): { 
     where.push('account_id = ?');
     params.push(q.accountId);
   }
+  if (q.accounts) inAccountRange('account_id', q.accounts, where, params);
   if (q.afterId) {
     where.push('id > ?');
     params.push(q.afterId);
   }
   params.push(q.limit ?? -1);
-  return { sql: `SELECT data, deleted_at FROM records WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, params };
+  // Without statistics (we never ANALYZE), SQLite walks records_by_id for `afterId … ORDER BY id LIMIT`
+  // and tests every row of the entity against the range; one chunk's range is the narrower read.
+  const index = q.accounts ? ' INDEXED BY records_by_account' : '';
+  return { sql: `SELECT data, deleted_at FROM records${index} WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, params };
 }
 
 /** The latest version of each record at or before the instant, as a backtest would have seen it. */
@@ -1157,6 +1168,8 @@ function asOfQuery(tenantId: TenantId, entity: EntityName, q: RecordQuery): { sq
   }
   const outer = ['rn = 1'];
   if (!q.includeDeleted) outer.push('deleted_at IS NULL');
+  // On the version read, not on every version: a record that moved between accounts lands in one chunk only.
+  if (q.accounts) inAccountRange('account_id', q.accounts, outer, params);
   if (q.afterId) {
     outer.push('id > ?');
     params.push(q.afterId);
@@ -1164,11 +1177,21 @@ function asOfQuery(tenantId: TenantId, entity: EntityName, q: RecordQuery): { sq
   params.push(q.limit ?? -1);
   return {
     sql: `SELECT data, deleted_at FROM (
-            SELECT id, data, deleted_at, ROW_NUMBER() OVER (PARTITION BY id ORDER BY modstamp DESC, seq DESC) AS rn
+            SELECT id, account_id, data, deleted_at, ROW_NUMBER() OVER (PARTITION BY id ORDER BY modstamp DESC, seq DESC) AS rn
             FROM record_versions WHERE ${inner.join(' AND ')}
           ) WHERE ${outer.join(' AND ')} ORDER BY id LIMIT ?`,
     params,
   };
+}
+
+/** `after < column <= through`; TEXT compares bytewise (BINARY collation), as `id > afterId` does. */
+function inAccountRange(column: string, range: AccountRange, where: string[], params: unknown[]): void {
+  if (range.after !== undefined) {
+    where.push(`${column} > ?`);
+    params.push(range.after);
+  }
+  where.push(`${column} <= ?`);
+  params.push(range.through);
 }
 
 function withDeletedAt<E extends EntityName>(row: Row): CanonicalRecordByEntity[E] {

@@ -1,6 +1,6 @@
 import { buildRecord, type AccountId, type ConnectionId, type CrmConnection, type ScoreSet, type TenantId } from '../../core';
 import type { ActionOutcome } from '../../core/model/action-outcome.schema';
-import type { AlertDelivery, ModelVersion, Store } from '../../core/ports/store.port';
+import type { AccountRange, AlertDelivery, AnalysedText, ModelVersion, RecordQuery, Store } from '../../core/ports/store.port';
 import { makeAccount, TEST_TENANT } from '../helpers/records';
 
 /** What a conformance run needs from an adapter: the store, and a little raw SQL for what no port shows. */
@@ -664,6 +664,216 @@ export function describeStoreConformance(name: string, openStore: OpenStore): vo
         ]);
         expect(analysed[0]).toMatchObject({ entity: 'ticket', accountId: 'hubspot:a', kind: 'email', maskedText: 'masked h1 <EMAIL>' });
         expect(await store.listAnalysedTexts(OTHER_TENANT)).toEqual([]);
+      });
+    });
+
+    describe('account ranges (chunked scoring reads one page of accounts and its related rows)', () => {
+      // Byte order and a locale's order disagree on all of these: case, '-', '_', digits.
+      const raw = ['a_1', 'B', 'a-1', 'z', 'a1', 'A', 'b-', 'a10', 'Z9', 'b', 'a', 'b_', 'a2'];
+      const accountIds = raw.map((id) => `hubspot:${id}`);
+      const bytewise = (x: string, y: string) => Buffer.compare(Buffer.from(x), Buffer.from(y));
+      const sorted = (ids: readonly string[]) => [...ids].sort(bytewise);
+      const inRange = (id: string, range: AccountRange) =>
+        (range.after === undefined || bytewise(id, range.after) > 0) && bytewise(id, range.through) <= 0;
+      // Tickets 1…39, three per account, spread over the accounts.
+      const ticketAccount = (n: number) => accountIds[n % accountIds.length] as string;
+      const ticketNumbers = Array.from({ length: 39 }, (_, i) => i + 1);
+
+      async function seedBook(): Promise<void> {
+        await store.upsertRecords(
+          'account',
+          raw.map((id) => makeAccount(id)),
+        );
+        await store.upsertRecords(
+          'ticket',
+          ticketNumbers.map((n) => ticket(n, ticketAccount(n))),
+        );
+      }
+
+      const ticketIds = async (query: RecordQuery) => (await store.listRecords(TEST_TENANT, 'ticket', query)).map((t) => t.id);
+      const expectedTickets = (range: AccountRange) =>
+        sorted(ticketNumbers.filter((n) => inRange(ticketAccount(n), range)).map((n) => `hubspot:t${n}`));
+
+      it('reads records by a range of account ids: after exclusive, through inclusive, bytewise', async () => {
+        await seedBook();
+        const range = { after: 'hubspot:B', through: 'hubspot:a-1' };
+        // Bytewise, B < Z9 < a < a-1 < a1 (a locale would say a < a-1 < a1 < B < Z9): after excludes B, through includes a-1.
+        expect(sorted(accountIds).filter((id) => inRange(id, range))).toEqual(['hubspot:Z9', 'hubspot:a', 'hubspot:a-1']);
+        const tickets = await store.listRecords(TEST_TENANT, 'ticket', { accounts: range });
+        expect(sorted([...new Set(tickets.map((t) => t.accountId))])).toEqual(['hubspot:Z9', 'hubspot:a', 'hubspot:a-1']);
+        expect(tickets.map((t) => t.id)).toEqual(expectedTickets(range));
+        expect(tickets).toHaveLength(9);
+
+        // Without `after`, from the first account.
+        expect(await ticketIds({ accounts: { through: 'hubspot:B' } })).toEqual(expectedTickets({ through: 'hubspot:B' }));
+        expect(await ticketIds({ accounts: { through: 'hubspot:B' } })).toHaveLength(6);
+        // An empty range, and one past the last account.
+        expect(await ticketIds({ accounts: { after: 'hubspot:a', through: 'hubspot:a' } })).toEqual([]);
+        expect(await ticketIds({ accounts: { after: 'hubspot:z', through: 'hubspot:zz' } })).toEqual([]);
+        // Accounts are their own account: the range reads them by id.
+        const accounts = await store.listRecords(TEST_TENANT, 'account', { accounts: { after: 'hubspot:a1', through: 'hubspot:b-' } });
+        expect(accounts.map((a) => a.id)).toEqual(['hubspot:a10', 'hubspot:a2', 'hubspot:a_1', 'hubspot:b', 'hubspot:b-']);
+        // With keyset paging inside the range, and with one account.
+        const all = expectedTickets(range);
+        expect(await ticketIds({ accounts: range, afterId: all[2] as string, limit: 4 })).toEqual(all.slice(3, 7));
+        expect(await ticketIds({ accounts: range, accountId: 'hubspot:a' as AccountId })).toEqual(
+          expectedTickets({ after: 'hubspot:_', through: 'hubspot:a' }),
+        );
+        expect(await ticketIds({ accounts: range, accountId: 'hubspot:b' as AccountId })).toEqual([]);
+        // Other tenants stay apart.
+        expect(await store.listRecords(OTHER_TENANT, 'ticket', { accounts: range })).toEqual([]);
+      });
+
+      it('pages accounts by keyset and reads each page’s tickets, scores and texts by its range: each exactly once', async () => {
+        await seedBook();
+        await store.appendScoreSets(
+          accountIds.flatMap((id, i) => [scoreSet(id, '2026-01-01T00:00:00Z', 0.1), scoreSet(id, '2026-02-01T00:00:00Z', i / 100)]),
+        );
+        await store.putRecordTexts(
+          TEST_TENANT,
+          ticketNumbers.map((n) => ({
+            entity: 'ticket' as const,
+            recordId: `hubspot:t${n}`,
+            accountId: ticketAccount(n),
+            kind: 'ticket' as const,
+            at: new Date(Date.parse(T0) + n * 3_600_000).toISOString(),
+            contentHash: `h${n % 5}`,
+          })),
+        );
+        await store.putTextAnalyses(
+          TEST_TENANT,
+          [0, 1, 2, 3, 4].map((h) => ({
+            contentHash: `h${h}`,
+            modelId: 'm1',
+            label: 'neutral' as const,
+            score: 0,
+            topics: [],
+            maskedText: `text ${h}`,
+            analysedAt: T0,
+          })),
+        );
+        const wholeTexts = await store.listAnalysedTexts(TEST_TENANT);
+        expect(wholeTexts).toHaveLength(39);
+
+        const pages: string[][] = [];
+        const tickets: string[] = [];
+        const scores: string[] = [];
+        const texts: AnalysedText[] = [];
+        let after: string | undefined;
+        for (;;) {
+          const page = await store.listRecords(TEST_TENANT, 'account', { limit: 4, ...(after ? { afterId: after } : {}) });
+          if (page.length === 0) break;
+          const ids = page.map((a) => a.id);
+          const range: AccountRange = { ...(after ? { after } : {}), through: ids.at(-1) as string };
+          const pageTickets = await store.listRecords(TEST_TENANT, 'ticket', { accounts: range });
+          // Only the page's own accounts' rows, nothing of a neighbour's.
+          for (const t of pageTickets) expect(ids).toContain(t.accountId);
+          const pageScores = await store.latestScores(TEST_TENANT, { accounts: range });
+          expect(sorted(pageScores.map((s) => s.accountId))).toEqual(ids);
+          const pageTexts = await store.listAnalysedTexts(TEST_TENANT, { accounts: range });
+          for (const t of pageTexts) expect(ids).toContain(t.accountId);
+          pages.push(ids);
+          tickets.push(...pageTickets.map((t) => t.id));
+          scores.push(...pageScores.map((s) => `${s.accountId}=${s.churn.probability}`));
+          texts.push(...pageTexts);
+          after = ids.at(-1);
+        }
+        expect(pages.map((p) => p.length)).toEqual([4, 4, 4, 1]);
+        expect(pages.flat()).toEqual(sorted(accountIds));
+        expect(tickets).toHaveLength(39);
+        expect(sorted(tickets)).toEqual(sorted(ticketNumbers.map((n) => `hubspot:t${n}`)));
+        expect(sorted(scores)).toEqual(sorted(accountIds.map((id, i) => `${id}=${i / 100}`)));
+        expect(texts).toHaveLength(39);
+        expect(sorted(texts.map((t) => t.recordId))).toEqual(sorted(wholeTexts.map((t) => t.recordId)));
+      });
+
+      it('restricts latest scores to the range, latest per account', async () => {
+        await store.appendScoreSets([
+          scoreSet('hubspot:B', '2026-03-01T00:00:00Z', 0.2),
+          scoreSet('hubspot:a', '2026-01-01T00:00:00Z', 0.3),
+          scoreSet('hubspot:a', '2026-02-01T00:00:00Z', 0.4),
+          scoreSet('hubspot:a-1', '2026-01-01T00:00:00Z', 0.5),
+          scoreSet('hubspot:a_1', '2026-01-01T00:00:00Z', 0.6),
+          scoreSet('hubspot:b', '2026-01-01T00:00:00Z', 0.7),
+          scoreSet('hubspot:a', '2026-09-01T00:00:00Z', 0.9, OTHER_TENANT),
+        ]);
+        const latest = async (accounts: AccountRange) =>
+          (await store.latestScores(TEST_TENANT, { accounts })).map((s) => [s.accountId, s.churn.probability]).sort();
+        expect(await latest({ after: 'hubspot:B', through: 'hubspot:a-1' })).toEqual([
+          ['hubspot:a', 0.4],
+          ['hubspot:a-1', 0.5],
+        ]);
+        // a_1 sorts after a: outside.
+        expect(await latest({ through: 'hubspot:a' })).toEqual([
+          ['hubspot:B', 0.2],
+          ['hubspot:a', 0.4],
+        ]);
+        expect(await latest({ after: 'hubspot:a-1', through: 'hubspot:a_1' })).toEqual([['hubspot:a_1', 0.6]]);
+        expect(await latest({ after: 'hubspot:b', through: 'hubspot:z' })).toEqual([]);
+        expect(await store.latestScores(TEST_TENANT)).toHaveLength(5);
+      });
+
+      it('restricts analysed texts to the range, oldest text first', async () => {
+        const text = (recordId: string, accountId: string, at: string) => ({
+          entity: 'ticket' as const,
+          recordId,
+          accountId,
+          kind: 'email' as const,
+          at,
+          contentHash: 'h1',
+        });
+        await store.putRecordTexts(TEST_TENANT, [
+          text('t1', 'hubspot:a-1', '2026-01-04T00:00:00Z'),
+          text('t2', 'hubspot:B', '2026-01-01T00:00:00Z'),
+          text('t3', 'hubspot:a', '2026-01-03T00:00:00Z'),
+          text('t4', 'hubspot:a_1', '2026-01-02T00:00:00Z'),
+          text('t5', 'hubspot:a', '2026-01-01T00:00:00Z'),
+        ]);
+        await store.putTextAnalyses(TEST_TENANT, [
+          { contentHash: 'h1', modelId: 'm1', label: 'positive', score: 0.5, topics: [], maskedText: 'x', analysedAt: T0 },
+        ]);
+        const read = async (accounts: AccountRange) => (await store.listAnalysedTexts(TEST_TENANT, { accounts })).map((t) => t.recordId);
+        expect(await read({ after: 'hubspot:B', through: 'hubspot:a-1' })).toEqual(['t5', 't3', 't1']);
+        // Same instant: by entity, then record id.
+        expect(await read({ through: 'hubspot:a' })).toEqual(['t2', 't5', 't3']);
+        expect(await read({ after: 'hubspot:a-1', through: 'hubspot:b' })).toEqual(['t4']);
+        expect(await read({ after: 'hubspot:a_1', through: 'hubspot:z' })).toEqual([]);
+        expect(await store.listAnalysedTexts(OTHER_TENANT, { accounts: { through: 'hubspot:z' } })).toEqual([]);
+      });
+
+      it('combines the range with deletions and point-in-time reads (a moved ticket lands in one chunk only)', async () => {
+        await seedBook();
+        const first: AccountRange = { through: 'hubspot:B' };
+        const second: AccountRange = { after: 'hubspot:B', through: 'hubspot:a-1' };
+        // t5 (account A) is deleted; t1 (account B) moves to account a on 2026-03-01.
+        expect(ticketAccount(5)).toBe('hubspot:A');
+        expect(ticketAccount(1)).toBe('hubspot:B');
+        await store.markDeleted(TEST_TENANT, 'ticket', 'hubspot', ['t5'], '2026-02-01T00:00:00Z');
+        await store.upsertRecords('ticket', [ticket(1, 'hubspot:a', '2026-03-01T00:00:00Z')]);
+        await store.upsertRecords('ticket', [ticket(40, 'hubspot:A', '2026-04-01T00:00:00Z')]);
+
+        const without = (ids: string[], ...gone: string[]) => ids.filter((id) => !gone.includes(id));
+        const firstNow = without(expectedTickets(first), 'hubspot:t1', 'hubspot:t5');
+        expect(await ticketIds({ accounts: first })).toEqual(sorted([...firstNow, 'hubspot:t40']));
+        expect(await ticketIds({ accounts: first, includeDeleted: true })).toEqual(sorted([...firstNow, 'hubspot:t5', 'hubspot:t40']));
+        expect(await ticketIds({ accounts: second })).toEqual(sorted([...expectedTickets(second), 'hubspot:t1']));
+
+        const asOf = (at: string, range: AccountRange, includeDeleted = false) =>
+          ticketIds({ accounts: range, modifiedAtOrBefore: at, ...(includeDeleted ? { includeDeleted } : {}) });
+        // Before the deletion and the move: as seeded.
+        expect(await asOf('2026-01-15T00:00:00Z', first)).toEqual(expectedTickets(first));
+        expect(await asOf('2026-01-15T00:00:00Z', second)).toEqual(expectedTickets(second));
+        // After the deletion, before the move: t1 still belongs to B, t5 is gone unless asked for.
+        const firstThen = without(expectedTickets(first), 'hubspot:t5');
+        expect(await asOf('2026-02-15T00:00:00Z', first)).toEqual(firstThen);
+        expect(await asOf('2026-02-15T00:00:00Z', first, true)).toEqual(expectedTickets(first));
+        expect(await asOf('2026-02-15T00:00:00Z', second)).toEqual(expectedTickets(second));
+        // After the move: t1 is read with its account then (a), in the second chunk only; t40 is not there yet.
+        expect(await asOf('2026-03-15T00:00:00Z', first)).toEqual(without(firstThen, 'hubspot:t1'));
+        const moved = await store.listRecords(TEST_TENANT, 'ticket', { accounts: second, modifiedAtOrBefore: '2026-03-15T00:00:00Z' });
+        expect(moved.map((t) => t.id)).toEqual(sorted([...expectedTickets(second), 'hubspot:t1']));
+        expect(moved.find((t) => t.id === 'hubspot:t1')?.accountId).toBe('hubspot:a');
+        expect(await asOf('2026-04-15T00:00:00Z', first)).toEqual(sorted([...without(firstThen, 'hubspot:t1'), 'hubspot:t40']));
       });
     });
 
