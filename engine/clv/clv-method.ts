@@ -11,7 +11,7 @@ import { scoreContractual, type ContractualAccount } from './contractual-clv';
 import { dayNumber, summarizeCustomers, type CustomerSummary, type Purchase } from './customer-summary';
 import { fitGammaGamma, type GammaGammaFit } from './gamma-gamma.model';
 import { scoreNonContractual } from './non-contractual-clv';
-import { fitForCohort, fitSbgByCohort, type ContractHistory, type SbgFit } from './sbg.model';
+import { fitForCohort, fitSbgByCohort, type CohortFits, type ContractHistory, type SbgFit } from './sbg.model';
 
 export type ClvMethod = 'contractual' | 'non-contractual';
 
@@ -116,34 +116,88 @@ export interface ClvRunOptions {
 
 export type AccountClvResult = { accountId: string; choice: MethodChoice; score?: ClvScore };
 
+/** The book's fitted value models; a model the data cannot support is absent. */
+export interface ClvFits {
+  sbg?: CohortFits;
+  bg?: BgNbdFit;
+  gg?: GammaGammaFit;
+}
+
 /**
- * Value a tenant's book: fit sBG (by cohort) on contract histories and BG/NBD + Gamma-Gamma on
- * purchase histories, choose a method per account from its data, and return a ClvScore (with
- * `method` recorded) for every account that can be valued. Models that the data cannot support
- * are simply unavailable; that is an outcome, not an error.
+ * What the value models are fitted on, gathered a page of accounts at a time: each account's
+ * contract history (periods, churned, cohort) and purchase summary (x, tₓ, T, spend), a few
+ * numbers per account, so a book of millions is fitted without holding its records.
  */
-export function scoreBookClv(accounts: readonly AccountClvEvidence[], options: ClvRunOptions): AccountClvResult[] {
-  const asOf = dayNumber(options.asOf);
-  const version = options.modelVersion ?? '1';
-  const histories = new Map<string, NonNullable<ReturnType<typeof contractHistory>>>();
-  for (const a of accounts) {
-    const h = contractHistory(a.subscriptions, asOf);
-    if (h) histories.set(a.accountId, h);
+export class ClvFitEvidence {
+  private readonly asOf: number;
+  private readonly histories: ContractHistory[] = [];
+  /** Purchasers without a contract (free choices), and every purchaser, in book order. */
+  private readonly free: CustomerSummary[] = [];
+  private readonly everyone: CustomerSummary[] = [];
+
+  constructor(asOf: string) {
+    this.asOf = dayNumber(asOf);
   }
-  const sbg = tryFit(() => fitSbgByCohort([...histories.values()]));
+
+  observe(accounts: readonly AccountClvEvidence[]): void {
+    const contracted = new Set<string>();
+    for (const a of accounts) {
+      const h = contractHistory(a.subscriptions, this.asOf);
+      if (!h) continue;
+      contracted.add(a.accountId);
+      this.histories.push({ periods: h.periods, churned: h.churned, ...(h.cohort === undefined ? {} : { cohort: h.cohort }) });
+    }
+    for (const s of purchaseSummaries(accounts, this.asOf).values()) {
+      this.everyone.push(s);
+      if (!contracted.has(s.customerId)) this.free.push(s);
+    }
+  }
+
+  /** Fit sBG by cohort on contracts, BG/NBD + Gamma-Gamma on free purchasers (every purchaser if those are too few). */
+  fit(): ClvFits {
+    const sbg = tryFit(() => fitSbgByCohort(this.histories));
+    const bg = tryFit<BgNbdFit>(() => fitBgNbd(this.free)) ?? tryFit<BgNbdFit>(() => fitBgNbd(this.everyone));
+    const gg = tryFit<GammaGammaFit>(() => fitGammaGamma(this.free)) ?? tryFit<GammaGammaFit>(() => fitGammaGamma(this.everyone));
+    return { ...(sbg ? { sbg } : {}), ...(bg ? { bg } : {}), ...(gg ? { gg } : {}) };
+  }
+}
+
+function purchaseSummaries(accounts: readonly AccountClvEvidence[], asOf: number): Map<string, CustomerSummary> {
   const purchases: Purchase[] = [];
   for (const a of accounts) {
     for (const t of a.transactions)
       if (PURCHASE_KINDS.has(t.kind) && t.amount > 0)
         purchases.push({ customerId: a.accountId, day: dayNumber(t.occurredAt), amount: t.amount });
   }
-  const summaries = new Map(summarizeCustomers(purchases, { calibrationEnd: asOf }).map((s) => [s.customerId, s]));
-  // Fit purchase models on accounts without contracts (contract invoices are not free choices);
-  // fall back to every purchaser if those alone cannot support a fit.
-  const free = [...summaries.values()].filter((s) => !histories.has(s.customerId));
-  const everyone = [...summaries.values()];
-  const bg = tryFit<BgNbdFit>(() => fitBgNbd(free)) ?? tryFit<BgNbdFit>(() => fitBgNbd(everyone));
-  const gg = tryFit<GammaGammaFit>(() => fitGammaGamma(free)) ?? tryFit<GammaGammaFit>(() => fitGammaGamma(everyone));
+  return new Map(summarizeCustomers(purchases, { calibrationEnd: asOf }).map((s) => [s.customerId, s]));
+}
+
+/**
+ * Value a tenant's book in one call: fit the models on it, then score every account (see
+ * `scoreClvWith`). Books read in pages gather `ClvFitEvidence` page by page instead.
+ */
+export function scoreBookClv(accounts: readonly AccountClvEvidence[], options: ClvRunOptions): AccountClvResult[] {
+  const evidence = new ClvFitEvidence(options.asOf);
+  evidence.observe(accounts);
+  return scoreClvWith(evidence.fit(), accounts, options);
+}
+
+/**
+ * Choose a method per account from its data and return a ClvScore (with `method` recorded) for
+ * every account that can be valued with the fitted models. Each account's value depends only on
+ * its own evidence and the fits, so a book scored page by page gets the values it would in one call.
+ * Models that the data cannot support are simply unavailable; that is an outcome, not an error.
+ */
+export function scoreClvWith(fits: ClvFits, accounts: readonly AccountClvEvidence[], options: ClvRunOptions): AccountClvResult[] {
+  const asOf = dayNumber(options.asOf);
+  const version = options.modelVersion ?? '1';
+  const { sbg, bg, gg } = fits;
+  const histories = new Map<string, NonNullable<ReturnType<typeof contractHistory>>>();
+  for (const a of accounts) {
+    const h = contractHistory(a.subscriptions, asOf);
+    if (h) histories.set(a.accountId, h);
+  }
+  const summaries = purchaseSummaries(accounts, asOf);
   const available = { contractual: sbg !== undefined, nonContractual: bg !== undefined && gg !== undefined };
   const common = {
     horizonMonths: options.horizonMonths,
@@ -165,6 +219,7 @@ export function scoreBookClv(accounts: readonly AccountClvEvidence[], options: C
     if (choice.method === 'contractual' && sbg && history && !history.churned) {
       const fit = fitForCohort(sbg, history.cohort);
       const input = {
+        key: a.accountId,
         periods: history.periods,
         revenuePerPeriod: history.mrr * history.periodMonths,
         periodMonths: history.periodMonths,

@@ -18,6 +18,11 @@ export interface ContractualAccount {
   churnProbability?: number;
   /** Revenue still to come in the current, already committed period (counted with certainty). */
   committedRevenue?: number;
+  /**
+   * Seeds this account's simulated futures (e.g. its id), so its interval does not depend on which
+   * other accounts are scored in the same call: a book scored in chunks gets the same intervals.
+   */
+  key?: string;
 }
 
 export interface ContractualOptions {
@@ -126,9 +131,9 @@ export function scoreContractual(fit: SbgFit, accounts: readonly ContractualAcco
   accounts.forEach(validate);
   const draws = sbgDraws(fit, options.draws ?? 100, options.seed ?? 1);
   const futures = draws.length > 0 ? draws : [fit.params];
-  const random = createRandom((options.seed ?? 1) + 7919);
-  const uniform = (): number => random.next();
-  return accounts.map((a) => {
+  return accounts.map((a, index) => {
+    const random = createRandom(hashSeed((options.seed ?? 1) + 7919, a.key ?? String(index)));
+    const uniform = (): number => random.next();
     const point = contractualValue(fit.params, a, options);
     const retained = contractualValue(fit.params, { ...a, churnProbability: 0 }, options);
     const samples: number[] = [];
@@ -141,6 +146,13 @@ export function scoreContractual(fit: SbgFit, accounts: readonly ContractualAcco
       ifRetained: retained.value,
     };
   });
+}
+
+/** FNV-1a of the key, mixed with the seed: one independent random stream per account. */
+function hashSeed(seed: number, key: string): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
 
 /** Simulated futures per parameter draw: 100 draws × 5 give stable 10th and 90th percentiles. */

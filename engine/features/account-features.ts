@@ -38,6 +38,17 @@ export interface AccountFeatureOptions {
   /** Account attributes (custom CRM fields, file-import columns) become `attr_<key>` features, at most this many. */
   maxAttributes: number;
   texts: readonly TextSignals[];
+  /**
+   * Which attributes become columns, decided over the whole book (see `AttributePlanner`); without
+   * it, over these records. A book built page by page needs it so every page has the same columns.
+   */
+  attributes: AttributePlan;
+}
+
+/** The attribute columns of a book: their keys, and which of them read as numbers. */
+export interface AttributePlan {
+  keys: readonly string[];
+  numeric: ReadonlySet<string>;
 }
 
 export interface AccountFeatures {
@@ -84,7 +95,7 @@ export function buildAccountFeatures(records: AccountRecords, asOf: string, opti
       return !(r.deletedAt && parseTime(r.deletedAt, 'deletedAt') <= t);
     });
   const accounts = visible(records.accounts)
-    .filter((a) => a.status === 'active')
+    .filter(isCustomer)
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const tickets = groupByAccount(visible(records.tickets).filter((x) => parseTime(x.createdAt, 'ticket.createdAt') <= t));
   const activities = groupByAccount(visible(records.activities).filter((x) => parseTime(x.occurredAt, 'activity.occurredAt') <= t));
@@ -260,7 +271,7 @@ export function buildAccountFeatures(records: AccountRecords, asOf: string, opti
       ? numericColumn(e.name, numeric.get(e.name) as Float64Array)
       : categoricalColumn(e.name, categorical.get(e.name) ?? []),
   );
-  columns.push(...attributeColumns(accounts, maxAttributes));
+  columns.push(...attributeColumns(accounts, options.attributes ?? planOf(accounts, maxAttributes)));
   return { table: { rowCount: n, columns }, accountIds: accounts.map((a) => a.id), modifiedAfterAsOf };
 }
 
@@ -317,25 +328,60 @@ function categoricalColumn(name: string, values: readonly (string | null)[]): Ca
   return { kind: 'categorical', name, codes, levels };
 }
 
-/** Generic columns from account attributes: numeric when every present value is a number or boolean. */
-function attributeColumns(accounts: readonly CanonicalAccount[], max: number): FeatureColumn[] {
-  const presence = new Map<string, number>();
-  for (const a of accounts)
-    for (const [key, value] of Object.entries(a.attributes))
-      if (value !== null && !ATTRIBUTE_KEYS_USED_ELSEWHERE.has(key)) presence.set(key, (presence.get(key) ?? 0) + 1);
-  const keys = [...presence.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, max)
-    .map(([key]) => key)
-    .sort();
-  return keys.map((key) => {
+const isCustomer = (a: CanonicalAccount): boolean => a.status === 'active';
+
+/** A record as the as-of date sees it: modified by then and not deleted by then. */
+function visibleAt(r: Stamped, t: number): boolean {
+  return parseTime(r.source.modstamp, 'source.modstamp') <= t && !(r.deletedAt && parseTime(r.deletedAt, 'deletedAt') <= t);
+}
+
+/**
+ * Gathers, page by page, which attributes the book's customers carry and whether every present
+ * value of each reads as a number; `plan` keeps the most common ones (ties by key), as a single
+ * pass over the whole book would.
+ */
+export class AttributePlanner {
+  private readonly presence = new Map<string, number>();
+  private readonly notNumeric = new Set<string>();
+
+  observe(accounts: readonly CanonicalAccount[], asOf?: string): void {
+    const t = asOf === undefined ? undefined : parseTime(asOf, 'asOf');
+    for (const a of accounts) {
+      if (!isCustomer(a) || (t !== undefined && !visibleAt(a, t))) continue;
+      for (const [key, value] of Object.entries(a.attributes)) {
+        if (value === null || ATTRIBUTE_KEYS_USED_ELSEWHERE.has(key)) continue;
+        this.presence.set(key, (this.presence.get(key) ?? 0) + 1);
+        if (!readsAsNumber(value)) this.notNumeric.add(key);
+      }
+    }
+  }
+
+  plan(max: number): AttributePlan {
+    const keys = [...this.presence.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, max)
+      .map(([key]) => key)
+      .sort();
+    return { keys, numeric: new Set(keys.filter((k) => !this.notNumeric.has(k))) };
+  }
+}
+
+// CRMs send every property as text: "29.85" is a number, "true" a yes/no (read as words).
+const readsAsNumber = (v: unknown): boolean =>
+  typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && NUMBER.test(v.trim()));
+
+function planOf(customers: readonly CanonicalAccount[], max: number): AttributePlan {
+  const planner = new AttributePlanner();
+  planner.observe(customers);
+  return planner.plan(max);
+}
+
+/** Generic columns from account attributes, as the plan says: numeric ones as numbers, the rest as words. */
+function attributeColumns(accounts: readonly CanonicalAccount[], plan: AttributePlan): FeatureColumn[] {
+  return plan.keys.map((key) => {
     const values = accounts.map((a) => a.attributes[key] ?? null);
     const name = `attr_${key}`;
-    // CRMs send every property as text: "29.85" is a number, "true" a yes/no (read as words).
-    const numeric = values.every(
-      (v) => v === null || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && NUMBER.test(v.trim())),
-    );
-    if (numeric)
+    if (plan.numeric.has(key))
       return numericColumn(
         name,
         Float64Array.from(values, (v) => (v === null ? Number.NaN : Number(v))),

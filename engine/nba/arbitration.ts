@@ -124,138 +124,226 @@ function capacityOf(options: ArbitrationOptions, ownerId: string): number {
   return c.byOwner[ownerId] ?? c.default;
 }
 
+/** Why one action was skipped for the account at `index` (in the order the arbiter considered accounts). */
+export type SkipSink = (index: number, skipped: AccountDecision['skipped'][number]) => void;
+
+const REASONS: readonly SkipReason[] = ['ineligible', 'cooldown', 'not-worth-it', 'holdout', 'capacity', 'top-k'];
+
+/** A Float64Array/Int32Array-backed list that grows: candidates of a million-account book stay compact. */
+class Column<T extends Float64Array | Int32Array | Uint8Array> {
+  length = 0;
+  constructor(
+    public data: T,
+    private readonly make: (n: number) => T,
+  ) {}
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = this.make(Math.max(1024, this.data.length * 2));
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+}
+const floats = () => new Column(new Float64Array(0), (n) => new Float64Array(n));
+const ints = () => new Column(new Int32Array(0), (n) => new Int32Array(n));
+const bytes = () => new Column(new Uint8Array(0), (n) => new Uint8Array(n));
+
 /**
  * Decisioning over a book of accounts: eligibility → cooldown → score (propensity × value ×
  * uplift × weight − cost) → holdout → global ranking under per-owner weekly capacity → top-k.
  * Candidates are taken best-first across all accounts, so scarce owner time goes to the highest
  * expected value; ties break by catalog order, then account id, so runs are reproducible.
+ *
+ * A book can be considered a page at a time (`consider`), then decided once (`decide`): what is
+ * kept per account is its id and a few numbers per candidate action, so a book of millions is
+ * arbitrated in memory it can afford; `outcome` rebuilds an account's ranked actions afterwards.
  */
+export class BookArbiter {
+  private readonly topK: number;
+  private readonly holdoutRate: number;
+  private readonly now: number;
+  private readonly stamp: string;
+  private readonly lastAssigned = new Map<string, number>();
+  private readonly usedThisWeek = new Map<string, number>();
+  private readonly propensities: Map<string, PropensityEstimate>;
+  private readonly accountIds: string[] = [];
+  private readonly tenantIds: string[] = [];
+  private readonly skipCounts = new Map<SkipReason, Column<Uint8Array>>(REASONS.map((r) => [r, bytes()]));
+  private readonly owners: string[] = [];
+  private readonly ownerIndex = new Map<string, number>();
+  private readonly candidate = { score: floats(), account: ints(), order: ints(), owner: ints(), holdout: bytes() };
+  private taken: Map<number, { order: number; rank: number }[]> | undefined;
+
+  constructor(
+    private readonly catalog: readonly ActionDefinition[],
+    private readonly options: ArbitrationOptions,
+    private readonly onSkip?: SkipSink,
+  ) {
+    this.topK = options.topK ?? 3;
+    this.holdoutRate = options.holdoutRate ?? DEFAULT_HOLDOUT_RATE;
+    if (!Number.isInteger(this.topK) || this.topK < 1)
+      throw new SuccessEngineError('ENGINE.BAD_INPUT', `topK must be a positive integer, got ${this.topK}`, { field: 'topK' });
+    this.now = options.now.getTime();
+    this.stamp = options.now.toISOString();
+    for (const h of options.history ?? []) {
+      const at = Date.parse(h.assignedAt);
+      const key = historyKey(h.tenantId, h.accountId, h.actionId);
+      if (at > (this.lastAssigned.get(key) ?? -Infinity)) this.lastAssigned.set(key, at);
+      if (h.arm === 'treatment' && at > this.now - WEEK_MS && at <= this.now)
+        this.usedThisWeek.set(h.ownerId, (this.usedThisWeek.get(h.ownerId) ?? 0) + 1);
+    }
+    const outcomes = options.outcomes ?? [];
+    const minObservations = options.minObservations === undefined ? {} : { minObservations: options.minObservations };
+    this.propensities = new Map(catalog.map((a) => [a.id, estimatePropensity(outcomes, a.id, a.priorPropensity, minObservations)]));
+  }
+
+  /** Accounts considered so far (the next one gets this index). */
+  get size(): number {
+    return this.accountIds.length;
+  }
+
+  /** Score every action for each account; keeps the ones worth doing as candidates. */
+  consider(accounts: readonly AccountSignals[]): void {
+    if (this.taken) throw new SuccessEngineError('ENGINE.BAD_INPUT', 'the book was already decided; consider accounts before decide()');
+    const explainIneligible = this.options.explainIneligible ?? true;
+    for (const account of accounts) {
+      const index = this.accountIds.length;
+      this.accountIds.push(account.accountId);
+      this.tenantIds.push(account.tenantId);
+      for (const column of this.skipCounts.values()) column.push(0);
+      this.catalog.forEach((action, order) => {
+        const eligibility = checkEligibility(action, account);
+        if (!eligibility.eligible) {
+          this.skip(index, 'ineligible', action.id, explainIneligible ? () => eligibility.failures.map((f) => f.text) : undefined);
+          return;
+        }
+        const last = this.lastAssigned.get(historyKey(account.tenantId, account.accountId, action.id));
+        if (last !== undefined && this.now - last < action.cooldownDays * DAY_MS) {
+          const days = Math.ceil((last + action.cooldownDays * DAY_MS - this.now) / DAY_MS);
+          this.skip(index, 'cooldown', action.id, () => [{ en: `In cooldown for ${days} more days`, zh: `冷却期还剩 ${days} 天` }]);
+          return;
+        }
+        const scored = scoreAction(action, account, this.propensities.get(action.id) as PropensityEstimate);
+        if (!(scored.score > 0)) {
+          this.skip(index, 'not-worth-it', action.id, () => [
+            { en: 'Expected value does not cover the cost', zh: '预期价值不足以覆盖成本' },
+          ]);
+          return;
+        }
+        const c = this.candidate;
+        c.score.push(scored.score);
+        c.account.push(index);
+        c.order.push(order);
+        c.owner.push(this.ownerOf(scored.ownerId));
+        c.holdout.push(isInHoldout(account.tenantId, action.id, account.accountId, this.holdoutRate) ? 1 : 0);
+      });
+    }
+  }
+
+  /** Rank every candidate across the book and take them under top-k and owner capacity; returns the assignments to keep. */
+  decide(): ActionHistoryEntry[] {
+    const c = this.candidate;
+    const ids = this.accountIds;
+    const byValue = Uint32Array.from({ length: c.score.length }, (_, k) => k).sort((a, b) => {
+      const idA = ids[c.account.data[a] as number] as string;
+      const idB = ids[c.account.data[b] as number] as string;
+      return (
+        (c.score.data[b] as number) - (c.score.data[a] as number) ||
+        (c.order.data[a] as number) - (c.order.data[b] as number) ||
+        (idA < idB ? -1 : idA > idB ? 1 : 0)
+      );
+    });
+    const taken = new Map<number, { order: number; rank: number }[]>();
+    const used = new Map(this.usedThisWeek);
+    const assignments: ActionHistoryEntry[] = [];
+    for (const k of byValue) {
+      const index = c.account.data[k] as number;
+      const action = this.catalog[c.order.data[k] as number] as ActionDefinition;
+      const ownerId = this.owners[c.owner.data[k] as number] as string;
+      const assignment = (arm: ActionHistoryEntry['arm']): ActionHistoryEntry => ({
+        tenantId: this.tenantIds[index] as string,
+        accountId: ids[index] as string,
+        actionId: action.id,
+        ownerId,
+        assignedAt: this.stamp,
+        arm,
+      });
+      if (c.holdout.data[k] === 1) {
+        this.skip(index, 'holdout', action.id, () => [{ en: 'Held out at random to measure lift', zh: '随机保留为对照组以衡量效果' }]);
+        assignments.push(assignment('holdout'));
+        continue;
+      }
+      const actions = taken.get(index) ?? [];
+      if (actions.length >= this.topK) {
+        this.skip(index, 'top-k', action.id, () => [{ en: `Ranked below the top ${this.topK}`, zh: `排名在前 ${this.topK} 之后` }]);
+        continue;
+      }
+      const count = used.get(ownerId) ?? 0;
+      if (count >= capacityOf(this.options, ownerId)) {
+        this.skip(index, 'capacity', action.id, () => [
+          { en: `Owner ${ownerId} is at weekly capacity`, zh: `负责人 ${ownerId} 本周已满负荷` },
+        ]);
+        continue;
+      }
+      used.set(ownerId, count + 1);
+      actions.push({ order: c.order.data[k] as number, rank: actions.length + 1 });
+      taken.set(index, actions);
+      assignments.push(assignment('treatment'));
+    }
+    this.taken = taken;
+    return assignments;
+  }
+
+  /**
+   * The decided actions of the account considered at `index`, rebuilt from its signals (the same
+   * ones it was considered with), and why it got none.
+   */
+  outcome(index: number, account: AccountSignals): { actions: RankedAction[]; noAction: LocalizedText | null } {
+    if (!this.taken) throw new SuccessEngineError('ENGINE.BAD_INPUT', 'decide() the book before reading outcomes');
+    if (this.accountIds[index] !== account.accountId)
+      throw new SuccessEngineError('ENGINE.BAD_INPUT', `account ${account.accountId} was not considered at index ${index}`);
+    const actions = (this.taken.get(index) ?? []).map(({ order, rank }) => {
+      const action = this.catalog[order] as ActionDefinition;
+      return { ...scoreAction(action, account, this.propensities.get(action.id) as PropensityEstimate), rank };
+    });
+    return { actions, noAction: actions.length > 0 ? null : noActionFromCounts((reason) => this.skipCounts.get(reason)?.data[index] ?? 0) };
+  }
+
+  /** Counts the skip; explains it to the sink when there are words for it (ineligible ones only if asked). */
+  private skip(index: number, reason: SkipReason, actionId: string, text: (() => LocalizedText[]) | undefined): void {
+    const counts = this.skipCounts.get(reason) as Column<Uint8Array>;
+    counts.data[index] = Math.min(255, (counts.data[index] as number) + 1);
+    if (text) this.onSkip?.(index, { actionId, reason, text: text() });
+  }
+
+  private ownerOf(ownerId: string): number {
+    let k = this.ownerIndex.get(ownerId);
+    if (k === undefined) {
+      k = this.owners.length;
+      this.owners.push(ownerId);
+      this.ownerIndex.set(ownerId, k);
+    }
+    return k;
+  }
+}
+
+const historyKey = (tenantId: string, accountId: string, actionId: string): string => `${tenantId}\u0000${accountId}\u0000${actionId}`;
+
+/** The whole book at once, every skipped action explained (what the console's "why not" reads). */
 export function arbitrate(
   accounts: readonly AccountSignals[],
   catalog: readonly ActionDefinition[],
   options: ArbitrationOptions,
 ): ArbitrationResult {
-  const topK = options.topK ?? 3;
-  const holdoutRate = options.holdoutRate ?? DEFAULT_HOLDOUT_RATE;
-  if (!Number.isInteger(topK) || topK < 1)
-    throw new SuccessEngineError('ENGINE.BAD_INPUT', `topK must be a positive integer, got ${topK}`, { field: 'topK' });
-  const now = options.now.getTime();
-  const history = options.history ?? [];
-  const outcomes = options.outcomes ?? [];
-
-  const lastAssigned = new Map<string, number>();
-  const usedThisWeek = new Map<string, number>();
-  for (const h of history) {
-    const at = Date.parse(h.assignedAt);
-    const key = `${h.tenantId}\u0000${h.accountId}\u0000${h.actionId}`;
-    if (at > (lastAssigned.get(key) ?? -Infinity)) lastAssigned.set(key, at);
-    if (h.arm === 'treatment' && at > now - WEEK_MS && at <= now) usedThisWeek.set(h.ownerId, (usedThisWeek.get(h.ownerId) ?? 0) + 1);
-  }
-  const propensities = new Map(
-    catalog.map((a) => [
-      a.id,
-      estimatePropensity(
-        outcomes,
-        a.id,
-        a.priorPropensity,
-        options.minObservations === undefined ? {} : { minObservations: options.minObservations },
-      ),
-    ]),
-  );
-
-  const decisions = new Map<string, AccountDecision>();
-  const candidates: { account: AccountSignals; scored: ScoredAction; order: number }[] = [];
-  const assignments: ActionHistoryEntry[] = [];
-  const stamp = options.now.toISOString();
-  const explainIneligible = options.explainIneligible ?? true;
-
-  for (const account of accounts) {
-    const decision: AccountDecision = { accountId: account.accountId, actions: [], skipped: [] };
-    decisions.set(account.accountId, decision);
-    catalog.forEach((action, order) => {
-      const eligibility = checkEligibility(action, account);
-      if (!eligibility.eligible) {
-        if (explainIneligible)
-          decision.skipped.push({ actionId: action.id, reason: 'ineligible', text: eligibility.failures.map((f) => f.text) });
-        return;
-      }
-      const last = lastAssigned.get(`${account.tenantId}\u0000${account.accountId}\u0000${action.id}`);
-      if (last !== undefined && now - last < action.cooldownDays * DAY_MS) {
-        const days = Math.ceil((last + action.cooldownDays * DAY_MS - now) / DAY_MS);
-        decision.skipped.push({
-          actionId: action.id,
-          reason: 'cooldown',
-          text: [{ en: `In cooldown for ${days} more days`, zh: `冷却期还剩 ${days} 天` }],
-        });
-        return;
-      }
-      const scored = scoreAction(action, account, propensities.get(action.id) as PropensityEstimate);
-      if (!(scored.score > 0)) {
-        decision.skipped.push({
-          actionId: action.id,
-          reason: 'not-worth-it',
-          text: [{ en: 'Expected value does not cover the cost', zh: '预期价值不足以覆盖成本' }],
-        });
-        return;
-      }
-      candidates.push({ account, scored, order });
-    });
-  }
-
-  candidates.sort(
-    (a, b) =>
-      b.scored.score - a.scored.score ||
-      a.order - b.order ||
-      (a.account.accountId < b.account.accountId ? -1 : a.account.accountId > b.account.accountId ? 1 : 0),
-  );
-  const used = new Map(usedThisWeek);
-  for (const { account, scored } of candidates) {
-    const decision = decisions.get(account.accountId) as AccountDecision;
-    if (isInHoldout(account.tenantId, scored.actionId, account.accountId, holdoutRate)) {
-      decision.skipped.push({
-        actionId: scored.actionId,
-        reason: 'holdout',
-        text: [{ en: 'Held out at random to measure lift', zh: '随机保留为对照组以衡量效果' }],
-      });
-      assignments.push({
-        tenantId: account.tenantId,
-        accountId: account.accountId,
-        actionId: scored.actionId,
-        ownerId: scored.ownerId,
-        assignedAt: stamp,
-        arm: 'holdout',
-      });
-      continue;
-    }
-    if (decision.actions.length >= topK) {
-      decision.skipped.push({
-        actionId: scored.actionId,
-        reason: 'top-k',
-        text: [{ en: `Ranked below the top ${topK}`, zh: `排名在前 ${topK} 之后` }],
-      });
-      continue;
-    }
-    const taken = used.get(scored.ownerId) ?? 0;
-    if (taken >= capacityOf(options, scored.ownerId)) {
-      decision.skipped.push({
-        actionId: scored.actionId,
-        reason: 'capacity',
-        text: [{ en: `Owner ${scored.ownerId} is at weekly capacity`, zh: `负责人 ${scored.ownerId} 本周已满负荷` }],
-      });
-      continue;
-    }
-    used.set(scored.ownerId, taken + 1);
-    decision.actions.push({ ...scored, rank: decision.actions.length + 1 });
-    assignments.push({
-      tenantId: account.tenantId,
-      accountId: account.accountId,
-      actionId: scored.actionId,
-      ownerId: scored.ownerId,
-      assignedAt: stamp,
-      arm: 'treatment',
-    });
-  }
-  return { decisions: accounts.map((a) => decisions.get(a.accountId) as AccountDecision), assignments };
+  const decisions: AccountDecision[] = accounts.map((a) => ({ accountId: a.accountId, actions: [], skipped: [] }));
+  const arbiter = new BookArbiter(catalog, options, (index, skipped) => decisions[index]?.skipped.push(skipped));
+  arbiter.consider(accounts);
+  const assignments = arbiter.decide();
+  accounts.forEach((account, index) => {
+    (decisions[index] as AccountDecision).actions = arbiter.outcome(index, account).actions;
+  });
+  return { decisions, assignments };
 }
 
 const NO_ACTION: Record<SkipReason, (count: number) => LocalizedText> = {
@@ -286,9 +374,13 @@ const NO_ACTION_ORDER: readonly SkipReason[] = ['capacity', 'cooldown', 'holdout
 /** Why an account got no action, in the words a rep reads on the card; null when it got one. */
 export function noActionReason(decision: AccountDecision): LocalizedText | null {
   if (decision.actions.length > 0) return null;
+  return noActionFromCounts((reason) => decision.skipped.filter((s) => s.reason === reason).length);
+}
+
+function noActionFromCounts(count: (reason: SkipReason) => number): LocalizedText {
   for (const reason of NO_ACTION_ORDER) {
-    const count = decision.skipped.filter((s) => s.reason === reason).length;
-    if (count > 0) return NO_ACTION[reason](count);
+    const n = count(reason);
+    if (n > 0) return NO_ACTION[reason](n);
   }
   return NO_ACTION.ineligible(0);
 }
