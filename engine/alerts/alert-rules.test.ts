@@ -144,4 +144,26 @@ describe('evaluateAlerts', () => {
     const limited = evaluateAlerts(accounts, earlier, { ...cfg, weeklyBudgetPerOwner: 2 }, NOW);
     expect(limited.alerts.filter((a) => a.target === 'owner:u1').map((a) => a.alert.accountId)).toEqual(['crit']);
   });
+
+  it('counts the alerts an interrupted attempt already raised against the budget, so its retry raises no more', () => {
+    const accounts = [
+      signals(
+        { accountId: 'a', current: { churnProbability: 0.9, band: 'critical', clv: 1_000, scoredAt: '2026-06-01T00:00:00Z' } },
+        0.9,
+        0.3,
+      ),
+      signals({ accountId: 'b', current: { churnProbability: 0.6, band: 'high', clv: 1_000, scoredAt: '2026-06-01T00:00:00Z' } }, 0.6, 0.3),
+    ];
+    const budget = { ...cfg, weeklyBudgetPerOwner: 1 };
+    const first = evaluateAlerts(accounts, [], budget, NOW);
+    expect(first.alerts.map((a) => a.alert.accountId)).toEqual(['a']);
+    // Recorded on the real clock, after the run's as-of instant.
+    const recorded = toHistory(first.alerts).map((h) => ({ ...h, raisedAt: '2026-06-01T12:05:00Z' }));
+    const retry = evaluateAlerts(accounts, recorded, budget, NOW);
+    expect(retry.alerts).toEqual([]);
+    expect(retry.suppressed.map((s) => [s.accountId, s.reason])).toEqual([
+      ['a', 'duplicate'],
+      ['b', 'budget'],
+    ]);
+  });
 });

@@ -228,6 +228,7 @@ export function evaluateAlerts(
 ): AlertEvaluation {
   const t = now.getTime();
   const seenKeys = new Set(history.map((h) => h.idempotencyKey));
+  const raisedAt = new Map(history.map((h) => [h.idempotencyKey, Date.parse(h.raisedAt)]));
   const lastByRule = new Map<string, number>();
   const spent = new Map<string, number>();
   for (const h of history) {
@@ -244,6 +245,8 @@ export function evaluateAlerts(
     for (const c of matchRules(s, config)) {
       const key = alertIdempotencyKey(s.tenantId, s.accountId, c.rule, s.current.scoredAt);
       if (seenKeys.has(key)) {
+        // Raised by an interrupted attempt of this run (recorded on the real clock, after `now`): it spent budget too.
+        if ((raisedAt.get(key) ?? -Infinity) > t) spent.set(target, (spent.get(target) ?? 0) + 1);
         suppressed.push({ accountId: s.accountId, rule: c.rule, reason: 'duplicate', target });
         continue;
       }

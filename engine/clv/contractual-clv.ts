@@ -1,6 +1,6 @@
 import { SuccessEngineError } from '../../core';
 import { cholesky, invertSpd, lowerTimes } from '../optim/linear-algebra';
-import { createRandom } from '../optim/random';
+import { createRandom, hashKey } from '../optim/random';
 import { intervalFrom, type ClvInterval } from './non-contractual-clv';
 import { retentionAfter, type SbgFit, type SbgParams } from './sbg.model';
 
@@ -130,9 +130,10 @@ export function scoreContractual(fit: SbgFit, accounts: readonly ContractualAcco
   }
   accounts.forEach(validate);
   const draws = sbgDraws(fit, options.draws ?? 100, options.seed ?? 1);
-  const futures = draws.length > 0 ? draws : [fit.params];
+  // No draws asked: the point alone (a degenerate fit still simulates futures at its MLE).
+  const futures = options.draws === 0 ? [] : draws.length > 0 ? draws : [fit.params];
   return accounts.map((a, index) => {
-    const random = createRandom(hashSeed((options.seed ?? 1) + 7919, a.key ?? String(index)));
+    const random = createRandom(hashKey((options.seed ?? 1) + 7919, a.key ?? String(index)));
     const uniform = (): number => random.next();
     const point = contractualValue(fit.params, a, options);
     const retained = contractualValue(fit.params, { ...a, churnProbability: 0 }, options);
@@ -146,13 +147,6 @@ export function scoreContractual(fit: SbgFit, accounts: readonly ContractualAcco
       ifRetained: retained.value,
     };
   });
-}
-
-/** FNV-1a of the key, mixed with the seed: one independent random stream per account. */
-function hashSeed(seed: number, key: string): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
 }
 
 /** Simulated futures per parameter draw: 100 draws × 5 give stable 10th and 90th percentiles. */

@@ -82,8 +82,11 @@ function parseTime(value: string, what: string): number {
  * Only accounts that are customers (status active) at `asOf` get a row.
  * Every feature is listed in docs/feature-catalog.md; missing values are NaN, never zero-filled.
  */
+/** Account attributes that become features when the caller does not say. */
+export const DEFAULT_MAX_ATTRIBUTES = 40;
+
 export function buildAccountFeatures(records: AccountRecords, asOf: string, options: Partial<AccountFeatureOptions> = {}): AccountFeatures {
-  const maxAttributes = options.maxAttributes ?? 40;
+  const maxAttributes = options.maxAttributes ?? DEFAULT_MAX_ATTRIBUTES;
   const t = parseTime(asOf, 'asOf');
   let modifiedAfterAsOf = 0;
   const visible = <R extends Stamped>(list: readonly R[] | undefined): R[] =>

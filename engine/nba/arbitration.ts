@@ -203,6 +203,16 @@ export class BookArbiter {
     return this.accountIds.length;
   }
 
+  /** The id of the account considered at `index` (undefined past the end). */
+  accountIdAt(index: number): string | undefined {
+    return this.accountIds[index];
+  }
+
+  /** Where each account was considered, for callers that cannot follow the order. */
+  indexById(): Map<string, number> {
+    return new Map(this.accountIds.map((id, index) => [id, index]));
+  }
+
   /** Score every action for each account; keeps the ones worth doing as candidates. */
   consider(accounts: readonly AccountSignals[]): void {
     if (this.taken) throw new SuccessEngineError('ENGINE.BAD_INPUT', 'the book was already decided; consider accounts before decide()');

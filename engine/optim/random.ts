@@ -86,3 +86,10 @@ export function createRandom(seed: number): Random {
     },
   };
 }
+
+/** FNV-1a of the key, mixed with the seed: a stable 32-bit number per key (one random stream, or a sampling rank). */
+export function hashKey(seed: number, key: string): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}

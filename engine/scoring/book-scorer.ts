@@ -1,5 +1,6 @@
 import {
   ScoreSetSchema,
+  SuccessEngineError,
   type LocalizedText,
   type ChurnScore,
   type ClvScore,
@@ -7,157 +8,353 @@ import {
   type NextBestAction,
   type ScoreSet,
   type TenantId,
-  type AccountId,
   type CanonicalAccount,
+  type AccountRange,
 } from '../../core';
 import type { AlertSignals } from '../alerts/alert-rules';
 import { scoreChurn } from '../churn/churn-drivers';
 import type { ChurnModel } from '../churn/churn-model';
-import { scoreBookClv, type AccountClvEvidence, type AccountClvResult } from '../clv/clv-method';
+import { ClvFitEvidence, scoreClvWith, type AccountClvEvidence, type ClvFits } from '../clv/clv-method';
 import {
+  AttributePlanner,
   buildAccountFeatures,
+  DEFAULT_MAX_ATTRIBUTES,
   groupByAccount,
   type AccountFeatures,
   type AccountRecords,
   type AnalysedRecordText,
+  type AttributePlan,
 } from '../features/account-features';
 import { catalogWording } from '../features/feature-catalog';
-import { cellValue } from '../features/feature-table';
+import { cellValue, type FeatureTable } from '../features/feature-table';
 import { scoreHealth } from '../health/health-score';
-import { arbitrate, noActionReason, type AccountDecision, type ArbitrationOptions, type ArbitrationResult } from '../nba/arbitration';
-import type { AccountSignals, ActionDefinition } from '../nba/nba.types';
+import { BookArbiter, type ArbitrationOptions, type RankedAction } from '../nba/arbitration';
+import type { AccountSignals, ActionDefinition, ActionHistoryEntry } from '../nba/nba.types';
 import { accountVoice, type AccountVoice } from '../text/customer-voice';
 import { DEFAULT_TOPICS, type TopicDefinition } from '../text/topics/topic-catalog';
 
 export type ChurnScorer = { kind: 'learned'; model: ChurnModel; ref: ModelRef } | { kind: 'health-score'; ref: Omit<ModelRef, 'kind'> };
 
-export interface BookScoringInput {
+/** A past recommendation; the scorer finds its owner on the account (capacity is per owner). */
+export type PastRecommendation = Omit<ActionHistoryEntry, 'ownerId'>;
+
+export interface BookScoringSettings {
   tenantId: TenantId;
   /** The scoring instant; features are built as of it. */
   now: string;
-  records: AccountRecords;
   churn: ChurnScorer;
   /** Currency used when an account has none. */
   currency: string;
   clv: { horizonMonths: number; monthlyDiscountRate: number; draws: number; seed: number; modelVersion: string };
   catalog: readonly ActionDefinition[];
-  nba: Omit<ArbitrationOptions, 'now'>;
-  /** The latest earlier score per account, for "what changed" and jump alerts. */
-  previous?: ReadonlyMap<string, ScoreSet>;
+  nba: Omit<ArbitrationOptions, 'now' | 'history'> & { history?: readonly PastRecommendation[] };
   /** Version of this scoring run, recorded on every ScoreSet. */
   runVersion: string;
   /** The tenant's text topics (labels for the card's "What customers say"); the defaults without. */
   topics?: readonly TopicDefinition[];
+  /** At most this many account attributes become features (see `buildAccountFeatures`). */
+  maxAttributes?: number;
 }
 
+/**
+ * A page of the book: some accounts with every record of theirs (tickets, activities,
+ * subscriptions, transactions, texts), and their latest earlier scores for "what changed" and
+ * jump alerts. Pages must not share accounts. `accounts` is the page source's own name for the
+ * range (returned with the page's scores).
+ */
+export interface BookPage {
+  records: AccountRecords;
+  previous?: ReadonlyMap<string, ScoreSet>;
+  accounts?: AccountRange;
+}
+
+/** What a pass reads: the value fits need accounts, subscriptions and transactions only. */
+export interface PageNeeds {
+  /** Tickets, activities and texts (features read them). */
+  activity: boolean;
+  /** Latest earlier scores (alert inputs are made once, while arbitration considers the book). */
+  previous: boolean;
+}
+
+export interface BookScoringInput extends BookScoringSettings {
+  records: AccountRecords;
+  previous?: ReadonlyMap<string, ScoreSet>;
+}
+
+export interface PagedBookScoringInput extends BookScoringSettings {
+  /** Reads the book page by page; called once a pass, it must give the same pages in the same order. */
+  pages: (needs: PageNeeds) => AsyncIterable<BookPage>;
+  /**
+   * Each page's alert inputs, before any scores are yielded: alert budgets are spent across the
+   * book, so alerts are decided (and recorded) before a page's scores are kept.
+   */
+  onAlertSignals?: (signals: AlertSignals[]) => void | Promise<void>;
+}
+
+/** Scores of a page of the book, with the action assignments of its accounts. */
 export interface BookScoringResult {
   scoreSets: ScoreSet[];
-  decisions: AccountDecision[];
-  assignments: ArbitrationResult['assignments'];
-  alertSignals: AlertSignals[];
-  clv: AccountClvResult[];
-  features: AccountFeatures;
+  assignments: ActionHistoryEntry[];
+  /** The page's range, as its source named it. */
+  accounts?: AccountRange;
+}
+
+/** A book whose fits and arbitration are done: its scores, read page by page (as often as needed). */
+export interface PreparedBook {
+  chunks(): AsyncGenerator<BookScoringResult>;
 }
 
 /**
  * Everything we compute for a tenant's live accounts at one instant: churn probability with
  * reasons (learned model or health score), CLV with its interval (method chosen per account),
  * and next-best-actions arbitrated across the whole book (owner capacity is shared).
+ *
+ * The book is read a page at a time, so memory holds a page plus a few numbers per account, not
+ * the book: (1) which attributes become features and what the value models are fitted on; (2)
+ * every account's candidate actions and alert inputs, then one arbitration over the book; (3)
+ * the scores, page by page (`chunks`). Each account's scores depend only on its own records and
+ * the book-wide fits, so any paging yields what one page would.
  */
-export function scoreBook(input: BookScoringInput): BookScoringResult {
-  const features = buildAccountFeatures(input.records, input.now);
-  const rows = Uint32Array.from(features.accountIds.keys());
-  const churn: ChurnScore[] =
-    input.churn.kind === 'learned'
-      ? scoreChurn(input.churn.model, input.churn.ref, features.table, rows, { wording: catalogWording() })
-      : scoreHealth(features.table, rows, input.churn.ref);
-
-  const accountsById = new Map(input.records.accounts.map((a) => [a.id as string, a]));
-  const churnById = new Map(features.accountIds.map((id, row) => [id as string, churn[row]?.probability ?? 0]));
-  const clv = scoreBookClv(clvEvidence(input.records, churnById, input.currency), {
-    asOf: input.now.slice(0, 10),
-    horizonMonths: input.clv.horizonMonths,
-    monthlyDiscountRate: input.clv.monthlyDiscountRate,
-    draws: input.clv.draws,
-    seed: input.clv.seed,
-    modelVersion: input.clv.modelVersion,
-  });
-  const clvById = new Map(clv.map((c) => [c.accountId, c.score]));
-
-  const column = (name: string) => features.table.columns.find((c) => c.name === name);
-  const numberAt = (name: string, row: number): number | null => {
-    const c = column(name);
-    const v = c ? cellValue(c, row) : null;
-    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+export async function prepareBookInPages(input: PagedBookScoringInput): Promise<PreparedBook> {
+  const scorer = new PagedBookScorer(input);
+  for await (const page of input.pages({ activity: false, previous: false })) scorer.observe(page.records);
+  scorer.fit();
+  for await (const page of input.pages({ activity: true, previous: true })) {
+    const signals = scorer.consider(page);
+    await input.onAlertSignals?.(signals);
+  }
+  scorer.decide();
+  return {
+    async *chunks() {
+      scorer.rewind();
+      for await (const page of input.pages({ activity: true, previous: false })) yield scorer.score(page);
+    },
   };
-  const signals: AccountSignals[] = features.accountIds.map((id, row) => {
-    const account = accountsById.get(id) as CanonicalAccount;
-    const score = churn[row] as ChurnScore;
-    return {
-      tenantId: input.tenantId,
-      accountId: id,
-      ...(account.ownerId ? { ownerId: account.ownerId } : {}),
-      churnProbability: score.probability,
-      riskBand: score.band,
-      clv: clvById.get(id)?.ifRetained ?? valueIfRetained(clvById.get(id)?.point ?? 0, score.probability, account.arr),
-      currency: account.currency ?? input.currency,
-      segment: account.plan ?? account.contractType ?? 'default',
-      openTickets: numberAt('open_tickets', row) ?? 0,
-      daysToRenewal: numberAt('days_to_renewal', row),
-      tenureDays: numberAt('tenure_days', row),
-    };
-  });
-  const arbitration = arbitrate(signals, input.catalog, { explainIneligible: false, ...input.nba, now: new Date(input.now) });
-  const decisionById = new Map(arbitration.decisions.map((d) => [d.accountId, d]));
+}
 
-  const voices = accountVoices(
-    input.records.texts ?? [],
-    input.now,
-    new Set(features.accountIds as string[]),
-    topicLabel(input.topics ?? DEFAULT_TOPICS),
-  );
-  const scoreSets = features.accountIds.map((id, row) =>
-    ScoreSetSchema.parse({
-      ...(voices.get(id) ? { voice: voices.get(id)?.voice } : {}),
-      tenantId: input.tenantId,
-      accountId: id,
-      computedAt: input.now,
-      churn: churn[row],
-      ...(clvById.get(id) ? { clv: clvById.get(id) as ClvScore } : {}),
-      nextBestActions: (decisionById.get(id)?.actions ?? []).map((a): NextBestAction => ({
-        actionId: a.actionId,
-        rank: a.rank,
-        score: a.score,
-        title: a.title,
-        reasons: a.reasons.length ? a.reasons : [a.title],
-      })),
-      ...noActionNote(decisionById.get(id), churn[row] as ChurnScore),
-      modelVersion: input.runVersion,
-    }),
-  );
-  const alertSignals = scoreSets.map((s): AlertSignals => {
-    const account = accountsById.get(s.accountId) as CanonicalAccount;
-    const before = input.previous?.get(s.accountId);
-    const heard = voices.get(s.accountId);
+/** The whole book as one page, with its alert inputs. */
+export function scoreBook(input: BookScoringInput): BookScoringResult & { alertSignals: AlertSignals[] } {
+  const scorer = new PagedBookScorer(input);
+  const page = { records: input.records, ...(input.previous ? { previous: input.previous } : {}) };
+  scorer.observe(input.records);
+  scorer.fit();
+  const alertSignals = scorer.consider(page);
+  scorer.decide();
+  return { ...scorer.score(page), alertSignals };
+}
+
+/** What one page computes before arbitration: features, churn, CLV and the signals actions are scored on. */
+interface PageScores {
+  features: AccountFeatures;
+  churn: ChurnScore[];
+  clvById: Map<string, ClvScore | undefined>;
+  accountsById: Map<string, CanonicalAccount>;
+  signals: AccountSignals[];
+}
+
+class PagedBookScorer {
+  private readonly attributes = new AttributePlanner();
+  private readonly clvFitEvidence: ClvFitEvidence;
+  /** Owners of the accounts with past recommendations (for capacity already used). */
+  private readonly historyOwners = new Map<string, string>();
+  private plan: AttributePlan | undefined;
+  private fits: ClvFits | undefined;
+  private arbiter: BookArbiter | undefined;
+  private assignments = new Map<string, ActionHistoryEntry[]>();
+  /** Where the next page's accounts sit in the arbiter's order. */
+  private cursor = 0;
+  private arbiterIndex: Map<string, number> | undefined;
+  private readonly label: (topic: string) => LocalizedText;
+
+  constructor(private readonly input: BookScoringSettings) {
+    this.clvFitEvidence = new ClvFitEvidence(input.now.slice(0, 10));
+    for (const h of input.nba.history ?? []) this.historyOwners.set(h.accountId, 'unassigned');
+    this.label = topicLabel(input.topics ?? DEFAULT_TOPICS);
+  }
+
+  /** Pass 1: attributes and value-model evidence. */
+  observe(records: AccountRecords): void {
+    this.attributes.observe(records.accounts, this.input.now);
+    this.clvFitEvidence.observe(clvEvidence(records, new Map(), this.input.currency));
+    for (const a of records.accounts) if (this.historyOwners.has(a.id)) this.historyOwners.set(a.id, a.ownerId ?? 'unassigned');
+  }
+
+  fit(): void {
+    this.plan = this.attributes.plan(this.input.maxAttributes ?? DEFAULT_MAX_ATTRIBUTES);
+    this.fits = this.clvFitEvidence.fit();
+    const { history = [], ...nba } = this.input.nba;
+    const owned = history.map((h) => ({ ...h, ownerId: this.historyOwners.get(h.accountId) ?? 'unassigned' }));
+    this.arbiter = new BookArbiter(this.input.catalog, { explainIneligible: false, ...nba, history: owned, now: new Date(this.input.now) });
+  }
+
+  /** Pass 2: every account's candidate actions; returns the page's alert inputs. */
+  consider({ records, previous }: BookPage): AlertSignals[] {
+    const scores = this.page(records, false);
+    this.ready().arbiter.consider(scores.signals);
+    const voices = this.voices(records, scores.features);
+    return scores.signals.map((account, row) => this.alertSignals(account, scores, row, voices, previous?.get(account.accountId)));
+  }
+
+  /** Pass 3 starts again at the first page. */
+  rewind(): void {
+    this.cursor = 0;
+  }
+
+  decide(): void {
+    for (const a of this.ready().arbiter.decide()) {
+      const list = this.assignments.get(a.accountId);
+      if (list) list.push(a);
+      else this.assignments.set(a.accountId, [a]);
+    }
+  }
+
+  /** Pass 3: the page's ScoreSets and assignments. */
+  score({ records, accounts }: BookPage): BookScoringResult {
+    const { tenantId, now } = this.input;
+    const scores = this.page(records, true);
+    const { churn, clvById, signals } = scores;
+    const voices = this.voices(records, scores.features);
+    const assignments: ActionHistoryEntry[] = [];
+    const scoreSets = signals.map((account, row) => {
+      const id = account.accountId;
+      const decided = this.outcome(account);
+      assignments.push(...(this.assignments.get(id) ?? []));
+      const score = churn[row] as ChurnScore;
+      const clv = clvById.get(id);
+      return ScoreSetSchema.parse({
+        ...(voices.get(id) ? { voice: voices.get(id)?.voice } : {}),
+        tenantId,
+        accountId: id,
+        computedAt: now,
+        churn: score,
+        ...(clv ? { clv } : {}),
+        nextBestActions: decided.actions.map((a): NextBestAction => ({
+          actionId: a.actionId,
+          rank: a.rank,
+          score: a.score,
+          title: a.title,
+          reasons: a.reasons.length ? a.reasons : [a.title],
+        })),
+        ...(score.band !== 'low' && decided.noAction ? { noActionReason: decided.noAction } : {}),
+        modelVersion: this.input.runVersion,
+      });
+    });
+    return { scoreSets, assignments, ...(accounts ? { accounts } : {}) };
+  }
+
+  /** What the alert rules read of one account: its scores now and before, and what its customers say. */
+  private alertSignals(
+    account: AccountSignals,
+    { churn, clvById, accountsById }: PageScores,
+    row: number,
+    voices: ReadonlyMap<string, AccountVoice>,
+    before: ScoreSet | undefined,
+  ): AlertSignals {
+    const id = account.accountId;
+    const record = accountsById.get(id) as CanonicalAccount;
+    const score = churn[row] as ChurnScore;
+    const clv = clvById.get(id);
+    const heard = voices.get(id);
     return {
       ...(heard ? { sentiment: heard.sentiment, negativeTopics: heard.negativeTopics } : {}),
-      tenantId: input.tenantId,
-      accountId: s.accountId,
-      accountName: account.name,
-      ...(account.ownerId ? { ownerId: account.ownerId } : {}),
+      tenantId: this.input.tenantId,
+      accountId: id,
+      accountName: record.name,
+      ...(record.ownerId ? { ownerId: record.ownerId } : {}),
       current: {
-        churnProbability: s.churn.probability,
-        band: s.churn.band,
-        clv: s.clv?.point ?? 0,
-        currency: s.clv?.currency ?? input.currency,
-        scoredAt: s.computedAt,
+        churnProbability: score.probability,
+        band: score.band,
+        clv: clv?.point ?? 0,
+        currency: clv?.currency ?? this.input.currency,
+        scoredAt: this.input.now,
       },
       ...(before
         ? { previous: { churnProbability: before.churn.probability, clv: before.clv?.point ?? 0, scoredAt: before.computedAt } }
         : {}),
     };
-  });
-  return { scoreSets, decisions: arbitration.decisions, assignments: arbitration.assignments, alertSignals, clv, features };
+  }
+
+  private voices(records: AccountRecords, features: AccountFeatures): Map<string, AccountVoice> {
+    return accountVoices(records.texts ?? [], this.input.now, new Set(features.accountIds as string[]), this.label);
+  }
+
+  private ready(): { plan: AttributePlan; fits: ClvFits; arbiter: BookArbiter } {
+    if (!this.plan || !this.fits || !this.arbiter)
+      throw new SuccessEngineError('ENGINE.BAD_INPUT', 'observe every page and fit() before scoring');
+    return { plan: this.plan, fits: this.fits, arbiter: this.arbiter };
+  }
+
+  /**
+   * The arbiter's decision for an account. Pages come in the order they were considered, so a
+   * cursor finds it; an account that changed between the passes is looked up by id.
+   */
+  private outcome(account: AccountSignals): { actions: RankedAction[]; noAction: LocalizedText | null } {
+    const { arbiter } = this.ready();
+    let index = this.cursor;
+    if (arbiter.accountIdAt(index) !== account.accountId) {
+      this.arbiterIndex ??= arbiter.indexById();
+      const found = this.arbiterIndex.get(account.accountId);
+      if (found === undefined) return { actions: [], noAction: null };
+      index = found;
+    }
+    this.cursor = index + 1;
+    return arbiter.outcome(index, account);
+  }
+
+  /**
+   * Features, churn, CLV and action signals of a page. Arbitration and alerts read CLV's point and
+   * value if retained, which do not depend on the parameter draws, so only the scores we keep pay
+   * for the interval (`intervals`).
+   */
+  private page(records: AccountRecords, intervals: boolean): PageScores {
+    const { plan, fits } = this.ready();
+    const { now, currency } = this.input;
+    const features = buildAccountFeatures(records, now, { attributes: plan });
+    const rows = Uint32Array.from(features.accountIds.keys());
+    const churn: ChurnScore[] =
+      this.input.churn.kind === 'learned'
+        ? scoreChurn(this.input.churn.model, this.input.churn.ref, features.table, rows, { wording: catalogWording() })
+        : scoreHealth(features.table, rows, this.input.churn.ref);
+    const accountsById = new Map(records.accounts.map((a) => [a.id as string, a]));
+    const churnById = new Map(features.accountIds.map((id, row) => [id as string, churn[row]?.probability ?? 0]));
+    const clv = scoreClvWith(fits, clvEvidence(records, churnById, currency), {
+      asOf: now.slice(0, 10),
+      horizonMonths: this.input.clv.horizonMonths,
+      monthlyDiscountRate: this.input.clv.monthlyDiscountRate,
+      draws: intervals ? this.input.clv.draws : 0,
+      seed: this.input.clv.seed,
+      modelVersion: this.input.clv.modelVersion,
+    });
+    const clvById = new Map(clv.map((c) => [c.accountId, c.score]));
+    const numberAt = numberReader(features.table);
+    const signals = features.accountIds.map((id, row): AccountSignals => {
+      const account = accountsById.get(id) as CanonicalAccount;
+      const score = churn[row] as ChurnScore;
+      return {
+        tenantId: this.input.tenantId,
+        accountId: id,
+        ...(account.ownerId ? { ownerId: account.ownerId } : {}),
+        churnProbability: score.probability,
+        riskBand: score.band,
+        clv: clvById.get(id)?.ifRetained ?? valueIfRetained(clvById.get(id)?.point ?? 0, score.probability, account.arr),
+        currency: account.currency ?? currency,
+        segment: account.plan ?? account.contractType ?? 'default',
+        openTickets: numberAt('open_tickets', row) ?? 0,
+        daysToRenewal: numberAt('days_to_renewal', row),
+        tenureDays: numberAt('tenure_days', row),
+      };
+    });
+    return { features, churn, clvById, accountsById, signals };
+  }
+}
+
+function numberReader(table: FeatureTable): (name: string, row: number) => number | null {
+  const byName = new Map(table.columns.map((c) => [c.name, c]));
+  return (name, row) => {
+    const c = byName.get(name);
+    const v = c ? cellValue(c, row) : null;
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  };
 }
 
 /**
@@ -192,13 +389,6 @@ function valueIfRetained(clv: number, churnProbability: number, arr: number | un
   return Math.max(undone, arr ?? 0);
 }
 
-/** Above low risk, an account without an action says why (capacity, cooldown, cost, catalog). */
-function noActionNote(decision: AccountDecision | undefined, churn: ChurnScore): { noActionReason?: LocalizedText } {
-  if (churn.band === 'low' || !decision) return {};
-  const reason = noActionReason(decision);
-  return reason ? { noActionReason: reason } : {};
-}
-
 const BILLING: Record<NonNullable<CanonicalAccount['contractType']>, AccountClvEvidence['subscriptions'][number]['billingPeriod']> = {
   'month-to-month': 'monthly',
   'one-year': 'annual',
@@ -222,8 +412,6 @@ function contractFromAccount(a: CanonicalAccount): AccountClvEvidence['subscript
     mrr: a.arr / 12,
   };
 }
-
-export type { AccountId };
 
 /** Each scored account's customer voice (texts grouped once, not filtered per account). */
 function accountVoices(
