@@ -1,11 +1,18 @@
-import type { ActionOutcome, Store, ScoreSet, TenantId } from '../../core';
+import type { ActionOutcome, Store, TenantId } from '../../core';
+import type { AlertSignals } from '../../engine/alerts/alert-rules';
 import { CHURN_TASK, churnModelFromVersion, churnModelRef } from '../../engine/churn/churn-registry';
 import { DEFAULT_ACTION_CATALOG } from '../../engine/nba/action-catalog';
 import { resolveActionCatalog } from '../settings/tenant-settings';
-import type { ActionDefinition, ActionHistoryEntry } from '../../engine/nba/nba.types';
-import { scoreBook, type BookScoringResult, type ChurnScorer } from '../../engine/scoring/book-scorer';
+import type { ActionDefinition } from '../../engine/nba/nba.types';
+import {
+  prepareBookInPages,
+  type BookScoringResult,
+  type ChurnScorer,
+  type PastRecommendation,
+  type PreparedBook,
+} from '../../engine/scoring/book-scorer';
 import { resolveTextSettings } from '../settings/text-settings';
-import { loadTenantRecords } from './tenant-records';
+import { tenantRecordPages } from './tenant-records';
 
 export interface ScoreStepOptions {
   currency: string;
@@ -26,24 +33,6 @@ export async function activeChurnScorer(store: Store, tenantId: TenantId): Promi
   const active = await store.activeModel(tenantId, CHURN_TASK);
   if (!active) return { kind: 'health-score', ref: { name: 'health-score', version: 'default-1' } };
   return { kind: 'learned', model: churnModelFromVersion(active), ref: churnModelRef(active) };
-}
-
-/**
- * Score the tenant's live book and keep every ScoreSet (history for timelines and backtests).
- * The whole book is scored together: CLV models are fitted across it and owners' capacity for
- * next-best-actions is shared across accounts. `only` keeps the ScoreSets of those accounts.
- */
-export async function scoreStep(
-  store: Store,
-  tenantId: TenantId,
-  now: string,
-  options: Partial<ScoreStepOptions> = {},
-  only?: ReadonlySet<string>,
-): Promise<BookScoringResult> {
-  const result = await computeScores(store, tenantId, now, options, only);
-  await recordRecommendations(store, result);
-  await store.appendScoreSets(result.scoreSets);
-  return result;
 }
 
 /** How far back past recommendations count for cooldowns (the longest default cooldown is 120 days). */
@@ -73,62 +62,52 @@ export async function recordRecommendations(store: Store, result: Pick<BookScori
   }
 }
 
-/** Past recommendations as arbitration history (owners from the accounts), and outcomes for learned propensities. */
+/** Past recommendations as arbitration history (owners are found on the accounts), and outcomes for learned propensities. */
 async function nbaMemory(
   store: Store,
   tenantId: TenantId,
   now: string,
-  accounts: readonly { id: string; ownerId?: string | undefined }[],
-): Promise<{ history: ActionHistoryEntry[]; outcomes: ActionOutcome[] }> {
+): Promise<{ history: PastRecommendation[]; outcomes: ActionOutcome[] }> {
   const outcomes = await store.listActionOutcomes(tenantId);
   const since = Date.parse(now) - HISTORY_DAYS * 86_400_000;
-  const owners = new Map(accounts.map((a) => [a.id, a.ownerId ?? 'unassigned']));
   const history = outcomes
     .filter((o) => Date.parse(o.recommendedAt) >= since && Date.parse(o.recommendedAt) < Date.parse(now))
-    .map((o): ActionHistoryEntry => ({
+    .map((o): PastRecommendation => ({
       tenantId: o.tenantId,
       accountId: o.accountId,
       actionId: o.actionId,
-      ownerId: owners.get(o.accountId) ?? 'unassigned',
       assignedAt: o.recommendedAt,
       arm: o.arm,
     }));
   return { history, outcomes };
 }
 
-/** The same, without keeping the ScoreSets: queue processors record alerts first, then keep them (see score-run.step). */
-export async function computeScores(
+/**
+ * Fit, arbitrate and get ready to score the tenant's live book, read a page of accounts at a time
+ * (see `prepareBookInPages`); the scores are then read page by page from `chunks()`. Each page's
+ * alert inputs go to `onAlertSignals` first, while the book is considered.
+ */
+export async function prepareTenantScores(
   store: Store,
   tenantId: TenantId,
   now: string,
-  options: Partial<ScoreStepOptions> = {},
-  only?: ReadonlySet<string>,
-): Promise<BookScoringResult> {
+  options: Partial<ScoreStepOptions> & { pageSize?: number; onAlertSignals?: (signals: AlertSignals[]) => void | Promise<void> } = {},
+): Promise<PreparedBook> {
   // The tenant's catalog (console overrides on top of the defaults) unless the caller passes one.
   const opts = { ...defaultScoreStepOptions, catalog: await resolveActionCatalog(store, tenantId), ...options };
-  const previous = new Map<string, ScoreSet>((await store.latestScores(tenantId)).map((s) => [s.accountId, s]));
   const churn = await activeChurnScorer(store, tenantId);
-  const records = await loadTenantRecords(store, tenantId);
-  const memory = await nbaMemory(store, tenantId, now, records.accounts);
-  const result = scoreBook({
+  const memory = await nbaMemory(store, tenantId, now);
+  return prepareBookInPages({
     tenantId,
     now,
-    records,
+    pages: tenantRecordPages(store, tenantId, options.pageSize),
     churn,
     currency: opts.currency,
     clv: { horizonMonths: opts.horizonMonths, monthlyDiscountRate: 0.01, draws: 100, seed: 1, modelVersion: now.slice(0, 10) },
     catalog: opts.catalog,
     nba: { capacityPerOwnerPerWeek: opts.capacityPerOwnerPerWeek, history: memory.history, outcomes: memory.outcomes },
-    previous,
     runVersion: `${now.slice(0, 10)}.${churn.ref.version}`,
     topics: (await resolveTextSettings(store, tenantId)).tagger.topics,
+    ...(options.onAlertSignals ? { onAlertSignals: options.onAlertSignals } : {}),
   });
-  // The book is scored together; a run that changed some accounts keeps (and alerts on) only those.
-  return only
-    ? {
-        ...result,
-        scoreSets: result.scoreSets.filter((s) => only.has(s.accountId)),
-        alertSignals: result.alertSignals.filter((s) => only.has(s.accountId)),
-      }
-    : result;
 }

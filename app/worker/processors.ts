@@ -5,14 +5,15 @@ import type { QueuePayload } from '../queue/queue-map';
 import { recordAlertsStep } from '../pipeline/alerts.step';
 import { observeChurnScores } from '../observability/metrics';
 import { currentModelEvaluation } from '../pipeline/model-evaluation';
-import { computeScores, recordRecommendations } from '../pipeline/score.step';
+import { prepareTenantScores, recordRecommendations } from '../pipeline/score.step';
+import { matchRules, type AlertSignals } from '../../engine/alerts/alert-rules';
 import { syncPage, type SyncPageResult } from '../pipeline/sync.step';
 import { analyzeTextsStep, type TextAnalysisResult } from '../pipeline/text-analysis.step';
 import { resolveTextSettings } from '../settings/text-settings';
 import { trainChurnStep, type TrainStepResult } from '../pipeline/train.step';
 import { createTasksStep } from '../pipeline/tasks.step';
 import { writeBackStep, type WriteBackSummary } from '../pipeline/writeback.step';
-import { resolveCrmTasks } from '../settings/tenant-settings';
+import { resolveAlertRules, resolveCrmTasks } from '../settings/tenant-settings';
 import type { PipelineAdapters } from './pipeline-adapters';
 
 /** Accounts per `writeback.batch` job (the connector writes them 100 to a call). */
@@ -47,46 +48,63 @@ const runIdOf = (jobId: string): string => `run-${createHash('sha256').update(jo
 export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHooks = {}): Processors {
   const { store } = adapters;
 
-  /** Score, record alerts, keep ScoreSets, then hand write-back and delivery to their queues. */
+  /**
+   * Score the book a page at a time: alerts are decided across the book and recorded first, then
+   * each page's ScoreSets are kept and its write-back queued while later pages are scored.
+   */
   const scoreAndFanOut = async (
     tenantId: TenantId,
     keep: ReadonlySet<string> | undefined,
     p: { connectionId?: QueuePayload<'score.tenant'>['connectionId']; runId: string; asOf: string },
     ctx: StepContext,
   ): Promise<{ scored: number; writebackJobs: number; alerts: number }> => {
-    // A retry after the ScoreSets were kept (worker killed later on) must not score again: the
-    // stored ones are "previous" now and would change which alerts fire.
-    const already = (await store.latestScores(tenantId)).filter((s) => s.computedAt === p.asOf && (!keep || keep.has(s.accountId)));
-    let scored: readonly ScoreSet[];
-    if (already.length > 0) scored = already;
-    else {
-      const result = await computeScores(store, tenantId, p.asOf, {}, keep);
-      // Alerts are recorded before the scores are kept: a crash in between re-derives the same keys.
-      const alerts = await recordAlertsStep(store, tenantId, result.alertSignals, new Date(p.asOf), adapters.clock.now());
+    const wanted = (accountId: string) => !keep || keep.has(accountId);
+    const rules = await resolveAlertRules(store, tenantId);
+    const candidates: AlertSignals[] = [];
+    const book = await prepareTenantScores(store, tenantId, p.asOf, {
+      onAlertSignals: (signals) => {
+        for (const s of signals) if (wanted(s.accountId) && matchRules(s, rules).length > 0) candidates.push(s);
+      },
+    });
+    // Alerts are recorded before any scores are kept: a crash in between re-derives the same keys.
+    const alerts = await recordAlertsStep(store, tenantId, candidates, new Date(p.asOf), adapters.clock.now(), rules);
+    let scored = 0;
+    let writebackJobs = 0;
+    let reported = false;
+    for await (const chunk of book.chunks()) {
+      const mine = chunk.scoreSets.filter((s) => wanted(s.accountId));
+      // A retry after some pages were kept (worker killed later on) keeps only the rest.
+      const kept = new Set(
+        (await store.latestScores(tenantId, chunk.accounts ? { accounts: chunk.accounts } : {}))
+          .filter((s) => s.computedAt === p.asOf)
+          .map((s) => s.accountId as string),
+      );
+      const fresh = mine.filter((s) => !kept.has(s.accountId));
       // Recommendations before the scores: a retry that finds the scores kept skips both.
-      await recordRecommendations(store, result);
-      await store.appendScoreSets(result.scoreSets);
-      scored = result.scoreSets;
-      hooks.onScore?.(result.scoreSets, alerts.recorded.length, alerts.suppressed);
+      await recordRecommendations(store, { scoreSets: fresh, assignments: chunk.assignments });
+      await store.appendScoreSets(fresh);
+      hooks.onScore?.(fresh, reported ? 0 : alerts.recorded.length, reported ? 0 : alerts.suppressed);
+      reported = true;
       observeChurnScores(
         tenantId,
-        result.scoreSets.map((s) => s.churn.probability),
+        fresh.map((s) => s.churn.probability),
       );
-    }
-    let writebackJobs = 0;
-    if (p.connectionId) {
-      const connectionId = p.connectionId;
-      const ids = scored.map((s) => s.accountId as string);
-      for (const accountIds of chunks(ids, WRITEBACK_BATCH)) {
-        await ctx.queue.enqueue('writeback.batch', { tenantId, connectionId, accountIds, runId: p.runId });
-        writebackJobs++;
+      scored += mine.length;
+      if (p.connectionId) {
+        for (const accountIds of chunks(
+          mine.map((s) => s.accountId as string),
+          WRITEBACK_BATCH,
+        )) {
+          await ctx.queue.enqueue('writeback.batch', { tenantId, connectionId: p.connectionId, accountIds, runId: p.runId });
+          writebackJobs++;
+        }
       }
     }
     // Every pending delivery of the tenant, including ones an interrupted attempt recorded; job ids dedupe.
     const pending = await store.listAlerts(tenantId, 'pending');
     for (const d of pending)
       await ctx.queue.enqueue('alert.deliver', { tenantId, idempotencyKey: d.idempotencyKey }, { lane: 'interactive' });
-    return { scored: scored.length, writebackJobs, alerts: pending.length };
+    return { scored, writebackJobs, alerts: pending.length };
   };
 
   return {

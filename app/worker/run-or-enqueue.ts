@@ -85,13 +85,14 @@ export async function runOrEnqueue<Q extends QueueName>(
       openTextModel: textModelFromConfig(context.config, (m) => o(m)),
     });
     let pages = 0;
+    let scoredSoFar = 0;
     const queued = new InProcessJobQueue(
       createProcessors(adapters, {
         onSyncPage: (r) => {
           pages++;
           if (pages % 10 === 0 || r.done) o(`  ${bilingual('sync', '同步')} ${r.entity}: ${pages} ${bilingual('pages', '页')}`);
         },
-        onScore: (s) => o(`  ${bilingual('scored', '已评分')}: ${s.length}`),
+        onScore: (s) => o(`  ${bilingual('scored', '已评分')}: ${(scoredSoFar += s.length)}`),
         onWriteBack: (s) =>
           o(
             `  ${bilingual('written back', '已回写')}: ${s.written} / ${bilingual('unchanged', '未变化')} ${s.unchanged} / ${bilingual('failed', '失败')} ${s.failed.length}`,
