@@ -7,6 +7,7 @@ import { storeBench } from './store.bench';
 import { textBench } from './text.bench';
 import { webhooksBench } from './webhooks.bench';
 import { pipelineBench } from './pipeline.bench';
+import { scoreBookBench } from './score-book.bench';
 
 /** Every benchmark by the name given to `npm run bench -- <name>`. Add new ones here. */
 export const benchmarks: Record<string, Benchmark> = {
@@ -18,4 +19,5 @@ export const benchmarks: Record<string, Benchmark> = {
   connectors: connectorsBench,
   webhooks: webhooksBench,
   pipeline: pipelineBench,
+  'score-book': scoreBookBench,
 };
