@@ -2,18 +2,16 @@ import { createHash } from 'node:crypto';
 import { entityNames, SuccessEngineError, type AccountId, type ScoreSet, type TenantId } from '../../core';
 import type { FlowNode, Processors, StepContext } from '../queue/job-queue';
 import type { QueuePayload } from '../queue/queue-map';
-import { recordAlertsStep } from '../pipeline/alerts.step';
 import { observeChurnScores } from '../observability/metrics';
 import { currentModelEvaluation } from '../pipeline/model-evaluation';
-import { prepareTenantScores, recordRecommendations } from '../pipeline/score.step';
-import { matchRules, type AlertSignals } from '../../engine/alerts/alert-rules';
+import { scoreRunStep } from '../pipeline/score-run.step';
 import { syncPage, type SyncPageResult } from '../pipeline/sync.step';
 import { analyzeTextsStep, type TextAnalysisResult } from '../pipeline/text-analysis.step';
 import { resolveTextSettings } from '../settings/text-settings';
 import { trainChurnStep, type TrainStepResult } from '../pipeline/train.step';
 import { createTasksStep } from '../pipeline/tasks.step';
 import { writeBackStep, type WriteBackSummary } from '../pipeline/writeback.step';
-import { resolveAlertRules, resolveCrmTasks } from '../settings/tenant-settings';
+import { resolveCrmTasks } from '../settings/tenant-settings';
 import type { PipelineAdapters } from './pipeline-adapters';
 
 /** Accounts per `writeback.batch` job (the connector writes them 100 to a call). */
@@ -48,58 +46,31 @@ const runIdOf = (jobId: string): string => `run-${createHash('sha256').update(jo
 export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHooks = {}): Processors {
   const { store } = adapters;
 
-  /**
-   * Score the book a page at a time: alerts are decided across the book and recorded first, then
-   * each page's ScoreSets are kept and its write-back queued while later pages are scored.
-   */
+  /** Score the book (see scoreRunStep), queue each page's write-back as it is kept, then the pending alert deliveries. */
   const scoreAndFanOut = async (
     tenantId: TenantId,
     keep: ReadonlySet<string> | undefined,
     p: { connectionId?: QueuePayload<'score.tenant'>['connectionId']; runId: string; asOf: string },
     ctx: StepContext,
   ): Promise<{ scored: number; writebackJobs: number; alerts: number }> => {
-    const wanted = (accountId: string) => !keep || keep.has(accountId);
-    const rules = await resolveAlertRules(store, tenantId);
-    const candidates: AlertSignals[] = [];
-    const book = await prepareTenantScores(store, tenantId, p.asOf, {
-      onAlertSignals: (signals) => {
-        for (const s of signals) if (wanted(s.accountId) && matchRules(s, rules).length > 0) candidates.push(s);
-      },
-    });
-    // Alerts are recorded before any scores are kept: a crash in between re-derives the same keys.
-    const alerts = await recordAlertsStep(store, tenantId, candidates, new Date(p.asOf), adapters.clock.now(), rules);
-    let scored = 0;
     let writebackJobs = 0;
-    let reported = false;
-    for await (const chunk of book.chunks()) {
-      const mine = chunk.scoreSets.filter((s) => wanted(s.accountId));
-      // A retry after some pages were kept (worker killed later on) keeps only the rest.
-      const kept = new Set(
-        (await store.latestScores(tenantId, chunk.accounts ? { accounts: chunk.accounts } : {}))
-          .filter((s) => s.computedAt === p.asOf)
-          .map((s) => s.accountId as string),
-      );
-      const fresh = mine.filter((s) => !kept.has(s.accountId));
-      // Recommendations before the scores: a retry that finds the scores kept skips both.
-      await recordRecommendations(store, { scoreSets: fresh, assignments: chunk.assignments });
-      await store.appendScoreSets(fresh);
-      hooks.onScore?.(fresh, reported ? 0 : alerts.recorded.length, reported ? 0 : alerts.suppressed);
-      reported = true;
-      observeChurnScores(
-        tenantId,
-        fresh.map((s) => s.churn.probability),
-      );
-      scored += mine.length;
-      if (p.connectionId) {
-        for (const accountIds of chunks(
-          mine.map((s) => s.accountId as string),
-          WRITEBACK_BATCH,
-        )) {
+    const { scored } = await scoreRunStep(
+      store,
+      tenantId,
+      { asOf: p.asOf, recordedAt: adapters.clock.now(), ...(keep ? { keep } : {}) },
+      async (page) => {
+        hooks.onScore?.(page.kept, page.alertsRecorded, page.alertsSuppressed);
+        observeChurnScores(
+          tenantId,
+          page.kept.map((s) => s.churn.probability),
+        );
+        if (!p.connectionId) return;
+        for (const accountIds of chunks(page.accountIds, WRITEBACK_BATCH)) {
           await ctx.queue.enqueue('writeback.batch', { tenantId, connectionId: p.connectionId, accountIds, runId: p.runId });
           writebackJobs++;
         }
-      }
-    }
+      },
+    );
     // Every pending delivery of the tenant, including ones an interrupted attempt recorded; job ids dedupe.
     const pending = await store.listAlerts(tenantId, 'pending');
     for (const d of pending)
