@@ -18,7 +18,13 @@ import {
   HUBSPOT_RATE_INTERVAL_MS,
   HUBSPOT_SEARCH_REQUESTS_PER_SECOND,
 } from '../../connectors/shared/provider-limits';
-import { bucketForWindow, RedisTokenBucketGovernor, type RateGovernor, type RedisEvalClient } from '../../connectors/shared/rate-governor';
+import {
+  hubspotWindow,
+  RedisSlidingWindowGovernor,
+  RedisTokenBucketGovernor,
+  type RateGovernor,
+  type RedisEvalClient,
+} from '../../connectors/shared/rate-governor';
 import { salesforceSessionOptions } from '../install/salesforce-session';
 import { WebhookAlertSink, type WebhookEndpoint } from '../../webhooks/outbound/webhook-alert.sink';
 
@@ -125,7 +131,14 @@ export function createPipelineAdapters(options: PipelineAdapterOptions): Pipelin
     const key = `${tenantId}:${connectionId}`;
     if (saved.provider === 'hubspot') {
       const perInterval = options.hubspotRequestsPerInterval ?? HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL;
-      const governor = redisGovernor(`hubspot:${key}`, bucketForWindow(perInterval, HUBSPOT_RATE_INTERVAL_MS, { burstShare: 0.05 }));
+      // HubSpot counts a rolling 10 s window: a log of send slots sustains its full rate (a token bucket holds back its burst).
+      const governor = options.redis
+        ? new RedisSlidingWindowGovernor(
+            options.redis,
+            `${prefix}:rate:hubspot:${key}`,
+            hubspotWindow(perInterval, HUBSPOT_RATE_INTERVAL_MS),
+          )
+        : undefined;
       const searchGovernor = redisGovernor(`hubspot-search:${key}`, {
         capacity: 1,
         refillPerSecond: HUBSPOT_SEARCH_REQUESTS_PER_SECOND - 1,

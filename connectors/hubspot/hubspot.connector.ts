@@ -42,7 +42,7 @@ import {
   HUBSPOT_SEARCH_RESULT_CAP,
   type ProviderLimitProfile,
 } from '../shared/provider-limits';
-import { bucketForWindow, realSleep, sharedGovernor, type RateGovernor, type Sleep } from '../shared/rate-governor';
+import { hubspotWindow, realSleep, sharedGovernor, sharedWindowGovernor, type RateGovernor, type Sleep } from '../shared/rate-governor';
 import { header, type FailedCall } from '../shared/retry-policy';
 import { sameAsCrm, scoreFieldValues, scoreValuesHash, type ScoreFieldValues } from '../shared/score-values';
 import { initialCursor, parseHubSpotCursor, toSyncCursor, type HubSpotCursor } from './hubspot-cursor';
@@ -75,7 +75,7 @@ export interface HubSpotConnectorOptions {
   /** Called with new tokens after a refresh, so the app can store them (encrypted). */
   onTokens?: (tokens: CrmTokens) => void | Promise<void>;
   accountMapping?: Parameters<typeof resolveAccountMapping>[1];
-  /** Rate governor for the 10-second window; default: in-process, shared per portalKey. Pass a RedisTokenBucketGovernor under BullMQ. */
+  /** Rate governor for the 10-second window; default: in-process, shared per portalKey. Pass a RedisSlidingWindowGovernor under BullMQ. */
   governor?: RateGovernor;
   /** Governor for the search endpoints' own per-second limit. */
   searchGovernor?: RateGovernor;
@@ -133,12 +133,7 @@ export class HubSpotConnector implements CrmConnector {
     const perInterval = options.requestsPerInterval ?? HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL;
     const governor =
       options.governor ??
-      sharedGovernor(
-        `hubspot:${options.portalKey}`,
-        bucketForWindow(perInterval, HUBSPOT_RATE_INTERVAL_MS, { burstShare: 0.05 }),
-        this.clock,
-        sleep,
-      );
+      sharedWindowGovernor(`hubspot:${options.portalKey}`, hubspotWindow(perInterval, HUBSPOT_RATE_INTERVAL_MS), this.clock, sleep);
     this.searchGovernor =
       options.searchGovernor ??
       sharedGovernor(

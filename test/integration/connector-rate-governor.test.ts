@@ -1,5 +1,5 @@
 import IORedis, { type Redis } from 'ioredis';
-import { RedisTokenBucketGovernor } from '../../connectors/shared/rate-governor';
+import { RedisSlidingWindowGovernor, RedisTokenBucketGovernor } from '../../connectors/shared/rate-governor';
 import { redisUrl, uniquePrefix } from '../helpers/redis';
 
 /** Two connections stand in for two workers of one tenant; sleeps are recorded, not slept. */
@@ -60,5 +60,60 @@ describe('Redis token bucket shared by workers of a tenant', () => {
     expect(waits).toEqual([]);
     await gb.acquire();
     expect(waits).toHaveLength(1);
+  });
+});
+
+/** HubSpot's rolling window as a log in Redis: two connections stand in for two workers; sleeps are recorded, not slept. */
+describe('Redis sliding-window log shared by workers of a tenant', () => {
+  let a: Redis;
+  let b: Redis;
+  beforeAll(() => {
+    a = new IORedis(redisUrl());
+    b = new IORedis(redisUrl());
+  });
+  afterAll(async () => {
+    await a.quit();
+    await b.quit();
+  });
+  const config = { max: 10, windowMs: 10_000, marginMs: 250 };
+  const governor = (redis: Redis, key: string, waits: number[]): RedisSlidingWindowGovernor =>
+    new RedisSlidingWindowGovernor(redis, key, config, (ms) => {
+      waits.push(ms);
+      return Promise.resolve();
+    });
+
+  it('hands out the whole window at once across workers, then one slot per slot leaving the window', async () => {
+    const key = `${uniquePrefix('window')}:hubspot:portal-1`;
+    const waitsA: number[] = [];
+    const waitsB: number[] = [];
+    const ga = governor(a, key, waitsA);
+    const gb = governor(b, key, waitsB);
+    for (let i = 0; i < 10; i++) await (i % 2 ? ga : gb).acquire();
+    expect([...waitsA, ...waitsB]).toEqual([]);
+    // The 11th and 12th wait for the 1st and 2nd slots to be a window plus the margin old.
+    await ga.acquire();
+    await gb.acquire();
+    for (const wait of [waitsA[0], waitsB[0]]) {
+      expect(wait).toBeGreaterThan(9_900);
+      expect(wait).toBeLessThanOrEqual(10_250);
+    }
+  });
+
+  it('a 429 seen by one worker pauses the others; a provider count above ours fills the log', async () => {
+    const paused = `${uniquePrefix('window')}:hubspot:portal-2`;
+    const waitsB: number[] = [];
+    await governor(a, paused, []).penalise(10_000);
+    await governor(b, paused, waitsB).acquire();
+    expect(waitsB[0]).toBeGreaterThan(9_900);
+
+    const capped = `${uniquePrefix('window')}:hubspot:portal-3`;
+    const waits: number[] = [];
+    await governor(a, capped, []).capTo(1);
+    const gb = governor(b, capped, waits);
+    await gb.acquire();
+    expect(waits).toEqual([]);
+    await gb.acquire();
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThan(10_000);
   });
 });
