@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Store, TenantId } from '../core';
+import { SCORING_PAGE_ACCOUNTS } from '../app/pipeline/tenant-records';
 import { openPostgresStore, SqliteStore } from '../store';
 import { syntheticRecords } from '../test/helpers/synthetic-book';
 import { startTestPostgres } from '../test/store/postgres-server';
@@ -26,7 +27,7 @@ const SEED_BATCH = 10_000;
 export const scoreBookBench: Benchmark = async ({ flags, progress }) => {
   const accounts = Number(flags.accounts ?? 100_000);
   const kind = String(flags.store ?? 'sqlite');
-  const pageSize = Number(flags.page ?? 5000);
+  const pageSize = Number(flags.page ?? SCORING_PAGE_ACCOUNTS);
   // --heap N caps the scorer's V8 heap (MiB): finishing under the cap shows the memory is bounded, not just lazily collected.
   const heapMiB = flags.heap === undefined ? undefined : Number(flags.heap);
   if (kind !== 'sqlite' && kind !== 'postgres') throw new Error(`--store must be sqlite or postgres, got ${kind}`);

@@ -1,0 +1,43 @@
+import type { TenantId } from '../../core';
+import type { BookPage } from '../../engine/scoring/book-scorer';
+import { SqliteStore } from '../../store/sqlite/sqlite-store';
+import { syntheticRecords } from '../../test/helpers/synthetic-book';
+import { loadTenantRecords, tenantRecordPages } from './tenant-records';
+
+const tenantId = 'tenant-1' as TenantId;
+
+describe('tenantRecordPages', () => {
+  it('hands out every account and record once, in slices with contiguous account ranges', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
+    await store.upsertTenant({ id: tenantId, name: 'Tenant', locale: 'en', createdAt: '2026-01-01T00:00:00.000Z' });
+    const book = syntheticRecords(tenantId, 0, 530);
+    await store.upsertRecords('account', book.accounts);
+    await store.upsertRecords('subscription', book.subscriptions);
+    await store.upsertRecords('transaction', book.transactions);
+    await store.upsertRecords('ticket', book.tickets);
+    await store.upsertRecords('activity', book.activities);
+    const whole = await loadTenantRecords(store, tenantId);
+
+    const slices: BookPage[] = [];
+    for await (const slice of tenantRecordPages(store, tenantId, 250, 100)({ activity: true, previous: true })) slices.push(slice);
+
+    // Pages of 250 (250, 250, 30 live-or-not accounts) cut into slices of at most 100.
+    expect(whole.accounts).toHaveLength(530);
+    expect(slices.map((s) => s.records.accounts.length)).toEqual([100, 100, 50, 100, 100, 50, 30]);
+    expect(slices.flatMap((s) => s.records.accounts.map((a) => a.id))).toEqual(whole.accounts.map((a) => a.id));
+    for (const kind of ['tickets', 'activities', 'subscriptions', 'transactions'] as const) {
+      const handed = slices.flatMap((s) => (s.records[kind] ?? []).map((r) => r.id));
+      expect(handed.sort()).toEqual((whole[kind] ?? []).map((r) => r.id).sort());
+      // Each slice carries only its own accounts' records.
+      for (const s of slices) {
+        const mine = new Set(s.records.accounts.map((a) => a.id as string));
+        expect((s.records[kind] ?? []).every((r) => mine.has(r.accountId))).toBe(true);
+      }
+    }
+    slices.forEach((s, i) => {
+      expect(s.accounts?.through).toBe(s.records.accounts.at(-1)?.id);
+      expect(s.accounts?.after).toBe(i === 0 ? undefined : slices[i - 1]?.accounts?.through);
+    });
+    await store.close();
+  });
+});
