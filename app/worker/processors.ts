@@ -54,6 +54,13 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
     ctx: StepContext,
   ): Promise<{ scored: number; writebackJobs: number; alerts: number }> => {
     let writebackJobs = 0;
+    // Pages hold fewer live accounts than a write-back job: full jobs are queued as pages come, the rest at the end (a CRM batch call is paid per 100).
+    const unwritten: string[] = [];
+    const queueWriteBack = async (accountIds: string[]) => {
+      if (!p.connectionId) return;
+      await ctx.queue.enqueue('writeback.batch', { tenantId, connectionId: p.connectionId, accountIds, runId: p.runId });
+      writebackJobs++;
+    };
     const { scored } = await scoreRunStep(
       store,
       tenantId,
@@ -64,13 +71,11 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
           tenantId,
           page.kept.map((s) => s.churn.probability),
         );
-        if (!p.connectionId) return;
-        for (const accountIds of chunks(page.accountIds, WRITEBACK_BATCH)) {
-          await ctx.queue.enqueue('writeback.batch', { tenantId, connectionId: p.connectionId, accountIds, runId: p.runId });
-          writebackJobs++;
-        }
+        unwritten.push(...page.accountIds);
+        while (unwritten.length >= WRITEBACK_BATCH) await queueWriteBack(unwritten.splice(0, WRITEBACK_BATCH));
       },
     );
+    if (unwritten.length) await queueWriteBack(unwritten);
     // Every pending delivery of the tenant, including ones an interrupted attempt recorded; job ids dedupe.
     const pending = await store.listAlerts(tenantId, 'pending');
     for (const d of pending)
