@@ -1,4 +1,4 @@
-import { SuccessEngineError, type TenantId } from '../../core';
+import { SuccessEngineError, type StoreDescription, type TenantId } from '../../core';
 import { bilingual } from '../cli/i18n';
 import type { Logger } from '../log/logger';
 import { openAppContext } from '../context';
@@ -45,7 +45,7 @@ export async function runOrEnqueue<Q extends QueueName>(
       const known = (await context.store.listTenants()).map((t) => t.id);
       throw new SuccessEngineError(
         'PIPELINE.UNKNOWN_TENANT',
-        `no tenant "${tenantId}" in ${context.config.databasePath} (SE_DATABASE_PATH); known tenants: ${known.join(', ') || 'none — install a CRM or run the demo first'}`,
+        `no tenant "${tenantId}" in ${storeNamed(context.store.description)}; known tenants: ${known.join(', ') || 'none — install a CRM or run the demo first'}`,
         { tenantId },
       );
     }
@@ -111,4 +111,9 @@ export async function runOrEnqueue<Q extends QueueName>(
       deadLetters: queued.deadLetters.map((d) => ({ queue: d.queue, jobId: d.jobId, error: d.error })),
     };
   }
+}
+
+/** The store as the admin chose it: its location and the variable that chose it. */
+function storeNamed(description: StoreDescription): string {
+  return `${description.location} (${description.kind === 'postgres' ? 'SE_DATABASE_URL' : 'SE_DATABASE_PATH'})`;
 }
