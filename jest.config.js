@@ -10,6 +10,7 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 const ignored = ['/node_modules/', '/dist/'];
+const storeMatrix = require('./test/helpers/store-matrix');
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -28,6 +29,17 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       testPathIgnorePatterns: ignored,
+      globalSetup: '<rootDir>/test/helpers/redis-global-setup.js',
+      globalTeardown: '<rootDir>/test/helpers/redis-global-teardown.js',
+    },
+    // The integration tests that read or write the store, again on PostgreSQL (SE_TEST_DATABASE_URL, else a
+    // throwaway cluster per file); test/helpers/store-matrix.js says why the others are SQLite's only.
+    {
+      ...common,
+      displayName: 'integration:postgres',
+      testMatch: storeMatrix.bothStores.map((name) => `<rootDir>/test/integration/${name}.test.ts`),
+      testPathIgnorePatterns: ignored,
+      setupFiles: ['<rootDir>/test/helpers/store-postgres.setup.js'],
       globalSetup: '<rootDir>/test/helpers/redis-global-setup.js',
       globalTeardown: '<rootDir>/test/helpers/redis-global-teardown.js',
     },

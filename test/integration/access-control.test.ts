@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import express from 'express';
 import pino from 'pino';
-import type { AccountId, ConnectionId, ScoreSet, TenantId } from '../../core';
+import type { AccountId, ConnectionId, ScoreSet, TenantId, Store } from '../../core';
 import { RecordAccessChecker, requireRecordAccess } from '../../app/install/record-access';
 import { createTenantAdminRouter } from '../../app/install/install.router';
 import type { InstallDeps } from '../../app/install/install.types';
@@ -10,7 +10,7 @@ import { createHttpApp, listen, type RunningServer } from '../../app/http/server
 import { createMetrics } from '../../app/observability/metrics';
 import type { InProcessJobQueue } from '../../app/queue/in-process-queue';
 import { startHubSpotSandbox, startSalesforceSandbox, type HubSpotSandbox, type SalesforceSandbox } from '../../sandbox';
-import { SqliteStore } from '../../store';
+import { openTestStore, type TestStore } from '../helpers/test-store';
 import { makeAccount } from '../helpers/records';
 import { offsetClock, smallBook } from './install-harness';
 import { HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
@@ -33,7 +33,8 @@ function score(tenantId: TenantId, accountId: string): ScoreSet {
 describe('access control', () => {
   let hubspot: HubSpotSandbox;
   let salesforce: SalesforceSandbox;
-  let store: SqliteStore;
+  let store: Store;
+  let opened: TestStore;
   let server: RunningServer;
   let checker: RecordAccessChecker;
   const t: Record<string, string> = {};
@@ -42,7 +43,8 @@ describe('access control', () => {
   beforeAll(async () => {
     hubspot = await startHubSpotSandbox({ book, tier: 'api-add-on' });
     salesforce = await startSalesforceSandbox({ book });
-    store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32) });
+    opened = await openTestStore({ encryptionKey: randomBytes(32) });
+    store = opened.store;
     const at = '2026-11-01T00:00:00Z';
     for (const id of [A, B]) {
       await store.upsertTenant({ id, name: id, locale: 'en', createdAt: at });
@@ -124,7 +126,7 @@ describe('access control', () => {
   }, 60_000);
   afterAll(async () => {
     await server.close();
-    await store.close();
+    await opened.close();
     await hubspot.close();
     await salesforce.close();
   });

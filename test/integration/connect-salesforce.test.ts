@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ConnectionId, TenantId } from '../../core';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/salesforce-sandbox.server';
-import { SqliteStore } from '../../store';
+import { openTestStore, type TestStore } from '../helpers/test-store';
 import { smallBook } from './install-harness';
 
 /**
@@ -34,6 +34,8 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
   let dir: string;
   let home: string;
   let env: Record<string, string>;
+  // The store the CLI writes (SQLite file or PostgreSQL database), read here between commands.
+  let opened: TestStore;
   let cliOrg: SalesforceSandbox;
   let jwtOrg: SalesforceSandbox;
   let tokenOrg: SalesforceSandbox;
@@ -70,10 +72,6 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
     );
   }
 
-  function openStore(): SqliteStore {
-    return new SqliteStore({ path: env.SE_DATABASE_PATH ?? '', encryptionKey: Buffer.from(env.SE_ENCRYPTION_KEY ?? '', 'hex') });
-  }
-
   function expectOneClearFailure(run: Run, ...named: (string | RegExp)[]): void {
     expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 1 });
     for (const n of named) expect(run.stderr).toMatch(n);
@@ -86,11 +84,13 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
     home = path.join(dir, 'home');
     mkdirSync(home);
     // @salesforce/core finds ~/.sfdx and ~/.sf through HOME; headless Linux keeps its key in ~/.sfdx/key.json.
+    const encryptionKey = randomBytes(32);
+    opened = await openTestStore({ sqlitePath: path.join(dir, 'se.db'), encryptionKey });
     env = {
       HOME: home,
       SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
-      SE_DATABASE_PATH: path.join(dir, 'se.db'),
-      SE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      ...opened.env,
+      SE_ENCRYPTION_KEY: encryptionKey.toString('hex'),
       SE_DATA_DIR: dir,
       LOG_LEVEL: 'warn',
       REDIS_URL: '',
@@ -151,6 +151,7 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
     await cliOrg?.close();
     await jwtOrg?.close();
     await tokenOrg?.close();
+    await opened?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -170,9 +171,8 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
       next: 'success-engine sync sf-cli --tenant acme --mode backfill',
     });
 
-    const store = openStore();
+    const store = opened.store;
     const saved = await store.getConnection('acme' as TenantId, 'sf-cli' as ConnectionId);
-    await store.close();
     expect(saved?.tokens).toMatchObject({
       refreshToken: webRefreshToken,
       instanceUrl: cliOrg.url,
@@ -184,12 +184,11 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
     cliOrg.state.expireAccessTokens();
     const sync = await cli('sync', 'sf-cli', '--tenant', 'acme', '--mode', 'backfill', '--entities', 'account', '--json');
     expect({ code: sync.code, stderr: sync.stderr }).toMatchObject({ code: 0 });
-    const after = openStore();
+    const after = opened.store;
     expect(await after.countRecords('acme' as TenantId, 'account')).toBe(cliOrg.state.org.table('Account').size);
     expect((await after.getConnection('acme' as TenantId, 'sf-cli' as ConnectionId))?.tokens.accessToken).not.toBe(
       saved?.tokens.accessToken,
     );
-    await after.close();
   }, 180_000);
 
   it('renews an expired CLI session through @salesforce/core, and prints a bilingual summary naming the org, the user, the instance and the next command', async () => {
@@ -233,9 +232,8 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ orgId: '00D8d0000000JWTEAA', username: JWT_USER, renewal: 'jwt' });
     expect(run.stdout + run.stderr).not.toMatch(/PRIVATE KEY/);
 
-    const store = openStore();
+    const store = opened.store;
     const saved = await store.getConnection('beta' as TenantId, 'sf-jwt' as ConnectionId);
-    await store.close();
     expect(saved?.tokens.jwtBearer).toEqual({ clientId: JWT_CLIENT_ID, username: JWT_USER, privateKeyFile: keyFile, loginUrl: jwtOrg.url });
     expect(saved?.tokens.refreshToken).toBeUndefined();
     expect(JSON.stringify(saved?.tokens)).not.toMatch(/PRIVATE KEY/);
@@ -243,12 +241,11 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
     jwtOrg.state.expireAccessTokens();
     const sync = await cli('sync', 'sf-jwt', '--tenant', 'beta', '--mode', 'backfill', '--entities', 'account', '--json');
     expect({ code: sync.code, stderr: sync.stderr }).toMatchObject({ code: 0 });
-    const after = openStore();
+    const after = opened.store;
     expect(await after.countRecords('beta' as TenantId, 'account')).toBe(jwtOrg.state.org.table('Account').size);
     expect((await after.getConnection('beta' as TenantId, 'sf-jwt' as ConnectionId))?.tokens.accessToken).not.toBe(
       saved?.tokens.accessToken,
     );
-    await after.close();
   }, 180_000);
 
   it('names an alias the CLI does not know and says how to log in', async () => {
@@ -336,9 +333,8 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
       'sf-bad',
     );
     expectOneClearFailure(wrongUser, /invalid_grant/, /nobody@jwt\.example\.com/);
-    const store = openStore();
+    const store = opened.store;
     expect(await store.getTenant('gamma' as TenantId)).toBeNull();
-    await store.close();
   }, 60_000);
 
   it('reports an expired access-token login and a revoked refresh token, naming the alias and how to log in again', async () => {

@@ -1,10 +1,10 @@
 import pino from 'pino';
-import { buildRecord, type AccountId, type ScoreSet, type TenantId } from '../../core';
+import { buildRecord, type AccountId, type ScoreSet, type TenantId, type Store } from '../../core';
 import { createHubSpotCardRouter } from '../../app/http/crm/hubspot-card.router';
 import type { RecordAccessCheck } from '../../app/http/crm/crm-card.service';
 import { createHttpApp, listen, type RunningServer } from '../../app/http/server';
 import { createMetrics } from '../../app/observability/metrics';
-import { SqliteStore } from '../../store';
+import { openTestStore, type TestStore } from '../helpers/test-store';
 import { CardViewSchema } from '../../ui-extension/shared/card.view-model';
 import { hubspotSignatureV3 } from '../../webhooks/inbound/hubspot-signature';
 import { makeAccount } from '../helpers/records';
@@ -69,7 +69,8 @@ function score(tenantId: TenantId, accountId: string, probability: number, compu
 }
 
 describe('HubSpot card routes (hubspot.fetch, signature v3)', () => {
-  let store: SqliteStore;
+  let store: Store;
+  let opened: TestStore;
   let server: RunningServer;
   /** A fake of app/install/record-access.ts: user 7 sees everything, user 8 nothing. */
   const fakeAccess: jest.MockedFunction<RecordAccessCheck> = jest.fn<ReturnType<RecordAccessCheck>, Parameters<RecordAccessCheck>>(
@@ -77,7 +78,8 @@ describe('HubSpot card routes (hubspot.fetch, signature v3)', () => {
   );
 
   beforeAll(async () => {
-    store = new SqliteStore({ path: ':memory:' });
+    opened = await openTestStore();
+    store = opened.store;
     for (const id of [A, B]) await store.upsertTenant({ id, name: id, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
     await store.upsertRecords('account', [
       makeAccount('101', { name: 'Acme <b>Corp</b>' }, A),
@@ -124,7 +126,7 @@ describe('HubSpot card routes (hubspot.fetch, signature v3)', () => {
   });
   afterAll(async () => {
     await server.close();
-    await store.close();
+    await opened.close();
   });
 
   /** What hubspot.fetch sends: HubSpot appends portalId/userId/userEmail/appId and signs the full URL. */

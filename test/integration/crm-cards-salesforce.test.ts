@@ -1,10 +1,10 @@
 import pino from 'pino';
-import { buildRecord, type AccountId, type ScoreSet, type TenantId } from '../../core';
+import { buildRecord, type AccountId, type ScoreSet, type TenantId, type Store } from '../../core';
 import type { RecordAccessCheck } from '../../app/http/crm/crm-card.service';
 import { createSalesforceCardRouter, salesforceId18 } from '../../app/http/crm/salesforce-card.router';
 import { createHttpApp, listen, type RunningServer } from '../../app/http/server';
 import { createMetrics } from '../../app/observability/metrics';
-import { SqliteStore } from '../../store';
+import { openTestStore, type TestStore } from '../helpers/test-store';
 import { CardViewSchema } from '../../ui-extension/shared/card.view-model';
 import { makeAccount } from '../helpers/records';
 
@@ -44,7 +44,8 @@ function score(tenantId: TenantId, externalId: string): ScoreSet {
 }
 
 describe('Salesforce card routes (Named Credential with a per-tenant API token)', () => {
-  let store: SqliteStore;
+  let store: Store;
+  let opened: TestStore;
   let server: RunningServer;
   const tokens = { a: '', b: '' };
   /** A fake of app/install/record-access.ts: only REP sees records. */
@@ -53,7 +54,8 @@ describe('Salesforce card routes (Named Credential with a per-tenant API token)'
   );
 
   beforeAll(async () => {
-    store = new SqliteStore({ path: ':memory:' });
+    opened = await openTestStore();
+    store = opened.store;
     for (const id of [A, B]) await store.upsertTenant({ id, name: id, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
     await store.upsertRecords('account', [sfAccount(ACCOUNT_A, A), sfAccount(ACCOUNT_B, B)]);
     await store.upsertRecords('opportunity', [
@@ -91,7 +93,7 @@ describe('Salesforce card routes (Named Credential with a per-tenant API token)'
   });
   afterAll(async () => {
     await server.close();
-    await store.close();
+    await opened.close();
   });
 
   const call = (path: string, options: { token?: string; user?: string; body?: unknown } = {}) =>

@@ -1,20 +1,22 @@
 import pino from 'pino';
-import type { TenantId } from '../../core';
+import type { TenantId, Store } from '../../core';
 import { createConsoleRouter } from '../../app/http/console/console.router';
 import { createHttpApp, listen, type RunningServer } from '../../app/http/server';
 import { createMetrics } from '../../app/observability/metrics';
-import { SqliteStore } from '../../store';
+import { openTestStore, type TestStore } from '../helpers/test-store';
 
 const A = 'tenant-a' as TenantId;
 
 /** Token guessing is limited per address; console writes refuse other origins (anti-CSRF). */
 describe('HTTP guards', () => {
-  let store: SqliteStore;
+  let store: Store;
+  let opened: TestStore;
   let server: RunningServer;
   let admin = '';
 
   beforeAll(async () => {
-    store = new SqliteStore({ path: ':memory:' });
+    opened = await openTestStore();
+    store = opened.store;
     await store.upsertTenant({ id: A, name: A, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
     admin = await store.issueApiToken(A, 'admin', 'guards');
     const app = createHttpApp({
@@ -29,7 +31,7 @@ describe('HTTP guards', () => {
   });
   afterAll(async () => {
     await server.close();
-    await store.close();
+    await opened.close();
   });
 
   const call = (path: string, init: { method?: string; token?: string; headers?: Record<string, string>; body?: unknown } = {}) =>

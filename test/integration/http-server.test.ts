@@ -1,8 +1,8 @@
 import pino from 'pino';
-import type { AccountId, ScoreSet, TenantId } from '../../core';
+import type { AccountId, ScoreSet, TenantId, Store } from '../../core';
 import { createHttpApp, listen, type RunningServer } from '../../app/http/server';
 import { createMetrics } from '../../app/observability/metrics';
-import { SqliteStore } from '../../store';
+import { openTestStore, type TestStore } from '../helpers/test-store';
 import { makeAccount } from '../helpers/records';
 
 const A = 'tenant-a' as TenantId;
@@ -26,13 +26,15 @@ function score(
 }
 
 describe('HTTP server', () => {
-  let store: SqliteStore;
+  let store: Store;
+  let opened: TestStore;
   let server: RunningServer;
   let redisUp = true;
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    store = new SqliteStore({ path: ':memory:' });
+    opened = await openTestStore();
+    store = opened.store;
     for (const id of [A, B]) await store.upsertTenant({ id, name: id, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
     await store.upsertRecords('account', [makeAccount('1', {}, A), makeAccount('2', {}, A), makeAccount('9', {}, B)]);
     await store.appendScoreSets([
@@ -65,7 +67,7 @@ describe('HTTP server', () => {
   });
   afterAll(async () => {
     await server.close();
-    await store.close();
+    await opened.close();
   });
 
   const get = (path: string, token?: string) =>

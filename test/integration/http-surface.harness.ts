@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import pino from 'pino';
-import type { AccountId, ConnectionId, ScoreSet, TenantId } from '../../core';
+import type { AccountId, ConnectionId, ScoreSet, Store, TenantId } from '../../core';
 import { bundleWebAssets } from '../../app/http/console/web-assets';
 import { productRouters } from '../../app/http/product-routers';
 import { startServe, type RunningServe } from '../../app/http/serve-app';
@@ -14,7 +14,7 @@ import type { AuthFailureLimits } from '../../app/http/auth-failure-limiter';
 import type { ServerTimeouts } from '../../app/http/server';
 import { createMetrics } from '../../app/observability/metrics';
 import { startHubSpotSandbox, startSalesforceSandbox, type HubSpotSandbox, type SalesforceSandbox } from '../../sandbox';
-import { SqliteStore } from '../../store';
+import { openTestStore } from '../helpers/test-store';
 import { hubspotSignatureV3 } from '../../webhooks/inbound/hubspot-signature';
 import { makeAccount } from '../helpers/records';
 import { smallBook } from './install-harness';
@@ -49,7 +49,7 @@ export interface Targets {
 export interface HttpSurface {
   url: string;
   serve: RunningServe;
-  store: SqliteStore;
+  store: Store;
   tokens: Record<TokenRole, string> & { adminB: string };
   /** The Salesforce and HubSpot user ids of the rep (owner of the `own` records). */
   repUser: { hubspot: string; salesforce: string };
@@ -122,7 +122,8 @@ export async function startHttpSurface(options: {
   const hubspot = await startHubSpotSandbox({ book, tier: 'api-add-on' });
   const salesforce = await startSalesforceSandbox({ book });
   const encryptionKey = randomBytes(32);
-  const store = new SqliteStore({ path: ':memory:', encryptionKey });
+  const opened = await openTestStore({ encryptionKey });
+  const store = opened.store;
   const at = '2026-11-01T00:00:00Z';
   for (const id of [A, B]) {
     await store.upsertTenant({ id, name: id, locale: 'en', createdAt: at });
@@ -296,7 +297,7 @@ export async function startHttpSurface(options: {
     close: async () => {
       agent.destroy();
       await serve.close();
-      await store.close();
+      await opened.close();
       await hubspot.close();
       await salesforce.close();
       rmSync(assetsDir, { recursive: true, force: true });

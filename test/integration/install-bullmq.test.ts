@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { authorizeUrl, completeInstall } from '../../app/install/install.service';
 import type { InstallDeps } from '../../app/install/install.types';
 import { BullmqJobQueue } from '../../app/queue/bullmq-queue';
-import { entityNames, systemClock } from '../../core';
+import { entityNames, systemClock, type Store } from '../../core';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox';
-import { SqliteStore } from '../../store';
+import { openTestStore, type TestStore } from '../helpers/test-store';
 import { redisUrl, uniquePrefix } from '../helpers/redis';
 import { smallBook } from './install-harness';
 import { HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
@@ -14,17 +14,19 @@ const CLIENT = { clientId: 'se-hubspot-client', clientSecret: 'se-hubspot-secret
 /** The same install, with the backfill going to BullMQ on real Redis (what `serve` + workers use). */
 describe('install enqueues its backfill on BullMQ', () => {
   let sandbox: HubSpotSandbox;
-  let store: SqliteStore;
+  let store: Store;
+  let opened: TestStore;
   let queue: BullmqJobQueue;
 
   beforeAll(async () => {
     sandbox = await startHubSpotSandbox({ book: smallBook(8, 2), tier: 'api-add-on', oauthClient: CLIENT });
-    store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32) });
+    opened = await openTestStore({ encryptionKey: randomBytes(32) });
+    store = opened.store;
     queue = new BullmqJobQueue({ redisUrl: redisUrl(), prefix: uniquePrefix('install') });
   });
   afterAll(async () => {
     await queue.close();
-    await store.close();
+    await opened.close();
     await sandbox.close();
   });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pino from 'pino';
-import type { Clock } from '../../core';
+import type { Clock, Store, TenantId } from '../../core';
 import { createInstallRouter, createTenantAdminRouter } from '../../app/install/install.router';
 import type { InstallDeps, InstallSettings } from '../../app/install/install.types';
 import { createHttpApp, listen, type RunningServer } from '../../app/http/server';
@@ -10,7 +10,7 @@ import { InProcessJobQueue } from '../../app/queue/in-process-queue';
 import { createPipelineAdapters } from '../../app/worker/pipeline-adapters';
 import { createProcessors } from '../../app/worker/processors';
 import { generateBook, readTelcoCsv, type Book } from '../../sandbox';
-import { SqliteStore } from '../../store';
+import { openTestStore, type TestStore } from '../helpers/test-store';
 
 export const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
 
@@ -26,7 +26,9 @@ export function offsetClock(): Clock & { advance(ms: number): void } {
 
 export interface InstallHarness {
   deps: InstallDeps;
-  store: SqliteStore;
+  store: Store;
+  /** The same store's tables and rows, for what no port shows (ciphertext at rest, rows left after erasure). */
+  tables: Pick<TestStore, 'tables' | 'rows'>;
   queue: InProcessJobQueue;
   clock: ReturnType<typeof offsetClock>;
   server: RunningServer;
@@ -34,12 +36,13 @@ export interface InstallHarness {
 }
 
 /**
- * The product's HTTP surface with the install routers, over a real SQLite store and the in-process
+ * The product's HTTP surface with the install routers, over a real store (SQLite or PostgreSQL) and the in-process
  * queue running the product's own processors (the flow install enqueues: pages → train → score →
  * write-back).
  */
 export async function startInstallHarness(settings: Omit<InstallSettings, 'stateSecret' | 'publicBaseUrl'>): Promise<InstallHarness> {
-  const store = new SqliteStore({ path: ':memory:', encryptionKey: randomBytes(32) });
+  const opened = await openTestStore({ encryptionKey: randomBytes(32) });
+  const store = opened.store;
   const clock = offsetClock();
   const processors = createProcessors(
     createPipelineAdapters({ store, clock, oauthApps: { hubspot: settings.hubspot, salesforce: settings.salesforce } }),
@@ -64,12 +67,13 @@ export async function startInstallHarness(settings: Omit<InstallSettings, 'state
   return {
     deps,
     store,
+    tables: opened,
     queue,
     clock,
     server,
     close: async () => {
       await server.close();
-      await store.close();
+      await opened.close();
     },
   };
 }
@@ -89,14 +93,27 @@ export async function installThroughBrowser(
 }
 
 /** Every row, in every table of the database, that mentions `needle` in any column. */
-export function rowsMentioning(store: SqliteStore, needle: string): { table: string; row: Record<string, unknown> }[] {
-  const tables = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
+export async function rowsMentioning(
+  db: Pick<TestStore, 'tables' | 'rows'>,
+  needle: string,
+): Promise<{ table: string; row: Record<string, unknown> }[]> {
   const hits: { table: string; row: Record<string, unknown> }[] = [];
-  for (const table of tables) {
-    for (const row of store.db.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[]) {
-      if (Object.values(row).some((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v)).includes(needle)))
-        hits.push({ table, row });
-    }
-  }
+  for (const table of await db.tables())
+    for (const row of await db.rows(table)) if (Object.values(row).some((v) => columnText(v).includes(needle))) hits.push({ table, row });
   return hits;
+}
+
+/** The rows of `table` whose tenant_id is `tenantId`. */
+export async function tenantRows(
+  db: Pick<TestStore, 'rows'>,
+  table: string,
+  tenantId: TenantId | string,
+): Promise<Record<string, unknown>[]> {
+  return (await db.rows(table)).filter((row) => row.tenant_id === tenantId);
+}
+
+function columnText(value: unknown): string {
+  if (Buffer.isBuffer(value)) return value.toString('latin1');
+  if (value !== null && typeof value === 'object') return JSON.stringify(value); // PostgreSQL's jsonb and timestamps
+  return String(value);
 }

@@ -3,7 +3,7 @@ import { openConnector } from '../../app/install/connector-factory';
 import { RecordAccessChecker } from '../../app/install/record-access';
 import { eraseDueTenants, HubSpotUninstallPoller } from '../../app/install/uninstall.service';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox';
-import { installThroughBrowser, rowsMentioning, smallBook, startInstallHarness, type InstallHarness } from './install-harness';
+import { installThroughBrowser, rowsMentioning, smallBook, startInstallHarness, tenantRows, type InstallHarness } from './install-harness';
 import { HUBSPOT_OPTIONAL_SCOPES, HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
 
 const CLIENT = { clientId: 'se-hubspot-client', clientSecret: 'se-hubspot-secret' };
@@ -50,11 +50,10 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
 
     const stored = await h.store.getConnection(tenantId, 'hubspot' as ConnectionId);
     expect(stored?.tokens.accessToken).toMatch(/^sbx-at-/);
-    const raw = h.store.db.prepare('SELECT token_ciphertext FROM crm_connections WHERE tenant_id = ?').get(tenantId) as {
-      token_ciphertext: Buffer;
-    };
-    expect(raw.token_ciphertext.toString('latin1')).not.toContain(stored?.tokens.accessToken);
-    expect(raw.token_ciphertext.toString('latin1')).not.toContain(stored?.tokens.refreshToken);
+    const [raw] = (await tenantRows(h.tables, 'crm_connections', tenantId)) as { token_ciphertext: Buffer }[];
+    expect(raw?.token_ciphertext).toBeInstanceOf(Buffer);
+    expect(raw?.token_ciphertext.toString('latin1')).not.toContain(stored?.tokens.accessToken);
+    expect(raw?.token_ciphertext.toString('latin1')).not.toContain(stored?.tokens.refreshToken);
 
     // The same callback again (a replay) is refused: the state is one-time.
     const replay = await fetch(callbackUrl);
@@ -128,9 +127,7 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
       'tenant_lifecycle',
     ])
       expect(tables).toContain(t);
-    expect(lines.filter((l) => l.table === 'records')).toHaveLength(
-      h.store.db.prepare('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ?').pluck().get(tenantId) as number,
-    );
+    expect(lines.filter((l) => l.table === 'records')).toHaveLength((await tenantRows(h.tables, 'records', tenantId)).length);
     expect(JSON.stringify(lines)).not.toMatch(/sbx-at-|sbx-rt-/);
   });
 
@@ -149,7 +146,7 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
     expect((await api('/api/v1/tenant/export', adminToken)).status).toBe(200);
     expect(await eraseDueTenants(h.deps)).toEqual([]);
 
-    const recordsBefore = h.store.db.prepare('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ?').pluck().get(tenantId) as number;
+    const recordsBefore = (await tenantRows(h.tables, 'records', tenantId)).length;
     h.clock.advance(24 * 3_600_000 + 1);
     const receipts = await eraseDueTenants(h.deps);
     expect(receipts).toHaveLength(1);
@@ -158,18 +155,8 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
     expect(receipts[0]?.rowCounts.score_sets).toBeGreaterThan(0);
 
     // No row of that tenant remains anywhere: by tenant_id, or any column containing the id.
-    const tables = (h.store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
-      (r) => r.name,
-    );
-    for (const table of tables) {
-      const columns = (h.store.db.pragma(`table_info("${table}")`) as { name: string }[]).map((c) => c.name);
-      if (columns.includes('tenant_id'))
-        expect([table, h.store.db.prepare(`SELECT COUNT(*) AS n FROM "${table}" WHERE tenant_id = ?`).pluck().get(tenantId)]).toEqual([
-          table,
-          0,
-        ]);
-    }
-    expect(rowsMentioning(h.store, tenantId)).toEqual([]);
+    for (const table of await h.tables.tables()) expect([table, (await tenantRows(h.tables, table, tenantId)).length]).toEqual([table, 0]);
+    expect(await rowsMentioning(h.tables, tenantId)).toEqual([]);
     expect(await h.store.findErasures(tenantId)).toHaveLength(1);
     expect((await api('/api/v1/tenant/export', adminToken)).status).toBe(401);
   });

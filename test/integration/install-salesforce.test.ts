@@ -64,7 +64,7 @@ describe('Salesforce install and uninstall, end to end against the sandbox', () 
     expect(body.revoked.salesforce).toBe('salesforce 200');
     expect(sandbox.state.install?.revoked).toContain(refreshToken);
     expect(body.receipt.rowCounts.records).toBeGreaterThanOrEqual(book.bundles.length);
-    expect(rowsMentioning(h.store, tenantId)).toEqual([]);
+    expect(await rowsMentioning(h.tables, tenantId)).toEqual([]);
     // The revoked refresh token is dead at Salesforce too.
     const refresh = await fetch(`${sandbox.url}/services/oauth2/token`, {
       method: 'POST',
@@ -92,7 +92,7 @@ describe('Salesforce install and uninstall, end to end against the sandbox', () 
     expect(revoked.status).toBe(200);
     const result = await probeSalesforceInstall(h.deps, tenantId);
     expect(result?.receipt?.reason).toBe('salesforce-token-revoked');
-    expect(rowsMentioning(h.store, tenantId)).toEqual([]);
+    expect(await rowsMentioning(h.tables, tenantId)).toEqual([]);
     expect((await h.store.findErasures(tenantId)).map((r) => r.reason)).toEqual(['admin-uninstall', 'salesforce-token-revoked']);
   }, 180_000);
 
@@ -104,7 +104,7 @@ describe('Salesforce install and uninstall, end to end against the sandbox', () 
     const result = await eraser.erase(tenantId, { actor: 'admin@example.com', reason: 'console' });
     expect(result.done).toBe(true);
     expect(sandbox.state.install?.revoked).toContain(refreshToken);
-    expect(rowsMentioning(h.store, tenantId)).toEqual([]);
+    expect(await rowsMentioning(h.tables, tenantId)).toEqual([]);
     expect((await h.store.findErasures(tenantId)).length).toBe(3);
   }, 60_000);
 

@@ -51,6 +51,17 @@ describe('sync and score commands in-process', () => {
     expect([...h.writes.values()].every((n) => n === 1)).toBe(true);
   }, 180_000);
 
+  it('score on an unknown tenant names the store it looked in, by the variable that chose it', async () => {
+    const r = await runCliWithEnv({ ...h.workerEnv, REDIS_URL: '' }, 'score', 'no-such-tenant');
+    expect(r.code).toBe(1);
+    const [variable, location] = h.workerEnv.SE_DATABASE_URL
+      ? ['SE_DATABASE_URL', new URL(h.workerEnv.SE_DATABASE_URL).pathname.slice(1)]
+      : ['SE_DATABASE_PATH', String(h.workerEnv.SE_DATABASE_PATH)];
+    expect(r.stderr).toContain(`(${variable})`);
+    expect(r.stderr).toContain(location);
+    expect(r.stderr).toContain(TENANT);
+  });
+
   it('rejects a bad --mode with exit 2', async () => {
     const r = await runCliWithEnv({ ...h.workerEnv, REDIS_URL: '' }, 'sync', CONNECTION, '--tenant', TENANT, '--mode', 'sometimes');
     expect(r.code).toBe(2);

@@ -17,7 +17,8 @@ import {
   type HubSpotSandbox,
   type HubSpotTier,
 } from '../../sandbox';
-import { openPostgresStore, SqliteStore } from '../../store';
+import { openPostgresStore } from '../../store';
+import { openTestStore, type TestStore } from '../helpers/test-store';
 import type { TestPostgres } from '../store/postgres-server';
 import { verifySignatureHeader } from '../../webhooks/shared/signature';
 
@@ -34,7 +35,6 @@ const CHURN_PROPERTY = SCORE_FIELDS.find((f) => f.key === 'churnProbability')?.h
 
 export interface Harness {
   dir: string;
-  dbPath: string;
   keyHex: string;
   settingsPath: string;
   sandbox: HubSpotSandbox;
@@ -58,7 +58,7 @@ export async function startHarness(options: {
   companiesOnly?: boolean;
   tier?: HubSpotTier;
   faults?: FaultPlan;
-  /** The harness and its worker processes share this database instead of a SQLite file. */
+  /** The harness and its worker processes share a database of this server, whatever SE_TEST_STORE says. */
   postgres?: TestPostgres;
 }): Promise<Harness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'se-pipeline-'));
@@ -118,12 +118,11 @@ export async function startHarness(options: {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`;
 
-  const dbPath = path.join(dir, 'store.sqlite');
   const key = randomBytes(32);
-  const database = options.postgres ? await options.postgres.createDatabase() : undefined;
-  const store: Store = database
-    ? await openPostgresStore({ url: database.url, encryptionKey: key, poolSize: 4 })
-    : new SqliteStore({ path: dbPath, encryptionKey: key });
+  const opened = options.postgres
+    ? await ownPostgresStore(options.postgres, key)
+    : await openTestStore({ sqlitePath: path.join(dir, 'store.sqlite'), encryptionKey: key });
+  const store = opened.store;
   await store.upsertTenant({ id: TENANT, name: 'Pipeline test tenant', locale: 'en', createdAt: book.asOf });
   await store.saveConnection(
     {
@@ -157,7 +156,6 @@ export async function startHarness(options: {
   );
   return {
     dir,
-    dbPath,
     keyHex: key.toString('hex'),
     settingsPath,
     sandbox,
@@ -168,18 +166,30 @@ export async function startHarness(options: {
     refused,
     alertPosts,
     workerEnv: {
-      ...(database ? { SE_DATABASE_URL: database.url } : { SE_DATABASE_PATH: dbPath }),
+      ...opened.env,
       SE_ENCRYPTION_KEY: key.toString('hex'),
       SE_DATA_DIR: dir,
       LOG_LEVEL: 'warn',
     },
     companyIds: () => [...sandbox.state.portal.table('companies').values()].filter((c) => !c.archived).map((c) => c.id),
     async close() {
-      await store.close();
-      await database?.drop();
+      await opened.close();
       await new Promise<void>((resolve) => receiver.close(() => resolve()));
       await sandbox.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function ownPostgresStore(server: TestPostgres, encryptionKey: Buffer): Promise<Pick<TestStore, 'store' | 'env' | 'close'>> {
+  const database = await server.createDatabase();
+  const store = await openPostgresStore({ url: database.url, encryptionKey, poolSize: 4 });
+  return {
+    store,
+    env: { SE_DATABASE_URL: database.url },
+    close: async () => {
+      await store.close();
+      await database.drop();
     },
   };
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import type { ConnectionId, TenantId } from '../../core';
 import { signatureHeader } from '../../webhooks/shared/signature';
-import { SqliteStore } from '../../store';
+import { openTestStore, type TestStore } from '../helpers/test-store';
 import { redisUrl, uniquePrefix } from '../helpers/redis';
 
 const ROOT = path.join(__dirname, '../..');
@@ -86,8 +86,10 @@ async function request(
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
-async function seedStore(dataDir: string, key: string): Promise<Record<string, string>> {
-  const store = new SqliteStore({ path: path.join(dataDir, 'success-engine.sqlite'), encryptionKey: Buffer.from(key, 'hex') });
+/** Seeds the store `serve` will open (SQLite in its data folder, or a PostgreSQL database); the test closes it after the process ends. */
+async function seedStore(dataDir: string, key: string): Promise<{ tokens: Record<string, string>; opened: TestStore }> {
+  const opened = await openTestStore({ sqlitePath: path.join(dataDir, 'success-engine.sqlite'), encryptionKey: Buffer.from(key, 'hex') });
+  const store = opened.store;
   const at = '2026-11-01T00:00:00.000Z';
   for (const id of [T1, T2]) await store.upsertTenant({ id, name: id, locale: 'en', createdAt: at });
   await store.saveConnection(
@@ -119,8 +121,7 @@ async function seedStore(dataDir: string, key: string): Promise<Record<string, s
     readerOne: await store.issueApiToken(T1, 'reader', 'card'),
     adminTwo: await store.issueApiToken(T2, 'admin', 'ops'),
   };
-  await store.close();
-  return tokens;
+  return { tokens, opened };
 }
 
 describe('success-engine serve (a real process on real Redis)', () => {
@@ -128,16 +129,18 @@ describe('success-engine serve (a real process on real Redis)', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'se-serve-'));
   const key = randomBytes(32).toString('hex');
   let tokens: Record<string, string>;
+  let seeded: TestStore;
   let served: Served;
   let syncQueue: Queue;
 
   beforeAll(async () => {
-    tokens = await seedStore(dataDir, key);
+    ({ tokens, opened: seeded } = await seedStore(dataDir, key));
     writeFileSync(path.join(dataDir, 'hubspot.secret'), `# rotated monthly\n${HS_SECRET}\n`);
     writeFileSync(path.join(dataDir, 'salesforce.secret'), `${SF_SECRET}\n`);
     served = await startServeProcess(
       {
         SE_DATA_DIR: dataDir,
+        ...seeded.env,
         SE_ENCRYPTION_KEY: key,
         REDIS_URL: redisUrl(),
         SE_HUBSPOT_CLIENT_ID: 'app-1',
@@ -166,6 +169,7 @@ describe('success-engine serve (a real process on real Redis)', () => {
       served.child.kill('SIGKILL');
       await served.exited;
     }
+    await seeded?.close();
   });
 
   const jobs = async () =>
@@ -347,9 +351,9 @@ describe('success-engine serve without Redis', () => {
   it('starts, names the features that are off, and serves health and the score API', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'se-serve-noredis-'));
     const key = randomBytes(32).toString('hex');
-    const tokens = await seedStore(dataDir, key);
+    const { tokens, opened } = await seedStore(dataDir, key);
     writeFileSync(path.join(dataDir, 'hubspot.secret'), `${HS_SECRET}\n`);
-    const served = await startServeProcess({ SE_DATA_DIR: dataDir, SE_ENCRYPTION_KEY: key }, [
+    const served = await startServeProcess({ SE_DATA_DIR: dataDir, ...opened.env, SE_ENCRYPTION_KEY: key }, [
       '--hubspot-secret-file',
       path.join(dataDir, 'hubspot.secret'),
     ]);
@@ -369,6 +373,7 @@ describe('success-engine serve without Redis', () => {
     } finally {
       served.child.kill('SIGTERM');
       expect(await served.exited).toBe(0);
+      await opened.close();
     }
   }, 90_000);
 });

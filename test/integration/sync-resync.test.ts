@@ -4,7 +4,7 @@ import { syncEntity } from '../../app/pipeline/sync.step';
 import { SalesforceConnector } from '../../connectors/salesforce/salesforce.connector';
 import { startSalesforceSandbox } from '../../sandbox/salesforce/salesforce-sandbox.server';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
-import { SqliteStore } from '../../store';
+import { openTestStore } from '../helpers/test-store';
 
 const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
 const STATIC = '00D8d0000000SBX!sandbox-static-token';
@@ -19,7 +19,8 @@ describe('sync: full reload when the CRM can no longer replay deletions', () => 
   it('reloads the entity, marks deleted only what the reload did not see, and carries on incrementally', async () => {
     const clock = fixedClock('2026-11-01T00:00:00.000Z');
     const sandbox = await startSalesforceSandbox({ seed: 11, accounts: 30, rows: readTelcoCsv(CSV), clock });
-    const store = new SqliteStore({ path: ':memory:', now: () => clock.now() });
+    const opened = await openTestStore({ now: () => clock.now() });
+    const store = opened.store;
     try {
       await store.upsertTenant({ id: tenantId, name: 'Resync', locale: 'en', createdAt: clock.now().toISOString() });
       const connector = new SalesforceConnector({
@@ -69,14 +70,15 @@ describe('sync: full reload when the CRM can no longer replay deletions', () => 
       expect((await store.listAudit(tenantId, { limit: 50 })).filter((a) => a.action === 'sync.resync-started')).toHaveLength(1);
       expect(await store.countRecords(tenantId, 'opportunity')).toBe(before - 2);
     } finally {
-      await store.close();
+      await opened.close();
       await sandbox.close();
     }
   });
 
   it('restarts a reload begun again, and never sweeps against a seen-set the reload did not finish', async () => {
     const clock = fixedClock('2026-11-01T00:00:00.000Z');
-    const store = new SqliteStore({ path: ':memory:', now: () => clock.now() });
+    const opened = await openTestStore({ now: () => clock.now() });
+    const store = opened.store;
     try {
       await store.upsertTenant({ id: tenantId, name: 'Resync', locale: 'en', createdAt: clock.now().toISOString() });
       const account = (n: number): CanonicalAccount => ({
@@ -100,7 +102,7 @@ describe('sync: full reload when the CRM can no longer replay deletions', () => 
       expect((await store.listRecords(tenantId, 'account')).map((a) => a.id)).toEqual(['salesforce:A3']);
       expect(await store.getCursor(tenantId, connectionId, 'account')).toBeNull();
     } finally {
-      await store.close();
+      await opened.close();
     }
   });
 });

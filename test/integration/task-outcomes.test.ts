@@ -9,7 +9,7 @@ import { generateBook } from '../../sandbox/seed/book.generator';
 import { startSalesforceSandbox } from '../../sandbox/salesforce/salesforce-sandbox.server';
 import { sfDateTime } from '../../sandbox/salesforce/salesforce-state';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
-import { SqliteStore } from '../../store';
+import { openTestStore } from '../helpers/test-store';
 import { makeScore } from '../contract/connector-contract.suite';
 
 const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
@@ -25,7 +25,8 @@ describe('CRM task completion answers the recommendation it was made for', () =>
   it('marks the outcome completed or dismissed from the synced task, once, and leaves the others open', async () => {
     const clock = fixedClock('2026-10-01T00:00:00.000Z');
     const sandbox = await startSalesforceSandbox({ seed: 15, accounts: 8, rows: readTelcoCsv(CSV), clock, packageInstalled: true });
-    const store = new SqliteStore({ path: ':memory:', now: () => clock.now() });
+    const opened = await openTestStore({ now: () => clock.now() });
+    const store = opened.store;
     try {
       await store.upsertTenant({ id: tenantId, name: 'Tasks', locale: 'en', createdAt: clock.now().toISOString() });
       const connector = new SalesforceConnector({
@@ -110,7 +111,7 @@ describe('CRM task completion answers the recommendation it was made for', () =>
         source: 'card',
       });
     } finally {
-      await store.close();
+      await opened.close();
       await sandbox.close();
     }
   });
@@ -123,7 +124,8 @@ describe('CRM task completion answers the recommendation it was made for', () =>
       clock,
       privateAppTokens: ['pat-na1-task-outcomes'],
     });
-    const store = new SqliteStore({ path: ':memory:', now: () => clock.now() });
+    const opened = await openTestStore({ now: () => clock.now() });
+    const store = opened.store;
     try {
       await store.upsertTenant({ id: tenantId, name: 'Tasks', locale: 'en', createdAt: clock.now().toISOString() });
       const connector = new HubSpotConnector({
@@ -192,7 +194,7 @@ describe('CRM task completion answers the recommendation it was made for', () =>
         completedAt: null,
       });
     } finally {
-      await store.close();
+      await opened.close();
       await sandbox.close();
     }
   });

@@ -8,7 +8,7 @@ import pino from 'pino';
 import type { ConnectionId, TenantId } from '../../core';
 import { startServe, type RunningServe } from '../../app/http/serve-app';
 import { createMetrics } from '../../app/observability/metrics';
-import { SqliteStore } from '../../store';
+import { openTestStore, type TestStore } from '../helpers/test-store';
 import { freePort, startOwnRedis, uniquePrefix } from '../helpers/redis';
 
 const SECRET = 'hs-secret';
@@ -41,7 +41,7 @@ async function until(what: string, probe: () => Promise<boolean>, ms = 20_000): 
 describe('inbound webhooks while Redis goes down and comes back', () => {
   let redis: ChildProcess;
   let serve: RunningServe;
-  let store: SqliteStore;
+  let opened: TestStore;
   let port = 0;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'se-redis-down-'));
   const prefix = uniquePrefix('redis-down');
@@ -49,7 +49,8 @@ describe('inbound webhooks while Redis goes down and comes back', () => {
   beforeAll(async () => {
     port = await freePort();
     redis = await startOwnRedis(port, dir);
-    store = new SqliteStore({ path: path.join(dir, 'store.sqlite'), encryptionKey: randomBytes(32) });
+    opened = await openTestStore({ sqlitePath: path.join(dir, 'store.sqlite'), encryptionKey: randomBytes(32) });
+    const store = opened.store;
     await store.upsertTenant({ id: T, name: 'A', locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
     await store.saveConnection(
       {
@@ -78,7 +79,7 @@ describe('inbound webhooks while Redis goes down and comes back', () => {
 
   afterAll(async () => {
     await serve?.close();
-    await store?.close();
+    await opened?.close();
     if (redis.exitCode === null) {
       redis.kill('SIGKILL');
       await new Promise((r) => redis.once('exit', r));
