@@ -88,6 +88,7 @@ export const errorCodes = {
   'PIPELINE.UNKNOWN_ALERT': { retry: U, http: 404 },
   'PIPELINE.WRITEBACK_PARTIAL': { retry: R, http: 500 },
   'PIPELINE.TASKS_PARTIAL': { retry: R, http: 500 },
+  'PIPELINE.TENANT_BUSY': { retry: R, http: 503 },
   'ALERT.UNDELIVERABLE': { retry: U, http: 500 },
   'NETWORK.UNREACHABLE': { retry: R, http: 503 },
   'SANDBOX.BAD_INPUT': { retry: U, http: 400 },

@@ -27,6 +27,7 @@ import {
 } from '../../connectors/shared/rate-governor';
 import { salesforceSessionOptions } from '../install/salesforce-session';
 import { WebhookAlertSink, type WebhookEndpoint } from '../../webhooks/outbound/webhook-alert.sink';
+import { LocalTenantLock, RedisTenantLock, type TenantLock } from './tenant-lock';
 
 /** What processors call: the store, a connector per saved connection, an alert sink per tenant. */
 export interface PipelineAdapters {
@@ -38,6 +39,8 @@ export interface PipelineAdapters {
   textModel(): Promise<TextModel>;
   /** Stops the text model's worker threads, if it was opened. */
   closeTextModel(): Promise<void>;
+  /** One score run of a tenant at a time, across every worker sharing the Redis (or this process, without one). */
+  tenantLock: TenantLock;
 }
 
 /** Opens the text model the process configuration names (models folder, remote models); falls back to the built-in one. */
@@ -61,7 +64,7 @@ export interface PipelineAdapterOptions {
    * from one bucket per connection. Without it the bucket is per process (one-shot runs).
    */
   redis?: RedisEvalClient;
-  /** Key prefix of the governors' buckets (the deployment's BullMQ prefix). */
+  /** Key prefix of the governors' buckets and the tenant locks (the deployment's BullMQ prefix). */
   keyPrefix?: string;
   /** HubSpot requests per 10 s of the app's tier (public app: 100). */
   hubspotRequestsPerInterval?: number;
@@ -186,6 +189,7 @@ export function createPipelineAdapters(options: PipelineAdapterOptions): Pipelin
   return {
     store,
     clock,
+    tenantLock: options.redis ? new RedisTenantLock(options.redis, prefix) : new LocalTenantLock(),
     textModel() {
       // The shipped model unless the process configures another: the built-in one reads no sentiment.
       textModel ??= options.openTextModel

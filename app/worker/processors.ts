@@ -61,11 +61,9 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
       await ctx.queue.enqueue('writeback.batch', { tenantId, connectionId: p.connectionId, accountIds, runId: p.runId });
       writebackJobs++;
     };
-    const { scored } = await scoreRunStep(
-      store,
-      tenantId,
-      { asOf: p.asOf, recordedAt: adapters.clock.now(), ...(keep ? { keep } : {}) },
-      async (page) => {
+    // Alert cooldowns and budgets are read when a run starts and spent as it goes: one run of a tenant at a time.
+    const { scored } = await adapters.tenantLock.hold(`score:${tenantId}`, () =>
+      scoreRunStep(store, tenantId, { asOf: p.asOf, recordedAt: adapters.clock.now(), ...(keep ? { keep } : {}) }, async (page) => {
         hooks.onScore?.(page.kept, page.alertsRecorded, page.alertsSuppressed);
         observeChurnScores(
           tenantId,
@@ -73,7 +71,7 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
         );
         unwritten.push(...page.accountIds);
         while (unwritten.length >= WRITEBACK_BATCH) await queueWriteBack(unwritten.splice(0, WRITEBACK_BATCH));
-      },
+      }),
     );
     if (unwritten.length) await queueWriteBack(unwritten);
     // Every pending delivery of the tenant, including ones an interrupted attempt recorded; job ids dedupe.
