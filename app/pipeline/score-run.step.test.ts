@@ -1,6 +1,5 @@
 import type { Store, TenantId } from '../../core';
-import { SqliteStore } from '../../store/sqlite/sqlite-store';
-import { syntheticRecords, SYNTHETIC_NOW } from '../../test/helpers/synthetic-book';
+import { SYNTHETIC_NOW, syntheticStore } from '../../test/helpers/synthetic-book';
 import { scoreRunStep, type ScoredPage } from './score-run.step';
 
 const tenantId = 'tenant-1' as TenantId;
@@ -8,17 +7,7 @@ const ACCOUNTS = 60;
 const LIVE = ACCOUNTS - ACCOUNTS / 10;
 const RECORDED_AT = new Date('2026-06-01T00:05:00.000Z');
 
-async function seededStore(): Promise<Store> {
-  const store = new SqliteStore({ path: ':memory:' });
-  await store.upsertTenant({ id: tenantId, name: 'Tenant', locale: 'en', createdAt: '2026-01-01T00:00:00.000Z' });
-  const book = syntheticRecords(tenantId, 0, ACCOUNTS);
-  await store.upsertRecords('account', book.accounts);
-  await store.upsertRecords('subscription', book.subscriptions);
-  await store.upsertRecords('transaction', book.transactions);
-  await store.upsertRecords('ticket', book.tickets);
-  await store.upsertRecords('activity', book.activities);
-  return store;
-}
+const seededStore = (): Promise<Store> => syntheticStore(tenantId, ACCOUNTS);
 
 const run = (store: Store, onPage: (page: ScoredPage) => Promise<void>) =>
   scoreRunStep(store, tenantId, { asOf: SYNTHETIC_NOW, recordedAt: RECORDED_AT, pageSize: 20 }, onPage);

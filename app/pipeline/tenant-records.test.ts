@@ -1,21 +1,13 @@
 import type { TenantId } from '../../core';
 import type { BookPage } from '../../engine/scoring/book-scorer';
-import { SqliteStore } from '../../store/sqlite/sqlite-store';
-import { syntheticRecords } from '../../test/helpers/synthetic-book';
+import { syntheticStore } from '../../test/helpers/synthetic-book';
 import { loadTenantRecords, tenantRecordPages } from './tenant-records';
 
 const tenantId = 'tenant-1' as TenantId;
 
 describe('tenantRecordPages', () => {
   it('hands out every account and record once, in slices with contiguous account ranges', async () => {
-    const store = new SqliteStore({ path: ':memory:' });
-    await store.upsertTenant({ id: tenantId, name: 'Tenant', locale: 'en', createdAt: '2026-01-01T00:00:00.000Z' });
-    const book = syntheticRecords(tenantId, 0, 530);
-    await store.upsertRecords('account', book.accounts);
-    await store.upsertRecords('subscription', book.subscriptions);
-    await store.upsertRecords('transaction', book.transactions);
-    await store.upsertRecords('ticket', book.tickets);
-    await store.upsertRecords('activity', book.activities);
+    const store = await syntheticStore(tenantId, 530);
     const whole = await loadTenantRecords(store, tenantId);
 
     const slices: BookPage[] = [];

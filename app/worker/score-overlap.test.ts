@@ -1,6 +1,5 @@
 import type { Store, TenantId } from '../../core';
-import { SqliteStore } from '../../store/sqlite/sqlite-store';
-import { syntheticRecords, SYNTHETIC_NOW } from '../../test/helpers/synthetic-book';
+import { SYNTHETIC_NOW, syntheticStore } from '../../test/helpers/synthetic-book';
 import { InProcessJobQueue } from '../queue/in-process-queue';
 import type { StepContext } from '../queue/job-queue';
 import { createPipelineAdapters, type PipelineAdapters } from './pipeline-adapters';
@@ -10,17 +9,7 @@ const tenantId = 'tenant-1' as TenantId;
 const RECORDED_AT = new Date('2026-06-01T00:05:00.000Z');
 const LATER = new Date(Date.parse(SYNTHETIC_NOW) + 3_600_000).toISOString();
 
-async function seededStore(): Promise<Store> {
-  const store = new SqliteStore({ path: ':memory:' });
-  await store.upsertTenant({ id: tenantId, name: 'Tenant', locale: 'en', createdAt: '2026-01-01T00:00:00.000Z' });
-  const book = syntheticRecords(tenantId, 0, 80);
-  await store.upsertRecords('account', book.accounts);
-  await store.upsertRecords('subscription', book.subscriptions);
-  await store.upsertRecords('transaction', book.transactions);
-  await store.upsertRecords('ticket', book.tickets);
-  await store.upsertRecords('activity', book.activities);
-  return store;
-}
+const seededStore = (): Promise<Store> => syntheticStore(tenantId, 80);
 
 /**
  * Holds each alert write until both runs have read the alert history (or half a second has passed):

@@ -5,8 +5,10 @@ import {
   type CanonicalSubscription,
   type CanonicalTicket,
   type CanonicalTransaction,
+  type Store,
   type TenantId,
 } from '../../core';
+import { SqliteStore } from '../../store/sqlite/sqlite-store';
 
 /** The scoring instant the synthetic book is built around. */
 export const SYNTHETIC_NOW = '2026-06-01T00:00:00.000Z';
@@ -134,4 +136,17 @@ export function syntheticRecords(tenantId: TenantId, from: number, to: number): 
     );
   }
   return out;
+}
+
+/** A store in memory holding the tenant and its synthetic accounts [0, accounts) with every record kind. */
+export async function syntheticStore(tenantId: TenantId, accounts: number): Promise<Store> {
+  const store = new SqliteStore({ path: ':memory:' });
+  await store.upsertTenant({ id: tenantId, name: 'Tenant', locale: 'en', createdAt: '2026-01-01T00:00:00.000Z' });
+  const book = syntheticRecords(tenantId, 0, accounts);
+  await store.upsertRecords('account', book.accounts);
+  await store.upsertRecords('subscription', book.subscriptions);
+  await store.upsertRecords('transaction', book.transactions);
+  await store.upsertRecords('ticket', book.tickets);
+  await store.upsertRecords('activity', book.activities);
+  return store;
 }
