@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { entityNames, SuccessEngineError, type AccountId, type ScoreSet, type TenantId } from '../../core';
+import { entityNames, SuccessEngineError, type ScoreSet, type TenantId } from '../../core';
 import type { FlowNode, Processors, StepContext } from '../queue/job-queue';
 import type { QueuePayload } from '../queue/queue-map';
 import { observeChurnScores } from '../observability/metrics';
@@ -9,9 +9,8 @@ import { syncPage, type SyncPageResult } from '../pipeline/sync.step';
 import { analyzeTextsStep, type TextAnalysisResult } from '../pipeline/text-analysis.step';
 import { resolveTextSettings } from '../settings/text-settings';
 import { trainChurnStep, type TrainStepResult } from '../pipeline/train.step';
-import { createTasksStep } from '../pipeline/tasks.step';
-import { writeBackStep, type WriteBackSummary } from '../pipeline/writeback.step';
-import { resolveCrmTasks } from '../settings/tenant-settings';
+import type { WriteBackSummary } from '../pipeline/writeback.step';
+import { writeBackBatchStep } from '../pipeline/writeback-batch.step';
 import type { PipelineAdapters } from './pipeline-adapters';
 
 /** Accounts per `writeback.batch` job (the connector writes them 100 to a call). */
@@ -212,43 +211,10 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
         ctx,
       ),
 
-    'writeback.batch': async (p) => {
-      const scores = (
-        await Promise.all(p.accountIds.map(async (id) => (await store.scoreHistory(p.tenantId, id as AccountId, { limit: 1 }))[0]))
-      ).filter((s): s is ScoreSet => s !== undefined);
-      const connector = await adapters.connector(p.tenantId, p.connectionId);
-      const summary = await writeBackStep(store, connector, p.tenantId, scores, p.accountIds.length);
-      hooks.onWriteBack?.(summary);
-      // Failed records make the batch retry; written ones are skipped then (the ledger, or a read first).
-      const retryable = summary.failed.filter((f) => f.code !== 'CONNECTOR.NOT_HUBSPOT');
-      if (retryable.length > 0)
-        throw new SuccessEngineError(
-          'PIPELINE.WRITEBACK_PARTIAL',
-          `${retryable.length} of ${scores.length} write-backs failed, first: ${retryable[0]?.accountExternalId} ${retryable[0]?.code} ${retryable[0]?.message}`,
-          { failed: retryable.length },
-        );
-      // Owner tasks for the top action, when the tenant turned them on; keyed, so a retry finds them.
-      const taskSetting = await resolveCrmTasks(store, p.tenantId);
-      const tasks = taskSetting.enabled
-        ? await createTasksStep(store, connector, p.tenantId, scores, {
-            ...(taskSetting.bands ? { bands: taskSetting.bands } : {}),
-            ...(taskSetting.dueInDays !== undefined ? { dueInDays: taskSetting.dueInDays } : {}),
-          })
-        : null;
-      const taskFailures = tasks?.failed.filter((f) => f.retryable) ?? [];
-      if (taskFailures.length > 0)
-        throw new SuccessEngineError(
-          'PIPELINE.TASKS_PARTIAL',
-          `${taskFailures.length} owner tasks failed, first: ${taskFailures[0]?.accountExternalId} ${taskFailures[0]?.code} ${taskFailures[0]?.message}`,
-          { failed: taskFailures.length },
-        );
-      return {
-        written: summary.written,
-        unchanged: summary.unchanged,
-        failed: summary.failed.length,
-        ...(tasks ? { tasks: { created: tasks.created, exists: tasks.exists, failed: tasks.failed.length } } : {}),
-      };
-    },
+    'writeback.batch': async (p) =>
+      writeBackBatchStep(store, await adapters.connector(p.tenantId, p.connectionId), p.tenantId, p.accountIds, (summary) =>
+        hooks.onWriteBack?.(summary),
+      ),
 
     'model.evaluate': async (p) => {
       const evaluation = await currentModelEvaluation(
