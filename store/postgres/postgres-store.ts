@@ -1039,6 +1039,9 @@ export class PostgresStore implements Store {
   async eraseTenant(tenantId: TenantId, reason: string): Promise<ErasureReceipt> {
     return this.tx(async (client) => {
       const rowCounts: Record<string, number> = {};
+      // Every tenant table references tenants(id): with the row locked, writers on other connections
+      // wait for this erasure (then fail, the tenant gone) instead of committing rows between our deletes.
+      await this.q('SELECT id FROM tenants WHERE id = $1 FOR UPDATE', [tenantId], client);
       await this.q(`SELECT set_config('success_engine.erasing_tenant', $1, true)`, [tenantId], client);
       for (const table of await this.tenantTablesOn(client)) {
         const removed = (await this.q(`DELETE FROM ${quoteIdent(table)} WHERE tenant_id = $1`, [tenantId], client)).rowCount ?? 0;
