@@ -48,7 +48,7 @@ describe('a PostgreSQL restart in the middle of a pipeline run', () => {
       await sleep(20);
     }
     server.halt();
-    const atHalt = (await harness.store.countRecords(TENANT, 'account').catch(() => -1)) as number;
+    const atHalt = await harness.store.countRecords(TENANT, 'account').catch(() => -1);
     // Down for a few seconds, as a failover or a restart after a configuration change.
     await sleep(3_000);
     server.start();
