@@ -19,19 +19,45 @@ export interface FaultPlan {
   dropRequests?: readonly number[];
   /** Probability that any request's connection is dropped. */
   dropRate?: number;
+  /** Probability that the request is applied but its connection is closed before the answer (the client cannot know it landed). */
+  answerLostRate?: number;
+  /** Probability that the request is held without an answer for `hangMs` (longer than a client should wait), then dropped unapplied. */
+  hangRate?: number;
+  /** How long a hung request is held (default 60 s). */
+  hangMs?: number;
   /** Every access token issued so far stops working when this request number arrives. */
   expireTokensAtRequest?: number;
+  /** Probability that every access token issued so far stops working at this request (sessions expiring mid-run). */
+  expireTokensRate?: number;
   /** Probability that one record of a batch write fails with UNABLE_TO_LOCK_ROW (or its HubSpot analogue). */
   lockRowRate?: number;
   /** Record ids that always fail with UNABLE_TO_LOCK_ROW on write. */
   lockedRecordIds?: readonly string[];
 }
 
-export type FaultDecision = { kind: 'none' } | { kind: 'rate-limit' } | { kind: 'server-error'; status: number } | { kind: 'drop' };
+export type FaultDecision =
+  | { kind: 'none' }
+  | { kind: 'rate-limit' }
+  | { kind: 'server-error'; status: number }
+  | { kind: 'drop' }
+  | { kind: 'answer-lost' }
+  | { kind: 'hang'; ms: number };
+
+/** Faults injected so far, by kind (token expiries included). */
+export type InjectedFaults = Record<Exclude<FaultDecision['kind'], 'none'> | 'expired-tokens' | 'locked-row', number>;
 
 export class FaultInjector {
   private requests = 0;
   private readonly rng: Rng;
+  readonly injected: InjectedFaults = {
+    'rate-limit': 0,
+    'server-error': 0,
+    drop: 0,
+    'answer-lost': 0,
+    hang: 0,
+    'expired-tokens': 0,
+    'locked-row': 0,
+  };
   private readonly locked: Set<string>;
 
   constructor(private readonly plan: FaultPlan = {}) {
@@ -50,7 +76,8 @@ export class FaultInjector {
     let latencyMs = 0;
     if (typeof p.latencyMs === 'number') latencyMs = p.latencyMs;
     else if (p.latencyMs) latencyMs = p.latencyMs.min + Math.floor(this.rng.next() * (p.latencyMs.max - p.latencyMs.min + 1));
-    const expireTokens = p.expireTokensAtRequest === n;
+    const expireTokens = p.expireTokensAtRequest === n || (p.expireTokensRate !== undefined && this.rng.next() < p.expireTokensRate);
+    if (expireTokens) this.injected['expired-tokens']++;
     const within = (b: { afterRequest: number; count: number }): boolean => n > b.afterRequest && n <= b.afterRequest + b.count;
     let decision: FaultDecision = { kind: 'none' };
     const burst5xx = p.serverErrorBursts?.find(within);
@@ -58,12 +85,16 @@ export class FaultInjector {
     else if (p.rateLimitBursts?.some(within)) decision = { kind: 'rate-limit' };
     else if (burst5xx) decision = { kind: 'server-error', status: burst5xx.status ?? 503 };
     else if (p.serverErrorRate !== undefined && this.rng.next() < p.serverErrorRate) decision = { kind: 'server-error', status: 503 };
+    else if (p.answerLostRate !== undefined && this.rng.next() < p.answerLostRate) decision = { kind: 'answer-lost' };
+    else if (p.hangRate !== undefined && this.rng.next() < p.hangRate) decision = { kind: 'hang', ms: p.hangMs ?? 60_000 };
+    if (decision.kind !== 'none') this.injected[decision.kind]++;
     return { decision, latencyMs, expireTokens };
   }
 
   /** Whether a write to this record fails with a row lock this time. */
   lockRow(recordId: string): boolean {
-    if (this.locked.has(recordId)) return true;
-    return this.plan.lockRowRate !== undefined && this.rng.next() < this.plan.lockRowRate;
+    const locked = this.locked.has(recordId) || (this.plan.lockRowRate !== undefined && this.rng.next() < this.plan.lockRowRate);
+    if (locked) this.injected['locked-row']++;
+    return locked;
   }
 }

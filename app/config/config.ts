@@ -22,6 +22,7 @@ export interface AppConfig {
   salesforceClientId: string | undefined;
   salesforceClientSecret: string | undefined;
   salesforceLoginUrl: string;
+  crmRequestTimeoutSeconds: number;
   modelsDir: string | undefined;
   allowRemoteModels: boolean;
 }

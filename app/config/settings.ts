@@ -90,6 +90,12 @@ export const settings = {
     default: 'https://login.salesforce.com',
     doc: 'Salesforce login host (test.salesforce.com or a My Domain).',
   },
+  crmRequestTimeoutSeconds: {
+    env: 'SE_CRM_REQUEST_TIMEOUT_SECONDS',
+    schema: z.coerce.number().min(1).max(3600),
+    default: '60',
+    doc: 'A HubSpot call without an answer for this long is given up and retried, so a CRM that never answers cannot hold a job.',
+  },
   modelsDir: {
     env: 'MODELS_DIR',
     schema: z.string().min(1).optional(),

@@ -68,6 +68,8 @@ export interface PipelineAdapterOptions {
   keyPrefix?: string;
   /** HubSpot requests per 10 s of the app's tier (public app: 100). */
   hubspotRequestsPerInterval?: number;
+  /** A CRM call without a byte for this long is dropped and retried (config: SE_CRM_REQUEST_TIMEOUT_SECONDS). */
+  crmRequestTimeoutMs?: number;
   /** Where a tenant's alerts go, by route (`owner:<id>`, `team:<name>`). */
   alertEndpointFor?: (tenantId: TenantId, route: string) => WebhookEndpoint | undefined;
   clock?: Clock;
@@ -156,6 +158,7 @@ export function createPipelineAdapters(options: PipelineAdapterOptions): Pipelin
         ...(apps.hubspot ? { oauthClient: { clientId: apps.hubspot.clientId, clientSecret: apps.hubspot.clientSecret } } : {}),
         onTokens,
         requestsPerInterval: perInterval,
+        ...(options.crmRequestTimeoutMs ? { requestTimeoutMs: options.crmRequestTimeoutMs } : {}),
         readBeforeWrite: true,
         clock,
         ...(governor ? { governor } : {}),

@@ -82,6 +82,7 @@ export async function runOrEnqueue<Q extends QueueName>(
       store: context.store,
       alertEndpointFor: alertEndpoints(settings),
       oauthApps: oauthAppsFromConfig(context.config),
+      crmRequestTimeoutMs: context.config.crmRequestTimeoutSeconds * 1000,
       openTextModel: textModelFromConfig(context.config, (m) => o(m)),
     });
     let pages = 0;

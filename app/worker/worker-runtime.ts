@@ -20,6 +20,7 @@ export interface WorkerRuntimeOptions extends WorkerTuning {
   store: Store;
   log: Logger;
   hubspotRequestsPerInterval?: number;
+  crmRequestTimeoutMs?: number;
   alertEndpointFor?: (tenantId: TenantId, route: string) => WebhookEndpoint | undefined;
   hooks?: ProcessorHooks;
   clock?: Clock;
@@ -49,6 +50,7 @@ export function startWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntime
     redis: governorRedis,
     keyPrefix: prefix,
     ...(options.hubspotRequestsPerInterval ? { hubspotRequestsPerInterval: options.hubspotRequestsPerInterval } : {}),
+    ...(options.crmRequestTimeoutMs ? { crmRequestTimeoutMs: options.crmRequestTimeoutMs } : {}),
     ...(options.alertEndpointFor ? { alertEndpointFor: options.alertEndpointFor } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.oauthApps ? { oauthApps: options.oauthApps } : {}),

@@ -34,6 +34,7 @@ import {
   HUBSPOT_ASSOCIATIONS_BATCH_MAX,
   HUBSPOT_BATCH_MAX,
   HUBSPOT_LIMITS,
+  HUBSPOT_REQUEST_TIMEOUT_MS,
   HUBSPOT_LIST_PAGE_MAX,
   HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL,
   HUBSPOT_RATE_INTERVAL_MS,
@@ -81,6 +82,8 @@ export interface HubSpotConnectorOptions {
   searchGovernor?: RateGovernor;
   /** Requests per 10 s of the app's tier (public app: 100). */
   requestsPerInterval?: number;
+  /** A call without an answer for this long is given up and retried (default HUBSPOT_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
   limits?: Partial<ProviderLimitProfile>;
   ledger?: WriteLedger;
   /** Read current values before writing accounts the ledger does not know (first write after a restart). */
@@ -149,6 +152,7 @@ export class HubSpotConnector implements CrmConnector {
       stats: this.stats,
       describe: describeSdkError,
       refreshAuth: () => this.refresh(true),
+      timeoutMs: options.requestTimeoutMs ?? HUBSPOT_REQUEST_TIMEOUT_MS,
       ...(options.random ? { random: options.random } : {}),
     };
     this.lastLimits = { provider: 'hubspot', observedAt: this.clock.now().toISOString() };

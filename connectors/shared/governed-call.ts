@@ -34,6 +34,28 @@ export interface GovernedCallOptions {
   random?: () => number;
   /** Rate-limit waits allowed in one call before giving the wait to the queue instead. */
   maxRateLimitWaits?: number;
+  /** A call with no answer after this long counts as a network failure (ETIMEDOUT) and is retried. */
+  timeoutMs?: number;
+}
+
+/** Thrown in place of an answer that did not come within `timeoutMs`. */
+class CallTimedOut extends Error {
+  readonly code = 'ETIMEDOUT';
+}
+
+/**
+ * The call's answer, or CallTimedOut once `ms` have passed. The SDK call itself is not aborted:
+ * @hubspot/api-client 13.5 takes an agent but never uses it (its generated ObservableAPI drops the
+ * configured middleware, hubspot-api-nodejs#686, fixed only in 14.x, which needs Node 22), so no
+ * socket deadline can reach it. A late answer is ignored; writes read back before a retry.
+ */
+function withDeadline<T>(call: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CallTimedOut(`${what}: no answer in ${ms} ms`)), ms);
+  });
+  call.catch(() => undefined); // a late failure of an abandoned call is nobody's business
+  return Promise.race([call, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Rate-limit headers seen on a response, success or failure: keep the shared bucket at or below what the provider says is left. */
@@ -55,11 +77,10 @@ export async function governedCall<T>(what: string, send: () => Promise<T>, opti
     await options.governor.acquire(cost);
     options.stats.calls++;
     try {
-      const result = await send();
-      return result;
+      return await (options.timeoutMs ? withDeadline(send(), options.timeoutMs, what) : send());
     } catch (error) {
       options.stats.failed++;
-      const described = options.describe(error);
+      const described = error instanceof CallTimedOut ? { networkCode: error.code } : options.describe(error);
       const call: FailedCall = { ...described, attempt: attempt + 1 };
       const decision = decideRetry(options.limits, call, options.random);
       options.stats.byReason[decision.reason] = (options.stats.byReason[decision.reason] ?? 0) + 1;

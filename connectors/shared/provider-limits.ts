@@ -24,6 +24,10 @@ export const HUBSPOT_ASSOCIATIONS_BATCH_MAX = 1_000;
 // https://developers.hubspot.com/docs/api/oauth-quickstart-guide (access tokens last 30 minutes)
 export const HUBSPOT_ACCESS_TOKEN_SECONDS = 1_800;
 
+// Ours, not HubSpot's (its docs state no server timeout): a batch call of ≤ 100 records answers in
+// seconds, so one minute without an answer means the call is lost. Config: SE_CRM_REQUEST_TIMEOUT_SECONDS.
+export const HUBSPOT_REQUEST_TIMEOUT_MS = 60_000;
+
 // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm (≤ 2,000 rows per page)
 export const SALESFORCE_QUERY_PAGE_MAX = 2_000;
 // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections.htm (200 records per call)

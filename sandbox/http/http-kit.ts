@@ -149,3 +149,5 @@ export function uuidSequence(prefix: number): () => string {
 }
 
 export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** A delay that does not keep the process alive: a hung request must not hold a test run open after its server closes. */
+export const unrefDelay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());

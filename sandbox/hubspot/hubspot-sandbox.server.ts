@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../../core';
 import { FaultInjector, type FaultPlan } from '../faults';
-import { delay, listen, parseForm, parseJsonBody, Router, uuidSequence, type SandboxRequest, type SandboxResponse } from '../http/http-kit';
+import { delay, listen, unrefDelay, parseForm, parseJsonBody, Router, uuidSequence, type SandboxRequest, type SandboxResponse } from '../http/http-kit';
 import { generateBook } from '../seed/book.generator';
 import type { Book } from '../seed/book.types';
 import type { TelcoRow } from '../seed/telco.reader';
@@ -820,6 +820,8 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     if (fault.expireTokens) state.expireAccessTokens();
     if (fault.latencyMs > 0) await delay(fault.latencyMs);
     if (fault.decision.kind === 'drop') return 'drop';
+    // Held past any sane client timeout, then dropped unapplied: the client must give up and retry.
+    if (fault.decision.kind === 'hang') return unrefDelay(fault.decision.ms).then(() => 'drop' as const);
     const matched = router.match(req.method, req.path);
     if (matched === undefined || matched === 'method')
       return error(matched ? 405 : 404, 'OBJECT_NOT_FOUND', `Unable to route ${req.method} request for ${req.path}`);
@@ -913,6 +915,8 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       return { ...error(fault.decision.status, 'INTERNAL_ERROR', 'Internal error (sandbox fault injection)'), headers: rateHeaders };
     try {
       const answer = await matched.handler(req);
+      // Applied, but the connection closes before the answer: the client cannot tell it landed.
+      if (fault.decision.kind === 'answer-lost') return 'drop';
       return { ...answer, headers: { ...rateHeaders, ...(answer.headers ?? {}), 'Content-Type': 'application/json;charset=utf-8' } };
     } catch (e) {
       if (e instanceof HsHttpError) return { ...error(e.status, e.category, e.message, e.extra), headers: rateHeaders };

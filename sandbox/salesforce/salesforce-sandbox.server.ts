@@ -2,7 +2,7 @@ import { createHmac, createPublicKey, verify, X509Certificate, type KeyObject } 
 import { systemClock, type Clock } from '../../core';
 import { FaultInjector, type FaultPlan } from '../faults';
 import { mulberry32 } from '../seed/prng';
-import { delay, listen, parseForm, parseJsonBody, Router, type SandboxRequest, type SandboxResponse } from '../http/http-kit';
+import { delay, listen, unrefDelay, parseForm, parseJsonBody, Router, type SandboxRequest, type SandboxResponse } from '../http/http-kit';
 import { generateBook } from '../seed/book.generator';
 import type { Book } from '../seed/book.types';
 import type { TelcoRow } from '../seed/telco.reader';
@@ -987,6 +987,8 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       state.injected.drops++;
       return 'drop';
     }
+    // Held past any sane client timeout, then dropped unapplied: the client must give up and retry.
+    if (fault.decision.kind === 'hang') return unrefDelay(fault.decision.ms).then(() => 'drop' as const);
     const matched = router.match(req.method, req.path);
     if (matched === undefined || matched === 'method')
       return errorResponse(matched ? 405 : 404, [
@@ -1021,7 +1023,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       ]);
     try {
       const answer = await matched.handler(req);
-      if (!isOAuth && loseAnswer(faults.requestCount)) {
+      if (!isOAuth && (loseAnswer(faults.requestCount) || fault.decision.kind === 'answer-lost')) {
         state.injected.lostAnswers++;
         return 'drop';
       }

@@ -29,6 +29,7 @@ async function hubspotHarness(options: {
   companiesOnly?: boolean;
   stats?: CallStats;
   portal?: 'vanilla' | 'customised';
+  requestTimeoutMs?: number;
 }): Promise<HubSpotHarness> {
   const clock = fixedClock('2026-11-01T00:00:00.000Z');
   const seed = { seed: 7, accounts: options.accounts, rows };
@@ -84,6 +85,7 @@ async function hubspotHarness(options: {
         sleep,
         random: () => 0.5,
         ...(options.stats ? { stats: options.stats } : {}),
+        ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       }),
     accountIds: () => [...companies.values()].filter((c) => !c.archived).map((c) => c.id),
     touchAccount: (id) => {
@@ -194,6 +196,46 @@ describe('HubSpot connector under injected faults (10k accounts)', () => {
       await h.close();
     }
   }, 300_000);
+
+  it('gives up on calls HubSpot never answers and retries them, and never writes twice when an answer is lost', async () => {
+    const stats = emptyCallStats();
+    // Hung calls are held 10 min (past the test's own timeout) and dropped unapplied; lost answers are applied, then the connection closes.
+    const h = await hubspotHarness({
+      accounts: 1_000,
+      companiesOnly: true,
+      stats,
+      requestTimeoutMs: 250,
+      faults: { seed: 11, hangRate: 0.1, hangMs: 600_000, answerLostRate: 0.1 },
+    });
+    try {
+      const churn = SCORE_FIELDS.find((f) => f.key === 'churnProbability')?.hubspot ?? '';
+      const writes = new Map<string, number>();
+      for (const c of h.sandbox.state.portal.table('companies').values()) {
+        const id = c.id;
+        c.properties = new Proxy(c.properties, {
+          set(target, key, value: string | null) {
+            if (key === churn) writes.set(id, (writes.get(id) ?? 0) + 1);
+            target[key as string] = value;
+            return true;
+          },
+        });
+      }
+      await h.connector().ensureSchema();
+      const sync = await pullAll(h);
+      expect(sync.accounts.map((a) => a.source.externalId).sort()).toEqual(h.accountIds().sort());
+      const scores = sync.accounts.map((a, i) => makeScore(h.tenantId, a.id, (i % 10) / 10));
+      const results = await h.connector().writeBack(scores);
+      expect(results.filter((r) => r.status !== 'written')).toEqual([]);
+      expect(writes.size).toBe(1_000);
+      expect([...writes.values()].filter((n) => n !== 1)).toEqual([]);
+      const injected = h.sandbox.state.faults.injected;
+      expect(injected.hang).toBeGreaterThan(0);
+      expect(injected['answer-lost']).toBeGreaterThan(0);
+      expect(stats.byReason.network ?? 0).toBeGreaterThanOrEqual(injected.hang + injected['answer-lost']);
+    } finally {
+      await h.close();
+    }
+  }, 120_000);
 
   it('a sync killed mid-way restarts from the saved cursor with no duplicates and no gaps', async () => {
     // A long 5xx burst outlasts the retry budget: the pull fails like a crashed worker would.

@@ -86,6 +86,7 @@ async function runWorker(out: Output, flags: WorkerFlags): Promise<void> {
     concurrency: flags.concurrency,
     alertEndpointFor: alertEndpoints(settings),
     oauthApps: oauthAppsFromConfig(context.config),
+    crmRequestTimeoutMs: context.config.crmRequestTimeoutSeconds * 1000,
     openTextModel: textModelFromConfig(context.config, (m) => context.log.info(m)),
     ...(flags.lockMs ? { lockDurationMs: flags.lockMs, stalledIntervalMs: Math.max(1000, Math.floor(flags.lockMs / 2)) } : {}),
     ...(flags.hubspotRate ? { hubspotRequestsPerInterval: flags.hubspotRate } : {}),
