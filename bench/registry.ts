@@ -8,6 +8,7 @@ import { textBench } from './text.bench';
 import { webhooksBench } from './webhooks.bench';
 import { pipelineBench } from './pipeline.bench';
 import { scoreBookBench } from './score-book.bench';
+import { faultsBench } from './faults.bench';
 
 /** Every benchmark by the name given to `npm run bench -- <name>`. Add new ones here. */
 export const benchmarks: Record<string, Benchmark> = {
@@ -20,4 +21,5 @@ export const benchmarks: Record<string, Benchmark> = {
   webhooks: webhooksBench,
   pipeline: pipelineBench,
   'score-book': scoreBookBench,
+  faults: faultsBench,
 };

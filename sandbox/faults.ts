@@ -11,6 +11,8 @@ export interface FaultPlan {
   latencyMs?: number | { min: number; max: number };
   /** Bursts of rate-limit answers: requests afterRequest+1 … afterRequest+count. */
   rateLimitBursts?: readonly { afterRequest: number; count: number }[];
+  /** Probability that any request gets a rate-limit answer. */
+  rateLimitRate?: number;
   /** Bursts of server errors (default 503). */
   serverErrorBursts?: readonly { afterRequest: number; count: number; status?: number }[];
   /** Probability that any request gets a 503. */
@@ -82,7 +84,8 @@ export class FaultInjector {
     let decision: FaultDecision = { kind: 'none' };
     const burst5xx = p.serverErrorBursts?.find(within);
     if (p.dropRequests?.includes(n) || (p.dropRate !== undefined && this.rng.next() < p.dropRate)) decision = { kind: 'drop' };
-    else if (p.rateLimitBursts?.some(within)) decision = { kind: 'rate-limit' };
+    else if (p.rateLimitBursts?.some(within) || (p.rateLimitRate !== undefined && this.rng.next() < p.rateLimitRate))
+      decision = { kind: 'rate-limit' };
     else if (burst5xx) decision = { kind: 'server-error', status: burst5xx.status ?? 503 };
     else if (p.serverErrorRate !== undefined && this.rng.next() < p.serverErrorRate) decision = { kind: 'server-error', status: 503 };
     else if (p.answerLostRate !== undefined && this.rng.next() < p.answerLostRate) decision = { kind: 'answer-lost' };

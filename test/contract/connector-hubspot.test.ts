@@ -9,6 +9,7 @@ import { generateBook, generateBundles } from '../../sandbox/seed/book.generator
 import type { AccountBundle } from '../../sandbox/seed/book.types';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
 import { callShares, emptyCallStats, type CallStats } from '../../connectors/shared/governed-call';
+import { countScoreWrites } from '../helpers/crm-watch';
 import { connectorContract, makeScore, pullAll, type ContractHarness } from './connector-contract.suite';
 
 const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
@@ -208,18 +209,7 @@ describe('HubSpot connector under injected faults (10k accounts)', () => {
       faults: { seed: 11, hangRate: 0.1, hangMs: 600_000, answerLostRate: 0.1 },
     });
     try {
-      const churn = SCORE_FIELDS.find((f) => f.key === 'churnProbability')?.hubspot ?? '';
-      const writes = new Map<string, number>();
-      for (const c of h.sandbox.state.portal.table('companies').values()) {
-        const id = c.id;
-        c.properties = new Proxy(c.properties, {
-          set(target, key, value: string | null) {
-            if (key === churn) writes.set(id, (writes.get(id) ?? 0) + 1);
-            target[key as string] = value;
-            return true;
-          },
-        });
-      }
+      const writes = countScoreWrites(h.sandbox);
       await h.connector().ensureSchema();
       const sync = await pullAll(h);
       expect(sync.accounts.map((a) => a.source.externalId).sort()).toEqual(h.accountIds().sort());

@@ -1,13 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { ConnectionId, Store, TenantId } from '../../core';
 import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
-import { SCORE_FIELDS } from '../../manifests/field-map';
 import {
   generateBook,
   readTelcoCsv,
@@ -20,7 +17,7 @@ import {
 import { openPostgresStore } from '../../store';
 import { openTestStore, type TestStore } from '../helpers/test-store';
 import type { TestPostgres } from '../store/postgres-server';
-import { verifySignatureHeader } from '../../webhooks/shared/signature';
+import { countScoreWrites, startCountingReceiver } from '../helpers/crm-watch';
 
 /**
  * What the pipeline tests share: a HubSpot sandbox whose state the test reads (writes per company,
@@ -31,7 +28,6 @@ export const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Tel
 export const TENANT = 'pipeline-test' as TenantId;
 export const CONNECTION = 'hubspot-main' as ConnectionId;
 const TOKEN = 'pat-na1-pipeline-test';
-const CHURN_PROPERTY = SCORE_FIELDS.find((f) => f.key === 'churnProbability')?.hubspot ?? 'se_churn_probability';
 
 export interface Harness {
   dir: string;
@@ -79,18 +75,7 @@ export async function startHarness(options: {
     ...(options.faults ? { faults: options.faults } : {}),
   });
 
-  // Count writes of our property on every company by watching its property bag.
-  const writes = new Map<string, number>();
-  for (const company of sandbox.state.portal.table('companies').values()) {
-    const id = company.id;
-    company.properties = new Proxy(company.properties, {
-      set(target, key, value: string | null) {
-        if (key === CHURN_PROPERTY) writes.set(id, (writes.get(id) ?? 0) + 1);
-        target[key as string] = value;
-        return true;
-      },
-    });
-  }
+  const writes = countScoreWrites(sandbox);
   const accepted: number[] = [];
   const refused = { count: 0 };
   const limiter = sandbox.state.limiter;
@@ -103,20 +88,9 @@ export async function startHarness(options: {
   };
 
   const secret = randomBytes(24).toString('hex');
-  const alertPosts = new Map<string, number>();
-  const receiver = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const key = String(req.headers['idempotency-key'] ?? '');
-      const ok = verifySignatureHeader(req.headers['x-signature'] as string | undefined, body, secret, Date.now()).ok;
-      if (ok) alertPosts.set(key, (alertPosts.get(key) ?? 0) + 1);
-      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`;
+  const receiver = await startCountingReceiver(secret);
+  const alertPosts = receiver.posts;
+  const receiverUrl = receiver.url;
 
   const key = randomBytes(32);
   const opened = options.postgres
@@ -174,7 +148,7 @@ export async function startHarness(options: {
     companyIds: () => [...sandbox.state.portal.table('companies').values()].filter((c) => !c.archived).map((c) => c.id),
     async close() {
       await opened.close();
-      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      await receiver.close();
       await sandbox.close();
       rmSync(dir, { recursive: true, force: true });
     },
