@@ -42,30 +42,36 @@ export function boardErrorShape(): RequestHandler {
   };
 }
 
-function decodable(value: unknown): boolean {
+/** Why Bull Board would answer 500 for this value, or undefined when it is safe to hand over. */
+function unsafeForBoard(value: unknown): string | undefined {
   if (typeof value === 'string') {
+    // Bull Board joins an error's key and options with NUL and splits them again: a NUL in the value breaks its JSON.
+    if (value.includes('\u0000')) return 'a query value holds a NUL character';
     try {
       decodeURIComponent(value);
-      return true;
+      return undefined;
     } catch {
-      return false;
+      return 'a query value holds a "%" that is not percent-encoding';
     }
   }
-  if (Array.isArray(value)) return value.every(decodable);
-  if (value && typeof value === 'object') return Object.values(value).every(decodable);
-  return true;
+  const values = Array.isArray(value) ? value : value && typeof value === 'object' ? Object.values(value) : [];
+  for (const v of values) {
+    const why = unsafeForBoard(v);
+    if (why) return why;
+  }
+  return undefined;
 }
 
 /**
- * Bull Board decodes some already-decoded values a second time (`activeQueue`, the scheduler's
- * queue name) and answers 500 "URI malformed" when one holds a stray `%`: refused here with 400.
+ * Values Bull Board answers with a 500, refused here with 400: a stray `%` (it decodes some
+ * already-decoded values a second time, `activeQueue` and the scheduler's queue name: "URI
+ * malformed"), and a NUL (its error messages use NUL as a separator).
  */
 export function boardQueryGuard(): RequestHandler {
   return (req, res, next) => {
-    if (!decodable(req.query) || !decodable(req.path)) {
-      res
-        .status(400)
-        .json({ error: { code: 'HTTP.BAD_REQUEST', message: 'queue board: a query value holds a "%" that is not percent-encoding' } });
+    const why = unsafeForBoard(req.query) ?? unsafeForBoard(req.path);
+    if (why) {
+      res.status(400).json({ error: { code: 'HTTP.BAD_REQUEST', message: `queue board: ${why}` } });
       return;
     }
     next();

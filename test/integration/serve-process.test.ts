@@ -257,6 +257,17 @@ describe('success-engine serve (a real process on real Redis)', () => {
     expect(ui.text).toContain('__UI_CONFIG__');
   });
 
+  it('refuses a Bull Board query value holding a NUL with 400 (the board splits its error keys on NUL and answered 500)', async () => {
+    // Found by http-fuzz: GET /admin/queues/api/queues?status=%00 → 500 "Unterminated string in JSON".
+    for (const query of ['status=%00', 'status=latest&activeQueue=sync.page%00x', 'page=1%00']) {
+      const res = await request(`${served.url}/admin/queues/api/queues?${query}`, {
+        headers: { authorization: `Bearer ${tokens.adminOne}` },
+      });
+      expect([query, res.status]).toEqual([query, 400]);
+      expect(JSON.parse(res.text)).toMatchObject({ error: { code: 'HTTP.BAD_REQUEST', message: expect.stringContaining('NUL') } });
+    }
+  });
+
   it('turns an accepted HubSpot batch into one delayed incremental sync per connection and entity, deduped', async () => {
     const before = (await jobs()).length;
     const first = hubspotBatch([1, 2, 3]);
