@@ -61,7 +61,8 @@ const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.
 
 /**
  * Parse an ISO 8601 date or date-time flag strictly (Date.parse accepts "March 7" and "2024-02-31"),
- * returning the instant as ISO UTC. A bad value is a usage error naming the flag.
+ * returning the instant as ISO UTC. A bad date is bad input (exit 1, `CLI.BAD_INPUT`) naming the flag:
+ * the command line was well formed, the value is not a day that exists.
  */
 export function isoInstant(flag: string) {
   return (value: string): string => {
@@ -79,7 +80,8 @@ export function isoInstant(flag: string) {
       Number(m[5] ?? 0) < 60 &&
       Number(m[6] ?? 0) < 60;
     if (!real)
-      throw new InvalidArgumentError(
+      throw new SuccessEngineError(
+        'CLI.BAD_INPUT',
         `${flag} must be an ISO 8601 date or date-time such as 2026-03-31 or 2026-03-31T12:00:00Z, got "${value}"`,
       );
     return new Date(ms).toISOString();

@@ -317,12 +317,12 @@ describe('operational failures through the built CLI', () => {
       ['score', [TENANT, '--as-of', 'yesterday']],
       ['score', [TENANT, '--as-of', '2026-02-31']],
       ['backtest', ['--as-of', '31/03/2026']],
-    ])('%s rejects a malformed --as-of by name (usage error), as JSON too', async (command, args) => {
+    ])('%s rejects a malformed --as-of by name (bad input, exit 1), as JSON too', async (command, args) => {
       const run = await cli([command, ...args, '--json'], env);
-      expect(run.code).toBe(2);
+      expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/--as-of must be an ISO 8601 date/);
       expect(run.stderr).not.toMatch(STACK);
-      expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'CLI.USAGE' } });
+      expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'CLI.BAD_INPUT', message: expect.stringContaining('--as-of') } });
     });
   });
 
