@@ -1,3 +1,5 @@
+import { DEFAULT_ALERT_RULES } from '../../engine/alerts/alert-rules';
+import { SETTING_KEYS } from '../../app/settings/tenant-settings';
 import { runCliWithEnv } from '../helpers/run-cli';
 import { CONNECTION, TENANT, startHarness, type Harness } from './pipeline-harness';
 
@@ -67,4 +69,38 @@ describe('sync and score commands in-process', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--mode/);
   });
+});
+
+/** Alerts nobody can receive are failures the command shows, not a success with an empty dead-letter list. */
+describe('sync without an alert webhook for the tenant', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ accounts: 300, seed: 6, companiesOnly: true, tier: 'api-add-on' });
+  }, 120_000);
+  afterAll(() => h.close());
+
+  it('exits 1 and prints each undeliverable alert with what to configure', async () => {
+    // The admin set a low risk threshold (as the console would), so the first scores raise alerts; no --settings names a webhook.
+    await h.store.putTenantSetting(
+      TENANT,
+      SETTING_KEYS.alertRules,
+      { ...DEFAULT_ALERT_RULES, riskThreshold: { enabled: true, threshold: 0.05 } },
+      'test-admin',
+    );
+    const env = { ...h.workerEnv, REDIS_URL: '' };
+    const sync = await runCliWithEnv(env, 'sync', CONNECTION, '--tenant', TENANT, '--mode', 'backfill', '--entities', 'account', '--train');
+    expect(sync.code).toBe(1);
+    const alerts = await h.store.listAlerts(TENANT);
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(alerts.filter((a) => a.status === 'delivered')).toEqual([]);
+    expect(sync.stdout).toContain(`${alerts.length} job(s) failed for good`);
+    const failed = sync.stdout.split('\n').filter((l) => l.startsWith('  alert.deliver '));
+    expect(failed).toHaveLength(alerts.length);
+    for (const line of failed) {
+      expect(line).toMatch(/was not delivered: no webhook endpoint/);
+      expect(line).toMatch(/configure alertWebhooks for tenant pipeline-test/);
+    }
+    // Only the alerts failed: the scores were written back.
+    expect(h.writes.size).toBeGreaterThan(0);
+  }, 180_000);
 });
