@@ -116,7 +116,10 @@ export const faultsBench: Benchmark = async ({ flags, progress }) => {
     chaos.stop();
     await chaos.done;
     const seconds = (Date.now() - t) / 1000;
-    const deadLetters = await producer.queue(DEAD_LETTER_QUEUE).getJobCounts('waiting', 'completed', 'failed', 'delayed');
+    const deadLetters = (await producer.queue(DEAD_LETTER_QUEUE).getJobs(['waiting', 'completed', 'failed', 'delayed'])).map((j) => {
+      const d = j.data as { queue?: string; error?: string };
+      return { queue: d.queue, error: String(d.error).slice(0, 300) };
+    });
     await fleet.stopAll();
 
     const outcome = await checkOutcome(store, sandbox, writes, receiver);
@@ -144,7 +147,7 @@ export const faultsBench: Benchmark = async ({ flags, progress }) => {
       lostBy: outcome.lost,
       alerts: outcome.alerts,
       redeliveriesSameKey: outcome.redeliveries,
-      deadLetters: Object.values(deadLetters).reduce((n, v) => n + v, 0),
+      deadLetters,
     };
   } finally {
     for (const step of cleanup.reverse()) await step();

@@ -11,7 +11,9 @@ import {
   Tag,
   Text,
 } from '@hubspot/ui-extensions';
-import { createRenderer } from '@hubspot/ui-extensions/testing';
+import { createRenderer, RenderedNodeType, type RenderedChildNode, type RenderedRootNode } from '@hubspot/ui-extensions/testing';
+
+type RenderedNode = RenderedRootNode | RenderedChildNode;
 import { buildCardView, CARD_LABELS, type CardView } from '../../shared/card.view-model';
 import type { AccountId, CanonicalAccount, ScoreSet, TenantId } from '../../../core';
 import { SuccessEngineCard, type CardFetcher } from '../src/app/cards/SuccessEngineCard';
@@ -274,5 +276,35 @@ describe('HubSpot app card', () => {
     const r = setup(fakeFetch(403));
     await r.waitFor(() => expect(r.maybeFindByTestId(ErrorState, 'se-error')).not.toBeNull());
     expect(r.findByTestId(ErrorState, 'se-error').find(Text).text).toContain('Could not load');
+  });
+  it('passes markup from CRM text only as text: no link, HTML prop or element comes from a name, driver, action or ticket quote', async () => {
+    const payload = '<img src=x onerror="alert(1)"><script>alert(2)</script>';
+    const hostileAccount = { ...account, name: payload } as CanonicalAccount;
+    const hostileScore = score(0.72, '2026-11-01T12:00:00Z');
+    hostileScore.churn.drivers = [{ feature: 'tickets', contribution: 12, direction: 'raises', text: { en: payload, zh: payload } }];
+    hostileScore.nextBestActions = [
+      { actionId: 'javascript:alert(1)', rank: 1, score: 1, title: { en: payload, zh: payload }, reasons: [] },
+    ];
+    const hostileVoice = { ...voice, example: { ...voice.example, text: payload } } as NonNullable<ScoreSet['voice']>;
+    const view = buildCardView({ account: hostileAccount, history: [{ ...hostileScore, voice: hostileVoice }], now: NOW });
+    const r = setup(fakeFetch(view), 'en-us');
+    await r.waitFor(() => expect(r.maybeFindByTestId(Tag, 'se-band')).not.toBeNull());
+
+    const texts: string[] = [];
+    const props: [string, string, unknown][] = [];
+    const walk = (node: RenderedNode): void => {
+      if (node.nodeType === RenderedNodeType.Text) texts.push(node.text);
+      if (node.nodeType === RenderedNodeType.Element)
+        for (const [key, value] of Object.entries(node.props)) props.push([node.name, key, value]);
+      if ('childNodes' in node) node.childNodes.forEach(walk);
+    };
+    walk(r.getRootNode());
+    // The payload arrives as text, once per place it was put, and never as a prop HubSpot could treat as markup or a URL.
+    expect(texts.filter((t) => t.includes(payload)).length).toBeGreaterThanOrEqual(3);
+    expect(props.filter(([, key]) => /html|href|url|src/i.test(key))).toEqual([]);
+    // testId is ours, for these tests (HubSpot never renders it).
+    expect(
+      props.filter(([, key, value]) => key !== 'testId' && typeof value === 'string' && /javascript:|<script|onerror=/i.test(value)),
+    ).toEqual([]);
   });
 });

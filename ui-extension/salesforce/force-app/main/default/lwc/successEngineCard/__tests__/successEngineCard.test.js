@@ -146,4 +146,29 @@ describe('c-success-engine-card', () => {
     expect($(el, '.se-empty').textContent).toBe('Not scored yet: scores appear after the first sync and scoring run.');
     expect($(el, '.se-percent')).toBeNull();
   });
+  it('renders markup from CRM text as text: no element, handler or script comes from a driver, action, topic or ticket quote', async () => {
+    const payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
+    const hostile = {
+      ...WITH_VOICE,
+      churn: { ...WITH_VOICE.churn, drivers: [{ text: { en: `Ticket: ${payload}`, zh: payload }, direction: 'raises', points: 9 }] },
+      actions: [
+        { actionId: 'a"><svg onload=alert(1)>', rank: 1, title: { en: payload, zh: payload }, reasons: [{ en: payload, zh: payload }] },
+      ],
+      voice: {
+        ...WITH_VOICE.voice,
+        example: { text: payload, kindLabel: { en: 'Ticket', zh: '工单' } },
+        reasons: [{ en: payload, zh: payload }],
+      },
+    };
+    getCard.mockResolvedValue(JSON.stringify(hostile));
+    const el = mount();
+    getRecord.emit(RECORD);
+    await flush();
+    expect($(el, '.se-driver').textContent).toBe(`▲ Ticket: ${payload}`);
+    expect($(el, '.se-action-title').textContent).toBe(`1. ${payload}`);
+    expect($(el, '.se-voice-example-text').textContent).toBe(payload);
+    expect($$(el, 'img, script, svg, iframe')).toEqual([]);
+    expect($$(el, '*').filter((n) => [...n.attributes].some((a) => a.name.startsWith('on')))).toEqual([]);
+    expect(window.__xss).toBeUndefined();
+  });
 });
