@@ -29,13 +29,20 @@ export interface FaultPlan {
   hangMs?: number;
   /** Every access token issued so far stops working when this request number arrives. */
   expireTokensAtRequest?: number;
-  /** Probability that every access token issued so far stops working at this request (sessions expiring mid-run). */
+  /**
+   * Probability that the access tokens in use expire at this request (sessions expiring mid-run).
+   * Tokens minted in the last YOUNG_TOKEN_MS are spared: a real one lives 30 minutes (HubSpot) or
+   * hours (Salesforce), so it cannot expire between the refresh that minted it and the replay.
+   */
   expireTokensRate?: number;
   /** Probability that one record of a batch write fails with UNABLE_TO_LOCK_ROW (or its HubSpot analogue). */
   lockRowRate?: number;
   /** Record ids that always fail with UNABLE_TO_LOCK_ROW on write. */
   lockedRecordIds?: readonly string[];
 }
+
+/** Age under which a token survives a rate-drawn expiry (see FaultPlan.expireTokensRate). */
+export const YOUNG_TOKEN_MS = 5_000;
 
 export type FaultDecision =
   | { kind: 'none' }
@@ -72,14 +79,16 @@ export class FaultInjector {
   }
 
   /** Call once per incoming request, before anything else. */
-  next(): { decision: FaultDecision; latencyMs: number; expireTokens: boolean } {
+  next(): { decision: FaultDecision; latencyMs: number; expireTokens: boolean; spareTokensYoungerThanMs: number } {
     const n = ++this.requests;
     const p = this.plan;
     let latencyMs = 0;
     if (typeof p.latencyMs === 'number') latencyMs = p.latencyMs;
     else if (p.latencyMs) latencyMs = p.latencyMs.min + Math.floor(this.rng.next() * (p.latencyMs.max - p.latencyMs.min + 1));
-    const expireTokens = p.expireTokensAtRequest === n || (p.expireTokensRate !== undefined && this.rng.next() < p.expireTokensRate);
+    const atRequest = p.expireTokensAtRequest === n;
+    const expireTokens = atRequest || (p.expireTokensRate !== undefined && this.rng.next() < p.expireTokensRate);
     if (expireTokens) this.injected['expired-tokens']++;
+    const spareTokensYoungerThanMs = expireTokens && !atRequest ? YOUNG_TOKEN_MS : 0;
     const within = (b: { afterRequest: number; count: number }): boolean => n > b.afterRequest && n <= b.afterRequest + b.count;
     let decision: FaultDecision = { kind: 'none' };
     const burst5xx = p.serverErrorBursts?.find(within);
@@ -91,7 +100,7 @@ export class FaultInjector {
     else if (p.answerLostRate !== undefined && this.rng.next() < p.answerLostRate) decision = { kind: 'answer-lost' };
     else if (p.hangRate !== undefined && this.rng.next() < p.hangRate) decision = { kind: 'hang', ms: p.hangMs ?? 60_000 };
     if (decision.kind !== 'none') this.injected[decision.kind]++;
-    return { decision, latencyMs, expireTokens };
+    return { decision, latencyMs, expireTokens, spareTokensYoungerThanMs };
   }
 
   /** Whether a write to this record fails with a row lock this time. */

@@ -1,6 +1,16 @@
 import { systemClock, type Clock } from '../../core';
 import { FaultInjector, type FaultPlan } from '../faults';
-import { delay, listen, unrefDelay, parseForm, parseJsonBody, Router, uuidSequence, type SandboxRequest, type SandboxResponse } from '../http/http-kit';
+import {
+  delay,
+  listen,
+  unrefDelay,
+  parseForm,
+  parseJsonBody,
+  Router,
+  uuidSequence,
+  type SandboxRequest,
+  type SandboxResponse,
+} from '../http/http-kit';
 import { generateBook } from '../seed/book.generator';
 import type { Book } from '../seed/book.types';
 import type { TelcoRow } from '../seed/telco.reader';
@@ -82,8 +92,8 @@ export interface HubSpotSandboxState {
   clock: Clock;
   /** Issue an authorization code as if a user had approved the app (for tests of the code exchange). */
   issueAuthCode(redirectUri: string, scopes?: string[]): string;
-  /** Make every issued access token expire now. */
-  expireAccessTokens(): void;
+  /** Every access token stops working now, except those minted less than `spareYoungerThanMs` ago. */
+  expireAccessTokens(spareYoungerThanMs?: number): void;
   /** Present when `webhooks` was configured. */
   webhooks?: HubSpotWebhookSender;
   /** Users, teams, uninstall and the webhooks journal. */
@@ -127,7 +137,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   const unindexed = new Map<string, { at: number; previous?: Record<string, string | null> }>();
   /** The granted scopes of the request being handled. */
   const grantedOf = new WeakMap<SandboxRequest, ReadonlySet<string>>();
-  const accessTokens = new Map<string, { expiresAt: number; scopes: string[]; refreshToken: string }>();
+  const accessTokens = new Map<string, { issuedAt: number; expiresAt: number; scopes: string[]; refreshToken: string }>();
   const refreshTokens = new Map<string, string[]>();
   const authCodes = new Map<string, { redirectUri: string; scopes: string[] }>();
   let tokenCounter = 0;
@@ -157,9 +167,9 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       authCodes.set(code, { redirectUri, scopes });
       return code;
     },
-    expireAccessTokens() {
+    expireAccessTokens(spareYoungerThanMs = 0) {
       const now = clock.now().getTime();
-      for (const t of accessTokens.values()) t.expiresAt = Math.min(t.expiresAt, now);
+      for (const t of accessTokens.values()) if (now - t.issuedAt >= spareYoungerThanMs) t.expiresAt = Math.min(t.expiresAt, now);
     },
     requests: [],
     setTokenScopes(token, scopes) {
@@ -179,7 +189,8 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     const access = `sbx-at-${portal.portalId}-${n}`;
     const refresh = refreshToken ?? `sbx-rt-${portal.portalId}-${n}`;
     refreshTokens.set(refresh, scopes);
-    accessTokens.set(access, { expiresAt: clock.now().getTime() + ACCESS_TOKEN_SECONDS * 1000, scopes, refreshToken: refresh });
+    const issuedAt = clock.now().getTime();
+    accessTokens.set(access, { issuedAt, expiresAt: issuedAt + ACCESS_TOKEN_SECONDS * 1000, scopes, refreshToken: refresh });
     return { status: 200, json: { token_type: 'bearer', refresh_token: refresh, access_token: access, expires_in: ACCESS_TOKEN_SECONDS } };
   };
 
@@ -817,7 +828,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   const dispatch = async (req: SandboxRequest): Promise<SandboxResponse | 'drop'> => {
     if (options.recordRequests) state.requests.push({ method: req.method, path: req.path });
     const fault = faults.next();
-    if (fault.expireTokens) state.expireAccessTokens();
+    if (fault.expireTokens) state.expireAccessTokens(fault.spareTokensYoungerThanMs);
     if (fault.latencyMs > 0) await delay(fault.latencyMs);
     if (fault.decision.kind === 'drop') return 'drop';
     // Held past any sane client timeout, then dropped unapplied: the client must give up and retry.

@@ -82,7 +82,8 @@ export interface SalesforceSandboxState {
   apiUsage(): { used: number; max: number };
   issueAuthCode(redirectUri: string): string;
   /** Expire one access token, or every session (static tokens included) when none is given. */
-  expireAccessTokens(token?: string): void;
+  /** Sessions stop working now: one token, or all but those minted less than `spareYoungerThanMs` ago. */
+  expireAccessTokens(token?: string, spareYoungerThanMs?: number): void;
   /** Failed answers the fault plan caused, by kind (a lost answer is a processed request whose connection dropped). */
   injected: { drops: number; serverErrors: number; rateLimits: number; expiredSessions: number; lostAnswers: number };
   /** Token revocation and the sharing model behind UserRecordAccess. */
@@ -155,9 +156,9 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   const sessionMs = (options.sessionSeconds ?? 7200) * 1000;
   const maxApi = options.dailyApiRequests ?? 100_000;
   let apiUsed = 0;
-  const sessions = new Map<string, { expiresAt: number; userId: string }>();
+  const sessions = new Map<string, { issuedAt: number; expiresAt: number; userId: string }>();
   for (const t of options.staticAccessTokens ?? ['00D8d0000000SBX!sandbox-static-token'])
-    sessions.set(t, { expiresAt: Number.POSITIVE_INFINITY, userId: integrationUser.Id });
+    sessions.set(t, { issuedAt: 0, expiresAt: Number.POSITIVE_INFINITY, userId: integrationUser.Id });
   const refreshTokens = new Map<string, string>();
   const authCodes = new Map<string, { redirectUri: string; userId: string }>();
   // Query locators expire after 15 minutes without use, as in Salesforce.
@@ -177,9 +178,10 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       authCodes.set(code, { redirectUri, userId: integrationUser.Id });
       return code;
     },
-    expireAccessTokens(token) {
+    expireAccessTokens(token, spareYoungerThanMs = 0) {
       const now = clock.now().getTime();
-      for (const [t, s] of sessions) if (token === undefined || t === token) s.expiresAt = Math.min(s.expiresAt, now);
+      for (const [t, s] of sessions)
+        if ((token === undefined || t === token) && now - s.issuedAt >= spareYoungerThanMs) s.expiresAt = Math.min(s.expiresAt, now);
     },
   };
 
@@ -190,7 +192,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   const tokenResponse = (userId: string, withRefresh: string | undefined): SandboxResponse => {
     const issuedAt = String(clock.now().getTime());
     const accessToken = `${orgId.slice(0, 15)}!AQ${(++counter).toString(36).padStart(10, '0')}sandbox`;
-    sessions.set(accessToken, { expiresAt: clock.now().getTime() + sessionMs, userId });
+    sessions.set(accessToken, { issuedAt: clock.now().getTime(), expiresAt: clock.now().getTime() + sessionMs, userId });
     const id = `${baseUrl}/id/${orgId}/${userId}`;
     const signature = createHmac('sha256', app.clientSecret)
       .update(id + issuedAt)
@@ -981,7 +983,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
 
   const dispatch = async (req: SandboxRequest): Promise<SandboxResponse | 'drop'> => {
     const fault = faults.next();
-    if (fault.expireTokens) state.expireAccessTokens();
+    if (fault.expireTokens) state.expireAccessTokens(undefined, fault.spareTokensYoungerThanMs);
     if (fault.latencyMs > 0) await delay(fault.latencyMs);
     if (fault.decision.kind === 'drop') {
       state.injected.drops++;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Client } from '@hubspot/api-client';
 import { FilterOperatorEnum as Op } from '@hubspot/api-client/lib/codegen/crm/companies';
 import { fixedClock } from '../../core';
+import { YOUNG_TOKEN_MS } from '../../sandbox/faults';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/hubspot-sandbox.server';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
 
@@ -593,6 +594,33 @@ describe('HubSpot sandbox fault injection', () => {
       expect(expired.code).toBe(401);
       expect(expired.body.category).toBe('EXPIRED_AUTHENTICATION');
       expect(sandbox.state.faults.requestCount).toBe(6);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('expires sessions at a drawn rate, sparing tokens minted moments ago (a real token lives 30 minutes)', async () => {
+    const clock = fixedClock('2026-10-01T00:00:00.000Z');
+    const sandbox = await startHubSpotSandbox({ seed: 4, accounts: 4, rows, clock, tier: 'enterprise', faults: { expireTokensRate: 1 } });
+    try {
+      const mint = async () =>
+        new Client({ basePath: sandbox.url }).oauth.tokensApi.create(
+          'authorization_code',
+          sandbox.state.issueAuthCode('http://localhost/cb'),
+          'http://localhost/cb',
+          'sandbox-client-id',
+          'sandbox-client-secret',
+        );
+      const old = await mint();
+      clock.advance(YOUNG_TOKEN_MS);
+      const fresh = await mint();
+      const page = (token: string) =>
+        new Client({ accessToken: token, basePath: sandbox.url, numberOfApiCallRetries: 0 }).crm.companies.basicApi.getPage(1);
+      // Every request draws an expiry: the older token dies, the one minted in the same instant lives.
+      expect((await sdkError(page(old.accessToken))).code).toBe(401);
+      expect((await page(fresh.accessToken)).results).toHaveLength(1);
+      clock.advance(YOUNG_TOKEN_MS);
+      expect((await sdkError(page(fresh.accessToken))).code).toBe(401);
     } finally {
       await sandbox.close();
     }
