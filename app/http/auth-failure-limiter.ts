@@ -1,4 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export interface AuthFailureLimits {
   /** Failed token checks one client address may make per window before it gets 429. */
@@ -7,47 +9,40 @@ export interface AuthFailureLimits {
 }
 
 export const DEFAULT_AUTH_FAILURE_LIMITS: AuthFailureLimits = { maxFailures: 30, windowMs: 60_000 };
-/** Past this many tracked addresses, expired windows are swept so a spray of addresses cannot grow memory without bound. */
-const SWEEP_AT = 10_000;
 
 /**
- * Failed bearer-token attempts per client address in a fixed window. Once an address reaches the
- * limit, every token check from it answers 429 until the window ends, valid token or not, so
- * guessing cannot tell a hit from a miss. In memory, per serve process: a counter this small is
- * simpler written than pulled in (express-rate-limit counts every request, not failures).
+ * Failed bearer-token attempts per client address in a fixed window (rate-limiter-flexible). Once an
+ * address reaches the limit, every token check from it answers 429 until the window ends, valid
+ * token or not, so guessing cannot tell a hit from a miss. On Redis the count is shared by every
+ * serve process on every host (a count per process multiplies the limit by the number of hosts);
+ * while Redis does not answer, each process counts on its own rather than let checks wait.
  */
 export class AuthFailureLimiter {
-  private readonly windows = new Map<string, { start: number; failures: number }>();
+  private readonly counter: RateLimiterAbstract;
 
   constructor(
     private readonly limits: AuthFailureLimits = DEFAULT_AUTH_FAILURE_LIMITS,
-    private readonly now: () => number = Date.now,
-  ) {}
+    shared?: { redis: Redis; keyPrefix: string },
+  ) {
+    const window = { points: limits.maxFailures, duration: Math.max(1, Math.ceil(limits.windowMs / 1000)) };
+    this.counter = shared
+      ? new RateLimiterRedis({
+          ...window,
+          storeClient: shared.redis,
+          keyPrefix: `${shared.keyPrefix}:auth-failures`,
+          insuranceLimiter: new RateLimiterMemory(window),
+        })
+      : new RateLimiterMemory(window);
+  }
 
   /** Milliseconds until `address` may try again; 0 when it may try now. */
-  blockedForMs(address: string): number {
-    const w = this.windows.get(address);
-    if (!w) return 0;
-    const left = w.start + this.limits.windowMs - this.now();
-    if (left <= 0) {
-      this.windows.delete(address);
-      return 0;
-    }
-    return w.failures >= this.limits.maxFailures ? left : 0;
+  async blockedForMs(address: string): Promise<number> {
+    const seen = await this.counter.get(address);
+    return seen && seen.consumedPoints >= this.limits.maxFailures ? seen.msBeforeNext : 0;
   }
 
-  recordFailure(address: string): void {
-    const t = this.now();
-    const w = this.windows.get(address);
-    if (w && t - w.start < this.limits.windowMs) w.failures += 1;
-    else {
-      if (this.windows.size >= SWEEP_AT) this.sweep(t);
-      this.windows.set(address, { start: t, failures: 1 });
-    }
-  }
-
-  private sweep(t: number): void {
-    for (const [address, w] of this.windows) if (t - w.start >= this.limits.windowMs) this.windows.delete(address);
+  async recordFailure(address: string): Promise<void> {
+    await this.counter.penalty(address, 1);
   }
 }
 
@@ -71,9 +66,9 @@ function clientAddress(req: Request): string {
 }
 
 /** Answers 429 and returns true when the caller's address is locked out of token checks. */
-export function refuseIfLockedOut(req: Request, res: Response): boolean {
+export async function refuseIfLockedOut(req: Request, res: Response): Promise<boolean> {
   const limiter = limiterOf(res);
-  const wait = limiter?.blockedForMs(clientAddress(req)) ?? 0;
+  const wait = (await limiter?.blockedForMs(clientAddress(req))) ?? 0;
   if (wait <= 0) return false;
   res.set('Retry-After', String(Math.ceil(wait / 1000)));
   res.status(429).json({
@@ -86,6 +81,6 @@ export function refuseIfLockedOut(req: Request, res: Response): boolean {
 }
 
 /** Counts a failed token check (an unknown token; a missing header is not a guess). */
-export function recordAuthFailure(req: Request, res: Response): void {
-  limiterOf(res)?.recordFailure(clientAddress(req));
+export async function recordAuthFailure(req: Request, res: Response): Promise<void> {
+  await limiterOf(res)?.recordFailure(clientAddress(req));
 }

@@ -13,12 +13,12 @@ export function principalOf(res: Response): ApiPrincipal {
 /** `Authorization: Bearer se_…`: an API token issued for one tenant and role. */
 export function authenticate(store: Pick<Store, 'resolveApiToken'>): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
-    if (refuseIfLockedOut(req, res)) return;
+    if (await refuseIfLockedOut(req, res)) return;
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const principal = match?.[1] ? await store.resolveApiToken(match[1]) : null;
     if (!principal) {
-      if (match) recordAuthFailure(req, res);
+      if (match) await recordAuthFailure(req, res);
       res.set('WWW-Authenticate', 'Bearer realm="success-engine"');
       res.status(401).json({
         error: {

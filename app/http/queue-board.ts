@@ -124,11 +124,11 @@ function allowed(principal: ApiPrincipal | null, options: AdminGateOptions): 'ok
  */
 export function adminGate(options: AdminGateOptions): RequestHandler {
   return async (req, res, next) => {
-    if (refuseIfLockedOut(req, res)) return;
+    if (await refuseIfLockedOut(req, res)) return;
     const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     const token = match?.[1] ?? cookieToken(req);
     const principal = token ? await options.store.resolveApiToken(token) : null;
-    if (token && !principal) recordAuthFailure(req, res);
+    if (token && !principal) await recordAuthFailure(req, res);
     const verdict = allowed(principal, options);
     if (verdict === 'ok') {
       res.locals.principal = principal;
@@ -168,11 +168,11 @@ export function adminLoginRouter(options: AdminGateOptions): Router {
     res.type('html').send(LOGIN_PAGE);
   });
   router.post('/login', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
-    if (refuseIfLockedOut(req, res)) return;
+    if (await refuseIfLockedOut(req, res)) return;
     const token =
       typeof (req.body as { token?: unknown } | undefined)?.token === 'string' ? (req.body as { token: string }).token.trim() : '';
     const principal = token ? await options.store.resolveApiToken(token) : null;
-    if (token && !principal) recordAuthFailure(req, res);
+    if (token && !principal) await recordAuthFailure(req, res);
     const verdict = allowed(principal, options);
     if (verdict !== 'ok') {
       res

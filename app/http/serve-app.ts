@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Express, Router } from 'express';
+import IORedis, { type Redis } from 'ioredis';
 import { systemClock } from '../../core';
 import type { Store } from '../../core';
 import { isShareable, type StoreLocation } from '../open-store';
@@ -122,8 +123,13 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const noRedis = (what: string, zh: string) =>
     off(`${what}: needs REDIS_URL (nothing can be queued without Redis)`, `${zh}：需要 REDIS_URL（没有 Redis 无法入队）`);
 
+  let authFailureCounter: { redis: Redis; keyPrefix: string } | undefined;
   if (options.redisUrl) {
     producer = new BullmqJobQueue({ redisUrl: options.redisUrl, prefix: options.queuePrefix ?? 'se' });
+    // Fails fast while Redis is away (no offline queue): token checks then count per process.
+    const counterRedis = new IORedis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    counterRedis.on('error', () => undefined);
+    authFailureCounter = { redis: counterRedis, keyPrefix: producer.prefix };
     health = new RedisHealth(options.redisUrl);
     readiness.push(health.readiness());
     features.queue = on(`BullMQ on Redis, prefix "${producer.prefix}"`, `Redis 上的 BullMQ，前缀 "${producer.prefix}"`);
@@ -234,6 +240,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     apiRouters: [driftRouter(drift), ...(options.apiRouters ?? [])],
     publicUrl: options.publicBaseUrl,
     ...(options.authFailureLimits ? { authFailureLimits: options.authFailureLimits } : {}),
+    ...(authFailureCounter ? { authFailureCounter } : {}),
   });
   const running = await listen(app, options.host, options.port, front, options.serverTimeouts);
   running.server.keepAliveTimeout = 65_000;
@@ -258,6 +265,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       clearInterval(idle);
       clearTimeout(timer);
       // Queues flush on close; a Redis that is down must not hold the process forever.
+      authFailureCounter?.redis.disconnect();
       await Promise.race([Promise.all([producer?.close(), health?.close()]), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
     })();
     return closing;

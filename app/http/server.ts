@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger';
 import { requestLogging } from '../observability/log-context';
 import type { Metrics } from '../observability/metrics';
 import { authenticate, refuseRepTokens } from './auth.middleware';
+import type { Redis } from 'ioredis';
 import { AuthFailureLimiter, provideAuthFailureLimiter, type AuthFailureLimits } from './auth-failure-limiter';
 import { errorHandler } from './http-errors';
 import { adminGate, adminLoginRouter, BOARD_PATH, boardErrorShape, boardQueryGuard } from './queue-board';
@@ -34,6 +35,8 @@ export interface HttpDeps {
   apiRouters?: Router[];
   /** Failed token checks per client address and window before 429 (default 30 a minute). */
   authFailureLimits?: AuthFailureLimits;
+  /** Where every serve process counts failed token checks together (Redis); per process without it. */
+  authFailureCounter?: { redis: Redis; keyPrefix: string };
   /** The public URL browsers use, when a proxy in front changes the Host (same-origin checks). */
   publicUrl?: string | undefined;
 }
@@ -70,7 +73,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     next();
   });
   app.use(requestLogging(deps.log));
-  app.use(provideAuthFailureLimiter(new AuthFailureLimiter(deps.authFailureLimits)));
+  app.use(provideAuthFailureLimiter(new AuthFailureLimiter(deps.authFailureLimits, deps.authFailureCounter)));
   app.use(sameOriginWrites({ publicUrl: deps.publicUrl }));
 
   // Inbound webhooks first: machine-to-machine JSON on the hottest path, where browser security

@@ -9,11 +9,11 @@ import { recordAuthFailure, refuseIfLockedOut } from '../http/auth-failure-limit
  */
 export function authenticateStaff(store: Pick<Store, 'resolveStaffToken'>): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
-    if (refuseIfLockedOut(req, res)) return;
+    if (await refuseIfLockedOut(req, res)) return;
     const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     const principal = match?.[1] ? await store.resolveStaffToken(match[1]) : null;
     if (!principal) {
-      if (match) recordAuthFailure(req, res);
+      if (match) await recordAuthFailure(req, res);
       res.set('WWW-Authenticate', 'Bearer realm="success-engine"');
       res.status(401).json({
         error: {

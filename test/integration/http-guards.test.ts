@@ -1,8 +1,10 @@
+import IORedis, { type Redis } from 'ioredis';
 import pino from 'pino';
 import type { TenantId, Store } from '../../core';
 import { createConsoleRouter } from '../../app/http/console/console.router';
 import { createHttpApp, listen, type RunningServer } from '../../app/http/server';
 import { createMetrics } from '../../app/observability/metrics';
+import { redisUrl, uniquePrefix } from '../helpers/redis';
 import { openTestStore, type TestStore } from '../helpers/test-store';
 
 const A = 'tenant-a' as TenantId;
@@ -94,5 +96,54 @@ describe('HTTP guards', () => {
     expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('HTTP.RATE_LIMITED');
     expect((await call('/console/api/overview', { token: admin })).status).toBe(429);
     expect((await call('/api/v1/scores', { token: admin })).status).toBe(429);
+  });
+});
+
+/** Several serve processes behind one load balancer: guesses spread over them still hit one limit. */
+describe('failed token checks counted on Redis', () => {
+  let opened: TestStore;
+  const servers: RunningServer[] = [];
+  const clients: Redis[] = [];
+  let admin = '';
+
+  beforeAll(async () => {
+    opened = await openTestStore();
+    await opened.store.upsertTenant({ id: A, name: A, locale: 'en', createdAt: '2026-01-01T00:00:00Z' });
+    admin = await opened.store.issueApiToken(A, 'admin', 'guards');
+    const keyPrefix = uniquePrefix('auth');
+    for (let i = 0; i < 2; i++) {
+      const redis = new IORedis(redisUrl(), { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      clients.push(redis);
+      const app = createHttpApp({
+        store: opened.store,
+        log: pino({ level: 'silent' }),
+        metrics: createMetrics({ defaultMetrics: false }),
+        readiness: [],
+        publicRouters: [{ path: '/console', router: createConsoleRouter({ store: opened.store }) }],
+        authFailureLimits: { maxFailures: 6, windowMs: 60_000 },
+        authFailureCounter: { redis, keyPrefix },
+      });
+      servers.push(await listen(app, '127.0.0.1', 0));
+    }
+    await Promise.all(clients.map((c) => (c.status === 'ready' ? Promise.resolve() : new Promise((r) => c.once('ready', r)))));
+  });
+  afterAll(async () => {
+    for (const s of servers) await s.close();
+    for (const c of clients) c.disconnect();
+    await opened.close();
+  });
+
+  const check = (server: RunningServer, token: string) =>
+    fetch(`${server.url}/console/api/overview`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+
+  it('3 guesses at each of two processes lock the address out of both', async () => {
+    const [one, two] = servers as [RunningServer, RunningServer];
+    for (let i = 0; i < 3; i++) {
+      expect(await check(one, `se_guess_a${i}`)).toBe(401);
+      expect(await check(two, `se_guess_b${i}`)).toBe(401);
+    }
+    // Per process, each has seen 3 of 6: only a shared count reaches the limit.
+    expect(await check(one, admin)).toBe(429);
+    expect(await check(two, admin)).toBe(429);
   });
 });
