@@ -15,6 +15,7 @@ export interface AppConfig {
   httpHost: string;
   httpPort: number;
   publicUrl: string | undefined;
+  metricsToken: string | undefined;
   hubspotClientId: string | undefined;
   hubspotClientSecret: string | undefined;
   hubspotApiUrl: string;

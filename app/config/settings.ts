@@ -52,6 +52,11 @@ export const settings = {
     schema: z.url().optional(),
     doc: 'Public base URL the CRMs call (OAuth callbacks, hubspot.fetch and webhook signatures cover it).',
   },
+  metricsToken: {
+    env: 'SE_METRICS_TOKEN',
+    schema: z.string().min(16, 'must be at least 16 characters').optional(),
+    doc: '`/metrics` carries tenant ids: with this set it answers `Authorization: Bearer <token>` from anywhere; without it, only direct loopback requests.',
+  },
   hubspotClientId: {
     env: 'SE_HUBSPOT_CLIENT_ID',
     schema: z.string().min(1).optional(),

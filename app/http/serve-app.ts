@@ -37,6 +37,8 @@ export interface ServeOptions {
   hubspotClientSecrets?: readonly string[];
   /** The public base URL HubSpot calls; v3 signatures cover the full URL. */
   publicBaseUrl?: string | undefined;
+  /** SE_METRICS_TOKEN: `/metrics` for scrapers on other hosts. */
+  metricsToken?: string | undefined;
   /** Salesforce shared secrets; none → the Salesforce endpoint is off. */
   salesforceSecrets?: readonly string[];
   salesforceOrganizationIds?: readonly string[];
@@ -239,6 +241,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     operatorTenants: options.operatorTenants ?? [],
     apiRouters: [driftRouter(drift), ...(options.apiRouters ?? [])],
     publicUrl: options.publicBaseUrl,
+    metricsToken: options.metricsToken,
     ...(options.authFailureLimits ? { authFailureLimits: options.authFailureLimits } : {}),
     ...(authFailureCounter ? { authFailureCounter } : {}),
   });

@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger';
 import { requestLogging } from '../observability/log-context';
 import type { Metrics } from '../observability/metrics';
 import { authenticate, refuseRepTokens } from './auth.middleware';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AuthFailureLimiter, provideAuthFailureLimiter, type AuthFailureLimits } from './auth-failure-limiter';
 import { errorHandler } from './http-errors';
@@ -39,6 +40,8 @@ export interface HttpDeps {
   authFailureCounter?: { redis: Redis; keyPrefix: string };
   /** The public URL browsers use, when a proxy in front changes the Host (same-origin checks). */
   publicUrl?: string | undefined;
+  /** Bearer token Prometheus sends for `/metrics`; without it only direct loopback requests are answered. */
+  metricsToken?: string | undefined;
 }
 
 /** API responses are JSON: nothing may load from them. */
@@ -98,7 +101,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     const ready = results.every((r) => r.ok);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks: results });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', metricsGate(deps.metricsToken), async (_req, res) => {
     res.set('Content-Type', deps.metrics.registry.contentType);
     res.send(await deps.metrics.registry.metrics());
   });
@@ -131,6 +134,35 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   });
   app.use(errorHandler(deps.log));
   return app;
+}
+
+/**
+ * `/metrics` names tenants (labels of job and drift series), so it is not for the internet: with a
+ * token, a scraper must send it; without one, only a request made on this host straight to the
+ * server (loopback socket, no proxy header) is answered.
+ */
+function metricsGate(token: string | undefined): express.RequestHandler {
+  const expected = token ? createHash('sha256').update(token).digest() : undefined;
+  return (req, res, next) => {
+    if (expected) {
+      const sent = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1] ?? '';
+      if (timingSafeEqual(createHash('sha256').update(sent).digest(), expected)) return next();
+      res.set('WWW-Authenticate', 'Bearer realm="metrics"');
+      res
+        .status(401)
+        .json({ error: { code: 'HTTP.UNAUTHENTICATED', message: 'send SE_METRICS_TOKEN as "Authorization: Bearer <token>"' } });
+      return;
+    }
+    const direct = isLoopback(req.socket.remoteAddress) && req.get('x-forwarded-for') === undefined && req.get('forwarded') === undefined;
+    if (direct) return next();
+    res.status(403).json({
+      error: { code: 'HTTP.FORBIDDEN', message: '/metrics answers loopback only; set SE_METRICS_TOKEN to scrape from another host' },
+    });
+  };
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address === '::1' || address?.startsWith('127.') === true || address?.startsWith('::ffff:127.') === true;
 }
 
 /** Low-cardinality route label for metrics: the matched route pattern, never the raw path. */

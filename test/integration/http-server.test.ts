@@ -136,6 +136,38 @@ describe('HTTP server', () => {
     expect(text).not.toContain('hubspot:1');
   });
 
+  it('answers /metrics (it names tenants) only to direct loopback requests without SE_METRICS_TOKEN', async () => {
+    expect((await get('/metrics')).status).toBe(200);
+    for (const header of ['x-forwarded-for', 'forwarded']) {
+      const proxied = await fetch(`${server.url}/metrics`, { headers: { [header]: '203.0.113.7' } });
+      expect([header, proxied.status]).toEqual([header, 403]);
+      expect(await proxied.json()).toMatchObject({
+        error: { code: 'HTTP.FORBIDDEN', message: expect.stringContaining('SE_METRICS_TOKEN') },
+      });
+    }
+  });
+
+  it('with SE_METRICS_TOKEN, /metrics wants that bearer token from anywhere', async () => {
+    const token = 'metrics-token-0123456789';
+    const app = createHttpApp({
+      store,
+      log: pino({ level: 'silent' }),
+      metrics: createMetrics({ defaultMetrics: false }),
+      readiness: [],
+      metricsToken: token,
+    });
+    const guarded = await listen(app, '127.0.0.1', 0);
+    try {
+      const scrape = (headers: Record<string, string>) => fetch(`${guarded.url}/metrics`, { headers }).then((r) => r.status);
+      expect(await scrape({})).toBe(401);
+      expect(await scrape({ authorization: 'Bearer metrics-token-wrong-0000' })).toBe(401);
+      expect(await scrape({ authorization: `Bearer ${token}` })).toBe(200);
+      expect(await scrape({ authorization: `Bearer ${token}`, 'x-forwarded-for': '203.0.113.7' })).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('answers unknown routes with JSON 404', async () => {
     const response = await get('/nope');
     expect(response.status).toBe(404);

@@ -120,6 +120,7 @@ export const serveCommand: CommandModule = {
               queuePrefix: flags.queuePrefix,
               hubspotClientSecrets,
               publicBaseUrl: flags.publicUrl ?? config.publicUrl,
+              metricsToken: config.metricsToken,
               salesforceSecrets,
               salesforceOrganizationIds: flags.salesforceOrg,
               operatorTenants: flags.operatorTenant,
