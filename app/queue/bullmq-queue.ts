@@ -373,7 +373,10 @@ export function startWorkers(
           );
       }
     });
-    worker.on('completed', (job) => options.onJobFinished?.(name, 'completed', attemptSeconds(job)));
+    worker.on('completed', (job) => {
+      options.log.debug({ queue: name, jobId: job.id, attempt: job.attemptsMade, seconds: attemptSeconds(job) }, 'job completed');
+      options.onJobFinished?.(name, 'completed', attemptSeconds(job));
+    });
     // Connection trouble is one throttled warning for the whole pool, not a stack per reconnect.
     worker.on('error', (error) =>
       isConnectionError(error) ? warn(error) : options.log.error({ queue: name, err: error }, 'worker error'),

@@ -32,5 +32,6 @@ module.exports = {
       '10,000 requests per endpoint at the HTTP layer take 4 minutes a store; http-isolation-matrix runs the same surface on PostgreSQL',
     'store-crash': 'kills a writer mid-transaction on a SQLite file; a PostgreSQL restart mid-run is test/store/postgres-connection',
     'worker-processes': 'runs its PostgreSQL case itself (three worker processes, one killed)',
+    'worker-logs': 'checks what a worker prints; where it stores does not change what it logs',
   },
 };

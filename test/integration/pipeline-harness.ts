@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ConnectionId, Store, TenantId } from '../../core';
+import type { ConnectionId, CrmTokens, Store, TenantId } from '../../core';
+import { HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
 import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
 import {
   generateBook,
@@ -56,6 +57,8 @@ export async function startHarness(options: {
   faults?: FaultPlan;
   /** The harness and its worker processes share a database of this server, whatever SE_TEST_STORE says. */
   postgres?: TestPostgres;
+  /** Connect as the marketplace app does (OAuth access and refresh tokens), not with a private-app token. */
+  oauth?: boolean;
 }): Promise<Harness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'se-pipeline-'));
   const book = generateBook({ seed: options.seed ?? 7, accounts: options.accounts, rows: readTelcoCsv(CSV) });
@@ -108,7 +111,7 @@ export async function startHarness(options: {
       createdAt: book.asOf,
       updatedAt: book.asOf,
     },
-    { accessToken: TOKEN },
+    options.oauth ? await oauthTokens(sandbox) : { accessToken: TOKEN },
   );
   // Install (our properties) as the install step would; the pipeline needs them to write.
   await new HubSpotConnector({ tenantId: TENANT, portalKey: `install-${dir}`, basePath: sandbox.url, accessToken: TOKEN }).ensureSchema();
@@ -144,6 +147,7 @@ export async function startHarness(options: {
       SE_ENCRYPTION_KEY: key.toString('hex'),
       SE_DATA_DIR: dir,
       LOG_LEVEL: 'warn',
+      ...(options.oauth ? { SE_HUBSPOT_CLIENT_ID: SANDBOX_OAUTH.clientId, SE_HUBSPOT_CLIENT_SECRET: SANDBOX_OAUTH.clientSecret } : {}),
     },
     companyIds: () => [...sandbox.state.portal.table('companies').values()].filter((c) => !c.archived).map((c) => c.id),
     async close() {
@@ -153,6 +157,20 @@ export async function startHarness(options: {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The HubSpot sandbox's default OAuth app. */
+export const SANDBOX_OAUTH = { clientId: 'sandbox-client-id', clientSecret: 'sandbox-client-secret' };
+
+/** Tokens as the marketplace install leaves them: the code exchange for every scope the app asks. */
+async function oauthTokens(sandbox: HubSpotSandbox): Promise<CrmTokens> {
+  const redirectUri = 'https://app.example.com/oauth';
+  const code = sandbox.state.issueAuthCode(redirectUri, Object.keys(HUBSPOT_REQUIRED_SCOPES));
+  return new HubSpotConnector({ tenantId: TENANT, portalKey: 'oauth', basePath: sandbox.url, oauthClient: SANDBOX_OAUTH }).authorise({
+    kind: 'authorization-code',
+    code,
+    redirectUri,
+  });
 }
 
 async function ownPostgresStore(server: TestPostgres, encryptionKey: Buffer): Promise<Pick<TestStore, 'store' | 'env' | 'close'>> {
