@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ConnectionId, Store, TenantId } from '../core';
@@ -15,6 +15,7 @@ import { openPostgresStore } from '../store';
 import { DEFAULT_TOLERANCE_SECONDS } from '../webhooks/shared/signature';
 import { countScoreWrites, crmScoreValues, startCountingReceiver, type CountingReceiver } from '../test/helpers/crm-watch';
 import { freePort, startOwnRedis } from '../test/helpers/redis';
+import { writeWorkerSettings } from '../test/helpers/worker-settings';
 import { startOwnTestPostgres, type TestPostgres } from '../test/store/postgres-server';
 import type { Benchmark } from './bench-kit';
 import { companiesOnlyBook } from './hubspot-sandbox.process';
@@ -77,7 +78,7 @@ export const faultsBench: Benchmark = async ({ flags, progress }) => {
     await installTenant(store, sandbox, progress);
 
     const settingsPath = path.join(dir, 'settings.json');
-    writeFileSync(settingsPath, JSON.stringify(settingsFor(receiver.url, secret)));
+    writeWorkerSettings(settingsPath, TENANT, CONNECTION, { url: receiver.url, secret });
     const prefix = `bench-faults-${randomBytes(4).toString('hex')}`;
     const fleet = new WorkerFleet(workerCount, {
       prefix,
@@ -204,20 +205,6 @@ async function installTenant(store: Store, sandbox: HubSpotSandbox, progress: (m
     },
     saved,
   );
-}
-
-function settingsFor(receiverUrl: string, secret: string): unknown {
-  return {
-    tenants: [
-      {
-        tenantId: TENANT,
-        connections: [{ id: CONNECTION, incrementalSyncMinutes: 0 }],
-        nightlyScoreCron: '',
-        weeklyTrainCron: '',
-        alertWebhooks: { default: { url: receiverUrl, secret } },
-      },
-    ],
-  };
 }
 
 interface OwnRedis {

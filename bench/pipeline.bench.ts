@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import { generateBook } from '../sandbox/seed/book.generator';
 import { readTelcoCsv } from '../sandbox/seed/telco.reader';
 import { openPostgresStore, SqliteStore } from '../store';
 import { freePort, startOwnRedis } from '../test/helpers/redis';
+import { writeWorkerSettings } from '../test/helpers/worker-settings';
 import { startTestPostgres } from '../test/store/postgres-server';
 import type { Benchmark } from './bench-kit';
 import { hubspotSandboxProcess } from './hubspot-sandbox.process';
@@ -292,20 +293,7 @@ function spawnWorkers(
   },
 ): BenchWorkers {
   const settingsPath = path.join(options.dir, 'settings.json');
-  writeFileSync(
-    settingsPath,
-    JSON.stringify({
-      tenants: [
-        {
-          tenantId: TENANT,
-          connections: [{ id: CONNECTION, incrementalSyncMinutes: 0 }],
-          nightlyScoreCron: '',
-          weeklyTrainCron: '',
-          alertWebhooks: { default: { url: options.receiver, secret: options.secret } },
-        },
-      ],
-    }),
-  );
+  writeWorkerSettings(settingsPath, TENANT, CONNECTION, { url: options.receiver, secret: options.secret });
   const main = path.join(__dirname, '..', 'app', 'cli', 'main.js');
   const children: ChildProcess[] = [];
   for (let i = 0; i < n; i++) {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ConnectionId, CrmTokens, Store, TenantId } from '../../core';
@@ -19,6 +19,7 @@ import { openPostgresStore } from '../../store';
 import { openTestStore, type TestStore } from '../helpers/test-store';
 import type { TestPostgres } from '../store/postgres-server';
 import { countScoreWrites, startCountingReceiver } from '../helpers/crm-watch';
+import { writeWorkerSettings } from '../helpers/worker-settings';
 
 /**
  * What the pipeline tests share: a HubSpot sandbox whose state the test reads (writes per company,
@@ -117,20 +118,7 @@ export async function startHarness(options: {
   await new HubSpotConnector({ tenantId: TENANT, portalKey: `install-${dir}`, basePath: sandbox.url, accessToken: TOKEN }).ensureSchema();
 
   const settingsPath = path.join(dir, 'settings.json');
-  writeFileSync(
-    settingsPath,
-    JSON.stringify({
-      tenants: [
-        {
-          tenantId: TENANT,
-          connections: [{ id: CONNECTION, incrementalSyncMinutes: 0 }],
-          nightlyScoreCron: '',
-          weeklyTrainCron: '',
-          alertWebhooks: { default: { url: receiverUrl, secret } },
-        },
-      ],
-    }),
-  );
+  writeWorkerSettings(settingsPath, TENANT, CONNECTION, { url: receiverUrl, secret });
   return {
     dir,
     keyHex: key.toString('hex'),
