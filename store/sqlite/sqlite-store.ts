@@ -706,17 +706,23 @@ export class SqliteStore implements Store {
     const tenant = this.db.prepare('SELECT * FROM tenants WHERE id = ?').get(tenantId) as Row | undefined;
     if (!tenant) throw new SuccessEngineError('STORE.NOT_FOUND', `no tenant ${tenantId}`);
     yield { table: 'tenants', row: tenant };
-    for (const table of this.tenantTablesNow()) {
-      for (const raw of this.db
-        .prepare(`SELECT * FROM ${quoteIdent(table)} WHERE tenant_id = ?`)
-        .iterate(tenantId) as IterableIterator<Row>) {
-        const row: Record<string, unknown> = {};
-        for (const [key, value] of Object.entries(raw)) {
-          if (EXPORT_SECRET_COLUMNS.has(key)) continue;
-          row[key] = Buffer.isBuffer(value) ? value.toString('base64') : value;
-        }
-        yield { table, row };
+    const tables = this.tenantTablesNow();
+    // A cursor left open across the caller's awaits makes every other statement on this connection
+    // fail ("connection is busy"): a file is read through a connection of its own, in one read
+    // transaction (one snapshot; WAL lets writers go on); an in-memory database a table at a time.
+    const file = this.description.location;
+    const reader = file === ':memory:' ? null : new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      reader?.exec('BEGIN');
+      for (const table of tables) {
+        const select = `SELECT * FROM ${quoteIdent(table)} WHERE tenant_id = ?`;
+        const rows = reader
+          ? (reader.prepare(select).iterate(tenantId) as IterableIterator<Row>)
+          : (this.db.prepare(select).all(tenantId) as Row[]);
+        for (const raw of rows) yield { table, row: exportRow(raw) };
       }
+    } finally {
+      reader?.close();
     }
   }
 
@@ -967,6 +973,16 @@ export class SqliteStore implements Store {
 // Helpers -------------------------------------------------------------------------------------
 
 /** Open, configure and migrate (or, read-only, check) the file; SQLite's failures come back naming the file and the way out. */
+/** A row as the export writes it: secrets left out, blobs as base64. */
+function exportRow(raw: Row): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (EXPORT_SECRET_COLUMNS.has(key)) continue;
+    row[key] = Buffer.isBuffer(value) ? value.toString('base64') : value;
+  }
+  return row;
+}
+
 function openDatabase(options: SqliteStoreOptions): Database.Database {
   const file = options.path;
   return explainSqliteErrors(file, () => {

@@ -1178,6 +1178,29 @@ export function describeStoreConformance(name: string, openStore: OpenStore): vo
         ).rejects.toMatchObject({ code: 'STORE.NOT_FOUND' });
       });
 
+      it('lets other work use the store while an export is half read (two exports at once, a write between rows)', async () => {
+        const first = store.exportTenant(GONE)[Symbol.asyncIterator]();
+        const second = store.exportTenant(KEPT)[Symbol.asyncIterator]();
+        // Both are inside a table (past the tenants row) when the other work runs.
+        for (let i = 0; i < 3; i++) {
+          expect((await first.next()).done).toBe(false);
+          expect((await second.next()).done).toBe(false);
+        }
+        await store.appendAudit({
+          tenantId: KEPT,
+          at: '2026-11-02T00:00:00.000Z',
+          actor: 'test',
+          action: 'export.read',
+          target: 't',
+          details: {},
+        });
+        expect((await store.listTenants()).map((t) => t.id)).toEqual(expect.arrayContaining([GONE, KEPT]));
+        let rest = 0;
+        while (!(await first.next()).done) rest++;
+        while (!(await second.next()).done) rest++;
+        expect(rest).toBeGreaterThan(10);
+      });
+
       it('erases every row mentioning the tenant in any table, keeps the other tenant whole and counts what went', async () => {
         expect((await rowsMentioning(opened, GONE)).length).toBeGreaterThan(15);
         const before = (await rowsMentioning(opened, KEPT)).length;
