@@ -100,6 +100,9 @@ function inApiShape(status: number, body: string): string {
   }
 }
 
+/** How far past the limit a rejected body is still read (and dropped) so its sender sees the answer. */
+const LINGER_FACTOR = 4;
+
 /** Reads, hands to the handler, answers: the whole inbound request, shared by the router and the dispatcher. */
 async function serveInbound(
   req: IncomingMessage,
@@ -110,8 +113,16 @@ async function serveInbound(
 ): Promise<number> {
   const body = await readRawBody(req, limit);
   if (!body.ok) {
-    // The rest of a rejected body is not worth reading: close the connection after answering.
-    reply(res, body.status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' }, errorBody(body.status, body.error));
+    // Closing at once resets a sender still writing its body, which then never reads the 413
+    // (EPIPE). A body at most LINGER_FACTOR × the limit is read to its end and dropped (the
+    // connection stays open); anything larger, or of unknown length, is cut after the answer.
+    const declared = Number(req.headers['content-length']);
+    const linger = Number.isFinite(declared) && declared <= LINGER_FACTOR * limit;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json; charset=utf-8',
+      ...(linger ? {} : { connection: 'close' }),
+    };
+    reply(res, body.status, headers, errorBody(body.status, body.error));
     return body.status;
   }
   const out = await handler({ method: req.method ?? 'GET', url, headers: req.headers, rawBody: body.body });
