@@ -41,7 +41,7 @@ import type {
 import { TokenCipher } from '../shared/token-cipher';
 import {
   DEFAULT_BATCH_SIZE,
-  EXPORT_SECRET_COLUMNS,
+  exportRow,
   checkTokenRequest,
   comparableOrgId,
   erasureHash,
@@ -1166,15 +1166,6 @@ function inAccountRange(column: string, range: AccountRange, where: string[], pa
 function withDeletedAt<E extends EntityName>(row: Row): CanonicalRecordByEntity[E] {
   const record = JSON.parse(row.data as string) as CanonicalRecordByEntity[E];
   return row.deleted_at ? { ...record, deletedAt: row.deleted_at as string } : record;
-}
-
-function exportRow(raw: Row): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (EXPORT_SECRET_COLUMNS.has(key)) continue;
-    row[key] = Buffer.isBuffer(value) ? value.toString('base64') : value;
-  }
-  return row;
 }
 
 function toTenant(row: Row): Tenant {

@@ -32,6 +32,16 @@ export const tokenAad = (tenantId: string, connectionId: string): string => `crm
 /** Columns an export leaves out: CRM token ciphertexts and API token hashes. */
 export const EXPORT_SECRET_COLUMNS: ReadonlySet<string> = new Set(['token_ciphertext', 'token_hash']);
 
+/** A row as an export writes it: secrets left out, blobs as base64. */
+export function exportRow(raw: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (EXPORT_SECRET_COLUMNS.has(key)) continue;
+    row[key] = Buffer.isBuffer(value) ? value.toString('base64') : value;
+  }
+  return row;
+}
+
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /** Salesforce org ids compare on their 15-character form, since either form may arrive. */

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/require-await --
    The ports are asynchronous; better-sqlite3 is synchronous. \`async\` keeps each method's throw a rejection, as callers of a port expect. */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -44,6 +44,7 @@ import type {
   UpsertSummary,
 } from '../../core/ports/store.port';
 import { migrations, type Migration } from './migrations';
+import { erasureHash, exportRow, hashToken, quoteIdent, tokenAad } from '../shared/store-rules';
 import { TokenCipher } from '../shared/token-cipher';
 
 export interface SqliteStoreOptions {
@@ -973,16 +974,6 @@ export class SqliteStore implements Store {
 // Helpers -------------------------------------------------------------------------------------
 
 /** Open, configure and migrate (or, read-only, check) the file; SQLite's failures come back naming the file and the way out. */
-/** A row as the export writes it: secrets left out, blobs as base64. */
-function exportRow(raw: Row): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (EXPORT_SECRET_COLUMNS.has(key)) continue;
-    row[key] = Buffer.isBuffer(value) ? value.toString('base64') : value;
-  }
-  return row;
-}
-
 function openDatabase(options: SqliteStoreOptions): Database.Database {
   const file = options.path;
   return explainSqliteErrors(file, () => {
@@ -1143,16 +1134,6 @@ export function migrate(db: Database.Database, all: readonly Migration[]): numbe
   }
   return ran;
 }
-
-const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
-
-const erasureHash = (salt: string, tenantId: string): string => createHash('sha256').update(`${salt}:${tenantId}`).digest('hex');
-
-const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-
-const EXPORT_SECRET_COLUMNS = new Set(['token_ciphertext', 'token_hash']);
-
-const tokenAad = (tenantId: string, connectionId: string): string => `crm_connections/${tenantId}/${connectionId}`;
 
 function latestQuery(tenantId: TenantId, entity: EntityName, q: RecordQuery): { sql: string; params: unknown[] } {
   const where = ['tenant_id = ?', 'entity = ?'];
