@@ -33,6 +33,8 @@ export interface FaultPlan {
    * Probability that the access tokens in use expire at this request (sessions expiring mid-run).
    * Tokens minted in the last YOUNG_TOKEN_MS are spared: a real one lives 30 minutes (HubSpot) or
    * hours (Salesforce), so it cannot expire between the refresh that minted it and the replay.
+   * (https://developers.hubspot.com/docs/api/oauth-quickstart-guide: expires_in 1800;
+   * https://help.salesforce.com/s/articleView?id=sf.admin_sessions_timeout.htm: session timeout ≥ 15 min.)
    */
   expireTokensRate?: number;
   /** Probability that one record of a batch write fails with UNABLE_TO_LOCK_ROW (or its HubSpot analogue). */
