@@ -63,6 +63,7 @@ export const OPPORTUNITY_MIRRORED_KEYS: readonly ScoreFieldKey[] = [
   'clvP90',
   'clvCurrency',
   'nextBestAction',
+  'segment',
   'modelVersion',
   'scoredAt',
 ];

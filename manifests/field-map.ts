@@ -14,6 +14,7 @@ export type ScoreFieldKey =
   | 'clvP90'
   | 'clvCurrency'
   | 'nextBestAction'
+  | 'segment'
   | 'modelVersion'
   | 'scoredAt';
 
@@ -138,6 +139,18 @@ export const SCORE_FIELDS: readonly ScoreFieldSpec[] = [
     salesforce: 'SE_Next_Best_Action__c',
     label: { en: 'Next best action', zh: '下一步最佳行动' },
     description: { en: 'The top-ranked action for the account owner.', zh: '给客户负责人的首选行动。' },
+  },
+  {
+    key: 'segment',
+    kind: 'text',
+    maxLength: 255,
+    hubspot: 'se_segment',
+    salesforce: 'SE_Segment__c',
+    label: { en: 'Customer segment', zh: '客户分群' },
+    description: {
+      en: 'The book segment by value and churn risk (e.g. "high value, high risk"), in English and Chinese.',
+      zh: '按价值和流失风险划分的客户分群（如「高价值，高风险」），中英文。',
+    },
   },
   {
     key: 'modelVersion',

@@ -7,6 +7,8 @@ import { brierScore, calibrationTable, expectedCalibrationError, rocAuc } from '
 import { fairnessByGroup, fairnessWarning, type FairnessReport } from '../../engine/metrics/fairness.metrics';
 import { backtestChurn, type BacktestOptions, type BacktestReport } from '../../engine/scoring/backtest';
 import { historicalSnapshot } from '../../engine/scoring/history-snapshot';
+import { backtestBookForecast } from '../../engine/scoring/renewal-backtest';
+import type { RenewalBacktest } from '../../engine/forecast/renewal-forecast';
 import { loadTenantRecords } from './tenant-records';
 import { SETTING_KEYS } from '../settings/tenant-settings';
 
@@ -35,6 +37,26 @@ export interface ModelEvaluation {
   metrics: { rocAuc: number | null; brier: number | null; ece: number | null; positives: number; n: number };
   /** Selection rate at the alert threshold, four-fifths ratio and calibration per group, for each attribute the book has (absent in evaluations stored before it existed). */
   fairness?: FairnessCheck[];
+  /** The renewal forecast replayed 90 days back against what happened (absent in evaluations stored before it existed). */
+  forecast?: ForecastBacktest;
+}
+
+export interface ForecastBacktest {
+  windowDays: number;
+  backtest: RenewalBacktest | null;
+  /** The churn model the replay used: one trained on what was known then, or the health score. */
+  model: 'learned' | 'health-score' | null;
+  message: { en: string; zh: string } | null;
+}
+
+/** Days the renewal forecast looks ahead, and so how far back its backtest starts. */
+export const FORECAST_WINDOW_DAYS = 90;
+
+function forecastBacktest(records: AccountRecords, now: string): ForecastBacktest {
+  const result = backtestBookForecast(records, now, FORECAST_WINDOW_DAYS);
+  return result.backtest
+    ? { windowDays: FORECAST_WINDOW_DAYS, backtest: result.backtest, model: result.model, message: null }
+    : { windowDays: FORECAST_WINDOW_DAYS, backtest: null, model: null, message: result.message };
 }
 
 export interface FairnessCheck extends FairnessReport {
@@ -110,6 +132,7 @@ export async function computeModelEvaluation(
       calibration: [],
       lift: [],
       metrics: { rocAuc: null, brier: null, ece: null, positives: replay.positives, n: replay.n },
+      forecast: forecastBacktest(records, replayNow),
     };
   }
   const backtest = backtestChurn(records, replayNow, { horizonDays: options.horizonDays, alertThreshold: options.alertThreshold });
@@ -134,6 +157,7 @@ export async function computeModelEvaluation(
       n: replay.n,
     },
     fairness: fairnessChecks(records.accounts, replay.accountIds, replay.predicted, replay.labels, options.alertThreshold),
+    forecast: forecastBacktest(records, replayNow),
   };
 }
 

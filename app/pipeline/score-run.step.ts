@@ -1,6 +1,6 @@
 import type { ScoreSet, Store, TenantId } from '../../core';
 import { matchRules, type AlertSignals } from '../../engine/alerts/alert-rules';
-import { resolveAlertRules } from '../settings/tenant-settings';
+import { resolveAlertRules, SETTING_KEYS } from '../settings/tenant-settings';
 import { recordAlertsStep } from './alerts.step';
 import { prepareTenantScores, recordRecommendations } from './score.step';
 
@@ -66,5 +66,7 @@ export async function scoreRunStep(
     });
     first = false;
   }
+  // Whole-book segment totals and the renewal forecast, for the console (segment ids carry over to the next run).
+  await store.putTenantSetting(tenantId, SETTING_KEYS.bookInsights, book.insights(), 'pipeline');
   return { scored };
 }

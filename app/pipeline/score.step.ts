@@ -12,6 +12,8 @@ import {
   type PreparedBook,
 } from '../../engine/scoring/book-scorer';
 import { resolveTextSettings } from '../settings/text-settings';
+import { SETTING_KEYS } from '../settings/tenant-settings';
+import type { BookInsights } from '../../engine/scoring/book-insights';
 import { tenantRecordPages } from './tenant-records';
 
 export interface ScoreStepOptions {
@@ -97,6 +99,7 @@ export async function prepareTenantScores(
   const opts = { ...defaultScoreStepOptions, catalog: await resolveActionCatalog(store, tenantId), ...options };
   const churn = await activeChurnScorer(store, tenantId);
   const memory = await nbaMemory(store, tenantId, now);
+  const previousSegments = (await storedBookInsights(store, tenantId))?.segments?.model;
   return prepareBookInPages({
     tenantId,
     now,
@@ -108,6 +111,12 @@ export async function prepareTenantScores(
     nba: { capacityPerOwnerPerWeek: opts.capacityPerOwnerPerWeek, history: memory.history, outcomes: memory.outcomes },
     runVersion: `${now.slice(0, 10)}.${churn.ref.version}`,
     topics: (await resolveTextSettings(store, tenantId)).tagger.topics,
+    ...(previousSegments ? { previousSegments } : {}),
     ...(options.onAlertSignals ? { onAlertSignals: options.onAlertSignals } : {}),
   });
+}
+
+/** The last score run's segments and renewal forecast, if any run kept them. */
+export async function storedBookInsights(store: Store, tenantId: TenantId): Promise<BookInsights | null> {
+  return ((await store.getTenantSetting(tenantId, SETTING_KEYS.bookInsights))?.value as BookInsights | undefined) ?? null;
 }

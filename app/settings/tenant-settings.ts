@@ -15,6 +15,8 @@ export const SETTING_KEYS = {
   alertRules: 'console.alert-rules',
   actionCatalog: 'console.action-catalog',
   modelEvaluation: 'console.model-evaluation',
+  /** The last score run's segments and renewal forecast (engine/scoring/book-insights.ts). */
+  bookInsights: 'pipeline.book-insights',
   crmTasks: 'pipeline.crm-tasks',
 } as const;
 

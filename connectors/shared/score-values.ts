@@ -30,6 +30,7 @@ export function scoreFieldValues(score: ScoreSet): ScoreFieldValues {
     clvP90: score.clv ? round(score.clv.p90, 2) : null,
     clvCurrency: score.clv?.currency ?? null,
     nextBestAction: top ? `${top.title.en} / ${top.title.zh}` : null,
+    segment: score.segment ? `${score.segment.name.en} / ${score.segment.name.zh}` : null,
     modelVersion: score.modelVersion,
     scoredAt: score.computedAt,
   };

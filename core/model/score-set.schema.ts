@@ -93,6 +93,8 @@ export const ScoreSetSchema = z.object({
   /** Why no action is recommended, when none is (for accounts above low risk). */
   noActionReason: LocalizedTextSchema.optional(),
   voice: CustomerVoiceSchema.optional(),
+  /** The book segment the account falls in (by value if retained and churn risk), named in both languages. */
+  segment: z.object({ id: z.string().min(1), name: LocalizedTextSchema }).optional(),
   /** Version of the whole scoring run (the models used are also on each part). */
   modelVersion: z.string().min(1),
 });

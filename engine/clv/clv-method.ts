@@ -11,7 +11,7 @@ import { scoreContractual, type ContractualAccount } from './contractual-clv';
 import { dayNumber, summarizeCustomers, type CustomerSummary, type Purchase } from './customer-summary';
 import { fitGammaGamma, type GammaGammaFit } from './gamma-gamma.model';
 import { scoreNonContractual } from './non-contractual-clv';
-import { hashKey } from '../optim/random';
+import { BottomK } from '../optim/bottom-k';
 import { fitForCohort, fitSbgByCohort, type CohortFits, type ContractHistory, type SbgFit } from './sbg.model';
 
 export type ClvMethod = 'contractual' | 'non-contractual';
@@ -130,32 +130,6 @@ export interface ClvFits {
  * grow with the count (BG/NBD: about 1 s per 1,000 customers on one core).
  */
 export const MAX_FIT_CUSTOMERS = 20_000;
-
-/**
- * A uniform sample of at most `size` items that does not depend on the order they come in: the
- * items whose key hashes lowest (a bottom-k sample), so a book read in any pages is fitted on the
- * same customers. Written by hand: a few lines, and no sampling library keys by hash.
- */
-class BottomK<T> {
-  private items: { rank: number; key: string; item: T }[] = [];
-  constructor(private readonly size: number) {}
-
-  add(key: string, item: T): void {
-    this.items.push({ rank: hashKey(0x5eed, key), key, item });
-    if (this.items.length >= 2 * this.size) this.trim();
-  }
-
-  /** The sample, in rank order. */
-  values(): T[] {
-    this.trim();
-    return this.items.map((e) => e.item);
-  }
-
-  private trim(): void {
-    this.items.sort((a, b) => a.rank - b.rank || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    if (this.items.length > this.size) this.items.length = this.size;
-  }
-}
 
 /**
  * What the value models are fitted on, gathered a page of accounts at a time: each account's

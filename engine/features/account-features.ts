@@ -278,7 +278,7 @@ export function buildAccountFeatures(records: AccountRecords, asOf: string, opti
   return { table: { rowCount: n, columns }, accountIds: accounts.map((a) => a.id), modifiedAfterAsOf };
 }
 
-const TERM_MONTHS: Partial<Record<NonNullable<CanonicalAccount['contractType']>, number>> = {
+export const TERM_MONTHS: Partial<Record<NonNullable<CanonicalAccount['contractType']>, number>> = {
   'month-to-month': 1,
   'one-year': 12,
   'two-year': 24,

@@ -1,5 +1,5 @@
 import { createRandom } from '../optim/random';
-import { arrAtRisk } from './arr-at-risk';
+import { backtestRenewalForecast, renewalForecast } from './renewal-forecast';
 import { autocorrelation, detectSeason, fitEts, forecastEts, forecastRevenue, forecastSeries } from './holt-winters.model';
 
 function seasonalSeries(n: number, seed: number): number[] {
@@ -64,29 +64,60 @@ describe('Holt-Winters / ETS', () => {
   });
 });
 
-describe('ARR at risk', () => {
-  const accounts = [
-    { accountId: 'due-risky', arr: 100_000, renewalDate: '2026-01-20', churnProbability: 0.5 },
-    { accountId: 'due-safe', arr: 50_000, renewalDate: '2026-03-01', churnProbability: 0.1 },
-    { accountId: 'later', arr: 999_999, renewalDate: '2026-06-01', churnProbability: 0.9 },
-    { accountId: 'no-date', arr: 10, churnProbability: 1 },
+describe('renewal forecast', () => {
+  const entries = [
+    { accountId: 'due-risky', arr: 100_000, daysToRenewal: 19, churnProbability: 0.5 },
+    { accountId: 'due-safe', arr: 50_000, daysToRenewal: 59, churnProbability: 0.1 },
+    { accountId: 'later', arr: 999_999, daysToRenewal: 151, churnProbability: 0.9 },
   ];
 
-  it('sums churn probability × ARR over renewals in the next 90 days, with an outcome interval', () => {
-    const r = arrAtRisk(accounts, { asOf: '2026-01-01' });
-    expect(r.renewalsDue).toBe(2);
-    expect(r.arrDue).toBe(150_000);
-    expect(r.expected).toBeCloseTo(55_000, 6);
-    expect(r.due[0]?.accountId).toBe('due-risky');
-    expect(r.p10).toBeLessThanOrEqual(r.p50);
-    expect(r.p50).toBeLessThanOrEqual(r.p90);
-    expect(r.p10).toBeGreaterThanOrEqual(0);
-    expect(r.p90).toBeLessThanOrEqual(r.arrDue);
+  it('sums churn probability × ARR over renewals in the next 90 days and by month, with outcome ranges', () => {
+    const r = renewalForecast(entries, { asOf: '2026-01-01' });
+    expect(r.arrAtRisk.renewals).toBe(2);
+    expect(r.arrAtRisk.arrDue).toBe(150_000);
+    expect(r.arrAtRisk.expected).toBeCloseTo(55_000, 6);
+    expect(r.arrAtRisk.p10).toBeLessThanOrEqual(r.arrAtRisk.p50);
+    expect(r.arrAtRisk.p50).toBeLessThanOrEqual(r.arrAtRisk.p90);
+    expect(r.arrAtRisk.p90).toBeLessThanOrEqual(150_000);
+    expect(r.months.map((m) => m.month)).toEqual(['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06']);
+    expect(r.months.map((m) => m.renewals)).toEqual([1, 0, 1, 0, 0, 1]);
+    const march = r.months[2];
+    expect(march?.expectedRenewed).toBeCloseTo(45_000, 6);
+    expect(march?.renewedP10).toBeLessThanOrEqual(march?.renewedP90 ?? 0);
   });
 
-  it('is exact when outcomes are certain, and rejects a bad probability naming the row', () => {
-    const sure = arrAtRisk([{ accountId: 'x', arr: 10, renewalDate: '2026-01-02', churnProbability: 1 }], { asOf: '2026-01-01' });
-    expect([sure.p10, sure.p50, sure.p90, sure.expected]).toEqual([10, 10, 10, 10]);
-    expect(() => arrAtRisk([{ accountId: 'x', arr: 10, churnProbability: 2 }], { asOf: '2026-01-01' })).toThrow(/row 0/);
+  it('is exact when outcomes are certain, approximates large sets, and rejects a bad probability naming the row', () => {
+    const sure = renewalForecast([{ accountId: 'x', arr: 10, daysToRenewal: 1, churnProbability: 1 }], { asOf: '2026-01-01' });
+    expect([sure.arrAtRisk.p10, sure.arrAtRisk.p90, sure.arrAtRisk.expected]).toEqual([10, 10, 10]);
+    const many = Array.from({ length: 6_000 }, (_, i) => ({
+      accountId: `a${i}`,
+      arr: 1_000,
+      daysToRenewal: i % 80,
+      churnProbability: 0.2,
+    }));
+    const big = renewalForecast(many, { asOf: '2026-01-01' });
+    expect(big.arrAtRisk.method).toBe('normal');
+    // Binomial(6000, 0.2) × 1,000: sd ≈ 31,000, so the 80% range is about ±40,000 around 1.2 M.
+    expect(big.arrAtRisk.p90 - big.arrAtRisk.p10).toBeGreaterThan(70_000);
+    expect(big.arrAtRisk.p90 - big.arrAtRisk.p10).toBeLessThan(90_000);
+    expect(() => renewalForecast([{ accountId: 'x', arr: 10, daysToRenewal: 3, churnProbability: 2 }], { asOf: '2026-01-01' })).toThrow(
+      /row 0 \(x\)/,
+    );
+  });
+
+  it('backtests against who churned: renewed ARR per ended month and the error of ARR at risk', () => {
+    const past = [
+      { accountId: 'a', arr: 100, daysToRenewal: 10, churnProbability: 0.5, churned: true },
+      { accountId: 'b', arr: 100, daysToRenewal: 12, churnProbability: 0.5, churned: false },
+      { accountId: 'c', arr: 200, daysToRenewal: 40, churnProbability: 0.1, churned: false },
+    ];
+    const b = backtestRenewalForecast(past, { asOf: '2026-01-01', now: '2026-04-01' });
+    expect(b.months.map((m) => m.month)).toEqual(['2026-01', '2026-02', '2026-03']);
+    expect(b.months[0]).toEqual({ month: '2026-01', arrDue: 200, expectedRenewed: 100, actualRenewed: 100 });
+    expect(b.months[1]?.expectedRenewed).toBeCloseTo(180, 6);
+    expect(b.mape).toBeCloseTo(0.05, 6); // January exact, February 180 vs 200; March has no renewals
+    expect(b.arrAtRisk.actual).toBe(100);
+    expect(b.arrAtRisk.expected).toBeCloseTo(120, 6);
+    expect(b.arrAtRisk.absolutePercentageError).toBeCloseTo(0.2, 6);
   });
 });

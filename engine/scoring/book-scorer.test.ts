@@ -150,6 +150,33 @@ describe('scoring a book in pages', () => {
     }
   });
 
+  it('places every scored account in a named segment, sums the segments over the whole book and forecasts its renewals', async () => {
+    const prepared = await prepareBookInPages({
+      ...settings({ kind: 'health-score', ref: { name: 'health-score', version: 'default-1' } }),
+      pages: pagesOf(37),
+    });
+    const scoreSets: BookScoringResult['scoreSets'] = [];
+    for await (const chunk of prepared.chunks()) scoreSets.push(...chunk.scoreSets);
+    const insights = prepared.insights();
+    const summaries = insights.segments?.summaries ?? [];
+    expect(summaries.length).toBeGreaterThanOrEqual(2);
+    expect(scoreSets.every((s) => s.segment && summaries.some((x) => x.id === s.segment?.id))).toBe(true);
+    for (const summary of summaries) {
+      const members = scoreSets.filter((s) => s.segment?.id === summary.id);
+      expect(summary.accounts).toBe(members.length);
+      expect(summary.meanRisk).toBeCloseTo(members.reduce((t, s) => t + s.churn.probability, 0) / members.length, 9);
+      expect(summary.name.zh).toMatch(/价值/);
+    }
+    // The riskiest segment on average is named for its risk.
+    const riskiest = [...summaries].sort((a, b) => b.meanRisk - a.meanRisk)[0];
+    expect(riskiest?.name.en).toMatch(/high risk|rising risk/);
+    expect(insights.forecast.months).toHaveLength(6);
+    expect(insights.forecast.arrAtRisk.expected).toBeLessThanOrEqual(insights.forecast.arrAtRisk.arrDue);
+    // Reading the scores again counts each account once.
+    for await (const _ of prepared.chunks());
+    expect(prepared.insights().segments?.summaries.reduce((t, x) => t + x.accounts, 0)).toBe(scoreSets.length);
+  });
+
   it('gives each page the assignments of its own accounts, and names its range', async () => {
     const prepared = await prepareBookInPages({
       ...settings({ kind: 'health-score', ref: { name: 'health-score', version: 'default-1' } }),

@@ -32,6 +32,8 @@ import { BookArbiter, type ArbitrationOptions, type RankedAction } from '../nba/
 import type { AccountSignals, ActionDefinition, ActionHistoryEntry } from '../nba/nba.types';
 import { accountVoice, type AccountVoice } from '../text/customer-voice';
 import { DEFAULT_TOPICS, type TopicDefinition } from '../text/topics/topic-catalog';
+import type { SegmentModel } from '../segments/segmentation';
+import { BookInsightsCollector, type BookInsights } from './book-insights';
 
 export type ChurnScorer = { kind: 'learned'; model: ChurnModel; ref: ModelRef } | { kind: 'health-score'; ref: Omit<ModelRef, 'kind'> };
 
@@ -54,6 +56,8 @@ export interface BookScoringSettings {
   topics?: readonly TopicDefinition[];
   /** At most this many account attributes become features (see `buildAccountFeatures`). */
   maxAttributes?: number;
+  /** The last run's segments: segments whose profile barely moved keep their ids. */
+  previousSegments?: SegmentModel;
 }
 
 /**
@@ -102,6 +106,8 @@ export interface BookScoringResult {
 /** A book whose fits and arbitration are done: its scores, read page by page (as often as needed). */
 export interface PreparedBook {
   chunks(): AsyncGenerator<BookScoringResult>;
+  /** Segments and renewals ahead, over the whole book; segment totals are complete once `chunks()` has been read to the end. */
+  insights(): BookInsights;
 }
 
 /**
@@ -129,6 +135,7 @@ export async function prepareBookInPages(input: PagedBookScoringInput): Promise<
       scorer.rewind();
       for await (const page of input.pages({ activity: true, previous: false })) yield scorer.score(page);
     },
+    insights: () => scorer.insights.result(),
   };
 }
 
@@ -165,9 +172,11 @@ class PagedBookScorer {
   private cursor = 0;
   private arbiterIndex: Map<string, number> | undefined;
   private readonly label: (topic: string) => LocalizedText;
+  readonly insights: BookInsightsCollector;
 
   constructor(private readonly input: BookScoringSettings) {
     this.clvFitEvidence = new ClvFitEvidence(input.now.slice(0, 10));
+    this.insights = new BookInsightsCollector(input.now, input.currency, input.previousSegments);
     for (const h of input.nba.history ?? []) this.historyOwners.set(h.accountId, 'unassigned');
     this.label = topicLabel(input.topics ?? DEFAULT_TOPICS);
   }
@@ -191,6 +200,8 @@ class PagedBookScorer {
   consider({ records, previous }: BookPage): AlertSignals[] {
     const scores = this.page(records, false);
     this.ready().arbiter.consider(scores.signals);
+    const arrAt = numberReader(scores.features.table);
+    scores.signals.forEach((account, row) => this.insights.observe(account, arrAt('arr', row)));
     const voices = this.voices(records, scores.features);
     return scores.signals.map((account, row) => this.alertSignals(account, scores, row, voices, previous?.get(account.accountId)));
   }
@@ -198,9 +209,11 @@ class PagedBookScorer {
   /** Pass 3 starts again at the first page. */
   rewind(): void {
     this.cursor = 0;
+    this.insights.rewind();
   }
 
   decide(): void {
+    this.insights.fit();
     for (const a of this.ready().arbiter.decide()) {
       const list = this.assignments.get(a.accountId);
       if (list) list.push(a);
@@ -221,8 +234,10 @@ class PagedBookScorer {
       assignments.push(...(this.assignments.get(id) ?? []));
       const score = churn[row] as ChurnScore;
       const clv = clvById.get(id);
+      const segment = this.insights.place(account);
       return ScoreSetSchema.parse({
         ...(voices.get(id) ? { voice: voices.get(id)?.voice } : {}),
+        ...(segment ? { segment } : {}),
         tenantId,
         accountId: id,
         computedAt: now,

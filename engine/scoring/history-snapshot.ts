@@ -1,5 +1,5 @@
 import type { CanonicalAccount, CanonicalSubscription, CanonicalTicket } from '../../core';
-import type { AccountRecords } from '../features/account-features';
+import { TERM_MONTHS, type AccountRecords } from '../features/account-features';
 
 const DAY = 86_400_000;
 
@@ -56,8 +56,33 @@ function accountAt(account: CanonicalAccount, t0: number, now: number): { accoun
   if (churnedAt <= t0) return null; // already gone at t0
   const label: 0 | 1 = churnedAt > t0 && churnedAt <= now ? 1 : 0;
   const { churnedAt: _gone, ...rest } = account;
-  const asOfAccount = clampStamp({ ...rest, status: 'active' as const }, t0, new Date(t0).toISOString());
+  const renewalDate = renewalAt(account, t0);
+  const asOfAccount = clampStamp(
+    { ...rest, status: 'active' as const, ...(renewalDate ? { renewalDate } : {}) },
+    t0,
+    new Date(t0).toISOString(),
+  );
   return { account: asOfAccount, label };
+}
+
+/**
+ * The renewal that was next at t0: a renewed contract's date has moved on by whole terms since, so
+ * it is stepped back while the earlier anniversary still falls after t0. Without this, every
+ * account renewed since t0 looks far from renewal then, and only those that left look due.
+ */
+function renewalAt(account: CanonicalAccount, t0: number): string | undefined {
+  const term = account.contractType ? TERM_MONTHS[account.contractType] : undefined;
+  if (!account.renewalDate || term === undefined) return account.renewalDate;
+  const renewal = Date.parse(account.renewalDate);
+  if (!Number.isFinite(renewal) || renewal <= t0) return account.renewalDate;
+  const d = new Date(renewal);
+  let at = renewal;
+  for (let k = 1; k <= 1200; k++) {
+    const earlier = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - k * term, d.getUTCDate());
+    if (earlier <= t0) break;
+    at = earlier;
+  }
+  return at === renewal ? account.renewalDate : new Date(at).toISOString().slice(0, account.renewalDate.length > 10 ? undefined : 10);
 }
 
 function ticketAt(ticket: CanonicalTicket, t0: number, asOf: string): CanonicalTicket {

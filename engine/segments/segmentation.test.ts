@@ -1,7 +1,7 @@
 import { createRandom } from '../optim/random';
 import { kMeans, silhouette } from './kmeans';
 import { quintiles, rfmScores } from './rfm';
-import { segmentAccounts, type SegmentInput } from './segmentation';
+import { assignSegment, segmentAccounts, type SegmentInput } from './segmentation';
 
 /** Three well-separated groups: big healthy accounts, big accounts whose risk is climbing, small ones. */
 function book(seed: number, n = 300): SegmentInput[] {
@@ -80,6 +80,15 @@ describe('segments', () => {
       const match = renamed.segments.find((s) => s.name.en === seg.name.en);
       expect(seg.id).toBe(match?.id);
     }
+  });
+
+  it('places accounts it was not fitted on in the segment of their profile (a book fitted on a sample)', () => {
+    const fitted = segmentAccounts(book(1).map(({ riskTrend: _t, ...r }) => r));
+    const fresh = book(7, 30).map(({ riskTrend: _t, ...r }) => r);
+    const nameOf = (id: string) => fitted.model.segments.find((s) => s.id === id)?.name.en;
+    const expected = fitted.assignments.slice(0, 3).map((a) => nameOf(a.segmentId));
+    fresh.forEach((r, i) => expect(assignSegment(fitted.model, r).name.en).toBe(expected[i % 3]));
+    expect(assignSegment(fitted.model, { value: 200, risk: 0.1 }).name.en).toBe(expected[2]);
   });
 
   it('rejects a churn probability outside [0, 1] naming the row', () => {

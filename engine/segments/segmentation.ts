@@ -227,3 +227,19 @@ function assignIds(
   });
   return ids as string[];
 }
+
+/**
+ * The segment of an account the model was not fitted on (a book is segmented on a sample): the
+ * nearest centroid in the model's standardised space.
+ */
+export function assignSegment(model: SegmentModel, row: Pick<SegmentInput, 'value' | 'risk' | 'riskTrend'>): Segment {
+  const raw = [Math.log1p(Math.max(0, row.value)), row.risk, row.riskTrend ?? 0].slice(0, model.features.length);
+  const point = raw.map((v, j) => (v - (model.mean[j] as number)) / (model.sd[j] as number));
+  let best = model.segments[0] as Segment;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const segment of model.segments) {
+    const d = segment.centroid.reduce((s, c, j) => s + (c - (point[j] as number)) ** 2, 0);
+    if (d < bestDistance) [best, bestDistance] = [segment, d];
+  }
+  return best;
+}

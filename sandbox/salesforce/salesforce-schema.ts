@@ -678,6 +678,7 @@ export const PACKAGE_FIELDS: [string, SfFieldType][] = [
   ['SE_CLV_P90__c', 'double'],
   ['SE_CLV_Currency__c', 'string'],
   ['SE_Next_Best_Action__c', 'string'],
+  ['SE_Segment__c', 'string'],
   ['SE_Model_Version__c', 'string'],
   ['SE_Scored_At__c', 'datetime'],
 ];

@@ -75,6 +75,8 @@ export const CardViewSchema = z.object({
   actions: z.array(
     z.object({ actionId: z.string(), rank: z.number().int(), title: LocalizedTextSchema, reasons: z.array(LocalizedTextSchema) }),
   ),
+  /** The account's book segment (by value and churn risk); null before segments exist. */
+  segment: z.object({ id: z.string(), name: LocalizedTextSchema }).nullable(),
   /** Why no action is recommended (capacity, cooldown, cost, catalog); null when there are actions or none was needed. */
   noActionReason: LocalizedTextSchema.nullable(),
   /** "What customers say": sentiment trend, top topics, one masked example, text reasons; null before any text was read. */
@@ -120,6 +122,7 @@ export const CARD_LABELS = {
   voiceTrend: { en: 'Sentiment', zh: '情绪' },
   voiceTopics: { en: 'Top topics', zh: '主要话题' },
   voiceExample: { en: 'Example (personal data masked)', zh: '示例（已隐去个人信息）' },
+  segment: { en: 'Segment', zh: '客户分群' },
 } as const satisfies Record<string, LocalizedText>;
 
 const BAND_LABELS: Record<RiskBand, LocalizedText> = {
@@ -154,6 +157,7 @@ export function buildCardView(input: CardInput): CardView {
       .sort((a, b) => a.rank - b.rank)
       .slice(0, MAX_ACTIONS)
       .map((a) => ({ actionId: a.actionId, rank: a.rank, title: a.title, reasons: a.reasons })),
+    segment: latest?.segment ? { id: latest.segment.id, name: latest.segment.name } : null,
     noActionReason: latest && latest.nextBestActions.length === 0 ? (latest.noActionReason ?? null) : null,
     voice: latest?.voice ? voiceView(latest.voice) : null,
     freshness: freshnessView(latest?.computedAt ?? null, input.now),

@@ -7,6 +7,7 @@ import { api, ApiError, takeToken } from './session';
 
 type Labels = Record<
   | 'title'
+  | 'segment'
   | 'churn'
   | 'clv'
   | 'interval'
@@ -156,6 +157,13 @@ function churnSection(card: CardView, L: (k: keyof Labels) => string): HTMLEleme
       sparkline(values, { label: trendText }),
       el('p', { class: `trend-label trend-${churn.trend.direction}` }, tr(churn.trend.label, lang)),
     ),
+    card.segment
+      ? el(
+          'p',
+          { class: 'segment', 'data-testid': 'segment' },
+          `${L('segment')}${lang === 'zh' ? '：' : ': '}${tr(card.segment.name, lang)}`,
+        )
+      : null,
     modelLine(churn.model, L),
   );
 }

@@ -158,6 +158,11 @@ export function SuccessEngineCard({
           {t(churn.trend.label)}
         </Text>
       </Flex>
+      {card.segment ? (
+        <Text variant="microcopy" testId="se-segment">
+          {`${t(CARD_LABELS.segment)}${lang === 'zh' ? '：' : ': '}${t(card.segment.name)}`}
+        </Text>
+      ) : null}
       {churn.trend.points.length > 1 ? (
         <LineChart
           testId="se-trend-chart"

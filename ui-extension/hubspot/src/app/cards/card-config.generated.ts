@@ -11,6 +11,7 @@ export const HUBSPOT_SCORE_PROPERTIES = {
   "clvP90": "se_clv_p90",
   "clvCurrency": "se_clv_currency",
   "nextBestAction": "se_next_best_action",
+  "segment": "se_segment",
   "modelVersion": "se_model_version",
   "scoredAt": "se_scored_at"
 } as const;

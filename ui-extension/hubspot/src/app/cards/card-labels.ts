@@ -24,6 +24,7 @@ export const CARD_LABELS = {
   voiceTrend: { en: 'Sentiment', zh: '情绪' },
   voiceTopics: { en: 'Top topics', zh: '主要话题' },
   voiceExample: { en: 'Example (personal data masked)', zh: '示例（已隐去个人信息）' },
+  segment: { en: 'Segment', zh: '客户分群' },
 } as const satisfies Record<string, Localized>;
 
 export const SURFACE_LABELS = {

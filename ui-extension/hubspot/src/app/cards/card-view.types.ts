@@ -47,6 +47,8 @@ export interface CardViewV1 {
     model: ModelRef;
   } | null;
   actions: { actionId: string; rank: number; title: Localized; reasons: Localized[] }[];
+  /** The account's book segment; null before segments exist. */
+  segment: { id: string; name: Localized } | null;
   noActionReason: Localized | null;
   /** "What customers say"; null before any text was read. */
   voice: {

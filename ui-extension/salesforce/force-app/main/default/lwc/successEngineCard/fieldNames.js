@@ -10,6 +10,7 @@ export const SCORE_FIELDS = {
     "clvP90": "SE_CLV_P90__c",
     "clvCurrency": "SE_CLV_Currency__c",
     "nextBestAction": "SE_Next_Best_Action__c",
+    "segment": "SE_Segment__c",
     "modelVersion": "SE_Model_Version__c",
     "scoredAt": "SE_Scored_At__c"
 };
@@ -22,6 +23,7 @@ export const OPPORTUNITY_FIELDS = [
     "clvP90",
     "clvCurrency",
     "nextBestAction",
+    "segment",
     "modelVersion",
     "scoredAt"
 ];

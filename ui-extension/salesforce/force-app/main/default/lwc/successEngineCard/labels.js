@@ -19,7 +19,8 @@ export const CARD_LABELS = {
     "voice": { "en": "What customers say", "zh": "客户之声" },
     "voiceTrend": { "en": "Sentiment", "zh": "情绪" },
     "voiceTopics": { "en": "Top topics", "zh": "主要话题" },
-    "voiceExample": { "en": "Example (personal data masked)", "zh": "示例（已隐去个人信息）" }
+    "voiceExample": { "en": "Example (personal data masked)", "zh": "示例（已隐去个人信息）" },
+    "segment": { "en": "Segment", "zh": "客户分群" }
 };
 
 export const SURFACE_LABELS = {

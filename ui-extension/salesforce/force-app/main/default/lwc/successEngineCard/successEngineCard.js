@@ -149,6 +149,16 @@ export default class SuccessEngineCard extends LightningElement {
     return this.clv && this.clv.retained ? this.labels.ifRetained : this.labels.clv;
   }
 
+  /** "Segment: high value, high risk": from the API's card, else the written-back field ("en / zh"). */
+  get segmentText() {
+    const colon = this.lang === 'zh' ? '：' : ': ';
+    if (this.card && this.card.segment) return `${this.labels.segment}${colon}${this.t(this.card.segment.name)}`;
+    const written = this.field('segment');
+    if (!written) return '';
+    const [en, zh] = String(written).split(' / ');
+    return `${this.labels.segment}${colon}${this.lang === 'zh' && zh ? zh : en}`;
+  }
+
   get missingText() {
     return this.card && this.card.churn && this.card.churn.missing ? this.t(this.card.churn.missing) : '';
   }
