@@ -170,12 +170,28 @@ function toSentiment(scores: readonly { label: string; score: number }[], model:
   return { label, score: by.positive - by.negative, model };
 }
 
-/** A short fingerprint of the local files, so a swapped model shows up as a new version. */
+/**
+ * A short fingerprint of the local files, so a swapped model shows up as a new version. It hashes
+ * the weights themselves (a retrained model of the same shape has the same size), once per file
+ * and modification time: the weights of a Hub model run to hundreds of MB.
+ */
 export function modelVersion(modelsDir: string, id: string, dtype: ModelDtype): string {
   const folder = path.join(modelsDir, id);
   const config = path.join(folder, 'config.json');
   const onnx = path.join(folder, onnxFileFor(dtype));
   if (!existsSync(config) || !existsSync(onnx)) return 'remote:main';
-  const st = statSync(onnx);
-  return createHash('sha256').update(readFileSync(config)).update(`${st.size}`).digest('hex').slice(0, 12);
+  return createHash('sha256').update(readFileSync(config)).update(weightsDigest(onnx)).digest('hex').slice(0, 12);
+}
+
+const weightDigests = new Map<string, string>();
+
+function weightsDigest(file: string): string {
+  const st = statSync(file);
+  const key = `${file}:${st.size}:${st.mtimeMs}`;
+  let digest = weightDigests.get(key);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(readFileSync(file)).digest('hex');
+    weightDigests.set(key, digest);
+  }
+  return digest;
 }

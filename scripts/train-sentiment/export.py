@@ -134,6 +134,10 @@ def main():
         'id2label': {'0': 'negative', '1': 'positive'},
         'label2id': {'negative': 0, 'positive': 1},
         'problem_type': 'single_label_classification',
+        # Which checkpoint this is. The product's model version hashes config.json and the ONNX file's size,
+        # and a retrained model of the same shape has the same size: this line makes its version differ.
+        'training_checkpoint': {'seed': ck.get('seed'), 'step': ck.get('step'), 'heldout_score': round(float(ck.get('score') or 0), 4),
+                                'args': {k: ck.get('args', {}).get(k) for k in ('mlm_minutes', 'ft_minutes', 'ft_lr', 'max_len')}},
     })
     write_json('tokenizer.json', tokenizer_json(vocab, cfg['max_pos']))
     write_json('tokenizer_config.json', {
