@@ -13,6 +13,8 @@ import {
 } from '../../core';
 import type { RoutedAlert } from '../../engine/alerts/alert-rules';
 import { summarizeBook, type BookSummary } from '../../engine/scoring/book-summary';
+import type { BookInsights } from '../../engine/scoring/book-insights';
+import { storedBookInsights } from '../pipeline/score.step';
 import { generateBook } from '../../sandbox/seed/book.generator';
 import type { Book } from '../../sandbox/seed/book.types';
 import { readTelcoCsv } from '../../sandbox/seed/telco.reader';
@@ -83,6 +85,8 @@ export interface DemoResult {
   scores: ScoreSet[];
   /** How the scored book reads (distinct probabilities, reasons, actions, Chinese). */
   summary: BookSummary;
+  /** Segments and renewals ahead, as the score run kept them for the console. */
+  insights: BookInsights | null;
   writeBack: WriteBackSummary;
   alerts: { raised: RoutedAlert[]; delivered: number; receivedVerified: number; suppressed: number };
   crm: DemoCrm;
@@ -204,6 +208,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       training: run.training,
       scores: run.scores,
       summary: summarizeBook(run.scores),
+      insights: await storedBookInsights(store, tenantId),
       writeBack: run.writeBack,
       alerts: {
         raised: await raisedAlerts(store, tenantId),

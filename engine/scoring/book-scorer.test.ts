@@ -160,6 +160,7 @@ describe('scoring a book in pages', () => {
     const insights = prepared.insights();
     const summaries = insights.segments?.summaries ?? [];
     expect(summaries.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(summaries.map((x) => x.name.zh)).size).toBe(summaries.length);
     expect(scoreSets.every((s) => s.segment && summaries.some((x) => x.id === s.segment?.id))).toBe(true);
     for (const summary of summaries) {
       const members = scoreSets.filter((s) => s.segment?.id === summary.id);

@@ -128,7 +128,7 @@ export function segmentAccounts(
     // Deterministic order whatever labels k-means produced: most valuable first.
     .sort((a, b) => b.profile.value - a.profile.value || a.profile.risk - b.profile.risk);
 
-  const named = segments.map((s) => ({ ...s, ...describe(s.centroid, withTrend) }));
+  const named = distinctNames(segments.map((s) => ({ ...s, ...describe(s.centroid, withTrend) })));
   const ids = assignIds(named, sd, options.previous);
   const model: SegmentModel = {
     features,
@@ -160,7 +160,7 @@ export function segmentAccounts(
 }
 
 type Level = 'high' | 'mid' | 'low';
-type RiskLevel = 'rising' | 'high' | 'moderate' | 'low';
+type RiskLevel = 'rising' | 'very-high' | 'high' | 'moderate' | 'low';
 
 const VALUE_TEXT: Record<Level, LocalizedText> = {
   high: { en: 'high value', zh: '高价值' },
@@ -169,20 +169,35 @@ const VALUE_TEXT: Record<Level, LocalizedText> = {
 };
 const RISK_TEXT: Record<RiskLevel, LocalizedText> = {
   rising: { en: 'rising risk', zh: '风险上升' },
+  'very-high': { en: 'very high risk', zh: '极高风险' },
   high: { en: 'high risk', zh: '高风险' },
   moderate: { en: 'moderate risk', zh: '中等风险' },
   low: { en: 'low risk', zh: '低风险' },
 };
 
-/** Name from the centroid's standard scores: ±0.25 sd separates high/low from the middle. */
+/** Name from the centroid's standard scores: ±0.25 sd separates high/low from the middle, and over 1 sd of risk is very high. */
 function describe(centroid: readonly number[], withTrend: boolean): { name: LocalizedText; slug: string } {
   const [v, r, t] = [centroid[0] as number, centroid[1] as number, withTrend ? (centroid[2] as number) : 0];
   const value: Level = v > 0.25 ? 'high' : v < -0.25 ? 'low' : 'mid';
-  const risk: RiskLevel = t > 0.5 ? 'rising' : r > 0.25 ? 'high' : r < -0.25 ? 'low' : 'moderate';
+  const risk: RiskLevel = t > 0.5 ? 'rising' : r > 1 ? 'very-high' : r > 0.25 ? 'high' : r < -0.25 ? 'low' : 'moderate';
   return {
     name: { en: `${VALUE_TEXT[value].en}, ${RISK_TEXT[risk].en}`, zh: `${VALUE_TEXT[value].zh}，${RISK_TEXT[risk].zh}` },
     slug: `seg-${value}-value-${risk}-risk`,
   };
+}
+
+/** Two segments with one profile name are told apart by number, least risky first ("…, high risk (2)"). */
+function distinctNames<S extends { name: LocalizedText; profile: SegmentProfile }>(segments: S[]): S[] {
+  const byName = new Map<string, S[]>();
+  for (const s of segments) byName.set(s.name.en, [...(byName.get(s.name.en) ?? []), s]);
+  const renamed = new Map<S, LocalizedText>();
+  for (const group of byName.values()) {
+    if (group.length < 2) continue;
+    [...group]
+      .sort((a, b) => a.profile.risk - b.profile.risk)
+      .forEach((s, i) => renamed.set(s, { en: `${s.name.en} (${i + 1})`, zh: `${s.name.zh}（${i + 1}）` }));
+  }
+  return segments.map((s) => (renamed.has(s) ? { ...s, name: renamed.get(s) as LocalizedText } : s));
 }
 
 /**

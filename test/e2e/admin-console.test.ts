@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ARTIFACTS, contrastProblems, OTHER_TENANT, openPage, startWorld, tabStops, type E2eWorld, type WatchedPage } from './e2e-harness';
 
-const PAGES = ['overview', 'mapping', 'models', 'backtest', 'alerts', 'catalog', 'audit', 'data'] as const;
+const PAGES = ['overview', 'book', 'mapping', 'models', 'backtest', 'alerts', 'catalog', 'audit', 'data'] as const;
 
 /** The admin console in real headless Chromium, over a server filled by the demo pipeline. */
 describe('admin console (Chromium)', () => {
@@ -24,6 +24,7 @@ describe('admin console (Chromium)', () => {
   it('refuses non-admin tokens (403) and missing tokens (401) on every console API, and scopes admins to their tenant', async () => {
     for (const p of [
       '/overview',
+      '/book',
       '/field-mapping',
       '/models',
       '/alert-rules',
@@ -49,7 +50,7 @@ describe('admin console (Chromium)', () => {
     expect(otherAudit.entries.every((e) => e.tenantId === OTHER_TENANT)).toBe(true);
   }, 60_000);
 
-  it('shows every page (connections and budget, mapping, metrics with calibration and lift, backtest, rules, catalog, audit, data) with no CSP violation', async () => {
+  it('shows every page (connections and budget, segments and forecast, mapping, metrics with calibration and lift, backtest, rules, catalog, audit, data) with no CSP violation', async () => {
     const { page } = watched;
     await page.goto(consoleUrl('overview', world.adminToken));
     await page.getByRole('heading', { name: 'Connections and API budget' }).waitFor();
@@ -76,10 +77,28 @@ describe('admin console (Chromium)', () => {
         await page.getByRole('heading', { name: /^Segment · Four-fifths ratio/ }).waitFor();
       }
       if (id === 'backtest') await page.getByText('Top-decile lift').waitFor();
+      if (id === 'book') {
+        // Segments and renewals by month, each a chart; ARR at risk and the forecast's backtest error in words.
+        expect(await page.locator('svg.bars').count()).toBe(2);
+        expect(await page.locator('svg.bars').first().locator('rect.bar').count()).toBeGreaterThanOrEqual(2);
+        expect(await page.locator('svg.bars').nth(1).locator('rect.bar').count()).toBe(6);
+        await page
+          .getByTestId('arr-at-risk')
+          .getByText(/expected to be lost of .* renewals\); 80% range/)
+          .waitFor();
+        await page
+          .getByTestId('forecast-mape')
+          .getByText(/MAPE \d+(\.\d)?% over \d months/)
+          .waitFor();
+      }
       if (id === 'catalog') await page.getByText('executive-sponsor-call').waitFor();
       await page.screenshot({ path: path.join(ARTIFACTS, `console-${id}.png`), fullPage: true });
       expect([id, await contrastProblems(page)]).toEqual([id, []]);
     }
+    await page.goto(consoleUrl('book', undefined, 'zh'));
+    await page.getByRole('heading', { name: '客户分群与预测' }).waitFor();
+    await page.getByTestId('forecast-mape').getByText(/MAPE/).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-book-zh.png'), fullPage: true });
     await page.goto(consoleUrl('models', undefined, 'zh'));
     await page.getByRole('heading', { name: '模型指标' }).waitFor();
     await page.locator('svg.calibration').waitFor();
@@ -164,10 +183,11 @@ describe('admin console (Chromium)', () => {
     await page.getByRole('heading', { name: 'Connections and API budget' }).waitFor();
     await page.evaluate('document.activeElement.blur()');
     const stops = await tabStops(page, 12);
-    expect(stops.map((s) => s.text).slice(0, 10)).toEqual([
+    expect(stops.map((s) => s.text).slice(0, 11)).toEqual([
       'Show in Chinese',
       'Sign out',
       'Connections and API budget',
+      'Segments and forecast',
       'Field mapping',
       'Model metrics',
       'Backtest',
@@ -178,9 +198,9 @@ describe('admin console (Chromium)', () => {
     ]);
     for (const stop of stops) expect(stop.outline).not.toMatch(/^none/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-keyboard-focus.png') });
-    // Focus is on the third section link after the two header buttons: go to "Field mapping".
+    // Focus is past the last stop: go back to "Field mapping", the fourth section link.
     await page.keyboard.press('Shift+Tab');
-    for (let i = stops.length - 1; i > 3; i--) await page.keyboard.press('Shift+Tab');
+    for (let i = stops.length - 1; i > 4; i--) await page.keyboard.press('Shift+Tab');
     expect(await page.evaluate('document.activeElement.textContent')).toBe('Field mapping');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Field mapping' }).waitFor();

@@ -72,6 +72,9 @@ describe('web card (Chromium)', () => {
     expect(await page.getByTestId('churn-percent').textContent()).toBe(p < 0.005 ? '<1%' : p > 0.995 ? '>99%' : `${Math.round(p * 100)}%`);
     if (score.clv) expect(await page.getByTestId('clv-summary').textContent()).toMatch(/80% range|80%\)/);
     expect(await page.locator('svg.sparkline').count()).toBe(1);
+    // The score run put the account in a book segment and the card names it.
+    if (!score.segment) throw new Error('the demo score has no segment');
+    expect(await page.getByTestId('segment').textContent()).toBe(`Segment: ${score.segment.name.en}`);
     expect(await page.getByText(`churn@${score.churn.model.version}`).count()).toBeGreaterThan(0);
     const firstDriver = score.churn.drivers.slice().sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))[0];
     await page
@@ -92,6 +95,7 @@ describe('web card (Chromium)', () => {
       .waitFor();
     expect(page.url()).toContain('lang=zh');
     await expectVoiceSection(page, voice, 'zh');
+    expect(await page.getByTestId('segment').textContent()).toBe(`客户分群：${score.segment.name.zh}`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'card-zh.png'), fullPage: true });
     expect(await contrastProblems(page)).toEqual([]);
 

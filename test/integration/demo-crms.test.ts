@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runDemo, type DemoCrmName, type DemoOrgProfile, type DemoResult } from '../../app/demo/demo-run';
+import { storedBookInsights } from '../../app/pipeline/score.step';
 import { buildCardView } from '../../ui-extension/shared/card.view-model';
 
 const CSV = path.resolve(__dirname, '../../../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv');
@@ -61,6 +62,26 @@ describe.each<[DemoCrmName, DemoOrgProfile]>([
       const accounts = [...result.crm.salesforce!.state.org.table('Account').values()];
       const written = accounts.filter((a) => Object.entries(a).some(([k, v]) => /Churn_Probability__c$/.test(k) && typeof v === 'number'));
       expect(written).toHaveLength(result.scores.length);
+    }
+  });
+
+  it('places every scored account in a segment, writes it to the CRM, and keeps segment totals and the renewal forecast for the console', async () => {
+    const insights = await storedBookInsights(result.store, result.tenantId);
+    const summaries = insights?.segments?.summaries ?? [];
+    expect(summaries.length).toBeGreaterThanOrEqual(2);
+    expect(summaries.reduce((n, s) => n + s.accounts, 0)).toBe(result.scores.length);
+    // A rep tells segments apart by name.
+    expect(new Set(summaries.map((s) => s.name.en)).size).toBe(summaries.length);
+    expect(insights?.forecast.months).toHaveLength(6);
+    const sample = result.scores[0]!;
+    expect(summaries.map((s) => s.id)).toContain(sample.segment?.id);
+    const label = `${sample.segment!.name.en} / ${sample.segment!.name.zh}`;
+    if (crm === 'hubspot') {
+      const company = result.crm.hubspot!.state.portal.table('companies').get(sample.accountId.replace(/^hubspot:/, ''));
+      expect(company?.properties.se_segment).toBe(label);
+    } else {
+      const account = result.crm.salesforce!.state.org.table('Account').get(sample.accountId.replace(/^salesforce:/, ''));
+      expect(Object.entries(account ?? {}).find(([k]) => /SE_Segment__c$/.test(k))?.[1]).toBe(label);
     }
   });
 

@@ -23,6 +23,7 @@ export const ENDPOINTS = [
   'GET /console/assets/*',
   'GET /console',
   'GET /console/api/overview',
+  'GET /console/api/book',
   'GET /console/api/field-mapping',
   'PUT /console/api/field-mapping',
   'GET /console/api/models',

@@ -66,6 +66,7 @@ const EXPECTATIONS: Record<Endpoint, (c: Caller, t: Target) => Expect> = {
   'GET /console/assets/*': publicRoute,
   'GET /console': publicRoute,
   'GET /console/api/overview': adminOnly(),
+  'GET /console/api/book': adminOnly(),
   'GET /console/api/field-mapping': adminOnly(),
   'PUT /console/api/field-mapping': adminOnly(),
   'GET /console/api/models': adminOnly(),

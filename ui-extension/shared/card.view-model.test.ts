@@ -136,4 +136,14 @@ describe('a card a rep can trust', () => {
     });
     expect(view.noActionReason).toEqual({ en: 'capacity', zh: '容量' });
   });
+
+  it('names the segment of the latest score, and none before segments exist', () => {
+    const segment = { id: 'seg-low-value-high-risk', name: { en: 'low value, high risk', zh: '低价值，高风险' } };
+    const now = new Date('2026-10-02T00:00:00Z');
+    const base = score('2026-10-01T12:00:00Z', 0.5);
+    const older = score('2026-10-01T00:00:00Z', 0.4);
+    expect(buildCardView({ account, history: [{ ...base, segment }, older], now }).segment).toEqual(segment);
+    expect(buildCardView({ account, history: [base, { ...older, segment }], now }).segment).toBeNull();
+    expect(CardViewSchema.parse(buildCardView({ account, history: [{ ...base, segment }], now })).segment?.name.zh).toBe('低价值，高风险');
+  });
 });

@@ -14,6 +14,8 @@ import { createMetrics } from '../../observability/metrics';
 import { action, positiveInt, type CommandModule } from '../command';
 import { UsageError } from '../exit-codes';
 import { bilingual } from '../i18n';
+import type { BookInsights } from '../../../engine/scoring/book-insights';
+import { BAND_WORDS } from '../../../manifests/crm-manifests';
 import type { Output } from '../output';
 
 const DEFAULT_CSV = '../shared/data/WA_Fn-UseC_-Telco-Customer-Churn.csv';
@@ -159,6 +161,7 @@ async function printSummary(out: Output, r: DemoResult, seconds: number): Promis
     `${bilingual('Alerts', '提醒')}: ${r.alerts.raised.length} ${bilingual('raised', '已触发')}, ${r.alerts.delivered} ${bilingual('delivered', '已送达')} (${r.alerts.receivedVerified} ${bilingual('signature-verified by the receiver', '接收方签名验证通过')}), ${r.alerts.suppressed} ${bilingual('held back by budgets and cooldowns', '因预算与冷却被抑制')}`,
   );
   printBookSummary(out, r.summary);
+  printInsights(out, r.insights);
   const bands = countBands(r.scores);
   out.result({
     seconds: Math.round(seconds),
@@ -169,6 +172,15 @@ async function printSummary(out: Output, r: DemoResult, seconds: number): Promis
     scored: r.scores.length,
     bands,
     book: r.summary,
+    segments:
+      r.insights?.segments?.summaries.map(({ id, name, accounts, meanRisk, valueAtRisk }) => ({
+        id,
+        name,
+        accounts,
+        meanRisk,
+        valueAtRisk,
+      })) ?? [],
+    arrAtRisk90: r.insights?.forecast.arrAtRisk ?? null,
     topAtRisk: top.map((s) => ({
       accountId: s.accountId,
       name: names.get(s.accountId) ?? null,
@@ -204,10 +216,22 @@ function printBookSummary(out: Output, b: BookSummary): void {
   for (const example of b.englishExamples) out.line(`    - ${example}`);
 }
 
+function printInsights(out: Output, insights: BookInsights | null): void {
+  if (!insights) return;
+  out.line();
+  out.line(bilingual('Segments', '客户分群'));
+  for (const s of insights.segments?.summaries ?? [])
+    out.line(`  ${s.name.en} / ${s.name.zh}: ${s.accounts} (${bilingual('mean risk', '平均风险')} ${pctOf(s.meanRisk)})`);
+  const risk = insights.forecast.arrAtRisk;
+  out.line(
+    `${bilingual('ARR at risk, next 90 days', '未来 90 天风险 ARR')}: ${fmt(risk.expected)} ${insights.currency} / ${fmt(risk.arrDue)} (${risk.renewals} ${bilingual('renewals', '个续约')}; 80%: ${fmt(risk.p10)} – ${fmt(risk.p90)})`,
+  );
+}
+
 function printAccount(out: Output, s: ScoreSet, name: string): void {
   const p = s.churn.probability;
   const pct = p < 0.005 ? '<1%' : p > 0.995 ? '>99%' : `${(p * 100).toFixed(0)}%`;
-  out.line(`  ${name}  ${pct} (${s.churn.band})`);
+  out.line(`  ${name}  ${pct} (${BAND_WORDS[s.churn.band].en} / ${BAND_WORDS[s.churn.band].zh})`);
   for (const d of s.churn.drivers.slice(0, 3)) out.line(`    - ${d.text.en} / ${d.text.zh}`);
   if (s.clv) {
     const worth =

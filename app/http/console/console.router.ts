@@ -38,6 +38,7 @@ import {
   SETTING_KEYS,
 } from '../../settings/tenant-settings';
 import { currentModelEvaluation, defaultEvaluationOptions, storedModelEvaluation } from '../../pipeline/model-evaluation';
+import { storedBookInsights } from '../../pipeline/score.step';
 import type { JobQueue } from '../../queue/job-queue';
 import { notConnectedEraser, type TenantEraser } from './tenant-eraser';
 import { defaultWebAssetsDir, pageSecurityHeaders, pageShell, webAssetsRouter } from './web-assets';
@@ -140,6 +141,28 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
         latestAt: latest.reduce<string | null>((m, s) => (m === null || s.computedAt > m ? s.computedAt : m), null),
       },
       alerts,
+    });
+  });
+
+  // Segments and the renewal forecast as the last score run left them, with the forecast's backtest
+  // from the stored evaluation (the worker refreshes both; serve only reads).
+  api.get('/book', async (_req, res) => {
+    const { tenantId } = principalOf(res);
+    const insights = await storedBookInsights(store, tenantId);
+    const stored = await storedModelEvaluation(store, tenantId);
+    res.json({
+      insights: insights
+        ? {
+            asOf: insights.asOf,
+            currency: insights.currency,
+            segments: insights.segments?.summaries ?? null,
+            segmentsMissing: insights.segmentsMissing,
+            forecast: insights.forecast,
+          }
+        : null,
+      backtest: stored?.evaluation.forecast
+        ? { ...stored.evaluation.forecast, computedAt: stored.evaluation.computedAt, stale: stored.stale }
+        : null,
     });
   });
 

@@ -98,9 +98,10 @@ const voice: NonNullable<ScoreSet['voice']> = {
 };
 
 const NOW = new Date('2026-11-02T00:00:00Z');
+const segment = { id: 'seg-high-value-high-risk', name: { en: 'high value, high risk', zh: '高价值，高风险' } };
 const scored: CardView = buildCardView({
   account,
-  history: [score(0.72, '2026-11-01T12:00:00Z'), score(0.4, '2026-10-25T00:00:00Z')],
+  history: [{ ...score(0.72, '2026-11-01T12:00:00Z'), segment }, score(0.4, '2026-10-25T00:00:00Z')],
   now: NOW,
 });
 const withVoice: CardView = buildCardView({
@@ -142,6 +143,7 @@ describe('HubSpot app card', () => {
     expect(r.find(StatisticsTrend).props).toMatchObject({ direction: 'increase', value: '32' });
     expect(r.findByTestId(Tag, 'se-band').text).toBe('High');
     expect(r.findByTestId(Text, 'se-trend').text).toBe('Up 32 points since the last score');
+    expect(r.findByTestId(Text, 'se-segment').text).toBe('Segment: high value, high risk');
     expect(r.findByTestId(LineChart, 'se-trend-chart').props.data).toEqual([
       { computedAt: '2026-10-25T00:00:00Z', percent: 40 },
       { computedAt: '2026-11-01T12:00:00Z', percent: 72 },
@@ -167,6 +169,7 @@ describe('HubSpot app card', () => {
     expect(r.findByTestId(StatisticsItem, 'se-churn').props.label).toBe(CARD_LABELS.churn.zh);
     expect(r.findByTestId(Tag, 'se-band').text).toBe('高');
     expect(r.findByTestId(Text, 'se-trend').text).toBe('较上次评分上升 32 个百分点');
+    expect(r.findByTestId(Text, 'se-segment').text).toBe('客户分群：高价值，高风险');
     expect(
       r
         .findByTestId(List, 'se-drivers')

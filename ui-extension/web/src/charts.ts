@@ -114,3 +114,60 @@ export function liftChart(deciles: readonly LiftPoint[], text: { label: string; 
   );
   return chart;
 }
+
+export interface BarPoint {
+  label: string;
+  value: number;
+  /** An 80% range drawn as a whisker over the bar. */
+  low?: number;
+  high?: number;
+  /** A second value drawn as a thin outline behind the bar (e.g. ARR due behind ARR expected to renew). */
+  outline?: number;
+}
+
+/** Bars with optional range whiskers and outlines; each bar's title carries its figures. */
+export function barChart(
+  points: readonly BarPoint[],
+  text: { label: string; x: string; y: string; format: (v: number) => string },
+): SVGSVGElement {
+  const width = 420;
+  const height = 230;
+  const pad = 56;
+  const max = Math.max(1, ...points.flatMap((p) => [p.value, p.high ?? 0, p.outline ?? 0]));
+  const barWidth = (width - 2 * pad) / Math.max(1, points.length);
+  const py = (v: number) => height - pad + 16 - (v / max) * (height - pad - 16);
+  const chart = svg(
+    'svg',
+    { class: 'chart bars', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': text.label },
+    svg('title', {}, text.label),
+  );
+  chart.append(svg('text', { class: 'tick', x: pad - 6, y: py(max) + 4, 'text-anchor': 'end' }, text.format(max)));
+  chart.append(svg('text', { class: 'tick', x: pad - 6, y: py(0) + 4, 'text-anchor': 'end' }, text.format(0)));
+  points.forEach((p, i) => {
+    const x = pad + i * barWidth + 4;
+    const w = Math.max(1, barWidth - 8);
+    const range = p.low !== undefined && p.high !== undefined ? ` (${text.format(p.low)} – ${text.format(p.high)})` : '';
+    if (p.outline !== undefined)
+      chart.append(
+        svg('rect', { class: 'bar-outline', x, y: py(p.outline), width: w, height: Math.max(0, py(0) - py(p.outline)), fill: 'none' }),
+      );
+    chart.append(
+      svg(
+        'rect',
+        { class: 'bar', x, y: py(p.value), width: w, height: Math.max(0, py(0) - py(p.value)) },
+        svg('title', {}, `${p.label}: ${text.format(p.value)}${range}`),
+      ),
+    );
+    if (p.low !== undefined && p.high !== undefined) {
+      const cx = x + w / 2;
+      chart.append(svg('line', { class: 'whisker', x1: cx, x2: cx, y1: py(p.low), y2: py(p.high) }));
+      for (const v of [p.low, p.high]) chart.append(svg('line', { class: 'whisker', x1: cx - 5, x2: cx + 5, y1: py(v), y2: py(v) }));
+    }
+    chart.append(svg('text', { class: 'tick', x: x + w / 2, y: height - pad + 30, 'text-anchor': 'middle' }, p.label));
+  });
+  chart.append(svg('text', { class: 'axis-label', x: width / 2, y: height - 4, 'text-anchor': 'middle' }, text.x));
+  chart.append(
+    svg('text', { class: 'axis-label', x: 12, y: height / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${height / 2})` }, text.y),
+  );
+  return chart;
+}

@@ -1,19 +1,20 @@
-import { calibrationChart, liftChart } from './charts';
+import { barChart, calibrationChart, liftChart } from './charts';
 import { languageSwitch } from './lang-switch';
 import { el, render, type Child } from './dom';
-import { dateTime, initialLang, percent, rememberLang, tr, type Lang, type Localized } from './i18n';
+import { dateTime, initialLang, money, percent, rememberLang, tr, type Lang, type Localized } from './i18n';
 import { api, ApiError, forgetToken, saveToken, takeToken } from './session';
 
 /**
  * The admin console: plain DOM, one page at a time (`?page=`), data from `/console/api/*` with the
  * admin token. Every value from the CRM or the store goes in as text.
  */
-const PAGES = ['overview', 'mapping', 'models', 'backtest', 'alerts', 'catalog', 'audit', 'data'] as const;
+const PAGES = ['overview', 'book', 'mapping', 'models', 'backtest', 'alerts', 'catalog', 'audit', 'data'] as const;
 type PageId = (typeof PAGES)[number];
 
 const t = (en: string, zh: string): Localized => ({ en, zh });
 const TITLES: Record<PageId, Localized> = {
   overview: t('Connections and API budget', '连接与 API 配额'),
+  book: t('Segments and forecast', '客户分群与预测'),
   mapping: t('Field mapping', '字段映射'),
   models: t('Model metrics', '模型指标'),
   backtest: t('Backtest', '回测'),
@@ -1101,8 +1102,195 @@ async function dataPage(): Promise<Child[]> {
   return [el('h3', {}, L(W.exportTitle)), el('p', {}, L(W.exportHelp)), exportButton, exportStatus, form];
 }
 
+const B = {
+  notYet: t(
+    'No score run has kept segments and a forecast yet: they appear after the next scoring run.',
+    '尚无评分运行保存分群与预测：下次评分后显示。',
+  ),
+  segments: t('Segments', '客户分群'),
+  segment: t('Segment', '分群'),
+  accounts: t('Accounts', '客户数'),
+  share: t('Share', '占比'),
+  meanValue: t('Mean value if retained', '平均留存价值'),
+  meanRisk: t('Mean churn risk', '平均流失风险'),
+  valueAtRisk: t('Value at risk', '风险价值'),
+  segmentsChart: t('Accounts per segment', '各分群客户数'),
+  arrAtRisk: t('ARR at risk, next 90 days', '未来 90 天风险 ARR'),
+  arrAtRiskText: t(
+    '{expected} expected to be lost of {due} renewing ({n} renewals); 80% range {low} – {high}.',
+    '续约 ARR {due}（{n} 个续约）中预计流失 {expected}；80% 区间 {low} – {high}。',
+  ),
+  renewals: t('Renewals by month', '按月续约'),
+  month: t('Month', '月份'),
+  renewalsDue: t('Renewals', '续约数'),
+  arrDue: t('ARR due', '到期 ARR'),
+  expectedRenewed: t('Expected to renew', '预计续约'),
+  range: t('80% range', '80% 区间'),
+  renewalsChart: t(
+    'ARR expected to renew by month (dashed: ARR due; whiskers: 80% range)',
+    '各月预计续约 ARR（虚线：到期 ARR；须线：80% 区间）',
+  ),
+  backtest: t('Backtest on your own history', '基于自有历史的回测'),
+  backtestNone: t('No backtest yet: it runs after the next training.', '尚无回测：下次训练后运行。'),
+  backtestArr: t(
+    'Forecast made {asOf} for the next 90 days: {expected} at risk (80% range {low} – {high}); really lost {actual}: error {error}.',
+    '{asOf} 对未来 90 天的预测：风险 {expected}（80% 区间 {low} – {high}）；实际流失 {actual}，误差 {error}。',
+  ),
+  backtestMape: t(
+    'Renewed ARR by month, forecast against actual: MAPE {mape} over {n} months.',
+    '各月续约 ARR 预测与实际对比：{n} 个月的 MAPE 为 {mape}。',
+  ),
+  backtestModel: t('Churn model of the replay: {model}.', '回测使用的流失模型：{model}。'),
+  learned: t('trained on what was known then', '仅用当时已知数据训练'),
+  health: t('health score (too few outcomes then)', '健康评分（当时结果太少）'),
+  stale: t('The data moved on since this backtest; it is refreshed after the next training.', '此回测之后数据已有变化；下次训练后刷新。'),
+  asOf: t('As of the score run of {at}.', '截至 {at} 的评分运行。'),
+  independent: t(
+    'Ranges treat renewals as independent: if churn moves together, reality spreads wider.',
+    '区间假设各续约相互独立：若流失同时发生，实际波动更大。',
+  ),
+};
+
+interface LossRangeView {
+  renewals: number;
+  arrDue: number;
+  expected: number;
+  p10: number;
+  p90: number;
+}
+interface BookView {
+  insights: {
+    asOf: string;
+    currency: string;
+    segments: { id: string; name: Localized; accounts: number; meanValue: number; meanRisk: number; valueAtRisk: number }[] | null;
+    segmentsMissing: Localized | null;
+    forecast: {
+      arrAtRisk: LossRangeView;
+      months: (LossRangeView & { month: string; expectedRenewed: number; renewedP10: number; renewedP90: number })[];
+    };
+  } | null;
+  backtest: {
+    backtest: {
+      asOf: string;
+      arrAtRisk: { expected: number; p10: number; p90: number; actual: number; absolutePercentageError: number | null };
+      months: unknown[];
+      mape: number | null;
+    } | null;
+    model: 'learned' | 'health-score' | null;
+    message: Localized | null;
+    stale: boolean;
+  } | null;
+}
+
+const fill = (text: Localized, values: Record<string, string>): string =>
+  Object.entries(values).reduce((out, [k, v]) => out.replaceAll(`{${k}}`, v), L(text));
+
+async function bookPage(): Promise<Child[]> {
+  const { insights, backtest } = await call<BookView>('/book');
+  if (!insights) return [el('p', {}, L(B.notYet))];
+  const cur = insights.currency;
+  const m = (v: number) => money(v, cur, lang);
+  const segments = insights.segments ?? [];
+  const total = segments.reduce((s, x) => s + x.accounts, 0);
+  const risk = insights.forecast.arrAtRisk;
+  return [
+    el('p', { class: 'muted' }, fill(B.asOf, { at: dateTime(insights.asOf, lang) })),
+    el('h3', {}, L(B.segments)),
+    segments.length === 0
+      ? el('p', {}, insights.segmentsMissing ? L(insights.segmentsMissing) : '–')
+      : el(
+          'div',
+          { class: 'charts' },
+          table(
+            [B.segment, B.accounts, B.share, B.meanValue, B.meanRisk, B.valueAtRisk],
+            segments.map((x) => [
+              L(x.name),
+              x.accounts.toLocaleString(),
+              percent(x.accounts / Math.max(1, total), lang),
+              m(x.meanValue),
+              percent(x.meanRisk, lang),
+              m(x.valueAtRisk),
+            ]),
+          ),
+          barChart(
+            segments.map((x) => ({ label: L(x.name), value: x.accounts })),
+            { label: L(B.segmentsChart), x: L(B.segment), y: L(B.accounts), format: (v) => Math.round(v).toLocaleString() },
+          ),
+        ),
+    el('h3', {}, L(B.arrAtRisk)),
+    el(
+      'p',
+      { 'data-testid': 'arr-at-risk' },
+      fill(B.arrAtRiskText, {
+        expected: m(risk.expected),
+        due: m(risk.arrDue),
+        n: risk.renewals.toLocaleString(),
+        low: m(risk.p10),
+        high: m(risk.p90),
+      }),
+    ),
+    el('h3', {}, L(B.renewals)),
+    el(
+      'div',
+      { class: 'charts' },
+      table(
+        [B.month, B.renewalsDue, B.arrDue, B.expectedRenewed, B.range],
+        insights.forecast.months.map((x) => [
+          x.month,
+          x.renewals.toLocaleString(),
+          m(x.arrDue),
+          m(x.expectedRenewed),
+          `${m(x.renewedP10)} – ${m(x.renewedP90)}`,
+        ]),
+      ),
+      barChart(
+        insights.forecast.months.map((x) => ({
+          label: x.month,
+          value: x.expectedRenewed,
+          low: x.renewedP10,
+          high: x.renewedP90,
+          outline: x.arrDue,
+        })),
+        { label: L(B.renewalsChart), x: L(B.month), y: L(B.expectedRenewed), format: m },
+      ),
+    ),
+    el('p', { class: 'muted' }, L(B.independent)),
+    el('h3', {}, L(B.backtest)),
+    ...forecastBacktestView(backtest, m),
+  ];
+}
+
+function forecastBacktestView(view: BookView['backtest'], m: (v: number) => string): Child[] {
+  if (!view) return [el('p', {}, L(B.backtestNone))];
+  if (!view.backtest) return [el('p', {}, view.message ? L(view.message) : L(B.backtestNone))];
+  const { arrAtRisk, mape, months } = view.backtest;
+  const error = arrAtRisk.absolutePercentageError;
+  return [
+    el(
+      'p',
+      { 'data-testid': 'forecast-backtest' },
+      fill(B.backtestArr, {
+        asOf: dateTime(view.backtest.asOf, lang),
+        expected: m(arrAtRisk.expected),
+        low: m(arrAtRisk.p10),
+        high: m(arrAtRisk.p90),
+        actual: m(arrAtRisk.actual),
+        error: error === null ? '–' : percent(error, lang),
+      }),
+    ),
+    el(
+      'p',
+      { 'data-testid': 'forecast-mape' },
+      fill(B.backtestMape, { mape: mape === null ? '–' : percent(mape, lang, 1), n: String(months.length) }),
+    ),
+    el('p', { class: 'muted' }, fill(B.backtestModel, { model: L(view.model === 'learned' ? B.learned : B.health) })),
+    view.stale ? el('p', { class: 'muted' }, L(B.stale)) : null,
+  ];
+}
+
 const PAGE_VIEWS: Record<PageId, () => Promise<Child[]>> = {
   overview: overviewPage,
+  book: bookPage,
   mapping: mappingPage,
   models: modelsPage,
   backtest: backtestPage,

@@ -33,6 +33,7 @@ describe('c-success-engine-card', () => {
     await flush();
     expect($(el, '.se-percent').textContent).toBe('41%');
     expect($(el, '.se-band').textContent).toBe('Medium');
+    expect($(el, '.se-segment').textContent).toBe('Segment: mid value, moderate risk');
     expect($(el, '.se-clv').textContent).toBe('$4,000');
     expect($(el, '.se-interval').textContent).toBe('80% interval: $2,500 – $6,000');
     expect($$(el, '.se-driver').map((n) => n.textContent)).toEqual(['Renewal in 20 days', 'NPS 3']);
@@ -61,6 +62,7 @@ describe('c-success-engine-card', () => {
     expect($(el, '.se-percent').textContent).toBe('72%');
     expect($(el, '.se-band').textContent).toBe('High');
     expect($(el, '.se-trend').textContent).toBe('Up 32 points since the last score');
+    expect($(el, '.se-segment').textContent).toBe('Segment: high value, high risk');
     expect($(el, '.se-clv').textContent).toBe('$9,000');
     expect($(el, '.se-interval').textContent).toBe(
       'Worth 9,000 USD over 12 months if retained; at today’s risk expect 5,000 USD: it may really pay 3,000 USD – 8,000 USD (80% range).',

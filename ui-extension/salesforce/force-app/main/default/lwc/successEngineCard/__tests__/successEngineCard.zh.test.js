@@ -32,6 +32,7 @@ describe('c-success-engine-card in Chinese (user language zh-CN)', () => {
     expect(el.shadowRoot.querySelector('lightning-card').title).toBe('客户成功引擎');
     expect($(el, '.se-band').textContent).toBe('高');
     expect($(el, '.se-trend').textContent).toBe('较上次评分上升 32 个百分点');
+    expect($(el, '.se-segment').textContent).toBe('客户分群：高价值，高风险');
     expect($$(el, '.se-driver').map((n) => n.textContent)).toEqual(['▲ 支持工单（90 天）：9', '▼ 登录次数（30 天）：40']);
     expect($$(el, '.se-done').map((b) => b.label)).toEqual(['已完成', '已完成']);
     expect($$(el, '.se-dismiss').map((b) => b.label)).toEqual(['忽略', '忽略']);
