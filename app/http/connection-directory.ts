@@ -1,16 +1,17 @@
+import type { CrmProvider } from '../crm-modules';
 import type { ConnectionRef, TenantRepository } from '../../core';
 
 export type { ConnectionRef };
 
 /** Finds the connections installed for a CRM org (HubSpot portal id, Salesforce organization id). */
 export interface ConnectionDirectory {
-  resolve(provider: 'hubspot' | 'salesforce', orgId: string): Promise<ConnectionRef[]>;
+  resolve(provider: CrmProvider, orgId: string): Promise<ConnectionRef[]>;
 }
 
 /** A fixed map, for tests and the bench. Keys are `<provider>:<orgId>`. */
 export class StaticConnectionDirectory implements ConnectionDirectory {
   constructor(private readonly entries: Readonly<Record<string, ConnectionRef[]>>) {}
-  resolve(provider: 'hubspot' | 'salesforce', orgId: string): Promise<ConnectionRef[]> {
+  resolve(provider: CrmProvider, orgId: string): Promise<ConnectionRef[]> {
     return Promise.resolve(this.entries[`${provider}:${provider === 'salesforce' ? orgId.slice(0, 15) : orgId}`] ?? []);
   }
 }
@@ -33,7 +34,7 @@ export class StoreConnectionDirectory implements ConnectionDirectory {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async resolve(provider: 'hubspot' | 'salesforce', orgId: string): Promise<ConnectionRef[]> {
+  async resolve(provider: CrmProvider, orgId: string): Promise<ConnectionRef[]> {
     const cacheKey = `${provider}:${provider === 'salesforce' ? orgId.slice(0, 15) : orgId}`;
     const t = this.now();
     const hit = this.cache.get(cacheKey);

@@ -1,49 +1,15 @@
 import { SuccessEngineError, type ConnectionId, type EntityName, type TenantId } from '../../core';
 import type { EnqueueEvents, InboundEvent } from '../../webhooks/inbound/inbound.types';
+import { isCrmProvider, registeredCrm } from '../crm-modules';
 import type { Logger } from '../log/logger';
 import type { Metrics } from '../observability/metrics';
 import type { JobQueue } from '../queue/job-queue';
 import type { ConnectionDirectory } from './connection-directory';
 
-/** HubSpot object names and type ids (`0-2` …) → our entities; others are not synced. */
-const HUBSPOT_ENTITIES: Readonly<Record<string, EntityName>> = {
-  company: 'account',
-  '0-2': 'account',
-  contact: 'contact',
-  '0-1': 'contact',
-  deal: 'opportunity',
-  '0-3': 'opportunity',
-  ticket: 'ticket',
-  '0-5': 'ticket',
-  call: 'activity',
-  '0-48': 'activity',
-  email: 'activity',
-  '0-49': 'activity',
-  meeting: 'activity',
-  '0-47': 'activity',
-  note: 'activity',
-  '0-46': 'activity',
-  task: 'activity',
-  '0-27': 'activity',
-  subscription: 'subscription',
-  '0-69': 'subscription',
-  invoice: 'transaction',
-  '0-53': 'transaction',
-};
-
-/** Salesforce sObjects → our entities. */
-const SALESFORCE_ENTITIES: Readonly<Record<string, EntityName>> = {
-  account: 'account',
-  contact: 'contact',
-  opportunity: 'opportunity',
-  case: 'ticket',
-  task: 'activity',
-  event: 'activity',
-};
-
+/** The entity an inbound event's object type syncs, as its CRM's module maps it; null for types we do not sync. */
 export function entityForEvent(event: Pick<InboundEvent, 'provider' | 'objectType'>): EntityName | null {
-  const table = event.provider === 'hubspot' ? HUBSPOT_ENTITIES : SALESFORCE_ENTITIES;
-  return table[event.objectType.toLowerCase()] ?? null;
+  if (!isCrmProvider(event.provider)) return null;
+  return registeredCrm(event.provider).module.inboundEntities[event.objectType.toLowerCase()] ?? null;
 }
 
 export interface InboundSyncOptions {

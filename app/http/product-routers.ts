@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Router } from 'express';
 import { systemClock, type LocalizedText, type TenantId } from '../../core';
-import { HUBSPOT_OPTIONAL_SCOPES, HUBSPOT_REQUIRED_SCOPES } from '../../manifests/crm-manifests';
+import { crmAppsFromConfig } from '../crm-modules';
 import type { Store } from '../../core';
 import {
   createInstallRouter,
@@ -58,28 +58,9 @@ const noQueue: JobQueue = {
 
 function installSettings(settings: ProductSettings): InstallSettings | null {
   if (!settings.publicUrl) return null;
-  const hubspot =
-    settings.hubspotClientId && settings.hubspotClientSecret
-      ? {
-          clientId: settings.hubspotClientId,
-          clientSecret: settings.hubspotClientSecret,
-          authorizeUrl: settings.hubspotAuthorizeUrl,
-          apiBaseUrl: settings.hubspotApiUrl,
-          scopes: Object.keys(HUBSPOT_REQUIRED_SCOPES),
-          optionalScopes: Object.keys(HUBSPOT_OPTIONAL_SCOPES),
-        }
-      : undefined;
-  const salesforce =
-    settings.salesforceClientId && settings.salesforceClientSecret
-      ? { clientId: settings.salesforceClientId, clientSecret: settings.salesforceClientSecret, loginUrl: settings.salesforceLoginUrl }
-      : undefined;
-  if (!hubspot && !salesforce) return null;
-  return {
-    stateSecret: derivedKey(settings.encryptionKey, 'oauth-state'),
-    publicBaseUrl: settings.publicUrl,
-    ...(hubspot ? { hubspot } : {}),
-    ...(salesforce ? { salesforce } : {}),
-  };
+  const apps = crmAppsFromConfig(settings);
+  if (!Object.values(apps).some(Boolean)) return null;
+  return { stateSecret: derivedKey(settings.encryptionKey, 'oauth-state'), publicBaseUrl: settings.publicUrl, ...apps };
 }
 
 /**

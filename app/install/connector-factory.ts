@@ -1,59 +1,49 @@
 import {
-  SuccessEngineError,
   type ConnectionId,
   type CrmConnector,
   type CrmTokens,
   type EntityName,
   type Provider,
+  type Store,
   type TenantId,
 } from '../../core';
 import { entityNames } from '../../core';
-import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
-import { SalesforceConnector } from '../../connectors/salesforce/salesforce.connector';
+import type { OpenConnectorInput } from '../../connectors/shared/crm-module';
+import { registeredCrm, type CrmApps } from '../crm-modules';
+import { resolveTenantAccountMapping } from '../settings/tenant-settings';
 import { liveConnection } from './crm-http';
-import { salesforceSessionOptions } from './salesforce-session';
 import type { InstallDeps } from './install.types';
 
-export const DEFAULT_SALESFORCE_API_VERSION = '62.0';
+/** Worker-side options the CRM module may use (shared rate limits, read-before-write, timeouts). */
+export type ConnectorRuntime = Pick<
+  OpenConnectorInput,
+  'redis' | 'readBeforeWrite' | 'requestTimeoutMs' | 'requestsPerInterval' | 'namespace'
+>;
 
 /**
- * A connector for an installed connection, from its stored (decrypted) tokens. Connectors refresh
- * expired tokens themselves; `onTokens` stores the new ones encrypted, so the next job starts fresh.
+ * A connector for a stored connection (tokens decrypted by the store), built by its CRM's module
+ * with the tenant's account mapping. Connectors refresh expired tokens themselves; `onTokens`
+ * stores the new ones encrypted, keeping what a refresh answer leaves out (Salesforce never repeats
+ * the refresh token). Install, workers and the CLI all open connectors here.
  */
-export async function openConnector(deps: InstallDeps, tenantId: TenantId, connectionId: ConnectionId): Promise<CrmConnector> {
+export async function openStoredConnector(
+  deps: { store: Store; clock: InstallDeps['clock']; apps: CrmApps },
+  tenantId: TenantId,
+  connectionId: ConnectionId,
+  runtime: ConnectorRuntime = {},
+): Promise<CrmConnector> {
   const connection = await liveConnection(deps, tenantId, connectionId);
   const { tokens, ...meta } = connection;
   const onTokens = async (next: CrmTokens): Promise<void> =>
     deps.store.saveConnection({ ...meta, updatedAt: deps.clock.now().toISOString() }, { ...tokens, ...next });
-  if (connection.provider === 'hubspot') {
-    const app = deps.settings.hubspot;
-    return new HubSpotConnector({
-      tenantId,
-      portalKey: connection.externalOrgId,
-      basePath: connection.baseUrl,
-      accessToken: tokens.accessToken,
-      ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
-      ...(tokens.expiresAt ? { expiresAt: tokens.expiresAt } : {}),
-      ...(app ? { oauthClient: { clientId: app.clientId, clientSecret: app.clientSecret } } : {}),
-      onTokens,
-      clock: deps.clock,
-    });
-  }
-  if (connection.provider === 'salesforce') {
-    const app = deps.settings.salesforce;
-    return new SalesforceConnector({
-      tenantId,
-      orgKey: connection.externalOrgId,
-      instanceUrl: tokens.instanceUrl ?? connection.baseUrl,
-      ...salesforceSessionOptions(tokens, app, connection.baseUrl),
-      accessToken: tokens.accessToken,
-      ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
-      version: app?.apiVersion ?? DEFAULT_SALESFORCE_API_VERSION,
-      onTokens,
-      clock: deps.clock,
-    });
-  }
-  throw new SuccessEngineError('INSTALL.UNSUPPORTED', `no OAuth connector for provider ${connection.provider}`);
+  const crm = registeredCrm(connection.provider);
+  const accountMapping = await resolveTenantAccountMapping(deps.store, tenantId, connection.provider);
+  return crm.bind(deps.apps).openConnector({ tenantId, connectionId, connection, onTokens, clock: deps.clock, accountMapping, ...runtime });
+}
+
+/** The connector install uses (schema, first backfill): the installing server's apps. */
+export async function openConnector(deps: InstallDeps, tenantId: TenantId, connectionId: ConnectionId): Promise<CrmConnector> {
+  return openStoredConnector({ store: deps.store, clock: deps.clock, apps: deps.settings }, tenantId, connectionId);
 }
 
 /** What a first backfill pulls: every entity (a connector answers an empty, done page for one it has no object for). */

@@ -1,12 +1,11 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { isSuccessEngineError, SuccessEngineError } from '../../core';
+import { isCrmProvider } from '../crm-modules';
 import { authorizeUrl, completeInstall } from './install.service';
 import type { InstallDeps } from './install.types';
 import type { InstallProvider } from './oauth-state';
 import { authenticateStaff, requireStaffRole, staffOf } from './staff-auth.middleware';
 import { uninstallTenant } from './uninstall.service';
-
-const PROVIDERS: readonly InstallProvider[] = ['hubspot', 'salesforce'];
 
 const STATUS: Record<string, number> = {
   'INSTALL.BAD_STATE': 400,
@@ -35,8 +34,8 @@ const MESSAGES: Record<string, { en: string; zh: string }> = {
 };
 
 function provider(req: Request): InstallProvider {
-  const p = req.params.provider as InstallProvider;
-  if (!PROVIDERS.includes(p)) throw new SuccessEngineError('INSTALL.NOT_CONFIGURED', `unknown CRM ${String(req.params.provider)}`);
+  const p = String(req.params.provider);
+  if (!isCrmProvider(p)) throw new SuccessEngineError('INSTALL.NOT_CONFIGURED', `unknown CRM ${p}`);
   return p;
 }
 

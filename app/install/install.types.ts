@@ -1,31 +1,14 @@
 import type { Clock } from '../../core';
 import type { Store } from '../../core';
+import type { CrmApps } from '../crm-modules';
 import type { JobQueue } from '../queue/job-queue';
 
-/** The OAuth apps we are in each marketplace, and what install/uninstall promise. */
-export interface InstallSettings {
+/** The OAuth apps we are in each marketplace (`CrmApps`), and what install/uninstall promise. */
+export interface InstallSettings extends CrmApps {
   /** Signs the OAuth `state` parameter (32 random bytes; keep it stable across restarts). */
   stateSecret: Buffer;
   /** Our public URL; the CRMs send the user back to `${publicBaseUrl}/install/<provider>/callback`. */
   publicBaseUrl: string;
-  hubspot?: {
-    clientId: string;
-    clientSecret: string;
-    /** https://app.hubspot.com/oauth/authorize (the sandbox: `${url}/oauth/authorize`). */
-    authorizeUrl: string;
-    /** https://api.hubapi.com (the sandbox's URL in tests). */
-    apiBaseUrl: string;
-    scopes: readonly string[];
-    /** Asked as `optional_scope`: granted when the portal has them (invoices, email content); the app works without. */
-    optionalScopes?: readonly string[];
-  };
-  salesforce?: {
-    clientId: string;
-    clientSecret: string;
-    /** https://login.salesforce.com, test.salesforce.com, or a My Domain (the sandbox's URL in tests). */
-    loginUrl: string;
-    apiVersion?: string;
-  };
   /** How long after an uninstall signal the tenant's data is erased (default 24 h; 0 = at once). */
   erasureGraceMs?: number;
 }

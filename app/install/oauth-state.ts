@@ -1,7 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SuccessEngineError } from '../../core';
+import type { CrmProvider } from '../crm-modules';
 
-export type InstallProvider = 'hubspot' | 'salesforce';
+export type InstallProvider = CrmProvider;
 
 export interface InstallStatePayload {
   provider: InstallProvider;

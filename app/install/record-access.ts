@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
-import { SuccessEngineError, type ConnectionId, type Provider, type TenantId } from '../../core';
-import { crmGet } from './crm-http';
-import { DEFAULT_SALESFORCE_API_VERSION } from './connector-factory';
+import { SuccessEngineError, type Provider, type TenantId } from '../../core';
+import { connectionRequest } from './crm-http';
+import { CRM_PROVIDERS, isCrmProvider, registeredCrm, type CrmProvider } from '../crm-modules';
 import type { StaffPrincipal } from '../../core';
 import type { InstallDeps } from './install.types';
 
@@ -24,40 +24,18 @@ export interface AccessDecision {
 export function recordRefFromCanonicalId(canonicalId: string, objectType: RecordRef['objectType'] = 'account'): RecordRef {
   const at = canonicalId.indexOf(':');
   const provider = canonicalId.slice(0, at);
-  if (at < 1 || (provider !== 'hubspot' && provider !== 'salesforce'))
+  if (at < 1 || !isCrmProvider(provider))
     throw new SuccessEngineError(
       'HTTP.BAD_REQUEST',
-      `record id ${canonicalId} is not a HubSpot or Salesforce id (expected hubspot:<id> or salesforce:<id>)`,
+      `record id ${canonicalId} is not a CRM record id (expected ${CRM_PROVIDERS.map((p) => `${p}:<id>`).join(' or ')})`,
     );
   return { provider, objectType, externalId: canonicalId.slice(at + 1) };
 }
 
-const SALESFORCE_ID = /^[a-zA-Z0-9]{15,18}$/;
-const HUBSPOT_ID = /^\d{1,20}$/;
-
-interface HsUser {
-  id: string;
-  superAdmin?: boolean;
-  primaryTeamId?: string;
-  secondaryTeamIds?: string[];
-}
-interface HsTeam {
-  id: string;
-  userIds?: string[];
-  secondaryUserIds?: string[];
-}
-
 /**
- * Whether a CRM user may see a record, asked of the CRM itself and cached briefly (default 60 s:
- * a card renders several requests; sharing changes reach us within a minute).
- *
- * - Salesforce: `SELECT RecordId, HasReadAccess FROM UserRecordAccess WHERE UserId = … AND RecordId = …`,
- *   which applies the org's whole sharing model.
- * - HubSpot has no such call. Its view permissions are "Everything", "Team only" or "Owned only",
- *   and no API returns a user's setting, so: super admins see everything; everyone else is treated
- *   as "Team only": records they own, records owned by a member of one of their teams, and
- *   unassigned records. An "Everything" user who is not a super admin is therefore refused some
- *   cards (the safe side); an "Owned only" user may see a teammate's card.
+ * Whether a CRM user may see a record, asked of the CRM itself by its module (its own sharing
+ * model) and cached briefly (default 60 s: a card renders several requests; sharing changes reach
+ * us within a minute).
  */
 export class RecordAccessChecker {
   private readonly decisions = new Map<string, { allowed: boolean; reason: string; at: number }>();
@@ -83,9 +61,14 @@ export class RecordAccessChecker {
     try {
       decision = !connection
         ? { allowed: false, reason: 'not-connected' }
-        : record.provider === 'salesforce'
-          ? await this.salesforce(tenantId, connection.id, crmUserId, record)
-          : await this.hubspot(tenantId, connection.id, crmUserId, record);
+        : await registeredCrm(record.provider)
+            .bind(this.deps.settings)
+            .canUserSee(
+              connectionRequest(this.deps, tenantId, connection.id),
+              (what, load) => this.lookup(tenantId, what, load),
+              crmUserId,
+              record,
+            );
     } catch (error) {
       // Our CRM access is gone (uninstalled, revoked): nobody sees cards; not cached, a reconnect fixes it.
       if (error instanceof SuccessEngineError && error.code === 'CONNECTOR.AUTH_REVOKED')
@@ -100,7 +83,7 @@ export class RecordAccessChecker {
   /** The card routes' `RecordAccessCheck` (app/http/crm/crm-card.service.ts): the same answer as a boolean. */
   readonly check = async (
     tenantId: TenantId,
-    provider: 'hubspot' | 'salesforce',
+    provider: CrmProvider,
     crmUserId: string,
     objectType: RecordRef['objectType'],
     externalId: string,
@@ -115,71 +98,6 @@ export class RecordAccessChecker {
   invalidate(tenantId?: TenantId): void {
     for (const map of [this.decisions, this.lookups])
       for (const key of [...map.keys()]) if (!tenantId || key.startsWith(`${tenantId}|`)) map.delete(key);
-  }
-
-  private async salesforce(
-    tenantId: TenantId,
-    connectionId: ConnectionId,
-    userId: string,
-    record: RecordRef,
-  ): Promise<{ allowed: boolean; reason: string }> {
-    if (!SALESFORCE_ID.test(userId) || !SALESFORCE_ID.test(record.externalId)) return { allowed: false, reason: 'malformed-id' };
-    const soql = `SELECT RecordId, HasReadAccess, MaxAccessLevel FROM UserRecordAccess WHERE UserId = '${userId}' AND RecordId = '${record.externalId}'`;
-    const version = this.deps.settings.salesforce?.apiVersion ?? DEFAULT_SALESFORCE_API_VERSION;
-    const res = await crmGet(this.deps, tenantId, connectionId, `/services/data/v${version}/query?q=${encodeURIComponent(soql)}`);
-    if (res.status === 400) return { allowed: false, reason: 'unknown-user-or-record' };
-    if (res.status !== 200)
-      throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `Salesforce UserRecordAccess query answered ${res.status}`);
-    const row = (res.body as { records?: { HasReadAccess?: boolean; MaxAccessLevel?: string }[] }).records?.[0];
-    return row?.HasReadAccess
-      ? { allowed: true, reason: `salesforce-${(row.MaxAccessLevel ?? 'read').toLowerCase()}` }
-      : { allowed: false, reason: 'hidden' };
-  }
-
-  private async hubspot(
-    tenantId: TenantId,
-    connectionId: ConnectionId,
-    userId: string,
-    record: RecordRef,
-  ): Promise<{ allowed: boolean; reason: string }> {
-    if (!HUBSPOT_ID.test(userId) || !HUBSPOT_ID.test(record.externalId)) return { allowed: false, reason: 'malformed-id' };
-    const user = await this.lookup<HsUser | null>(tenantId, `user:${userId}`, async () => {
-      const res = await crmGet(this.deps, tenantId, connectionId, `/settings/v3/users/${userId}`);
-      if (res.status === 404) return null;
-      if (res.status !== 200) throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `HubSpot users API answered ${res.status}`);
-      return res.body as HsUser;
-    });
-    if (!user) return { allowed: false, reason: 'unknown-user' };
-    if (user.superAdmin) return { allowed: true, reason: 'super-admin' };
-    const type = record.objectType === 'account' ? 'companies' : 'deals';
-    const object = await crmGet(
-      this.deps,
-      tenantId,
-      connectionId,
-      `/crm/v3/objects/${type}/${record.externalId}?properties=hubspot_owner_id`,
-    );
-    if (object.status === 404) return { allowed: false, reason: 'no-such-record' };
-    if (object.status !== 200) throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `HubSpot ${type} read answered ${object.status}`);
-    const ownerId = (object.body as { properties?: { hubspot_owner_id?: string | null } }).properties?.hubspot_owner_id;
-    if (!ownerId) return { allowed: true, reason: 'unassigned' };
-    const ownerUserId = await this.lookup<string | null>(tenantId, `owner:${ownerId}`, async () => {
-      const res = await crmGet(this.deps, tenantId, connectionId, `/crm/v3/owners/${encodeURIComponent(ownerId)}`);
-      if (res.status === 404) return null;
-      if (res.status !== 200) throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `HubSpot owners API answered ${res.status}`);
-      const userIdOfOwner = (res.body as { userId?: number }).userId;
-      return userIdOfOwner === undefined ? null : String(userIdOfOwner);
-    });
-    if (ownerUserId === userId) return { allowed: true, reason: 'owner' };
-    const teams = await this.lookup<HsTeam[]>(tenantId, 'teams', async () => {
-      const res = await crmGet(this.deps, tenantId, connectionId, '/settings/v3/users/teams');
-      if (res.status !== 200) throw new SuccessEngineError('CONNECTOR.UNAVAILABLE', `HubSpot teams API answered ${res.status}`);
-      return (res.body as { results?: HsTeam[] }).results ?? [];
-    });
-    const members = (t: HsTeam): string[] => [...(t.userIds ?? []), ...(t.secondaryUserIds ?? [])];
-    const mine = new Set([user.primaryTeamId, ...(user.secondaryTeamIds ?? [])].filter((t): t is string => Boolean(t)));
-    for (const t of teams) if (members(t).includes(userId)) mine.add(t.id);
-    const shared = ownerUserId !== null && teams.some((t) => mine.has(t.id) && members(t).includes(ownerUserId));
-    return shared ? { allowed: true, reason: 'team' } : { allowed: false, reason: 'hidden' };
   }
 
   private async lookup<T>(tenantId: TenantId, what: string, load: () => Promise<T>): Promise<T> {

@@ -1,6 +1,8 @@
 import { SuccessEngineError, type ConnectionId, type TenantId } from '../../core';
 import type { ErasureReceipt } from '../../core';
-import { getJson, postForm, refreshConnection } from './crm-http';
+import { getJson, postForm } from '../../connectors/shared/crm-http';
+import { isCrmProvider, registeredCrm } from '../crm-modules';
+import { connectionRequest, refreshConnection } from './crm-http';
 import { DEFAULT_ERASURE_GRACE_MS, type InstallDeps } from './install.types';
 
 export type UninstallReason = 'hubspot-app-uninstalled' | 'salesforce-token-revoked' | 'admin-uninstall';
@@ -63,25 +65,11 @@ export async function eraseDueTenants(deps: InstallDeps): Promise<ErasureReceipt
 async function revokeAtCrm(deps: InstallDeps, tenantId: TenantId, connectionId: ConnectionId): Promise<string> {
   const connection = await deps.store.getConnection(tenantId, connectionId);
   if (!connection) return 'no tokens';
+  if (!isCrmProvider(connection.provider)) return 'not an OAuth connection';
   try {
-    if (connection.provider === 'hubspot') {
-      // HubSpot: the app uninstalls itself from the portal (appinstalls API), which ends its tokens.
-      const res = await getJson(`${connection.baseUrl}/appinstalls/v3/external-install`, connection.tokens.accessToken, 'DELETE');
-      if (res.status === 401 && connection.tokens.refreshToken) {
-        const fresh = await refreshConnection(deps, connection);
-        return `hubspot ${(await getJson(`${fresh.baseUrl}/appinstalls/v3/external-install`, fresh.tokens.accessToken, 'DELETE')).status}`;
-      }
-      return `hubspot ${res.status}`;
-    }
-    if (connection.provider === 'salesforce') {
-      const loginUrl = deps.settings.salesforce?.loginUrl ?? connection.baseUrl;
-      // Revoking the refresh token revokes the access tokens issued from it.
-      const res = await postForm(`${loginUrl}/services/oauth2/revoke`, {
-        token: connection.tokens.refreshToken ?? connection.tokens.accessToken,
-      });
-      return `salesforce ${res.status}`;
-    }
-    return 'not an OAuth connection';
+    return await registeredCrm(connection.provider)
+      .bind(deps.settings)
+      .revoke(connection, connectionRequest(deps, tenantId, connectionId));
   } catch (error) {
     // Best effort: the tokens are deleted here either way.
     return `failed: ${error instanceof Error ? error.message : String(error)}`;

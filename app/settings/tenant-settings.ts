@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseOrThrow, SuccessEngineError, type Provider, type Store, type TenantId } from '../../core';
-import { DEFAULT_ACCOUNT_MAPPINGS, resolveAccountMapping, type AccountFieldMapping } from '../../connectors/shared/field-mapping';
+import { resolveAccountMapping, type AccountFieldMapping, type AccountMappingOverrides } from '../../connectors/shared/field-mapping';
+import { SOURCE_MODULES, sourceModule } from '../crm-modules';
 import { DEFAULT_ALERT_RULES, type AlertRulesConfig } from '../../engine/alerts/alert-rules';
 import { buildActionCatalog, CatalogOverridesSchema } from '../../engine/nba/action-catalog';
 import type { ActionDefinition } from '../../engine/nba/nba.types';
@@ -39,7 +40,7 @@ export async function resolveCrmTasks(store: Pick<Store, 'getTenantSetting'>, te
   return stored ? parseOrThrow(CrmTasksSettingSchema, stored.value, 'CRM task settings') : { enabled: false };
 }
 
-export const PROVIDERS: readonly Provider[] = ['hubspot', 'salesforce', 'file'];
+export const PROVIDERS: readonly Provider[] = SOURCE_MODULES.map((m) => m.provider);
 
 /** The account fields an admin may map; `attributes` is a list of extra CRM fields. */
 export const MAPPABLE_FIELDS = [
@@ -56,21 +57,8 @@ export const MAPPABLE_FIELDS = [
 export type MappableField = (typeof MAPPABLE_FIELDS)[number];
 
 /** What a CRM accepts as a field name: HubSpot internal names, Salesforce API names, file columns. */
-const FIELD_NAME_RULES: Record<Provider, { pattern: RegExp; rule: string }> = {
-  hubspot: {
-    pattern: /^[a-z][a-z0-9_]{0,99}$/,
-    rule: 'a HubSpot internal property name (lowercase letters, digits and _, starting with a letter)',
-  },
-  salesforce: {
-    pattern: /^[A-Za-z][A-Za-z0-9_]{0,79}$/,
-    rule: 'a Salesforce field API name (letters, digits and _, starting with a letter, e.g. Renewal_Date__c)',
-  },
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what a column name must not hold
-  file: { pattern: /^[^\u0000-\u001f,]{1,120}$/, rule: 'a file column name (1–120 characters, no commas or control characters)' },
-};
-
 function fieldName(provider: Provider) {
-  const { pattern, rule } = FIELD_NAME_RULES[provider];
+  const { pattern, rule } = sourceModule(provider).fieldName;
   return z.string().trim().regex(pattern, `must be ${rule}`);
 }
 
@@ -114,24 +102,25 @@ export async function fieldMappingOverrides(store: Store, tenantId: TenantId): P
 
 /** The mapping a connector for this tenant should use: the CRM defaults with the admin's overrides. */
 export async function resolveTenantAccountMapping(store: Store, tenantId: TenantId, provider: Provider): Promise<AccountFieldMapping> {
-  return resolveAccountMapping(provider, definedOverrides((await fieldMappingOverrides(store, tenantId))[provider]));
+  return resolveAccountMapping(
+    sourceModule(provider).defaultAccountMapping,
+    definedOverrides((await fieldMappingOverrides(store, tenantId))[provider]),
+  );
 }
 
-type ResolveOverrides = NonNullable<Parameters<typeof resolveAccountMapping>[1]>;
-
 /** zod's optional keys may hold `undefined`; the connectors' override type does not take it. */
-function definedOverrides(overrides: FieldMappingOverrides[Provider]): ResolveOverrides {
-  const out: ResolveOverrides = Object.fromEntries(Object.entries(overrides ?? {}).filter(([, v]) => v !== undefined));
+function definedOverrides(overrides: FieldMappingOverrides[Provider]): AccountMappingOverrides {
+  const out: AccountMappingOverrides = Object.fromEntries(Object.entries(overrides ?? {}).filter(([, v]) => v !== undefined));
   return out;
 }
 
 export function fieldMappingViews(overrides: FieldMappingOverrides): FieldMappingView[] {
-  return PROVIDERS.map((provider) => ({
+  return SOURCE_MODULES.map(({ provider, defaultAccountMapping, fieldName: name }) => ({
     provider,
-    defaults: DEFAULT_ACCOUNT_MAPPINGS[provider],
+    defaults: defaultAccountMapping,
     overrides: overrides[provider] ?? {},
-    effective: resolveAccountMapping(provider, definedOverrides(overrides[provider])),
-    rule: FIELD_NAME_RULES[provider].rule,
+    effective: resolveAccountMapping(defaultAccountMapping, definedOverrides(overrides[provider])),
+    rule: name.rule,
   }));
 }
 

@@ -11,21 +11,10 @@ import {
 } from '../../core';
 import path from 'node:path';
 import { openTextModel } from '../../engine/text/text-model.factory';
-import { HubSpotConnector } from '../../connectors/hubspot/hubspot.connector';
-import { SalesforceConnector } from '../../connectors/salesforce/salesforce.connector';
-import {
-  HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL,
-  HUBSPOT_RATE_INTERVAL_MS,
-  HUBSPOT_SEARCH_REQUESTS_PER_SECOND,
-} from '../../connectors/shared/provider-limits';
-import {
-  hubspotWindow,
-  RedisSlidingWindowGovernor,
-  RedisTokenBucketGovernor,
-  type RateGovernor,
-  type RedisEvalClient,
-} from '../../connectors/shared/rate-governor';
-import { salesforceSessionOptions } from '../install/salesforce-session';
+import type { RedisEvalClient } from '../../connectors/shared/rate-governor';
+import { isCrmProvider, type CrmApps } from '../crm-modules';
+import { openStoredConnector, type ConnectorRuntime } from '../install/connector-factory';
+import { SETTING_KEYS } from '../settings/tenant-settings';
 import { WebhookAlertSink, type WebhookEndpoint } from '../../webhooks/outbound/webhook-alert.sink';
 import { LocalTenantLock, RedisTenantLock, type TenantLock } from './tenant-lock';
 
@@ -77,33 +66,11 @@ export interface PipelineAdapterOptions {
    * The marketplace apps' OAuth clients (config: SE_HUBSPOT_CLIENT_*, SE_SALESFORCE_CLIENT_*), which
    * connectors need to refresh an installed connection's tokens; without them a refresh fails.
    */
-  oauthApps?: {
-    hubspot?: { clientId: string; clientSecret: string } | undefined;
-    salesforce?: { clientId: string; clientSecret: string; loginUrl: string; apiVersion?: string | undefined } | undefined;
-  };
+  oauthApps?: CrmApps;
   /** Opens the configured text model (app/config); the built-in model without it. */
   openTextModel?: () => Promise<TextModel>;
   /** Namespace of our Salesforce fields: the managed package's unless given (null for an unmanaged org). */
   salesforceNamespace?: string | null;
-}
-
-/** The OAuth apps from the process configuration (the same ones install uses). */
-export function oauthAppsFromConfig(
-  config: Pick<
-    AppConfig,
-    'hubspotClientId' | 'hubspotClientSecret' | 'salesforceClientId' | 'salesforceClientSecret' | 'salesforceLoginUrl'
-  >,
-): NonNullable<PipelineAdapterOptions['oauthApps']> {
-  return {
-    hubspot:
-      config.hubspotClientId && config.hubspotClientSecret
-        ? { clientId: config.hubspotClientId, clientSecret: config.hubspotClientSecret }
-        : undefined,
-    salesforce:
-      config.salesforceClientId && config.salesforceClientSecret
-        ? { clientId: config.salesforceClientId, clientSecret: config.salesforceClientSecret, loginUrl: config.salesforceLoginUrl }
-        : undefined,
-  };
 }
 
 /**
@@ -116,11 +83,16 @@ export function createPipelineAdapters(options: PipelineAdapterOptions): Pipelin
   const { store } = options;
   const clock = options.clock ?? systemClock;
   const prefix = options.keyPrefix ?? 'se';
-  const connectors = new Map<string, CrmConnector>();
+  const connectors = new Map<string, { connector: CrmConnector; mappingVersion: string }>();
   const sinks = new Map<string, WebhookAlertSink>();
-  const redisGovernor = (key: string, config: { capacity: number; refillPerSecond: number }): RateGovernor | undefined =>
-    options.redis ? new RedisTokenBucketGovernor(options.redis, `${prefix}:rate:${key}`, config) : undefined;
 
+  const runtime: ConnectorRuntime = {
+    ...(options.redis ? { redis: { client: options.redis, keyPrefix: prefix } } : {}),
+    readBeforeWrite: true,
+    ...(options.crmRequestTimeoutMs ? { requestTimeoutMs: options.crmRequestTimeoutMs } : {}),
+    ...(options.hubspotRequestsPerInterval ? { requestsPerInterval: options.hubspotRequestsPerInterval } : {}),
+    ...(options.salesforceNamespace !== undefined ? { namespace: options.salesforceNamespace } : {}),
+  };
   const build = async (tenantId: TenantId, connectionId: ConnectionId): Promise<CrmConnector> => {
     const saved = await store.getConnection(tenantId, connectionId);
     if (!saved)
@@ -128,64 +100,13 @@ export function createPipelineAdapters(options: PipelineAdapterOptions): Pipelin
         tenantId,
         connectionId,
       });
-    const { tokens } = saved;
-    // A refresh answer may leave out the refresh token (Salesforce never repeats it): keep what it does not replace.
-    const onTokens = async (next: typeof tokens): Promise<void> =>
-      store.saveConnection({ ...saved, updatedAt: clock.now().toISOString() }, { ...tokens, ...next });
-    const apps = options.oauthApps ?? {};
-    const key = `${tenantId}:${connectionId}`;
-    if (saved.provider === 'hubspot') {
-      const perInterval = options.hubspotRequestsPerInterval ?? HUBSPOT_PUBLIC_APP_REQUESTS_PER_INTERVAL;
-      // HubSpot counts a rolling 10 s window: a log of send slots sustains its full rate (a token bucket holds back its burst).
-      const governor = options.redis
-        ? new RedisSlidingWindowGovernor(
-            options.redis,
-            `${prefix}:rate:hubspot:${key}`,
-            hubspotWindow(perInterval, HUBSPOT_RATE_INTERVAL_MS),
-          )
-        : undefined;
-      const searchGovernor = redisGovernor(`hubspot-search:${key}`, {
-        capacity: 1,
-        refillPerSecond: HUBSPOT_SEARCH_REQUESTS_PER_SECOND - 1,
-      });
-      return new HubSpotConnector({
-        tenantId,
-        portalKey: key,
-        basePath: saved.baseUrl,
-        accessToken: tokens.accessToken,
-        ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
-        ...(tokens.expiresAt ? { expiresAt: tokens.expiresAt } : {}),
-        ...(apps.hubspot ? { oauthClient: { clientId: apps.hubspot.clientId, clientSecret: apps.hubspot.clientSecret } } : {}),
-        onTokens,
-        requestsPerInterval: perInterval,
-        ...(options.crmRequestTimeoutMs ? { requestTimeoutMs: options.crmRequestTimeoutMs } : {}),
-        readBeforeWrite: true,
-        clock,
-        ...(governor ? { governor } : {}),
-        ...(searchGovernor ? { searchGovernor } : {}),
-      });
-    }
-    if (saved.provider === 'salesforce') {
-      // Salesforce has no request window, only a daily allocation the connector budgets itself.
-      return new SalesforceConnector({
-        tenantId,
-        orgKey: key,
-        instanceUrl: tokens.instanceUrl ?? saved.baseUrl,
-        ...salesforceSessionOptions(tokens, apps.salesforce, saved.baseUrl),
-        ...(apps.salesforce?.apiVersion ? { version: apps.salesforce.apiVersion } : {}),
-        accessToken: tokens.accessToken,
-        ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
-        onTokens,
-        ...(options.salesforceNamespace !== undefined ? { namespace: options.salesforceNamespace } : {}),
-        readBeforeWrite: true,
-        clock,
-      });
-    }
-    throw new SuccessEngineError(
-      'PIPELINE.UNKNOWN_CONNECTION',
-      `connection ${connectionId} of tenant ${tenantId} is a ${saved.provider} connection, which has no CRM connector`,
-      { tenantId, connectionId },
-    );
+    if (!isCrmProvider(saved.provider))
+      throw new SuccessEngineError(
+        'PIPELINE.UNKNOWN_CONNECTION',
+        `connection ${connectionId} of tenant ${tenantId} is a ${saved.provider} connection, which has no CRM connector`,
+        { tenantId, connectionId },
+      );
+    return openStoredConnector({ store, clock, apps: options.oauthApps ?? {} }, tenantId, connectionId, runtime);
   };
 
   let textModel: Promise<TextModel> | undefined;
@@ -207,11 +128,12 @@ export function createPipelineAdapters(options: PipelineAdapterOptions): Pipelin
     },
     async connector(tenantId, connectionId) {
       const key = `${tenantId}\u0000${connectionId}`;
-      let connector = connectors.get(key);
-      if (!connector) {
-        connector = await build(tenantId, connectionId);
-        connectors.set(key, connector);
-      }
+      // An admin's new field mapping reaches the next job: the connector is rebuilt when it changes.
+      const mappingVersion = (await store.getTenantSetting(tenantId, SETTING_KEYS.fieldMapping))?.updatedAt ?? '';
+      const cached = connectors.get(key);
+      if (cached?.mappingVersion === mappingVersion) return cached.connector;
+      const connector = await build(tenantId, connectionId);
+      connectors.set(key, { connector, mappingVersion });
       return connector;
     },
     alertSink(tenantId) {

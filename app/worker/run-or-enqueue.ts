@@ -6,7 +6,8 @@ import { InProcessJobQueue } from '../queue/in-process-queue';
 import { assertRedisReachable, BullmqJobQueue } from '../queue/bullmq-queue';
 import type { QueueName, QueuePayload } from '../queue/queue-map';
 import { alertEndpoints, readSettingsFile } from '../schedules/tenant-settings';
-import { createPipelineAdapters, oauthAppsFromConfig, textModelFromConfig } from './pipeline-adapters';
+import { crmAppsFromConfig } from '../crm-modules';
+import { createPipelineAdapters, textModelFromConfig } from './pipeline-adapters';
 import { createProcessors } from './processors';
 
 /** How long `--wait` rides out a Redis outage (a restart) before it gives up naming REDIS_URL. */
@@ -81,7 +82,7 @@ export async function runOrEnqueue<Q extends QueueName>(
     const adapters = createPipelineAdapters({
       store: context.store,
       alertEndpointFor: alertEndpoints(settings),
-      oauthApps: oauthAppsFromConfig(context.config),
+      oauthApps: crmAppsFromConfig(context.config),
       crmRequestTimeoutMs: context.config.crmRequestTimeoutSeconds * 1000,
       openTextModel: textModelFromConfig(context.config, (m) => o(m)),
     });

@@ -10,7 +10,16 @@ import {
   type UnhashedRecord,
   type ValidationIssue,
 } from '../../core';
-import { contractTypeOf, dateOf, dateTimeOf, numberOf, resolveAccountMapping, type AccountFieldMapping } from '../shared/field-mapping';
+import {
+  contractTypeOf,
+  dateOf,
+  dateTimeOf,
+  numberOf,
+  resolveAccountMapping,
+  type AccountFieldMapping,
+  type AccountMappingOverrides,
+} from '../shared/field-mapping';
+import { fileSource } from './file.module';
 import type { RawRow, RowError } from './file-rows.reader';
 
 /** What a file holds; each kind lands on one canonical entity. */
@@ -80,13 +89,13 @@ export interface MapContext {
 export function mapContext(
   base: Omit<MapContext, 'columns' | 'accountMapping'> & {
     columns?: Record<string, string>;
-    accountMapping?: Parameters<typeof resolveAccountMapping>[1];
+    accountMapping?: AccountMappingOverrides;
   },
 ): MapContext {
   return {
     ...base,
     columns: { ...DEFAULT_COLUMNS[base.kind], ...(base.columns ?? {}) },
-    accountMapping: resolveAccountMapping('file', base.accountMapping ?? {}),
+    accountMapping: resolveAccountMapping(fileSource.defaultAccountMapping, base.accountMapping ?? {}),
   };
 }
 

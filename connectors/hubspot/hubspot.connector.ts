@@ -28,7 +28,7 @@ import {
   TASK_KEY_FIELD,
   type ScoreFieldKey,
 } from '../../manifests/field-map';
-import { mappedFields, resolveAccountMapping, type AccountFieldMapping } from '../shared/field-mapping';
+import { mappedFields, resolveAccountMapping, type AccountFieldMapping, type AccountMappingOverrides } from '../shared/field-mapping';
 import { emptyCallStats, governedCall, observeRateHeaders, type CallStats, type GovernedCallOptions } from '../shared/governed-call';
 import {
   HUBSPOT_ASSOCIATIONS_BATCH_MAX,
@@ -59,7 +59,8 @@ import {
   type PortalProperty,
   type PortalSchema,
 } from './hubspot-schema';
-import { MemoryWriteLedger, type WriteLedger } from './hubspot-write.ledger';
+import { HUBSPOT_ACCOUNT_MAPPING } from './hubspot-account.mapping';
+import { MemoryWriteLedger, type WriteLedger } from '../shared/write-ledger';
 
 export interface HubSpotConnectorOptions {
   tenantId: TenantId;
@@ -75,7 +76,7 @@ export interface HubSpotConnectorOptions {
   oauthClient?: { clientId: string; clientSecret: string };
   /** Called with new tokens after a refresh, so the app can store them (encrypted). */
   onTokens?: (tokens: CrmTokens) => void | Promise<void>;
-  accountMapping?: Parameters<typeof resolveAccountMapping>[1];
+  accountMapping?: AccountMappingOverrides;
   /** Rate governor for the 10-second window; default: in-process, shared per portalKey. Pass a RedisSlidingWindowGovernor under BullMQ. */
   governor?: RateGovernor;
   /** Governor for the search endpoints' own per-second limit. */
@@ -118,7 +119,7 @@ export class HubSpotConnector implements CrmConnector {
   constructor(private readonly options: HubSpotConnectorOptions) {
     this.clock = options.clock ?? systemClock;
     this.stats = options.stats ?? emptyCallStats();
-    this.mapping = resolveAccountMapping('hubspot', options.accountMapping ?? {});
+    this.mapping = resolveAccountMapping(HUBSPOT_ACCOUNT_MAPPING, options.accountMapping ?? {});
     this.ledger = options.ledger ?? new MemoryWriteLedger();
     // Retries are ours (one policy, shared governor); the SDK's own retry and limiter stay off.
     this.client = new Client({

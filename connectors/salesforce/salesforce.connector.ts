@@ -26,7 +26,7 @@ import {
   salesforceFieldName,
   type ScoreFieldKey,
 } from '../../manifests/field-map';
-import { mappedFields, resolveAccountMapping, type AccountFieldMapping } from '../shared/field-mapping';
+import { mappedFields, resolveAccountMapping, type AccountFieldMapping, type AccountMappingOverrides } from '../shared/field-mapping';
 import { emptyCallStats, governedCall, type CallStats, type GovernedCallOptions } from '../shared/governed-call';
 import {
   SALESFORCE_BULK_INGEST_MAX_BYTES,
@@ -44,7 +44,8 @@ import { type FailedCall } from '../shared/retry-policy';
 import { ApiBudgetExhaustedError, processBudgetCounter, type ApiBudgetCounter } from '../shared/api-budget';
 import { ingestCsv, parseBulkCsv, parseIngestResults, rawRequest, type RawRequest, type RawResponse } from './salesforce-bulk';
 import { sameAsCrm, scoreFieldValues, scoreValuesHash, type ScoreFieldValues } from '../shared/score-values';
-import { MemoryWriteLedger, type WriteLedger } from '../hubspot/hubspot-write.ledger';
+import { DEFAULT_SALESFORCE_API_VERSION, SALESFORCE_ACCOUNT_MAPPING } from './salesforce-account.mapping';
+import { MemoryWriteLedger, type WriteLedger } from '../shared/write-ledger';
 import type { SfRow } from './salesforce-account.mapper';
 import { initialSalesforceCursor, parseSalesforceCursor, toSyncCursor, type SalesforceCursor } from './salesforce-cursor';
 import { SALESFORCE_OBJECTS_BY_ENTITY, SALESFORCE_READ_FIELDS, type SalesforceObjectName } from './salesforce-objects';
@@ -81,7 +82,7 @@ export interface SalesforceConnectorOptions {
   bulkTimeoutMs?: number;
   /** Collections calls in flight at once during write-back (default 1: the governor's rate still binds). */
   writeConcurrency?: number;
-  accountMapping?: Parameters<typeof resolveAccountMapping>[1];
+  accountMapping?: AccountMappingOverrides;
   governor?: RateGovernor;
   limits?: Partial<ProviderLimitProfile>;
   ledger?: WriteLedger;
@@ -177,9 +178,9 @@ export class SalesforceConnector implements CrmConnector {
   constructor(private readonly options: SalesforceConnectorOptions) {
     this.clock = options.clock ?? systemClock;
     this.stats = options.stats ?? emptyCallStats();
-    this.version = options.version ?? '62.0';
+    this.version = options.version ?? DEFAULT_SALESFORCE_API_VERSION;
     this.namespace = options.namespace === undefined ? SALESFORCE_DEFAULT_NAMESPACE : options.namespace;
-    this.mapping = resolveAccountMapping('salesforce', options.accountMapping ?? {});
+    this.mapping = resolveAccountMapping(SALESFORCE_ACCOUNT_MAPPING, options.accountMapping ?? {});
     this.ledger = options.ledger ?? new MemoryWriteLedger();
     this.budgetShare = options.dailyBudgetShare ?? SALESFORCE_DEFAULT_DAILY_BUDGET_SHARE;
     if (!(this.budgetShare > 0 && this.budgetShare <= 1))

@@ -1,5 +1,3 @@
-import type { Provider } from '../../core';
-
 /**
  * Where a canonical account field comes from in a CRM. Defaults per CRM; an admin overrides any of
  * them (a custom ARR field, their own renewal date or plan field) without code changes.
@@ -25,68 +23,12 @@ export interface AccountFieldMapping {
   attributes?: readonly string[];
 }
 
-export const DEFAULT_ACCOUNT_MAPPINGS: Record<Provider, AccountFieldMapping> = {
-  // Only annualrevenue is a HubSpot default property; the rest are a customised portal's and read when present.
-  hubspot: {
-    arr: { field: 'annualrevenue' },
-    renewalDate: { field: 'renewal_date' },
-    plan: { field: 'internet_service' },
-    contractType: { field: 'contract_type' },
-    customerSince: { field: 'customer_since' },
-    status: { field: 'account_status' },
-    churnedAt: { field: 'churned_at' },
-    attributes: [
-      'tenure_months',
-      'total_revenue',
-      'payment_method',
-      'paperless_billing',
-      'senior_citizen',
-      'partner',
-      'dependents',
-      'services',
-      'hs_language',
-      'telco_customer_id',
-    ],
-  },
-  salesforce: {
-    arr: { field: 'AnnualRevenue' },
-    renewalDate: { field: 'Renewal_Date__c' },
-    plan: { field: 'Internet_Service__c' },
-    contractType: { field: 'Contract_Type__c' },
-    customerSince: { field: 'Customer_Since__c' },
-    status: { field: 'Account_Status__c' },
-    churnedAt: { field: 'Churned_At__c' },
-    // Only in multi-currency orgs; the connector reads it when describe shows it.
-    currency: { field: 'CurrencyIsoCode' },
-    attributes: [
-      'Tenure_Months__c',
-      'Total_Revenue__c',
-      'Monthly_Revenue__c',
-      'Payment_Method__c',
-      'Paperless_Billing__c',
-      'Language__c',
-      'Telco_Customer_Id__c',
-    ],
-  },
-  file: {
-    arr: { field: 'arr' },
-    renewalDate: { field: 'renewal_date' },
-    plan: { field: 'plan' },
-    contractType: { field: 'contract_type' },
-    customerSince: { field: 'customer_since' },
-    status: { field: 'status' },
-    churnedAt: { field: 'churned_at' },
-    seats: { field: 'seats' },
-    currency: { field: 'currency' },
-  },
-};
+/** An admin's overrides of a source's default account mapping; `null` drops a default. */
+export type AccountMappingOverrides = { [K in keyof AccountFieldMapping]?: AccountFieldMapping[K] | null };
 
-/** The defaults for a CRM with an admin's overrides on top (an override of `null` drops a default). */
-export function resolveAccountMapping(
-  provider: Provider,
-  overrides: { [K in keyof AccountFieldMapping]?: AccountFieldMapping[K] | null } = {},
-): AccountFieldMapping {
-  const out: AccountFieldMapping = { ...DEFAULT_ACCOUNT_MAPPINGS[provider] };
+/** A source's defaults with an admin's overrides on top. */
+export function resolveAccountMapping(defaults: AccountFieldMapping, overrides: AccountMappingOverrides = {}): AccountFieldMapping {
+  const out: AccountFieldMapping = { ...defaults };
   for (const [key, value] of Object.entries(overrides) as [keyof AccountFieldMapping, unknown][]) {
     if (value === null) delete out[key];
     else if (value !== undefined) (out as Record<string, unknown>)[key] = value;

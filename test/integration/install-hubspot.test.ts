@@ -1,5 +1,7 @@
 import type { ConnectionId, TenantId } from '../../core';
 import { openConnector } from '../../app/install/connector-factory';
+import { SETTING_KEYS } from '../../app/settings/tenant-settings';
+import { createPipelineAdapters } from '../../app/worker/pipeline-adapters';
 import { RecordAccessChecker } from '../../app/install/record-access';
 import { eraseDueTenants, HubSpotUninstallPoller } from '../../app/install/uninstall.service';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox';
@@ -101,6 +103,36 @@ describe('HubSpot install and uninstall, end to end against the sandbox', () => 
     const after = (await h.store.getConnection(tenantId, 'hubspot' as ConnectionId))?.tokens.accessToken;
     expect(after).toBeDefined();
     expect(after).not.toBe(before);
+  });
+
+  it("reads accounts with the admin's field mapping: an override saved in the console reaches the connector", async () => {
+    const pullAccounts = async () => {
+      const page = await (await openConnector(h.deps, tenantId, 'hubspot' as ConnectionId)).pullPage('account', null);
+      return page.records.filter((r) => r.attributes['total_revenue'] !== undefined);
+    };
+    const before = await pullAccounts();
+    expect(before.length).toBeGreaterThan(0);
+    // By default ARR is HubSpot's annualrevenue, which the seed sets apart from total revenue.
+    expect(before.some((a) => a.arr !== Number(a.attributes['total_revenue']))).toBe(true);
+    await h.store.putTenantSetting(tenantId, SETTING_KEYS.fieldMapping, { hubspot: { arr: { field: 'total_revenue' } } }, 'test');
+    const after = await pullAccounts();
+    expect(after.length).toBe(before.length);
+    for (const a of after) expect(a.arr).toBe(Number(a.attributes['total_revenue']));
+    await h.store.putTenantSetting(tenantId, SETTING_KEYS.fieldMapping, {}, 'test');
+  });
+
+  it("gives workers a connector per connection, rebuilt when the admin's field mapping changes", async () => {
+    const adapters = createPipelineAdapters({ store: h.store, clock: h.clock, oauthApps: { hubspot: h.deps.settings.hubspot } });
+    const first = await adapters.connector(tenantId, 'hubspot' as ConnectionId);
+    expect(await adapters.connector(tenantId, 'hubspot' as ConnectionId)).toBe(first);
+    await h.store.putTenantSetting(tenantId, SETTING_KEYS.fieldMapping, { hubspot: { arr: { field: 'total_revenue' } } }, 'test');
+    const rebuilt = await adapters.connector(tenantId, 'hubspot' as ConnectionId);
+    expect(rebuilt).not.toBe(first);
+    const page = await rebuilt.pullPage('account', null);
+    const withTotal = page.records.filter((r) => r.attributes['total_revenue'] !== undefined);
+    expect(withTotal.length).toBeGreaterThan(0);
+    for (const a of withTotal) expect(a.arr).toBe(Number(a.attributes['total_revenue']));
+    await h.store.putTenantSetting(tenantId, SETTING_KEYS.fieldMapping, {}, 'test');
   });
 
   it('streams an NDJSON export of every tenant table to admins only', async () => {

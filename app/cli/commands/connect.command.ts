@@ -4,8 +4,8 @@ import { SuccessEngineError, type ConnectionId, type CrmTokens, type TenantId } 
 import { SalesforceConnector } from '../../../connectors/salesforce/salesforce.connector';
 import { identityOf, readCliAuthorisation, type SalesforceOrgIdentity } from '../../../connectors/salesforce/salesforce-cli-auth';
 import { openAppContext } from '../../context';
-import { DEFAULT_SALESFORCE_API_VERSION } from '../../install/connector-factory';
-import { readPrivateKey } from '../../install/salesforce-session';
+import { DEFAULT_SALESFORCE_API_VERSION } from '../../../connectors/salesforce/salesforce-account.mapping';
+import { readPrivateKey } from '../../../connectors/salesforce/salesforce-session';
 import { action, type CommandModule } from '../command';
 import { UsageError } from '../exit-codes';
 import { bilingual } from '../i18n';

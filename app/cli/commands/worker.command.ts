@@ -5,7 +5,8 @@ import { RedisHealth } from '../../http/redis-health';
 import { assertRedisReachable, BullmqJobQueue, redactRedisUrl } from '../../queue/bullmq-queue';
 import { listSchedules, upsertSchedules } from '../../schedules/schedules';
 import { alertEndpoints, readSettingsFile, type SettingsFile } from '../../schedules/tenant-settings';
-import { oauthAppsFromConfig, textModelFromConfig } from '../../worker/pipeline-adapters';
+import { crmAppsFromConfig } from '../../crm-modules';
+import { textModelFromConfig } from '../../worker/pipeline-adapters';
 import { startWorkerRuntime } from '../../worker/worker-runtime';
 import { action, positiveInt, type CommandModule } from '../command';
 import { UsageError } from '../exit-codes';
@@ -85,7 +86,7 @@ async function runWorker(out: Output, flags: WorkerFlags): Promise<void> {
     log: context.log,
     concurrency: flags.concurrency,
     alertEndpointFor: alertEndpoints(settings),
-    oauthApps: oauthAppsFromConfig(context.config),
+    oauthApps: crmAppsFromConfig(context.config),
     crmRequestTimeoutMs: context.config.crmRequestTimeoutSeconds * 1000,
     openTextModel: textModelFromConfig(context.config, (m) => context.log.info(m)),
     ...(flags.lockMs ? { lockDurationMs: flags.lockMs, stalledIntervalMs: Math.max(1000, Math.floor(flags.lockMs / 2)) } : {}),

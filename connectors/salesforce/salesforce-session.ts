@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { SuccessEngineError, type CrmTokens } from '../../core';
-import type { SalesforceConnectorOptions } from '../../connectors/salesforce/salesforce.connector';
+import type { SalesforceConnectorOptions } from './salesforce.connector';
 
 /** The product's own Salesforce connected app (SE_SALESFORCE_CLIENT_*), when configured. */
 export interface SalesforceApp {
   clientId: string;
   clientSecret: string;
   loginUrl: string;
+  apiVersion?: string | undefined;
 }
 
 /**
