@@ -28,7 +28,7 @@ def main():
     cfg = ck['cfg']
     with open(os.path.join(os.path.dirname(a.checkpoint), ck['vocab_file']), encoding='utf-8') as f:
         vocab = [line.rstrip('\n') for line in f]
-    model = Bert(cfg['vocab'], cfg['h'], cfg['layers'], cfg['heads'], cfg['ffn'], cfg['max_pos'], cfg['labels'], pool=cfg.get('pool', 'cls'))
+    model = Bert.from_cfg(cfg)
     model.load_state_dict(ck['state'])
     model.eval()
     wp = WordPiece(vocab)

@@ -1,11 +1,14 @@
 """Exports a trained checkpoint as a transformers.js model folder: config.json, tokenizer.json,
 tokenizer_config.json, special_tokens_map.json, vocab.txt and onnx/model_quantized.onnx.
+With an n-gram branch (model.py) the graph also hashes the token 1-3-grams of input_ids and averages
+their rows of the n-gram table; its inputs and outputs stay those of BertForSequenceClassification.
 
 Quantisation is written here with the onnx Python API because onnxruntime's quantisation tool is
 not installable on this machine. It does what onnxruntime's `quantize_dynamic` does for MatMul:
 int8 weights (symmetric, one scale per output column), activations quantised to uint8 at run time
 (DynamicQuantizeLinear), MatMulInteger, rescale to float. The word-embedding table is stored as
-int8 with one scale per row and dequantised after the Gather, so only looked-up rows are rescaled.
+int8 with one scale per row and dequantised after the Gather, so only looked-up rows are rescaled;
+the n-gram table is stored the same way. The classifier (a Gemm) stays fp32.
 
 /usr/bin/python3 scripts/train-sentiment/export.py --checkpoint /tmp/.../best.pt --out models/sentiment-bilingual
 """
@@ -37,6 +40,7 @@ def export_fp32(model, path, max_len):
 
 
 def quantize(src, dst, word_embedding_rows):
+    """word_embedding_rows: row counts of the tables to store as int8 (word embeddings, n-gram table)."""
     m = onnx.load(src)
     g = m.graph
     inits = {i.name: i for i in g.initializer}
@@ -65,7 +69,7 @@ def quantize(src, dst, word_embedding_rows):
                 helper.make_node('Mul', [xs, sn], [f'{base}_scales'], name=f'{base}_scalemul'),
                 helper.make_node('Mul', [f'{base}_float', f'{base}_scales'], [n.output[0]], name=f'{base}_rescale'),
             ]
-        elif w0 is not None and len(w0.dims) == 2 and w0.dims[0] == word_embedding_rows:
+        elif w0 is not None and len(w0.dims) == 2 and w0.dims[0] in word_embedding_rows:
             arr = numpy_helper.to_array(w0).astype(np.float32)
             scale = np.maximum(np.abs(arr).max(axis=1), 1e-8) / 127.0
             q = np.clip(np.round(arr / scale[:, None]), -127, 127).astype(np.int8)
@@ -101,7 +105,7 @@ def main():
     a = ap.parse_args()
     ck = torch.load(a.checkpoint, map_location='cpu')
     cfg = ck['cfg']
-    model = Bert(cfg['vocab'], cfg['h'], cfg['layers'], cfg['heads'], cfg['ffn'], cfg['max_pos'], cfg['labels'], pool=cfg.get('pool', 'cls'))
+    model = Bert.from_cfg(cfg)
     model.load_state_dict(ck['state'])
     model.eval()
     with open(os.path.join(os.path.dirname(a.checkpoint), ck['vocab_file']), encoding='utf-8') as f:
@@ -110,7 +114,8 @@ def main():
     os.makedirs(os.path.join(a.out, 'onnx'), exist_ok=True)
     fp32 = os.path.join(os.path.dirname(a.checkpoint), 'model_fp32.onnx')
     export_fp32(model, fp32, cfg['max_pos'])
-    quantize(fp32, os.path.join(a.out, 'onnx', 'model_quantized.onnx'), cfg['vocab'])
+    tables = {cfg['vocab']} | ({cfg['vocab'] + cfg['ngram_buckets']} if cfg.get('ngram_dim') else set())
+    quantize(fp32, os.path.join(a.out, 'onnx', 'model_quantized.onnx'), tables)
 
     def write_json(name, value):
         with open(os.path.join(a.out, name), 'w', encoding='utf-8') as f:
@@ -137,7 +142,12 @@ def main():
         # Which checkpoint this is. The product's model version hashes config.json and the ONNX file's size,
         # and a retrained model of the same shape has the same size: this line makes its version differ.
         'training_checkpoint': {'seed': ck.get('seed'), 'step': ck.get('step'), 'heldout_score': round(float(ck.get('score') or 0), 4),
-                                'args': {k: ck.get('args', {}).get(k) for k in ('mlm_minutes', 'ft_minutes', 'ft_lr', 'max_len')}},
+                                'args': {k: ck.get('args', {}).get(k) for k in ('mlm_minutes', 'ft_minutes', 'ft_lr', 'max_len')
+                                         + (('init', 'freeze_encoder', 'ft_epochs', 'ngram_lr', 'aux_weight', 'zh_repeat', 'combine') if cfg.get('ngram_dim') else ())},
+                                **({'alpha': ck['alpha']} if ck.get('alpha') is not None else {})},
+        # Read by nobody at run time (the hashing is in the ONNX graph); says what the graph holds besides the encoder.
+        **({'ngram_branch': {'orders': [1, 2, 3], 'hashed_buckets': cfg['ngram_buckets'], 'dim': cfg['ngram_dim'],
+                             'table_rows': cfg['vocab'] + cfg['ngram_buckets']}} if cfg.get('ngram_dim') else {}),
     })
     write_json('tokenizer.json', tokenizer_json(vocab, cfg['max_pos']))
     write_json('tokenizer_config.json', {
