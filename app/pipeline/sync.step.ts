@@ -7,6 +7,7 @@ import {
   type Store,
   type TenantId,
 } from '../../core';
+import { recordConnectorFindings } from '../settings/connector-findings';
 
 export interface SyncPageResult {
   entity: EntityName;
@@ -69,6 +70,7 @@ export async function syncPage(store: Store, connector: CrmConnector, target: Sy
       target: `${connector.provider}/${entity}`,
       details: { findings: page.findings },
     });
+    await recordConnectorFindings(store, tenantId, entity, page.findings, new Date());
   }
   const changed = new Set(summary.changedIds);
   if (entity === 'activity')

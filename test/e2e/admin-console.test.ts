@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { recordConnectorFindings } from '../../app/settings/connector-findings';
 import { ARTIFACTS, contrastProblems, OTHER_TENANT, openPage, startWorld, tabStops, type E2eWorld, type WatchedPage } from './e2e-harness';
 
 const PAGES = ['overview', 'book', 'mapping', 'models', 'backtest', 'alerts', 'catalog', 'audit', 'data'] as const;
@@ -108,6 +109,34 @@ describe('admin console (Chromium)', () => {
     expect(watched.errors).toEqual([]);
     expect(watched.cspViolations).toEqual([]);
   }, 240_000);
+
+  it('lists on the mapping page, in both languages, what the CRM did not let the sync read', async () => {
+    const { page } = watched;
+    // A field the org hides, as a Salesforce sync would report it (connectors name these; here it is seeded).
+    await recordConnectorFindings(
+      world.demo.store,
+      world.demo.tenantId,
+      'account',
+      [
+        {
+          code: 'CONNECTOR.FIELD_UNREADABLE',
+          object: 'Account',
+          field: 'Renewal_Date__c',
+          optional: true,
+          message: 'Salesforce field Account.Renewal_Date__c does not exist or is not readable by the integration user',
+        },
+      ],
+      new Date(),
+    );
+    await page.goto(consoleUrl('mapping', undefined, 'zh'));
+    const section = page.getByTestId('connector-findings');
+    await section.locator('code', { hasText: 'Account.Renewal_Date__c' }).waitFor();
+    expect(await section.locator('h3').textContent()).toBe('CRM 未允许我们读取的内容');
+    expect(await section.locator('tbody tr').count()).toBe(1);
+    expect(await section.locator('tbody tr td').first().textContent()).toBe('字段不存在或被字段级安全性隐藏 (可选)');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-mapping-findings-zh.png'), fullPage: true });
+    await world.demo.store.putTenantSetting(world.demo.tenantId, 'sync.connector-findings', [], 'e2e');
+  });
 
   it('validates field-mapping overrides, names the field at fault next to its input, and saves valid ones', async () => {
     const { page } = watched;

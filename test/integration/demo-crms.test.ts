@@ -1,3 +1,4 @@
+import { connectorFindings } from '../../app/settings/connector-findings';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -104,5 +105,10 @@ describe.each<[DemoCrmName, DemoOrgProfile]>([
       .flatMap((e) => (e.details as { findings: { code: string; object: string }[] }).findings);
     if (org === 'vanilla') expect(findings.length).toBeGreaterThan(0);
     else expect(findings).toEqual([]);
+    // The console's field-mapping page lists the same findings, once each.
+    const listed = (await connectorFindings(result.store, result.tenantId)).map((s) => s.finding);
+    const key = (f: { code: string; object: string; field?: string; property?: string; scope?: string }) =>
+      [f.code, f.object, f.field ?? f.property ?? f.scope ?? ''].join('|');
+    expect(listed.map(key).sort()).toEqual([...new Set(findings.map(key))].sort());
   });
 });

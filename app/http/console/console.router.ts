@@ -1,3 +1,4 @@
+import { connectorFindings } from '../../settings/connector-findings';
 import express, { Router, type Response } from 'express';
 import { z } from 'zod';
 import {
@@ -174,6 +175,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       providers: fieldMappingViews(await fieldMappingOverrides(store, tenantId)),
       updatedAt: stored?.updatedAt ?? null,
       updatedBy: stored?.updatedBy ?? null,
+      // What the CRM would not let the last syncs read: the admin maps around it or grants access.
+      findings: await connectorFindings(store, tenantId),
     });
   });
   api.put('/field-mapping', async (req, res) => {

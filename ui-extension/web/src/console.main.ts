@@ -60,6 +60,17 @@ const W = {
   attributes: t('Extra fields copied for features (comma-separated)', '用于特征的额外字段（逗号分隔）'),
   crm: t('CRM', 'CRM'),
   mappingHelp: t('Leave an override empty to use the default.', '覆盖留空则使用默认值。'),
+  findingsTitle: t('What your CRM did not let us read', 'CRM 未允许我们读取的内容'),
+  findingsHelp: t(
+    'The sync goes on without these. Grant access to the integration user, or map another field above.',
+    '同步会跳过这些内容继续进行。请为集成用户授予访问权限，或在上方映射其他字段。',
+  ),
+  findingsNone: t('Nothing: the last syncs read every field they asked for.', '无：最近的同步读取到了所需的全部字段。'),
+  findingWhat: t('Problem', '问题'),
+  findingWhere: t('Object and field', '对象与字段'),
+  findingOptional: t('optional', '可选'),
+  findingLastSeen: t('Last seen', '最近出现'),
+  findingDetail: t('Detail (from the CRM connector)', '详情（来自 CRM 连接器）'),
   version: t('Version', '版本'),
   status: t('Status', '状态'),
   algorithm: t('Algorithm', '算法'),
@@ -425,9 +436,13 @@ interface MappingView {
 }
 
 async function mappingPage(): Promise<Child[]> {
-  const data = await call<{ fields: string[]; providers: MappingView[]; updatedAt?: string | null; updatedBy?: string | null }>(
-    '/field-mapping',
-  );
+  const data = await call<{
+    fields: string[];
+    providers: MappingView[];
+    updatedAt?: string | null;
+    updatedBy?: string | null;
+    findings?: SeenFinding[];
+  }>('/field-mapping');
   const status = el('p', { role: 'status', class: 'status' });
   const select = el(
     'select',
@@ -476,7 +491,46 @@ async function mappingPage(): Promise<Child[]> {
     el('div', { class: 'buttons' }, save),
     status,
     data.updatedAt ? el('p', { class: 'muted' }, `${dateTime(data.updatedAt, lang)} · ${data.updatedBy ?? ''}`) : null,
+    findingsSection(data.findings ?? []),
   ];
+}
+
+interface SeenFinding {
+  finding: { code: string; object: string; field?: string; property?: string; scope?: string; optional?: boolean; message: string };
+  entity: string;
+  lastSeenAt: string;
+}
+
+const FINDING_CODES: Record<string, Localized> = {
+  'CONNECTOR.FIELD_UNREADABLE': t('Field missing or hidden by field-level security', '字段不存在或被字段级安全性隐藏'),
+  'CONNECTOR.OBJECT_UNREADABLE': t('Object missing or not visible', '对象不存在或不可见'),
+  'CONNECTOR.PROPERTY_MISSING': t('Property missing in this portal', '此门户中不存在该属性'),
+  'CONNECTOR.SCOPE_MISSING': t('OAuth scope not granted', '未授予 OAuth 权限范围'),
+  'CONNECTOR.VALUE_NOT_ALLOWED': t('Value not allowed by the CRM', 'CRM 不允许该值'),
+};
+
+function findingsSection(findings: SeenFinding[]): HTMLElement {
+  const where = (f: SeenFinding['finding']): string =>
+    [f.object, f.field ?? f.property ?? f.scope].filter(Boolean).join(f.scope ? ' · ' : '.');
+  return el(
+    'section',
+    { 'aria-labelledby': 'findings-title', 'data-testid': 'connector-findings' },
+    el('h3', { id: 'findings-title' }, L(W.findingsTitle)),
+    findings.length === 0
+      ? el('p', { class: 'muted' }, L(W.findingsNone))
+      : [
+          el('p', { class: 'muted' }, L(W.findingsHelp)),
+          table(
+            [W.findingWhat, W.findingWhere, W.findingLastSeen, W.findingDetail],
+            findings.map((s) => [
+              `${L(FINDING_CODES[s.finding.code] ?? t(s.finding.code, s.finding.code))}${s.finding.optional ? ` (${L(W.findingOptional)})` : ''}`,
+              el('code', {}, where(s.finding)),
+              dateTime(s.lastSeenAt, lang),
+              s.finding.message,
+            ]),
+          ),
+        ],
+  );
 }
 
 function mappingForm(view: MappingView, fields: string[]) {
