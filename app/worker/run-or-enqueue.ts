@@ -7,6 +7,7 @@ import { assertRedisReachable, BullmqJobQueue } from '../queue/bullmq-queue';
 import type { QueueName, QueuePayload } from '../queue/queue-map';
 import { alertEndpoints, readSettingsFile } from '../schedules/tenant-settings';
 import { crmAppsFromConfig } from '../crm-modules';
+import { connectorFindings, type SeenFinding } from '../settings/connector-findings';
 import { createPipelineAdapters, textModelFromConfig } from './pipeline-adapters';
 import { createProcessors } from './processors';
 
@@ -27,6 +28,8 @@ export interface RunOutcome {
   jobId: string;
   completed: Record<string, number>;
   deadLetters: { queue: string; jobId: string; error: string }[];
+  /** What the CRM did not let this run read (in-process, or queued with --wait); the run went on without it. */
+  findings: SeenFinding[];
 }
 
 /**
@@ -40,8 +43,11 @@ export async function runOrEnqueue<Q extends QueueName>(
   payload: QueuePayload<Q>,
 ): Promise<RunOutcome> {
   const context = await openAppContext();
+  const startedAt = new Date().toISOString();
+  const findingsOfThisRun = async (): Promise<SeenFinding[]> =>
+    (await connectorFindings(context.store, tenantId)).filter((s) => s.lastSeenAt >= startedAt);
+  const tenantId = (payload as { tenantId: TenantId }).tenantId;
   try {
-    const tenantId = (payload as { tenantId: TenantId }).tenantId;
     if (!(await context.store.getTenant(tenantId))) {
       const known = (await context.store.listTenants()).map((t) => t.id);
       throw new SuccessEngineError(
@@ -61,13 +67,13 @@ export async function runOrEnqueue<Q extends QueueName>(
             `已将 ${queue} 任务 ${jobId} 加入队列；由工作进程处理`,
           ),
         );
-        if (flags.wait)
-          await producer.waitForIdle({
-            pollMs: 1000,
-            maxOutageMs: REDIS_OUTAGE_MS,
-            onPoll: (n) => note(`  ${bilingual('unfinished jobs', '未完成任务')}: ${n}`),
-          });
-        return { mode: 'queued', jobId, completed: {}, deadLetters: [] };
+        if (!flags.wait) return { mode: 'queued', jobId, completed: {}, deadLetters: [], findings: [] };
+        await producer.waitForIdle({
+          pollMs: 1000,
+          maxOutageMs: REDIS_OUTAGE_MS,
+          onPoll: (n) => note(`  ${bilingual('unfinished jobs', '未完成任务')}: ${n}`),
+        });
+        return { mode: 'queued', jobId, completed: {}, deadLetters: [], findings: await findingsOfThisRun() };
       } finally {
         await producer.close();
       }
@@ -111,6 +117,7 @@ export async function runOrEnqueue<Q extends QueueName>(
       jobId,
       completed: Object.fromEntries(queued.completed),
       deadLetters: queued.deadLetters.map((d) => ({ queue: d.queue, jobId: d.jobId, error: d.error })),
+      findings: await findingsOfThisRun(),
     };
   }
 }

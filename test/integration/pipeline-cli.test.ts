@@ -53,6 +53,31 @@ describe('sync and score commands in-process', () => {
     expect([...h.writes.values()].every((n) => n === 1)).toBe(true);
   }, 180_000);
 
+  it('names what the portal lacks after an admin maps ARR to a property it does not have, and the sync still succeeds', async () => {
+    const env = { ...h.workerEnv, REDIS_URL: '' };
+    await h.store.putTenantSetting(TENANT, SETTING_KEYS.fieldMapping, { hubspot: { arr: { field: 'contract_value_eur' } } }, 'test');
+    try {
+      const args = ['sync', CONNECTION, '--tenant', TENANT, '--mode', 'incremental', '--entities', 'account', '--settings', h.settingsPath];
+      const json = await runCliWithEnv(env, ...args, '--json');
+      expect(json.code).toBe(0);
+      const outcome = JSON.parse(json.stdout) as {
+        deadLetters: unknown[];
+        findings: { finding: { code: string; object: string; property?: string } }[];
+      };
+      expect(outcome.deadLetters).toEqual([]);
+      expect(outcome.findings.map((s) => s.finding)).toContainEqual(
+        expect.objectContaining({ code: 'CONNECTOR.PROPERTY_MISSING', object: 'companies', property: 'contract_value_eur' }),
+      );
+      const text = await runCliWithEnv(env, ...args);
+      expect(text.code).toBe(0);
+      expect(text.stdout).toMatch(/did not let this run read \d+ item\(s\)/);
+      expect(text.stdout).toMatch(/CRM 未允许本次运行读取 \d+ 项内容/);
+      expect(text.stdout).toContain('CONNECTOR.PROPERTY_MISSING companies.contract_value_eur');
+    } finally {
+      await h.store.putTenantSetting(TENANT, SETTING_KEYS.fieldMapping, {}, 'test');
+    }
+  }, 180_000);
+
   it('score on an unknown tenant names the store it looked in, by the variable that chose it', async () => {
     const r = await runCliWithEnv({ ...h.workerEnv, REDIS_URL: '' }, 'score', 'no-such-tenant');
     expect(r.code).toBe(1);

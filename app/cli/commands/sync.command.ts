@@ -54,6 +54,16 @@ export const syncCommand: CommandModule = {
               ? bilingual(`Queued sync run ${outcome.jobId}`, `已排队同步任务 ${outcome.jobId}`)
               : bilingual(`Sync run finished: ${JSON.stringify(outcome.completed)}`, `同步完成：${JSON.stringify(outcome.completed)}`),
           );
+          if (outcome.findings.length > 0) {
+            out.line(
+              bilingual(
+                `The CRM did not let this run read ${outcome.findings.length} item(s); the sync went on without them:`,
+                `CRM 未允许本次运行读取 ${outcome.findings.length} 项内容；同步已跳过它们继续进行：`,
+              ),
+            );
+            for (const { finding: f } of outcome.findings)
+              out.line(`  ${f.code} ${[f.object, f.field ?? f.property ?? f.scope].filter(Boolean).join('.')}: ${f.message}`);
+          }
           if (outcome.deadLetters.length > 0) {
             out.line(bilingual(`${outcome.deadLetters.length} job(s) failed for good:`, `${outcome.deadLetters.length} 个任务最终失败：`));
             for (const d of outcome.deadLetters) out.line(`  ${d.queue} ${d.jobId}: ${d.error}`);
