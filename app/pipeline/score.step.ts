@@ -14,6 +14,7 @@ import {
 import { resolveTextSettings } from '../settings/text-settings';
 import { SETTING_KEYS } from '../settings/tenant-settings';
 import type { BookInsights } from '../../engine/scoring/book-insights';
+import { orgCurrencies } from '../settings/org-currencies';
 import { tenantRecordPages } from './tenant-records';
 
 export interface ScoreStepOptions {
@@ -96,7 +97,14 @@ export async function prepareTenantScores(
   options: Partial<ScoreStepOptions> & { pageSize?: number; onAlertSignals?: (signals: AlertSignals[]) => void | Promise<void> } = {},
 ): Promise<PreparedBook> {
   // The tenant's catalog (console overrides on top of the defaults) unless the caller passes one.
-  const opts = { ...defaultScoreStepOptions, catalog: await resolveActionCatalog(store, tenantId), ...options };
+  // A multi-currency org is scored in its corporate currency (amounts are converted as they are read).
+  const corporate = (await orgCurrencies(store, tenantId))?.corporate;
+  const opts = {
+    ...defaultScoreStepOptions,
+    ...(corporate ? { currency: corporate } : {}),
+    catalog: await resolveActionCatalog(store, tenantId),
+    ...options,
+  };
   const churn = await activeChurnScorer(store, tenantId);
   const memory = await nbaMemory(store, tenantId, now);
   const previousSegments = (await storedBookInsights(store, tenantId))?.segments?.model;

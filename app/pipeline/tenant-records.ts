@@ -1,8 +1,10 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { AccountRange, AnalysedText, ScoreSet, Store, TenantId } from '../../core';
+import type { AccountRange, AnalysedText, OrgCurrencies, ScoreSet, Store, TenantId } from '../../core';
 import type { AccountRecords, AnalysedRecordText } from '../../engine/features/account-features';
 import type { BookPage, PageNeeds } from '../../engine/scoring/book-scorer';
 import { withChurnFromLostRenewals } from '../../engine/scoring/lost-renewal-churn';
+import { toCorporateCurrency } from '../../engine/features/currency-conversion';
+import { orgCurrencies } from '../settings/org-currencies';
 
 /** Accounts read from the store at a time when the book is scored in pages (a few queries a page). */
 export const SCORING_PAGE_ACCOUNTS = 1000;
@@ -16,7 +18,8 @@ export const SCORING_SLICE_ACCOUNTS = 200;
 
 /** Everything the engine reads for one tenant: the latest version of every live record. */
 export async function loadTenantRecords(store: Store, tenantId: TenantId): Promise<AccountRecords> {
-  return {
+  const currencies = await orgCurrencies(store, tenantId);
+  const records: AccountRecords = {
     // Where the CRM has no churn field, a lost renewal says who left.
     accounts: withChurnFromLostRenewals(await store.listRecords(tenantId, 'account'), await store.listRecords(tenantId, 'opportunity')),
     tickets: await store.listRecords(tenantId, 'ticket'),
@@ -26,6 +29,7 @@ export async function loadTenantRecords(store: Store, tenantId: TenantId): Promi
     // What the text model read (text.analyze): features take the texts dated before their as-of date.
     texts: (await store.listAnalysedTexts(tenantId)).map(recordText),
   };
+  return currencies ? toCorporateCurrency(records, currencies) : records;
 }
 
 /**
@@ -40,6 +44,7 @@ export function tenantRecordPages(
   sliceSize = SCORING_SLICE_ACCOUNTS,
 ): (needs: PageNeeds) => AsyncIterable<BookPage> {
   return async function* (needs) {
+    const currencies = await orgCurrencies(store, tenantId);
     let after: string | undefined;
     for (;;) {
       const accounts = await store.listRecords(tenantId, 'account', {
@@ -50,7 +55,7 @@ export function tenantRecordPages(
       if (!last) return;
       const range: AccountRange = { ...(after === undefined ? {} : { after }), through: last.id };
       const page = {
-        records: await pageRecords(store, tenantId, accounts, range, needs),
+        records: inCorporateCurrency(await pageRecords(store, tenantId, accounts, range, needs), currencies),
         ...(await previousScores(store, tenantId, range, needs)),
         accounts: range,
       };
@@ -64,6 +69,9 @@ export function tenantRecordPages(
     }
   };
 }
+
+const inCorporateCurrency = (records: AccountRecords, currencies: OrgCurrencies | null): AccountRecords =>
+  currencies ? toCorporateCurrency(records, currencies) : records;
 
 /** A page cut into slices of `size` accounts, each with its own records and account range. */
 function* slicesOf(page: BookPage & { accounts: AccountRange }, size: number): Generator<BookPage> {

@@ -1,3 +1,4 @@
+import { refreshOrgCurrencies } from '../settings/org-currencies';
 import { createHash } from 'node:crypto';
 import { entityNames, SuccessEngineError, type ScoreSet, type TenantId } from '../../core';
 import type { FlowNode, Processors, StepContext } from '../queue/job-queue';
@@ -110,7 +111,10 @@ export function createProcessors(adapters: PipelineAdapters, hooks: ProcessorHoo
     },
 
     'sync.page': async (p, ctx) => {
-      const result = await syncPage(store, await adapters.connector(p.tenantId, p.connectionId), {
+      const connector = await adapters.connector(p.tenantId, p.connectionId);
+      // Amounts are converted to the org's corporate currency before features read them.
+      if (p.entity === 'account' && p.page === 0) await refreshOrgCurrencies(store, p.tenantId, connector);
+      const result = await syncPage(store, connector, {
         tenantId: p.tenantId,
         connectionId: p.connectionId,
         entity: p.entity,

@@ -7,6 +7,7 @@ import {
   type Clock,
   type CreateTaskResult,
   type CrmConnector,
+  type OrgCurrencies,
   type CrmTaskInput,
   type CrmTokens,
   type EntityName,
@@ -401,6 +402,33 @@ export class SalesforceConnector implements CrmConnector {
       this.req<{ fields: { name: string; updateable: boolean }[] }>(`/services/data/v${this.version}/sobjects/${object}/describe`),
     );
     return new Set(describe.fields.filter((f) => f.updateable).map((f) => f.name));
+  }
+
+  /**
+   * Multi-currency orgs have CurrencyType (one row per currency, ConversionRate against the corporate
+   * currency): https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_currencytype.htm.
+   * Single-currency orgs have no such object: null.
+   */
+  async currencies(): Promise<OrgCurrencies | null> {
+    try {
+      await this.call('Salesforce describe CurrencyType', () =>
+        this.req<unknown>(`/services/data/v${this.version}/sobjects/CurrencyType/describe`),
+      );
+    } catch (error) {
+      if (error instanceof SuccessEngineError && error.code === 'CONNECTOR.NOT_FOUND') return null;
+      throw error;
+    }
+    type Row = { IsoCode: string; ConversionRate: number; IsCorporate: boolean };
+    const res = await this.call(
+      'Salesforce read currencies',
+      async () =>
+        (await this.conn.query<Row>('SELECT IsoCode, ConversionRate, IsCorporate FROM CurrencyType WHERE IsActive = true')) as {
+          records: Row[];
+        },
+    );
+    const corporate = res.records.find((r) => r.IsCorporate)?.IsoCode;
+    if (!corporate) return null;
+    return { corporate, rates: Object.fromEntries(res.records.map((r) => [r.IsoCode, r.ConversionRate])) };
   }
 
   private async userId(): Promise<string> {

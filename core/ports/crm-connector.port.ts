@@ -3,6 +3,15 @@ import type { CanonicalRecordByEntity, EntityName } from '../model/records.schem
 import type { ScoreSet } from '../model/score-set.schema';
 import type { CrmTokens } from '../model/tenant.schema';
 
+/**
+ * A multi-currency org's conversion table: `rates[code]` units of that currency buy one unit of the
+ * corporate currency (Salesforce's CurrencyType.ConversionRate; the corporate currency's rate is 1).
+ */
+export interface OrgCurrencies {
+  corporate: string;
+  rates: Readonly<Record<string, number>>;
+}
+
 /** An opaque, serialisable position in a provider's change stream; saved after every page. */
 export type SyncCursor = Readonly<Record<string, string | number | boolean | null>>;
 
@@ -99,6 +108,8 @@ export interface CrmConnector {
   pullPage<E extends EntityName>(entity: E, cursor: SyncCursor | null): Promise<PulledPage<E>>;
   writeBack(scores: readonly ScoreSet[]): Promise<WriteBackResult[]>;
   limits(): Promise<ProviderLimits>;
+  /** The org's currencies when it keeps amounts in several (Salesforce multi-currency); null when it uses one. */
+  currencies?(): Promise<OrgCurrencies | null>;
   /** Create owner tasks (CRMs with a task object); idempotent by `key`. */
   createTasks?(tasks: readonly CrmTaskInput[]): Promise<CreateTaskResult[]>;
 }
