@@ -3,6 +3,7 @@ import type { AccountRange, AnalysedText, OrgCurrencies, ScoreSet, Store, Tenant
 import type { AccountRecords, AnalysedRecordText } from '../../engine/features/account-features';
 import type { BookPage, PageNeeds } from '../../engine/scoring/book-scorer';
 import { withChurnFromLostRenewals } from '../../engine/scoring/lost-renewal-churn';
+import { purchasesFromWonDeals } from '../../engine/scoring/won-deal-purchases';
 import { toCorporateCurrency } from '../../engine/features/currency-conversion';
 import { orgCurrencies } from '../settings/org-currencies';
 
@@ -16,16 +17,24 @@ export const SCORING_PAGE_ACCOUNTS = 1000;
  */
 export const SCORING_SLICE_ACCOUNTS = 200;
 
+/** A book with no invoices, orders or usage at all (a vanilla org) is valued from its won deals. */
+async function dealsStandInForPurchases(store: Store, tenantId: TenantId): Promise<boolean> {
+  return (await store.countRecords(tenantId, 'transaction')) === 0;
+}
+
 /** Everything the engine reads for one tenant: the latest version of every live record. */
 export async function loadTenantRecords(store: Store, tenantId: TenantId): Promise<AccountRecords> {
   const currencies = await orgCurrencies(store, tenantId);
+  const opportunities = await store.listRecords(tenantId, 'opportunity');
   const records: AccountRecords = {
     // Where the CRM has no churn field, a lost renewal says who left.
-    accounts: withChurnFromLostRenewals(await store.listRecords(tenantId, 'account'), await store.listRecords(tenantId, 'opportunity')),
+    accounts: withChurnFromLostRenewals(await store.listRecords(tenantId, 'account'), opportunities),
     tickets: await store.listRecords(tenantId, 'ticket'),
     activities: await store.listRecords(tenantId, 'activity'),
     subscriptions: await store.listRecords(tenantId, 'subscription'),
-    transactions: await store.listRecords(tenantId, 'transaction'),
+    transactions: (await dealsStandInForPurchases(store, tenantId))
+      ? purchasesFromWonDeals(opportunities)
+      : await store.listRecords(tenantId, 'transaction'),
     // What the text model read (text.analyze): features take the texts dated before their as-of date.
     texts: (await store.listAnalysedTexts(tenantId)).map(recordText),
   };
@@ -45,6 +54,7 @@ export function tenantRecordPages(
 ): (needs: PageNeeds) => AsyncIterable<BookPage> {
   return async function* (needs) {
     const currencies = await orgCurrencies(store, tenantId);
+    const fromDeals = await dealsStandInForPurchases(store, tenantId);
     let after: string | undefined;
     for (;;) {
       const accounts = await store.listRecords(tenantId, 'account', {
@@ -55,7 +65,7 @@ export function tenantRecordPages(
       if (!last) return;
       const range: AccountRange = { ...(after === undefined ? {} : { after }), through: last.id };
       const page = {
-        records: inCorporateCurrency(await pageRecords(store, tenantId, accounts, range, needs), currencies),
+        records: inCorporateCurrency(await pageRecords(store, tenantId, accounts, range, needs, fromDeals), currencies),
         ...(await previousScores(store, tenantId, range, needs)),
         accounts: range,
       };
@@ -118,12 +128,14 @@ async function pageRecords(
   accounts: AccountRecords['accounts'],
   range: AccountRange,
   needs: PageNeeds,
+  fromDeals: boolean,
 ): Promise<AccountRecords> {
   const q = { accounts: range };
+  const opportunities = await store.listRecords(tenantId, 'opportunity', q);
   return {
-    accounts: withChurnFromLostRenewals([...accounts], await store.listRecords(tenantId, 'opportunity', q)),
+    accounts: withChurnFromLostRenewals([...accounts], opportunities),
     subscriptions: await store.listRecords(tenantId, 'subscription', q),
-    transactions: await store.listRecords(tenantId, 'transaction', q),
+    transactions: fromDeals ? purchasesFromWonDeals(opportunities) : await store.listRecords(tenantId, 'transaction', q),
     ...(needs.activity
       ? {
           tickets: await store.listRecords(tenantId, 'ticket', q),

@@ -94,9 +94,17 @@ describe.each<[DemoCrmName, DemoOrgProfile]>([
     expect(top.churn.probability).toBeLessThan(1);
     expect(card.churn?.percentText).toMatch(/^(\d{1,2}%|<1%|>99%)$/);
     expect(card.churn?.drivers.length).toBeGreaterThan(0);
-    // Vanilla orgs carry no invoices or contract revenue yet, so no value is claimed (a known gap).
-    if (org === 'customised') expect(card.clv).not.toBeNull();
+    // A vanilla org keeps no invoices: its won deals stand in as purchases, so value is claimed there too.
+    expect(card.clv).not.toBeNull();
     expect(card.account.provider).toBe(crm);
+  });
+
+  it('values accounts from what they paid: invoices in a customised org, won deals in a vanilla one', async () => {
+    const valued = result.scores.filter((s) => s.clv && s.clv.point > 0);
+    expect(valued.length / result.scores.length).toBeGreaterThan(0.5);
+    const transactions = await result.store.countRecords(result.tenantId, 'transaction');
+    if (org === 'vanilla') expect(transactions).toBe(0);
+    else expect(transactions).toBeGreaterThan(0);
   });
 
   it('names what the org lacks for the admin in the audit log (vanilla only)', async () => {
