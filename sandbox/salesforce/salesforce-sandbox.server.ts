@@ -1,4 +1,4 @@
-import { createHmac, createPublicKey, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { systemClock, type Clock } from '../../core';
 import { FaultInjector, type FaultPlan } from '../faults';
 import { mulberry32 } from '../seed/prng';
@@ -22,6 +22,7 @@ import { deriveFields, loadBookIntoOrg, parseSfDateTime, SalesforceState, sfDate
 import { prepareQuery, renderRecord, type PreparedQuery } from './soql.executor';
 import { SoqlError } from './soql.parser';
 import { registerBulk2 } from './bulk2.routes';
+import { registerCompositeRoutes, type InnerAnswer } from './salesforce-composite.routes';
 import { explainQuery, registerRestExtras } from './salesforce-rest-extras.routes';
 import { answerUserRecordAccess, registerSalesforceInstallRoutes, type SalesforceInstallState } from './salesforce-install.routes';
 
@@ -35,7 +36,23 @@ export interface SalesforceSandboxOptions {
   port?: number;
   orgId?: string;
   /** Connected app: client credentials, and the certificate (or public key) PEM that verifies JWT bearer assertions. */
-  connectedApp?: { clientId: string; clientSecret: string; certificatePem?: string };
+  connectedApp?: {
+    clientId: string;
+    clientSecret: string;
+    certificatePem?: string;
+    /** "Require Secret for Web Server Flow" (default on, as Salesforce recommends): the code exchange must carry client_secret. */
+    requireSecretForWebServerFlow?: boolean;
+    /** "Require Secret for Refresh Token Flow" (default on): a refresh must carry client_secret. */
+    requireSecretForRefreshTokenFlow?: boolean;
+    /** "Enable Client Credentials Flow" with this username as its Run As (execution) user; unset, the flow is refused. */
+    clientCredentialsUser?: string;
+  };
+  /**
+   * Passwords for the OAuth username-password flow, by username (the user must be one of `usernames`).
+   * With a `securityToken`, the password field must be the password followed by the token, as from
+   * outside the org's trusted IP ranges. Users without an entry cannot log in this way.
+   */
+  passwords?: Readonly<Record<string, { password: string; securityToken?: string }>>;
   /** Usernames that may log in (JWT `sub`), mapped to nothing else; the first is the integration user. */
   usernames?: readonly string[];
   /** Access tokens accepted without a login (tests that skip OAuth). */
@@ -160,7 +177,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   for (const t of options.staticAccessTokens ?? ['00D8d0000000SBX!sandbox-static-token'])
     sessions.set(t, { issuedAt: 0, expiresAt: Number.POSITIVE_INFINITY, userId: integrationUser.Id });
   const refreshTokens = new Map<string, string>();
-  const authCodes = new Map<string, { redirectUri: string; userId: string }>();
+  const authCodes = new Map<string, { redirectUri: string; userId: string; codeChallenge?: string }>();
   // Query locators expire after 15 minutes without use, as in Salesforce.
   const CURSOR_IDLE_MS = 15 * 60_000;
   const cursors = new Map<string, { prepared: PreparedQuery; version: string; pageSize: number; lastUsed: number }>();
@@ -219,18 +236,41 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     refreshTokens,
     integrationUserId: integrationUser.Id,
   }));
+  // Token endpoint. Web server flow: https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm
+  // (client_secret required while the app has "Require Secret for Web Server Flow",
+  // https://help.salesforce.com/s/articleView?id=xcloud.shr_api_enable_oauth_settings_require_secret_for_web_server_flow.htm;
+  // code_challenge/code_verifier per https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_understanding_web_server_oauth_flow.htm).
+  // Refresh: https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_refresh_token_flow.htm ("Require Secret for
+  // Refresh Token Flow"; a secret that is sent is validated even when not required).
+  // Username-password: https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_username_password_flow.htm
+  // Client credentials: https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_client_credentials_flow.htm
   router.on('POST', '/services/oauth2/token', (req) => {
     const form = parseForm(req);
     const grant = form.get('grant_type');
     if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') return jwtBearer(form.get('assertion') ?? '');
     if (form.get('client_id') !== app.clientId) return oauthError('invalid_client_id', 'client identifier invalid');
-    if (form.get('client_secret') !== null && form.get('client_secret') !== app.clientSecret)
-      return oauthError('invalid_client', 'invalid client credentials');
+    const secret = form.get('client_secret');
+    if (secret !== null && secret !== app.clientSecret) return oauthError('invalid_client', 'invalid client credentials');
+    // PlatformCLI is Salesforce's own connected app behind `sf org login web`, a public client: @salesforce/core
+    // exchanges and refreshes without a secret. Any other app requires one unless configured otherwise.
+    const publicClient = app.clientId === 'PlatformCLI';
+    const secretRequired =
+      grant === 'password' ||
+      grant === 'client_credentials' ||
+      (grant === 'authorization_code' && (app.requireSecretForWebServerFlow ?? !publicClient)) ||
+      (grant === 'refresh_token' && (app.requireSecretForRefreshTokenFlow ?? !publicClient));
+    if (secretRequired && secret === null) return oauthError('invalid_client', 'invalid client credentials');
     if (grant === 'authorization_code') {
       const code = authCodes.get(form.get('code') ?? '');
       if (!code) return oauthError('invalid_grant', 'invalid authorization code');
       if (code.redirectUri !== form.get('redirect_uri'))
         return oauthError('redirect_uri_mismatch', 'redirect_uri must match configuration');
+      const verifier = form.get('code_verifier');
+      if (code.codeChallenge !== undefined) {
+        if (verifier === null) return oauthError('invalid_grant', 'invalid code verifier');
+        if (createHash('sha256').update(verifier).digest('base64url') !== code.codeChallenge)
+          return oauthError('invalid_request', 'invalid code verifier');
+      }
       authCodes.delete(form.get('code') ?? '');
       const refresh = `5Aep${(++counter).toString(36).padStart(12, '0')}`;
       refreshTokens.set(refresh, code.userId);
@@ -239,6 +279,21 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     if (grant === 'refresh_token') {
       const userId = refreshTokens.get(form.get('refresh_token') ?? '');
       if (!userId) return oauthError('invalid_grant', 'expired access/refresh token');
+      return tokenResponse(userId, undefined);
+    }
+    if (grant === 'password') {
+      // No refresh token in this flow. A wrong username, password or missing security token is the same answer.
+      const username = form.get('username') ?? '';
+      const userId = userIds.get(username);
+      const cred = options.passwords?.[username];
+      if (!userId || !cred || form.get('password') !== cred.password + (cred.securityToken ?? ''))
+        return oauthError('invalid_grant', 'authentication failure');
+      return tokenResponse(userId, undefined);
+    }
+    if (grant === 'client_credentials') {
+      // The token runs as the app's execution user; no refresh token.
+      const userId = app.clientCredentialsUser === undefined ? undefined : userIds.get(app.clientCredentialsUser);
+      if (!userId) return oauthError('invalid_grant', 'no client credentials user enabled');
       return tokenResponse(userId, undefined);
     }
     return oauthError('unsupported_grant_type', 'grant type not supported');
@@ -271,7 +326,10 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     const redirect = req.query.get('redirect_uri');
     if (req.query.get('client_id') !== app.clientId || !redirect) return oauthError('invalid_client_id', 'client identifier invalid');
     const target = new URL(redirect);
-    target.searchParams.set('code', state.issueAuthCode(redirect));
+    const code = state.issueAuthCode(redirect);
+    const challenge = req.query.get('code_challenge');
+    if (challenge) (authCodes.get(code) as { codeChallenge?: string }).codeChallenge = challenge;
+    target.searchParams.set('code', code);
     const st = req.query.get('state');
     if (st !== null) target.searchParams.set('state', st);
     return { status: 302, headers: { Location: target.toString() }, json: { redirect: target.toString() } };
@@ -404,17 +462,74 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   router.on('GET', api('/query/:locator'), more);
   router.on('GET', api('/queryAll/:locator'), more);
 
+  // Limits: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm (keys and
+  // meanings) and the Salesforce Developer Limits and Allocations Quick Reference
+  // (https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/).
+  // Maxima are an Enterprise Edition org's; DailyApiRequests and PermissionSets are live, the rest report nothing used.
+  const STATIC_LIMITS: Record<string, number> = {
+    AnalyticsExternalDataSizeMB: 40_960,
+    ConcurrentAsyncGetReportInstances: 200,
+    ConcurrentEinsteinDataInsightsStoryCreation: 5,
+    ConcurrentEinsteinDiscoveryStoryCreation: 2,
+    ConcurrentSyncReportRuns: 20,
+    DailyAnalyticsDataflowJobExecutions: 60,
+    DailyAnalyticsUploadedFilesSizeMB: 51_200,
+    DailyAsyncApexExecutions: 250_000,
+    DailyAsyncApexTests: 500,
+    DailyBulkApiBatches: 15_000,
+    DailyBulkV2QueryFileStorageMB: 976_562,
+    DailyBulkV2QueryJobs: 10_000,
+    DailyDurableGenericStreamingApiEvents: 10_000,
+    DailyDurableStreamingApiEvents: 10_000,
+    DailyEinsteinDataInsightsStoryCreation: 1_000,
+    DailyEinsteinDiscoveryPredictAPICalls: 50_000,
+    DailyEinsteinDiscoveryPredictionsByCDC: 500_000,
+    DailyEinsteinDiscoveryStoryCreation: 100,
+    DailyFunctionsApiCallLimit: 235_000,
+    DailyGenericStreamingApiEvents: 10_000,
+    DailyScratchOrgs: 6,
+    DailyStandardVolumePlatformEvents: 10_000,
+    DailyStreamingApiEvents: 10_000,
+    DailyWorkflowEmails: 100_000,
+    DataStorageMB: 1024,
+    DurableStreamingApiConcurrentClients: 20,
+    FileStorageMB: 1024,
+    HourlyAsyncReportRuns: 1_200,
+    HourlyDashboardRefreshes: 200,
+    HourlyDashboardResults: 5_000,
+    HourlyDashboardStatuses: 999_999_999,
+    HourlyLongTermIdMapping: 100_000,
+    HourlyManagedContentPublicRequests: 50_000,
+    HourlyODataCallout: 20_000,
+    HourlyPublishedPlatformEvents: 250_000,
+    HourlyPublishedStandardVolumePlatformEvents: 100_000,
+    HourlyShortTermIdMapping: 100_000,
+    HourlySyncReportRuns: 500,
+    HourlyTimeBasedWorkflow: 1_000,
+    MassEmail: 5_000,
+    MonthlyEinsteinDiscoveryStoryCreation: 500,
+    MonthlyPlatformEventsUsageEntitlement: 0,
+    Package2VersionCreates: 6,
+    Package2VersionCreatesWithoutValidation: 500,
+    PrivateConnectOutboundCalloutHourlyLimitMB: 0,
+    PublishCallbackUsageInApex: 5_000_000,
+    SingleEmail: 5_000,
+    StreamingApiConcurrentClients: 20,
+  };
   router.on('GET', api('/limits'), (req) => {
     version(req);
-    return {
-      status: 200,
-      json: {
-        DailyApiRequests: { Max: maxApi, Remaining: Math.max(0, maxApi - apiUsed) },
-        DailyBulkV2QueryJobs: { Max: 10000, Remaining: 10000 },
-        DailyBulkApiBatches: { Max: 15000, Remaining: 15000 },
-        DataStorageMB: { Max: 1024, Remaining: 1000 },
-      },
+    const json: Record<string, unknown> = {};
+    for (const [key, max] of Object.entries(STATIC_LIMITS)) json[key] = { Max: max, Remaining: max };
+    json.DailyApiRequests = { Max: maxApi, Remaining: Math.max(0, maxApi - apiUsed) };
+    // DataStorageMB as before: the seeded rows use a little of it.
+    json.DataStorageMB = { Max: 1024, Remaining: 1000 };
+    const customPermSets = [...org.table('PermissionSet').values()].filter((p) => !p.IsDeleted && p.IsOwnedByProfile !== true).length;
+    json.PermissionSets = {
+      Max: 1_500,
+      Remaining: 1_500 - customPermSets,
+      CreateCustom: { Max: 1_000, Remaining: 1_000 - customPermSets },
     };
+    return { status: 200, json: Object.fromEntries(Object.entries(json).sort(([a], [b]) => a.localeCompare(b))) };
   });
 
   // Describe shapes: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm
@@ -981,6 +1096,78 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     json: errors.map((e) => ({ message: e.message, errorCode: e.errorCode, ...(e.fields ? { fields: e.fields } : {}) })),
   });
 
+  /** The Salesforce error an exception stands for (a thrown SfHttpError, a SOQL error, unparsable JSON), if any. */
+  const knownError = (e: unknown): { status: number; errors: SfErr[] } | undefined => {
+    if (e instanceof SfHttpError) return { status: e.status, errors: e.errors };
+    if (e instanceof SoqlError) return { status: 400, errors: [{ errorCode: e.errorCode, message: e.message }] };
+    if (e instanceof Error && 'code' in e && e.code === 'SANDBOX.BAD_JSON')
+      return { status: 400, errors: [{ errorCode: 'JSON_PARSER_ERROR', message: e.message }] };
+    return undefined;
+  };
+
+  /**
+   * A subrequest of Composite or Composite Batch, run through the same routes as the caller's own
+   * requests: same user, no fault injection, no API call counted (the envelope counts).
+   */
+  const invoke = async (
+    method: string,
+    pathAndQuery: string,
+    body: unknown,
+    userId: string | undefined,
+    headers: Record<string, string> = {},
+  ): Promise<InnerAnswer> => {
+    const url = new URL(pathAndQuery, 'http://sandbox.local');
+    const matched = router.match(method, url.pathname);
+    if (matched === undefined || matched === 'method')
+      return {
+        status: matched ? 405 : 404,
+        headers: {},
+        body: [
+          matched
+            ? { errorCode: 'METHOD_NOT_ALLOWED', message: `HTTP Method '${method}' not allowed. Allowed are GET,PATCH,DELETE,POST` }
+            : { errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' },
+        ],
+      };
+    const inner: SandboxRequest = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+      rawBody: body === undefined ? '' : JSON.stringify(body),
+      params: { ...matched.params, ...(userId ? { $userId: userId } : {}) },
+    };
+    try {
+      const answer = await matched.handler(inner);
+      const created = answer.json as { id?: unknown } | undefined;
+      // A create answers with the new row's URL (Composite Subrequest Result example).
+      const location =
+        answer.status === 201 && method === 'POST' && /\/sobjects\/[^/]+$/.test(url.pathname) && typeof created?.id === 'string'
+          ? { Location: `${url.pathname}/${created.id}` }
+          : {};
+      return { status: answer.status, headers: location, body: answer.json ?? null };
+    } catch (e) {
+      const known = knownError(e);
+      if (!known) throw e;
+      return {
+        status: known.status,
+        headers: {},
+        body: known.errors.map((x) => ({ message: x.message, errorCode: x.errorCode, ...(x.fields ? { fields: x.fields } : {}) })),
+      };
+    }
+  };
+  registerCompositeRoutes(router, {
+    org,
+    api,
+    version,
+    fail,
+    invoke,
+    createRecord,
+    errorsOf: (e) => (e instanceof SfHttpError ? e.errors : undefined),
+    countApiCalls: (n) => {
+      apiUsed += n;
+    },
+  });
+
   const dispatch = async (req: SandboxRequest): Promise<SandboxResponse | 'drop'> => {
     const fault = faults.next();
     if (fault.expireTokens) state.expireAccessTokens(undefined, fault.spareTokensYoungerThanMs);
@@ -1038,10 +1225,8 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
         },
       };
     } catch (e) {
-      if (e instanceof SfHttpError) return errorResponse(e.status, e.errors);
-      if (e instanceof SoqlError) return errorResponse(400, [{ errorCode: e.errorCode, message: e.message }]);
-      if (e instanceof Error && 'code' in e && e.code === 'SANDBOX.BAD_JSON')
-        return errorResponse(400, [{ errorCode: 'JSON_PARSER_ERROR', message: e.message }]);
+      const known = knownError(e);
+      if (known) return errorResponse(known.status, known.errors);
       throw e;
     }
   };

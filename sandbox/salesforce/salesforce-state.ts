@@ -27,6 +27,13 @@ export function parseSfDateTime(value: string): number {
   return Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
 }
 
+export interface OrgSnapshot {
+  tables: Map<string, Map<string, SfRecord>>;
+  deletedAt: Map<string, string>;
+  writes: Map<string, number>;
+  purgedBefore: number;
+}
+
 export class SalesforceState {
   readonly schema: Map<string, SfObjectSchema>;
   /** Lower-cased object name → id → record (deleted records stay, flagged, for queryAll/getDeleted). */
@@ -259,6 +266,39 @@ export class SalesforceState {
       record.Name = format.replace(/\{(0+)\}/, (_m, zeros: string) => String(this.table(objectName).size + 1).padStart(zeros.length, '0'));
     this.table(objectName).set(id, record);
     return record;
+  }
+
+  /**
+   * A copy of every row, the delete log and the write counts, for an all-or-nothing request (Composite
+   * with allOrNone, sObject Tree) to roll back to. Schema changes are not part of it: none of those
+   * requests can change the schema.
+   */
+  snapshot(): OrgSnapshot {
+    const tables = new Map<string, Map<string, SfRecord>>();
+    for (const [name, table] of this.records) tables.set(name, new Map([...table].map(([id, r]) => [id, { ...r }])));
+    return { tables, deletedAt: new Map(this.deletedAt), writes: new Map(this.writes), purgedBefore: this.deleteLogPurgedBefore };
+  }
+
+  /** Puts the rows back as they were at `snap`, in place (objects other code holds see the old values again). */
+  restore(snap: OrgSnapshot): void {
+    for (const [name, table] of this.records) {
+      const before = snap.tables.get(name) ?? new Map<string, SfRecord>();
+      for (const [id, r] of table) {
+        const old = before.get(id);
+        if (!old) {
+          table.delete(id);
+          continue;
+        }
+        for (const k of Object.keys(r)) if (!(k in old)) delete r[k];
+        Object.assign(r, old);
+      }
+      for (const [id, old] of before) if (!table.has(id)) table.set(id, { ...old });
+    }
+    this.deletedAt.clear();
+    for (const [k, v] of snap.deletedAt) this.deletedAt.set(k, v);
+    this.writes.clear();
+    for (const [k, v] of snap.writes) this.writes.set(k, v);
+    this.deleteLogPurgedBefore = snap.purgedBefore;
   }
 
   findById(id: string): { objectName: string; record: SfRecord } | undefined {
