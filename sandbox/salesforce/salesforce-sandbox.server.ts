@@ -251,14 +251,13 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     if (form.get('client_id') !== app.clientId) return oauthError('invalid_client_id', 'client identifier invalid');
     const secret = form.get('client_secret');
     if (secret !== null && secret !== app.clientSecret) return oauthError('invalid_client', 'invalid client credentials');
-    // PlatformCLI is Salesforce's own connected app behind `sf org login web`, a public client: @salesforce/core
-    // exchanges and refreshes without a secret. Any other app requires one unless configured otherwise.
-    const publicClient = app.clientId === 'PlatformCLI';
+    // A connected app requires its secret unless configured as a public client (as Salesforce's own
+    // PlatformCLI app behind `sf org login web` is: @salesforce/core exchanges and refreshes without one).
     const secretRequired =
       grant === 'password' ||
       grant === 'client_credentials' ||
-      (grant === 'authorization_code' && (app.requireSecretForWebServerFlow ?? !publicClient)) ||
-      (grant === 'refresh_token' && (app.requireSecretForRefreshTokenFlow ?? !publicClient));
+      (grant === 'authorization_code' && (app.requireSecretForWebServerFlow ?? true)) ||
+      (grant === 'refresh_token' && (app.requireSecretForRefreshTokenFlow ?? true));
     if (secretRequired && secret === null) return oauthError('invalid_client', 'invalid client credentials');
     if (grant === 'authorization_code') {
       const code = authCodes.get(form.get('code') ?? '');

@@ -116,7 +116,12 @@ describe('connect salesforce (Salesforce CLI login and JWT bearer)', () => {
       book: smallBook(ACCOUNTS, 3),
       packageInstalled: true,
       namespace: 'succeng',
-      connectedApp: { clientId: 'PlatformCLI', clientSecret: 'not-sent-by-public-clients' },
+      connectedApp: {
+        clientId: 'PlatformCLI',
+        clientSecret: 'not-sent-by-public-clients',
+        requireSecretForWebServerFlow: false,
+        requireSecretForRefreshTokenFlow: false,
+      },
     });
     jwtOrg = await startSalesforceSandbox({
       book: smallBook(ACCOUNTS, 4),
