@@ -1,3 +1,4 @@
+import { failure } from '../helpers/jsforce-failure';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Connection, OAuth2 } from 'jsforce';
@@ -16,19 +17,6 @@ const RUNNER = 'runner@sandbox.example.com';
 
 type SubResult = { body: unknown; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string };
 type ErrBody = { errorCode: string; message: string; fields?: string[] }[];
-
-interface JsforceError extends Error {
-  errorCode?: string;
-  data?: unknown;
-}
-async function failure(promise: PromiseLike<unknown>): Promise<JsforceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as JsforceError;
-  }
-  throw new Error('expected the jsforce call to fail');
-}
 
 describe('Salesforce sandbox: composite resources, OAuth flows and limits (through jsforce 3.10.16)', () => {
   let sandbox: SalesforceSandbox;

@@ -1,3 +1,4 @@
+import { failure } from '../helpers/jsforce-failure';
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { Connection, OAuth2 } from 'jsforce';
@@ -14,19 +15,6 @@ const VERSION = '62.0';
 const STATIC = '00D8d0000000SBX!sandbox-static-token';
 const APP = { clientId: 'sandbox-consumer-key', clientSecret: 'sandbox-consumer-secret' };
 const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-
-interface JsforceError extends Error {
-  errorCode?: string;
-  data?: unknown;
-}
-async function failure(promise: PromiseLike<unknown>): Promise<JsforceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as JsforceError;
-  }
-  throw new Error('expected the jsforce call to fail');
-}
 
 function jwt(claims: Record<string, unknown>, key = privateKey): string {
   const enc = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
